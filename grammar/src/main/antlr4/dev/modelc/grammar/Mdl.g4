@@ -1,0 +1,125 @@
+// The .mdl model language.
+//
+// A file holds layer definitions and models, in any order. Newlines are not significant: a declaration
+// ends where the next one begins (a `;` may separate them). Every alternative is labelled so that the
+// AST builder has one visit method per form. Operator precedence follows Python: `**` binds tightest
+// and is right-associative, then unary minus, then `* / @`, then `+ -`; `^T` (transpose) and calls are
+// postfix and bind tighter than all of them.
+grammar Mdl;
+
+file
+    : (definition | SEMI)* EOF
+    ;
+
+definition
+    : MODEL name=ID LBRACE member* RBRACE                                  # ModelDef
+    | LAYER name=ID LPAREN sizeParams? RPAREN LBRACE member* callDef SEMI* RBRACE     # LayerDef
+    ;
+
+sizeParams
+    : ID (COMMA ID)* COMMA?
+    ;
+
+member
+    : INPUT name=ID COLON type                                             # InputDecl
+    | PARAM name=ID COLON type (INIT init=expr)?                           # ParamDecl
+    | LET name=ID (COLON type)? ASSIGN value=expr                          # LetDecl
+    | OUTPUT ID (COMMA ID)* COMMA?                                         # OutputDecl
+    | MINIMIZE objective=expr WITH optimizer=call                          # MinimizeDecl
+    | name=ID ASSIGN layer=call                                            # InstanceDecl
+    | SEMI                                                                 # EmptyMember
+    ;
+
+// The body of a layer: `(x) = expr`, or `(x) { let h = ...  return expr }`.
+callDef
+    : LPAREN ID (COMMA ID)* COMMA? RPAREN ASSIGN body=expr                 # ExprCallDef
+    | LPAREN ID (COMMA ID)* COMMA? RPAREN LBRACE callStmt* RETURN body=expr SEMI? RBRACE  # BlockCallDef
+    ;
+
+callStmt
+    : LET name=ID (COLON type)? ASSIGN value=expr                          # CallLet
+    | SEMI                                                                 # CallEmpty
+    ;
+
+type
+    : dtype=(F32 | F64 | I32) (LBRACK (expr (COMMA expr)* COMMA?)? RBRACK)?
+    ;
+
+expr
+    : primary                                                              # PrimaryExpr
+    | expr TRANSPOSE                                                       # TransposeExpr
+    | <assoc=right> expr POW expr                                          # PowerExpr
+    | op=(MINUS | PLUS) expr                                               # UnaryExpr
+    | expr op=(STAR | SLASH | AT) expr                                     # MulExpr
+    | expr op=(PLUS | MINUS) expr                                          # AddExpr
+    ;
+
+primary
+    : call                                                                 # CallPrimary
+    | ID                                                                   # NamePrimary
+    | INT                                                                  # IntPrimary
+    | FLOAT                                                                # FloatPrimary
+    | STRING                                                               # StringPrimary
+    | (TRUE | FALSE)                                                       # BoolPrimary
+    | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK                           # ListPrimary
+    | LPAREN expr RPAREN                                                   # ParenPrimary
+    ;
+
+call
+    : callee=ID LPAREN (arg (COMMA arg)* COMMA?)? RPAREN
+    ;
+
+arg
+    : name=ID ASSIGN value=expr                                            # NamedArg
+    | value=expr                                                           # PositionalArg
+    ;
+
+// ---- lexer ----
+
+MODEL    : 'model';
+LAYER    : 'layer';
+INPUT    : 'input';
+PARAM    : 'param';
+LET      : 'let';
+OUTPUT   : 'output';
+MINIMIZE : 'minimize';
+WITH     : 'with';
+INIT     : 'init';
+RETURN   : 'return';
+TRUE     : 'true';
+FALSE    : 'false';
+F32      : 'f32';
+F64      : 'f64';
+I32      : 'i32';
+
+TRANSPOSE : '^T';
+POW      : '**';
+STAR     : '*';
+SLASH    : '/';
+AT       : '@';
+PLUS     : '+';
+MINUS    : '-';
+ASSIGN   : '=';
+COLON    : ':';
+COMMA    : ',';
+SEMI     : ';';
+LPAREN   : '(';
+RPAREN   : ')';
+LBRACK   : '[';
+RBRACK   : ']';
+LBRACE   : '{';
+RBRACE   : '}';
+
+ID       : [a-zA-Z_] [a-zA-Z_0-9]*;
+INT      : [0-9]+;
+FLOAT    : [0-9]+ '.' [0-9]* EXPONENT? | '.' [0-9]+ EXPONENT? | [0-9]+ EXPONENT;
+STRING   : '"' (~["\\\r\n] | '\\' .)* '"';
+
+fragment EXPONENT : [eE] [+-]? [0-9]+;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> skip;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip;
+WS            : [ \t\r\n\f]+ -> skip;
+
+// Anything else is one bad character, reported by the front end with its position.
+BAD_CHAR : .;
