@@ -1,0 +1,84 @@
+package dev.modelc.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+
+/**
+ * The {@code modelc} command line. Exit codes: 0 success, 1 errors in the user's input (a bad {@code .mdl}, a
+ * failed check), 2 bad command-line usage, 3 an internal error.
+ */
+@Command(
+    name = "modelc",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "A static autograd compiler for the JVM: checks, differentiates and compiles .mdl models.",
+    subcommands = {SummaryCommand.class, CompileCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  public static final int OK = 0;
+  public static final int USER_ERROR = 1;
+  public static final int USAGE = 2;
+  public static final int INTERNAL = 3;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code; used by tests. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler(Main::usageError);
+    cli.setExecutionExceptionHandler(Main::internalError);
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (summary, compile)");
+  }
+
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("modelc: " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    return USAGE;
+  }
+
+  private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    err.println("modelc: internal error: " + e
+        + " (this is a bug in modelc; please report it with the .mdl file and command line"
+        + (GlobalOptions.stacktraceRequested(parsed) ? ")" : ", rerun with --stacktrace for details)"));
+    if (GlobalOptions.stacktraceRequested(parsed)) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return INTERNAL;
+  }
+
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {
+        "modelc " + p.getProperty("version", "unknown"),
+        "JVM: ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})"
+      };
+    }
+  }
+}
