@@ -15,11 +15,19 @@ final class GemmChecks {
         if (ws == null) {
             throw new IllegalArgumentException("matmul: the workspace is null");
         }
-        operand("A", transA ? "[k=" + k + ", m=" + m + "]" : "[m=" + m + ", k=" + k + "]",
-                (long) m * k, aLength, aOff);
-        operand("B", transB ? "[n=" + n + ", k=" + k + "]" : "[k=" + k + ", n=" + n + "]",
-                (long) k * n, bLength, bOff);
-        operand("C", "[m=" + m + ", n=" + n + "]", (long) m * n, cLength, cOff);
+        if (bad(aLength, aOff, (long) m * k) || bad(bLength, bOff, (long) k * n) || bad(cLength, cOff, (long) m * n)) {
+            // Messages are built only here: the checks run on every call, which must not allocate.
+            operand("A", transA ? "[k=" + k + ", m=" + m + "]" : "[m=" + m + ", k=" + k + "]",
+                    (long) m * k, aLength, aOff);
+            operand("B", transB ? "[n=" + n + ", k=" + k + "]" : "[k=" + k + ", n=" + n + "]",
+                    (long) k * n, bLength, bOff);
+            operand("C", "[m=" + m + ", n=" + n + "]", (long) m * n, cLength, cOff);
+        }
+    }
+
+    /** Whether an operand of {@code size} elements from {@code offset} is missing or does not fit its array. */
+    private static boolean bad(int length, int offset, long size) {
+        return length < 0 || offset < 0 || offset + size > length;
     }
 
     static void operand(String name, String shape, long size, int length, int offset) {
