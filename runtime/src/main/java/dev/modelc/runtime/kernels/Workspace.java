@@ -42,8 +42,12 @@ public final class Workspace {
     /** At least {@code rows} separate zero-based rows of at least {@code columns} elements each. */
     float[][] floatRows(Slot slot, int rows, int columns) {
         float[][] buffer = floatRows[slot.ordinal()];
-        if (buffer == null || buffer.length < rows || buffer[0].length < columns) {
-            buffer = new float[rows][columns];
+        if (buffer == null) {
+            buffer = new float[Math.max(rows, 1)][columns];
+            floatRows[slot.ordinal()] = buffer;
+        } else if (buffer.length < rows || buffer[0].length < columns) {
+            // Grow in both directions at once, so calls that alternate tall and wide shapes settle.
+            buffer = new float[Math.max(rows, buffer.length)][Math.max(columns, buffer[0].length)];
             floatRows[slot.ordinal()] = buffer;
         }
         return buffer;
@@ -52,8 +56,12 @@ public final class Workspace {
     /** At least {@code rows} separate zero-based rows of at least {@code columns} elements each. */
     double[][] doubleRows(Slot slot, int rows, int columns) {
         double[][] buffer = doubleRows[slot.ordinal()];
-        if (buffer == null || buffer.length < rows || buffer[0].length < columns) {
-            buffer = new double[rows][columns];
+        if (buffer == null) {
+            buffer = new double[Math.max(rows, 1)][columns];
+            doubleRows[slot.ordinal()] = buffer;
+        } else if (buffer.length < rows || buffer[0].length < columns) {
+            // Grow in both directions at once, so calls that alternate tall and wide shapes settle.
+            buffer = new double[Math.max(rows, buffer.length)][Math.max(columns, buffer[0].length)];
             doubleRows[slot.ordinal()] = buffer;
         }
         return buffer;

@@ -4,7 +4,7 @@ import java.util.Random;
 
 /**
  * Run in a child JVM by {@link ChildJvmTest}: prints the selected kernel and checks one f32 and one f64 product
- * through {@link MatMul} against the reference. Exits 1 on a wrong result.
+ * through {@link MatMul} and one f64 convolution with its gradients against the references. Exits 1 on a wrong result.
  */
 public final class KernelSmokeMain {
 
@@ -35,6 +35,29 @@ public final class KernelSmokeMain {
                 System.exit(1);
             }
         }
+        Conv2dShape s = new Conv2dShape(2, 3, 9, 8, 5, 3, 2, 2, 1, 1, 0);
+        double[] x = MatMulTest.randomDoubles(random, s.batch() * s.imageSize());
+        double[] w = MatMulTest.randomDoubles(random, s.weightSize());
+        double[] bias = MatMulTest.randomDoubles(random, s.outChannels());
+        double[] dy = MatMulTest.randomDoubles(random, s.batch() * s.outImageSize());
+        ConvReference conv = new ConvReference(s, x, w, bias, dy);
+        double[] y = new double[conv.y.length], dx = new double[conv.dx.length], dw = new double[conv.dw.length];
+        Conv2d.forward(ws, s, x, w, bias, y);
+        Conv2d.backwardInput(ws, s, dy, w, dx, false);
+        Conv2d.backwardWeight(ws, s, x, dy, dw, false);
+        if (!close(conv.y, y) || !close(conv.dx, dx) || !close(conv.dw, dw)) {
+            System.out.println("wrong convolution");
+            System.exit(1);
+        }
         System.out.println("ok");
+    }
+
+    private static boolean close(double[] expected, double[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(expected[i] - actual[i]) <= 1e-12)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
