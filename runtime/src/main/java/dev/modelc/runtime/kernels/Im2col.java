@@ -25,7 +25,9 @@ final class Im2col {
                             continue;
                         }
                         int from = xOff + (c * s.height() + iy) * s.width() - s.padW() + kj;
-                        java.util.Arrays.fill(col, to, to + first, 0f);
+                        if (first > 0) {
+                            java.util.Arrays.fill(col, to, to + first, 0f);
+                        }
                         if (s.strideW() == 1) {
                             System.arraycopy(x, from + first, col, to + first, last - first);
                         } else {
@@ -33,7 +35,9 @@ final class Im2col {
                                 col[to + xo] = x[from + xo * s.strideW()];
                             }
                         }
-                        java.util.Arrays.fill(col, to + last, to + ow, 0f);
+                        if (last < ow) {
+                            java.util.Arrays.fill(col, to + last, to + ow, 0f);
+                        }
                     }
                 }
             }
@@ -55,7 +59,9 @@ final class Im2col {
                             continue;
                         }
                         int from = xOff + (c * s.height() + iy) * s.width() - s.padW() + kj;
-                        java.util.Arrays.fill(col, to, to + first, 0d);
+                        if (first > 0) {
+                            java.util.Arrays.fill(col, to, to + first, 0d);
+                        }
                         if (s.strideW() == 1) {
                             System.arraycopy(x, from + first, col, to + first, last - first);
                         } else {
@@ -63,7 +69,9 @@ final class Im2col {
                                 col[to + xo] = x[from + xo * s.strideW()];
                             }
                         }
-                        java.util.Arrays.fill(col, to + last, to + ow, 0d);
+                        if (last < ow) {
+                            java.util.Arrays.fill(col, to + last, to + ow, 0d);
+                        }
                     }
                 }
             }
