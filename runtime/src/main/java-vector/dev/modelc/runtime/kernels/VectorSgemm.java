@@ -1,0 +1,221 @@
+package dev.modelc.runtime.kernels;
+
+import dev.modelc.runtime.kernels.Workspace.Slot;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API f32 matrix product: packed panels and an 8-row by two-vector register tile.
+ *
+ * <p>Algorithm (the classic blocked product; see docs/kernels.md):
+ * <ol>
+ *   <li>Split columns into blocks of {@link #NC}, the reduced dimension into blocks of {@link #KC} and rows into
+ *       blocks of {@link #MC}.</li>
+ *   <li>Pack the {@code KC x NC} block of B into panels {@link #NR} columns wide ({@code p}-major inside a panel)
+ *       and the {@code MC x KC} block of A into panels {@link #MR} rows high, padding with zeros.</li>
+ *   <li>For every (A panel, B panel) pair, keep an {@code MR x NR} tile of C in 16 vector registers: per step of k
+ *       load two vectors of B, broadcast eight values of A, do 16 fused multiply-adds.</li>
+ *   <li>Store or add the tile into C; tiles on the ragged edge (or a transposed C) go through a small scratch tile.</li>
+ * </ol>
+ * Only {@code FloatVector} basics that exist unchanged from JDK 17 to 25 are used.
+ */
+final class VectorSgemm {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    static final int MR = 8;
+    static final int NR = 2 * L;
+    static final int KC = 256;
+    static final int MC = 128;
+    static final int NC = 512;
+
+    private VectorSgemm() {
+    }
+
+    static int lanes() {
+        return L;
+    }
+
+    static void run(Workspace ws, int m, int n, int k,
+                    float[] a, int aOff, int aRow, int aCol,
+                    float[] b, int bOff, int bRow, int bCol,
+                    float[] c, int cOff, int cRow, int cCol, boolean accumulate) {
+        int kcMax = Math.min(k, KC);
+        float[] bp = ws.floats(Slot.PACK_B, kcMax * roundUp(Math.min(n, NC), NR));
+        float[] ap = ws.floats(Slot.PACK_A, kcMax * roundUp(Math.min(m, MC), MR));
+        float[] tile = ws.floats(Slot.TILE, MR * NR);
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(b, bOff + pc * bRow + jc * bCol, bRow, bCol, kc, nc, bp);
+                boolean add = accumulate || pc > 0;
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(a, aOff + ic * aRow + pc * aCol, aRow, aCol, mc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int cols = Math.min(NR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int rows = Math.min(MR, mc - ir);
+                            int cBase = cOff + (ic + ir) * cRow + (jc + jr) * cCol;
+                            if (rows == MR && cols == NR && cCol == 1) {
+                                tile(ap, ir * kc, bp, jr * kc, kc, c, cBase, cRow, add);
+                            } else {
+                                tile(ap, ir * kc, bp, jr * kc, kc, tile, 0, NR, false);
+                                merge(tile, c, cBase, cRow, cCol, rows, cols, add);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    /** Panel {@code jr / NR} holds element (p, col) at {@code jr * kc + p * NR + col}. */
+    private static void packB(float[] b, int base, int bRow, int bCol, int kc, int nc, float[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int panel = jr * kc;
+            if (bCol == 1) {
+                for (int p = 0; p < kc; p++) {
+                    int to = panel + p * NR;
+                    System.arraycopy(b, base + p * bRow + jr, bp, to, cols);
+                    java.util.Arrays.fill(bp, to + cols, to + NR, 0f);
+                }
+            } else {
+                for (int col = 0; col < NR; col++) {
+                    if (col < cols) {
+                        int from = base + (jr + col) * bCol;
+                        for (int p = 0; p < kc; p++) {
+                            bp[panel + p * NR + col] = b[from + p * bRow];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) {
+                            bp[panel + p * NR + col] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}. */
+    private static void packA(float[] a, int base, int aRow, int aCol, int mc, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int panel = ir * kc;
+            for (int p = 0; p < kc; p++) {
+                int from = base + ir * aRow + p * aCol;
+                int to = panel + p * MR;
+                for (int r = 0; r < rows; r++) {
+                    ap[to + r] = a[from + r * aRow];
+                }
+                for (int r = rows; r < MR; r++) {
+                    ap[to + r] = 0f;
+                }
+            }
+        }
+    }
+
+    private static void merge(float[] tile, float[] c, int base, int cRow, int cCol, int rows, int cols,
+                              boolean add) {
+        for (int r = 0; r < rows; r++) {
+            for (int col = 0; col < cols; col++) {
+                int at = base + r * cRow + col * cCol;
+                float v = tile[r * NR + col];
+                c[at] = add ? c[at] + v : v;
+            }
+        }
+    }
+
+    private static void tile(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int cBase, int ldc,
+                             boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR;
+            int ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        // Stores are written out here, not in a helper: a vector passed to a method C2 does not inline, or merged
+        // from two branches, is boxed on JDK 17, which costs an allocation and most of the speed.
+        int at0 = cBase;
+        int at1 = cBase + ldc;
+        int at2 = cBase + 2 * ldc;
+        int at3 = cBase + 3 * ldc;
+        int at4 = cBase + 4 * ldc;
+        int at5 = cBase + 5 * ldc;
+        int at6 = cBase + 6 * ldc;
+        int at7 = cBase + 7 * ldc;
+        if (add) {
+            c00.add(FloatVector.fromArray(S, c, at0)).intoArray(c, at0);
+            c01.add(FloatVector.fromArray(S, c, at0 + L)).intoArray(c, at0 + L);
+            c10.add(FloatVector.fromArray(S, c, at1)).intoArray(c, at1);
+            c11.add(FloatVector.fromArray(S, c, at1 + L)).intoArray(c, at1 + L);
+            c20.add(FloatVector.fromArray(S, c, at2)).intoArray(c, at2);
+            c21.add(FloatVector.fromArray(S, c, at2 + L)).intoArray(c, at2 + L);
+            c30.add(FloatVector.fromArray(S, c, at3)).intoArray(c, at3);
+            c31.add(FloatVector.fromArray(S, c, at3 + L)).intoArray(c, at3 + L);
+            c40.add(FloatVector.fromArray(S, c, at4)).intoArray(c, at4);
+            c41.add(FloatVector.fromArray(S, c, at4 + L)).intoArray(c, at4 + L);
+            c50.add(FloatVector.fromArray(S, c, at5)).intoArray(c, at5);
+            c51.add(FloatVector.fromArray(S, c, at5 + L)).intoArray(c, at5 + L);
+            c60.add(FloatVector.fromArray(S, c, at6)).intoArray(c, at6);
+            c61.add(FloatVector.fromArray(S, c, at6 + L)).intoArray(c, at6 + L);
+            c70.add(FloatVector.fromArray(S, c, at7)).intoArray(c, at7);
+            c71.add(FloatVector.fromArray(S, c, at7 + L)).intoArray(c, at7 + L);
+        } else {
+            c00.intoArray(c, at0);
+            c01.intoArray(c, at0 + L);
+            c10.intoArray(c, at1);
+            c11.intoArray(c, at1 + L);
+            c20.intoArray(c, at2);
+            c21.intoArray(c, at2 + L);
+            c30.intoArray(c, at3);
+            c31.intoArray(c, at3 + L);
+            c40.intoArray(c, at4);
+            c41.intoArray(c, at4 + L);
+            c50.intoArray(c, at5);
+            c51.intoArray(c, at5 + L);
+            c60.intoArray(c, at6);
+            c61.intoArray(c, at6 + L);
+            c70.intoArray(c, at7);
+            c71.intoArray(c, at7 + L);
+        }
+    }
+}

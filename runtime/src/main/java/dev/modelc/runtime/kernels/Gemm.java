@@ -1,0 +1,88 @@
+package dev.modelc.runtime.kernels;
+
+/**
+ * One implementation of general matrix multiplication, {@code C (=|+=) op(A) x op(B)}, in f32 and f64.
+ *
+ * <p>Operands are row-major matrices stored contiguously in a whole array from an offset: {@code op(A)} is
+ * {@code m x k}, {@code op(B)} is {@code k x n} and {@code C} is {@code m x n}. With {@code transA} the array holds
+ * A's transpose ({@code k x m}, row-major); with {@code transB} it holds B's transpose ({@code n x k}). With
+ * {@code accumulate} the product is added to C, otherwise it replaces C (so C may hold garbage, including NaN).
+ *
+ * <p>There are two implementations, plain Java and the Vector API; {@link MatMul} calls the one chosen at class
+ * initialization by {@link Kernels}. The public methods check the arguments and pick the better orientation; the
+ * subclasses work on strided views: element {@code (i, j)} of a matrix is at {@code offset + i * rowStride + j *
+ * columnStride}.
+ */
+public abstract class Gemm {
+
+    /** Below this many output columns a product with more rows is computed transposed: {@code C^T = B^T A^T}. */
+    private static final int NARROW = 32;
+
+    Gemm() {
+    }
+
+    /** {@code "java"} or {@code "vector"}. */
+    public abstract String name();
+
+    /** f32 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
+    public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                           float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        GemmChecks.check(m, n, k, transA, transB, a == null ? -1 : a.length, aOff,
+                b == null ? -1 : b.length, bOff, c == null ? -1 : c.length, cOff, ws);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * n, cOff + i * n + n, 0f);
+                }
+            }
+            return;
+        }
+        int aRow = transA ? 1 : k, aCol = transA ? m : 1;
+        int bRow = transB ? 1 : n, bCol = transB ? k : 1;
+        if (n < NARROW && n < m) {
+            run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
+        } else {
+            run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);
+        }
+    }
+
+    /** f64 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
+    public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                           double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate) {
+        GemmChecks.check(m, n, k, transA, transB, a == null ? -1 : a.length, aOff,
+                b == null ? -1 : b.length, bOff, c == null ? -1 : c.length, cOff, ws);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * n, cOff + i * n + n, 0d);
+                }
+            }
+            return;
+        }
+        int aRow = transA ? 1 : k, aCol = transA ? m : 1;
+        int bRow = transB ? 1 : n, bCol = transB ? k : 1;
+        if (n < NARROW && n < m) {
+            run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
+        } else {
+            run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);
+        }
+    }
+
+    /** Strided f32 product; m, n and k are positive and every index is in bounds. */
+    abstract void run(Workspace ws, int m, int n, int k,
+                      float[] a, int aOff, int aRow, int aCol,
+                      float[] b, int bOff, int bRow, int bCol,
+                      float[] c, int cOff, int cRow, int cCol, boolean accumulate);
+
+    /** Strided f64 product; m, n and k are positive and every index is in bounds. */
+    abstract void run(Workspace ws, int m, int n, int k,
+                      double[] a, int aOff, int aRow, int aCol,
+                      double[] b, int bOff, int bRow, int bCol,
+                      double[] c, int cOff, int cRow, int cCol, boolean accumulate);
+}

@@ -1,0 +1,74 @@
+package dev.modelc.runtime.kernels;
+
+/**
+ * The matrix products generated model classes call: {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]} in f32 and f64.
+ *
+ * <p>Layout: every operand is a row-major matrix stored contiguously in an array from an offset. With
+ * {@code transA} the array holds A transposed ({@code [k, m]}), with {@code transB} it holds B transposed
+ * ({@code [n, k]}); so a Linear layer {@code x W^T} is {@code gemm(ws, false, true, batch, out, in, x, 0, W, 0, y,
+ * 0, false)}, and the backward products {@code A^T G} and {@code G B^T} are the other two flags. Without
+ * {@code accumulate} C is overwritten (its old contents are never read); with it the product is added.
+ *
+ * <p>Scratch memory comes from the caller's {@link Workspace}, so repeated calls with the same sizes allocate
+ * nothing. The implementation (Vector API or plain Java) is fixed when {@link Kernels} is initialized.
+ */
+public final class MatMul {
+
+    private static final Gemm KERNEL = Kernels.SELECTED;
+
+    private MatMul() {
+    }
+
+    /** The name of the kernel in use, {@code "vector"} or {@code "java"}. */
+    public static String kernelName() {
+        return KERNEL.name();
+    }
+
+    /** f32 {@code C[m,n] (=|+=) op(A) x op(B)}. */
+    public static void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        KERNEL.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    }
+
+    /** f64 {@code C[m,n] (=|+=) op(A) x op(B)}. */
+    public static void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate) {
+        KERNEL.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    }
+
+    /**
+     * f32 batched product: for {@code i < batch}, matrix i of each operand starts at {@code off + i * stride}.
+     * A stride of 0 reuses one matrix for the whole batch (a shared weight).
+     */
+    public static void gemmBatched(Workspace ws, int batch, boolean transA, boolean transB, int m, int n, int k,
+                                   float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+                                   float[] c, int cOff, int cStride, boolean accumulate) {
+        checkBatch(batch, aStride, bStride, cStride, m, n);
+        for (int i = 0; i < batch; i++) {
+            KERNEL.gemm(ws, transA, transB, m, n, k, a, aOff + i * aStride, b, bOff + i * bStride,
+                    c, cOff + i * cStride, accumulate);
+        }
+    }
+
+    /** f64 batched product; see the f32 overload. */
+    public static void gemmBatched(Workspace ws, int batch, boolean transA, boolean transB, int m, int n, int k,
+                                   double[] a, int aOff, int aStride, double[] b, int bOff, int bStride,
+                                   double[] c, int cOff, int cStride, boolean accumulate) {
+        checkBatch(batch, aStride, bStride, cStride, m, n);
+        for (int i = 0; i < batch; i++) {
+            KERNEL.gemm(ws, transA, transB, m, n, k, a, aOff + i * aStride, b, bOff + i * bStride,
+                    c, cOff + i * cStride, accumulate);
+        }
+    }
+
+    private static void checkBatch(int batch, int aStride, int bStride, int cStride, int m, int n) {
+        if (batch < 0 || aStride < 0 || bStride < 0 || cStride < 0) {
+            throw new IllegalArgumentException("batched matmul: batch and strides must not be negative, got batch="
+                    + batch + " strides " + aStride + ", " + bStride + ", " + cStride);
+        }
+        if (batch > 1 && cStride < (long) m * n) {
+            throw new IllegalArgumentException("batched matmul: output stride " + cStride
+                    + " is smaller than one output matrix [" + m + ", " + n + "]");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.modelc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Steady-state kernel calls allocate nothing: after warm-up (the workspace grows, the JIT compiles the loops; the
+ * Vector API allocates until C2 has compiled it), a window of calls must allocate zero bytes on this thread.
+ */
+class AllocationTest {
+
+    private static final long WARM_UP_NANOS = 20_000_000_000L;
+    private static final int WINDOW = 20;
+
+    static java.util.stream.Stream<Gemm> kernels() {
+        return MatMulTest.kernels();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void steadyStateCallsAllocateNothing(Gemm kernel) {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        Random random = new Random(5);
+        Workspace ws = new Workspace();
+        float[] a = MatMulTest.randomFloats(random, 40 * 300);
+        float[] b = MatMulTest.randomFloats(random, 300 * 70);
+        float[] c = new float[40 * 400];
+        double[] ad = MatMulTest.randomDoubles(random, 40 * 300);
+        double[] bd = MatMulTest.randomDoubles(random, 300 * 70);
+        double[] cd = new double[40 * 70];
+        long deadline = System.nanoTime() + WARM_UP_NANOS;
+        long allocated = -1;
+        while (System.nanoTime() < deadline) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < WINDOW; i++) {
+                kernel.gemm(ws, false, false, 40, 70, 300, a, 0, b, 0, c, 0, false);
+                kernel.gemm(ws, true, true, 40, 70, 300, a, 0, b, 0, c, 0, true);
+                kernel.gemm(ws, false, true, 70, 7, 40, b, 0, a, 0, c, 0, false);
+                kernel.gemm(ws, true, false, 40, 70, 300, ad, 0, bd, 0, cd, 0, true);
+                kernel.gemm(ws, false, true, 70, 7, 40, bd, 0, ad, 0, cd, 0, false);
+                kernel.gemm(ws, false, false, 6, 576, 25, a, 0, b, 0, c, 0, false);
+                kernel.gemm(ws, false, true, 6, 25, 576, a, 0, b, 0, c, 0, false);
+            }
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
+            if (allocated == 0) {
+                break;
+            }
+        }
+        if (allocated != 0) {
+            fail(kernel.name() + ": " + WINDOW + " rounds of calls still allocated " + allocated
+                    + " bytes after warm-up");
+        }
+        assertEquals(0, allocated);
+    }
+
+    @org.junit.jupiter.api.Test
+    void steadyStateConvolutionAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        Random random = new Random(6);
+        Workspace ws = new Workspace();
+        Conv2dShape s = Conv2dShape.of(4, 1, 28, 28, 6, 5, 1, 0);
+        float[] x = MatMulTest.randomFloats(random, s.batch() * s.imageSize());
+        float[] w = MatMulTest.randomFloats(random, s.weightSize());
+        float[] bias = MatMulTest.randomFloats(random, s.outChannels());
+        float[] y = new float[s.batch() * s.outImageSize()];
+        float[] dx = new float[x.length], dw = new float[w.length], db = new float[bias.length];
+        long deadline = System.nanoTime() + WARM_UP_NANOS;
+        long allocated = -1;
+        while (System.nanoTime() < deadline && allocated != 0) {
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < WINDOW; i++) {
+                Conv2d.forward(ws, s, x, w, bias, y);
+                Epilogue.relu(y, 0, y.length);
+                Conv2d.backwardInput(ws, s, y, w, dx, false);
+                Conv2d.backwardWeight(ws, s, x, y, dw, false);
+                Conv2d.backwardBias(s, y, db, true);
+                Epilogue.addBiasPerColumn(ws, y, 0, s.batch() * s.outChannels(), 576, dx);
+            }
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
+        }
+        assertEquals(0, allocated, "convolution calls still allocated after warm-up");
+    }
+}
