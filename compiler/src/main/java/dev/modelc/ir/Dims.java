@@ -88,6 +88,10 @@ public final class Dims {
     return out;
   }
 
+  public static long coefficient(Dim d) {
+    return d.coefficient();
+  }
+
   public static List<String> symbols(Dim d) {
     return d.symbols();
   }
