@@ -1,0 +1,169 @@
+package dev.modelc.ad;
+
+import static dev.modelc.ir.Op.*;
+
+import dev.modelc.ir.Attr;
+import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The derivative rules: one vector-Jacobian product per primitive, written with IR ops, so the adjoint is itself IR
+ * and can be differentiated again.
+ *
+ * <p>In scope for every rule: {@code ir} (the builder the adjoint is written into), {@code y} (the node being
+ * differentiated; its operands are {@code y.in(0)}, {@code y.in(1)}, its attribute {@code y.attr}) and {@code y_bar}
+ * (the cotangent of y, of y's type). A rule lists one formula per operand, in operand order; each returns that
+ * operand's cotangent contribution, of the operand's type. The adjoint builder calls only the formulas of operands
+ * that lead to a requested gradient. Formulas too long for one line call a named {@code *_backward} helper below.
+ *
+ * <p>Ops in the group NO_GRADIENT (comparisons, sign, detach, one-hot, sizes) pass no gradient and have no row.
+ * {@code maxpool2d_backward} has no row: the second derivative of max pooling is not supported, and asking for it
+ * is a compile-time error naming the op and the .mdl location.
+ */
+public final class VjpRules {
+  private VjpRules() {}
+
+  /** The cotangent contribution to one operand. */
+  @FunctionalInterface
+  public interface Vjp {
+    Node apply(GraphBuilder ir, Node y, Node y_bar);
+  }
+
+  private static final Map<Op, List<Vjp>> RULES = new EnumMap<>(Op.class);
+
+  private static void rule(Op op, Vjp... perOperand) {
+    if (perOperand.length != op.arity) throw new IllegalStateException(op + ": one formula per operand");
+    RULES.put(op, List.of(perOperand));
+  }
+
+  static {
+    // elementwise, one operand: x = y.in(0)
+    rule(NEG, (ir, y, y_bar) -> ir.neg(y_bar));
+    rule(EXP, (ir, y, y_bar) -> ir.mul(y_bar, y));
+    rule(LOG, (ir, y, y_bar) -> ir.div(y_bar, y.in(0)));
+    rule(SQRT, (ir, y, y_bar) -> ir.div(y_bar, ir.scale(y, 2)));
+    rule(ABS, (ir, y, y_bar) -> ir.mul(y_bar, ir.sign(y.in(0))));
+    rule(SIN, (ir, y, y_bar) -> ir.mul(y_bar, ir.unary(COS, y.in(0))));
+    rule(COS, (ir, y, y_bar) -> ir.neg(ir.mul(y_bar, ir.unary(SIN, y.in(0)))));
+    rule(TANH, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.full(1, y), ir.mul(y, y))));
+    rule(SIGMOID, (ir, y, y_bar) -> ir.mul(y_bar, ir.mul(y, ir.sub(ir.full(1, y), y))));
+    rule(ERF, (ir, y, y_bar) -> ir.mul(y_bar, erf_slope(ir, y.in(0))));
+    rule(RELU, (ir, y, y_bar) -> ir.mul(y_bar, ir.greater(y.in(0), ir.full(0, y))));
+    rule(LEAKY_RELU, VjpRules::leaky_relu_backward);
+    rule(SOFTPLUS, VjpRules::softplus_backward);
+
+    // elementwise, two operands of one shape: a = y.in(0), b = y.in(1)
+    rule(ADD, (ir, y, y_bar) -> y_bar,
+              (ir, y, y_bar) -> y_bar);
+    rule(MUL, (ir, y, y_bar) -> ir.mul(y_bar, y.in(1)),
+              (ir, y, y_bar) -> ir.mul(y_bar, y.in(0)));
+    rule(DIV, (ir, y, y_bar) -> ir.div(y_bar, y.in(1)),
+              (ir, y, y_bar) -> ir.neg(ir.div(ir.mul(y_bar, y), y.in(1))));
+    rule(POW, VjpRules::pow_backward_base,
+              (ir, y, y_bar) -> ir.mul(y_bar, ir.mul(y, ir.log(y.in(0)))));
+    rule(MAXIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))),
+                  (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))));
+    rule(MINIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))),
+                  (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))));
+    rule(BCE_WITH_LOGITS, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.sigmoid(y.in(0)), y.in(1))),
+                          (ir, y, y_bar) -> ir.neg(ir.mul(y_bar, y.in(0))));
+
+    // movement: x = y.in(0)
+    rule(BROADCAST_TO, (ir, y, y_bar) -> ir.sumTo(y_bar, y.in(0).shape()));
+    rule(RESHAPE, (ir, y, y_bar) -> ir.reshape(y_bar, y.in(0).shape()));
+    rule(PERMUTE, (ir, y, y_bar) -> ir.permute(y_bar, GraphBuilder.inverse(((Attr.Perm) y.attr).perm())));
+
+    // reductions
+    rule(REDUCE_SUM, (ir, y, y_bar) -> spread(ir, y, y_bar));
+    rule(REDUCE_MAX, VjpRules::reduce_max_backward);
+    rule(LOGSUMEXP, (ir, y, y_bar) -> ir.mul(spread(ir, y, y_bar), ir.exp(ir.sub(y.in(0), spread(ir, y, y)))));
+    rule(LOG_SOFTMAX, VjpRules::log_softmax_backward);
+
+    // contractions: y = a @ b;  y = conv2d(x, w)
+    rule(MATMUL, (ir, y, y_bar) -> ir.matmul(y_bar, ir.transposeLast(y.in(1))),
+                 (ir, y, y_bar) -> ir.matmul(ir.transposeLast(y.in(0)), y_bar));
+    rule(CONV2D, (ir, y, y_bar) -> ir.conv2dBackwardInput(y_bar, y.in(1), window(y), y.in(0).shape()),
+                 (ir, y, y_bar) -> ir.conv2dBackwardWeight(y.in(0), y_bar, window(y), y.in(1).shape()));
+    // y = conv2d_backward_input(g, w): linear in g and in w
+    rule(CONV2D_BACKWARD_INPUT, (ir, y, y_bar) -> ir.conv2d(y_bar, y.in(1), window(y)),
+                                (ir, y, y_bar) -> ir.conv2dBackwardWeight(y_bar, y.in(0), window(y), y.in(1).shape()));
+    // y = conv2d_backward_weight(x, g): linear in x and in g
+    rule(CONV2D_BACKWARD_WEIGHT, (ir, y, y_bar) -> ir.conv2dBackwardInput(y.in(1), y_bar, window(y), y.in(0).shape()),
+                                 (ir, y, y_bar) -> ir.conv2d(y.in(0), y_bar, window(y)));
+
+    // windows
+    rule(MAXPOOL2D, (ir, y, y_bar) -> ir.add(MAXPOOL2D_BACKWARD, y.attr, List.of(y_bar, y.in(0))));
+    rule(AVGPOOL2D, (ir, y, y_bar) -> ir.avgpool2dBackward(y_bar, (Attr.Window) y.attr, y.in(0).shape()));
+    rule(AVGPOOL2D_BACKWARD, (ir, y, y_bar) -> ir.add(AVGPOOL2D, window(y), List.of(y_bar)));
+  }
+
+  /** The per-operand formulas of op, or null when the op has no rule. */
+  public static List<Vjp> of(Op op) {
+    return RULES.get(op);
+  }
+
+  // ---- helpers named after what they differentiate ----
+
+  /** d/da a^b = b * a^(b - 1). */
+  static Node pow_backward_base(GraphBuilder ir, Node y, Node y_bar) {
+    Node a = y.in(0);
+    Node b = y.in(1);
+    return ir.mul(y_bar, ir.mul(b, ir.pow(a, ir.sub(b, ir.full(1, b)))));
+  }
+
+  /** d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2). */
+  static Node erf_slope(GraphBuilder ir, Node x) {
+    return ir.scale(ir.exp(ir.neg(ir.mul(x, x))), 2 / Math.sqrt(Math.PI));
+  }
+
+  /** 1 where x > 0 else slope (PyTorch takes the slope at 0). */
+  static Node leaky_relu_backward(GraphBuilder ir, Node y, Node y_bar) {
+    double slope = ((Attr.Value) y.attr).value();
+    Node positive = ir.greater(y.in(0), ir.full(0, y));
+    return ir.mul(y_bar, ir.add(ir.scale(positive, 1 - slope), ir.full(slope, y)));
+  }
+
+  /** sigmoid(beta x) where beta x <= threshold, 1 where softplus is linear. */
+  static Node softplus_backward(GraphBuilder ir, Node y, Node y_bar) {
+    Attr.Softplus p = (Attr.Softplus) y.attr;
+    Node bx = ir.scale(y.in(0), p.beta());
+    Node linear = ir.greater(bx, ir.full(p.threshold(), y));
+    Node curved = ir.mul(ir.sub(ir.full(1, y), linear), ir.sigmoid(bx));
+    return ir.mul(y_bar, ir.add(linear, curved));
+  }
+
+  /** 1 where a beats b, 1/2 where they tie (maximum and minimum share ties as PyTorch), else 0. */
+  static Node wins(GraphBuilder ir, Node a, Node b) {
+    return ir.add(ir.greater(a, b), ir.scale(ir.equal(a, b), 0.5));
+  }
+
+  /** A reduction's y_bar (or y) brought back to the operand's shape. */
+  static Node spread(GraphBuilder ir, Node y, Node v) {
+    Attr.Axes axes = (Attr.Axes) y.attr;
+    Node x = y.in(0);
+    return ir.broadcastTo(ir.keepDims(v, x, axes.axes(), axes.keepdim()), x.shape());
+  }
+
+  /** y_bar shared equally among the elements that reach the max. */
+  static Node reduce_max_backward(GraphBuilder ir, Node y, Node y_bar) {
+    Attr.Axes axes = (Attr.Axes) y.attr;
+    Node isMax = ir.equal(y.in(0), spread(ir, y, y));
+    Node ties = ir.reduceSum(isMax, axes.axes(), axes.keepdim());
+    return ir.mul(isMax, spread(ir, y, ir.div(y_bar, ties)));
+  }
+
+  /** y_bar - softmax(x) * sum(y_bar) along the axis. */
+  static Node log_softmax_backward(GraphBuilder ir, Node y, Node y_bar) {
+    List<Integer> axis = ((Attr.Axes) y.attr).axes();
+    Node total = ir.broadcastTo(ir.reduceSum(y_bar, axis, true), y.shape());
+    return ir.sub(y_bar, ir.mul(ir.exp(y), total));
+  }
+
+  static Attr.Window window(Node y) {
+    return y.attr instanceof Attr.WindowTo w ? w.window() : (Attr.Window) y.attr;
+  }
+}

@@ -1,0 +1,99 @@
+package dev.modelc.ir;
+
+import dev.modelc.check.DType;
+import dev.modelc.check.Dim;
+import dev.modelc.check.Shape;
+import java.util.List;
+
+/**
+ * The static attributes of a node (everything that is not an operand). Records, so that two nodes with equal op,
+ * attribute and operands are equal for common-subexpression elimination. {@link #text()} is what the printer shows.
+ */
+public sealed interface Attr {
+  String text();
+
+  None NONE = new None();
+
+  record None() implements Attr {
+    public String text() {
+      return "";
+    }
+  }
+
+  /** INPUT and PARAM: the name the value is bound by. */
+  record Name(String name) implements Attr {
+    public String text() {
+      return "\"" + name + "\"";
+    }
+  }
+
+  /** CONSTANT: the fill value; LEAKY_RELU: the negative slope. */
+  record Value(double value) implements Attr {
+    public String text() {
+      return Double.toString(value);
+    }
+  }
+
+  record Softplus(double beta, double threshold) implements Attr {
+    public String text() {
+      return "beta=" + beta + " threshold=" + threshold;
+    }
+  }
+
+  /** SIZE: the size whose value the scalar holds. */
+  record Size(Dim dim) implements Attr {
+    public String text() {
+      return "size=" + dim;
+    }
+  }
+
+  /** BROADCAST_TO and RESHAPE: the result shape. */
+  record Target(Shape shape) implements Attr {
+    public String text() {
+      return "to=" + Dims.text(shape);
+    }
+  }
+
+  record Perm(List<Integer> perm) implements Attr {
+    public Perm {
+      perm = List.copyOf(perm);
+    }
+
+    public String text() {
+      return "perm=" + perm;
+    }
+  }
+
+  /** Reductions: sorted non-negative axes; LOG_SOFTMAX: exactly one axis, keepdim unused. */
+  record Axes(List<Integer> axes, boolean keepdim) implements Attr {
+    public Axes {
+      axes = List.copyOf(axes);
+    }
+
+    public String text() {
+      return "axes=" + axes + (keepdim ? " keepdim" : "");
+    }
+  }
+
+  /** CONV2D and pooling: kernel size (pooling only; conv takes it from the weight), stride and padding. */
+  record Window(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) implements Attr {
+    public String text() {
+      String k = kernelH > 0 ? "kernel=[" + kernelH + ", " + kernelW + "] " : "";
+      return k + "stride=[" + strideH + ", " + strideW + "] padding=[" + padH + ", " + padW + "]";
+    }
+  }
+
+  /** Backward window ops: the window and the shape of the operand whose gradient they build. */
+  record WindowTo(Window window, Shape shape) implements Attr {
+    public String text() {
+      return window.text() + " to=" + Dims.text(shape);
+    }
+  }
+
+  /** ONE_HOT: number of classes and the float dtype of the result. */
+  record Classes(long count, DType dtype) implements Attr {
+    public String text() {
+      return "classes=" + count + " dtype=" + dtype.name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

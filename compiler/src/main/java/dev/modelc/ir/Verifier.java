@@ -1,0 +1,95 @@
+package dev.modelc.ir;
+
+import dev.modelc.check.DType;
+import dev.modelc.check.TensorType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a graph's invariants and lists every violation (not just the first):
+ * <ol>
+ *   <li>SSA form: ids are unique and every operand is a node defined earlier in the graph (no dangling uses);
+ *   <li>arity and types: each node's type is what its op's shape rule gives for its operands and attribute;
+ *   <li>sources: INPUT and PARAM carry a name, names are unique per op, CONSTANT and SIZE have float dtypes;
+ *   <li>results: every result node is in the graph and result names are unique.
+ * </ol>
+ * Runs between passes in tests and when the driver is asked to verify.
+ */
+public final class Verifier {
+  private Verifier() {}
+
+  public static List<String> check(Graph g) {
+    List<String> errors = new ArrayList<>();
+    Set<Node> defined = new HashSet<>();
+    Set<Integer> ids = new HashSet<>();
+    Map<String, Node> names = new HashMap<>();
+    for (Node n : g.nodes()) {
+      if (!ids.add(n.id)) errors.add(n.ref() + " is defined twice");
+      for (Node x : n.inputs) {
+        if (!defined.contains(x)) errors.add(n.ref() + " uses " + x.ref() + " which is not defined before it");
+      }
+      checkNode(n, names, errors);
+      defined.add(n);
+    }
+    Set<String> resultNames = new HashSet<>();
+    for (Graph.Result r : g.results()) {
+      if (!defined.contains(r.node())) errors.add("result " + r.name() + " refers to " + r.node().ref()
+          + " which is not in the graph");
+      if (!resultNames.add(r.kind() + " " + r.name())) errors.add("result " + r.name() + " is listed twice");
+    }
+    return errors;
+  }
+
+  /** Throws an {@link IrException} listing every violation, naming the stage that produced the graph. */
+  public static void verify(Graph g, String after) {
+    List<String> errors = check(g);
+    if (!errors.isEmpty()) {
+      throw new IrException("IR verification failed after " + after + ":\n  " + String.join("\n  ", errors));
+    }
+  }
+
+  private static void checkNode(Node n, Map<String, Node> names, List<String> errors) {
+    if (n.inputs.size() != n.op.arity) {
+      errors.add(n.ref() + " " + n.op.mnemonic() + " has " + n.inputs.size() + " operands, needs " + n.op.arity);
+      return;
+    }
+    if (n.op.is(Op.Group.SOURCE)) {
+      checkSource(n, names, errors);
+      return;
+    }
+    List<TensorType> types = new ArrayList<>();
+    for (Node x : n.inputs) types.add(x.type);
+    try {
+      TensorType want = ShapeRules.infer(n.op, n.attr, types);
+      if (!want.equals(n.type)) {
+        errors.add(n.ref() + " " + n.op.mnemonic() + " has type " + Dims.text(n.type) + " but its rule gives "
+            + Dims.text(want));
+      }
+    } catch (IrException | ClassCastException e) {
+      errors.add(n.ref() + " " + e.getMessage());
+    }
+  }
+
+  private static void checkSource(Node n, Map<String, Node> names, List<String> errors) {
+    switch (n.op) {
+      case INPUT, PARAM -> {
+        if (!(n.attr instanceof Attr.Name name)) {
+          errors.add(n.ref() + " " + n.op.mnemonic() + " has no name");
+        } else if (names.putIfAbsent(n.op + " " + name.name(), n) != null) {
+          errors.add(n.ref() + " " + n.op.mnemonic() + " \"" + name.name() + "\" is defined twice");
+        }
+      }
+      case CONSTANT, SIZE -> {
+        boolean attrOk = n.op == Op.CONSTANT ? n.attr instanceof Attr.Value : n.attr instanceof Attr.Size;
+        if (!attrOk) errors.add(n.ref() + " " + n.op.mnemonic() + " has a wrong attribute " + n.attr);
+        if (n.dtype() == DType.I32) errors.add(n.ref() + " " + n.op.mnemonic() + " must be a float");
+        if (n.op == Op.SIZE && Dims.rank(n.shape()) != 0) errors.add(n.ref() + " size must be a scalar");
+      }
+      default -> errors.add(n.ref() + " unknown source " + n.op.mnemonic());
+    }
+  }
+}

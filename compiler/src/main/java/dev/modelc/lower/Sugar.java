@@ -1,0 +1,314 @@
+package dev.modelc.lower;
+
+import dev.modelc.ad.Adjoint;
+import dev.modelc.check.DType;
+import dev.modelc.check.Dim;
+import dev.modelc.check.Shape;
+import dev.modelc.ir.Attr;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.IrException;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every operation of the .mdl language written with IR primitives: implicit broadcasting made explicit, torch.matmul
+ * promotion rules, negative dims, mean as sum over a (possibly symbolic) count, the losses with their reductions,
+ * softmax and gelu from their parts. Only the primitives have derivative rules; everything here is differentiated
+ * through what it lowers to. Nodes get the builder's current origin, which {@link Lowering} sets per expression.
+ *
+ * <p>The checker has already validated the program, so a failure here is an internal error, reported as an
+ * {@link IrException} at the current origin.
+ */
+public final class Sugar {
+  private final GraphBuilder ir;
+
+  public Sugar(GraphBuilder ir) {
+    this.ir = ir;
+  }
+
+  public GraphBuilder ir() {
+    return ir;
+  }
+
+  // ---- broadcasting arithmetic ----
+
+  /** NumPy's broadcast of two shapes. */
+  public Shape broadcastShape(Shape a, Shape b) {
+    int r = Math.max(Dims.rank(a), Dims.rank(b));
+    List<Dim> out = new ArrayList<>();
+    for (int i = 0; i < r; i++) {
+      Dim da = dimFromRight(a, r - i);
+      Dim db = dimFromRight(b, r - i);
+      if (Dims.isOne(da)) out.add(db);
+      else if (Dims.isOne(db) || da.equals(db)) out.add(da);
+      else throw new IrException("shapes " + Dims.text(a) + " and " + Dims.text(b) + " do not broadcast", ir.origin());
+    }
+    return Dims.shape(out);
+  }
+
+  private static Dim dimFromRight(Shape s, int k) {
+    int i = Dims.rank(s) - k;
+    return i < 0 ? Dims.of(1) : Dims.dim(s, i);
+  }
+
+  public Node binary(Op op, Node a, Node b) {
+    Shape s = broadcastShape(a.shape(), b.shape());
+    return ir.binary(op, ir.broadcastTo(a, s), ir.broadcastTo(b, s));
+  }
+
+  public Node add(Node a, Node b) {
+    return binary(Op.ADD, a, b);
+  }
+
+  public Node sub(Node a, Node b) {
+    Shape s = broadcastShape(a.shape(), b.shape());
+    return ir.sub(ir.broadcastTo(a, s), ir.broadcastTo(b, s));
+  }
+
+  public Node mul(Node a, Node b) {
+    return binary(Op.MUL, a, b);
+  }
+
+  public Node div(Node a, Node b) {
+    return binary(Op.DIV, a, b);
+  }
+
+  public Node pow(Node a, Node b) {
+    return binary(Op.POW, a, b);
+  }
+
+  public Node maximum(Node a, Node b) {
+    return binary(Op.MAXIMUM, a, b);
+  }
+
+  public Node minimum(Node a, Node b) {
+    return binary(Op.MINIMUM, a, b);
+  }
+
+  /** A number literal, a scalar of the dtype of the tensor it meets. */
+  public Node number(double value, DType dtype) {
+    return ir.constant(dtype == DType.F32 ? (float) value : value, Dims.scalar(dtype));
+  }
+
+  // ---- elementwise functions ----
+
+  public Node unary(Op op, Node x) {
+    return ir.unary(op, x);
+  }
+
+  public Node leakyRelu(Node x, double slope) {
+    return ir.add(Op.LEAKY_RELU, new Attr.Value(slope), List.of(x));
+  }
+
+  public Node softplus(Node x, double beta, double threshold) {
+    return ir.add(Op.SOFTPLUS, new Attr.Softplus(beta, threshold), List.of(x));
+  }
+
+  /** gelu(x) = x/2 (1 + erf(x / sqrt 2)); with "tanh", x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+  public Node gelu(Node x, String approximate) {
+    Node inner;
+    if (approximate.equals("tanh")) {
+      Node cube = ir.mul(x, ir.mul(x, x));
+      inner = ir.unary(Op.TANH, ir.scale(ir.add(x, ir.scale(cube, 0.044715)), Math.sqrt(2 / Math.PI)));
+    } else {
+      inner = ir.unary(Op.ERF, ir.scale(x, 1 / Math.sqrt(2)));
+    }
+    return ir.mul(ir.scale(x, 0.5), ir.add(ir.full(1, x), inner));
+  }
+
+  public Node detach(Node x) {
+    return ir.unary(Op.STOP_GRADIENT, x);
+  }
+
+  // ---- shapes ----
+
+  /** A dim argument, negative counting from the end. */
+  public int axis(int dim, int rank) {
+    int a = dim < 0 ? dim + rank : dim;
+    if (a < 0 || a >= Math.max(rank, 1)) throw new IrException("dim " + dim + " out of range", ir.origin());
+    return a;
+  }
+
+  /** Sorted distinct axes; null or empty means all. */
+  public List<Integer> axes(List<Integer> dims, int rank) {
+    if (dims == null || dims.isEmpty()) return GraphBuilder.allAxes(rank);
+    return dims.stream().map(d -> axis(d, rank)).distinct().sorted().toList();
+  }
+
+  public Node transpose(Node x, int d0, int d1) {
+    return ir.permute(x, GraphBuilder.swapPerm(x.rank(), axis(d0, x.rank()), axis(d1, x.rank())));
+  }
+
+  /** {@code x^T}: the last two dims swapped. */
+  public Node transposeLast(Node x) {
+    return ir.transposeLast(x);
+  }
+
+  /** The checker resolved -1, so the target is a full shape. */
+  public Node reshape(Node x, Shape to) {
+    return ir.reshape(x, to);
+  }
+
+  public Node flatten(Node x, int startDim, int endDim) {
+    if (x.rank() == 0) return ir.reshape(x, Dims.shape(1));
+    int s = axis(startDim, x.rank());
+    int e = axis(endDim, x.rank());
+    List<Dim> dims = new ArrayList<>(Dims.dims(x.shape()).subList(0, s));
+    Dim merged = Dims.of(1);
+    for (int i = s; i <= e; i++) merged = Dims.times(merged, Dims.dim(x.shape(), i));
+    dims.add(merged);
+    dims.addAll(Dims.dims(x.shape()).subList(e + 1, x.rank()));
+    return ir.reshape(x, Dims.shape(dims));
+  }
+
+  // ---- reductions ----
+
+  public Node sum(Node x, List<Integer> dims, boolean keepdim) {
+    return ir.reduceSum(x, axes(dims, x.rank()), keepdim);
+  }
+
+  public Node mean(Node x, List<Integer> dims, boolean keepdim) {
+    List<Integer> axes = axes(dims, x.rank());
+    Dim count = Dims.of(1);
+    for (int a : axes) count = Dims.times(count, Dims.dim(x.shape(), a));
+    Node s = ir.reduceSum(x, axes, keepdim);
+    return ir.div(s, ir.broadcastTo(count(count, x.dtype()), s.shape()));
+  }
+
+  /** A scalar holding a size: a constant, or a SIZE node when symbolic. */
+  public Node count(Dim n, DType dtype) {
+    return Dims.isConstant(n) ? number(Dims.value(n), dtype) : ir.size(n, dtype);
+  }
+
+  public Node max(Node x, List<Integer> dims, boolean keepdim) {
+    return ir.reduce(Op.REDUCE_MAX, x, axes(dims, x.rank()), keepdim);
+  }
+
+  public Node logsumexp(Node x, List<Integer> dims, boolean keepdim) {
+    return ir.reduce(Op.LOGSUMEXP, x, axes(dims, x.rank()), keepdim);
+  }
+
+  public Node logSoftmax(Node x, int dim) {
+    return ir.add(Op.LOG_SOFTMAX, new Attr.Axes(List.of(axis(dim, x.rank())), true), List.of(x));
+  }
+
+  public Node softmax(Node x, int dim) {
+    return ir.exp(logSoftmax(x, dim));
+  }
+
+  // ---- contractions ----
+
+  /** torch.matmul: 1-D operands promoted (and the added dim removed), batch dims broadcast. */
+  public Node matmul(Node a, Node b) {
+    boolean vecA = a.rank() == 1;
+    boolean vecB = b.rank() == 1;
+    Node a2 = vecA ? ir.reshape(a, Dims.shape(List.of(Dims.of(1), Dims.dim(a.shape(), 0)))) : a;
+    Node b2 = vecB ? ir.reshape(b, Dims.shape(List.of(Dims.dim(b.shape(), 0), Dims.of(1)))) : b;
+    Node y;
+    if (b2.rank() == 2 && a2.rank() > 2) {
+      y = foldBatchIntoRows(a2, b2);
+    } else {
+      Shape batch = broadcastShape(batchOf(a2), batchOf(b2));
+      y = ir.matmul(ir.broadcastTo(a2, withBatch(batch, a2)), ir.broadcastTo(b2, withBatch(batch, b2)));
+    }
+    List<Dim> out = new ArrayList<>(Dims.dims(y.shape()));
+    if (vecB) out.remove(out.size() - 1);
+    if (vecA) out.remove(out.size() - (vecB ? 1 : 2));
+    return ir.reshape(y, Dims.shape(out));
+  }
+
+  /** a[..., m, k] @ b[k, n] as one [(...) m, k] @ [k, n] product, so b is never repeated. */
+  private Node foldBatchIntoRows(Node a, Node b) {
+    Dim rows = Dims.count(Dims.shape(Dims.dims(a.shape()).subList(0, a.rank() - 1)));
+    Dim k = Dims.dim(a.shape(), a.rank() - 1);
+    Node y = ir.matmul(ir.reshape(a, Dims.shape(List.of(rows, k))), b);
+    List<Dim> out = new ArrayList<>(Dims.dims(a.shape()).subList(0, a.rank() - 1));
+    out.add(Dims.dim(b.shape(), 1));
+    return ir.reshape(y, Dims.shape(out));
+  }
+
+  private static Shape batchOf(Node x) {
+    return Dims.shape(Dims.dims(x.shape()).subList(0, x.rank() - 2));
+  }
+
+  private static Shape withBatch(Shape batch, Node x) {
+    List<Dim> dims = new ArrayList<>(Dims.dims(batch));
+    dims.addAll(Dims.dims(x.shape()).subList(x.rank() - 2, x.rank()));
+    return Dims.shape(dims);
+  }
+
+  /** linear(x, w, b) = x @ w^T + b. */
+  public Node linear(Node x, Node w, Node bias) {
+    Node y = matmul(x, ir.transposeLast(w));
+    return bias == null ? y : add(y, bias);
+  }
+
+  public Node conv2d(Node x, Node w, Node bias, int[] stride, int[] padding) {
+    Node y = ir.conv2d(x, w, new Attr.Window(0, 0, stride[0], stride[1], padding[0], padding[1]));
+    if (bias == null) return y;
+    Node b = ir.reshape(bias, Dims.shape(List.of(Dims.dim(bias.shape(), 0), Dims.of(1), Dims.of(1))));
+    return add(y, b);
+  }
+
+  public Node pool(Op op, Node x, int[] kernel, int[] stride, int[] padding) {
+    return ir.add(op, new Attr.Window(kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1]),
+        List.of(x));
+  }
+
+  // ---- losses ----
+
+  /** "mean" or "sum" of the elementwise losses. */
+  public Node reduce(Node losses, String reduction) {
+    return switch (reduction) {
+      case "sum" -> sum(losses, null, false);
+      case "mean" -> mean(losses, null, false);
+      default -> throw new IrException("unknown reduction \"" + reduction + "\"", ir.origin());
+    };
+  }
+
+  public Node mse(Node input, Node target, String reduction) {
+    Node d = sub(input, target);
+    return reduce(ir.mul(d, d), reduction);
+  }
+
+  public Node l1(Node input, Node target, String reduction) {
+    return reduce(ir.unary(Op.ABS, sub(input, target)), reduction);
+  }
+
+  /** -logp[i, t_i], averaged over the batch (mean) or summed. */
+  public Node nll(Node logp, Node target, String reduction) {
+    Dim classes = Dims.dim(logp.shape(), 1);
+    if (!Dims.isConstant(classes)) throw new IrException("nll needs a constant class count", ir.origin());
+    Node oneHot = ir.add(Op.ONE_HOT, new Attr.Classes(Dims.value(classes), logp.dtype()), List.of(target));
+    Node picked = ir.reduceSum(ir.mul(logp, oneHot), List.of(1), false);
+    return ir.neg(reduce(picked, reduction));
+  }
+
+  public Node crossEntropy(Node logits, Node target, String reduction) {
+    return nll(logSoftmax(logits, 1), target, reduction);
+  }
+
+  /** -(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch. */
+  public Node bce(Node p, Node y, String reduction) {
+    Node floor = ir.full(-100, p);
+    Node one = ir.full(1, p);
+    Node logP = ir.binary(Op.MAXIMUM, ir.log(p), floor);
+    Node log1mP = ir.binary(Op.MAXIMUM, ir.log(ir.sub(one, p)), floor);
+    Node l = ir.add(ir.mul(y, logP), ir.mul(ir.sub(one, y), log1mP));
+    return reduce(ir.neg(l), reduction);
+  }
+
+  public Node bceWithLogits(Node x, Node y, String reduction) {
+    return reduce(ir.binary(Op.BCE_WITH_LOGITS, x, y), reduction);
+  }
+
+  // ---- gradients as values ----
+
+  /** grad(of, wrt) for a scalar of, or the vector-Jacobian product with seed. */
+  public Node grad(Node of, Node wrt, Node seed) {
+    return Adjoint.vjp(ir, of, seed, List.of(wrt)).get(0);
+  }
+}

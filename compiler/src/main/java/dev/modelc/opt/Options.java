@@ -1,0 +1,31 @@
+package dev.modelc.opt;
+
+/**
+ * What the pipeline optimizes for.
+ *
+ * @param mode TRAINING keeps the objective and the gradients; INFERENCE keeps only the outputs (so no adjoint)
+ * @param unsafeMath allows rewrites that are exact in real arithmetic but can change results at extreme or invalid
+ *     values (log(exp(x)) to x overflows differently; x * 0 to 0 hides NaN and infinity)
+ * @param verify runs the IR verifier after every pass
+ */
+public record Options(Mode mode, boolean unsafeMath, boolean verify) {
+  public enum Mode {
+    TRAINING, INFERENCE
+  }
+
+  public static Options training() {
+    return new Options(Mode.TRAINING, false, false);
+  }
+
+  public static Options inference() {
+    return new Options(Mode.INFERENCE, false, false);
+  }
+
+  public Options withUnsafeMath(boolean on) {
+    return new Options(mode, on, verify);
+  }
+
+  public Options withVerify(boolean on) {
+    return new Options(mode, unsafeMath, on);
+  }
+}
