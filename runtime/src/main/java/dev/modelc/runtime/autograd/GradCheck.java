@@ -80,6 +80,7 @@ public final class GradCheck {
         return Tensor.randn(new Rng(options.seed()), DType.F64, y.shape()).toDoubleArray();
     }
 
+    @SuppressWarnings("try") // the scope object is only closed
     private static double centralDifference(Function<Tensor[], Tensor> f, Tensor[] xs, double[] data, int j,
             double[] v, double eps) {
         double original = data[j];

@@ -118,6 +118,7 @@ class AutogradSemanticsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope object is only closed
     void detachNoGradAndBackwardWithoutGrad() {
         Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
         Tensor d = x.detach();
