@@ -1,0 +1,130 @@
+package dev.modelc.runtime.numeric;
+
+import dev.modelc.runtime.tensor.DType;
+import dev.modelc.runtime.tensor.Tensor;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * Tape-free elementwise kernels. Contract for every method: inputs are read, never written; the result is a new tensor
+ * of the inputs' dtype; binary kernels broadcast (NumPy rules) and require equal dtypes; the arithmetic is done in
+ * {@code double} and each result element is rounded once to {@code float} for {@code f32}. The {@code *Grad} helpers
+ * take the output gradient {@code g} and the forward input(s) and return {@code g} times the local derivative in the
+ * broadcast shape (the caller sums it back to each operand's shape with {@link Broadcasting#sumTo}).
+ */
+public final class ElementwiseKernels {
+
+    /** A function of three values, for gradient helpers that need the gradient and both operands. */
+    @FunctionalInterface
+    public interface Ternary {
+        double apply(double g, double a, double b);
+    }
+
+    private ElementwiseKernels() {
+    }
+
+    public static Tensor map(Tensor x, DoubleUnaryOperator f) {
+        double[] v = x.doubles();
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = f.applyAsDouble(v[i]);
+        }
+        return Tensor.fromDoubles(x.dtype(), x.shape(), out);
+    }
+
+    public static Tensor zip(Tensor a, Tensor b, DoubleBinaryOperator f) {
+        DType dtype = commonDType(a, b);
+        int[] shape = Broadcasting.shape(a.shape(), b.shape());
+        int[] ia = Broadcasting.indexMap(a.shape(), shape);
+        int[] ib = Broadcasting.indexMap(b.shape(), shape);
+        double[] va = a.doubles();
+        double[] vb = b.doubles();
+        double[] out = new double[ia.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.applyAsDouble(va[ia[i]], vb[ib[i]]);
+        }
+        return Tensor.fromDoubles(dtype, shape, out);
+    }
+
+    /** {@code f(g, a, b)} over the shape of {@code g}, which {@code a} and {@code b} broadcast to. */
+    public static Tensor zip3(Tensor g, Tensor a, Tensor b, Ternary f) {
+        int[] shape = g.shape();
+        int[] ia = Broadcasting.indexMap(a.shape(), shape);
+        int[] ib = Broadcasting.indexMap(b.shape(), shape);
+        double[] vg = g.doubles();
+        double[] va = a.doubles();
+        double[] vb = b.doubles();
+        double[] out = new double[vg.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.apply(vg[i], va[ia[i]], vb[ib[i]]);
+        }
+        return Tensor.fromDoubles(g.dtype(), shape, out);
+    }
+
+    /** The shared dtype of two operands; mixing f32 and f64 is an error, as in the model language. */
+    public static DType commonDType(Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("dtype mismatch: " + a.dtype() + " and " + b.dtype()
+                    + " (convert one operand with to(...))");
+        }
+        return a.dtype();
+    }
+
+    public static Tensor add(Tensor a, Tensor b) { return zip(a, b, Double::sum); }
+    public static Tensor sub(Tensor a, Tensor b) { return zip(a, b, (x, y) -> x - y); }
+    public static Tensor mul(Tensor a, Tensor b) { return zip(a, b, (x, y) -> x * y); }
+    public static Tensor div(Tensor a, Tensor b) { return zip(a, b, (x, y) -> x / y); }
+    public static Tensor pow(Tensor a, Tensor b) { return zip(a, b, Math::pow); }
+    public static Tensor maximum(Tensor a, Tensor b) { return zip(a, b, Math::max); }
+    public static Tensor minimum(Tensor a, Tensor b) { return zip(a, b, Math::min); }
+
+    public static Tensor neg(Tensor x) { return map(x, v -> -v); }
+    public static Tensor exp(Tensor x) { return map(x, Math::exp); }
+    public static Tensor log(Tensor x) { return map(x, Math::log); }
+    public static Tensor sqrt(Tensor x) { return map(x, Math::sqrt); }
+    public static Tensor abs(Tensor x) { return map(x, Math::abs); }
+    public static Tensor sin(Tensor x) { return map(x, Math::sin); }
+    public static Tensor cos(Tensor x) { return map(x, Math::cos); }
+    public static Tensor tanh(Tensor x) { return map(x, Math::tanh); }
+    public static Tensor sigmoid(Tensor x) { return map(x, ScalarMath::sigmoid); }
+    public static Tensor relu(Tensor x) { return map(x, v -> v > 0 || Double.isNaN(v) ? v : 0); }
+    public static Tensor leakyRelu(Tensor x, double slope) { return map(x, v -> v > 0 ? v : v * slope); }
+    public static Tensor softplus(Tensor x, double beta, double threshold) {
+        return map(x, v -> ScalarMath.softplus(v, beta, threshold));
+    }
+    public static Tensor gelu(Tensor x, boolean tanh) {
+        return map(x, tanh ? ScalarMath::geluTanh : ScalarMath::gelu);
+    }
+
+    // ------------------------------------------------------------------- gradient helpers: g * d f(x) / dx
+
+    /** relu: g where x > 0, else 0 (PyTorch's threshold_backward). */
+    public static Tensor reluGrad(Tensor g, Tensor x) { return zip(g, x, (gi, xi) -> xi > 0 ? gi : 0); }
+    public static Tensor leakyReluGrad(Tensor g, Tensor x, double slope) {
+        return zip(g, x, (gi, xi) -> xi > 0 ? gi : gi * slope);
+    }
+    /** abs: g * sign(x), 0 at 0. */
+    public static Tensor absGrad(Tensor g, Tensor x) { return zip(g, x, (gi, xi) -> gi * ScalarMath.sign(xi)); }
+    public static Tensor softplusGrad(Tensor g, Tensor x, double beta, double threshold) {
+        return zip(g, x, (gi, xi) -> gi * ScalarMath.softplusGrad(xi, beta, threshold));
+    }
+    public static Tensor geluGrad(Tensor g, Tensor x, boolean tanh) {
+        return tanh ? zip(g, x, (gi, xi) -> gi * ScalarMath.geluTanhGrad(xi))
+                : zip(g, x, (gi, xi) -> gi * ScalarMath.geluGrad(xi));
+    }
+
+    /** pow, gradient for the base: g * b * a^(b-1), and 0 where b == 0 (PyTorch's pow_backward_self). */
+    public static Tensor powGradBase(Tensor g, Tensor a, Tensor b) {
+        return zip3(g, a, b, (gi, x, y) -> y == 0 ? 0 : gi * y * Math.pow(x, y - 1));
+    }
+
+    /** pow, gradient for the exponent: g * a^b * log(a), and 0 where a == 0 and b >= 0 (PyTorch's pow_backward_exponent). */
+    public static Tensor powGradExponent(Tensor g, Tensor a, Tensor b) {
+        return zip3(g, a, b, (gi, x, y) -> x == 0 && y >= 0 ? 0 : gi * Math.pow(x, y) * Math.log(x));
+    }
+
+    /** maximum/minimum, gradient for the operand {@code a}: g where a wins, g/2 on ties, 0 where a loses. */
+    public static Tensor selectGrad(Tensor g, Tensor a, Tensor b, boolean maximum) {
+        return zip3(g, a, b, (gi, x, y) -> x == y ? gi / 2 : (x > y) == maximum ? gi : 0);
+    }
+}

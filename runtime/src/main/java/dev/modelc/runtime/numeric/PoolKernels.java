@@ -1,0 +1,126 @@
+package dev.modelc.runtime.numeric;
+
+import dev.modelc.runtime.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Tape-free 2-D max and average pooling on NCHW data, with PyTorch's rules: padding at most half the kernel; max
+ * pooling pads with -infinity and, on ties, picks the first maximal position in row-major window order (that position
+ * alone receives the gradient); average pooling counts padded zeros in the divisor ({@code count_include_pad=True}),
+ * so every window divides by {@code kh * kw}.
+ */
+public final class PoolKernels {
+
+    /** Max-pooling values and, for each output element, the flat input position it came from. */
+    public record MaxPoolResult(Tensor values, int[] argmax) {
+    }
+
+    private PoolKernels() {
+    }
+
+    /** The output shape of pooling {@code x} [N, C, H, W] with {@code win}, checking PyTorch's constraints. */
+    public static int[] outputShape(int[] x, Window win) {
+        if (x.length != 4) {
+            throw new IllegalArgumentException("pooling expects a 4-D input [N, C, H, W], got " + Arrays.toString(x));
+        }
+        if (2 * win.ph() > win.kh() || 2 * win.pw() > win.kw()) {
+            throw new IllegalArgumentException("pad should be at most half of effective kernel size, but got pad="
+                    + Math.max(win.ph(), win.pw()) + ", kernel_size=" + Math.max(win.kh(), win.kw())
+                    + " and dilation=1");
+        }
+        win.checkFits(x[2], x[3]);
+        return new int[] {x[0], x[1], win.outH(x[2]), win.outW(x[3])};
+    }
+
+    public static MaxPoolResult maxPool2d(Tensor x, Window win) {
+        int[] xs = x.shape();
+        int[] ys = outputShape(xs, win);
+        double[] v = x.doubles();
+        double[] out = new double[Shapes.numel(ys)];
+        int[] argmax = new int[out.length];
+        int o = 0;
+        for (int plane = 0; plane < xs[0] * xs[1]; plane++) {
+            int base = plane * xs[2] * xs[3];
+            for (int oh = 0; oh < ys[2]; oh++) {
+                for (int ow = 0; ow < ys[3]; ow++, o++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    int at = -1;
+                    for (int ki = 0; ki < win.kh(); ki++) {
+                        int ih = oh * win.sh() - win.ph() + ki;
+                        for (int kj = 0; kj < win.kw(); kj++) {
+                            int iw = ow * win.sw() - win.pw() + kj;
+                            if (ih < 0 || ih >= xs[2] || iw < 0 || iw >= xs[3]) {
+                                continue;
+                            }
+                            int i = base + ih * xs[3] + iw;
+                            if (at < 0 || v[i] > best || (Double.isNaN(v[i]) && !Double.isNaN(best))) {
+                                best = v[i];
+                                at = i;
+                            }
+                        }
+                    }
+                    out[o] = best;
+                    argmax[o] = at;
+                }
+            }
+        }
+        return new MaxPoolResult(Tensor.fromDoubles(x.dtype(), ys, out), argmax);
+    }
+
+    /** Scatters {@code g} to the positions recorded in {@code argmax}. */
+    public static Tensor maxPool2dGrad(Tensor g, int[] argmax, int[] xShape) {
+        double[] gv = g.doubles();
+        double[] out = new double[Shapes.numel(xShape)];
+        for (int i = 0; i < gv.length; i++) {
+            out[argmax[i]] += gv[i];
+        }
+        return Tensor.fromDoubles(g.dtype(), xShape, out);
+    }
+
+    public static Tensor avgPool2d(Tensor x, Window win) {
+        int[] xs = x.shape();
+        int[] ys = outputShape(xs, win);
+        double[] v = x.doubles();
+        double[] out = new double[Shapes.numel(ys)];
+        double divisor = win.kh() * win.kw();
+        forEachTap(xs, ys, win, (o, i) -> out[o] += v[i]);
+        for (int o = 0; o < out.length; o++) {
+            out[o] /= divisor;
+        }
+        return Tensor.fromDoubles(x.dtype(), ys, out);
+    }
+
+    /** Each input position in a window gets that window's gradient divided by {@code kh * kw}. */
+    public static Tensor avgPool2dGrad(Tensor g, int[] xShape, Window win) {
+        double[] gv = g.doubles();
+        double[] out = new double[Shapes.numel(xShape)];
+        double divisor = win.kh() * win.kw();
+        forEachTap(xShape, g.shape(), win, (o, i) -> out[i] += gv[o] / divisor);
+        return Tensor.fromDoubles(g.dtype(), xShape, out);
+    }
+
+    private interface Tap {
+        void at(int output, int input);
+    }
+
+    /** Calls {@code tap} for every (output, in-bounds input) pair of every window. */
+    private static void forEachTap(int[] xs, int[] ys, Window win, Tap tap) {
+        int o = 0;
+        for (int plane = 0; plane < xs[0] * xs[1]; plane++) {
+            int base = plane * xs[2] * xs[3];
+            for (int oh = 0; oh < ys[2]; oh++) {
+                for (int ow = 0; ow < ys[3]; ow++, o++) {
+                    for (int ki = 0; ki < win.kh(); ki++) {
+                        int ih = oh * win.sh() - win.ph() + ki;
+                        for (int kj = 0; kj < win.kw(); kj++) {
+                            int iw = ow * win.sw() - win.pw() + kj;
+                            if (ih >= 0 && ih < xs[2] && iw >= 0 && iw < xs[3]) {
+                                tap.at(o, base + ih * xs[3] + iw);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.modelc.runtime.numeric;
+
+import dev.modelc.runtime.tensor.Tensor;
+
+/**
+ * Tape-free movement kernels. {@code transpose} copies into the new layout; {@code reshape} shares storage
+ * ({@link Tensor#withShape}), since row-major data does not move when only the shape changes.
+ */
+public final class ShapeKernels {
+
+    private ShapeKernels() {
+    }
+
+    /** {@code x} with dimensions {@code d0} and {@code d1} swapped (negative dims count from the end). */
+    public static Tensor transpose(Tensor x, int d0, int d1) {
+        int rank = x.dim();
+        int[] perm = Shapes.range(rank);
+        int a = Shapes.wrapDim(d0, rank);
+        int b = Shapes.wrapDim(d1, rank);
+        if (rank == 0) {
+            return x.withShape();
+        }
+        perm[a] = b;
+        perm[b] = a;
+        return permute(x, perm);
+    }
+
+    /** Result dimension {@code i} is input dimension {@code perm[i]}. */
+    public static Tensor permute(Tensor x, int[] perm) {
+        int[] shape = x.shape();
+        int rank = shape.length;
+        int[] outShape = new int[rank];
+        int[] inStrides = Shapes.strides(shape);
+        int[] step = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            outShape[i] = shape[perm[i]];
+            step[i] = inStrides[perm[i]];
+        }
+        double[] v = x.doubles();
+        double[] out = new double[v.length];
+        int[] counter = new int[rank];
+        int pos = 0;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v[pos];
+            for (int d = rank - 1; d >= 0; d--) {
+                counter[d]++;
+                pos += step[d];
+                if (counter[d] < outShape[d]) {
+                    break;
+                }
+                pos -= step[d] * counter[d];
+                counter[d] = 0;
+            }
+        }
+        return Tensor.fromDoubles(x.dtype(), outShape, out);
+    }
+
+    /** {@code x} viewed with {@code shape} (one entry may be -1), sharing storage. */
+    public static Tensor reshape(Tensor x, int[] shape) {
+        return x.withShape(Shapes.inferReshape(shape, x.numel()));
+    }
+
+    /** The shape {@code torch.flatten(x, start, end)} gives. */
+    public static int[] flattenShape(int[] shape, int startDim, int endDim) {
+        if (shape.length == 0) {
+            return new int[] {1};
+        }
+        int s = Shapes.wrapDim(startDim, shape.length);
+        int e = Shapes.wrapDim(endDim, shape.length);
+        if (s > e) {
+            throw new IllegalArgumentException("flatten() has invalid args: start_dim cannot come after end_dim");
+        }
+        int[] out = new int[shape.length - (e - s)];
+        int j = 0;
+        for (int i = 0; i < s; i++) {
+            out[j++] = shape[i];
+        }
+        int merged = 1;
+        for (int i = s; i <= e; i++) {
+            merged *= shape[i];
+        }
+        out[j++] = merged;
+        for (int i = e + 1; i < shape.length; i++) {
+            out[j++] = shape[i];
+        }
+        return out;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.modelc.runtime.numeric;
+
+import dev.modelc.runtime.tensor.Tensor;
+
+/**
+ * Tape-free softmax and log_softmax along one dimension, both with the maximum subtracted, and their gradients given
+ * the forward result {@code y}: softmax {@code y * (g - sum(g * y))}, log_softmax {@code g - exp(y) * sum(g)}, the sums
+ * running along the same dimension.
+ */
+public final class SoftmaxKernels {
+
+    private SoftmaxKernels() {
+    }
+
+    public static Tensor softmax(Tensor x, int dim) {
+        return forward(x, dim, false);
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return forward(x, dim, true);
+    }
+
+    public static Tensor softmaxGrad(Tensor g, Tensor y, int dim) {
+        return backward(g, y, dim, false);
+    }
+
+    public static Tensor logSoftmaxGrad(Tensor g, Tensor y, int dim) {
+        return backward(g, y, dim, true);
+    }
+
+    /** Outer count, length and inner stride of dimension {@code dim} of {@code shape}. */
+    private static int[] layout(int[] shape, int dim) {
+        int d = Shapes.wrapDim(dim, shape.length);
+        if (shape.length == 0) {
+            return new int[] {1, 1, 1};
+        }
+        int outer = 1;
+        int inner = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= shape[i];
+        }
+        for (int i = d + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        return new int[] {outer, shape[d], inner};
+    }
+
+    private static Tensor forward(Tensor x, int dim, boolean log) {
+        int[] l = layout(x.shape(), dim);
+        int outer = l[0];
+        int n = l[1];
+        int inner = l[2];
+        double[] v = x.doubles();
+        double[] out = new double[v.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < n; k++) {
+                    max = Math.max(max, v[base + k * inner]);
+                }
+                if (Double.isInfinite(max)) {
+                    max = 0;
+                }
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    sum += Math.exp(v[base + k * inner] - max);
+                }
+                double logSum = Math.log(sum);
+                for (int k = 0; k < n; k++) {
+                    int i = base + k * inner;
+                    out[i] = log ? v[i] - max - logSum : Math.exp(v[i] - max) / sum;
+                }
+            }
+        }
+        return Tensor.fromDoubles(x.dtype(), x.shape(), out);
+    }
+
+    private static Tensor backward(Tensor g, Tensor y, int dim, boolean log) {
+        int[] l = layout(y.shape(), dim);
+        int outer = l[0];
+        int n = l[1];
+        int inner = l[2];
+        double[] gv = g.doubles();
+        double[] yv = y.doubles();
+        double[] out = new double[yv.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                double s = 0;
+                for (int k = 0; k < n; k++) {
+                    int i = base + k * inner;
+                    s += log ? gv[i] : gv[i] * yv[i];
+                }
+                for (int k = 0; k < n; k++) {
+                    int i = base + k * inner;
+                    out[i] = log ? gv[i] - Math.exp(yv[i]) * s : yv[i] * (gv[i] - s);
+                }
+            }
+        }
+        return Tensor.fromDoubles(y.dtype(), y.shape(), out);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.modelc.runtime.optim;
+
+import dev.modelc.runtime.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Updates a list of leaf tensors from their accumulated gradients; parameters without a gradient are skipped, as in
+ * PyTorch. {@link #zeroGrad()} clears the gradients ({@code set_to_none=True}, PyTorch's default).
+ */
+public abstract class Optimizer {
+
+    protected final List<Tensor> params;
+
+    protected Optimizer(List<? extends Tensor> params) {
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("optimizer got an empty parameter list");
+        }
+        for (Tensor p : params) {
+            if (!p.isLeaf()) {
+                throw new IllegalArgumentException("can't optimize a non-leaf Tensor");
+            }
+        }
+        this.params = new ArrayList<>(params);
+    }
+
+    /** Applies one update to every parameter that has a gradient. */
+    public abstract void step();
+
+    public void zeroGrad() {
+        for (Tensor p : params) {
+            p.setGrad(null);
+        }
+    }
+
+    /** Python's {@code repr} of a float, so messages read as PyTorch's ({@code 1e-08}, {@code -0.1}, {@code 1.0}). */
+    static String pyFloat(double value) {
+        if (Double.isNaN(value)) {
+            return "nan";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "inf" : "-inf";
+        }
+        if (value == 0) {
+            return 1 / value < 0 ? "-0.0" : "0.0";
+        }
+        java.math.BigDecimal exact = new java.math.BigDecimal(Double.toString(value));
+        int exponent = exact.precision() - exact.scale() - 1;
+        if (exponent >= -4 && exponent < 16) {
+            String plain = exact.stripTrailingZeros().toPlainString();
+            return plain.contains(".") ? plain : plain + ".0";
+        }
+        String digits = exact.unscaledValue().abs().toString().replaceAll("0+$", "");
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return (value < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
+                + String.format("%02d", Math.abs(exponent));
+    }
+
+    static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.modelc.runtime.tensor;
+
+import dev.modelc.runtime.numeric.ConvKernels;
+import dev.modelc.runtime.numeric.PoolKernels;
+import dev.modelc.runtime.numeric.PoolKernels.MaxPoolResult;
+import dev.modelc.runtime.numeric.Window;
+
+/**
+ * The neural-network operations as functions, like {@code torch.nn.functional}: linear, conv2d, the 2-D pools, and
+ * the language's builtins that are not methods of {@link Tensor}. Each records its gradient rule (kernels of
+ * {@code dev.modelc.runtime.numeric}) right below its forward call. Losses are in {@link Losses}.
+ */
+public final class Functional {
+
+    private Functional() {
+    }
+
+    /** {@code x @ weight^T + bias}: x [..., in], weight [out, in], bias [out] or {@code null}. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return MatrixOps.linear(x, weight, bias);
+    }
+
+    /** conv2d with equal stride and padding in both dimensions; {@code bias} may be {@code null}. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(x, weight, bias, stride, stride, padding, padding);
+    }
+
+    /** conv2d on NCHW {@code x} with weight [out, in, kh, kw]; {@code bias} [out] may be {@code null}. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int sh, int sw, int ph, int pw) {
+        Tensor y = ConvKernels.conv2d(x, weight, bias, sh, sw, ph, pw);
+        int[] xShape = x.shape();
+        int[] wShape = weight.shape();
+        return Node.record("ConvolutionBackward0", y, g -> new Tensor[] {
+            ConvKernels.conv2dGradInput(g, weight, xShape, sh, sw, ph, pw),
+            ConvKernels.conv2dGradWeight(g, x, wShape, sh, sw, ph, pw),
+            bias == null ? null : ConvKernels.conv2dGradBias(g)}, x, weight, bias);
+    }
+
+    /** Max pooling with a square window; {@code stride} defaults to the kernel size in the language. */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        return maxPool2d(x, Window.square(kernel, stride, padding));
+    }
+
+    public static Tensor maxPool2d(Tensor x, Window window) {
+        MaxPoolResult r = PoolKernels.maxPool2d(x, window);
+        int[] xShape = x.shape();
+        int[] argmax = r.argmax();
+        return Node.record("MaxPool2DWithIndicesBackward0", r.values(),
+                g -> new Tensor[] {PoolKernels.maxPool2dGrad(g, argmax, xShape)}, x);
+    }
+
+    /** Average pooling with a square window (padded zeros count in the divisor, as PyTorch's default). */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
+        return avgPool2d(x, Window.square(kernel, stride, padding));
+    }
+
+    public static Tensor avgPool2d(Tensor x, Window window) {
+        Tensor y = PoolKernels.avgPool2d(x, window);
+        int[] xShape = x.shape();
+        return Node.record("AvgPool2DBackward0", y,
+                g -> new Tensor[] {PoolKernels.avgPool2dGrad(g, xShape, window)}, x);
+    }
+
+    /** {@code torch.sum(x, dims, keepdim)}; {@code dims} null means all. Same as the method. */
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        return x.sum(dims, keepdim);
+    }
+
+    public static Tensor maximum(Tensor a, Tensor b) {
+        return a.maximum(b);
+    }
+
+    public static Tensor minimum(Tensor a, Tensor b) {
+        return a.minimum(b);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.modelc.runtime.tensor;
+
+import dev.modelc.runtime.numeric.Broadcasting;
+import dev.modelc.runtime.numeric.ShapeKernels;
+
+/** The differentiable movement operations and conversions, each with its gradient rule below the forward call. */
+final class ShapeOps {
+
+    private ShapeOps() {
+    }
+
+    static Tensor transpose(Tensor x, int d0, int d1) {
+        Tensor y = ShapeKernels.transpose(x, d0, d1);
+        return Node.record("TransposeBackward0", y, g -> new Tensor[] {ShapeKernels.transpose(g, d0, d1)}, x);
+    }
+
+    static Tensor reshape(Tensor x, int[] shape) {
+        int[] original = x.shape();
+        Tensor y = ShapeKernels.reshape(x, shape);
+        return Node.record("ViewBackward0", y, g -> new Tensor[] {g.withShape(original)}, x);
+    }
+
+    static Tensor flatten(Tensor x, int startDim, int endDim) {
+        return reshape(x, ShapeKernels.flattenShape(x.shape(), startDim, endDim));
+    }
+
+    static Tensor expand(Tensor x, int[] shape) {
+        int[] original = x.shape();
+        Tensor y = Broadcasting.expand(x, shape);
+        return Node.record("ExpandBackward0", y, g -> new Tensor[] {Broadcasting.sumTo(g, original)}, x);
+    }
+
+    static Tensor copy(Tensor x) {
+        Tensor y = Tensor.fromDoubles(x.dtype(), x.shape(), x.toDoubleArray());
+        return Node.record("CloneBackward0", y, g -> new Tensor[] {g}, x);
+    }
+
+    static Tensor cast(Tensor x, DType target) {
+        if (x.dtype() == target) {
+            return x;
+        }
+        DType source = x.dtype();
+        Tensor y = Tensor.fromDoubles(target, x.shape(), x.toDoubleArray());
+        return Node.record("ToCopyBackward0", y,
+                g -> new Tensor[] {Tensor.fromDoubles(source, g.shape(), g.toDoubleArray())}, x);
+    }
+}
