@@ -23,7 +23,7 @@ import java.util.Set;
  * <ol>
  *   <li>Uses: count each node's consumers (an operand used twice counts twice) and which nodes are results.
  *   <li>Forms: an elementwise node with one use, by an elementwise node of the same element count, and not a
- *       result, is INLINE (fused into its consumer's loop); constants, sizes and broadcasts of one element are
+ *       result, is INLINE (fused into its consumer's loop; at most {@value #MAX_FUSED} per loop); constants, sizes and broadcasts of one element are
  *       INLINE when every consumer is elementwise; a reshape is an ALIAS; a last-two-dims permute feeding only
  *       matrix products is a VIEW (a transposition flag); sources are SOURCE; everything else is MATERIALIZED.
  *   <li>Passes: forward computes the ancestors of the outputs and the objective, predict those of the outputs,
@@ -42,6 +42,9 @@ public final class Scheduler {
   private static final Set<Op> ACCUMULATING = EnumSet.of(Op.MATMUL, Op.CONV2D_BACKWARD_INPUT,
       Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.LOGSUMEXP, Op.BROADCAST_TO, Op.PERMUTE,
       Op.MAXPOOL2D_BACKWARD, Op.AVGPOOL2D_BACKWARD);
+
+  /** Most elementwise nodes computed in one loop. */
+  static final int MAX_FUSED = 48;
 
   private final Graph graph;
   private final Map<Node, List<Node>> consumers = new IdentityHashMap<>();
@@ -70,6 +73,7 @@ public final class Scheduler {
       checkSupported(n);
       forms.put(n, formOf(n));
     }
+    capFusedChains();
     for (int i = 0; i < inputs.size(); i++) locations.put(inputs.get(i), new Location(Location.Kind.INPUT, i));
     for (int i = 0; i < params.size(); i++) locations.put(params.get(i), new Location(Location.Kind.PARAM, i));
 
@@ -138,6 +142,26 @@ public final class Scheduler {
       return Form.INLINE;
     }
     return Form.MATERIALIZED;
+  }
+
+  /**
+   * Materializes an inlined node once its chain holds {@value #MAX_FUSED} nodes, so that no loop body (and no
+   * step method) grows past HotSpot's limits however long an elementwise chain is.
+   */
+  private void capFusedChains() {
+    Map<Node, Integer> chain = new IdentityHashMap<>();
+    for (Node n : graph.nodes()) {
+      if (!Schedule.isElementwise(n)) continue;
+      int size = 1;
+      for (Node x : n.inputs) {
+        if (forms.get(x) == Form.INLINE && chain.containsKey(x)) size += chain.get(x);
+      }
+      if (size > MAX_FUSED && forms.get(n) == Form.INLINE) {
+        forms.put(n, Form.MATERIALIZED);
+        size = 1;
+      }
+      chain.put(n, size);
+    }
   }
 
   static boolean isLastTwoSwap(Node n) {

@@ -37,6 +37,7 @@ public abstract class CompiledModel implements Model {
 
     private final ModelSpec.Monomial[][] inputDims;
     private final boolean[] sizeGiven;
+    private final boolean[] sizeForOneCall;
     private final int[] sizeSource;
     private Conv2dShape[] convShapes = new Conv2dShape[4];
     private GraphState graph = GraphState.NONE;
@@ -45,6 +46,7 @@ public abstract class CompiledModel implements Model {
         spec = ModelSpec.parse(description);
         sizes = new int[spec.sizes().size()];
         sizeGiven = new boolean[sizes.length];
+        sizeForOneCall = new boolean[sizes.length];
         sizeSource = new int[sizes.length];
         inputs = new Object[spec.inputs().size()];
         inputDims = new ModelSpec.Monomial[inputs.length][];
@@ -84,13 +86,14 @@ public abstract class CompiledModel implements Model {
 
     // ---- binding (typed methods call these) ----
 
+    /** Binds a size for the next pass only (typed methods); {@link #setSize} binds it until changed. */
     protected final void bindSize(int index, int value) {
         if (value < 0) {
             throw new IllegalArgumentException("size " + spec.sizes().get(index) + " must not be negative, got "
                     + value);
         }
         sizes[index] = value;
-        sizeGiven[index] = true;
+        sizeForOneCall[index] = true;
     }
 
     protected final void bindInput(int index, Object array) {
@@ -105,6 +108,8 @@ public abstract class CompiledModel implements Model {
                     + spec.sizes());
         }
         bindSize(index, value);
+        sizeForOneCall[index] = false;
+        sizeGiven[index] = true;
     }
 
     @Override
@@ -115,7 +120,8 @@ public abstract class CompiledModel implements Model {
     /** Learns the sizes not given from the inputs' lengths, checks every input, grows the buffers. */
     private void prepare(boolean predictOnly) {
         for (int s = 0; s < sizes.length; s++) {
-            sizeSource[s] = sizeGiven[s] ? -1 : -2;
+            sizeSource[s] = sizeGiven[s] || sizeForOneCall[s] ? -1 : -2;
+            sizeForOneCall[s] = false;
         }
         for (int i = 0; i < inputs.length; i++) {
             if (predictOnly && !spec.predictInputs().get(i)) {
