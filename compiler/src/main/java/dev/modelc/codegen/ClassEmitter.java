@@ -267,6 +267,7 @@ final class ClassEmitter {
   /** {@code R name(inputs..., sizes...)}: binds, runs the generic method, returns the loss as the model's dtype. */
   private void bindingMethod(String name, List<Node> inputs, Type ret, String generic) {
     Type[] args = bindArgs(inputs, List.of());
+    if (args.length == 0) return; // the generic method of the same name is the typed one
     Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, Type.getMethodDescriptor(ret, args));
     bind(e, inputs, args);
     e.loadThis();
