@@ -1,0 +1,59 @@
+package dev.modelc.codegen;
+
+import dev.modelc.check.DType;
+import dev.modelc.check.Dim;
+import dev.modelc.sched.Location;
+import java.util.List;
+import org.objectweb.asm.Type;
+
+/**
+ * How generated code reaches the model's state, which lives in the arrays of
+ * {@code dev.modelc.runtime.api.CompiledModel}: a value's array from its {@link Location}, and a size's value from
+ * the bound symbolic sizes.
+ */
+final class Access {
+  final String owner;
+  private final List<String> sizes;
+
+  Access(String owner, List<String> sizes) {
+    this.owner = owner;
+    this.sizes = sizes;
+  }
+
+  /** Pushes the array at a location, cast to the dtype's array type. */
+  void array(Emitter e, Location at, DType dtype) {
+    e.loadThis();
+    e.getField(owner, field(at.kind()), Type.getType(Object[].class));
+    e.push(at.index());
+    e.arrayLoad(Emitter.OBJECT);
+    e.checkCast(Emitter.array(dtype));
+  }
+
+  static String field(Location.Kind kind) {
+    return switch (kind) {
+      case INPUT -> "inputs";
+      case PARAM -> "params";
+      case GRAD -> "grads";
+      case BUFFER -> "buffers";
+    };
+  }
+
+  /** Pushes the int value of a size: its coefficient times the bound symbols. */
+  void dim(Emitter e, Dim d) {
+    e.push(Math.toIntExact(d.coefficient()));
+    for (String s : d.symbols()) {
+      e.loadThis();
+      e.getField(owner, "sizes", Emitter.INT_ARRAY);
+      e.push(sizes.indexOf(s));
+      e.arrayLoad(Type.INT_TYPE);
+      e.math(org.objectweb.asm.Opcodes.IMUL, Type.INT_TYPE);
+    }
+  }
+
+  /** Pushes the product of several sizes. */
+  void product(Emitter e, List<Dim> dims) {
+    Dim p = Dim.of(1);
+    for (Dim d : dims) p = p.times(d);
+    dim(e, p);
+  }
+}

@@ -1,0 +1,311 @@
+package dev.modelc.codegen;
+
+import dev.modelc.check.DType;
+import dev.modelc.check.Dim;
+import dev.modelc.ir.Attr;
+import dev.modelc.ir.Graph;
+import dev.modelc.ir.Node;
+import dev.modelc.runtime.api.CompiledModel;
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.api.Optimizers;
+import dev.modelc.sched.Schedule;
+import dev.modelc.sched.Step;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * Writes one model class: a public final subclass of {@link CompiledModel} with
+ * <ol>
+ *   <li>a constructor passing the model's description (its {@code ModelSpec} text) to the base class;
+ *   <li>one private method per step of the schedule ({@code s0}, {@code s1}, ...), each starting with the line of
+ *       the {@code .mdl} expression it computes;
+ *   <li>{@code runForward}, {@code runPredict}, {@code runBackward}: the passes as calls to their steps, split into
+ *       parts of at most {@value #CALLS_PER_METHOD} calls so that no method grows past HotSpot's 8,000-byte limit;
+ *   <li>{@code runStep}: one optimizer call per parameter;
+ *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes,
+ *       and a getter per parameter and gradient named after its {@code state_dict} name.
+ * </ol>
+ */
+final class ClassEmitter {
+  static final int CALLS_PER_METHOD = 1000;
+  private static final String BASE = Type.getInternalName(CompiledModel.class);
+
+  private final Schedule schedule;
+  private final OptimizerSettings optimizer;
+  private final CompileOptions options;
+  private final String internalName;
+  private final ClassWriter cw;
+  private final Access access;
+
+  ClassEmitter(Schedule schedule, OptimizerSettings optimizer, CompileOptions options) {
+    this.schedule = schedule;
+    this.optimizer = optimizer;
+    this.options = options;
+    String pkg = options.packageName() == null ? "" : options.packageName();
+    this.internalName = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + schedule.graph().name();
+    this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
+      @Override
+      protected String getCommonSuperClass(String a, String b) {
+        return "java/lang/Object";
+      }
+    };
+    this.access = new Access(internalName, schedule.sizes());
+  }
+
+  String internalName() {
+    return internalName;
+  }
+
+  byte[] emit() {
+    cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internalName, null, BASE, null);
+    cw.visitSource(options.sourceFile(), null);
+    constructor();
+    int convSlot = 0;
+    for (Step s : schedule.steps()) {
+      Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, "s" + s.index(), "()V");
+      e.line(s.node().origin);
+      if (s.kind() == Step.Kind.LOOP) LoopEmitter.emit(e, access, schedule, s);
+      else convSlot += KernelEmitter.emit(e, access, schedule, s, convSlot);
+      e.end();
+    }
+    pass("runForward", schedule.forward());
+    pass("runPredict", schedule.predict());
+    pass("runBackward", schedule.backward());
+    optimizerStep();
+    typedApi();
+    cw.visitEnd();
+    return cw.toByteArray();
+  }
+
+  private void constructor() {
+    Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC, "<init>", "()V");
+    e.loadThis();
+    e.push(description());
+    e.invokeSpecial(BASE, "<init>", "(Ljava/lang/String;)V");
+    e.returnVoid();
+    e.end();
+  }
+
+  /** The ModelSpec text (see {@code dev.modelc.runtime.api.ModelSpec}). */
+  String description() {
+    Graph g = schedule.graph();
+    StringBuilder sb = new StringBuilder("model ").append(g.name()).append('\n');
+    for (String s : schedule.sizes()) sb.append("size ").append(s).append('\n');
+    for (Node n : schedule.inputs()) {
+      sb.append("input ").append(tensor(name(n), n)).append(schedule.predictInputs().contains(n) ? " predict" : "")
+          .append('\n');
+    }
+    for (Node n : schedule.params()) sb.append("param ").append(tensor(name(n), n)).append('\n');
+    for (Graph.Result r : g.results(Graph.Kind.OUTPUT)) {
+      sb.append("output ").append(tensor(r.name(), r.node())).append(' ').append(schedule.location(r.node()))
+          .append('\n');
+    }
+    for (Graph.Result r : g.results(Graph.Kind.OBJECTIVE)) {
+      sb.append("objective ").append(tensor(r.name(), r.node())).append(' ').append(schedule.location(r.node()))
+          .append('\n');
+    }
+    for (Schedule.Buffer b : schedule.buffers()) {
+      sb.append("buffer ").append(b.dtype().spelling()).append(' ').append(b.length()).append('\n');
+    }
+    sb.append("state ").append(optimizer.statePerParam()).append('\n');
+    return sb.toString();
+  }
+
+  private static String tensor(String name, Node n) {
+    String shape = n.shape().dims().isEmpty() ? "-"
+        : n.shape().dims().stream().map(Dim::toString).collect(Collectors.joining(","));
+    return name + " " + n.dtype().spelling() + " " + shape;
+  }
+
+  static String name(Node source) {
+    return ((Attr.Name) source.attr).name();
+  }
+
+  private void pass(String name, List<Integer> steps) {
+    int parts = Math.max(1, (steps.size() + CALLS_PER_METHOD - 1) / CALLS_PER_METHOD);
+    Emitter main = new Emitter(cw, Opcodes.ACC_PROTECTED | Opcodes.ACC_FINAL, name, "()V");
+    for (int p = 0; p < parts; p++) {
+      List<Integer> chunk = steps.subList(p * CALLS_PER_METHOD, Math.min(steps.size(), (p + 1) * CALLS_PER_METHOD));
+      Emitter part = parts == 1 ? main : new Emitter(cw, Opcodes.ACC_PRIVATE, name + "$" + p, "()V");
+      for (int i : chunk) {
+        part.loadThis();
+        part.invokeVirtual(internalName, "s" + i, "()V");
+      }
+      if (parts > 1) {
+        part.returnVoid();
+        part.end();
+        main.loadThis();
+        main.invokeVirtual(internalName, name + "$" + p, "()V");
+      }
+    }
+    main.returnVoid();
+    main.end();
+  }
+
+  private void optimizerStep() {
+    Emitter e = new Emitter(cw, Opcodes.ACC_PROTECTED | Opcodes.ACC_FINAL, "runStep", "()V");
+    List<Node> params = schedule.params();
+    for (int p = 0; p < params.size(); p++) {
+      DType dt = params.get(p).dtype();
+      Type t = Emitter.element(dt);
+      String arr = Emitter.array(dt).getDescriptor();
+      String d = t.getDescriptor();
+      loadState(e, "params", -1, p, dt);
+      loadState(e, "grads", -1, p, dt);
+      if (optimizer.kind() == OptimizerSettings.Kind.SGD) {
+        if (optimizer.statePerParam() > 0) loadState(e, "state", 0, p, dt);
+        else e.pushNull();
+        access.dim(e, dev.modelc.ir.Dims.count(params.get(p).shape()));
+        stepCount(e);
+        e.push(optimizer.lr(), t);
+        e.push(optimizer.momentum(), t);
+        e.push(optimizer.dampening(), t);
+        e.push(optimizer.nesterov());
+        e.push(optimizer.weightDecay(), t);
+        e.invokeStatic(Optimizers.class, "sgd", "(" + arr + arr + arr + "II" + d + d + d + "Z" + d + ")V");
+      } else {
+        loadState(e, "state", 0, p, dt);
+        loadState(e, "state", 1, p, dt);
+        access.dim(e, dev.modelc.ir.Dims.count(params.get(p).shape()));
+        stepCount(e);
+        e.push(optimizer.lr(), t);
+        e.push(optimizer.beta1(), t);
+        e.push(optimizer.beta2(), t);
+        e.push(optimizer.eps(), t);
+        e.push(optimizer.weightDecay(), t);
+        e.push(optimizer.kind() == OptimizerSettings.Kind.ADAMW);
+        e.invokeStatic(Optimizers.class, "adam",
+            "(" + arr + arr + arr + arr + "II" + d + d + d + d + d + "Z)V");
+      }
+    }
+    e.returnVoid();
+    e.end();
+  }
+
+  private void stepCount(Emitter e) {
+    e.loadThis();
+    e.getField(internalName, "stepCount", Type.INT_TYPE);
+  }
+
+  /** Pushes params[p], grads[p] (k < 0) or state[k][p], cast to the dtype's array. */
+  private void loadState(Emitter e, String field, int k, int p, DType dt) {
+    e.loadThis();
+    if (k >= 0) {
+      e.getField(internalName, field, Type.getType(Object[][].class));
+      e.push(k);
+      e.arrayLoad(Emitter.OBJECT);
+    } else {
+      e.getField(internalName, field, Type.getType(Object[].class));
+    }
+    e.push(p);
+    e.arrayLoad(Emitter.OBJECT);
+    e.checkCast(Emitter.array(dt));
+  }
+
+  private void typedApi() {
+    List<Node> inputs = schedule.inputs();
+    Graph g = schedule.graph();
+    boolean hasObjective = !g.results(Graph.Kind.OBJECTIVE).isEmpty();
+    Type lossType = hasObjective ? Emitter.element(g.results(Graph.Kind.OBJECTIVE).get(0).node().dtype())
+        : Type.VOID_TYPE;
+    if (hasObjective) bindingMethod("trainStep", inputs, lossType, "trainStep");
+    bindingMethod("forward", inputs, lossType, "forward");
+    if (!g.results(Graph.Kind.OUTPUT).isEmpty()) {
+      Node out = g.results(Graph.Kind.OUTPUT).get(0).node();
+      predictMethod(schedule.predictInputs(), Emitter.array(out.dtype()));
+    }
+    Set<String> taken = new HashSet<>();
+    for (Method m : Model.class.getMethods()) taken.add(m.getName());
+    taken.addAll(List.of("trainStep", "forward", "predict"));
+    for (int p = 0; p < schedule.params().size(); p++) {
+      Node param = schedule.params().get(p);
+      String id = javaName(name(param));
+      if (taken.contains(id) || taken.contains(id + "Grad")) id = "param_" + id;
+      taken.add(id);
+      getter(id, "params", p, param.dtype());
+      getter(id + "Grad", "grads", p, param.dtype());
+    }
+  }
+
+  static String javaName(String stateDictName) {
+    String s = stateDictName.replaceAll("[^A-Za-z0-9_]", "_");
+    return Character.isJavaIdentifierStart(s.charAt(0)) ? s : "_" + s;
+  }
+
+  private Type[] bindArgs(List<Node> inputs, List<Type> extra) {
+    List<Type> args = new ArrayList<>();
+    for (Node n : inputs) args.add(Emitter.array(n.dtype()));
+    for (int i = 0; i < schedule.sizes().size(); i++) args.add(Type.INT_TYPE);
+    args.addAll(extra);
+    return args.toArray(new Type[0]);
+  }
+
+  /** Binds inputs (by their index among all inputs) and sizes from the arguments. */
+  private void bind(Emitter e, List<Node> inputs, Type[] args) {
+    for (int i = 0; i < inputs.size(); i++) {
+      e.loadThis();
+      e.push(schedule.inputs().indexOf(inputs.get(i)));
+      e.load(args[i], Emitter.argSlot(false, args, i));
+      e.invokeVirtual(internalName, "bindInput", "(ILjava/lang/Object;)V");
+    }
+    for (int s = 0; s < schedule.sizes().size(); s++) {
+      int a = inputs.size() + s;
+      e.loadThis();
+      e.push(s);
+      e.load(Type.INT_TYPE, Emitter.argSlot(false, args, a));
+      e.invokeVirtual(internalName, "bindSize", "(II)V");
+    }
+  }
+
+  /** {@code R name(inputs..., sizes...)}: binds, runs the generic method, returns the loss as the model's dtype. */
+  private void bindingMethod(String name, List<Node> inputs, Type ret, String generic) {
+    Type[] args = bindArgs(inputs, List.of());
+    if (args.length == 0) return; // the generic method of the same name is the typed one
+    Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, Type.getMethodDescriptor(ret, args));
+    bind(e, inputs, args);
+    e.loadThis();
+    if (generic.equals("trainStep")) {
+      e.invokeVirtual(internalName, "trainStep", "()D");
+    } else {
+      e.invokeVirtual(internalName, "forward", "()V");
+      if (ret.getSort() != Type.VOID) {
+        e.loadThis();
+        e.invokeVirtual(internalName, "loss", "()D");
+      }
+    }
+    if (ret.getSort() == Type.VOID) {
+      e.returnVoid();
+    } else {
+      e.cast(Type.DOUBLE_TYPE, ret);
+      e.returnValue(ret);
+    }
+    e.end();
+  }
+
+  private void predictMethod(List<Node> inputs, Type outArray) {
+    Type[] args = bindArgs(inputs, List.of(outArray));
+    Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "predict",
+        Type.getMethodDescriptor(Type.VOID_TYPE, args));
+    bind(e, inputs, args);
+    e.loadThis();
+    e.load(outArray, Emitter.argSlot(false, args, args.length - 1));
+    e.invokeVirtual(internalName, "predictInto", "(Ljava/lang/Object;)V");
+    e.returnVoid();
+    e.end();
+  }
+
+  private void getter(String name, String field, int p, DType dt) {
+    Type at = Emitter.array(dt);
+    Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, Type.getMethodDescriptor(at));
+    loadState(e, field, -1, p, dt);
+    e.returnValue(at);
+    e.end();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.modelc.codegen;
+
+import dev.modelc.runtime.api.CompiledModel;
+import dev.modelc.runtime.api.Model;
+import dev.modelc.sched.Schedule;
+
+/**
+ * A generated model class: its binary name, its bytes and the schedule it was emitted from.
+ *
+ * @param className the binary name ({@code demo.LinReg})
+ * @param bytecode the class file
+ * @param schedule the schedule (printed by {@code --emit schedule})
+ */
+public record CompiledClass(String className, byte[] bytecode, Schedule schedule) {
+
+  /** Defines the class in a new class loader whose parent holds the runtime jar. */
+  public Class<? extends Model> load() {
+    ClassLoader loader = new ClassLoader(CompiledModel.class.getClassLoader()) {
+      @Override
+      protected Class<?> findClass(String name) throws ClassNotFoundException {
+        if (!name.equals(className)) throw new ClassNotFoundException(name);
+        return defineClass(name, bytecode, 0, bytecode.length);
+      }
+    };
+    try {
+      return loader.loadClass(className).asSubclass(Model.class);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A new instance of the class, loaded as by {@link #load()}. */
+  public Model newInstance() {
+    try {
+      return load().getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + className, e);
+    }
+  }
+}

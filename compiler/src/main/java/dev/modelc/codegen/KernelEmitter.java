@@ -1,0 +1,312 @@
+package dev.modelc.codegen;
+
+import dev.modelc.check.Dim;
+import dev.modelc.ir.Attr;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.IrException;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import dev.modelc.runtime.api.Loops;
+import dev.modelc.runtime.kernels.Conv2d;
+import dev.modelc.runtime.kernels.Conv2dShape;
+import dev.modelc.runtime.kernels.MatMul;
+import dev.modelc.runtime.kernels.Workspace;
+import dev.modelc.sched.Form;
+import dev.modelc.sched.Schedule;
+import dev.modelc.sched.Step;
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.Type;
+
+/**
+ * Emits a KERNEL or ACCUMULATE step: one call into the runtime jar with the operands' arrays and sizes. Matrix
+ * products and convolutions go to {@code dev.modelc.runtime.kernels} (a transposing VIEW becomes the kernel's
+ * transposition flag); reductions, broadcasts, permutes, log-softmax, one-hot and pooling go to
+ * {@link Loops} with their shapes merged into at most four alternating runs here, at compile time.
+ */
+final class KernelEmitter {
+  private final Emitter e;
+  private final Access access;
+  private final Schedule schedule;
+  private final Step step;
+  private final Node n;
+  private final Type t;
+  private final String arr;
+  private int convSlot;
+
+  private KernelEmitter(Emitter e, Access access, Schedule schedule, Step step, int convSlot) {
+    this.e = e;
+    this.access = access;
+    this.schedule = schedule;
+    this.step = step;
+    this.n = step.node();
+    this.t = Emitter.element(n.dtype());
+    this.arr = Emitter.array(n.dtype()).getDescriptor();
+    this.convSlot = convSlot;
+  }
+
+  /** Emits the step; returns how many convolution geometry slots it used. */
+  static int emit(Emitter e, Access access, Schedule schedule, Step step, int convSlot) {
+    KernelEmitter k = new KernelEmitter(e, access, schedule, step, convSlot);
+    k.emit();
+    e.returnVoid();
+    return k.convSlot - convSlot;
+  }
+
+  private void emit() {
+    if (step.kind() == Step.Kind.ACCUMULATE) {
+      in(n);
+      out();
+      access.dim(e, Dims.count(n.shape()));
+      e.invokeStatic(Loops.class, "accumulate", "(" + arr + arr + "I)V");
+      return;
+    }
+    switch (n.op) {
+      case CONSTANT, SIZE -> fill();
+      case BROADCAST_TO -> broadcast();
+      case PERMUTE -> permute();
+      case REDUCE_SUM, REDUCE_MAX, LOGSUMEXP -> reduce();
+      case LOG_SOFTMAX -> logSoftmax();
+      case ONE_HOT -> oneHot();
+      case MATMUL -> matmul();
+      case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> conv();
+      case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, AVGPOOL2D_BACKWARD -> pool();
+      default -> throw new IrException(n.op.mnemonic() + " is not supported by the code generator", n.origin);
+    }
+  }
+
+  private void in(Node x) {
+    Node stored = schedule.form(x) == Form.VIEW ? x.in(0) : x;
+    access.array(e, schedule.location(stored), stored.dtype());
+  }
+
+  private void out() {
+    access.array(e, step.target(), n.dtype());
+  }
+
+  private void fill() {
+    out();
+    access.dim(e, Dims.count(n.shape()));
+    if (n.op == Op.SIZE) {
+      access.dim(e, ((Attr.Size) n.attr).dim());
+      e.cast(Type.INT_TYPE, Type.DOUBLE_TYPE);
+    } else {
+      e.push(n.constantValue(), Type.DOUBLE_TYPE);
+    }
+    e.invokeStatic(Loops.class, "fill", "(" + arr + "ID)V");
+  }
+
+  /** Runs of dims merged by a flag, padded to four alternating runs; fails beyond four. */
+  private record Runs(List<Dim> dims, boolean firstFlag) {}
+
+  private Runs runs(List<Dim> dims, List<Boolean> flags) {
+    List<Dim> merged = new ArrayList<>();
+    List<Boolean> mergedFlags = new ArrayList<>();
+    for (int i = 0; i < dims.size(); i++) {
+      if (Dims.isOne(dims.get(i))) continue;
+      int last = merged.size() - 1;
+      if (last >= 0 && mergedFlags.get(last) == flags.get(i)) {
+        merged.set(last, merged.get(last).times(dims.get(i)));
+      } else {
+        merged.add(dims.get(i));
+        mergedFlags.add(flags.get(i));
+      }
+    }
+    if (merged.size() > 4) {
+      throw new IrException(n.op.mnemonic() + " over " + Dims.text(n.in(0).shape())
+          + " needs more than four alternating runs of dims, which the code generator does not support", n.origin);
+    }
+    boolean first = mergedFlags.isEmpty() ? false : mergedFlags.get(0);
+    while (merged.size() < 4) merged.add(Dim.of(1));
+    return new Runs(merged, first);
+  }
+
+  private void pushRuns(Runs r) {
+    for (Dim d : r.dims()) access.dim(e, d);
+    e.push(r.firstFlag());
+  }
+
+  private void broadcast() {
+    List<Dim> out = Dims.dims(n.shape());
+    List<Dim> src = Dims.dims(n.in(0).shape());
+    int extra = out.size() - src.size();
+    List<Boolean> repeated = new ArrayList<>();
+    for (int i = 0; i < out.size(); i++) {
+      repeated.add(i < extra || (Dims.isOne(src.get(i - extra)) && !Dims.isOne(out.get(i))));
+    }
+    in(n.in(0));
+    out();
+    pushRuns(runs(out, repeated));
+    e.push(step.accumulate());
+    e.invokeStatic(Loops.class, "broadcast", "(" + arr + arr + "IIIIZZ)V");
+  }
+
+  private void reduce() {
+    List<Integer> axes = ((Attr.Axes) n.attr).axes();
+    List<Dim> dims = Dims.dims(n.in(0).shape());
+    List<Boolean> reduced = new ArrayList<>();
+    for (int i = 0; i < dims.size(); i++) reduced.add(axes.contains(i));
+    Runs r = runs(dims, reduced);
+    e.push(n.op == Op.REDUCE_SUM ? Loops.SUM : n.op == Op.REDUCE_MAX ? Loops.MAX : Loops.LOGSUMEXP);
+    in(n.in(0));
+    out();
+    pushRuns(r);
+    e.push(step.accumulate());
+    e.invokeStatic(Loops.class, "reduce", "(I" + arr + arr + "IIIIZZ)V");
+  }
+
+  private void permute() {
+    List<Integer> perm = ((Attr.Perm) n.attr).perm();
+    List<Dim> dims = new ArrayList<>(Dims.dims(n.in(0).shape()));
+    int pad = 4 - dims.size();
+    List<Integer> p = new ArrayList<>();
+    for (int i = 0; i < pad; i++) {
+      dims.add(0, Dim.of(1));
+      p.add(i);
+    }
+    for (int x : perm) p.add(x + pad);
+    in(n.in(0));
+    out();
+    for (Dim d : dims) access.dim(e, d);
+    for (int x : p) e.push(x);
+    e.push(step.accumulate());
+    e.invokeStatic(Loops.class, "permute", "(" + arr + arr + "IIIIIIIIZ)V");
+  }
+
+  private void logSoftmax() {
+    int axis = ((Attr.Axes) n.attr).axes().get(0);
+    List<Dim> dims = Dims.dims(n.shape());
+    in(n.in(0));
+    out();
+    access.product(e, dims.subList(0, axis));
+    access.dim(e, dims.get(axis));
+    access.product(e, dims.subList(axis + 1, dims.size()));
+    e.invokeStatic(Loops.class, "logSoftmax", "(" + arr + arr + "III)V");
+  }
+
+  private void oneHot() {
+    in(n.in(0));
+    out();
+    access.dim(e, Dims.count(n.in(0).shape()));
+    access.dim(e, Dims.dim(n.shape(), n.rank() - 1));
+    e.invokeStatic(Loops.class, "oneHot", "([I" + arr + "II)V");
+  }
+
+  private void matmul() {
+    Node a = n.in(0);
+    Node b = n.in(1);
+    int r = n.rank();
+    List<Dim> dims = Dims.dims(n.shape());
+    Dim m = dims.get(r - 2);
+    Dim cols = dims.get(r - 1);
+    Dim k = Dims.dim(a.shape(), r - 1);
+    List<Dim> batch = dims.subList(0, r - 2);
+    boolean batched = !batch.isEmpty();
+    String ws = Type.getDescriptor(Workspace.class);
+    e.loadThis();
+    e.getField(access.owner, "workspace", Type.getType(Workspace.class));
+    if (batched) access.product(e, batch);
+    e.push(schedule.form(a) == Form.VIEW);
+    e.push(schedule.form(b) == Form.VIEW);
+    access.dim(e, m);
+    access.dim(e, cols);
+    access.dim(e, k);
+    in(a);
+    e.push(0);
+    if (batched) access.dim(e, m.times(k));
+    in(b);
+    e.push(0);
+    if (batched) access.dim(e, k.times(cols));
+    out();
+    e.push(0);
+    if (batched) access.dim(e, m.times(cols));
+    e.push(step.accumulate());
+    if (batched) {
+      e.invokeStatic(MatMul.class, "gemmBatched",
+          "(" + ws + "IZZIII" + arr + "II" + arr + "II" + arr + "IIZ)V");
+    } else {
+      e.invokeStatic(MatMul.class, "gemm", "(" + ws + "ZZIII" + arr + "I" + arr + "I" + arr + "IZ)V");
+    }
+  }
+
+  /** Pushes the cached Conv2dShape for an input shape [N, C, H, W] and weight shape [O, C, kh, kw]. */
+  private void convShape(List<Dim> x, List<Dim> w, Attr.Window win) {
+    e.loadThis();
+    e.push(convSlot++);
+    for (Dim d : x) access.dim(e, d);
+    access.dim(e, w.get(0));
+    access.dim(e, w.get(2));
+    access.dim(e, w.get(3));
+    e.push(win.strideH());
+    e.push(win.strideW());
+    e.push(win.padH());
+    e.push(win.padW());
+    e.invokeVirtual(access.owner, "convShape", "(IIIIIIIIIIII)" + Type.getDescriptor(Conv2dShape.class));
+  }
+
+  private void conv() {
+    String ws = Type.getDescriptor(Workspace.class);
+    String shape = Type.getDescriptor(Conv2dShape.class);
+    e.loadThis();
+    e.getField(access.owner, "workspace", Type.getType(Workspace.class));
+    switch (n.op) {
+      case CONV2D -> {
+        convShape(Dims.dims(n.in(0).shape()), Dims.dims(n.in(1).shape()), (Attr.Window) n.attr);
+        in(n.in(0));
+        in(n.in(1));
+        e.pushNull();
+        out();
+        e.invokeStatic(Conv2d.class, "forward", "(" + ws + shape + arr + arr + arr + arr + ")V");
+      }
+      case CONV2D_BACKWARD_INPUT -> {
+        Attr.WindowTo to = (Attr.WindowTo) n.attr;
+        convShape(Dims.dims(to.shape()), Dims.dims(n.in(1).shape()), to.window());
+        in(n.in(0));
+        in(n.in(1));
+        out();
+        e.push(step.accumulate());
+        e.invokeStatic(Conv2d.class, "backwardInput", "(" + ws + shape + arr + arr + arr + "Z)V");
+      }
+      default -> {
+        Attr.WindowTo to = (Attr.WindowTo) n.attr;
+        convShape(Dims.dims(n.in(0).shape()), Dims.dims(to.shape()), to.window());
+        in(n.in(0));
+        in(n.in(1));
+        out();
+        e.push(step.accumulate());
+        e.invokeStatic(Conv2d.class, "backwardWeight", "(" + ws + shape + arr + arr + arr + "Z)V");
+      }
+    }
+  }
+
+  private void pool() {
+    Attr.Window win = n.attr instanceof Attr.WindowTo to ? to.window() : (Attr.Window) n.attr;
+    boolean backward = n.op == Op.MAXPOOL2D_BACKWARD || n.op == Op.AVGPOOL2D_BACKWARD;
+    List<Dim> x = Dims.dims(backward ? n.shape() : n.in(0).shape());
+    List<Dim> y = Dims.dims(backward ? n.in(0).shape() : n.shape());
+    in(n.in(0));
+    if (n.op == Op.MAXPOOL2D_BACKWARD) in(n.in(1));
+    out();
+    access.dim(e, x.get(0).times(x.get(1)));
+    access.dim(e, x.get(2));
+    access.dim(e, x.get(3));
+    access.dim(e, y.get(2));
+    access.dim(e, y.get(3));
+    for (int v : new int[] {win.kernelH(), win.kernelW(), win.strideH(), win.strideW(), win.padH(), win.padW()}) {
+      e.push(v);
+    }
+    String ints = "IIIIIIIIIII";
+    switch (n.op) {
+      case MAXPOOL2D -> e.invokeStatic(Loops.class, "maxpool2d", "(" + arr + arr + ints + ")V");
+      case AVGPOOL2D -> e.invokeStatic(Loops.class, "avgpool2d", "(" + arr + arr + ints + ")V");
+      case MAXPOOL2D_BACKWARD -> {
+        e.push(step.accumulate());
+        e.invokeStatic(Loops.class, "maxpool2dBackward", "(" + arr + arr + arr + ints + "Z)V");
+      }
+      default -> {
+        e.push(step.accumulate());
+        e.invokeStatic(Loops.class, "avgpool2dBackward", "(" + arr + arr + ints + "Z)V");
+      }
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.modelc.codegen;
+
+import dev.modelc.ir.Attr;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import dev.modelc.runtime.api.Functions;
+import dev.modelc.sched.Form;
+import dev.modelc.sched.Schedule;
+import dev.modelc.sched.Step;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * Emits one fused elementwise loop: {@code for (int i = 0; i < n; i++) out[i] (+)= expr}, where expr computes the
+ * step's node with every INLINE node of its chain substituted. Each array is loaded into a local before the loop
+ * and indexed by i alone, scalars (one-element broadcasts, sizes) are loaded before the loop, constants are
+ * literals: the loop shape C2 vectorizes (int counted loop, stride 1, zero offsets, no calls for the common ops).
+ *
+ * <p>f32 arithmetic is done in float for the ops Java has; functions Java has only in double (exp, log, tanh, ...)
+ * widen, call and round, which is exactly what the reference evaluator does after each op.
+ */
+final class LoopEmitter {
+  private final Emitter e;
+  private final Access access;
+  private final Schedule schedule;
+  private final Step step;
+  private final Type t;
+  private final Set<Node> fused;
+  private final Map<Node, Integer> arrays = new IdentityHashMap<>();
+  private final Map<Node, Integer> scalars = new IdentityHashMap<>();
+  private int index;
+
+  private LoopEmitter(Emitter e, Access access, Schedule schedule, Step step) {
+    this.e = e;
+    this.access = access;
+    this.schedule = schedule;
+    this.step = step;
+    this.t = Emitter.element(step.node().dtype());
+    this.fused = new HashSet<>(step.fused());
+  }
+
+  static void emit(Emitter e, Access access, Schedule schedule, Step step) {
+    new LoopEmitter(e, access, schedule, step).emit();
+  }
+
+  private void emit() {
+    Type arrayType = Emitter.array(step.node().dtype());
+    access.array(e, step.target(), step.node().dtype());
+    int out = e.newLocal(arrayType);
+    e.store(arrayType, out);
+    for (Node f : step.fused()) {
+      for (Node x : f.inputs) prepareOperand(x);
+    }
+    int n = e.newLocal(Type.INT_TYPE);
+    access.dim(e, Dims.count(step.node().shape()));
+    e.store(Type.INT_TYPE, n);
+    e.countedLoop(n, i -> {
+      index = i;
+      e.load(arrayType, out);
+      e.load(Type.INT_TYPE, i);
+      if (step.accumulate()) {
+        e.mv.visitInsn(Opcodes.DUP2);
+        e.arrayLoad(t);
+      }
+      expr(step.node());
+      if (step.accumulate()) e.math(Opcodes.IADD, t);
+      e.arrayStore(t);
+    });
+    e.returnVoid();
+  }
+
+  /** Loads arrays and scalars an operand needs into locals before the loop. */
+  private void prepareOperand(Node x) {
+    if (fused.contains(x) || arrays.containsKey(x) || scalars.containsKey(x)) return;
+    Form form = schedule.form(x);
+    if (form == Form.INLINE && x.op == Op.CONSTANT) return;
+    Type xt = Emitter.element(x.dtype());
+    if (form == Form.INLINE && x.op == Op.SIZE) {
+      access.dim(e, ((Attr.Size) x.attr).dim());
+      e.cast(Type.INT_TYPE, xt);
+      int slot = e.newLocal(xt);
+      e.store(xt, slot);
+      scalars.put(x, slot);
+    } else if (form == Form.INLINE) {
+      Node source = x.in(0);
+      access.array(e, schedule.location(source), source.dtype());
+      e.push(0);
+      e.arrayLoad(xt);
+      int slot = e.newLocal(xt);
+      e.store(xt, slot);
+      scalars.put(x, slot);
+    } else {
+      Type at = Emitter.array(x.dtype());
+      access.array(e, schedule.location(x), x.dtype());
+      int slot = e.newLocal(at);
+      e.store(at, slot);
+      arrays.put(x, slot);
+    }
+  }
+
+  private void operand(Node x, boolean wide) {
+    Type xt = Emitter.element(x.dtype());
+    if (fused.contains(x)) {
+      expr(x);
+    } else if (x.op == Op.CONSTANT && schedule.form(x) == Form.INLINE) {
+      e.push(x.constantValue(), xt);
+    } else if (scalars.containsKey(x)) {
+      e.load(xt, scalars.get(x));
+    } else {
+      e.load(Emitter.array(x.dtype()), arrays.get(x));
+      e.load(Type.INT_TYPE, index);
+      e.arrayLoad(xt);
+    }
+    if (wide) e.cast(xt, Type.DOUBLE_TYPE);
+  }
+
+  /** Leaves the value of fused node n (of type t) on the stack. */
+  private void expr(Node n) {
+    switch (n.op) {
+      case NEG -> arith(n, Opcodes.INEG);
+      case ADD -> arith(n, Opcodes.IADD);
+      case MUL -> arith(n, Opcodes.IMUL);
+      case DIV -> arith(n, Opcodes.IDIV);
+      case STOP_GRADIENT -> operand(n.in(0), false);
+      case POW -> {
+        if (n.in(1).isConstant(2)) {
+          operand(n.in(0), false);
+          e.dup(t);
+          e.math(Opcodes.IMUL, t);
+        } else {
+          call(n, Math.class, "pow", "(DD)D");
+        }
+      }
+      case EXP -> call(n, Math.class, "exp", "(D)D");
+      case LOG -> call(n, Math.class, "log", "(D)D");
+      case SQRT -> call(n, Math.class, "sqrt", "(D)D");
+      case SIN -> call(n, Math.class, "sin", "(D)D");
+      case COS -> call(n, Math.class, "cos", "(D)D");
+      case TANH -> call(n, Math.class, "tanh", "(D)D");
+      case SIGMOID -> call(n, Functions.class, "sigmoid", "(D)D");
+      case ERF -> call(n, Functions.class, "erf", "(D)D");
+      case GREATER -> call(n, Functions.class, "greater", "(DD)D");
+      case EQUAL -> call(n, Functions.class, "equal", "(DD)D");
+      case BCE_WITH_LOGITS -> call(n, Functions.class, "bceWithLogits", "(DD)D");
+      case ABS -> native1(n, "abs");
+      case SIGN -> native1(n, "signum");
+      case MAXIMUM -> native2(n, "max");
+      case MINIMUM -> native2(n, "min");
+      case RELU -> {
+        operand(n.in(0), false);
+        e.push(0, t);
+        e.invokeStatic(Math.class, "max", "(" + t.getDescriptor() + t.getDescriptor() + ")" + t.getDescriptor());
+      }
+      case LEAKY_RELU -> {
+        operand(n.in(0), true);
+        e.push(((Attr.Value) n.attr).value(), Type.DOUBLE_TYPE);
+        e.invokeStatic(Functions.class, "leakyRelu", "(DD)D");
+        e.cast(Type.DOUBLE_TYPE, t);
+      }
+      case SOFTPLUS -> {
+        Attr.Softplus p = (Attr.Softplus) n.attr;
+        operand(n.in(0), true);
+        e.push(p.beta(), Type.DOUBLE_TYPE);
+        e.push(p.threshold(), Type.DOUBLE_TYPE);
+        e.invokeStatic(Functions.class, "softplus", "(DDD)D");
+        e.cast(Type.DOUBLE_TYPE, t);
+      }
+      default -> throw new IllegalStateException(n.op.mnemonic() + " is not an elementwise op");
+    }
+  }
+
+  private void arith(Node n, int intOpcode) {
+    for (Node x : n.inputs) operand(x, false);
+    e.math(intOpcode, t);
+  }
+
+  /** A double function: widen the operands, call, round back. */
+  private void call(Node n, Class<?> owner, String name, String descriptor) {
+    for (Node x : n.inputs) operand(x, true);
+    e.invokeStatic(owner, name, descriptor);
+    e.cast(Type.DOUBLE_TYPE, t);
+  }
+
+  /** A Math function that has a float overload. */
+  private void native1(Node n, String name) {
+    operand(n.in(0), false);
+    e.invokeStatic(Math.class, name, "(" + t.getDescriptor() + ")" + t.getDescriptor());
+  }
+
+  private void native2(Node n, String name) {
+    operand(n.in(0), false);
+    operand(n.in(1), false);
+    e.invokeStatic(Math.class, name, "(" + t.getDescriptor() + t.getDescriptor() + ")" + t.getDescriptor());
+  }
+}

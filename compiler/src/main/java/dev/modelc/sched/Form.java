@@ -1,0 +1,15 @@
+package dev.modelc.sched;
+
+/** How a node's value exists at run time. */
+public enum Form {
+  /** An input or parameter array, bound by name. */
+  SOURCE,
+  /** Computed inside its consumer's loop: a single-use elementwise node, a constant, a size, a scalar broadcast. */
+  INLINE,
+  /** Written by a step of its own into a buffer (or straight into a gradient array). */
+  MATERIALIZED,
+  /** A reshape: the same elements as its operand, in the operand's storage. */
+  ALIAS,
+  /** A permute swapping the last two dims whose only consumers are matrix products: a transposition flag. */
+  VIEW
+}

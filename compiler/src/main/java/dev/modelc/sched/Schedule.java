@@ -1,0 +1,96 @@
+package dev.modelc.sched;
+
+import dev.modelc.check.DType;
+import dev.modelc.check.Dim;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.Graph;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * How a graph runs: which nodes are computed inside which loops, the steps of each pass in order, and where every
+ * value lives. Made by {@link Scheduler}, consumed by the code generator, printed by {@code --emit schedule}. The
+ * graph says what is computed; this object says how (Halide's split between algorithm and schedule).
+ *
+ * @param graph the optimized graph
+ * @param forms how each node exists at run time
+ * @param steps every step, each emitted as one method
+ * @param forward the steps of {@code forward()}: outputs, objective and what the backward pass keeps
+ * @param backward the steps of {@code backward()}, ending with the gradients' accumulation
+ * @param predict the steps of inference (outputs only), a subsequence of {@code forward}
+ * @param locations the storage of every node that has one (sources, materialized nodes, aliases)
+ * @param buffers the working buffers, each shared by values whose lifetimes do not overlap
+ * @param sizes the symbolic sizes, in the order typed methods take them
+ * @param inputs the graph's inputs, in declaration order
+ * @param params the graph's parameters, in declaration order
+ * @param predictInputs the inputs inference needs
+ */
+public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, List<Integer> forward,
+                       List<Integer> backward, List<Integer> predict, Map<Node, Location> locations,
+                       List<Buffer> buffers, List<String> sizes, List<Node> inputs, List<Node> params,
+                       List<Node> predictInputs) {
+
+  /** A working buffer: its element type, its length, and the values stored in it one after another. */
+  public record Buffer(int index, DType dtype, Dim length, List<Node> values) {}
+
+  public Form form(Node n) {
+    return forms.get(n);
+  }
+
+  public Location location(Node n) {
+    Location at = locations.get(n);
+    if (at == null) throw new IllegalStateException(n + " has no storage (" + forms.get(n) + ")");
+    return at;
+  }
+
+  /** The printed schedule: sizes, passes with their loop nests, buffers with the values they hold in turn. */
+  public String print() {
+    StringBuilder sb = new StringBuilder("schedule " + graph.name() + " {\n");
+    sb.append("  sizes ").append(sizes).append('\n');
+    pass(sb, "forward", forward);
+    pass(sb, "backward", backward);
+    sb.append("  predict ").append(predict.stream().map(i -> "s" + i).collect(Collectors.joining(" ")))
+        .append('\n');
+    for (Buffer b : buffers) {
+      sb.append("  buffer:").append(b.index).append(' ').append(b.dtype.spelling()).append('[')
+          .append(b.length).append("] <- ")
+          .append(b.values.stream().map(Node::ref).collect(Collectors.joining(", "))).append('\n');
+    }
+    return sb.append("}\n").toString();
+  }
+
+  private void pass(StringBuilder sb, String name, List<Integer> indices) {
+    sb.append("  ").append(name).append(" {\n");
+    for (int i : indices) {
+      Step s = steps.get(i);
+      Node n = s.node();
+      sb.append("    s").append(i).append(' ').append(s.kind().name().toLowerCase(java.util.Locale.ROOT))
+          .append(' ').append(n.ref()).append(" -> ").append(s.target()).append(s.accumulate() ? " (+=)" : "");
+      if (s.kind() == Step.Kind.LOOP) {
+        sb.append("  for i < ").append(Dims.count(n.shape())).append(": ")
+            .append(s.fused().stream().map(f -> f.op.mnemonic() + " " + f.ref()).collect(Collectors.joining(", ")));
+      } else if (s.kind() == Step.Kind.KERNEL) {
+        sb.append("  ").append(n.op.mnemonic()).append(' ').append(n.inputs.stream().map(Node::ref).toList());
+      } else {
+        sb.append("  grad ").append(params.get(s.target().index()).label());
+      }
+      if (n.origin.known()) sb.append("  @ ").append(n.origin);
+      sb.append('\n');
+    }
+    sb.append("  }\n");
+  }
+
+  /** True when n is elementwise in the loop sense (also detach). */
+  static boolean isElementwise(Node n) {
+    return n.op.isElementwise();
+  }
+
+  static boolean isScalarBroadcast(Node n) {
+    if (n.op != Op.BROADCAST_TO) return false;
+    Dim c = Dims.count(n.in(0).shape());
+    return c.isConstant() && c.coefficient() == 1;
+  }
+}

@@ -1,0 +1,325 @@
+package dev.modelc.sched;
+
+import dev.modelc.check.Dim;
+import dev.modelc.ir.Attr;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.Graph;
+import dev.modelc.ir.IrException;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the {@link Schedule} of an optimized graph.
+ *
+ * <ol>
+ *   <li>Uses: count each node's consumers (an operand used twice counts twice) and which nodes are results.
+ *   <li>Forms: an elementwise node with one use, by an elementwise node of the same element count, and not a
+ *       result, is INLINE (fused into its consumer's loop; at most {@value #MAX_FUSED} per loop); constants, sizes and broadcasts of one element are
+ *       INLINE when every consumer is elementwise; a reshape is an ALIAS; a last-two-dims permute feeding only
+ *       matrix products is a VIEW (a transposition flag); sources are SOURCE; everything else is MATERIALIZED.
+ *   <li>Passes: forward computes the ancestors of the outputs and the objective, predict those of the outputs,
+ *       backward the rest of the gradients' ancestors; one step per materialized node, in graph order.
+ *   <li>Gradients: a gradient whose root (through aliases) is made by the backward pass only for it, by an op
+ *       that can add into its output, is written straight into the parameter's gradient with {@code +=}; any
+ *       other gets an ACCUMULATE step at the end of backward (PyTorch's accumulation into {@code .grad}).
+ *   <li>Liveness: positions run through forward then backward; a value lives from its step to its last reader.
+ *       Outputs, the objective and forward values the backward pass reads live to the end (a backward with
+ *       {@code retainGraph} may run again).
+ *   <li>Buffers: in order of definition, each value takes a free buffer of its dtype and length whose last value
+ *       died strictly before, or a new one.
+ * </ol>
+ */
+public final class Scheduler {
+  private static final Set<Op> ACCUMULATING = EnumSet.of(Op.MATMUL, Op.CONV2D_BACKWARD_INPUT,
+      Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.LOGSUMEXP, Op.BROADCAST_TO, Op.PERMUTE,
+      Op.MAXPOOL2D_BACKWARD, Op.AVGPOOL2D_BACKWARD);
+
+  /** Most elementwise nodes computed in one loop. */
+  static final int MAX_FUSED = 48;
+
+  private final Graph graph;
+  private final Map<Node, List<Node>> consumers = new IdentityHashMap<>();
+  private final Set<Node> results = new HashSet<>();
+  private final Map<Node, Form> forms = new IdentityHashMap<>();
+  private final Map<Node, Location> locations = new IdentityHashMap<>();
+  private final List<Step> steps = new ArrayList<>();
+
+  private Scheduler(Graph graph) {
+    this.graph = graph;
+  }
+
+  public static Schedule schedule(Graph graph) {
+    return new Scheduler(graph).run();
+  }
+
+  private Schedule run() {
+    for (Node n : graph.nodes()) {
+      consumers.put(n, new ArrayList<>());
+      for (Node x : n.inputs) consumers.get(x).add(n);
+    }
+    for (Graph.Result r : graph.results()) results.add(r.node());
+    List<Node> inputs = graph.sources(Op.INPUT);
+    List<Node> params = graph.sources(Op.PARAM);
+    for (Node n : graph.nodes()) {
+      checkSupported(n);
+      forms.put(n, formOf(n));
+    }
+    capFusedChains();
+    for (int i = 0; i < inputs.size(); i++) locations.put(inputs.get(i), new Location(Location.Kind.INPUT, i));
+    for (int i = 0; i < params.size(); i++) locations.put(params.get(i), new Location(Location.Kind.PARAM, i));
+
+    Set<Node> forwardSet = ancestors(graph.results(Graph.Kind.OUTPUT), graph.results(Graph.Kind.OBJECTIVE));
+    Set<Node> predictSet = ancestors(graph.results(Graph.Kind.OUTPUT), List.of());
+    Set<Node> backwardSet = ancestors(graph.results(Graph.Kind.GRADIENT), List.of());
+    backwardSet.removeAll(forwardSet);
+
+    Map<Node, Integer> direct = directGradients(params, backwardSet);
+    List<Integer> forward = new ArrayList<>();
+    List<Integer> backward = new ArrayList<>();
+    List<Integer> predict = new ArrayList<>();
+    for (Node n : graph.nodes()) {
+      if (forms.get(n) != Form.MATERIALIZED || !(forwardSet.contains(n) || backwardSet.contains(n))) continue;
+      Integer grad = direct.get(n);
+      Location target = grad != null ? new Location(Location.Kind.GRAD, grad) : null;
+      Step.Kind kind = Schedule.isElementwise(n) ? Step.Kind.LOOP : Step.Kind.KERNEL;
+      Step s = new Step(steps.size(), kind, n, kind == Step.Kind.LOOP ? fusedInto(n) : List.of(), grad != null,
+          target);
+      steps.add(s);
+      if (forwardSet.contains(n)) {
+        forward.add(s.index());
+        if (predictSet.contains(n)) predict.add(s.index());
+      } else {
+        backward.add(s.index());
+      }
+    }
+    for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) {
+      int p = paramIndex(params, r.name());
+      if (direct.get(root(r.node())) != null && direct.get(root(r.node())) == p) continue;
+      Step s = new Step(steps.size(), Step.Kind.ACCUMULATE, r.node(), List.of(), true,
+          new Location(Location.Kind.GRAD, p));
+      steps.add(s);
+      backward.add(s.index());
+    }
+    List<Schedule.Buffer> buffers = planBuffers(forward, backward, forwardSet);
+    for (Step s : steps) {
+      if (s.target() == null) {
+        steps.set(s.index(), new Step(s.index(), s.kind(), s.node(), s.fused(), s.accumulate(),
+            locations.get(s.node())));
+      }
+    }
+    for (Node n : graph.nodes()) {
+      if (forms.get(n) == Form.ALIAS && locations.containsKey(root(n))) locations.put(n, locations.get(root(n)));
+    }
+    List<Node> predictInputs = inputs.stream().filter(predictSet::contains).toList();
+    return new Schedule(graph, forms, List.copyOf(steps), forward, backward, predict, locations, buffers,
+        sizes(), inputs, params, predictInputs);
+  }
+
+  private Form formOf(Node n) {
+    List<Node> uses = consumers.get(n);
+    boolean result = results.contains(n);
+    boolean allElementwise = !uses.isEmpty() && uses.stream().allMatch(Schedule::isElementwise);
+    if (n.op == Op.INPUT || n.op == Op.PARAM) return Form.SOURCE;
+    if (n.op == Op.RESHAPE) return Form.ALIAS;
+    if (n.op == Op.CONSTANT || n.op == Op.SIZE || Schedule.isScalarBroadcast(n)) {
+      return allElementwise && !result ? Form.INLINE : Form.MATERIALIZED;
+    }
+    if (n.op == Op.PERMUTE && !result && !uses.isEmpty() && isLastTwoSwap(n)
+        && uses.stream().allMatch(u -> u.op == Op.MATMUL)) {
+      return Form.VIEW;
+    }
+    if (Schedule.isElementwise(n) && !result && uses.size() == 1 && Schedule.isElementwise(uses.get(0))
+        && Dims.count(n.shape()).equals(Dims.count(uses.get(0).shape()))) {
+      return Form.INLINE;
+    }
+    return Form.MATERIALIZED;
+  }
+
+  /**
+   * Materializes an inlined node once its chain holds {@value #MAX_FUSED} nodes, so that no loop body (and no
+   * step method) grows past HotSpot's limits however long an elementwise chain is.
+   */
+  private void capFusedChains() {
+    Map<Node, Integer> chain = new IdentityHashMap<>();
+    for (Node n : graph.nodes()) {
+      if (!Schedule.isElementwise(n)) continue;
+      int size = 1;
+      for (Node x : n.inputs) {
+        if (forms.get(x) == Form.INLINE && chain.containsKey(x)) size += chain.get(x);
+      }
+      if (size > MAX_FUSED && forms.get(n) == Form.INLINE) {
+        forms.put(n, Form.MATERIALIZED);
+        size = 1;
+      }
+      chain.put(n, size);
+    }
+  }
+
+  static boolean isLastTwoSwap(Node n) {
+    List<Integer> perm = ((Attr.Perm) n.attr).perm();
+    int r = perm.size();
+    for (int i = 0; i < r - 2; i++) {
+      if (perm.get(i) != i) return false;
+    }
+    return r >= 2 && perm.get(r - 2) == r - 1 && perm.get(r - 1) == r - 2;
+  }
+
+  private void checkSupported(Node n) {
+    if (n.op.isElementwise()) {
+      for (Node x : n.inputs) {
+        if (!x.dtype().isFloat()) {
+          throw new IrException(n.op.mnemonic() + " on an i32 operand is not supported by the code generator",
+              n.origin);
+        }
+      }
+    }
+    if ((n.op == Op.PERMUTE || n.op == Op.BROADCAST_TO) && n.rank() > 4 && !isLastTwoSwap(n)) {
+      throw new IrException(n.op.mnemonic() + " of rank " + n.rank() + " is not supported by the code generator "
+          + "(at most 4 dimensions)", n.origin);
+    }
+  }
+
+  /** The nodes computed inside n's loop, in graph order (n last). */
+  private List<Node> fusedInto(Node n) {
+    Set<Node> inside = new LinkedHashSet<>();
+    collect(n, inside);
+    List<Node> ordered = new ArrayList<>();
+    for (Node g : graph.nodes()) {
+      if (inside.contains(g)) ordered.add(g);
+    }
+    return ordered;
+  }
+
+  private void collect(Node n, Set<Node> inside) {
+    inside.add(n);
+    for (Node x : n.inputs) {
+      if (forms.get(x) == Form.INLINE && Schedule.isElementwise(x)) collect(x, inside);
+    }
+  }
+
+  /** The node owning the storage of n: through aliases. */
+  private Node root(Node n) {
+    while (forms.get(n) == Form.ALIAS) n = n.in(0);
+    return n;
+  }
+
+  /** The stored values a step reads. */
+  private Set<Node> reads(Step s) {
+    Set<Node> r = new LinkedHashSet<>();
+    if (s.kind() == Step.Kind.ACCUMULATE) {
+      r.add(root(s.node()));
+    } else if (s.kind() == Step.Kind.KERNEL) {
+      for (Node x : s.node().inputs) r.add(root(forms.get(x) == Form.VIEW ? x.in(0) : x));
+    } else {
+      for (Node f : s.fused()) {
+        for (Node x : f.inputs) {
+          if (forms.get(x) != Form.INLINE) r.add(root(x));
+          else if (Schedule.isScalarBroadcast(x)) r.add(root(x.in(0)));
+        }
+      }
+    }
+    return r;
+  }
+
+  /** Gradients written straight into the parameter's gradient: root node to parameter index. */
+  private Map<Node, Integer> directGradients(List<Node> params, Set<Node> backwardSet) {
+    Map<Node, Integer> countByRoot = new HashMap<>();
+    for (Graph.Result r : graph.results()) countByRoot.merge(root(r.node()), 1, Integer::sum);
+    Map<Node, Integer> direct = new IdentityHashMap<>();
+    for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) {
+      Node root = root(r.node());
+      if (forms.get(root) != Form.MATERIALIZED || !backwardSet.contains(root) || countByRoot.get(root) != 1) continue;
+      if (!Schedule.isElementwise(root) && !ACCUMULATING.contains(root.op)) continue;
+      if (root.dtype() != r.node().dtype()) continue;
+      boolean onlyForTheResult = consumers.get(r.node()).isEmpty();
+      for (Node n = r.node(); n != root; n = n.in(0)) onlyForTheResult &= consumers.get(n.in(0)).size() == 1;
+      if (onlyForTheResult) direct.put(root, paramIndex(params, r.name()));
+    }
+    return direct;
+  }
+
+  private static int paramIndex(List<Node> params, String name) {
+    for (int i = 0; i < params.size(); i++) {
+      if (((Attr.Name) params.get(i).attr).name().equals(name)) return i;
+    }
+    throw new IllegalStateException("gradient " + name + " names no parameter");
+  }
+
+  private List<Schedule.Buffer> planBuffers(List<Integer> forward, List<Integer> backward, Set<Node> forwardSet) {
+    List<Integer> order = new ArrayList<>(forward);
+    order.addAll(backward);
+    int end = order.size();
+    Map<Node, Integer> def = new IdentityHashMap<>();
+    Map<Node, Integer> last = new IdentityHashMap<>();
+    for (int pos = 0; pos < order.size(); pos++) {
+      Step s = steps.get(order.get(pos));
+      if (s.kind() != Step.Kind.ACCUMULATE && !s.accumulate()) def.put(s.node(), pos);
+      for (Node r : reads(s)) {
+        last.merge(r, pos, Math::max);
+        if (pos >= forward.size() && forwardSet.contains(r)) last.put(r, end);
+      }
+    }
+    for (Graph.Result r : graph.results()) {
+      if (r.kind() != Graph.Kind.GRADIENT) last.put(root(r.node()), end);
+    }
+    List<Schedule.Buffer> buffers = new ArrayList<>();
+    List<Integer> freeAfter = new ArrayList<>();
+    for (int pos = 0; pos < order.size(); pos++) {
+      Node n = steps.get(order.get(pos)).node();
+      if (!def.containsKey(n) || def.get(n) != pos) continue;
+      int dies = last.getOrDefault(n, pos);
+      Dim length = Dims.count(n.shape());
+      int chosen = -1;
+      for (int b = 0; b < buffers.size() && chosen < 0; b++) {
+        Schedule.Buffer buf = buffers.get(b);
+        if (buf.dtype() == n.dtype() && buf.length().equals(length) && freeAfter.get(b) < pos) chosen = b;
+      }
+      if (chosen < 0) {
+        buffers.add(new Schedule.Buffer(buffers.size(), n.dtype(), length, new ArrayList<>()));
+        freeAfter.add(-1);
+        chosen = buffers.size() - 1;
+      }
+      buffers.get(chosen).values().add(n);
+      freeAfter.set(chosen, dies);
+      locations.put(n, new Location(Location.Kind.BUFFER, chosen));
+    }
+    return buffers.stream().map(b -> new Schedule.Buffer(b.index(), b.dtype(), b.length(), List.copyOf(b.values())))
+        .toList();
+  }
+
+  @SafeVarargs
+  private Set<Node> ancestors(List<Graph.Result>... roots) {
+    Set<Node> seen = new HashSet<>();
+    List<Node> stack = new ArrayList<>();
+    for (List<Graph.Result> rs : roots) {
+      for (Graph.Result r : rs) stack.add(r.node());
+    }
+    while (!stack.isEmpty()) {
+      Node n = stack.remove(stack.size() - 1);
+      if (seen.add(n)) stack.addAll(n.inputs);
+    }
+    return seen;
+  }
+
+  /** The symbolic sizes in order of first appearance: inputs first, then any other node's shape or size. */
+  private List<String> sizes() {
+    Set<String> names = new LinkedHashSet<>();
+    for (Node n : graph.sources(Op.INPUT)) {
+      for (Dim d : Dims.dims(n.shape())) names.addAll(d.symbols());
+    }
+    for (Node n : graph.nodes()) {
+      for (Dim d : Dims.dims(n.shape())) names.addAll(d.symbols());
+      if (n.attr instanceof Attr.Size s) names.addAll(s.dim().symbols());
+    }
+    return List.copyOf(names);
+  }
+}

@@ -1,0 +1,138 @@
+package dev.modelc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.modelc.check.DType;
+import dev.modelc.check.Shape;
+import dev.modelc.eval.IrEvaluator;
+import dev.modelc.eval.NdArray;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.Graph;
+import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.Node;
+import dev.modelc.lower.Compilation;
+import dev.modelc.opt.Options;
+import dev.modelc.opt.Pipeline;
+import dev.modelc.runtime.api.Model;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.CheckClassAdapter;
+
+/**
+ * Builds small models with random data, compiles them, and compares the compiled class with the reference
+ * evaluator: loss, outputs, gradients. Values are held as NdArrays (doubles) and copied into the model's arrays.
+ */
+final class Harness {
+  final Random rnd;
+  final DType dtype;
+  final GraphBuilder ir;
+  final Map<String, NdArray> inputs = new LinkedHashMap<>();
+  final Map<String, NdArray> params = new LinkedHashMap<>();
+
+  Harness(String name, DType dtype, long seed) {
+    this.rnd = new Random(seed);
+    this.dtype = dtype;
+    this.ir = new GraphBuilder(name);
+  }
+
+  static Shape shape(Object... dims) {
+    return Dims.shape(Arrays.stream(dims)
+        .map(d -> d instanceof String s ? Dims.symbol(s) : Dims.of(((Number) d).longValue())).toList());
+  }
+
+  double[] uniform(int n, double lo, double hi) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * rnd.nextDouble();
+    if (dtype == DType.F32) for (int i = 0; i < n; i++) v[i] = (float) v[i];
+    return v;
+  }
+
+  Node input(String name, Shape type, int[] actual, double lo, double hi) {
+    inputs.put(name, new NdArray(dtype, actual, uniform(NdArray.count(actual), lo, hi)));
+    return ir.input(name, Dims.type(dtype, type));
+  }
+
+  Node labels(String name, Shape type, int n, int classes) {
+    double[] t = new double[n];
+    for (int i = 0; i < n; i++) t[i] = rnd.nextInt(classes);
+    inputs.put(name, new NdArray(DType.I32, new int[] {n}, t));
+    return ir.input(name, Dims.type(DType.I32, type));
+  }
+
+  Node param(String name, double lo, double hi, int... dims) {
+    params.put(name, new NdArray(dtype, dims, uniform(NdArray.count(dims), lo, hi)));
+    return ir.param(name, Dims.type(dtype, Dims.shape(Arrays.stream(dims).asLongStream().toArray())));
+  }
+
+  /** Adds the objective and gradients, runs the standard training pipeline with verification. */
+  Graph train(Node loss) {
+    ir.result("loss", Graph.Kind.OBJECTIVE, loss);
+    Compilation.addParameterGradients(ir, loss);
+    return Pipeline.standard(Options.training().withVerify(true)).run(ir.build());
+  }
+
+  static CompiledClass compile(Graph g, OptimizerSettings opt) {
+    CompiledClass c = ModelCompiler.compile(g, opt, CompileOptions.of("test.models", g.name() + ".mdl"));
+    verify(c);
+    return c;
+  }
+
+  static void verify(CompiledClass c) {
+    StringWriter out = new StringWriter();
+    CheckClassAdapter.verify(new ClassReader(c.bytecode()), Harness.class.getClassLoader(), false,
+        new PrintWriter(out));
+    if (!out.toString().isEmpty()) fail("bytecode of " + c.className() + " does not verify:\n" + out);
+  }
+
+  /** A model instance with this harness's parameters and inputs bound. */
+  Model instance(CompiledClass c) {
+    Model m = c.newInstance();
+    params.forEach((name, v) -> m.setParameter(name, toArray(v)));
+    inputs.forEach((name, v) -> m.setInput(name, toArray(v)));
+    return m;
+  }
+
+  static Object toArray(NdArray v) {
+    return switch (v.dtype()) {
+      case F32 -> {
+        float[] f = new float[v.size()];
+        for (int i = 0; i < f.length; i++) f[i] = (float) v.data()[i];
+        yield f;
+      }
+      case F64 -> v.data().clone();
+      case I32 -> Arrays.stream(v.data()).mapToInt(d -> (int) d).toArray();
+    };
+  }
+
+  static double[] toDoubles(Object a) {
+    if (a instanceof double[] d) return d.clone();
+    float[] f = (float[]) a;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) d[i] = f[i];
+    return d;
+  }
+
+  IrEvaluator.Values reference(Graph g) {
+    return new IrEvaluator(g).run(inputs, params);
+  }
+
+  static void assertClose(String what, double[] want, double[] got, double tol) {
+    assertEquals(want.length, got.length, what + ": length");
+    for (int i = 0; i < want.length; i++) {
+      double err = Math.abs(want[i] - got[i]);
+      if (!(err <= tol * Math.max(1, Math.abs(want[i])))) {
+        fail(what + "[" + i + "]: expected " + want[i] + ", got " + got[i] + " (tolerance " + tol + ")");
+      }
+    }
+  }
+
+  double tolerance() {
+    return dtype == DType.F32 ? 2e-5 : 1e-11;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.modelc.sched;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelc.check.DType;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.Graph;
+import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.Node;
+import dev.modelc.lower.Compilation;
+import dev.modelc.lower.Sugar;
+import dev.modelc.opt.Options;
+import dev.modelc.opt.Pipeline;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The schedule of the seeds' linear regression: fusion forms, passes, direct gradient accumulation, buffers. */
+class SchedulerTest {
+  private static Graph linReg() {
+    GraphBuilder ir = new GraphBuilder("LinReg");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("N"), Dims.of(1)))));
+    Node y = ir.input("y", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("N"), Dims.of(1)))));
+    Node w = ir.param("w", Dims.type(DType.F32, Dims.shape(1, 1)));
+    Node b = ir.param("b", Dims.type(DType.F32, Dims.shape(1)));
+    Node pred = s.add(s.matmul(x, w), b);
+    Node loss = s.mean(s.pow(s.sub(pred, y), s.number(2, DType.F32)), null, false);
+    ir.result("pred", Graph.Kind.OUTPUT, pred);
+    ir.result("loss", Graph.Kind.OBJECTIVE, loss);
+    Compilation.addParameterGradients(ir, loss);
+    return Pipeline.standard(Options.training()).run(ir.build());
+  }
+
+  @Test
+  void linearRegression() {
+    Schedule s = Scheduler.schedule(linReg());
+    String text = s.print();
+    assertEquals(List.of("N"), s.sizes());
+    // pred = x @ w + broadcast(b): the bias add is one loop reading b[0] as a scalar
+    Step predStep = s.steps().stream().filter(st -> st.node() == s.graph().result("pred").get().node())
+        .findFirst().orElseThrow();
+    assertEquals(Step.Kind.LOOP, predStep.kind(), text);
+    // (pred - y) ** 2 is fused into one loop feeding the sum
+    assertTrue(s.steps().stream().anyMatch(st -> st.kind() == Step.Kind.LOOP && st.fused().size() >= 2), text);
+    // both gradients are written straight into the parameters' gradients with +=
+    assertTrue(s.steps().stream().noneMatch(st -> st.kind() == Step.Kind.ACCUMULATE), text);
+    assertEquals(2, s.steps().stream().filter(st -> st.accumulate()
+        && st.target().kind() == Location.Kind.GRAD).count(), text);
+    // the transposed x feeding the weight gradient is a flag, not a copy
+    assertTrue(s.forms().values().contains(Form.VIEW), text);
+    // inference needs x only
+    assertEquals(List.of("x"), s.predictInputs().stream().map(Node::label).toList());
+    assertTrue(text.startsWith("schedule LinReg {") && text.contains("forward {") && text.contains("backward {"),
+        text);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.modelc.runtime.api;
+
+/**
+ * Scalar functions that fused elementwise loops call where the JDK has none or where PyTorch's definition needs a
+ * branch (C2 inlines them). Each has the same definition as the compiler's reference evaluator, in double.
+ */
+public final class Functions {
+    private Functions() {
+    }
+
+    public static double sigmoid(double x) {
+        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    }
+
+    public static double leakyRelu(double x, double slope) {
+        return x > 0 ? x : x * slope;
+    }
+
+    /** PyTorch's softplus: linear above the threshold. */
+    public static double softplus(double x, double beta, double threshold) {
+        double bx = x * beta;
+        return bx > threshold ? x : Math.log1p(Math.exp(bx)) / beta;
+    }
+
+    /** PyTorch's stable form: (1 - y) x + m + log(e^-m + e^(-x - m)), m = max(-x, 0). */
+    public static double bceWithLogits(double x, double y) {
+        double m = Math.max(-x, 0);
+        return (1 - y) * x + m + Math.log(Math.exp(-m) + Math.exp(-x - m));
+    }
+
+    public static double greater(double a, double b) {
+        return a > b ? 1 : 0;
+    }
+
+    public static double equal(double a, double b) {
+        return a == b ? 1 : 0;
+    }
+
+    /** The error function: Taylor series below 2.5, the continued fraction of erfc above. */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        double ax = Math.abs(x);
+        double r = ax < 2.5 ? erfSeries(ax) : 1 - erfcFraction(ax);
+        return x < 0 ? -r : r;
+    }
+
+    private static double erfSeries(double x) {
+        double term = x;
+        double sum = x;
+        double x2 = x * x;
+        for (int n = 1; n < 200; n++) {
+            term *= -x2 / n;
+            double add = term / (2 * n + 1);
+            sum += add;
+            if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
+                break;
+            }
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
+    }
+
+    /** erfc(x) = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + ...))), by the modified Lentz method. */
+    private static double erfcFraction(double x) {
+        if (x > 27) {
+            return 0;
+        }
+        double tiny = 1e-300;
+        double f = x;
+        double c = x;
+        double d = 0;
+        for (int k = 1; k < 500; k++) {
+            double a = k / 2.0;
+            d = x + a * d;
+            d = Math.abs(d) < tiny ? 1 / tiny : 1 / d;
+            c = x + a / c;
+            if (Math.abs(c) < tiny) {
+                c = tiny;
+            }
+            double delta = c * d;
+            f *= delta;
+            if (Math.abs(delta - 1) < 1e-16) {
+                break;
+            }
+        }
+        return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+    }
+}
