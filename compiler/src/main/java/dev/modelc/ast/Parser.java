@@ -1,0 +1,147 @@
+package dev.modelc.ast;
+
+import dev.modelc.diag.Diagnostics;
+import dev.modelc.diag.SourceFile;
+import dev.modelc.grammar.MdlLexer;
+import dev.modelc.grammar.MdlParser;
+import java.util.List;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/**
+ * Parses a .mdl file into a {@link Program}. Syntax errors go to the diagnostics sink, rewritten from ANTLR's raw
+ * wording into "expected X but found Y"; ANTLR's own console listeners are removed. Returns null when the file has
+ * syntax errors (every one of them reported).
+ */
+public final class Parser {
+  private Parser() {}
+
+  public static Program parse(SourceFile file, Diagnostics diagnostics) {
+    diagnostics.addFile(file);
+    int before = diagnostics.errorCount();
+    MdlLexer lexer = new MdlLexer(CharStreams.fromString(file.text(), file.name()));
+    lexer.removeErrorListeners();
+    MdlParser parser = new MdlParser(new CommonTokenStream(lexer));
+    parser.removeErrorListeners();
+    parser.addErrorListener(new Listener(file, diagnostics));
+    MdlParser.FileContext tree = parser.file();
+    if (diagnostics.errorCount() > before) {
+      return null;
+    }
+    return new AstBuilder(file).program(tree);
+  }
+
+  private static final class Listener extends BaseErrorListener {
+    private final SourceFile file;
+    private final Diagnostics diagnostics;
+    private int lastOffset = -1;
+
+    Listener(SourceFile file, Diagnostics diagnostics) {
+      this.file = file;
+      this.diagnostics = diagnostics;
+    }
+
+    @Override
+    public void syntaxError(Recognizer<?, ?> recognizer, Object offending, int line, int col, String msg,
+        RecognitionException e) {
+      Token token = (Token) offending;
+      int start = token.getType() == Token.EOF ? file.text().length() : token.getStartIndex();
+      if (start == lastOffset) {
+        return; // one error per place: ANTLR's recovery can report the same token twice
+      }
+      lastOffset = start;
+      int end = token.getType() == Token.EOF ? start : token.getStopIndex() + 1;
+      MdlParser parser = (MdlParser) recognizer;
+      diagnostics.error(file.span(start, end), message(parser, token, e, msg));
+    }
+
+    private static String message(MdlParser parser, Token token, RecognitionException e, String raw) {
+      String found = describe(token);
+      if (token.getType() == MdlLexer.BAD_CHAR) {
+        return "unexpected character " + quoteChar(token.getText());
+      }
+      IntervalSet expected = e != null ? e.getExpectedTokens() : parser.getExpectedTokens();
+      if (raw.startsWith("extraneous input") || raw.startsWith("mismatched input")
+          || e instanceof InputMismatchException || raw.startsWith("missing")) {
+        return "expected " + expectedText(parser, expected) + " but found " + found;
+      }
+      if (e instanceof NoViableAltException) {
+        return "unexpected " + found + " here";
+      }
+      return "unexpected " + found + " (expected " + expectedText(parser, expected) + ")";
+    }
+
+    private static String expectedText(MdlParser parser, IntervalSet set) {
+      if (set == null || set.isNil()) {
+        return "something else";
+      }
+      List<Integer> types = set.toList();
+      if (types.size() > 4) {
+        if (types.contains(MdlParser.INT) && types.contains(MdlParser.ID) && types.contains(MdlParser.LPAREN)) {
+          return "an expression";
+        }
+        if (types.contains(MdlParser.INPUT) && types.contains(MdlParser.LET)) {
+          return "a declaration (input, param, let, output, minimize, or an instance) or '}'";
+        }
+        if (types.contains(MdlParser.MODEL) && types.contains(MdlParser.LAYER)) {
+          return "'model' or 'layer'";
+        }
+      }
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < types.size(); i++) {
+        if (i > 0) {
+          out.append(i == types.size() - 1 ? " or " : ", ");
+        }
+        out.append(tokenName(parser, types.get(i)));
+      }
+      return out.toString();
+    }
+
+    private static String tokenName(MdlParser parser, int type) {
+      return switch (type) {
+        case Token.EOF -> "end of file";
+        case MdlParser.ID -> "a name";
+        case MdlParser.INT -> "an integer";
+        case MdlParser.FLOAT -> "a number";
+        case MdlParser.STRING -> "a string";
+        default -> parser.getVocabulary().getLiteralName(type) != null
+            ? parser.getVocabulary().getLiteralName(type)
+            : parser.getVocabulary().getDisplayName(type);
+      };
+    }
+
+    private static String describe(Token token) {
+      if (token.getType() == Token.EOF) {
+        return "end of file";
+      }
+      String text = token.getText();
+      if (text.length() > 30) {
+        text = text.substring(0, 27) + "...";
+      }
+      return "'" + printable(text) + "'";
+    }
+
+    private static String quoteChar(String text) {
+      char c = text.isEmpty() ? '?' : text.charAt(0);
+      if (c < 0x20 || c == 0x7f || c == 0xfffd || (c >= 0x80 && c < 0xa0)) {
+        return String.format("U+%04X", (int) c);
+      }
+      return "'" + c + "'";
+    }
+
+    private static String printable(String s) {
+      StringBuilder out = new StringBuilder();
+      for (char c : s.toCharArray()) {
+        out.append(c < 0x20 || c == 0x7f ? '?' : c);
+      }
+      return out.toString();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.modelc.diag;
+
+/**
+ * Renders diagnostics as text ({@code file:line:col: error: message}, the source line and an underline) or as JSON,
+ * one object per line with the keys file, line, column, endLine, endColumn, severity and message.
+ */
+public final class DiagnosticPrinter {
+  private DiagnosticPrinter() {}
+
+  public static String text(Diagnostics diagnostics) {
+    StringBuilder out = new StringBuilder();
+    for (Diagnostic d : diagnostics.sorted()) {
+      out.append(text(d, diagnostics.file(d.span().file())));
+    }
+    return out.toString();
+  }
+
+  public static String text(Diagnostic d, SourceFile file) {
+    Span s = d.span();
+    StringBuilder out = new StringBuilder()
+        .append(s.file()).append(':').append(s.line()).append(':').append(s.column()).append(": ")
+        .append(d.severity().label()).append(": ").append(d.message()).append('\n');
+    if (file == null) {
+      return out.toString();
+    }
+    String line = printable(file.line(s.line()));
+    if (line.isBlank()) {
+      return out.toString();
+    }
+    out.append("  ").append(line).append('\n');
+    int col = Math.min(s.column(), line.length() + 1);
+    int width = s.endLine() == s.line() ? Math.max(1, s.endColumn() - s.column()) : line.length() - col + 1;
+    width = Math.max(1, Math.min(width, line.length() - col + 1));
+    StringBuilder marker = new StringBuilder("  ");
+    for (int i = 1; i < col; i++) {
+      marker.append(line.charAt(i - 1) == '\t' ? '\t' : ' ');
+    }
+    marker.append('^').append("~".repeat(width - 1));
+    return out.append(marker).append('\n').toString();
+  }
+
+  public static String json(Diagnostics diagnostics) {
+    StringBuilder out = new StringBuilder();
+    for (Diagnostic d : diagnostics.sorted()) {
+      Span s = d.span();
+      out.append("{\"file\":").append(quote(s.file()))
+          .append(",\"line\":").append(s.line())
+          .append(",\"column\":").append(s.column())
+          .append(",\"endLine\":").append(s.endLine())
+          .append(",\"endColumn\":").append(s.endColumn())
+          .append(",\"severity\":").append(quote(d.severity().label()))
+          .append(",\"message\":").append(quote(d.message()))
+          .append("}\n");
+    }
+    return out.toString();
+  }
+
+  /** A JSON string literal. */
+  public static String quote(String s) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  /** The line with control characters shown as '?', so garbage input cannot mess up a terminal. */
+  private static String printable(String line) {
+    StringBuilder out = new StringBuilder(line.length());
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      out.append(c == '\t' || (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0)) ? c : '?');
+    }
+    return out.toString();
+  }
+}
