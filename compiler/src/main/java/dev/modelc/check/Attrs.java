@@ -1,0 +1,49 @@
+package dev.modelc.check;
+
+import java.util.List;
+
+/**
+ * The constant arguments of a builtin call, normalized: dims are non-negative, windows are (height, width) pairs,
+ * a reshape target has its -1 resolved. Fields a builtin does not use keep their defaults.
+ *
+ * @param dims reduction or softmax dims (empty with {@code allDims} for all), transpose's two dims, flatten's start
+ *     and end
+ * @param shape the target shape of reshape and flatten
+ */
+public record Attrs(
+    List<Integer> dims,
+    boolean keepdim,
+    int[] kernel,
+    int[] stride,
+    int[] padding,
+    String reduction,
+    double slope,
+    double beta,
+    double threshold,
+    String approximate,
+    Shape shape) {
+
+  public static final Attrs NONE =
+      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null);
+
+  public Attrs withDims(List<Integer> d, boolean keep) {
+    return new Attrs(List.copyOf(d), keep, kernel, stride, padding, reduction, slope, beta, threshold, approximate,
+        shape);
+  }
+
+  public Attrs withWindow(int[] k, int[] s, int[] p) {
+    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape);
+  }
+
+  public Attrs withReduction(String r) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape);
+  }
+
+  public Attrs withScalars(double sl, double be, double th, String approx) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape);
+  }
+
+  public Attrs withShape(Shape s) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.modelc.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The builtin operations of the language with their argument signatures: one constant per op, loss and operator.
+ * Shape and dtype rules are in {@link BuiltinRules}. Operators ({@code + - * / ** @ ^T}, unary minus) are builtins too,
+ * so that checked trees have one kind of call.
+ *
+ * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
+ * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor), {@code int}, {@code pair} (an
+ * int or a list of two), {@code dims} (an int or a list of ints), {@code bool}, {@code float}, {@code string}.
+ */
+public enum Builtin {
+  // Operators.
+  ADD("a:tensor, b:tensor"),
+  SUB("a:tensor, b:tensor"),
+  MUL("a:tensor, b:tensor"),
+  DIV("a:tensor, b:tensor"),
+  POW("a:tensor, b:tensor"),
+  MATMUL("a:tensor, b:tensor"),
+  NEG("x:tensor"),
+  // Elementwise functions.
+  EXP("x:tensor"),
+  LOG("x:tensor"),
+  SQRT("x:tensor"),
+  ABS("x:tensor"),
+  SIN("x:tensor"),
+  COS("x:tensor"),
+  TANH("x:tensor"),
+  SIGMOID("x:tensor"),
+  RELU("x:tensor"),
+  LEAKY_RELU("x:tensor, negative_slope:float=0.01"),
+  SOFTPLUS("x:tensor, beta:float=1, threshold:float=20"),
+  GELU("x:tensor, approximate:string=none"),
+  MAXIMUM("a:tensor, b:tensor"),
+  MINIMUM("a:tensor, b:tensor"),
+  // Movement.
+  TRANSPOSE("x:tensor, dim0:int, dim1:int"),
+  RESHAPE("x:tensor, shape:shape"),
+  FLATTEN("x:tensor, start_dim:int=0, end_dim:int=-1"),
+  // Reductions and normalizations.
+  SUM("x:tensor, dim:dims=none, keepdim:bool=false"),
+  MEAN("x:tensor, dim:dims=none, keepdim:bool=false"),
+  MAX("x:tensor, dim:dims=none, keepdim:bool=false"),
+  LOGSUMEXP("x:tensor, dim:dims=none, keepdim:bool=false"),
+  SOFTMAX("x:tensor, dim:int"),
+  LOG_SOFTMAX("x:tensor, dim:int"),
+  // Layers as functions.
+  LINEAR("x:tensor, weight:tensor, bias:tensor?"),
+  CONV2D("x:tensor, weight:tensor, bias:tensor?, stride:pair=1, padding:pair=0"),
+  MAXPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
+  AVGPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
+  DETACH("x:tensor"),
+  // Losses.
+  MSE("input:tensor, target:tensor, reduction:string=mean"),
+  L1("input:tensor, target:tensor, reduction:string=mean"),
+  CROSS_ENTROPY("input:tensor, target:labels, reduction:string=mean"),
+  NLL("input:tensor, target:labels, reduction:string=mean"),
+  BCE("input:tensor, target:tensor, reduction:string=mean"),
+  BCE_WITH_LOGITS("input:tensor, target:tensor, reduction:string=mean"),
+  // Gradients as values.
+  GRAD("of:tensor, wrt:tensor, seed:tensor?");
+
+  /** One argument of a signature. */
+  public record Arg(String name, String kind, String defaultValue) {
+    public boolean isTensor() {
+      return kind.startsWith("tensor") || kind.equals("labels");
+    }
+
+    public boolean required() {
+      return defaultValue == null && !kind.equals("tensor?");
+    }
+  }
+
+  private final List<Arg> args;
+
+  Builtin(String signature) {
+    List<Arg> list = new ArrayList<>();
+    for (String part : signature.split(",\\s*")) {
+      String[] nameRest = part.split(":");
+      String[] kindDefault = nameRest[1].split("=");
+      list.add(new Arg(nameRest[0].trim(), kindDefault[0].trim(), kindDefault.length > 1 ? kindDefault[1] : null));
+    }
+    this.args = List.copyOf(list);
+  }
+
+  public List<Arg> args() {
+    return args;
+  }
+
+  /** The name a model calls it by ({@code log_softmax}); operators have none callable. */
+  public String spelling() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether a model may call this builtin by name (operators are written as symbols). */
+  public boolean callable() {
+    return switch (this) {
+      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG -> false;
+      default -> true;
+    };
+  }
+
+  public static Builtin byName(String name) {
+    for (Builtin b : values()) {
+      if (b.callable() && b.spelling().equals(name)) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  public boolean isLoss() {
+    return switch (this) {
+      case MSE, L1, CROSS_ENTROPY, NLL, BCE, BCE_WITH_LOGITS -> true;
+      default -> false;
+    };
+  }
+}

@@ -1,0 +1,58 @@
+package dev.modelc.check;
+
+import dev.modelc.diag.Span;
+import java.util.List;
+
+/**
+ * A model after checking, self-contained and with layers inlined; what the IR lowering, the reference interpreter
+ * and {@code modelc summary} consume.
+ *
+ * <ul>
+ *   <li>{@code sizes}: the symbolic sizes, in the order inputs introduce them ({@code B}, {@code N}).
+ *   <li>{@code inputs}: in declaration order, with their types (shapes may hold symbolic sizes).
+ *   <li>{@code params}: in PyTorch {@code state_dict} order (declaration order, layer params under dotted names such
+ *       as {@code fc1.weight} where the instance is declared), with constant shapes and resolved initializers.
+ *   <li>{@code values}: every {@code let} in definition order, including those of layer block bodies (named
+ *       {@code instance.let}, with {@code #2}, {@code #3} appended for later calls of the same instance); each is a
+ *       typed expression over inputs, params and earlier values. A value's {@code op} is a short description
+ *       of its outermost operation for reports.
+ *   <li>{@code outputs}: names of inputs, params or values.
+ *   <li>{@code objective}: null for an inference-only model; else a float scalar expression and its optimizer.
+ * </ul>
+ */
+public record CheckedModel(String name, Span span, List<String> sizes, List<Input> inputs, List<Param> params,
+    List<Value> values, List<String> outputs, Objective objective) {
+
+  public record Input(String name, TensorType type, Span span) {}
+
+  public record Param(String name, TensorType type, Initializer init, Span span) {
+    public long count() {
+      return type.shape().elementCount().coefficient();
+    }
+  }
+
+  public record Value(String name, TExpr expr, Span span) {
+    public TensorType type() {
+      return expr.type();
+    }
+  }
+
+  public record Objective(TExpr expr, Optimizer optimizer, Span span) {}
+
+  public long parameterCount() {
+    long n = 0;
+    for (Param p : params) {
+      n += p.count();
+    }
+    return n;
+  }
+
+  public Value value(String name) {
+    for (Value v : values) {
+      if (v.name().equals(name)) {
+        return v;
+      }
+    }
+    return null;
+  }
+}

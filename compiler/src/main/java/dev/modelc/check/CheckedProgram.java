@@ -1,0 +1,6 @@
+package dev.modelc.check;
+
+import java.util.List;
+
+/** Every model of a file, checked. */
+public record CheckedProgram(String file, List<CheckedModel> models) {}

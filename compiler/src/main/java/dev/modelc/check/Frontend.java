@@ -1,0 +1,53 @@
+package dev.modelc.check;
+
+import dev.modelc.ast.Parser;
+import dev.modelc.ast.Program;
+import dev.modelc.diag.Diagnostics;
+import dev.modelc.diag.SourceFile;
+import dev.modelc.diag.Span;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The front end in one call: read, parse, and (when parsing succeeded) check. */
+public final class Frontend {
+  private Frontend() {}
+
+  /** Parses and checks; returns null when the file has syntax errors (reported). */
+  public static CheckedProgram load(SourceFile file, Diagnostics diagnostics) {
+    Program program = Parser.parse(file, diagnostics);
+    return program == null ? null : Checker.check(program, diagnostics);
+  }
+
+  /** Reads a file (UTF-8) and loads it; an unreadable or non-UTF-8 file is a diagnostic, not an exception. */
+  public static CheckedProgram load(Path path, Diagnostics diagnostics) {
+    SourceFile file = read(path, diagnostics);
+    return file == null ? null : load(file, diagnostics);
+  }
+
+  public static SourceFile read(Path path, Diagnostics diagnostics) {
+    String name = path.toString();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (IOException | SecurityException e) {
+      String why = Files.isDirectory(path) ? "is a directory" : Files.exists(path) ? "cannot be read" : "does not exist";
+      diagnostics.error(Span.none(name), "file " + why);
+      return null;
+    }
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+      return new SourceFile(name, text);
+    } catch (CharacterCodingException e) {
+      diagnostics.error(Span.none(name), "file is not UTF-8 text (is it a binary file?)");
+      return null;
+    }
+  }
+}

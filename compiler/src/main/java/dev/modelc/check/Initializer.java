@@ -1,0 +1,26 @@
+package dev.modelc.check;
+
+import java.util.Map;
+
+/**
+ * A parameter's resolved initializer: its kind and every argument with defaults filled in (numbers as Double,
+ * mode and nonlinearity as String). A literal initializer carries its values row-major in {@code values}.
+ */
+public record Initializer(Kind kind, Map<String, Object> args, double[] values) {
+  public enum Kind {
+    ZEROS, ONES, CONSTANT, UNIFORM, NORMAL, KAIMING_UNIFORM, KAIMING_NORMAL, XAVIER_UNIFORM, XAVIER_NORMAL, LITERAL
+  }
+
+  public double number(String name) {
+    return (Double) args.get(name);
+  }
+
+  public String text(String name) {
+    return (String) args.get(name);
+  }
+
+  @Override
+  public String toString() {
+    return kind == Kind.LITERAL ? "literal" : kind.name().toLowerCase() + args;
+  }
+}

@@ -1,0 +1,243 @@
+package dev.modelc.check;
+
+import dev.modelc.ast.Expr;
+import dev.modelc.ast.Ident;
+import dev.modelc.ast.LayerDef;
+import dev.modelc.ast.Member;
+import dev.modelc.diag.Diagnostics;
+import dev.modelc.diag.Span;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The state of checking one model: the parameters and values collected so far, which names have been read (for
+ * warnings), the names declared further down (for "used before its definition"), and layer expansion: an instance
+ * declaration creates the layer's parameters under dotted names; a call of the instance inlines its body.
+ */
+final class ModelContext {
+  final Diagnostics diagnostics;
+  final Map<String, LayerDef> layers;
+  final List<CheckedModel.Param> params = new ArrayList<>();
+  final List<CheckedModel.Value> values = new ArrayList<>();
+  final Map<String, TExpr> definitions = new HashMap<>();
+  final Set<String> read = new HashSet<>();
+  final Map<String, Span> declaredLater = new LinkedHashMap<>();
+  private final InitializerChecker inits;
+  private final ConstEval constants;
+  private final Deque<String> expanding = new ArrayDeque<>();
+
+  ModelContext(Diagnostics diagnostics, Map<String, LayerDef> layers) {
+    this.diagnostics = diagnostics;
+    this.layers = layers;
+    this.inits = new InitializerChecker(diagnostics);
+    this.constants = new ConstEval(diagnostics);
+  }
+
+  void markRead(String name) {
+    read.add(name);
+  }
+
+  boolean isLayer(String name) {
+    return layers.containsKey(name);
+  }
+
+  boolean isDeclaredLater(String name) {
+    return declaredLater.containsKey(name);
+  }
+
+  TExpr definition(String value) {
+    return definitions.get(value);
+  }
+
+  void reportUndefined(String name, Span at) {
+    Span later = declaredLater.get(name);
+    if (later != null) {
+      diagnostics.error(at, "'" + name + "' is used before its definition on line " + later.line());
+    } else {
+      diagnostics.error(at, "undefined name '" + name + "'");
+    }
+  }
+
+  void addValue(String name, TExpr expr, Span span) {
+    values.add(new CheckedModel.Value(name, expr, span));
+    definitions.put(name, expr);
+  }
+
+  /** Checks a parameter declaration and registers it under {@code dottedName}; returns its reference or null. */
+  TExpr.Ref param(String dottedName, Member.Param p, Scope scope) {
+    TensorType type = Types.resolve(p.type(), scope, Types.Mode.CONSTANT, diagnostics, constants);
+    if (p.init() == null) {
+      diagnostics.error(p.name().span(), "param '" + p.name().name() + "' needs an initializer: "
+          + "param " + p.name().name() + " : ... init uniform(-0.1, 0.1)");
+      return null;
+    }
+    if (type == null) {
+      return null;
+    }
+    if (!type.dtype().isFloat()) {
+      diagnostics.error(p.type().span(), "a param must be f32 or f64, got " + type.dtype().spelling());
+      return null;
+    }
+    Initializer init = inits.check(p.init(), type, scope);
+    if (init == null) {
+      return null;
+    }
+    params.add(new CheckedModel.Param(dottedName, type, init, p.span()));
+    return new TExpr.Ref(dottedName, TExpr.RefKind.PARAM, type, p.name().span());
+  }
+
+  /** Expands {@code name = Layer(args)}: sizes, the layer's params (dotted) and nested instances. */
+  LayerInstance instantiate(String prefix, Expr.Call call, Scope outer) {
+    String layerName = call.callee().name();
+    LayerDef def = layers.get(layerName);
+    if (def == null) {
+      if (Builtin.byName(layerName) != null) {
+        diagnostics.error(call.callee().span(), "'" + layerName + "' is a builtin function, not a layer; "
+            + "use it in a let");
+      } else {
+        diagnostics.error(call.callee().span(), "unknown layer '" + layerName + "'");
+      }
+      return null;
+    }
+    if (expanding.contains(layerName)) {
+      diagnostics.error(call.span(), "layer '" + layerName + "' contains itself (" + String.join(" -> ", expanding)
+          + " -> " + layerName + ")");
+      return null;
+    }
+    Map<String, Long> sizes = bindSizes(def, call, outer);
+    if (sizes == null) {
+      return null;
+    }
+    Scope scope = new Scope(null);
+    for (Ident s : def.sizeParams()) {
+      scope.bind(s.name(), new Scope.Size(Dim.of(sizes.get(s.name()))), s.span());
+    }
+    LayerInstance instance = new LayerInstance(prefix, def, scope);
+    expanding.push(layerName);
+    try {
+      for (Member m : def.members()) {
+        if (m instanceof Member.Param p) {
+          TExpr.Ref ref = param(prefix + "." + p.name().name(), p, scope);
+          if (ref != null) {
+            duplicate(scope.bind(p.name().name(), new Scope.Tensor(ref), p.name().span()), p.name());
+          }
+        } else if (m instanceof Member.Instance i) {
+          LayerInstance nested = instantiate(prefix + "." + i.name().name(), i.layer(), scope);
+          if (nested != null) {
+            duplicate(scope.bind(i.name().name(), new Scope.Instance(nested), i.name().span()), i.name());
+          }
+        }
+      }
+    } finally {
+      expanding.pop();
+    }
+    return instance;
+  }
+
+  private Map<String, Long> bindSizes(LayerDef def, Expr.Call call, Scope outer) {
+    List<Ident> names = def.sizeParams();
+    Map<String, Long> sizes = new HashMap<>();
+    int positional = 0;
+    boolean ok = true;
+    for (Expr.Arg a : call.args()) {
+      String name;
+      if (a.name() == null) {
+        if (positional >= names.size()) {
+          diagnostics.error(a.span(), "layer " + def.name() + " takes " + names.size() + " size argument"
+              + (names.size() == 1 ? "" : "s") + ", got " + call.args().size());
+          return null;
+        }
+        name = names.get(positional++).name();
+      } else {
+        name = a.name().name();
+        if (names.stream().noneMatch(n -> n.name().equals(name))) {
+          diagnostics.error(a.name().span(), "layer " + def.name() + " has no size parameter '" + name + "'");
+          ok = false;
+          continue;
+        }
+      }
+      if (sizes.containsKey(name)) {
+        diagnostics.error(a.span(), "size '" + name + "' of layer " + def.name() + " is given twice");
+        ok = false;
+        continue;
+      }
+      Object v = constants.eval(a.value(), outer);
+      if (v == null) {
+        ok = false;
+      } else if (!(v instanceof Long l) || l <= 0) {
+        diagnostics.error(a.value().span(), "size '" + name + "' of layer " + def.name()
+            + " must be a positive integer constant, got " + (v instanceof Long ? v : ConstEval.describe(v)));
+        ok = false;
+      } else {
+        sizes.put(name, l);
+      }
+    }
+    for (Ident n : names) {
+      if (ok && !sizes.containsKey(n.name())) {
+        diagnostics.error(call.span(), "layer " + def.name() + " is missing its size argument '" + n.name() + "'");
+        ok = false;
+      }
+    }
+    return ok ? sizes : null;
+  }
+
+  /** Inlines a call of a layer instance: binds the arguments, checks block lets and the body. */
+  TExpr callLayer(LayerInstance inst, Expr.Call call, Scope caller, ExprChecker exprs) {
+    List<Ident> params = inst.def.call().params();
+    List<TExpr> args = new ArrayList<>();
+    boolean ok = true;
+    for (Expr.Arg a : call.args()) {
+      if (a.name() != null) {
+        diagnostics.error(a.span(), "layer calls take positional arguments only");
+        ok = false;
+        continue;
+      }
+      TExpr t = exprs.checkTensor(a.value(), caller, DType.F32);
+      ok &= t != null;
+      args.add(t);
+    }
+    if (ok && args.size() != params.size()) {
+      diagnostics.error(call.span(), inst.prefix + " (a " + inst.def.name() + ") takes " + params.size()
+          + " input" + (params.size() == 1 ? "" : "s") + ", got " + args.size());
+      return null;
+    }
+    if (!ok) {
+      return null;
+    }
+    inst.calls++;
+    String suffix = inst.calls == 1 ? "" : "#" + inst.calls;
+    Scope scope = new Scope(inst.scope);
+    for (int i = 0; i < params.size(); i++) {
+      duplicate(scope.bind(params.get(i).name(), new Scope.Tensor(args.get(i)), params.get(i).span()), params.get(i));
+    }
+    for (Member.Let let : inst.def.call().lets()) {
+      TExpr value = exprs.checkTensor(let.value(), scope, DType.F32);
+      if (value == null) {
+        return null;
+      }
+      if (!Types.matchesAnnotation(let, value, scope, diagnostics, constants)) {
+        return null;
+      }
+      String name = inst.prefix + "." + let.name().name() + suffix;
+      addValue(name, value, let.span());
+      read.add(name); // block lets are internal to the layer; not reported as unused
+      duplicate(scope.bind(let.name().name(),
+          new Scope.Tensor(new TExpr.Ref(name, TExpr.RefKind.VALUE, value.type(), let.name().span())),
+          let.name().span()), let.name());
+    }
+    return exprs.checkTensor(inst.def.call().body(), scope, DType.F32);
+  }
+
+  void duplicate(Span earlier, Ident name) {
+    if (earlier != null) {
+      diagnostics.error(name.span(), "'" + name.name() + "' is already defined on line " + earlier.line());
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.modelc.cli;
+
+import dev.modelc.check.CheckedProgram;
+import dev.modelc.check.Frontend;
+import dev.modelc.diag.DiagnosticPrinter;
+import dev.modelc.diag.Diagnostics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs the front end over the command line's files and prints their diagnostics in the chosen format. */
+final class FrontendRun {
+  final List<CheckedProgram> programs = new ArrayList<>();
+  final Diagnostics diagnostics = new Diagnostics();
+
+  static FrontendRun of(List<Path> files) {
+    FrontendRun run = new FrontendRun();
+    for (Path f : files) {
+      CheckedProgram p = Frontend.load(f, run.diagnostics);
+      if (p != null) {
+        run.programs.add(p);
+      }
+    }
+    return run;
+  }
+
+  /** Prints the findings; returns true when there were errors. */
+  boolean report(GlobalOptions options, PrintWriter err) {
+    err.print(options.diagnostics == GlobalOptions.DiagnosticsFormat.json
+        ? DiagnosticPrinter.json(diagnostics) : DiagnosticPrinter.text(diagnostics));
+    if (diagnostics.hasErrors() && options.diagnostics == GlobalOptions.DiagnosticsFormat.text) {
+      int n = diagnostics.errorCount();
+      err.println(n + (n == 1 ? " error" : " errors"));
+    }
+    err.flush();
+    return diagnostics.hasErrors();
+  }
+}
