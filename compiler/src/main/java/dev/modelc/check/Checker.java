@@ -115,7 +115,9 @@ public final class Checker {
             sizes.add(s);
           }
         }
-        if (type != null) {
+        if (type == null) {
+          poison(scope, in.name());
+        } else {
           inputs.add(new CheckedModel.Input(in.name().name(), type, in.span()));
           bind(scope, in.name(), new TExpr.Ref(in.name().name(), TExpr.RefKind.INPUT, type, in.name().span()));
           declared.put(in.name().name(), in.name().span());
@@ -125,11 +127,15 @@ public final class Checker {
         if (ref != null) {
           bind(scope, p.name(), ref);
           declared.put(p.name().name(), p.name().span());
+        } else {
+          poison(scope, p.name());
         }
       } else if (m instanceof Member.Instance i) {
         LayerInstance inst = ctx.instantiate(i.name().name(), i.layer(), scope);
         if (inst != null) {
           ctx.duplicate(scope.bind(i.name().name(), new Scope.Instance(inst), i.name().span()), i.name());
+        } else {
+          poison(scope, i.name());
         }
       } else if (m instanceof Member.Let let) {
         TExpr value = exprs.checkTensor(let.value(), scope, DType.F32);
@@ -140,6 +146,8 @@ public final class Checker {
             declared.put(n, let.name().span());
           }
           bind(scope, let.name(), new TExpr.Ref(n, TExpr.RefKind.VALUE, value.type(), let.name().span()));
+        } else {
+          poison(scope, let.name());
         }
       } else if (m instanceof Member.Output out) {
         for (Ident o : out.names()) {
@@ -150,6 +158,8 @@ public final class Checker {
             } else {
               outputs.add(o.name());
             }
+          } else if (b instanceof Scope.Poisoned) {
+            continue;
           } else if (b == null) {
             ctx.reportUndefined(o.name(), o.span());
           } else {
@@ -181,6 +191,10 @@ public final class Checker {
     }
     warnUnused(ctx, inputs, outputs, objective);
     return new CheckedModel(def.name(), def.span(), sizes, inputs, ctx.params, ctx.values, outputs, objective);
+  }
+
+  private static void poison(Scope scope, Ident name) {
+    scope.bind(name.name(), new Scope.Poisoned(), name.span());
   }
 
   private void bind(Scope scope, Ident name, TExpr.Ref ref) {

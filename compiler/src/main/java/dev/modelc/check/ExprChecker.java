@@ -93,6 +93,9 @@ final class ExprChecker {
 
   private TExpr name(Expr.Name n, Scope scope) {
     Scope.Binding b = scope.lookup(n.name());
+    if (b instanceof Scope.Poisoned) {
+      return null;
+    }
     if (b instanceof Scope.Tensor t) {
       if (t.expr() instanceof TExpr.Ref ref) {
         model.markRead(ref.name());
@@ -161,6 +164,9 @@ final class ExprChecker {
   private TExpr call(Expr.Call c, Scope scope) {
     String name = c.callee().name();
     Scope.Binding b = scope.lookup(name);
+    if (b instanceof Scope.Poisoned) {
+      return null;
+    }
     if (b instanceof Scope.Instance inst) {
       return model.callLayer(inst.instance(), c, scope, this);
     }

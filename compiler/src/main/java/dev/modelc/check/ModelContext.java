@@ -220,7 +220,7 @@ final class ModelContext {
     for (Member.Let let : inst.def.call().lets()) {
       TExpr value = exprs.checkTensor(let.value(), scope, DType.F32);
       if (value == null) {
-        return null;
+        return null; // the body cannot be checked without this let; the error is reported
       }
       if (!Types.matchesAnnotation(let, value, scope, diagnostics, constants)) {
         return null;

@@ -18,6 +18,9 @@ final class Scope {
   /** A size: a layer size parameter (constant) or a symbolic size introduced by an input. */
   record Size(Dim dim) implements Binding {}
 
+  /** A name whose declaration had an error: later uses stay silent so one mistake gives one message. */
+  record Poisoned() implements Binding {}
+
   /** An instance of a layer. */
   record Instance(LayerInstance instance) implements Binding {}
 
