@@ -19,6 +19,16 @@ public record Initializer(Kind kind, Map<String, Object> args, double[] values) 
     return (String) args.get(name);
   }
 
+  /**
+   * The initializer as {@code dev.modelc.runtime.nn.ParameterInit} text, which generated classes and the reference
+   * interpreter both fill parameters from.
+   */
+  public String runtimeText() {
+    Map<String, String> text = new java.util.LinkedHashMap<>();
+    args.forEach((k, v) -> text.put(k, v instanceof Double d ? Double.toString(d) : String.valueOf(v)));
+    return new dev.modelc.runtime.nn.ParameterInit(kind.name().toLowerCase(), text, values).text();
+  }
+
   @Override
   public String toString() {
     return kind == Kind.LITERAL ? "literal" : kind.name().toLowerCase() + args;

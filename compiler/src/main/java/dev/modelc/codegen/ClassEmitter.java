@@ -91,6 +91,17 @@ final class ClassEmitter {
     e.invokeSpecial(BASE, "<init>", "(Ljava/lang/String;)V");
     e.returnVoid();
     e.end();
+    if (!options.initializers().isEmpty()) {
+      // public Net(long seed) { this(); initialize(seed); }
+      Emitter s = new Emitter(cw, Opcodes.ACC_PUBLIC, "<init>", "(J)V");
+      s.loadThis();
+      s.invokeSpecial(internalName(), "<init>", "()V");
+      s.loadThis();
+      s.load(org.objectweb.asm.Type.LONG_TYPE, 1);
+      s.invokeVirtual(internalName, "initialize", "(J)V");
+      s.returnVoid();
+      s.end();
+    }
   }
 
   /** The ModelSpec text (see {@code dev.modelc.runtime.api.ModelSpec}). */
@@ -103,6 +114,12 @@ final class ClassEmitter {
           .append('\n');
     }
     for (Node n : schedule.params()) sb.append("param ").append(tensor(name(n), n)).append('\n');
+    for (Node n : schedule.params()) {
+      String init = options.initializers().get(name(n));
+      if (init != null) {
+        sb.append("init ").append(name(n)).append(' ').append(init).append('\n');
+      }
+    }
     for (Graph.Result r : g.results(Graph.Kind.OUTPUT)) {
       sb.append("output ").append(tensor(r.name(), r.node())).append(' ').append(schedule.location(r.node()))
           .append('\n');

@@ -72,6 +72,37 @@ public abstract class CompiledModel implements Model {
         buffers = new Object[spec.buffers().size()];
     }
 
+    @Override
+    public final void initialize(long seed) {
+        dev.modelc.runtime.random.Rng rng = new dev.modelc.runtime.random.Rng(seed);
+        for (int p = 0; p < params.length; p++) {
+            TensorSpec t = spec.params().get(p);
+            String init = spec.initializers().get(t.name());
+            if (init == null) {
+                throw new IllegalStateException("parameter " + t.name() + " has no initializer in this class");
+            }
+            int[] shape = new int[t.shape().size()];
+            for (int d = 0; d < shape.length; d++) {
+                shape[d] = Integer.parseInt(t.shape().get(d));
+            }
+            dev.modelc.runtime.nn.ParameterInit pi = dev.modelc.runtime.nn.ParameterInit.parse(init);
+            if (params[p] instanceof float[] f) {
+                pi.fill(f, shape, rng);
+                java.util.Arrays.fill((float[]) grads[p], 0f);
+                for (Object[] s : state) {
+                    java.util.Arrays.fill((float[]) s[p], 0f);
+                }
+            } else {
+                pi.fill((double[]) params[p], shape, rng);
+                java.util.Arrays.fill((double[]) grads[p], 0.0);
+                for (Object[] s : state) {
+                    java.util.Arrays.fill((double[]) s[p], 0.0);
+                }
+            }
+        }
+        stepCount = 0;
+    }
+
     /** Computes every output, the objective and what the backward pass needs. */
     protected abstract void runForward();
 

@@ -46,6 +46,13 @@ public interface Model {
 
     void zeroGrad();
 
+    /**
+     * Re-initializes every parameter from {@code seed} with the model's initializers, in state_dict order from one
+     * {@link dev.modelc.runtime.random.Rng}, exactly as the reference interpreter does; clears gradients and
+     * optimizer state.
+     */
+    void initialize(long seed);
+
     /** One optimizer update from the current gradients. */
     void step();
 

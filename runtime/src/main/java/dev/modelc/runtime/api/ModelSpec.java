@@ -15,6 +15,7 @@ import java.util.List;
  *   size B
  *   input x f32 B,1,28,28 predict
  *   param fc1.weight f32 120,864
+ *   init fc1.weight kaiming_uniform a=2.23606797749979 mode=fan_in nonlinearity=leaky_relu
  *   output logits f32 B,10 buffer:7
  *   objective loss f32 - buffer:9
  *   buffer f32 864*B
@@ -22,12 +23,14 @@ import java.util.List;
  * </pre>
  *
  * A shape {@code -} is a scalar; a location is {@code buffer:i}, {@code input:i}, {@code param:i} or
- * {@code grad:i}; an input marked {@code predict} is needed by inference; {@code state n} gives each parameter n optimizer state arrays of its own shape.
+ * {@code grad:i}; an {@code init} line gives a parameter's initializer in the form of
+ * {@link dev.modelc.runtime.nn.ParameterInit}; an input marked {@code predict} is needed by inference; {@code state n} gives each parameter n optimizer state arrays of its own shape.
  */
 public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs, List<Boolean> predictInputs,
                         List<TensorSpec> params,
                         List<TensorSpec> outputs, List<Location> outputLocations, TensorSpec objective,
-                        Location objectiveLocation, List<Buffer> buffers, int statePerParam) {
+                        Location objectiveLocation, List<Buffer> buffers, int statePerParam,
+                        java.util.Map<String, String> initializers) {
 
     /** Where a value lives: a kind (buffer, input, param, grad) and an index. */
     public record Location(String kind, int index) {
@@ -81,6 +84,7 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
         TensorSpec objective = null;
         Location objectiveLocation = null;
         int state = 0;
+        java.util.Map<String, String> inits = new java.util.LinkedHashMap<>();
         for (String line : text.split("\n")) {
             String[] f = line.trim().split(" ");
             switch (f[0]) {
@@ -101,12 +105,13 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
                 }
                 case "buffer" -> buffers.add(new Buffer(f[1], monomial(f[2], sizes)));
                 case "state" -> state = Integer.parseInt(f[1]);
+                case "init" -> inits.put(f[1], line.trim().substring(("init " + f[1] + " ").length()));
                 case "" -> { }
                 default -> throw new IllegalArgumentException("bad model description line: " + line);
             }
         }
         return new ModelSpec(name, sizes, inputs, predictInputs, params, outputs, outputLocations, objective, objectiveLocation,
-                buffers, state);
+                buffers, state, inits);
     }
 
     private static TensorSpec tensor(String[] f) {
