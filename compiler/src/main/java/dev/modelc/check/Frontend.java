@@ -19,8 +19,13 @@ public final class Frontend {
 
   /** Parses and checks; returns null when the file has syntax errors (reported). */
   public static CheckedProgram load(SourceFile file, Diagnostics diagnostics) {
-    Program program = Parser.parse(file, diagnostics);
-    return program == null ? null : Checker.check(program, diagnostics);
+    try {
+      Program program = Parser.parse(file, diagnostics);
+      return program == null ? null : Checker.check(program, diagnostics);
+    } catch (StackOverflowError e) {
+      diagnostics.error(Span.none(file.name()), "the file nests expressions too deeply to compile");
+      return null;
+    }
   }
 
   /** Reads a file (UTF-8) and loads it; an unreadable or non-UTF-8 file is a diagnostic, not an exception. */
