@@ -1,0 +1,142 @@
+package dev.modelc.lower;
+
+import dev.modelc.check.Attrs;
+import dev.modelc.check.CheckedModel;
+import dev.modelc.check.TExpr;
+import dev.modelc.diag.Span;
+import dev.modelc.ir.Graph;
+import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import dev.modelc.ir.Origin;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lowers a checked model to an IR graph.
+ *
+ * <ol>
+ *   <li>Inputs and parameters become source nodes, parameters in state_dict order under their dotted names.
+ *   <li>Values are lowered in definition order; each checked expression node is lowered once (memoized by
+ *       identity, since an argument of an inlined layer call can appear several times in its body), through
+ *       {@link Sugar}, with the builder's origin set to the expression's .mdl line:column.
+ *   <li>{@code grad(of, wrt[, seed])} runs the adjoint builder right there, so its result is an ordinary value.
+ *   <li>Outputs become output results; in training mode the objective becomes the objective result and every
+ *       parameter gets a gradient result ({@link Compilation#addParameterGradients}).
+ * </ol>
+ */
+public final class Lowering {
+  private final GraphBuilder ir;
+  private final Sugar sugar;
+  private final Map<String, Node> named = new HashMap<>();
+  private final Map<TExpr, Node> lowered = new IdentityHashMap<>();
+
+  private Lowering(String name) {
+    this.ir = new GraphBuilder(name);
+    this.sugar = new Sugar(ir);
+  }
+
+  /** The model's graph: forward only, or with the objective and parameter gradients when {@code training}. */
+  public static Graph lower(CheckedModel model, boolean training) {
+    Lowering l = new Lowering(model.name());
+    for (CheckedModel.Input in : model.inputs()) {
+      l.at(in.span());
+      l.named.put(in.name(), l.ir.input(in.name(), in.type()));
+    }
+    for (CheckedModel.Param p : model.params()) {
+      l.at(p.span());
+      l.named.put(p.name(), l.ir.param(p.name(), p.type()));
+    }
+    for (CheckedModel.Value v : model.values()) {
+      Node n = l.lower(v.expr());
+      l.named.put(v.name(), l.ir.label(n, v.name()));
+    }
+    for (String out : model.outputs()) {
+      l.ir.result(out, Graph.Kind.OUTPUT, l.named.get(out));
+    }
+    if (training && model.objective() != null) {
+      Node loss = l.lower(model.objective().expr());
+      String name = model.objective().expr() instanceof TExpr.Ref r ? r.name() : "loss";
+      l.ir.result(name, Graph.Kind.OBJECTIVE, loss);
+      l.at(model.objective().span());
+      Compilation.addParameterGradients(l.ir, loss);
+    }
+    return l.ir.build();
+  }
+
+  private void at(Span span) {
+    ir.at(new Origin(span.line(), span.column()));
+  }
+
+  private Node lower(TExpr e) {
+    Node done = lowered.get(e);
+    if (done != null) {
+      return done;
+    }
+    Node n;
+    if (e instanceof TExpr.Ref r) {
+      n = named.get(r.name());
+    } else if (e instanceof TExpr.Const c) {
+      at(c.span());
+      n = sugar.number(c.value(), c.type().dtype());
+    } else {
+      n = call((TExpr.Call) e);
+    }
+    lowered.put(e, n);
+    return n;
+  }
+
+  private Node call(TExpr.Call c) {
+    List<TExpr> args = c.args();
+    Node x = lower(args.get(0));
+    Node y = args.size() > 1 ? lower(args.get(1)) : null;
+    Node z = args.size() > 2 ? lower(args.get(2)) : null;
+    at(c.span());
+    Attrs a = c.attrs();
+    return switch (c.op()) {
+      case ADD -> sugar.add(x, y);
+      case SUB -> sugar.sub(x, y);
+      case MUL -> sugar.mul(x, y);
+      case DIV -> sugar.div(x, y);
+      case POW -> sugar.pow(x, y);
+      case MATMUL -> sugar.matmul(x, y);
+      case MAXIMUM -> sugar.maximum(x, y);
+      case MINIMUM -> sugar.minimum(x, y);
+      case NEG -> sugar.unary(Op.NEG, x);
+      case EXP -> sugar.unary(Op.EXP, x);
+      case LOG -> sugar.unary(Op.LOG, x);
+      case SQRT -> sugar.unary(Op.SQRT, x);
+      case ABS -> sugar.unary(Op.ABS, x);
+      case SIN -> sugar.unary(Op.SIN, x);
+      case COS -> sugar.unary(Op.COS, x);
+      case TANH -> sugar.unary(Op.TANH, x);
+      case SIGMOID -> sugar.unary(Op.SIGMOID, x);
+      case RELU -> sugar.unary(Op.RELU, x);
+      case LEAKY_RELU -> sugar.leakyRelu(x, a.slope());
+      case SOFTPLUS -> sugar.softplus(x, a.beta(), a.threshold());
+      case GELU -> sugar.gelu(x, a.approximate());
+      case DETACH -> sugar.detach(x);
+      case TRANSPOSE -> sugar.transpose(x, a.dims().get(0), a.dims().get(1));
+      case RESHAPE, FLATTEN -> sugar.reshape(x, a.shape());
+      case SUM -> sugar.sum(x, a.dims(), a.keepdim());
+      case MEAN -> sugar.mean(x, a.dims(), a.keepdim());
+      case MAX -> sugar.max(x, a.dims(), a.keepdim());
+      case LOGSUMEXP -> sugar.logsumexp(x, a.dims(), a.keepdim());
+      case SOFTMAX -> sugar.softmax(x, a.dims().get(0));
+      case LOG_SOFTMAX -> sugar.logSoftmax(x, a.dims().get(0));
+      case LINEAR -> sugar.linear(x, y, z);
+      case CONV2D -> sugar.conv2d(x, y, z, a.stride(), a.padding());
+      case MAXPOOL2D -> sugar.pool(Op.MAXPOOL2D, x, a.kernel(), a.stride(), a.padding());
+      case AVGPOOL2D -> sugar.pool(Op.AVGPOOL2D, x, a.kernel(), a.stride(), a.padding());
+      case MSE -> sugar.mse(x, y, a.reduction());
+      case L1 -> sugar.l1(x, y, a.reduction());
+      case CROSS_ENTROPY -> sugar.crossEntropy(x, y, a.reduction());
+      case NLL -> sugar.nll(x, y, a.reduction());
+      case BCE -> sugar.bce(x, y, a.reduction());
+      case BCE_WITH_LOGITS -> sugar.bceWithLogits(x, y, a.reduction());
+      case GRAD -> sugar.grad(x, y, z);
+    };
+  }
+}
