@@ -3,54 +3,91 @@ package dev.modelc.cli;
 import dev.modelc.ast.AstPrinter;
 import dev.modelc.ast.Parser;
 import dev.modelc.ast.Program;
+import dev.modelc.check.CheckedModel;
+import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Checker;
 import dev.modelc.check.Frontend;
+import dev.modelc.codegen.CompiledClass;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
+import dev.modelc.diag.Span;
+import dev.modelc.driver.ModelBuild;
+import dev.modelc.ir.IrException;
+import dev.modelc.ir.IrPrinter;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.TraceClassVisitor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code modelc compile FILE... --emit STAGE}: runs the pipeline and prints the requested stage. */
+/**
+ * {@code modelc compile FILE... [-d DIR] [--package PKG] [--emit STAGE]}: compiles each model to a class file, or
+ * prints one stage of the pipeline.
+ */
 @Command(name = "compile", mixinStandardHelpOptions = true,
-    description = "Compile models; --emit prints a stage of the pipeline.")
+    description = "Compile models to JVM classes, or print a stage of the pipeline with --emit.")
 final class CompileCommand implements Callable<Integer> {
-  enum Stage { ast }
+  enum Stage { ast, ir, grad, schedule, bytecode }
 
   @Mixin GlobalOptions options;
 
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "The .mdl files.")
   List<Path> files;
 
-  @Option(names = "--emit", paramLabel = "STAGE", required = true,
-      description = "The stage to print: ${COMPLETION-CANDIDATES}.")
+  @Option(names = "--emit", paramLabel = "STAGE",
+      description = "Print a stage instead of writing classes: ${COMPLETION-CANDIDATES}.")
   Stage emit;
+
+  @Option(names = {"-d", "--directory"}, paramLabel = "DIR", defaultValue = ".",
+      description = "Where class files go, under their package folders (default: ${DEFAULT-VALUE}).")
+  Path directory;
+
+  @Option(names = "--package", paramLabel = "PKG", defaultValue = "",
+      description = "The Java package of the generated classes (default: none).")
+  String packageName;
+
+  @Option(names = "--verify", description = "Run the IR verifier after every pass.")
+  boolean verify;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
+    if (!packageName.isEmpty() && !packageName.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--package: not a Java package name: "
+          + packageName);
+    }
     PrintWriter out = spec.commandLine().getOut();
     FrontendRun run = new FrontendRun();
     StringBuilder text = new StringBuilder();
     for (Path f : files) {
       Diagnostics d = run.diagnostics;
       SourceFile source = Frontend.read(f, d);
-      if (source == null) {
-        continue;
-      }
-      Program program = Parser.parse(source, d);
+      Program program = source == null ? null : Parser.parse(source, d);
       if (program == null) {
         continue;
       }
-      Checker.check(program, d);
-      text.append(AstPrinter.print(program));
+      CheckedProgram checked = Checker.check(program, d);
+      if (emit == Stage.ast) {
+        text.append(AstPrinter.print(program));
+      } else if (!d.hasErrors()) {
+        for (CheckedModel m : checked.models()) {
+          try {
+            text.append(stage(m, f));
+          } catch (IrException e) {
+            d.error(spanOf(source, e), e.getMessage());
+          }
+        }
+      }
     }
     if (run.report(options, spec.commandLine().getErr())) {
       return Main.USER_ERROR;
@@ -58,5 +95,39 @@ final class CompileCommand implements Callable<Integer> {
     out.print(text);
     out.flush();
     return Main.OK;
+  }
+
+  private String stage(CheckedModel m, Path file) throws IOException {
+    if (emit == Stage.ir) {
+      return IrPrinter.print(ModelBuild.inference(m, verify));
+    } else if (emit == Stage.grad) {
+      return IrPrinter.print(ModelBuild.training(m, verify));
+    }
+    String sourceName = file.getFileName().toString();
+    long start = System.nanoTime();
+    CompiledClass c = ModelBuild.compile(m, packageName, sourceName, verify);
+    long micros = (System.nanoTime() - start) / 1000;
+    if (emit == Stage.schedule) {
+      return c.schedule().print();
+    } else if (emit == Stage.bytecode) {
+      StringWriter w = new StringWriter();
+      new ClassReader(c.bytecode()).accept(new TraceClassVisitor(new PrintWriter(w)), 0);
+      return w.toString();
+    }
+    Path target = directory.resolve(c.className().replace('.', '/') + ".class");
+    Files.createDirectories(target.getParent());
+    Files.write(target, c.bytecode());
+    return String.format("%s -> %s (%d bytes, %.1f ms)%n", m.name(), target, c.bytecode().length, micros / 1000.0);
+  }
+
+  private static Span spanOf(SourceFile source, IrException e) {
+    int line = Math.max(1, e.origin.line());
+    String lineText = source.line(line);
+    int offset = 0;
+    for (int i = 1; i < line; i++) {
+      offset += source.line(i).length() + 1;
+    }
+    int col = Math.max(1, Math.min(e.origin.column(), lineText.length() + 1));
+    return source.span(offset + col - 1, offset + col);
   }
 }
