@@ -1,0 +1,93 @@
+package dev.modelc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelc.runtime.api.Model;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The compile and graph commands on the samples, as a user runs them. */
+class CompileAndGraphCommandTest {
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void compileWritesLoadableClassesWithSeedConstructors() throws Exception {
+    Run r = run("compile", "../samples/models/cnn.mdl", "-d", dir.toString(), "--package", "demo");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("Net -> "), r.out());
+    Path cls = dir.resolve("demo/Net.class");
+    assertTrue(Files.size(cls) > 0);
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, Model.class.getClassLoader())) {
+      Model net = (Model) loader.loadClass("demo.Net").getConstructor(long.class).newInstance(1L);
+      float[] w = (float[]) net.parameter("fc1.weight");
+      double bound = 1 / Math.sqrt(864);
+      for (float v : w) {
+        assertTrue(Math.abs(v) <= bound, "kaiming_uniform(a=sqrt(5)) stays within 1/sqrt(fan_in)");
+      }
+      int batch = 2;
+      float[] x = new float[batch * 28 * 28];
+      net.setInput("x", x);
+      net.setInput("t", new int[] {3, 7});
+      net.forward();
+      assertEquals(Math.log(10), net.loss(), 0.5, "an untrained net is close to uniform over 10 classes");
+    }
+  }
+
+  @Test
+  void emitStages() {
+    Run ir = run("compile", "../samples/models/linreg.mdl", "--emit", "ir", "--verify");
+    assertEquals(0, ir.code(), ir.err());
+    assertTrue(ir.out().contains("output pred") && !ir.out().contains("adjoint"), ir.out());
+    Run grad = run("compile", "../samples/models/linreg.mdl", "--emit", "grad");
+    assertTrue(grad.out().contains("gradient w") && grad.out().contains("adjoint"), grad.out());
+    Run schedule = run("compile", "../samples/models/mlp.mdl", "--emit", "schedule");
+    assertTrue(schedule.out().contains("backward"), schedule.out());
+    Run bytecode = run("compile", "../samples/models/linreg.mdl", "--emit", "bytecode");
+    assertTrue(bytecode.out().contains("SOURCE linreg.mdl") || bytecode.out().contains("// compiled from: linreg.mdl"),
+        bytecode.out().substring(0, Math.min(400, bytecode.out().length())));
+  }
+
+  @Test
+  void badPackageIsAUsageError() {
+    assertEquals(Main.USAGE, run("compile", "../samples/models/linreg.mdl", "--package", "1bad").code());
+  }
+
+  @Test
+  void graphWritesDot() throws Exception {
+    Path out = dir.resolve("net.dot");
+    Run r = run("graph", "../samples/models/linreg.mdl", "-o", out.toString());
+    assertEquals(0, r.code(), r.err());
+    String dot = Files.readString(out);
+    assertTrue(dot.startsWith("digraph") && dot.contains("adjoint") && dot.contains("grad w"), dot);
+  }
+
+  @Test
+  void graphRendersSvgWhenGraphvizIsInstalled() throws Exception {
+    boolean haveDot = Files.isExecutable(Path.of("/usr/bin/dot"));
+    Path out = dir.resolve("net.svg");
+    Run r = run("graph", "../samples/models/linreg.mdl", "-o", out.toString());
+    if (haveDot) {
+      assertEquals(0, r.code(), r.err());
+      assertTrue(Files.readString(out).contains("<svg"));
+    } else {
+      assertEquals(Main.USER_ERROR, r.code());
+      assertTrue(r.err().contains("apt-get install graphviz"), r.err());
+    }
+  }
+}
