@@ -1,0 +1,387 @@
+package dev.modelc.interp;
+
+import dev.modelc.check.Attrs;
+import dev.modelc.check.CheckedModel;
+import dev.modelc.check.Dim;
+import dev.modelc.check.TExpr;
+import dev.modelc.runtime.nn.ParameterInit;
+import dev.modelc.runtime.numeric.Reduction;
+import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.optim.Adam;
+import dev.modelc.runtime.optim.Optimizer;
+import dev.modelc.runtime.optim.SGD;
+import dev.modelc.runtime.random.Rng;
+import dev.modelc.runtime.tensor.DType;
+import dev.modelc.runtime.tensor.Functional;
+import dev.modelc.runtime.tensor.Losses;
+import dev.modelc.runtime.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reference interpreter: runs a checked model eagerly on the runtime's tape-based autograd, as PyTorch would
+ * run the same model written in Python. It is what compiled classes are cross-checked against.
+ *
+ * <ol>
+ *   <li>Parameters are leaf tensors that require grad, filled from the seed by {@link ParameterInit} in state_dict
+ *       order from one {@link Rng}, exactly as generated classes fill theirs.
+ *   <li>{@link #forward} binds the symbolic sizes from the inputs (checking they agree) and evaluates every value in
+ *       definition order with the runtime's ops, recording a tape.
+ *   <li>{@link #backward} runs the tape from the objective, accumulating into the parameters' grad; {@link #step}
+ *       applies the model's optimizer (the runtime's SGD, Adam or AdamW).
+ *   <li>A {@code grad(of, wrt, seed)} value is computed by evaluating the model again from a fresh leaf standing for
+ *       {@code wrt}, every other input and parameter detached, and running backward on that copy: first-order only,
+ *       so a model whose objective or gradients depend on a gradient is refused with a clear message.
+ * </ol>
+ */
+public final class Interpreter {
+  private final CheckedModel model;
+  private final Map<String, Tensor> params = new LinkedHashMap<>();
+  private final Map<String, Object> inputs = new HashMap<>();
+  private final Optimizer optimizer;
+  private Map<String, Object> values = Map.of();
+  private Map<String, Long> sizes = Map.of();
+  private Tensor loss;
+
+  public Interpreter(CheckedModel model, long seed) {
+    this.model = model;
+    refuseSecondOrder(model);
+    Rng rng = new Rng(seed);
+    for (CheckedModel.Param p : model.params()) {
+      int[] shape = constantShape(p.type().shape().dims());
+      Tensor t = Tensor.zeros(dtype(p.type().dtype()), shape);
+      ParameterInit init = ParameterInit.parse(p.init().runtimeText());
+      if (t.dtype() == DType.F32) {
+        init.fill(t.floatData(), shape, rng);
+      } else {
+        init.fill(t.doubleData(), shape, rng);
+      }
+      params.put(p.name(), t.requiresGrad(true));
+    }
+    optimizer = model.objective() == null || params.isEmpty() ? null : optimizer(model, new ArrayList<>(params.values()));
+  }
+
+  public CheckedModel model() {
+    return model;
+  }
+
+  /** The live parameter tensor (a leaf that requires grad). */
+  public Tensor param(String name) {
+    Tensor t = params.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("no parameter named " + name + "; have " + params.keySet());
+    }
+    return t;
+  }
+
+  /** The accumulated gradient of a parameter, or null before any backward. */
+  public Tensor grad(String name) {
+    return param(name).grad();
+  }
+
+  /** Binds a float input; its dtype and rank must match the declaration. */
+  public void setInput(String name, Tensor value) {
+    CheckedModel.Input in = input(name);
+    if (!in.type().dtype().isFloat() || dtype(in.type().dtype()) != value.dtype()
+        || value.dim() != in.type().shape().rank()) {
+      throw new IllegalArgumentException("input " + name + ": expected " + in.type() + ", got "
+          + value.dtype().name().toLowerCase() + Arrays.toString(value.shape()));
+    }
+    inputs.put(name, value);
+  }
+
+  /** Binds an i32 (label) input. */
+  public void setLabels(String name, int[] labels) {
+    CheckedModel.Input in = input(name);
+    if (in.type().dtype().isFloat() || in.type().shape().rank() != 1) {
+      throw new IllegalArgumentException("input " + name + ": expected " + in.type() + ", got i32 labels");
+    }
+    inputs.put(name, labels);
+  }
+
+  private CheckedModel.Input input(String name) {
+    for (CheckedModel.Input in : model.inputs()) {
+      if (in.name().equals(name)) {
+        return in;
+      }
+    }
+    throw new IllegalArgumentException("no input named " + name);
+  }
+
+  /** Evaluates every value; returns them by name (Tensors; the objective under its value name). */
+  public Map<String, Tensor> forward() {
+    sizes = bindSizes();
+    Map<String, Object> env = new HashMap<>(inputs);
+    env.putAll(params);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    List<CheckedModel.Value> all = model.values();
+    for (int i = 0; i < all.size(); i++) {
+      Tensor t = (Tensor) eval(all.get(i).expr(), env, i);
+      env.put(all.get(i).name(), t);
+      out.put(all.get(i).name(), t);
+    }
+    values = env;
+    loss = model.objective() == null ? null : (Tensor) eval(model.objective().expr(), env, all.size());
+    return out;
+  }
+
+  /** A value, input or parameter of the last forward, by name. */
+  public Tensor value(String name) {
+    Object v = values.get(name);
+    if (!(v instanceof Tensor t)) {
+      throw new IllegalArgumentException("no tensor value named " + name + " (run forward first)");
+    }
+    return t;
+  }
+
+  public Tensor loss() {
+    return loss;
+  }
+
+  public void backward() {
+    backward(false);
+  }
+
+  public void backward(boolean retainGraph) {
+    if (loss == null) {
+      throw new IllegalStateException("no objective to differentiate: run forward on a model with 'minimize'");
+    }
+    loss.backward(null, retainGraph);
+  }
+
+  public void zeroGrad() {
+    for (Tensor p : params.values()) {
+      p.zeroGrad();
+    }
+  }
+
+  public void step() {
+    if (optimizer == null) {
+      throw new IllegalStateException("model " + model.name() + " has no optimizer");
+    }
+    optimizer.step();
+  }
+
+  /** zeroGrad, forward, backward, step; returns the loss before the step. */
+  public double trainStep() {
+    zeroGrad();
+    forward();
+    backward();
+    step();
+    return loss.item();
+  }
+
+  // ---- evaluation ----
+
+  /** Evaluates {@code e} where the first {@code defined} values of the model are in {@code env}. */
+  private Object eval(TExpr e, Map<String, Object> env, int defined) {
+    if (e instanceof TExpr.Ref r) {
+      return env.get(r.name());
+    } else if (e instanceof TExpr.Const c) {
+      return Tensor.scalar(c.value(), dtype(c.type().dtype()));
+    }
+    TExpr.Call c = (TExpr.Call) e;
+    if (c.op() == dev.modelc.check.Builtin.GRAD) {
+      return grad(c, env, defined);
+    }
+    List<Object> a = new ArrayList<>();
+    for (TExpr arg : c.args()) {
+      a.add(eval(arg, env, defined));
+    }
+    Tensor x = a.get(0) instanceof Tensor t ? t : null;
+    Tensor y = a.size() > 1 && a.get(1) instanceof Tensor t ? t : null;
+    Tensor z = a.size() > 2 ? (Tensor) a.get(2) : null;
+    Attrs at = c.attrs();
+    return switch (c.op()) {
+      case ADD -> x.add(y);
+      case SUB -> x.sub(y);
+      case MUL -> x.mul(y);
+      case DIV -> x.div(y);
+      case POW -> x.pow(y);
+      case MATMUL -> x.matmul(y);
+      case MAXIMUM -> x.maximum(y);
+      case MINIMUM -> x.minimum(y);
+      case NEG -> x.neg();
+      case EXP -> x.exp();
+      case LOG -> x.log();
+      case SQRT -> x.sqrt();
+      case ABS -> x.abs();
+      case SIN -> x.sin();
+      case COS -> x.cos();
+      case TANH -> x.tanh();
+      case SIGMOID -> x.sigmoid();
+      case RELU -> x.relu();
+      case LEAKY_RELU -> x.leakyRelu(at.slope());
+      case SOFTPLUS -> x.softplus(at.beta(), at.threshold());
+      case GELU -> x.gelu(at.approximate().equals("tanh"));
+      case DETACH -> x.detach();
+      case TRANSPOSE -> x.transpose(at.dims().get(0), at.dims().get(1));
+      case RESHAPE, FLATTEN -> x.reshape(shape(at.shape().dims()));
+      case SUM -> x.sum(ints(at.dims()), at.keepdim());
+      case MEAN -> x.mean(ints(at.dims()), at.keepdim());
+      case MAX -> x.max(ints(at.dims()), at.keepdim());
+      case LOGSUMEXP -> x.logsumexp(ints(at.dims()), at.keepdim());
+      case SOFTMAX -> x.softmax(at.dims().get(0));
+      case LOG_SOFTMAX -> x.logSoftmax(at.dims().get(0));
+      case LINEAR -> Functional.linear(x, y, z);
+      case CONV2D -> Functional.conv2d(x, y, z, at.stride()[0], at.stride()[1], at.padding()[0], at.padding()[1]);
+      case MAXPOOL2D -> Functional.maxPool2d(x, window(at));
+      case AVGPOOL2D -> Functional.avgPool2d(x, window(at));
+      case MSE -> Losses.mse(x, y, Reduction.of(at.reduction()));
+      case L1 -> Losses.l1(x, y, Reduction.of(at.reduction()));
+      case BCE -> Losses.bce(x, y, Reduction.of(at.reduction()));
+      case BCE_WITH_LOGITS -> Losses.bceWithLogits(x, y, Reduction.of(at.reduction()));
+      case CROSS_ENTROPY -> Losses.crossEntropy(x, (int[]) a.get(1), Reduction.of(at.reduction()));
+      case NLL -> Losses.nll(x, (int[]) a.get(1), Reduction.of(at.reduction()));
+      case GRAD -> throw new AssertionError("handled above");
+    };
+  }
+
+  /**
+   * grad(of, wrt[, seed]): evaluates the model again with a fresh leaf for {@code wrt} and everything else
+   * detached, so the parameters' accumulated gradients are untouched, and runs backward on that copy.
+   */
+  private Tensor grad(TExpr.Call c, Map<String, Object> env, int defined) {
+    String wrt = ((TExpr.Ref) c.args().get(1)).name();
+    Tensor seed = c.args().size() > 2 ? ((Tensor) eval(c.args().get(2), env, defined)).detach() : null;
+    Map<String, Object> copy = new HashMap<>();
+    env.forEach((k, v) -> copy.put(k, v instanceof Tensor t ? t.detach() : v));
+    boolean downstream = model.value(wrt) == null; // an input or param: every value may depend on it
+    Tensor leaf = null;
+    if (downstream) {
+      leaf = ((Tensor) copy.get(wrt)).copy().requiresGrad(true);
+      copy.put(wrt, leaf);
+    }
+    List<CheckedModel.Value> all = model.values();
+    for (int j = 0; j < defined; j++) {
+      CheckedModel.Value v = all.get(j);
+      if (v.name().equals(wrt)) {
+        leaf = ((Tensor) copy.get(wrt)).copy().requiresGrad(true);
+        copy.put(wrt, leaf);
+        downstream = true;
+      } else if (downstream) {
+        copy.put(v.name(), eval(v.expr(), copy, j)); // values before wrt stay as computed (detached)
+      }
+    }
+    Tensor of = (Tensor) eval(c.args().get(0), copy, defined);
+    if (!of.requiresGrad()) {
+      return Tensor.zeros(leaf.dtype(), leaf.shape());
+    }
+    of.backward(seed);
+    Tensor g = leaf.grad();
+    return g == null ? Tensor.zeros(leaf.dtype(), leaf.shape()) : g.detach();
+  }
+
+  // ---- sizes and shapes ----
+
+  private Map<String, Long> bindSizes() {
+    Map<String, Long> bound = new HashMap<>();
+    Map<String, String> from = new HashMap<>();
+    for (CheckedModel.Input in : model.inputs()) {
+      Object v = inputs.get(in.name());
+      if (v == null) {
+        throw new IllegalArgumentException("input " + in.name() + " (" + in.type() + ") is not set");
+      }
+      int[] shape = v instanceof Tensor t ? t.shape() : new int[] {((int[]) v).length};
+      List<Dim> dims = in.type().shape().dims();
+      for (int d = 0; d < dims.size(); d++) {
+        Dim dim = dims.get(d);
+        if (dim.symbols().size() == 1 && dim.coefficient() == 1 && !bound.containsKey(dim.symbols().get(0))) {
+          bound.put(dim.symbols().get(0), (long) shape[d]);
+          from.put(dim.symbols().get(0), in.name());
+        }
+      }
+      for (int d = 0; d < dims.size(); d++) {
+        long want = dims.get(d).evaluate(bound);
+        if (want != shape[d]) {
+          throw new IllegalArgumentException("input " + in.name() + ": expected " + in.type() + " with "
+              + describe(bound, from) + ", got shape " + Arrays.toString(shape));
+        }
+      }
+    }
+    return bound;
+  }
+
+  private static String describe(Map<String, Long> bound, Map<String, String> from) {
+    List<String> parts = new ArrayList<>();
+    bound.forEach((k, v) -> parts.add(k + " = " + v + " (from input " + from.get(k) + ")"));
+    return String.join(", ", parts);
+  }
+
+  private int[] shape(List<Dim> dims) {
+    int[] s = new int[dims.size()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = (int) dims.get(i).evaluate(sizes);
+    }
+    return s;
+  }
+
+  private static int[] constantShape(List<Dim> dims) {
+    int[] s = new int[dims.size()];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = (int) dims.get(i).coefficient();
+    }
+    return s;
+  }
+
+  private static int[] ints(List<Integer> dims) {
+    return dims.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static Window window(Attrs a) {
+    return new Window(a.kernel()[0], a.kernel()[1], a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1]);
+  }
+
+  static DType dtype(dev.modelc.check.DType d) {
+    return d == dev.modelc.check.DType.F64 ? DType.F64 : DType.F32;
+  }
+
+  private static Optimizer optimizer(CheckedModel m, List<Tensor> params) {
+    dev.modelc.check.Optimizer o = m.objective().optimizer();
+    return switch (o.kind()) {
+      case SGD -> new SGD(params, o.lr(), o.momentum(), o.dampening(), o.nesterov(), o.weightDecay());
+      case ADAM -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false);
+      case ADAMW -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), true);
+    };
+  }
+
+  /** The runtime records no tape through gradients (no create_graph), so a gradient must not feed one. */
+  private static void refuseSecondOrder(CheckedModel m) {
+    Set<String> gradValues = new java.util.HashSet<>();
+    for (CheckedModel.Value v : m.values()) {
+      if (v.expr() instanceof TExpr.Call c && c.op() == dev.modelc.check.Builtin.GRAD) {
+        gradValues.add(v.name());
+      }
+    }
+    if (m.objective() != null && readsGrad(m.objective().expr(), m, gradValues)) {
+      throw new UnsupportedOperationException("model " + m.name() + ": the objective depends on a grad(...) value; "
+          + "the reference interpreter computes first-order gradients only (no create_graph)");
+    }
+  }
+
+  private static boolean readsGrad(TExpr e, CheckedModel m, Set<String> grads) {
+    if (e instanceof TExpr.Ref r) {
+      if (grads.contains(r.name())) {
+        return true;
+      }
+      CheckedModel.Value v = r.kind() == TExpr.RefKind.VALUE ? m.value(r.name()) : null;
+      return v != null && readsGrad(v.expr(), m, grads);
+    }
+    if (e instanceof TExpr.Call c) {
+      if (c.op() == dev.modelc.check.Builtin.GRAD) {
+        return true;
+      }
+      for (TExpr a : c.args()) {
+        if (readsGrad(a, m, grads)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}
