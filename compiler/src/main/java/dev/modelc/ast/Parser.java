@@ -42,6 +42,7 @@ public final class Parser {
     private final SourceFile file;
     private final Diagnostics diagnostics;
     private int lastOffset = -1;
+    private int lastLine = -10;
 
     Listener(SourceFile file, Diagnostics diagnostics) {
       this.file = file;
@@ -53,10 +54,13 @@ public final class Parser {
         RecognitionException e) {
       Token token = (Token) offending;
       int start = token.getType() == Token.EOF ? file.text().length() : token.getStartIndex();
-      if (start == lastOffset) {
-        return; // one error per place: ANTLR's recovery can report the same token twice
+      if (start == lastOffset || line <= lastLine + 1) {
+        // One error per place, and none right after another: what follows a syntax error until the parser is
+        // back in step (the rest of the line and the next) is usually a consequence of the first.
+        return;
       }
       lastOffset = start;
+      lastLine = token.getType() == Token.EOF ? Integer.MAX_VALUE - 2 : line;
       int end = token.getType() == Token.EOF ? start : token.getStopIndex() + 1;
       MdlParser parser = (MdlParser) recognizer;
       diagnostics.error(file.span(start, end), message(parser, token, e, msg));
@@ -64,6 +68,9 @@ public final class Parser {
 
     private static String message(MdlParser parser, Token token, RecognitionException e, String raw) {
       String found = describe(token);
+      if (token.getType() == MdlLexer.UNTERMINATED_STRING) {
+        return "unterminated string: add the closing '\"' on the same line";
+      }
       if (token.getType() == MdlLexer.BAD_CHAR) {
         return "unexpected character " + quoteChar(token.getText());
       }
@@ -83,15 +90,15 @@ public final class Parser {
         return "something else";
       }
       List<Integer> types = set.toList();
+      if (types.contains(MdlParser.MODEL) && types.contains(MdlParser.LAYER)) {
+        return "'model' or 'layer'";
+      }
       if (types.size() > 4) {
         if (types.contains(MdlParser.INT) && types.contains(MdlParser.ID) && types.contains(MdlParser.LPAREN)) {
           return "an expression";
         }
         if (types.contains(MdlParser.INPUT) && types.contains(MdlParser.LET)) {
           return "a declaration (input, param, let, output, minimize, or an instance) or '}'";
-        }
-        if (types.contains(MdlParser.MODEL) && types.contains(MdlParser.LAYER)) {
-          return "'model' or 'layer'";
         }
       }
       StringBuilder out = new StringBuilder();

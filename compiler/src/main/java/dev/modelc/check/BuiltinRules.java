@@ -299,7 +299,7 @@ final class BuiltinRules {
       }
     }
     Dim h = window(x.dim(2), w.dim(2), attrs.stride()[0], attrs.padding()[0], "conv2d", at);
-    Dim wd = window(x.dim(3), w.dim(3), attrs.stride()[1], attrs.padding()[1], "conv2d", at);
+    Dim wd = h == null ? null : window(x.dim(3), w.dim(3), attrs.stride()[1], attrs.padding()[1], "conv2d", at);
     if (h == null || wd == null) {
       return null;
     }
@@ -318,7 +318,8 @@ final class BuiltinRules {
       }
     }
     Dim h = window(s.dim(2), Dim.of(attrs.kernel()[0]), attrs.stride()[0], attrs.padding()[0], op.spelling(), at);
-    Dim w = window(s.dim(3), Dim.of(attrs.kernel()[1]), attrs.stride()[1], attrs.padding()[1], op.spelling(), at);
+    Dim w = h == null ? null
+        : window(s.dim(3), Dim.of(attrs.kernel()[1]), attrs.stride()[1], attrs.padding()[1], op.spelling(), at);
     if (h == null || w == null) {
       return null;
     }

@@ -114,6 +114,8 @@ ID       : [a-zA-Z_] [a-zA-Z_0-9]*;
 INT      : [0-9]+;
 FLOAT    : [0-9]+ '.' [0-9]* EXPONENT? | '.' [0-9]+ EXPONENT? | [0-9]+ EXPONENT;
 STRING   : '"' (~["\\\r\n] | '\\' .)* '"';
+// A string the line ends inside of; reported by the front end as unterminated.
+UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' .)*;
 
 fragment EXPONENT : [eE] [+-]? [0-9]+;
 
