@@ -17,7 +17,7 @@ import picocli.CommandLine.IVersionProvider;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A static autograd compiler for the JVM: checks, differentiates and compiles .mdl models.",
-    subcommands = {SummaryCommand.class, CompileCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SummaryCommand.class, CompileCommand.class, CheckCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int USER_ERROR = 1;
@@ -49,7 +49,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (summary, compile, graph)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (summary, compile, check, graph)");
   }
 
   private static int usageError(CommandLine.ParameterException e, String[] args) {

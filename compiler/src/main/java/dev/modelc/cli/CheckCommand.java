@@ -1,0 +1,90 @@
+package dev.modelc.cli;
+
+import dev.modelc.check.CheckedModel;
+import dev.modelc.check.CheckedProgram;
+import dev.modelc.check.Frontend;
+import dev.modelc.crosscheck.CrossCheck;
+import dev.modelc.diag.Diagnostics;
+import dev.modelc.diag.SourceFile;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code modelc check FILE [--steps N] [--seed S] [--batch B]}: compiled class and reference interpreter side by
+ * side, plus a finite-difference check of the compiled gradients in f64; exits 1 when a tolerance is exceeded.
+ */
+@Command(name = "check", mixinStandardHelpOptions = true,
+    description = "Run the compiled model and the reference interpreter side by side and compare everything.")
+final class CheckCommand implements Callable<Integer> {
+  @Mixin GlobalOptions options;
+
+  @Parameters(paramLabel = "FILE", arity = "1", description = "The .mdl file.")
+  Path file;
+
+  @Option(names = "--steps", defaultValue = "3", description = "Optimizer steps to compare (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of the parameters and data (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--batch", defaultValue = "4",
+      description = "The value of every symbolic size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (steps < 1 || steps > 10_000) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--steps must be between 1 and 10000");
+    }
+    if (batch < 1 || batch > 4096) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be between 1 and 4096");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    FrontendRun run = FrontendRun.of(List.of(file));
+    if (run.report(options, spec.commandLine().getErr())) {
+      return Main.USER_ERROR;
+    }
+    SourceFile source = Frontend.read(file, new Diagnostics());
+    CheckedProgram f64 = Frontend.load(new SourceFile(source.name(), source.text().replaceAll("\\bf32\\b", "f64")),
+        new Diagnostics());
+    boolean ok = true;
+    List<CheckedModel> models = run.programs.get(0).models();
+    for (int i = 0; i < models.size(); i++) {
+      CheckedModel m = models.get(i);
+      CrossCheck c;
+      try {
+        c = CrossCheck.run(m, steps, seed, batch);
+      } catch (UnsupportedOperationException e) {
+        out.println("Model " + m.name() + ": not checked: " + e.getMessage());
+        continue;
+      }
+      if (f64 != null && f64.models().size() == models.size()) {
+        c.finiteDifferences(f64.models().get(i), seed, batch);
+      }
+      TextTable table = new TextTable("Quantity", "Max abs error", "Max rel error", "Tolerance", "OK")
+          .alignRight(1).alignRight(2).alignRight(3);
+      for (CrossCheck.Row r : c.rows()) {
+        table.row(r.quantity(), String.format("%.3g", r.maxAbs()), String.format("%.3g", r.maxRel()),
+            String.format("%.1g", r.tolerance()), r.ok() ? "ok" : "FAIL");
+      }
+      out.println("Model " + m.name() + ": compiled vs reference interpreter, seed " + seed + ", sizes = " + batch
+          + ", " + steps + " step(s)");
+      out.print(table.render());
+      out.println(c.ok() ? "all " + c.rows().size() + " comparisons within tolerance"
+          : c.rows().stream().filter(r -> !r.ok()).count() + " comparison(s) FAILED");
+      out.println();
+      ok &= c.ok();
+    }
+    out.flush();
+    return ok ? Main.OK : Main.USER_ERROR;
+  }
+}

@@ -1,0 +1,200 @@
+package dev.modelc.crosscheck;
+
+import dev.modelc.check.CheckedModel;
+import dev.modelc.check.DType;
+import dev.modelc.check.Dim;
+import dev.modelc.codegen.CompiledClass;
+import dev.modelc.driver.ModelBuild;
+import dev.modelc.interp.Interpreter;
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Runs a compiled model class and the reference interpreter side by side from the same seed and the same random
+ * inputs, comparing outputs, loss, every gradient and every parameter after each optimizer step; and checks the
+ * compiled gradients of the model's f64 twin against central finite differences. What {@code modelc check} prints.
+ */
+public final class CrossCheck {
+  /** One compared quantity. */
+  public record Row(String quantity, double maxAbs, double maxRel, double tolerance, boolean ok) {}
+
+  private final List<Row> rows = new ArrayList<>();
+
+  public List<Row> rows() {
+    return rows;
+  }
+
+  public boolean ok() {
+    return rows.stream().allMatch(Row::ok);
+  }
+
+  /** Compiled vs interpreter for {@code steps} optimizer steps (forward and gradients only without an objective). */
+  public static CrossCheck run(CheckedModel model, int steps, long seed, int batch) {
+    CrossCheck c = new CrossCheck();
+    CompiledClass compiled = ModelBuild.compile(model, "modelc.check", model.name() + ".mdl", false);
+    Model m = compiled.newInstance();
+    m.initialize(seed);
+    Interpreter ref = new Interpreter(model, seed);
+    double tol = model.params().stream().anyMatch(p -> p.type().dtype() == DType.F32)
+        || model.inputs().stream().anyMatch(i -> i.type().dtype() == DType.F32) ? 2e-4 : 1e-9;
+    bindRandomInputs(model, m, ref, batch, new Random(seed));
+    for (CheckedModel.Param p : model.params()) {
+      c.compare("initial " + p.name(), ref.param(p.name()).doubles(), doubles(m.parameter(p.name())), 0);
+    }
+    boolean training = model.objective() != null && !model.params().isEmpty();
+    for (int step = 1; step <= Math.max(1, steps); step++) {
+      String at = " (step " + step + ")";
+      m.zeroGrad();
+      ref.zeroGrad();
+      m.forward();
+      ref.forward();
+      for (String out : model.outputs()) {
+        c.compare("output " + out + at, ref.value(out).doubles(), doubles(m.output(out)), tol);
+      }
+      if (!training) {
+        break;
+      }
+      c.compare("loss" + at, new double[] {ref.loss().item()}, new double[] {m.loss()}, tol);
+      m.backward();
+      ref.backward();
+      for (CheckedModel.Param p : model.params()) {
+        Tensor g = ref.grad(p.name());
+        double[] want = g == null ? new double[p.type().shape().dims().stream().mapToInt(d -> (int) d.coefficient())
+            .reduce(1, (a, b) -> a * b)] : g.doubles();
+        c.compare("grad " + p.name() + at, want, doubles(m.gradient(p.name())), tol);
+      }
+      m.step();
+      ref.step();
+      for (CheckedModel.Param p : model.params()) {
+        c.compare("param " + p.name() + at, ref.param(p.name()).doubles(), doubles(m.parameter(p.name())), tol);
+      }
+    }
+    return c;
+  }
+
+  /** Central finite differences of the compiled f64 model's objective against its compiled gradients. */
+  public void finiteDifferences(CheckedModel f64Model, long seed, int batch) {
+    if (f64Model.objective() == null || f64Model.params().isEmpty()) {
+      return;
+    }
+    Model m = ModelBuild.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newInstance();
+    m.initialize(seed);
+    bindRandomInputs(f64Model, m, null, batch, new Random(seed));
+    m.zeroGrad();
+    m.forward();
+    m.backward();
+    Random probe = new Random(seed + 1);
+    double worstAbs = 0;
+    double worstRel = 0;
+    boolean ok = true;
+    for (CheckedModel.Param p : f64Model.params()) {
+      double[] w = (double[]) m.parameter(p.name());
+      double[] g = ((double[]) m.gradient(p.name())).clone();
+      for (int k = 0; k < Math.min(8, w.length); k++) {
+        int i = k == 0 ? 0 : probe.nextInt(w.length);
+        double keep = w[i];
+        double h = 1e-6 * Math.max(1, Math.abs(keep));
+        w[i] = keep + h;
+        m.forward();
+        double up = m.loss();
+        w[i] = keep - h;
+        m.forward();
+        double down = m.loss();
+        w[i] = keep;
+        double numeric = (up - down) / (2 * h);
+        double abs = Math.abs(numeric - g[i]);
+        double rel = abs / Math.max(1e-12, Math.abs(numeric));
+        worstAbs = Math.max(worstAbs, abs);
+        worstRel = Math.max(worstRel, Math.min(rel, abs));
+        ok &= abs <= 1e-6 + 1e-5 * Math.abs(numeric);
+      }
+    }
+    rows.add(new Row("finite differences (f64)", worstAbs, worstRel, 1e-5, ok));
+  }
+
+  private void compare(String quantity, double[] want, double[] got, double tol) {
+    double maxAbs = 0;
+    double maxRel = 0;
+    boolean ok = want.length == got.length;
+    for (int i = 0; ok && i < want.length; i++) {
+      double abs = Math.abs(want[i] - got[i]);
+      maxAbs = Math.max(maxAbs, abs);
+      maxRel = Math.max(maxRel, abs / Math.max(1e-30, Math.abs(want[i])));
+      ok = abs <= tol * Math.max(1, Math.abs(want[i])) || (Double.isNaN(want[i]) && Double.isNaN(got[i]));
+    }
+    rows.add(new Row(quantity, maxAbs, maxRel, tol, ok));
+  }
+
+  private static void bindRandomInputs(CheckedModel model, Model m, Interpreter ref, int batch, Random rnd) {
+    for (CheckedModel.Input in : model.inputs()) {
+      int[] shape = new int[in.type().shape().rank()];
+      for (int d = 0; d < shape.length; d++) {
+        Dim dim = in.type().shape().dim(d);
+        shape[d] = (int) (dim.coefficient() * Math.pow(batch, dim.symbols().size()));
+      }
+      int n = 1;
+      for (int s : shape) {
+        n *= s;
+      }
+      if (in.type().dtype() == DType.I32) {
+        int classes = classesFor(model, in.name());
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+          labels[i] = rnd.nextInt(classes);
+        }
+        m.setInput(in.name(), labels);
+        if (ref != null) {
+          ref.setLabels(in.name(), labels);
+        }
+      } else {
+        double[] data = new double[n];
+        for (int i = 0; i < n; i++) {
+          data[i] = rnd.nextDouble() * 2 - 1;
+        }
+        Tensor t = Tensor.fromDoubles(in.type().dtype() == DType.F64
+            ? dev.modelc.runtime.tensor.DType.F64 : dev.modelc.runtime.tensor.DType.F32, shape, data);
+        m.setInput(in.name(), t.dtype() == dev.modelc.runtime.tensor.DType.F64 ? t.doubleData() : t.floatData());
+        if (ref != null) {
+          ref.setInput(in.name(), t);
+        }
+      }
+    }
+  }
+
+  /** The class count of the losses that take a label input: the second dim of their logits. */
+  private static int classesFor(CheckedModel model, String labels) {
+    int[] found = {2};
+    java.util.function.Consumer<dev.modelc.check.TExpr> visit = new java.util.function.Consumer<>() {
+      @Override
+      public void accept(dev.modelc.check.TExpr e) {
+        if (e instanceof dev.modelc.check.TExpr.Call c) {
+          if (c.args().size() > 1 && c.args().get(1) instanceof dev.modelc.check.TExpr.Ref r
+              && r.name().equals(labels) && c.args().get(0).type().shape().rank() == 2) {
+            found[0] = (int) c.args().get(0).type().shape().dim(1).coefficient();
+          }
+          c.args().forEach(this);
+        }
+      }
+    };
+    model.values().forEach(v -> visit.accept(v.expr()));
+    if (model.objective() != null) {
+      visit.accept(model.objective().expr());
+    }
+    return found[0];
+  }
+
+  private static double[] doubles(Object array) {
+    if (array instanceof double[] d) {
+      return d.clone();
+    }
+    float[] f = (float[]) array;
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      out[i] = f[i];
+    }
+    return out;
+  }
+}
