@@ -6,16 +6,24 @@ import dev.modelc.ir.Dims;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.runtime.numeric.MatmulKernels;
+import dev.modelc.runtime.numeric.ScalarMath;
+import dev.modelc.runtime.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The evaluation of every op: {@link #apply} has one case per op of the catalogue, named as in {@link Op}, and
- * computes the node's value from its operands' values. Plain loops over row-major double arrays, no tape: this is
- * the meaning of each primitive against which the compiled code and the derivative rules are checked.
+ * computes the node's value from its operands' values, with no tape: the meaning of each primitive against which the
+ * compiled code and the derivative rules are checked. Matmul, conv, pooling and erf use the reference runtime's
+ * kernels ({@code dev.modelc.runtime.numeric}); elementwise ops, movement and reductions are the loops below.
  */
 public final class Kernels {
   private Kernels() {}
+
+  private static Tensor tensor(NdArray a) {
+    return Tensor.fromDoubles(dev.modelc.runtime.tensor.DType.F64, a.shape(), a.data());
+  }
 
   public static NdArray apply(Node n, List<NdArray> in, Map<String, Long> sizes) {
     int[] outShape = Dims.evaluate(n.shape(), sizes);
@@ -29,7 +37,7 @@ public final class Kernels {
       case PERMUTE -> permute(in.get(0).data(), in.get(0).shape(), ints(((Attr.Perm) n.attr).perm()));
       case REDUCE_SUM, REDUCE_MAX, LOGSUMEXP -> reduce(n.op, in.get(0), ints(((Attr.Axes) n.attr).axes()));
       case LOG_SOFTMAX -> logSoftmax(in.get(0), ((Attr.Axes) n.attr).axes().get(0));
-      case MATMUL -> matmul(in.get(0), in.get(1));
+      case MATMUL -> MatmulKernels.matmul(tensor(in.get(0)), tensor(in.get(1))).doubles();
       case CONV2D -> Windows.conv2d(in.get(0), in.get(1), window(n), outShape);
       case CONV2D_BACKWARD_INPUT -> Windows.conv2dBackwardInput(in.get(0), in.get(1), window(n), outShape);
       case CONV2D_BACKWARD_WEIGHT -> Windows.conv2dBackwardWeight(in.get(0), in.get(1), window(n), outShape);
@@ -66,7 +74,7 @@ public final class Kernels {
       case COS -> Math.cos(x);
       case TANH -> Math.tanh(x);
       case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-      case ERF -> Erf.erf(x);
+      case ERF -> ScalarMath.erf(x);
       case RELU -> Math.max(x, 0);
       case LEAKY_RELU -> x > 0 ? x : x * ((Attr.Value) attr).value();
       case SOFTPLUS -> softplus(x, (Attr.Softplus) attr);
@@ -212,27 +220,6 @@ public final class Kernels {
     return r;
   }
 
-  static double[] matmul(NdArray a, NdArray b) {
-    int r = a.rank();
-    int m = a.shape()[r - 2];
-    int k = a.shape()[r - 1];
-    int n = b.shape()[r - 1];
-    int batch = a.size() / Math.max(1, m * k);
-    if (m * k == 0) batch = NdArray.count(java.util.Arrays.copyOf(a.shape(), r - 2));
-    double[] out = new double[batch * m * n];
-    for (int t = 0; t < batch; t++) {
-      int ao = t * m * k;
-      int bo = t * k * n;
-      int oo = t * m * n;
-      for (int i = 0; i < m; i++) {
-        for (int p = 0; p < k; p++) {
-          double av = a.data()[ao + i * k + p];
-          for (int j = 0; j < n; j++) out[oo + i * n + j] += av * b.data()[bo + p * n + j];
-        }
-      }
-    }
-    return out;
-  }
 
   static double[] oneHot(NdArray labels, int classes, Node n) {
     double[] r = new double[labels.size() * classes];
