@@ -107,9 +107,10 @@ class InterpreterTest {
     }
   }
 
-  @Test
-  void agreesWithTheSymbolicGradientsOfTheIr() throws IOException {
-    CheckedModel m = load("cnn", true);
+  @ParameterizedTest
+  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn"})
+  void agreesWithTheSymbolicGradientsOfTheIr(String sample) throws IOException {
+    CheckedModel m = load(sample, true);
     Interpreter it = new Interpreter(m, 5);
     Map<String, NdArray> inputs = bindRandom(it, 2, new Random(5));
     it.zeroGrad();
