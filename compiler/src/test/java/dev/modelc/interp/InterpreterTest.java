@@ -35,15 +35,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The reference interpreter on the samples: training runs, gradients against finite differences and the IR. */
 class InterpreterTest {
   static CheckedModel load(String name, boolean f64) throws IOException {
-    String text = Files.readString(Path.of("../samples/models", name + ".mdl"));
-    return check(name + ".mdl", f64 ? text.replace("f32", "f64") : text);
+    return dev.modelc.Samples.load(name, f64);
   }
 
   static CheckedModel check(String file, String text) {
-    Diagnostics d = new Diagnostics();
-    CheckedProgram p = Frontend.load(new SourceFile(file, text), d);
-    assertFalse(d.hasErrors(), DiagnosticPrinter.text(d));
-    return p.models().get(0);
+    return dev.modelc.Samples.check(file, text);
   }
 
   /** Binds random inputs with every symbolic size = {@code size}; returns them as NdArrays too. */

@@ -39,15 +39,11 @@ class LoweringSamplesTest {
   }
 
   static CheckedModel load(String name, boolean f64) throws IOException {
-    String text = Files.readString(Path.of("../samples/models", name + ".mdl"));
-    return check(name + ".mdl", f64 ? text.replace("f32", "f64") : text);
+    return dev.modelc.Samples.load(name, f64);
   }
 
   static CheckedModel check(String file, String text) {
-    Diagnostics d = new Diagnostics();
-    CheckedProgram p = Frontend.load(new SourceFile(file, text), d);
-    assertFalse(d.hasErrors(), DiagnosticPrinter.text(d));
-    return p.models().get(0);
+    return dev.modelc.Samples.check(file, text);
   }
 
   /** Random inputs of the declared shapes with every symbolic size bound to {@code size}. */
