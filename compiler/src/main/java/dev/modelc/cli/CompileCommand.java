@@ -51,6 +51,12 @@ final class CompileCommand implements Callable<Integer> {
       description = "Where class files go, under their package folders (default: ${DEFAULT-VALUE}).")
   Path directory;
 
+  @Option(names = "--jar", paramLabel = "FILE",
+      description = "Write the classes into this jar instead of a directory.")
+  Path jar;
+
+  private final java.util.Map<String, byte[]> jarEntries = new java.util.LinkedHashMap<>();
+
   @Option(names = "--package", paramLabel = "PKG", defaultValue = "",
       description = "The Java package of the generated classes (default: none).")
   String packageName;
@@ -92,6 +98,9 @@ final class CompileCommand implements Callable<Integer> {
     if (run.report(options, spec.commandLine().getErr())) {
       return Main.USER_ERROR;
     }
+    if (jar != null && emit == null) {
+      writeJar();
+    }
     out.print(text);
     out.flush();
     return Main.OK;
@@ -114,10 +123,36 @@ final class CompileCommand implements Callable<Integer> {
       new ClassReader(c.bytecode()).accept(new TraceClassVisitor(new PrintWriter(w)), 0);
       return w.toString();
     }
-    Path target = directory.resolve(c.className().replace('.', '/') + ".class");
+    String entry = c.className().replace('.', '/') + ".class";
+    if (jar != null) {
+      if (jarEntries.put(entry, c.bytecode()) != null) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "two models are both named " + c.className());
+      }
+      return String.format("%s -> %s!/%s (%d bytes, %.1f ms)%n", m.name(), jar, entry, c.bytecode().length,
+          micros / 1000.0);
+    }
+    Path target = directory.resolve(entry);
     Files.createDirectories(target.getParent());
     Files.write(target, c.bytecode());
     return String.format("%s -> %s (%d bytes, %.1f ms)%n", m.name(), target, c.bytecode().length, micros / 1000.0);
+  }
+
+  /** The jar: a manifest and the classes; written only when every model compiled. */
+  private void writeJar() throws IOException {
+    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().putValue("Created-By", "modelc");
+    if (jar.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(jar.toAbsolutePath().getParent());
+    }
+    try (java.util.jar.JarOutputStream out =
+        new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
+      for (java.util.Map.Entry<String, byte[]> e : jarEntries.entrySet()) {
+        out.putNextEntry(new java.util.jar.JarEntry(e.getKey()));
+        out.write(e.getValue());
+        out.closeEntry();
+      }
+    }
   }
 
   private static Span spanOf(SourceFile source, IrException e) {

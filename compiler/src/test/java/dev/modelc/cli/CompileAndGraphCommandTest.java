@@ -50,6 +50,17 @@ class CompileAndGraphCommandTest {
   }
 
   @Test
+  void compileToAJar() throws Exception {
+    Path jar = dir.resolve("models.jar");
+    Run r = run("compile", "../samples/models/linreg.mdl", "../samples/models/mlp.mdl", "--jar", jar.toString(),
+        "--package", "demo");
+    assertEquals(0, r.code(), r.err());
+    try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+      assertTrue(f.getEntry("demo/LinReg.class") != null && f.getEntry("demo/Mlp.class") != null);
+    }
+  }
+
+  @Test
   void emitStages() {
     Run ir = run("compile", "../samples/models/linreg.mdl", "--emit", "ir", "--verify");
     assertEquals(0, ir.code(), ir.err());
