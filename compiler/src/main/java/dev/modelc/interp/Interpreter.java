@@ -362,6 +362,27 @@ public final class Interpreter {
       throw new UnsupportedOperationException("model " + m.name() + ": the objective depends on a grad(...) value; "
           + "the reference interpreter computes first-order gradients only (no create_graph)");
     }
+    for (CheckedModel.Value v : m.values()) {
+      if (gradOfGrad(v.expr(), m, gradValues)) {
+        throw new UnsupportedOperationException("model " + m.name() + ": '" + v.name() + "' differentiates a "
+            + "grad(...) value; the reference interpreter computes first-order gradients only (no create_graph)");
+      }
+    }
+  }
+
+  /** Whether {@code e} contains a grad(...) whose differentiated expression reads a gradient. */
+  private static boolean gradOfGrad(TExpr e, CheckedModel m, Set<String> grads) {
+    if (e instanceof TExpr.Call c) {
+      if (c.op() == dev.modelc.check.Builtin.GRAD && readsGrad(c.args().get(0), m, grads)) {
+        return true;
+      }
+      for (TExpr a : c.args()) {
+        if (gradOfGrad(a, m, grads)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean readsGrad(TExpr e, CheckedModel m, Set<String> grads) {

@@ -167,6 +167,14 @@ class InterpreterTest {
   }
 
   @Test
+  void aGradientOfAGradientIsRefusedClearly() {
+    CheckedModel m = check("hvp.mdl", "model H { input x : f32[3]\n"
+        + "let l = sum(x * x * x)  let g = grad(l, x)  let h = grad(sum(g), x)  output h }");
+    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> new Interpreter(m, 0));
+    assertTrue(e.getMessage().contains("'h' differentiates a grad(...) value"), e.getMessage());
+  }
+
+  @Test
   void aGradientInsideTheObjectiveIsRefusedClearly() {
     CheckedModel m = check("penalty.mdl", "model P { input x : f32[3]  param w : f32[3] init ones()\n"
         + "let l = sum(x * w)  let g = grad(l, x)  minimize l + sum(g ** 2) with sgd(lr = 0.1) }");
