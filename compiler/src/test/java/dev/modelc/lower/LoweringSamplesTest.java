@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LoweringSamplesTest {
   static Stream<String> samples() {
-    return Stream.of("linreg", "logreg", "mlp", "cnn");
+    return Stream.of("linreg", "logreg", "mlp", "cnn", "penalty");
   }
 
   static CheckedModel load(String name, boolean f64) throws IOException {
