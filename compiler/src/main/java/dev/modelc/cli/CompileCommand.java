@@ -64,6 +64,10 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--verify", description = "Run the IR verifier after every pass.")
   boolean verify;
 
+  @Option(names = "--stages",
+      description = "With --emit ir or grad: print the graph after every optimization pass, with what it changed.")
+  boolean stages;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -107,6 +111,14 @@ final class CompileCommand implements Callable<Integer> {
   }
 
   private String stage(CheckedModel m, Path file) throws IOException {
+    if (stages && (emit == Stage.ir || emit == Stage.grad)) {
+      StringBuilder sb = new StringBuilder();
+      for (dev.modelc.opt.Pipeline.Stage st : ModelBuild.stages(m, emit == Stage.grad)) {
+        sb.append("// ---- ").append(st.pass()).append(st.changes().isEmpty() ? "" : ": " + String.join("; ",
+            st.changes())).append('\n').append(IrPrinter.print(st.graph()));
+      }
+      return sb.toString();
+    }
     if (emit == Stage.ir) {
       return IrPrinter.print(ModelBuild.inference(m, verify));
     } else if (emit == Stage.grad) {

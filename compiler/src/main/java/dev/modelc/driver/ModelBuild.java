@@ -31,6 +31,15 @@ public final class ModelBuild {
     return Pipeline.standard(Options.training().withVerify(verify)).run(Lowering.lower(model, true));
   }
 
+  /**
+   * Every stage of the optimization pipeline for the training (or, with {@code training} false, inference) graph:
+   * the lowered graph first, then the graph after each pass with what the pass changed ({@code --emit ... --stages}).
+   */
+  public static java.util.List<Pipeline.Stage> stages(CheckedModel model, boolean training) {
+    Options options = (training ? Options.training() : Options.inference()).withVerify(true);
+    return Pipeline.standard(options).stages(Lowering.lower(model, training));
+  }
+
   /** The whole pipeline: the model's class, with a seed constructor, in {@code packageName}. */
   public static CompiledClass compile(CheckedModel model, String packageName, String sourceFile, boolean verify) {
     Graph graph = training(model, verify);

@@ -67,6 +67,9 @@ class CompileAndGraphCommandTest {
     assertTrue(ir.out().contains("output pred") && !ir.out().contains("adjoint"), ir.out());
     Run grad = run("compile", "../samples/models/linreg.mdl", "--emit", "grad");
     assertTrue(grad.out().contains("gradient w") && grad.out().contains("adjoint"), grad.out());
+    Run stages = run("compile", "../samples/models/linreg.mdl", "--emit", "grad", "--stages");
+    assertTrue(stages.out().contains("// ---- input") && stages.out().contains("// ---- cse")
+        && stages.out().contains("// ---- dce: removed"), stages.out());
     Run schedule = run("compile", "../samples/models/mlp.mdl", "--emit", "schedule");
     assertTrue(schedule.out().contains("backward"), schedule.out());
     Run bytecode = run("compile", "../samples/models/linreg.mdl", "--emit", "bytecode");
