@@ -52,7 +52,8 @@ public final class VjpRules {
     rule(TANH, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.full(1, y), ir.mul(y, y))));
     rule(SIGMOID, (ir, y, y_bar) -> ir.mul(y_bar, ir.mul(y, ir.sub(ir.full(1, y), y))));
     rule(ERF, (ir, y, y_bar) -> ir.mul(y_bar, erf_slope(ir, y.in(0))));
-    rule(RELU, (ir, y, y_bar) -> ir.mul(y_bar, ir.greater(y.in(0), ir.full(0, y))));
+    // PyTorch's threshold_backward(grad, result, 0): the mask reads the result, so the input need not be kept
+    rule(RELU, (ir, y, y_bar) -> ir.mul(y_bar, ir.greater(y, ir.full(0, y))));
     rule(LEAKY_RELU, VjpRules::leaky_relu_backward);
     rule(SOFTPLUS, VjpRules::softplus_backward);
 

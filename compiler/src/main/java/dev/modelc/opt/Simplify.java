@@ -8,14 +8,18 @@ import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Algebraic simplification, one local rewrite per node, operands already simplified:
  * <ol>
  *   <li>identities: x + 0, x * 1, x / 1, x ** 1 become x; -(-x) becomes x;
  *   <li>movement: a move to the same shape disappears; reshape of reshape and broadcast of broadcast become one;
- *       permute of permute becomes one permute, or nothing when the two cancel (transpose of transpose);
+ *       permute of permute becomes one permute, or nothing when the two cancel (transpose of transpose); the
+ *       transpose of a matrix product used only there is the product of the transposes swapped,
+ *       {@code (a b)^T = b^T a^T}, so a weight's gradient is written in the weight's layout with no transposition;
  *   <li>sums: a sum over axes of size 1 is a reshape; a sum over axes that a broadcast created is the broadcast
  *       operand times the number of repeats (the "broadcast sums" left by derivative rules);
  *   <li>only with {@link Options#unsafeMath()}: log(exp(x)) and exp(log(x)) become x, x * 0 becomes 0,
@@ -30,8 +34,10 @@ public final class Simplify implements Pass {
 
   @Override
   public Outcome run(Graph g, Options options) {
+    Map<Node, Integer> uses = uses(g);
     return Rewriter.run(g, (ir, old, x) -> {
-      Node safe = safe(ir, old, x);
+      Node safe = old.op == Op.PERMUTE && x.get(0).op == Op.MATMUL && uses.get(old.in(0)) == 1
+          ? transposedProduct(ir, old, x.get(0)) : safe(ir, old, x);
       return safe != null || !options.unsafeMath() ? safe : unsafe(ir, old, x);
     });
   }
@@ -50,6 +56,26 @@ public final class Simplify implements Pass {
       case REDUCE_SUM -> reduceSum(ir, old, x.get(0));
       default -> null;
     };
+  }
+
+  /** How many times each node is read, by nodes or as a result. */
+  private static Map<Node, Integer> uses(Graph g) {
+    Map<Node, Integer> uses = new IdentityHashMap<>();
+    for (Node n : g.nodes()) {
+      for (Node x : n.inputs) uses.merge(x, 1, Integer::sum);
+    }
+    for (Graph.Result r : g.results()) uses.merge(r.node(), 1, Integer::sum);
+    return uses;
+  }
+
+  /** {@code (a b)^T = b^T a^T} for a rank-2 product and a transposing permute; null otherwise. */
+  private static Node transposedProduct(GraphBuilder ir, Node old, Node product) {
+    if (old.rank() != 2 || product.in(0).rank() != 2 || product.in(1).rank() != 2) return null;
+    return ir.matmul(transpose(ir, product.in(1)), transpose(ir, product.in(0)));
+  }
+
+  private static Node transpose(GraphBuilder ir, Node x) {
+    return x.op == Op.PERMUTE && x.rank() == 2 ? x.in(0) : ir.transposeLast(x);
   }
 
   static Node unsafe(GraphBuilder ir, Node old, List<Node> x) {
