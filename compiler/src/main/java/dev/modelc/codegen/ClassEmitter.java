@@ -73,6 +73,7 @@ final class ClassEmitter {
       e.line(s.node().origin);
       if (s.kind() == Step.Kind.LOOP) LoopEmitter.emit(e, access, schedule, s);
       else convSlot += KernelEmitter.emit(e, access, schedule, s, convSlot);
+      e.returnVoid();
       e.end();
     }
     pass("runForward", schedule.forward());

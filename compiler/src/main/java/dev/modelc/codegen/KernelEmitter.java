@@ -9,6 +9,7 @@ import dev.modelc.ir.Op;
 import dev.modelc.runtime.api.Loops;
 import dev.modelc.runtime.kernels.Conv2d;
 import dev.modelc.runtime.kernels.Conv2dShape;
+import dev.modelc.runtime.kernels.Epilogue;
 import dev.modelc.runtime.kernels.MatMul;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Form;
@@ -39,7 +40,7 @@ final class KernelEmitter {
     this.access = access;
     this.schedule = schedule;
     this.step = step;
-    this.n = step.node();
+    this.n = step.computed();
     this.t = Emitter.element(n.dtype());
     this.arr = Emitter.array(n.dtype()).getDescriptor();
     this.convSlot = convSlot;
@@ -49,7 +50,8 @@ final class KernelEmitter {
   static int emit(Emitter e, Access access, Schedule schedule, Step step, int convSlot) {
     KernelEmitter k = new KernelEmitter(e, access, schedule, step, convSlot);
     k.emit();
-    e.returnVoid();
+    if (step.bias() != null && step.computed().op == Op.MATMUL) k.biasPerColumn();
+    if (step.hasEpilogueLoop()) LoopEmitter.emit(e, access, schedule, step);
     return k.convSlot - convSlot;
   }
 
@@ -73,6 +75,20 @@ final class KernelEmitter {
       case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, AVGPOOL2D_BACKWARD -> pool();
       default -> throw new IrException(n.op.mnemonic() + " is not supported by the code generator", n.origin);
     }
+  }
+
+  /** The epilogue's bias over the columns of the product just written: {@code out[r, j] += bias[j]}. */
+  private void biasPerColumn() {
+    List<Dim> dims = Dims.dims(n.shape());
+    e.loadThis();
+    e.getField(access.owner, "workspace", Type.getType(Workspace.class));
+    out();
+    e.push(0);
+    access.dim(e, dims.get(0));
+    access.dim(e, dims.get(1));
+    in(step.bias());
+    e.invokeStatic(Epilogue.class, "addBiasPerColumn",
+        "(" + Type.getDescriptor(Workspace.class) + arr + "II" + "I" + arr + ")V");
   }
 
   private void in(Node x) {
@@ -254,7 +270,8 @@ final class KernelEmitter {
         convShape(Dims.dims(n.in(0).shape()), Dims.dims(n.in(1).shape()), (Attr.Window) n.attr);
         in(n.in(0));
         in(n.in(1));
-        e.pushNull();
+        if (step.bias() != null) in(step.bias());
+        else e.pushNull();
         out();
         e.invokeStatic(Conv2d.class, "forward", "(" + ws + shape + arr + arr + arr + arr + ")V");
       }

@@ -21,6 +21,9 @@ import org.objectweb.asm.Type;
  * and indexed by i alone, scalars (one-element broadcasts, sizes) are loaded before the loop, constants are
  * literals: the loop shape C2 vectorizes (int counted loop, stride 1, zero offsets, no calls for the common ops).
  *
+ * <p>After a kernel with an epilogue the loop reads the kernel's output (an EPILOGUE operand) from the step's own
+ * target, element i before writing element i.
+ *
  * <p>f32 arithmetic is done in float for the ops Java has; functions Java has only in double (exp, log, tanh, ...)
  * widen, call and round, which is exactly what the reference evaluator does after each op.
  */
@@ -71,7 +74,6 @@ final class LoopEmitter {
       if (step.accumulate()) e.math(Opcodes.IADD, t);
       e.arrayStore(t);
     });
-    e.returnVoid();
   }
 
   /** Loads arrays and scalars an operand needs into locals before the loop. */
@@ -79,6 +81,14 @@ final class LoopEmitter {
     if (fused.contains(x) || arrays.containsKey(x) || scalars.containsKey(x)) return;
     Form form = schedule.form(x);
     if (form == Form.INLINE && x.op == Op.CONSTANT) return;
+    if (form == Form.EPILOGUE) { // the kernel's output, already in the step's target: the loop runs in place
+      Type at = Emitter.array(x.dtype());
+      access.array(e, step.target(), x.dtype());
+      int slot = e.newLocal(at);
+      e.store(at, slot);
+      arrays.put(x, slot);
+      return;
+    }
     Type xt = Emitter.element(x.dtype());
     if (form == Form.INLINE && x.op == Op.SIZE) {
       access.dim(e, ((Attr.Size) x.attr).dim());

@@ -10,6 +10,11 @@ public enum Form {
   MATERIALIZED,
   /** A reshape: the same elements as its operand, in the operand's storage. */
   ALIAS,
+  /**
+   * Computed by the step of a later node, in that node's storage: a matrix product or convolution, and its bias
+   * add, whose only consumer is the elementwise chain that step finishes in place (a fused epilogue).
+   */
+  EPILOGUE,
   /** A permute swapping the last two dims whose only consumers are matrix products: a transposition flag. */
   VIEW
 }

@@ -73,7 +73,13 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
         sb.append("  for i < ").append(Dims.count(n.shape())).append(": ")
             .append(s.fused().stream().map(f -> f.op.mnemonic() + " " + f.ref()).collect(Collectors.joining(", ")));
       } else if (s.kind() == Step.Kind.KERNEL) {
-        sb.append("  ").append(n.op.mnemonic()).append(' ').append(n.inputs.stream().map(Node::ref).toList());
+        Node k = s.computed();
+        sb.append("  ").append(k.op.mnemonic()).append(' ').append(k.inputs.stream().map(Node::ref).toList());
+        if (s.bias() != null) sb.append(" + bias ").append(s.bias().ref());
+        if (s.hasEpilogueLoop()) {
+          sb.append(", in place: ")
+              .append(s.fused().stream().map(f -> f.op.mnemonic() + " " + f.ref()).collect(Collectors.joining(", ")));
+        }
       } else {
         sb.append("  grad ").append(params.get(s.target().index()).label());
       }

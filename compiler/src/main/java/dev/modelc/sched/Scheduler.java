@@ -26,6 +26,11 @@ import java.util.Set;
  *       result, is INLINE (fused into its consumer's loop; at most {@value #MAX_FUSED} per loop); constants, sizes and broadcasts of one element are
  *       INLINE when every consumer is elementwise; a reshape is an ALIAS; a last-two-dims permute feeding only
  *       matrix products is a VIEW (a transposition flag); sources are SOURCE; everything else is MATERIALIZED.
+ *   <li>Epilogues: a kernel (matrix product, convolution, pooling, reduction, ...) used once, by an elementwise
+ *       chain, is computed by the step of the chain's materialized end: the kernel writes that node's storage and
+ *       the chain runs in place over it while it is in cache. A product's or convolution's bias add (a vector
+ *       broadcast over the product's columns or the convolution's channels) is done by the kernel call or right
+ *       after it. The kernel and the bias add take the form EPILOGUE.
  *   <li>Passes: forward computes the ancestors of the outputs and the objective, predict those of the outputs,
  *       backward the rest of the gradients' ancestors; one step per materialized node, in graph order.
  *   <li>Gradients: a gradient whose root (through aliases) is made by the backward pass only for it, by an op
@@ -43,6 +48,11 @@ public final class Scheduler {
       Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.LOGSUMEXP, Op.BROADCAST_TO, Op.PERMUTE,
       Op.MAXPOOL2D_BACKWARD, Op.AVGPOOL2D_BACKWARD);
 
+  /** The kernels that overwrite every element of their output, so that an epilogue can run on it in place. */
+  private static final Set<Op> KERNELS_WITH_EPILOGUE = EnumSet.of(Op.MATMUL, Op.CONV2D, Op.CONV2D_BACKWARD_INPUT,
+      Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.LOGSUMEXP, Op.BROADCAST_TO, Op.PERMUTE,
+      Op.LOG_SOFTMAX, Op.ONE_HOT, Op.MAXPOOL2D, Op.AVGPOOL2D, Op.MAXPOOL2D_BACKWARD, Op.AVGPOOL2D_BACKWARD);
+
   /** Most elementwise nodes computed in one loop. */
   static final int MAX_FUSED = 48;
 
@@ -52,6 +62,11 @@ public final class Scheduler {
   private final Map<Node, Form> forms = new IdentityHashMap<>();
   private final Map<Node, Location> locations = new IdentityHashMap<>();
   private final List<Step> steps = new ArrayList<>();
+  /** The epilogues, by the node whose step computes them. */
+  private final Map<Node, Fusion> fusions = new IdentityHashMap<>();
+
+  /** A kernel fused with what follows it: the kernel, its bias add and the add's vector (or nulls). */
+  private record Fusion(Node kernel, Node biasAdd, Node bias) {}
 
   private Scheduler(Graph graph) {
     this.graph = graph;
@@ -74,6 +89,7 @@ public final class Scheduler {
       forms.put(n, formOf(n));
     }
     capFusedChains();
+    planEpilogues();
     for (int i = 0; i < inputs.size(); i++) locations.put(inputs.get(i), new Location(Location.Kind.INPUT, i));
     for (int i = 0; i < params.size(); i++) locations.put(params.get(i), new Location(Location.Kind.PARAM, i));
 
@@ -90,9 +106,11 @@ public final class Scheduler {
       if (forms.get(n) != Form.MATERIALIZED || !(forwardSet.contains(n) || backwardSet.contains(n))) continue;
       Integer grad = direct.get(n);
       Location target = grad != null ? new Location(Location.Kind.GRAD, grad) : null;
-      Step.Kind kind = Schedule.isElementwise(n) ? Step.Kind.LOOP : Step.Kind.KERNEL;
-      Step s = new Step(steps.size(), kind, n, kind == Step.Kind.LOOP ? fusedInto(n) : List.of(), grad != null,
-          target);
+      Fusion f = fusions.get(n);
+      Step.Kind kind = Schedule.isElementwise(n) && f == null ? Step.Kind.LOOP : Step.Kind.KERNEL;
+      List<Node> fused = Schedule.isElementwise(n) && (f == null || n != f.biasAdd) ? fusedInto(n) : List.of();
+      Step s = new Step(steps.size(), kind, n, fused, grad != null, target, f == null ? null : f.kernel,
+          f == null ? null : f.bias);
       steps.add(s);
       if (forwardSet.contains(n)) {
         forward.add(s.index());
@@ -113,7 +131,7 @@ public final class Scheduler {
     for (Step s : steps) {
       if (s.target() == null) {
         steps.set(s.index(), new Step(s.index(), s.kind(), s.node(), s.fused(), s.accumulate(),
-            locations.get(s.node())));
+            locations.get(s.node()), s.kernel(), s.bias()));
       }
     }
     for (Node n : graph.nodes()) {
@@ -162,6 +180,58 @@ public final class Scheduler {
       }
       chain.put(n, size);
     }
+  }
+
+  /**
+   * Finds each kernel whose single use is a bias add and/or an elementwise chain, and lets the chain's
+   * materialized end compute it (see the class comment).
+   */
+  private void planEpilogues() {
+    for (Node k : graph.nodes()) {
+      if (!KERNELS_WITH_EPILOGUE.contains(k.op) || forms.get(k) != Form.MATERIALIZED || !singleUse(k)) continue;
+      Node head = k;
+      Node broadcast = biasBroadcast(k, consumers.get(k).get(0));
+      if (broadcast != null) head = consumers.get(k).get(0);
+      Node last = head;
+      if (singleUse(head)) {
+        Node u = consumers.get(head).get(0);
+        if (Schedule.isElementwise(u) && Dims.count(u.shape()).equals(Dims.count(head.shape()))) {
+          last = u;
+          while (forms.get(last) == Form.INLINE) last = consumers.get(last).get(0);
+        }
+      }
+      if (last == k || forms.get(last) != Form.MATERIALIZED || fusions.containsKey(last)) continue;
+      forms.put(k, Form.EPILOGUE);
+      if (broadcast != null) {
+        forms.put(broadcast, Form.EPILOGUE);
+        if (head != last) forms.put(head, Form.EPILOGUE);
+      }
+      fusions.put(last, broadcast == null ? new Fusion(k, null, null) : new Fusion(k, head, broadcast.in(0)));
+    }
+  }
+
+  private boolean singleUse(Node n) {
+    return consumers.get(n).size() == 1 && !results.contains(n);
+  }
+
+  /**
+   * The broadcast operand of {@code add} when the add adds a vector to every row of product k ({@code [n]} over
+   * {@code [m, n]}) or to every channel of convolution k ({@code [c, 1, 1]} over {@code [b, c, h, w]}); else null.
+   */
+  private Node biasBroadcast(Node k, Node add) {
+    if ((k.op != Op.MATMUL && k.op != Op.CONV2D) || add.op != Op.ADD || add.in(0) == add.in(1)) return null;
+    Node b = add.in(0) == k ? add.in(1) : add.in(0);
+    if (b.op != Op.BROADCAST_TO || forms.get(b) != Form.MATERIALIZED || !singleUse(b)) return null;
+    List<Dim> src = Dims.dims(b.in(0).shape());
+    List<Dim> out = Dims.dims(k.shape());
+    int axis = k.op == Op.MATMUL ? out.size() - 1 : 1;
+    if (k.op == Op.MATMUL && out.size() != 2) return null;
+    int offset = out.size() - src.size();
+    for (int i = 0; i < src.size(); i++) {
+      boolean kept = i + offset == axis;
+      if (kept ? !src.get(i).equals(out.get(axis)) : !Dims.isOne(src.get(i))) return null;
+    }
+    return offset <= axis ? b : null;
   }
 
   static boolean isLastTwoSwap(Node n) {
@@ -218,16 +288,23 @@ public final class Scheduler {
     if (s.kind() == Step.Kind.ACCUMULATE) {
       r.add(root(s.node()));
     } else if (s.kind() == Step.Kind.KERNEL) {
-      for (Node x : s.node().inputs) r.add(root(forms.get(x) == Form.VIEW ? x.in(0) : x));
+      for (Node x : s.computed().inputs) r.add(root(forms.get(x) == Form.VIEW ? x.in(0) : x));
+      if (s.bias() != null) r.add(root(s.bias()));
+      loopReads(s, r);
     } else {
-      for (Node f : s.fused()) {
-        for (Node x : f.inputs) {
-          if (forms.get(x) != Form.INLINE) r.add(root(x));
-          else if (Schedule.isScalarBroadcast(x)) r.add(root(x.in(0)));
-        }
-      }
+      loopReads(s, r);
     }
     return r;
+  }
+
+  private void loopReads(Step s, Set<Node> r) {
+    for (Node f : s.fused()) {
+      for (Node x : f.inputs) {
+        if (forms.get(x) == Form.EPILOGUE) continue;
+        if (forms.get(x) != Form.INLINE) r.add(root(x));
+        else if (Schedule.isScalarBroadcast(x)) r.add(root(x.in(0)));
+      }
+    }
   }
 
   /** Gradients written straight into the parameter's gradient: root node to parameter index. */
@@ -238,6 +315,7 @@ public final class Scheduler {
     for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) {
       Node root = root(r.node());
       if (forms.get(root) != Form.MATERIALIZED || !backwardSet.contains(root) || countByRoot.get(root) != 1) continue;
+      if (fusions.containsKey(root)) continue; // the kernel overwrites the storage before the epilogue
       if (!Schedule.isElementwise(root) && !ACCUMULATING.contains(root.op)) continue;
       if (root.dtype() != r.node().dtype()) continue;
       boolean onlyForTheResult = consumers.get(r.node()).isEmpty();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelc.check.DType;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
+import dev.modelc.ir.Op;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
 import dev.modelc.lower.Compilation;
@@ -37,10 +38,12 @@ class SchedulerTest {
     Schedule s = Scheduler.schedule(linReg());
     String text = s.print();
     assertEquals(List.of("N"), s.sizes());
-    // pred = x @ w + broadcast(b): the bias add is one loop reading b[0] as a scalar
+    // pred = x @ w + broadcast(b): the product's step adds b[0], a scalar, in place (an epilogue)
     Step predStep = s.steps().stream().filter(st -> st.node() == s.graph().result("pred").get().node())
         .findFirst().orElseThrow();
-    assertEquals(Step.Kind.LOOP, predStep.kind(), text);
+    assertEquals(Step.Kind.KERNEL, predStep.kind(), text);
+    assertEquals(Op.MATMUL, predStep.computed().op, text);
+    assertEquals(List.of(predStep.node()), predStep.fused(), text);
     // (pred - y) ** 2 is fused into one loop feeding the sum
     assertTrue(s.steps().stream().anyMatch(st -> st.kind() == Step.Kind.LOOP && st.fused().size() >= 2), text);
     // both gradients are written straight into the parameters' gradients with +=
