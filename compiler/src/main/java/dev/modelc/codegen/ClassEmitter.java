@@ -72,6 +72,7 @@ final class ClassEmitter {
       Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, "s" + s.index(), "()V");
       e.line(s.node().origin);
       if (s.kind() == Step.Kind.LOOP) LoopEmitter.emit(e, access, schedule, s);
+      else if (s.kind() == Step.Kind.REDUCE) LoopEmitter.emitSum(e, access, schedule, s);
       else convSlot += KernelEmitter.emit(e, access, schedule, s, convSlot);
       e.returnVoid();
       e.end();

@@ -112,31 +112,6 @@ final class KernelEmitter {
     e.invokeStatic(Loops.class, "fill", "(" + arr + "ID)V");
   }
 
-  /** Runs of dims merged by a flag, padded to four alternating runs; fails beyond four. */
-  private record Runs(List<Dim> dims, boolean firstFlag) {}
-
-  private Runs runs(List<Dim> dims, List<Boolean> flags) {
-    List<Dim> merged = new ArrayList<>();
-    List<Boolean> mergedFlags = new ArrayList<>();
-    for (int i = 0; i < dims.size(); i++) {
-      if (Dims.isOne(dims.get(i))) continue;
-      int last = merged.size() - 1;
-      if (last >= 0 && mergedFlags.get(last) == flags.get(i)) {
-        merged.set(last, merged.get(last).times(dims.get(i)));
-      } else {
-        merged.add(dims.get(i));
-        mergedFlags.add(flags.get(i));
-      }
-    }
-    if (merged.size() > 4) {
-      throw new IrException(n.op.mnemonic() + " over " + Dims.text(n.in(0).shape())
-          + " needs more than four alternating runs of dims, which the code generator does not support", n.origin);
-    }
-    boolean first = mergedFlags.isEmpty() ? false : mergedFlags.get(0);
-    while (merged.size() < 4) merged.add(Dim.of(1));
-    return new Runs(merged, first);
-  }
-
   private void pushRuns(Runs r) {
     for (Dim d : r.dims()) access.dim(e, d);
     e.push(r.firstFlag());
@@ -152,17 +127,13 @@ final class KernelEmitter {
     }
     in(n.in(0));
     out();
-    pushRuns(runs(out, repeated));
+    pushRuns(Runs.of(n, out, repeated));
     e.push(step.accumulate());
     e.invokeStatic(Loops.class, "broadcast", "(" + arr + arr + "IIIIZZ)V");
   }
 
   private void reduce() {
-    List<Integer> axes = ((Attr.Axes) n.attr).axes();
-    List<Dim> dims = Dims.dims(n.in(0).shape());
-    List<Boolean> reduced = new ArrayList<>();
-    for (int i = 0; i < dims.size(); i++) reduced.add(axes.contains(i));
-    Runs r = runs(dims, reduced);
+    Runs r = Runs.ofReduction(n, ((Attr.Axes) n.attr).axes());
     e.push(n.op == Op.REDUCE_SUM ? Loops.SUM : n.op == Op.REDUCE_MAX ? Loops.MAX : Loops.LOGSUMEXP);
     in(n.in(0));
     out();

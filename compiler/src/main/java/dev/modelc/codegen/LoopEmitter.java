@@ -1,5 +1,6 @@
 package dev.modelc.codegen;
 
+import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Node;
@@ -74,6 +75,81 @@ final class LoopEmitter {
       if (step.accumulate()) e.math(Opcodes.IADD, t);
       e.arrayStore(t);
     });
+  }
+
+  /** Emits a REDUCE step: the sum of its operand's chain, computed element by element inside the loop nest. */
+  static void emitSum(Emitter e, Access access, Schedule schedule, Step step) {
+    new LoopEmitter(e, access, schedule, step).sum();
+  }
+
+  /**
+   * {@code for kept a, b: acc = 0; for reduced i, j: acc += chain[base + i*sra + j*srb]; out[o++] (+)= acc}: the
+   * loop order and the double accumulator of the runtime's reduction loop, so the result is the same to the bit.
+   */
+  private void sum() {
+    Node reduce = step.node();
+    Runs r = Runs.ofReduction(reduce, ((Attr.Axes) reduce.attr).axes());
+    Type arrayType = Emitter.array(reduce.dtype());
+    access.array(e, step.target(), reduce.dtype());
+    int out = e.newLocal(arrayType);
+    e.store(arrayType, out);
+    for (Node f : step.fused()) {
+      for (Node x : f.inputs) prepareOperand(x);
+    }
+    int kept0 = r.firstFlag() ? 1 : 0;
+    int kept1 = kept0 + 2;
+    int red0 = r.firstFlag() ? 0 : 1;
+    int red1 = red0 + 2;
+    int o = e.newLocal(Type.INT_TYPE);
+    e.push(0);
+    e.store(Type.INT_TYPE, o);
+    int acc = e.newLocal(Type.DOUBLE_TYPE);
+    index = e.newLocal(Type.INT_TYPE);
+    loop(r.dim(kept0), a -> loop(r.dim(kept1), b -> {
+      e.push(0, Type.DOUBLE_TYPE);
+      e.store(Type.DOUBLE_TYPE, acc);
+      loop(r.dim(red0), i -> loop(r.dim(red1), j -> {
+        e.push(0);
+        for (int[] term : new int[][] {{a, kept0}, {b, kept1}, {i, red0}, {j, red1}}) {
+          if (term[0] < 0) continue;
+          e.load(Type.INT_TYPE, term[0]);
+          if (!r.stride(term[1]).equals(Dim.of(1))) {
+            access.dim(e, r.stride(term[1]));
+            e.math(Opcodes.IMUL, Type.INT_TYPE);
+          }
+          e.math(Opcodes.IADD, Type.INT_TYPE);
+        }
+        e.store(Type.INT_TYPE, index);
+        expr(reduce.in(0));
+        e.cast(t, Type.DOUBLE_TYPE);
+        e.load(Type.DOUBLE_TYPE, acc);
+        e.math(Opcodes.IADD, Type.DOUBLE_TYPE);
+        e.store(Type.DOUBLE_TYPE, acc);
+      }));
+      e.load(arrayType, out);
+      e.load(Type.INT_TYPE, o);
+      if (step.accumulate()) {
+        e.mv.visitInsn(Opcodes.DUP2);
+        e.arrayLoad(t);
+      }
+      e.load(Type.DOUBLE_TYPE, acc);
+      e.cast(Type.DOUBLE_TYPE, t);
+      if (step.accumulate()) e.math(Opcodes.IADD, t);
+      e.arrayStore(t);
+      e.mv.visitIincInsn(o, 1);
+    }));
+  }
+
+  /** A counted loop over a run, passing its counter's slot; a run of constant length 1 is no loop (slot -1). */
+  private void loop(Dim length, java.util.function.IntConsumer body) {
+    if (length.equals(Dim.of(1))) {
+      body.accept(-1);
+      return;
+    }
+    int limit = e.newLocal(Type.INT_TYPE);
+    access.dim(e, length);
+    e.store(Type.INT_TYPE, limit);
+    e.countedLoop(limit, body);
   }
 
   /** Loads arrays and scalars an operand needs into locals before the loop. */

@@ -3,6 +3,7 @@ package dev.modelc.opt;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,7 +16,9 @@ import java.util.Set;
  * <ol>
  *   <li>Choose the results to keep: all of them when training; only the outputs for inference (so the objective
  *       and every gradient, and with them the whole adjoint, go).
- *   <li>Mark live every node a kept result reaches through operands, walking backwards from the results.
+ *   <li>Mark live every node a kept result reaches through operands, walking backwards from the results, and
+ *       every input and parameter: they are the model's interface (a declared input stays settable, a declared
+ *       parameter stays in the state_dict, as in PyTorch), used or not.
  *   <li>Rebuild the graph from the live nodes, in their order, keeping their ids; report each node removed.
  * </ol>
  */
@@ -34,6 +37,9 @@ public final class Dce implements Pass {
     Set<Node> live = new HashSet<>();
     for (Graph.Result r : kept) live.add(r.node());
     List<Node> nodes = g.nodes();
+    for (Node n : nodes) {
+      if (n.op == Op.INPUT || n.op == Op.PARAM) live.add(n);
+    }
     for (int i = nodes.size() - 1; i >= 0; i--) {
       if (live.contains(nodes.get(i))) live.addAll(nodes.get(i).inputs);
     }

@@ -72,6 +72,9 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
       if (s.kind() == Step.Kind.LOOP) {
         sb.append("  for i < ").append(Dims.count(n.shape())).append(": ")
             .append(s.fused().stream().map(f -> f.op.mnemonic() + " " + f.ref()).collect(Collectors.joining(", ")));
+      } else if (s.kind() == Step.Kind.REDUCE) {
+        sb.append("  ").append(n.op.mnemonic()).append(' ').append(n.attr.text()).append(" of: ")
+            .append(s.fused().stream().map(f -> f.op.mnemonic() + " " + f.ref()).collect(Collectors.joining(", ")));
       } else if (s.kind() == Step.Kind.KERNEL) {
         Node k = s.computed();
         sb.append("  ").append(k.op.mnemonic()).append(' ').append(k.inputs.stream().map(Node::ref).toList());

@@ -22,8 +22,8 @@ import java.util.Set;
  *
  * <ol>
  *   <li>Uses: count each node's consumers (an operand used twice counts twice) and which nodes are results.
- *   <li>Forms: an elementwise node with one use, by an elementwise node of the same element count, and not a
- *       result, is INLINE (fused into its consumer's loop; at most {@value #MAX_FUSED} per loop); constants, sizes and broadcasts of one element are
+ *   <li>Forms: an elementwise node with one use, by an elementwise node of the same element count or by a sum,
+ *       and not a result, is INLINE (fused into its consumer's loop; at most {@value #MAX_FUSED} per loop); constants, sizes and broadcasts of one element are
  *       INLINE when every consumer is elementwise; a reshape is an ALIAS; a last-two-dims permute feeding only
  *       matrix products is a VIEW (a transposition flag); sources are SOURCE; everything else is MATERIALIZED.
  *   <li>Epilogues: a kernel (matrix product, convolution, pooling, reduction, ...) used once, by an elementwise
@@ -107,8 +107,11 @@ public final class Scheduler {
       Integer grad = direct.get(n);
       Location target = grad != null ? new Location(Location.Kind.GRAD, grad) : null;
       Fusion f = fusions.get(n);
-      Step.Kind kind = Schedule.isElementwise(n) && f == null ? Step.Kind.LOOP : Step.Kind.KERNEL;
-      List<Node> fused = Schedule.isElementwise(n) && (f == null || n != f.biasAdd) ? fusedInto(n) : List.of();
+      boolean sum = n.op == Op.REDUCE_SUM && forms.get(n.in(0)) == Form.INLINE;
+      Step.Kind kind = sum ? Step.Kind.REDUCE
+          : Schedule.isElementwise(n) && f == null ? Step.Kind.LOOP : Step.Kind.KERNEL;
+      List<Node> fused = sum ? fusedInto(n.in(0))
+          : Schedule.isElementwise(n) && (f == null || n != f.biasAdd) ? fusedInto(n) : List.of();
       Step s = new Step(steps.size(), kind, n, fused, grad != null, target, f == null ? null : f.kernel,
           f == null ? null : f.bias);
       steps.add(s);
@@ -159,6 +162,10 @@ public final class Scheduler {
         && Dims.count(n.shape()).equals(Dims.count(uses.get(0).shape()))) {
       return Form.INLINE;
     }
+    if (Schedule.isElementwise(n) && !result && uses.size() == 1 && uses.get(0).op == Op.REDUCE_SUM
+        && uses.get(0).dtype() == n.dtype()) {
+      return Form.INLINE;
+    }
     return Form.MATERIALIZED;
   }
 
@@ -189,6 +196,7 @@ public final class Scheduler {
   private void planEpilogues() {
     for (Node k : graph.nodes()) {
       if (!KERNELS_WITH_EPILOGUE.contains(k.op) || forms.get(k) != Form.MATERIALIZED || !singleUse(k)) continue;
+      if (k.op == Op.REDUCE_SUM && forms.get(k.in(0)) == Form.INLINE) continue; // a REDUCE step of its own
       Node head = k;
       Node broadcast = biasBroadcast(k, consumers.get(k).get(0));
       if (broadcast != null) head = consumers.get(k).get(0);
@@ -201,6 +209,7 @@ public final class Scheduler {
         }
       }
       if (last == k || forms.get(last) != Form.MATERIALIZED || fusions.containsKey(last)) continue;
+      if (last != head && !Schedule.isElementwise(last)) continue;
       forms.put(k, Form.EPILOGUE);
       if (broadcast != null) {
         forms.put(broadcast, Form.EPILOGUE);

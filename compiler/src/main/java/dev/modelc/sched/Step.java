@@ -8,7 +8,9 @@ import java.util.List;
  *
  * @param index position in {@link Schedule#steps()}
  * @param kind LOOP (a fused elementwise loop computing {@code node} with {@code fused} inlined), KERNEL (one
- *     non-elementwise op through a runtime kernel) or ACCUMULATE (adds {@code node}'s value into a gradient)
+ *     non-elementwise op through a runtime kernel), REDUCE (a sum whose operand, the elementwise chain
+ *     {@code fused}, is computed inside the sum's loop nest) or ACCUMULATE (adds {@code node}'s value into a
+ *     gradient)
  * @param node the value written
  * @param fused the nodes computed inside the loop, in graph order (LOOP only)
  * @param accumulate whether the step adds into its target (a parameter's gradient) instead of overwriting it
@@ -22,7 +24,7 @@ import java.util.List;
 public record Step(int index, Kind kind, Node node, List<Node> fused, boolean accumulate, Location target,
                    Node kernel, Node bias) {
   public enum Kind {
-    LOOP, KERNEL, ACCUMULATE
+    LOOP, KERNEL, REDUCE, ACCUMULATE
   }
 
   public Step {

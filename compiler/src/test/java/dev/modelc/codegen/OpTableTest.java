@@ -61,6 +61,12 @@ class OpTableTest {
     rows.add(new Row("permute 3d", (h, s) -> s.ir().permute(h.param("a", -1, 1, 2, 3, 4), List.of(2, 0, 1))));
     rows.add(new Row("sum axis 1", (h, s) -> s.sum(h.param("a", -1, 1, 2, 3, 4), List.of(1), false)));
     rows.add(new Row("sum axes 0 2 keepdim", (h, s) -> s.sum(h.param("a", -1, 1, 2, 3, 4), List.of(0, 2), true)));
+    rows.add(new Row("sum of a chain axis 1", (h, s) -> s.sum(s.mul(s.unary(Op.TANH, h.param("a", -1, 1, 2, 3, 4)),
+        h.param("b", -1, 1, 2, 3, 4)), List.of(1), false)));
+    rows.add(new Row("sum of a chain axes 0 2", (h, s) -> s.sum(s.unary(Op.EXP, h.param("a", -1, 1, 2, 3, 4)),
+        List.of(0, 2), true)));
+    rows.add(new Row("sum of a chain all", (h, s) -> s.reshape(s.sum(s.mul(h.param("a", -1, 1, 3, 4),
+        h.param("b", -1, 1, 3, 4)), null, false), Harness.shape(1))));
     rows.add(new Row("mean all", (h, s) -> s.mean(h.param("a", -1, 1, 3, 4), null, false)));
     rows.add(new Row("max axis 1", (h, s) -> s.max(h.param("a", -1, 1, 3, 4), List.of(1), false)));
     rows.add(new Row("logsumexp", (h, s) -> s.logsumexp(h.param("a", -1, 1, 3, 4), List.of(0), true)));

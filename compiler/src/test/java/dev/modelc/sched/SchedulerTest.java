@@ -44,6 +44,10 @@ class SchedulerTest {
     assertEquals(Step.Kind.KERNEL, predStep.kind(), text);
     assertEquals(Op.MATMUL, predStep.computed().op, text);
     assertEquals(List.of(predStep.node()), predStep.fused(), text);
+    // the loss sum(d ** 2) is one loop nest: the square is computed inside the sum (d = pred - y is kept for the
+    // backward pass)
+    assertTrue(s.steps().stream().anyMatch(st -> st.kind() == Step.Kind.REDUCE
+        && st.fused().equals(List.of(st.node().in(0))) && st.node().in(0).op == Op.POW), text);
     // (pred - y) ** 2 is fused into one loop feeding the sum
     assertTrue(s.steps().stream().anyMatch(st -> st.kind() == Step.Kind.LOOP && st.fused().size() >= 2), text);
     // both gradients are written straight into the parameters' gradients with +=

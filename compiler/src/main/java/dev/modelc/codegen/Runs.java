@@ -1,0 +1,61 @@
+package dev.modelc.codegen;
+
+import dev.modelc.check.Dim;
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.IrException;
+import dev.modelc.ir.Node;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A shape as at most four alternating runs of dims: adjacent dims with the same flag (reduced or kept, repeated or
+ * copied) merge into one run, dims of size 1 drop out, and size-1 runs pad the list to four. The runtime's
+ * reduction and broadcast loops take this form, and so do the reductions the code generator writes inline.
+ *
+ * @param dims the four run lengths, outermost first
+ * @param firstFlag whether the first run has the flag (is reduced, is repeated)
+ */
+record Runs(List<Dim> dims, boolean firstFlag) {
+
+  /** Merges {@code dims} by {@code flags}; fails, naming node n, if more than four runs remain. */
+  static Runs of(Node n, List<Dim> dims, List<Boolean> flags) {
+    List<Dim> merged = new ArrayList<>();
+    List<Boolean> mergedFlags = new ArrayList<>();
+    for (int i = 0; i < dims.size(); i++) {
+      if (Dims.isOne(dims.get(i))) continue;
+      int last = merged.size() - 1;
+      if (last >= 0 && mergedFlags.get(last) == flags.get(i)) {
+        merged.set(last, merged.get(last).times(dims.get(i)));
+      } else {
+        merged.add(dims.get(i));
+        mergedFlags.add(flags.get(i));
+      }
+    }
+    if (merged.size() > 4) {
+      throw new IrException(n.op.mnemonic() + " over " + Dims.text(n.in(0).shape())
+          + " needs more than four alternating runs of dims, which the code generator does not support", n.origin);
+    }
+    boolean first = !mergedFlags.isEmpty() && mergedFlags.get(0);
+    while (merged.size() < 4) merged.add(Dim.of(1));
+    return new Runs(merged, first);
+  }
+
+  /** The runs of a reduction's operand, flagged where reduced. */
+  static Runs ofReduction(Node reduce, List<Integer> axes) {
+    List<Dim> dims = Dims.dims(reduce.in(0).shape());
+    List<Boolean> reduced = new ArrayList<>();
+    for (int i = 0; i < dims.size(); i++) reduced.add(axes.contains(i));
+    return of(reduce, dims, reduced);
+  }
+
+  Dim dim(int i) {
+    return dims.get(i);
+  }
+
+  /** The row-major stride of run i. */
+  Dim stride(int i) {
+    Dim s = Dim.of(1);
+    for (int j = i + 1; j < 4; j++) s = s.times(dims.get(j));
+    return s;
+  }
+}
