@@ -28,7 +28,9 @@ import org.objectweb.asm.Type;
  *       the {@code .mdl} expression it computes;
  *   <li>{@code runForward}, {@code runPredict}, {@code runBackward}: the passes as calls to their steps, split into
  *       parts of at most {@value #CALLS_PER_METHOD} calls so that no method grows past HotSpot's 8,000-byte limit;
- *   <li>{@code runStep}: one optimizer call per parameter;
+ *   <li>{@code u0}, {@code u1}, ...: the optimizer's update of each parameter; {@code runStep} calls them all,
+ *       {@code runTrainBackward} (the backward pass of {@code trainStep}) calls each right after the step that
+ *       finishes its gradient (see the schedule's train order);
  *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes,
  *       and a getter per parameter and gradient named after its {@code state_dict} name.
  * </ol>
@@ -77,10 +79,14 @@ final class ClassEmitter {
       e.returnVoid();
       e.end();
     }
-    pass("runForward", schedule.forward());
-    pass("runPredict", schedule.predict());
-    pass("runBackward", schedule.backward());
-    optimizerStep();
+    pass("runForward", names(schedule.forward()));
+    pass("runPredict", names(schedule.predict()));
+    pass("runBackward", names(schedule.backward()));
+    for (int p = 0; p < schedule.params().size(); p++) update(p);
+    List<String> updates = new ArrayList<>();
+    for (int p = 0; p < schedule.params().size(); p++) updates.add("u" + p);
+    pass("runStep", updates);
+    pass("runTrainBackward", schedule.trainBackward());
     typedApi();
     cw.visitEnd();
     return cw.toByteArray();
@@ -147,15 +153,20 @@ final class ClassEmitter {
     return ((Attr.Name) source.attr).name();
   }
 
-  private void pass(String name, List<Integer> steps) {
-    int parts = Math.max(1, (steps.size() + CALLS_PER_METHOD - 1) / CALLS_PER_METHOD);
+  private static List<String> names(List<Integer> steps) {
+    return steps.stream().map(i -> "s" + i).toList();
+  }
+
+  /** A protected method calling the named private methods in order, split into parts of bounded size. */
+  private void pass(String name, List<String> calls) {
+    int parts = Math.max(1, (calls.size() + CALLS_PER_METHOD - 1) / CALLS_PER_METHOD);
     Emitter main = new Emitter(cw, Opcodes.ACC_PROTECTED | Opcodes.ACC_FINAL, name, "()V");
     for (int p = 0; p < parts; p++) {
-      List<Integer> chunk = steps.subList(p * CALLS_PER_METHOD, Math.min(steps.size(), (p + 1) * CALLS_PER_METHOD));
+      List<String> chunk = calls.subList(p * CALLS_PER_METHOD, Math.min(calls.size(), (p + 1) * CALLS_PER_METHOD));
       Emitter part = parts == 1 ? main : new Emitter(cw, Opcodes.ACC_PRIVATE, name + "$" + p, "()V");
-      for (int i : chunk) {
+      for (String call : chunk) {
         part.loadThis();
-        part.invokeVirtual(internalName, "s" + i, "()V");
+        part.invokeVirtual(internalName, call, "()V");
       }
       if (parts > 1) {
         part.returnVoid();
@@ -168,10 +179,11 @@ final class ClassEmitter {
     main.end();
   }
 
-  private void optimizerStep() {
-    Emitter e = new Emitter(cw, Opcodes.ACC_PROTECTED | Opcodes.ACC_FINAL, "runStep", "()V");
+  /** {@code u<p>}: the optimizer's update of parameter p, one call into {@link Optimizers}. */
+  private void update(int p) {
+    Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, "u" + p, "()V");
     List<Node> params = schedule.params();
-    for (int p = 0; p < params.size(); p++) {
+    {
       DType dt = params.get(p).dtype();
       Type t = Emitter.element(dt);
       String arr = Emitter.array(dt).getDescriptor();

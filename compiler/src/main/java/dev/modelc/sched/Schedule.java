@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  * @param forward the steps of {@code forward()}: outputs, objective and what the backward pass keeps
  * @param backward the steps of {@code backward()}, ending with the gradients' accumulation
  * @param predict the steps of inference (outputs only), a subsequence of {@code forward}
+ * @param updates for each parameter, the position in {@code backward} after which a training step updates it
+ *     (-1: before the first backward step)
  * @param locations the storage of every node that has one (sources, materialized nodes, aliases)
  * @param buffers the working buffers, each shared by values whose lifetimes do not overlap
  * @param sizes the symbolic sizes, in the order typed methods take them
@@ -29,12 +31,31 @@ import java.util.stream.Collectors;
  * @param predictInputs the inputs inference needs
  */
 public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, List<Integer> forward,
-                       List<Integer> backward, List<Integer> predict, Map<Node, Location> locations,
+                       List<Integer> backward, List<Integer> predict, List<Integer> updates,
+                       Map<Node, Location> locations,
                        List<Buffer> buffers, List<String> sizes, List<Node> inputs, List<Node> params,
                        List<Node> predictInputs) {
 
   /** A working buffer: its element type, its length, and the values stored in it one after another. */
   public record Buffer(int index, DType dtype, Dim length, List<Node> values) {}
+
+  /**
+   * The backward pass of a training step: step names ({@code s12}) and parameter updates ({@code u3}, the update
+   * of parameter 3) in the order they run.
+   */
+  public List<String> trainBackward() {
+    List<String> order = new java.util.ArrayList<>();
+    for (int p = 0; p < params.size(); p++) {
+      if (updates.get(p) < 0) order.add("u" + p);
+    }
+    for (int pos = 0; pos < backward.size(); pos++) {
+      order.add("s" + backward.get(pos));
+      for (int p = 0; p < params.size(); p++) {
+        if (updates.get(p) == pos) order.add("u" + p);
+      }
+    }
+    return order;
+  }
 
   public Form form(Node n) {
     return forms.get(n);
@@ -54,6 +75,7 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
     pass(sb, "backward", backward);
     sb.append("  predict ").append(predict.stream().map(i -> "s" + i).collect(Collectors.joining(" ")))
         .append('\n');
+    sb.append("  train backward ").append(String.join(" ", trainBackward())).append('\n');
     for (Buffer b : buffers) {
       sb.append("  buffer:").append(b.index).append(' ').append(b.dtype.spelling()).append('[')
           .append(b.length).append("] <- ")

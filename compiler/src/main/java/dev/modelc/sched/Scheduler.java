@@ -36,6 +36,9 @@ import java.util.Set;
  *   <li>Gradients: a gradient whose root (through aliases) is made by the backward pass only for it, by an op
  *       that can add into its output, is written straight into the parameter's gradient with {@code +=}; any
  *       other gets an ACCUMULATE step at the end of backward (PyTorch's accumulation into {@code .grad}).
+ *   <li>Updates: a training step runs each parameter's optimizer update inside the backward pass, right after the
+ *       step that finishes its gradient (while the gradient is in cache) or after the last step that reads the
+ *       parameter, whichever comes later.
  *   <li>Liveness: positions run through forward then backward; a value lives from its step to its last reader.
  *       Outputs, the objective and forward values the backward pass reads live to the end (a backward with
  *       {@code retainGraph} may run again).
@@ -141,8 +144,8 @@ public final class Scheduler {
       if (forms.get(n) == Form.ALIAS && locations.containsKey(root(n))) locations.put(n, locations.get(root(n)));
     }
     List<Node> predictInputs = inputs.stream().filter(predictSet::contains).toList();
-    return new Schedule(graph, forms, List.copyOf(steps), forward, backward, predict, locations, buffers,
-        sizes(), inputs, params, predictInputs);
+    return new Schedule(graph, forms, List.copyOf(steps), forward, backward, predict, updatePoints(backward, params),
+        locations, buffers, sizes(), inputs, params, predictInputs);
   }
 
   private Form formOf(Node n) {
@@ -339,6 +342,25 @@ public final class Scheduler {
       if (((Attr.Name) params.get(i).attr).name().equals(name)) return i;
     }
     throw new IllegalStateException("gradient " + name + " names no parameter");
+  }
+
+  /**
+   * Where a training step updates each parameter: after the backward step that finishes its gradient and the
+   * last backward step that reads the parameter (a weight is read by the product giving its input's gradient),
+   * as a position in {@code backward} (-1: before the first step).
+   */
+  private List<Integer> updatePoints(List<Integer> backward, List<Node> params) {
+    List<Integer> at = new ArrayList<>();
+    for (int p = 0; p < params.size(); p++) {
+      int last = -1;
+      for (int pos = 0; pos < backward.size(); pos++) {
+        Step s = steps.get(backward.get(pos));
+        boolean writes = s.target() != null && s.target().kind() == Location.Kind.GRAD && s.target().index() == p;
+        if (writes || reads(s).contains(params.get(p))) last = pos;
+      }
+      at.add(last);
+    }
+    return at;
   }
 
   private List<Schedule.Buffer> planBuffers(List<Integer> forward, List<Integer> backward, Set<Node> forwardSet) {

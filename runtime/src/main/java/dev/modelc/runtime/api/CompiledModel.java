@@ -115,6 +115,13 @@ public abstract class CompiledModel implements Model {
     /** One optimizer update; {@link #stepCount} is already incremented. */
     protected abstract void runStep();
 
+    /**
+     * The backward pass of a training step with the optimizer's updates inside it: each parameter is updated as
+     * soon as its gradient is final and no later step reads it. Leaves the same gradients and parameters as
+     * {@link #runBackward} followed by {@link #runStep}.
+     */
+    protected abstract void runTrainBackward();
+
     // ---- binding (typed methods call these) ----
 
     /** Binds a size for the next pass only (typed methods); {@link #setSize} binds it until changed. */
@@ -305,10 +312,13 @@ public abstract class CompiledModel implements Model {
     public final double trainStep() {
         zeroGrad();
         forward();
-        backward(false);
-        double loss = loss();
-        step();
-        return loss;
+        if (spec.objective() == null) {
+            throw new IllegalStateException("model " + spec.name() + " has no objective to differentiate");
+        }
+        stepCount++;
+        runTrainBackward();
+        graph = GraphState.FREED;
+        return loss();
     }
 
     /** Typed predict: runs inference and copies the first output into {@code out}. */
