@@ -13,6 +13,7 @@ import dev.modelc.runtime.kernels.Epilogue;
 import dev.modelc.runtime.kernels.MatMul;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Form;
+import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
 import java.util.ArrayList;
@@ -118,16 +119,9 @@ final class KernelEmitter {
   }
 
   private void broadcast() {
-    List<Dim> out = Dims.dims(n.shape());
-    List<Dim> src = Dims.dims(n.in(0).shape());
-    int extra = out.size() - src.size();
-    List<Boolean> repeated = new ArrayList<>();
-    for (int i = 0; i < out.size(); i++) {
-      repeated.add(i < extra || (Dims.isOne(src.get(i - extra)) && !Dims.isOne(out.get(i))));
-    }
     in(n.in(0));
     out();
-    pushRuns(Runs.of(n, out, repeated));
+    pushRuns(Runs.ofBroadcast(n));
     e.push(step.accumulate());
     e.invokeStatic(Loops.class, "broadcast", "(" + arr + arr + "IIIIZZ)V");
   }

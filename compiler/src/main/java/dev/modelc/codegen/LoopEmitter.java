@@ -7,10 +7,13 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.runtime.api.Functions;
 import dev.modelc.sched.Form;
+import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
+import dev.modelc.sched.Scheduler;
 import dev.modelc.sched.Step;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Opcodes;
@@ -21,6 +24,10 @@ import org.objectweb.asm.Type;
  * step's node with every INLINE node of its chain substituted. Each array is loaded into a local before the loop
  * and indexed by i alone, scalars (one-element broadcasts, sizes) are loaded before the loop, constants are
  * literals: the loop shape C2 vectorizes (int counted loop, stride 1, zero offsets, no calls for the common ops).
+ *
+ * <p>A loop reading a broadcast that is not a single element (a row vector over a matrix, a column over a matrix)
+ * is a nest, {@code for (o < outer) for (j < inner)} with {@code i = o * inner + j}, and reads the broadcast's
+ * operand at {@code j} (repeated outer run) or {@code o} (repeated inner run).
  *
  * <p>After a kernel with an epilogue the loop reads the kernel's output (an EPILOGUE operand) from the step's own
  * target, element i before writing element i.
@@ -37,7 +44,11 @@ final class LoopEmitter {
   private final Set<Node> fused;
   private final Map<Node, Integer> arrays = new IdentityHashMap<>();
   private final Map<Node, Integer> scalars = new IdentityHashMap<>();
+  /** Inline broadcasts: the slot of the operand's array, read at the outer or the inner counter. */
+  private final Map<Node, Integer> broadcasts = new java.util.LinkedHashMap<>();
   private int index;
+  private int outer;
+  private int inner;
 
   private LoopEmitter(Emitter e, Access access, Schedule schedule, Step step) {
     this.e = e;
@@ -60,10 +71,7 @@ final class LoopEmitter {
     for (Node f : step.fused()) {
       for (Node x : f.inputs) prepareOperand(x);
     }
-    int n = e.newLocal(Type.INT_TYPE);
-    access.dim(e, Dims.count(step.node().shape()));
-    e.store(Type.INT_TYPE, n);
-    e.countedLoop(n, i -> {
+    java.util.function.IntConsumer body = i -> {
       index = i;
       e.load(arrayType, out);
       e.load(Type.INT_TYPE, i);
@@ -74,7 +82,31 @@ final class LoopEmitter {
       expr(step.node());
       if (step.accumulate()) e.math(Opcodes.IADD, t);
       e.arrayStore(t);
-    });
+    };
+    if (broadcasts.isEmpty()) {
+      int n = e.newLocal(Type.INT_TYPE);
+      access.dim(e, Dims.count(step.node().shape()));
+      e.store(Type.INT_TYPE, n);
+      e.countedLoop(n, body);
+      return;
+    }
+    // for (o < outer) for (j < inner) { i = o * inner + j; ... }: broadcasts read their operand at o or j
+    List<Dim> split = Scheduler.loopSplit(broadcasts.keySet().iterator().next());
+    int i = e.newLocal(Type.INT_TYPE);
+    e.push(0);
+    e.store(Type.INT_TYPE, i);
+    int outerLimit = e.newLocal(Type.INT_TYPE);
+    access.dim(e, split.get(0));
+    e.store(Type.INT_TYPE, outerLimit);
+    int innerLimit = e.newLocal(Type.INT_TYPE);
+    access.dim(e, split.get(1));
+    e.store(Type.INT_TYPE, innerLimit);
+    e.countedLoop(outerLimit, o -> e.countedLoop(innerLimit, j -> {
+      outer = o;
+      inner = j;
+      body.accept(i);
+      e.mv.visitIincInsn(i, 1);
+    }));
   }
 
   /** Emits a REDUCE step: the sum of its operand's chain, computed element by element inside the loop nest. */
@@ -154,7 +186,7 @@ final class LoopEmitter {
 
   /** Loads arrays and scalars an operand needs into locals before the loop. */
   private void prepareOperand(Node x) {
-    if (fused.contains(x) || arrays.containsKey(x) || scalars.containsKey(x)) return;
+    if (fused.contains(x) || arrays.containsKey(x) || scalars.containsKey(x) || broadcasts.containsKey(x)) return;
     Form form = schedule.form(x);
     if (form == Form.INLINE && x.op == Op.CONSTANT) return;
     if (form == Form.EPILOGUE) { // the kernel's output, already in the step's target: the loop runs in place
@@ -172,6 +204,13 @@ final class LoopEmitter {
       int slot = e.newLocal(xt);
       e.store(xt, slot);
       scalars.put(x, slot);
+    } else if (form == Form.INLINE && x.op == Op.BROADCAST_TO && !isScalar(x)) {
+      Node source = x.in(0);
+      Type at = Emitter.array(source.dtype());
+      access.array(e, schedule.location(source), source.dtype());
+      int slot = e.newLocal(at);
+      e.store(at, slot);
+      broadcasts.put(x, slot);
     } else if (form == Form.INLINE) {
       Node source = x.in(0);
       access.array(e, schedule.location(source), source.dtype());
@@ -189,6 +228,11 @@ final class LoopEmitter {
     }
   }
 
+  private static boolean isScalar(Node broadcast) {
+    Dim c = Dims.count(broadcast.in(0).shape());
+    return c.isConstant() && c.coefficient() == 1;
+  }
+
   private void operand(Node x, boolean wide) {
     Type xt = Emitter.element(x.dtype());
     if (fused.contains(x)) {
@@ -197,6 +241,10 @@ final class LoopEmitter {
       e.push(x.constantValue(), xt);
     } else if (scalars.containsKey(x)) {
       e.load(xt, scalars.get(x));
+    } else if (broadcasts.containsKey(x)) {
+      e.load(Emitter.array(x.dtype()), broadcasts.get(x));
+      e.load(Type.INT_TYPE, Runs.ofBroadcast(x).firstFlag() ? inner : outer);
+      e.arrayLoad(xt);
     } else {
       e.load(Emitter.array(x.dtype()), arrays.get(x));
       e.load(Type.INT_TYPE, index);

@@ -17,6 +17,7 @@ import java.util.Map;
  * <ol>
  *   <li>identities: x + 0, x * 1, x / 1, x ** 1 become x; -(-x) becomes x;
  *   <li>movement: a move to the same shape disappears; reshape of reshape and broadcast of broadcast become one;
+ *       a reshaped broadcast of a single element is a broadcast of that element;
  *       permute of permute becomes one permute, or nothing when the two cancel (transpose of transpose); the
  *       transpose of a matrix product used only there is the product of the transposes swapped,
  *       {@code (a b)^T = b^T a^T}, so a weight's gradient is written in the weight's layout with no transposition;
@@ -49,7 +50,7 @@ public final class Simplify implements Pass {
       case DIV, POW -> x.get(1).isConstant(1) ? x.get(0) : null;
       case NEG -> x.get(0).op == Op.NEG ? x.get(0).in(0) : null;
       case RESHAPE -> x.get(0).op == Op.RESHAPE || sameShape(old, x) ? ir.reshape(inner(x, Op.RESHAPE), old.shape())
-          : null;
+          : isSpreadScalar(x.get(0), old) ? ir.broadcastTo(x.get(0).in(0), old.shape()) : null;
       case BROADCAST_TO -> x.get(0).op == Op.BROADCAST_TO || sameShape(old, x)
           ? ir.broadcastTo(inner(x, Op.BROADCAST_TO), old.shape()) : null;
       case PERMUTE -> x.get(0).op == Op.PERMUTE ? ir.permute(x.get(0).in(0), compose(old, x.get(0))) : null;
@@ -87,6 +88,13 @@ public final class Simplify implements Pass {
       case DIV -> x.get(0) == x.get(1) ? ir.full(1, old) : null;
       default -> null;
     };
+  }
+
+  /** A broadcast of a single element, reshaped: the same as broadcasting the element to the new shape. */
+  private static boolean isSpreadScalar(Node x, Node reshape) {
+    if (x.op != Op.BROADCAST_TO || x.in(0).rank() > reshape.rank()) return false;
+    Dim c = Dims.count(x.in(0).shape());
+    return Dims.isConstant(c) && Dims.value(c) == 1;
   }
 
   private static boolean sameShape(Node old, List<Node> x) {

@@ -93,6 +93,7 @@ public final class Scheduler {
     }
     capFusedChains();
     planEpilogues();
+    planBroadcasts();
     for (int i = 0; i < inputs.size(); i++) locations.put(inputs.get(i), new Location(Location.Kind.INPUT, i));
     for (int i = 0; i < params.size(); i++) locations.put(params.get(i), new Location(Location.Kind.PARAM, i));
 
@@ -156,6 +157,10 @@ public final class Scheduler {
     if (n.op == Op.RESHAPE) return Form.ALIAS;
     if (n.op == Op.CONSTANT || n.op == Op.SIZE || Schedule.isScalarBroadcast(n)) {
       return allElementwise && !result ? Form.INLINE : Form.MATERIALIZED;
+    }
+    if (n.op == Op.BROADCAST_TO && allElementwise && !result && n.dtype().isFloat()
+        && Runs.ofBroadcastOrNull(n) != null && Runs.ofBroadcastOrNull(n).count() <= 2) {
+      return Form.INLINE;
     }
     if (n.op == Op.PERMUTE && !result && !uses.isEmpty() && isLastTwoSwap(n)
         && uses.stream().allMatch(u -> u.op == Op.MATMUL)) {
@@ -222,6 +227,37 @@ public final class Scheduler {
     }
   }
 
+  /**
+   * Keeps a broadcast inline only where its loop can read it by index: in a plain elementwise loop whose inline
+   * broadcasts all split the loop into the same outer and inner runs. Elsewhere (a fused sum, an epilogue, a loop
+   * with a second split) the broadcast is materialized.
+   */
+  private void planBroadcasts() {
+    for (Node n : graph.nodes()) {
+      if (forms.get(n) != Form.MATERIALIZED) continue;
+      boolean plainLoop = Schedule.isElementwise(n) && !fusions.containsKey(n);
+      boolean sum = n.op == Op.REDUCE_SUM && forms.get(n.in(0)) == Form.INLINE;
+      Fusion f = fusions.get(n);
+      if (!plainLoop && !sum && !(f != null && Schedule.isElementwise(n))) continue;
+      List<Node> chain = sum ? fusedInto(n.in(0)) : fusedInto(n);
+      List<Dim> split = null;
+      for (Node c : chain) {
+        for (Node x : c.inputs) {
+          if (forms.get(x) != Form.INLINE || x.op != Op.BROADCAST_TO || Schedule.isScalarBroadcast(x)) continue;
+          List<Dim> mine = loopSplit(x);
+          if (split == null && plainLoop) split = mine;
+          if (!mine.equals(split)) forms.put(x, Form.MATERIALIZED);
+        }
+      }
+    }
+  }
+
+  /** The outer and inner run lengths of the loop reading inline broadcast x. */
+  public static List<Dim> loopSplit(Node x) {
+    Runs r = Runs.ofBroadcast(x);
+    return List.of(r.dim(0), r.dim(1));
+  }
+
   private boolean singleUse(Node n) {
     return consumers.get(n).size() == 1 && !results.contains(n);
   }
@@ -233,7 +269,7 @@ public final class Scheduler {
   private Node biasBroadcast(Node k, Node add) {
     if ((k.op != Op.MATMUL && k.op != Op.CONV2D) || add.op != Op.ADD || add.in(0) == add.in(1)) return null;
     Node b = add.in(0) == k ? add.in(1) : add.in(0);
-    if (b.op != Op.BROADCAST_TO || forms.get(b) != Form.MATERIALIZED || !singleUse(b)) return null;
+    if (b.op != Op.BROADCAST_TO || Schedule.isScalarBroadcast(b) || !singleUse(b)) return null;
     List<Dim> src = Dims.dims(b.in(0).shape());
     List<Dim> out = Dims.dims(k.shape());
     int axis = k.op == Op.MATMUL ? out.size() - 1 : 1;
@@ -314,7 +350,7 @@ public final class Scheduler {
       for (Node x : f.inputs) {
         if (forms.get(x) == Form.EPILOGUE) continue;
         if (forms.get(x) != Form.INLINE) r.add(root(x));
-        else if (Schedule.isScalarBroadcast(x)) r.add(root(x.in(0)));
+        else if (x.op == Op.BROADCAST_TO) r.add(root(x.in(0)));
       }
     }
   }

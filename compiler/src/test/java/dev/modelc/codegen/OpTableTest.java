@@ -56,6 +56,11 @@ class OpTableTest {
         h.param("b", 0, 1, 3, 4))));
     rows.add(new Row("broadcast bias", (h, s) -> s.add(h.param("a", -1, 1, 2, 3, 4), h.param("b", -1, 1, 4))));
     rows.add(new Row("broadcast middle", (h, s) -> s.mul(h.param("a", -1, 1, 2, 3, 4), h.param("b", -1, 1, 3, 1))));
+    rows.add(new Row("broadcast column", (h, s) -> s.mul(h.param("a", -1, 1, 3, 4), h.param("b", -1, 1, 3, 1))));
+    rows.add(new Row("broadcast row and column", (h, s) -> s.add(s.mul(h.param("a", -1, 1, 3, 4),
+        h.param("b", -1, 1, 4)), s.unary(Op.TANH, h.param("c", -1, 1, 3, 1)))));
+    rows.add(new Row("broadcast two splits", (h, s) -> s.add(s.add(h.param("a", -1, 1, 2, 3, 4),
+        h.param("b", -1, 1, 3, 4)), h.param("c", -1, 1, 2, 3, 1))));
     rows.add(new Row("reshape", (h, s) -> s.unary(Op.TANH, s.reshape(h.param("a", -1, 1, 2, 6), Harness.shape(3, 4)))));
     rows.add(new Row("transpose", (h, s) -> s.transpose(h.param("a", -1, 1, 3, 4), 0, 1)));
     rows.add(new Row("permute 3d", (h, s) -> s.ir().permute(h.param("a", -1, 1, 2, 3, 4), List.of(2, 0, 1))));

@@ -61,4 +61,21 @@ class SchedulerTest {
     assertTrue(text.startsWith("schedule LinReg {") && text.contains("forward {") && text.contains("backward {"),
         text);
   }
+
+  @Test
+  void broadcastsAreReadInsideTheLoop() {
+    GraphBuilder ir = new GraphBuilder("Bcast");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(4)))));
+    Node row = ir.param("row", Dims.type(DType.F32, Dims.shape(4)));
+    Node column = ir.input("column", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(1)))));
+    ir.result("y", Graph.Kind.OUTPUT, s.add(s.mul(x, row), column));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(Options.inference()).run(ir.build()));
+    String text = sched.print();
+    // one loop nest, for b < B, j < 4: y = x * row[j] + column[b]; neither broadcast is stored
+    assertEquals(1, sched.steps().size(), text);
+    assertEquals(Step.Kind.LOOP, sched.steps().get(0).kind(), text);
+    assertTrue(sched.graph().nodes().stream().filter(n -> n.op == Op.BROADCAST_TO)
+        .allMatch(n -> sched.form(n) == Form.INLINE), text);
+  }
 }

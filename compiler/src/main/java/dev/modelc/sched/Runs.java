@@ -1,4 +1,4 @@
-package dev.modelc.codegen;
+package dev.modelc.sched;
 
 import dev.modelc.check.Dim;
 import dev.modelc.ir.Dims;
@@ -15,10 +15,10 @@ import java.util.List;
  * @param dims the four run lengths, outermost first
  * @param firstFlag whether the first run has the flag (is reduced, is repeated)
  */
-record Runs(List<Dim> dims, boolean firstFlag) {
+public record Runs(List<Dim> dims, boolean firstFlag) {
 
   /** Merges {@code dims} by {@code flags}; fails, naming node n, if more than four runs remain. */
-  static Runs of(Node n, List<Dim> dims, List<Boolean> flags) {
+  public static Runs of(Node n, List<Dim> dims, List<Boolean> flags) {
     List<Dim> merged = new ArrayList<>();
     List<Boolean> mergedFlags = new ArrayList<>();
     for (int i = 0; i < dims.size(); i++) {
@@ -40,20 +40,48 @@ record Runs(List<Dim> dims, boolean firstFlag) {
     return new Runs(merged, first);
   }
 
+  /** The runs of a broadcast's output, flagged where repeated (a leading dim the operand lacks is repeated). */
+  public static Runs ofBroadcast(Node broadcast) {
+    List<Dim> out = Dims.dims(broadcast.shape());
+    List<Dim> src = Dims.dims(broadcast.in(0).shape());
+    int extra = out.size() - src.size();
+    List<Boolean> repeated = new ArrayList<>();
+    for (int i = 0; i < out.size(); i++) {
+      repeated.add(i < extra || (Dims.isOne(src.get(i - extra)) && !Dims.isOne(out.get(i))));
+    }
+    return of(broadcast, out, repeated);
+  }
+
+  /** {@link #ofBroadcast}, or null when the shape needs more than four runs. */
+  public static Runs ofBroadcastOrNull(Node broadcast) {
+    try {
+      return ofBroadcast(broadcast);
+    } catch (IrException e) {
+      return null;
+    }
+  }
+
+  /** The number of runs that are not padding. */
+  public int count() {
+    int n = 4;
+    while (n > 0 && Dims.isOne(dims.get(n - 1))) n--;
+    return n;
+  }
+
   /** The runs of a reduction's operand, flagged where reduced. */
-  static Runs ofReduction(Node reduce, List<Integer> axes) {
+  public static Runs ofReduction(Node reduce, List<Integer> axes) {
     List<Dim> dims = Dims.dims(reduce.in(0).shape());
     List<Boolean> reduced = new ArrayList<>();
     for (int i = 0; i < dims.size(); i++) reduced.add(axes.contains(i));
     return of(reduce, dims, reduced);
   }
 
-  Dim dim(int i) {
+  public Dim dim(int i) {
     return dims.get(i);
   }
 
   /** The row-major stride of run i. */
-  Dim stride(int i) {
+  public Dim stride(int i) {
     Dim s = Dim.of(1);
     for (int j = i + 1; j < 4; j++) s = s.times(dims.get(j));
     return s;
