@@ -193,8 +193,13 @@ public final class Loops {
             int xo = p * h * w;
             int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
+                int i0 = oi * sh - ph;
+                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
                 for (int oj = 0; oj < ow; oj++) {
-                    out[o++] = (float) windowMax(x, xo, h, w, oi * sh - ph, oj * sw - pw, kh, kw, false);
+                    int j0 = oj * sw - pw;
+                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
+                            : -1;
+                    out[o++] = at >= 0 ? x[at] : (float) windowMax(x, xo, h, w, i0, j0, kh, kw, false);
                 }
             }
         }
@@ -210,8 +215,15 @@ public final class Loops {
             int xo = p * h * w;
             int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
+                int i0 = oi * sh - ph;
+                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
                 for (int oj = 0; oj < ow; oj++) {
-                    int at = (int) windowMax(x, xo, h, w, oi * sh - ph, oj * sw - pw, kh, kw, true);
+                    int j0 = oj * sw - pw;
+                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
+                            : -1;
+                    if (at < 0) {
+                        at = (int) windowMax(x, xo, h, w, i0, j0, kh, kw, true);
+                    }
                     if (at >= 0) {
                         out[at] += g[o];
                     }
@@ -222,6 +234,35 @@ public final class Loops {
     }
 
     /** The first maximum of one window: its value, or with {@code index} its position in x (-1 if empty). */
+    /**
+     * The position of the first maximum of a window lying wholly inside its plane, from {@code at} in rows of
+     * {@code w}; -1 when the window holds a NaN (the caller takes the general path). Values are compared as
+     * order-preserving integer keys (-0 taken as +0, as {@code >} does), which HotSpot selects with conditional
+     * moves instead of branches that data-dependent comparisons would mispredict.
+     */
+    private static int firstMaxInside(float[] x, int at, int w, int kh, int kw) {
+        int arg = at;
+        int best = key(x[at]);
+        float probe = 0f;
+        for (int ki = 0; ki < kh; ki++) {
+            int row = at + ki * w;
+            for (int kj = 0; kj < kw; kj++) {
+                float v = x[row + kj];
+                probe += v;
+                int k = key(v);
+                arg = k > best ? row + kj : arg;
+                best = k > best ? k : best;
+            }
+        }
+        return probe != probe ? -1 : arg;
+    }
+
+    /** An integer that orders as the non-NaN value v does, with -0 equal to +0. */
+    private static int key(float v) {
+        int b = Float.floatToRawIntBits(v + 0f);
+        return b ^ ((b >> 31) & 0x7fffffff);
+    }
+
     private static double windowMax(float[] x, int xo, int h, int w, int i0, int j0, int kh, int kw, boolean index) {
         double best = Double.NEGATIVE_INFINITY;
         int arg = -1;
@@ -475,8 +516,13 @@ public final class Loops {
             int xo = p * h * w;
             int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
+                int i0 = oi * sh - ph;
+                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
                 for (int oj = 0; oj < ow; oj++) {
-                    out[o++] = (double) windowMax(x, xo, h, w, oi * sh - ph, oj * sw - pw, kh, kw, false);
+                    int j0 = oj * sw - pw;
+                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
+                            : -1;
+                    out[o++] = at >= 0 ? x[at] : windowMax(x, xo, h, w, i0, j0, kh, kw, false);
                 }
             }
         }
@@ -492,8 +538,15 @@ public final class Loops {
             int xo = p * h * w;
             int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
+                int i0 = oi * sh - ph;
+                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
                 for (int oj = 0; oj < ow; oj++) {
-                    int at = (int) windowMax(x, xo, h, w, oi * sh - ph, oj * sw - pw, kh, kw, true);
+                    int j0 = oj * sw - pw;
+                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
+                            : -1;
+                    if (at < 0) {
+                        at = (int) windowMax(x, xo, h, w, i0, j0, kh, kw, true);
+                    }
                     if (at >= 0) {
                         out[at] += g[o];
                     }
@@ -504,6 +557,35 @@ public final class Loops {
     }
 
     /** The first maximum of one window: its value, or with {@code index} its position in x (-1 if empty). */
+    /**
+     * The position of the first maximum of a window lying wholly inside its plane, from {@code at} in rows of
+     * {@code w}; -1 when the window holds a NaN (the caller takes the general path). Values are compared as
+     * order-preserving integer keys (-0 taken as +0, as {@code >} does), which HotSpot selects with conditional
+     * moves instead of branches that data-dependent comparisons would mispredict.
+     */
+    private static int firstMaxInside(double[] x, int at, int w, int kh, int kw) {
+        int arg = at;
+        long best = key(x[at]);
+        double probe = 0d;
+        for (int ki = 0; ki < kh; ki++) {
+            int row = at + ki * w;
+            for (int kj = 0; kj < kw; kj++) {
+                double v = x[row + kj];
+                probe += v;
+                long k = key(v);
+                arg = k > best ? row + kj : arg;
+                best = k > best ? k : best;
+            }
+        }
+        return probe != probe ? -1 : arg;
+    }
+
+    /** An integer that orders as the non-NaN value v does, with -0 equal to +0. */
+    private static long key(double v) {
+        long b = Double.doubleToRawLongBits(v + 0d);
+        return b ^ ((b >> 63) & 0x7fffffffffffffffL);
+    }
+
     private static double windowMax(double[] x, int xo, int h, int w, int i0, int j0, int kh, int kw, boolean index) {
         double best = Double.NEGATIVE_INFINITY;
         int arg = -1;

@@ -1,0 +1,110 @@
+package dev.modelc.runtime.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The max-pooling loops against a plain reference of the documented semantics (each window's first maximum in
+ * row-major order, a NaN wins and stays, padding never wins, an empty window gives -infinity and routes nothing),
+ * on random shapes with ties, NaN and infinities, with and without padding, compared bit for bit in f32 and f64.
+ */
+class MaxPoolLoopsTest {
+  private static final double[] SPECIAL = {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0.0, -0.0};
+
+  @Test
+  void matchesTheReference() {
+    Random rnd = new Random(5);
+    for (int trial = 0; trial < 400; trial++) {
+      int planes = 1 + rnd.nextInt(3), h = 1 + rnd.nextInt(9), w = 1 + rnd.nextInt(9);
+      int kh = 1 + rnd.nextInt(Math.min(h, 4)), kw = 1 + rnd.nextInt(Math.min(w, 4));
+      int sh = 1 + rnd.nextInt(3), sw = 1 + rnd.nextInt(3);
+      int ph = rnd.nextInt(kh / 2 + 1), pw = rnd.nextInt(kw / 2 + 1);
+      int oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
+      double[] x = new double[planes * h * w];
+      for (int i = 0; i < x.length; i++) {
+        int kind = rnd.nextInt(20);
+        x[i] = kind == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)] : rnd.nextInt(4) - 2; // many ties
+      }
+      double[] g = new double[planes * oh * ow];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = rnd.nextInt(7) - 3 + 0.25;
+      }
+      String where = planes + "x" + h + "x" + w + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " p" + ph + "x" + pw;
+      int[] argmax = new int[g.length];
+      double[] expected = reference(x, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, argmax);
+      boolean accumulate = rnd.nextBoolean();
+
+      double[] out = new double[g.length];
+      Loops.maxpool2d(x, out, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+      float[] xf = new float[x.length];
+      for (int i = 0; i < x.length; i++) {
+        xf[i] = (float) x[i];
+      }
+      float[] outf = new float[g.length];
+      Loops.maxpool2d(xf, outf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+      for (int i = 0; i < out.length; i++) {
+        assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(out[i]), where + " f64 " + i);
+        assertEquals(Float.floatToRawIntBits((float) expected[i]), Float.floatToRawIntBits(outf[i]),
+            where + " f32 " + i);
+      }
+
+      double[] dx = new double[x.length];
+      float[] dxf = new float[x.length];
+      double[] want = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        dx[i] = accumulate ? 0.5 : 99;
+        dxf[i] = (float) dx[i];
+        want[i] = accumulate ? 0.5 : 0;
+      }
+      for (int o = 0; o < g.length; o++) {
+        if (argmax[o] >= 0) {
+          want[argmax[o]] += g[o];
+        }
+      }
+      float[] gf = new float[g.length];
+      for (int i = 0; i < g.length; i++) {
+        gf[i] = (float) g[i];
+      }
+      Loops.maxpool2dBackward(g, x, dx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
+      Loops.maxpool2dBackward(gf, xf, dxf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
+      for (int i = 0; i < x.length; i++) {
+        assertEquals(want[i], dx[i], 0.0, where + " f64 grad " + i);
+        assertEquals((float) want[i], dxf[i], 0.0f, where + " f32 grad " + i);
+      }
+    }
+  }
+
+  /** Straight from the definition; records each window's winning position (-1 for an empty window). */
+  private static double[] reference(double[] x, int planes, int h, int w, int oh, int ow, int kh, int kw, int sh,
+                                    int sw, int ph, int pw, int[] argmax) {
+    double[] out = new double[planes * oh * ow];
+    int o = 0;
+    for (int p = 0; p < planes; p++) {
+      for (int oi = 0; oi < oh; oi++) {
+        for (int oj = 0; oj < ow; oj++) {
+          double best = Double.NEGATIVE_INFINITY;
+          int arg = -1;
+          for (int ki = 0; ki < kh; ki++) {
+            for (int kj = 0; kj < kw; kj++) {
+              int i = oi * sh - ph + ki;
+              int j = oj * sw - pw + kj;
+              if (i < 0 || i >= h || j < 0 || j >= w) {
+                continue;
+              }
+              double v = x[p * h * w + i * w + j];
+              if (arg < 0 || (!Double.isNaN(best) && (v > best || Double.isNaN(v)))) {
+                best = v;
+                arg = p * h * w + i * w + j;
+              }
+            }
+          }
+          argmax[o] = arg;
+          out[o++] = best;
+        }
+      }
+    }
+    return out;
+  }
+}
