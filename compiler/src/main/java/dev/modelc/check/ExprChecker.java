@@ -14,7 +14,8 @@ import java.util.Set;
  * infers dtypes and shapes through {@link BuiltinRules}. Returns null after reporting an error, and every caller
  * treats a null operand as "already reported", so one mistake gives one message.
  *
- * <p>Numbers are weak: a literal takes the dtype of the tensor it meets ({@code x * 2}); numbers combined only with
+ * <p>Numbers are weak: a literal, and exp, log, sqrt, abs, sin, cos or tanh of one, takes the dtype of the tensor
+ * it meets ({@code x * 2}, {@code x / sqrt(6.0)}); numbers combined only with
  * numbers are folded here.
  */
 final class ExprChecker {
@@ -161,6 +162,11 @@ final class ExprChecker {
     return new TExpr.Const(((TExpr.Const) number).value(), new TensorType(dtype, Shape.SCALAR), number.span());
   }
 
+  /** Functions of one number computed at check time, so that their result stays a weak number. */
+  private static final java.util.Map<Builtin, java.util.function.DoubleUnaryOperator> FOLDED = java.util.Map.of(
+      Builtin.EXP, Math::exp, Builtin.LOG, Math::log, Builtin.SQRT, Math::sqrt, Builtin.ABS, Math::abs,
+      Builtin.SIN, Math::sin, Builtin.COS, Math::cos, Builtin.TANH, Math::tanh);
+
   private TExpr call(Expr.Call c, Scope scope) {
     String name = c.callee().name();
     Scope.Binding b = scope.lookup(name);
@@ -185,6 +191,15 @@ final class ExprChecker {
         diagnostics.error(c.callee().span(), "unknown function '" + name + "'");
       }
       return null;
+    }
+    if (c.args().size() == 1 && c.args().get(0).name() == null && FOLDED.containsKey(builtin)) {
+      TExpr only = check(c.args().get(0).value(), scope);
+      if (only == null) {
+        return null;
+      }
+      if (isWeak(only)) { // sqrt(6.0) is a number, weak like 6.0, not an f32 tensor
+        return weak(FOLDED.get(builtin).applyAsDouble(((TExpr.Const) only).value()), c.span());
+      }
     }
     Object[] bound = bind(builtin, c, scope);
     if (bound == null) {

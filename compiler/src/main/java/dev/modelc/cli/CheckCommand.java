@@ -4,6 +4,7 @@ import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Frontend;
 import dev.modelc.crosscheck.CrossCheck;
+import dev.modelc.diag.Diagnostic;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
 import java.io.PrintWriter;
@@ -54,8 +55,9 @@ final class CheckCommand implements Callable<Integer> {
       return Main.USER_ERROR;
     }
     SourceFile source = Frontend.read(file, new Diagnostics());
+    Diagnostics f64Diagnostics = new Diagnostics();
     CheckedProgram f64 = Frontend.load(new SourceFile(source.name(), source.text().replaceAll("\\bf32\\b", "f64")),
-        new Diagnostics());
+        f64Diagnostics);
     boolean ok = true;
     List<CheckedModel> models = run.programs.get(0).models();
     for (int i = 0; i < models.size(); i++) {
@@ -69,8 +71,13 @@ final class CheckCommand implements Callable<Integer> {
         c = new CrossCheck();
         sideBySide = false;
       }
-      if (f64 != null && f64.models().size() == models.size()) {
+      if (f64 != null && !f64Diagnostics.hasErrors() && f64.models().size() == models.size()) {
         c.finiteDifferences(f64.models().get(i), seed, batch);
+      } else {
+        String why = f64Diagnostics.all().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR)
+            .findFirst().map(d -> d.span().line() + ":" + d.span().column() + ": " + d.message())
+            .orElse("its models differ");
+        c.notes().add("finite differences skipped: the model with every f32 made f64 does not check: " + why);
       }
       TextTable table = new TextTable("Quantity", "Max abs error", "Max rel error", "Tolerance", "OK")
           .alignRight(1).alignRight(2).alignRight(3);
@@ -82,6 +89,7 @@ final class CheckCommand implements Callable<Integer> {
           + ", sizes = " + batch + ", " + steps + " step(s)" : ": compiled gradients vs finite differences, seed "
           + seed + ", sizes = " + batch));
       out.print(table.render());
+      c.notes().forEach(out::println);
       out.println(c.ok() ? "all " + c.rows().size() + " comparisons within tolerance"
           : c.rows().stream().filter(r -> !r.ok()).count() + " comparison(s) FAILED");
       out.println();

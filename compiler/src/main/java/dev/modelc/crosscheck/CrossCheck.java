@@ -22,6 +22,12 @@ public final class CrossCheck {
   public record Row(String quantity, double maxAbs, double maxRel, double tolerance, boolean ok) {}
 
   private final List<Row> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+
+  /** What was not compared, and why. */
+  public List<String> notes() {
+    return notes;
+  }
 
   public List<Row> rows() {
     return rows;
@@ -78,6 +84,10 @@ public final class CrossCheck {
   /** Central finite differences of the compiled f64 model's objective against its compiled gradients. */
   public void finiteDifferences(CheckedModel f64Model, long seed, int batch) {
     if (f64Model.objective() == null || f64Model.params().isEmpty()) {
+      return;
+    }
+    if (uses(f64Model, dev.modelc.check.Builtin.DETACH)) {
+      notes.add("finite differences skipped: the model uses detach(...), whose cut the differences cannot see");
       return;
     }
     Model m = ModelBuild.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newInstance();
@@ -162,6 +172,25 @@ public final class CrossCheck {
         }
       }
     }
+  }
+
+  /** Whether any value or the objective calls builtin b. */
+  private static boolean uses(CheckedModel model, dev.modelc.check.Builtin b) {
+    boolean[] found = {false};
+    java.util.function.Consumer<dev.modelc.check.TExpr> visit = new java.util.function.Consumer<>() {
+      @Override
+      public void accept(dev.modelc.check.TExpr e) {
+        if (e instanceof dev.modelc.check.TExpr.Call c) {
+          found[0] |= c.op() == b;
+          c.args().forEach(this);
+        }
+      }
+    };
+    model.values().forEach(v -> visit.accept(v.expr()));
+    if (model.objective() != null) {
+      visit.accept(model.objective().expr());
+    }
+    return found[0];
   }
 
   /** The class count of the losses that take a label input: the second dim of their logits. */
