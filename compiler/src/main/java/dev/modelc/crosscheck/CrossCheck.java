@@ -86,8 +86,8 @@ public final class CrossCheck {
     if (f64Model.objective() == null || f64Model.params().isEmpty()) {
       return;
     }
-    if (uses(f64Model, dev.modelc.check.Builtin.DETACH)) {
-      notes.add("finite differences skipped: the model uses detach(...), whose cut the differences cannot see");
+    if (objectiveUses(f64Model, dev.modelc.check.Builtin.DETACH)) {
+      notes.add("finite differences skipped: the objective uses detach(...), whose cut the differences cannot see");
       return;
     }
     Model m = ModelBuild.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newInstance();
@@ -174,8 +174,11 @@ public final class CrossCheck {
     }
   }
 
-  /** Whether any value or the objective calls builtin b. */
-  private static boolean uses(CheckedModel model, dev.modelc.check.Builtin b) {
+  /** Whether the objective calls builtin b, directly or through the values it reads. */
+  private static boolean objectiveUses(CheckedModel model, dev.modelc.check.Builtin b) {
+    java.util.Map<String, dev.modelc.check.TExpr> values = new java.util.HashMap<>();
+    model.values().forEach(v -> values.put(v.name(), v.expr()));
+    java.util.Set<String> seen = new java.util.HashSet<>();
     boolean[] found = {false};
     java.util.function.Consumer<dev.modelc.check.TExpr> visit = new java.util.function.Consumer<>() {
       @Override
@@ -183,13 +186,12 @@ public final class CrossCheck {
         if (e instanceof dev.modelc.check.TExpr.Call c) {
           found[0] |= c.op() == b;
           c.args().forEach(this);
+        } else if (e instanceof dev.modelc.check.TExpr.Ref r && values.containsKey(r.name()) && seen.add(r.name())) {
+          accept(values.get(r.name()));
         }
       }
     };
-    model.values().forEach(v -> visit.accept(v.expr()));
-    if (model.objective() != null) {
-      visit.accept(model.objective().expr());
-    }
+    visit.accept(model.objective().expr());
     return found[0];
   }
 
