@@ -31,7 +31,13 @@ final class VectorConvLoops extends JavaConvLoops {
         return DirectConv.ROUND % (4 * L) == 0;
     }
 
-    /** Every stride-1 input gradient: the loops read the padded gradient in place, without copies. */
+    /** Every stride-1 forward pass: the loops read the padded image in place, without copies. */
+    @Override
+    boolean suitsForward(Conv2dShape s) {
+        return DirectConv.applies(s);
+    }
+
+    /** Every stride-1 input gradient, likewise. */
     @Override
     boolean suitsInputGradient(Conv2dShape s) {
         return DirectConv.applies(s);

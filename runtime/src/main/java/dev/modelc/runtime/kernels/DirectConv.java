@@ -47,7 +47,7 @@ final class DirectConv {
         float[][] out = ws.floatRows(Slot.WIDE, oc, round(wideLength(band, wp, ow)));
         for (int n = 0; n < s.batch(); n++) {
             pad(s, x, n * s.imageSize(), xp);
-            int yOff = n * s.outImageSize();
+            int yOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {
                 int rows = Math.min(band, oh - y0);
                 loops.correlate(ws, s.inChannels(), plane, wp, s.kernelHeight(), s.kernelWidth(), xp, y0 * wp,
@@ -70,7 +70,7 @@ final class DirectConv {
         double[][] out = ws.doubleRows(Slot.WIDE, oc, round(wideLength(band, wp, ow)));
         for (int n = 0; n < s.batch(); n++) {
             pad(s, x, n * s.imageSize(), xp);
-            int yOff = n * s.outImageSize();
+            int yOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {
                 int rows = Math.min(band, oh - y0);
                 loops.correlate(ws, s.inChannels(), plane, wp, s.kernelHeight(), s.kernelWidth(), xp, y0 * wp,
@@ -102,9 +102,10 @@ final class DirectConv {
         }
         float[][] out = ws.floatRows(Slot.WIDE, cin, round(wideLength(band, gw, wp)));
         for (int n = 0; n < s.batch(); n++) {
+            int dyOff = n * oc * oh * ow, dxOff = n * cin * h * wd;
             for (int o = 0; o < oc; o++) {
                 for (int r = 0; r < oh; r++) {
-                    System.arraycopy(dy, n * s.outImageSize() + (o * oh + r) * ow, g,
+                    System.arraycopy(dy, dyOff + (o * oh + r) * ow, g,
                             o * plane + (r + kh - 1) * gw + kw - 1, ow);
                 }
             }
@@ -115,7 +116,7 @@ final class DirectConv {
                 for (int c = 0; c < cin; c++) {
                     float[] row = out[c];
                     for (int r = 0; r < rows; r++) {
-                        int from = r * gw + s.padW(), to = n * s.imageSize() + (c * h + y0 + r) * wd;
+                        int from = r * gw + s.padW(), to = dxOff + (c * h + y0 + r) * wd;
                         if (accumulate) {
                             for (int i = 0; i < wd; i++) {
                                 dx[to + i] += row[from + i];
@@ -147,9 +148,10 @@ final class DirectConv {
         }
         double[][] out = ws.doubleRows(Slot.WIDE, cin, round(wideLength(band, gw, wp)));
         for (int n = 0; n < s.batch(); n++) {
+            int dyOff = n * oc * oh * ow, dxOff = n * cin * h * wd;
             for (int o = 0; o < oc; o++) {
                 for (int r = 0; r < oh; r++) {
-                    System.arraycopy(dy, n * s.outImageSize() + (o * oh + r) * ow, g,
+                    System.arraycopy(dy, dyOff + (o * oh + r) * ow, g,
                             o * plane + (r + kh - 1) * gw + kw - 1, ow);
                 }
             }
@@ -160,7 +162,7 @@ final class DirectConv {
                 for (int c = 0; c < cin; c++) {
                     double[] row = out[c];
                     for (int r = 0; r < rows; r++) {
-                        int from = r * gw + s.padW(), to = n * s.imageSize() + (c * h + y0 + r) * wd;
+                        int from = r * gw + s.padW(), to = dxOff + (c * h + y0 + r) * wd;
                         if (accumulate) {
                             for (int i = 0; i < wd; i++) {
                                 dx[to + i] += row[from + i];
@@ -185,12 +187,13 @@ final class DirectConv {
         loops.weightGradientStart(ws, oc, s.patchSize(), longest);
         for (int n = 0; n < s.batch(); n++) {
             pad(s, x, n * s.imageSize(), xp);
+            int dyOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {
                 int rows = Math.min(band, oh - y0), length = wideLength(rows, wp, ow);
                 for (int o = 0; o < oc; o++) {
                     java.util.Arrays.fill(g[o], 0, round(length), 0f);
                     for (int r = 0; r < rows; r++) {
-                        System.arraycopy(dy, n * s.outImageSize() + (o * oh + y0 + r) * ow, g[o], r * wp, ow);
+                        System.arraycopy(dy, dyOff + (o * oh + y0 + r) * ow, g[o], r * wp, ow);
                     }
                 }
                 loops.weightGradientAdd(ws, s.inChannels(), plane, wp, s.kernelHeight(), s.kernelWidth(), xp,
@@ -211,12 +214,13 @@ final class DirectConv {
         loops.weightGradientStartF64(ws, oc, s.patchSize(), longest);
         for (int n = 0; n < s.batch(); n++) {
             pad(s, x, n * s.imageSize(), xp);
+            int dyOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {
                 int rows = Math.min(band, oh - y0), length = wideLength(rows, wp, ow);
                 for (int o = 0; o < oc; o++) {
                     java.util.Arrays.fill(g[o], 0, round(length), 0d);
                     for (int r = 0; r < rows; r++) {
-                        System.arraycopy(dy, n * s.outImageSize() + (o * oh + y0 + r) * ow, g[o], r * wp, ow);
+                        System.arraycopy(dy, dyOff + (o * oh + y0 + r) * ow, g[o], r * wp, ow);
                     }
                 }
                 loops.weightGradientAdd(ws, s.inChannels(), plane, wp, s.kernelHeight(), s.kernelWidth(), xp,

@@ -33,9 +33,10 @@ class JavaConvLoops {
     // Which pass runs where was chosen by timing both paths, with each implementation, on stride-1 shapes of 1 to
     // 64 channels, 3x3 and 5x5 kernels and 8x8 to 32x32 images.
 
-    /** Whether the forward pass of {@code s} runs in {@link DirectConv}: every stride-1 shape. */
+    /** Whether the forward pass of {@code s} runs in {@link DirectConv}: stride 1 with a kernel of at most
+     *  {@link JavaSgemm#KC} elements, the reduced dimension the product's register blocks run through in one go. */
     boolean suitsForward(Conv2dShape s) {
-        return DirectConv.applies(s);
+        return DirectConv.applies(s) && s.patchSize() <= JavaSgemm.KC;
     }
 
     /** Whether the input gradient runs in {@link DirectConv}: stride 1 with few output channels (the unfolded
@@ -87,16 +88,14 @@ class JavaConvLoops {
         float[][] cols = ws.floatRows(Slot.ROWS_B, patch, length);
         float[][] sums = ws.floatRows(Slot.SUMS, outC * patch, length);
         slices(channels, plane, wp, kh, kw, src, srcOff, length, cols);
-        int o = 0;
-        for (; o + 2 <= outC; o += 2) {
-            float[] d0 = dy[o], d1 = dy[o + 1];
-            for (int p = 0; p < patch; p++) {
-                multiplyAdd2(sums[o * patch + p], sums[(o + 1) * patch + p], d0, d1, cols[p], length);
+        for (int p = 0; p < patch; p++) {
+            float[] x = cols[p];
+            int o = 0;
+            for (; o + 2 <= outC; o += 2) {
+                multiplyAdd2(sums[o * patch + p], sums[(o + 1) * patch + p], dy[o], dy[o + 1], x, length);
             }
-        }
-        if (o < outC) {
-            for (int p = 0; p < patch; p++) {
-                multiplyAdd1(sums[o * patch + p], dy[o], cols[p], length);
+            if (o < outC) {
+                multiplyAdd1(sums[o * patch + p], dy[o], x, length);
             }
         }
     }
@@ -147,16 +146,14 @@ class JavaConvLoops {
         double[][] cols = ws.doubleRows(Slot.ROWS_B, patch, length);
         double[][] sums = ws.doubleRows(Slot.SUMS, outC * patch, length);
         slices(channels, plane, wp, kh, kw, src, srcOff, length, cols);
-        int o = 0;
-        for (; o + 2 <= outC; o += 2) {
-            double[] d0 = dy[o], d1 = dy[o + 1];
-            for (int p = 0; p < patch; p++) {
-                multiplyAdd2(sums[o * patch + p], sums[(o + 1) * patch + p], d0, d1, cols[p], length);
+        for (int p = 0; p < patch; p++) {
+            double[] x = cols[p];
+            int o = 0;
+            for (; o + 2 <= outC; o += 2) {
+                multiplyAdd2(sums[o * patch + p], sums[(o + 1) * patch + p], dy[o], dy[o + 1], x, length);
             }
-        }
-        if (o < outC) {
-            for (int p = 0; p < patch; p++) {
-                multiplyAdd1(sums[o * patch + p], dy[o], cols[p], length);
+            if (o < outC) {
+                multiplyAdd1(sums[o * patch + p], dy[o], x, length);
             }
         }
     }

@@ -146,6 +146,7 @@ class Conv2dTest {
         Conv2dShape wide = Conv2dShape.of(2, 16, 6, 6, 70, 3, 1, 1);
         assertFalse(JavaConvLoops.INSTANCE.suitsWeightGradient(wide));
         assertFalse(JavaConvLoops.INSTANCE.suitsInputGradient(wide));
+        assertFalse(JavaConvLoops.INSTANCE.suitsForward(Conv2dShape.of(1, 32, 4, 4, 64, 3, 1, 1)));
     }
 
     @Test
