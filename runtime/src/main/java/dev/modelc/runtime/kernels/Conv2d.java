@@ -3,7 +3,8 @@ package dev.modelc.runtime.kernels;
 import dev.modelc.runtime.kernels.Workspace.Slot;
 
 /**
- * 2-D convolution (NCHW, stride, padding, no dilation or groups) and its gradients, built on {@link MatMul}.
+ * 2-D convolution (NCHW, stride, padding, no dilation or groups) and its gradients, built on the matrix products
+ * of {@link Gemm} and the stride-1 loops of {@link DirectConv}.
  *
  * <p>Per image, the input is unfolded into the workspace ({@link Im2col}) and the convolution is one product:
  * <pre>
