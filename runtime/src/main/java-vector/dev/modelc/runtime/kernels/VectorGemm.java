@@ -6,10 +6,18 @@ package dev.modelc.runtime.kernels;
  */
 final class VectorGemm extends Gemm {
 
+    private final JavaConvLoops convLoops;
+
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {
             throw new UnsupportedOperationException("the preferred vector shape has a single lane");
         }
+        convLoops = VectorConvLoops.fits() ? new VectorConvLoops() : JavaConvLoops.INSTANCE;
+    }
+
+    @Override
+    JavaConvLoops convLoops() {
+        return convLoops;
     }
 
     @Override

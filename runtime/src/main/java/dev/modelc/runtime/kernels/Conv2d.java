@@ -3,7 +3,8 @@ package dev.modelc.runtime.kernels;
 import dev.modelc.runtime.kernels.Workspace.Slot;
 
 /**
- * 2-D convolution (NCHW, stride, padding, no dilation or groups) and its gradients, built on {@link MatMul}.
+ * 2-D convolution (NCHW, stride, padding, no dilation or groups) and its gradients, built on the matrix products
+ * of {@link Gemm} and the stride-1 loops of {@link DirectConv}.
  *
  * <p>Per image, the input is unfolded into the workspace ({@link Im2col}) and the convolution is one product:
  * <pre>
@@ -12,9 +13,15 @@ import dev.modelc.runtime.kernels.Workspace.Slot;
  *   weight gradient dW    += dy[n]  x  col[n]^T
  *   bias gradient   db    += sum of dy[n] over positions
  * </pre>
- * A 1x1 kernel with stride 1 and no padding skips the unfolding. Arrays are whole tensors from index 0 in the
- * shapes {@link Conv2dShape} describes. With {@code accumulate} a gradient is added to the array (PyTorch's
- * accumulation into {@code .grad}); otherwise it replaces it.
+ * A 1x1 kernel with stride 1 and no padding skips the unfolding. Most other stride-1 convolutions do not unfold at
+ * all: {@link DirectConv} runs them as loops over shifted runs of the padded image, because with few channels the
+ * products are too thin (6 x 576 x 25 per image for a 1 to 6 channel 5x5 convolution of a 28x28 image) to outweigh
+ * unfolding and packing; the weight gradient, a reduction over all positions, is where that matters most. Which
+ * pass goes where depends on the shape and on the kernel in use ({@link Gemm#convLoops()}). The f32 passes take the
+ * {@link Kernels#selected() selected} implementation's loops, f64 ones the plain-Java loops.
+ *
+ * <p>Arrays are whole tensors from index 0 in the shapes {@link Conv2dShape} describes. With {@code accumulate} a
+ * gradient is added to the array (PyTorch's accumulation into {@code .grad}); otherwise it replaces it.
  */
 public final class Conv2d {
 
@@ -23,17 +30,32 @@ public final class Conv2d {
 
     /** {@code y = conv2d(x, w) + bias}; {@code bias} (one per output channel) may be null. */
     public static void forward(Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias, float[] y) {
+        forward(Kernels.SELECTED, ws, s, x, w, bias, y);
+    }
+
+    static void forward(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias, float[] y) {
         Conv2dChecks.forward(s, len(x), len(w), bias == null ? -2 : bias.length, len(y));
+        JavaConvLoops loops = kernel.convLoops();
+        if (loops.suitsForward(s)) {
+            DirectConv.forward(loops, ws, s, x, w, bias, y);
+        } else {
+            unfoldedForward(kernel, ws, s, x, w, bias, y);
+        }
+    }
+
+    /** The forward pass through the unfolded input (any stride); arguments already checked. */
+    static void unfoldedForward(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias,
+                                float[] y) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         float[] col = s.isPointwise() ? null : ws.floats(Slot.COLUMNS, patch * positions);
         for (int n = 0; n < s.batch(); n++) {
             int yOff = n * s.outImageSize();
             if (col == null) {
-                MatMul.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, x, n * s.imageSize(),
+                kernel.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, x, n * s.imageSize(),
                         y, yOff, false);
             } else {
                 Im2col.unfold(s, x, n * s.imageSize(), col);
-                MatMul.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, col, 0, y, yOff, false);
+                kernel.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, col, 0, y, yOff, false);
             }
             if (bias != null) {
                 Epilogue.addBiasPerRow(y, yOff, s.outChannels(), positions, bias);
@@ -43,17 +65,31 @@ public final class Conv2d {
 
     /** f64 forward; see the f32 overload. */
     public static void forward(Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias, double[] y) {
+        forward(Kernels.SELECTED, ws, s, x, w, bias, y);
+    }
+
+    static void forward(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias, double[] y) {
         Conv2dChecks.forward(s, len(x), len(w), bias == null ? -2 : bias.length, len(y));
+        if (JavaConvLoops.INSTANCE.suitsForward(s)) {
+            DirectConv.forward(JavaConvLoops.INSTANCE, ws, s, x, w, bias, y);
+        } else {
+            unfoldedForward(kernel, ws, s, x, w, bias, y);
+        }
+    }
+
+    /** f64 version; see the f32 overload. */
+    static void unfoldedForward(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias,
+                                double[] y) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         double[] col = s.isPointwise() ? null : ws.doubles(Slot.COLUMNS, patch * positions);
         for (int n = 0; n < s.batch(); n++) {
             int yOff = n * s.outImageSize();
             if (col == null) {
-                MatMul.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, x, n * s.imageSize(),
+                kernel.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, x, n * s.imageSize(),
                         y, yOff, false);
             } else {
                 Im2col.unfold(s, x, n * s.imageSize(), col);
-                MatMul.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, col, 0, y, yOff, false);
+                kernel.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, col, 0, y, yOff, false);
             }
             if (bias != null) {
                 Epilogue.addBiasPerRow(y, yOff, s.outChannels(), positions, bias);
@@ -64,11 +100,27 @@ public final class Conv2d {
     /** {@code dx (=|+=) d conv2d / dx} given the output gradient {@code dy}. */
     public static void backwardInput(Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
                                      boolean accumulate) {
+        backwardInput(Kernels.SELECTED, ws, s, dy, w, dx, accumulate);
+    }
+
+    static void backwardInput(Gemm kernel, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
+                              boolean accumulate) {
         Conv2dChecks.backwardInput(s, len(dy), len(w), len(dx));
+        JavaConvLoops loops = kernel.convLoops();
+        if (loops.suitsInputGradient(s)) {
+            DirectConv.backwardInput(loops, ws, s, dy, w, dx, accumulate);
+        } else {
+            unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
+        }
+    }
+
+    /** The input gradient through the unfolded matrix (any stride); arguments already checked. */
+    static void unfoldedBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
+                                      boolean accumulate) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         if (s.isPointwise()) {
             for (int n = 0; n < s.batch(); n++) {
-                MatMul.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
+                kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                         dx, n * s.imageSize(), accumulate);
             }
             return;
@@ -78,7 +130,7 @@ public final class Conv2d {
         }
         float[] col = ws.floats(Slot.COLUMNS, patch * positions);
         for (int n = 0; n < s.batch(); n++) {
-            MatMul.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
+            kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                     col, 0, false);
             Im2col.foldAdd(s, col, dx, n * s.imageSize());
         }
@@ -87,11 +139,26 @@ public final class Conv2d {
     /** f64 input gradient; see the f32 overload. */
     public static void backwardInput(Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
                                      boolean accumulate) {
+        backwardInput(Kernels.SELECTED, ws, s, dy, w, dx, accumulate);
+    }
+
+    static void backwardInput(Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
+                              boolean accumulate) {
         Conv2dChecks.backwardInput(s, len(dy), len(w), len(dx));
+        if (JavaConvLoops.INSTANCE.suitsInputGradient(s)) {
+            DirectConv.backwardInput(JavaConvLoops.INSTANCE, ws, s, dy, w, dx, accumulate);
+        } else {
+            unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
+        }
+    }
+
+    /** f64 version; see the f32 overload. */
+    static void unfoldedBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
+                                      boolean accumulate) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         if (s.isPointwise()) {
             for (int n = 0; n < s.batch(); n++) {
-                MatMul.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
+                kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                         dx, n * s.imageSize(), accumulate);
             }
             return;
@@ -101,7 +168,7 @@ public final class Conv2d {
         }
         double[] col = ws.doubles(Slot.COLUMNS, patch * positions);
         for (int n = 0; n < s.batch(); n++) {
-            MatMul.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
+            kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                     col, 0, false);
             Im2col.foldAdd(s, col, dx, n * s.imageSize());
         }
@@ -110,7 +177,23 @@ public final class Conv2d {
     /** {@code dw (=|+=) d conv2d / dw} given the input {@code x} and the output gradient {@code dy}. */
     public static void backwardWeight(Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
                                       boolean accumulate) {
+        backwardWeight(Kernels.SELECTED, ws, s, x, dy, dw, accumulate);
+    }
+
+    static void backwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
+                               boolean accumulate) {
         Conv2dChecks.backwardWeight(s, len(x), len(dy), len(dw));
+        JavaConvLoops loops = kernel.convLoops();
+        if (loops.suitsWeightGradient(s)) {
+            DirectConv.backwardWeight(loops, ws, s, x, dy, dw, accumulate);
+        } else {
+            unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+        }
+    }
+
+    /** The weight gradient through the unfolded input (any stride); arguments already checked. */
+    static void unfoldedBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
+                                       boolean accumulate) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         if (s.batch() == 0 && !accumulate) {
             java.util.Arrays.fill(dw, 0, s.weightSize(), 0f);
@@ -124,7 +207,7 @@ public final class Conv2d {
                 b = col;
                 bOff = 0;
             }
-            MatMul.gemm(ws, false, true, s.outChannels(), patch, positions, dy, n * s.outImageSize(), b, bOff,
+            kernel.gemm(ws, false, true, s.outChannels(), patch, positions, dy, n * s.outImageSize(), b, bOff,
                     dw, 0, accumulate || n > 0);
         }
     }
@@ -132,7 +215,22 @@ public final class Conv2d {
     /** f64 weight gradient; see the f32 overload. */
     public static void backwardWeight(Workspace ws, Conv2dShape s, double[] x, double[] dy, double[] dw,
                                       boolean accumulate) {
+        backwardWeight(Kernels.SELECTED, ws, s, x, dy, dw, accumulate);
+    }
+
+    static void backwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] dy, double[] dw,
+                               boolean accumulate) {
         Conv2dChecks.backwardWeight(s, len(x), len(dy), len(dw));
+        if (JavaConvLoops.INSTANCE.suitsWeightGradient(s)) {
+            DirectConv.backwardWeight(JavaConvLoops.INSTANCE, ws, s, x, dy, dw, accumulate);
+        } else {
+            unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+        }
+    }
+
+    /** f64 version; see the f32 overload. */
+    static void unfoldedBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] dy,
+                                       double[] dw, boolean accumulate) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         if (s.batch() == 0 && !accumulate) {
             java.util.Arrays.fill(dw, 0, s.weightSize(), 0d);
@@ -146,7 +244,7 @@ public final class Conv2d {
                 b = col;
                 bOff = 0;
             }
-            MatMul.gemm(ws, false, true, s.outChannels(), patch, positions, dy, n * s.outImageSize(), b, bOff,
+            kernel.gemm(ws, false, true, s.outChannels(), patch, positions, dy, n * s.outImageSize(), b, bOff,
                     dw, 0, accumulate || n > 0);
         }
     }

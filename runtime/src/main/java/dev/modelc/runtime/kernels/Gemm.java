@@ -24,6 +24,11 @@ public abstract class Gemm {
     /** {@code "java"} or {@code "vector"}. */
     public abstract String name();
 
+    /** The loops of the stride-1 convolutions ({@link DirectConv}) that go with this implementation. */
+    JavaConvLoops convLoops() {
+        return JavaConvLoops.INSTANCE;
+    }
+
     /** f32 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
     public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {

@@ -45,7 +45,7 @@ final class JavaSgemm {
                     int aBase = aOff + i * aRow + pc * aCol;
                     loadC(c, cBase, cRow, cCol, rows, nc, cRows, add);
                     if (rows == MR) {
-                        block4(a, aBase, aRow, aCol, kc, nc, bRows, cRows);
+                        block4(a, aBase, aRow, aCol, kc, nc, bRows, cRows[0], cRows[1], cRows[2], cRows[3]);
                     } else {
                         int r = 0;
                         if (rows >= 2) {
@@ -108,9 +108,9 @@ final class JavaSgemm {
         }
     }
 
-    private static void block4(float[] a, int aBase, int aRow, int aCol, int kc, int nc,
-                               float[][] bRows, float[][] cRows) {
-        float[] c0 = cRows[0], c1 = cRows[1], c2 = cRows[2], c3 = cRows[3];
+    /** Adds {@code A[4 rows, kc] x bRows[kc, nc]} to the rows {@code c0..c3}; also used by {@link JavaConvLoops}. */
+    static void block4(float[] a, int aBase, int aRow, int aCol, int kc, int nc, float[][] bRows,
+                       float[] c0, float[] c1, float[] c2, float[] c3) {
         int p = 0;
         for (; p + 1 < kc; p += 2) {
             int x = aBase + p * aCol;
@@ -125,8 +125,8 @@ final class JavaSgemm {
         }
     }
 
-    private static void block2(float[] a, int aBase, int aRow, int aCol, int kc, int nc, float[][] bRows,
-                               float[] c0, float[] c1) {
+    static void block2(float[] a, int aBase, int aRow, int aCol, int kc, int nc, float[][] bRows,
+                       float[] c0, float[] c1) {
         int p = 0;
         for (; p + 1 < kc; p += 2) {
             int x = aBase + p * aCol;
@@ -151,7 +151,7 @@ final class JavaSgemm {
         }
     }
 
-    private static void block1(float[] a, int aBase, int aCol, int kc, int nc, float[][] bRows, float[] c0) {
+    static void block1(float[] a, int aBase, int aCol, int kc, int nc, float[][] bRows, float[] c0) {
         int p = 0;
         for (; p + 1 < kc; p += 2) {
             int x = aBase + p * aCol;

@@ -1,7 +1,8 @@
 package dev.modelc.runtime.kernels;
 
 /**
- * Scratch memory for the kernels: packing buffers, register-block rows and im2col columns.
+ * Scratch memory for the kernels: packing buffers, register-block rows, im2col columns, and the padded images,
+ * wide output rows and partial sums of the stride-1 convolutions.
  *
  * <p>A kernel call takes a workspace instead of allocating. Buffers start empty and grow on the first call that
  * needs more; a steady state of calls with the same shapes therefore allocates nothing. A generated model keeps one
@@ -10,7 +11,7 @@ package dev.modelc.runtime.kernels;
 public final class Workspace {
 
     /** What a buffer is used for; each kernel asks for its buffers by slot so that uses never overlap. */
-    enum Slot { PACK_A, PACK_B, TILE, ROWS_B, ROWS_C, COLUMNS, ROW }
+    enum Slot { PACK_A, PACK_B, TILE, ROWS_B, ROWS_C, COLUMNS, ROW, PADDED, WIDE, SUMS, WEIGHTS }
 
     private final float[][] floats = new float[Slot.values().length][];
     private final double[][] doubles = new double[Slot.values().length][];

@@ -60,33 +60,43 @@ class AllocationTest {
         assertEquals(0, allocated);
     }
 
-    @org.junit.jupiter.api.Test
-    void steadyStateConvolutionAllocatesNothing() {
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void steadyStateConvolutionAllocatesNothing(Gemm kernel) {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         Random random = new Random(6);
         Workspace ws = new Workspace();
+        // Stride 1 runs the direct loops, stride 2 the unfolded products.
         Conv2dShape s = Conv2dShape.of(4, 1, 28, 28, 6, 5, 1, 0);
+        Conv2dShape strided = Conv2dShape.of(4, 1, 28, 28, 6, 5, 2, 1);
         float[] x = MatMulTest.randomFloats(random, s.batch() * s.imageSize());
         float[] w = MatMulTest.randomFloats(random, s.weightSize());
         float[] bias = MatMulTest.randomFloats(random, s.outChannels());
         float[] y = new float[s.batch() * s.outImageSize()];
         float[] dx = new float[x.length], dw = new float[w.length], db = new float[bias.length];
+        double[] xd = MatMulTest.randomDoubles(random, x.length), wd = MatMulTest.randomDoubles(random, w.length);
+        double[] yd = new double[y.length], dwd = new double[w.length];
         long deadline = System.nanoTime() + WARM_UP_NANOS;
         long allocated = -1;
         while (System.nanoTime() < deadline && allocated != 0) {
             long before = threads.getThreadAllocatedBytes(thread);
             for (int i = 0; i < WINDOW; i++) {
-                Conv2d.forward(ws, s, x, w, bias, y);
+                Conv2d.forward(kernel, ws, s, x, w, bias, y);
                 Epilogue.relu(y, 0, y.length);
-                Conv2d.backwardInput(ws, s, y, w, dx, false);
-                Conv2d.backwardWeight(ws, s, x, y, dw, false);
+                Conv2d.backwardInput(kernel, ws, s, y, w, dx, false);
+                Conv2d.backwardWeight(kernel, ws, s, x, y, dw, false);
                 Conv2d.backwardBias(s, y, db, true);
                 Epilogue.addBiasPerColumn(ws, y, 0, s.batch() * s.outChannels(), 576, dx);
+                Conv2d.forward(kernel, ws, strided, x, w, bias, y);
+                Conv2d.backwardInput(kernel, ws, strided, y, w, dx, true);
+                Conv2d.backwardWeight(kernel, ws, strided, x, y, dw, true);
+                Conv2d.forward(kernel, ws, s, xd, wd, null, yd);
+                Conv2d.backwardWeight(kernel, ws, s, xd, yd, dwd, false);
             }
             allocated = threads.getThreadAllocatedBytes(thread) - before;
         }
-        assertEquals(0, allocated, "convolution calls still allocated after warm-up");
+        assertEquals(0, allocated, kernel.name() + ": convolution calls still allocated after warm-up");
     }
 }
