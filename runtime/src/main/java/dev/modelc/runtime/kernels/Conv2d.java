@@ -107,7 +107,7 @@ public final class Conv2d {
                               boolean accumulate) {
         Conv2dChecks.backwardInput(s, len(dy), len(w), len(dx));
         JavaConvLoops loops = kernel.convLoops();
-        if (loops.suitsInputGradient(s)) {
+        if (loops.suitsInputGradient(s) && allFinite(w, s.weightSize())) {
             DirectConv.backwardInput(loops, ws, s, dy, w, dx, accumulate);
         } else {
             unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
@@ -145,7 +145,7 @@ public final class Conv2d {
     static void backwardInput(Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
                               boolean accumulate) {
         Conv2dChecks.backwardInput(s, len(dy), len(w), len(dx));
-        if (JavaConvLoops.INSTANCE.suitsInputGradient(s)) {
+        if (JavaConvLoops.INSTANCE.suitsInputGradient(s) && allFinite(w, s.weightSize())) {
             DirectConv.backwardInput(JavaConvLoops.INSTANCE, ws, s, dy, w, dx, accumulate);
         } else {
             unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
@@ -184,7 +184,7 @@ public final class Conv2d {
                                boolean accumulate) {
         Conv2dChecks.backwardWeight(s, len(x), len(dy), len(dw));
         JavaConvLoops loops = kernel.convLoops();
-        if (loops.suitsWeightGradient(s)) {
+        if (loops.suitsWeightGradient(s) && allFinite(x, s.batch() * s.imageSize())) {
             DirectConv.backwardWeight(loops, ws, s, x, dy, dw, accumulate);
         } else {
             unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
@@ -221,7 +221,7 @@ public final class Conv2d {
     static void backwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] dy, double[] dw,
                                boolean accumulate) {
         Conv2dChecks.backwardWeight(s, len(x), len(dy), len(dw));
-        if (JavaConvLoops.INSTANCE.suitsWeightGradient(s)) {
+        if (JavaConvLoops.INSTANCE.suitsWeightGradient(s) && allFinite(x, s.batch() * s.imageSize())) {
             DirectConv.backwardWeight(JavaConvLoops.INSTANCE, ws, s, x, dy, dw, accumulate);
         } else {
             unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
@@ -281,5 +281,27 @@ public final class Conv2d {
 
     private static int len(double[] a) {
         return a == null ? -1 : a.length;
+    }
+
+    /**
+     * Whether the first n values are finite. The direct gradients multiply the zeros around each padded image by the
+     * other operand; with an infinity or NaN there they would put NaN where PyTorch's products have no term at all,
+     * so such operands take the unfolded path.
+     */
+    static boolean allFinite(float[] a, int n) {
+        float probe = 0f;
+        for (int i = 0; i < n; i++) {
+            probe += a[i] * 0f;
+        }
+        return probe == 0f;
+    }
+
+    /** Whether the first n values are finite; see the f32 overload. */
+    static boolean allFinite(double[] a, int n) {
+        double probe = 0d;
+        for (int i = 0; i < n; i++) {
+            probe += a[i] * 0d;
+        }
+        return probe == 0d;
     }
 }

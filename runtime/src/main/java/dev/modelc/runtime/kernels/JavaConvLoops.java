@@ -62,7 +62,7 @@ class JavaConvLoops {
         }
         int o = 0;
         for (; o + 4 <= outC; o += 4) {
-            JavaSgemm.block4(w, o * patch, patch, 1, patch, length, cols, out[o], out[o + 1], out[o + 2], out[o + 3]);
+            JavaSgemm.block4(w, o * patch, patch, 1, patch, length, cols, out, o);
         }
         if (o + 2 <= outC) {
             JavaSgemm.block2(w, o * patch, patch, 1, patch, length, cols, out[o], out[o + 1]);
@@ -120,7 +120,7 @@ class JavaConvLoops {
         }
         int o = 0;
         for (; o + 4 <= outC; o += 4) {
-            JavaDgemm.block4(w, o * patch, patch, 1, patch, length, cols, out[o], out[o + 1], out[o + 2], out[o + 3]);
+            JavaDgemm.block4(w, o * patch, patch, 1, patch, length, cols, out, o);
         }
         if (o + 2 <= outC) {
             JavaDgemm.block2(w, o * patch, patch, 1, patch, length, cols, out[o], out[o + 1]);

@@ -1,0 +1,55 @@
+package dev.modelc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With an infinity in the input (weight gradient) or in the weights (input gradient), the stride-1 gradients give
+ * exactly what the unfolded products give: NaN and infinity only where a real product term has them, not where the
+ * direct loops would multiply padding by the infinity.
+ */
+class NonFiniteConvTest {
+  private final Conv2dShape shape = Conv2dShape.of(2, 1, 9, 8, 3, 3, 1, 1);
+
+  @Test
+  void weightGradientWithAnInfiniteInput() {
+    float[] x = random(shape.batch() * shape.imageSize(), 1);
+    x[7] = Float.POSITIVE_INFINITY; // last column of the first row: next to the padding
+    float[] dy = random(shape.batch() * shape.outImageSize(), 2);
+    float[] direct = new float[shape.weightSize()];
+    float[] unfolded = new float[shape.weightSize()];
+    Conv2d.backwardWeight(Kernels.SELECTED, new Workspace(), shape, x, dy, direct, false);
+    Conv2d.unfoldedBackwardWeight(Kernels.SELECTED, new Workspace(), shape, x, dy, unfolded, false);
+    assertSame(unfolded, direct);
+  }
+
+  @Test
+  void inputGradientWithAnInfiniteWeight() {
+    float[] w = random(shape.weightSize(), 3);
+    w[4] = Float.NEGATIVE_INFINITY;
+    float[] dy = random(shape.batch() * shape.outImageSize(), 4);
+    float[] direct = new float[shape.batch() * shape.imageSize()];
+    float[] unfolded = new float[direct.length];
+    Conv2d.backwardInput(Kernels.SELECTED, new Workspace(), shape, dy, w, direct, false);
+    Conv2d.unfoldedBackwardInput(Kernels.SELECTED, new Workspace(), shape, dy, w, unfolded, false);
+    assertSame(unfolded, direct);
+  }
+
+  private static void assertSame(float[] want, float[] got) {
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(Float.isNaN(want[i]), Float.isNaN(got[i]), "NaN at " + i);
+      if (!Float.isNaN(want[i])) {
+        assertEquals(want[i], got[i], 1e-4f * Math.max(1f, Math.abs(want[i])), "at " + i);
+      }
+    }
+  }
+
+  private static float[] random(int n, long seed) {
+    Random r = new Random(seed);
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) a[i] = r.nextFloat() * 2 - 1;
+    return a;
+  }
+}
