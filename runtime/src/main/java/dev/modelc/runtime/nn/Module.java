@@ -65,6 +65,71 @@ public abstract class Module {
         return Collections.unmodifiableMap(children);
     }
 
+    /**
+     * The parameters' values by {@code state_dict} name, like {@code module.state_dict()}: detached tensors sharing
+     * storage with the parameters (writing into their {@code floatData()}/{@code doubleData()} changes the module).
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedParameters().forEach((name, p) -> out.put(name, p.detach()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Copies values into the parameters by name, like {@code module.load_state_dict(values, strict)}. Every value
+     * must have its parameter's shape; its dtype is converted when it differs. With {@code strict}, names missing
+     * from {@code values} and names the module does not have are errors; without it they are skipped. Nothing is
+     * copied unless every check passes.
+     *
+     * @throws IllegalArgumentException naming every missing and unexpected key and every shape mismatch, in
+     *     PyTorch's words
+     */
+    public final void loadStateDict(Map<String, ? extends Tensor> values, boolean strict) {
+        Map<String, Parameter> params = namedParameters();
+        List<String> problems = new ArrayList<>();
+        if (strict) {
+            List<String> missing = new ArrayList<>();
+            params.keySet().stream().filter(k -> !values.containsKey(k)).forEach(missing::add);
+            List<String> unexpected = new ArrayList<>();
+            values.keySet().stream().filter(k -> !params.containsKey(k)).forEach(unexpected::add);
+            if (!missing.isEmpty()) {
+                problems.add("Missing key(s) in state_dict: " + quoted(missing) + ".");
+            }
+            if (!unexpected.isEmpty()) {
+                problems.add("Unexpected key(s) in state_dict: " + quoted(unexpected) + ".");
+            }
+        }
+        values.forEach((name, value) -> {
+            Parameter p = params.get(name);
+            if (p != null && !java.util.Arrays.equals(p.shape(), value.shape())) {
+                problems.add("size mismatch for " + name + ": copying a param with shape "
+                        + java.util.Arrays.toString(value.shape()) + " from checkpoint, the shape in current model is "
+                        + java.util.Arrays.toString(p.shape()) + ".");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Error(s) in loading state_dict for " + getClass().getSimpleName()
+                    + ":\n\t" + String.join("\n\t", problems));
+        }
+        values.forEach((name, value) -> {
+            Parameter p = params.get(name);
+            if (p == null) {
+                return;
+            }
+            if (p.floatData() != null) {
+                float[] src = value.toFloatArray();
+                System.arraycopy(src, 0, p.floatData(), 0, src.length);
+            } else {
+                double[] src = value.toDoubleArray();
+                System.arraycopy(src, 0, p.doubleData(), 0, src.length);
+            }
+        });
+    }
+
+    private static String quoted(List<String> names) {
+        return String.join(", ", names.stream().map(n -> "\"" + n + "\"").toList());
+    }
+
     /** Clears every parameter's gradient (PyTorch's default {@code set_to_none=True}). */
     public final void zeroGrad() {
         for (Parameter p : parameters()) {

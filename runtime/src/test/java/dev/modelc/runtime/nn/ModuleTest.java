@@ -105,4 +105,38 @@ class ModuleTest {
         net.zeroGrad();
         assertEquals(null, net.conv.weight().grad());
     }
+
+    @Test
+    void stateDictRoundTripsIntoAFreshModule() {
+        Net a = new Net(new Rng(1));
+        Net b = new Net(new Rng(2));
+        b.loadStateDict(a.stateDict(), true);
+        for (String name : a.stateDict().keySet()) {
+            assertArrayEquals(a.stateDict().get(name).toFloatArray(), b.stateDict().get(name).toFloatArray(), name);
+        }
+        b.fc3.bias().floatData()[0] = 42f;                       // loaded by copy: a is untouched
+        assertTrue(a.fc3.bias().floatData()[0] != 42f);
+        a.stateDict().get("fc3.bias").floatData()[1] = 7f;      // stateDict shares storage
+        assertEquals(7f, a.fc3.bias().floatData()[1]);
+    }
+
+    @Test
+    void loadStateDictNamesMissingUnexpectedAndMismatchedKeysAndCopiesNothing() {
+        Net net = new Net(new Rng(1));
+        float before = net.fc1.weight().floatData()[0];
+        java.util.Map<String, Tensor> values = new java.util.LinkedHashMap<>(net.stateDict());
+        values.remove("fc2.bias");
+        values.put("fc9.weight", Tensor.zeros(DType.F32, 2));
+        values.put("fc1.weight", Tensor.zeros(DType.F32, 120, 800));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> net.loadStateDict(values, true));
+        assertTrue(e.getMessage().contains("Missing key(s) in state_dict: \"fc2.bias\"."), e.getMessage());
+        assertTrue(e.getMessage().contains("Unexpected key(s) in state_dict: \"fc9.weight\"."), e.getMessage());
+        assertTrue(e.getMessage().contains("size mismatch for fc1.weight: copying a param with shape [120, 800]"
+                + " from checkpoint, the shape in current model is [120, 864]."), e.getMessage());
+        assertEquals(before, net.fc1.weight().floatData()[0]);
+        values.put("fc1.weight", Tensor.zeros(DType.F64, 120, 864));  // converted to the parameter's dtype
+        net.loadStateDict(values, false);
+        assertEquals(0f, net.fc1.weight().floatData()[0]);
+    }
 }
