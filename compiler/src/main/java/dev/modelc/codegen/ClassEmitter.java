@@ -28,8 +28,8 @@ import org.objectweb.asm.Type;
  *       the {@code .mdl} expression it computes;
  *   <li>{@code runForward}, {@code runPredict}, {@code runBackward}: the passes as calls to their steps, split into
  *       parts of at most {@value #CALLS_PER_METHOD} calls so that no method grows past HotSpot's 8,000-byte limit;
- *   <li>{@code u0}, {@code u1}, ...: the optimizer's update of each parameter, reading the hyperparameters from
- *       the instance's fields; {@code runStep} calls them all,
+ *   <li>{@code u0}, {@code u1}, ...: the optimizer's update of each parameter the objective reaches, reading the
+ *       hyperparameters from the instance's fields; {@code runStep} calls them all,
  *       {@code runTrainBackward} (the backward pass of {@code trainStep}) calls each right after the step that
  *       finishes its gradient (see the schedule's train order);
  *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes,
@@ -87,6 +87,7 @@ final class ClassEmitter {
     pass("runBackward", names(schedule.backward()));
     List<String> updates = new ArrayList<>();
     for (int p = 0; p < schedule.params().size(); p++) {
+      if (!schedule.hasGradient(p)) continue; // PyTorch skips a parameter whose .grad is None
       update(p);
       updates.add("u" + p);
     }

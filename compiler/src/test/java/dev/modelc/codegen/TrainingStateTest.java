@@ -224,6 +224,41 @@ class TrainingStateTest {
     assertSameParameters(seeded, viaSeed, "new Net(0L)");
   }
 
+  /** PyTorch skips a parameter whose .grad is None: no weight decay, no Adam move; its gradient reads as zeros. */
+  @ParameterizedTest
+  @ValueSource(strings = {"sgd(lr = 0.1, momentum = 0.9, weight_decay = 0.01)",
+      "adam(lr = 0.1, weight_decay = 0.01)", "adamw(lr = 0.1)"})
+  void parameterTheObjectiveDoesNotReachIsNotUpdated(String optimizer) {
+    CheckedModel checked = Samples.check("unused.mdl", """
+        model Unused {
+          input x : f32[N, 2]
+          param w : f32[2, 1] init uniform(0, 1)
+          param u : f32[3]    init uniform(0, 1)
+          param v : f32[1]    init uniform(0, 1)
+          let y = x @ w
+          let loss = mean(y ** 2) + 0 * sum(detach(v))
+          output y
+          minimize loss with %s
+        }
+        """.formatted(optimizer));
+    Model m = ModelBuild.compile(checked, "t", "unused.mdl", true).newInstance();
+    float[] u = ((float[]) m.parameter("u")).clone();
+    float[] v = ((float[]) m.parameter("v")).clone();
+    float[] w = ((float[]) m.parameter("w")).clone();
+    m.setInput("x", new float[] {1, 2, 3, 4});
+    for (int step = 0; step < 3; step++) m.trainStep();
+    m.zeroGrad();
+    m.forward();
+    m.backward();
+    m.step();
+    assertArrayEquals(u, (float[]) m.parameter("u"));
+    assertArrayEquals(v, (float[]) m.parameter("v"));
+    assertArrayEquals(new float[3], (float[]) m.gradient("u"));
+    assertArrayEquals(new float[1], (float[]) m.gradient("v"));
+    assertNotEquals(w[0], ((float[]) m.parameter("w"))[0], "w trains");
+    assertTrue(dev.modelc.crosscheck.CrossCheck.run(checked, 3, 1, 4).ok(), "the reference skips u and v too");
+  }
+
   @Test
   void misuseSaysWhatIsWrong() throws Exception {
     CheckedModel checked = Samples.load("cnn", false);
