@@ -58,6 +58,8 @@ public abstract class CompiledModel implements Model {
     private final List<TensorSpec> stateSpecs;
     private final int flatSize;
     private final boolean allF32;
+    /** The optimizer state arrays in flat order: kind by kind, parameters in state_dict order within a kind. */
+    private final Object[] stateInFlatOrder;
 
     protected CompiledModel(String description) {
         spec = ModelSpec.parse(description);
@@ -104,6 +106,10 @@ public abstract class CompiledModel implements Model {
             }
         }
         stateSpecs = List.copyOf(specs);
+        stateInFlatOrder = new Object[state.length * params.length];
+        for (int k = 0; k < state.length; k++) {
+            System.arraycopy(state[k], 0, stateInFlatOrder, k * params.length, params.length);
+        }
         long total = 0;
         boolean f32 = true;
         for (Object p : params) {
@@ -599,20 +605,12 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void readOptimizerState(Object dst) {
-        copyFlat(flatState(), dst, flatSize * state.length, "optimizer state", true);
+        copyFlat(stateInFlatOrder, dst, flatSize * state.length, "optimizer state", true);
     }
 
     @Override
     public final void writeOptimizerState(Object src) {
-        copyFlat(flatState(), src, flatSize * state.length, "optimizer state", false);
-    }
-
-    private Object[] flatState() {
-        Object[] all = new Object[state.length * params.length];
-        for (int k = 0; k < state.length; k++) {
-            System.arraycopy(state[k], 0, all, k * params.length, params.length);
-        }
-        return all;
+        copyFlat(stateInFlatOrder, src, flatSize * state.length, "optimizer state", false);
     }
 
     /** Copies between the arrays, one after another, and one flat float[] (all f32) or double[]. */
