@@ -27,7 +27,8 @@ import java.util.Set;
  *   <li>Reverse sweep: from {@code of} back to the first node, each visited active node with a cotangent looks up its
  *       rule (a missing rule is a located error naming the op) and adds each active operand's contribution into
  *       that operand's cotangent, summing when an operand is used more than once.
- *   <li>Each target's gradient is its cotangent, or zeros when {@code of} does not depend on it.
+ *   <li>Each target's gradient is its cotangent, or zeros when {@code of} does not depend on it ({@link #reached}
+ *       gives null there instead).
  * </ol>
  * New nodes are stamped {@link Stage#ADJOINT} and carry the origin of the forward node whose rule made them.
  */
@@ -38,7 +39,22 @@ public final class Adjoint {
     Stage oldStage = ir.stage(Stage.ADJOINT);
     var oldOrigin = ir.origin();
     try {
-      return sweep(ir, of, seed(ir, of, seed), wrt);
+      return sweep(ir, of, seed(ir, of, seed), wrt, true);
+    } finally {
+      ir.stage(oldStage);
+      ir.at(oldOrigin);
+    }
+  }
+
+  /**
+   * Like {@link #vjp}, with null for each target {@code of} does not depend on (PyTorch leaves such a leaf's
+   * {@code .grad} None).
+   */
+  public static List<Node> reached(GraphBuilder ir, Node of, Node seed, List<Node> wrt) {
+    Stage oldStage = ir.stage(Stage.ADJOINT);
+    var oldOrigin = ir.origin();
+    try {
+      return sweep(ir, of, seed(ir, of, seed), wrt, false);
     } finally {
       ir.stage(oldStage);
       ir.at(oldOrigin);
@@ -65,7 +81,7 @@ public final class Adjoint {
     return seed;
   }
 
-  private static List<Node> sweep(GraphBuilder ir, Node of, Node seed, List<Node> wrt) {
+  private static List<Node> sweep(GraphBuilder ir, Node of, Node seed, List<Node> wrt, boolean zeros) {
     List<Node> order = ancestors(ir.nodes(), of);
     Set<Node> active = active(order, wrt);
     Map<Node, Node> cotangent = new HashMap<>();
@@ -92,7 +108,7 @@ public final class Adjoint {
     List<Node> grads = new ArrayList<>();
     for (Node w : wrt) {
       Node g = cotangent.get(w);
-      grads.add(g != null ? g : ir.full(0, w));
+      grads.add(g != null || !zeros ? g : ir.full(0, w));
     }
     return grads;
   }

@@ -28,7 +28,8 @@ import org.objectweb.asm.Type;
  *       the {@code .mdl} expression it computes;
  *   <li>{@code runForward}, {@code runPredict}, {@code runBackward}: the passes as calls to their steps, split into
  *       parts of at most {@value #CALLS_PER_METHOD} calls so that no method grows past HotSpot's 8,000-byte limit;
- *   <li>{@code u0}, {@code u1}, ...: the optimizer's update of each parameter; {@code runStep} calls them all,
+ *   <li>{@code u0}, {@code u1}, ...: the optimizer's update of each parameter the objective reaches, reading the
+ *       hyperparameters from the instance's fields; {@code runStep} calls them all,
  *       {@code runTrainBackward} (the backward pass of {@code trainStep}) calls each right after the step that
  *       finishes its gradient (see the schedule's train order);
  *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes,
@@ -37,6 +38,8 @@ import org.objectweb.asm.Type;
  */
 final class ClassEmitter {
   static final int CALLS_PER_METHOD = 1000;
+  /** The seed of the no-argument constructor. */
+  static final long DEFAULT_SEED = 0;
   private static final String BASE = Type.getInternalName(CompiledModel.class);
 
   private final Schedule schedule;
@@ -82,9 +85,12 @@ final class ClassEmitter {
     pass("runForward", names(schedule.forward()));
     pass("runPredict", names(schedule.predict()));
     pass("runBackward", names(schedule.backward()));
-    for (int p = 0; p < schedule.params().size(); p++) update(p);
     List<String> updates = new ArrayList<>();
-    for (int p = 0; p < schedule.params().size(); p++) updates.add("u" + p);
+    for (int p = 0; p < schedule.params().size(); p++) {
+      if (!schedule.hasGradient(p)) continue; // PyTorch skips a parameter whose .grad is None
+      update(p);
+      updates.add("u" + p);
+    }
     pass("runStep", updates);
     pass("runTrainBackward", schedule.trainBackward());
     typedApi();
@@ -92,24 +98,53 @@ final class ClassEmitter {
     return cw.toByteArray();
   }
 
+  /**
+   * The constructors: {@code private Net(boolean unused)} leaves every parameter at zero; {@code public Net(long seed)}
+   * initializes them from {@code seed}; {@code public Net()} initializes them from seed 0 (PyTorch's default
+   * initialization, reproducibly); {@code public static Net uninitialized()} is the zero form, for loading weights.
+   * A class compiled without initializers (from a bare graph) has only {@code Net()} (zeros) and
+   * {@code uninitialized()}.
+   */
   private void constructor() {
+    Emitter blank = new Emitter(cw, Opcodes.ACC_PRIVATE, "<init>", "(Z)V");
+    blank.loadThis();
+    blank.push(description());
+    blank.invokeSpecial(BASE, "<init>", "(Ljava/lang/String;)V");
+    blank.returnVoid();
+    blank.end();
+    boolean seeded = !options.initializers().isEmpty();
     Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC, "<init>", "()V");
     e.loadThis();
-    e.push(description());
-    e.invokeSpecial(BASE, "<init>", "(Ljava/lang/String;)V");
+    if (seeded) {
+      e.push(DEFAULT_SEED);
+      e.invokeSpecial(internalName, "<init>", "(J)V");
+    } else {
+      e.push(false);
+      e.invokeSpecial(internalName, "<init>", "(Z)V");
+    }
     e.returnVoid();
     e.end();
-    if (!options.initializers().isEmpty()) {
-      // public Net(long seed) { this(); initialize(seed); }
+    if (seeded) {
+      // public Net(long seed) { this(false); initialize(seed); }
       Emitter s = new Emitter(cw, Opcodes.ACC_PUBLIC, "<init>", "(J)V");
       s.loadThis();
-      s.invokeSpecial(internalName(), "<init>", "()V");
+      s.push(false);
+      s.invokeSpecial(internalName, "<init>", "(Z)V");
       s.loadThis();
-      s.load(org.objectweb.asm.Type.LONG_TYPE, 1);
+      s.load(Type.LONG_TYPE, 1);
       s.invokeVirtual(internalName, "initialize", "(J)V");
       s.returnVoid();
       s.end();
     }
+    Type self = Type.getObjectType(internalName);
+    Emitter u = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "uninitialized",
+        Type.getMethodDescriptor(self));
+    u.newObject(internalName);
+    u.dup(self);
+    u.push(false);
+    u.invokeSpecial(internalName, "<init>", "(Z)V");
+    u.returnValue(self);
+    u.end();
   }
 
   /** The ModelSpec text (see {@code dev.modelc.runtime.api.ModelSpec}). */
@@ -140,6 +175,19 @@ final class ClassEmitter {
       sb.append("buffer ").append(b.dtype().spelling()).append(' ').append(b.length()).append('\n');
     }
     sb.append("state ").append(optimizer.statePerParam()).append('\n');
+    if (!g.results(Graph.Kind.OBJECTIVE).isEmpty()) {
+      sb.append("optimizer ").append(optimizer.kind().name().toLowerCase(java.util.Locale.ROOT));
+      if (optimizer.kind() == OptimizerSettings.Kind.SGD) {
+        sb.append(" lr=").append(optimizer.lr()).append(" momentum=").append(optimizer.momentum())
+            .append(" dampening=").append(optimizer.dampening()).append(" weight_decay=")
+            .append(optimizer.weightDecay()).append(" nesterov=").append(optimizer.nesterov() ? 1 : 0);
+      } else {
+        sb.append(" lr=").append(optimizer.lr()).append(" beta1=").append(optimizer.beta1()).append(" beta2=")
+            .append(optimizer.beta2()).append(" eps=").append(optimizer.eps()).append(" weight_decay=")
+            .append(optimizer.weightDecay());
+      }
+      sb.append('\n');
+    }
     return sb.toString();
   }
 
@@ -195,22 +243,23 @@ final class ClassEmitter {
         else e.pushNull();
         access.dim(e, dev.modelc.ir.Dims.count(params.get(p).shape()));
         stepCount(e);
-        e.push(optimizer.lr(), t);
-        e.push(optimizer.momentum(), t);
-        e.push(optimizer.dampening(), t);
-        e.push(optimizer.nesterov());
-        e.push(optimizer.weightDecay(), t);
+        hyperparameter(e, "lr", t);
+        hyperparameter(e, "momentum", t);
+        hyperparameter(e, "dampening", t);
+        e.loadThis();
+        e.getField(internalName, "nesterov", Type.BOOLEAN_TYPE);
+        hyperparameter(e, "weightDecay", t);
         e.invokeStatic(Optimizers.class, "sgd", "(" + arr + arr + arr + "II" + d + d + d + "Z" + d + ")V");
       } else {
         loadState(e, "state", 0, p, dt);
         loadState(e, "state", 1, p, dt);
         access.dim(e, dev.modelc.ir.Dims.count(params.get(p).shape()));
         stepCount(e);
-        e.push(optimizer.lr(), t);
-        e.push(optimizer.beta1(), t);
-        e.push(optimizer.beta2(), t);
-        e.push(optimizer.eps(), t);
-        e.push(optimizer.weightDecay(), t);
+        hyperparameter(e, "lr", t);
+        hyperparameter(e, "beta1", t);
+        hyperparameter(e, "beta2", t);
+        hyperparameter(e, "eps", t);
+        hyperparameter(e, "weightDecay", t);
         e.push(optimizer.kind() == OptimizerSettings.Kind.ADAMW);
         e.invokeStatic(Optimizers.class, "adam",
             "(" + arr + arr + arr + arr + "II" + d + d + d + d + d + "Z)V");
@@ -218,6 +267,13 @@ final class ClassEmitter {
     }
     e.returnVoid();
     e.end();
+  }
+
+  /** Pushes a hyperparameter field of the instance (a double) as the parameter's element type. */
+  private void hyperparameter(Emitter e, String field, Type t) {
+    e.loadThis();
+    e.getField(internalName, field, Type.DOUBLE_TYPE);
+    e.cast(Type.DOUBLE_TYPE, t);
   }
 
   private void stepCount(Emitter e) {
@@ -254,7 +310,7 @@ final class ClassEmitter {
     }
     Set<String> taken = new HashSet<>();
     for (Method m : Model.class.getMethods()) taken.add(m.getName());
-    taken.addAll(List.of("trainStep", "forward", "predict"));
+    taken.addAll(List.of("trainStep", "forward", "predict", "uninitialized"));
     for (int p = 0; p < schedule.params().size(); p++) {
       Node param = schedule.params().get(p);
       String id = javaName(name(param));

@@ -29,10 +29,22 @@ public record CompiledClass(String className, byte[] bytecode, Schedule schedule
     }
   }
 
-  /** A new instance of the class, loaded as by {@link #load()}. */
+  /**
+   * A new instance of the class, loaded as by {@link #load()}, made by its no-argument constructor: parameters
+   * initialized from seed 0 (zeros for a class compiled without initializers).
+   */
   public Model newInstance() {
     try {
       return load().getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + className, e);
+    }
+  }
+
+  /** A new instance with every parameter zero (the class's {@code uninitialized()}), for loading weights. */
+  public Model newUninitialized() {
+    try {
+      return (Model) load().getMethod("uninitialized").invoke(null);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot instantiate " + className, e);
     }

@@ -82,6 +82,11 @@ final class Emitter {
     else mv.visitLdcInsn(v);
   }
 
+  void push(long v) {
+    if (v == 0 || v == 1) mv.visitInsn(Opcodes.LCONST_0 + (int) v);
+    else mv.visitLdcInsn(v);
+  }
+
   void push(boolean v) {
     push(v ? 1 : 0);
   }
@@ -129,6 +134,11 @@ final class Emitter {
 
   void checkCast(Type t) {
     mv.visitTypeInsn(Opcodes.CHECKCAST, t.getInternalName());
+  }
+
+  /** {@code new owner} (uninitialized; call its constructor next). */
+  void newObject(String owner) {
+    mv.visitTypeInsn(Opcodes.NEW, owner);
   }
 
   void getField(String owner, String name, Type type) {

@@ -41,7 +41,7 @@ public final class CrossCheck {
   public static CrossCheck run(CheckedModel model, int steps, long seed, int batch) {
     CrossCheck c = new CrossCheck();
     CompiledClass compiled = ModelBuild.compile(model, "modelc.check", model.name() + ".mdl", false);
-    Model m = compiled.newInstance();
+    Model m = compiled.newUninitialized();
     m.initialize(seed);
     Interpreter ref = new Interpreter(model, seed);
     double tol = model.params().stream().anyMatch(p -> p.type().dtype() == DType.F32)
@@ -90,7 +90,7 @@ public final class CrossCheck {
       notes.add("finite differences skipped: the objective uses detach(...), whose cut the differences cannot see");
       return;
     }
-    Model m = ModelBuild.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newInstance();
+    Model m = ModelBuild.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newUninitialized();
     m.initialize(seed);
     bindRandomInputs(f64Model, m, null, batch, new Random(seed));
     m.zeroGrad();

@@ -22,13 +22,16 @@ public final class Compilation {
 
   /**
    * Differentiates the scalar objective with respect to every parameter of the graph under construction, adding one
-   * GRADIENT result per parameter, named by the parameter, in declaration order.
+   * GRADIENT result per parameter the objective reaches, named by the parameter, in declaration order. A parameter it
+   * does not reach gets none: PyTorch leaves its {@code .grad} None and its optimizer skips it, and so does the
+   * generated step (its gradient array stays zero).
    */
   public static void addParameterGradients(GraphBuilder ir, Node objective) {
     List<Node> params = ir.nodes().stream().filter(n -> n.op == Op.PARAM).toList();
     if (params.isEmpty()) return;
-    List<Node> grads = Adjoint.grad(ir, objective, params);
+    List<Node> grads = Adjoint.reached(ir, objective, null, params);
     for (int i = 0; i < params.size(); i++) {
+      if (grads.get(i) == null) continue;
       String name = params.get(i).label();
       ir.label(grads.get(i), "grad " + name);
       ir.result(name, Graph.Kind.GRADIENT, grads.get(i));

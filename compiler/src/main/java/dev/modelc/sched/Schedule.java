@@ -46,15 +46,27 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
   public List<String> trainBackward() {
     List<String> order = new java.util.ArrayList<>();
     for (int p = 0; p < params.size(); p++) {
-      if (updates.get(p) < 0) order.add("u" + p);
+      if (updates.get(p) < 0 && hasGradient(p)) order.add("u" + p);
     }
     for (int pos = 0; pos < backward.size(); pos++) {
       order.add("s" + backward.get(pos));
       for (int p = 0; p < params.size(); p++) {
-        if (updates.get(p) == pos) order.add("u" + p);
+        if (updates.get(p) == pos && hasGradient(p)) order.add("u" + p);
       }
     }
     return order;
+  }
+
+  /**
+   * Whether the objective reaches parameter p (the graph has its GRADIENT result). A parameter it does not reach has
+   * no update, as PyTorch's optimizers skip a parameter whose {@code .grad} is None; its gradient stays zero.
+   */
+  public boolean hasGradient(int p) {
+    String name = ((dev.modelc.ir.Attr.Name) params.get(p).attr).name();
+    for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) {
+      if (r.name().equals(name)) return true;
+    }
+    return false;
   }
 
   public Form form(Node n) {

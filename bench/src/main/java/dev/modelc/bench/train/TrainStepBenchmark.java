@@ -51,7 +51,7 @@ public class TrainStepBenchmark {
     if (d.hasErrors()) {
       throw new IllegalStateException("sample " + model + " does not check");
     }
-    compiled = ModelBuild.compile(m, "bench", model + ".mdl", false).newInstance();
+    compiled = ModelBuild.compile(m, "bench", model + ".mdl", false).newUninitialized();
     compiled.initialize(1);
     reference = new Interpreter(m, 1);
     Random rnd = new Random(1);

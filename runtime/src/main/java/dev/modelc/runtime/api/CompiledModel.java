@@ -32,8 +32,17 @@ public abstract class CompiledModel implements Model {
     /** {@code state[k][p]}: the k-th optimizer state array of parameter p (momentum, or Adam's two moments). */
     protected final Object[][] state;
     protected final Workspace workspace = new Workspace();
-    /** Optimizer steps taken (Adam's bias correction). */
+    /** Optimizer steps taken (Adam's bias correction; SGD initializes its momentum buffer at step 1). */
     protected int stepCount;
+    /** The optimizer's hyperparameters, read by the generated updates at every step (see {@link #setHyperparameter}). */
+    protected double lr;
+    protected double momentum;
+    protected double dampening;
+    protected double weightDecay;
+    protected boolean nesterov;
+    protected double beta1;
+    protected double beta2;
+    protected double eps;
 
     private final ModelSpec.Monomial[][] inputDims;
     private final boolean[] sizeGiven;
@@ -41,6 +50,16 @@ public abstract class CompiledModel implements Model {
     private final int[] sizeSource;
     private Conv2dShape[] convShapes = new Conv2dShape[4];
     private GraphState graph = GraphState.NONE;
+    /** Whether a forward pass (loss and outputs) or a predict (outputs) has run since construction. */
+    private boolean lossReady;
+    private boolean outputsReady;
+    private final List<String> hyperparameterNames;
+    private final List<String> stateKinds;
+    private final List<TensorSpec> stateSpecs;
+    private final int flatSize;
+    private final boolean allF32;
+    /** The optimizer state arrays in flat order: kind by kind, parameters in state_dict order within a kind. */
+    private final Object[] stateInFlatOrder;
 
     protected CompiledModel(String description) {
         spec = ModelSpec.parse(description);
@@ -70,6 +89,39 @@ public abstract class CompiledModel implements Model {
             }
         }
         buffers = new Object[spec.buffers().size()];
+        hyperparameterNames = List.copyOf(spec.hyperparameters().keySet());
+        for (String h : hyperparameterNames) {
+            assign(h, spec.hyperparameters().get(h));
+        }
+        stateKinds = spec.optimizer() == null || state.length == 0 ? List.of()
+                : spec.optimizer().equals("sgd") ? List.of("momentum_buffer") : List.of("exp_avg", "exp_avg_sq");
+        if (stateKinds.size() != state.length) {
+            throw new IllegalStateException("optimizer " + spec.optimizer() + " with " + state.length
+                    + " state arrays per parameter");
+        }
+        List<TensorSpec> specs = new java.util.ArrayList<>();
+        for (String kind : stateKinds) {
+            for (TensorSpec t : spec.params()) {
+                specs.add(new TensorSpec(t.name() + "." + kind, t.dtype(), t.shape()));
+            }
+        }
+        stateSpecs = List.copyOf(specs);
+        stateInFlatOrder = new Object[state.length * params.length];
+        for (int k = 0; k < state.length; k++) {
+            System.arraycopy(state[k], 0, stateInFlatOrder, k * params.length, params.length);
+        }
+        long total = 0;
+        boolean f32 = true;
+        for (Object p : params) {
+            total += length(p);
+            f32 &= p instanceof float[];
+        }
+        if (total * Math.max(1, state.length) > Integer.MAX_VALUE) {
+            throw new IllegalStateException("model " + spec.name() + " has " + total
+                    + " parameter elements, more than one flat array can hold");
+        }
+        flatSize = (int) total;
+        allF32 = f32;
     }
 
     @Override
@@ -152,7 +204,13 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void setInput(String name, Object array) {
-        bindInput(indexOf(spec.inputs(), name, "input"), array);
+        int i = indexOf(spec.inputs(), name, "input");
+        TensorSpec t = spec.inputs().get(i);
+        if (!t.dtype().equals(dtypeOf(array))) {
+            throw new IllegalArgumentException("input " + name + ": expected " + javaType(t.dtype()) + " ("
+                    + t.typeText() + ") but got " + (array == null ? "null" : array.getClass().getSimpleName()));
+        }
+        bindInput(i, array);
     }
 
     /** Learns the sizes not given from the inputs' lengths, checks every input, grows the buffers. */
@@ -165,8 +223,15 @@ public abstract class CompiledModel implements Model {
             if (predictOnly && !spec.predictInputs().get(i)) {
                 continue;
             }
+            TensorSpec t = spec.inputs().get(i);
             if (inputs[i] == null) {
-                throw new IllegalStateException("input " + spec.inputs().get(i).name() + " is not set");
+                throw new IllegalStateException("input " + t.name() + " is not set: bind a " + javaType(t.dtype())
+                        + " (" + t.typeText() + ") with setInput(\"" + t.name() + "\", array) or pass it to a "
+                        + "typed method");
+            }
+            if (!t.dtype().equals(dtypeOf(inputs[i]))) {
+                throw new IllegalArgumentException("input " + t.name() + ": expected " + javaType(t.dtype()) + " ("
+                        + t.typeText() + ") but got " + inputs[i].getClass().getSimpleName());
             }
             learnSize(i);
         }
@@ -223,7 +288,7 @@ public abstract class CompiledModel implements Model {
         TensorSpec t = spec.inputs().get(i);
         Object a = inputs[i];
         String want = t.dtype();
-        String have = a instanceof float[] ? "f32" : a instanceof double[] ? "f64" : a instanceof int[] ? "i32" : null;
+        String have = dtypeOf(a);
         if (!want.equals(have)) {
             throw new IllegalArgumentException("input " + t.name() + ": expected " + t.typeText() + " as "
                     + javaType(want) + ", got " + (a == null ? "null" : a.getClass().getSimpleName()));
@@ -260,13 +325,17 @@ public abstract class CompiledModel implements Model {
         prepare(false);
         runForward();
         graph = spec.objective() == null ? GraphState.NONE : GraphState.READY;
+        lossReady = true;
+        outputsReady = true;
     }
 
     @Override
     public final void predict() {
+        lossReady = false;
         prepare(true);
         runPredict();
         graph = GraphState.NONE;
+        outputsReady = true;
     }
 
     @Override
@@ -341,6 +410,10 @@ public abstract class CompiledModel implements Model {
         if (spec.objective() == null) {
             throw new IllegalStateException("model " + spec.name() + " has no objective");
         }
+        if (!lossReady) {
+            throw new IllegalStateException("no forward pass has run yet; call forward() or trainStep() first"
+                    + (outputsReady ? " (predict() computes the outputs only)" : ""));
+        }
         Object a = array(spec.objectiveLocation());
         return a instanceof float[] f ? f[0] : ((double[]) a)[0];
     }
@@ -348,6 +421,10 @@ public abstract class CompiledModel implements Model {
     @Override
     public final Object output(String name) {
         int i = indexOf(spec.outputs(), name, "output");
+        if (!outputsReady) {
+            throw new IllegalStateException("no forward pass has run yet; call forward(), predict() or trainStep() "
+                    + "first");
+        }
         Object a = array(spec.outputLocations().get(i));
         int n = count(spec.outputs().get(i));
         return a instanceof float[] f ? Arrays.copyOf(f, n) : Arrays.copyOf((double[]) a, n);
@@ -372,6 +449,202 @@ public abstract class CompiledModel implements Model {
                     + (values == null ? "null" : length(values) + " elements of " + values.getClass().getSimpleName()));
         }
         System.arraycopy(values, 0, params[p], 0, length(values));
+    }
+
+    // ---- optimizer hyperparameters ----
+
+    @Override
+    public final List<String> hyperparameterNames() {
+        return hyperparameterNames;
+    }
+
+    @Override
+    public final double hyperparameter(String name) {
+        checkHyperparameter(name);
+        return switch (name) {
+            case "lr" -> lr;
+            case "momentum" -> momentum;
+            case "dampening" -> dampening;
+            case "weight_decay" -> weightDecay;
+            case "nesterov" -> nesterov ? 1 : 0;
+            case "beta1" -> beta1;
+            case "beta2" -> beta2;
+            default -> eps;
+        };
+    }
+
+    @Override
+    public final void setHyperparameter(String name, double value) {
+        checkHyperparameter(name);
+        String invalid = switch (name) {
+            case "lr" -> value >= 0 ? null : "Invalid learning rate: " + value;
+            case "momentum" -> !(value >= 0) ? "Invalid momentum value: " + value
+                    : (value != 0) != (spec.statePerParam() > 0)
+                    ? "momentum cannot change between zero and non-zero: model " + spec.name() + " was compiled "
+                    + (value != 0 ? "without a momentum buffer; give the .mdl's sgd a momentum"
+                    : "with a momentum buffer; give the .mdl's sgd momentum = 0") : nesterov && value == 0
+                    ? "Nesterov momentum requires a momentum and zero dampening" : null;
+            case "dampening" -> !Double.isFinite(value) ? "Invalid dampening value: " + value
+                    : nesterov && value != 0 ? "Nesterov momentum requires a momentum and zero dampening" : null;
+            case "weight_decay" -> value >= 0 ? null : "Invalid weight_decay value: " + value;
+            case "nesterov" -> value != 0 && value != 1 ? "nesterov is 0 or 1, got " + value
+                    : value == 1 && (momentum <= 0 || dampening != 0)
+                    ? "Nesterov momentum requires a momentum and zero dampening" : null;
+            case "beta1" -> value >= 0 && value < 1 ? null : "Invalid beta parameter at index 0: " + value;
+            case "beta2" -> value >= 0 && value < 1 ? null : "Invalid beta parameter at index 1: " + value;
+            default -> value >= 0 ? null : "Invalid epsilon value: " + value;
+        };
+        if (invalid != null) {
+            throw new IllegalArgumentException(invalid);
+        }
+        assign(name, value);
+    }
+
+    @Override
+    public final double learningRate() {
+        return hyperparameter("lr");
+    }
+
+    @Override
+    public final void setLearningRate(double lr) {
+        setHyperparameter("lr", lr);
+    }
+
+    private void checkHyperparameter(String name) {
+        if (!hyperparameterNames.contains(name)) {
+            throw new IllegalArgumentException(hyperparameterNames.isEmpty()
+                    ? "model " + spec.name() + " has no optimizer, so no hyperparameter " + name
+                    : "the " + spec.optimizer() + " optimizer of model " + spec.name() + " has no hyperparameter "
+                    + name + "; it has " + hyperparameterNames);
+        }
+    }
+
+    private void assign(String name, double value) {
+        switch (name) {
+            case "lr" -> lr = value;
+            case "momentum" -> momentum = value;
+            case "dampening" -> dampening = value;
+            case "weight_decay" -> weightDecay = value;
+            case "nesterov" -> nesterov = value != 0;
+            case "beta1" -> beta1 = value;
+            case "beta2" -> beta2 = value;
+            case "eps" -> eps = value;
+            default -> throw new IllegalStateException("unknown hyperparameter " + name + " in the description");
+        }
+    }
+
+    // ---- optimizer state ----
+
+    @Override
+    public final List<TensorSpec> optimizerState() {
+        return stateSpecs;
+    }
+
+    @Override
+    public final Object optimizerState(String name) {
+        for (int k = 0; k < stateKinds.size(); k++) {
+            String suffix = "." + stateKinds.get(k);
+            if (name.endsWith(suffix)) {
+                String param = name.substring(0, name.length() - suffix.length());
+                for (int p = 0; p < params.length; p++) {
+                    if (spec.params().get(p).name().equals(param)) {
+                        return state[k][p];
+                    }
+                }
+            }
+        }
+        throw new IllegalArgumentException("no optimizer state named " + name + "; have "
+                + stateSpecs.stream().map(TensorSpec::name).toList());
+    }
+
+    @Override
+    public final long stepCount() {
+        return stepCount;
+    }
+
+    @Override
+    public final void setStepCount(long steps) {
+        if (steps < 0 || steps > Integer.MAX_VALUE - 1) {
+            throw new IllegalArgumentException("step count must be in [0, " + (Integer.MAX_VALUE - 1) + "], got "
+                    + steps);
+        }
+        stepCount = (int) steps;
+    }
+
+    // ---- flat copies ----
+
+    @Override
+    public final int flatParameterSize() {
+        return flatSize;
+    }
+
+    @Override
+    public final int flatOptimizerStateSize() {
+        return flatSize * state.length;
+    }
+
+    @Override
+    public final void readParameters(Object dst) {
+        copyFlat(params, dst, flatSize, "parameters", true);
+    }
+
+    @Override
+    public final void writeParameters(Object src) {
+        copyFlat(params, src, flatSize, "parameters", false);
+    }
+
+    @Override
+    public final void readGradients(Object dst) {
+        copyFlat(grads, dst, flatSize, "gradients", true);
+    }
+
+    @Override
+    public final void writeGradients(Object src) {
+        copyFlat(grads, src, flatSize, "gradients", false);
+    }
+
+    @Override
+    public final void readOptimizerState(Object dst) {
+        copyFlat(stateInFlatOrder, dst, flatSize * state.length, "optimizer state", true);
+    }
+
+    @Override
+    public final void writeOptimizerState(Object src) {
+        copyFlat(stateInFlatOrder, src, flatSize * state.length, "optimizer state", false);
+    }
+
+    /** Copies between the arrays, one after another, and one flat float[] (all f32) or double[]. */
+    private void copyFlat(Object[] arrays, Object flat, int size, String what, boolean read) {
+        boolean ok = flat instanceof double[] || (flat instanceof float[] && allF32);
+        if (!ok || length(flat) != size) {
+            throw new IllegalArgumentException("flat " + what + " of model " + spec.name() + ": expected "
+                    + (allF32 ? "float[] or double[]" : "double[] (the parameters' dtypes differ)") + " of " + size
+                    + " elements, got " + (flat == null ? "null" : flat.getClass().getSimpleName()
+                    + (ok || flat instanceof float[] || flat instanceof double[] || flat instanceof int[]
+                    ? " of " + length(flat) + " elements" : "")));
+        }
+        int at = 0;
+        for (Object a : arrays) {
+            int n = length(a);
+            if (a.getClass() == flat.getClass()) {
+                if (read) {
+                    System.arraycopy(a, 0, flat, at, n);
+                } else {
+                    System.arraycopy(flat, at, a, 0, n);
+                }
+            } else {
+                float[] f = (float[]) a;
+                double[] d = (double[]) flat;
+                for (int i = 0; i < n; i++) {
+                    if (read) {
+                        d[at + i] = f[i];
+                    } else {
+                        f[i] = (float) d[at + i];
+                    }
+                }
+            }
+            at += n;
+        }
     }
 
     @Override
@@ -452,6 +725,10 @@ public abstract class CompiledModel implements Model {
 
     private static int length(Object a) {
         return a instanceof float[] f ? f.length : a instanceof double[] d ? d.length : ((int[]) a).length;
+    }
+
+    private static String dtypeOf(Object a) {
+        return a instanceof float[] ? "f32" : a instanceof double[] ? "f64" : a instanceof int[] ? "i32" : null;
     }
 
     private static String javaType(String dtype) {

@@ -11,6 +11,13 @@ import java.util.List;
  * gradients. Symbolic sizes are set with {@link #setSize} or, when not set, learned from the inputs' lengths.
  * Generated classes also have typed methods (for example {@code float trainStep(float[] x, int[] t, int batch)});
  * see {@code docs/generated-classes.md}.
+ *
+ * <p>The training state is data: the optimizer's hyperparameters ({@link #setHyperparameter}), its state per
+ * parameter ({@link #optimizerState(String)}) and the step count can be read and set between steps, and
+ * parameters, gradients and optimizer state can each be copied to and from one flat array
+ * ({@link #readParameters}), so that a restored model resumes bit for bit.
+ *
+ * <p>An instance is not thread-safe: use one instance per thread.
  */
 public interface Model {
     /** The model's name in its {@code .mdl} file. */
@@ -73,4 +80,81 @@ public interface Model {
 
     /** Copies values into a parameter; the array's type and length must match. */
     void setParameter(String name, Object values);
+
+    // ---- optimizer hyperparameters ----
+
+    /**
+     * The optimizer's settable hyperparameters with PyTorch's names, empty for a model without an objective:
+     * {@code sgd}: {@code lr, momentum, dampening, weight_decay, nesterov} (nesterov is 0 or 1);
+     * {@code adam}, {@code adamw}: {@code lr, beta1, beta2, eps, weight_decay}.
+     */
+    List<String> hyperparameterNames();
+
+    /** A hyperparameter's current value (the {@code .mdl}'s value until set). */
+    double hyperparameter(String name);
+
+    /**
+     * Sets a hyperparameter for the following steps. Throws {@link IllegalArgumentException} for an unknown name
+     * (listing the known ones) and for values PyTorch rejects (negative lr, eps, momentum or weight_decay, betas
+     * outside [0, 1), nesterov without momentum or with dampening). SGD's momentum buffer exists only when the
+     * model was compiled with momentum, so momentum cannot change between zero and non-zero.
+     */
+    void setHyperparameter(String name, double value);
+
+    /** {@code hyperparameter("lr")}. */
+    double learningRate();
+
+    /** {@code setHyperparameter("lr", lr)}. */
+    void setLearningRate(double lr);
+
+    // ---- optimizer state ----
+
+    /**
+     * The optimizer's state arrays, named {@code <parameter>.<kind>} with PyTorch's kinds ({@code momentum_buffer}
+     * for SGD with momentum, {@code exp_avg} and {@code exp_avg_sq} for Adam and AdamW), each of its parameter's
+     * dtype and shape; kind by kind, parameters in state_dict order within a kind.
+     */
+    List<TensorSpec> optimizerState();
+
+    /** The live optimizer state array of that name (writes change the model). */
+    Object optimizerState(String name);
+
+    /** Optimizer steps taken so far (Adam's bias correction; SGD's momentum buffer is initialized when it is 0). */
+    long stepCount();
+
+    /** Sets the step count, for instance when restoring a checkpoint. */
+    void setStepCount(long steps);
+
+    // ---- flat copies, in state_dict order ----
+
+    /** Elements of all parameters together. */
+    int flatParameterSize();
+
+    /**
+     * Copies every parameter, in state_dict order, each row-major, into {@code dst} of exactly
+     * {@link #flatParameterSize()} elements: a {@code float[]} when every parameter is f32, or a {@code double[]}
+     * (for any model; f32 values are widened exactly).
+     */
+    void readParameters(Object dst);
+
+    /** The inverse of {@link #readParameters}; a {@code double[]} is rounded to float for f32 parameters. */
+    void writeParameters(Object src);
+
+    /** Like {@link #readParameters}, for the gradients. */
+    void readGradients(Object dst);
+
+    /** Like {@link #writeParameters}, for the gradients. */
+    void writeGradients(Object src);
+
+    /** Elements of all optimizer state: state arrays per parameter times {@link #flatParameterSize()}. */
+    int flatOptimizerStateSize();
+
+    /**
+     * Copies the optimizer state in the order of {@link #optimizerState()}: for each state kind, every parameter in
+     * state_dict order. The step count is not included ({@link #stepCount()}).
+     */
+    void readOptimizerState(Object dst);
+
+    /** The inverse of {@link #readOptimizerState}. */
+    void writeOptimizerState(Object src);
 }

@@ -20,17 +20,21 @@ import java.util.List;
  *   objective loss f32 - buffer:9
  *   buffer f32 864*B
  *   state 2
+ *   optimizer adam lr=0.001 beta1=0.9 beta2=0.999 eps=1.0E-8 weight_decay=0.0
  * </pre>
  *
  * A shape {@code -} is a scalar; a location is {@code buffer:i}, {@code input:i}, {@code param:i} or
  * {@code grad:i}; an {@code init} line gives a parameter's initializer in the form of
- * {@link dev.modelc.runtime.nn.ParameterInit}; an input marked {@code predict} is needed by inference; {@code state n} gives each parameter n optimizer state arrays of its own shape.
+ * {@link dev.modelc.runtime.nn.ParameterInit}; an input marked {@code predict} is needed by inference; {@code state n} gives each parameter n optimizer state arrays of its own shape; {@code optimizer}
+ * names the update ({@code sgd}, {@code adam}, {@code adamw}) and its hyperparameters' compiled values with
+ * PyTorch's names, in the order {@link Model#hyperparameterNames()} lists them (absent without an objective).
  */
 public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs, List<Boolean> predictInputs,
                         List<TensorSpec> params,
                         List<TensorSpec> outputs, List<Location> outputLocations, TensorSpec objective,
                         Location objectiveLocation, List<Buffer> buffers, int statePerParam,
-                        java.util.Map<String, String> initializers) {
+                        java.util.Map<String, String> initializers, String optimizer,
+                        java.util.Map<String, Double> hyperparameters) {
 
     /** Where a value lives: a kind (buffer, input, param, grad) and an index. */
     public record Location(String kind, int index) {
@@ -85,6 +89,8 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
         Location objectiveLocation = null;
         int state = 0;
         java.util.Map<String, String> inits = new java.util.LinkedHashMap<>();
+        String optimizer = null;
+        java.util.Map<String, Double> hyper = new java.util.LinkedHashMap<>();
         for (String line : text.split("\n")) {
             String[] f = line.trim().split(" ");
             switch (f[0]) {
@@ -106,12 +112,19 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
                 case "buffer" -> buffers.add(new Buffer(f[1], monomial(f[2], sizes)));
                 case "state" -> state = Integer.parseInt(f[1]);
                 case "init" -> inits.put(f[1], line.trim().substring(("init " + f[1] + " ").length()));
+                case "optimizer" -> {
+                    optimizer = f[1];
+                    for (int k = 2; k < f.length; k++) {
+                        int eq = f[k].indexOf('=');
+                        hyper.put(f[k].substring(0, eq), Double.parseDouble(f[k].substring(eq + 1)));
+                    }
+                }
                 case "" -> { }
                 default -> throw new IllegalArgumentException("bad model description line: " + line);
             }
         }
         return new ModelSpec(name, sizes, inputs, predictInputs, params, outputs, outputLocations, objective, objectiveLocation,
-                buffers, state, inits);
+                buffers, state, inits, optimizer, java.util.Collections.unmodifiableMap(hyper));
     }
 
     private static TensorSpec tensor(String[] f) {
