@@ -2,7 +2,6 @@ package dev.modelc.runtime.data;
 
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
-import dev.modelc.runtime.io.ArrayData;
 import java.util.List;
 
 /**
@@ -98,14 +97,5 @@ public final class Batch {
         if (batchSymbol != null) {
             model.setSize(batchSymbol, size);
         }
-    }
-
-    /** The arrays as named, shaped arrays (allocates; for inspection and tests). */
-    public ArrayData data(String name, int[] sampleShape) {
-        int[] shape = new int[sampleShape.length + 1];
-        shape[0] = size;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-        Object a = array(name);
-        return new ArrayData(name, ArrayData.dtypeOf(a), shape, a);
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  * Writers take one and readers return one, so a checkpoint can store parameters, optimizer state and its own
  * metadata (step count, hyperparameters) in one file.
  *
- * @param arrays by name, in order (the writer keeps this order)
+ * @param arrays by name, in order (the writer keeps this order; the keys are the names written, whatever
+ *     {@link ArrayData#name()} says)
  * @param metadata safetensors' {@code __metadata__}: string keys to string values (empty for npz)
  */
 public record ArrayFile(Map<String, ArrayData> arrays, Map<String, String> metadata) {

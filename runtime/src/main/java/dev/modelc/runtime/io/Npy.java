@@ -53,16 +53,14 @@ public final class Npy {
             throw new WeightsFormatException(source, name, "shape " + ArrayData.shapeText(h.shape) + " of "
                     + h.descr + " needs " + dataBytes + " data bytes, but the file has " + (size - h.headerEnd));
         }
-        byte[] raw = new byte[(int) Math.min(dataBytes, Integer.MAX_VALUE)];
-        int n = (int) h.count;
-        Object out;
-        ByteBuffer buffer;
-        if (dataBytes <= Integer.MAX_VALUE - 16) {
-            readFully(data, raw, source, name);
-            buffer = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        } else {
+        if (dataBytes > Integer.MAX_VALUE - 16) {
             throw new WeightsFormatException(source, name, "arrays over 2 GB are not supported");
         }
+        byte[] raw = new byte[(int) dataBytes];
+        readFully(data, raw, source, name);
+        ByteBuffer buffer = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        int n = (int) h.count;
+        Object out;
         switch (h.descr) {
             case "<f4" -> {
                 float[] f = new float[n];
