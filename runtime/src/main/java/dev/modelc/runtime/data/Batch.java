@@ -1,0 +1,101 @@
+package dev.modelc.runtime.data;
+
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.api.TensorSpec;
+import java.util.List;
+
+/**
+ * One batch from a {@link Loader}: for each array of the dataset, the rows of the batch's samples copied into an
+ * array of exactly {@code size() * valuesPerSample} elements, the length a generated model checks. The arrays are
+ * the loader's and are refilled by the next batch: read them (or bind them to a model and run it) before moving on.
+ */
+public final class Batch {
+    private final String[] names;
+    private final Object[] arrays;
+    private final String batchSymbol;
+    private final int size;
+    private int index;
+    private int epoch;
+
+    Batch(String[] names, Object[] arrays, String batchSymbol, int size) {
+        this.names = names;
+        this.arrays = arrays;
+        this.batchSymbol = batchSymbol;
+        this.size = size;
+    }
+
+    void position(int epoch, int index) {
+        this.epoch = epoch;
+        this.index = index;
+    }
+
+    Object arrayAt(int i) {
+        return arrays[i];
+    }
+
+    /** The number of samples in this batch. */
+    public int size() {
+        return size;
+    }
+
+    /** The batch's position in its epoch, from 0. */
+    public int index() {
+        return index;
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    /** The array names, as in the dataset. */
+    public List<String> names() {
+        return List.of(names);
+    }
+
+    /** The batch's array for {@code name}: {@code float[]}, {@code double[]} or {@code int[]}. */
+    public Object array(String name) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return arrays[i];
+            }
+        }
+        throw new IllegalArgumentException("no array " + name + " in the batch; it has " + List.of(names));
+    }
+
+    public float[] floats(String name) {
+        return (float[]) array(name);
+    }
+
+    public double[] doubles(String name) {
+        return (double[]) array(name);
+    }
+
+    public int[] ints(String name) {
+        return (int[]) array(name);
+    }
+
+    /**
+     * Sets every array as the model input of the same name and binds the batch size: to the loader's batch symbol
+     * when it came from a {@link DataBinding}, else to the first dimension of each bound input that is a plain
+     * symbol. Arrays without an input of their name are skipped (labels during inference, for instance).
+     */
+    public void bindTo(Model model) {
+        List<TensorSpec> inputs = model.inputs();
+        for (int i = 0; i < names.length; i++) {
+            for (int k = 0; k < inputs.size(); k++) {
+                TensorSpec t = inputs.get(k);
+                if (t.name().equals(names[i])) {
+                    model.setInput(t.name(), arrays[i]);
+                    if (batchSymbol == null && !t.shape().isEmpty() && !t.shape().get(0).isEmpty()
+                            && Character.isJavaIdentifierStart(t.shape().get(0).charAt(0))
+                            && t.shape().get(0).indexOf('*') < 0) {
+                        model.setSize(t.shape().get(0), size);
+                    }
+                }
+            }
+        }
+        if (batchSymbol != null) {
+            model.setSize(batchSymbol, size);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.modelc.runtime.data;
+
+import dev.modelc.runtime.io.ArrayData;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads the IDX format of MNIST and Fashion-MNIST, gzipped or not (detected by the gzip magic bytes
+ * {@code 1f 8b}, not by the file name). A file is a big-endian magic number whose third byte is the element type
+ * and fourth the number of dimensions, then the big-endian u32 dimensions, then the elements.
+ * Two kinds are read, as torchvision reads them:
+ * <ul>
+ *   <li>images, magic {@code 0x00000803} (unsigned bytes, 3 dimensions n, rows, cols), become
+ *       {@code f32[n, 1, rows, cols]} with values {@code x / 255f} in [0, 1], as {@code ToTensor} makes them;
+ *   <li>labels, magic {@code 0x00000801} (unsigned bytes, 1 dimension n), become {@code i32[n]}.
+ * </ul>
+ * The data must be exactly as long as the dimensions say: a truncated file or trailing bytes are errors.
+ */
+public final class Idx {
+    public static final int IMAGES_MAGIC = 0x00000803;
+    public static final int LABELS_MAGIC = 0x00000801;
+
+    /** The file names {@link #directory} looks for, plain or with {@code .gz}. */
+    public static final List<String> TRAIN = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+    public static final List<String> HELD_OUT = List.of("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
+    private Idx() {}
+
+    /**
+     * The training pair of an MNIST-style directory, or with {@code heldOut} the {@code t10k} pair, as a dataset of
+     * {@code images} and {@code labels}.
+     */
+    public static Dataset directory(Path dir, boolean heldOut) throws IOException {
+        List<String> names = heldOut ? HELD_OUT : TRAIN;
+        Path images = find(dir, names.get(0));
+        Path labels = find(dir, names.get(1));
+        if (images == null || labels == null) {
+            throw new DataException(dir + ": no " + (heldOut ? "held-out" : "training") + " dataset found; looked "
+                    + "for " + names.get(0) + "[.gz] and " + names.get(1) + "[.gz] (IDX, as MNIST), or pass a "
+                    + ".csv, .npz, .npy or .safetensors file");
+        }
+        return pair(images, labels, dir.toString());
+    }
+
+    /** An images file and a labels file with the same number of samples. */
+    public static Dataset pair(Path images, Path labels, String source) throws IOException {
+        ArrayData x = read(images, "images");
+        ArrayData t = read(labels, "labels");
+        if (x.rank() != 4 || t.rank() != 1) {
+            throw new DataException(source + ": expected an images file (magic 0x00000803) and a labels file "
+                    + "(magic 0x00000801), got " + x.typeText() + " and " + t.typeText());
+        }
+        if (x.dim(0) != t.dim(0)) {
+            throw new DataException(source + ": " + images.getFileName() + " has " + x.dim(0) + " images but "
+                    + labels.getFileName() + " has " + t.dim(0) + " labels");
+        }
+        return new Dataset(source, List.of(x, t), java.util.Map.of(
+                "images", "images " + x.typeText() + " from " + images.getFileName(),
+                "labels", "labels " + t.typeText() + " from " + labels.getFileName()));
+    }
+
+    /** One IDX file: images as {@code f32[n, 1, rows, cols]} in [0, 1], labels as {@code i32[n]}. */
+    public static ArrayData read(Path file, String name) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+            return read(new DataInputStream(in), file, name);
+        } catch (java.util.zip.ZipException e) {
+            throw new DataException(file + ": corrupt gzip data: " + e.getMessage(), e);
+        }
+    }
+
+    private static ArrayData read(DataInputStream in, Path file, String name) throws IOException {
+        int magic;
+        int[] dims;
+        try {
+            magic = in.readInt();
+            if (magic != IMAGES_MAGIC && magic != LABELS_MAGIC) {
+                throw new DataException(file + ": not an IDX images (0x00000803) or labels (0x00000801) file: magic "
+                        + String.format("0x%08x", magic));
+            }
+            dims = new int[magic & 0xFF];
+            for (int d = 0; d < dims.length; d++) {
+                dims[d] = in.readInt();
+                if (dims[d] < 0) {
+                    throw new DataException(file + ": dimension " + d + " is " + Integer.toUnsignedString(dims[d])
+                            + ", too large");
+                }
+            }
+        } catch (EOFException e) {
+            throw new DataException(file + ": truncated IDX header");
+        }
+        long count;
+        try {
+            count = ArrayData.elementCount(dims);
+        } catch (IllegalArgumentException e) {
+            throw new DataException(file + ": " + e.getMessage());
+        }
+        byte[] bytes = new byte[(int) count];
+        int got = in.readNBytes(bytes, 0, bytes.length);
+        if (got < bytes.length) {
+            throw new DataException(file + ": truncated: dimensions " + ArrayData.shapeText(dims) + " need " + count
+                    + " bytes of data, the file has " + got);
+        }
+        if (in.read() >= 0) {
+            throw new DataException(file + ": bytes after the " + count + " bytes of data "
+                    + ArrayData.shapeText(dims) + " declares");
+        }
+        if (magic == LABELS_MAGIC) {
+            int[] labels = new int[bytes.length];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = bytes[i] & 0xFF;
+            }
+            return ArrayData.of(name, labels, dims);
+        }
+        float[] pixels = new float[bytes.length];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (bytes[i] & 0xFF) / 255f;
+        }
+        return ArrayData.of(name, pixels, dims[0], 1, dims[1], dims[2]);
+    }
+
+    private static Path find(Path dir, String name) {
+        for (String candidate : List.of(name, name + ".gz")) {
+            Path p = dir.resolve(candidate);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.modelc.runtime.train;
+
+/**
+ * A learning-rate schedule as a pure function of the epoch (or step) number {@code t = 0, 1, ...}, with the closed
+ * forms of PyTorch's {@code torch.optim.lr_scheduler} classes, so a run can be restarted at any epoch without
+ * replaying the schedule:
+ * <ul>
+ *   <li>{@link #step}: {@code StepLR}, {@code base * gamma^floor(t / stepSize)};
+ *   <li>{@link #exponential}: {@code ExponentialLR}, {@code base * gamma^t};
+ *   <li>{@link #cosine}: {@code CosineAnnealingLR}'s closed form,
+ *       {@code etaMin + (base - etaMin) * (1 + cos(pi t / tMax)) / 2} (periodic after {@code tMax});
+ *   <li>{@link #linear}: {@code LinearLR}, {@code base * (start + (end - start) * min(t, iters) / iters)};
+ *   <li>{@link #then}: {@code SequentialLR} with one milestone m: this schedule for {@code t < m}, then the next
+ *       one restarted, {@code next.lr(t - m)}.
+ * </ul>
+ *
+ * <p><b>Text form</b> ({@link #parse}), for a command line flag such as {@code --schedule step:size=2,gamma=0.5}:
+ * a kind, optionally {@code :} and comma-separated {@code key=value} pairs; parts joined with {@code +} run one
+ * after the other.
+ * <pre>
+ *   constant
+ *   step:size=2,gamma=0.5          (gamma defaults to 0.1, as StepLR)
+ *   exp:gamma=0.9                  (or exponential:)
+ *   cosine:T=10,min=0.0001         (T is T_max; min, eta_min, defaults to 0)
+ *   linear:start=0.1,end=1,iters=5 (defaults 1/3, 1, 5, as LinearLR)
+ *   linear:start=0.1,iters=5+cosine:T=45
+ * </pre>
+ * In a composition every part but the last needs a length: {@code for=N}, which {@code linear} defaults to its
+ * {@code iters}. Unknown kinds or keys, missing values and malformed numbers are errors naming the part.
+ */
+@FunctionalInterface
+public interface Schedule {
+    /** The learning rate at epoch (or step) {@code t >= 0}. */
+    double lr(int t);
+
+    static Schedule constant(double base) {
+        return t -> base;
+    }
+
+    static Schedule step(double base, int stepSize, double gamma) {
+        positive(stepSize, "step size");
+        return t -> base * Math.pow(gamma, Math.floorDiv(t, stepSize));
+    }
+
+    static Schedule exponential(double base, double gamma) {
+        return t -> base * Math.pow(gamma, t);
+    }
+
+    static Schedule cosine(double base, int tMax, double etaMin) {
+        positive(tMax, "T_max");
+        return t -> etaMin + (base - etaMin) * (1 + Math.cos(Math.PI * t / tMax)) / 2;
+    }
+
+    static Schedule linear(double base, double startFactor, double endFactor, int totalIters) {
+        positive(totalIters, "total_iters");
+        return t -> base * (startFactor + (endFactor - startFactor) * Math.min(t, totalIters) / totalIters);
+    }
+
+    /** This schedule for {@code t < milestone}, then {@code next} from its own epoch 0. */
+    default Schedule then(int milestone, Schedule next) {
+        Schedule first = this;
+        return t -> t < milestone ? first.lr(t) : next.lr(t - milestone);
+    }
+
+    /** Builds a schedule from its text form (see the interface comment) around the optimizer's base rate. */
+    static Schedule parse(String text, double base) {
+        String[] parts = text.trim().split("\\+(?=[a-zA-Z])");
+        Schedule result = null;
+        int milestone = 0;
+        for (int i = 0; i < parts.length; i++) {
+            ScheduleText p = ScheduleText.parse(parts[i].trim());
+            Schedule s = p.build(base);
+            Integer length = p.length();
+            if (i < parts.length - 1 && length == null) {
+                throw new IllegalArgumentException("schedule part '" + p.text + "' is followed by another, so it "
+                        + "needs a length: add for=N");
+            }
+            result = result == null ? s : result.then(milestone, s);
+            if (length != null) {
+                milestone += length;
+            }
+        }
+        return result;
+    }
+
+    private static void positive(int value, String what) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1, got " + value);
+        }
+    }
+}

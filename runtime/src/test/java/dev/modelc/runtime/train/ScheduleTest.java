@@ -1,0 +1,98 @@
+package dev.modelc.runtime.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each schedule against values worked out by hand from PyTorch's closed forms (the formulas in the
+ * {@code torch.optim.lr_scheduler} documentation), written here as literals.
+ */
+class ScheduleTest {
+    private static final double EPS = 1e-15;
+
+    @Test
+    void stepLR() {
+        Schedule s = Schedule.step(0.1, 2, 0.5);
+        double[] expected = {0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.0125};
+        for (int t = 0; t < expected.length; t++) {
+            assertEquals(expected[t], s.lr(t), EPS, "t=" + t);
+        }
+    }
+
+    @Test
+    void exponentialLR() {
+        Schedule s = Schedule.exponential(0.1, 0.9);
+        assertEquals(0.1, s.lr(0), EPS);
+        assertEquals(0.09, s.lr(1), EPS);
+        assertEquals(0.081, s.lr(2), EPS);
+        assertEquals(0.0729, s.lr(3), EPS);
+    }
+
+    @Test
+    void cosineAnnealingLR() {
+        Schedule s = Schedule.cosine(0.1, 10, 0.001);
+        assertEquals(0.1, s.lr(0), EPS);
+        // 0.001 + 0.099 * (1 + cos(0.3 pi)) / 2, cos(0.3 pi) = 0.5877852522924731
+        assertEquals(0.07959536998847742, s.lr(3), 1e-15);
+        assertEquals(0.0505, s.lr(5), 1e-15);
+        assertEquals(0.001, s.lr(10), 1e-15);
+        assertEquals(s.lr(9), s.lr(11), 1e-15);
+    }
+
+    @Test
+    void linearLR() {
+        Schedule s = Schedule.linear(0.1, 0.25, 1.0, 4);
+        double[] expected = {0.025, 0.04375, 0.0625, 0.08125, 0.1, 0.1};
+        for (int t = 0; t < expected.length; t++) {
+            assertEquals(expected[t], s.lr(t), 1e-15, "t=" + t);
+        }
+    }
+
+    @Test
+    void warmUpThenCosine() {
+        Schedule s = Schedule.linear(0.1, 0.1, 1.0, 3).then(3, Schedule.cosine(0.1, 4, 0));
+        assertEquals(0.01, s.lr(0), 1e-15);
+        assertEquals(0.04, s.lr(1), 1e-15);
+        assertEquals(0.07, s.lr(2), 1e-15);
+        assertEquals(0.1, s.lr(3), 1e-15);
+        assertEquals(0.05, s.lr(5), 1e-15);
+        assertEquals(0.0, s.lr(7), 1e-15);
+    }
+
+    @Test
+    void parsedFormsMatchTheFactories() {
+        assertEquals(0.025, Schedule.parse("step:size=2,gamma=0.5", 0.1).lr(5), EPS);
+        assertEquals(0.01, Schedule.parse("step:size=3", 0.1).lr(3), EPS);
+        assertEquals(0.081, Schedule.parse("exp:gamma=0.9", 0.1).lr(2), EPS);
+        assertEquals(0.0505, Schedule.parse("cosine:T=10,min=0.001", 0.1).lr(5), 1e-15);
+        assertEquals(0.0505, Schedule.parse("cosine:T_max=10,eta_min=0.001", 0.1).lr(5), 1e-15);
+        assertEquals(0.1 / 3, Schedule.parse("linear", 0.1).lr(0), 1e-15);
+        assertEquals(0.3, Schedule.parse("constant", 0.3).lr(99), EPS);
+        Schedule seq = Schedule.parse("linear:start=0.1,iters=3+cosine:T=4", 0.1);
+        assertEquals(0.07, seq.lr(2), 1e-15);
+        assertEquals(0.05, seq.lr(5), 1e-15);
+        Schedule three = Schedule.parse("constant:for=2+step:size=1,gamma=0.5,for=2+exp:gamma=1", 1);
+        assertEquals(1, three.lr(1), EPS);
+        assertEquals(0.5, three.lr(3), EPS);
+        assertEquals(1, three.lr(4), EPS);
+    }
+
+    @Test
+    void badTextSaysWhatIsWrong() {
+        assertMessage("warp:x=1", "unknown kind 'warp'");
+        assertMessage("step:gamma=0.5", "step needs size=");
+        assertMessage("step:size=2,gama=0.5", "unknown key 'gama' for step");
+        assertMessage("cosine:T=ten", "T=ten is not an integer");
+        assertMessage("exp:gamma", "expected key=value, got 'gamma'");
+        assertMessage("cosine:T=10+step:size=1", "needs a length: add for=N");
+        assertMessage("step:size=0", "step size must be at least 1");
+    }
+
+    private static void assertMessage(String text, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedule.parse(text, 0.1));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+}
