@@ -178,29 +178,39 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       next.put(e.getKey(), new CompileState.Input(hashes.get(e.getKey()), apis));
     }
     int deleted = 0;
+    List<String> removedClasses = new ArrayList<>();
     if (old != null) {
       for (Map.Entry<String, CompileState.Input> e : old.inputs.entrySet()) {
         for (String c : e.getValue().apiByClassFile().keySet()) {
           if (!producer.containsKey(c) && Files.deleteIfExists(out.resolve(c))) {
             deleted++;
-            if (!apiChanges.contains(className(c))) {
-              apiChanges.add(className(c));
-            }
+            removedClasses.add(className(c));
           }
         }
       }
     }
-    if (!apiChanges.isEmpty()) {
+    if (!apiChanges.isEmpty() || !removedClasses.isEmpty()) {
       int marked = markStale(producer.keySet());
-      getLog().info("modelc: the public API of " + String.join(", ", apiChanges) + " changed; " + marked
-          + " Java class file(s) marked stale, so javac recompiles the code that uses it");
+      String what = (apiChanges.isEmpty() ? "" : "the public API of " + String.join(", ", apiChanges) + " changed")
+          + (apiChanges.isEmpty() || removedClasses.isEmpty() ? "" : " and ")
+          + (removedClasses.isEmpty() ? "" : String.join(", ", removedClasses) + " no longer exist(s)");
+      getLog().info("modelc: " + what + "; " + marked + " Java class file(s) marked stale, so javac recompiles"
+          + " the code that may use them");
     }
     new CompileState(compiler, config, next).write(stateFile().toPath());
     int upToDate = next.size() - results.size();
-    getLog().info("modelc: compiled " + models + (models == 1 ? " model" : " models") + " from " + results.size()
-        + (results.size() == 1 ? " file" : " files") + " into " + out
-        + (upToDate > 0 ? ", " + upToDate + " file(s) up to date" : "")
-        + (deleted > 0 ? ", removed " + deleted + " class file(s) of deleted models" : ""));
+    List<String> parts = new ArrayList<>();
+    if (!results.isEmpty()) {
+      parts.add("compiled " + models + (models == 1 ? " model" : " models") + " from " + results.size()
+          + (results.size() == 1 ? " file" : " files") + " into " + out);
+    }
+    if (deleted > 0) {
+      parts.add("removed " + deleted + " class file(s) of deleted models");
+    }
+    if (upToDate > 0) {
+      parts.add(upToDate + (upToDate == 1 ? " file" : " files") + " up to date");
+    }
+    getLog().info("modelc: " + String.join(", ", parts));
   }
 
   /** Compiles each stale input into its package; logs the findings; fails on errors (and warnings if asked). */

@@ -81,11 +81,12 @@ class CompileMojoTest {
     mojo().execute();
     Files.writeString(src.resolve("demo/linreg.mdl"), LINREG.replace("lr = 0.01", "lr = 0.1"));
     mojo().execute();
-    assertTrue(last().contains("compiled 1 model from 1 file") && last().contains("1 file(s) up to date"), last());
+    assertTrue(last().contains("compiled 1 model from 1 file") && last().contains("1 file up to date"), last());
     Files.delete(src.resolve("demo/linreg.mdl"));
     mojo().execute();
     assertFalse(Files.exists(classes.resolve("demo/LinReg.class")));
     assertTrue(last().contains("removed 1 class file"), last());
+    assertTrue(log.stream().anyMatch(l -> l.contains("demo.LinReg no longer exist")), log.toString());
   }
 
   @Test
