@@ -145,7 +145,7 @@ public final class Modelc {
         return;
       }
       long start = System.nanoTime();
-      CompiledClass c = ModelBuild.compile(m, options.packageName(), sourceName, verify);
+      CompiledClass c = ModelBuild.compile(m, options.packageName(), sourceName, verify, options.anomaly());
       long nanos = System.nanoTime() - start;
       if (options.emit().contains(Stage.SCHEDULE)) {
         stage(m, source, Stage.SCHEDULE, c.schedule().print());

@@ -11,8 +11,11 @@ import java.util.Set;
  * @param generate whether to generate classes; false checks the models (and prints the stages asked for) only
  * @param verify run the IR verifier after every optimization pass
  * @param passes with {@link Stage#IR} or {@link Stage#GRAD}: the graph after every pass, headed by what it changed
+ * @param anomaly whether instances of the generated classes start with anomaly detection on
+ *     ({@code Model.setDetectAnomaly}); every class has the checks, this sets their initial state
  */
-public record Options(String packageName, Set<Stage> emit, boolean generate, boolean verify, boolean passes) {
+public record Options(String packageName, Set<Stage> emit, boolean generate, boolean verify, boolean passes,
+                      boolean anomaly) {
   public Options {
     if (!packageName.isEmpty() && !isPackageName(packageName)) {
       throw new IllegalArgumentException("not a Java package name: " + packageName);
@@ -22,28 +25,33 @@ public record Options(String packageName, Set<Stage> emit, boolean generate, boo
 
   /** Classes in the unnamed package, no stages kept. */
   public static Options defaults() {
-    return new Options("", Set.of(), true, false, false);
+    return new Options("", Set.of(), true, false, false, false);
   }
 
   public Options withPackage(String name) {
-    return new Options(name, emit, generate, verify, passes);
+    return new Options(name, emit, generate, verify, passes, anomaly);
   }
 
   public Options withEmit(Set<Stage> stages) {
-    return new Options(packageName, stages, generate, verify, passes);
+    return new Options(packageName, stages, generate, verify, passes, anomaly);
   }
 
   /** Checks only: no classes (stages that need the class, schedule and bytecode, still generate it). */
   public Options checkOnly() {
-    return new Options(packageName, emit, false, verify, passes);
+    return new Options(packageName, emit, false, verify, passes, anomaly);
   }
 
   public Options withVerify(boolean on) {
-    return new Options(packageName, emit, generate, on, passes);
+    return new Options(packageName, emit, generate, on, passes, anomaly);
   }
 
   public Options withPasses(boolean on) {
-    return new Options(packageName, emit, generate, verify, on);
+    return new Options(packageName, emit, generate, verify, on, anomaly);
+  }
+
+  /** Instances start with anomaly detection on (NaN and infinity checks after every step). */
+  public Options withAnomaly(boolean on) {
+    return new Options(packageName, emit, generate, verify, passes, on);
   }
 
   /** Whether {@code name} is a dotted Java package name ({@code demo.models}). */

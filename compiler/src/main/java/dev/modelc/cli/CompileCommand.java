@@ -54,6 +54,11 @@ final class CompileCommand implements Callable<Integer> {
       description = "With --emit ir or grad: print the graph after every optimization pass, with what it changed.")
   boolean stages;
 
+  @Option(names = {"--anomaly", "--detect-anomaly"},
+      description = "Instances start with anomaly detection on: the first NaN or infinity an input, a step or an "
+          + "update makes throws, naming the .mdl line and op (Model.setDetectAnomaly switches it at run time).")
+  boolean anomaly;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -63,7 +68,7 @@ final class CompileCommand implements Callable<Integer> {
           + packageName);
     }
     Options compileOptions = Options.defaults().withPackage(packageName).withVerify(verify)
-        .withPasses(stages && (emit == Stage.ir || emit == Stage.grad));
+        .withPasses(stages && (emit == Stage.ir || emit == Stage.grad)).withAnomaly(anomaly);
     if (emit != null) {
       compileOptions = compileOptions.checkOnly().withEmit(Set.of(dev.modelc.api.Stage.of(emit.name())));
     }

@@ -32,6 +32,8 @@ import org.objectweb.asm.Type;
  *       hyperparameters from the instance's fields; {@code runStep} calls them all,
  *       {@code runTrainBackward} (the backward pass of {@code trainStep}) calls each right after the step that
  *       finishes its gradient (see the schedule's train order);
+ *   <li>anomaly detection ({@link AnomalyEmitter}): each step and update ends with {@code if (anomaly) check...};
+ *       {@code d0}, {@code d1}, ... name the op of a fused chain that made a non-finite value;
  *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes,
  *       and a getter per parameter and gradient named after its {@code state_dict} name.
  * </ol>
@@ -48,6 +50,7 @@ final class ClassEmitter {
   private final String internalName;
   private final ClassWriter cw;
   private final Access access;
+  private final AnomalyEmitter anomaly;
 
   ClassEmitter(Schedule schedule, OptimizerSettings optimizer, CompileOptions options) {
     this.schedule = schedule;
@@ -62,6 +65,7 @@ final class ClassEmitter {
       }
     };
     this.access = new Access(internalName, schedule.sizes());
+    this.anomaly = new AnomalyEmitter(schedule, internalName);
   }
 
   String internalName() {
@@ -79,6 +83,7 @@ final class ClassEmitter {
       if (s.kind() == Step.Kind.LOOP) LoopEmitter.emit(e, access, schedule, s);
       else if (s.kind() == Step.Kind.REDUCE) LoopEmitter.emitSum(e, access, schedule, s);
       else convSlot += KernelEmitter.emit(e, access, schedule, s, convSlot);
+      anomaly.afterStep(e, s);
       e.returnVoid();
       e.end();
     }
@@ -93,6 +98,7 @@ final class ClassEmitter {
     }
     pass("runStep", updates);
     pass("runTrainBackward", schedule.trainBackward());
+    anomaly.emitMethods(cw, access, options.sourceFile());
     typedApi();
     cw.visitEnd();
     return cw.toByteArray();
@@ -110,6 +116,11 @@ final class ClassEmitter {
     blank.loadThis();
     blank.push(description());
     blank.invokeSpecial(BASE, "<init>", "(Ljava/lang/String;)V");
+    if (options.anomaly()) {
+      blank.loadThis();
+      blank.push(true);
+      blank.invokeVirtual(internalName, "setDetectAnomaly", "(Z)V");
+    }
     blank.returnVoid();
     blank.end();
     boolean seeded = !options.initializers().isEmpty();
@@ -265,6 +276,7 @@ final class ClassEmitter {
             "(" + arr + arr + arr + arr + "II" + d + d + d + d + d + "Z)V");
       }
     }
+    anomaly.afterUpdate(e, p);
     e.returnVoid();
     e.end();
   }

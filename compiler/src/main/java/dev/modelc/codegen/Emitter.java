@@ -145,6 +145,20 @@ final class Emitter {
     mv.visitFieldInsn(Opcodes.GETFIELD, owner, name, type.getDescriptor());
   }
 
+  void putField(String owner, String name, Type type) {
+    mv.visitFieldInsn(Opcodes.PUTFIELD, owner, name, type.getDescriptor());
+  }
+
+  /** {@code if (this.field) { body }} for a boolean field. */
+  void ifField(String owner, String field, Runnable body) {
+    loadThis();
+    getField(owner, field, Type.BOOLEAN_TYPE);
+    Label skip = new Label();
+    mv.visitJumpInsn(Opcodes.IFEQ, skip);
+    body.run();
+    mv.visitLabel(skip);
+  }
+
   void invokeStatic(Class<?> owner, String name, String descriptor) {
     mv.visitMethodInsn(Opcodes.INVOKESTATIC, Type.getInternalName(owner), name, descriptor, false);
   }

@@ -52,7 +52,10 @@ final class KernelEmitter {
     KernelEmitter k = new KernelEmitter(e, access, schedule, step, convSlot);
     k.emit();
     if (step.bias() != null && step.computed().op == Op.MATMUL) k.biasPerColumn();
-    if (step.hasEpilogueLoop()) LoopEmitter.emit(e, access, schedule, step);
+    if (step.hasEpilogueLoop()) {
+      AnomalyEmitter.afterKernel(e, access.owner, step);
+      LoopEmitter.emit(e, access, schedule, step);
+    }
     return k.convSlot - convSlot;
   }
 

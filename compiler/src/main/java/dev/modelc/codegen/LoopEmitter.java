@@ -46,6 +46,10 @@ final class LoopEmitter {
   private final Map<Node, Integer> scalars = new IdentityHashMap<>();
   /** Inline broadcasts: the slot of the operand's array, read at the outer or the inner counter. */
   private final Map<Node, Integer> broadcasts = new java.util.LinkedHashMap<>();
+  /** Diagnosis only: the local holding each chain node's value once computed. */
+  private final Map<Node, Integer> computed = new IdentityHashMap<>();
+  /** Diagnosis of an epilogue: the kernel's output is read from the copy anomaly detection kept. */
+  private boolean kernelFromScratch;
   private int index;
   private int outer;
   private int inner;
@@ -172,6 +176,60 @@ final class LoopEmitter {
     }));
   }
 
+  /**
+   * Emits the body of {@code int d<k>(int i)} for anomaly detection: computes each node of the step's chain at
+   * element i (of the loop's output; of the summed operand for a REDUCE step), in order, and returns the position
+   * of the first that is not finite after storing its value in {@code anomalyValue}; -1 when every one is finite.
+   * An epilogue's kernel output is read from {@code anomalyScratch}, the copy taken before the chain overwrote it.
+   */
+  static void emitDiagnosis(Emitter e, Access access, Schedule schedule, Step step) {
+    new LoopEmitter(e, access, schedule, step).diagnosis();
+  }
+
+  private void diagnosis() {
+    kernelFromScratch = step.kind() == Step.Kind.KERNEL;
+    for (Node f : step.fused()) {
+      for (Node x : f.inputs) prepareOperand(x);
+    }
+    index = 1;
+    if (!broadcasts.isEmpty()) {
+      List<Dim> split = Scheduler.loopSplit(broadcasts.keySet().iterator().next());
+      int innerLength = e.newLocal(Type.INT_TYPE);
+      access.dim(e, split.get(1));
+      e.store(Type.INT_TYPE, innerLength);
+      outer = e.newLocal(Type.INT_TYPE);
+      inner = e.newLocal(Type.INT_TYPE);
+      for (int[] part : new int[][] {{outer, Opcodes.IDIV}, {inner, Opcodes.IREM}}) {
+        e.load(Type.INT_TYPE, index);
+        e.load(Type.INT_TYPE, innerLength);
+        e.math(part[1], Type.INT_TYPE);
+        e.store(Type.INT_TYPE, part[0]);
+      }
+    }
+    String finite = t.getSort() == Type.FLOAT ? "(F)Z" : "(D)Z";
+    Class<?> box = t.getSort() == Type.FLOAT ? Float.class : Double.class;
+    for (int p = 0; p < step.fused().size(); p++) {
+      Node f = step.fused().get(p);
+      expr(f);
+      int slot = e.newLocal(t);
+      e.store(t, slot);
+      computed.put(f, slot);
+      e.load(t, slot);
+      e.invokeStatic(box, "isFinite", finite);
+      org.objectweb.asm.Label next = new org.objectweb.asm.Label();
+      e.mv.visitJumpInsn(Opcodes.IFNE, next);
+      e.loadThis();
+      e.load(t, slot);
+      e.cast(t, Type.DOUBLE_TYPE);
+      e.putField(access.owner, "anomalyValue", Type.DOUBLE_TYPE);
+      e.push(p);
+      e.returnValue(Type.INT_TYPE);
+      e.mv.visitLabel(next);
+    }
+    e.push(-1);
+    e.returnValue(Type.INT_TYPE);
+  }
+
   /** A counted loop over a run, passing its counter's slot; a run of constant length 1 is no loop (slot -1). */
   private void loop(Dim length, java.util.function.IntConsumer body) {
     if (length.equals(Dim.of(1))) {
@@ -191,7 +249,13 @@ final class LoopEmitter {
     if (form == Form.INLINE && x.op == Op.CONSTANT) return;
     if (form == Form.EPILOGUE) { // the kernel's output, already in the step's target: the loop runs in place
       Type at = Emitter.array(x.dtype());
-      access.array(e, step.target(), x.dtype());
+      if (kernelFromScratch) {
+        e.loadThis();
+        e.getField(access.owner, "anomalyScratch", Emitter.OBJECT);
+        e.checkCast(at);
+      } else {
+        access.array(e, step.target(), x.dtype());
+      }
       int slot = e.newLocal(at);
       e.store(at, slot);
       arrays.put(x, slot);
@@ -236,7 +300,8 @@ final class LoopEmitter {
   private void operand(Node x, boolean wide) {
     Type xt = Emitter.element(x.dtype());
     if (fused.contains(x)) {
-      expr(x);
+      if (computed.containsKey(x)) e.load(xt, computed.get(x));
+      else expr(x);
     } else if (x.op == Op.CONSTANT && schedule.form(x) == Form.INLINE) {
       e.push(x.constantValue(), xt);
     } else if (scalars.containsKey(x)) {

@@ -42,8 +42,15 @@ public final class ModelBuild {
 
   /** The whole pipeline: the model's class, with a seed constructor, in {@code packageName}. */
   public static CompiledClass compile(CheckedModel model, String packageName, String sourceFile, boolean verify) {
+    return compile(model, packageName, sourceFile, verify, false);
+  }
+
+  /** The whole pipeline; with {@code anomaly}, new instances start with anomaly detection on. */
+  public static CompiledClass compile(CheckedModel model, String packageName, String sourceFile, boolean verify,
+                                      boolean anomaly) {
     Graph graph = training(model, verify);
-    CompileOptions options = CompileOptions.of(packageName, sourceFile).withInitializers(initializers(model));
+    CompileOptions options = CompileOptions.of(packageName, sourceFile).withInitializers(initializers(model))
+        .withAnomaly(anomaly);
     return ModelCompiler.compile(graph, optimizer(model), options);
   }
 

@@ -43,6 +43,16 @@ public abstract class CompiledModel implements Model {
     protected double beta1;
     protected double beta2;
     protected double eps;
+    /**
+     * Whether anomaly detection is on ({@link #setDetectAnomaly}): every generated step reads it once, after it ran,
+     * and when it is set calls {@link #checkStep}; each update calls {@link #checkUpdate}.
+     */
+    protected boolean anomaly;
+    /** For a kernel step with an epilogue, the kernel's output before the chain ran over it in place (detection on). */
+    protected Object anomalyScratch;
+    /** The non-finite value the last {@link #diagnose} found. */
+    protected double anomalyValue;
+    private AnomalyTable anomalyTable;
 
     private final ModelSpec.Monomial[][] inputDims;
     private final boolean[] sizeGiven;
@@ -174,6 +184,129 @@ public abstract class CompiledModel implements Model {
      */
     protected abstract void runTrainBackward();
 
+    // ---- anomaly detection ----
+
+    /**
+     * Turns anomaly detection on or off for the following calls. When on, every input is checked before a pass, and
+     * after every step of the forward and backward passes and every optimizer update, the values just written are
+     * checked; the first NaN or infinity throws {@link AnomalyException} naming the {@code .mdl} position and op that
+     * made it. Off (the default unless the class was compiled with {@code --anomaly}), nothing is checked.
+     */
+    @Override
+    public final void setDetectAnomaly(boolean on) {
+        if (on && anomalyTable == null) {
+            anomalyTable = AnomalyTable.parse(anomalyTableText(), spec.sizes());
+        }
+        anomaly = on;
+    }
+
+    @Override
+    public final boolean detectAnomaly() {
+        return anomaly;
+    }
+
+    /** The steps' {@link AnomalyTable} as text; generated classes override it. */
+    protected String anomalyTableText() {
+        return "";
+    }
+
+    /**
+     * For a step with a fused elementwise chain: evaluates the chain's nodes at element {@code i} (of the output, or
+     * of the summed operand for a sum) and returns the position in the chain of the first whose value is not
+     * finite, storing that value in {@link #anomalyValue}; -1 when all are finite. Generated classes override it.
+     */
+    protected int diagnose(int step, int i) {
+        return -1;
+    }
+
+    /** After step {@code k}: throws {@link AnomalyException} if what it wrote holds a NaN or an infinity. */
+    protected final void checkStep(int k) {
+        AnomalyTable.Check c = anomalyTable.checks[k];
+        if (c == null) {
+            return;
+        }
+        Object a = array(c.target());
+        int i = firstNonFinite(a, c.count().evaluate(sizes));
+        if (i < 0) {
+            return;
+        }
+        List<AnomalyTable.Op> ops = c.ops();
+        if (c.chainCount() != null) {
+            int n = c.chainCount().evaluate(sizes);
+            for (int j = 0; j < n; j++) {
+                int p = diagnose(k, j);
+                if (p >= 0) {
+                    throw anomalyTable.step(c, ops.get(p), anomalyValue, j);
+                }
+            }
+        } else if (!c.kind().equals("kernel") && !c.kind().equals("accumulate")) {
+            int p = diagnose(k, i);
+            if (p >= 0) {
+                throw anomalyTable.step(c, ops.get(p), anomalyValue, i);
+            }
+        }
+        throw anomalyTable.step(c, c.whole(), value(a, i), i);
+    }
+
+    /**
+     * Inside an epilogue step {@code k}, between the kernel and its in-place chain: checks the kernel's output and
+     * keeps a copy of it, so that {@link #diagnose} can evaluate the chain if the chain makes a non-finite value.
+     */
+    protected final void checkKernel(int k) {
+        AnomalyTable.Check c = anomalyTable.checks[k];
+        Object a = array(c.target());
+        int n = c.count().evaluate(sizes);
+        int i = firstNonFinite(a, n);
+        if (i >= 0) {
+            throw anomalyTable.step(c, c.whole(), value(a, i), i);
+        }
+        if (anomalyScratch == null || anomalyScratch.getClass() != a.getClass() || length(anomalyScratch) < n) {
+            anomalyScratch = a instanceof float[] ? new float[n] : new double[n];
+        }
+        System.arraycopy(a, 0, anomalyScratch, 0, n);
+    }
+
+    /** After the optimizer's update of parameter {@code p}: the parameter must hold finite values only. */
+    protected final void checkUpdate(int p) {
+        int i = firstNonFinite(params[p], length(params[p]));
+        if (i >= 0) {
+            throw anomalyTable.update(spec.params().get(p).name(), spec.optimizer(), value(params[p], i), i);
+        }
+    }
+
+    private void checkInputs(boolean predictOnly) {
+        for (int i = 0; i < inputs.length; i++) {
+            if (predictOnly && !spec.predictInputs().get(i) || inputs[i] instanceof int[]) {
+                continue;
+            }
+            int at = firstNonFinite(inputs[i], length(inputs[i]));
+            if (at >= 0) {
+                throw AnomalyTable.input(spec.inputs().get(i).name(), value(inputs[i], at), at);
+            }
+        }
+    }
+
+    private static int firstNonFinite(Object a, int n) {
+        if (a instanceof float[] f) {
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(f[i])) {
+                    return i;
+                }
+            }
+        } else if (a instanceof double[] d) {
+            for (int i = 0; i < n; i++) {
+                if (!Double.isFinite(d[i])) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static double value(Object a, int i) {
+        return a instanceof float[] f ? f[i] : ((double[]) a)[i];
+    }
+
     // ---- binding (typed methods call these) ----
 
     /** Binds a size for the next pass only (typed methods); {@link #setSize} binds it until changed. */
@@ -239,6 +372,9 @@ public abstract class CompiledModel implements Model {
             if (!predictOnly || spec.predictInputs().get(i)) {
                 checkInput(i);
             }
+        }
+        if (anomaly) {
+            checkInputs(predictOnly);
         }
         for (int b = 0; b < buffers.length; b++) {
             ModelSpec.Buffer buffer = spec.buffers().get(b);

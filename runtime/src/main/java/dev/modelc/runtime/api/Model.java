@@ -157,4 +157,23 @@ public interface Model {
 
     /** The inverse of {@link #readOptimizerState}. */
     void writeOptimizerState(Object src);
+
+    // ---- anomaly detection ----
+
+    /**
+     * Turns NaN/infinity detection on or off (PyTorch's {@code torch.autograd.detect_anomaly}): when on, inputs are
+     * checked before each pass and the values of every step and optimizer update after it ran, and the first
+     * non-finite value throws {@link AnomalyException} naming the {@code .mdl} position and op that made it.
+     * Generated classes support it; this default refuses.
+     */
+    default void setDetectAnomaly(boolean on) {
+        if (on) {
+            throw new UnsupportedOperationException(getClass().getName() + " has no anomaly detection");
+        }
+    }
+
+    /** Whether anomaly detection is on. */
+    default boolean detectAnomaly() {
+        return false;
+    }
 }
