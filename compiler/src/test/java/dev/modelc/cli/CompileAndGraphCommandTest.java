@@ -50,6 +50,25 @@ class CompileAndGraphCommandTest {
   }
 
   @Test
+  void anomalyFlagStartsInstancesWithDetectionOn() throws Exception {
+    for (String flag : new String[] {"--anomaly", "--detect-anomaly", ""}) {
+      Path out = dir.resolve("out" + flag);
+      Run r = flag.isEmpty() ? run("compile", "../samples/models/linreg.mdl", "-d", out.toString())
+          : run("compile", "../samples/models/linreg.mdl", "-d", out.toString(), flag);
+      assertEquals(0, r.code(), r.err());
+      try (URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, Model.class.getClassLoader())) {
+        Model m = (Model) loader.loadClass("LinReg").getConstructor().newInstance();
+        assertEquals(!flag.isEmpty(), m.detectAnomaly(), flag);
+        m.setDetectAnomaly(true);
+        m.setInput("x", new float[] {1, Float.NaN});
+        m.setInput("y", new float[] {1, 2});
+        assertEquals("input x holds NaN at element 1",
+            org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, m::trainStep).getMessage());
+      }
+    }
+  }
+
+  @Test
   void nothingIsWrittenWhenAFileHasErrors() throws Exception {
     Path bad = dir.resolve("bad.mdl");
     Files.writeString(bad, "model Bad {\n  input x : f32[2]\n  let y = x @ w\n  output y\n}\n");
