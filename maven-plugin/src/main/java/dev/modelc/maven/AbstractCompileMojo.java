@@ -71,6 +71,13 @@ abstract class AbstractCompileMojo extends AbstractMojo {
   @Parameter(property = "modelc.failOnWarning", defaultValue = "false")
   boolean failOnWarning;
 
+  /**
+   * Instances of the generated classes start with anomaly detection on ({@code Model.setDetectAnomaly}): the first
+   * NaN or infinity throws, naming the .mdl line and op.
+   */
+  @Parameter(property = "modelc.anomaly", defaultValue = "false")
+  boolean anomaly;
+
   /** Stages to write as text files, {@code <model>.<stage>.txt}: ast, ir, grad, schedule, bytecode. */
   @Parameter(property = "modelc.emit")
   List<String> emit;
@@ -119,7 +126,8 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     }
     Set<Stage> stages = stages();
     String compiler = compilerId();
-    String config = "package=" + (packageName == null ? "" : packageName) + " emit=" + stages;
+    String config = "package=" + (packageName == null ? "" : packageName) + " emit=" + stages
+        + (anomaly ? " anomaly=true" : "");
     boolean sameSetup = old != null && old.compiler.equals(compiler) && old.config.equals(config);
 
     Map<String, CompileState.Input> next = new TreeMap<>();
@@ -227,7 +235,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
             + input.substring(0, Math.max(0, input.lastIndexOf('/'))) + "' is not a Java package name"
             + " (use folders that are Java identifiers, or set packageName)");
       }
-      Options options = Options.defaults().withPackage(pkg).withEmit(stages);
+      Options options = Options.defaults().withPackage(pkg).withEmit(stages).withAnomaly(anomaly);
       Result r = onLargeStack(() -> Modelc.compile(root.resolve(input), options));
       for (Message m : r.messages()) {
         for (String line : m.text().split("\n")) {
