@@ -15,6 +15,8 @@ import dev.modelc.runtime.api.TensorSpec;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Anomaly detection ({@code Model.setDetectAnomaly}, {@code modelc compile --anomaly}): the first NaN or infinity an
@@ -53,6 +55,18 @@ class AnomalyTest {
         param w : f32[3] init uniform(0, 1)
         let s = sqrt(w * x)
         let loss = sum(s)
+        minimize loss with sgd(lr = 0.1)
+      }
+      """;
+
+  /** {@code log} in a loop that reads a row vector broadcast over the rows (a loop nest). */
+  static final String LOG_OF_CENTERED = """
+      model Centered {
+        input x : f32[N, 3]
+        param m : f32[3] init uniform(0, 1)
+        let c = x - m
+        let y = log(c) * 3
+        let loss = sum(y * y)
         minimize loss with sgd(lr = 0.1)
       }
       """;
@@ -96,10 +110,22 @@ class AnomalyTest {
   }
 
   @Test
-  void backwardOnlyInfinityIsNamedAsBackward() {
-    Model m = compile("root.mdl", SQRT_AT_ZERO, true).newInstance();
-    m.setParameter("w", new float[] {1, 1, 1});
-    m.setInput("x", new float[] {4, 0, 9});
+  void forwardNanInALoopNestOverABroadcast() {
+    Model m = compile("centered.mdl", LOG_OF_CENTERED, true).newInstance();
+    m.setParameter("m", new float[] {0, 0, 1});
+    m.setInput("x", new float[] {1, 2, 3, 4, 5, 0.5f});
+    AnomalyException e = assertThrows(AnomalyException.class, m::forward);
+    assertTrue(e.getMessage().startsWith("centered.mdl:5:11: forward: log %"), e.getMessage());
+    assertEquals(5, e.index(), "row 1, column 2: log(0.5 - 1)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"f32", "f64"})
+  void backwardOnlyInfinityIsNamedAsBackward(String dtype) {
+    Model m = compile("root.mdl", SQRT_AT_ZERO.replace("f32", dtype), true).newInstance();
+    boolean f64 = dtype.equals("f64");
+    m.setParameter("w", f64 ? new double[] {1, 1, 1} : new float[] {1, 1, 1});
+    m.setInput("x", f64 ? new double[] {4, 0, 9} : new float[] {4, 0, 9});
     m.forward();
     assertEquals(5.0, m.loss(), 0.0, "the forward pass is finite");
     AnomalyException e = assertThrows(AnomalyException.class, m::backward);
