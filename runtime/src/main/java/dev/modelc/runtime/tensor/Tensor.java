@@ -382,7 +382,12 @@ public class Tensor {
             return;
         }
         if (createGraph || grad.requiresGrad) {
-            grad = grad.add(g);
+            boolean previous = GradMode.set(createGraph);
+            try {
+                grad = grad.add(g);
+            } finally {
+                GradMode.set(previous);
+            }
             return;
         }
         double[] add = g.doubles();
