@@ -136,4 +136,25 @@ class HigherOrderTest {
         assertArrayEquals(new double[] {1, 6, 12, 15}, second[0].toDoubleArray(), 0);
         assertNull(second[1], "with respect to the input, max-pool's backward has no gradient");
     }
+
+    @Test
+    void theDocumentedExamples() {
+        Tensor w = Tensor.of(1.0, -2.0).requiresGrad(true);
+        Tensor in = Tensor.of(0.5, 3.0).requiresGrad(true);
+        Tensor f = in.mul(w).tanh().sum();
+        Tensor gx = Autograd.grad(new Tensor[] {f}, new Tensor[] {in}, null, true, true)[0];
+        f.add(gx.pow(2).sum()).backward();
+        double[] wv = {1, -2};
+        double[] iv = {0.5, 3};
+        for (int i = 0; i < 2; i++) {
+            // d/dw [tanh(i w) + (w (1 - tanh(i w)^2))^2]
+            double t = Math.tanh(iv[i] * wv[i]);
+            double s = 1 - t * t;
+            double want = iv[i] * s + 2 * wv[i] * s * (s + wv[i] * -2 * t * s * iv[i]);
+            assertEquals(want, w.grad().get(i), 1e-12, "w.grad " + i);
+        }
+        Tensor g = Autograd.grad(w.pow(3).sum(), w, true)[0];
+        Tensor hv = Autograd.grad(g.mul(Tensor.of(1.0, 0.0)).sum(), w)[0];
+        assertArrayEquals(new double[] {6, 0}, hv.toDoubleArray(), 1e-12);
+    }
 }
