@@ -22,8 +22,8 @@ import java.util.Set;
  *       the results into the producing nodes' entries.</li>
  *   <li>Where the gradients go: for {@code backward}, into {@code grad} of leaves that require grad and of non-leaves
  *       that asked for {@link Tensor#retainGrad()}; for {@code grad}, into the result entry of each requested tensor,
- *       and nowhere else.</li>
- *   <li>Unless {@code retainGraph}, free every node that ran.</li>
+ *       and nowhere else (only the rules on a path to a requested tensor run).</li>
+ *   <li>Unless {@code retainGraph}, free every node that ran (a node that threw counts as run).</li>
  * </ol>
  */
 final class Engine {
@@ -88,6 +88,8 @@ final class Engine {
             }
         }
         List<Node> order = topologicalOrder(tops);
+        Set<Node> needed = captured == null ? null : leadingTo(order, captured);
+        List<Node> ran = new ArrayList<>();
         boolean previous = GradMode.set(createGraph);
         try {
             for (Node node : order) {
@@ -96,14 +98,35 @@ final class Engine {
                     continue;
                 }
                 delivery.toNonLeaf(node.output, g);
-                propagate(node, node.apply(g), pending, delivery);
+                if (needed == null || needed.contains(node)) {
+                    ran.add(node);
+                    propagate(node, node.apply(g), pending, delivery);
+                }
             }
         } finally {
             GradMode.set(previous);
             if (!retainGraph) {
-                order.forEach(Node::free);
+                ran.forEach(Node::free);
             }
         }
+    }
+
+    /**
+     * For autograd.grad: the nodes whose rule must run, those with an input that is requested or whose producer's
+     * rule must run (visited producers first, so the answer for every input is known).
+     */
+    private static Set<Node> leadingTo(List<Node> order, Map<Tensor, Tensor> captured) {
+        Set<Node> needed = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node node = order.get(i);
+            for (Tensor input : node.inputArray()) {
+                if (input != null && (captured.containsKey(input) || needed.contains(input.gradFn()))) {
+                    needed.add(node);
+                    break;
+                }
+            }
+        }
+        return needed;
     }
 
     /** Where a gradient that reached a tensor goes: its {@code grad} (backward) or the result (autograd.grad). */

@@ -157,4 +157,15 @@ class HigherOrderTest {
         Tensor hv = Autograd.grad(g.mul(Tensor.of(1.0, 0.0)).sum(), w)[0];
         assertArrayEquals(new double[] {6, 0}, hv.toDoubleArray(), 1e-12);
     }
+
+    @Test
+    void onlyTheRulesOnAPathToARequestedTensorRunAndAreFreed() {
+        Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+        Tensor w = Tensor.of(3.0).requiresGrad(true);
+        Tensor branch = w.exp();
+        Tensor y = x.mul(x).sum().add(branch.sum());
+        assertArrayEquals(new double[] {2, 4}, Autograd.grad(y, x)[0].toDoubleArray(), 0);
+        assertFalse(branch.gradFn().isFreed(), "the branch to w did not run, so it keeps its saved values");
+        assertTrue(y.gradFn().isFreed());
+    }
 }
