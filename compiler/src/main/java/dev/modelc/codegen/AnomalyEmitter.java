@@ -11,9 +11,11 @@ import dev.modelc.sched.Step;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -95,7 +97,7 @@ final class AnomalyEmitter {
   }
 
   /** The methods {@code d<k>}, {@code diagnose} and {@code anomalyTableText}. */
-  void emitMethods(org.objectweb.asm.ClassVisitor cw, Access access, String sourceFile) {
+  void emitMethods(ClassVisitor cw, Access access, String sourceFile) {
     List<Step> chains = schedule.steps().stream().filter(AnomalyEmitter::diagnosable).toList();
     for (Step s : chains) {
       Emitter d = new Emitter(cw, Opcodes.ACC_PRIVATE, "d" + s.index(), "(I)I");
@@ -142,7 +144,7 @@ final class AnomalyEmitter {
   }
 
   /** {@code int name(int step, int i)}: a switch over the steps, calling their {@code d<k>(i)}; -1 for others. */
-  private void dispatch(org.objectweb.asm.ClassVisitor cw, int access, String name, List<Step> chains) {
+  private void dispatch(ClassVisitor cw, int access, String name, List<Step> chains) {
     Emitter e = new Emitter(cw, access, name, "(II)I");
     Label none = new Label();
     if (!chains.isEmpty()) {
@@ -169,7 +171,7 @@ final class AnomalyEmitter {
   String table(String sourceFile) {
     StringBuilder sb = new StringBuilder();
     if (sourceFile != null) sb.append("source ").append(sourceFile).append('\n');
-    java.util.Set<Integer> backward = new java.util.HashSet<>(schedule.backward());
+    Set<Integer> backward = new HashSet<>(schedule.backward());
     for (Step s : schedule.steps()) {
       if (!checked(s)) continue;
       String kind = switch (s.kind()) {

@@ -16,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
@@ -216,7 +217,7 @@ final class LoopEmitter {
       computed.put(f, slot);
       e.load(t, slot);
       e.invokeStatic(box, "isFinite", finite);
-      org.objectweb.asm.Label next = new org.objectweb.asm.Label();
+      Label next = new Label();
       e.mv.visitJumpInsn(Opcodes.IFNE, next);
       e.loadThis();
       e.load(t, slot);
