@@ -137,7 +137,7 @@ class AnomalyTest {
   }
 
   @Test
-  void nanInAnInputIsNamed() throws Exception {
+  void nanInAnInputOrParameterIsNamed() throws Exception {
     Model m = compile("linreg.mdl", java.nio.file.Files.readString(java.nio.file.Path.of(
         "../samples/models/linreg.mdl")), false).newInstance();
     m.setDetectAnomaly(true);
@@ -155,6 +155,11 @@ class AnomalyTest {
     m.setInput("y", y);
     assertEquals("input y holds -Infinity at element 3",
         assertThrows(AnomalyException.class, m::forward).getMessage());
+    m.setInput("y", new float[20]);
+    m.setParameter("b", new float[] {Float.NaN});
+    AnomalyException p = assertThrows(AnomalyException.class, m::forward);
+    assertEquals("parameter b holds NaN at element 0", p.getMessage());
+    assertEquals(AnomalyException.Pass.PARAMETER, p.pass());
   }
 
   @Test

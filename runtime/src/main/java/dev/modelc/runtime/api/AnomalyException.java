@@ -2,7 +2,7 @@ package dev.modelc.runtime.api;
 
 /**
  * The first non-finite value (NaN or an infinity) a model with anomaly detection on ({@link Model#setDetectAnomaly})
- * found: in an input, in what a step of the forward or backward pass wrote, or in a parameter after its optimizer
+ * found: in an input or a parameter before a pass, in what a step of the forward or backward pass wrote, or in a parameter after its optimizer
  * update. PyTorch's {@code torch.autograd.detect_anomaly} raises the same kind of error ("Function 'PowBackward0'
  * returned nan values in its 0th output."). The message names the {@code .mdl} file, line and column of the op
  * that made the value, the op, the pass, the value and its element index, for example
@@ -11,6 +11,7 @@ package dev.modelc.runtime.api;
  *   net.mdl:4:14: forward: log %5 produced NaN at element 17 (step s2)
  *   net.mdl:3:14: backward: div %12 (gradient of sqrt) produced Infinity at element 0 (step s6)
  *   input x holds NaN at element 17
+ *   parameter fc1.weight holds NaN at element 5
  *   optimizer update of fc1.weight (adam) produced NaN at element 3
  * </pre>
  *
@@ -18,7 +19,7 @@ package dev.modelc.runtime.api;
  */
 public final class AnomalyException extends ArithmeticException {
     /** Where the value was found. */
-    public enum Pass { INPUT, FORWARD, BACKWARD, UPDATE }
+    public enum Pass { INPUT, PARAMETER, FORWARD, BACKWARD, UPDATE }
 
     private final Pass pass;
     private final String source;
@@ -51,7 +52,7 @@ public final class AnomalyException extends ArithmeticException {
         return source;
     }
 
-    /** The op's line in {@link #source()}, 1-based; 0 for inputs, updates and ops without a position. */
+    /** The op's line in {@link #source()}, 1-based; 0 for inputs, parameters, updates and ops without a position. */
     public int line() {
         return line;
     }
@@ -65,7 +66,10 @@ public final class AnomalyException extends ArithmeticException {
         return op;
     }
 
-    /** The input or parameter holding the value, for {@link Pass#INPUT} and {@link Pass#UPDATE}; else null. */
+    /**
+     * The input or parameter holding the value, for {@link Pass#INPUT}, {@link Pass#PARAMETER} and
+     * {@link Pass#UPDATE}; else null.
+     */
     public String name() {
         return name;
     }

@@ -25,7 +25,10 @@ import java.util.List;
 final class AnomalyTable {
     record Op(int line, int column, String text) {}
 
-    record Check(int step, boolean backward, String kind, ModelSpec.Location target, ModelSpec.Monomial count,
+    /** How a step computes, as the table spells it in lower case. */
+    enum Kind { LOOP, REDUCE, EPILOGUE, KERNEL, ACCUMULATE }
+
+    record Check(int step, boolean backward, Kind kind, ModelSpec.Location target, ModelSpec.Monomial count,
                  ModelSpec.Monomial chainCount, List<Op> ops) {
         /** The op of the step as a whole (the last one). */
         Op whole() {
@@ -60,7 +63,8 @@ final class AnomalyTable {
                             : new Op(Integer.parseInt(pos.substring(0, colon)),
                                     Integer.parseInt(pos.substring(colon + 1)), o.substring(space + 1)));
                 }
-                Check c = new Check(Integer.parseInt(f[1]), f[2].equals("backward"), f[3],
+                Check c = new Check(Integer.parseInt(f[1]), f[2].equals("backward"),
+                        Kind.valueOf(f[3].toUpperCase(java.util.Locale.ROOT)),
                         ModelSpec.Location.parse(f[4]), ModelSpec.monomial(f[5], sizes),
                         f[6].equals("-") ? null : ModelSpec.monomial(f[6], sizes), List.copyOf(ops));
                 list.add(c);
@@ -88,6 +92,11 @@ final class AnomalyTable {
     static AnomalyException input(String name, double value, long index) {
         return new AnomalyException("input " + name + " holds " + value + " at element " + index,
                 AnomalyException.Pass.INPUT, null, 0, 0, null, name, value, index);
+    }
+
+    static AnomalyException parameter(String name, double value, long index) {
+        return new AnomalyException("parameter " + name + " holds " + value + " at element " + index,
+                AnomalyException.Pass.PARAMETER, null, 0, 0, null, name, value, index);
     }
 
     AnomalyException update(String param, String optimizer, double value, long index) {

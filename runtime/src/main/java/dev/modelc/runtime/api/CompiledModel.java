@@ -187,7 +187,8 @@ public abstract class CompiledModel implements Model {
     // ---- anomaly detection ----
 
     /**
-     * Turns anomaly detection on or off for the following calls. When on, every input is checked before a pass, and
+     * Turns anomaly detection on or off for the following calls. When on, every input and parameter is checked before
+     * a forward pass or predict, and
      * after every step of the forward and backward passes and every optimizer update, the values just written are
      * checked; the first NaN or infinity throws {@link AnomalyException} naming the {@code .mdl} position and op that
      * made it. Off (the default unless the class was compiled with {@code --anomaly}), nothing is checked.
@@ -239,7 +240,7 @@ public abstract class CompiledModel implements Model {
                     throw anomalyTable.step(c, ops.get(p), anomalyValue, j);
                 }
             }
-        } else if (!c.kind().equals("kernel") && !c.kind().equals("accumulate")) {
+        } else if (c.kind() != AnomalyTable.Kind.KERNEL && c.kind() != AnomalyTable.Kind.ACCUMULATE) {
             int p = diagnose(k, i);
             if (p >= 0) {
                 throw anomalyTable.step(c, ops.get(p), anomalyValue, i);
@@ -274,6 +275,7 @@ public abstract class CompiledModel implements Model {
         }
     }
 
+    /** Before a pass: the inputs it reads and every parameter (which may have been set or loaded). */
     private void checkInputs(boolean predictOnly) {
         for (int i = 0; i < inputs.length; i++) {
             if (predictOnly && !spec.predictInputs().get(i) || inputs[i] instanceof int[]) {
@@ -282,6 +284,12 @@ public abstract class CompiledModel implements Model {
             int at = firstNonFinite(inputs[i], length(inputs[i]));
             if (at >= 0) {
                 throw AnomalyTable.input(spec.inputs().get(i).name(), value(inputs[i], at), at);
+            }
+        }
+        for (int p = 0; p < params.length; p++) {
+            int at = firstNonFinite(params[p], length(params[p]));
+            if (at >= 0) {
+                throw AnomalyTable.parameter(spec.params().get(p).name(), value(params[p], at), at);
             }
         }
     }
