@@ -494,6 +494,11 @@ final class BuiltinRules {
   }
 
   private int[] pair(Object v, String name, Span at) {
+    if (v instanceof Long l && l > Integer.MAX_VALUE
+        || v instanceof List<?> list && list.stream().anyMatch(x -> x instanceof Long n && n > Integer.MAX_VALUE)) {
+      error(at, name + " must be at most " + Integer.MAX_VALUE + ", got " + v);
+      return null;
+    }
     if (v instanceof Long l && l >= 0) {
       return checkPositive(new int[] {l.intValue(), l.intValue()}, name, at);
     }
