@@ -63,6 +63,8 @@ public final class Checker {
     }
     if (program.models().isEmpty() && !program.layers().isEmpty()) {
       diagnostics.warning(program.layers().get(0).nameSpan(), "this file defines layers but no model");
+    } else if (program.models().isEmpty()) {
+      diagnostics.warning(Span.none(program.file().name()), "this file holds no model (it is empty or only comments)");
     }
     return new CheckedProgram(program.file().name(), models);
   }

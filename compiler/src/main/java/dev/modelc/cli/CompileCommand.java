@@ -91,6 +91,12 @@ final class CompileCommand implements Callable<Integer> {
         text.append(AstPrinter.print(program));
       } else if (!d.hasErrors()) {
         for (CheckedModel m : checked.models()) {
+          Span earlier = emit == null ? classes.putIfAbsent(m.name(), m.span()) : null;
+          if (earlier != null) {
+            d.error(m.span(), "model " + m.name() + " would overwrite class " + qualified(m.name()) + ", written for "
+                + "the model at " + earlier + " in this run; rename one of them or compile them separately");
+            continue;
+          }
           try {
             text.append(stage(m, f));
           } catch (IrException e) {
@@ -108,6 +114,13 @@ final class CompileCommand implements Callable<Integer> {
     out.print(text);
     out.flush();
     return Main.OK;
+  }
+
+  /** The models compiled so far in this run, by class name, so that none overwrites another's class. */
+  private final java.util.Map<String, Span> classes = new java.util.HashMap<>();
+
+  private String qualified(String name) {
+    return packageName.isEmpty() ? name : packageName + "." + name;
   }
 
   private String stage(CheckedModel m, Path file) throws IOException {
