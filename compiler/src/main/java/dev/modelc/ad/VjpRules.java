@@ -65,7 +65,7 @@ public final class VjpRules {
     rule(DIV, (ir, y, y_bar) -> ir.div(y_bar, y.in(1)),
               (ir, y, y_bar) -> ir.neg(ir.div(ir.mul(y_bar, y), y.in(1))));
     rule(POW, VjpRules::pow_backward_base,
-              (ir, y, y_bar) -> ir.mul(y_bar, ir.mul(y, ir.log(y.in(0)))));
+              VjpRules::pow_backward_exponent);
     rule(MAXIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))),
                   (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))));
     rule(MINIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))),
@@ -109,11 +109,26 @@ public final class VjpRules {
 
   // ---- helpers named after what they differentiate ----
 
-  /** d/da a^b = b * a^(b - 1). */
+  /**
+   * d/da a^b = b * a^(b - 1), and 0 where b == 0 as PyTorch (there the power reads a^0, so 0^-1 cannot make
+   * 0 * inf).
+   */
   static Node pow_backward_base(GraphBuilder ir, Node y, Node y_bar) {
     Node a = y.in(0);
     Node b = y.in(1);
-    return ir.mul(y_bar, ir.mul(b, ir.pow(a, ir.sub(b, ir.full(1, b)))));
+    Node exponent = ir.sub(b, ir.sub(ir.full(1, b), ir.equal(b, ir.full(0, b))));
+    return ir.mul(y_bar, ir.mul(b, ir.pow(a, exponent)));
+  }
+
+  /**
+   * d/db a^b = a^b log a, and 0 where a == 0 and b >= 0, as PyTorch's
+   * {@code grad * where(self == 0 & exponent >= 0, 0, result * log(self))}: there the log reads 1 instead of 0.
+   */
+  static Node pow_backward_exponent(GraphBuilder ir, Node y, Node y_bar) {
+    Node a = y.in(0);
+    Node b = y.in(1);
+    Node zeroBase = ir.mul(ir.equal(a, ir.full(0, a)), ir.sub(ir.full(1, b), ir.greater(ir.full(0, b), b)));
+    return ir.mul(y_bar, ir.mul(y, ir.log(ir.add(a, zeroBase))));
   }
 
   /** d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2). */
