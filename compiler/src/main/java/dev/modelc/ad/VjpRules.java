@@ -70,6 +70,8 @@ public final class VjpRules {
                   (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))));
     rule(MINIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))),
                   (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))));
+    rule(BCE, VjpRules::bce_backward_probability,
+              VjpRules::bce_backward_target);
     rule(BCE_WITH_LOGITS, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.sigmoid(y.in(0)), y.in(1))),
                           (ir, y, y_bar) -> ir.neg(ir.mul(y_bar, y.in(0))));
 
@@ -130,6 +132,24 @@ public final class VjpRules {
     Node zeroBase = ir.mul(ir.equal(a, ir.full(0, a)), ir.sub(ir.full(1, b), ir.greater(ir.full(0, b), b)));
     return ir.mul(y_bar, ir.mul(y, ir.log(ir.add(a, zeroBase))));
   }
+
+  /** PyTorch's binary_cross_entropy_backward: y_bar (p - y) / max(p (1 - p), 1e-12), finite where p is 0 or 1. */
+  static Node bce_backward_probability(GraphBuilder ir, Node y, Node y_bar) {
+    Node p = y.in(0);
+    Node spread = ir.binary(MAXIMUM, ir.mul(p, ir.sub(ir.full(1, p), p)), ir.full(BCE_EPSILON, p));
+    return ir.mul(y_bar, ir.div(ir.sub(p, y.in(1)), spread));
+  }
+
+  /** d/dy = log(1 - p) - log(p), each clamped at -100 as in the forward. */
+  static Node bce_backward_target(GraphBuilder ir, Node y, Node y_bar) {
+    Node p = y.in(0);
+    Node floor = ir.full(-100, p);
+    Node log1mP = ir.binary(MAXIMUM, ir.log(ir.sub(ir.full(1, p), p)), floor);
+    return ir.mul(y_bar, ir.sub(log1mP, ir.binary(MAXIMUM, ir.log(p), floor)));
+  }
+
+  /** PyTorch's EPSILON in binary_cross_entropy_backward. */
+  static final double BCE_EPSILON = 1e-12;
 
   /** d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2). */
   static Node erf_slope(GraphBuilder ir, Node x) {

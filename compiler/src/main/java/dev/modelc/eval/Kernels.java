@@ -93,6 +93,7 @@ public final class Kernels {
       case MINIMUM -> Math.min(a, b);
       case GREATER -> a > b ? 1 : 0;
       case EQUAL -> a == b ? 1 : 0;
+      case BCE -> bce(a, b);
       case BCE_WITH_LOGITS -> bceWithLogits(a, b);
       default -> throw new IllegalStateException(op + " is not elementwise binary");
     };
@@ -102,6 +103,11 @@ public final class Kernels {
   static double softplus(double x, Attr.Softplus p) {
     double bx = x * p.beta();
     return bx > p.threshold() ? x : Math.log1p(Math.exp(bx)) / p.beta();
+  }
+
+  /** PyTorch's binary cross entropy of a probability, each log clamped at -100. */
+  static double bce(double p, double y) {
+    return -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100));
   }
 
   /** PyTorch's stable form: (1 - y) x + m + log(e^-m + e^(-x - m)), m = max(-x, 0). */

@@ -52,6 +52,8 @@ public enum Op {
       Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   GREATER(2, "1 where a > b else 0", Group.ELEMENTWISE_BINARY, Group.NO_GRADIENT),
   EQUAL(2, "1 where a == b else 0", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE, Group.NO_GRADIENT),
+  BCE(2, "-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch (p: probabilities, y: targets)",
+      Group.ELEMENTWISE_BINARY, Group.FUSED_STABLE),
   BCE_WITH_LOGITS(2, "elementwise (1 - y) x + log(1 + e^-x), computed stably (x: logits, y: targets)",
       Group.ELEMENTWISE_BINARY, Group.FUSED_STABLE),
 

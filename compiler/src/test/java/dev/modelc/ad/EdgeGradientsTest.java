@@ -113,4 +113,37 @@ class EdgeGradientsTest {
         "e", new double[] {0, 0, 0, Math.pow(2, 1.5) * Math.log(2)},
         "b", new double[] {0, 0, Double.POSITIVE_INFINITY, 1.5 * Math.sqrt(2)}), 1e-5);
   }
+
+  /** PyTorch's BCE backward at p exactly 0 and 1: (p - y) / max(p (1 - p), 1e-12) for p, clamped logs for y. */
+  @Test
+  void bceAtSaturatedProbabilities() {
+    String src = """
+        model B {
+          param p : f64[3] init zeros()
+          param y : f64[3] init zeros()
+          let loss = bce(p, y, reduction = "sum")
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("p", new double[] {0, 1, 0.5}, "y", new double[] {0.3, 0.6, 1});
+    assertGradients(src, params, Map.of(
+        "p", new double[] {-0.3 / 1e-12, 0.4 / 1e-12, -0.5 / 0.25},
+        "y", new double[] {100, -100, 0}), 1e-5);
+  }
+
+  /** A saturated sigmoid feeding bce: PyTorch's gradient is (sigmoid(x) - y) * 0 = 0 there, not NaN. */
+  @Test
+  void bceOfASaturatedSigmoid() {
+    String src = """
+        model S {
+          param x : f64[3] init zeros()
+          param y : f64[3] init zeros()
+          let loss = bce(sigmoid(x), y, reduction = "sum")
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("x", new double[] {-800, 800, 0.5}, "y", new double[] {0.3, 0.6, 1});
+    double p = 1 / (1 + Math.exp(-0.5));
+    assertGradients(src, params, Map.of("x", new double[] {0, 0, p - 1}, "y", new double[] {100, -100, -0.5}), 1e-5);
+  }
 }

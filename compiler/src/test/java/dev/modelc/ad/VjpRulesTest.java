@@ -105,6 +105,8 @@ class VjpRulesTest {
         binary(POW, Domain.POSITIVE),
         binary(MAXIMUM, Domain.ANY),
         binary(MINIMUM, Domain.ANY),
+        row(BCE, Domain.ANY, s(d(2, 3), d(2, 3)),
+            (ir, x) -> ir.binary(BCE, ir.sigmoid(x.get(0)), ir.sigmoid(x.get(1)))),
         binary(BCE_WITH_LOGITS, Domain.LOGITS),
         row(BROADCAST_TO, Domain.ANY, s(d(3, 1)),
             (ir, x) -> ir.broadcastTo(x.get(0), Dims.shape(2, 3, 4))),
