@@ -83,6 +83,7 @@ public final class VjpRules {
     // reductions
     rule(REDUCE_SUM, (ir, y, y_bar) -> spread(ir, y, y_bar));
     rule(REDUCE_MAX, VjpRules::reduce_max_backward);
+    rule(REDUCE_AMAX, VjpRules::reduce_amax_backward);
     rule(LOGSUMEXP, (ir, y, y_bar) -> ir.mul(spread(ir, y, y_bar), ir.exp(ir.sub(y.in(0), spread(ir, y, y)))));
     rule(LOG_SOFTMAX, VjpRules::log_softmax_backward);
 
@@ -184,8 +185,36 @@ public final class VjpRules {
     return ir.broadcastTo(ir.keepDims(v, x, axes.axes(), axes.keepdim()), x.shape());
   }
 
-  /** y_bar shared equally among the elements that reach the max. */
+  /**
+   * y_bar to the first element that reaches the max along the axis (torch.max(x, dim)); several axes are moved
+   * last and merged into one, so "first" is in row-major order over the reduced elements.
+   */
   static Node reduce_max_backward(GraphBuilder ir, Node y, Node y_bar) {
+    Attr.Axes axes = (Attr.Axes) y.attr;
+    Node x = y.in(0);
+    Node first;
+    if (axes.axes().size() == 1) {
+      first = ir.add(FIRST_MAX, new Attr.Axes(axes.axes(), true), List.of(x));
+    } else {
+      List<Integer> perm = new java.util.ArrayList<>();
+      for (int i = 0; i < x.rank(); i++) if (!axes.axes().contains(i)) perm.add(i);
+      int kept = perm.size();
+      perm.addAll(axes.axes());
+      Node moved = ir.permute(x, perm);
+      List<dev.modelc.check.Dim> dims = new java.util.ArrayList<>(dev.modelc.ir.Dims.dims(moved.shape()));
+      dev.modelc.check.Dim merged = dev.modelc.ir.Dims.of(1);
+      for (dev.modelc.check.Dim d : dims.subList(kept, dims.size())) merged = dev.modelc.ir.Dims.times(merged, d);
+      List<dev.modelc.check.Dim> flat = new java.util.ArrayList<>(dims.subList(0, kept));
+      flat.add(merged);
+      Node mask = ir.add(FIRST_MAX, new Attr.Axes(List.of(kept), true),
+          List.of(ir.reshape(moved, dev.modelc.ir.Dims.shape(flat))));
+      first = ir.permute(ir.reshape(mask, moved.shape()), GraphBuilder.inverse(perm));
+    }
+    return ir.mul(first, spread(ir, y, y_bar));
+  }
+
+  /** y_bar shared equally among the elements that reach the max (torch.amax). */
+  static Node reduce_amax_backward(GraphBuilder ir, Node y, Node y_bar) {
     Attr.Axes axes = (Attr.Axes) y.attr;
     Node isMax = ir.equal(y.in(0), spread(ir, y, y));
     Node ties = ir.reduceSum(isMax, axes.axes(), axes.keepdim());

@@ -85,12 +85,19 @@ final class BuiltinRules {
         }
         attrs = attrs.withDims(List.of(s, e), false).withShape(new Shape(dims));
       }
-      case SUM, MEAN, MAX, LOGSUMEXP -> {
+      case SUM, MEAN, MAX, AMAX, LOGSUMEXP -> {
+        if (op == Builtin.MAX && bound[1] instanceof List<?> l && l.size() != 1) {
+          return error(at, "max takes one dim, as torch.max; amax(x, dim = " + bound[1]
+              + ") reduces several");
+        }
         List<Integer> dims = dimList(bound[1], tensors.get(0).type().shape().rank(), at);
         if (dims == null) {
           return null;
         }
         attrs = attrs.withDims(dims, (Boolean) bound[2]);
+        if (op == Builtin.MAX && bound[1] == null) {
+          op = Builtin.AMAX; // torch.max(x) without a dim shares the gradient among ties, as amax does
+        }
       }
       case SOFTMAX, LOG_SOFTMAX -> {
         Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);
@@ -193,7 +200,7 @@ final class BuiltinRules {
       case RESHAPE, FLATTEN -> {
         return new TensorType(dt, attrs.shape());
       }
-      case SUM, MEAN, MAX, LOGSUMEXP -> {
+      case SUM, MEAN, MAX, AMAX, LOGSUMEXP -> {
         List<Dim> dims = new ArrayList<>();
         for (int i = 0; i < s.rank(); i++) {
           if (!attrs.dims().contains(i)) {

@@ -183,8 +183,14 @@ public final class Sugar {
     return Dims.isConstant(n) ? number(Dims.value(n), dtype) : ir.size(n, dtype);
   }
 
+  /** torch.max(x, dim).values: the gradient goes to the first maximal element along dim. */
   public Node max(Node x, List<Integer> dims, boolean keepdim) {
     return ir.reduce(Op.REDUCE_MAX, x, axes(dims, x.rank()), keepdim);
+  }
+
+  /** torch.amax(x, dims): tied maxima share the gradient equally. */
+  public Node amax(Node x, List<Integer> dims, boolean keepdim) {
+    return ir.reduce(Op.REDUCE_AMAX, x, axes(dims, x.rank()), keepdim);
   }
 
   public Node logsumexp(Node x, List<Integer> dims, boolean keepdim) {

@@ -146,4 +146,25 @@ class EdgeGradientsTest {
     double p = 1 / (1 + Math.exp(-0.5));
     assertGradients(src, params, Map.of("x", new double[] {0, 0, p - 1}, "y", new double[] {100, -100, -0.5}), 1e-5);
   }
+
+  /** Ties: max(x, dim) gives the gradient to the first maximal index (torch.max), amax and max(x) share it. */
+  @Test
+  void maxAndAmaxAtTies() {
+    String src = """
+        model T {
+          param x : f64[2, 3] init zeros()
+          param u : f64[2, 3] init zeros()
+          param v : f64[2, 3] init zeros()
+          let loss = sum(max(x, dim = 1)) + sum(amax(u, dim = 1)) + max(v)
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    double[] ties = {1, 3, 3, 2, 2, 2};
+    Map<String, double[]> params = Map.of("x", ties, "u", ties, "v", ties);
+    double t = 1.0 / 3;
+    assertGradients(src, params, Map.of(
+        "x", new double[] {0, 1, 0, 1, 0, 0},
+        "u", new double[] {0, 0.5, 0.5, t, t, t},
+        "v", new double[] {0, 0.5, 0.5, 0, 0, 0}), 1e-6);
+  }
 }
