@@ -62,6 +62,10 @@ public final class Parser {
         diagnostics.error(span(file, t), "integer " + clip(t.getText()) + " is out of range (the largest is "
             + Long.MAX_VALUE + ")");
       }
+      if (type == MdlLexer.ID && t.getText().length() > MAX_NAME) {
+        diagnostics.error(span(file, t), "name is longer than " + MAX_NAME + " characters (" + t.getText().length()
+            + ")");
+      }
       boolean sign = (type == MdlLexer.MINUS || type == MdlLexer.PLUS) && (previous == null || opensOperand(previous));
       signs = sign ? signs + 1 : 0;
       String what = null;
@@ -91,6 +95,9 @@ public final class Parser {
     }
     return true;
   }
+
+  /** The longest name: names become field, method and constant names in generated classes. */
+  public static final int MAX_NAME = 1000;
 
   /** The deepest nesting of brackets, signs and '**' chains the front end accepts. */
   public static final int MAX_NESTING = 256;

@@ -144,7 +144,10 @@ final class BuiltinRules {
       return null;
     }
     TensorType type = type(op, args, attrs, at);
-    return type == null ? null : new TExpr.Call(op, List.copyOf(args), attrs, type, at);
+    if (type == null || !Types.fitsAnArray(type, at, diagnostics)) {
+      return null;
+    }
+    return new TExpr.Call(op, List.copyOf(args), attrs, type, at);
   }
 
   private boolean dtypes(Builtin op, List<TExpr> args, Span at) {

@@ -7,6 +7,7 @@ import dev.modelc.codegen.CompiledClass;
 import dev.modelc.codegen.ModelCompiler;
 import dev.modelc.codegen.OptimizerSettings;
 import dev.modelc.ir.Graph;
+import dev.modelc.ir.IrException;
 import dev.modelc.lower.Lowering;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
@@ -44,7 +45,16 @@ public final class ModelBuild {
   public static CompiledClass compile(CheckedModel model, String packageName, String sourceFile, boolean verify) {
     Graph graph = training(model, verify);
     CompileOptions options = CompileOptions.of(packageName, sourceFile).withInitializers(initializers(model));
-    return ModelCompiler.compile(graph, optimizer(model), options);
+    try {
+      return ModelCompiler.compile(graph, optimizer(model), options);
+    } catch (org.objectweb.asm.MethodTooLargeException | org.objectweb.asm.ClassTooLargeException
+        | ArithmeticException e) {
+      // The JVM's limits (64 KB of code per method, 65535 constants per class, int-indexed arrays), reported at
+      // the model like javac's "code too large".
+      throw new IrException("model " + model.name() + " is too large for one JVM class: " + e.getMessage()
+          + " (split it into smaller models or reduce its sizes)",
+          new dev.modelc.ir.Origin(model.span().line(), model.span().column()));
+    }
   }
 
   static Map<String, String> initializers(CheckedModel model) {
