@@ -98,7 +98,7 @@ public final class Interpreter {
   /** Binds an i32 (label) input. */
   public void setLabels(String name, int[] labels) {
     CheckedModel.Input in = input(name);
-    if (in.type().dtype().isFloat() || in.type().shape().rank() != 1) {
+    if (in.type().dtype().isFloat()) {
       throw new IllegalArgumentException("input " + name + ": expected " + in.type() + ", got i32 labels");
     }
     inputs.put(name, labels);
