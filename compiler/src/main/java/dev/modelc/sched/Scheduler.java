@@ -310,11 +310,20 @@ public final class Scheduler {
   private List<Node> fusedInto(Node n) {
     Set<Node> inside = new LinkedHashSet<>();
     collect(n, inside);
-    List<Node> ordered = new ArrayList<>();
-    for (Node g : graph.nodes()) {
-      if (inside.contains(g)) ordered.add(g);
-    }
+    List<Node> ordered = new ArrayList<>(inside);
+    ordered.sort(java.util.Comparator.comparingInt(this::position)); // graph order, without a scan of the graph
     return ordered;
+  }
+
+  /** Each node's index in graph.nodes(), built once. */
+  private Map<Node, Integer> positions;
+
+  private int position(Node n) {
+    if (positions == null) {
+      positions = new IdentityHashMap<>();
+      for (Node g : graph.nodes()) positions.put(g, positions.size());
+    }
+    return positions.get(n);
   }
 
   private void collect(Node n, Set<Node> inside) {
