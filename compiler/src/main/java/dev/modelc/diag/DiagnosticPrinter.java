@@ -37,10 +37,17 @@ public final class DiagnosticPrinter {
   }
 
   public static String text(Diagnostic d, SourceFile file) {
-    Span s = d.span();
+    StringBuilder out = new StringBuilder(text(d.severity().label(), d.span(), d.message(), file));
+    for (Diagnostic.Note n : d.notes()) {
+      out.append(text("note", n.span(), n.message(), file));
+    }
+    return out.toString();
+  }
+
+  private static String text(String label, Span s, String message, SourceFile file) {
     StringBuilder out = new StringBuilder()
         .append(s.file()).append(':').append(s.line()).append(':').append(s.column()).append(": ")
-        .append(d.severity().label()).append(": ").append(d.message()).append('\n');
+        .append(label).append(": ").append(message).append('\n');
     if (file == null) {
       return out.toString();
     }
@@ -78,8 +85,18 @@ public final class DiagnosticPrinter {
           .append(",\"endLine\":").append(s.endLine())
           .append(",\"endColumn\":").append(s.endColumn())
           .append(",\"severity\":").append(quote(d.severity().label()))
-          .append(",\"message\":").append(quote(d.message()))
-          .append("}\n");
+          .append(",\"message\":").append(quote(d.message()));
+      if (!d.notes().isEmpty()) {
+        out.append(",\"notes\":[");
+        for (int i = 0; i < d.notes().size(); i++) {
+          Diagnostic.Note n = d.notes().get(i);
+          out.append(i == 0 ? "" : ",").append("{\"line\":").append(n.span().line())
+              .append(",\"column\":").append(n.span().column())
+              .append(",\"message\":").append(quote(n.message())).append('}');
+        }
+        out.append(']');
+      }
+      out.append("}\n");
     }
     return out.toString();
   }

@@ -114,4 +114,28 @@ class FuzzFindingsTest {
     assertTrue(r.out().lines().allMatch(l -> l.length() < 120), "an indentation without bound");
     assertTrue(r.out().contains("[200] call relu"), r.out().substring(0, 2000));
   }
+
+  /** An error in a layer's body names the instance that caused it, and no false unused-param warnings come first. */
+  @Test
+  void anErrorInALayerNamesTheInstanceAndNothingIsFalselyUnused() throws Exception {
+    Path f = Files.writeString(dir.resolve("net.mdl"), String.join("\n",
+        "layer Linear(in, out) {",
+        "  param weight : f32[out, in] init zeros()",
+        "  param bias   : f32[out]     init zeros()",
+        "  (x) = x @ weight^T + bias",
+        "}",
+        "model Net {",
+        "  input x : f32[B, 864]",
+        "  input t : i32[B]",
+        "  fc1 = Linear(800, 120)",
+        "  fc2 = Linear(120, 10)",
+        "  let logits = fc2(relu(fc1(x)))",
+        "  minimize cross_entropy(logits, t) with sgd(lr = 0.1)",
+        "}", ""));
+    Run r = run("summary", f.toString());
+    assertUserError(r, "net.mdl:4:9: error: matmul");
+    assertFalse(r.err().contains("never used"), r.err());
+    assertTrue(r.err().contains("net.mdl:9:3: note: in layer fc1 = Linear(800, 120) here\n"
+        + "    fc1 = Linear(800, 120)\n    ^~~~~~~~~~~~~~~~~~~~~~\n"), r.err());
+  }
 }
