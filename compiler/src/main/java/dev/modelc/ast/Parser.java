@@ -68,25 +68,22 @@ public final class Parser {
       }
       boolean sign = (type == MdlLexer.MINUS || type == MdlLexer.PLUS) && (previous == null || opensOperand(previous));
       signs = sign ? signs + 1 : 0;
-      String what = null;
+      boolean deeper = sign;
       if (type == MdlLexer.LPAREN || type == MdlLexer.LBRACK) {
         depth++;
         powers[Math.min(depth, powers.length - 1)] = 0;
-        what = "brackets";
+        deeper = true;
       } else if (type == MdlLexer.RPAREN || type == MdlLexer.RBRACK) {
         depth = Math.max(0, depth - 1);
       } else if (type == MdlLexer.POW) {
         powers[Math.min(depth, powers.length - 1)]++;
-        what = "'**' operators";
+        deeper = true;
       } else if (type == MdlLexer.COMMA || type == MdlLexer.SEMI || type == MdlLexer.LBRACE
           || type == MdlLexer.RBRACE) {
         powers[Math.min(depth, powers.length - 1)] = 0;
       }
-      if (sign) {
-        what = "signs";
-      }
       int nesting = depth + signs + powers[Math.min(depth, powers.length - 1)];
-      if (nesting > MAX_NESTING && what != null) {
+      if (nesting > MAX_NESTING && deeper) {
         diagnostics.error(span(file, t), "expression nested too deeply: more than " + MAX_NESTING
             + " levels of brackets, signs and '**' (split it with lets)");
         return false;
