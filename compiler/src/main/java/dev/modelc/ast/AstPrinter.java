@@ -9,6 +9,10 @@ public final class AstPrinter {
   private AstPrinter() {}
 
   public static String print(Program program) {
+    return dev.modelc.util.BigStack.call(() -> printDeep(program));
+  }
+
+  private static String printDeep(Program program) {
     AstPrinter p = new AstPrinter();
     for (LayerDef layer : program.layers()) {
       p.layer(layer);

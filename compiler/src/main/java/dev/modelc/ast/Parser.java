@@ -36,11 +36,11 @@ public final class Parser {
     MdlParser parser = new MdlParser(tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(new Listener(file, diagnostics));
-    MdlParser.FileContext tree = parser.file();
+    MdlParser.FileContext tree = dev.modelc.util.BigStack.call(parser::file);
     if (diagnostics.errorCount() > before) {
       return null;
     }
-    return new AstBuilder(file).program(tree);
+    return dev.modelc.util.BigStack.call(() -> new AstBuilder(file).program(tree));
   }
 
   /**

@@ -34,7 +34,7 @@ public final class Checker {
   }
 
   public static CheckedProgram check(Program program, Diagnostics diagnostics) {
-    return new Checker(diagnostics).program(program);
+    return dev.modelc.util.BigStack.call(() -> new Checker(diagnostics).program(program));
   }
 
   private CheckedProgram program(Program program) {

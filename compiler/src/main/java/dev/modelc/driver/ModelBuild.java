@@ -11,6 +11,7 @@ import dev.modelc.ir.IrException;
 import dev.modelc.lower.Lowering;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
+import dev.modelc.util.BigStack;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,12 +25,14 @@ public final class ModelBuild {
 
   /** The optimized forward graph, no adjoint ({@code --emit ir}). */
   public static Graph inference(CheckedModel model, boolean verify) {
-    return Pipeline.standard(Options.inference().withVerify(verify)).run(Lowering.lower(model, false));
+    return BigStack.call(() ->
+        Pipeline.standard(Options.inference().withVerify(verify)).run(Lowering.lower(model, false)));
   }
 
   /** The optimized forward and adjoint graph ({@code --emit grad}); without an objective, like inference. */
   public static Graph training(CheckedModel model, boolean verify) {
-    return Pipeline.standard(Options.training().withVerify(verify)).run(Lowering.lower(model, true));
+    return BigStack.call(() ->
+        Pipeline.standard(Options.training().withVerify(verify)).run(Lowering.lower(model, true)));
   }
 
   /**
@@ -38,7 +41,7 @@ public final class ModelBuild {
    */
   public static java.util.List<Pipeline.Stage> stages(CheckedModel model, boolean training) {
     Options options = (training ? Options.training() : Options.inference()).withVerify(true);
-    return Pipeline.standard(options).stages(Lowering.lower(model, training));
+    return BigStack.call(() -> Pipeline.standard(options).stages(Lowering.lower(model, training)));
   }
 
   /** The whole pipeline: the model's class, with a seed constructor, in {@code packageName}. */
@@ -46,7 +49,7 @@ public final class ModelBuild {
     Graph graph = training(model, verify);
     CompileOptions options = CompileOptions.of(packageName, sourceFile).withInitializers(initializers(model));
     try {
-      return ModelCompiler.compile(graph, optimizer(model), options);
+      return BigStack.call(() -> ModelCompiler.compile(graph, optimizer(model), options));
     } catch (org.objectweb.asm.MethodTooLargeException | org.objectweb.asm.ClassTooLargeException
         | ArithmeticException e) {
       // The JVM's limits (64 KB of code per method, 65535 constants per class, int-indexed arrays), reported at

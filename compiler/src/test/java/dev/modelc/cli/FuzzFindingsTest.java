@@ -95,7 +95,7 @@ class FuzzFindingsTest {
 
   @Test
   void longSourceLinesAreCutAroundTheCaret() throws Exception {
-    String line = "  let y = " + "x + ".repeat(300) + "q";
+    String line = "  let y = " + "x + ".repeat(3000) + "q";
     Path f = Files.writeString(dir.resolve("long.mdl"), "model M {\n  input x : f32[2]\n" + line + "\n  output y\n}\n");
     Run r = run("summary", f.toString());
     assertUserError(r, "long.mdl:3:" + line.length() + ": error: undefined name 'q'");
@@ -137,5 +137,16 @@ class FuzzFindingsTest {
     assertFalse(r.err().contains("never used"), r.err());
     assertTrue(r.err().contains("net.mdl:9:3: note: in layer fc1 = Linear(800, 120) here\n"
         + "    fc1 = Linear(800, 120)\n    ^~~~~~~~~~~~~~~~~~~~~~\n"), r.err());
+  }
+
+  /** A long flat chain is as deep a tree as it is long; in-process callers get the command line's deep stack. */
+  @Test
+  void aLongFlatSumCompilesInProcess() throws Exception {
+    String sum = "x + ".repeat(20_000) + "w";
+    Path f = Files.writeString(dir.resolve("sum.mdl"), "model S {\n  input x : f32[4]\n  param w : f32[4] init ones()\n"
+        + "  let s = " + sum + "\n  minimize sum(s * s) with sgd(lr = 0.1)\n}\n");
+    Run r = run("compile", f.toString(), "-d", dir.resolve("out").toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(Files.exists(dir.resolve("out/S.class")));
   }
 }
