@@ -60,6 +60,8 @@ public final class PipelineFuzzer {
     public int skippedLarge;
     public int disagreements;
     public final List<Finding> findings = new ArrayList<>();
+    /** The first inputs whose compiled and reference values differed, with the rows that did. */
+    public final List<Finding> differences = new ArrayList<>();
 
     @Override
     public String toString() {
@@ -165,6 +167,12 @@ public final class PipelineFuzzer {
         report.trained++;
         if (!check.ok()) {
           report.disagreements++;
+          if (report.differences.size() < 20) {
+            String rows = check.rows().stream().filter(r -> !r.ok())
+                .map(r -> r.quantity() + " abs " + r.maxAbs() + " worst " + r.worst()).limit(3)
+                .reduce((a, b) -> a + "; " + b).orElse("");
+            report.differences.add(new Finding("model " + m.name() + ": " + rows, text));
+          }
         }
       } catch (IllegalArgumentException | IllegalStateException | AutogradException
           | UnsupportedOperationException e) {
@@ -263,6 +271,9 @@ public final class PipelineFuzzer {
     System.out.println(r);
     for (Finding f : r.findings) {
       System.out.println("---- " + f.what() + "\n" + f.input());
+    }
+    for (Finding f : r.differences) {
+      System.out.println("---- difference: " + f.what() + "\n" + f.input());
     }
   }
 }
