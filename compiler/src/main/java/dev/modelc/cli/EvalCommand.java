@@ -65,8 +65,8 @@ final class EvalCommand implements Callable<Integer> {
     Dataset d = DataFiles.openForEvaluation(data);
     DataBinding binding = DataFiles.io(data, () -> d.bind(model));
     out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
-    out.println("data: " + TrainCommand.describe(d, binding, model)
-        + (DataFiles.hasHeldOut(data) ? " (t10k-* files)" : ""));
+    out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
+        model));
     Evaluation e = TrainCommand.runOnData(data, null,
         () -> Evaluation.run(model, new Loader(binding, batch, 0).shuffle(false), confusion));
     out.printf(Locale.ROOT, "loss %.6f%n", e.loss());

@@ -96,8 +96,8 @@ final class PredictCommand implements Callable<Integer> {
     ArrayData result = new ArrayData(output.name(), output.dtype(), shape, all);
     boolean classifier = Evaluation.labelInput(model) != null;
     out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
-    out.println("data: " + TrainCommand.describe(d, binding, model)
-        + (DataFiles.hasHeldOut(data) ? " (t10k-* files)" : ""));
+    out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
+        model));
     out.println("predicted " + output.name() + " : " + result.typeText() + (classifier ? ", classes by argmax" : ""));
     if (outFile != null) {
       DataFiles.io(outFile, () -> {

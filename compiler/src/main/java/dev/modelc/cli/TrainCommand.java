@@ -154,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
 
     out.printf(Locale.ROOT, "model %s (%s): %,d parameters, %s; compiled in %.1f s%n", model.name(), file,
         model.flatParameterSize(), optimizerText(baseLr, scheduleText, unit), loaded.compileNanos / 1e9);
-    out.println("training data: " + describe(trainData, trainBinding, model));
+    out.println("training data: " + describe(trainData, "", trainBinding, model));
     if (heldOut != null) {
       out.println("held-out data: " + heldOut.dataset().source() + (val == null ? " (t10k-* files)" : "") + ", "
           + heldOut.dataset().size() + " samples");
@@ -383,8 +383,9 @@ final class TrainCommand implements Callable<Integer> {
     return "lr " + baseLr + (schedule == null ? "" : ", schedule " + schedule + " per " + unit);
   }
 
-  static String describe(Dataset d, DataBinding b, Model model) {
-    StringBuilder s = new StringBuilder(d.source() + ", " + d.size() + " samples");
+  /** {@code DIR (t10k-* files), 1000 samples, images -> x, labels -> t}; {@code note} may be empty. */
+  static String describe(Dataset d, String note, DataBinding b, Model model) {
+    StringBuilder s = new StringBuilder(d.source() + note + ", " + d.size() + " samples");
     Map<String, String> arrays = b.arrayOfInput();
     for (TensorSpec t : model.inputs()) {
       if (arrays.containsKey(t.name())) {
