@@ -1,28 +1,16 @@
 package dev.modelc.cli;
 
-import dev.modelc.ast.AstPrinter;
-import dev.modelc.ast.Parser;
-import dev.modelc.ast.Program;
-import dev.modelc.check.CheckedModel;
-import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.Checker;
-import dev.modelc.check.Frontend;
-import dev.modelc.codegen.CompiledClass;
-import dev.modelc.diag.Diagnostics;
-import dev.modelc.diag.SourceFile;
-import dev.modelc.diag.Span;
-import dev.modelc.driver.ModelBuild;
-import dev.modelc.ir.IrException;
-import dev.modelc.ir.IrPrinter;
+import dev.modelc.api.ClassFiles;
+import dev.modelc.api.GeneratedClass;
+import dev.modelc.api.Modelc;
+import dev.modelc.api.Options;
+import dev.modelc.api.Result;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.util.TraceClassVisitor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code modelc compile FILE... [-d DIR] [--package PKG] [--emit STAGE]}: compiles each model to a class file, or
- * prints one stage of the pipeline.
+ * prints one stage of the pipeline, through {@link Modelc}. Classes are written only when every file compiled.
  */
 @Command(name = "compile", mixinStandardHelpOptions = true,
     description = "Compile models to JVM classes, or print a stage of the pipeline with --emit.")
@@ -55,8 +43,6 @@ final class CompileCommand implements Callable<Integer> {
       description = "Write the classes into this jar instead of a directory.")
   Path jar;
 
-  private final java.util.Map<String, byte[]> jarEntries = new java.util.LinkedHashMap<>();
-
   @Option(names = "--package", paramLabel = "PKG", defaultValue = "",
       description = "The Java package of the generated classes (default: none).")
   String packageName;
@@ -72,109 +58,52 @@ final class CompileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!packageName.isEmpty() && !packageName.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*")) {
+    if (!packageName.isEmpty() && !Options.isPackageName(packageName)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--package: not a Java package name: "
           + packageName);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    FrontendRun run = new FrontendRun();
-    StringBuilder text = new StringBuilder();
-    for (Path f : files) {
-      Diagnostics d = run.diagnostics;
-      SourceFile source = Frontend.read(f, d);
-      Program program = source == null ? null : Parser.parse(source, d);
-      if (program == null) {
-        continue;
-      }
-      CheckedProgram checked = Checker.check(program, d);
-      if (emit == Stage.ast) {
-        text.append(AstPrinter.print(program));
-      } else if (!d.hasErrors()) {
-        for (CheckedModel m : checked.models()) {
-          try {
-            text.append(stage(m, f));
-          } catch (IrException e) {
-            d.error(spanOf(source, e), e.getMessage());
-          }
-        }
-      }
+    Options compileOptions = Options.defaults().withPackage(packageName).withVerify(verify)
+        .withPasses(stages && (emit == Stage.ir || emit == Stage.grad));
+    if (emit != null) {
+      compileOptions = compileOptions.checkOnly().withEmit(Set.of(dev.modelc.api.Stage.of(emit.name())));
     }
-    if (run.report(options, spec.commandLine().getErr())) {
+    Result result = Modelc.compile(files, compileOptions);
+    if (report(result)) {
       return Main.USER_ERROR;
     }
-    if (jar != null && emit == null) {
-      writeJar();
+    PrintWriter out = spec.commandLine().getOut();
+    if (emit != null) {
+      result.stages().forEach(s -> out.print(s.text()));
+    } else if (jar != null) {
+      ClassFiles.writeJar(jar, result.classes());
+      for (GeneratedClass c : result.classes()) {
+        out.print(line(c, jar + "!/" + c.entryName()));
+      }
+    } else {
+      List<Path> written = ClassFiles.write(directory, result.classes());
+      for (int i = 0; i < written.size(); i++) {
+        out.print(line(result.classes().get(i), written.get(i).toString()));
+      }
     }
-    out.print(text);
     out.flush();
     return Main.OK;
   }
 
-  private String stage(CheckedModel m, Path file) throws IOException {
-    if (stages && (emit == Stage.ir || emit == Stage.grad)) {
-      StringBuilder sb = new StringBuilder();
-      for (dev.modelc.opt.Pipeline.Stage st : ModelBuild.stages(m, emit == Stage.grad)) {
-        sb.append("// ---- ").append(st.pass()).append(st.changes().isEmpty() ? "" : ": " + String.join("; ",
-            st.changes())).append('\n').append(IrPrinter.print(st.graph()));
-      }
-      return sb.toString();
-    }
-    if (emit == Stage.ir) {
-      return IrPrinter.print(ModelBuild.inference(m, verify));
-    } else if (emit == Stage.grad) {
-      return IrPrinter.print(ModelBuild.training(m, verify));
-    }
-    String sourceName = file.getFileName().toString();
-    long start = System.nanoTime();
-    CompiledClass c = ModelBuild.compile(m, packageName, sourceName, verify);
-    long micros = (System.nanoTime() - start) / 1000;
-    if (emit == Stage.schedule) {
-      return c.schedule().print();
-    } else if (emit == Stage.bytecode) {
-      StringWriter w = new StringWriter();
-      new ClassReader(c.bytecode()).accept(new TraceClassVisitor(new PrintWriter(w)), 0);
-      return w.toString();
-    }
-    String entry = c.className().replace('.', '/') + ".class";
-    if (jar != null) {
-      if (jarEntries.put(entry, c.bytecode()) != null) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "two models are both named " + c.className());
-      }
-      return String.format("%s -> %s!/%s (%d bytes, %.1f ms)%n", m.name(), jar, entry, c.bytecode().length,
-          micros / 1000.0);
-    }
-    Path target = directory.resolve(entry);
-    Files.createDirectories(target.getParent());
-    Files.write(target, c.bytecode());
-    return String.format("%s -> %s (%d bytes, %.1f ms)%n", m.name(), target, c.bytecode().length, micros / 1000.0);
+  private static String line(GeneratedClass c, String where) {
+    return String.format("%s -> %s (%d bytes, %.1f ms)%n", c.modelName(), where, c.bytecode().length,
+        c.compileNanos() / 1e6);
   }
 
-  /** The jar: a manifest and the classes; written only when every model compiled. */
-  private void writeJar() throws IOException {
-    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
-    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-    manifest.getMainAttributes().putValue("Created-By", "modelc");
-    if (jar.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(jar.toAbsolutePath().getParent());
+  /** Prints the findings in the chosen format; returns true when there were errors. */
+  private boolean report(Result result) {
+    PrintWriter err = spec.commandLine().getErr();
+    boolean json = options.diagnostics == GlobalOptions.DiagnosticsFormat.json;
+    err.print(json ? result.json() : result.text());
+    if (!result.ok() && !json) {
+      int n = result.errorCount();
+      err.println(n + (n == 1 ? " error" : " errors"));
     }
-    try (java.util.jar.JarOutputStream out =
-        new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
-      for (java.util.Map.Entry<String, byte[]> e : jarEntries.entrySet()) {
-        out.putNextEntry(new java.util.jar.JarEntry(e.getKey()));
-        out.write(e.getValue());
-        out.closeEntry();
-      }
-    }
-  }
-
-  private static Span spanOf(SourceFile source, IrException e) {
-    int line = Math.max(1, e.origin.line());
-    String lineText = source.line(line);
-    int offset = 0;
-    for (int i = 1; i < line; i++) {
-      offset += source.line(i).length() + 1;
-    }
-    int col = Math.max(1, Math.min(e.origin.column(), lineText.length() + 1));
-    return source.span(offset + col - 1, offset + col);
+    err.flush();
+    return !result.ok();
   }
 }

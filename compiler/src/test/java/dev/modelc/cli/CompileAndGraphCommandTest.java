@@ -50,6 +50,17 @@ class CompileAndGraphCommandTest {
   }
 
   @Test
+  void nothingIsWrittenWhenAFileHasErrors() throws Exception {
+    Path bad = dir.resolve("bad.mdl");
+    Files.writeString(bad, "model Bad {\n  input x : f32[2]\n  let y = x @ w\n  output y\n}\n");
+    Path out = dir.resolve("out");
+    Run r = run("compile", "../samples/models/linreg.mdl", bad.toString(), "-d", out.toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().contains("bad.mdl:3:15: error: undefined name 'w'") && r.err().contains("1 error"), r.err());
+    assertTrue(!Files.exists(out.resolve("LinReg.class")), "the good file's class is not written either");
+  }
+
+  @Test
   void compileToAJar() throws Exception {
     Path jar = dir.resolve("models.jar");
     Run r = run("compile", "../samples/models/linreg.mdl", "../samples/models/mlp.mdl", "--jar", jar.toString(),

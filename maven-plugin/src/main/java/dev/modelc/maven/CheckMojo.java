@@ -1,17 +1,15 @@
 package dev.modelc.maven;
 
-import dev.modelc.check.CheckedModel;
-import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.Frontend;
-import dev.modelc.diag.DiagnosticPrinter;
-import dev.modelc.diag.Diagnostics;
+import dev.modelc.api.Message;
+import dev.modelc.api.Modelc;
+import dev.modelc.api.Options;
+import dev.modelc.api.Result;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -45,36 +43,27 @@ public final class CheckMojo extends AbstractMojo {
       getLog().info("modelc: no model sources in " + root);
       return;
     }
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(root)) {
-      files = walk.filter(p -> p.toString().endsWith(".mdl")).sorted().collect(Collectors.toList());
+    List<Path> files = new ArrayList<>();
+    try {
+      for (String f : Sources.scan(root, List.of("**/*.mdl"), List.of())) {
+        files.add(root.resolve(f));
+      }
     } catch (IOException e) {
       throw new MojoExecutionException("modelc: cannot list " + root + ": " + e.getMessage(), e);
     }
-    Diagnostics diagnostics = new Diagnostics();
-    int models = 0;
-    for (Path f : files) {
-      CheckedProgram program = Frontend.load(f, diagnostics);
-      if (program != null) {
-        for (CheckedModel m : program.models()) {
-          models++;
-          getLog().debug("modelc: " + m.name() + " has " + m.parameterCount() + " parameters");
-        }
-      }
-    }
-    String text = DiagnosticPrinter.text(diagnostics);
-    if (!text.isEmpty()) {
-      for (String line : text.split("\n")) {
-        if (diagnostics.hasErrors()) {
+    Result result = AbstractCompileMojo.onLargeStack(() -> Modelc.compile(files, Options.defaults().checkOnly()));
+    for (Message m : result.messages()) {
+      for (String line : m.text().split("\n")) {
+        if (m.isError()) {
           getLog().error(line);
         } else {
           getLog().warn(line);
         }
       }
     }
-    if (diagnostics.hasErrors()) {
-      throw new MojoFailureException("modelc: " + diagnostics.errorCount() + " error(s) in " + root);
+    if (!result.ok()) {
+      throw new MojoFailureException("modelc: " + result.errorCount() + " error(s) in " + root);
     }
-    getLog().info("modelc: checked " + models + " model(s) in " + files.size() + " file(s)");
+    getLog().info("modelc: checked " + files.size() + " file(s)");
   }
 }

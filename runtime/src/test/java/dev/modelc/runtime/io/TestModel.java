@@ -71,16 +71,16 @@ public final class TestModel implements Model {
         System.arraycopy(values, 0, p, 0, ArrayData.length(values));
     }
 
-    // The training state is not used by the tests of this package.
+    // Training state: not needed by the binding and weights tests.
     @Override public List<String> hyperparameterNames() { return List.of(); }
-    @Override public double hyperparameter(String name) { throw new IllegalArgumentException(name); }
-    @Override public void setHyperparameter(String name, double value) { throw new IllegalArgumentException(name); }
-    @Override public double learningRate() { throw new IllegalArgumentException("lr"); }
-    @Override public void setLearningRate(double lr) { throw new IllegalArgumentException("lr"); }
+    @Override public double hyperparameter(String name) { throw new UnsupportedOperationException(); }
+    @Override public void setHyperparameter(String name, double value) { throw new UnsupportedOperationException(); }
+    @Override public double learningRate() { throw new UnsupportedOperationException(); }
+    @Override public void setLearningRate(double lr) { throw new UnsupportedOperationException(); }
     @Override public List<TensorSpec> optimizerState() { return List.of(); }
-    @Override public Object optimizerState(String name) { throw new IllegalArgumentException(name); }
+    @Override public Object optimizerState(String name) { throw new UnsupportedOperationException(); }
     @Override public long stepCount() { return 0; }
-    @Override public void setStepCount(long steps) { }
+    @Override public void setStepCount(long steps) { throw new UnsupportedOperationException(); }
     @Override public int flatParameterSize() { throw new UnsupportedOperationException(); }
     @Override public void readParameters(Object dst) { throw new UnsupportedOperationException(); }
     @Override public void writeParameters(Object src) { throw new UnsupportedOperationException(); }

@@ -1,0 +1,199 @@
+package dev.modelc.api;
+
+import dev.modelc.ast.AstPrinter;
+import dev.modelc.ast.Parser;
+import dev.modelc.ast.Program;
+import dev.modelc.check.CheckedModel;
+import dev.modelc.check.CheckedProgram;
+import dev.modelc.check.Checker;
+import dev.modelc.check.Frontend;
+import dev.modelc.codegen.CompiledClass;
+import dev.modelc.diag.Diagnostics;
+import dev.modelc.diag.SourceFile;
+import dev.modelc.diag.Span;
+import dev.modelc.driver.ModelBuild;
+import dev.modelc.ir.IrException;
+import dev.modelc.ir.IrPrinter;
+import dev.modelc.opt.Pipeline;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.TraceClassVisitor;
+
+/**
+ * The compiler as a library: {@code .mdl} files (or source text) in, classes and located diagnostics out. The
+ * command line, the Maven plugin and apps that compile models at run time all go through here.
+ *
+ * <pre>
+ *   Result r = Modelc.compile(List.of(Path.of("src/main/mdl/demo/linreg.mdl")), Options.defaults().withPackage("demo"));
+ *   if (!r.ok()) { System.err.print(r.text()); return; }     // file:line:col: error: ..., the line, a caret
+ *   ClassFiles.write(Path.of("target/classes"), r.classes()); // demo/LinReg.class, written atomically
+ * </pre>
+ *
+ * <p>Per file the steps are: read (UTF-8), parse, check; then, for each model of a file that checked, the stages
+ * asked for and the class (lower, differentiate, optimize, schedule, emit). A file with errors stops there; the
+ * other files go on, so one run reports every file's errors. Two models giving the same class name are an error.
+ * Nothing is written: see {@link ClassFiles}.
+ *
+ * <p>The parser and checker recurse over the expression tree: for machine-generated models with very deep
+ * expressions, call from a thread with a large stack (the command line uses 1 GiB). A nesting too deep for the
+ * current stack is reported as an error, not thrown.
+ */
+public final class Modelc {
+  private Modelc() {}
+
+  /** Compiles the files; each file's name in diagnostics is the path as given. */
+  public static Result compile(List<Path> files, Options options) {
+    Run run = new Run(options);
+    for (Path f : files) {
+      SourceFile source = Frontend.read(f, run.diagnostics);
+      if (source != null) {
+        run.file(source, fileName(f.toString()));
+      }
+    }
+    return run.result();
+  }
+
+  /** Compiles one file. */
+  public static Result compile(Path file, Options options) {
+    return compile(List.of(file), options);
+  }
+
+  /** Compiles source text; {@code name} ({@code net.mdl}) is its file name in diagnostics and stack traces. */
+  public static Result compileSource(String name, String text, Options options) {
+    Run run = new Run(options);
+    run.file(new SourceFile(name, text), fileName(name));
+    return run.result();
+  }
+
+  /** The compiler's version ({@code 0.1.0-SNAPSHOT}). */
+  public static String version() {
+    Properties p = new Properties();
+    try (InputStream in = Modelc.class.getResourceAsStream("/dev/modelc/cli/version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      return "unknown";
+    }
+    return p.getProperty("version", "unknown");
+  }
+
+  private static String fileName(String path) {
+    return Path.of(path).getFileName().toString();
+  }
+
+  /** One compilation: the sink, and what the files gave so far. */
+  private static final class Run {
+    final Options options;
+    final Diagnostics diagnostics = new Diagnostics();
+    final List<GeneratedClass> classes = new ArrayList<>();
+    final List<StageText> stages = new ArrayList<>();
+    final Map<String, String> classSources = new HashMap<>();
+
+    Run(Options options) {
+      this.options = options;
+    }
+
+    void file(SourceFile source, String sourceName) {
+      int errorsBefore = diagnostics.errorCount();
+      CheckedProgram checked;
+      try {
+        Program program = Parser.parse(source, diagnostics);
+        if (program == null) {
+          return;
+        }
+        if (options.emit().contains(Stage.AST)) {
+          stages.add(new StageText(sourceName.replaceFirst("\\.mdl$", ""), source.name(), Stage.AST,
+              AstPrinter.print(program)));
+        }
+        checked = Checker.check(program, diagnostics);
+      } catch (StackOverflowError e) {
+        diagnostics.error(Span.none(source.name()), "the file nests expressions too deeply to compile");
+        return;
+      }
+      if (diagnostics.errorCount() > errorsBefore) {
+        return;
+      }
+      for (CheckedModel m : checked.models()) {
+        try {
+          model(m, source, sourceName);
+        } catch (IrException e) {
+          diagnostics.error(spanOf(source, e), e.getMessage());
+        }
+      }
+    }
+
+    void model(CheckedModel m, SourceFile source, String sourceName) {
+      boolean verify = options.verify();
+      if (options.emit().contains(Stage.IR)) {
+        stage(m, source, Stage.IR, options.passes() ? passes(m, false) : IrPrinter.print(ModelBuild.inference(m, verify)));
+      }
+      if (options.emit().contains(Stage.GRAD)) {
+        stage(m, source, Stage.GRAD, options.passes() ? passes(m, true) : IrPrinter.print(ModelBuild.training(m, verify)));
+      }
+      boolean printsClass = options.emit().contains(Stage.SCHEDULE) || options.emit().contains(Stage.BYTECODE);
+      if (!options.generate() && !printsClass) {
+        return;
+      }
+      long start = System.nanoTime();
+      CompiledClass c = ModelBuild.compile(m, options.packageName(), sourceName, verify);
+      long nanos = System.nanoTime() - start;
+      if (options.emit().contains(Stage.SCHEDULE)) {
+        stage(m, source, Stage.SCHEDULE, c.schedule().print());
+      }
+      if (options.emit().contains(Stage.BYTECODE)) {
+        StringWriter w = new StringWriter();
+        new ClassReader(c.bytecode()).accept(new TraceClassVisitor(new PrintWriter(w)), 0);
+        stage(m, source, Stage.BYTECODE, w.toString());
+      }
+      if (options.generate()) {
+        String earlier = classSources.putIfAbsent(c.className(), source.name());
+        if (earlier != null) {
+          diagnostics.error(Span.none(source.name()), "two models are both named " + c.className()
+              + " (the other is in " + earlier + "); rename one or put them in different packages");
+          return;
+        }
+        classes.add(new GeneratedClass(m.name(), c.className(), source.name(), c.bytecode(), ApiHash.of(c.bytecode()),
+            nanos));
+      }
+    }
+
+    void stage(CheckedModel m, SourceFile source, Stage stage, String text) {
+      stages.add(new StageText(m.name(), source.name(), stage, text));
+    }
+
+    static String passes(CheckedModel m, boolean training) {
+      StringBuilder sb = new StringBuilder();
+      for (Pipeline.Stage st : ModelBuild.stages(m, training)) {
+        sb.append("// ---- ").append(st.pass()).append(st.changes().isEmpty() ? "" : ": " + String.join("; ",
+            st.changes())).append('\n').append(IrPrinter.print(st.graph()));
+      }
+      return sb.toString();
+    }
+
+    Result result() {
+      return new Result(classes, stages, diagnostics);
+    }
+  }
+
+  /** The place of an IR error: the origin's line and column in the source, one character wide. */
+  private static Span spanOf(SourceFile source, IrException e) {
+    int line = Math.max(1, e.origin.line());
+    String lineText = source.line(line);
+    int offset = 0;
+    for (int i = 1; i < line; i++) {
+      offset += source.line(i).length() + 1;
+    }
+    int col = Math.max(1, Math.min(e.origin.column(), lineText.length() + 1));
+    return source.span(offset + col - 1, offset + col);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.modelc.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The compile API: classes and diagnostics as objects, stages, writing, and the API hash. */
+class ModelcTest {
+  @TempDir Path dir;
+
+  static final String LINREG = """
+      model LinReg {
+        input  x : f32[N, 1]
+        input  y : f32[N, 1]
+        param  w : f32[1, 1] init uniform(0, 1)
+        param  b : f32[1]    init uniform(0, 1)
+        let pred = x @ w + b
+        let loss = mean((pred - y) ** 2)
+        output pred
+        minimize loss with sgd(lr = 0.01)
+      }
+      """;
+
+  @Test
+  void compilesTheSamplesIntoAPackage() {
+    Result r = Modelc.compile(List.of(Path.of("../samples/models/linreg.mdl"), Path.of("../samples/models/cnn.mdl")),
+        Options.defaults().withPackage("demo")).orThrow();
+    assertEquals(List.of("demo.LinReg", "demo.Net"), r.classes().stream().map(GeneratedClass::className).toList());
+    assertEquals(Set.of("demo/LinReg.class", "demo/Net.class"), r.classFiles().keySet());
+    assertEquals("../samples/models/cnn.mdl", r.classes().get(1).source());
+    assertEquals(0, r.errorCount());
+  }
+
+  @Test
+  void anErrorIsAMessageWithItsPlaceAndNoClassesAreGiven() {
+    Result r = Modelc.compileSource("bad.mdl", LINREG + "model M {\n  input x : f32[2]\n  let y = x @ w\n  output y\n}\n",
+        Options.defaults());
+    assertFalse(r.ok());
+    assertTrue(r.classes().isEmpty());
+    Message m = r.messages().get(0);
+    assertEquals(Message.Severity.ERROR, m.severity());
+    assertEquals("bad.mdl", m.file());
+    assertEquals(13, m.line());
+    assertEquals(15, m.column());
+    assertTrue(m.text().startsWith("bad.mdl:13:15: error: ") && m.text().contains("^"), m.text());
+    assertEquals(m.text(), r.text());
+    CompilationFailedException e = assertThrows(CompilationFailedException.class, r::orThrow);
+    assertTrue(e.getMessage().contains("bad.mdl:13:15"), e.getMessage());
+  }
+
+  @Test
+  void stagesAreKeptByModel() {
+    Result r = Modelc.compileSource("linreg.mdl", LINREG,
+        Options.defaults().checkOnly().withEmit(Set.of(Stage.AST, Stage.GRAD, Stage.SCHEDULE))).orThrow();
+    assertTrue(r.classes().isEmpty());
+    assertEquals(List.of("linreg/AST", "LinReg/GRAD", "LinReg/SCHEDULE"),
+        r.stages().stream().map(s -> s.name() + "/" + s.stage()).toList());
+    assertTrue(r.stages().get(2).text().startsWith("schedule LinReg"), r.stages().get(2).text());
+  }
+
+  @Test
+  void twoModelsWithOneClassNameAreAnError() {
+    Result r = Modelc.compile(List.of(Path.of("../samples/models/linreg.mdl"), Path.of("../samples/models/linreg.mdl")),
+        Options.defaults());
+    assertFalse(r.ok());
+    assertTrue(r.text().contains("two models are both named LinReg"), r.text());
+  }
+
+  @Test
+  void writesClassesAndJarsWithoutLeavingTemporaryFiles() throws Exception {
+    Result r = Modelc.compileSource("linreg.mdl", LINREG, Options.defaults().withPackage("a.b")).orThrow();
+    List<Path> written = ClassFiles.write(dir.resolve("classes"), r.classes());
+    assertEquals(List.of(dir.resolve("classes/a/b/LinReg.class")), written);
+    assertArrayEquals(r.classes().get(0).bytecode(), Files.readAllBytes(written.get(0)));
+    ClassFiles.write(dir.resolve("classes"), r.classes());
+    try (var files = Files.list(dir.resolve("classes/a/b"))) {
+      assertEquals(1, files.count());
+    }
+    ClassFiles.writeJar(dir.resolve("out/models.jar"), r.classes());
+    try (JarFile jar = new JarFile(dir.resolve("out/models.jar").toFile())) {
+      assertTrue(jar.getEntry("a/b/LinReg.class") != null);
+    }
+    try (var files = Files.list(dir.resolve("out"))) {
+      assertEquals(1, files.count());
+    }
+  }
+
+  @Test
+  void theApiHashSeesRenamedParametersButNotTheOptimizer() {
+    String same = Modelc.compileSource("a.mdl", LINREG, Options.defaults()).orThrow().classes().get(0).apiHash();
+    assertEquals(same, Modelc.compileSource("b.mdl", LINREG.replace("lr = 0.01", "lr = 0.1"), Options.defaults())
+        .orThrow().classes().get(0).apiHash());
+    String renamed = Modelc.compileSource("a.mdl", LINREG.replace(" w ", " weight ").replace("@ w ", "@ weight "),
+        Options.defaults()).orThrow().classes().get(0).apiHash();
+    assertNotEquals(same, renamed);
+    assertEquals(32, same.length());
+  }
+
+  @Test
+  void badOptionsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> Options.defaults().withPackage("1bad"));
+    assertThrows(IllegalArgumentException.class, () -> Stage.of("assembly"));
+    assertEquals(Stage.BYTECODE, Stage.of("bytecode"));
+  }
+
+  @Test
+  void knowsItsVersion() {
+    assertFalse(Modelc.version().isBlank());
+    assertFalse(Modelc.version().contains("${"));
+  }
+}

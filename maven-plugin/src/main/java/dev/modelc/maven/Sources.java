@@ -1,0 +1,69 @@
+package dev.modelc.maven;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The {@code .mdl} files of a source directory, chosen by Ant-style include and exclude patterns ({@code **}/{@code
+ * *.mdl}; a leading {@code **}/ also matches files at the top), as paths relative to the directory with '/'
+ * separators, sorted; and the Java package a file's folder stands for.
+ */
+final class Sources {
+  private Sources() {}
+
+  static List<String> scan(Path root, List<String> includes, List<String> excludes) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    List<PathMatcher> in = matchers(includes);
+    List<PathMatcher> out = matchers(excludes);
+    List<String> found = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+        Path rel = root.relativize(p);
+        if (matches(in, rel) && !matches(out, rel)) {
+          found.add(rel.toString().replace('\\', '/'));
+        }
+      }
+    }
+    found.sort(null);
+    return found;
+  }
+
+  /** The package of a file from its folder ({@code demo/models/net.mdl} gives {@code demo.models}); null if invalid. */
+  static String packageOf(String relative) {
+    int slash = relative.lastIndexOf('/');
+    if (slash < 0) {
+      return "";
+    }
+    String pkg = relative.substring(0, slash).replace('/', '.');
+    return dev.modelc.api.Options.isPackageName(pkg) ? pkg : null;
+  }
+
+  private static List<PathMatcher> matchers(List<String> patterns) {
+    List<PathMatcher> matchers = new ArrayList<>();
+    for (String p : patterns) {
+      String glob = p.replace('\\', '/');
+      matchers.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+      if (glob.startsWith("**/")) {
+        matchers.add(FileSystems.getDefault().getPathMatcher("glob:" + glob.substring(3)));
+      }
+    }
+    return matchers;
+  }
+
+  private static boolean matches(List<PathMatcher> matchers, Path rel) {
+    for (PathMatcher m : matchers) {
+      if (m.matches(rel)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

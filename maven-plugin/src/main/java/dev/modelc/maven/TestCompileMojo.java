@@ -1,0 +1,60 @@
+package dev.modelc.maven;
+
+import java.io.File;
+import java.util.List;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * {@code modelc:testCompile}: compiles {@code src/test/mdl/**}{@code /*.mdl} into {@code target/test-classes}
+ * before the test sources are compiled (phase {@code generate-test-sources}). Otherwise like {@code modelc:compile}.
+ */
+@Mojo(name = "testCompile", defaultPhase = LifecyclePhase.GENERATE_TEST_SOURCES, threadSafe = true)
+public final class TestCompileMojo extends AbstractCompileMojo {
+  /** Where the test .mdl sources are; the folders under it are the packages. */
+  @Parameter(property = "modelc.testSourceDirectory", defaultValue = "${project.basedir}/src/test/mdl")
+  File testSourceDirectory;
+
+  /** Where the test class files go. */
+  @Parameter(property = "modelc.testOutputDirectory", defaultValue = "${project.build.testOutputDirectory}")
+  File testOutputDirectory;
+
+  /** The state of the last test compile, for incremental builds. */
+  @Parameter(defaultValue = "${project.build.directory}/modelc/test-compile-state.properties", readonly = true)
+  File stateFile;
+
+  /** Skip compiling test models (also skipped by {@code -Dmaven.test.skip}). */
+  @Parameter(property = "maven.test.skip", defaultValue = "false")
+  boolean testSkip;
+
+  @Override
+  public void execute() throws org.apache.maven.plugin.MojoExecutionException,
+      org.apache.maven.plugin.MojoFailureException {
+    if (testSkip) {
+      getLog().info("modelc: test models not compiled (maven.test.skip)");
+      return;
+    }
+    super.execute();
+  }
+
+  @Override
+  File sourceDirectory() {
+    return testSourceDirectory;
+  }
+
+  @Override
+  File outputDirectory() {
+    return testOutputDirectory;
+  }
+
+  @Override
+  File stateFile() {
+    return stateFile;
+  }
+
+  @Override
+  List<File> dependentClassDirectories() {
+    return java.util.Arrays.asList(testClassesDirectory);
+  }
+}
