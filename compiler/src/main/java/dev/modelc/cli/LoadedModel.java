@@ -1,8 +1,9 @@
 package dev.modelc.cli;
 
-import dev.modelc.check.CheckedModel;
-import dev.modelc.codegen.CompiledClass;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.api.GeneratedClass;
+import dev.modelc.api.Modelc;
+import dev.modelc.api.Options;
+import dev.modelc.api.Result;
 import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
@@ -16,8 +17,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A {@code .mdl} model compiled in this process for {@code train}, {@code eval} and {@code predict}: the front end
- * reports its diagnostics as {@code compile} does, then the class is generated and defined in a fresh class loader.
+ * A {@code .mdl} model compiled in this process for {@code train}, {@code eval} and {@code predict} through the
+ * compile API ({@link Modelc}), its diagnostics reported as {@code compile} reports them, and the class defined in a
+ * fresh class loader.
  * Also the model's source hash (SHA-256 of the file's bytes), which checkpoints record.
  */
 final class LoadedModel {
@@ -36,31 +38,55 @@ final class LoadedModel {
   /** Compiles {@code modelName} of {@code file} (or its only model); null after reporting errors to {@code err}. */
   static LoadedModel compile(Path file, String modelName, GlobalOptions options, PrintWriter err) {
     long start = System.nanoTime();
-    FrontendRun run = FrontendRun.of(List.of(file));
-    if (run.report(options, err)) {
+    Result result = Modelc.compile(file, Options.defaults());
+    boolean json = options.diagnostics == GlobalOptions.DiagnosticsFormat.json;
+    err.print(json ? result.json() : result.text());
+    if (!result.ok()) {
+      if (!json) {
+        err.println(result.errorCount() + (result.errorCount() == 1 ? " error" : " errors"));
+      }
+      err.flush();
       return null;
     }
-    List<CheckedModel> models = run.programs.get(0).models();
-    CheckedModel chosen = null;
-    for (CheckedModel m : models) {
-      if (modelName == null ? models.size() == 1 : m.name().equals(modelName)) {
-        chosen = m;
+    err.flush();
+    List<GeneratedClass> models = result.classes();
+    GeneratedClass chosen = null;
+    for (GeneratedClass c : models) {
+      if (modelName == null ? models.size() == 1 : c.modelName().equals(modelName)) {
+        chosen = c;
       }
     }
     if (chosen == null) {
-      List<String> names = models.stream().map(CheckedModel::name).toList();
+      List<String> names = models.stream().map(GeneratedClass::modelName).toList();
       throw new UserError(file + ": " + (models.isEmpty() ? "the file has no model"
           : modelName == null ? "the file has models " + String.join(", ", names) + "; choose one with --model"
           : "no model " + modelName + "; the file has " + String.join(", ", names)));
     }
-    CompiledClass c = ModelBuild.compile(chosen, "", file.getFileName().toString(), false);
     String hash;
     try {
       hash = sha256(Files.readAllBytes(file));
     } catch (IOException e) {
       throw new UserError(file + ": cannot read: " + e.getMessage(), e);
     }
-    return new LoadedModel(file, hash, c.load(), System.nanoTime() - start);
+    return new LoadedModel(file, hash, define(chosen), System.nanoTime() - start);
+  }
+
+  /** Defines the class in a new class loader whose parent holds the runtime. */
+  private static Class<? extends Model> define(GeneratedClass c) {
+    ClassLoader loader = new ClassLoader(CompiledModel.class.getClassLoader()) {
+      @Override
+      protected Class<?> findClass(String name) throws ClassNotFoundException {
+        if (!name.equals(c.className())) {
+          throw new ClassNotFoundException(name);
+        }
+        return defineClass(name, c.bytecode(), 0, c.bytecode().length);
+      }
+    };
+    try {
+      return loader.loadClass(c.className()).asSubclass(Model.class);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A new instance with parameters initialized from {@code seed}. */
