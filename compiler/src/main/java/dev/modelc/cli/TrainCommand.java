@@ -74,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
   Long seed;
 
   @Option(names = "--val", paramLabel = "PATH",
-      description = "Held-out data (default: the t10k-* files beside IDX training files, if any).")
+      description = "Held-out data (default: the t10k-* files beside IDX training files, if any; for a directory, its t10k-* pair, else its train-* pair).")
   Path val;
 
   @Option(names = "--save", paramLabel = "FILE", description = "Write the trained weights (state_dict names; .safetensors, or .npz).")
@@ -156,7 +156,8 @@ final class TrainCommand implements Callable<Integer> {
         model.flatParameterSize(), optimizerText(baseLr, scheduleText, unit), loaded.compileNanos / 1e9);
     out.println("training data: " + describe(trainData, "", trainBinding, model));
     if (heldOut != null) {
-      out.println("held-out data: " + heldOut.dataset().source() + (val == null ? " (t10k-* files)" : "") + ", "
+      out.println("held-out data: " + heldOut.dataset().source()
+          + (val == null || DataFiles.hasHeldOut(val) ? " (t10k-* files)" : "") + ", "
           + heldOut.dataset().size() + " samples");
     } else {
       out.println("held-out data: none (pass --val PATH to evaluate after each epoch)");
@@ -330,7 +331,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private Loader heldOut(Model model, int batchSize) {
-    Dataset d = val != null ? DataFiles.open(val) : DataFiles.hasHeldOut(data) ? DataFiles.openHeldOut(data) : null;
+    Dataset d = val != null ? DataFiles.openForEvaluation(val)
+        : DataFiles.hasHeldOut(data) ? DataFiles.openHeldOut(data) : null;
     if (d == null) {
       return null;
     }

@@ -70,6 +70,10 @@ class TrainCommandTest {
     assertTrue(r.out().contains("stopped after step 12 (--max-steps 12)"), r.out());
     assertFalse(r.out().contains("\r"), "no carriage returns off a terminal");
     assertEquals("", r.err());
+
+    Run other = run("train", MLP, "--data", train(), "--val", FASHION.toString(), "--max-steps", "1");
+    assertEquals(0, other.code(), other.err());
+    assertTrue(other.out().contains("held-out data: " + FASHION + " (t10k-* files), 1000 samples"), other.out());
   }
 
   @Test
