@@ -19,7 +19,7 @@ import picocli.CommandLine.IVersionProvider;
     name = "modelc",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "A static autograd compiler for the JVM: checks, differentiates and compiles .mdl models.",
+    description = "A static autograd compiler for the JVM: checks, differentiates, compiles and trains .mdl models.",
     subcommands = {SummaryCommand.class, CompileCommand.class, CheckCommand.class, GraphCommand.class,
         TrainCommand.class, EvalCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
