@@ -265,6 +265,10 @@ class TrainCommandTest {
     r = run("train", MLP, "--data", train(), "--plot", "curve.pdf");
     assertEquals(Main.USAGE, r.code());
     assertTrue(r.err().contains("--plot: curve.pdf must end in .svg or .png"), r.err());
+    r = run("train", MLP, "--data", train(), "--save", dir.resolve("no/such/dir/w.safetensors").toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().contains("--save " + dir.resolve("no/such/dir/w.safetensors") + ": the directory "), r.err());
+    assertFalse(r.out().contains("epoch"), "nothing trained: " + r.out());
     r = run("train", MLP);
     assertEquals(Main.USAGE, r.code());
     assertTrue(r.err().contains("--data"), r.err());
