@@ -5,6 +5,7 @@ import dev.modelc.cli.train.Evaluation;
 import dev.modelc.cli.train.MetricsLog;
 import dev.modelc.cli.train.Progress;
 import dev.modelc.cli.train.TrainingPlot;
+import dev.modelc.runtime.api.AnomalyException;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
 import dev.modelc.runtime.data.Batch;
@@ -104,6 +105,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", description = "The model to train when the file has several.")
   String modelName;
 
+  @Option(names = {"--detect-anomaly", "--anomaly"},
+      description = "Check every input, parameter, step and update for NaN and infinity, and stop at the first with "
+          + "the .mdl line and op that made it, instead of training on NaN.")
+  boolean detectAnomaly;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private PrintWriter out;
@@ -125,6 +131,7 @@ final class TrainCommand implements Callable<Integer> {
     if (ck != null) {
       restore(ck, model, loaded);
     }
+    model.setDetectAnomaly(detectAnomaly);
     Map<String, String> saved = ck == null ? Map.of() : ck.extra();
     int batchSize = batch != null ? batch : intOf(saved.get("train.batch"), 64);
     long seedValue = seed != null ? seed : ck != null ? ck.seed() : 0;
@@ -359,13 +366,13 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * Runs a step on data; a model's complaint about the data (a label out of range) becomes a UserError naming
-   * the data.
+   * Runs a step on data; a model's complaint about the data (a label out of range, or with --detect-anomaly a NaN
+   * or infinity) becomes a UserError naming the data.
    */
   static <T> T runOnData(Path where, Batch b, java.util.function.Supplier<T> step) {
     try {
       return step.get();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | AnomalyException e) {
       throw new UserError(where + (b == null ? "" : " (epoch " + (b.epoch() + 1) + ", batch " + (b.index() + 1) + ")")
           + ": " + e.getMessage(), e);
     }

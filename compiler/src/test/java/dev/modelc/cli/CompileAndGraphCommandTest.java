@@ -62,7 +62,7 @@ class CompileAndGraphCommandTest {
         m.setDetectAnomaly(true);
         m.setInput("x", new float[] {1, Float.NaN});
         m.setInput("y", new float[] {1, 2});
-        assertEquals("input x holds NaN at element 1",
+        assertEquals("input x holds NaN at element 1 (index [1, 0])",
             org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, m::trainStep).getMessage());
       }
     }

@@ -251,6 +251,20 @@ class TrainCommandTest {
   }
 
   @Test
+  void detectAnomalyStopsAtTheFirstNanInsteadOfTrainingOnIt() throws IOException {
+    Path nan = dir.resolve("nan.npz");
+    float[] x = new float[8 * 784];
+    x[4 * 784 + 17] = Float.NaN;
+    Npz.write(nan, Map.of("x", ArrayData.of("x", x, 8, 784), "t", ArrayData.of("t", new int[8], 8)));
+    Run r = run("train", MLP, "--data", nan.toString(), "--batch", "4", "--detect-anomaly");
+    assertEquals(Main.USER_ERROR, r.code(), r.out() + r.err());
+    assertTrue(r.err().startsWith("modelc: error: " + nan + " (epoch 1, batch "), r.err());
+    assertTrue(r.err().matches("(?s).*: input x holds NaN at element \\d+ \\(index \\[[0-3], 17\\]\\)\n"), r.err());
+    Run silent = run("train", MLP, "--data", nan.toString(), "--batch", "4");
+    assertEquals(0, silent.code(), "without the flag the NaN trains on: " + silent.err());
+  }
+
+  @Test
   void badFlagsAndModelsWithoutAnObjectiveSaySo() throws IOException {
     Run r = run("train", MLP, "--data", train(), "--epochs", "-1");
     assertEquals(Main.USAGE, r.code());

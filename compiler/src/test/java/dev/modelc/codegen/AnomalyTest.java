@@ -146,14 +146,14 @@ class AnomalyTest {
     m.setInput("x", x);
     m.setInput("y", new float[20]);
     AnomalyException e = assertThrows(AnomalyException.class, m::trainStep);
-    assertEquals("input x holds NaN at element 17", e.getMessage());
+    assertEquals("input x holds NaN at element 17 (index [17, 0])", e.getMessage());
     assertEquals("x", e.name());
     assertEquals(AnomalyException.Pass.INPUT, e.pass());
     float[] y = new float[20];
     y[3] = Float.NEGATIVE_INFINITY;
     x[17] = 0;
     m.setInput("y", y);
-    assertEquals("input y holds -Infinity at element 3",
+    assertEquals("input y holds -Infinity at element 3 (index [3, 0])",
         assertThrows(AnomalyException.class, m::forward).getMessage());
     m.setInput("y", new float[20]);
     m.setParameter("b", new float[] {Float.NaN});

@@ -10,7 +10,7 @@ package dev.modelc.runtime.api;
  * <pre>
  *   net.mdl:4:14: forward: log %5 produced NaN at element 17 (step s2)
  *   net.mdl:3:14: backward: div %12 (gradient of sqrt) produced Infinity at element 0 (step s6)
- *   input x holds NaN at element 17
+ *   input x holds NaN at element 1585 (index [2, 17])
  *   parameter fc1.weight holds NaN at element 5
  *   optimizer update of fc1.weight (adam) produced NaN at element 3
  * </pre>

@@ -89,8 +89,16 @@ final class AnomalyTable {
                 op.column(), op.text(), null, value, index);
     }
 
-    static AnomalyException input(String name, double value, long index) {
-        return new AnomalyException("input " + name + " holds " + value + " at element " + index,
+    /** {@code input x holds NaN at element 1585 (index [2, 17])}: the flat index, and per dimension when rank > 1. */
+    static AnomalyException input(String name, int[] dims, double value, long index) {
+        StringBuilder at = new StringBuilder();
+        long rest = index;
+        for (int d = dims.length - 1; d >= 0 && dims.length > 1; d--) {
+            at.insert(0, (d == 0 ? "" : ", ") + (dims[d] == 0 ? 0 : d == 0 ? rest : rest % dims[d]));
+            rest = dims[d] == 0 ? 0 : rest / dims[d];
+        }
+        return new AnomalyException("input " + name + " holds " + value + " at element " + index
+                + (dims.length > 1 ? " (index [" + at + "])" : ""),
                 AnomalyException.Pass.INPUT, null, 0, 0, null, name, value, index);
     }
 

@@ -283,7 +283,11 @@ public abstract class CompiledModel implements Model {
             }
             int at = firstNonFinite(inputs[i], length(inputs[i]));
             if (at >= 0) {
-                throw AnomalyTable.input(spec.inputs().get(i).name(), value(inputs[i], at), at);
+                int[] dims = new int[inputDims[i].length];
+                for (int d = 0; d < dims.length; d++) {
+                    dims[d] = inputDims[i][d].evaluate(sizes);
+                }
+                throw AnomalyTable.input(spec.inputs().get(i).name(), dims, value(inputs[i], at), at);
             }
         }
         for (int p = 0; p < params.length; p++) {
