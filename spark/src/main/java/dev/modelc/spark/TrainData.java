@@ -5,6 +5,7 @@ import dev.modelc.runtime.api.TensorSpec;
 import dev.modelc.runtime.data.DataBinding;
 import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.io.ArrayData;
+import dev.modelc.runtime.kernels.Kernels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -30,20 +31,27 @@ public final class TrainData implements AutoCloseable {
     private final JavaRDD<Shard> shards;
     private final int size;
     private final int[] starts;
+    private final List<String> kernels;
 
     private TrainData(JavaRDD<Shard> shards) {
         this.shards = shards.persist(StorageLevel.MEMORY_ONLY());
-        List<int[]> ranges = this.shards.map(s -> new int[] {s.start, s.size}).collect();
+        List<Tuple2<int[], String>> ranges = this.shards
+                .map(s -> new Tuple2<>(new int[] {s.start, s.size}, Kernels.selectionReason()))
+                .collect();
         starts = new int[ranges.size()];
+        List<String> k = new ArrayList<>();
         int n = 0;
         for (int i = 0; i < ranges.size(); i++) {
-            if (ranges.get(i)[0] != n) {
-                throw new IllegalStateException("partition " + i + " starts at record " + ranges.get(i)[0] + ", not " + n);
+            int[] r = ranges.get(i)._1();
+            if (r[0] != n) {
+                throw new IllegalStateException("partition " + i + " starts at record " + r[0] + ", not " + n);
             }
             starts[i] = n;
-            n += ranges.get(i)[1];
+            n += r[1];
+            k.add(ranges.get(i)._2());
         }
         size = n;
+        kernels = List.copyOf(k);
     }
 
     /** Bound data on the driver, cut into {@code partitions} contiguous ranges and sent to the executors. */
@@ -187,6 +195,20 @@ public final class TrainData implements AutoCloseable {
     /** The first global record index of each partition. */
     public int[] starts() {
         return starts.clone();
+    }
+
+    /**
+     * The matrix kernel each partition's JVM chose when the data was cached ({@code Kernels.selectionReason()}):
+     * partitions computed with different kernels (an executor with {@code --add-modules jdk.incubator.vector}, one
+     * without) give gradients that differ in the last bits, so a rerun placed differently differs too.
+     */
+    public List<String> kernels() {
+        return kernels;
+    }
+
+    /** Whether every partition's JVM uses the same matrix kernel. */
+    public boolean uniformKernels() {
+        return kernels.stream().distinct().count() <= 1;
     }
 
     /** Removes the cached shards from the executors. */
