@@ -42,15 +42,30 @@ public final class SparkTrainBench {
             for (String which : List.of("mlp", "cnn")) {
                 ModelClass cls = which.equals("mlp") ? Fixtures.mlp() : Fixtures.cnn();
                 int batch = 256;
-                DataBinding binding = Fixtures.bind(Fixtures.fashion(records), cls);
+                DataBinding binding = Fixtures.bind(Fixtures.fashionTrain(records), cls);
                 String label = (which.equals("mlp") ? "MLP 784-128-64-10" : "seeds' CNN") + " (" + batch + ")";
 
                 // single machine: the loader and trainStep
                 Model single = cls.newInstance(1);
                 double t = timeSingle(single, binding, batch, steps);
-                System.out.printf(Locale.ROOT, "| %s | single machine | %.1f | %.1f | 0 | 0 | 0 |%n", label, 1 / t, 1000 * t);
+                double tSingle = t;
+                System.out.printf(Locale.ROOT, "| %s | single machine | %.1f | %.1f | 0 | 0 | 0 |%n", label, 1 / tSingle, 1000 * tSingle);
 
                 try (TrainData data = TrainData.parallelize(sc, binding, partitions)) {
+                    // the fixed cost of a step: broadcast the parameters, one task per partition, collect nothing
+                    float[] params = new float[single.flatParameterSize()];
+                    long e0 = 0;
+                    for (int i = 0; i < Math.max(2, steps / 3) + steps; i++) {
+                        if (i == Math.max(2, steps / 3)) {
+                            e0 = System.nanoTime();
+                        }
+                        var b = sc.broadcast(params);
+                        data.shards().map(x -> b.value().length).collect();
+                        b.destroy();
+                    }
+                    double empty = (System.nanoTime() - e0) / 1e9 / steps;
+                    System.out.printf(Locale.ROOT, "| %s | Spark step without compute (broadcast, tasks, collect) | %.1f | %.1f | %d | | |%n",
+                            label, 1 / empty, 1000 * empty, 4L * params.length);
                     for (SparkTrainer.Mode mode : SparkTrainer.Mode.values()) {
                         SparkTrainer.Config cfg = SparkTrainer.Config.defaults().withBatchSize(batch).withMode(mode).withLocalSteps(4);
                         SparkTrainer tr = SparkTrainer.create(sc, cls, 1, data, cfg);
