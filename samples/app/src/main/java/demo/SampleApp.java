@@ -1,15 +1,27 @@
 package demo;
 
+import dev.modelc.runtime.data.Batch;
+import dev.modelc.runtime.data.DataBinding;
+import dev.modelc.runtime.data.Dataset;
+import dev.modelc.runtime.data.Loader;
+import dev.modelc.runtime.io.Weights;
+import dev.modelc.runtime.train.Accuracy;
+import dev.modelc.runtime.train.MeanLoss;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Random;
 
 /**
  * Trains the two models of {@code src/main/mdl/demo} through the classes modelc generated from them and runs
  * inference. {@code LinReg} and {@code Net} do not exist as Java sources: the modelc plugin writes them into
  * {@code target/classes} before javac compiles this file, so a call that does not fit a model fails to compile.
+ * Data loading, batching, metrics and weight files come from the runtime jar ({@code dev.modelc.runtime.data},
+ * {@code .train}, {@code .io}).
  *
  * <pre>
  *   mvn -pl samples/app -am verify
- *   java -cp samples/app/target/classes:runtime/target/modelc-runtime-0.1.0-SNAPSHOT.jar demo.SampleApp
+ *   java -cp samples/app/target/classes:runtime/target/modelc-runtime-0.1.0-SNAPSHOT.jar demo.SampleApp \
+ *       samples/data/fashion-mnist
  * </pre>
  */
 public final class SampleApp {
@@ -35,33 +47,37 @@ public final class SampleApp {
   }
 
   /**
-   * Synthetic 28x28 grey images of two classes: class 0 is bright in the top half, class 1 in the bottom half, both
-   * with noise. Fills {@code images} ({@code [batch, 1, 28, 28]}) and {@code labels}.
+   * One epoch of the CNN over the first {@code samples} training images of an IDX folder (Fashion-MNIST), in
+   * shuffled batches of {@code batch}; returns the mean loss of each tenth of the epoch.
    */
-  public static void images(Random random, float[] images, int[] labels) {
-    int batch = labels.length;
-    for (int b = 0; b < batch; b++) {
-      labels[b] = random.nextInt(2);
-      for (int r = 0; r < 28; r++) {
-        boolean lit = (r < 14) == (labels[b] == 0);
-        for (int c = 0; c < 28; c++) {
-          images[(b * 28 + r) * 28 + c] = (lit ? 0.8f : 0.1f) + random.nextFloat() * 0.2f;
-        }
+  public static double[] trainCnn(Net net, Path data, int samples, int batch, long seed) throws IOException {
+    Dataset images = Dataset.open(data);                     // train-images/labels-idx*-ubyte[.gz]
+    DataBinding train = images.slice(0, Math.min(samples, images.size())).bind(net);  // images -> x, labels -> t
+    Loader loader = new Loader(train, batch, seed);          // reshuffled every epoch, same arrays every batch
+    double[] curve = new double[10];
+    MeanLoss tenth = new MeanLoss();
+    for (Batch b : loader.epoch(0)) {
+      b.bindTo(net);                                         // setInput("x"), setInput("t"), setSize("B")
+      tenth.add(net.trainStep(), b.size());                 // zeroGrad, forward, backward, Adam step
+      int part = (int) ((long) (b.index() + 1) * 10 / loader.batchCount()) - 1;
+      if (part >= 0 && curve[part] == 0) {
+        curve[part] = tenth.mean();
+        tenth = new MeanLoss();
       }
     }
+    return curve;
   }
 
-  /** Trains the CNN on fresh synthetic batches with the model's Adam; returns the loss of every step. */
-  public static float[] trainCnn(Net net, int steps, int batch, long seed) {
-    Random random = new Random(seed);
-    float[] x = new float[batch * 28 * 28];
-    int[] t = new int[batch];
-    float[] losses = new float[steps];
-    for (int s = 0; s < steps; s++) {
-      images(random, x, t);
-      losses[s] = net.trainStep(x, t, batch);
+  /** Accuracy on the held-out {@code t10k-*} images of the same folder, computed with {@code predict}. */
+  public static double heldOutAccuracy(Net net, Path data) throws IOException {
+    DataBinding test = Dataset.openHeldOut(data).bind(net);
+    Accuracy accuracy = new Accuracy();
+    for (Batch b : new Loader(test, 500, 0).shuffle(false).epoch(0)) {
+      float[] logits = new float[b.size() * 10];
+      net.predict(b.floats("x"), b.size(), logits);          // typed inference: [B, 1, 28, 28] -> [B, 10]
+      accuracy.add(logits, b.ints("t"));
     }
-    return losses;
+    return accuracy.value();
   }
 
   /** Inference: the logits of a batch, {@code [batch, 10]} row-major, computed without keeping anything for backward. */
@@ -71,36 +87,16 @@ public final class SampleApp {
     return logits;
   }
 
-  /** The class with the largest logit for every image. */
-  public static int[] argmax(float[] logits, int classes) {
-    int[] best = new int[logits.length / classes];
-    for (int i = 0; i < best.length; i++) {
-      for (int c = 1; c < classes; c++) {
-        if (logits[i * classes + c] > logits[i * classes + best[i]]) {
-          best[i] = c;
-        }
-      }
-    }
-    return best;
-  }
-
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     float[] line = fitLine(300, 1);
     System.out.printf("LinReg: loss %.4f -> %.4f%n", line[0], line[line.length - 1]);
 
+    Path data = Path.of(args.length > 0 ? args[0] : "samples/data/fashion-mnist");
     Net net = new Net(42L);                                  // initialized like torch.nn.Conv2d and Linear
-    float[] cnn = trainCnn(net, 40, 16, 7);
-    System.out.printf("Net: loss %.4f -> %.4f%n", cnn[0], cnn[cnn.length - 1]);
-
-    int batch = 64;
-    float[] x = new float[batch * 28 * 28];
-    int[] t = new int[batch];
-    images(new Random(99), x, t);
-    int[] predicted = argmax(classify(net, x, batch), 10);
-    int right = 0;
-    for (int i = 0; i < batch; i++) {
-      right += predicted[i] == t[i] ? 1 : 0;
-    }
-    System.out.printf("Net: %d of %d held-out images classified right%n", right, batch);
+    double[] curve = trainCnn(net, data, 6000, 64, 7);
+    System.out.printf("Net: loss %.4f -> %.4f over one epoch%n", curve[0], curve[9]);
+    System.out.printf("Net: held-out accuracy %.3f%n", heldOutAccuracy(net, data));
+    Weights.save(net, Path.of("net.safetensors"));          // state_dict names: conv.weight, fc1.bias, ...
+    System.out.println("Net: weights saved to net.safetensors");
   }
 }

@@ -92,9 +92,7 @@ public final class Adjoint {
       if (y_bar == null || !active.contains(y) || y.op.is(Op.Group.SOURCE)) continue;
       List<VjpRules.Vjp> rule = VjpRules.of(y.op);
       if (rule == null) {
-        throw new IrException("no derivative rule for op '" + y.op.mnemonic() + "'"
-            + (y.op == Op.MAXPOOL2D_BACKWARD ? " (the second derivative of max pooling is not supported)" : ""),
-            y.origin);
+        throw new IrException("no derivative rule for op '" + y.op.mnemonic() + "'", y.origin);
       }
       ir.at(y.origin);
       for (int k = 0; k < y.inputs.size(); k++) {

@@ -21,8 +21,6 @@ import java.util.Map;
  * that lead to a requested gradient. Formulas too long for one line call a named {@code *_backward} helper below.
  *
  * <p>Ops in the group NO_GRADIENT (comparisons, sign, detach, one-hot, sizes) pass no gradient and have no row.
- * {@code maxpool2d_backward} has no row: the second derivative of max pooling is not supported, and asking for it
- * is a compile-time error naming the op and the .mdl location.
  */
 public final class VjpRules {
   private VjpRules() {}
@@ -98,6 +96,12 @@ public final class VjpRules {
 
     // windows
     rule(MAXPOOL2D, (ir, y, y_bar) -> ir.add(MAXPOOL2D_BACKWARD, y.attr, List.of(y_bar, y.in(0))));
+    // y = maxpool2d_backward(g, x) and its adjoint y = maxpool2d_gather(t, x): linear in the first operand; the argmax
+    // is piecewise constant in x, so x gets zero (PyTorch's double backward of max_pool2d)
+    rule(MAXPOOL2D_BACKWARD, (ir, y, y_bar) -> ir.add(MAXPOOL2D_GATHER, y.attr, List.of(y_bar, y.in(1))),
+                             (ir, y, y_bar) -> ir.full(0, y.in(1)));
+    rule(MAXPOOL2D_GATHER, (ir, y, y_bar) -> ir.add(MAXPOOL2D_BACKWARD, y.attr, List.of(y_bar, y.in(1))),
+                           (ir, y, y_bar) -> ir.full(0, y.in(1)));
     rule(AVGPOOL2D, (ir, y, y_bar) -> ir.avgpool2dBackward(y_bar, (Attr.Window) y.attr, y.in(0).shape()));
     rule(AVGPOOL2D_BACKWARD, (ir, y, y_bar) -> ir.add(AVGPOOL2D, window(y), List.of(y_bar)));
   }

@@ -73,7 +73,7 @@ final class KernelEmitter {
       case ONE_HOT -> oneHot();
       case MATMUL -> matmul();
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> conv();
-      case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, AVGPOOL2D_BACKWARD -> pool();
+      case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> pool();
       default -> throw new IrException(n.op.mnemonic() + " is not supported by the code generator", n.origin);
     }
   }
@@ -267,7 +267,7 @@ final class KernelEmitter {
     List<Dim> x = Dims.dims(backward ? n.shape() : n.in(0).shape());
     List<Dim> y = Dims.dims(backward ? n.in(0).shape() : n.shape());
     in(n.in(0));
-    if (n.op == Op.MAXPOOL2D_BACKWARD) in(n.in(1));
+    if (n.op == Op.MAXPOOL2D_BACKWARD || n.op == Op.MAXPOOL2D_GATHER) in(n.in(1));
     out();
     access.dim(e, x.get(0).times(x.get(1)));
     access.dim(e, x.get(2));
@@ -281,6 +281,7 @@ final class KernelEmitter {
     switch (n.op) {
       case MAXPOOL2D -> e.invokeStatic(Loops.class, "maxpool2d", "(" + arr + arr + ints + ")V");
       case AVGPOOL2D -> e.invokeStatic(Loops.class, "avgpool2d", "(" + arr + arr + ints + ")V");
+      case MAXPOOL2D_GATHER -> e.invokeStatic(Loops.class, "maxpool2dGather", "(" + arr + arr + arr + ints + ")V");
       case MAXPOOL2D_BACKWARD -> {
         e.push(step.accumulate());
         e.invokeStatic(Loops.class, "maxpool2dBackward", "(" + arr + arr + arr + ints + "Z)V");

@@ -43,6 +43,7 @@ public final class Kernels {
       case CONV2D_BACKWARD_WEIGHT -> Windows.conv2dBackwardWeight(in.get(0), in.get(1), window(n), outShape);
       case MAXPOOL2D -> Windows.maxpool2d(in.get(0), window(n), outShape);
       case MAXPOOL2D_BACKWARD -> Windows.maxpool2dBackward(in.get(0), in.get(1), window(n));
+      case MAXPOOL2D_GATHER -> Windows.maxpool2dGather(in.get(0), in.get(1), window(n), outShape);
       case AVGPOOL2D -> Windows.avgpool2d(in.get(0), window(n), outShape);
       case AVGPOOL2D_BACKWARD -> Windows.avgpool2dBackward(in.get(0), window(n), outShape);
       case ONE_HOT -> oneHot(in.get(0), (int) ((Attr.Classes) n.attr).count(), n);

@@ -49,6 +49,11 @@ final class Windows {
     return PoolKernels.maxPool2dGrad(tensor(g), argmax, x.shape()).doubles();
   }
 
+  static double[] maxpool2dGather(NdArray t, NdArray x, Attr.Window w, int[] out) {
+    int[] argmax = PoolKernels.maxPool2d(tensor(x), pool(w)).argmax();
+    return PoolKernels.maxPool2dGather(tensor(t), argmax, out).doubles();
+  }
+
   static double[] avgpool2d(NdArray x, Attr.Window w, int[] out) {
     return PoolKernels.avgPool2d(tensor(x), pool(w)).doubles();
   }

@@ -11,6 +11,7 @@ import dev.modelc.runtime.optim.Adam;
 import dev.modelc.runtime.optim.Optimizer;
 import dev.modelc.runtime.optim.SGD;
 import dev.modelc.runtime.random.Rng;
+import dev.modelc.runtime.tensor.Autograd;
 import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Functional;
 import dev.modelc.runtime.tensor.Losses;
@@ -21,7 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The reference interpreter: runs a checked model eagerly on the runtime's tape-based autograd, as PyTorch would
@@ -34,9 +34,12 @@ import java.util.Set;
  *       definition order with the runtime's ops, recording a tape.
  *   <li>{@link #backward} runs the tape from the objective, accumulating into the parameters' grad; {@link #step}
  *       applies the model's optimizer (the runtime's SGD, Adam or AdamW).
- *   <li>A {@code grad(of, wrt, seed)} value is computed by evaluating the model again from a fresh leaf standing for
- *       {@code wrt}, every other input and parameter detached, and running backward on that copy: first-order only,
- *       so a model whose objective or gradients depend on a gradient is refused with a clear message.
+ *   <li>A {@code grad(of, wrt, seed)} value is {@code torch.autograd.grad(of, wrt, seed, create_graph=True)}: the
+ *       gradient is itself a tensor with a graph, so an objective that contains it (a gradient penalty) trains, and a
+ *       gradient of it (a Hessian-vector product) is one more {@code grad}. When {@code wrt} does not require grad (an
+ *       input, or a value that depends on no parameter) a fresh leaf stands for it and the values downstream of it are
+ *       evaluated again from that leaf, with the parameters live. Nothing is accumulated into the parameters'
+ *       {@code grad}.
  * </ol>
  */
 public final class Interpreter {
@@ -50,7 +53,6 @@ public final class Interpreter {
 
   public Interpreter(CheckedModel model, long seed) {
     this.model = model;
-    refuseSecondOrder(model);
     Rng rng = new Rng(seed);
     for (CheckedModel.Param p : model.params()) {
       int[] shape = constantShape(p.type().shape().dims());
@@ -243,38 +245,36 @@ public final class Interpreter {
   }
 
   /**
-   * grad(of, wrt[, seed]): evaluates the model again with a fresh leaf for {@code wrt} and everything else
-   * detached, so the parameters' accumulated gradients are untouched, and runs backward on that copy.
+   * grad(of, wrt[, seed]) with create_graph: differentiates {@code of} with respect to {@code wrt} in the live graph,
+   * so the result depends differentiably on the parameters (and on the seed). A {@code wrt} that does not require
+   * grad is replaced by a fresh leaf, and the values after it are evaluated again from that leaf.
    */
   private Tensor grad(TExpr.Call c, Map<String, Object> env, int defined) {
     String wrt = ((TExpr.Ref) c.args().get(1)).name();
-    Tensor seed = c.args().size() > 2 ? ((Tensor) eval(c.args().get(2), env, defined)).detach() : null;
-    Map<String, Object> copy = new HashMap<>();
-    env.forEach((k, v) -> copy.put(k, v instanceof Tensor t ? t.detach() : v));
-    boolean downstream = model.value(wrt) == null; // an input or param: every value may depend on it
-    Tensor leaf = null;
-    if (downstream) {
-      leaf = ((Tensor) copy.get(wrt)).copy().requiresGrad(true);
-      copy.put(wrt, leaf);
-    }
-    List<CheckedModel.Value> all = model.values();
-    for (int j = 0; j < defined; j++) {
-      CheckedModel.Value v = all.get(j);
-      if (v.name().equals(wrt)) {
-        leaf = ((Tensor) copy.get(wrt)).copy().requiresGrad(true);
-        copy.put(wrt, leaf);
-        downstream = true;
-      } else if (downstream) {
-        copy.put(v.name(), eval(v.expr(), copy, j)); // values before wrt stay as computed (detached)
+    Tensor seed = c.args().size() > 2 ? (Tensor) eval(c.args().get(2), env, defined) : null;
+    Map<String, Object> scope = env;
+    Tensor target = (Tensor) env.get(wrt);
+    if (!target.requiresGrad()) {
+      scope = new HashMap<>(env);
+      target = target.detach().requiresGrad(true);
+      scope.put(wrt, target);
+      boolean downstream = model.value(wrt) == null; // an input: every value may depend on it
+      List<CheckedModel.Value> all = model.values();
+      for (int j = 0; j < defined; j++) {
+        CheckedModel.Value v = all.get(j);
+        if (downstream) {
+          scope.put(v.name(), eval(v.expr(), scope, j));
+        }
+        downstream |= v.name().equals(wrt);
       }
     }
-    Tensor of = (Tensor) eval(c.args().get(0), copy, defined);
+    Tensor of = (Tensor) eval(c.args().get(0), scope, defined);
     if (!of.requiresGrad()) {
-      return Tensor.zeros(leaf.dtype(), leaf.shape());
+      return Tensor.zeros(target.dtype(), target.shape());
     }
-    of.backward(seed);
-    Tensor g = leaf.grad();
-    return g == null ? Tensor.zeros(leaf.dtype(), leaf.shape()) : g.detach();
+    Tensor[] seeds = seed == null ? null : new Tensor[] {seed};
+    Tensor g = Autograd.grad(new Tensor[] {of}, new Tensor[] {target}, seeds, true, true, true)[0];
+    return g == null ? Tensor.zeros(target.dtype(), target.shape()) : g;
   }
 
   // ---- sizes and shapes ----
@@ -348,61 +348,5 @@ public final class Interpreter {
       case ADAM -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false);
       case ADAMW -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), true);
     };
-  }
-
-  /** The runtime records no tape through gradients (no create_graph), so a gradient must not feed one. */
-  private static void refuseSecondOrder(CheckedModel m) {
-    Set<String> gradValues = new java.util.HashSet<>();
-    for (CheckedModel.Value v : m.values()) {
-      if (v.expr() instanceof TExpr.Call c && c.op() == dev.modelc.check.Builtin.GRAD) {
-        gradValues.add(v.name());
-      }
-    }
-    if (m.objective() != null && readsGrad(m.objective().expr(), m, gradValues)) {
-      throw new UnsupportedOperationException("model " + m.name() + ": the objective depends on a grad(...) value; "
-          + "the reference interpreter computes first-order gradients only (no create_graph)");
-    }
-    for (CheckedModel.Value v : m.values()) {
-      if (gradOfGrad(v.expr(), m, gradValues)) {
-        throw new UnsupportedOperationException("model " + m.name() + ": '" + v.name() + "' differentiates a "
-            + "grad(...) value; the reference interpreter computes first-order gradients only (no create_graph)");
-      }
-    }
-  }
-
-  /** Whether {@code e} contains a grad(...) whose differentiated expression reads a gradient. */
-  private static boolean gradOfGrad(TExpr e, CheckedModel m, Set<String> grads) {
-    if (e instanceof TExpr.Call c) {
-      if (c.op() == dev.modelc.check.Builtin.GRAD && readsGrad(c.args().get(0), m, grads)) {
-        return true;
-      }
-      for (TExpr a : c.args()) {
-        if (gradOfGrad(a, m, grads)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static boolean readsGrad(TExpr e, CheckedModel m, Set<String> grads) {
-    if (e instanceof TExpr.Ref r) {
-      if (grads.contains(r.name())) {
-        return true;
-      }
-      CheckedModel.Value v = r.kind() == TExpr.RefKind.VALUE ? m.value(r.name()) : null;
-      return v != null && readsGrad(v.expr(), m, grads);
-    }
-    if (e instanceof TExpr.Call c) {
-      if (c.op() == dev.modelc.check.Builtin.GRAD) {
-        return true;
-      }
-      for (TExpr a : c.args()) {
-        if (readsGrad(a, m, grads)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 }

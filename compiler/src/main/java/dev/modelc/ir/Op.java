@@ -78,6 +78,8 @@ public enum Op {
   // Windows (pooling).
   MAXPOOL2D(1, "max over each window (attr: kernel, stride, padding)", Group.WINDOW),
   MAXPOOL2D_BACKWARD(2, "(y_bar, x) -> y_bar routed to each window's first max of x", Group.WINDOW),
+  MAXPOOL2D_GATHER(2, "(t, x) -> t read at each window's first max of x; the adjoint of maxpool2d_backward in y_bar",
+      Group.WINDOW),
   AVGPOOL2D(1, "mean over each window, padding counted (attr: kernel, stride, padding)", Group.WINDOW),
   AVGPOOL2D_BACKWARD(1, "transpose of avgpool2d: y_bar spread over each window (attr: window, x shape)",
       Group.WINDOW),

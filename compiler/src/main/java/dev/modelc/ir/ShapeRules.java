@@ -31,6 +31,7 @@ public final class ShapeRules {
       case CONV2D_BACKWARD_WEIGHT -> convBackwardWeight(op, in.get(0), in.get(1), (Attr.WindowTo) attr);
       case MAXPOOL2D, AVGPOOL2D -> pool(op, float0(op, in), (Attr.Window) attr);
       case MAXPOOL2D_BACKWARD -> maxpoolBackward(op, in.get(0), in.get(1), (Attr.Window) attr);
+      case MAXPOOL2D_GATHER -> maxpoolGather(op, in.get(0), in.get(1), (Attr.Window) attr);
       case AVGPOOL2D_BACKWARD -> avgpoolBackward(op, in.get(0), (Attr.WindowTo) attr);
       case ONE_HOT -> oneHot(op, in.get(0), (Attr.Classes) attr);
       default -> throw new IrException("no shape rule for " + op.mnemonic());
@@ -187,6 +188,11 @@ public final class ShapeRules {
   private static TensorType maxpoolBackward(Op op, TensorType g, TensorType x, Attr.Window w) {
     expect(op, pool(op, x, w), g);
     return x;
+  }
+
+  private static TensorType maxpoolGather(Op op, TensorType t, TensorType x, Attr.Window w) {
+    expect(op, x, t);
+    return pool(op, x, w);
   }
 
   private static TensorType avgpoolBackward(Op op, TensorType g, Attr.WindowTo attr) {

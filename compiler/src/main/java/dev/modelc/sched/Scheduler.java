@@ -54,7 +54,8 @@ public final class Scheduler {
   /** The kernels that overwrite every element of their output, so that an epilogue can run on it in place. */
   private static final Set<Op> KERNELS_WITH_EPILOGUE = EnumSet.of(Op.MATMUL, Op.CONV2D, Op.CONV2D_BACKWARD_INPUT,
       Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.LOGSUMEXP, Op.BROADCAST_TO, Op.PERMUTE,
-      Op.LOG_SOFTMAX, Op.ONE_HOT, Op.MAXPOOL2D, Op.AVGPOOL2D, Op.MAXPOOL2D_BACKWARD, Op.AVGPOOL2D_BACKWARD);
+      Op.LOG_SOFTMAX, Op.ONE_HOT, Op.MAXPOOL2D, Op.AVGPOOL2D, Op.MAXPOOL2D_BACKWARD, Op.MAXPOOL2D_GATHER,
+      Op.AVGPOOL2D_BACKWARD);
 
   /** Most elementwise nodes computed in one loop. */
   static final int MAX_FUSED = 48;

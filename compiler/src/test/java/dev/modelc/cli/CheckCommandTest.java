@@ -22,8 +22,9 @@ class CheckCommandTest {
     if (!sample.equals("vjp")) { // vjp has no objective
       assertTrue(out.toString().contains("finite differences (f64)"), out.toString());
     }
-    if (!sample.equals("vjp") && !sample.equals("penalty")) { // penalty: finite differences only (second order)
+    if (!sample.equals("vjp")) { // every objective, the gradient penalty's too, is compared with the interpreter
       assertTrue(out.toString().contains("grad "), out.toString());
+      assertTrue(out.toString().contains("compiled vs reference interpreter"), out.toString());
     }
   }
 }

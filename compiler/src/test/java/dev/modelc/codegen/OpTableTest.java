@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
+import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
@@ -85,6 +86,9 @@ class OpTableTest {
         h.param("b", -1, 1, 3), new int[] {2, 1}, new int[] {1, 0})));
     rows.add(new Row("maxpool2d", (h, s) -> s.pool(Op.MAXPOOL2D, h.param("x", -1, 1, 2, 2, 6, 5), new int[] {2, 2},
         new int[] {2, 2}, new int[] {1, 0})));
+    // the second derivative of max pooling: the gather at the argmax, whose gradient is max-pool's scatter again
+    rows.add(new Row("maxpool2d_gather", (h, s) -> s.ir().add(Op.MAXPOOL2D_GATHER, new Attr.Window(3, 3, 2, 2, 1, 1),
+        List.of(h.param("t", -1, 1, 2, 2, 5, 5), h.param("x", -1, 1, 2, 2, 5, 5)))));
     rows.add(new Row("avgpool2d", (h, s) -> s.pool(Op.AVGPOOL2D, h.param("x", -1, 1, 2, 2, 6, 5), new int[] {3, 2},
         new int[] {1, 2}, new int[] {1, 1})));
     rows.add(new Row("cross_entropy", (h, s) -> s.reshape(s.crossEntropy(h.param("x", -2, 2, 3, 4),

@@ -233,6 +233,31 @@ public final class Loops {
         }
     }
 
+    /**
+     * Reads {@code t} (of x's shape) at each window's first maximum in {@code x}: the adjoint of
+     * {@link #maxpool2dBackward} in its gradient, 0 for an empty window.
+     */
+    public static void maxpool2dGather(float[] t, float[] x, float[] out, int planes, int h, int w, int oh, int ow,
+                                       int kh, int kw, int sh, int sw, int ph, int pw) {
+        for (int p = 0; p < planes; p++) {
+            int xo = p * h * w;
+            int o = p * oh * ow;
+            for (int oi = 0; oi < oh; oi++) {
+                int i0 = oi * sh - ph;
+                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
+                for (int oj = 0; oj < ow; oj++) {
+                    int j0 = oj * sw - pw;
+                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
+                            : -1;
+                    if (at < 0) {
+                        at = (int) windowMax(x, xo, h, w, i0, j0, kh, kw, true);
+                    }
+                    out[o++] = at >= 0 ? t[at] : 0;
+                }
+            }
+        }
+    }
+
     /** The first maximum of one window: its value, or with {@code index} its position in x (-1 if empty). */
     /**
      * The position of the first maximum of a window lying wholly inside its plane, from {@code at} in rows of
@@ -551,6 +576,31 @@ public final class Loops {
                         out[at] += g[o];
                     }
                     o++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads {@code t} (of x's shape) at each window's first maximum in {@code x}: the adjoint of
+     * {@link #maxpool2dBackward} in its gradient, 0 for an empty window.
+     */
+    public static void maxpool2dGather(double[] t, double[] x, double[] out, int planes, int h, int w, int oh, int ow,
+                                       int kh, int kw, int sh, int sw, int ph, int pw) {
+        for (int p = 0; p < planes; p++) {
+            int xo = p * h * w;
+            int o = p * oh * ow;
+            for (int oi = 0; oi < oh; oi++) {
+                int i0 = oi * sh - ph;
+                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
+                for (int oj = 0; oj < ow; oj++) {
+                    int j0 = oj * sw - pw;
+                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
+                            : -1;
+                    if (at < 0) {
+                        at = (int) windowMax(x, xo, h, w, i0, j0, kh, kw, true);
+                    }
+                    out[o++] = at >= 0 ? t[at] : 0;
                 }
             }
         }

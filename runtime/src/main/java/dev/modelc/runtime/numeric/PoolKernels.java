@@ -77,6 +77,16 @@ public final class PoolKernels {
         return Tensor.fromDoubles(g.dtype(), xShape, out);
     }
 
+    /** {@code t} (of the input's shape) read at the positions recorded in {@code argmax}: the adjoint of the scatter. */
+    public static Tensor maxPool2dGather(Tensor t, int[] argmax, int[] yShape) {
+        double[] tv = t.doubles();
+        double[] out = new double[argmax.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = tv[argmax[i]];
+        }
+        return Tensor.fromDoubles(t.dtype(), yShape, out);
+    }
+
     public static Tensor avgPool2d(Tensor x, Window win) {
         int[] xs = x.shape();
         int[] ys = outputShape(xs, win);

@@ -7,8 +7,9 @@ import dev.modelc.runtime.numeric.Window;
 
 /**
  * The neural-network operations as functions, like {@code torch.nn.functional}: linear, conv2d, the 2-D pools, and
- * the language's builtins that are not methods of {@link Tensor}. Each records its gradient rule (kernels of
- * {@code dev.modelc.runtime.numeric}) right below its forward call. Losses are in {@link Losses}.
+ * the language's builtins that are not methods of {@link Tensor}. Each records its gradient rule right below its
+ * forward call; the conv and pool gradients are the differentiable helpers of {@link GradientOps}. Losses are in
+ * {@link Losses}.
  */
 public final class Functional {
 
@@ -31,9 +32,9 @@ public final class Functional {
         int[] xShape = x.shape();
         int[] wShape = weight.shape();
         return Node.record("ConvolutionBackward0", y, g -> new Tensor[] {
-            ConvKernels.conv2dGradInput(g, weight, xShape, sh, sw, ph, pw),
-            ConvKernels.conv2dGradWeight(g, x, wShape, sh, sw, ph, pw),
-            bias == null ? null : ConvKernels.conv2dGradBias(g)}, x, weight, bias);
+            GradientOps.conv2dGradInput(g, weight, xShape, sh, sw, ph, pw),
+            GradientOps.conv2dGradWeight(g, x, wShape, sh, sw, ph, pw),
+            bias == null ? null : g.sum(new int[] {0, 2, 3}, false)}, x, weight, bias);
     }
 
     /** Max pooling with a square window; {@code stride} defaults to the kernel size in the language. */
@@ -46,7 +47,7 @@ public final class Functional {
         int[] xShape = x.shape();
         int[] argmax = r.argmax();
         return Node.record("MaxPool2DWithIndicesBackward0", r.values(),
-                g -> new Tensor[] {PoolKernels.maxPool2dGrad(g, argmax, xShape)}, x);
+                g -> new Tensor[] {GradientOps.maxPool2dScatter(g, argmax, xShape)}, x);
     }
 
     /** Average pooling with a square window (padded zeros count in the divisor, as PyTorch's default). */
@@ -58,7 +59,7 @@ public final class Functional {
         Tensor y = PoolKernels.avgPool2d(x, window);
         int[] xShape = x.shape();
         return Node.record("AvgPool2DBackward0", y,
-                g -> new Tensor[] {PoolKernels.avgPool2dGrad(g, xShape, window)}, x);
+                g -> new Tensor[] {GradientOps.avgPool2dGrad(g, xShape, window)}, x);
     }
 
     /** {@code torch.sum(x, dims, keepdim)}; {@code dims} null means all. Same as the method. */

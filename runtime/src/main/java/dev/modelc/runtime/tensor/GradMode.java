@@ -2,7 +2,8 @@ package dev.modelc.runtime.tensor;
 
 /**
  * Whether operations record the autograd graph on the current thread (on by default). {@link NoGrad} switches it off
- * for a scope; the backward pass switches it off while it runs the gradient rules.
+ * for a scope; the backward pass switches it off while it runs the gradient rules, or on when asked to create the
+ * graph of the gradients ({@code createGraph}).
  */
 public final class GradMode {
 

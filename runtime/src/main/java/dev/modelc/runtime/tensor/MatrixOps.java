@@ -1,12 +1,11 @@
 package dev.modelc.runtime.tensor;
 
-import dev.modelc.runtime.numeric.Broadcasting;
 import dev.modelc.runtime.numeric.MatmulKernels;
-import dev.modelc.runtime.numeric.ShapeKernels;
 
 /**
  * Differentiable {@code matmul} and {@code linear}. The matmul rule works on the promoted operands (1-D made 2-D):
- * {@code a_bar = sumTo(g @ b^T, a)}, {@code b_bar = sumTo(a^T @ g, b)}, reshaped back to the operands' shapes.
+ * {@code a_bar = sumTo(g @ b^T, a)}, {@code b_bar = sumTo(a^T @ g, b)}, reshaped back to the operands' shapes, in
+ * recorded operations (so the gradient is itself differentiable).
  */
 final class MatrixOps {
 
@@ -18,14 +17,14 @@ final class MatrixOps {
         int[] aShape = a.shape();
         int[] bShape = b.shape();
         return Node.record("MmBackward0", y, g -> {
-            Tensor pa = a.withShape(MatmulKernels.promotedLeft(aShape));
-            Tensor pb = b.withShape(MatmulKernels.promotedRight(bShape));
-            Tensor pg = g.withShape(MatmulKernels.resultShape(pa.shape(), pb.shape()));
-            Tensor ga = MatmulKernels.matmul(pg, ShapeKernels.transpose(pb, -2, -1));
-            Tensor gb = MatmulKernels.matmul(ShapeKernels.transpose(pa, -2, -1), pg);
+            Tensor pa = GradientOps.view(a, MatmulKernels.promotedLeft(aShape));
+            Tensor pb = GradientOps.view(b, MatmulKernels.promotedRight(bShape));
+            Tensor pg = GradientOps.view(g, MatmulKernels.resultShape(pa.shape(), pb.shape()));
+            Tensor ga = pg.matmul(pb.mT());
+            Tensor gb = pa.mT().matmul(pg);
             return new Tensor[] {
-                Broadcasting.sumTo(ga, pa.shape()).withShape(aShape),
-                Broadcasting.sumTo(gb, pb.shape()).withShape(bShape)};
+                GradientOps.view(GradientOps.sumTo(ga, pa.shape()), aShape),
+                GradientOps.view(GradientOps.sumTo(gb, pb.shape()), bShape)};
         }, a, b);
     }
 

@@ -11,7 +11,8 @@ import java.util.List;
  * fails with PyTorch's message.
  *
  * <p>{@link #record} is also the way to add an operation of one's own, like {@code torch.autograd.Function}: compute
- * the result with kernels, then record it with a rule.
+ * the result with kernels, then record it with a rule. A rule written in tensor operations (or in operations that
+ * record their own rules) is differentiable again: with {@code createGraph} the engine runs rules with recording on.
  */
 public final class Node {
 

@@ -4,7 +4,11 @@ import dev.modelc.runtime.numeric.ReductionKernels;
 import dev.modelc.runtime.numeric.Shapes;
 import dev.modelc.runtime.numeric.SoftmaxKernels;
 
-/** Differentiable reductions, softmax and log_softmax; {@code dims == null} means every dimension. */
+/**
+ * Differentiable reductions, softmax and log_softmax; {@code dims == null} means every dimension. Rules are written in
+ * recorded operations: softmax {@code y (g - sum(g y))}, log_softmax {@code g - exp(y) sum(g)}, logsumexp
+ * {@code g exp(x - y)}, each sum along the reduced dimensions and broadcast back.
+ */
 final class ReductionOps {
 
     private ReductionOps() {
@@ -14,7 +18,7 @@ final class ReductionOps {
         int[] shape = x.shape();
         Tensor y = ReductionKernels.sum(x, dims, keepdim);
         return Node.record("SumBackward" + (dims == null ? 0 : 1), y,
-                g -> new Tensor[] {ReductionKernels.expandBack(g, shape, dims)}, x);
+                g -> new Tensor[] {GradientOps.expandBack(g, shape, dims)}, x);
     }
 
     static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
@@ -22,30 +26,33 @@ final class ReductionOps {
         Tensor y = ReductionKernels.mean(x, dims, keepdim);
         int count = x.numel() / Math.max(1, y.numel());
         return Node.record("MeanBackward" + (dims == null ? 0 : 1), y, g -> new Tensor[] {
-            ReductionKernels.expandBack(g, shape, dims).div(Tensor.scalar(count, g.dtype()))}, x);
+            GradientOps.expandBack(g, shape, dims).div(Tensor.scalar(count, g.dtype()))}, x);
     }
 
     static Tensor max(Tensor x, int[] dims, boolean keepdim) {
         Tensor y = ReductionKernels.max(x, dims, keepdim);
         return Node.record(dims == null ? "MaxBackward1" : "AmaxBackward0", y,
-                g -> new Tensor[] {ReductionKernels.maxGrad(g, x, y, dims)}, x);
+                g -> new Tensor[] {GradientOps.maxGrad(g, x, y, dims)}, x);
     }
 
     static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
         Tensor y = ReductionKernels.logsumexp(x, dims, keepdim);
         return Node.record("LogsumexpBackward0", y,
-                g -> new Tensor[] {ReductionKernels.logsumexpGrad(g, x, y, dims)}, x);
+                g -> new Tensor[] {GradientOps.expandBack(g, x.shape(), dims)
+                        .mul(x.sub(GradientOps.expandBack(y, x.shape(), dims)).exp())}, x);
     }
 
     static Tensor softmax(Tensor x, int dim) {
         Shapes.wrapDim(dim, x.dim());
         Tensor y = SoftmaxKernels.softmax(x, dim);
-        return Node.record("SoftmaxBackward0", y, g -> new Tensor[] {SoftmaxKernels.softmaxGrad(g, y, dim)}, x);
+        return Node.record("SoftmaxBackward0", y,
+                g -> new Tensor[] {y.mul(g.sub(g.mul(y).sum(new int[] {dim}, true)))}, x);
     }
 
     static Tensor logSoftmax(Tensor x, int dim) {
         Shapes.wrapDim(dim, x.dim());
         Tensor y = SoftmaxKernels.logSoftmax(x, dim);
-        return Node.record("LogSoftmaxBackward0", y, g -> new Tensor[] {SoftmaxKernels.logSoftmaxGrad(g, y, dim)}, x);
+        return Node.record("LogSoftmaxBackward0", y,
+                g -> new Tensor[] {g.sub(y.exp().mul(g.sum(new int[] {dim}, true)))}, x);
     }
 }

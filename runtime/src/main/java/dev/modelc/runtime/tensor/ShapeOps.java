@@ -3,7 +3,10 @@ package dev.modelc.runtime.tensor;
 import dev.modelc.runtime.numeric.Broadcasting;
 import dev.modelc.runtime.numeric.ShapeKernels;
 
-/** The differentiable movement operations and conversions, each with its gradient rule below the forward call. */
+/**
+ * The differentiable movement operations and conversions, each with its gradient rule below the forward call, written
+ * in recorded operations.
+ */
 final class ShapeOps {
 
     private ShapeOps() {
@@ -11,13 +14,13 @@ final class ShapeOps {
 
     static Tensor transpose(Tensor x, int d0, int d1) {
         Tensor y = ShapeKernels.transpose(x, d0, d1);
-        return Node.record("TransposeBackward0", y, g -> new Tensor[] {ShapeKernels.transpose(g, d0, d1)}, x);
+        return Node.record("TransposeBackward0", y, g -> new Tensor[] {g.transpose(d0, d1)}, x);
     }
 
     static Tensor reshape(Tensor x, int[] shape) {
         int[] original = x.shape();
         Tensor y = ShapeKernels.reshape(x, shape);
-        return Node.record("ViewBackward0", y, g -> new Tensor[] {g.withShape(original)}, x);
+        return Node.record("ViewBackward0", y, g -> new Tensor[] {g.reshape(original)}, x);
     }
 
     static Tensor flatten(Tensor x, int startDim, int endDim) {
@@ -27,7 +30,7 @@ final class ShapeOps {
     static Tensor expand(Tensor x, int[] shape) {
         int[] original = x.shape();
         Tensor y = Broadcasting.expand(x, shape);
-        return Node.record("ExpandBackward0", y, g -> new Tensor[] {Broadcasting.sumTo(g, original)}, x);
+        return Node.record("ExpandBackward0", y, g -> new Tensor[] {GradientOps.sumTo(g, original)}, x);
     }
 
     static Tensor copy(Tensor x) {
@@ -42,6 +45,6 @@ final class ShapeOps {
         DType source = x.dtype();
         Tensor y = Tensor.fromDoubles(target, x.shape(), x.toDoubleArray());
         return Node.record("ToCopyBackward0", y,
-                g -> new Tensor[] {Tensor.fromDoubles(source, g.shape(), g.toDoubleArray())}, x);
+                g -> new Tensor[] {g.to(source)}, x);
     }
 }

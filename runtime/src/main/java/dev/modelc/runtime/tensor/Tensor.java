@@ -292,9 +292,14 @@ public class Tensor {
         grad = newGrad;
     }
 
-    /** Fills the gradient with zeros in place, if there is one ({@code x.grad.zero_()}). */
+    /**
+     * Fills the gradient with zeros in place, if there is one ({@code x.grad.zero_()}); a gradient that carries a
+     * graph (from {@code createGraph}) is replaced by fresh zeros instead, since its storage belongs to that graph.
+     */
     public void zeroGrad() {
-        if (grad != null) {
+        if (grad != null && grad.requiresGrad) {
+            grad = zeros(dtype, shape);
+        } else if (grad != null) {
             if (grad.floats != null) {
                 Arrays.fill(grad.floats, 0f);
             } else {
@@ -321,17 +326,27 @@ public class Tensor {
 
     /** Backward from a one-element tensor, seeding its gradient with 1. */
     public void backward() {
-        Engine.backward(this, null, false);
+        Engine.backward(this, null, false, false);
     }
 
     /** Backward with the cotangent {@code gradient} (same shape and dtype): the vector-Jacobian product. */
     public void backward(Tensor gradient) {
-        Engine.backward(this, gradient, false);
+        Engine.backward(this, gradient, false, false);
     }
 
     /** Backward keeping the graph's saved values when {@code retainGraph}, so that it can run again. */
     public void backward(Tensor gradient, boolean retainGraph) {
-        Engine.backward(this, gradient, retainGraph);
+        Engine.backward(this, gradient, retainGraph, false);
+    }
+
+    /**
+     * PyTorch's {@code backward(gradient, retain_graph, create_graph)}: with {@code createGraph} the gradient rules run
+     * with recording on, so the accumulated {@code grad} of a leaf is itself a tensor with a graph (it requires grad
+     * when it depends on a tensor that does) and can be differentiated again. PyTorch's default for
+     * {@code retainGraph} is {@code createGraph}.
+     */
+    public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        Engine.backward(this, gradient, retainGraph, createGraph);
     }
 
     /** A tensor sharing this one's storage, outside the graph (no grad, no {@code gradFn}). */
@@ -356,10 +371,23 @@ public class Tensor {
         requiresGrad = true;
     }
 
-    /** Adds {@code g} into {@link #grad} (in place when a gradient already exists). */
-    void accumulateGrad(Tensor g) {
+    /**
+     * Adds {@code g} into {@link #grad}: in place when a gradient already exists and neither it nor the pass carries a
+     * graph; with {@code createGraph} as a recorded sum (the first gradient that requires grad is kept as it is, with
+     * its graph, as PyTorch does); otherwise into a private copy.
+     */
+    void accumulateGrad(Tensor g, boolean createGraph) {
         if (grad == null) {
-            grad = g.detach().copy();
+            grad = createGraph && g.requiresGrad ? g : g.detach().copy();
+            return;
+        }
+        if (createGraph || grad.requiresGrad) {
+            boolean previous = GradMode.set(createGraph);
+            try {
+                grad = grad.add(g);
+            } finally {
+                GradMode.set(previous);
+            }
             return;
         }
         double[] add = g.doubles();
