@@ -150,29 +150,29 @@ class SparkTrainerTest {
         }
     }
 
-    /** The first attempt of partition 1 fails at step 5; Spark runs it again and the trajectory is unchanged. */
+    /** The first attempt of partition 1 fails at step 3; Spark runs it again and the trajectory is unchanged. */
     @Test
     void aFailedTaskIsRetriedAndTheResultIsUnchanged() throws Exception {
         ModelClass cls = Fixtures.mlp();
         DataBinding binding = Fixtures.bind(Fixtures.fashion(300), cls);
         SparkTrainer.Config cfg = SparkTrainer.Config.defaults().withBatchSize(50).withSeed(11);
         try (TrainData data = TrainData.parallelize(sc, binding, 2)) {
-            double[] clean = SparkTrainer.create(sc, cls, 2, data, cfg).train(10);
+            double[] clean = Fixtures.shardedSerial(cls, cls.newInstance(2), Fixtures.shards(binding, 2), cfg, 300, 6);
             TaskFault fault = (step, partition) -> {
-                if (step == 5 && partition == 1 && TaskContext.get().attemptNumber() == 0) {
+                if (step == 3 && partition == 1 && TaskContext.get().attemptNumber() == 0) {
                     FailureLog.failures.incrementAndGet();
-                    throw new IllegalStateException("injected failure at step 5, partition 1");
+                    throw new IllegalStateException("injected failure at step 3, partition 1");
                 }
             };
             FailureLog.failures.set(0);
             SparkTrainer faulty = SparkTrainer.create(sc, cls, 2, data, cfg.withFault(fault));
-            double[] retried = faulty.train(10);
+            double[] retried = faulty.train(6);
             assertEquals(1, FailureLog.failures.get(), "one task failed");
             assertArrayEquals(clean, retried, 0.0);
 
             // tree mode recovers too
             FailureLog.failures.set(0);
-            double[] tree = SparkTrainer.create(sc, cls, 2, data, cfg.withMode(SparkTrainer.Mode.TREE).withFault(fault)).train(10);
+            double[] tree = SparkTrainer.create(sc, cls, 2, data, cfg.withMode(SparkTrainer.Mode.TREE).withFault(fault)).train(6);
             assertEquals(1, FailureLog.failures.get());
             assertTrue(Fixtures.maxRelative(tree, clean) <= 1e-5);
         }
@@ -190,10 +190,10 @@ class SparkTrainerTest {
         SparkTrainer.Config cfg = SparkTrainer.Config.defaults().withBatchSize(40).withSeed(5)
                 .withMode(SparkTrainer.Mode.LOCAL_SGD).withLocalSteps(1);
         Model single = cls.newInstance(4);
-        double[] expected = Fixtures.singleMachine(single, binding, 40, 5, 8);
+        double[] expected = Fixtures.singleMachine(single, binding, 40, 5, 6);
         try (TrainData data = TrainData.parallelize(sc, binding, 1)) {
             SparkTrainer t = SparkTrainer.create(sc, cls, 4, data, cfg);
-            assertArrayEquals(expected, t.train(8), 0.0);
+            assertArrayEquals(expected, t.train(6), 0.0);
             assertArrayEquals(Fixtures.params(single), Fixtures.params(t.model()), 0f);
         }
     }
@@ -212,9 +212,9 @@ class SparkTrainerTest {
             assertEquals(12, a.model().stepCount(), "3 rounds of 4 local steps");
             assertTrue(la[2] < la[0], "the loss falls: " + java.util.Arrays.toString(la));
             // synchronous training on the same global batches takes another path
-            SparkTrainer sync = SparkTrainer.create(sc, cls, 1, data, cfg.withMode(SparkTrainer.Mode.ORDERED));
-            sync.train(12);
-            assertFalse(java.util.Arrays.equals(Fixtures.params(sync.model()), Fixtures.params(a.model())));
+            Model sync = cls.newInstance(1);
+            Fixtures.shardedSerial(cls, sync, Fixtures.shards(binding, 2), cfg, 256, 12);
+            assertFalse(java.util.Arrays.equals(Fixtures.params(sync), Fixtures.params(a.model())));
         }
     }
 
@@ -224,7 +224,7 @@ class SparkTrainerTest {
         DataBinding binding = Fixtures.bind(Fixtures.fashion(300), cls);
         try (TrainData data = TrainData.parallelize(sc, binding, 2)) {
             SparkTrainer t = SparkTrainer.create(sc, cls, 1, data, SparkTrainer.Config.defaults().withBatchSize(30).withEvalBatch(64));
-            t.train(10);
+            t.train(3);
             Evaluation e = t.evaluate(data);
             // serial: the whole set as one batch on the driver's parameters
             Model m = cls.newInstance();
@@ -241,7 +241,7 @@ class SparkTrainerTest {
             assertTrue(e.hasAccuracy());
             assertEquals(acc.correct(), e.correct());
             assertEquals(m.loss(), e.loss(), 1e-5 * m.loss());
-            System.out.println("evaluation after 10 steps: " + e);
+            System.out.println("evaluation after 3 steps: " + e);
         }
     }
 
@@ -251,16 +251,16 @@ class SparkTrainerTest {
         DataBinding binding = Fixtures.bind(Fixtures.fashion(128), cls);
         SparkTrainer.Config cfg = SparkTrainer.Config.defaults().withBatchSize(32).withSeed(1);
         try (TrainData data = TrainData.parallelize(sc, binding, 2)) {
-            double[] straight = SparkTrainer.create(sc, cls, 1, data, cfg).train(10);
+            double[] straight = Fixtures.shardedSerial(cls, cls.newInstance(1), Fixtures.shards(binding, 2), cfg, 128, 5);
             SparkTrainer first = SparkTrainer.create(sc, cls, 1, data, cfg);
-            first.train(6);
+            first.train(3);
             Path ckpt = dir.resolve("net.safetensors");
             first.saveCheckpoint(ckpt);
             Model restored = cls.newInstance();
             SparkTrainer.restore(restored, ckpt);
-            assertEquals(6, restored.stepCount());
-            double[] rest = new SparkTrainer(sc, cls, restored, data, cfg).train(4);
-            assertArrayEquals(java.util.Arrays.copyOfRange(straight, 6, 10), rest, 0.0);
+            assertEquals(3, restored.stepCount());
+            double[] rest = new SparkTrainer(sc, cls, restored, data, cfg).train(2);
+            assertArrayEquals(java.util.Arrays.copyOfRange(straight, 3, 5), rest, 0.0);
         }
     }
 
@@ -271,8 +271,8 @@ class SparkTrainerTest {
         Dataset d = Fixtures.fashion(240);
         DataBinding binding = Fixtures.bind(d, cls);
         SparkTrainer.Config cfg = SparkTrainer.Config.defaults().withBatchSize(48).withSeed(2);
-        double[] expected3 = Fixtures.shardedSerial(cls, cls.newInstance(1), Fixtures.shards(binding, 3), cfg, 240, 8);
-        double[] expected4 = Fixtures.shardedSerial(cls, cls.newInstance(1), Fixtures.shards(binding, 4), cfg, 240, 8);
+        double[] expected3 = Fixtures.shardedSerial(cls, cls.newInstance(1), Fixtures.shards(binding, 3), cfg, 240, 5);
+        double[] expected4 = Fixtures.shardedSerial(cls, cls.newInstance(1), Fixtures.shards(binding, 4), cfg, 240, 5);
 
         float[] x = binding.dataset().array("x").floats();
         int[] t = binding.dataset().array("t").ints();
@@ -287,7 +287,7 @@ class SparkTrainerTest {
         try (TrainData data = TrainData.fromRecords(rdd, cls)) {
             assertEquals(240, data.size());
             assertEquals(4, data.partitions());
-            assertArrayEquals(expected4, SparkTrainer.create(sc, cls, 1, data, cfg).train(8), 0.0,
+            assertArrayEquals(expected4, SparkTrainer.create(sc, cls, 1, data, cfg).train(5), 0.0,
                     "the RDD's four partitions of 60 records are the shards");
             assertTrue(Fixtures.maxRelative(expected4, expected3) < 1e-5, "other shards, the same global batches");
         }
@@ -299,7 +299,7 @@ class SparkTrainerTest {
         Npz.write(file, arrays);
         try (TrainData data = TrainData.load(sc, file.toString(), false, cls, 3)) {
             assertEquals(240, data.size());
-            assertArrayEquals(expected3, SparkTrainer.create(sc, cls, 1, data, cfg).train(8), 0.0,
+            assertArrayEquals(expected3, SparkTrainer.create(sc, cls, 1, data, cfg).train(5), 0.0,
                     "the same partitions as parallelize: bit for bit");
         }
     }
@@ -319,19 +319,19 @@ class SparkTrainerTest {
 
         ModelClass cls = Fixtures.mlp();
         SparkTrainer.Config cfg = SparkTrainer.Config.defaults().withBatchSize(32).withSeed(4);
-        double[] straight = Fixtures.shardedSerial(cls, cls.newInstance(0), Fixtures.shards(Fixtures.bind(d, cls), 2), cfg, 160, 8);
+        double[] straight = Fixtures.shardedSerial(cls, cls.newInstance(0), Fixtures.shards(Fixtures.bind(d, cls), 2), cfg, 160, 5);
         Path ckpt = dir.resolve("run/mlp.safetensors");
         TrainJob.Report first = TrainJob.run(sc, TrainJob.Options.parse("--model", model, "--data", file.toString(),
-                "--batch", "32", "--steps", "5", "--partitions", "2", "--seed", "4", "--checkpoint", ckpt.toString()), log);
+                "--batch", "32", "--steps", "3", "--partitions", "2", "--seed", "4", "--checkpoint", ckpt.toString()), log);
         TrainJob.Report rest = TrainJob.run(sc, TrainJob.Options.parse("--model", model, "--data", file.toString(),
-                "--batch", "32", "--steps", "3", "--partitions", "2", "--seed", "4", "--resume", ckpt.toString(),
+                "--batch", "32", "--steps", "2", "--partitions", "2", "--seed", "4", "--resume", ckpt.toString(),
                 "--eval", file.toString(), "--data-on-driver"), log);
-        assertArrayEquals(java.util.Arrays.copyOfRange(straight, 0, 5), first.losses(), 0.0);
-        assertArrayEquals(java.util.Arrays.copyOfRange(straight, 5, 8), rest.losses(), 0.0);
-        assertEquals(8, rest.stepCount());
+        assertArrayEquals(java.util.Arrays.copyOfRange(straight, 0, 3), first.losses(), 0.0);
+        assertArrayEquals(java.util.Arrays.copyOfRange(straight, 3, 5), rest.losses(), 0.0);
+        assertEquals(5, rest.stepCount());
         assertEquals(160, rest.evaluation().count());
         String out = text.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(out.contains("resumed " + ckpt + " at step 5"), out);
+        assertTrue(out.contains("resumed " + ckpt + " at step 3"), out);
         assertTrue(out.contains("evaluation: loss "), out);
         System.out.print(out);
     }
