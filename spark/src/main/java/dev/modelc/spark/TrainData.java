@@ -7,7 +7,6 @@ import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.kernels.Kernels;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -26,7 +25,8 @@ import scala.Tuple2;
  * Record {@code r} is the {@code r}-th record of the data set, as for the runtime's {@code Loader}.
  */
 public final class TrainData implements AutoCloseable {
-    private static final Map<String, Dataset> OPENED = new ConcurrentHashMap<>();
+    /** Files read on this JVM, softly held: the partitions of one file on one executor read it once. */
+    private static final Map<String, java.lang.ref.SoftReference<Dataset>> OPENED = new ConcurrentHashMap<>();
 
     private final JavaRDD<Shard> shards;
     private final int size;
@@ -68,7 +68,8 @@ public final class TrainData implements AutoCloseable {
     /**
      * Data read on the executors with the runtime's {@code Dataset.open} ({@code heldOut}: {@code openHeldOut})
      * from a path every node sees (a shared file system), bound to the model's inputs there and cut into
-     * {@code partitions} contiguous ranges. Each executor JVM reads the file once.
+     * {@code partitions} contiguous ranges. An executor JVM reads the file once for all its partitions (the file's
+     * arrays are held softly, for the garbage collector to reclaim once the shards are cached).
      */
     public static TrainData load(JavaSparkContext sc, String path, boolean heldOut, ModelClass model, int partitions) {
         List<Integer> parts = new ArrayList<>();
@@ -76,13 +77,7 @@ public final class TrainData implements AutoCloseable {
             parts.add(i);
         }
         JavaRDD<Shard> rdd = sc.parallelize(parts, partitions).map(i -> {
-            Dataset d = OPENED.computeIfAbsent((heldOut ? "heldout:" : "train:") + path, k -> {
-                try {
-                    return heldOut ? Dataset.openHeldOut(Path.of(path)) : Dataset.open(Path.of(path));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            Dataset d = opened(path, heldOut);
             DataBinding b = d.bind(model.newInstance());
             int n = b.size();
             return Shard.slice(b.dataset().arrays(), n, (int) ((long) n * i / partitions), (int) ((long) n * (i + 1) / partitions));
@@ -104,6 +99,19 @@ public final class TrainData implements AutoCloseable {
             return one.iterator();
         });
         return new TrainData(rdd);
+    }
+
+    private static Dataset opened(String path, boolean heldOut) throws IOException {
+        String key = (heldOut ? "heldout:" : "train:") + path;
+        synchronized (OPENED) {
+            java.lang.ref.SoftReference<Dataset> ref = OPENED.get(key);
+            Dataset d = ref == null ? null : ref.get();
+            if (d == null) {
+                d = heldOut ? Dataset.openHeldOut(Path.of(path)) : Dataset.open(Path.of(path));
+                OPENED.put(key, new java.lang.ref.SoftReference<>(d));
+            }
+            return d;
+        }
     }
 
     private static Shard shardOf(Model model, Iterator<Tuple2<Map<String, Object>, Long>> it) {
