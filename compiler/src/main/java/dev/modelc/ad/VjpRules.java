@@ -63,11 +63,13 @@ public final class VjpRules {
     rule(DIV, (ir, y, y_bar) -> ir.div(y_bar, y.in(1)),
               (ir, y, y_bar) -> ir.neg(ir.div(ir.mul(y_bar, y), y.in(1))));
     rule(POW, VjpRules::pow_backward_base,
-              (ir, y, y_bar) -> ir.mul(y_bar, ir.mul(y, ir.log(y.in(0)))));
+              VjpRules::pow_backward_exponent);
     rule(MAXIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))),
                   (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))));
     rule(MINIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))),
                   (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))));
+    rule(BCE, VjpRules::bce_backward_probability,
+              VjpRules::bce_backward_target);
     rule(BCE_WITH_LOGITS, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.sigmoid(y.in(0)), y.in(1))),
                           (ir, y, y_bar) -> ir.neg(ir.mul(y_bar, y.in(0))));
 
@@ -79,6 +81,7 @@ public final class VjpRules {
     // reductions
     rule(REDUCE_SUM, (ir, y, y_bar) -> spread(ir, y, y_bar));
     rule(REDUCE_MAX, VjpRules::reduce_max_backward);
+    rule(REDUCE_AMAX, VjpRules::reduce_amax_backward);
     rule(LOGSUMEXP, (ir, y, y_bar) -> ir.mul(spread(ir, y, y_bar), ir.exp(ir.sub(y.in(0), spread(ir, y, y)))));
     rule(LOG_SOFTMAX, VjpRules::log_softmax_backward);
 
@@ -113,12 +116,45 @@ public final class VjpRules {
 
   // ---- helpers named after what they differentiate ----
 
-  /** d/da a^b = b * a^(b - 1). */
+  /**
+   * d/da a^b = b * a^(b - 1), and 0 where b == 0 as PyTorch (there the power reads a^0, so 0^-1 cannot make
+   * 0 * inf).
+   */
   static Node pow_backward_base(GraphBuilder ir, Node y, Node y_bar) {
     Node a = y.in(0);
     Node b = y.in(1);
-    return ir.mul(y_bar, ir.mul(b, ir.pow(a, ir.sub(b, ir.full(1, b)))));
+    Node exponent = ir.sub(b, ir.sub(ir.full(1, b), ir.equal(b, ir.full(0, b))));
+    return ir.mul(y_bar, ir.mul(b, ir.pow(a, exponent)));
   }
+
+  /**
+   * d/db a^b = a^b log a, and 0 where a == 0 and b >= 0, as PyTorch's
+   * {@code grad * where(self == 0 & exponent >= 0, 0, result * log(self))}: there the log reads 1 instead of 0.
+   */
+  static Node pow_backward_exponent(GraphBuilder ir, Node y, Node y_bar) {
+    Node a = y.in(0);
+    Node b = y.in(1);
+    Node zeroBase = ir.mul(ir.equal(a, ir.full(0, a)), ir.sub(ir.full(1, b), ir.greater(ir.full(0, b), b)));
+    return ir.mul(y_bar, ir.mul(y, ir.log(ir.add(a, zeroBase))));
+  }
+
+  /** PyTorch's binary_cross_entropy_backward: y_bar (p - y) / max(p (1 - p), 1e-12), finite where p is 0 or 1. */
+  static Node bce_backward_probability(GraphBuilder ir, Node y, Node y_bar) {
+    Node p = y.in(0);
+    Node spread = ir.binary(MAXIMUM, ir.mul(p, ir.sub(ir.full(1, p), p)), ir.full(BCE_EPSILON, p));
+    return ir.mul(y_bar, ir.div(ir.sub(p, y.in(1)), spread));
+  }
+
+  /** d/dy = log(1 - p) - log(p), each clamped at -100 as in the forward. */
+  static Node bce_backward_target(GraphBuilder ir, Node y, Node y_bar) {
+    Node p = y.in(0);
+    Node floor = ir.full(-100, p);
+    Node log1mP = ir.binary(MAXIMUM, ir.log(ir.sub(ir.full(1, p), p)), floor);
+    return ir.mul(y_bar, ir.sub(log1mP, ir.binary(MAXIMUM, ir.log(p), floor)));
+  }
+
+  /** PyTorch's EPSILON in binary_cross_entropy_backward. */
+  static final double BCE_EPSILON = 1e-12;
 
   /** d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2). */
   static Node erf_slope(GraphBuilder ir, Node x) {
@@ -153,8 +189,36 @@ public final class VjpRules {
     return ir.broadcastTo(ir.keepDims(v, x, axes.axes(), axes.keepdim()), x.shape());
   }
 
-  /** y_bar shared equally among the elements that reach the max. */
+  /**
+   * y_bar to the first element that reaches the max along the axis (torch.max(x, dim)); several axes are moved
+   * last and merged into one, so "first" is in row-major order over the reduced elements.
+   */
   static Node reduce_max_backward(GraphBuilder ir, Node y, Node y_bar) {
+    Attr.Axes axes = (Attr.Axes) y.attr;
+    Node x = y.in(0);
+    Node first;
+    if (axes.axes().size() == 1) {
+      first = ir.add(FIRST_MAX, new Attr.Axes(axes.axes(), true), List.of(x));
+    } else {
+      List<Integer> perm = new java.util.ArrayList<>();
+      for (int i = 0; i < x.rank(); i++) if (!axes.axes().contains(i)) perm.add(i);
+      int kept = perm.size();
+      perm.addAll(axes.axes());
+      Node moved = ir.permute(x, perm);
+      List<dev.modelc.check.Dim> dims = new java.util.ArrayList<>(dev.modelc.ir.Dims.dims(moved.shape()));
+      dev.modelc.check.Dim merged = dev.modelc.ir.Dims.of(1);
+      for (dev.modelc.check.Dim d : dims.subList(kept, dims.size())) merged = dev.modelc.ir.Dims.times(merged, d);
+      List<dev.modelc.check.Dim> flat = new java.util.ArrayList<>(dims.subList(0, kept));
+      flat.add(merged);
+      Node mask = ir.add(FIRST_MAX, new Attr.Axes(List.of(kept), true),
+          List.of(ir.reshape(moved, dev.modelc.ir.Dims.shape(flat))));
+      first = ir.permute(ir.reshape(mask, moved.shape()), GraphBuilder.inverse(perm));
+    }
+    return ir.mul(first, spread(ir, y, y_bar));
+  }
+
+  /** y_bar shared equally among the elements that reach the max (torch.amax). */
+  static Node reduce_amax_backward(GraphBuilder ir, Node y, Node y_bar) {
     Attr.Axes axes = (Attr.Axes) y.attr;
     Node isMax = ir.equal(y.in(0), spread(ir, y, y));
     Node ties = ir.reduceSum(isMax, axes.axes(), axes.keepdim());

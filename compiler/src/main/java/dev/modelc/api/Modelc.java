@@ -97,7 +97,7 @@ public final class Modelc {
     final Diagnostics diagnostics = new Diagnostics();
     final List<GeneratedClass> classes = new ArrayList<>();
     final List<StageText> stages = new ArrayList<>();
-    final Map<String, String> classSources = new HashMap<>();
+    final Map<String, Span> classSources = new HashMap<>();
 
     Run(Options options) {
       this.options = options;
@@ -156,10 +156,11 @@ public final class Modelc {
         stage(m, source, Stage.BYTECODE, w.toString());
       }
       if (options.generate()) {
-        String earlier = classSources.putIfAbsent(c.className(), source.name());
+        Span earlier = classSources.putIfAbsent(c.className(), m.span());
         if (earlier != null) {
-          diagnostics.error(Span.none(source.name()), "two models are both named " + c.className()
-              + " (the other is in " + earlier + "); rename one or put them in different packages");
+          diagnostics.error(m.span(), "model " + m.name() + " would overwrite class " + c.className()
+              + ", written for the model at " + earlier + " in this run; rename one of them or put them in "
+              + "different packages");
           return;
         }
         classes.add(new GeneratedClass(m.name(), c.className(), source.name(), c.bytecode(), ApiHash.of(c.bytecode()),

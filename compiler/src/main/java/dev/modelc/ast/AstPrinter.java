@@ -9,6 +9,10 @@ public final class AstPrinter {
   private AstPrinter() {}
 
   public static String print(Program program) {
+    return dev.modelc.util.BigStack.call(() -> printDeep(program));
+  }
+
+  private static String printDeep(Program program) {
     AstPrinter p = new AstPrinter();
     for (LayerDef layer : program.layers()) {
       p.layer(layer);
@@ -133,8 +137,12 @@ public final class AstPrinter {
     return s.toString();
   }
 
+  /** Deeper nodes are indented as this depth and marked with their depth, so the output stays linear in size. */
+  static final int MAX_INDENT = 32;
+
   private void line(int depth, String text, dev.modelc.diag.Span span) {
-    out.append("  ".repeat(depth)).append(text).append("   @").append(span.line()).append(':').append(span.column())
+    out.append("  ".repeat(Math.min(depth, MAX_INDENT))).append(depth > MAX_INDENT ? "[" + depth + "] " : "")
+        .append(text).append("   @").append(span.line()).append(':').append(span.column())
         .append('\n');
   }
 }

@@ -28,14 +28,100 @@ public final class Parser {
     int before = diagnostics.errorCount();
     MdlLexer lexer = new MdlLexer(CharStreams.fromString(file.text(), file.name()));
     lexer.removeErrorListeners();
-    MdlParser parser = new MdlParser(new CommonTokenStream(lexer));
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    if (!scan(file, tokens.getTokens(), diagnostics)) {
+      return null;
+    }
+    MdlParser parser = new MdlParser(tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(new Listener(file, diagnostics));
-    MdlParser.FileContext tree = parser.file();
+    MdlParser.FileContext tree = dev.modelc.util.BigStack.call(parser::file);
     if (diagnostics.errorCount() > before) {
       return null;
     }
-    return new AstBuilder(file).program(tree);
+    return dev.modelc.util.BigStack.call(() -> new AstBuilder(file).program(tree));
+  }
+
+  /**
+   * Checks the tokens before parsing: number literals must be in range, and nesting must stay within
+   * {@link #MAX_NESTING} (brackets, a run of signs, a chain of '**'), which keeps the recursive parser, checker and
+   * printers fast and their stacks small. Returns false when the nesting is too deep (nothing more is parsed).
+   */
+  private static boolean scan(SourceFile file, List<Token> tokens, Diagnostics diagnostics) {
+    int depth = 0;
+    int signs = 0;
+    int[] powers = new int[MAX_NESTING + 2];
+    Token previous = null;
+    for (Token t : tokens) {
+      int type = t.getType();
+      if (type == MdlLexer.FLOAT && Double.isInfinite(Double.parseDouble(t.getText()))) {
+        diagnostics.error(span(file, t), "number " + clip(t.getText()) + " is out of range: it is larger than the "
+            + "largest f64 (about 1.8e308) and would be infinity");
+      } else if (type == MdlLexer.INT && !fitsLong(t.getText())) {
+        diagnostics.error(span(file, t), "integer " + clip(t.getText()) + " is out of range (the largest is "
+            + Long.MAX_VALUE + ")");
+      }
+      if (type == MdlLexer.ID && t.getText().length() > MAX_NAME) {
+        diagnostics.error(span(file, t), "name is longer than " + MAX_NAME + " characters (" + t.getText().length()
+            + ")");
+      }
+      boolean sign = (type == MdlLexer.MINUS || type == MdlLexer.PLUS) && (previous == null || opensOperand(previous));
+      signs = sign ? signs + 1 : 0;
+      boolean deeper = sign;
+      if (type == MdlLexer.LPAREN || type == MdlLexer.LBRACK) {
+        depth++;
+        powers[Math.min(depth, powers.length - 1)] = 0;
+        deeper = true;
+      } else if (type == MdlLexer.RPAREN || type == MdlLexer.RBRACK) {
+        depth = Math.max(0, depth - 1);
+      } else if (type == MdlLexer.POW) {
+        powers[Math.min(depth, powers.length - 1)]++;
+        deeper = true;
+      } else if (type == MdlLexer.COMMA || type == MdlLexer.SEMI || type == MdlLexer.LBRACE
+          || type == MdlLexer.RBRACE) {
+        powers[Math.min(depth, powers.length - 1)] = 0;
+      }
+      int nesting = depth + signs + powers[Math.min(depth, powers.length - 1)];
+      if (nesting > MAX_NESTING && deeper) {
+        diagnostics.error(span(file, t), "expression nested too deeply: more than " + MAX_NESTING
+            + " levels of brackets, signs and '**' (split it with lets)");
+        return false;
+      }
+      previous = t;
+    }
+    return true;
+  }
+
+  /** The longest name: names become field, method and constant names in generated classes. */
+  public static final int MAX_NAME = 1000;
+
+  /** The deepest nesting of brackets, signs and '**' chains the front end accepts. */
+  public static final int MAX_NESTING = 256;
+
+  private static boolean opensOperand(Token t) {
+    return switch (t.getType()) {
+      case MdlLexer.ID, MdlLexer.INT, MdlLexer.FLOAT, MdlLexer.STRING, MdlLexer.TRUE, MdlLexer.FALSE,
+          MdlLexer.RPAREN, MdlLexer.RBRACK, MdlLexer.RBRACE, MdlLexer.TRANSPOSE -> false;
+      default -> true;
+    };
+  }
+
+  private static boolean fitsLong(String digits) {
+    try {
+      Long.parseLong(digits);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String clip(String text) {
+    return text.length() > 30 ? text.substring(0, 27) + "..." : text;
+  }
+
+  private static dev.modelc.diag.Span span(SourceFile file, Token t) {
+    return file.span(t.getStartIndex(), t.getStopIndex() + 1);
   }
 
   private static final class Listener extends BaseErrorListener {

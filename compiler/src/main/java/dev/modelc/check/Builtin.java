@@ -45,6 +45,7 @@ public enum Builtin {
   SUM("x:tensor, dim:dims=none, keepdim:bool=false"),
   MEAN("x:tensor, dim:dims=none, keepdim:bool=false"),
   MAX("x:tensor, dim:dims=none, keepdim:bool=false"),
+  AMAX("x:tensor, dim:dims=none, keepdim:bool=false"),
   LOGSUMEXP("x:tensor, dim:dims=none, keepdim:bool=false"),
   SOFTMAX("x:tensor, dim:int"),
   LOG_SOFTMAX("x:tensor, dim:int"),

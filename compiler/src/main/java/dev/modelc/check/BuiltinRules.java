@@ -85,12 +85,19 @@ final class BuiltinRules {
         }
         attrs = attrs.withDims(List.of(s, e), false).withShape(new Shape(dims));
       }
-      case SUM, MEAN, MAX, LOGSUMEXP -> {
+      case SUM, MEAN, MAX, AMAX, LOGSUMEXP -> {
+        if (op == Builtin.MAX && bound[1] instanceof List<?> l && l.size() != 1) {
+          return error(at, "max takes one dim, as torch.max; amax(x, dim = " + bound[1]
+              + ") reduces several");
+        }
         List<Integer> dims = dimList(bound[1], tensors.get(0).type().shape().rank(), at);
         if (dims == null) {
           return null;
         }
         attrs = attrs.withDims(dims, (Boolean) bound[2]);
+        if (op == Builtin.MAX && bound[1] == null) {
+          op = Builtin.AMAX; // torch.max(x) without a dim shares the gradient among ties, as amax does
+        }
       }
       case SOFTMAX, LOG_SOFTMAX -> {
         Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);
@@ -137,7 +144,10 @@ final class BuiltinRules {
       return null;
     }
     TensorType type = type(op, args, attrs, at);
-    return type == null ? null : new TExpr.Call(op, List.copyOf(args), attrs, type, at);
+    if (type == null || !Types.fitsAnArray(type, at, diagnostics)) {
+      return null;
+    }
+    return new TExpr.Call(op, List.copyOf(args), attrs, type, at);
   }
 
   private boolean dtypes(Builtin op, List<TExpr> args, Span at) {
@@ -193,7 +203,7 @@ final class BuiltinRules {
       case RESHAPE, FLATTEN -> {
         return new TensorType(dt, attrs.shape());
       }
-      case SUM, MEAN, MAX, LOGSUMEXP -> {
+      case SUM, MEAN, MAX, AMAX, LOGSUMEXP -> {
         List<Dim> dims = new ArrayList<>();
         for (int i = 0; i < s.rank(); i++) {
           if (!attrs.dims().contains(i)) {
@@ -494,6 +504,11 @@ final class BuiltinRules {
   }
 
   private int[] pair(Object v, String name, Span at) {
+    if (v instanceof Long l && l > Integer.MAX_VALUE
+        || v instanceof List<?> list && list.stream().anyMatch(x -> x instanceof Long n && n > Integer.MAX_VALUE)) {
+      error(at, name + " must be at most " + Integer.MAX_VALUE + ", got " + v);
+      return null;
+    }
     if (v instanceof Long l && l >= 0) {
       return checkPositive(new int[] {l.intValue(), l.intValue()}, name, at);
     }

@@ -34,7 +34,7 @@ public final class Checker {
   }
 
   public static CheckedProgram check(Program program, Diagnostics diagnostics) {
-    return new Checker(diagnostics).program(program);
+    return dev.modelc.util.BigStack.call(() -> new Checker(diagnostics).program(program));
   }
 
   private CheckedProgram program(Program program) {
@@ -63,6 +63,8 @@ public final class Checker {
     }
     if (program.models().isEmpty() && !program.layers().isEmpty()) {
       diagnostics.warning(program.layers().get(0).nameSpan(), "this file defines layers but no model");
+    } else if (program.models().isEmpty()) {
+      diagnostics.warning(Span.none(program.file().name()), "this file holds no model (it is empty or only comments)");
     }
     return new CheckedProgram(program.file().name(), models);
   }
@@ -85,6 +87,7 @@ public final class Checker {
   }
 
   private CheckedModel model(ModelDef def, Map<String, LayerDef> layers) {
+    int errorsBefore = diagnostics.errorCount();
     ModelContext ctx = new ModelContext(diagnostics, layers);
     ExprChecker exprs = new ExprChecker(diagnostics, ctx);
     OptimizerChecker optimizers = new OptimizerChecker(diagnostics);
@@ -131,7 +134,7 @@ public final class Checker {
           poison(scope, p.name());
         }
       } else if (m instanceof Member.Instance i) {
-        LayerInstance inst = ctx.instantiate(i.name().name(), i.layer(), scope);
+        LayerInstance inst = ctx.instantiate(i.name().name(), i.name(), i.layer(), scope);
         if (inst != null) {
           ctx.duplicate(scope.bind(i.name().name(), new Scope.Instance(inst), i.name().span()), i.name());
         } else {
@@ -189,7 +192,11 @@ public final class Checker {
         }
       }
     }
-    warnUnused(ctx, inputs, outputs, objective);
+    if (diagnostics.errorCount() == errorsBefore) {
+      // After an error, what it cut off (a failed layer body, a let that did not check) would be reported as
+      // unused too; those warnings only add noise.
+      warnUnused(ctx, inputs, outputs, objective);
+    }
     return new CheckedModel(def.name(), def.span(), sizes, inputs, ctx.params, ctx.values, outputs, objective);
   }
 

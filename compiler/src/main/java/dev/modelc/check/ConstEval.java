@@ -100,15 +100,20 @@ final class ConstEval {
       return null;
     }
     if (l instanceof Long a && r instanceof Long c && b.op() != Expr.BinaryOp.DIV && b.op() != Expr.BinaryOp.POW) {
-      return switch (b.op()) {
-        case ADD -> a + c;
-        case SUB -> a - c;
-        case MUL -> a * c;
-        default -> {
-          diagnostics.error(b.span(), "'@' needs tensors, not numbers");
-          yield null;
-        }
-      };
+      try {
+        return switch (b.op()) {
+          case ADD -> Math.addExact(a, c);
+          case SUB -> Math.subtractExact(a, c);
+          case MUL -> Math.multiplyExact(a, c);
+          default -> {
+            diagnostics.error(b.span(), "'@' needs tensors, not numbers");
+            yield null;
+          }
+        };
+      } catch (ArithmeticException e) {
+        diagnostics.error(b.span(), "integer overflow: " + a + " " + b.op().symbol + " " + c + " is out of range");
+        return null;
+      }
     }
     double x = ((Number) l).doubleValue();
     double y = ((Number) r).doubleValue();

@@ -21,6 +21,11 @@ public record Dim(long coefficient, List<String> symbols) {
     symbols = List.copyOf(sorted);
   }
 
+  /** a * b for non-negative a and b, Long.MAX_VALUE when it would overflow (a size too large for any array). */
+  static long saturatingTimes(long a, long b) {
+    return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
+  }
+
   public static Dim of(long value) {
     return new Dim(value, List.of());
   }
@@ -36,7 +41,7 @@ public record Dim(long coefficient, List<String> symbols) {
   public Dim times(Dim other) {
     List<String> product = new ArrayList<>(symbols);
     product.addAll(other.symbols);
-    return new Dim(coefficient * other.coefficient, product);
+    return new Dim(saturatingTimes(coefficient, other.coefficient), product);
   }
 
   /** This dimension with every symbolic size replaced by its bound value. */

@@ -142,9 +142,15 @@ final class ExprChecker {
     }
     if (isWeak(l)) {
       l = adopt(l, r);
+      if (!fits(l)) {
+        return null;
+      }
     }
     if (isWeak(r)) {
       r = adopt(r, l);
+      if (!fits(r)) {
+        return null;
+      }
     }
     Builtin op = switch (b.op()) {
       case ADD -> Builtin.ADD;
@@ -155,6 +161,17 @@ final class ExprChecker {
       case MATMUL -> Builtin.MATMUL;
     };
     return rules.apply(op, List.of(l, r), Attrs.NONE, b.span());
+  }
+
+  /** A number that took the dtype f32 must be within f32's range, or it would silently become infinity. */
+  private boolean fits(TExpr number) {
+    double v = ((TExpr.Const) number).value();
+    if (number.type().dtype() == DType.F32 && Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE) {
+      diagnostics.error(number.span(), "number " + v + " is out of range for f32 (the largest is about 3.4e38) and "
+          + "would be infinity");
+      return false;
+    }
+    return true;
   }
 
   private static TExpr adopt(TExpr number, TExpr tensor) {

@@ -34,11 +34,27 @@ public final class Frontend {
     return file == null ? null : load(file, diagnostics);
   }
 
+  /** The largest source file read: models are small text files; anything bigger is refused, not read. */
+  public static final int MAX_FILE_BYTES = 8 << 20;
+
   public static SourceFile read(Path path, Diagnostics diagnostics) {
     String name = path.toString();
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(path);
+      if (Files.isRegularFile(path) && Files.size(path) > MAX_FILE_BYTES) {
+        diagnostics.error(Span.none(name), "file is larger than " + (MAX_FILE_BYTES >> 20) + " MB; a model file is "
+            + "a small text file");
+        return null;
+      }
+      // Read at most one byte past the limit, so a device or pipe (/dev/zero) cannot make the read endless.
+      try (java.io.InputStream in = Files.newInputStream(path)) {
+        bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+      }
+      if (bytes.length > MAX_FILE_BYTES) {
+        diagnostics.error(Span.none(name), "file is larger than " + (MAX_FILE_BYTES >> 20) + " MB (or endless); a "
+            + "model file is a small text file");
+        return null;
+      }
     } catch (IOException | SecurityException e) {
       String why = Files.isDirectory(path) ? "is a directory" : Files.exists(path) ? "cannot be read" : "does not exist";
       diagnostics.error(Span.none(name), "file " + why);

@@ -94,7 +94,7 @@ final class ModelContext {
   }
 
   /** Expands {@code name = Layer(args)}: sizes, the layer's params (dotted) and nested instances. */
-  LayerInstance instantiate(String prefix, Expr.Call call, Scope outer) {
+  LayerInstance instantiate(String prefix, Ident name, Expr.Call call, Scope outer) {
     String layerName = call.callee().name();
     LayerDef def = layers.get(layerName);
     if (def == null) {
@@ -119,7 +119,8 @@ final class ModelContext {
     for (Ident s : def.sizeParams()) {
       scope.bind(s.name(), new Scope.Size(Dim.of(sizes.get(s.name()))), s.span());
     }
-    LayerInstance instance = new LayerInstance(prefix, def, scope);
+    Span declared = name.span().to(call.span());
+    LayerInstance instance = new LayerInstance(prefix, def, scope, declared, name.name() + " = " + source(call.span()));
     expanding.push(layerName);
     try {
       for (Member m : def.members()) {
@@ -129,7 +130,7 @@ final class ModelContext {
             duplicate(scope.bind(p.name().name(), new Scope.Tensor(ref), p.name().span()), p.name());
           }
         } else if (m instanceof Member.Instance i) {
-          LayerInstance nested = instantiate(prefix + "." + i.name().name(), i.layer(), scope);
+          LayerInstance nested = instantiate(prefix + "." + i.name().name(), i.name(), i.layer(), scope);
           if (nested != null) {
             duplicate(scope.bind(i.name().name(), new Scope.Instance(nested), i.name().span()), i.name());
           }
@@ -188,6 +189,13 @@ final class ModelContext {
     return ok ? sizes : null;
   }
 
+  /** The source text of a span, shortened to one line of reasonable length. */
+  private String source(Span s) {
+    dev.modelc.diag.SourceFile f = diagnostics.file(s.file());
+    String text = f == null ? "..." : f.text().substring(s.start(), s.end()).replaceAll("\\s+", " ");
+    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+  }
+
   /** Inlines a call of a layer instance: binds the arguments, checks block lets and the body. */
   TExpr callLayer(LayerInstance inst, Expr.Call call, Scope caller, ExprChecker exprs) {
     List<Ident> params = inst.def.call().params();
@@ -211,6 +219,16 @@ final class ModelContext {
     if (!ok) {
       return null;
     }
+    int start = diagnostics.size();
+    TExpr result = body(inst, args, exprs);
+    // Errors inside the layer's body point into the layer; say which instance (with which sizes) caused them.
+    diagnostics.noteErrorsSince(start, inst.declared, "in layer " + inst.declaration + " here");
+    return result;
+  }
+
+  /** The layer's lets and body, with its call parameters bound to {@code args}. */
+  private TExpr body(LayerInstance inst, List<TExpr> args, ExprChecker exprs) {
+    List<Ident> params = inst.def.call().params();
     inst.calls++;
     String suffix = inst.calls == 1 ? "" : "#" + inst.calls;
     Scope scope = new Scope(inst.scope);

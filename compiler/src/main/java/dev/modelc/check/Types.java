@@ -4,6 +4,7 @@ import dev.modelc.ast.Expr;
 import dev.modelc.ast.Member;
 import dev.modelc.ast.TypeExpr;
 import dev.modelc.diag.Diagnostics;
+import dev.modelc.diag.Span;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,7 +49,28 @@ final class Types {
         ok = false;
       }
     }
-    return ok ? new TensorType(dtype, new Shape(dims)) : null;
+    if (!ok) {
+      return null;
+    }
+    TensorType type = new TensorType(dtype, new Shape(dims));
+    return fitsAnArray(type, t.span(), diagnostics) ? type : null;
+  }
+
+  /** The most elements a JVM array holds (the VM reserves a few header words below Integer.MAX_VALUE). */
+  static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+  /**
+   * Whether every value of this type fits in one JVM array (for symbolic sizes, at size 1); reports the error at
+   * {@code at} when not.
+   */
+  static boolean fitsAnArray(TensorType type, Span at, Diagnostics diagnostics) {
+    long count = type.shape().elementCount().coefficient();
+    if (count <= MAX_ELEMENTS) {
+      return true;
+    }
+    diagnostics.error(at, type + " has " + (count == Long.MAX_VALUE ? "more than 9.2e18" : String.format("%,d", count))
+        + " elements; a JVM array holds at most " + String.format("%,d", MAX_ELEMENTS));
+    return false;
   }
 
   /** Checks a let's optional type annotation against the inferred type; reports and returns false on mismatch. */

@@ -3,6 +3,12 @@ package dev.modelc.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,6 +69,14 @@ public final class Main implements Runnable {
 
   private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     PrintWriter err = cmd.getErr();
+    IOException io = e instanceof IOException x ? x : e instanceof UncheckedIOException u ? u.getCause() : null;
+    if (io != null) {
+      // Reading and writing the user's paths fails for the user's reasons: a file where a directory should be,
+      // no permission, a full disk. Say which path and why.
+      err.println("modelc: " + describe(io));
+      err.flush();
+      return USER_ERROR;
+    }
     err.println("modelc: internal error: " + e
         + " (this is a bug in modelc; please report it with the .mdl file and command line"
         + (GlobalOptions.stacktraceRequested(parsed) ? ")" : ", rerun with --stacktrace for details)"));
@@ -71,6 +85,19 @@ public final class Main implements Runnable {
     }
     err.flush();
     return INTERNAL;
+  }
+
+  /** An I/O failure in a user's words: the path and what is wrong with it. */
+  static String describe(IOException e) {
+    if (e instanceof FileSystemException f && f.getFile() != null) {
+      String why = e instanceof NoSuchFileException ? "no such file or directory"
+          : e instanceof AccessDeniedException ? "permission denied"
+          : e instanceof FileAlreadyExistsException ? "a file is in the way (a directory is needed there)"
+          : e instanceof NotDirectoryException ? "not a directory"
+          : f.getReason() != null ? f.getReason() : "cannot be written";
+      return f.getFile() + (f.getOtherFile() != null ? " (" + f.getOtherFile() + ")" : "") + ": " + why;
+    }
+    return "cannot read or write a file: " + e.getMessage();
   }
 
   static final class Version implements IVersionProvider {

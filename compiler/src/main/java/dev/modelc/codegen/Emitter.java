@@ -101,9 +101,21 @@ final class Emitter {
     mv.visitInsn(Opcodes.ACONST_NULL);
   }
 
+  /**
+   * A string constant. A class file holds at most 65535 bytes of modified UTF-8 per constant, so a longer string
+   * (a big model's description) is pushed in chunks joined with {@code String.concat} when the class loads.
+   */
   void push(String s) {
-    mv.visitLdcInsn(s);
+    int chunk = MAX_CONSTANT_CHARS;
+    mv.visitLdcInsn(s.length() <= chunk ? s : s.substring(0, chunk));
+    for (int from = chunk; from < s.length(); from += chunk) {
+      mv.visitLdcInsn(s.substring(from, Math.min(s.length(), from + chunk)));
+      invokeVirtual("java/lang/String", "concat", "(Ljava/lang/String;)Ljava/lang/String;");
+    }
   }
+
+  /** Characters per string constant: at most 3 bytes each in modified UTF-8, so a chunk stays under 65535 bytes. */
+  static final int MAX_CONSTANT_CHARS = 65535 / 3;
 
   void arrayLoad(Type element) {
     mv.visitInsn(element.getOpcode(Opcodes.IALOAD));

@@ -68,8 +68,8 @@ final class KernelEmitter {
       case CONSTANT, SIZE -> fill();
       case BROADCAST_TO -> broadcast();
       case PERMUTE -> permute();
-      case REDUCE_SUM, REDUCE_MAX, LOGSUMEXP -> reduce();
-      case LOG_SOFTMAX -> logSoftmax();
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce();
+      case LOG_SOFTMAX, FIRST_MAX -> logSoftmax();
       case ONE_HOT -> oneHot();
       case MATMUL -> matmul();
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> conv();
@@ -128,7 +128,7 @@ final class KernelEmitter {
 
   private void reduce() {
     Runs r = Runs.ofReduction(n, ((Attr.Axes) n.attr).axes());
-    e.push(n.op == Op.REDUCE_SUM ? Loops.SUM : n.op == Op.REDUCE_MAX ? Loops.MAX : Loops.LOGSUMEXP);
+    e.push(n.op == Op.REDUCE_SUM ? Loops.SUM : n.op == Op.LOGSUMEXP ? Loops.LOGSUMEXP : Loops.MAX);
     in(n.in(0));
     out();
     pushRuns(r);
@@ -162,7 +162,7 @@ final class KernelEmitter {
     access.product(e, dims.subList(0, axis));
     access.dim(e, dims.get(axis));
     access.product(e, dims.subList(axis + 1, dims.size()));
-    e.invokeStatic(Loops.class, "logSoftmax", "(" + arr + arr + "III)V");
+    e.invokeStatic(Loops.class, n.op == Op.FIRST_MAX ? "firstMax" : "logSoftmax", "(" + arr + arr + "III)V");
   }
 
   private void oneHot() {

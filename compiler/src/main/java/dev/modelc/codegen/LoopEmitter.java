@@ -280,6 +280,7 @@ final class LoopEmitter {
       case ERF -> call(n, Functions.class, "erf", "(D)D");
       case GREATER -> call(n, Functions.class, "greater", "(DD)D");
       case EQUAL -> call(n, Functions.class, "equal", "(DD)D");
+      case BCE -> call(n, Functions.class, "bce", "(DD)D");
       case BCE_WITH_LOGITS -> call(n, Functions.class, "bceWithLogits", "(DD)D");
       case ABS -> native1(n, "abs");
       case SIGN -> native1(n, "signum");

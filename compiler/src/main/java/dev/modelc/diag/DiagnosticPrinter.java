@@ -3,23 +3,51 @@ package dev.modelc.diag;
 /**
  * Renders diagnostics as text ({@code file:line:col: error: message}, the source line and an underline) or as JSON,
  * one object per line with the keys file, line, column, endLine, endColumn, severity and message.
+ *
+ * <p>Text output is bounded, as javac's: at most {@link #MAX_SHOWN} errors and as many warnings are shown, then one
+ * line says how many more there were; a source line longer than {@link #MAX_LINE} columns is shown as a window
+ * around the caret with "..." where it was cut.
  */
 public final class DiagnosticPrinter {
+  /** How many errors (and, separately, warnings) the text output shows. */
+  public static final int MAX_SHOWN = 100;
+  /** The widest source line shown whole; longer ones are cut around the caret. */
+  public static final int MAX_LINE = 120;
+
   private DiagnosticPrinter() {}
 
   public static String text(Diagnostics diagnostics) {
     StringBuilder out = new StringBuilder();
+    int errors = 0;
+    int warnings = 0;
     for (Diagnostic d : diagnostics.sorted()) {
-      out.append(text(d, diagnostics.file(d.span().file())));
+      boolean error = d.severity() == Diagnostic.Severity.ERROR;
+      int shown = error ? errors++ : warnings++;
+      if (shown < MAX_SHOWN) {
+        out.append(text(d, diagnostics.file(d.span().file())));
+      }
+    }
+    if (errors > MAX_SHOWN) {
+      out.append(MAX_SHOWN).append(" errors shown; ").append(errors - MAX_SHOWN).append(" more not shown\n");
+    }
+    if (warnings > MAX_SHOWN) {
+      out.append(MAX_SHOWN).append(" warnings shown; ").append(warnings - MAX_SHOWN).append(" more not shown\n");
     }
     return out.toString();
   }
 
   public static String text(Diagnostic d, SourceFile file) {
-    Span s = d.span();
+    StringBuilder out = new StringBuilder(text(d.severity().label(), d.span(), d.message(), file));
+    for (Diagnostic.Note n : d.notes()) {
+      out.append(text("note", n.span(), n.message(), file));
+    }
+    return out.toString();
+  }
+
+  private static String text(String label, Span s, String message, SourceFile file) {
     StringBuilder out = new StringBuilder()
         .append(s.file()).append(':').append(s.line()).append(':').append(s.column()).append(": ")
-        .append(d.severity().label()).append(": ").append(d.message()).append('\n');
+        .append(label).append(": ").append(message).append('\n');
     if (file == null) {
       return out.toString();
     }
@@ -27,9 +55,17 @@ public final class DiagnosticPrinter {
     if (line.isBlank()) {
       return out.toString();
     }
-    out.append("  ").append(line).append('\n');
     int col = Math.min(s.column(), line.length() + 1);
     int width = s.endLine() == s.line() ? Math.max(1, s.endColumn() - s.column()) : line.length() - col + 1;
+    if (line.length() > MAX_LINE) {
+      // A window of MAX_LINE columns starting a little before the caret, "..." marking each cut.
+      int from = Math.max(0, Math.min(col - 1 - MAX_LINE / 3, line.length() - MAX_LINE));
+      int to = Math.min(line.length(), from + MAX_LINE);
+      String head = from > 0 ? "..." : "";
+      line = head + line.substring(from, to) + (to < line.length() ? "..." : "");
+      col = col - from + head.length();
+    }
+    out.append("  ").append(line).append('\n');
     width = Math.max(1, Math.min(width, line.length() - col + 1));
     StringBuilder marker = new StringBuilder("  ");
     for (int i = 1; i < col; i++) {
@@ -49,8 +85,18 @@ public final class DiagnosticPrinter {
           .append(",\"endLine\":").append(s.endLine())
           .append(",\"endColumn\":").append(s.endColumn())
           .append(",\"severity\":").append(quote(d.severity().label()))
-          .append(",\"message\":").append(quote(d.message()))
-          .append("}\n");
+          .append(",\"message\":").append(quote(d.message()));
+      if (!d.notes().isEmpty()) {
+        out.append(",\"notes\":[");
+        for (int i = 0; i < d.notes().size(); i++) {
+          Diagnostic.Note n = d.notes().get(i);
+          out.append(i == 0 ? "" : ",").append("{\"line\":").append(n.span().line())
+              .append(",\"column\":").append(n.span().column())
+              .append(",\"message\":").append(quote(n.message())).append('}');
+        }
+        out.append(']');
+      }
+      out.append("}\n");
     }
     return out.toString();
   }

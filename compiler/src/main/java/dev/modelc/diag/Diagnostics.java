@@ -33,6 +33,20 @@ public final class Diagnostics {
     all.add(new Diagnostic(Diagnostic.Severity.WARNING, span, message));
   }
 
+  /** How many findings there are; with {@link #noteErrorsSince} a phase can annotate what it added. */
+  public int size() {
+    return all.size();
+  }
+
+  /** Adds a note to every error reported since the finding count was {@code start}. */
+  public void noteErrorsSince(int start, Span at, String note) {
+    for (int i = start; i < all.size(); i++) {
+      if (all.get(i).severity() == Diagnostic.Severity.ERROR) {
+        all.set(i, all.get(i).withNote(at, note));
+      }
+    }
+  }
+
   public boolean hasErrors() {
     return errors > 0;
   }

@@ -7,9 +7,11 @@ import dev.modelc.codegen.CompiledClass;
 import dev.modelc.codegen.ModelCompiler;
 import dev.modelc.codegen.OptimizerSettings;
 import dev.modelc.ir.Graph;
+import dev.modelc.ir.IrException;
 import dev.modelc.lower.Lowering;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
+import dev.modelc.util.BigStack;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,12 +25,14 @@ public final class ModelBuild {
 
   /** The optimized forward graph, no adjoint ({@code --emit ir}). */
   public static Graph inference(CheckedModel model, boolean verify) {
-    return Pipeline.standard(Options.inference().withVerify(verify)).run(Lowering.lower(model, false));
+    return BigStack.call(() ->
+        Pipeline.standard(Options.inference().withVerify(verify)).run(Lowering.lower(model, false)));
   }
 
   /** The optimized forward and adjoint graph ({@code --emit grad}); without an objective, like inference. */
   public static Graph training(CheckedModel model, boolean verify) {
-    return Pipeline.standard(Options.training().withVerify(verify)).run(Lowering.lower(model, true));
+    return BigStack.call(() ->
+        Pipeline.standard(Options.training().withVerify(verify)).run(Lowering.lower(model, true)));
   }
 
   /**
@@ -37,14 +41,23 @@ public final class ModelBuild {
    */
   public static java.util.List<Pipeline.Stage> stages(CheckedModel model, boolean training) {
     Options options = (training ? Options.training() : Options.inference()).withVerify(true);
-    return Pipeline.standard(options).stages(Lowering.lower(model, training));
+    return BigStack.call(() -> Pipeline.standard(options).stages(Lowering.lower(model, training)));
   }
 
   /** The whole pipeline: the model's class, with a seed constructor, in {@code packageName}. */
   public static CompiledClass compile(CheckedModel model, String packageName, String sourceFile, boolean verify) {
     Graph graph = training(model, verify);
     CompileOptions options = CompileOptions.of(packageName, sourceFile).withInitializers(initializers(model));
-    return ModelCompiler.compile(graph, optimizer(model), options);
+    try {
+      return BigStack.call(() -> ModelCompiler.compile(graph, optimizer(model), options));
+    } catch (org.objectweb.asm.MethodTooLargeException | org.objectweb.asm.ClassTooLargeException
+        | ArithmeticException e) {
+      // The JVM's limits (64 KB of code per method, 65535 constants per class, int-indexed arrays), reported at
+      // the model like javac's "code too large".
+      throw new IrException("model " + model.name() + " is too large for one JVM class: " + e.getMessage()
+          + " (split it into smaller models or reduce its sizes)",
+          new dev.modelc.ir.Origin(model.span().line(), model.span().column()));
+    }
   }
 
   static Map<String, String> initializers(CheckedModel model) {

@@ -35,8 +35,9 @@ public final class Kernels {
       case BROADCAST_TO -> broadcast(in.get(0).data(), in.get(0).shape(), outShape);
       case RESHAPE, STOP_GRADIENT -> in.get(0).data().clone();
       case PERMUTE -> permute(in.get(0).data(), in.get(0).shape(), ints(((Attr.Perm) n.attr).perm()));
-      case REDUCE_SUM, REDUCE_MAX, LOGSUMEXP -> reduce(n.op, in.get(0), ints(((Attr.Axes) n.attr).axes()));
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(n.op, in.get(0), ints(((Attr.Axes) n.attr).axes()));
       case LOG_SOFTMAX -> logSoftmax(in.get(0), ((Attr.Axes) n.attr).axes().get(0));
+      case FIRST_MAX -> firstMax(in.get(0), ((Attr.Axes) n.attr).axes().get(0));
       case MATMUL -> MatmulKernels.matmul(tensor(in.get(0)), tensor(in.get(1))).doubles();
       case CONV2D -> Windows.conv2d(in.get(0), in.get(1), window(n), outShape);
       case CONV2D_BACKWARD_INPUT -> Windows.conv2dBackwardInput(in.get(0), in.get(1), window(n), outShape);
@@ -94,6 +95,7 @@ public final class Kernels {
       case MINIMUM -> Math.min(a, b);
       case GREATER -> a > b ? 1 : 0;
       case EQUAL -> a == b ? 1 : 0;
+      case BCE -> bce(a, b);
       case BCE_WITH_LOGITS -> bceWithLogits(a, b);
       default -> throw new IllegalStateException(op + " is not elementwise binary");
     };
@@ -103,6 +105,11 @@ public final class Kernels {
   static double softplus(double x, Attr.Softplus p) {
     double bx = x * p.beta();
     return bx > p.threshold() ? x : Math.log1p(Math.exp(bx)) / p.beta();
+  }
+
+  /** PyTorch's binary cross entropy of a probability, each log clamped at -100. */
+  static double bce(double p, double y) {
+    return -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100));
   }
 
   /** PyTorch's stable form: (1 - y) x + m + log(e^-m + e^(-x - m)), m = max(-x, 0). */
@@ -198,7 +205,7 @@ public final class Kernels {
       else max[o] = v > max[o] || Double.isNaN(v) ? v : max[o];
     } while (next(idx, xs));
     if (op == Op.REDUCE_SUM) return acc;
-    if (op == Op.REDUCE_MAX) return max;
+    if (op == Op.REDUCE_MAX || op == Op.REDUCE_AMAX) return max;
     java.util.Arrays.fill(idx, 0);
     i = 0;
     do {
@@ -221,6 +228,30 @@ public final class Kernels {
     return r;
   }
 
+  /** 1 at the first maximal element along the axis (the first NaN, if any), 0 elsewhere. */
+  static double[] firstMax(NdArray x, int axis) {
+    int[] shape = x.shape();
+    int outer = 1;
+    int inner = 1;
+    for (int i = 0; i < axis; i++) outer *= shape[i];
+    for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+    int n = shape[axis];
+    double[] v = x.data();
+    double[] r = new double[v.length];
+    for (int a = 0; a < outer; a++) {
+      for (int b = 0; b < inner; b++) {
+        int base = a * n * inner + b;
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+          double c = v[base + i * inner];
+          double m = v[base + best * inner];
+          if (c > m || (Double.isNaN(c) && !Double.isNaN(m))) best = i;
+        }
+        if (n > 0) r[base + best * inner] = 1;
+      }
+    }
+    return r;
+  }
 
   static double[] oneHot(NdArray labels, int classes, Node n) {
     double[] r = new double[labels.size() * classes];

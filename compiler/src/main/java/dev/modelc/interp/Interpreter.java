@@ -100,7 +100,7 @@ public final class Interpreter {
   /** Binds an i32 (label) input. */
   public void setLabels(String name, int[] labels) {
     CheckedModel.Input in = input(name);
-    if (in.type().dtype().isFloat() || in.type().shape().rank() != 1) {
+    if (in.type().dtype().isFloat()) {
       throw new IllegalArgumentException("input " + name + ": expected " + in.type() + ", got i32 labels");
     }
     inputs.put(name, labels);
@@ -227,6 +227,7 @@ public final class Interpreter {
       case SUM -> x.sum(ints(at.dims()), at.keepdim());
       case MEAN -> x.mean(ints(at.dims()), at.keepdim());
       case MAX -> x.max(ints(at.dims()), at.keepdim());
+      case AMAX -> x.amax(ints(at.dims()), at.keepdim());
       case LOGSUMEXP -> x.logsumexp(ints(at.dims()), at.keepdim());
       case SOFTMAX -> x.softmax(at.dims().get(0));
       case LOG_SOFTMAX -> x.logSoftmax(at.dims().get(0));

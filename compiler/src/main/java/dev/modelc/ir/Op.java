@@ -52,6 +52,8 @@ public enum Op {
       Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   GREATER(2, "1 where a > b else 0", Group.ELEMENTWISE_BINARY, Group.NO_GRADIENT),
   EQUAL(2, "1 where a == b else 0", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE, Group.NO_GRADIENT),
+  BCE(2, "-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch (p: probabilities, y: targets)",
+      Group.ELEMENTWISE_BINARY, Group.FUSED_STABLE),
   BCE_WITH_LOGITS(2, "elementwise (1 - y) x + log(1 + e^-x), computed stably (x: logits, y: targets)",
       Group.ELEMENTWISE_BINARY, Group.FUSED_STABLE),
 
@@ -62,7 +64,9 @@ public enum Op {
 
   // Reductions over a set of axes (attr: axes, keepdim).
   REDUCE_SUM(1, "sum over axes", Group.REDUCTION),
-  REDUCE_MAX(1, "max over axes; ties share the gradient equally", Group.REDUCTION),
+  REDUCE_MAX(1, "max over axes; the gradient goes to the first maximal element (torch.max(x, dim))",
+      Group.REDUCTION),
+  REDUCE_AMAX(1, "max over axes; ties share the gradient equally (torch.amax)", Group.REDUCTION),
   LOGSUMEXP(1, "log(sum(exp(x))) over axes, shifted by the max", Group.REDUCTION, Group.FUSED_STABLE),
   LOG_SOFTMAX(1, "x - logsumexp(x, axis, keepdim) (attr: one axis)", Group.FUSED_STABLE),
 
@@ -83,6 +87,10 @@ public enum Op {
   AVGPOOL2D(1, "mean over each window, padding counted (attr: kernel, stride, padding)", Group.WINDOW),
   AVGPOOL2D_BACKWARD(1, "transpose of avgpool2d: y_bar spread over each window (attr: window, x shape)",
       Group.WINDOW),
+
+  // Masks.
+  FIRST_MAX(1, "1 at the first maximal element along one axis (NaN counts as maximal), 0 elsewhere (attr: axis)",
+      Group.NO_GRADIENT),
 
   // Indexing.
   ONE_HOT(1, "i32 labels [N] -> [N, C] with 1 at each label (attr: classes, dtype)", Group.INDEXING,

@@ -23,8 +23,8 @@ public final class ShapeRules {
       case BROADCAST_TO -> broadcastTo(op, in.get(0), ((Attr.Target) attr).shape());
       case RESHAPE -> reshape(op, in.get(0), ((Attr.Target) attr).shape());
       case PERMUTE -> permute(op, in.get(0), ((Attr.Perm) attr).perm());
-      case REDUCE_SUM, REDUCE_MAX, LOGSUMEXP -> reduce(op, float0(op, in), (Attr.Axes) attr);
-      case LOG_SOFTMAX -> logSoftmax(op, float0(op, in), (Attr.Axes) attr);
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(op, float0(op, in), (Attr.Axes) attr);
+      case LOG_SOFTMAX, FIRST_MAX -> logSoftmax(op, float0(op, in), (Attr.Axes) attr);
       case MATMUL -> matmul(op, in.get(0), in.get(1));
       case CONV2D -> conv2d(op, in.get(0), in.get(1), (Attr.Window) attr);
       case CONV2D_BACKWARD_INPUT -> convBackwardInput(op, in.get(0), in.get(1), (Attr.WindowTo) attr);

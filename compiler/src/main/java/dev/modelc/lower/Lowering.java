@@ -123,6 +123,7 @@ public final class Lowering {
       case SUM -> sugar.sum(x, a.dims(), a.keepdim());
       case MEAN -> sugar.mean(x, a.dims(), a.keepdim());
       case MAX -> sugar.max(x, a.dims(), a.keepdim());
+      case AMAX -> sugar.amax(x, a.dims(), a.keepdim());
       case LOGSUMEXP -> sugar.logsumexp(x, a.dims(), a.keepdim());
       case SOFTMAX -> sugar.softmax(x, a.dims().get(0));
       case LOG_SOFTMAX -> sugar.logSoftmax(x, a.dims().get(0));

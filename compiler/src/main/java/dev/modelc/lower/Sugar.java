@@ -183,8 +183,14 @@ public final class Sugar {
     return Dims.isConstant(n) ? number(Dims.value(n), dtype) : ir.size(n, dtype);
   }
 
+  /** torch.max(x, dim).values: the gradient goes to the first maximal element along dim. */
   public Node max(Node x, List<Integer> dims, boolean keepdim) {
     return ir.reduce(Op.REDUCE_MAX, x, axes(dims, x.rank()), keepdim);
+  }
+
+  /** torch.amax(x, dims): tied maxima share the gradient equally. */
+  public Node amax(Node x, List<Integer> dims, boolean keepdim) {
+    return ir.reduce(Op.REDUCE_AMAX, x, axes(dims, x.rank()), keepdim);
   }
 
   public Node logsumexp(Node x, List<Integer> dims, boolean keepdim) {
@@ -291,14 +297,12 @@ public final class Sugar {
     return nll(logSoftmax(logits, 1), target, reduction);
   }
 
-  /** -(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch. */
+  /**
+   * -(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch: one primitive with PyTorch's backward,
+   * so the gradient stays finite where p is exactly 0 or 1 (a saturated sigmoid).
+   */
   public Node bce(Node p, Node y, String reduction) {
-    Node floor = ir.full(-100, p);
-    Node one = ir.full(1, p);
-    Node logP = ir.binary(Op.MAXIMUM, ir.log(p), floor);
-    Node log1mP = ir.binary(Op.MAXIMUM, ir.log(ir.sub(one, p)), floor);
-    Node l = ir.add(ir.mul(y, logP), ir.mul(ir.sub(one, y), log1mP));
-    return reduce(ir.neg(l), reduction);
+    return reduce(ir.binary(Op.BCE, p, y), reduction);
   }
 
   public Node bceWithLogits(Node x, Node y, String reduction) {

@@ -54,7 +54,7 @@ public final class ConstantFolding implements Pass {
       }
       double v = switch (old.op) {
         case REDUCE_SUM -> a * n;
-        case REDUCE_MAX -> a;
+        case REDUCE_MAX, REDUCE_AMAX -> a;
         default -> a + Math.log(n);
       };
       return constant(ir, v, old.type);

@@ -48,14 +48,14 @@ import java.util.Set;
  */
 public final class Scheduler {
   private static final Set<Op> ACCUMULATING = EnumSet.of(Op.MATMUL, Op.CONV2D_BACKWARD_INPUT,
-      Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.LOGSUMEXP, Op.BROADCAST_TO, Op.PERMUTE,
-      Op.MAXPOOL2D_BACKWARD, Op.AVGPOOL2D_BACKWARD);
+      Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.REDUCE_AMAX, Op.LOGSUMEXP, Op.BROADCAST_TO,
+      Op.PERMUTE, Op.MAXPOOL2D_BACKWARD, Op.AVGPOOL2D_BACKWARD);
 
   /** The kernels that overwrite every element of their output, so that an epilogue can run on it in place. */
   private static final Set<Op> KERNELS_WITH_EPILOGUE = EnumSet.of(Op.MATMUL, Op.CONV2D, Op.CONV2D_BACKWARD_INPUT,
-      Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.LOGSUMEXP, Op.BROADCAST_TO, Op.PERMUTE,
-      Op.LOG_SOFTMAX, Op.ONE_HOT, Op.MAXPOOL2D, Op.AVGPOOL2D, Op.MAXPOOL2D_BACKWARD, Op.MAXPOOL2D_GATHER,
-      Op.AVGPOOL2D_BACKWARD);
+      Op.CONV2D_BACKWARD_WEIGHT, Op.REDUCE_SUM, Op.REDUCE_MAX, Op.REDUCE_AMAX, Op.LOGSUMEXP, Op.BROADCAST_TO,
+      Op.PERMUTE, Op.LOG_SOFTMAX, Op.FIRST_MAX, Op.ONE_HOT, Op.MAXPOOL2D, Op.AVGPOOL2D, Op.MAXPOOL2D_BACKWARD,
+      Op.MAXPOOL2D_GATHER, Op.AVGPOOL2D_BACKWARD);
 
   /** Most elementwise nodes computed in one loop. */
   static final int MAX_FUSED = 48;
@@ -311,11 +311,20 @@ public final class Scheduler {
   private List<Node> fusedInto(Node n) {
     Set<Node> inside = new LinkedHashSet<>();
     collect(n, inside);
-    List<Node> ordered = new ArrayList<>();
-    for (Node g : graph.nodes()) {
-      if (inside.contains(g)) ordered.add(g);
-    }
+    List<Node> ordered = new ArrayList<>(inside);
+    ordered.sort(java.util.Comparator.comparingInt(this::position)); // graph order, without a scan of the graph
     return ordered;
+  }
+
+  /** Each node's index in graph.nodes(), built once. */
+  private Map<Node, Integer> positions;
+
+  private int position(Node n) {
+    if (positions == null) {
+      positions = new IdentityHashMap<>();
+      for (Node g : graph.nodes()) positions.put(g, positions.size());
+    }
+    return positions.get(n);
   }
 
   private void collect(Node n, Set<Node> inside) {

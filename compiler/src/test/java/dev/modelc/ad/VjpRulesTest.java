@@ -105,6 +105,8 @@ class VjpRulesTest {
         binary(POW, Domain.POSITIVE),
         binary(MAXIMUM, Domain.ANY),
         binary(MINIMUM, Domain.ANY),
+        row(BCE, Domain.ANY, s(d(2, 3), d(2, 3)),
+            (ir, x) -> ir.binary(BCE, ir.sigmoid(x.get(0)), ir.sigmoid(x.get(1)))),
         binary(BCE_WITH_LOGITS, Domain.LOGITS),
         row(BROADCAST_TO, Domain.ANY, s(d(3, 1)),
             (ir, x) -> ir.broadcastTo(x.get(0), Dims.shape(2, 3, 4))),
@@ -112,6 +114,10 @@ class VjpRulesTest {
         row(PERMUTE, Domain.ANY, s(d(2, 3, 4)), (ir, x) -> ir.permute(x.get(0), List.of(2, 0, 1))),
         row(REDUCE_SUM, Domain.ANY, s(d(2, 3, 4)), (ir, x) -> ir.reduceSum(x.get(0), List.of(0, 2), false)),
         row(REDUCE_MAX, Domain.DISTINCT, s(d(2, 3, 4)), (ir, x) -> ir.reduce(REDUCE_MAX, x.get(0), List.of(1), true)),
+        row(REDUCE_MAX, Domain.DISTINCT, s(d(2, 3, 4)),
+            (ir, x) -> ir.reduce(REDUCE_MAX, x.get(0), List.of(0, 2), false)),
+        row(REDUCE_AMAX, Domain.DISTINCT, s(d(2, 3, 4)),
+            (ir, x) -> ir.reduce(REDUCE_AMAX, x.get(0), List.of(0, 2), true)),
         row(LOGSUMEXP, Domain.LOGITS, s(d(2, 3, 4)), (ir, x) -> ir.reduce(LOGSUMEXP, x.get(0), List.of(2), false)),
         row(LOG_SOFTMAX, Domain.LOGITS, s(d(2, 5)),
             (ir, x) -> ir.add(LOG_SOFTMAX, new Attr.Axes(List.of(1), true), x)),
@@ -131,6 +137,8 @@ class VjpRulesTest {
             (ir, x) -> ir.avgpool2dBackward(x.get(0), POOL, Dims.shape(1, 2, 5, 4))),
         // ops that pass no gradient: the adjoint must be exactly zero, as finite differences say
         unary(SIGN, Domain.AWAY_FROM_ZERO),
+        row(FIRST_MAX, Domain.DISTINCT, s(d(2, 3, 4)),
+            (ir, x) -> ir.add(FIRST_MAX, new Attr.Axes(List.of(1), true), x)),
         unary(STOP_GRADIENT, Domain.ANY),
         binary(GREATER, Domain.DISTINCT),
         binary(EQUAL, Domain.DISTINCT));

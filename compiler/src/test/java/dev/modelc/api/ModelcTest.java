@@ -74,7 +74,7 @@ class ModelcTest {
     Result r = Modelc.compile(List.of(Path.of("../samples/models/linreg.mdl"), Path.of("../samples/models/linreg.mdl")),
         Options.defaults());
     assertFalse(r.ok());
-    assertTrue(r.text().contains("two models are both named LinReg"), r.text());
+    assertTrue(r.text().contains("model LinReg would overwrite class LinReg, written for the model at ../samples/models/linreg.mdl:2:1"), r.text());
   }
 
   @Test

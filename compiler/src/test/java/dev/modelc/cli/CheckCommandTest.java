@@ -3,8 +3,14 @@ package dev.modelc.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,5 +32,60 @@ class CheckCommandTest {
       assertTrue(out.toString().contains("grad "), out.toString());
       assertTrue(out.toString().contains("compiled vs reference interpreter"), out.toString());
     }
+  }
+
+  @TempDir Path dir;
+
+  private String[] check(String source, int expectedCode) throws Exception {
+    Path f = Files.writeString(dir.resolve("m.mdl"), source);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"check", f.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(expectedCode, code, out + "\n" + err);
+    assertFalse(err.toString().contains("internal error"), err.toString());
+    return new String[] {out.toString(), err.toString()};
+  }
+
+  /** Models a fuzzer found that made check fail with an internal error or a false FAIL. */
+  @Test
+  void anObjectiveThatReadsNoParam() throws Exception {
+    String out = check("model A {\n  input x : f32[B, 3]\n  param w : f32[3] init ones()\n  let y = x * w\n"
+        + "  output y\n  minimize sum(x * x) with sgd(lr = 0.1)\n}\n", 0)[0];
+    assertTrue(out.contains("gradients not compared: the objective reads no param"), out);
+  }
+
+  @Test
+  void aScalarLabelInput() throws Exception {
+    check("model C {\n  input n : i32[]\n  input x : f32[3]\n  param w : f32[3] init ones()\n"
+        + "  minimize sum(x * w) with sgd(lr = 0.1)\n}\n", 0);
+  }
+
+  @Test
+  void aSquareSymbolicInput() throws Exception {
+    check("model D {\n  input x : f32[N, N]\n  param w : f32[3] init ones()\n"
+        + "  minimize sum(x) + sum(w) with sgd(lr = 0.1)\n}\n", 0);
+  }
+
+  @Test
+  void bceOfNaNStopsTheRunWithPyTorchsMessage() throws Exception {
+    String out = check("model E {\n  input y : f32[3]\n  param w : f32[3] init ones()\n"
+        + "  minimize bce(w * 0 + log(-1 + 0 * w), y) with sgd(lr = 0.1)\n}\n", 1)[0];
+    assertTrue(out.contains("FAILED: the run stopped: all elements of input should be between 0 and 1"), out);
+  }
+
+  @Test
+  void equalInfinitiesAreEqual() throws Exception {
+    String out = check("model F {\n  param w : f32[3] init ones()\n  let o = exp(w * 1000)\n  output o\n"
+        + "  minimize sum(w) with sgd(lr = 0.1)\n}\n", 0)[0];
+    assertTrue(out.contains("output o (step 1)"), out);
+  }
+
+  /** The table states the test it applied: the allowed error and the worst ratio to it. */
+  @Test
+  void theTableShowsTheTestApplied() throws Exception {
+    String out = check("model G {\n  input x : f32[B, 3]\n  param w : f32[3, 2] init normal(0, 1)\n"
+        + "  minimize sum(x @ w) with sgd(lr = 0.1)\n}\n", 0)[0];
+    assertTrue(out.contains("Allowed: atol + rtol |ref|") && out.contains("Worst err / allowed")
+        && out.contains("atol 2e-04, rtol 2e-04"), out);
   }
 }

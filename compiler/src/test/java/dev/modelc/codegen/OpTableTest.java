@@ -75,6 +75,8 @@ class OpTableTest {
         h.param("b", -1, 1, 3, 4)), null, false), Harness.shape(1))));
     rows.add(new Row("mean all", (h, s) -> s.mean(h.param("a", -1, 1, 3, 4), null, false)));
     rows.add(new Row("max axis 1", (h, s) -> s.max(h.param("a", -1, 1, 3, 4), List.of(1), false)));
+    rows.add(new Row("max axes 0 2", (h, s) -> s.max(h.param("a", -1, 1, 2, 3, 4), List.of(0, 2), true)));
+    rows.add(new Row("amax axes 0 2", (h, s) -> s.amax(h.param("a", -1, 1, 2, 3, 4), List.of(0, 2), false)));
     rows.add(new Row("logsumexp", (h, s) -> s.logsumexp(h.param("a", -1, 1, 3, 4), List.of(0), true)));
     rows.add(new Row("log_softmax", (h, s) -> s.logSoftmax(h.param("a", -2, 2, 3, 4), 1)));
     rows.add(new Row("softmax axis 0", (h, s) -> s.softmax(h.param("a", -2, 2, 3, 4), 0)));

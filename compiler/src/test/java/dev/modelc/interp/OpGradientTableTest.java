@@ -38,6 +38,7 @@ class OpGradientTableTest {
         row("transpose dims", "transpose(a, 0, 1) * 2"), row("reshape", "reshape(a, [6, 2]) * reshape(b, [6, 2])"),
         row("flatten", "flatten(a) * flatten(b)"), row("sum dim", "sum(a * b, dim = 1, keepdim = true)"),
         row("mean", "mean(a * b, dim = 0)"), row("max", "max(a * 3 + b, dim = 1)"),
+        row("amax", "amax(a * 3 + b, dim = [0, 1])"), row("max all", "max(a * 3 + b)"),
         row("logsumexp", "logsumexp(a, dim = 1)"), row("softmax", "softmax(a, dim = 1) * b"),
         row("log_softmax", "log_softmax(a, dim = 0) * b"), row("linear", "linear(a, m^T, sum(m, dim = 0))"),
         row("detach", "a * detach(b) + b"),

@@ -23,6 +23,11 @@ public final class Functions {
     }
 
     /** PyTorch's stable form: (1 - y) x + m + log(e^-m + e^(-x - m)), m = max(-x, 0). */
+    /** Binary cross entropy of a probability p, each log clamped at -100 as PyTorch. */
+    public static double bce(double p, double y) {
+        return -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100));
+    }
+
     public static double bceWithLogits(double x, double y) {
         double m = Math.max(-x, 0);
         return (1 - y) * x + m + Math.log(Math.exp(-m) + Math.exp(-x - m));

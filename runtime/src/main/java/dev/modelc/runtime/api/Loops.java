@@ -145,6 +145,27 @@ public final class Loops {
     }
 
     /** log_softmax over the middle of {@code [outer, n, inner]}, in double, rounded once. */
+    /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
+    public static void firstMax(float[] x, float[] out, int outer, int n, int inner) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                int best = 0;
+                for (int i = 0; i < n; i++) {
+                    float c = x[base + i * inner];
+                    float m = x[base + best * inner];
+                    if (c > m || (c != c && m == m)) {
+                        best = i;
+                    }
+                    out[base + i * inner] = 0;
+                }
+                if (n > 0) {
+                    out[base + best * inner] = 1;
+                }
+            }
+        }
+    }
+
     public static void logSoftmax(float[] x, float[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
             for (int b = 0; b < inner; b++) {
@@ -493,6 +514,27 @@ public final class Loops {
     }
 
     /** log_softmax over the middle of {@code [outer, n, inner]}, in double, rounded once. */
+    /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
+    public static void firstMax(double[] x, double[] out, int outer, int n, int inner) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                int best = 0;
+                for (int i = 0; i < n; i++) {
+                    double c = x[base + i * inner];
+                    double m = x[base + best * inner];
+                    if (c > m || (c != c && m == m)) {
+                        best = i;
+                    }
+                    out[base + i * inner] = 0;
+                }
+                if (n > 0) {
+                    out[base + best * inner] = 1;
+                }
+            }
+        }
+    }
+
     public static void logSoftmax(double[] x, double[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
             for (int b = 0; b < inner; b++) {

@@ -7,7 +7,8 @@ import java.util.Arrays;
  * Tape-free reductions over all dimensions ({@code dims == null} or empty) or the given ones (negative allowed), with
  * or without {@code keepdim}. Sums are accumulated in {@code double}. {@code max} propagates NaN; {@code logsumexp}
  * subtracts the maximum first (and uses 0 in its place when the maximum is infinite, as PyTorch does).
- * {@link #maxGrad} spreads the gradient evenly over tied maxima (PyTorch's {@code amax} rule).
+ * {@link #maxGrad} spreads the gradient evenly over tied maxima (PyTorch's {@code amax} rule), {@link #maxFirstGrad}
+ * gives it to the first maximal element ({@code torch.max(x, dim)}).
  */
 public final class ReductionKernels {
 
@@ -84,6 +85,30 @@ public final class ReductionKernels {
         for (int i = 0; i < v.length; i++) {
             if (v[i] == r[map[i]]) {
                 out[i] = gv[map[i]] / ties[map[i]];
+            }
+        }
+        return Tensor.fromDoubles(x.dtype(), x.shape(), out);
+    }
+
+    /**
+     * max over dims as torch.max(x, dim): the whole g of a group goes to its first element (in row-major order)
+     * equal to the result, or to its first NaN when the result is NaN.
+     */
+    public static Tensor maxFirstGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+        boolean[] reduced = Shapes.reducedDims(dims, x.dim());
+        int[] keep = Shapes.keepdimShape(x.shape(), reduced);
+        int[] map = Broadcasting.indexMap(keep, x.shape());
+        double[] v = x.doubles();
+        double[] r = result.doubles();
+        double[] gv = g.doubles();
+        boolean[] taken = new boolean[r.length];
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            int k = map[i];
+            boolean hit = Double.isNaN(r[k]) ? Double.isNaN(v[i]) : v[i] == r[k];
+            if (hit && !taken[k]) {
+                taken[k] = true;
+                out[i] = gv[k];
             }
         }
         return Tensor.fromDoubles(x.dtype(), x.shape(), out);

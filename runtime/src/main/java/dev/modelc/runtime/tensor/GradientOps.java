@@ -115,4 +115,15 @@ final class GradientOps {
         return Node.record("AmaxBackwardBackward0", ReductionKernels.maxGrad(g, x, result, dims),
                 gg -> new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)}, g);
     }
+
+    /**
+     * torch.max(x, dim)'s backward: each group's gradient to its first maximal element. Its derivative in {@code g}
+     * gathers at the same elements, through the 0/1 mask of the first maxima.
+     */
+    static Tensor maxFirstGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+        int[] gShape = g.shape();
+        Tensor first = ReductionKernels.maxFirstGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
+        return Node.record("MaxBackwardBackward0", ReductionKernels.maxFirstGrad(g, x, result, dims),
+                gg -> new Tensor[] {view(gg.mul(first).sum(dims, true), gShape)}, g);
+    }
 }

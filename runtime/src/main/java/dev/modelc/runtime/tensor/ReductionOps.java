@@ -29,10 +29,22 @@ final class ReductionOps {
             GradientOps.expandBack(g, shape, dims).div(Tensor.scalar(count, g.dtype()))}, x);
     }
 
+    /**
+     * torch.max: over every dimension ({@code dims == null}) tied maxima share the gradient ("MaxBackward1"); over
+     * given dims the gradient goes to the first maximal element of each group, as {@code torch.max(x, dim)}.
+     */
     static Tensor max(Tensor x, int[] dims, boolean keepdim) {
         Tensor y = ReductionKernels.max(x, dims, keepdim);
-        return Node.record(dims == null ? "MaxBackward1" : "AmaxBackward0", y,
-                g -> new Tensor[] {GradientOps.maxGrad(g, x, y, dims)}, x);
+        if (dims == null) {
+            return Node.record("MaxBackward1", y, g -> new Tensor[] {GradientOps.maxGrad(g, x, y, null)}, x);
+        }
+        return Node.record("MaxBackward0", y, g -> new Tensor[] {GradientOps.maxFirstGrad(g, x, y, dims)}, x);
+    }
+
+    /** torch.amax: tied maxima share the gradient equally. */
+    static Tensor amax(Tensor x, int[] dims, boolean keepdim) {
+        Tensor y = ReductionKernels.max(x, dims, keepdim);
+        return Node.record("AmaxBackward0", y, g -> new Tensor[] {GradientOps.maxGrad(g, x, y, dims)}, x);
     }
 
     static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {

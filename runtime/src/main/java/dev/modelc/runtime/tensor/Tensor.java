@@ -449,6 +449,7 @@ public class Tensor {
     public Tensor mean(int[] dims, boolean keepdim) { return ReductionOps.mean(this, dims, keepdim); }
     public Tensor max() { return ReductionOps.max(this, null, false); }
     public Tensor max(int[] dims, boolean keepdim) { return ReductionOps.max(this, dims, keepdim); }
+    public Tensor amax(int[] dims, boolean keepdim) { return ReductionOps.amax(this, dims, keepdim); }
     public Tensor logsumexp() { return ReductionOps.logsumexp(this, null, false); }
     public Tensor logsumexp(int[] dims, boolean keepdim) { return ReductionOps.logsumexp(this, dims, keepdim); }
     public Tensor softmax(int dim) { return ReductionOps.softmax(this, dim); }

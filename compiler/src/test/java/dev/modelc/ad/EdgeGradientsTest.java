@@ -1,0 +1,170 @@
+package dev.modelc.ad;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.modelc.Samples;
+import dev.modelc.check.CheckedModel;
+import dev.modelc.check.DType;
+import dev.modelc.codegen.CompiledClass;
+import dev.modelc.driver.ModelBuild;
+import dev.modelc.eval.IrEvaluator;
+import dev.modelc.eval.NdArray;
+import dev.modelc.interp.Interpreter;
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Gradients at the edges of an op's domain, where a derivative formula taken literally gives NaN or drops a term
+ * and PyTorch defines the value: each case fixes the parameters and compares the gradient from the reference
+ * interpreter's tape, from the evaluated IR adjoint and from the compiled class (f64 and f32) with the value
+ * PyTorch's formula gives.
+ */
+class EdgeGradientsTest {
+  /** One way of computing gradients, by parameter name. */
+  record Way(String name, Map<String, double[]> grads) {}
+
+  static List<Way> gradients(String source, Map<String, double[]> params) {
+    List<Way> ways = new ArrayList<>();
+    CheckedModel m64 = Samples.check("edge.mdl", source);
+    Interpreter tape = new Interpreter(m64, 1);
+    params.forEach((n, v) -> System.arraycopy(v, 0, tape.param(n).doubleData(), 0, v.length));
+    tape.zeroGrad();
+    tape.forward();
+    tape.backward();
+    Map<String, double[]> fromTape = new LinkedHashMap<>();
+    params.keySet().forEach(n -> fromTape.put(n, tape.grad(n).doubles().clone()));
+    ways.add(new Way("tape", fromTape));
+
+    Map<String, NdArray> values = new LinkedHashMap<>();
+    for (CheckedModel.Param p : m64.params()) {
+      Tensor t = tape.param(p.name());
+      values.put(p.name(), new NdArray(DType.F64, t.shape(), params.get(p.name()).clone()));
+    }
+    IrEvaluator.Values ir = new IrEvaluator(ModelBuild.training(m64, true)).run(Map.of(), values);
+    Map<String, double[]> fromIr = new LinkedHashMap<>();
+    params.keySet().forEach(n -> fromIr.put(n, ir.result(n).data()));
+    ways.add(new Way("ir", fromIr));
+
+    for (boolean f32 : new boolean[] {false, true}) {
+      CheckedModel m = f32 ? Samples.check("edge.mdl", source.replace("f64", "f32")) : m64;
+      CompiledClass c = ModelBuild.compile(m, "", "edge.mdl", true);
+      Model model = c.newInstance();
+      params.forEach((n, v) -> model.setParameter(n, f32 ? floats(v) : v.clone()));
+      model.zeroGrad();
+      model.forward();
+      model.backward();
+      Map<String, double[]> compiled = new LinkedHashMap<>();
+      params.keySet().forEach(n -> compiled.put(n, doubles(model.gradient(n))));
+      ways.add(new Way(f32 ? "compiled f32" : "compiled f64", compiled));
+    }
+    return ways;
+  }
+
+  static void assertGradients(String source, Map<String, double[]> params, Map<String, double[]> expected,
+      double tol) {
+    for (Way w : gradients(source, params)) {
+      expected.forEach((n, want) -> {
+        double[] got = w.grads().get(n);
+        for (int i = 0; i < want.length; i++) {
+          assertEquals(want[i], got[i], tol * Math.max(1, Math.abs(want[i])), w.name() + ": grad " + n + "[" + i + "]");
+        }
+      });
+    }
+  }
+
+  private static float[] floats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
+  }
+
+  private static double[] doubles(Object a) {
+    if (a instanceof double[] d) {
+      return d.clone();
+    }
+    float[] f = (float[]) a;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  /** PyTorch: d/de b^e = where(b == 0 & e >= 0, 0, b^e log b); d/db b^e = where(e == 0, 0, e b^(e - 1)). */
+  @Test
+  void powAtAZeroBase() {
+    String src = """
+        model P {
+          param b : f64[4] init zeros()
+          param e : f64[4] init zeros()
+          let loss = sum(b ** e)
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("b", new double[] {0, 0, 0, 2}, "e", new double[] {2, 0, 0.5, 1.5});
+    assertGradients(src, params, Map.of(
+        "e", new double[] {0, 0, 0, Math.pow(2, 1.5) * Math.log(2)},
+        "b", new double[] {0, 0, Double.POSITIVE_INFINITY, 1.5 * Math.sqrt(2)}), 1e-5);
+  }
+
+  /** PyTorch's BCE backward at p exactly 0 and 1: (p - y) / max(p (1 - p), 1e-12) for p, clamped logs for y. */
+  @Test
+  void bceAtSaturatedProbabilities() {
+    String src = """
+        model B {
+          param p : f64[3] init zeros()
+          param y : f64[3] init zeros()
+          let loss = bce(p, y, reduction = "sum")
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("p", new double[] {0, 1, 0.5}, "y", new double[] {0.3, 0.6, 1});
+    assertGradients(src, params, Map.of(
+        "p", new double[] {-0.3 / 1e-12, 0.4 / 1e-12, -0.5 / 0.25},
+        "y", new double[] {100, -100, 0}), 1e-5);
+  }
+
+  /** A saturated sigmoid feeding bce: PyTorch's gradient is (sigmoid(x) - y) * 0 = 0 there, not NaN. */
+  @Test
+  void bceOfASaturatedSigmoid() {
+    String src = """
+        model S {
+          param x : f64[3] init zeros()
+          param y : f64[3] init zeros()
+          let loss = bce(sigmoid(x), y, reduction = "sum")
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("x", new double[] {-800, 800, 0.5}, "y", new double[] {0.3, 0.6, 1});
+    double p = 1 / (1 + Math.exp(-0.5));
+    assertGradients(src, params, Map.of("x", new double[] {0, 0, p - 1}, "y", new double[] {100, -100, -0.5}), 1e-5);
+  }
+
+  /** Ties: max(x, dim) gives the gradient to the first maximal index (torch.max), amax and max(x) share it. */
+  @Test
+  void maxAndAmaxAtTies() {
+    String src = """
+        model T {
+          param x : f64[2, 3] init zeros()
+          param u : f64[2, 3] init zeros()
+          param v : f64[2, 3] init zeros()
+          let loss = sum(max(x, dim = 1)) + sum(amax(u, dim = 1)) + max(v)
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    double[] ties = {1, 3, 3, 2, 2, 2};
+    Map<String, double[]> params = Map.of("x", ties, "u", ties, "v", ties);
+    double t = 1.0 / 3;
+    assertGradients(src, params, Map.of(
+        "x", new double[] {0, 1, 0, 1, 0, 0},
+        "u", new double[] {0, 0.5, 0.5, t, t, t},
+        "v", new double[] {0, 0.5, 0.5, 0, 0, 0}), 1e-6);
+  }
+}

@@ -1,0 +1,152 @@
+package dev.modelc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Inputs a fuzzer found that made the command line fail badly (an internal error, a stack trace, output without
+ * bound, a silent overwrite); each now gets a clear message and the user-error exit code.
+ */
+class FuzzFindingsTest {
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path model() throws Exception {
+    Path f = dir.resolve("m.mdl");
+    Files.writeString(f, "model M {\n  input x : f32[2]\n  param w : f32[2] init zeros()\n  let y = x * w\n"
+        + "  output y\n}\n");
+    return f;
+  }
+
+  private static void assertUserError(Run r, String message) {
+    assertEquals(Main.USER_ERROR, r.code(), r.err());
+    assertTrue(r.err().contains(message), r.err());
+    assertFalse(r.err().contains("internal error"), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+  }
+
+  @Test
+  void directoryNamingAFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("afile"), "");
+    assertUserError(run("compile", model().toString(), "-d", file.toString()), "afile");
+    assertUserError(run("compile", model().toString(), "-d", file.resolve("x").toString()), "afile");
+  }
+
+  @Test
+  void jarNamingADirectory() throws Exception {
+    assertUserError(run("compile", model().toString(), "--jar", dir.toString()), dir.toString());
+  }
+
+  @Test
+  void graphUnderAFile() throws Exception {
+    Path file = Files.writeString(dir.resolve("afile"), "");
+    assertUserError(run("graph", model().toString(), "-o", file.resolve("x.dot").toString()), "afile");
+  }
+
+  @Test
+  void endlessInputIsRefused() {
+    if (Files.exists(Path.of("/dev/zero"))) {
+      assertUserError(run("summary", "/dev/zero"), "/dev/zero:1:1: error: file is larger than 8 MB");
+    }
+  }
+
+  @Test
+  void emptyFileSaysItHoldsNoModel() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.mdl"), "");
+    Run r = run("summary", empty.toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(r.err().contains("warning: this file holds no model"), r.err());
+  }
+
+  @Test
+  void theSameModelTwiceIsNotOverwritten() throws Exception {
+    Path m = model();
+    Run r = run("compile", m.toString(), m.toString(), "-d", dir.resolve("out").toString());
+    assertUserError(r, "model M would overwrite class M, written for the model at " + m + ":1:1");
+  }
+
+  @Test
+  void errorsAreCappedAtOneHundred() throws Exception {
+    StringBuilder src = new StringBuilder("model M {\n");
+    for (int i = 0; i < 150; i++) {
+      src.append("  let y").append(i).append(" = q\n");
+    }
+    Path f = Files.writeString(dir.resolve("many.mdl"), src.append("}\n").toString());
+    Run r = run("summary", f.toString());
+    assertUserError(r, "100 errors shown; 50 more not shown");
+    assertEquals(100, r.err().lines().filter(l -> l.contains(": error: ")).count());
+  }
+
+  @Test
+  void longSourceLinesAreCutAroundTheCaret() throws Exception {
+    String line = "  let y = " + "x + ".repeat(3000) + "q";
+    Path f = Files.writeString(dir.resolve("long.mdl"), "model M {\n  input x : f32[2]\n" + line + "\n  output y\n}\n");
+    Run r = run("summary", f.toString());
+    assertUserError(r, "long.mdl:3:" + line.length() + ": error: undefined name 'q'");
+    String[] lines = r.err().split("\n");
+    assertTrue(lines[1].length() < 130 && lines[1].startsWith("  ...") && lines[1].endsWith("q"), lines[1]);
+    assertEquals(lines[1].length() - 1, lines[2].indexOf('^'), r.err());
+  }
+
+  @Test
+  void emittedAstIsIndentedAtMostThirtyTwoLevels() throws Exception {
+    String expr = "relu(".repeat(200) + "x" + ")".repeat(200);
+    Path f = Files.writeString(dir.resolve("deep.mdl"), "model M {\n  input x : f32[2]\n  let y = " + expr
+        + "\n  output y\n}\n");
+    Run r = run("compile", f.toString(), "--emit", "ast");
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(r.out().lines().allMatch(l -> l.length() < 120), "an indentation without bound");
+    assertTrue(r.out().contains("[200] call relu"), r.out().substring(0, 2000));
+  }
+
+  /** An error in a layer's body names the instance that caused it, and no false unused-param warnings come first. */
+  @Test
+  void anErrorInALayerNamesTheInstanceAndNothingIsFalselyUnused() throws Exception {
+    Path f = Files.writeString(dir.resolve("net.mdl"), String.join("\n",
+        "layer Linear(in, out) {",
+        "  param weight : f32[out, in] init zeros()",
+        "  param bias   : f32[out]     init zeros()",
+        "  (x) = x @ weight^T + bias",
+        "}",
+        "model Net {",
+        "  input x : f32[B, 864]",
+        "  input t : i32[B]",
+        "  fc1 = Linear(800, 120)",
+        "  fc2 = Linear(120, 10)",
+        "  let logits = fc2(relu(fc1(x)))",
+        "  minimize cross_entropy(logits, t) with sgd(lr = 0.1)",
+        "}", ""));
+    Run r = run("summary", f.toString());
+    assertUserError(r, "net.mdl:4:9: error: matmul");
+    assertFalse(r.err().contains("never used"), r.err());
+    assertTrue(r.err().contains("net.mdl:9:3: note: in layer fc1 = Linear(800, 120) here\n"
+        + "    fc1 = Linear(800, 120)\n    ^~~~~~~~~~~~~~~~~~~~~~\n"), r.err());
+  }
+
+  /** A long flat chain is as deep a tree as it is long; in-process callers get the command line's deep stack. */
+  @Test
+  void aLongFlatSumCompilesInProcess() throws Exception {
+    String sum = "x + ".repeat(20_000) + "w";
+    Path f = Files.writeString(dir.resolve("sum.mdl"), "model S {\n  input x : f32[4]\n  param w : f32[4] init ones()\n"
+        + "  let s = " + sum + "\n  minimize sum(s * s) with sgd(lr = 0.1)\n}\n");
+    Run r = run("compile", f.toString(), "-d", dir.resolve("out").toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(Files.exists(dir.resolve("out/S.class")));
+  }
+}
