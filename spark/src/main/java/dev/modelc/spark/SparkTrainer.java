@@ -92,7 +92,11 @@ public final class SparkTrainer implements AutoCloseable {
         }
     }
 
-    /** Bytes of payload moved so far: parameters broadcast (one copy) and partition results sent to the driver. */
+    /**
+     * Bytes of payload moved so far: parameters (and for local SGD optimizer state) broadcast, one copy, and the
+     * partials sent back. For {@code TREE} the partials are counted as one per partition that can hold records of the
+     * batch (an upper bound: empty partitions send none, and merges on executors send fewer to the driver).
+     */
     public record Traffic(long steps, long broadcastBytes, long resultBytes) {
         public double broadcastPerStep() {
             return steps == 0 ? 0 : (double) broadcastBytes / steps;

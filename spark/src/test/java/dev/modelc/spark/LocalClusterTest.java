@@ -15,14 +15,14 @@ import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Two executor JVMs ({@code local-cluster[2,1,1024]}): the model class travels as bytes in a broadcast and is
  * defined on each executor; the runtime and this module come from the class path, as {@code --jars} would give them.
  * Needs {@code SPARK_HOME} (surefire sets it to {@code target/spark-home}, whose {@code jars} folder this test fills
- * with the test class path's jars) and {@code SPARK_SCALA_VERSION}. Most of its time is the executors' start;
- * {@code -Dmodelc.spark.localCluster=false} skips it.
+ * with the test class path's jars) and {@code SPARK_SCALA_VERSION}. Most of its time is the executors' start, so
+ * it runs with {@code -Dmodelc.spark.localCluster=true} (continuous integration sets it).
  */
 class LocalClusterTest {
 
@@ -31,7 +31,7 @@ class LocalClusterTest {
     }
 
     @Test
-    @DisabledIfSystemProperty(named = "modelc.spark.localCluster", matches = "false")
+    @EnabledIfSystemProperty(named = "modelc.spark.localCluster", matches = "true")
     void executorsInOtherJvmsTrainAsTheSerialReference() throws Exception {
         String home = System.getenv("SPARK_HOME");
         assertTrue(home != null, "SPARK_HOME is set by the build");
