@@ -1,5 +1,7 @@
 package dev.modelc.cli;
 
+import dev.modelc.runtime.data.DataException;
+import dev.modelc.runtime.io.WeightsFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -16,14 +18,16 @@ import picocli.CommandLine.IVersionProvider;
 
 /**
  * The {@code modelc} command line. Exit codes: 0 success, 1 errors in the user's input (a bad {@code .mdl}, a
- * failed check), 2 bad command-line usage, 3 an internal error.
+ * failed check, data or weights that do not fit: {@link UserError}, {@code DataException},
+ * {@code WeightsFormatException}), 2 bad command-line usage, 3 an internal error.
  */
 @Command(
     name = "modelc",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "A static autograd compiler for the JVM: checks, differentiates and compiles .mdl models.",
-    subcommands = {SummaryCommand.class, CompileCommand.class, CheckCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
+    description = "A static autograd compiler for the JVM: checks, differentiates, compiles and trains .mdl models.",
+    subcommands = {SummaryCommand.class, CompileCommand.class, CheckCommand.class, GraphCommand.class,
+        TrainCommand.class, EvalCommand.class, PredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   public static final int OK = 0;
   public static final int USER_ERROR = 1;
@@ -55,7 +59,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (summary, compile, check, graph)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (summary, compile, check, graph, train, eval, predict)");
   }
 
   private static int usageError(CommandLine.ParameterException e, String[] args) {
@@ -69,6 +73,15 @@ public final class Main implements Runnable {
 
   private static int internalError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     PrintWriter err = cmd.getErr();
+    if (e instanceof UserError || e instanceof DataException || e instanceof WeightsFormatException) {
+      // Files the user gave that do not fit: the message names the file and what is wrong.
+      err.println("modelc: error: " + e.getMessage());
+      if (GlobalOptions.stacktraceRequested(parsed)) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return USER_ERROR;
+    }
     IOException io = e instanceof IOException x ? x : e instanceof UncheckedIOException u ? u.getCause() : null;
     if (io != null) {
       // Reading and writing the user's paths fails for the user's reasons: a file where a directory should be,

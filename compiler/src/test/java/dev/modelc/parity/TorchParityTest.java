@@ -12,11 +12,17 @@ import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.io.ArrayFile;
 import dev.modelc.runtime.io.SafeTensors;
 import dev.modelc.runtime.io.Weights;
+import dev.modelc.cli.Main;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -87,6 +93,34 @@ class TorchParityTest {
       assertTensorClose(ref.get("final." + p.name()).floats(), (float[]) model.parameter(p.name()), 1e-3,
           sample + " " + p.name() + " after " + steps + " steps");
     }
+  }
+
+  /**
+   * Weights trained by {@code modelc train --save} load into PyTorch's {@code Net} by state_dict name (strict) and
+   * classify the bundled subset's 1,000 held-out images exactly as {@code modelc eval} does.
+   */
+  @Test
+  void weightsTrainedByModelcGiveTheSameAccuracyInPyTorch() throws Exception {
+    Path weights = OUT.resolve("trained-cnn.safetensors");
+    String data = "../samples/data/fashion-mnist";
+    String[] train = {"train", "../samples/models/cnn.mdl", "--data", data, "--epochs", "1", "--max-steps", "60",
+        "--batch", "32", "--save", weights.toString()};
+    StringWriter err = new StringWriter();
+    assertEquals(0, Main.run(train, new PrintWriter(new StringWriter()), new PrintWriter(err)), err.toString());
+    StringWriter out = new StringWriter();
+    String[] eval = {"eval", "../samples/models/cnn.mdl", "--weights", weights.toString(), "--data", data};
+    assertEquals(0, Main.run(eval, new PrintWriter(out), new PrintWriter(err)), err.toString());
+    Matcher ours = Pattern.compile("accuracy [0-9.]+% \\((\\d+)/1000\\)").matcher(out.toString());
+    assertTrue(ours.find(), out.toString());
+
+    Process p = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), "accuracy", "cnn", weights.toString(), data)
+        .redirectErrorStream(true).start();
+    String torch = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, torch);
+    Matcher theirs = Pattern.compile("accuracy ([0-9.]+)").matcher(torch);
+    assertTrue(theirs.find(), torch);
+    assertEquals(Integer.parseInt(ours.group(1)), Math.round(Double.parseDouble(theirs.group(1)) * 1000),
+        "modelc eval: " + out + "PyTorch: " + torch);
   }
 
   /** Binds step {@code s}'s slice of every {@code input.NAME} array (stacked on a leading step axis). */

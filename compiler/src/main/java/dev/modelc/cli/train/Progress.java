@@ -1,6 +1,7 @@
 package dev.modelc.cli.train;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -14,7 +15,7 @@ public final class Progress {
   private static final long REDRAW_NANOS = 100_000_000L;
   private static final int BAR = 24;
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean terminal;
   private final long plainEvery;
   private final LongSupplier clock;
@@ -26,6 +27,10 @@ public final class Progress {
   private boolean lineOpen;
 
   public Progress(PrintStream out, boolean terminal, long plainEveryNanos, LongSupplier clock) {
+    this(new PrintWriter(out, true), terminal, plainEveryNanos, clock);
+  }
+
+  public Progress(PrintWriter out, boolean terminal, long plainEveryNanos, LongSupplier clock) {
     this.out = out;
     this.terminal = terminal;
     this.plainEvery = plainEveryNanos;
@@ -34,7 +39,15 @@ public final class Progress {
 
   /** A display on standard output: a bar when it is a terminal, a line every ten seconds otherwise. */
   public static Progress onStdout() {
-    return new Progress(System.out, System.console() != null, 10_000_000_000L, System::nanoTime);
+    return onStdout(new PrintWriter(System.out, true));
+  }
+
+  /**
+   * Like {@link #onStdout()}, written through {@code out}, the command's writer over standard output (a test's
+   * writer is never a terminal: {@code System.console()} is null when standard output is not one).
+   */
+  public static Progress onStdout(PrintWriter out) {
+    return new Progress(out, System.console() != null, 10_000_000_000L, System::nanoTime);
   }
 
   public void startEpoch(int epoch, int epochs, int batches) {

@@ -657,6 +657,20 @@ public abstract class CompiledModel implements Model {
         return spec.inputs();
     }
 
+    /**
+     * The inputs {@link #predict()} reads: those the outputs depend on (the labels a loss reads are not among them),
+     * so that inference data need not carry them.
+     */
+    public final List<TensorSpec> predictInputs() {
+        List<TensorSpec> out = new java.util.ArrayList<>();
+        for (int i = 0; i < spec.inputs().size(); i++) {
+            if (spec.predictInputs().get(i)) {
+                out.add(spec.inputs().get(i));
+            }
+        }
+        return out;
+    }
+
     @Override
     public final List<TensorSpec> parameters() {
         return spec.params();

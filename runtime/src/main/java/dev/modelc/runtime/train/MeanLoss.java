@@ -23,6 +23,22 @@ public final class MeanLoss {
         return count == 0 ? Double.NaN : sum / count;
     }
 
+    /** The weighted sum, {@code mean() * count()} as accumulated. */
+    public double sum() {
+        return sum;
+    }
+
+    /** A mean loss holding a sum and count saved earlier ({@link #sum()}, {@link #count()}): a resumed epoch. */
+    public static MeanLoss of(double sum, long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count " + count);
+        }
+        MeanLoss m = new MeanLoss();
+        m.sum = sum;
+        m.count = count;
+        return m;
+    }
+
     /** The number of samples added. */
     public long count() {
         return count;

@@ -1,0 +1,88 @@
+package dev.modelc.cli;
+
+import dev.modelc.cli.train.Evaluation;
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.data.DataBinding;
+import dev.modelc.runtime.data.Dataset;
+import dev.modelc.runtime.data.Loader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code modelc eval MODEL.mdl --weights FILE --data PATH [--confusion]}: the model's loss over the data and, for a
+ * classifier ({@link Evaluation}), its accuracy and optionally the confusion matrix. Nothing is updated.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Evaluate trained weights on a dataset: loss and, for classifiers, accuracy.")
+final class EvalCommand implements Callable<Integer> {
+  @Mixin GlobalOptions options;
+
+  @Parameters(paramLabel = "MODEL", arity = "1", description = "The .mdl file.")
+  Path file;
+
+  @Option(names = "--weights", paramLabel = "FILE", required = true,
+      description = "Weights (train --save) or a checkpoint (train --checkpoint).")
+  Path weights;
+
+  @Option(names = "--data", paramLabel = "PATH", required = true,
+      description = "The data; for a directory of IDX files, its held-out t10k-* pair when present, else its train-* pair.")
+  Path data;
+
+  @Option(names = "--batch", paramLabel = "B", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--confusion", description = "Print the confusion matrix (classifiers).")
+  boolean confusion;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "The model, when the file has several.")
+  String modelName;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (batch < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    LoadedModel loaded = LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    if (loaded == null) {
+      return Main.USER_ERROR;
+    }
+    Model model = loaded.uninitialized();
+    if (model.objective() == null) {
+      throw new UserError(file + ": model " + model.name() + " has no objective, so there is no loss to evaluate; "
+          + "'modelc predict' runs it");
+    }
+    String what = DataFiles.loadWeights(model, weights);
+    Dataset d = DataFiles.openForEvaluation(data);
+    DataBinding binding = DataFiles.io(data, () -> d.bind(model));
+    out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
+    out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
+        model));
+    Evaluation e = TrainCommand.runOnData(data, null,
+        () -> Evaluation.run(model, new Loader(binding, batch, 0).shuffle(false), confusion));
+    out.printf(Locale.ROOT, "loss %.6f%n", e.loss());
+    if (e.accuracy() != null) {
+      out.println("accuracy " + e.accuracy());
+      if (e.confusion() != null) {
+        out.print(e.confusion());
+        if (!e.confusion().toString().endsWith("\n")) {
+          out.println();
+        }
+      }
+    } else if (confusion) {
+      out.println("no confusion matrix: " + model.name() + " is not a classifier (an i32 label input [B] and a "
+          + "first output [B, C])");
+    }
+    out.flush();
+    return Main.OK;
+  }
+}

@@ -1,0 +1,419 @@
+package dev.modelc.cli;
+
+import dev.modelc.cli.train.EpochMetrics;
+import dev.modelc.cli.train.Evaluation;
+import dev.modelc.cli.train.MetricsLog;
+import dev.modelc.cli.train.Progress;
+import dev.modelc.cli.train.TrainingPlot;
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.api.TensorSpec;
+import dev.modelc.runtime.data.Batch;
+import dev.modelc.runtime.data.DataBinding;
+import dev.modelc.runtime.data.Dataset;
+import dev.modelc.runtime.data.Loader;
+import dev.modelc.runtime.io.Checkpoint;
+import dev.modelc.runtime.io.Weights;
+import dev.modelc.runtime.train.MeanLoss;
+import dev.modelc.runtime.train.Schedule;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code modelc train MODEL.mdl --data PATH ...}: compiles the model in this process, binds the data to its inputs,
+ * trains with a seeded loader, evaluates on held-out data after each epoch, and saves weights and checkpoints.
+ *
+ * <p>The run, in order: check the flags; compile; restore a checkpoint ({@code --resume}) or initialize from the
+ * seed; open and bind the training and held-out data; then for each epoch set the learning rate from the schedule,
+ * run the loader's batches through {@code trainStep()}, evaluate, print one line, append to the metrics file and
+ * write the checkpoint; finally save the weights and draw the plot. {@code --epochs} is the total: a resumed run
+ * continues from the checkpoint's epoch (and batch) up to it.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Train a model on a dataset, evaluating on held-out data after each epoch.")
+final class TrainCommand implements Callable<Integer> {
+  enum ScheduleUnit { epoch, step }
+
+  @Mixin GlobalOptions options;
+
+  @Parameters(paramLabel = "MODEL", arity = "1", description = "The .mdl file.")
+  Path file;
+
+  @Option(names = "--data", paramLabel = "PATH", required = true,
+      description = "Training data: a directory of IDX files (MNIST layout), or a .csv, .npz, .npy or .safetensors file.")
+  Path data;
+
+  @Option(names = "--epochs", paramLabel = "E", description = "Epochs in total, counting those of a resumed checkpoint (default: 1).")
+  Integer epochs;
+
+  @Option(names = "--batch", paramLabel = "B", description = "Batch size (default: 64, or the checkpoint's).")
+  Integer batch;
+
+  @Option(names = "--lr", paramLabel = "LR", description = "Base learning rate (default: the .mdl's, or the checkpoint's).")
+  Double lr;
+
+  @Option(names = "--schedule", paramLabel = "SPEC",
+      description = "Learning-rate schedule, e.g. step:size=2,gamma=0.5 or linear:start=0.1,iters=2+cosine:T=8 (default: constant).")
+  String schedule;
+
+  @Option(names = "--schedule-unit", paramLabel = "UNIT",
+      description = "Whether the schedule counts ${COMPLETION-CANDIDATES} (default: epoch).")
+  ScheduleUnit scheduleUnit;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Seed of the initial parameters and the data order (default: 0).")
+  Long seed;
+
+  @Option(names = "--val", paramLabel = "PATH",
+      description = "Held-out data (default: the t10k-* files beside IDX training files, if any; for a directory, its t10k-* pair, else its train-* pair).")
+  Path val;
+
+  @Option(names = "--save", paramLabel = "FILE", description = "Write the trained weights (state_dict names; .safetensors, or .npz).")
+  Path save;
+
+  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint after every epoch and when stopping.")
+  Path checkpoint;
+
+  @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint.")
+  Path resume;
+
+  @Option(names = "--force-resume", description = "Resume even though the model's source changed since the checkpoint.")
+  boolean forceResume;
+
+  @Option(names = "--plot", paramLabel = "FILE", description = "Draw the training curve (.svg or .png).")
+  Path plot;
+
+  @Option(names = "--metrics", paramLabel = "FILE", description = "Write per-epoch metrics (.csv, or JSON lines otherwise).")
+  Path metrics;
+
+  @Option(names = "--drop-last", description = "Drop the last batch of an epoch when it is smaller than the batch size.")
+  Boolean dropLast;
+
+  @Option(names = "--max-steps", paramLabel = "N", description = "Stop once the model has taken N optimizer steps in total.")
+  Long maxSteps;
+
+  @Option(names = "--model", paramLabel = "NAME", description = "The model to train when the file has several.")
+  String modelName;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private PrintWriter out;
+
+  @Override
+  public Integer call() {
+    checkFlags();
+    out = spec.commandLine().getOut();
+    LoadedModel loaded = LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    if (loaded == null) {
+      return Main.USER_ERROR;
+    }
+    Checkpoint ck = resume == null ? null : DataFiles.io(resume, () -> Checkpoint.read(resume));
+    Model model = ck == null ? loaded.create(seed == null ? 0 : seed) : loaded.uninitialized();
+    if (model.objective() == null) {
+      throw new UserError(file + ": model " + model.name() + " has no objective (a 'minimize LOSS with OPTIMIZER' "
+          + "line), so there is nothing to train; 'modelc predict' runs it");
+    }
+    if (ck != null) {
+      restore(ck, model, loaded);
+    }
+    Map<String, String> saved = ck == null ? Map.of() : ck.extra();
+    int batchSize = batch != null ? batch : intOf(saved.get("train.batch"), 64);
+    long seedValue = seed != null ? seed : ck != null ? ck.seed() : 0;
+    boolean drop = dropLast != null ? dropLast : Boolean.parseBoolean(saved.get("train.drop_last"));
+    int totalEpochs = epochs != null ? epochs : 1;
+    double baseLr = lr != null ? lr : saved.containsKey("train.base_lr")
+        ? Double.parseDouble(saved.get("train.base_lr")) : model.learningRate();
+    String scheduleText = schedule != null ? schedule : saved.get("train.schedule");
+    ScheduleUnit unit = scheduleUnit != null ? scheduleUnit
+        : ScheduleUnit.valueOf(saved.getOrDefault("train.schedule_unit", "epoch"));
+    Schedule lrAt = scheduleText == null ? Schedule.constant(baseLr) : Schedule.parse(scheduleText, baseLr);
+    try {
+      model.setLearningRate(lrAt.lr(0));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--lr: " + e.getMessage());
+    }
+
+    Dataset trainData = DataFiles.open(data);
+    DataBinding trainBinding = DataFiles.io(data, () -> trainData.bind(model));
+    Loader loader = new Loader(trainBinding, batchSize, seedValue).dropLast(drop);
+    if (loader.batchCount() == 0) {
+      throw new UserError(data + ": " + trainData.size() + " samples make no batch of " + batchSize
+          + (drop ? " with --drop-last" : ""));
+    }
+    Loader heldOut = heldOut(model, batchSize);
+    TensorSpec label = Evaluation.labelInput(model);
+
+    out.printf(Locale.ROOT, "model %s (%s): %,d parameters, %s; compiled in %.1f s%n", model.name(), file,
+        model.flatParameterSize(), optimizerText(baseLr, scheduleText, unit), loaded.compileNanos / 1e9);
+    out.println("training data: " + describe(trainData, "", trainBinding, model));
+    if (heldOut != null) {
+      out.println("held-out data: " + heldOut.dataset().source()
+          + (val == null || DataFiles.hasHeldOut(val) ? " (t10k-* files)" : "") + ", "
+          + heldOut.dataset().size() + " samples");
+    } else {
+      out.println("held-out data: none (pass --val PATH to evaluate after each epoch)");
+    }
+    out.printf(Locale.ROOT, "batch %d, %d batches per epoch%s, seed %d%s%n", batchSize, loader.batchCount(),
+        drop ? " (last partial batch dropped)" : "", seedValue, label == null ? ""
+        : ", classifier of " + Evaluation.classes(model) + " classes (labels: input " + label.name() + ")");
+    if (ck != null) {
+      out.println("resumed from " + resume + (ck.batch() > 0
+          ? " within epoch " + (ck.epoch() + 1) + ", after batch " + ck.batch() : " after epoch " + ck.epoch())
+          + " (step " + ck.step() + ")");
+    }
+    out.flush();
+
+    Map<String, String> runSettings = new LinkedHashMap<>();
+    runSettings.put("train.batch", Integer.toString(batchSize));
+    runSettings.put("train.drop_last", Boolean.toString(drop));
+    runSettings.put("train.base_lr", Double.toString(baseLr));
+    if (scheduleText != null) {
+      runSettings.put("train.schedule", scheduleText);
+    }
+    runSettings.put("train.schedule_unit", unit.name());
+    runSettings.put("train.epochs", Integer.toString(totalEpochs));
+
+    List<EpochMetrics> history = new ArrayList<>();
+    MetricsLog log = metrics == null ? null : DataFiles.io(metrics, () -> new MetricsLog(metrics));
+    Progress progress = Progress.onStdout(out);
+    int startEpoch = ck == null ? 0 : ck.epoch();
+    int skip = ck == null ? 0 : ck.batch();
+    boolean stopped = false;
+    int epoch = startEpoch;
+    for (; epoch < totalEpochs && !stopped && !stepLimitReached(model); epoch++) {
+      long start = System.nanoTime();
+      MeanLoss loss = epoch == startEpoch && skip > 0
+          ? MeanLoss.of(doubleOf(saved.get("train.epoch_loss_sum")), (long) doubleOf(saved.get("train.epoch_samples")))
+          : new MeanLoss();
+      if (unit == ScheduleUnit.epoch) {
+        model.setLearningRate(lrAt.lr(epoch));
+      }
+      progress.startEpoch(epoch + 1, totalEpochs, loader.batchCount());
+      int done = 0;
+      long samples = 0;
+      for (Batch b : loader.epoch(epoch)) {
+        if (epoch == startEpoch && b.index() < skip) {
+          continue;
+        }
+        b.bindTo(model);
+        if (unit == ScheduleUnit.step) {
+          model.setLearningRate(lrAt.lr((int) Math.min(Integer.MAX_VALUE, model.stepCount())));
+        }
+        double l = runOnData(data, b, model::trainStep);
+        loss.add(l, b.size());
+        samples += b.size();
+        done = b.index() + 1;
+        progress.update(done, samples, loss.mean());
+        if (stepLimitReached(model) && done < loader.batchCount()) {
+          stopped = true;
+          break;
+        }
+      }
+      progress.endEpoch();
+      Evaluation eval = heldOut == null ? null : runEval(model, heldOut);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      EpochMetrics m = new EpochMetrics(epoch + 1, model.stepCount(), loss.mean(),
+          eval == null ? Double.NaN : eval.loss(),
+          eval == null || eval.accuracy() == null ? Double.NaN : eval.accuracy().value(), seconds);
+      history.add(m);
+      out.println(epochLine(m, totalEpochs, eval, stopped ? done : -1));
+      out.flush();
+      if (log != null) {
+        DataFiles.io(metrics, () -> {
+          log.write(m);
+          return null;
+        });
+      }
+      if (checkpoint != null) {
+        Map<String, String> extra = new LinkedHashMap<>(runSettings);
+        if (stopped) {
+          extra.put("train.epoch_loss_sum", Double.toString(loss.sum()));
+          extra.put("train.epoch_samples", Long.toString(loss.count()));
+        }
+        Checkpoint.Position at = new Checkpoint.Position(loaded.sha256, stopped ? epoch : epoch + 1,
+            stopped ? done : 0, seedValue, extra);
+        DataFiles.io(checkpoint, () -> {
+          Checkpoint.save(checkpoint, model, at);
+          return null;
+        });
+      }
+    }
+    if (log != null) {
+      DataFiles.io(metrics, () -> {
+        log.close();
+        return null;
+      });
+    }
+    if (history.isEmpty()) {
+      out.println("nothing to train: " + (stepLimitReached(model) ? "the model has taken " + model.stepCount()
+          + " steps, --max-steps is " + maxSteps : "epoch " + startEpoch + " of " + totalEpochs + " reached")
+          + " (--epochs counts every epoch, those before the checkpoint too)");
+    } else if (stopped) {
+      out.println("stopped after step " + model.stepCount() + " (--max-steps " + maxSteps + ")");
+    }
+    if (checkpoint != null && !history.isEmpty()) {
+      out.println("wrote checkpoint " + checkpoint);
+    }
+    if (save != null) {
+      DataFiles.io(save, () -> {
+        Weights.save(model, save);
+        return null;
+      });
+      out.println("saved weights to " + save);
+    }
+    if (plot != null && !history.isEmpty()) {
+      DataFiles.io(plot, () -> {
+        TrainingPlot.write(plot, model.name() + " (" + file.getFileName() + ")", history);
+        return null;
+      });
+      out.println("wrote plot " + plot);
+    }
+    if (metrics != null) {
+      out.println("wrote metrics " + metrics);
+    }
+    out.flush();
+    return Main.OK;
+  }
+
+  private void checkFlags() {
+    CommandLine cmd = spec.commandLine();
+    if (epochs != null && epochs < 1) {
+      throw new CommandLine.ParameterException(cmd, "--epochs must be at least 1, got " + epochs);
+    }
+    if (batch != null && batch < 1) {
+      throw new CommandLine.ParameterException(cmd, "--batch must be at least 1, got " + batch);
+    }
+    if (lr != null && !(lr >= 0 && Double.isFinite(lr))) {
+      throw new CommandLine.ParameterException(cmd, "--lr must be a number >= 0, got " + lr);
+    }
+    if (maxSteps != null && maxSteps < 1) {
+      throw new CommandLine.ParameterException(cmd, "--max-steps must be at least 1, got " + maxSteps);
+    }
+    if (schedule != null) {
+      try {
+        Schedule.parse(schedule, 1.0);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cmd, "--schedule: " + e.getMessage());
+      }
+    }
+    if (plot != null && !TrainingPlot.supports(plot)) {
+      throw new CommandLine.ParameterException(cmd, "--plot: " + plot + " must end in .svg or .png");
+    }
+    if (forceResume && resume == null) {
+      throw new CommandLine.ParameterException(cmd, "--force-resume needs --resume FILE");
+    }
+    // Files written at the end must not fail after a long run for want of a directory.
+    String[] flags = {"--save", "--checkpoint", "--plot", "--metrics"};
+    Path[] outputs = {save, checkpoint, plot, metrics};
+    for (int i = 0; i < outputs.length; i++) {
+      Path dir = outputs[i] == null ? null : outputs[i].toAbsolutePath().getParent();
+      if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+        throw new UserError(flags[i] + " " + outputs[i] + ": the directory " + dir + " does not exist");
+      }
+    }
+  }
+
+  /** Checks that the checkpoint is this model's, from the same source unless forced, and restores it. */
+  private void restore(Checkpoint ck, Model model, LoadedModel loaded) {
+    if (!ck.model().equals(model.name())) {
+      throw new UserError(resume + ": a checkpoint of model " + ck.model() + ", but " + file + " defines "
+          + model.name());
+    }
+    if (!ck.sameSource(loaded.sha256) && !forceResume) {
+      throw new UserError(resume + ": the checkpoint was written from a model source with SHA-256 "
+          + ck.sourceSha256() + ", but " + file + " now has SHA-256 " + loaded.sha256 + "; the model changed "
+          + "since. To resume anyway (parameter names and shapes must still match), add --force-resume");
+    }
+    DataFiles.io(resume, () -> {
+      ck.restore(model);
+      return null;
+    });
+  }
+
+  private Loader heldOut(Model model, int batchSize) {
+    Dataset d = val != null ? DataFiles.openForEvaluation(val)
+        : DataFiles.hasHeldOut(data) ? DataFiles.openHeldOut(data) : null;
+    if (d == null) {
+      return null;
+    }
+    Path where = val != null ? val : data;
+    DataBinding b = DataFiles.io(where, () -> d.bind(model));
+    if (b.size() == 0) {
+      return null;
+    }
+    return new Loader(b, batchSize, 0).shuffle(false);
+  }
+
+  private Evaluation runEval(Model model, Loader heldOut) {
+    Path where = val != null ? val : data;
+    return runOnData(where, null, () -> Evaluation.run(model, heldOut, false));
+  }
+
+  /**
+   * Runs a step on data; a model's complaint about the data (a label out of range) becomes a UserError naming
+   * the data.
+   */
+  static <T> T runOnData(Path where, Batch b, java.util.function.Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (IllegalArgumentException e) {
+      throw new UserError(where + (b == null ? "" : " (epoch " + (b.epoch() + 1) + ", batch " + (b.index() + 1) + ")")
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  private boolean stepLimitReached(Model model) {
+    return maxSteps != null && model.stepCount() >= maxSteps;
+  }
+
+  private static String epochLine(EpochMetrics m, int epochs, Evaluation eval, int stoppedAtBatch) {
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d", m.epoch(), epochs));
+    if (stoppedAtBatch >= 0) {
+      s.append(" (stopped after batch ").append(stoppedAtBatch).append(')');
+    }
+    s.append(String.format(Locale.ROOT, ": train loss %.4f", m.trainLoss()));
+    if (eval != null) {
+      s.append(String.format(Locale.ROOT, ", held-out loss %.4f", eval.loss()));
+      if (eval.accuracy() != null) {
+        s.append(", accuracy ").append(eval.accuracy());
+      }
+    }
+    return s.append(String.format(Locale.ROOT, ", %.1f s", m.seconds())).toString();
+  }
+
+  private static String optimizerText(double baseLr, String schedule, ScheduleUnit unit) {
+    return "lr " + baseLr + (schedule == null ? "" : ", schedule " + schedule + " per " + unit);
+  }
+
+  /** {@code DIR (t10k-* files), 1000 samples, images -> x, labels -> t}; {@code note} may be empty. */
+  static String describe(Dataset d, String note, DataBinding b, Model model) {
+    StringBuilder s = new StringBuilder(d.source() + note + ", " + d.size() + " samples");
+    Map<String, String> arrays = b.arrayOfInput();
+    for (TensorSpec t : model.inputs()) {
+      if (arrays.containsKey(t.name())) {
+        s.append(", ").append(arrays.get(t.name())).append(" -> ").append(t.name());
+      }
+    }
+    return s.toString();
+  }
+
+  private static int intOf(String text, int otherwise) {
+    return text == null ? otherwise : Integer.parseInt(text);
+  }
+
+  private static double doubleOf(String text) {
+    if (text == null) {
+      throw new UserError("the checkpoint stopped within an epoch but does not hold the epoch's loss so far");
+    }
+    return Double.parseDouble(text);
+  }
+}

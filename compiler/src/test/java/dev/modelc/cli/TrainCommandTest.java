@@ -1,0 +1,290 @@
+package dev.modelc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelc.runtime.data.Dataset;
+import dev.modelc.runtime.io.ArrayData;
+import dev.modelc.runtime.io.Checkpoint;
+import dev.modelc.runtime.io.Npz;
+import dev.modelc.runtime.io.SafeTensors;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code modelc train} as a user runs it: on the bundled Fashion-MNIST subset, on small slices of it (so the suite
+ * stays quick), resuming exactly from checkpoints, writing plots and metrics, and failing with exit 1 and a message
+ * naming the file for data, checkpoints and models that do not fit.
+ */
+class TrainCommandTest {
+  static final Path FASHION = Path.of("../samples/data/fashion-mnist");
+  static final String CNN = "../samples/models/cnn.mdl";
+  static final String MLP = "../samples/models/mlp.mdl";
+
+  @TempDir static Path data;
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** 320 training and 200 held-out images of the bundled subset, as npz files. */
+  @BeforeAll
+  static void slices() throws IOException {
+    Npz.write(data.resolve("train.npz"), Dataset.open(FASHION).slice(0, 320).arrays());
+    Npz.write(data.resolve("val.npz"), Dataset.openHeldOut(FASHION).slice(0, 200).arrays());
+  }
+
+  static String train() {
+    return data.resolve("train.npz").toString();
+  }
+
+  static String val() {
+    return data.resolve("val.npz").toString();
+  }
+
+  @Test
+  void trainsOnTheBundledSubsetAndReportsHeldOutAccuracy() {
+    Run r = run("train", CNN, "--data", FASHION.toString(), "--max-steps", "12", "--batch", "32");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("training data: " + FASHION + ", 6000 samples, images -> x, labels -> t"), r.out());
+    assertTrue(r.out().contains("held-out data: " + FASHION + " (t10k-* files), 1000 samples"), r.out());
+    assertTrue(r.out().contains("classifier of 10 classes (labels: input t)"), r.out());
+    assertTrue(r.out().matches("(?s).*epoch 1/1 \\(stopped after batch 12\\): train loss \\d\\.\\d{4}, held-out loss "
+        + "\\d\\.\\d{4}, accuracy \\d+\\.\\d\\d% \\(\\d+/1000\\).*"), r.out());
+    assertTrue(r.out().contains("stopped after step 12 (--max-steps 12)"), r.out());
+    assertFalse(r.out().contains("\r"), "no carriage returns off a terminal");
+    assertEquals("", r.err());
+
+    Run other = run("train", MLP, "--data", train(), "--val", FASHION.toString(), "--max-steps", "1");
+    assertEquals(0, other.code(), other.err());
+    assertTrue(other.out().contains("held-out data: " + FASHION + " (t10k-* files), 1000 samples"), other.out());
+  }
+
+  @Test
+  void theLossFallsAndPlotAndMetricsAreWritten() throws IOException {
+    Path csv = dir.resolve("m.csv");
+    Path jsonl = dir.resolve("m.jsonl");
+    Path svg = dir.resolve("curve.svg");
+    Run r = run("train", MLP, "--data", train(), "--val", val(), "--epochs", "3", "--batch", "32", "--metrics",
+        csv.toString(), "--plot", svg.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("wrote plot " + svg) && r.out().contains("wrote metrics " + csv), r.out());
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals("epoch,step,train_loss,val_loss,val_accuracy,seconds", lines.get(0));
+    assertEquals(4, lines.size(), lines.toString());
+    double first = Double.parseDouble(lines.get(1).split(",")[2]);
+    double last = Double.parseDouble(lines.get(3).split(",")[2]);
+    assertTrue(last < first * 0.8, first + " -> " + last);
+    assertTrue(lines.get(3).startsWith("3,30,"), lines.get(3));
+    assertTrue(Files.readString(svg).contains("held-out accuracy"));
+
+    Path png = dir.resolve("curve.png");
+    r = run("train", MLP, "--data", train(), "--epochs", "1", "--metrics", jsonl.toString(), "--plot", png.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("held-out data: none"), r.out());
+    assertTrue(Files.readString(jsonl).matches("\\{\"epoch\": 1, \"step\": 5, \"train_loss\": [0-9.E-]+, "
+        + "\"val_loss\": null, \"val_accuracy\": null, \"seconds\": [0-9.E-]+}\n"), Files.readString(jsonl));
+    byte[] head = Files.readAllBytes(png);
+    assertEquals((byte) 0x89, head[0]);
+    assertEquals('P', head[1]);
+  }
+
+  /**
+   * Two epochs in one run, and one epoch, a checkpoint, and a resumed run for the second, end with the same
+   * parameters bit for bit and the same per-epoch losses: the loader's order of epoch 2, the schedule's position,
+   * Adam's or SGD's state and the step count all come back. The same holds when the first run stops within an epoch.
+   */
+  @Test
+  void resumingFromACheckpointIsExact() throws IOException {
+    String[] common = {"--data", train(), "--val", val(), "--batch", "24", "--seed", "7", "--schedule",
+        "step:size=1,gamma=0.5"};
+    for (String model : List.of(MLP, CNN)) {
+      Path whole = dir.resolve("whole.safetensors");
+      Path wholeMetrics = dir.resolve("whole.csv");
+      assertEquals(0, run(concat(new String[] {"train", model, "--epochs", "2", "--save", whole.toString(),
+          "--metrics", wholeMetrics.toString()}, common)).code());
+
+      Path ck = dir.resolve("ck.safetensors");
+      Run first = run(concat(new String[] {"train", model, "--epochs", "1", "--checkpoint", ck.toString()}, common));
+      assertEquals(0, first.code(), first.err());
+      assertTrue(first.out().contains("wrote checkpoint " + ck), first.out());
+      Path resumed = dir.resolve("resumed.safetensors");
+      Path resumedMetrics = dir.resolve("resumed.csv");
+      Run second = run("train", model, "--data", train(), "--val", val(), "--epochs", "2", "--resume", ck.toString(),
+          "--save", resumed.toString(), "--metrics", resumedMetrics.toString());
+      assertEquals(0, second.code(), second.err());
+      assertTrue(second.out().contains("resumed from " + ck + " after epoch 1 (step 14)"), second.out());
+      assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(resumed), model);
+      assertEquals(losses(Files.readAllLines(wholeMetrics).get(2)), losses(Files.readAllLines(resumedMetrics).get(1)));
+
+      Path mid = dir.resolve("mid.safetensors");
+      Run stop = run(concat(new String[] {"train", model, "--epochs", "2", "--max-steps", "5", "--checkpoint",
+          mid.toString()}, common));
+      assertEquals(0, stop.code(), stop.err());
+      Checkpoint c = Checkpoint.read(mid);
+      assertEquals(List.of(0, 5, 5L), List.of(c.epoch(), c.batch(), c.step()));
+      Path again = dir.resolve("again.safetensors");
+      Path againMetrics = dir.resolve("again.csv");
+      Run rest = run("train", model, "--data", train(), "--val", val(), "--epochs", "2", "--resume", mid.toString(),
+          "--save", again.toString(), "--metrics", againMetrics.toString());
+      assertEquals(0, rest.code(), rest.err());
+      assertTrue(rest.out().contains("within epoch 1, after batch 5 (step 5)"), rest.out());
+      assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(again), model);
+      List<String> all = Files.readAllLines(wholeMetrics);
+      List<String> tail = Files.readAllLines(againMetrics);
+      assertEquals(losses(all.get(1)), losses(tail.get(1)), "the interrupted epoch's mean loss");
+      assertEquals(losses(all.get(2)), losses(tail.get(2)));
+    }
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** Epoch, step, training loss, held-out loss and accuracy of a metrics line (not the seconds). */
+  private static String losses(String csvLine) {
+    return csvLine.substring(0, csvLine.lastIndexOf(','));
+  }
+
+  @Test
+  void aCheckpointHoldsParametersOptimizerStateAndTheRun() throws IOException {
+    Path ck = dir.resolve("ck.safetensors");
+    assertEquals(0, run("train", MLP, "--data", train(), "--epochs", "1", "--lr", "0.01", "--checkpoint",
+        ck.toString()).code());
+    var content = SafeTensors.read(ck);
+    assertTrue(content.arrays().containsKey("net.fc1.weight"));
+    assertTrue(content.arrays().containsKey("optim.net.fc1.weight.momentum_buffer"));
+    Map<String, String> meta = content.metadata();
+    assertEquals("1", meta.get("modelc_checkpoint"));
+    assertEquals("Mlp", meta.get("model"));
+    assertEquals(LoadedModel.sha256(Files.readAllBytes(Path.of(MLP))), meta.get("source_sha256"));
+    assertEquals("5", meta.get("step"));
+    assertEquals("0.01", meta.get("hp.lr"));
+    assertEquals("0.9", meta.get("hp.momentum"));
+    assertEquals("0.01", meta.get("train.base_lr"));
+    ArrayData w = content.get("net.fc1.weight");
+    assertEquals("f32[128, 784]", w.typeText());
+  }
+
+  @Test
+  void resumingWithAChangedModelNamesBothHashesAndTheOverride() throws IOException {
+    Path ck = dir.resolve("ck.safetensors");
+    assertEquals(0, run("train", MLP, "--data", train(), "--epochs", "1", "--checkpoint", ck.toString()).code());
+    Path changed = dir.resolve("mlp.mdl");
+    Files.writeString(changed, Files.readString(Path.of(MLP)).replace("lr = 0.05", "lr = 0.02"));
+    Run r = run("train", changed.toString(), "--data", train(), "--epochs", "2", "--resume", ck.toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().startsWith("modelc: error: " + ck + ": the checkpoint was written from a model source with "
+        + "SHA-256 " + LoadedModel.sha256(Files.readAllBytes(Path.of(MLP)))), r.err());
+    assertTrue(r.err().contains(changed + " now has SHA-256 " + LoadedModel.sha256(Files.readAllBytes(changed))),
+        r.err());
+    assertTrue(r.err().contains("add --force-resume"), r.err());
+    Run forced = run("train", changed.toString(), "--data", train(), "--epochs", "2", "--resume", ck.toString(),
+        "--force-resume");
+    assertEquals(0, forced.code(), forced.err());
+    assertTrue(forced.out().contains("epoch 2/2"), forced.out());
+
+    Run other = run("train", "../samples/models/logreg.mdl", "--data", train(), "--resume", ck.toString());
+    assertEquals(Main.USER_ERROR, other.code());
+    assertTrue(other.err().contains(ck + ": a checkpoint of model Mlp, but ../samples/models/logreg.mdl defines "
+        + "LogReg"), other.err());
+
+    Path weights = dir.resolve("w.safetensors");
+    assertEquals(0, run("train", MLP, "--data", train(), "--max-steps", "1", "--save", weights.toString()).code());
+    Run plain = run("train", MLP, "--data", train(), "--resume", weights.toString());
+    assertEquals(Main.USER_ERROR, plain.code());
+    assertTrue(plain.err().contains(weights + ": not a checkpoint"), plain.err());
+  }
+
+  @Test
+  void dataThatDoesNotFitNamesTheFileTheInputAndTheShapes() throws IOException {
+    Path wrong = dir.resolve("wrong.npz");
+    Npz.write(wrong, Map.of("x", ArrayData.of("x", new float[6 * 20], 6, 20), "t",
+        ArrayData.of("t", new int[6], 6)));
+    Run r = run("train", MLP, "--data", wrong.toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertEquals("modelc: error: " + wrong + ": input x expects f32[B, 784], that is 784 values per sample, but the "
+        + "data has array x : f32[6, 20] (20 values per sample)\n", r.err());
+
+    Path labels = dir.resolve("labels.npz");
+    Npz.write(labels, Map.of("x", ArrayData.of("x", new float[4 * 784], 4, 784), "t",
+        ArrayData.of("t", new int[] {12, 12, 12, 12}, 4)));
+    r = run("train", MLP, "--data", labels.toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().startsWith("modelc: error: " + labels + " (epoch 1, batch 1): label 12 at position 0 is out "
+        + "of range [0, 10)"), r.err());
+
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    r = run("train", MLP, "--data", empty.toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().startsWith("modelc: error: " + empty + ": no training dataset found; looked for "
+        + "train-images-idx3-ubyte[.gz]"), r.err());
+
+    r = run("train", MLP, "--data", dir.resolve("missing.csv").toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().contains("missing.csv: no such file or directory"), r.err());
+
+    Path garbled = dir.resolve("garbled.safetensors");
+    Files.write(garbled, new byte[] {1, 2, 3});
+    r = run("train", MLP, "--data", train(), "--resume", garbled.toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().startsWith("modelc: error: " + garbled + ": "), r.err());
+    assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void badFlagsAndModelsWithoutAnObjectiveSaySo() throws IOException {
+    Run r = run("train", MLP, "--data", train(), "--epochs", "-1");
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("--epochs must be at least 1, got -1"), r.err());
+    r = run("train", MLP, "--data", train(), "--batch", "0");
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("--batch must be at least 1, got 0"), r.err());
+    r = run("train", MLP, "--data", train(), "--schedule", "wavy:T=3");
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("--schedule: "), r.err());
+    assertTrue(r.err().contains("wavy"), r.err());
+    r = run("train", MLP, "--data", train(), "--plot", "curve.pdf");
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("--plot: curve.pdf must end in .svg or .png"), r.err());
+    r = run("train", MLP, "--data", train(), "--save", dir.resolve("no/such/dir/w.safetensors").toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().contains("--save " + dir.resolve("no/such/dir/w.safetensors") + ": the directory "), r.err());
+    assertFalse(r.out().contains("epoch"), "nothing trained: " + r.out());
+    r = run("train", MLP);
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("--data"), r.err());
+
+    Path inference = dir.resolve("fwd.mdl");
+    Files.writeString(inference, "model Fwd {\n  input x : f32[B, 784]\n  param w : f32[784, 10] init zeros\n"
+        + "  let y = x @ w\n  output y\n}\n");
+    r = run("train", inference.toString(), "--data", train());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertEquals("modelc: error: " + inference + ": model Fwd has no objective (a 'minimize LOSS with OPTIMIZER' "
+        + "line), so there is nothing to train; 'modelc predict' runs it\n", r.err());
+
+    Path broken = dir.resolve("broken.mdl");
+    Files.writeString(broken, "model M {\n  input x : f32[B, 2]\n  let y = x @ w\n  output y\n}\n");
+    r = run("train", broken.toString(), "--data", train());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().contains("broken.mdl:3:15: error: undefined name 'w'"), r.err());
+  }
+}
