@@ -2,9 +2,7 @@ package dev.modelc.spark;
 
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
-import dev.modelc.runtime.io.ArrayData;
-import dev.modelc.runtime.io.SafeTensors;
-import dev.modelc.runtime.io.Weights;
+import dev.modelc.runtime.io.Checkpoint;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -332,66 +330,33 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     /**
-     * Writes a checkpoint: a safetensors file with every parameter under its state_dict name, every optimizer state
-     * array under its name ({@code fc1.weight.exp_avg}), and metadata {@code step_count}, {@code model},
-     * {@code lr}, {@code batch_size}, {@code seed} (the loader's).
+     * Writes a checkpoint in the training format ({@code dev.modelc.runtime.io.Checkpoint}, as {@code modelc train}
+     * writes it): parameters under their state_dict names, optimizer state under {@code optim.<name>}, the step
+     * count, the hyperparameters, and the position in the record order (epoch and batch of the next global batch,
+     * the loader seed). The trainer's own settings go in the metadata as {@code spark_batch_size},
+     * {@code spark_mode}, {@code spark_partitions}.
      */
     public void saveCheckpoint(Path file) throws IOException {
-        Map<String, ArrayData> arrays = new LinkedHashMap<>(Weights.stateDict(model));
-        for (TensorSpec t : model.optimizerState()) {
-            Object live = model.optimizerState(t.name());
-            int[] shape = t.shape().stream().mapToInt(Integer::parseInt).toArray();
-            Object copy = ArrayData.newArray(t.dtype(), ArrayData.length(live));
-            System.arraycopy(live, 0, copy, 0, ArrayData.length(live));
-            arrays.put(t.name(), new ArrayData(t.name(), t.dtype(), shape, copy));
-        }
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.put("model", model.name());
-        meta.put("step_count", Long.toString(model.stepCount()));
-        meta.put("lr", Double.toString(model.learningRate()));
-        meta.put("batch_size", Integer.toString(config.batchSize()));
-        meta.put("seed", Long.toString(config.seed()));
-        SafeTensors.write(file, arrays, meta);
+        long s = model.stepCount();
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("spark_batch_size", Integer.toString(config.batchSize()));
+        extra.put("spark_mode", config.mode().name().toLowerCase(java.util.Locale.ROOT));
+        extra.put("spark_partitions", Integer.toString(data.partitions()));
+        Checkpoint.save(file, model, new Checkpoint.Position(null, schedule.epochOf(s),
+                (int) (s % schedule.batchesPerEpoch()), config.seed(), extra));
     }
 
-    /** Restores parameters, optimizer state and step count from {@link #saveCheckpoint}; training resumes exactly. */
+    /**
+     * Restores parameters, optimizer state, hyperparameters and step count from a checkpoint; training resumes
+     * exactly, at the global batch after the last one taken.
+     */
     public void loadCheckpoint(Path file) throws IOException {
         restore(model, file);
     }
 
-    /** Restores a model from a checkpoint of {@link #saveCheckpoint}. */
+    /** Restores a model from a checkpoint ({@link #saveCheckpoint}, or {@code modelc train}'s). */
     public static void restore(Model model, Path file) throws IOException {
-        var content = SafeTensors.read(file);
-        Map<String, ArrayData> params = new LinkedHashMap<>();
-        List<String> stateNames = new ArrayList<>();
-        for (TensorSpec t : model.optimizerState()) {
-            stateNames.add(t.name());
-        }
-        for (Map.Entry<String, ArrayData> e : content.arrays().entrySet()) {
-            if (!stateNames.contains(e.getKey())) {
-                params.put(e.getKey(), e.getValue());
-            }
-        }
-        Weights.load(model, new dev.modelc.runtime.io.ArrayFile(params, content.metadata()), file.toString(), true);
-        for (TensorSpec t : model.optimizerState()) {
-            ArrayData a = content.get(t.name());
-            if (a == null) {
-                throw new IOException(file + ": no optimizer state " + t.name());
-            }
-            Object live = model.optimizerState(t.name());
-            Object src = a.convertTo(t.dtype()).data();
-            if (ArrayData.length(src) != ArrayData.length(live)) {
-                throw new IOException(file + ": " + t.name() + " has " + ArrayData.length(src) + " values, expected "
-                        + ArrayData.length(live));
-            }
-            System.arraycopy(src, 0, live, 0, ArrayData.length(live));
-        }
-        String steps = content.metadata().get("step_count");
-        if (steps == null) {
-            throw new IOException(file + ": no step_count in the metadata");
-        }
-        model.setStepCount(Long.parseLong(steps));
+        Checkpoint.read(file).restore(model);
     }
 
     /** Releases the broadcast model class. The data stays cached; close it separately. */

@@ -186,6 +186,9 @@ public final class TrainJob {
         long end = model.stepCount() + total;
         log.printf("training %s on %d records in %d partitions, batch %d, %s, steps %d to %d%n", model.name(), data.size(),
                 data.partitions(), o.batch, o.mode, model.stepCount(), end);
+        if (o.checkpoint != null && o.checkpoint.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(o.checkpoint.toAbsolutePath().getParent());
+        }
         List<Double> losses = new ArrayList<>();
         long t0 = System.nanoTime();
         long lastCheckpoint = model.stepCount();
@@ -203,9 +206,6 @@ public final class TrainJob {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (o.checkpoint != null) {
-            if (o.checkpoint.getParent() != null) {
-                Files.createDirectories(o.checkpoint.getParent());
-            }
             trainer.saveCheckpoint(o.checkpoint);
             log.printf("checkpoint %s (step %d)%n", o.checkpoint, model.stepCount());
         }

@@ -256,6 +256,12 @@ class SparkTrainerTest {
             first.train(3);
             Path ckpt = dir.resolve("net.safetensors");
             first.saveCheckpoint(ckpt);
+            dev.modelc.runtime.io.Checkpoint c = dev.modelc.runtime.io.Checkpoint.read(ckpt);
+            assertEquals(3, c.step());
+            assertEquals(0, c.epoch());
+            assertEquals(3, c.batch(), "128 records in batches of 32: the fourth batch of epoch 0 is next");
+            assertEquals(1, c.seed());
+            assertEquals("32", c.extra().get("spark_batch_size"));
             Model restored = cls.newInstance();
             SparkTrainer.restore(restored, ckpt);
             assertEquals(3, restored.stepCount());
