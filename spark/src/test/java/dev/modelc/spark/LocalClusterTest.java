@@ -15,23 +15,27 @@ import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Two executor JVMs ({@code local-cluster[2,1,1024]}): the model class travels as bytes in a broadcast and is
  * defined on each executor; the runtime and this module come from the class path, as {@code --jars} would give them.
  * Needs {@code SPARK_HOME} (surefire sets it to {@code target/spark-home}, whose {@code jars} folder this test fills
  * with the test class path's jars) and {@code SPARK_SCALA_VERSION}. Most of its time is the executors' start, so
- * it runs with {@code -Dmodelc.spark.localCluster=true} (continuous integration sets it).
+ * it runs in continuous integration ({@code CI} set) or with {@code -Dmodelc.spark.localCluster=true}.
  */
 class LocalClusterTest {
+
+    static boolean wanted() {
+        return Boolean.getBoolean("modelc.spark.localCluster") || System.getenv("CI") != null;
+    }
 
     private static String kernelOfThisJvm() {
         return Kernels.selected() == Kernels.plainJava() ? "java" : "vector";
     }
 
     @Test
-    @EnabledIfSystemProperty(named = "modelc.spark.localCluster", matches = "true")
+    @EnabledIf("wanted")
     void executorsInOtherJvmsTrainAsTheSerialReference() throws Exception {
         String home = System.getenv("SPARK_HOME");
         assertTrue(home != null, "SPARK_HOME is set by the build");
