@@ -112,7 +112,15 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       run();
     } catch (IOException e) {
       throw new MojoExecutionException("modelc: " + e.getMessage(), e);
+    } catch (RuntimeException | StackOverflowError e) {
+      throw internalError(e);
     }
+  }
+
+  /** A failure of the compiler itself (never a mistake in a model: those are diagnostics). */
+  static MojoExecutionException internalError(Throwable e) {
+    return new MojoExecutionException("modelc: internal error: " + e
+        + " (this is a bug in modelc; please report it with the .mdl file)", e);
   }
 
   private void run() throws IOException, MojoExecutionException, MojoFailureException {
@@ -236,7 +244,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
             + " (use folders that are Java identifiers, or set packageName)");
       }
       Options options = Options.defaults().withPackage(pkg).withEmit(stages).withAnomaly(anomaly);
-      Result r = onLargeStack(() -> Modelc.compile(root.resolve(input), options));
+      Result r = Modelc.compile(root.resolve(input), options);
       for (Message m : r.messages()) {
         for (String line : m.text().split("\n")) {
           if (m.isError()) {
@@ -337,31 +345,5 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** Runs the compiler on a thread with a 512 MiB stack: the parser and checker recurse over deep expressions. */
-  static Result onLargeStack(java.util.function.Supplier<Result> work) throws MojoExecutionException {
-    Result[] result = new Result[1];
-    Throwable[] failure = new Throwable[1];
-    Thread t = new Thread(null, () -> {
-      try {
-        result[0] = work.get();
-      } catch (Throwable e) {
-        failure[0] = e;
-      }
-    }, "modelc", 512L << 20);
-    t.setContextClassLoader(Thread.currentThread().getContextClassLoader());
-    t.start();
-    try {
-      t.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new MojoExecutionException("modelc: interrupted", e);
-    }
-    if (failure[0] != null) {
-      throw new MojoExecutionException("modelc: internal error: " + failure[0]
-          + " (this is a bug in modelc; please report it with the .mdl file)", failure[0]);
-    }
-    return result[0];
   }
 }

@@ -51,7 +51,12 @@ public final class CheckMojo extends AbstractMojo {
     } catch (IOException e) {
       throw new MojoExecutionException("modelc: cannot list " + root + ": " + e.getMessage(), e);
     }
-    Result result = AbstractCompileMojo.onLargeStack(() -> Modelc.compile(files, Options.defaults().checkOnly()));
+    Result result;
+    try {
+      result = Modelc.compile(files, Options.defaults().checkOnly());
+    } catch (RuntimeException | StackOverflowError e) {
+      throw AbstractCompileMojo.internalError(e);
+    }
     for (Message m : result.messages()) {
       for (String line : m.text().split("\n")) {
         if (m.isError()) {
