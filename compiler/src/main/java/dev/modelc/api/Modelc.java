@@ -1,12 +1,9 @@
 package dev.modelc.api;
 
 import dev.modelc.ast.AstPrinter;
-import dev.modelc.ast.Parser;
 import dev.modelc.ast.Program;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.Checker;
-import dev.modelc.check.Frontend;
+import dev.modelc.driver.Driver;
 import dev.modelc.codegen.CompiledClass;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
@@ -38,10 +35,11 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *   ClassFiles.write(Path.of("target/classes"), r.classes()); // demo/LinReg.class, written atomically
  * </pre>
  *
- * <p>Per file the steps are: read (UTF-8), parse, check; then, for each model of a file that checked, the stages
- * asked for and the class (lower, differentiate, optimize, schedule, emit). A file with errors stops there; the
- * other files go on, so one run reports every file's errors. Two models giving the same class name are an error.
- * Nothing is written: see {@link ClassFiles}.
+ * <p>Per file the steps are {@link Driver#run}'s, the pipeline the command line's other commands run too: read
+ * (UTF-8), parse, check; then, for each model of a file that checked, the stages asked for and the class (lower,
+ * differentiate, optimize, schedule, emit: {@link ModelBuild}). A file with errors stops there; the other files go
+ * on, so one run reports every file's errors. Two models giving the same class name are an error. Nothing is
+ * written: see {@link ClassFiles}.
  *
  * <p>The parser and checker recurse over the expression tree: for machine-generated models with very deep
  * expressions, call from a thread with a large stack (the command line uses 1 GiB). A nesting too deep for the
@@ -54,10 +52,7 @@ public final class Modelc {
   public static Result compile(List<Path> files, Options options) {
     Run run = new Run(options);
     for (Path f : files) {
-      SourceFile source = Frontend.read(f, run.diagnostics);
-      if (source != null) {
-        run.file(source, fileName(f.toString()));
-      }
+      Driver.run(f, run.diagnostics, run.steps(fileName(f.toString())));
     }
     return run.result();
   }
@@ -70,7 +65,7 @@ public final class Modelc {
   /** Compiles source text; {@code name} ({@code net.mdl}) is its file name in diagnostics and stack traces. */
   public static Result compileSource(String name, String text, Options options) {
     Run run = new Run(options);
-    run.file(new SourceFile(name, text), fileName(name));
+    Driver.run(new SourceFile(name, text), run.diagnostics, run.steps(fileName(name)));
     return run.result();
   }
 
@@ -103,33 +98,26 @@ public final class Modelc {
       this.options = options;
     }
 
-    void file(SourceFile source, String sourceName) {
-      int errorsBefore = diagnostics.errorCount();
-      CheckedProgram checked;
-      try {
-        Program program = Parser.parse(source, diagnostics);
-        if (program == null) {
-          return;
+    /** What the pipeline does with each file: the AST stage, then each model's stages and class. */
+    Driver.Steps steps(String sourceName) {
+      return new Driver.Steps() {
+        @Override
+        public void parsed(SourceFile source, Program program) {
+          if (options.emit().contains(Stage.AST)) {
+            stages.add(new StageText(sourceName.replaceFirst("\\.mdl$", ""), source.name(), Stage.AST,
+                AstPrinter.print(program)));
+          }
         }
-        if (options.emit().contains(Stage.AST)) {
-          stages.add(new StageText(sourceName.replaceFirst("\\.mdl$", ""), source.name(), Stage.AST,
-              AstPrinter.print(program)));
+
+        @Override
+        public void model(SourceFile source, CheckedModel m) {
+          try {
+            Run.this.model(m, source, sourceName);
+          } catch (IrException e) {
+            diagnostics.error(spanOf(source, e), e.getMessage());
+          }
         }
-        checked = Checker.check(program, diagnostics);
-      } catch (StackOverflowError e) {
-        diagnostics.error(Span.none(source.name()), "the file nests expressions too deeply to compile");
-        return;
-      }
-      if (diagnostics.errorCount() > errorsBefore) {
-        return;
-      }
-      for (CheckedModel m : checked.models()) {
-        try {
-          model(m, source, sourceName);
-        } catch (IrException e) {
-          diagnostics.error(spanOf(source, e), e.getMessage());
-        }
-      }
+      };
     }
 
     void model(CheckedModel m, SourceFile source, String sourceName) {

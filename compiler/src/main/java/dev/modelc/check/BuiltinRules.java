@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The dtype and shape rule of every builtin, and the conversion of its constant arguments into {@link Attrs}.
- * Shape arithmetic works on {@link Dim} monomials, so symbolic batch sizes flow through; window sizes (conv, pool)
- * need constant spatial dimensions. Messages follow PyTorch's where PyTorch has a well-known one.
+ * Shape arithmetic ({@link ShapeMath}) works on {@link Dim} monomials, so symbolic batch sizes flow through; window
+ * sizes (conv, pool) need constant spatial dimensions. Messages follow PyTorch's where PyTorch has a well-known one.
  */
 final class BuiltinRules {
   private final Diagnostics diagnostics;
@@ -341,7 +341,7 @@ final class BuiltinRules {
       error(at, op + ": spatial sizes must be constants, got " + size + " and kernel " + kernel);
       return null;
     }
-    long out = (size.coefficient() + 2L * padding - kernel.coefficient()) / stride + 1;
+    long out = ShapeMath.windowOut(size.coefficient(), kernel.coefficient(), stride, padding);
     if (size.coefficient() + 2L * padding < kernel.coefficient() || out < 1) {
       error(at, op + ": kernel size " + kernel + " is larger than the (padded) input size "
           + (size.coefficient() + 2L * padding));
@@ -351,22 +351,14 @@ final class BuiltinRules {
   }
 
   private Shape broadcast(Shape a, Shape b, String what, Span at) {
-    int rank = Math.max(a.rank(), b.rank());
-    List<Dim> out = new ArrayList<>();
-    for (int i = 0; i < rank; i++) {
-      Dim da = i < rank - a.rank() ? Dim.of(1) : a.dim(i - (rank - a.rank()));
-      Dim db = i < rank - b.rank() ? Dim.of(1) : b.dim(i - (rank - b.rank()));
-      if (da.equals(db) || db.equals(Dim.of(1))) {
-        out.add(da);
-      } else if (da.equals(Dim.of(1))) {
-        out.add(db);
-      } else {
-        error(at, what + ": shapes " + a + " and " + b + " cannot be broadcast together (dimension " + i + ": "
-            + da + " vs " + db + ")");
-        return null;
-      }
+    int i = ShapeMath.broadcastClash(a, b);
+    if (i >= 0) {
+      int rank = Math.max(a.rank(), b.rank());
+      error(at, what + ": shapes " + a + " and " + b + " cannot be broadcast together (dimension " + i + ": "
+          + ShapeMath.aligned(a, rank, i) + " vs " + ShapeMath.aligned(b, rank, i) + ")");
+      return null;
     }
-    return new Shape(out);
+    return ShapeMath.broadcast(a, b);
   }
 
   private Shape matmul(Shape a, Shape b, Span at) {
@@ -374,8 +366,8 @@ final class BuiltinRules {
       error(at, "matmul: both arguments need at least 1 dimension, got " + a + " @ " + b);
       return null;
     }
-    Shape pa = a.rank() == 1 ? Shape.of(Dim.of(1), a.dim(0)) : a;
-    Shape pb = b.rank() == 1 ? new Shape(List.of(b.dim(0), Dim.of(1))) : b;
+    Shape pa = ShapeMath.matmulLeft(a);
+    Shape pb = ShapeMath.matmulRight(b);
     Dim k1 = pa.dim(pa.rank() - 1);
     Dim k2 = pb.dim(pb.rank() - 2);
     if (!k1.equals(k2)) {
@@ -383,20 +375,10 @@ final class BuiltinRules {
           + k1 + " and " + k2 + " differ");
       return null;
     }
-    Shape batchA = new Shape(pa.dims().subList(0, pa.rank() - 2));
-    Shape batchB = new Shape(pb.dims().subList(0, pb.rank() - 2));
-    Shape batch = broadcast(batchA, batchB, "matmul batch dimensions", at);
-    if (batch == null) {
+    if (broadcast(ShapeMath.batch(pa), ShapeMath.batch(pb), "matmul batch dimensions", at) == null) {
       return null;
     }
-    List<Dim> out = new ArrayList<>(batch.dims());
-    if (a.rank() > 1) {
-      out.add(pa.dim(pa.rank() - 2));
-    }
-    if (b.rank() > 1) {
-      out.add(pb.dim(pb.rank() - 1));
-    }
-    return new Shape(out);
+    return ShapeMath.matmul(a, b);
   }
 
   private Shape reshapeTarget(Shape in, Object spec, Span at) {
@@ -470,13 +452,12 @@ final class BuiltinRules {
       error(at, "a dimension must be an integer, got " + ConstEval.describe(v));
       return null;
     }
-    int r = Math.max(rank, 1);
-    if (l < -r || l >= r) {
-      error(at, "Dimension out of range (expected to be in range of [" + (-r) + ", " + (r - 1) + "], but got " + l
-          + ")");
+    int axis = ShapeMath.axis(l, rank);
+    if (axis < 0) {
+      error(at, ShapeMath.axisOutOfRange(l, rank));
       return null;
     }
-    return (int) (l < 0 ? l + r : l);
+    return axis;
   }
 
   private List<Integer> dimList(Object v, int rank, Span at) {

@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /** The front end in one call: read, parse, and (when parsing succeeded) check. */
 public final class Frontend {
@@ -19,9 +20,22 @@ public final class Frontend {
 
   /** Parses and checks; returns null when the file has syntax errors (reported). */
   public static CheckedProgram load(SourceFile file, Diagnostics diagnostics) {
+    return load(file, diagnostics, program -> { });
+  }
+
+  /**
+   * The front end: parse, stop on error, check. Returns null when the file has syntax errors or nests expressions
+   * too deeply for the stack (reported); check errors are reported and the program returned as far as it checked.
+   * {@code parsed} sees the syntax tree before checking ({@code --emit ast}).
+   */
+  public static CheckedProgram load(SourceFile file, Diagnostics diagnostics, Consumer<Program> parsed) {
     try {
       Program program = Parser.parse(file, diagnostics);
-      return program == null ? null : Checker.check(program, diagnostics);
+      if (program == null) {
+        return null;
+      }
+      parsed.accept(program);
+      return Checker.check(program, diagnostics);
     } catch (StackOverflowError e) {
       diagnostics.error(Span.none(file.name()), "the file nests expressions too deeply to compile");
       return null;

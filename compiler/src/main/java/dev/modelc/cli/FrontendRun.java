@@ -1,15 +1,20 @@
 package dev.modelc.cli;
 
 import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.Frontend;
 import dev.modelc.diag.DiagnosticPrinter;
 import dev.modelc.diag.Diagnostics;
+import dev.modelc.diag.SourceFile;
+import dev.modelc.driver.Driver;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the front end over the command line's files and prints their diagnostics in the chosen format. */
+/**
+ * Runs the pipeline ({@link Driver#run}) over the command line's files up to the checked programs, for the commands
+ * that look at checked models ({@code summary}, {@code check}, {@code graph}), and prints the diagnostics in the
+ * chosen format.
+ */
 final class FrontendRun {
   final List<CheckedProgram> programs = new ArrayList<>();
   final Diagnostics diagnostics = new Diagnostics();
@@ -17,10 +22,12 @@ final class FrontendRun {
   static FrontendRun of(List<Path> files) {
     FrontendRun run = new FrontendRun();
     for (Path f : files) {
-      CheckedProgram p = Frontend.load(f, run.diagnostics);
-      if (p != null) {
-        run.programs.add(p);
-      }
+      Driver.run(f, run.diagnostics, new Driver.Steps() {
+        @Override
+        public void checked(SourceFile source, CheckedProgram program) {
+          run.programs.add(program);
+        }
+      });
     }
     return run;
   }

@@ -3,6 +3,7 @@ package dev.modelc.ir;
 import dev.modelc.check.DType;
 import dev.modelc.check.Dim;
 import dev.modelc.check.Shape;
+import dev.modelc.check.ShapeMath;
 import dev.modelc.check.TensorType;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,11 +136,6 @@ public final class ShapeRules {
     }
   }
 
-  /** Output length of a window sliding over {@code size} elements: floor((size + 2p - k) / s) + 1. */
-  public static long windowOut(long size, int kernel, int stride, int pad) {
-    return Math.floorDiv(size + 2L * pad - kernel, stride) + 1;
-  }
-
   private static long constantDim(Op op, Shape s, int axis) {
     Dim d = Dims.dim(s, axis);
     if (!Dims.isConstant(d)) fail(op, "needs constant spatial sizes, got " + Dims.text(s));
@@ -150,8 +146,8 @@ public final class ShapeRules {
   private static Shape windowShape(Op op, Shape x, Dim channels, int kh, int kw, Attr.Window w) {
     if (Dims.rank(x) != 4) fail(op, "needs a [N, C, H, W] operand, got " + Dims.text(x));
     if (w.strideH() < 1 || w.strideW() < 1) fail(op, "needs positive strides");
-    long h = windowOut(constantDim(op, x, 2), kh, w.strideH(), w.padH());
-    long wd = windowOut(constantDim(op, x, 3), kw, w.strideW(), w.padW());
+    long h = ShapeMath.windowOut(constantDim(op, x, 2), kh, w.strideH(), w.padH());
+    long wd = ShapeMath.windowOut(constantDim(op, x, 3), kw, w.strideW(), w.padW());
     if (h < 1 || wd < 1) fail(op, "window " + kh + "x" + kw + " does not fit " + Dims.text(x));
     return Dims.shape(List.of(Dims.dim(x, 0), channels, Dims.of(h), Dims.of(wd)));
   }

@@ -4,6 +4,7 @@ import dev.modelc.ad.Adjoint;
 import dev.modelc.check.DType;
 import dev.modelc.check.Dim;
 import dev.modelc.check.Shape;
+import dev.modelc.check.ShapeMath;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.GraphBuilder;
@@ -35,23 +36,13 @@ public final class Sugar {
 
   // ---- broadcasting arithmetic ----
 
-  /** NumPy's broadcast of two shapes. */
+  /** NumPy's broadcast of two shapes ({@link ShapeMath#broadcast}). */
   public Shape broadcastShape(Shape a, Shape b) {
-    int r = Math.max(Dims.rank(a), Dims.rank(b));
-    List<Dim> out = new ArrayList<>();
-    for (int i = 0; i < r; i++) {
-      Dim da = dimFromRight(a, r - i);
-      Dim db = dimFromRight(b, r - i);
-      if (Dims.isOne(da)) out.add(db);
-      else if (Dims.isOne(db) || da.equals(db)) out.add(da);
-      else throw new IrException("shapes " + Dims.text(a) + " and " + Dims.text(b) + " do not broadcast", ir.origin());
+    Shape out = ShapeMath.broadcast(a, b);
+    if (out == null) {
+      throw new IrException("shapes " + Dims.text(a) + " and " + Dims.text(b) + " do not broadcast", ir.origin());
     }
-    return Dims.shape(out);
-  }
-
-  private static Dim dimFromRight(Shape s, int k) {
-    int i = Dims.rank(s) - k;
-    return i < 0 ? Dims.of(1) : Dims.dim(s, i);
+    return out;
   }
 
   public Node binary(Op op, Node a, Node b) {
@@ -125,10 +116,10 @@ public final class Sugar {
 
   // ---- shapes ----
 
-  /** A dim argument, negative counting from the end. */
+  /** A dim argument, negative counting from the end, wrapped as the checker wraps it ({@link ShapeMath#axis}). */
   public int axis(int dim, int rank) {
-    int a = dim < 0 ? dim + rank : dim;
-    if (a < 0 || a >= Math.max(rank, 1)) throw new IrException("dim " + dim + " out of range", ir.origin());
+    int a = ShapeMath.axis(dim, rank);
+    if (a < 0) throw new IrException("dim " + dim + " out of range", ir.origin());
     return a;
   }
 
@@ -150,18 +141,6 @@ public final class Sugar {
   /** The checker resolved -1, so the target is a full shape. */
   public Node reshape(Node x, Shape to) {
     return ir.reshape(x, to);
-  }
-
-  public Node flatten(Node x, int startDim, int endDim) {
-    if (x.rank() == 0) return ir.reshape(x, Dims.shape(1));
-    int s = axis(startDim, x.rank());
-    int e = axis(endDim, x.rank());
-    List<Dim> dims = new ArrayList<>(Dims.dims(x.shape()).subList(0, s));
-    Dim merged = Dims.of(1);
-    for (int i = s; i <= e; i++) merged = Dims.times(merged, Dims.dim(x.shape(), i));
-    dims.add(merged);
-    dims.addAll(Dims.dims(x.shape()).subList(e + 1, x.rank()));
-    return ir.reshape(x, Dims.shape(dims));
   }
 
   // ---- reductions ----
@@ -211,19 +190,16 @@ public final class Sugar {
   public Node matmul(Node a, Node b) {
     boolean vecA = a.rank() == 1;
     boolean vecB = b.rank() == 1;
-    Node a2 = vecA ? ir.reshape(a, Dims.shape(List.of(Dims.of(1), Dims.dim(a.shape(), 0)))) : a;
-    Node b2 = vecB ? ir.reshape(b, Dims.shape(List.of(Dims.dim(b.shape(), 0), Dims.of(1)))) : b;
+    Node a2 = vecA ? ir.reshape(a, ShapeMath.matmulLeft(a.shape())) : a;
+    Node b2 = vecB ? ir.reshape(b, ShapeMath.matmulRight(b.shape())) : b;
     Node y;
     if (b2.rank() == 2 && a2.rank() > 2) {
       y = foldBatchIntoRows(a2, b2);
     } else {
-      Shape batch = broadcastShape(batchOf(a2), batchOf(b2));
+      Shape batch = broadcastShape(ShapeMath.batch(a2.shape()), ShapeMath.batch(b2.shape()));
       y = ir.matmul(ir.broadcastTo(a2, withBatch(batch, a2)), ir.broadcastTo(b2, withBatch(batch, b2)));
     }
-    List<Dim> out = new ArrayList<>(Dims.dims(y.shape()));
-    if (vecB) out.remove(out.size() - 1);
-    if (vecA) out.remove(out.size() - (vecB ? 1 : 2));
-    return ir.reshape(y, Dims.shape(out));
+    return ir.reshape(y, ShapeMath.matmul(a.shape(), b.shape()));
   }
 
   /** a[..., m, k] @ b[k, n] as one [(...) m, k] @ [k, n] product, so b is never repeated. */
@@ -234,10 +210,6 @@ public final class Sugar {
     List<Dim> out = new ArrayList<>(Dims.dims(a.shape()).subList(0, a.rank() - 1));
     out.add(Dims.dim(b.shape(), 1));
     return ir.reshape(y, Dims.shape(out));
-  }
-
-  private static Shape batchOf(Node x) {
-    return Dims.shape(Dims.dims(x.shape()).subList(0, x.rank() - 2));
   }
 
   private static Shape withBatch(Shape batch, Node x) {

@@ -1,8 +1,12 @@
 package dev.modelc.runtime.api;
 
+import dev.modelc.runtime.optim.Updates;
+
 /**
  * PyTorch's optimizer updates for one parameter, in the parameter's precision, as generated {@code step()}
- * methods call them ({@code step} counts from 1). SGD ({@code torch.optim.SGD}):
+ * methods call them ({@code step} counts from 1). The arithmetic lives in {@link Updates}, which the reference
+ * runtime's {@code SGD} and {@code Adam} use too; these entry points take the hyperparameters in the parameter's
+ * precision, as generated classes hold them. SGD ({@code torch.optim.SGD}):
  * <pre>
  *   d = g + weight_decay * p
  *   buf = d (first step) | momentum * buf + (1 - dampening) * d;   d = nesterov ? d + momentum * buf : buf
@@ -21,63 +25,22 @@ public final class Optimizers {
 
     public static void sgd(float[] p, float[] g, float[] buf, int n, int step, float lr, float momentum,
                            float dampening, boolean nesterov, float weightDecay) {
-        for (int i = 0; i < n; i++) {
-            float d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
-            if (momentum != 0) {
-                float b = step == 1 ? d : momentum * buf[i] + (1 - dampening) * d;
-                buf[i] = b;
-                d = nesterov ? d + momentum * b : b;
-            }
-            p[i] = p[i] - lr * d;
-        }
+        Updates.sgd(p, g, buf, n, step == 1, lr, momentum, dampening, nesterov, weightDecay);
     }
 
     public static void sgd(double[] p, double[] g, double[] buf, int n, int step, double lr, double momentum,
                            double dampening, boolean nesterov, double weightDecay) {
-        for (int i = 0; i < n; i++) {
-            double d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
-            if (momentum != 0) {
-                double b = step == 1 ? d : momentum * buf[i] + (1 - dampening) * d;
-                buf[i] = b;
-                d = nesterov ? d + momentum * b : b;
-            }
-            p[i] = p[i] - lr * d;
-        }
+        Updates.sgd(p, g, buf, n, step == 1, lr, momentum, dampening, nesterov, weightDecay);
     }
 
+    /** AdamW's decay factor is {@code 1 - lr * weight_decay} rounded in float, from the float hyperparameters. */
     public static void adam(float[] p, float[] g, float[] m, float[] v, int n, int step, float lr, float beta1,
                             float beta2, float eps, float weightDecay, boolean decoupled) {
-        double bc1 = 1 - Math.pow(beta1, step);
-        double bc2 = 1 - Math.pow(beta2, step);
-        float stepSize = (float) (lr / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        float decay = decoupled ? 1 - lr * weightDecay : 1;
-        for (int i = 0; i < n; i++) {
-            float pi = p[i] * decay;
-            float gi = !decoupled && weightDecay != 0 ? g[i] + weightDecay * pi : g[i];
-            float mi = m[i] + (1 - beta1) * (gi - m[i]);
-            float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            p[i] = pi - stepSize * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps));
-        }
+        Updates.adam(p, g, m, v, n, step, lr, beta1, beta2, eps, weightDecay, decoupled, 1 - lr * weightDecay);
     }
 
     public static void adam(double[] p, double[] g, double[] m, double[] v, int n, int step, double lr,
                             double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
-        double bc1 = 1 - Math.pow(beta1, step);
-        double bc2 = 1 - Math.pow(beta2, step);
-        double stepSize = lr / bc1;
-        double bc2Sqrt = Math.sqrt(bc2);
-        double decay = decoupled ? 1 - lr * weightDecay : 1;
-        for (int i = 0; i < n; i++) {
-            double pi = p[i] * decay;
-            double gi = !decoupled && weightDecay != 0 ? g[i] + weightDecay * pi : g[i];
-            double mi = m[i] + (1 - beta1) * (gi - m[i]);
-            double vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
-        }
+        Updates.adam(p, g, m, v, n, step, lr, beta1, beta2, eps, weightDecay, decoupled);
     }
 }

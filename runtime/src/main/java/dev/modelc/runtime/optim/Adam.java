@@ -69,15 +69,15 @@ public final class Adam extends Optimizer {
                     m[i] = new float[p.numel()];
                     v[i] = new float[p.numel()];
                 }
-                Updates.adam(p.floatData(), g.floatData(), (float[]) m[i], (float[]) v[i], step, lr, beta1, beta2,
-                        eps, weightDecay, decoupled);
+                Updates.adam(p.floatData(), g.floatData(), (float[]) m[i], (float[]) v[i], p.numel(), step, lr, beta1,
+                        beta2, eps, weightDecay, decoupled, Updates.adamWDecay(lr, weightDecay));
             } else {
                 if (m[i] == null) {
                     m[i] = new double[p.numel()];
                     v[i] = new double[p.numel()];
                 }
-                Updates.adam(p.doubleData(), g.doubleData(), (double[]) m[i], (double[]) v[i], step, lr, beta1, beta2,
-                        eps, weightDecay, decoupled);
+                Updates.adam(p.doubleData(), g.doubleData(), (double[]) m[i], (double[]) v[i], p.numel(), step, lr,
+                        beta1, beta2, eps, weightDecay, decoupled);
             }
         }
     }

@@ -44,11 +44,11 @@ public final class SGD extends Optimizer {
             boolean first = buffers[i] == null;
             if (p.dtype() == DType.F32) {
                 float[] buf = momentum == 0 ? null : first ? new float[p.numel()] : (float[]) buffers[i];
-                Updates.sgd(p.floatData(), g.floatData(), buf, first, lr, momentum, dampening, nesterov, weightDecay);
+                Updates.sgd(p.floatData(), g.floatData(), buf, p.numel(), first, lr, momentum, dampening, nesterov, weightDecay);
                 buffers[i] = buf;
             } else {
                 double[] buf = momentum == 0 ? null : first ? new double[p.numel()] : (double[]) buffers[i];
-                Updates.sgd(p.doubleData(), g.doubleData(), buf, first, lr, momentum, dampening, nesterov, weightDecay);
+                Updates.sgd(p.doubleData(), g.doubleData(), buf, p.numel(), first, lr, momentum, dampening, nesterov, weightDecay);
                 buffers[i] = buf;
             }
         }

@@ -1,13 +1,15 @@
 package dev.modelc.runtime.optim;
 
 /**
- * The per-parameter update rules of the optimizers on plain arrays, with PyTorch's exact formulas, for this runtime's
- * optimizers and for generated model classes. Each call updates {@code p} (and the state arrays) in place from the
- * gradient {@code g}.
+ * The one implementation of the optimizers' per-parameter updates, on plain arrays, with PyTorch's exact formulas.
+ * This runtime's {@link SGD} and {@link Adam} call it, and so do generated model classes, through the float entry
+ * points of {@link dev.modelc.runtime.api.Optimizers}. Each call updates the first {@code n} elements of {@code p}
+ * (and the state arrays) in place from the gradient {@code g}.
  *
- * <p>{@code float[]} overloads compute in {@code float} with the hyperparameters rounded to {@code float}, as PyTorch's
+ * <p>{@code float[]} forms compute in {@code float} with the hyperparameters rounded to {@code float}, as PyTorch's
  * f32 kernels do; scalars PyTorch computes on the host (Adam's bias corrections and step size) are computed in
- * {@code double} first.
+ * {@code double} first. The one scalar a caller passes in is AdamW's decay factor {@code 1 - lr wd}: PyTorch and
+ * the reference {@link Adam} compute it in {@code double} ({@link #adamWDecay}), generated classes in {@code float}.
  */
 public final class Updates {
 
@@ -19,13 +21,13 @@ public final class Updates {
      * {@code buf = momentum buf + (1 - dampening) d}, and {@code d = d + momentum buf} (nesterov) or {@code d = buf};
      * finally {@code p -= lr d}. {@code buf} may be {@code null} when {@code momentum == 0}.
      */
-    public static void sgd(float[] p, float[] g, float[] buf, boolean firstStep, double lr, double momentum,
+    public static void sgd(float[] p, float[] g, float[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
         float flr = (float) lr;
         float fm = (float) momentum;
         float fdamp = (float) (1 - dampening);
         float fwd = (float) weightDecay;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = 0; i < n; i++) {
             float d = weightDecay != 0 ? g[i] + fwd * p[i] : g[i];
             if (momentum != 0) {
                 buf[i] = firstStep ? d : fm * buf[i] + fdamp * d;
@@ -35,10 +37,10 @@ public final class Updates {
         }
     }
 
-    /** The {@code double[]} form of {@link #sgd(float[], float[], float[], boolean, double, double, double, boolean, double)}. */
-    public static void sgd(double[] p, double[] g, double[] buf, boolean firstStep, double lr, double momentum,
+    /** The {@code double[]} form of {@link #sgd(float[], float[], float[], int, boolean, double, double, double, boolean, double)}. */
+    public static void sgd(double[] p, double[] g, double[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
-        for (int i = 0; i < p.length; i++) {
+        for (int i = 0; i < n; i++) {
             double d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
             if (momentum != 0) {
                 buf[i] = firstStep ? d : momentum * buf[i] + (1 - dampening) * d;
@@ -48,24 +50,28 @@ public final class Updates {
         }
     }
 
+    /** AdamW's decay factor {@code 1 - lr wd} as PyTorch computes it: in {@code double}, then rounded to float. */
+    public static float adamWDecay(double lr, double weightDecay) {
+        return (float) (1 - lr * weightDecay);
+    }
+
     /**
      * Adam ({@code decoupled == false}) and AdamW ({@code decoupled == true}) at step {@code step} (1 for the first):
-     * AdamW first decays {@code p *= 1 - lr wd}; Adam instead uses {@code g + wd p} as the gradient. Then
-     * {@code m += (1 - beta1)(g - m)}, {@code v = beta2 v + (1 - beta2) g^2},
+     * AdamW first decays {@code p *= decay} ({@code decay = 1 - lr wd}, see {@link #adamWDecay}); Adam instead uses
+     * {@code g + wd p} as the gradient. Then {@code m += (1 - beta1)(g - m)}, {@code v = beta2 v + (1 - beta2) g^2},
      * {@code denom = sqrt(v) / sqrt(1 - beta2^step) + eps}, {@code p -= lr / (1 - beta1^step) * m / denom}.
      */
-    public static void adam(float[] p, float[] g, float[] m, float[] v, int step, double lr, double beta1,
-            double beta2, double eps, double weightDecay, boolean decoupled) {
+    public static void adam(float[] p, float[] g, float[] m, float[] v, int n, int step, double lr, double beta1,
+            double beta2, double eps, double weightDecay, boolean decoupled, float decay) {
         double stepSize = lr / (1 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        float decay = (float) (1 - lr * weightDecay);
         float fwd = (float) weightDecay;
         float w1 = (float) (1 - beta1);
         float fb2 = (float) beta2;
         float w2 = (float) (1 - beta2);
         float feps = (float) eps;
         float fstep = (float) stepSize;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = 0; i < n; i++) {
             float grad = g[i];
             if (decoupled) {
                 p[i] *= decay;
@@ -79,15 +85,16 @@ public final class Updates {
         }
     }
 
-    /** The {@code double[]} form of {@link #adam(float[], float[], float[], float[], int, double, double, double, double, double, boolean)}. */
-    public static void adam(double[] p, double[] g, double[] m, double[] v, int step, double lr, double beta1,
+    /** The {@code double[]} form of {@link #adam(float[], float[], float[], float[], int, int, double, double, double, double, double, boolean, float)}. */
+    public static void adam(double[] p, double[] g, double[] m, double[] v, int n, int step, double lr, double beta1,
             double beta2, double eps, double weightDecay, boolean decoupled) {
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        for (int i = 0; i < p.length; i++) {
+        double decay = 1 - lr * weightDecay;
+        for (int i = 0; i < n; i++) {
             double grad = g[i];
             if (decoupled) {
-                p[i] *= 1 - lr * weightDecay;
+                p[i] *= decay;
             } else if (weightDecay != 0) {
                 grad += weightDecay * p[i];
             }

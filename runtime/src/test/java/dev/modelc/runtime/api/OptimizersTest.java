@@ -1,0 +1,174 @@
+package dev.modelc.runtime.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.modelc.runtime.optim.Updates;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Generated classes call {@link Optimizers} with float hyperparameters; the arithmetic is {@link Updates}'. These
+ * tests hold the entry points bit for bit to a direct transcription of PyTorch's formulas in the parameter's
+ * precision (the generated classes' arithmetic), over random hyperparameters, and to {@link Updates} called with the
+ * same hyperparameters widened to double, as the reference optimizers call it (AdamW's decay factor aside: generated
+ * classes round {@code 1 - lr wd} in float, PyTorch in double).
+ */
+class OptimizersTest {
+
+    static final int N = 37;
+    static final int STEPS = 5;
+
+    record Hyper(float lr, float momentum, float dampening, boolean nesterov, float weightDecay, float beta1,
+            float beta2, float eps, boolean decoupled) {
+        static Hyper random(Random r) {
+            boolean nesterov = r.nextBoolean();
+            return new Hyper((float) Math.pow(10, -4 * r.nextDouble()), r.nextInt(3) == 0 ? 0 : r.nextFloat(),
+                    nesterov ? 0 : r.nextFloat(), nesterov, r.nextInt(3) == 0 ? 0 : r.nextFloat() / 10,
+                    r.nextFloat(), 1 - r.nextFloat() / 100, (float) Math.pow(10, -8 * r.nextDouble()), r.nextBoolean());
+        }
+    }
+
+    static float[] randoms(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian();
+        }
+        return a;
+    }
+
+    static void sgdTranscribed(float[] p, float[] g, float[] buf, int n, int step, float lr, float momentum,
+            float dampening, boolean nesterov, float weightDecay) {
+        for (int i = 0; i < n; i++) {
+            float d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
+            if (momentum != 0) {
+                float b = step == 1 ? d : momentum * buf[i] + (1 - dampening) * d;
+                buf[i] = b;
+                d = nesterov ? d + momentum * b : b;
+            }
+            p[i] = p[i] - lr * d;
+        }
+    }
+
+    static void adamTranscribed(float[] p, float[] g, float[] m, float[] v, int n, int step, float lr, float beta1,
+            float beta2, float eps, float weightDecay, boolean decoupled) {
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        float stepSize = (float) (lr / bc1);
+        float bc2Sqrt = (float) Math.sqrt(bc2);
+        float decay = decoupled ? 1 - lr * weightDecay : 1;
+        for (int i = 0; i < n; i++) {
+            float pi = p[i] * decay;
+            float gi = !decoupled && weightDecay != 0 ? g[i] + weightDecay * pi : g[i];
+            float mi = m[i] + (1 - beta1) * (gi - m[i]);
+            float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = pi - stepSize * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps));
+        }
+    }
+
+    @Test
+    void sgdIsTheTranscriptionBitForBit() {
+        Random r = new Random(12);
+        for (int trial = 0; trial < 200; trial++) {
+            Hyper h = Hyper.random(r);
+            float[] p = randoms(r, N);
+            float[] want = p.clone();
+            float[] widened = p.clone();
+            float[] buf = new float[N];
+            float[] wantBuf = new float[N];
+            float[] widenedBuf = new float[N];
+            for (int step = 1; step <= STEPS; step++) {
+                float[] g = randoms(r, N);
+                Optimizers.sgd(p, g, buf, N, step, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay);
+                sgdTranscribed(want, g, wantBuf, N, step, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay);
+                Updates.sgd(widened, g, widenedBuf, N, step == 1, h.lr, h.momentum, h.dampening, h.nesterov,
+                        h.weightDecay);
+                assertArrayEquals(want, p, h + " step " + step);
+                assertArrayEquals(want, widened, h + " step " + step + " through Updates");
+                assertArrayEquals(wantBuf, buf, h + " step " + step);
+            }
+        }
+    }
+
+    @Test
+    void adamIsTheTranscriptionBitForBit() {
+        Random r = new Random(13);
+        for (int trial = 0; trial < 200; trial++) {
+            Hyper h = Hyper.random(r);
+            float[] p = randoms(r, N);
+            float[] want = p.clone();
+            float[] m = new float[N];
+            float[] v = new float[N];
+            float[] wantM = new float[N];
+            float[] wantV = new float[N];
+            for (int step = 1; step <= STEPS; step++) {
+                float[] g = randoms(r, N);
+                Optimizers.adam(p, g, m, v, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled);
+                adamTranscribed(want, g, wantM, wantV, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay,
+                        h.decoupled);
+                assertArrayEquals(want, p, h + " step " + step);
+                assertArrayEquals(wantM, m, h + " step " + step);
+                assertArrayEquals(wantV, v, h + " step " + step);
+            }
+        }
+    }
+
+    @Test
+    void adamWithoutDecoupledDecayIsUpdatesWithWidenedHyperparameters() {
+        Random r = new Random(14);
+        for (int trial = 0; trial < 200; trial++) {
+            Hyper h = Hyper.random(r);
+            float[] p = randoms(r, N);
+            float[] widened = p.clone();
+            float[] m = new float[N];
+            float[] v = new float[N];
+            float[] m2 = new float[N];
+            float[] v2 = new float[N];
+            for (int step = 1; step <= STEPS; step++) {
+                float[] g = randoms(r, N);
+                Optimizers.adam(p, g, m, v, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, false);
+                Updates.adam(widened, g, m2, v2, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, false,
+                        Updates.adamWDecay(h.lr, h.weightDecay));
+                assertArrayEquals(widened, p, h + " step " + step);
+            }
+        }
+    }
+
+    static void adamTranscribed(double[] p, double[] g, double[] m, double[] v, int n, int step, double lr,
+            double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        double decay = decoupled ? 1 - lr * weightDecay : 1;
+        for (int i = 0; i < n; i++) {
+            double pi = p[i] * decay;
+            double gi = !decoupled && weightDecay != 0 ? g[i] + weightDecay * pi : g[i];
+            double mi = m[i] + (1 - beta1) * (gi - m[i]);
+            double vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
+        }
+    }
+
+    @Test
+    void doubleAdamIsTheTranscriptionBitForBit() {
+        Random r = new Random(15);
+        for (int trial = 0; trial < 100; trial++) {
+            Hyper h = Hyper.random(r);
+            double[] p = Arrays.stream(new double[N]).map(x -> r.nextGaussian()).toArray();
+            double[] q = p.clone();
+            double[] a = new double[N];
+            double[] b = new double[N];
+            double[] a2 = new double[N];
+            double[] b2 = new double[N];
+            for (int step = 1; step <= STEPS; step++) {
+                double[] g = Arrays.stream(new double[N]).map(x -> r.nextGaussian()).toArray();
+                Optimizers.adam(p, g, a, b, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled);
+                adamTranscribed(q, g, a2, b2, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled);
+                assertArrayEquals(q, p, h + " step " + step);
+            }
+        }
+    }
+}
