@@ -198,7 +198,9 @@ def main(folder):
         flops = 2 * int(n) ** 3
         g = [x.get(("MatMulBenchmark.gemm", n, "score")) for x in (j17, v17)]
         g = [v * flops / 1e9 if v else None for v in g]
-        rows.append([f"matmul n={n}", fmt(g[0]), pct(g[0], peak), fmt(g[1]), pct(g[1], peak)])
+        sg = torch_med(torch_rounds, "sgemm", n)
+        rows.append([f"matmul n={n}", fmt(g[0]), pct(g[0], peak), fmt(g[1]), pct(g[1], peak), fmt(sg),
+                     pct(sg, peak)])
         if n == "256":
             verdicts.append(("matmul n=256: Vector API >= 60% of FMA peak",
                              f"{fmt(g[1])} GFLOP/s = {pct(g[1], peak)}",
@@ -209,8 +211,9 @@ def main(folder):
     for op in ("forward", "backwardWeight", "backwardInput"):
         g = [x.get((f"Conv2dBenchmark.{op}", "", "score")) for x in (j17, v17)]
         g = [v * CONV_FLOPS / 1e9 if v else None for v in g]
-        rows.append([f"conv {op} (CNN shape)", fmt(g[0]), pct(g[0], peak), fmt(g[1]), pct(g[1], peak)])
-    print(table(rows, ["kernel", "plain Java", "% of peak", "Vector API", "% of peak"]))
+        rows.append([f"conv {op} (CNN shape)", fmt(g[0]), pct(g[0], peak), fmt(g[1]), pct(g[1], peak), "", ""])
+    print(table(rows, ["kernel", "plain Java", "% of peak", "Vector API", "% of peak", "PyTorch (OpenBLAS sgemm)",
+                       "% of peak"]))
 
     # allocation
     print("\nBytes allocated per call (JMH -prof gc, gc.alloc.rate.norm, median of the rounds):\n")

@@ -2,7 +2,8 @@
 TrainStepBenchmark, and the same epoch of the seeds' CNN on Fashion-MNIST as EpochRun, in Debian's python3-torch.
 
     python3 bench/peers/torch_bench.py info                      torch version, threads, BLAS (threadpoolctl)
-    python3 bench/peers/torch_bench.py steps [--seconds 3]       median µs of a train step and of predict, per model
+    python3 bench/peers/torch_bench.py steps [--seconds 3]       median µs of a train step and of predict, per model;
+                                                                 OpenBLAS sgemm GFLOP/s for n = 64, 256, 512
     python3 bench/peers/torch_bench.py epoch DIR [--seed 1]      one epoch on the IDX folder DIR, then accuracy
 
 Each prints one JSON object. `--threads N` (default 1) sets torch.set_num_threads and, through threadpoolctl when
@@ -100,6 +101,11 @@ def steps(args):
                 model(a)
 
         out[name] = {"train_us": median_us(train, args.seconds), "predict_us": median_us(predict, args.seconds)}
+    # OpenBLAS sgemm (a @ b, f32) at the kernel benchmark's sizes, in GFLOP/s
+    out["sgemm"] = {}
+    for n in (64, 256, 512):
+        a, b, c = torch.rand(n, n) - 0.5, torch.rand(n, n) - 0.5, torch.empty(n, n)
+        out["sgemm"][str(n)] = 2 * n ** 3 / median_us(lambda: torch.matmul(a, b, out=c), args.seconds / 2) / 1e3
     return out
 
 
