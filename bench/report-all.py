@@ -150,7 +150,8 @@ def main(folder):
     mr = ref.get(("TrainStepBenchmark.referenceTrainStep", "mlp", "score"))
     verdicts.append(("MLP train step: reference / compiled >= 10x",
                      f"plain {times(ratio(mr, mj), 1)}, vector {times(ratio(mr, mv), 1)}",
-                     verdict(None if ratio(mr, mj) is None else min(ratio(mr, mj), ratio(mr, mv) or 0) >= 10)))
+                     verdict(None if ratio(mr, mj) is None and ratio(mr, mv) is None
+                             else min(x for x in (ratio(mr, mj), ratio(mr, mv)) if x is not None) >= 10)))
 
     # epoch
     print("\nOne epoch of the seeds' CNN (batch 64, Adam), data in memory, fresh process; seconds, then held-out "
@@ -216,25 +217,40 @@ def main(folder):
                        "% of peak"]))
 
     # allocation
-    print("\nBytes allocated per call (JMH -prof gc, gc.alloc.rate.norm, median of the rounds):\n")
+    def counted(tag):
+        """{model: (train bytes per step, predict bytes per call)}: the largest over the rounds' exact counts."""
+        out = {}
+        for path in sorted(glob.glob(os.path.join(folder, f"r*-{tag}-alloc.jsonl"))):
+            for line in open(path):
+                if line.strip():
+                    a = json.loads(line)
+                    t, p = a["train_bytes"] / a["train_steps"], a["predict_bytes"] / a["predict_calls"]
+                    old = out.get(a["model"], (0, 0))
+                    out[a["model"]] = (max(old[0], t), max(old[1], p))
+        return out
+    cj, cv = counted("j17-java"), counted("j17-vector")
+    print("\nBytes allocated per call by the compiled class, JDK 17: counted exactly on the thread after a warm-up "
+          "(AllocationRun, largest over the rounds), and JMH's gc.alloc.rate.norm (median; includes JMH's own "
+          "bookkeeping per iteration divided by the calls, so slow steps show tens to hundreds of bytes):\n")
     rows = []
-    worst = 0
+    worst = None
     for model in MODELS:
         row = [LABEL[model]]
-        for method in ("compiledTrainStep", "compiledPredict"):
-            for cfg in (j17, v17, j25, v25):
-                if cfg:
-                    v = cfg.get((f"TrainStepBenchmark.{method}", model, "gc.alloc.rate.norm"))
-                    row.append(fmt(v, 2))
-                    if v is not None and method == "compiledTrainStep":
-                        worst = max(worst, v)
+        for c in (cj, cv):
+            v = c.get(model)
+            row += [fmt(v and v[0], 3), fmt(v and v[1], 3)]
+            if v is not None:
+                worst = max(worst or 0, v[0])
+        for cfg in (j17, v17):
+            row += [fmt(cfg.get(("TrainStepBenchmark.compiledTrainStep", model, "gc.alloc.rate.norm")), 2),
+                    fmt(cfg.get(("TrainStepBenchmark.compiledPredict", model, "gc.alloc.rate.norm")), 2)]
         row.append(fmt(ref.get(("TrainStepBenchmark.referenceTrainStep", model, "gc.alloc.rate.norm"))))
         rows.append(row)
-    cfgs = [n for n, c in (("17 plain", j17), ("17 vector", v17), ("25 plain", j25), ("25 vector", v25)) if c]
-    print(table(rows, ["model"] + [f"train {c}" for c in cfgs] + [f"predict {c}" for c in cfgs]
-                + ["reference train"]))
-    verdicts.append(("0 bytes allocated per compiled train step (below 1 B, JMH's noise)",
-                     f"largest {fmt(worst, 2)} B/step", verdict(worst < 1)))
+    print(table(rows, ["model", "train (plain)", "predict (plain)", "train (vector)", "predict (vector)",
+                       "JMH train (plain)", "JMH predict (plain)", "JMH train (vector)", "JMH predict (vector)",
+                       "JMH reference train"]))
+    verdicts.append(("0 bytes allocated per compiled train step (counted; below 1 B a step)",
+                     f"largest {fmt(worst, 3)} B/step", verdict(None if worst is None else worst < 1)))
 
     # compile time
     print("\nCompile time: warm in-process (JMH on Modelc.compile, ms) and a whole `modelc compile` process "

@@ -19,7 +19,7 @@
 # What runs in each round, in this order:
 #   JDK 17 plain Java   TrainStepBenchmark.compiled* (5 models), MatMulBenchmark, Conv2dBenchmark (all -prof gc);
 #                       TrainStepBenchmark.reference* (the 4 sample models), CompileBenchmark; EpochRun on the
-#                       bundled subset and on the full set
+#                       bundled subset and on the full set; AllocationRun (bytes per call, counted exactly)
 #   PyTorch             torch_bench.py steps, epoch on the subset and the full set (OPENBLAS_CORETYPE and
 #                       OPENBLAS_L2_SIZE unset, OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1))
 #   JDK 17 Vector API   as plain Java plus FmaPeakBenchmark, without the reference and compile benchmarks
@@ -122,6 +122,16 @@ jmh() { # java, json file, extra JVM flags for the forks, JMH arguments... (the 
     }
 }
 
+allocation() { # tag, java, flags: bytes allocated per compiled call, counted exactly (AllocationRun)
+  local tag=$1 java=$2 flags=$3 warmup=3
+  [ -n "$QUICK" ] && warmup=0.5
+  local models=(linreg logreg mlp cnn widemlp)
+  [ -n "$QUICK" ] && models=(linreg mlp)
+  # shellcheck disable=SC2086
+  "${PIN[@]}" "$java" $flags -cp "$JAR" dev.modelc.bench.train.AllocationRun "$warmup" "${models[@]}" 2> /dev/null \
+    > "$OUT/$tag-alloc.jsonl"
+}
+
 epochs() { # tag, java, flags
   local tag=$1 java=$2 flags=$3
   # shellcheck disable=SC2086
@@ -191,6 +201,7 @@ for r in $(seq 1 "$ROUNDS"); do
   jmh "$JAVA" "$OUT/r$r-j17-reference.json" "" -prof gc "${REF_MODELS[@]}" 'TrainStepBenchmark\.reference'
   jmh "$JAVA" "$OUT/r$r-j17-compile.json" "" "${MODELS[@]}" 'CompileBenchmark'
   epochs "r$r-j17-java" "$JAVA" ""
+  allocation "r$r-j17-java" "$JAVA" ""
   if [ -n "$HAS_TORCH" ]; then
     torch_peer 1 1 steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch-steps.json"
     torch_peer 1 1 epoch "$SUBSET" > "$OUT/r$r-torch-epoch-subset.json"
@@ -204,6 +215,7 @@ for r in $(seq 1 "$ROUNDS"); do
   jmh "$JAVA" "$OUT/r$r-j17-vector.json" "$VECTOR" -prof gc "${MODELS[@]}" "${SIZES[@]}" 'TrainStepBenchmark\.compiled' \
     'MatMulBenchmark' 'Conv2dBenchmark' 'FmaPeakBenchmark'
   epochs "r$r-j17-vector" "$JAVA" "$VECTOR"
+  allocation "r$r-j17-vector" "$JAVA" "$VECTOR"
   compile_process "$r"
   if [ -n "$JAVA25" ]; then
     jmh "$JAVA25" "$OUT/r$r-j25-java.json" "" -prof gc 'TrainStepBenchmark\.compiledTrainStep'

@@ -2,16 +2,11 @@ package dev.modelc.bench.train;
 
 import dev.modelc.bench.models.BenchModels;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.check.Frontend;
-import dev.modelc.diag.Diagnostics;
 import dev.modelc.driver.ModelBuild;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,40 +36,11 @@ public class TrainStepBenchmark {
 
   @Setup
   public void setUp() {
-    Diagnostics d = new Diagnostics();
-    CheckedModel m = Frontend.load(BenchModels.path(model), d).models().get(0);
-    if (d.hasErrors()) {
-      throw new IllegalStateException("model " + model + " does not check");
-    }
+    CheckedModel m = BenchModels.check(model);
     compiled = ModelBuild.compile(m, "bench", model + ".mdl", false).newUninitialized();
     compiled.initialize(1);
     reference = new Interpreter(m, 1);
-    Random rnd = new Random(1);
-    int b = BenchModels.batch(model);
-    for (CheckedModel.Input in : m.inputs()) {
-      int[] shape = new int[in.type().shape().rank()];
-      int n = 1;
-      for (int i = 0; i < shape.length; i++) {
-        Dim dim = in.type().shape().dim(i);
-        shape[i] = (int) (dim.coefficient() * Math.pow(b, dim.symbols().size()));
-        n *= shape[i];
-      }
-      if (in.type().dtype() == DType.I32) {
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-          labels[i] = rnd.nextInt(10);
-        }
-        compiled.setInput(in.name(), labels);
-        reference.setLabels(in.name(), labels);
-      } else {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-          x[i] = rnd.nextFloat();
-        }
-        compiled.setInput(in.name(), x);
-        reference.setInput(in.name(), Tensor.of(x, shape));
-      }
-    }
+    BenchModels.randomInputs(m, BenchModels.batch(model), compiled, reference);
   }
 
   @Benchmark
