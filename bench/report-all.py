@@ -16,6 +16,7 @@ LABEL = {"linreg": "linear regression (100)", "logreg": "logistic regression (25
 STEP_TARGET = {"linreg": 40, "logreg": 20, "mlp": 2, "cnn": 2, "widemlp": 1.5}
 CONV_FLOPS = 2 * 64 * 6 * 24 * 24 * 25
 ACCURACY_TOLERANCE = 0.015
+UNSTEADY_BYTES = 10_000
 
 
 def med(values):
@@ -115,10 +116,14 @@ def main(folder):
             rmethod = method.replace("compiled", "reference")
             rv = ref.get((f"TrainStepBenchmark.{rmethod}", model, "score"))
             tv = torch_med(torch_rounds, model, kind)
-            row = [LABEL[model] if step == "train" else "", step, fmt(jv), fmt(vv)]
+            def cell(cfg, v):
+                # megabytes per call from compiled code mean it had not reached C2 (boxed vectors): not steady
+                a = cfg.get((f"TrainStepBenchmark.{method}", model, "gc.alloc.rate.norm"))
+                return fmt(v) + (" *" if a is not None and a > UNSTEADY_BYTES else "")
+            row = [LABEL[model] if step == "train" else "", step, cell(j17, jv), cell(v17, vv)]
             if j25 or v25:
-                row += [fmt(j25.get((f"TrainStepBenchmark.{method}", model, "score"))),
-                        fmt(v25.get((f"TrainStepBenchmark.{method}", model, "score")))]
+                row += [cell(j25, j25.get((f"TrainStepBenchmark.{method}", model, "score"))),
+                        cell(v25, v25.get((f"TrainStepBenchmark.{method}", model, "score")))]
             row += [fmt(rv), fmt(tv)]
             if torch_n:
                 row.append(fmt(torch_med(torch_n, model, kind)))
@@ -143,6 +148,9 @@ def main(folder):
     header += ["PyTorch / compiled (plain / vector)", "target", "target met"]
     print("Training step and predict, microseconds (median of the rounds):\n")
     print(table(rows, header))
+    print(f"\n* JMH counted more than {UNSTEADY_BYTES:,} bytes allocated per call (median): the compiled code had not "
+          "reached steady state (Vector API code boxes its vectors until C2 compiles it); a longer warm-up is needed "
+          "for a figure.")
 
     # compiled against the reference interpreter
     mj = j17.get(("TrainStepBenchmark.compiledTrainStep", "mlp", "score"))

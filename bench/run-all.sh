@@ -4,7 +4,7 @@
 # and a fresh PyTorch process), pinned to one core; prints one table of medians over the rounds with the targets of
 # docs/benchmarks.md beside them. Run from anywhere; results are kept in bench/target/all/.
 #
-#   bench/run-all.sh                 3 rounds (JMH: 1 fork, 2 warm-up and 2 measured 1 s iterations per benchmark)
+#   bench/run-all.sh                 3 rounds (JMH: 1 fork, 2 warm-up (Vector API: 6) and 2 measured 1 s iterations)
 #   bench/run-all.sh --quick         1 round of very short iterations of two models, no JDK 25, to try the harness
 #                                    (its figures mean nothing)
 #   bench/run-all.sh --rounds 5      more rounds
@@ -65,7 +65,9 @@ if [ -n "$REPORT_ONLY" ]; then
 fi
 
 if [ -n "$QUICK" ]; then
-  JMH="-f 1 -wi 1 -w 200ms -i 1 -r 300ms"
+  JMH="-f 1 -w 200ms -i 1 -r 300ms"
+  WARMUPS=1
+  VECTOR_WARMUPS=1
   TORCH_SECONDS=0.3
   COMPILE_RUNS=2
   # two models, one matrix size, no JDK 25: a few minutes
@@ -77,7 +79,11 @@ else
   MODELS=()
   REF_MODELS=(-p model=linreg,logreg,mlp,cnn)
   SIZES=()
-  JMH="-f 1 -wi 2 -w 1s -i 2 -r 1s"
+  JMH="-f 1 -w 1s -i 2 -r 1s"
+  # Vector API code allocates (boxed vectors) until C2 has compiled it, which on a loaded core pinned together
+  # with the JIT threads takes several seconds for the larger steps: a longer warm-up for those forks.
+  WARMUPS=2
+  VECTOR_WARMUPS=6
   TORCH_SECONDS=2
   COMPILE_RUNS=3
 fi
@@ -112,10 +118,11 @@ torch_peer() { # threads, pinned (1 or empty), args...
 }
 
 jmh() { # java, json file, extra JVM flags for the forks, JMH arguments... (the last "-p n=" and "-p model=" win)
-  local java=$1 json=$2 flags=$3
+  local java=$1 json=$2 flags=$3 wi=$WARMUPS
   shift 3
+  [ -n "$flags" ] && wi=$VECTOR_WARMUPS
   # shellcheck disable=SC2086
-  "${PIN[@]}" "$java" -jar "$JAR" "$@" $JMH -jvm "$java" -jvmArgsAppend "-Dmodelc.kernels=auto $flags" \
+  "${PIN[@]}" "$java" -jar "$JAR" "$@" $JMH -wi "$wi" -jvm "$java" -jvmArgsAppend "-Dmodelc.kernels=auto $flags" \
     -rf json -rff "$json" >> "$OUT/jmh.log" 2>&1 || {
       echo "run-all.sh: JMH failed, see $OUT/jmh.log" >&2
       exit 1
@@ -123,7 +130,7 @@ jmh() { # java, json file, extra JVM flags for the forks, JMH arguments... (the 
 }
 
 allocation() { # tag, java, flags: bytes allocated per compiled call, counted exactly (AllocationRun)
-  local tag=$1 java=$2 flags=$3 warmup=3
+  local tag=$1 java=$2 flags=$3 warmup=5
   [ -n "$QUICK" ] && warmup=0.5
   local models=(linreg logreg mlp cnn widemlp)
   [ -n "$QUICK" ] && models=(linreg mlp)
@@ -186,7 +193,7 @@ PY
   echo "pinned: ${PIN[*]:-no}"
   echo "jdk17: $("$JAVA" -version 2>&1 | head -1)"
   [ -n "$JAVA25" ] && echo "jdk25: $("$JAVA25" -version 2>&1 | head -1)"
-  echo "jmh: $JMH"
+  echo "jmh: $JMH, warm-up iterations $WARMUPS (Vector API forks $VECTOR_WARMUPS)"
   echo "rounds: $ROUNDS"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/meta.txt"
