@@ -1,0 +1,67 @@
+package dev.modelc.bench.train;
+
+import dev.modelc.bench.models.BenchModels;
+import dev.modelc.check.CheckedModel;
+import dev.modelc.driver.ModelBuild;
+import dev.modelc.runtime.api.Model;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Bytes the compiled train step and predict allocate on the calling thread, counted exactly
+ * ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}) over a window of calls after a warm-up. JMH's
+ * {@code gc.alloc.rate.norm} divides its own bookkeeping per iteration (some kilobytes) by the calls of the
+ * iteration, which for steps of milliseconds shows as tens to hundreds of bytes per call; this count does not.
+ * Prints one JSON line per model: the bytes allocated in the window and the number of calls, for each of the two.
+ *
+ * <pre>
+ *   java [--add-modules jdk.incubator.vector] -cp bench/target/benchmarks.jar dev.modelc.bench.train.AllocationRun \
+ *       [warm-up seconds] [model...]
+ * </pre>
+ */
+public final class AllocationRun {
+  private AllocationRun() {}
+
+  public static void main(String[] args) {
+    double warmup = args.length > 0 ? Double.parseDouble(args[0]) : 3;
+    List<String> models = args.length > 1 ? List.of(args).subList(1, args.length)
+        : List.of("linreg", "logreg", "mlp", "cnn", "widemlp");
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long self = Thread.currentThread().getId();
+    for (String name : models) {
+      CheckedModel m = BenchModels.check(name);
+      Model model = ModelBuild.compile(m, "bench", name + ".mdl", false).newUninitialized();
+      model.initialize(1);
+      BenchModels.randomInputs(m, BenchModels.batch(name), model, null);
+      long[] result = new long[4];
+      for (int kind = 0; kind < 2; kind++) {
+        long end = System.nanoTime() + (long) (warmup * 1e9);
+        while (System.nanoTime() < end) {
+          call(model, kind);
+        }
+        // a window of at least 20 calls and 0.5 s
+        long calls = 0;
+        long before = threads.getThreadAllocatedBytes(self);
+        long stop = System.nanoTime() + 500_000_000L;
+        while (calls < 20 || System.nanoTime() < stop) {
+          call(model, kind);
+          calls++;
+        }
+        result[2 * kind] = threads.getThreadAllocatedBytes(self) - before;
+        result[2 * kind + 1] = calls;
+      }
+      System.out.println(String.format(Locale.ROOT,
+          "{\"model\": \"%s\", \"train_bytes\": %d, \"train_steps\": %d, \"predict_bytes\": %d, "
+              + "\"predict_calls\": %d}", name, result[0], result[1], result[2], result[3]));
+    }
+  }
+
+  private static void call(Model model, int kind) {
+    if (kind == 0) {
+      model.trainStep();
+    } else {
+      model.predict();
+    }
+  }
+}
