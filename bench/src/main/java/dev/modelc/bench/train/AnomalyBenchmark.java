@@ -1,14 +1,9 @@
 package dev.modelc.bench.train;
 
+import dev.modelc.bench.models.BenchModels;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.check.Frontend;
-import dev.modelc.diag.Diagnostics;
 import dev.modelc.driver.ModelBuild;
 import dev.modelc.runtime.api.Model;
-import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,36 +33,11 @@ public class AnomalyBenchmark {
 
   @Setup
   public void setUp() {
-    Diagnostics d = new Diagnostics();
-    CheckedModel m = Frontend.load(Path.of("samples/models", model + ".mdl"), d).models().get(0);
-    if (d.hasErrors()) {
-      throw new IllegalStateException("sample " + model + " does not check");
-    }
+    CheckedModel m = BenchModels.check(model);
     compiled = ModelBuild.compile(m, "bench", model + ".mdl", false).newUninitialized();
     compiled.initialize(1);
     compiled.setDetectAnomaly(detect);
-    Random rnd = new Random(1);
-    int b = TrainStepBenchmark.batch(model);
-    for (CheckedModel.Input in : m.inputs()) {
-      int n = 1;
-      for (int i = 0; i < in.type().shape().rank(); i++) {
-        Dim dim = in.type().shape().dim(i);
-        n *= (int) (dim.coefficient() * Math.pow(b, dim.symbols().size()));
-      }
-      if (in.type().dtype() == DType.I32) {
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-          labels[i] = rnd.nextInt(10);
-        }
-        compiled.setInput(in.name(), labels);
-      } else {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-          x[i] = rnd.nextFloat();
-        }
-        compiled.setInput(in.name(), x);
-      }
-    }
+    BenchModels.randomInputs(m, BenchModels.batch(model), compiled, null);
   }
 
   @Benchmark
