@@ -246,7 +246,7 @@ final class ClassEmitter {
       DType dt = params.get(p).dtype();
       Type t = Emitter.element(dt);
       String arr = Emitter.array(dt).getDescriptor();
-      String d = t.getDescriptor();
+      String d = "D";                                // hyperparameters travel as doubles, as PyTorch holds them
       loadState(e, "params", -1, p, dt);
       loadState(e, "grads", -1, p, dt);
       if (optimizer.kind() == OptimizerSettings.Kind.SGD) {
@@ -254,23 +254,23 @@ final class ClassEmitter {
         else e.pushNull();
         access.dim(e, dev.modelc.ir.Dims.count(params.get(p).shape()));
         stepCount(e);
-        hyperparameter(e, "lr", t);
-        hyperparameter(e, "momentum", t);
-        hyperparameter(e, "dampening", t);
+        hyperparameter(e, "lr");
+        hyperparameter(e, "momentum");
+        hyperparameter(e, "dampening");
         e.loadThis();
         e.getField(internalName, "nesterov", Type.BOOLEAN_TYPE);
-        hyperparameter(e, "weightDecay", t);
+        hyperparameter(e, "weightDecay");
         e.invokeStatic(Optimizers.class, "sgd", "(" + arr + arr + arr + "II" + d + d + d + "Z" + d + ")V");
       } else {
         loadState(e, "state", 0, p, dt);
         loadState(e, "state", 1, p, dt);
         access.dim(e, dev.modelc.ir.Dims.count(params.get(p).shape()));
         stepCount(e);
-        hyperparameter(e, "lr", t);
-        hyperparameter(e, "beta1", t);
-        hyperparameter(e, "beta2", t);
-        hyperparameter(e, "eps", t);
-        hyperparameter(e, "weightDecay", t);
+        hyperparameter(e, "lr");
+        hyperparameter(e, "beta1");
+        hyperparameter(e, "beta2");
+        hyperparameter(e, "eps");
+        hyperparameter(e, "weightDecay");
         e.push(optimizer.kind() == OptimizerSettings.Kind.ADAMW);
         e.invokeStatic(Optimizers.class, "adam",
             "(" + arr + arr + arr + arr + "II" + d + d + d + d + d + "Z)V");
@@ -281,11 +281,10 @@ final class ClassEmitter {
     e.end();
   }
 
-  /** Pushes a hyperparameter field of the instance (a double) as the parameter's element type. */
-  private void hyperparameter(Emitter e, String field, Type t) {
+  /** Pushes a hyperparameter field of the instance, a double. */
+  private void hyperparameter(Emitter e, String field) {
     e.loadThis();
     e.getField(internalName, field, Type.DOUBLE_TYPE);
-    e.cast(Type.DOUBLE_TYPE, t);
   }
 
   private void stepCount(Emitter e) {

@@ -5,8 +5,9 @@ import dev.modelc.runtime.optim.Updates;
 /**
  * PyTorch's optimizer updates for one parameter, in the parameter's precision, as generated {@code step()}
  * methods call them ({@code step} counts from 1). The arithmetic lives in {@link Updates}, which the reference
- * runtime's {@code SGD} and {@code Adam} use too; these entry points take the hyperparameters in the parameter's
- * precision, as generated classes hold them. SGD ({@code torch.optim.SGD}):
+ * runtime's {@code SGD} and {@code Adam} use too; the hyperparameters are doubles, as PyTorch holds them, so the
+ * step size and bias corrections are computed in double before the per-element loop runs in the parameter's
+ * precision, exactly as the reference optimizers do. SGD ({@code torch.optim.SGD}):
  * <pre>
  *   d = g + weight_decay * p
  *   buf = d (first step) | momentum * buf + (1 - dampening) * d;   d = nesterov ? d + momentum * buf : buf
@@ -23,8 +24,8 @@ public final class Optimizers {
     private Optimizers() {
     }
 
-    public static void sgd(float[] p, float[] g, float[] buf, int n, int step, float lr, float momentum,
-                           float dampening, boolean nesterov, float weightDecay) {
+    public static void sgd(float[] p, float[] g, float[] buf, int n, int step, double lr, double momentum,
+                           double dampening, boolean nesterov, double weightDecay) {
         Updates.sgd(p, g, buf, n, step == 1, lr, momentum, dampening, nesterov, weightDecay);
     }
 
@@ -33,10 +34,9 @@ public final class Optimizers {
         Updates.sgd(p, g, buf, n, step == 1, lr, momentum, dampening, nesterov, weightDecay);
     }
 
-    /** AdamW's decay factor is {@code 1 - lr * weight_decay} rounded in float, from the float hyperparameters. */
-    public static void adam(float[] p, float[] g, float[] m, float[] v, int n, int step, float lr, float beta1,
-                            float beta2, float eps, float weightDecay, boolean decoupled) {
-        Updates.adam(p, g, m, v, n, step, lr, beta1, beta2, eps, weightDecay, decoupled, 1 - lr * weightDecay);
+    public static void adam(float[] p, float[] g, float[] m, float[] v, int n, int step, double lr, double beta1,
+                            double beta2, double eps, double weightDecay, boolean decoupled) {
+        Updates.adam(p, g, m, v, n, step, lr, beta1, beta2, eps, weightDecay, decoupled);
     }
 
     public static void adam(double[] p, double[] g, double[] m, double[] v, int n, int step, double lr,

@@ -70,7 +70,7 @@ public final class Adam extends Optimizer {
                     v[i] = new float[p.numel()];
                 }
                 Updates.adam(p.floatData(), g.floatData(), (float[]) m[i], (float[]) v[i], p.numel(), step, lr, beta1,
-                        beta2, eps, weightDecay, decoupled, Updates.adamWDecay(lr, weightDecay));
+                        beta2, eps, weightDecay, decoupled);
             } else {
                 if (m[i] == null) {
                     m[i] = new double[p.numel()];

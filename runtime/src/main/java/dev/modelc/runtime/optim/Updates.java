@@ -2,14 +2,13 @@ package dev.modelc.runtime.optim;
 
 /**
  * The one implementation of the optimizers' per-parameter updates, on plain arrays, with PyTorch's exact formulas.
- * This runtime's {@link SGD} and {@link Adam} call it, and so do generated model classes, through the float entry
- * points of {@link dev.modelc.runtime.api.Optimizers}. Each call updates the first {@code n} elements of {@code p}
+ * This runtime's {@link SGD} and {@link Adam} call it, and so do generated model classes, through
+ * {@link dev.modelc.runtime.api.Optimizers}, with the same double hyperparameters. Each call updates the first {@code n} elements of {@code p}
  * (and the state arrays) in place from the gradient {@code g}.
  *
  * <p>{@code float[]} forms compute in {@code float} with the hyperparameters rounded to {@code float}, as PyTorch's
  * f32 kernels do; scalars PyTorch computes on the host (Adam's bias corrections and step size) are computed in
- * {@code double} first. The one scalar a caller passes in is AdamW's decay factor {@code 1 - lr wd}: PyTorch and
- * the reference {@link Adam} compute it in {@code double} ({@link #adamWDecay}), generated classes in {@code float}.
+ * {@code double} first, and so is AdamW's decay factor {@code 1 - lr wd} ({@link #adamWDecay}).
  */
 public final class Updates {
 
@@ -62,7 +61,8 @@ public final class Updates {
      * {@code denom = sqrt(v) / sqrt(1 - beta2^step) + eps}, {@code p -= lr / (1 - beta1^step) * m / denom}.
      */
     public static void adam(float[] p, float[] g, float[] m, float[] v, int n, int step, double lr, double beta1,
-            double beta2, double eps, double weightDecay, boolean decoupled, float decay) {
+            double beta2, double eps, double weightDecay, boolean decoupled) {
+        float decay = adamWDecay(lr, weightDecay);
         double stepSize = lr / (1 - Math.pow(beta1, step));
         float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float fwd = (float) weightDecay;

@@ -8,11 +8,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Generated classes call {@link Optimizers} with float hyperparameters; the arithmetic is {@link Updates}'. These
- * tests hold the entry points bit for bit to a direct transcription of PyTorch's formulas in the parameter's
- * precision (the generated classes' arithmetic), over random hyperparameters, and to {@link Updates} called with the
- * same hyperparameters widened to double, as the reference optimizers call it (AdamW's decay factor aside: generated
- * classes round {@code 1 - lr wd} in float, PyTorch in double).
+ * Generated classes call {@link Optimizers} with double hyperparameters; the arithmetic is {@link Updates}', which
+ * the reference optimizers call too. These tests hold the entry points bit for bit to a direct transcription of
+ * PyTorch's formulas (elementwise in the parameter's precision, host scalars such as the step size and AdamW's
+ * decay in double), over random hyperparameters.
  */
 class OptimizersTest {
 
@@ -56,7 +55,7 @@ class OptimizersTest {
         double bc2 = 1 - Math.pow(beta2, step);
         float stepSize = (float) (lr / bc1);
         float bc2Sqrt = (float) Math.sqrt(bc2);
-        float decay = decoupled ? 1 - lr * weightDecay : 1;
+        float decay = decoupled ? (float) (1 - (double) lr * weightDecay) : 1;
         for (int i = 0; i < n; i++) {
             float pi = p[i] * decay;
             float gi = !decoupled && weightDecay != 0 ? g[i] + weightDecay * pi : g[i];
@@ -129,8 +128,7 @@ class OptimizersTest {
             for (int step = 1; step <= STEPS; step++) {
                 float[] g = randoms(r, N);
                 Optimizers.adam(p, g, m, v, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, false);
-                Updates.adam(widened, g, m2, v2, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, false,
-                        Updates.adamWDecay(h.lr, h.weightDecay));
+                Updates.adam(widened, g, m2, v2, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, false);
                 assertArrayEquals(widened, p, h + " step " + step);
             }
         }
