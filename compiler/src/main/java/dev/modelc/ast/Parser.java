@@ -78,9 +78,8 @@ public final class Parser {
       } else if (type == MdlLexer.POW) {
         powers[Math.min(depth, powers.length - 1)]++;
         deeper = true;
-      } else if (type == MdlLexer.COMMA || type == MdlLexer.SEMI || type == MdlLexer.LBRACE
-          || type == MdlLexer.RBRACE) {
-        powers[Math.min(depth, powers.length - 1)] = 0;
+      } else if (!sign && !continuesPowerChain(type)) {
+        powers[Math.min(depth, powers.length - 1)] = 0;      // any other operator, '=', a keyword: the chain ends
       }
       int nesting = depth + signs + powers[Math.min(depth, powers.length - 1)];
       if (nesting > MAX_NESTING && deeper) {
@@ -98,6 +97,14 @@ public final class Parser {
 
   /** The deepest nesting of brackets, signs and '**' chains the front end accepts. */
   public static final int MAX_NESTING = 256;
+
+  /** Tokens that can stand inside one right-nested chain {@code a ** b ** c} (signs are counted apart). */
+  private static boolean continuesPowerChain(int type) {
+    return switch (type) {
+      case MdlLexer.ID, MdlLexer.INT, MdlLexer.FLOAT, MdlLexer.TRANSPOSE, MdlLexer.RPAREN, MdlLexer.RBRACK -> true;
+      default -> false;
+    };
+  }
 
   private static boolean opensOperand(Token t) {
     return switch (t.getType()) {

@@ -149,4 +149,28 @@ class FuzzFindingsTest {
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(Files.exists(dir.resolve("out/S.class")));
   }
+
+  /** The '**' nesting count is per chain: many short powers, one per let or term, are not one deep chain. */
+  @Test
+  void manyShortPowersAreNotDeepNesting() throws Exception {
+    StringBuilder src = new StringBuilder("model M {\n  input x : f32[2]\n");
+    for (int i = 0; i < 300; i++) {
+      src.append("  let y").append(i).append(" = x ** 2 + x ** 3 * x ** 2\n");
+    }
+    src.append("  let s = ");
+    for (int i = 0; i < 300; i++) {
+      src.append(i == 0 ? "" : " + ").append("x ** 2");
+    }
+    src.append("\n  output s\n}\n");
+    Path ok = Files.writeString(dir.resolve("powers.mdl"), src.toString());
+    Run r = run("summary", ok.toString());
+    assertEquals(Main.OK, r.code(), r.err());
+
+    StringBuilder chain = new StringBuilder("model M {\n  input x : f32[2]\n  let y = x");
+    for (int i = 0; i < 300; i++) {
+      chain.append(" ** x");
+    }
+    Path deep = Files.writeString(dir.resolve("chain.mdl"), chain.append("\n  output y\n}\n").toString());
+    assertUserError(run("summary", deep.toString()), "expression nested too deeply");
+  }
 }
