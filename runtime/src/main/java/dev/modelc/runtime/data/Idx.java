@@ -105,9 +105,11 @@ public final class Idx {
         } catch (IllegalArgumentException e) {
             throw new DataException(file + ": " + e.getMessage());
         }
-        byte[] bytes = new byte[(int) count];
-        int got = in.readNBytes(bytes, 0, bytes.length);
-        if (got < bytes.length) {
+        // readNBytes grows its buffer as bytes arrive: a short file claiming huge dimensions allocates only what
+        // it holds before it is reported as truncated.
+        byte[] bytes = in.readNBytes((int) count);
+        int got = bytes.length;
+        if (got < count) {
             throw new DataException(file + ": truncated: dimensions " + ArrayData.shapeText(dims) + " need " + count
                     + " bytes of data, the file has " + got);
         }

@@ -56,8 +56,12 @@ public final class Npy {
         if (dataBytes > Integer.MAX_VALUE - 16) {
             throw new WeightsFormatException(source, name, "arrays over 2 GB are not supported");
         }
-        byte[] raw = new byte[(int) dataBytes];
-        readFully(data, raw, source, name);
+        // Grows as bytes arrive (an entry's declared size is only the archive's claim): a small file claiming a
+        // large shape is reported as truncated without allocating that shape.
+        byte[] raw = data.readNBytes((int) dataBytes);
+        if (raw.length < dataBytes) {
+            throw new WeightsFormatException(source, name, "file is truncated");
+        }
         ByteBuffer buffer = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         int n = (int) h.count;
         Object out;

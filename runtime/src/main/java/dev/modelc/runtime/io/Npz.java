@@ -15,9 +15,10 @@ import java.util.zip.ZipOutputStream;
 /**
  * Reads and writes NumPy's {@code .npz}: a zip archive of {@code .npy} files, one per array, as written by
  * {@code np.savez} (stored) and {@code np.savez_compressed} (deflated). The array's name is the entry's name
- * without {@code .npy}. Reading goes through the zip's central directory, so each entry's uncompressed size is
- * known and must equal what its {@code .npy} header declares before anything is allocated (a small archive cannot
- * make the reader allocate gigabytes). Every entry must be a {@code .npy}; names must be distinct.
+ * without {@code .npy}. Each entry's uncompressed size from the central directory must equal what its {@code .npy}
+ * header declares; as that size is only the archive's claim, the data is read into a buffer that grows as bytes
+ * arrive, so a small archive claiming a huge array cannot make the reader allocate it. Every entry must be a
+ * {@code .npy}; names must be distinct.
  */
 public final class Npz {
     private Npz() {}

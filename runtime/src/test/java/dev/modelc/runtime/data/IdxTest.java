@@ -117,4 +117,23 @@ class IdxTest {
         }
         assertArrayEquals(new int[] {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, counts);
     }
+
+    /** A 16-byte file claiming one 40000 x 40000 image is truncated, found without allocating 1.6 GB for them. */
+    @Test
+    void hugeDimensionsInATinyFileAllocateOnlyWhatTheFileHolds() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(0x00000803);
+        out.writeInt(1);
+        out.writeInt(40000);
+        out.writeInt(40000);
+        out.write(new byte[100]);
+        Path f = Files.write(dir.resolve("huge-idx3-ubyte"), bytes.toByteArray());
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        DataException e = assertThrows(DataException.class, () -> Idx.read(f, "images"));
+        long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        assertTrue(allocated < 64L << 20, allocated + " bytes allocated");
+    }
 }
