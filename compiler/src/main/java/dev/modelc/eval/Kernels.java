@@ -228,28 +228,15 @@ public final class Kernels {
     return r;
   }
 
-  /** 1 at the first maximal element along the axis (the first NaN, if any), 0 elsewhere. */
+  /** 1 at the first maximal element along the axis (the first NaN, if any), 0 elsewhere: the generated loop. */
   static double[] firstMax(NdArray x, int axis) {
     int[] shape = x.shape();
     int outer = 1;
     int inner = 1;
     for (int i = 0; i < axis; i++) outer *= shape[i];
     for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
-    int n = shape[axis];
-    double[] v = x.data();
-    double[] r = new double[v.length];
-    for (int a = 0; a < outer; a++) {
-      for (int b = 0; b < inner; b++) {
-        int base = a * n * inner + b;
-        int best = 0;
-        for (int i = 1; i < n; i++) {
-          double c = v[base + i * inner];
-          double m = v[base + best * inner];
-          if (c > m || (Double.isNaN(c) && !Double.isNaN(m))) best = i;
-        }
-        if (n > 0) r[base + best * inner] = 1;
-      }
-    }
+    double[] r = new double[x.data().length];
+    dev.modelc.runtime.api.Loops.firstMax(x.data(), r, outer, shape[axis], inner);
     return r;
   }
 

@@ -22,12 +22,12 @@ public final class Functions {
         return bx > threshold ? x : Math.log1p(Math.exp(bx)) / beta;
     }
 
-    /** PyTorch's stable form: (1 - y) x + m + log(e^-m + e^(-x - m)), m = max(-x, 0). */
     /** Binary cross entropy of a probability p, each log clamped at -100 as PyTorch. */
     public static double bce(double p, double y) {
         return -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100));
     }
 
+    /** PyTorch's stable form: (1 - y) x + m + log(e^-m + e^(-x - m)), m = max(-x, 0). */
     public static double bceWithLogits(double x, double y) {
         double m = Math.max(-x, 0);
         return (1 - y) * x + m + Math.log(Math.exp(-m) + Math.exp(-x - m));

@@ -144,7 +144,6 @@ public final class Loops {
         }
     }
 
-    /** log_softmax over the middle of {@code [outer, n, inner]}, in double, rounded once. */
     /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
     public static void firstMax(float[] x, float[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
@@ -166,6 +165,7 @@ public final class Loops {
         }
     }
 
+    /** log_softmax over the middle of {@code [outer, n, inner]}, in double, rounded once. */
     public static void logSoftmax(float[] x, float[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
             for (int b = 0; b < inner; b++) {
@@ -513,7 +513,6 @@ public final class Loops {
         }
     }
 
-    /** log_softmax over the middle of {@code [outer, n, inner]}, in double, rounded once. */
     /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
     public static void firstMax(double[] x, double[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
@@ -535,6 +534,7 @@ public final class Loops {
         }
     }
 
+    /** log_softmax over the middle of {@code [outer, n, inner]}, in double, rounded once. */
     public static void logSoftmax(double[] x, double[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
             for (int b = 0; b < inner; b++) {

@@ -111,9 +111,10 @@ final class GradientOps {
     /** max's backward: g shared among tied maxima, linear in g; the adjoint sums the shared gradient back. */
     static Tensor maxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
         int[] gShape = g.shape();
-        Tensor share = ReductionKernels.maxGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
-        return Node.record("AmaxBackwardBackward0", ReductionKernels.maxGrad(g, x, result, dims),
-                gg -> new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)}, g);
+        return Node.record("AmaxBackwardBackward0", ReductionKernels.maxGrad(g, x, result, dims), gg -> {
+            Tensor share = ReductionKernels.maxGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
+            return new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)};
+        }, g);
     }
 
     /**
@@ -122,8 +123,9 @@ final class GradientOps {
      */
     static Tensor maxFirstGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
         int[] gShape = g.shape();
-        Tensor first = ReductionKernels.maxFirstGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
-        return Node.record("MaxBackwardBackward0", ReductionKernels.maxFirstGrad(g, x, result, dims),
-                gg -> new Tensor[] {view(gg.mul(first).sum(dims, true), gShape)}, g);
+        return Node.record("MaxBackwardBackward0", ReductionKernels.maxFirstGrad(g, x, result, dims), gg -> {
+            Tensor first = ReductionKernels.maxFirstGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
+            return new Tensor[] {view(gg.mul(first).sum(dims, true), gShape)};
+        }, g);
     }
 }

@@ -45,9 +45,12 @@ public final class Losses {
 
     /** -g r scattered to the label of each row: linear in g, its adjoint gathers the label entries back. */
     private static Tensor nllGrad(Tensor g, int[] shape, int[] labels, Reduction reduction) {
-        Tensor picks = LossKernels.scatterRows(ones(labels.length), shape, labels, g.dtype());
         return Node.record("NllLossBackwardBackward0", LossKernels.nllGrad(g, shape, labels, reduction, g.dtype()),
-                gg -> new Tensor[] {gg.mul(picks).sum().mul(-reduction.scale(labels.length))}, g);
+                gg -> {
+                    // only a second derivative needs the label mask; a first-order backward costs just the kernel
+                    Tensor picks = LossKernels.scatterRows(ones(labels.length), shape, labels, g.dtype());
+                    return new Tensor[] {gg.mul(picks).sum().mul(-reduction.scale(labels.length))};
+                }, g);
     }
 
     private static double[] ones(int n) {
