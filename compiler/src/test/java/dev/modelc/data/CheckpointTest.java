@@ -116,6 +116,19 @@ class CheckpointTest {
     assertEquals(0, b.stepCount());
     assertEquals(0f, ((float[]) b.parameter("net.fc1.weight"))[0]);
 
+    // A parameter that does not fit is found before the hyperparameters are set, too.
+    Map<String, ArrayData> wrongShape = new LinkedHashMap<>(content.arrays());
+    wrongShape.put("net.fc3.bias", ArrayData.of("net.fc3.bias", new float[11], 11));
+    Path mismatched = dir.resolve("mismatched.safetensors");
+    Map<String, String> meta = new LinkedHashMap<>(content.metadata());
+    meta.put("hp.lr", "0.5");
+    SafeTensors.write(mismatched, wrongShape, meta);
+    Model c = (Model) mlp.getMethod("uninitialized").invoke(null);
+    double lr = c.learningRate();
+    e = assertThrows(WeightsFormatException.class, () -> Checkpoint.read(mismatched).restore(c));
+    assertTrue(e.getMessage().contains("size mismatch for net.fc3.bias"), e.getMessage());
+    assertEquals(lr, c.learningRate());
+
     Path weights = dir.resolve("weights.safetensors");
     Weights.save(a, weights);
     assertFalse(Checkpoint.isCheckpoint(SafeTensors.read(weights)));

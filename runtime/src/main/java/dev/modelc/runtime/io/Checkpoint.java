@@ -267,14 +267,20 @@ public final class Checkpoint {
         if (!hp.keySet().equals(Set.copyOf(model.hyperparameterNames()))) {
             errors.add("hyperparameters " + hp.keySet() + " are not the model's " + model.hyperparameterNames());
         }
+        errors.addAll(Weights.problems(model, parameters(), true));
         if (!errors.isEmpty()) {
             throw new WeightsFormatException(file, null, "cannot restore model " + model.name() + ":\n\t"
                     + String.join("\n\t", errors));
+        }
+        Map<String, Double> before = new java.util.LinkedHashMap<>();
+        for (String name : model.hyperparameterNames()) {
+            before.put(name, model.hyperparameter(name));
         }
         for (Map.Entry<String, Double> e : hp.entrySet()) {
             try {
                 model.setHyperparameter(e.getKey(), e.getValue());
             } catch (IllegalArgumentException x) {
+                before.forEach(model::setHyperparameter);          // a value the model refuses changes nothing
                 throw new WeightsFormatException(file, null, "hyperparameter " + e.getKey() + ": " + x.getMessage());
             }
         }

@@ -61,6 +61,30 @@ public final class Weights {
     /** Loads arrays already read (a checkpoint's parameter part, for instance). */
     public static LoadResult load(Model model, ArrayFile content, String source, boolean strict)
             throws WeightsFormatException {
+        List<String> errors = problems(model, content, strict);
+        if (!errors.isEmpty()) {
+            throw new WeightsFormatException(source, null, "Error(s) in loading state_dict for " + model.name()
+                    + ":\n\t" + String.join("\n\t", errors));
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>(content.arrays().keySet());
+        for (TensorSpec p : model.parameters()) {
+            unexpected.remove(p.name());
+            ArrayData a = content.get(p.name());
+            if (a == null) {
+                missing.add(p.name());
+            } else {
+                model.setParameter(p.name(), a.convertTo(p.dtype()).data());
+            }
+        }
+        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    /**
+     * What would stop {@link #load(Model, ArrayFile, String, boolean)}, in PyTorch's words (empty when it would
+     * succeed); nothing is changed.
+     */
+    public static List<String> problems(Model model, ArrayFile content, boolean strict) {
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>(content.arrays().keySet());
         List<String> errors = new ArrayList<>();
@@ -87,17 +111,7 @@ public final class Weights {
         if (strict && !missing.isEmpty()) {
             errors.add(0, "Missing key(s) in state_dict: " + quoted(missing) + ".");
         }
-        if (!errors.isEmpty()) {
-            throw new WeightsFormatException(source, null, "Error(s) in loading state_dict for " + model.name()
-                    + ":\n\t" + String.join("\n\t", errors));
-        }
-        for (TensorSpec p : model.parameters()) {
-            ArrayData a = content.get(p.name());
-            if (a != null) {
-                model.setParameter(p.name(), a.convertTo(p.dtype()).data());
-            }
-        }
-        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+        return errors;
     }
 
     /** A parameter's shape; parameters have constant dimensions. */
