@@ -41,9 +41,9 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * on, so one run reports every file's errors. Two models giving the same class name are an error. Nothing is
  * written: see {@link ClassFiles}.
  *
- * <p>The parser and checker recurse over the expression tree: for machine-generated models with very deep
- * expressions, call from a thread with a large stack (the command line uses 1 GiB). A nesting too deep for the
- * current stack is reported as an error, not thrown.
+ * <p>The parser, checker and lowering recurse over the expression tree; they run on a thread with a 1 GiB stack of
+ * their own ({@code dev.modelc.util.BigStack}), so callers need no large stack. Nesting beyond the front end's
+ * limit is reported as an error, not thrown.
  */
 public final class Modelc {
   private Modelc() {}

@@ -37,14 +37,10 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) throws InterruptedException {
-    // The parser and checker recurse over the expression tree; a big stack lets long generated models compile.
-    int[] code = {INTERNAL};
-    Thread worker = new Thread(null,
-        () -> code[0] = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)),
-        "modelc", 1L << 30);
-    worker.start();
-    worker.join();
-    System.exit(code[0]);
+    // The parser and checker recurse over the expression tree; the whole run is on one big stack, so long
+    // generated models compile and the front end's own BigStack calls run inline.
+    System.exit(dev.modelc.util.BigStack.call(
+        () -> run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true))));
   }
 
   /** Runs the command line with the given streams and returns the exit code; used by tests. */

@@ -14,11 +14,21 @@ public final class BigStack {
 
   private BigStack() {}
 
-  /** The value of {@code work}, computed on a fresh thread with a {@link #SIZE} stack; its exceptions propagate. */
+  /** True on a thread this class started: nested calls run inline instead of starting another thread. */
+  private static final ThreadLocal<Boolean> DEEP = ThreadLocal.withInitial(() -> false);
+
+  /**
+   * The value of {@code work}, computed on a fresh thread with a {@link #SIZE} stack (or on this thread when it is
+   * already one); its exceptions propagate. An interrupt while waiting interrupts the worker too.
+   */
   public static <T> T call(Supplier<T> work) {
+    if (DEEP.get()) {
+      return work.get();
+    }
     Object[] result = new Object[1];
     Throwable[] failure = new Throwable[1];
     Thread t = new Thread(null, () -> {
+      DEEP.set(true);
       try {
         result[0] = work.get();
       } catch (Throwable e) {
@@ -29,6 +39,7 @@ public final class BigStack {
     try {
       t.join();
     } catch (InterruptedException e) {
+      t.interrupt();
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while compiling", e);
     }

@@ -690,19 +690,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final Object optimizerState(String name) {
-        for (int k = 0; k < stateKinds.size(); k++) {
-            String suffix = "." + stateKinds.get(k);
-            if (name.endsWith(suffix)) {
-                String param = name.substring(0, name.length() - suffix.length());
-                for (int p = 0; p < params.length; p++) {
-                    if (spec.params().get(p).name().equals(param)) {
-                        return state[k][p];
-                    }
-                }
-            }
-        }
-        throw new IllegalArgumentException("no optimizer state named " + name + "; have "
-                + stateSpecs.stream().map(TensorSpec::name).toList());
+        return stateInFlatOrder[indexOf(stateSpecs, name, "optimizer state")];
     }
 
     @Override
