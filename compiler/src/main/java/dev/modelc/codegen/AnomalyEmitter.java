@@ -39,8 +39,6 @@ import org.objectweb.asm.Type;
  * </ol>
  */
 final class AnomalyEmitter {
-  /** Characters per string constant of the table (at most three bytes each in the class file). */
-  private static final int CHUNK = 20_000;
   /** Cases of one dispatch method (about 14 bytes each), so that it stays under HotSpot's 8,000-byte limit. */
   private static final int CASES_PER_METHOD = 400;
   /** Forward ops that only move or fill values; a gradient is named after the op of its position that computes. */
@@ -128,17 +126,8 @@ final class AnomalyEmitter {
       e.returnValue(Type.INT_TYPE);
       e.end();
     }
-    String text = table(sourceFile);
-    Type sb = Type.getType(StringBuilder.class);
     Emitter t = new Emitter(cw, Opcodes.ACC_PROTECTED | Opcodes.ACC_FINAL, "anomalyTableText", "()Ljava/lang/String;");
-    t.newObject(sb.getInternalName());
-    t.dup(sb);
-    t.invokeSpecial(sb.getInternalName(), "<init>", "()V");
-    for (int at = 0; at < text.length(); at += CHUNK) {
-      t.push(text.substring(at, Math.min(text.length(), at + CHUNK)));
-      t.invokeVirtual(sb.getInternalName(), "append", "(Ljava/lang/String;)Ljava/lang/StringBuilder;");
-    }
-    t.invokeVirtual(sb.getInternalName(), "toString", "()Ljava/lang/String;");
+    t.push(table(sourceFile));                            // chunked under the constant-pool limit by Emitter.push
     t.returnValue(Emitter.OBJECT);
     t.end();
   }
