@@ -11,7 +11,6 @@ import java.util.Arrays;
  *   <li>{@link #conv2dGradInput}: {@code x_bar[n,c,ih,iw] = sum g[n,o,oh,ow] * w[o,c,ki,kj]} over the outputs whose
  *       window covers that input position ({@code ih = oh*sh - ph + ki});</li>
  *   <li>{@link #conv2dGradWeight}: {@code w_bar[o,c,ki,kj] = sum g[n,o,oh,ow] * x[n,c,ih,iw]};</li>
- *   <li>{@link #conv2dGradBias}: {@code b_bar[o] = sum g[n,o,oh,ow]}.</li>
  * </ul>
  * Padded positions read as zero and receive no gradient. Inputs are never written.
  */
@@ -95,10 +94,6 @@ public final class ConvKernels {
         double[] out = new double[Shapes.numel(wShape)];
         accumulate(g, null, x.doubles(), out, x.shape(), wShape, sh, sw, ph, pw);
         return Tensor.fromDoubles(g.dtype(), wShape, out);
-    }
-
-    public static Tensor conv2dGradBias(Tensor g) {
-        return ReductionKernels.sum(g, new int[] {0, 2, 3}, false);
     }
 
     /** One loop nest for both gradients: writes x_bar when {@code wv} is given, w_bar when {@code xv} is given. */

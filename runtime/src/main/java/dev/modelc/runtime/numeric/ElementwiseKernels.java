@@ -105,23 +105,6 @@ public final class ElementwiseKernels {
     }
     /** abs: g * sign(x), 0 at 0. */
     public static Tensor absGrad(Tensor g, Tensor x) { return zip(g, x, (gi, xi) -> gi * ScalarMath.sign(xi)); }
-    public static Tensor softplusGrad(Tensor g, Tensor x, double beta, double threshold) {
-        return zip(g, x, (gi, xi) -> gi * ScalarMath.softplusGrad(xi, beta, threshold));
-    }
-    public static Tensor geluGrad(Tensor g, Tensor x, boolean tanh) {
-        return tanh ? zip(g, x, (gi, xi) -> gi * ScalarMath.geluTanhGrad(xi))
-                : zip(g, x, (gi, xi) -> gi * ScalarMath.geluGrad(xi));
-    }
-
-    /** pow, gradient for the base: g * b * a^(b-1), and 0 where b == 0 (PyTorch's pow_backward_self). */
-    public static Tensor powGradBase(Tensor g, Tensor a, Tensor b) {
-        return zip3(g, a, b, (gi, x, y) -> y == 0 ? 0 : gi * y * Math.pow(x, y - 1));
-    }
-
-    /** pow, gradient for the exponent: g * a^b * log(a), and 0 where a == 0 and b >= 0 (PyTorch's pow_backward_exponent). */
-    public static Tensor powGradExponent(Tensor g, Tensor a, Tensor b) {
-        return zip3(g, a, b, (gi, x, y) -> x == 0 && y >= 0 ? 0 : gi * Math.pow(x, y) * Math.log(x));
-    }
 
     /** maximum/minimum, gradient for the operand {@code a}: g where a wins, g/2 on ties, 0 where a loses. */
     public static Tensor selectGrad(Tensor g, Tensor a, Tensor b, boolean maximum) {

@@ -31,18 +31,8 @@ public final class LossKernels {
         return reduceZip("mse_loss", x, y, r, (a, b) -> (a - b) * (a - b));
     }
 
-    public static Tensor mseGrad(Tensor g, Tensor x, Tensor y, Reduction r) {
-        double s = g.item() * r.scale(x.numel());
-        return ElementwiseKernels.zip(x, y, (a, b) -> 2 * (a - b) * s);
-    }
-
     public static Tensor l1(Tensor x, Tensor y, Reduction r) {
         return reduceZip("l1_loss", x, y, r, (a, b) -> Math.abs(a - b));
-    }
-
-    public static Tensor l1Grad(Tensor g, Tensor x, Tensor y, Reduction r) {
-        double s = g.item() * r.scale(x.numel());
-        return ElementwiseKernels.zip(x, y, (a, b) -> ScalarMath.sign(a - b) * s);
     }
 
     public static Tensor bce(Tensor p, Tensor y, Reduction r) {
@@ -56,29 +46,9 @@ public final class LossKernels {
                 (a, b) -> -(b * clampedLog(a) + (1 - b) * clampedLog(1 - a)));
     }
 
-    public static Tensor bceGradInput(Tensor g, Tensor p, Tensor y, Reduction r) {
-        double s = g.item() * r.scale(p.numel());
-        return ElementwiseKernels.zip(p, y, (a, b) -> s * (a - b) / Math.max(a * (1 - a), BCE_EPSILON));
-    }
-
-    public static Tensor bceGradTarget(Tensor g, Tensor p, Tensor y, Reduction r) {
-        double s = g.item() * r.scale(p.numel());
-        return ElementwiseKernels.zip(p, y, (a, b) -> s * (clampedLog(1 - a) - clampedLog(a)));
-    }
-
     public static Tensor bceWithLogits(Tensor x, Tensor y, Reduction r) {
         return reduceZip("binary_cross_entropy_with_logits", x, y, r,
                 (a, b) -> Math.max(a, 0) - a * b + Math.log1p(Math.exp(-Math.abs(a))));
-    }
-
-    public static Tensor bceWithLogitsGradInput(Tensor g, Tensor x, Tensor y, Reduction r) {
-        double s = g.item() * r.scale(x.numel());
-        return ElementwiseKernels.zip(x, y, (a, b) -> s * (ScalarMath.sigmoid(a) - b));
-    }
-
-    public static Tensor bceWithLogitsGradTarget(Tensor g, Tensor x, Tensor y, Reduction r) {
-        double s = g.item() * r.scale(x.numel());
-        return ElementwiseKernels.zip(x, y, (a, b) -> -s * a);
     }
 
     /** nll of log-probabilities {@code logp} [N, C] at {@code target} [N]. */

@@ -58,15 +58,6 @@ public final class ReductionKernels {
         return Tensor.fromDoubles(x.dtype(), Shapes.reducedShape(x.shape(), reduced, keepdim), s);
     }
 
-    /**
-     * The gradient of a reduction's input when each input element receives the output gradient of its group:
-     * {@code g} (the reduction's result shape) broadcast back to {@code inputShape}.
-     */
-    public static Tensor expandBack(Tensor g, int[] inputShape, int[] dims) {
-        boolean[] reduced = Shapes.reducedDims(dims, inputShape.length);
-        return Broadcasting.expand(g.withShape(Shapes.keepdimShape(inputShape, reduced)), inputShape);
-    }
-
     /** max: each maximal element of a group gets g / (number of maximal elements in the group). */
     public static Tensor maxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
         boolean[] reduced = Shapes.reducedDims(dims, x.dim());
@@ -110,20 +101,6 @@ public final class ReductionKernels {
                 taken[k] = true;
                 out[i] = gv[k];
             }
-        }
-        return Tensor.fromDoubles(x.dtype(), x.shape(), out);
-    }
-
-    /** logsumexp: g * exp(x - result), each x element using its group's result and gradient. */
-    public static Tensor logsumexpGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
-        boolean[] reduced = Shapes.reducedDims(dims, x.dim());
-        int[] map = Broadcasting.indexMap(Shapes.keepdimShape(x.shape(), reduced), x.shape());
-        double[] v = x.doubles();
-        double[] r = result.doubles();
-        double[] gv = g.doubles();
-        double[] out = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = gv[map[i]] * Math.exp(v[i] - r[map[i]]);
         }
         return Tensor.fromDoubles(x.dtype(), x.shape(), out);
     }

@@ -3,9 +3,9 @@ package dev.modelc.runtime.numeric;
 import dev.modelc.runtime.tensor.Tensor;
 
 /**
- * Tape-free softmax and log_softmax along one dimension, both with the maximum subtracted, and their gradients given
- * the forward result {@code y}: softmax {@code y * (g - sum(g * y))}, log_softmax {@code g - exp(y) * sum(g)}, the sums
- * running along the same dimension.
+ * Tape-free softmax and log_softmax along one dimension, both with the maximum subtracted. Their gradients
+ * (softmax {@code y * (g - sum(g * y))}, log_softmax {@code g - exp(y) * sum(g)}) are written with recorded tensor
+ * operations in {@code tensor.ReductionOps}, so that they can be differentiated again.
  */
 public final class SoftmaxKernels {
 
@@ -18,14 +18,6 @@ public final class SoftmaxKernels {
 
     public static Tensor logSoftmax(Tensor x, int dim) {
         return forward(x, dim, true);
-    }
-
-    public static Tensor softmaxGrad(Tensor g, Tensor y, int dim) {
-        return backward(g, y, dim, false);
-    }
-
-    public static Tensor logSoftmaxGrad(Tensor g, Tensor y, int dim) {
-        return backward(g, y, dim, true);
     }
 
     /** Outer count, length and inner stride of dimension {@code dim} of {@code shape}. */
@@ -74,30 +66,5 @@ public final class SoftmaxKernels {
             }
         }
         return Tensor.fromDoubles(x.dtype(), x.shape(), out);
-    }
-
-    private static Tensor backward(Tensor g, Tensor y, int dim, boolean log) {
-        int[] l = layout(y.shape(), dim);
-        int outer = l[0];
-        int n = l[1];
-        int inner = l[2];
-        double[] gv = g.doubles();
-        double[] yv = y.doubles();
-        double[] out = new double[yv.length];
-        for (int o = 0; o < outer; o++) {
-            for (int in = 0; in < inner; in++) {
-                int base = o * n * inner + in;
-                double s = 0;
-                for (int k = 0; k < n; k++) {
-                    int i = base + k * inner;
-                    s += log ? gv[i] : gv[i] * yv[i];
-                }
-                for (int k = 0; k < n; k++) {
-                    int i = base + k * inner;
-                    out[i] = log ? gv[i] - Math.exp(yv[i]) * s : yv[i] * (gv[i] - s);
-                }
-            }
-        }
-        return Tensor.fromDoubles(y.dtype(), y.shape(), out);
     }
 }
