@@ -64,13 +64,8 @@ final class CheckCommand implements Callable<Integer> {
     for (int i = 0; i < models.size(); i++) {
       CheckedModel m = models.get(i);
       CrossCheck c;
-      boolean sideBySide = true;
       try {
         c = CrossCheck.run(m, steps, seed, batch);
-      } catch (UnsupportedOperationException e) {
-        out.println("Model " + m.name() + ": no side-by-side comparison: " + e.getMessage());
-        c = new CrossCheck();
-        sideBySide = false;
       } catch (IllegalArgumentException | IllegalStateException | AutogradException e) {
         // The model's own numbers stopped a run as they would stop PyTorch (bce of a value outside [0, 1]).
         out.println("Model " + m.name() + ": FAILED: the run stopped: " + e.getMessage());
@@ -97,9 +92,8 @@ final class CheckCommand implements Callable<Integer> {
             String.format("atol %.0e, rtol %.0e", r.atol(), r.rtol()), String.format("%.3g", r.worst()),
             r.ok() ? "ok" : "FAIL");
       }
-      out.println("Model " + m.name() + (sideBySide ? ": compiled vs reference interpreter, seed " + seed
-          + ", sizes = " + batch + ", " + steps + " step(s)" : ": compiled gradients vs finite differences, seed "
-          + seed + ", sizes = " + batch));
+      out.println("Model " + m.name() + ": compiled vs reference interpreter, seed " + seed + ", sizes = " + batch
+          + ", " + steps + " step(s)");
       out.print(table.render());
       c.notes().forEach(out::println);
       out.println(c.ok() ? "all " + c.rows().size() + " comparisons within tolerance"
