@@ -133,15 +133,32 @@ final class TrainCommand implements Callable<Integer> {
     }
     model.setDetectAnomaly(detectAnomaly);
     Map<String, String> saved = ck == null ? Map.of() : ck.extra();
-    int batchSize = batch != null ? batch : intOf(saved.get("train.batch"), 64);
+    int batchSize;
+    int savedBatch;
+    boolean drop;
+    double baseLr;
+    ScheduleUnit unit;
+    try {
+      savedBatch = intOf(saved.get("train.batch"), 64);
+      batchSize = batch != null ? batch : savedBatch;
+      drop = dropLast != null ? dropLast : Boolean.parseBoolean(saved.get("train.drop_last"));
+      baseLr = lr != null ? lr : saved.containsKey("train.base_lr")
+          ? Double.parseDouble(saved.get("train.base_lr")) : model.learningRate();
+      unit = scheduleUnit != null ? scheduleUnit
+          : ScheduleUnit.valueOf(saved.getOrDefault("train.schedule_unit", "epoch"));
+    } catch (IllegalArgumentException e) {               // NumberFormatException included
+      throw new UserError(resume + ": a train.* value of the checkpoint is malformed: " + e.getMessage());
+    }
     long seedValue = seed != null ? seed : ck != null ? ck.seed() : 0;
-    boolean drop = dropLast != null ? dropLast : Boolean.parseBoolean(saved.get("train.drop_last"));
+    if (ck != null && ck.batch() > 0) {
+      // Mid-epoch, the checkpoint's position counts batches of its own loader: another batch size, seed or
+      // drop-last would skip or repeat samples.
+      requireSame("--batch", batchSize, savedBatch);
+      requireSame("--seed", seedValue, ck.seed());
+      requireSame("--drop-last", drop, Boolean.parseBoolean(saved.get("train.drop_last")));
+    }
     int totalEpochs = epochs != null ? epochs : 1;
-    double baseLr = lr != null ? lr : saved.containsKey("train.base_lr")
-        ? Double.parseDouble(saved.get("train.base_lr")) : model.learningRate();
     String scheduleText = schedule != null ? schedule : saved.get("train.schedule");
-    ScheduleUnit unit = scheduleUnit != null ? scheduleUnit
-        : ScheduleUnit.valueOf(saved.getOrDefault("train.schedule_unit", "epoch"));
     Schedule lrAt = scheduleText == null ? Schedule.constant(baseLr) : Schedule.parse(scheduleText, baseLr);
     try {
       model.setLearningRate(lrAt.lr(0));
@@ -411,6 +428,14 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     return s.toString();
+  }
+
+  private void requireSame(String flag, Object given, Object saved) {
+    if (!given.equals(saved)) {
+      throw new UserError(resume + ": the checkpoint stopped within an epoch of batches made with " + flag + " "
+          + saved + "; resuming with " + given + " would skip or repeat samples (resume with the same value, or "
+          + "from a checkpoint written at the end of an epoch)");
+    }
   }
 
   private static int intOf(String text, int otherwise) {

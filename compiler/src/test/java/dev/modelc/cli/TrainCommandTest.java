@@ -139,6 +139,10 @@ class TrainCommandTest {
       assertEquals(0, stop.code(), stop.err());
       Checkpoint c = Checkpoint.read(mid);
       assertEquals(List.of(0, 5, 5L), List.of(c.epoch(), c.batch(), c.step()));
+      Run otherBatch = run("train", model, "--data", train(), "--epochs", "2", "--resume", mid.toString(),
+          "--batch", "7");
+      assertEquals(Main.USER_ERROR, otherBatch.code(), otherBatch.err());
+      assertTrue(otherBatch.err().contains("within an epoch of batches made with --batch"), otherBatch.err());
       Path again = dir.resolve("again.safetensors");
       Path againMetrics = dir.resolve("again.csv");
       Run rest = run("train", model, "--data", train(), "--val", val(), "--epochs", "2", "--resume", mid.toString(),
