@@ -103,26 +103,9 @@ public final class DiagnosticPrinter {
 
   /** A JSON string literal. */
   public static String quote(String s) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || (c >= 0x7f && c < 0xa0)) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
+    return dev.modelc.runtime.io.Json.quote(s);
   }
+
 
   /** The line with control characters shown as '?', so garbage input cannot mess up a terminal. */
   private static String printable(String line) {

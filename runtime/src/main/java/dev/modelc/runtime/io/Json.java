@@ -279,7 +279,7 @@ public final class Json {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (c < 0x20 || (c >= 0x7f && c < 0xa0)) {           // control characters, C0 and C1
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);
