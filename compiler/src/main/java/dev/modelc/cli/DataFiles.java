@@ -50,11 +50,7 @@ final class DataFiles {
 
   /** True when {@code path} is a directory holding the IDX held-out pair ({@code t10k-*}). */
   static boolean hasHeldOut(Path path) {
-    return Files.isDirectory(path) && exists(path, "t10k-images-idx3-ubyte") && exists(path, "t10k-labels-idx1-ubyte");
-  }
-
-  private static boolean exists(Path dir, String name) {
-    return Files.exists(dir.resolve(name)) || Files.exists(dir.resolve(name + ".gz"));
+    return dev.modelc.runtime.data.Idx.hasPair(path, true);
   }
 
   static Dataset openHeldOut(Path dir) {

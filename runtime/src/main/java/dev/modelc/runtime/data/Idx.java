@@ -131,6 +131,12 @@ public final class Idx {
         return ArrayData.of(name, pixels, dims[0], 1, dims[1], dims[2]);
     }
 
+    /** True when {@code dir} holds the training pair, or with {@code heldOut} the {@code t10k} pair. */
+    public static boolean hasPair(Path dir, boolean heldOut) {
+        List<String> names = heldOut ? HELD_OUT : TRAIN;
+        return Files.isDirectory(dir) && find(dir, names.get(0)) != null && find(dir, names.get(1)) != null;
+    }
+
     private static Path find(Path dir, String name) {
         for (String candidate : List.of(name, name + ".gz")) {
             Path p = dir.resolve(candidate);
