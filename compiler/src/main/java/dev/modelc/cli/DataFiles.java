@@ -10,7 +10,6 @@ import dev.modelc.runtime.io.Weights;
 import dev.modelc.runtime.io.WeightsFormatException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
