@@ -24,35 +24,21 @@ import picocli.CommandLine.Parameters;
 final class EvalCommand implements Callable<Integer> {
   @Mixin GlobalOptions options;
 
-  @Parameters(paramLabel = "MODEL", arity = "1", description = "The .mdl file.")
-  Path file;
-
-  @Option(names = "--weights", paramLabel = "FILE", required = true,
-      description = "Weights (train --save) or a checkpoint (train --checkpoint).")
-  Path weights;
-
-  @Option(names = "--data", paramLabel = "PATH", required = true,
-      description = "The data; for a directory of IDX files, its held-out t10k-* pair when present, else its train-* pair.")
-  Path data;
-
-  @Option(names = "--batch", paramLabel = "B", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
-  int batch;
+  @Mixin TrainedModelOptions trained;
 
   @Option(names = "--confusion", description = "Print the confusion matrix (classifiers).")
   boolean confusion;
-
-  @Option(names = "--model", paramLabel = "NAME", description = "The model, when the file has several.")
-  String modelName;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (batch < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
-    }
     PrintWriter out = spec.commandLine().getOut();
-    LoadedModel loaded = LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    LoadedModel loaded = trained.load(options, spec);
+    Path file = trained.file;
+    Path weights = trained.weights;
+    Path data = trained.data;
+    int batch = trained.batch;
     if (loaded == null) {
       return Main.USER_ERROR;
     }

@@ -35,38 +35,24 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin GlobalOptions options;
 
-  @Parameters(paramLabel = "MODEL", arity = "1", description = "The .mdl file.")
-  Path file;
-
-  @Option(names = "--weights", paramLabel = "FILE", required = true,
-      description = "Weights (train --save) or a checkpoint (train --checkpoint).")
-  Path weights;
-
-  @Option(names = "--data", paramLabel = "PATH", required = true,
-      description = "The data; for a directory of IDX files, its held-out t10k-* pair when present, else its train-* pair.")
-  Path data;
+  @Mixin TrainedModelOptions trained;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the predictions: .npy or .csv.")
   Path outFile;
-
-  @Option(names = "--batch", paramLabel = "B", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
-  int batch;
-
-  @Option(names = "--model", paramLabel = "NAME", description = "The model, when the file has several.")
-  String modelName;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (batch < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
-    }
     if (outFile != null && !(outFile.toString().endsWith(".npy") || outFile.toString().endsWith(".csv"))) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--out: " + outFile + " must end in .npy or .csv");
     }
     PrintWriter out = spec.commandLine().getOut();
-    LoadedModel loaded = LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    LoadedModel loaded = trained.load(options, spec);
+    Path file = trained.file;
+    Path weights = trained.weights;
+    Path data = trained.data;
+    int batch = trained.batch;
     if (loaded == null) {
       return Main.USER_ERROR;
     }
@@ -127,13 +113,13 @@ final class PredictCommand implements Callable<Integer> {
   private int perSample(TensorSpec output, String batchSymbol) {
     List<String> shape = output.shape();
     if (shape.isEmpty() || !shape.get(0).equals(batchSymbol)) {
-      throw new UserError(file + ": output " + output + " has no batch dimension " + batchSymbol
+      throw new UserError(trained.file + ": output " + output + " has no batch dimension " + batchSymbol
           + " first, so it has no value per sample to predict");
     }
     int per = 1;
     for (String d : shape.subList(1, shape.size())) {
       if (!d.chars().allMatch(Character::isDigit)) {
-        throw new UserError(file + ": output " + output + " has a symbolic dimension " + d + " after the batch");
+        throw new UserError(trained.file + ": output " + output + " has a symbolic dimension " + d + " after the batch");
       }
       per = Math.multiplyExact(per, Integer.parseInt(d));
     }
