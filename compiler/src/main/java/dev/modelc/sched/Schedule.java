@@ -45,13 +45,15 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
    */
   public List<String> trainBackward() {
     List<String> order = new java.util.ArrayList<>();
+    boolean[] reached = new boolean[params.size()];
     for (int p = 0; p < params.size(); p++) {
-      if (updates.get(p) < 0 && hasGradient(p)) order.add("u" + p);
+      reached[p] = hasGradient(p);
+      if (updates.get(p) < 0 && reached[p]) order.add("u" + p);
     }
     for (int pos = 0; pos < backward.size(); pos++) {
       order.add("s" + backward.get(pos));
       for (int p = 0; p < params.size(); p++) {
-        if (updates.get(p) == pos && hasGradient(p)) order.add("u" + p);
+        if (updates.get(p) == pos && reached[p]) order.add("u" + p);
       }
     }
     return order;
