@@ -236,7 +236,7 @@ public final class Kernels {
     for (int i = 0; i < axis; i++) outer *= shape[i];
     for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
     double[] r = new double[x.data().length];
-    dev.modelc.runtime.api.Loops.firstMax(x.data(), r, outer, shape[axis], inner);
+    dev.modelc.runtime.kernels.Reductions.firstMax(x.data(), r, outer, shape[axis], inner);
     return r;
   }
 

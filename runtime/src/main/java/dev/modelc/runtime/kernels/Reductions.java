@@ -1,0 +1,174 @@
+package dev.modelc.runtime.kernels;
+
+/**
+ * Reductions the generated classes call: sum, max and log-sum-exp over a shape merged at compile time into at most
+ * four alternating runs ({@link #reduce}), and the first-maximum mask along one axis ({@link #firstMax}) that routes
+ * the gradient of {@code max(x, dim)}. Sizes are passed as ints so that a call allocates nothing. Each output
+ * accumulates in double in the operand's row-major order; max propagates NaN and keeps the first of equal values.
+ * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
+ * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
+ * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
+ * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
+ */
+public final class Reductions {
+    public static final int SUM = 0;
+    public static final int MAX = 1;
+    public static final int LOGSUMEXP = 2;
+
+    private Reductions() {
+    }
+
+    // ---- float ----
+
+    /**
+     * Sum, max or log-sum-exp (op {@link #SUM}, {@link #MAX}, {@link #LOGSUMEXP}) over the reduced runs of a shape
+     * merged into four alternating runs {@code d0..d3} (size-1 runs pad); {@code firstReduced} says whether
+     * {@code d0} is reduced. The result is laid out as the kept runs, row-major. Each output accumulates in double
+     * in the operand's row-major order; with {@code accumulate} it is added to {@code out}.
+     */
+    public static void reduce(int op, float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
+                              boolean accumulate) {
+        int s3 = 1, s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
+        int ka, kb, ska, skb, ra, rb, sra, srb;
+        if (firstReduced) {
+            ra = d0; sra = s0; ka = d1; ska = s1; rb = d2; srb = s2; kb = d3; skb = s3;
+        } else {
+            ka = d0; ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
+        }
+        int o = 0;
+        for (int a = 0; a < ka; a++) {
+            for (int b = 0; b < kb; b++) {
+                int base = a * ska + b * skb;
+                double r;
+                if (op == SUM) {
+                    r = 0;
+                    for (int i = 0; i < ra; i++) {
+                        for (int j = 0; j < rb; j++) {
+                            r += x[base + i * sra + j * srb];
+                        }
+                    }
+                } else {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < ra; i++) {
+                        for (int j = 0; j < rb; j++) {
+                            double v = x[base + i * sra + j * srb];
+                            m = v > m || Double.isNaN(v) ? v : m;
+                        }
+                    }
+                    if (op == MAX) {
+                        r = m;
+                    } else {
+                        double shift = Double.isInfinite(m) ? 0 : m;
+                        double s = 0;
+                        for (int i = 0; i < ra; i++) {
+                            for (int j = 0; j < rb; j++) {
+                                s += Math.exp(x[base + i * sra + j * srb] - shift);
+                            }
+                        }
+                        r = Math.log(s) + shift;
+                    }
+                }
+                out[o] = accumulate ? (float) (out[o] + (float) r) : (float) r;
+                o++;
+            }
+        }
+    }
+
+    /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
+    public static void firstMax(float[] x, float[] out, int outer, int n, int inner) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                int best = 0;
+                for (int i = 0; i < n; i++) {
+                    float c = x[base + i * inner];
+                    float m = x[base + best * inner];
+                    if (c > m || (c != c && m == m)) {
+                        best = i;
+                    }
+                    out[base + i * inner] = 0;
+                }
+                if (n > 0) {
+                    out[base + best * inner] = 1;
+                }
+            }
+        }
+    }
+
+    // ---- double ----
+
+    /**
+     * Sum, max or log-sum-exp (op {@link #SUM}, {@link #MAX}, {@link #LOGSUMEXP}) over the reduced runs of a shape
+     * merged into four alternating runs {@code d0..d3} (size-1 runs pad); {@code firstReduced} says whether
+     * {@code d0} is reduced. The result is laid out as the kept runs, row-major. Each output accumulates in double
+     * in the operand's row-major order; with {@code accumulate} it is added to {@code out}.
+     */
+    public static void reduce(int op, double[] x, double[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
+                              boolean accumulate) {
+        int s3 = 1, s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
+        int ka, kb, ska, skb, ra, rb, sra, srb;
+        if (firstReduced) {
+            ra = d0; sra = s0; ka = d1; ska = s1; rb = d2; srb = s2; kb = d3; skb = s3;
+        } else {
+            ka = d0; ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
+        }
+        int o = 0;
+        for (int a = 0; a < ka; a++) {
+            for (int b = 0; b < kb; b++) {
+                int base = a * ska + b * skb;
+                double r;
+                if (op == SUM) {
+                    r = 0;
+                    for (int i = 0; i < ra; i++) {
+                        for (int j = 0; j < rb; j++) {
+                            r += x[base + i * sra + j * srb];
+                        }
+                    }
+                } else {
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int i = 0; i < ra; i++) {
+                        for (int j = 0; j < rb; j++) {
+                            double v = x[base + i * sra + j * srb];
+                            m = v > m || Double.isNaN(v) ? v : m;
+                        }
+                    }
+                    if (op == MAX) {
+                        r = m;
+                    } else {
+                        double shift = Double.isInfinite(m) ? 0 : m;
+                        double s = 0;
+                        for (int i = 0; i < ra; i++) {
+                            for (int j = 0; j < rb; j++) {
+                                s += Math.exp(x[base + i * sra + j * srb] - shift);
+                            }
+                        }
+                        r = Math.log(s) + shift;
+                    }
+                }
+                out[o] = accumulate ? (double) (out[o] + (double) r) : (double) r;
+                o++;
+            }
+        }
+    }
+
+    /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
+    public static void firstMax(double[] x, double[] out, int outer, int n, int inner) {
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                int base = a * n * inner + b;
+                int best = 0;
+                for (int i = 0; i < n; i++) {
+                    double c = x[base + i * inner];
+                    double m = x[base + best * inner];
+                    if (c > m || (c != c && m == m)) {
+                        best = i;
+                    }
+                    out[base + i * inner] = 0;
+                }
+                if (n > 0) {
+                    out[base + best * inner] = 1;
+                }
+            }
+        }
+    }
+}
