@@ -3,13 +3,18 @@ package dev.modelc.runtime.kernels;
 /**
  * Movement kernels the generated classes call: broadcast and permute over shapes merged at compile time into at most
  * four runs, copying or, with {@code accumulate}, adding into {@code out}. Sizes are passed as ints so that a call
- * allocates nothing.
+ * allocates nothing. The rank-general forms at the end ({@link #broadcast(double[], int[], int[])},
+ * {@link #permute(double[], int[], int[])}) are the same meanings for the IR evaluator and the reference tensor
+ * library, which hold every value as doubles and know shapes only at run time.
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
  * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
  */
 public final class Movement {
+    private Movement() {
+    }
+
     private static int stride(int axis, int d1, int d2, int d3) {
         return switch (axis) {
             case 0 -> d1 * d2 * d3;
@@ -26,9 +31,6 @@ public final class Movement {
             case 2 -> d2;
             default -> d3;
         };
-    }
-
-    private Movement() {
     }
 
     // ---- float ----
@@ -143,5 +145,60 @@ public final class Movement {
                 }
             }
         }
+    }
+
+    // ---- any rank, double ----
+
+    /** {@code x} of shape {@code from} broadcast to {@code to} (NumPy rules: leading dimensions added, size 1 spread). */
+    public static double[] broadcast(double[] x, int[] from, int[] to) {
+        int extra = to.length - from.length;
+        int[] step = new int[to.length];
+        int acc = 1;
+        for (int d = from.length - 1; d >= 0; d--) {
+            step[d + extra] = from[d] == 1 ? 0 : acc;
+            acc *= from[d];
+        }
+        return gather(x, to, step);
+    }
+
+    /** Result dimension {@code i} is dimension {@code perm[i]} of {@code x}, of shape {@code shape}. */
+    public static double[] permute(double[] x, int[] shape, int[] perm) {
+        int[] strides = new int[shape.length];
+        int acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = acc;
+            acc *= shape[d];
+        }
+        int[] out = new int[perm.length];
+        int[] step = new int[perm.length];
+        for (int d = 0; d < perm.length; d++) {
+            out[d] = shape[perm[d]];
+            step[d] = strides[perm[d]];
+        }
+        return gather(x, out, step);
+    }
+
+    /** Each row-major position of {@code shape} reads {@code x} at the sum of its indices times {@code step}. */
+    private static double[] gather(double[] x, int[] shape, int[] step) {
+        int n = 1;
+        for (int d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        double[] out = new double[n];
+        int[] counter = new int[shape.length];
+        int pos = 0;
+        for (int i = 0; i < n; i++) {
+            out[i] = x[pos];
+            for (int d = shape.length - 1; d >= 0; d--) {
+                counter[d]++;
+                pos += step[d];
+                if (counter[d] < shape[d]) {
+                    break;
+                }
+                pos -= step[d] * counter[d];
+                counter[d] = 0;
+            }
+        }
+        return out;
     }
 }

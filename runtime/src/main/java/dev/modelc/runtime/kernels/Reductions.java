@@ -5,6 +5,8 @@ package dev.modelc.runtime.kernels;
  * four alternating runs ({@link #reduce}), and the first-maximum mask along one axis ({@link #firstMax}) that routes
  * the gradient of {@code max(x, dim)}. Sizes are passed as ints so that a call allocates nothing. Each output
  * accumulates in double in the operand's row-major order; max propagates NaN and keeps the first of equal values.
+ * The rank-general {@link #reduce(int, double[], int[], boolean[])} is the same meaning for the IR evaluator and the
+ * reference tensor library, which hold every value as doubles and know shapes only at run time.
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
@@ -170,5 +172,69 @@ public final class Reductions {
                 }
             }
         }
+    }
+
+    // ---- any rank, double ----
+
+    /**
+     * Sum, max or log-sum-exp of {@code x} (of {@code shape}) over the dimensions marked in {@code reduced}, laid out
+     * as the keepdim shape; the same meaning as {@link #reduce(int, double[], double[], int, int, int, int, boolean,
+     * boolean)}: each output accumulates in the operand's row-major order, max keeps the first of equal values and
+     * propagates NaN, log-sum-exp subtracts the maximum (0 in place of an infinite one). An empty reduction gives 0
+     * for a sum and negative infinity otherwise.
+     */
+    public static double[] reduce(int op, double[] x, int[] shape, boolean[] reduced) {
+        int rank = shape.length;
+        int[] step = new int[rank];
+        int kept = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            step[d] = reduced[d] ? 0 : kept;
+            kept *= reduced[d] ? 1 : shape[d];
+        }
+        double[] max = new double[kept];
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        double[] acc = new double[kept];
+        int[] counter = new int[rank];
+        int o = 0;
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i];
+            if (op == SUM) {
+                acc[o] += v;
+            } else {
+                max[o] = v > max[o] || Double.isNaN(v) ? v : max[o];
+            }
+            o = advance(counter, shape, step, o);
+        }
+        if (op == SUM) {
+            return acc;
+        }
+        if (op == MAX || x.length == 0) {
+            return max;
+        }
+        java.util.Arrays.fill(counter, 0);
+        o = 0;
+        for (int i = 0; i < x.length; i++) {
+            double m = Double.isInfinite(max[o]) ? 0 : max[o];
+            acc[o] += Math.exp(x[i] - m);
+            o = advance(counter, shape, step, o);
+        }
+        for (int k = 0; k < kept; k++) {
+            acc[k] = Math.log(acc[k]) + (Double.isInfinite(max[k]) ? 0 : max[k]);
+        }
+        return acc;
+    }
+
+    /** Steps the row-major {@code counter} over {@code shape}; returns the output position {@code o} moved along. */
+    private static int advance(int[] counter, int[] shape, int[] step, int o) {
+        for (int d = shape.length - 1; d >= 0; d--) {
+            counter[d]++;
+            o += step[d];
+            if (counter[d] < shape[d]) {
+                return o;
+            }
+            o -= step[d] * counter[d];
+            counter[d] = 0;
+        }
+        return o;
     }
 }
