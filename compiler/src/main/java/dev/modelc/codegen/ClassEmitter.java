@@ -265,7 +265,8 @@ final class ClassEmitter {
         loadState(e, "state", 0, p, dt);
         loadState(e, "state", 1, p, dt);
         access.dim(e, dev.modelc.ir.Dims.count(params.get(p).shape()));
-        stepCount(e);
+        hyperparameter(e, "adamStepSize");            // the step's bias corrections, computed once per step
+        hyperparameter(e, "adamBias2Sqrt");
         hyperparameter(e, "lr");
         hyperparameter(e, "beta1");
         hyperparameter(e, "beta2");
@@ -273,7 +274,7 @@ final class ClassEmitter {
         hyperparameter(e, "weightDecay");
         e.push(optimizer.kind() == OptimizerSettings.Kind.ADAMW);
         e.invokeStatic(Optimizers.class, "adam",
-            "(" + arr + arr + arr + arr + "II" + d + d + d + d + d + "Z)V");
+            "(" + arr + arr + arr + arr + "I" + d + d + d + d + d + d + d + "Z)V");
       }
     }
     anomaly.afterUpdate(e, p);

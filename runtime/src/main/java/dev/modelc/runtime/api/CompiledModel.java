@@ -12,6 +12,7 @@ import static dev.modelc.runtime.api.ModelArrays.value;
 
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Workspace;
+import dev.modelc.runtime.optim.Updates;
 import java.util.Arrays;
 import java.util.List;
 
@@ -54,6 +55,12 @@ public abstract class CompiledModel implements Model {
     protected double beta2;
     protected double eps;
     /**
+     * Adam's scalars of the current step, {@code lr / (1 - beta1^t)} and {@code sqrt(1 - beta2^t)}: computed once per
+     * step, before the first update, and read by every parameter's update.
+     */
+    protected double adamStepSize;
+    protected double adamBias2Sqrt;
+    /**
      * Whether anomaly detection is on ({@link #setDetectAnomaly}): every generated step reads it once, after it ran,
      * and when it is set calls {@link #checkStep}; each update calls {@link #checkUpdate}.
      */
@@ -75,6 +82,8 @@ public abstract class CompiledModel implements Model {
     private final List<TensorSpec> stateSpecs;
     private final int flatSize;
     private final boolean allF32;
+    /** Whether the optimizer is Adam or AdamW, whose updates read {@link #adamStepSize} and {@link #adamBias2Sqrt}. */
+    private final boolean adam;
     /** The optimizer state arrays in flat order: kind by kind, parameters in state_dict order within a kind. */
     private final Object[] stateInFlatOrder;
 
@@ -129,6 +138,7 @@ public abstract class CompiledModel implements Model {
         }
         flatSize = (int) total;
         allF32 = f32;
+        adam = "adam".equals(spec.optimizer()) || "adamw".equals(spec.optimizer());
     }
 
     @Override
@@ -390,7 +400,16 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void step() {
         stepCount++;
+        beginStep();
         runStep();
+    }
+
+    /** After the step count grows: the scalars every parameter's update shares. */
+    private void beginStep() {
+        if (adam) {
+            adamStepSize = Updates.adamStepSize(lr, beta1, stepCount);
+            adamBias2Sqrt = Updates.adamBias2Sqrt(beta2, stepCount);
+        }
     }
 
     @Override
@@ -401,6 +420,7 @@ public abstract class CompiledModel implements Model {
             throw new IllegalStateException("model " + spec.name() + " has no objective to differentiate");
         }
         stepCount++;
+        beginStep();
         runTrainBackward();
         graph = GraphState.FREED;
         return loss();

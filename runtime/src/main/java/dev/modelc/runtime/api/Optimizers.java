@@ -19,6 +19,10 @@ import dev.modelc.runtime.optim.Updates;
  *   m += (1 - beta1) (g - m);  v = beta2 v + (1 - beta2) g^2
  *   p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
+ * Generated classes call the Adam form that takes the step's scalars, {@code lr / (1 - beta1^t)} and
+ * {@code sqrt(1 - beta2^t)}, which {@link CompiledModel} computes once per step for all parameters
+ * ({@link CompiledModel#adamStepSize}, {@link CompiledModel#adamBias2Sqrt}); the forms taking the step number compute
+ * them per call, with the same results.
  */
 public final class Optimizers {
     private Optimizers() {
@@ -42,5 +46,16 @@ public final class Optimizers {
     public static void adam(double[] p, double[] g, double[] m, double[] v, int n, int step, double lr,
                             double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         Updates.adam(p, g, m, v, n, step, lr, beta1, beta2, eps, weightDecay, decoupled);
+    }
+
+    /** Adam with the step's scalars given: {@code stepSize = lr / (1 - beta1^t)}, {@code bias2Sqrt = sqrt(1 - beta2^t)}. */
+    public static void adam(float[] p, float[] g, float[] m, float[] v, int n, double stepSize, double bias2Sqrt,
+                            double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        Updates.adam(p, g, m, v, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+    }
+
+    public static void adam(double[] p, double[] g, double[] m, double[] v, int n, double stepSize, double bias2Sqrt,
+                            double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        Updates.adam(p, g, m, v, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
     }
 }

@@ -19,6 +19,9 @@ public final class Updates {
      * SGD: {@code d = g + wd p}; with momentum, {@code buf = d} on the first step, else
      * {@code buf = momentum buf + (1 - dampening) d}, and {@code d = d + momentum buf} (nesterov) or {@code d = buf};
      * finally {@code p -= lr d}. {@code buf} may be {@code null} when {@code momentum == 0}.
+     *
+     * <p>Every case after the first step has a loop of its own, without a branch inside, so that C2 vectorizes it;
+     * each computes exactly what the general loop ({@link #sgdGeneral}) computes for its case.
      */
     public static void sgd(float[] p, float[] g, float[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
@@ -26,12 +29,53 @@ public final class Updates {
         float fm = (float) momentum;
         float fdamp = (float) (1 - dampening);
         float fwd = (float) weightDecay;
-        for (int i = 0; i < n; i++) {
-            float d = weightDecay != 0 ? g[i] + fwd * p[i] : g[i];
-            if (momentum != 0) {
-                buf[i] = firstStep ? d : fm * buf[i] + fdamp * d;
-                d = nesterov ? d + fm * buf[i] : buf[i];
+        boolean decay = weightDecay != 0;
+        if (momentum == 0 && decay) {
+            for (int i = 0; i < n; i++) {
+                p[i] -= flr * (g[i] + fwd * p[i]);
             }
+        } else if (momentum == 0) {
+            for (int i = 0; i < n; i++) {
+                p[i] -= flr * g[i];
+            }
+        } else if (firstStep) {
+            sgdGeneral(p, g, buf, n, true, flr, fm, fdamp, nesterov, decay, fwd);
+        } else if (nesterov && decay) {
+            for (int i = 0; i < n; i++) {
+                float d = g[i] + fwd * p[i];
+                float b = fm * buf[i] + fdamp * d;
+                buf[i] = b;
+                p[i] -= flr * (d + fm * b);
+            }
+        } else if (nesterov) {
+            for (int i = 0; i < n; i++) {
+                float d = g[i];
+                float b = fm * buf[i] + fdamp * d;
+                buf[i] = b;
+                p[i] -= flr * (d + fm * b);
+            }
+        } else if (decay) {
+            for (int i = 0; i < n; i++) {
+                float b = fm * buf[i] + fdamp * (g[i] + fwd * p[i]);
+                buf[i] = b;
+                p[i] -= flr * b;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                float b = fm * buf[i] + fdamp * g[i];
+                buf[i] = b;
+                p[i] -= flr * b;
+            }
+        }
+    }
+
+    /** SGD's update as one loop with every case a branch inside it: the first step, which runs once. */
+    private static void sgdGeneral(float[] p, float[] g, float[] buf, int n, boolean firstStep, float flr, float fm,
+            float fdamp, boolean nesterov, boolean decay, float fwd) {
+        for (int i = 0; i < n; i++) {
+            float d = decay ? g[i] + fwd * p[i] : g[i];
+            buf[i] = firstStep ? d : fm * buf[i] + fdamp * d;
+            d = nesterov ? d + fm * buf[i] : buf[i];
             p[i] -= flr * d;
         }
     }
@@ -39,12 +83,53 @@ public final class Updates {
     /** The {@code double[]} form of {@link #sgd(float[], float[], float[], int, boolean, double, double, double, boolean, double)}. */
     public static void sgd(double[] p, double[] g, double[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
-        for (int i = 0; i < n; i++) {
-            double d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
-            if (momentum != 0) {
-                buf[i] = firstStep ? d : momentum * buf[i] + (1 - dampening) * d;
-                d = nesterov ? d + momentum * buf[i] : buf[i];
+        double damp = 1 - dampening;
+        boolean decay = weightDecay != 0;
+        if (momentum == 0 && decay) {
+            for (int i = 0; i < n; i++) {
+                p[i] -= lr * (g[i] + weightDecay * p[i]);
             }
+        } else if (momentum == 0) {
+            for (int i = 0; i < n; i++) {
+                p[i] -= lr * g[i];
+            }
+        } else if (firstStep) {
+            sgdGeneral(p, g, buf, n, true, lr, momentum, damp, nesterov, decay, weightDecay);
+        } else if (nesterov && decay) {
+            for (int i = 0; i < n; i++) {
+                double d = g[i] + weightDecay * p[i];
+                double b = momentum * buf[i] + damp * d;
+                buf[i] = b;
+                p[i] -= lr * (d + momentum * b);
+            }
+        } else if (nesterov) {
+            for (int i = 0; i < n; i++) {
+                double d = g[i];
+                double b = momentum * buf[i] + damp * d;
+                buf[i] = b;
+                p[i] -= lr * (d + momentum * b);
+            }
+        } else if (decay) {
+            for (int i = 0; i < n; i++) {
+                double b = momentum * buf[i] + damp * (g[i] + weightDecay * p[i]);
+                buf[i] = b;
+                p[i] -= lr * b;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                double b = momentum * buf[i] + damp * g[i];
+                buf[i] = b;
+                p[i] -= lr * b;
+            }
+        }
+    }
+
+    private static void sgdGeneral(double[] p, double[] g, double[] buf, int n, boolean firstStep, double lr,
+            double momentum, double damp, boolean nesterov, boolean decay, double weightDecay) {
+        for (int i = 0; i < n; i++) {
+            double d = decay ? g[i] + weightDecay * p[i] : g[i];
+            buf[i] = firstStep ? d : momentum * buf[i] + damp * d;
+            d = nesterov ? d + momentum * buf[i] : buf[i];
             p[i] -= lr * d;
         }
     }
@@ -52,6 +137,16 @@ public final class Updates {
     /** AdamW's decay factor {@code 1 - lr wd} as PyTorch computes it: in {@code double}, then rounded to float. */
     public static float adamWDecay(double lr, double weightDecay) {
         return (float) (1 - lr * weightDecay);
+    }
+
+    /** Adam's step size at step {@code step} (from 1): {@code lr / (1 - beta1^step)}, in double as PyTorch's host. */
+    public static double adamStepSize(double lr, double beta1, int step) {
+        return lr / (1 - Math.pow(beta1, step));
+    }
+
+    /** The square root of Adam's second bias correction at step {@code step}: {@code sqrt(1 - beta2^step)}. */
+    public static double adamBias2Sqrt(double beta2, int step) {
+        return Math.sqrt(1 - Math.pow(beta2, step));
     }
 
     /**
@@ -62,46 +157,82 @@ public final class Updates {
      */
     public static void adam(float[] p, float[] g, float[] m, float[] v, int n, int step, double lr, double beta1,
             double beta2, double eps, double weightDecay, boolean decoupled) {
-        float decay = adamWDecay(lr, weightDecay);
-        double stepSize = lr / (1 - Math.pow(beta1, step));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        adam(p, g, m, v, n, adamStepSize(lr, beta1, step), adamBias2Sqrt(beta2, step), lr, beta1, beta2, eps,
+                weightDecay, decoupled);
+    }
+
+    /**
+     * Adam's update with the step's scalars computed by the caller, once per step for all parameters:
+     * {@code stepSize} is {@link #adamStepSize}, {@code bias2Sqrt} is {@link #adamBias2Sqrt}. Adam with weight decay
+     * has a loop of its own; Adam without it and AdamW share one, multiplying {@code p} by a decay of exactly 1 for
+     * Adam, which leaves every value as it is.
+     */
+    public static void adam(float[] p, float[] g, float[] m, float[] v, int n, double stepSize, double bias2Sqrt,
+            double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        float decay = decoupled ? adamWDecay(lr, weightDecay) : 1f;
+        float bc2Sqrt = (float) bias2Sqrt;
         float fwd = (float) weightDecay;
         float w1 = (float) (1 - beta1);
         float fb2 = (float) beta2;
         float w2 = (float) (1 - beta2);
         float feps = (float) eps;
         float fstep = (float) stepSize;
-        for (int i = 0; i < n; i++) {
-            float grad = g[i];
-            if (decoupled) {
-                p[i] *= decay;
-            } else if (weightDecay != 0) {
-                grad += fwd * p[i];
+        if (!decoupled && weightDecay != 0) {
+            for (int i = 0; i < n; i++) {
+                float pi = p[i];
+                float grad = g[i] + fwd * pi;
+                float mi = m[i] + w1 * (grad - m[i]);
+                float vi = fb2 * v[i] + w2 * grad * grad;
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = pi - fstep * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + feps));
             }
-            m[i] += w1 * (grad - m[i]);
-            v[i] = fb2 * v[i] + w2 * grad * grad;
-            float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + feps;
-            p[i] -= fstep * (m[i] / denom);
+        } else {
+            for (int i = 0; i < n; i++) {
+                float pi = p[i] * decay;
+                float grad = g[i];
+                float mi = m[i] + w1 * (grad - m[i]);
+                float vi = fb2 * v[i] + w2 * grad * grad;
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = pi - fstep * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + feps));
+            }
         }
     }
 
-    /** The {@code double[]} form of {@link #adam(float[], float[], float[], float[], int, int, double, double, double, double, double, boolean, float)}. */
+    /** The {@code double[]} form of {@link #adam(float[], float[], float[], float[], int, int, double, double, double, double, double, boolean)}. */
     public static void adam(double[] p, double[] g, double[] m, double[] v, int n, int step, double lr, double beta1,
             double beta2, double eps, double weightDecay, boolean decoupled) {
-        double stepSize = lr / (1 - Math.pow(beta1, step));
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        double decay = 1 - lr * weightDecay;
-        for (int i = 0; i < n; i++) {
-            double grad = g[i];
-            if (decoupled) {
-                p[i] *= decay;
-            } else if (weightDecay != 0) {
-                grad += weightDecay * p[i];
+        adam(p, g, m, v, n, adamStepSize(lr, beta1, step), adamBias2Sqrt(beta2, step), lr, beta1, beta2, eps,
+                weightDecay, decoupled);
+    }
+
+    /** The {@code double[]} form of {@link #adam(float[], float[], float[], float[], int, double, double, double, double, double, double, double, boolean)}. */
+    public static void adam(double[] p, double[] g, double[] m, double[] v, int n, double stepSize, double bias2Sqrt,
+            double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        double decay = decoupled ? 1 - lr * weightDecay : 1;
+        double w1 = 1 - beta1;
+        double w2 = 1 - beta2;
+        if (!decoupled && weightDecay != 0) {
+            for (int i = 0; i < n; i++) {
+                double pi = p[i];
+                double grad = g[i] + weightDecay * pi;
+                double mi = m[i] + w1 * (grad - m[i]);
+                double vi = beta2 * v[i] + w2 * grad * grad;
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / bias2Sqrt + eps));
             }
-            m[i] += (1 - beta1) * (grad - m[i]);
-            v[i] = beta2 * v[i] + (1 - beta2) * grad * grad;
-            double denom = Math.sqrt(v[i]) / bc2Sqrt + eps;
-            p[i] -= stepSize * (m[i] / denom);
+        } else {
+            for (int i = 0; i < n; i++) {
+                double pi = p[i] * decay;
+                double grad = g[i];
+                double mi = m[i] + w1 * (grad - m[i]);
+                double vi = beta2 * v[i] + w2 * grad * grad;
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / bias2Sqrt + eps));
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.modelc.runtime.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelc.runtime.optim.Updates;
 import java.util.Arrays;
@@ -166,6 +167,103 @@ class OptimizersTest {
                 Optimizers.adam(p, g, a, b, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled);
                 adamTranscribed(q, g, a2, b2, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled);
                 assertArrayEquals(q, p, h + " step " + step);
+            }
+        }
+    }
+
+    static void sgdTranscribed(double[] p, double[] g, double[] buf, int n, int step, double lr, double momentum,
+            double dampening, boolean nesterov, double weightDecay) {
+        for (int i = 0; i < n; i++) {
+            double d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
+            if (momentum != 0) {
+                double b = step == 1 ? d : momentum * buf[i] + (1 - dampening) * d;
+                buf[i] = b;
+                d = nesterov ? d + momentum * b : b;
+            }
+            p[i] = p[i] - lr * d;
+        }
+    }
+
+    /** Gaussians with signed zeros, infinities and a NaN among them: each SGD case must keep their signs and kinds. */
+    static float[] withSpecials(Random r, int n) {
+        float[] a = randoms(r, n);
+        float[] specials = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.MIN_VALUE};
+        for (int k = 0; k < 6; k++) {
+            a[r.nextInt(n)] = specials[r.nextInt(specials.length)];
+        }
+        return a;
+    }
+
+    @Test
+    void everySgdCaseIsTheTranscriptionBitForBitWithSpecialValues() {
+        Random r = new Random(16);
+        for (int trial = 0; trial < 400; trial++) {
+            Hyper h = Hyper.random(r);
+            float[] p = withSpecials(r, N);
+            float[] want = p.clone();
+            float[] buf = new float[N];
+            float[] wantBuf = new float[N];
+            double[] pd = new double[N];
+            for (int i = 0; i < N; i++) {
+                pd[i] = p[i];
+            }
+            double[] wantD = pd.clone();
+            double[] bufD = new double[N];
+            double[] wantBufD = new double[N];
+            for (int step = 1; step <= STEPS; step++) {
+                float[] g = withSpecials(r, N);
+                double[] gd = new double[N];
+                for (int i = 0; i < N; i++) {
+                    gd[i] = g[i];
+                }
+                Updates.sgd(p, g, buf, N, step == 1, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay);
+                sgdTranscribed(want, g, wantBuf, N, step, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay);
+                Updates.sgd(pd, gd, bufD, N, step == 1, h.lr, h.momentum, h.dampening, h.nesterov, h.weightDecay);
+                sgdTranscribed(wantD, gd, wantBufD, N, step, h.lr, h.momentum, h.dampening, h.nesterov,
+                        h.weightDecay);
+                for (int i = 0; i < N; i++) {
+                    String at = h + " step " + step + " element " + i;
+                    assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(p[i]), at);
+                    assertEquals(Float.floatToIntBits(wantBuf[i]), Float.floatToIntBits(buf[i]), at);
+                    assertEquals(Double.doubleToLongBits(wantD[i]), Double.doubleToLongBits(pd[i]), at + " (f64)");
+                    assertEquals(Double.doubleToLongBits(wantBufD[i]), Double.doubleToLongBits(bufD[i]),
+                            at + " (f64)");
+                }
+            }
+        }
+    }
+
+    @Test
+    void adamWithTheStepsScalarsIsAdamWithTheStepNumber() {
+        Random r = new Random(17);
+        for (int trial = 0; trial < 200; trial++) {
+            Hyper h = Hyper.random(r);
+            float[] p = withSpecials(r, N);
+            float[] q = p.clone();
+            float[] m = new float[N];
+            float[] v = new float[N];
+            float[] m2 = new float[N];
+            float[] v2 = new float[N];
+            double[] pd = Arrays.stream(new double[N]).map(x -> r.nextGaussian()).toArray();
+            double[] qd = pd.clone();
+            double[][] state = new double[4][N];
+            for (int step = 1; step <= STEPS; step++) {
+                float[] g = withSpecials(r, N);
+                double[] gd = Arrays.stream(new double[N]).map(x -> r.nextGaussian()).toArray();
+                double stepSize = Updates.adamStepSize(h.lr, h.beta1, step);
+                double bias2Sqrt = Updates.adamBias2Sqrt(h.beta2, step);
+                Optimizers.adam(p, g, m, v, N, stepSize, bias2Sqrt, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay,
+                        h.decoupled);
+                adamTranscribed(q, g, m2, v2, N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, h.decoupled);
+                Optimizers.adam(pd, gd, state[0], state[1], N, stepSize, bias2Sqrt, h.lr, h.beta1, h.beta2, h.eps,
+                        h.weightDecay, h.decoupled);
+                adamTranscribed(qd, gd, state[2], state[3], N, step, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay,
+                        h.decoupled);
+                assertArrayEquals(q, p, h + " step " + step);
+                assertArrayEquals(m2, m, h + " step " + step);
+                assertArrayEquals(v2, v, h + " step " + step);
+                assertArrayEquals(qd, pd, h + " step " + step + " (f64)");
+                assertArrayEquals(state[2], state[0], h + " step " + step + " (f64)");
             }
         }
     }
