@@ -19,9 +19,6 @@ public final class Updates {
      * SGD: {@code d = g + wd p}; with momentum, {@code buf = d} on the first step, else
      * {@code buf = momentum buf + (1 - dampening) d}, and {@code d = d + momentum buf} (nesterov) or {@code d = buf};
      * finally {@code p -= lr d}. {@code buf} may be {@code null} when {@code momentum == 0}.
-     *
-     * <p>Every case after the first step has a loop of its own, without a branch inside, so that C2 vectorizes it;
-     * each computes exactly what the general loop ({@link #sgdGeneral}) computes for its case.
      */
     public static void sgd(float[] p, float[] g, float[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
@@ -29,53 +26,12 @@ public final class Updates {
         float fm = (float) momentum;
         float fdamp = (float) (1 - dampening);
         float fwd = (float) weightDecay;
-        boolean decay = weightDecay != 0;
-        if (momentum == 0 && decay) {
-            for (int i = 0; i < n; i++) {
-                p[i] -= flr * (g[i] + fwd * p[i]);
-            }
-        } else if (momentum == 0) {
-            for (int i = 0; i < n; i++) {
-                p[i] -= flr * g[i];
-            }
-        } else if (firstStep) {
-            sgdGeneral(p, g, buf, n, true, flr, fm, fdamp, nesterov, decay, fwd);
-        } else if (nesterov && decay) {
-            for (int i = 0; i < n; i++) {
-                float d = g[i] + fwd * p[i];
-                float b = fm * buf[i] + fdamp * d;
-                buf[i] = b;
-                p[i] -= flr * (d + fm * b);
-            }
-        } else if (nesterov) {
-            for (int i = 0; i < n; i++) {
-                float d = g[i];
-                float b = fm * buf[i] + fdamp * d;
-                buf[i] = b;
-                p[i] -= flr * (d + fm * b);
-            }
-        } else if (decay) {
-            for (int i = 0; i < n; i++) {
-                float b = fm * buf[i] + fdamp * (g[i] + fwd * p[i]);
-                buf[i] = b;
-                p[i] -= flr * b;
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                float b = fm * buf[i] + fdamp * g[i];
-                buf[i] = b;
-                p[i] -= flr * b;
-            }
-        }
-    }
-
-    /** SGD's update as one loop with every case a branch inside it: the first step, which runs once. */
-    private static void sgdGeneral(float[] p, float[] g, float[] buf, int n, boolean firstStep, float flr, float fm,
-            float fdamp, boolean nesterov, boolean decay, float fwd) {
         for (int i = 0; i < n; i++) {
-            float d = decay ? g[i] + fwd * p[i] : g[i];
-            buf[i] = firstStep ? d : fm * buf[i] + fdamp * d;
-            d = nesterov ? d + fm * buf[i] : buf[i];
+            float d = weightDecay != 0 ? g[i] + fwd * p[i] : g[i];
+            if (momentum != 0) {
+                buf[i] = firstStep ? d : fm * buf[i] + fdamp * d;
+                d = nesterov ? d + fm * buf[i] : buf[i];
+            }
             p[i] -= flr * d;
         }
     }
@@ -83,53 +39,12 @@ public final class Updates {
     /** The {@code double[]} form of {@link #sgd(float[], float[], float[], int, boolean, double, double, double, boolean, double)}. */
     public static void sgd(double[] p, double[] g, double[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
-        double damp = 1 - dampening;
-        boolean decay = weightDecay != 0;
-        if (momentum == 0 && decay) {
-            for (int i = 0; i < n; i++) {
-                p[i] -= lr * (g[i] + weightDecay * p[i]);
-            }
-        } else if (momentum == 0) {
-            for (int i = 0; i < n; i++) {
-                p[i] -= lr * g[i];
-            }
-        } else if (firstStep) {
-            sgdGeneral(p, g, buf, n, true, lr, momentum, damp, nesterov, decay, weightDecay);
-        } else if (nesterov && decay) {
-            for (int i = 0; i < n; i++) {
-                double d = g[i] + weightDecay * p[i];
-                double b = momentum * buf[i] + damp * d;
-                buf[i] = b;
-                p[i] -= lr * (d + momentum * b);
-            }
-        } else if (nesterov) {
-            for (int i = 0; i < n; i++) {
-                double d = g[i];
-                double b = momentum * buf[i] + damp * d;
-                buf[i] = b;
-                p[i] -= lr * (d + momentum * b);
-            }
-        } else if (decay) {
-            for (int i = 0; i < n; i++) {
-                double b = momentum * buf[i] + damp * (g[i] + weightDecay * p[i]);
-                buf[i] = b;
-                p[i] -= lr * b;
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                double b = momentum * buf[i] + damp * g[i];
-                buf[i] = b;
-                p[i] -= lr * b;
-            }
-        }
-    }
-
-    private static void sgdGeneral(double[] p, double[] g, double[] buf, int n, boolean firstStep, double lr,
-            double momentum, double damp, boolean nesterov, boolean decay, double weightDecay) {
         for (int i = 0; i < n; i++) {
-            double d = decay ? g[i] + weightDecay * p[i] : g[i];
-            buf[i] = firstStep ? d : momentum * buf[i] + damp * d;
-            d = nesterov ? d + momentum * buf[i] : buf[i];
+            double d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
+            if (momentum != 0) {
+                buf[i] = firstStep ? d : momentum * buf[i] + (1 - dampening) * d;
+                d = nesterov ? d + momentum * buf[i] : buf[i];
+            }
             p[i] -= lr * d;
         }
     }
@@ -163,13 +78,11 @@ public final class Updates {
 
     /**
      * Adam's update with the step's scalars computed by the caller, once per step for all parameters:
-     * {@code stepSize} is {@link #adamStepSize}, {@code bias2Sqrt} is {@link #adamBias2Sqrt}. Adam with weight decay
-     * has a loop of its own; Adam without it and AdamW share one, multiplying {@code p} by a decay of exactly 1 for
-     * Adam, which leaves every value as it is.
+     * {@code stepSize} is {@link #adamStepSize}, {@code bias2Sqrt} is {@link #adamBias2Sqrt}.
      */
     public static void adam(float[] p, float[] g, float[] m, float[] v, int n, double stepSize, double bias2Sqrt,
             double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
-        float decay = decoupled ? adamWDecay(lr, weightDecay) : 1f;
+        float decay = adamWDecay(lr, weightDecay);
         float bc2Sqrt = (float) bias2Sqrt;
         float fwd = (float) weightDecay;
         float w1 = (float) (1 - beta1);
@@ -177,26 +90,17 @@ public final class Updates {
         float w2 = (float) (1 - beta2);
         float feps = (float) eps;
         float fstep = (float) stepSize;
-        if (!decoupled && weightDecay != 0) {
-            for (int i = 0; i < n; i++) {
-                float pi = p[i];
-                float grad = g[i] + fwd * pi;
-                float mi = m[i] + w1 * (grad - m[i]);
-                float vi = fb2 * v[i] + w2 * grad * grad;
-                m[i] = mi;
-                v[i] = vi;
-                p[i] = pi - fstep * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + feps));
+        for (int i = 0; i < n; i++) {
+            float grad = g[i];
+            if (decoupled) {
+                p[i] *= decay;
+            } else if (weightDecay != 0) {
+                grad += fwd * p[i];
             }
-        } else {
-            for (int i = 0; i < n; i++) {
-                float pi = p[i] * decay;
-                float grad = g[i];
-                float mi = m[i] + w1 * (grad - m[i]);
-                float vi = fb2 * v[i] + w2 * grad * grad;
-                m[i] = mi;
-                v[i] = vi;
-                p[i] = pi - fstep * (mi / ((float) Math.sqrt(vi) / bc2Sqrt + feps));
-            }
+            m[i] += w1 * (grad - m[i]);
+            v[i] = fb2 * v[i] + w2 * grad * grad;
+            float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + feps;
+            p[i] -= fstep * (m[i] / denom);
         }
     }
 
@@ -208,31 +112,20 @@ public final class Updates {
     }
 
     /** The {@code double[]} form of {@link #adam(float[], float[], float[], float[], int, double, double, double, double, double, double, double, boolean)}. */
-    public static void adam(double[] p, double[] g, double[] m, double[] v, int n, double stepSize, double bias2Sqrt,
+    public static void adam(double[] p, double[] g, double[] m, double[] v, int n, double stepSize, double bc2Sqrt,
             double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
-        double decay = decoupled ? 1 - lr * weightDecay : 1;
-        double w1 = 1 - beta1;
-        double w2 = 1 - beta2;
-        if (!decoupled && weightDecay != 0) {
-            for (int i = 0; i < n; i++) {
-                double pi = p[i];
-                double grad = g[i] + weightDecay * pi;
-                double mi = m[i] + w1 * (grad - m[i]);
-                double vi = beta2 * v[i] + w2 * grad * grad;
-                m[i] = mi;
-                v[i] = vi;
-                p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / bias2Sqrt + eps));
+        double decay = 1 - lr * weightDecay;
+        for (int i = 0; i < n; i++) {
+            double grad = g[i];
+            if (decoupled) {
+                p[i] *= decay;
+            } else if (weightDecay != 0) {
+                grad += weightDecay * p[i];
             }
-        } else {
-            for (int i = 0; i < n; i++) {
-                double pi = p[i] * decay;
-                double grad = g[i];
-                double mi = m[i] + w1 * (grad - m[i]);
-                double vi = beta2 * v[i] + w2 * grad * grad;
-                m[i] = mi;
-                v[i] = vi;
-                p[i] = pi - stepSize * (mi / (Math.sqrt(vi) / bias2Sqrt + eps));
-            }
+            m[i] += (1 - beta1) * (grad - m[i]);
+            v[i] = beta2 * v[i] + (1 - beta2) * grad * grad;
+            double denom = Math.sqrt(v[i]) / bc2Sqrt + eps;
+            p[i] -= stepSize * (m[i] / denom);
         }
     }
 }

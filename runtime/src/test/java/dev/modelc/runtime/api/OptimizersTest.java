@@ -184,7 +184,7 @@ class OptimizersTest {
         }
     }
 
-    /** Gaussians with signed zeros, infinities and a NaN among them: each SGD case must keep their signs and kinds. */
+    /** Gaussians with signed zeros, infinities and a NaN among them, whose signs and kinds the updates must keep. */
     static float[] withSpecials(Random r, int n) {
         float[] a = randoms(r, n);
         float[] specials = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.MIN_VALUE};
@@ -195,7 +195,7 @@ class OptimizersTest {
     }
 
     @Test
-    void everySgdCaseIsTheTranscriptionBitForBitWithSpecialValues() {
+    void sgdIsTheTranscriptionBitForBitInBothPrecisionsWithSpecialValues() {
         Random r = new Random(16);
         for (int trial = 0; trial < 400; trial++) {
             Hyper h = Hyper.random(r);
