@@ -18,6 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Store or add the tile into C; tiles on the ragged edge (or a transposed C) go through a small scratch tile.</li>
  * </ol>
  * Only {@code FloatVector} basics that exist unchanged from JDK 17 to 25 are used.
+ *
+ * <p>This file has a twin for the other element type, identical but for the type names; {@code GemmTwinsTest}
+ * checks that the one is the other with the types replaced, and that both give the same numbers on the same
+ * inputs. Why two copies and not one source: Java generics cannot range over primitive arrays, so one source would
+ * put an accessor call or a boxed value in the innermost loops, which C2 then no longer unrolls and vectorizes; a
+ * build-time generator would take one twin out of the source tree readers and IDEs see, and add a step to the
+ * build of the Vector API source root, for about 200 lines that rarely change.
  */
 final class VectorSgemm {
 

@@ -95,7 +95,7 @@ final class SmallGemm {
         return (s0 + s1) + (s2 + s3);
     }
 
-    /** f64 {@code C[m,n] (=|+=) A x B}; see the f32 overload. */
+    /** f64 {@code C[m,n] (=|+=) A x B} with C row-major from {@code cOff}; m, n, k positive, bounds checked. */
     static void run(int m, int n, int k, double[] a, int aOff, int aRow, int aCol,
                     double[] b, int bOff, int bRow, int bCol, double[] c, int cOff, boolean accumulate) {
         if (bCol == 1) {
