@@ -11,7 +11,7 @@ import dev.modelc.diag.Diagnostic;
 import dev.modelc.diag.DiagnosticPrinter;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Origin;
 import dev.modelc.runtime.tensor.AutogradException;
@@ -146,7 +146,7 @@ public final class PipelineFuzzer {
       }
       CompiledClass c;
       try {
-        c = ModelBuild.compile(m, "fuzz", "fuzz.mdl", true);
+        c = Driver.compile(m, "fuzz", "fuzz.mdl", true);
       } catch (IrException e) {
         if (e.origin == Origin.NONE) {
           report.findings.add(new Finding("unlocated IrException: " + e.getMessage(), text));

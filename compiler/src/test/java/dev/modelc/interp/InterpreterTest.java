@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelc.ad.Differentiation;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Dim;
@@ -117,7 +118,7 @@ class InterpreterTest {
       Tensor t = it.param(p.name());
       params.put(p.name(), new NdArray(dev.modelc.check.DType.F64, t.shape(), t.doubleData().clone()));
     }
-    Graph g = Pipeline.standard(Options.training()).run(Lowering.lower(m, true));
+    Graph g = Pipeline.standard(Options.training()).run(Differentiation.addGradients(Lowering.lower(m, true)));
     IrEvaluator.Values v = new IrEvaluator(g).run(inputs, params);
     assertEquals(v.result("loss").item(), it.loss().item(), 1e-12);
     for (CheckedModel.Param p : m.params()) {

@@ -2,6 +2,7 @@ package dev.modelc.interp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.modelc.ad.Differentiation;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
@@ -87,7 +88,7 @@ class OpGradientTableTest {
       params.put(p.name(), new NdArray(dev.modelc.check.DType.F64, v.shape(), v.doubleData().clone()));
     }
     Map<String, NdArray> inputs = Map.of("t", NdArray.of(dev.modelc.check.DType.I32, new int[] {4}, 0, 2, 1, 2));
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Lowering.lower(model, true));
+    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(model, true)));
     IrEvaluator eval = new IrEvaluator(g);
     IrEvaluator.Values symbolic = eval.run(inputs, params);
     assertEquals(tape.loss().item(), symbolic.result("loss").item(), 1e-10, name + ": loss");
