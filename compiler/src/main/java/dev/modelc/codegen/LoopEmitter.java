@@ -9,7 +9,6 @@ import dev.modelc.runtime.api.Functions;
 import dev.modelc.sched.Form;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
-import dev.modelc.sched.Scheduler;
 import dev.modelc.sched.Step;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -96,7 +95,7 @@ final class LoopEmitter {
       return;
     }
     // for (o < outer) for (j < inner) { i = o * inner + j; ... }: broadcasts read their operand at o or j
-    List<Dim> split = Scheduler.loopSplit(broadcasts.keySet().iterator().next());
+    List<Dim> split = Runs.loopSplit(broadcasts.keySet().iterator().next());
     int i = e.newLocal(Type.INT_TYPE);
     e.push(0);
     e.store(Type.INT_TYPE, i);
@@ -194,7 +193,7 @@ final class LoopEmitter {
     }
     index = 1;
     if (!broadcasts.isEmpty()) {
-      List<Dim> split = Scheduler.loopSplit(broadcasts.keySet().iterator().next());
+      List<Dim> split = Runs.loopSplit(broadcasts.keySet().iterator().next());
       int innerLength = e.newLocal(Type.INT_TYPE);
       access.dim(e, split.get(1));
       e.store(Type.INT_TYPE, innerLength);

@@ -76,6 +76,12 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
     return of(reduce, dims, reduced);
   }
 
+  /** The outer and inner run lengths of the loop reading inline broadcast x. */
+  public static List<Dim> loopSplit(Node x) {
+    Runs r = ofBroadcast(x);
+    return List.of(r.dim(0), r.dim(1));
+  }
+
   public Dim dim(int i) {
     return dims.get(i);
   }
