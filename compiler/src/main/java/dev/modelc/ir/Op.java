@@ -13,6 +13,12 @@ import java.util.Set;
  * Language sugar ({@code sub}, {@code mean}, {@code linear}, the losses, {@code softmax}, {@code gelu}, ...) has no
  * entry here: {@code dev.modelc.lower.Lowering} writes it with these primitives, so only primitives need rules.
  *
+ * <p>Generated code computes an elementwise op in the arm naming it in {@code dev.modelc.codegen.LoopEmitter}'s
+ * {@code expr}, fused into a loop, and a {@link Group#KERNEL} op in the arm naming it in
+ * {@code dev.modelc.codegen.KernelEmitter}'s {@code emit}, one call into the runtime jar. Every switch over ops names
+ * every op, so a search for an op's name finds all of these; docs/internals.md has them in one table per op, and
+ * the list of places a new op must be added.
+ *
  * <p>Elementwise binary ops require operands of equal shape; broadcasting is explicit ({@link #BROADCAST_TO}), so
  * derivative rules never reduce, and the one place that sums a broadcast away is the rule of {@code BROADCAST_TO}.
  */
