@@ -2,6 +2,9 @@ package dev.modelc.check;
 
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.Span;
+import dev.modelc.types.Dim;
+import dev.modelc.types.Shape;
+import dev.modelc.types.ShapeMath;
 import java.util.ArrayList;
 import java.util.List;
 

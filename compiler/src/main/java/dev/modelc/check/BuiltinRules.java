@@ -3,6 +3,11 @@ package dev.modelc.check;
 import dev.modelc.ast.Expr;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.Span;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
+import dev.modelc.types.Shape;
+import dev.modelc.types.ShapeMath;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 

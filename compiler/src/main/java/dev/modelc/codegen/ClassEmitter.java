@@ -1,7 +1,5 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
@@ -10,6 +8,8 @@ import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.Optimizers;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,6 +1,5 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.IrException;
@@ -16,6 +15,7 @@ import dev.modelc.sched.Form;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.Type;

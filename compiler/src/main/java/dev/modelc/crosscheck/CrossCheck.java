@@ -1,13 +1,13 @@
 package dev.modelc.crosscheck;
 
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.codegen.CompiledClass;
 import dev.modelc.driver.Driver;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

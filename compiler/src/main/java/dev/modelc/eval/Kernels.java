@@ -1,6 +1,5 @@
 package dev.modelc.eval;
 
-import dev.modelc.check.DType;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.IrException;
@@ -9,6 +8,7 @@ import dev.modelc.ir.Op;
 import dev.modelc.runtime.numeric.MatmulKernels;
 import dev.modelc.runtime.numeric.ScalarMath;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.DType;
 import java.util.List;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.modelc.ir;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.TensorType;
+import dev.modelc.types.DType;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

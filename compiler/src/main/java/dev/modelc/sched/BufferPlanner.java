@@ -1,9 +1,9 @@
 package dev.modelc.sched;
 
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;

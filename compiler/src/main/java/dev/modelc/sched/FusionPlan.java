@@ -1,11 +1,11 @@
 package dev.modelc.sched;
 
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;

@@ -1,9 +1,9 @@
 package dev.modelc.sched;
 
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 

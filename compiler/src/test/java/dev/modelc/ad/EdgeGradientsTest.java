@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
 import dev.modelc.codegen.CompiledClass;
 import dev.modelc.driver.Driver;
 import dev.modelc.eval.IrEvaluator;
@@ -12,6 +11,7 @@ import dev.modelc.eval.NdArray;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.DType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

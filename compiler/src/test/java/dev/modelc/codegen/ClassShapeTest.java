@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.modelc.check.DType;
+import dev.modelc.types.DType;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;

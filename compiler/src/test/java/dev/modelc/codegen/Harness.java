@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.modelc.ad.Differentiation;
-import dev.modelc.check.DType;
-import dev.modelc.check.Shape;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Dims;
@@ -16,6 +14,8 @@ import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.sched.Scheduler;
+import dev.modelc.types.DType;
+import dev.modelc.types.Shape;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;

@@ -3,12 +3,12 @@ package dev.modelc.codegen;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.modelc.check.DType;
 import dev.modelc.ir.Graph;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.nn.Init;
 import dev.modelc.runtime.random.Rng;
 import dev.modelc.sched.Scheduler;
+import dev.modelc.types.DType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

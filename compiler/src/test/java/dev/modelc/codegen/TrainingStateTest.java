@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
 import dev.modelc.sched.Scheduler;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

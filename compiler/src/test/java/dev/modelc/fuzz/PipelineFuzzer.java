@@ -3,7 +3,6 @@ package dev.modelc.fuzz;
 import dev.modelc.check.Builtin;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.Dim;
 import dev.modelc.check.Frontend;
 import dev.modelc.codegen.CompiledClass;
 import dev.modelc.crosscheck.CrossCheck;
@@ -15,6 +14,7 @@ import dev.modelc.driver.Driver;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Origin;
 import dev.modelc.runtime.tensor.AutogradException;
+import dev.modelc.types.Dim;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -184,11 +184,11 @@ public final class PipelineFuzzer {
   /** Parameter and input elements with every symbolic size 2. */
   private static long elements(CheckedModel m) {
     long total = 0;
-    List<dev.modelc.check.TensorType> types = new ArrayList<>();
+    List<dev.modelc.types.TensorType> types = new ArrayList<>();
     m.params().forEach(p -> types.add(p.type()));
     m.inputs().forEach(in -> types.add(in.type()));
     m.values().forEach(v -> types.add(v.expr().type()));
-    for (dev.modelc.check.TensorType t : types) {
+    for (dev.modelc.types.TensorType t : types) {
       double n = 1;
       for (Dim dim : t.shape().dims()) {
         n *= dim.coefficient() * Math.pow(2, dim.symbols().size());

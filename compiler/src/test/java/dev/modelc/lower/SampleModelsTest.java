@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.GradCheck;
-import dev.modelc.check.DType;
-import dev.modelc.check.Shape;
+import dev.modelc.types.DType;
+import dev.modelc.types.Shape;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ad.Differentiation;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.Differentiation;
-import dev.modelc.check.DType;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
@@ -13,6 +12,7 @@ import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
+import dev.modelc.types.DType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
