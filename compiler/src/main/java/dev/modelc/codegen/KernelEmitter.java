@@ -5,11 +5,16 @@ import dev.modelc.ir.Dims;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
-import dev.modelc.runtime.api.Loops;
+import dev.modelc.runtime.kernels.Buffers;
 import dev.modelc.runtime.kernels.Conv2d;
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Epilogue;
+import dev.modelc.runtime.kernels.LogSoftmax;
 import dev.modelc.runtime.kernels.MatMul;
+import dev.modelc.runtime.kernels.Movement;
+import dev.modelc.runtime.kernels.OneHot;
+import dev.modelc.runtime.kernels.Pooling;
+import dev.modelc.runtime.kernels.Reductions;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Form;
 import dev.modelc.sched.Runs;
@@ -24,7 +29,8 @@ import org.objectweb.asm.Type;
  * Emits a KERNEL or ACCUMULATE step: one call into the runtime jar with the operands' arrays and sizes. Matrix
  * products and convolutions go to {@code dev.modelc.runtime.kernels} (a transposing VIEW becomes the kernel's
  * transposition flag); reductions, broadcasts, permutes, log-softmax, one-hot and pooling go to
- * {@link Loops} with their shapes merged into at most four alternating runs here, at compile time.
+ * the loops of {@code dev.modelc.runtime.kernels} ({@link Reductions}, {@link Movement}, {@link LogSoftmax},
+ * {@link OneHot}, {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time.
  */
 final class KernelEmitter {
   private final Emitter e;
@@ -64,7 +70,7 @@ final class KernelEmitter {
       in(n);
       out();
       access.dim(e, Dims.count(n.shape()));
-      e.invokeStatic(Loops.class, "accumulate", "(" + arr + arr + "I)V");
+      e.invokeStatic(Buffers.class, "accumulate", "(" + arr + arr + "I)V");
       return;
     }
     Runnable kernel = switch (n.op) {
@@ -124,7 +130,7 @@ final class KernelEmitter {
     } else {
       e.push(n.constantValue(), Type.DOUBLE_TYPE);
     }
-    e.invokeStatic(Loops.class, "fill", "(" + arr + "ID)V");
+    e.invokeStatic(Buffers.class, "fill", "(" + arr + "ID)V");
   }
 
   private void pushRuns(Runs r) {
@@ -137,17 +143,17 @@ final class KernelEmitter {
     out();
     pushRuns(Runs.ofBroadcast(n));
     e.push(step.accumulate());
-    e.invokeStatic(Loops.class, "broadcast", "(" + arr + arr + "IIIIZZ)V");
+    e.invokeStatic(Movement.class, "broadcast", "(" + arr + arr + "IIIIZZ)V");
   }
 
   private void reduce() {
     Runs r = Runs.ofReduction(n, ((Attr.Axes) n.attr).axes());
-    e.push(n.op == Op.REDUCE_SUM ? Loops.SUM : n.op == Op.LOGSUMEXP ? Loops.LOGSUMEXP : Loops.MAX);
+    e.push(n.op == Op.REDUCE_SUM ? Reductions.SUM : n.op == Op.LOGSUMEXP ? Reductions.LOGSUMEXP : Reductions.MAX);
     in(n.in(0));
     out();
     pushRuns(r);
     e.push(step.accumulate());
-    e.invokeStatic(Loops.class, "reduce", "(I" + arr + arr + "IIIIZZ)V");
+    e.invokeStatic(Reductions.class, "reduce", "(I" + arr + arr + "IIIIZZ)V");
   }
 
   private void permute() {
@@ -165,7 +171,7 @@ final class KernelEmitter {
     for (Dim d : dims) access.dim(e, d);
     for (int x : p) e.push(x);
     e.push(step.accumulate());
-    e.invokeStatic(Loops.class, "permute", "(" + arr + arr + "IIIIIIIIZ)V");
+    e.invokeStatic(Movement.class, "permute", "(" + arr + arr + "IIIIIIIIZ)V");
   }
 
   private void logSoftmax() {
@@ -176,7 +182,8 @@ final class KernelEmitter {
     access.product(e, dims.subList(0, axis));
     access.dim(e, dims.get(axis));
     access.product(e, dims.subList(axis + 1, dims.size()));
-    e.invokeStatic(Loops.class, n.op == Op.FIRST_MAX ? "firstMax" : "logSoftmax", "(" + arr + arr + "III)V");
+    Class<?> owner = n.op == Op.FIRST_MAX ? Reductions.class : LogSoftmax.class;
+    e.invokeStatic(owner, n.op == Op.FIRST_MAX ? "firstMax" : "logSoftmax", "(" + arr + arr + "III)V");
   }
 
   private void oneHot() {
@@ -184,7 +191,7 @@ final class KernelEmitter {
     out();
     access.dim(e, Dims.count(n.in(0).shape()));
     access.dim(e, Dims.dim(n.shape(), n.rank() - 1));
-    e.invokeStatic(Loops.class, "oneHot", "([I" + arr + "II)V");
+    e.invokeStatic(OneHot.class, "oneHot", "([I" + arr + "II)V");
   }
 
   private void matmul() {
@@ -294,16 +301,16 @@ final class KernelEmitter {
     }
     String ints = "IIIIIIIIIII";
     switch (n.op) {
-      case MAXPOOL2D -> e.invokeStatic(Loops.class, "maxpool2d", "(" + arr + arr + ints + ")V");
-      case AVGPOOL2D -> e.invokeStatic(Loops.class, "avgpool2d", "(" + arr + arr + ints + ")V");
-      case MAXPOOL2D_GATHER -> e.invokeStatic(Loops.class, "maxpool2dGather", "(" + arr + arr + arr + ints + ")V");
+      case MAXPOOL2D -> e.invokeStatic(Pooling.class, "maxpool2d", "(" + arr + arr + ints + ")V");
+      case AVGPOOL2D -> e.invokeStatic(Pooling.class, "avgpool2d", "(" + arr + arr + ints + ")V");
+      case MAXPOOL2D_GATHER -> e.invokeStatic(Pooling.class, "maxpool2dGather", "(" + arr + arr + arr + ints + ")V");
       case MAXPOOL2D_BACKWARD -> {
         e.push(step.accumulate());
-        e.invokeStatic(Loops.class, "maxpool2dBackward", "(" + arr + arr + arr + ints + "Z)V");
+        e.invokeStatic(Pooling.class, "maxpool2dBackward", "(" + arr + arr + arr + ints + "Z)V");
       }
       case AVGPOOL2D_BACKWARD -> {
         e.push(step.accumulate());
-        e.invokeStatic(Loops.class, "avgpool2dBackward", "(" + arr + arr + ints + "Z)V");
+        e.invokeStatic(Pooling.class, "avgpool2dBackward", "(" + arr + arr + ints + "Z)V");
       }
       default -> throw notAKernel("is not a pooling op");
     }

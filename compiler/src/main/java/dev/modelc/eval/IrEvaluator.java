@@ -6,6 +6,13 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.runtime.kernels.LogSoftmax;
+import dev.modelc.runtime.kernels.Movement;
+import dev.modelc.runtime.kernels.OneHot;
+import dev.modelc.runtime.kernels.Reductions;
+import dev.modelc.runtime.numeric.MatmulKernels;
+import dev.modelc.runtime.numeric.ScalarMath;
+import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +22,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a graph (forward, adjoint, or both) on concrete values, with the kernels of {@link Kernels}, no tape.
+ * Runs a graph (forward, adjoint, or both) on concrete values, no tape: each op's value comes from the runtime's
+ * kernel library ({@code dev.modelc.runtime.kernels}, and the reference kernels of {@code dev.modelc.runtime.numeric}
+ * for matmul and the window ops), the same loops the generated classes and the reference tensor library run.
+ * {@link #evaluate} has one case per op of the catalogue, named as in {@link Op}: the meaning of each primitive against
+ * which the compiled code and the derivative rules are checked.
  *
  * <ol>
  *   <li>Bind: every INPUT and PARAM node takes the array given under its name; the array's dtype and rank must match
@@ -59,7 +70,7 @@ public final class IrEvaluator {
       } else {
         List<NdArray> operands = new ArrayList<>();
         for (Node x : n.inputs) operands.add(values.get(x));
-        v = Kernels.apply(n, operands, sizes);
+        v = evaluate(n, operands, sizes);
       }
       values.put(n, v);
     }
@@ -70,6 +81,123 @@ public final class IrEvaluator {
       if (n.label() != null) labelled.putIfAbsent(n.label(), values.get(n));
     }
     return new Values(values, results, labelled);
+  }
+
+  /** The value of {@code n} from its operands' values, rounded to f32 for an f32 node. */
+  public static NdArray evaluate(Node n, List<NdArray> in, Map<String, Long> sizes) {
+    int[] outShape = Dims.evaluate(n.shape(), sizes);
+    DType dt = n.dtype();
+    double[] r = switch (n.op) {
+      case INPUT, PARAM -> throw new IllegalStateException("sources are bound, not computed");
+      case CONSTANT -> filled(NdArray.count(outShape), ((Attr.Value) n.attr).value());
+      case SIZE -> new double[] {Dims.evaluate(((Attr.Size) n.attr).dim(), sizes)};
+      case BROADCAST_TO -> Movement.broadcast(in.get(0).data(), in.get(0).shape(), outShape);
+      case RESHAPE, STOP_GRADIENT -> in.get(0).data().clone();
+      case PERMUTE -> Movement.permute(in.get(0).data(), in.get(0).shape(), ints(((Attr.Perm) n.attr).perm()));
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(n.op, in.get(0), ((Attr.Axes) n.attr).axes());
+      case LOG_SOFTMAX, FIRST_MAX -> alongAxis(n.op, in.get(0), ((Attr.Axes) n.attr).axes().get(0));
+      case MATMUL -> MatmulKernels.matmul(Windows.tensor(in.get(0)), Windows.tensor(in.get(1))).doubles();
+      case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER,
+          AVGPOOL2D, AVGPOOL2D_BACKWARD -> Windows.evaluate(n, in, outShape);
+      case ONE_HOT -> oneHot(in.get(0), (int) ((Attr.Classes) n.attr).count(), n);
+      default -> elementwise(n, in);
+    };
+    return new NdArray(dt, outShape, r).rounded();
+  }
+
+  private static double[] elementwise(Node n, List<NdArray> in) {
+    double[] a = in.get(0).data();
+    double[] r = new double[a.length];
+    if (n.op.arity == 1) {
+      for (int i = 0; i < r.length; i++) r[i] = unary(n.op, n.attr, a[i]);
+    } else {
+      double[] b = in.get(1).data();
+      for (int i = 0; i < r.length; i++) r[i] = binary(n.op, a[i], b[i]);
+    }
+    return r;
+  }
+
+  public static double unary(Op op, Attr attr, double x) {
+    return switch (op) {
+      case NEG -> -x;
+      case EXP -> Math.exp(x);
+      case LOG -> Math.log(x);
+      case SQRT -> Math.sqrt(x);
+      case ABS -> Math.abs(x);
+      case SIN -> Math.sin(x);
+      case COS -> Math.cos(x);
+      case TANH -> Math.tanh(x);
+      case SIGMOID -> ScalarMath.sigmoid(x);
+      case ERF -> ScalarMath.erf(x);
+      case RELU -> Math.max(x, 0);
+      case LEAKY_RELU -> x > 0 ? x : x * ((Attr.Value) attr).value();
+      case SOFTPLUS -> ScalarMath.softplus(x, ((Attr.Softplus) attr).beta(), ((Attr.Softplus) attr).threshold());
+      case SIGN -> Math.signum(x);
+      default -> throw new IllegalStateException(op + " is not elementwise unary");
+    };
+  }
+
+  public static double binary(Op op, double a, double b) {
+    return switch (op) {
+      case ADD -> a + b;
+      case MUL -> a * b;
+      case DIV -> a / b;
+      case POW -> Math.pow(a, b);
+      case MAXIMUM -> Math.max(a, b);
+      case MINIMUM -> Math.min(a, b);
+      case GREATER -> a > b ? 1 : 0;
+      case EQUAL -> a == b ? 1 : 0;
+      case BCE -> ScalarMath.bce(a, b);
+      case BCE_WITH_LOGITS -> ScalarMath.bceWithLogits(a, b);
+      default -> throw new IllegalStateException(op + " is not elementwise binary");
+    };
+  }
+
+  private static double[] filled(int n, double v) {
+    double[] r = new double[n];
+    Arrays.fill(r, v);
+    return r;
+  }
+
+  private static int[] ints(List<Integer> list) {
+    return list.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Sum, max or log-sum-exp over axes; the result is laid out as the keepdim shape (same order either way). */
+  private static double[] reduce(Op op, NdArray x, List<Integer> axes) {
+    boolean[] reduced = new boolean[x.rank()];
+    for (int a : axes) reduced[a] = true;
+    int kind = op == Op.REDUCE_SUM ? Reductions.SUM : op == Op.LOGSUMEXP ? Reductions.LOGSUMEXP : Reductions.MAX;
+    return Reductions.reduce(kind, x.data(), x.shape(), reduced);
+  }
+
+  /** log_softmax, or the first-maximum mask (the first NaN, if any), along one axis: the generated classes' loops. */
+  private static double[] alongAxis(Op op, NdArray x, int axis) {
+    int[] shape = x.shape();
+    int outer = 1;
+    int inner = 1;
+    for (int i = 0; i < axis; i++) outer *= shape[i];
+    for (int i = axis + 1; i < shape.length; i++) inner *= shape[i];
+    double[] r = new double[x.size()];
+    if (op == Op.FIRST_MAX) Reductions.firstMax(x.data(), r, outer, shape[axis], inner);
+    else LogSoftmax.logSoftmax(x.data(), r, outer, shape[axis], inner);
+    return r;
+  }
+
+  /** One-hot rows of whole-number labels; a label out of range (or not whole) is an error at the node. */
+  private static double[] oneHot(NdArray labels, int classes, Node n) {
+    int[] t = new int[labels.size()];
+    for (int i = 0; i < t.length; i++) {
+      double v = labels.data()[i];
+      if (v < 0 || v >= classes || v != Math.rint(v)) {
+        throw new IrException("label " + (long) v + " at position " + i + " is out of range [0, " + classes + ")",
+            n.origin);
+      }
+      t[i] = (int) v;
+    }
+    double[] r = new double[t.length * classes];
+    OneHot.oneHot(t, r, t.length, classes);
+    return r;
   }
 
   private static NdArray bound(Node n, Map<String, NdArray> values) {

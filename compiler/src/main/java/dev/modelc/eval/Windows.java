@@ -1,11 +1,13 @@
 package dev.modelc.eval;
 
 import dev.modelc.ir.Attr;
+import dev.modelc.ir.Node;
 import dev.modelc.runtime.numeric.ConvKernels;
 import dev.modelc.runtime.numeric.PoolKernels;
 import dev.modelc.runtime.numeric.Window;
 import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Tensor;
+import java.util.List;
 
 /**
  * The window ops (conv2d, pooling and their transposes) evaluated with the reference runtime's tape-free kernels
@@ -15,7 +17,23 @@ import dev.modelc.runtime.tensor.Tensor;
 final class Windows {
   private Windows() {}
 
-  private static Tensor tensor(NdArray a) {
+  /** The value of a window op of {@link IrEvaluator#evaluate}, before rounding. */
+  static double[] evaluate(Node n, List<NdArray> in, int[] out) {
+    Attr.Window w = n.attr instanceof Attr.WindowTo t ? t.window() : (Attr.Window) n.attr;
+    return switch (n.op) {
+      case CONV2D -> conv2d(in.get(0), in.get(1), w, out);
+      case CONV2D_BACKWARD_INPUT -> conv2dBackwardInput(in.get(0), in.get(1), w, out);
+      case CONV2D_BACKWARD_WEIGHT -> conv2dBackwardWeight(in.get(0), in.get(1), w, out);
+      case MAXPOOL2D -> maxpool2d(in.get(0), w, out);
+      case MAXPOOL2D_BACKWARD -> maxpool2dBackward(in.get(0), in.get(1), w);
+      case MAXPOOL2D_GATHER -> maxpool2dGather(in.get(0), in.get(1), w, out);
+      case AVGPOOL2D -> avgpool2d(in.get(0), w, out);
+      case AVGPOOL2D_BACKWARD -> avgpool2dBackward(in.get(0), w, out);
+      default -> throw new IllegalStateException(n.op + " is not a window op");
+    };
+  }
+
+  static Tensor tensor(NdArray a) {
     return Tensor.fromDoubles(DType.F64, a.shape(), a.data());
   }
 

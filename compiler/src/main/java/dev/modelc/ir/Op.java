@@ -9,7 +9,8 @@ import java.util.Set;
  * belongs to. Passes ask "is this op in group X" ({@link #is(Group)}), never list op names.
  *
  * <p>Where to find the rest of an op: its shape rule is the case of the same name in {@link ShapeRules}, its
- * evaluation the case in {@code dev.modelc.eval.Kernels}, its derivative the row in {@code dev.modelc.ad.VjpRules}.
+ * evaluation the case in {@code dev.modelc.eval.IrEvaluator#evaluate}, its derivative the row in
+ * {@code dev.modelc.ad.VjpRules}.
  * Language sugar ({@code sub}, {@code mean}, {@code linear}, the losses, {@code softmax}, {@code gelu}, ...) has no
  * entry here: {@code dev.modelc.lower.Lowering} writes it with these primitives, so only primitives need rules.
  *

@@ -1,6 +1,6 @@
 package dev.modelc.opt;
 
-import dev.modelc.eval.Kernels;
+import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
@@ -41,9 +41,9 @@ public final class ConstantFolding implements Pass {
     if (x.isEmpty() || !x.stream().allMatch(n -> n.op == Op.CONSTANT)) return null;
     double a = x.get(0).constantValue();
     if (old.op.is(Op.Group.MOVEMENT) || old.op == Op.STOP_GRADIENT) return constant(ir, a, old.type);
-    if (old.op.is(Op.Group.ELEMENTWISE_UNARY)) return constant(ir, Kernels.unary(old.op, old.attr, a), old.type);
+    if (old.op.is(Op.Group.ELEMENTWISE_UNARY)) return constant(ir, IrEvaluator.unary(old.op, old.attr, a), old.type);
     if (old.op.is(Op.Group.ELEMENTWISE_BINARY)) {
-      return constant(ir, Kernels.binary(old.op, a, x.get(1).constantValue()), old.type);
+      return constant(ir, IrEvaluator.binary(old.op, a, x.get(1).constantValue()), old.type);
     }
     if (old.op.is(Op.Group.REDUCTION)) {
       long n = 1;

@@ -1,5 +1,15 @@
 package dev.modelc.runtime.api;
 
+import static dev.modelc.runtime.api.ModelArrays.constantCount;
+import static dev.modelc.runtime.api.ModelArrays.copyFlat;
+import static dev.modelc.runtime.api.ModelArrays.dtypeOf;
+import static dev.modelc.runtime.api.ModelArrays.firstNonFinite;
+import static dev.modelc.runtime.api.ModelArrays.indexOf;
+import static dev.modelc.runtime.api.ModelArrays.javaType;
+import static dev.modelc.runtime.api.ModelArrays.length;
+import static dev.modelc.runtime.api.ModelArrays.newArray;
+import static dev.modelc.runtime.api.ModelArrays.value;
+
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Workspace;
 import java.util.Arrays;
@@ -54,10 +64,7 @@ public abstract class CompiledModel implements Model {
     protected double anomalyValue;
     private AnomalyTable anomalyTable;
 
-    private final ModelSpec.Monomial[][] inputDims;
-    private final boolean[] sizeGiven;
-    private final boolean[] sizeForOneCall;
-    private final int[] sizeSource;
+    private final InputBinding binding;
     private Conv2dShape[] convShapes = new Conv2dShape[4];
     private GraphState graph = GraphState.NONE;
     /** Whether a forward pass (loss and outputs) or a predict (outputs) has run since construction. */
@@ -74,18 +81,8 @@ public abstract class CompiledModel implements Model {
     protected CompiledModel(String description) {
         spec = ModelSpec.parse(description);
         sizes = new int[spec.sizes().size()];
-        sizeGiven = new boolean[sizes.length];
-        sizeForOneCall = new boolean[sizes.length];
-        sizeSource = new int[sizes.length];
         inputs = new Object[spec.inputs().size()];
-        inputDims = new ModelSpec.Monomial[inputs.length][];
-        for (int i = 0; i < inputs.length; i++) {
-            List<String> shape = spec.inputs().get(i).shape();
-            inputDims[i] = new ModelSpec.Monomial[shape.size()];
-            for (int d = 0; d < shape.size(); d++) {
-                inputDims[i][d] = ModelSpec.monomial(shape.get(d), spec.sizes());
-            }
-        }
+        binding = new InputBinding(spec, sizes, inputs);
         params = new Object[spec.params().size()];
         grads = new Object[params.length];
         for (int p = 0; p < params.length; p++) {
@@ -283,11 +280,7 @@ public abstract class CompiledModel implements Model {
             }
             int at = firstNonFinite(inputs[i], length(inputs[i]));
             if (at >= 0) {
-                int[] dims = new int[inputDims[i].length];
-                for (int d = 0; d < dims.length; d++) {
-                    dims[d] = inputDims[i][d].evaluate(sizes);
-                }
-                throw AnomalyTable.input(spec.inputs().get(i).name(), dims, value(inputs[i], at), at);
+                throw AnomalyTable.input(spec.inputs().get(i).name(), binding.shape(i), value(inputs[i], at), at);
             }
         }
         for (int p = 0; p < params.length; p++) {
@@ -298,37 +291,11 @@ public abstract class CompiledModel implements Model {
         }
     }
 
-    private static int firstNonFinite(Object a, int n) {
-        if (a instanceof float[] f) {
-            for (int i = 0; i < n; i++) {
-                if (!Float.isFinite(f[i])) {
-                    return i;
-                }
-            }
-        } else if (a instanceof double[] d) {
-            for (int i = 0; i < n; i++) {
-                if (!Double.isFinite(d[i])) {
-                    return i;
-                }
-            }
-        }
-        return -1;
-    }
-
-    private static double value(Object a, int i) {
-        return a instanceof float[] f ? f[i] : ((double[]) a)[i];
-    }
-
     // ---- binding (typed methods call these) ----
 
     /** Binds a size for the next pass only (typed methods); {@link #setSize} binds it until changed. */
     protected final void bindSize(int index, int value) {
-        if (value < 0) {
-            throw new IllegalArgumentException("size " + spec.sizes().get(index) + " must not be negative, got "
-                    + value);
-        }
-        sizes[index] = value;
-        sizeForOneCall[index] = true;
+        binding.bindSize(index, value);
     }
 
     protected final void bindInput(int index, Object array) {
@@ -337,14 +304,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void setSize(String symbol, int value) {
-        int index = spec.sizes().indexOf(symbol);
-        if (index < 0) {
-            throw new IllegalArgumentException("model " + spec.name() + " has no size " + symbol + "; it has "
-                    + spec.sizes());
-        }
-        bindSize(index, value);
-        sizeForOneCall[index] = false;
-        sizeGiven[index] = true;
+        binding.setSize(symbol, value);
     }
 
     @Override
@@ -360,31 +320,7 @@ public abstract class CompiledModel implements Model {
 
     /** Learns the sizes not given from the inputs' lengths, checks every input, grows the buffers. */
     private void prepare(boolean predictOnly) {
-        for (int s = 0; s < sizes.length; s++) {
-            sizeSource[s] = sizeGiven[s] || sizeForOneCall[s] ? -1 : -2;
-            sizeForOneCall[s] = false;
-        }
-        for (int i = 0; i < inputs.length; i++) {
-            if (predictOnly && !spec.predictInputs().get(i)) {
-                continue;
-            }
-            TensorSpec t = spec.inputs().get(i);
-            if (inputs[i] == null) {
-                throw new IllegalStateException("input " + t.name() + " is not set: bind a " + javaType(t.dtype())
-                        + " (" + t.typeText() + ") with setInput(\"" + t.name() + "\", array) or pass it to a "
-                        + "typed method");
-            }
-            if (!t.dtype().equals(dtypeOf(inputs[i]))) {
-                throw new IllegalArgumentException("input " + t.name() + ": expected " + javaType(t.dtype()) + " ("
-                        + t.typeText() + ") but got " + inputs[i].getClass().getSimpleName());
-            }
-            learnSize(i);
-        }
-        for (int i = 0; i < inputs.length; i++) {
-            if (!predictOnly || spec.predictInputs().get(i)) {
-                checkInput(i);
-            }
-        }
+        binding.prepare(predictOnly);
         if (anomaly) {
             checkInputs(predictOnly);
         }
@@ -395,74 +331,6 @@ public abstract class CompiledModel implements Model {
                 buffers[b] = buffer.dtype().equals("f64") ? new double[need]
                         : buffer.dtype().equals("i32") ? new int[need] : new float[need];
             }
-        }
-    }
-
-    /** Binds the one unknown size of an input's shape, if it has exactly one, from the array's length. */
-    private void learnSize(int i) {
-        int unknown = -1;
-        long known = 1;
-        for (ModelSpec.Monomial d : inputDims[i]) {
-            long v = d.coefficient();
-            for (int s : d.symbols()) {
-                if (sizeSource[s] == -2) {
-                    if (unknown >= 0 && unknown != s) {
-                        return;
-                    }
-                    unknown = s;
-                } else {
-                    v *= sizes[s];
-                }
-            }
-            known *= v;
-        }
-        if (unknown < 0) {
-            return;
-        }
-        int power = 0;
-        for (ModelSpec.Monomial d : inputDims[i]) {
-            for (int s : d.symbols()) {
-                power += s == unknown ? 1 : 0;
-            }
-        }
-        long length = length(inputs[i]);
-        if (power == 1 && known > 0 && length % known == 0) {
-            sizes[unknown] = (int) (length / known);
-            sizeSource[unknown] = i;
-        }
-    }
-
-    private void checkInput(int i) {
-        TensorSpec t = spec.inputs().get(i);
-        Object a = inputs[i];
-        String want = t.dtype();
-        String have = dtypeOf(a);
-        if (!want.equals(have)) {
-            throw new IllegalArgumentException("input " + t.name() + ": expected " + t.typeText() + " as "
-                    + javaType(want) + ", got " + (a == null ? "null" : a.getClass().getSimpleName()));
-        }
-        long expected = 1;
-        for (ModelSpec.Monomial d : inputDims[i]) {
-            for (int s : d.symbols()) {
-                if (sizeSource[s] == -2) {
-                    throw new IllegalArgumentException("input " + t.name() + ": expected " + t.typeText()
-                            + ", but size " + spec.sizes().get(s) + " cannot be learned from an array of length "
-                            + length(a) + "; set it with setSize");
-                }
-            }
-            expected *= d.evaluate(sizes);
-        }
-        if (expected != length(a)) {
-            StringBuilder bound = new StringBuilder();
-            for (int s = 0; s < sizes.length; s++) {
-                bound.append(bound.length() == 0 ? " with " : ", ").append(spec.sizes().get(s)).append(" = ")
-                        .append(sizes[s]);
-                if (sizeSource[s] >= 0 && sizeSource[s] != i) {
-                    bound.append(" (from input ").append(spec.inputs().get(sizeSource[s]).name()).append(')');
-                }
-            }
-            throw new IllegalArgumentException("input " + t.name() + ": expected " + t.typeText() + bound
-                    + ", that is " + expected + " elements, but the array has " + length(a));
         }
     }
 
@@ -721,66 +589,32 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void readParameters(Object dst) {
-        copyFlat(params, dst, flatSize, "parameters", true);
+        copyFlat(params, dst, flatSize, "parameters", true, allF32, spec.name());
     }
 
     @Override
     public final void writeParameters(Object src) {
-        copyFlat(params, src, flatSize, "parameters", false);
+        copyFlat(params, src, flatSize, "parameters", false, allF32, spec.name());
     }
 
     @Override
     public final void readGradients(Object dst) {
-        copyFlat(grads, dst, flatSize, "gradients", true);
+        copyFlat(grads, dst, flatSize, "gradients", true, allF32, spec.name());
     }
 
     @Override
     public final void writeGradients(Object src) {
-        copyFlat(grads, src, flatSize, "gradients", false);
+        copyFlat(grads, src, flatSize, "gradients", false, allF32, spec.name());
     }
 
     @Override
     public final void readOptimizerState(Object dst) {
-        copyFlat(stateInFlatOrder, dst, flatSize * state.length, "optimizer state", true);
+        copyFlat(stateInFlatOrder, dst, flatSize * state.length, "optimizer state", true, allF32, spec.name());
     }
 
     @Override
     public final void writeOptimizerState(Object src) {
-        copyFlat(stateInFlatOrder, src, flatSize * state.length, "optimizer state", false);
-    }
-
-    /** Copies between the arrays, one after another, and one flat float[] (all f32) or double[]. */
-    private void copyFlat(Object[] arrays, Object flat, int size, String what, boolean read) {
-        boolean ok = flat instanceof double[] || (flat instanceof float[] && allF32);
-        if (!ok || length(flat) != size) {
-            throw new IllegalArgumentException("flat " + what + " of model " + spec.name() + ": expected "
-                    + (allF32 ? "float[] or double[]" : "double[] (the parameters' dtypes differ)") + " of " + size
-                    + " elements, got " + (flat == null ? "null" : flat.getClass().getSimpleName()
-                    + (ok || flat instanceof float[] || flat instanceof double[] || flat instanceof int[]
-                    ? " of " + length(flat) + " elements" : "")));
-        }
-        int at = 0;
-        for (Object a : arrays) {
-            int n = length(a);
-            if (a.getClass() == flat.getClass()) {
-                if (read) {
-                    System.arraycopy(a, 0, flat, at, n);
-                } else {
-                    System.arraycopy(flat, at, a, 0, n);
-                }
-            } else {
-                float[] f = (float[]) a;
-                double[] d = (double[]) flat;
-                for (int i = 0; i < n; i++) {
-                    if (read) {
-                        d[at + i] = f[i];
-                    } else {
-                        f[i] = (float) d[at + i];
-                    }
-                }
-            }
-            at += n;
-        }
+        copyFlat(stateInFlatOrder, src, flatSize * state.length, "optimizer state", false, allF32, spec.name());
     }
 
     @Override
@@ -861,41 +695,5 @@ public abstract class CompiledModel implements Model {
         return (int) n;
     }
 
-    private static int constantCount(TensorSpec t) {
-        long n = 1;
-        for (String d : t.shape()) {
-            n *= Long.parseLong(d);
-        }
-        return Math.toIntExact(n);
-    }
 
-    private static Object newArray(TensorSpec t, int n) {
-        return t.dtype().equals("f64") ? new double[n] : new float[n];
-    }
-
-    private static int length(Object a) {
-        return a instanceof float[] f ? f.length : a instanceof double[] d ? d.length : ((int[]) a).length;
-    }
-
-    private static String dtypeOf(Object a) {
-        return a instanceof float[] ? "f32" : a instanceof double[] ? "f64" : a instanceof int[] ? "i32" : null;
-    }
-
-    private static String javaType(String dtype) {
-        return switch (dtype) {
-            case "f32" -> "float[]";
-            case "f64" -> "double[]";
-            default -> "int[]";
-        };
-    }
-
-    private static int indexOf(List<TensorSpec> list, String name, String what) {
-        for (int i = 0; i < list.size(); i++) {
-            if (list.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no " + what + " named " + name + "; have "
-                + list.stream().map(TensorSpec::name).toList());
-    }
 }

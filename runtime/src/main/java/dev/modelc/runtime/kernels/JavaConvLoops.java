@@ -22,6 +22,12 @@ import dev.modelc.runtime.kernels.Workspace.Slot;
  * </ul>
  * {@code out} and {@code dy} rows hold {@code length} values; positions of the wide grid that are not outputs
  * (the last {@code kw - 1} of every row) are computed and ignored, or zero in {@code dy}.
+ *
+ * <p>Each loop has an f32 and an f64 twin written out: the f32 ones are the hot path of the generated training step
+ * and are overridden one by one by {@code VectorConvLoops}, whose Vector API code has no f64 counterpart; a shared
+ * generic form is impossible over primitive arrays, and one over {@code double[]} would convert every f32 operand.
+ * The twins accumulate in their own precision; {@code KernelTwinsTest} holds them to the same results within f32
+ * rounding of the products.
  */
 class JavaConvLoops {
 

@@ -1,5 +1,6 @@
 package dev.modelc.runtime.numeric;
 
+import dev.modelc.runtime.kernels.Movement;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.Arrays;
 
@@ -80,13 +81,11 @@ public final class Broadcasting {
 
     /** {@code x} broadcast (copied) to {@code shape}. */
     public static Tensor expand(Tensor x, int[] shape) {
-        int[] map = indexMap(x.shape(), shape);
-        double[] v = x.doubles();
-        double[] out = new double[map.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = v[map[i]];
+        if (!broadcastsTo(x.shape(), shape)) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(x.shape()) + " cannot be broadcast to "
+                    + Arrays.toString(shape));
         }
-        return Tensor.fromDoubles(x.dtype(), shape, out);
+        return Tensor.fromDoubles(x.dtype(), shape, Movement.broadcast(x.doubles(), x.shape(), shape));
     }
 
     /**

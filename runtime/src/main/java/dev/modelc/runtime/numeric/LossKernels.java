@@ -43,7 +43,7 @@ public final class LossKernels {
             }
         }
         return reduceZip("binary_cross_entropy", p, y, r,
-                (a, b) -> -(b * clampedLog(a) + (1 - b) * clampedLog(1 - a)));
+                ScalarMath::bce);
     }
 
     public static Tensor bceWithLogits(Tensor x, Tensor y, Reduction r) {
@@ -103,10 +103,6 @@ public final class LossKernels {
                 throw new IndexOutOfBoundsException("Target " + t + " is out of bounds.");
             }
         }
-    }
-
-    private static double clampedLog(double v) {
-        return Math.max(Math.log(v), -100);
     }
 
     private static Tensor reduceZip(String name, Tensor x, Tensor y, Reduction r, DoubleBinaryOperator f) {

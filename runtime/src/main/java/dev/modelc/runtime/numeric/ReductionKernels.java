@@ -1,5 +1,6 @@
 package dev.modelc.runtime.numeric;
 
+import dev.modelc.runtime.kernels.Reductions;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.Arrays;
 
@@ -16,13 +17,13 @@ public final class ReductionKernels {
     }
 
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
-        return reduce(x, dims, keepdim, 0.0, Kind.SUM);
+        return library(Reductions.SUM, x, dims, keepdim);
     }
 
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         boolean[] reduced = Shapes.reducedDims(dims, x.dim());
         int count = x.numel() / Math.max(1, Shapes.numel(Shapes.keepdimShape(x.shape(), reduced)));
-        Tensor s = reduce(x, dims, keepdim, 0.0, Kind.SUM);
+        Tensor s = library(Reductions.SUM, x, dims, keepdim);
         double[] v = s.toDoubleArray();
         for (int i = 0; i < v.length; i++) {
             v[i] /= count;
@@ -34,28 +35,18 @@ public final class ReductionKernels {
         if (x.numel() == 0) {
             throw new IllegalArgumentException("max(): expected a non-empty tensor");
         }
-        return reduce(x, dims, keepdim, Double.NEGATIVE_INFINITY, Kind.MAX);
+        return maxOfGroups(x, dims, keepdim);
     }
 
     public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
+        return library(Reductions.LOGSUMEXP, x, dims, keepdim);
+    }
+
+    /** A sum or log-sum-exp of the kernel library, in the shape asked for. */
+    private static Tensor library(int op, Tensor x, int[] dims, boolean keepdim) {
         boolean[] reduced = Shapes.reducedDims(dims, x.dim());
-        int[] keep = Shapes.keepdimShape(x.shape(), reduced);
-        int[] map = Broadcasting.indexMap(keep, x.shape());
-        double[] m = reduce(x, dims, true, Double.NEGATIVE_INFINITY, Kind.MAX).toDoubleArray();
-        for (int i = 0; i < m.length; i++) {
-            if (Double.isInfinite(m[i])) {
-                m[i] = 0;
-            }
-        }
-        double[] v = x.doubles();
-        double[] s = new double[m.length];
-        for (int i = 0; i < v.length; i++) {
-            s[map[i]] += Math.exp(v[i] - m[map[i]]);
-        }
-        for (int i = 0; i < s.length; i++) {
-            s[i] = m[i] + Math.log(s[i]);
-        }
-        return Tensor.fromDoubles(x.dtype(), Shapes.reducedShape(x.shape(), reduced, keepdim), s);
+        double[] out = Reductions.reduce(op, x.doubles(), x.shape(), reduced);
+        return Tensor.fromDoubles(x.dtype(), Shapes.reducedShape(x.shape(), reduced, keepdim), out);
     }
 
     /** max: each maximal element of a group gets g / (number of maximal elements in the group). */
@@ -105,18 +96,19 @@ public final class ReductionKernels {
         return Tensor.fromDoubles(x.dtype(), x.shape(), out);
     }
 
-    private enum Kind { SUM, MAX }
-
-    private static Tensor reduce(Tensor x, int[] dims, boolean keepdim, double init, Kind kind) {
+    /**
+     * max with {@link Math#max}: unlike the kernel library's max, which keeps the first of equal values, it gives +0
+     * for a group holding both -0 and +0, as this library always has (a difference kept, not a second meaning chosen).
+     */
+    private static Tensor maxOfGroups(Tensor x, int[] dims, boolean keepdim) {
         boolean[] reduced = Shapes.reducedDims(dims, x.dim());
         int[] keep = Shapes.keepdimShape(x.shape(), reduced);
         int[] map = Broadcasting.indexMap(keep, x.shape());
         double[] v = x.doubles();
         double[] out = new double[Shapes.numel(keep)];
-        Arrays.fill(out, init);
+        Arrays.fill(out, Double.NEGATIVE_INFINITY);
         for (int i = 0; i < v.length; i++) {
-            int o = map[i];
-            out[o] = kind == Kind.SUM ? out[o] + v[i] : Math.max(out[o], v[i]);
+            out[map[i]] = Math.max(out[map[i]], v[i]);
         }
         return Tensor.fromDoubles(x.dtype(), Shapes.reducedShape(x.shape(), reduced, keepdim), out);
     }

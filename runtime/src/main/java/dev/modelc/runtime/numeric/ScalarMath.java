@@ -96,6 +96,21 @@ public final class ScalarMath {
         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dInner;
     }
 
+    /** PyTorch's binary cross entropy of a probability {@code p} against {@code y}, each log clamped at -100. */
+    public static double bce(double p, double y) {
+        return -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100));
+    }
+
+    /**
+     * The IR's {@code bce_with_logits} element in PyTorch's stable form {@code (1 - y) x + m + log(e^-m + e^(-x - m))},
+     * {@code m = max(-x, 0)}. (The reference loss in {@link LossKernels} writes the same function as
+     * {@code max(x, 0) - x y + log1p(exp(-|x|))}, which can round differently in the last place.)
+     */
+    public static double bceWithLogits(double x, double y) {
+        double m = Math.max(-x, 0);
+        return (1 - y) * x + m + Math.log(Math.exp(-m) + Math.exp(-x - m));
+    }
+
     /** -1, 0 or 1 (0 for zero and NaN), as PyTorch's {@code sgn} for the gradients of abs and l1. */
     public static double sign(double x) {
         return x > 0 ? 1 : x < 0 ? -1 : 0;

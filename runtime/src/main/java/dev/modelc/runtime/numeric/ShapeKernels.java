@@ -1,10 +1,12 @@
 package dev.modelc.runtime.numeric;
 
+import dev.modelc.runtime.kernels.Movement;
 import dev.modelc.runtime.tensor.Tensor;
 
 /**
  * Tape-free movement kernels. {@code transpose} copies into the new layout; {@code reshape} shares storage
- * ({@link Tensor#withShape}), since row-major data does not move when only the shape changes.
+ * ({@link Tensor#withShape}), since row-major data does not move when only the shape changes. The copy is the kernel
+ * library's {@link Movement#permute(double[], int[], int[])}.
  */
 public final class ShapeKernels {
 
@@ -28,31 +30,11 @@ public final class ShapeKernels {
     /** Result dimension {@code i} is input dimension {@code perm[i]}. */
     public static Tensor permute(Tensor x, int[] perm) {
         int[] shape = x.shape();
-        int rank = shape.length;
-        int[] outShape = new int[rank];
-        int[] inStrides = Shapes.strides(shape);
-        int[] step = new int[rank];
-        for (int i = 0; i < rank; i++) {
+        int[] outShape = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
             outShape[i] = shape[perm[i]];
-            step[i] = inStrides[perm[i]];
         }
-        double[] v = x.doubles();
-        double[] out = new double[v.length];
-        int[] counter = new int[rank];
-        int pos = 0;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = v[pos];
-            for (int d = rank - 1; d >= 0; d--) {
-                counter[d]++;
-                pos += step[d];
-                if (counter[d] < outShape[d]) {
-                    break;
-                }
-                pos -= step[d] * counter[d];
-                counter[d] = 0;
-            }
-        }
-        return Tensor.fromDoubles(x.dtype(), outShape, out);
+        return Tensor.fromDoubles(x.dtype(), outShape, Movement.permute(x.doubles(), shape, perm));
     }
 
     /** {@code x} viewed with {@code shape} (one entry may be -1), sharing storage. */

@@ -1,4 +1,4 @@
-package dev.modelc.runtime.api;
+package dev.modelc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * row-major order, a NaN wins and stays, padding never wins, an empty window gives -infinity and routes nothing),
  * on random shapes with ties, NaN and infinities, with and without padding, compared bit for bit in f32 and f64.
  */
-class MaxPoolLoopsTest {
+class PoolingTest {
   private static final double[] SPECIAL = {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0.0, -0.0};
 
   @Test
@@ -37,13 +37,13 @@ class MaxPoolLoopsTest {
       boolean accumulate = rnd.nextBoolean();
 
       double[] out = new double[g.length];
-      Loops.maxpool2d(x, out, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+      Pooling.maxpool2d(x, out, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
       float[] xf = new float[x.length];
       for (int i = 0; i < x.length; i++) {
         xf[i] = (float) x[i];
       }
       float[] outf = new float[g.length];
-      Loops.maxpool2d(xf, outf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+      Pooling.maxpool2d(xf, outf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
       for (int i = 0; i < out.length; i++) {
         assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(out[i]), where + " f64 " + i);
         assertEquals(Float.floatToRawIntBits((float) expected[i]), Float.floatToRawIntBits(outf[i]),
@@ -67,8 +67,8 @@ class MaxPoolLoopsTest {
       for (int i = 0; i < g.length; i++) {
         gf[i] = (float) g[i];
       }
-      Loops.maxpool2dBackward(g, x, dx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
-      Loops.maxpool2dBackward(gf, xf, dxf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
+      Pooling.maxpool2dBackward(g, x, dx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
+      Pooling.maxpool2dBackward(gf, xf, dxf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
       for (int i = 0; i < x.length; i++) {
         assertEquals(want[i], dx[i], 0.0, where + " f64 grad " + i);
         assertEquals((float) want[i], dxf[i], 0.0f, where + " f32 grad " + i);

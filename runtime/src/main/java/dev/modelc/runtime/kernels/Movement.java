@@ -1,0 +1,204 @@
+package dev.modelc.runtime.kernels;
+
+/**
+ * Movement kernels the generated classes call: broadcast and permute over shapes merged at compile time into at most
+ * four runs, copying or, with {@code accumulate}, adding into {@code out}. Sizes are passed as ints so that a call
+ * allocates nothing. The rank-general forms at the end ({@link #broadcast(double[], int[], int[])},
+ * {@link #permute(double[], int[], int[])}) are the same meanings for the IR evaluator and the reference tensor
+ * library, which hold every value as doubles and know shapes only at run time.
+ * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
+ * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
+ * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
+ * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
+ */
+public final class Movement {
+    private Movement() {
+    }
+
+    private static int stride(int axis, int d1, int d2, int d3) {
+        return switch (axis) {
+            case 0 -> d1 * d2 * d3;
+            case 1 -> d2 * d3;
+            case 2 -> d3;
+            default -> 1;
+        };
+    }
+
+    private static int dim(int axis, int d0, int d1, int d2, int d3) {
+        return switch (axis) {
+            case 0 -> d0;
+            case 1 -> d1;
+            case 2 -> d2;
+            default -> d3;
+        };
+    }
+
+    // ---- float ----
+
+    /**
+     * Broadcast: {@code out} has four alternating runs {@code d0..d3}, repeated runs ({@code firstRepeated} says
+     * whether {@code d0} is one) take the same element of {@code x}, whose shape is the copied runs.
+     */
+    public static void broadcast(float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstRepeated,
+                                 boolean accumulate) {
+        // Only copied runs advance x: d1 and d3 when d0 is repeated, else d0 and d2.
+        int sx0, sx1, sx2, sx3;
+        if (firstRepeated) {
+            sx3 = 1; sx2 = 0; sx1 = d3; sx0 = 0;
+        } else {
+            sx3 = 0; sx2 = 1; sx1 = 0; sx0 = d2;
+        }
+        int o = 0;
+        for (int a = 0; a < d0; a++) {
+            for (int b = 0; b < d1; b++) {
+                for (int c = 0; c < d2; c++) {
+                    int base = a * sx0 + b * sx1 + c * sx2;
+                    if (accumulate) {
+                        for (int e = 0; e < d3; e++) {
+                            out[o + e] += x[base + e * sx3];
+                        }
+                    } else {
+                        for (int e = 0; e < d3; e++) {
+                            out[o + e] = x[base + e * sx3];
+                        }
+                    }
+                    o += d3;
+                }
+            }
+        }
+    }
+
+    /** Permute of a rank-4 tensor {@code x[d0, d1, d2, d3]}: out dim i is x dim {@code p_i}. */
+    public static void permute(float[] x, float[] out, int d0, int d1, int d2, int d3, int p0, int p1, int p2, int p3,
+                               boolean accumulate) {
+        int st0 = stride(p0, d1, d2, d3), st1 = stride(p1, d1, d2, d3), st2 = stride(p2, d1, d2, d3),
+                st3 = stride(p3, d1, d2, d3);
+        int e0 = dim(p0, d0, d1, d2, d3), e1 = dim(p1, d0, d1, d2, d3), e2 = dim(p2, d0, d1, d2, d3),
+                e3 = dim(p3, d0, d1, d2, d3);
+        int o = 0;
+        for (int a = 0; a < e0; a++) {
+            for (int b = 0; b < e1; b++) {
+                for (int c = 0; c < e2; c++) {
+                    int base = a * st0 + b * st1 + c * st2;
+                    for (int e = 0; e < e3; e++) {
+                        float v = x[base + e * st3];
+                        out[o] = accumulate ? (float) (out[o] + v) : v;
+                        o++;
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- double ----
+
+    /**
+     * Broadcast: {@code out} has four alternating runs {@code d0..d3}, repeated runs ({@code firstRepeated} says
+     * whether {@code d0} is one) take the same element of {@code x}, whose shape is the copied runs.
+     */
+    public static void broadcast(double[] x, double[] out, int d0, int d1, int d2, int d3, boolean firstRepeated,
+                                 boolean accumulate) {
+        // Only copied runs advance x: d1 and d3 when d0 is repeated, else d0 and d2.
+        int sx0, sx1, sx2, sx3;
+        if (firstRepeated) {
+            sx3 = 1; sx2 = 0; sx1 = d3; sx0 = 0;
+        } else {
+            sx3 = 0; sx2 = 1; sx1 = 0; sx0 = d2;
+        }
+        int o = 0;
+        for (int a = 0; a < d0; a++) {
+            for (int b = 0; b < d1; b++) {
+                for (int c = 0; c < d2; c++) {
+                    int base = a * sx0 + b * sx1 + c * sx2;
+                    if (accumulate) {
+                        for (int e = 0; e < d3; e++) {
+                            out[o + e] += x[base + e * sx3];
+                        }
+                    } else {
+                        for (int e = 0; e < d3; e++) {
+                            out[o + e] = x[base + e * sx3];
+                        }
+                    }
+                    o += d3;
+                }
+            }
+        }
+    }
+
+    /** Permute of a rank-4 tensor {@code x[d0, d1, d2, d3]}: out dim i is x dim {@code p_i}. */
+    public static void permute(double[] x, double[] out, int d0, int d1, int d2, int d3, int p0, int p1, int p2, int p3,
+                               boolean accumulate) {
+        int st0 = stride(p0, d1, d2, d3), st1 = stride(p1, d1, d2, d3), st2 = stride(p2, d1, d2, d3),
+                st3 = stride(p3, d1, d2, d3);
+        int e0 = dim(p0, d0, d1, d2, d3), e1 = dim(p1, d0, d1, d2, d3), e2 = dim(p2, d0, d1, d2, d3),
+                e3 = dim(p3, d0, d1, d2, d3);
+        int o = 0;
+        for (int a = 0; a < e0; a++) {
+            for (int b = 0; b < e1; b++) {
+                for (int c = 0; c < e2; c++) {
+                    int base = a * st0 + b * st1 + c * st2;
+                    for (int e = 0; e < e3; e++) {
+                        double v = x[base + e * st3];
+                        out[o] = accumulate ? (double) (out[o] + v) : v;
+                        o++;
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- any rank, double ----
+
+    /** {@code x} of shape {@code from} broadcast to {@code to} (NumPy rules: leading dimensions added, size 1 spread). */
+    public static double[] broadcast(double[] x, int[] from, int[] to) {
+        int extra = to.length - from.length;
+        int[] step = new int[to.length];
+        int acc = 1;
+        for (int d = from.length - 1; d >= 0; d--) {
+            step[d + extra] = from[d] == 1 ? 0 : acc;
+            acc *= from[d];
+        }
+        return gather(x, to, step);
+    }
+
+    /** Result dimension {@code i} is dimension {@code perm[i]} of {@code x}, of shape {@code shape}. */
+    public static double[] permute(double[] x, int[] shape, int[] perm) {
+        int[] strides = new int[shape.length];
+        int acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = acc;
+            acc *= shape[d];
+        }
+        int[] out = new int[perm.length];
+        int[] step = new int[perm.length];
+        for (int d = 0; d < perm.length; d++) {
+            out[d] = shape[perm[d]];
+            step[d] = strides[perm[d]];
+        }
+        return gather(x, out, step);
+    }
+
+    /** Each row-major position of {@code shape} reads {@code x} at the sum of its indices times {@code step}. */
+    private static double[] gather(double[] x, int[] shape, int[] step) {
+        int n = 1;
+        for (int d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        double[] out = new double[n];
+        int[] counter = new int[shape.length];
+        int pos = 0;
+        for (int i = 0; i < n; i++) {
+            out[i] = x[pos];
+            for (int d = shape.length - 1; d >= 0; d--) {
+                counter[d]++;
+                pos += step[d];
+                if (counter[d] < shape[d]) {
+                    break;
+                }
+                pos -= step[d] * counter[d];
+                counter[d] = 0;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.modelc.runtime.kernels;
+
+/**
+ * One-hot rows of integer labels, as the generated classes call it; a label out of range fails with its position.
+ * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
+ * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
+ * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
+ * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
+ */
+public final class OneHot {
+    private OneHot() {
+    }
+
+    // ---- float ----
+
+    /** {@code out[i, c] = 1} where {@code labels[i] == c}, else 0; labels out of range fail with their position. */
+    public static void oneHot(int[] labels, float[] out, int n, int classes) {
+        for (int i = 0; i < n; i++) {
+            int t = labels[i];
+            if (t < 0 || t >= classes) {
+                throw new IllegalArgumentException("label " + t + " at position " + i + " is out of range [0, "
+                        + classes + ")");
+            }
+            int row = i * classes;
+            for (int c = 0; c < classes; c++) {
+                out[row + c] = 0;
+            }
+            out[row + t] = 1;
+        }
+    }
+
+    // ---- double ----
+
+    /** {@code out[i, c] = 1} where {@code labels[i] == c}, else 0; labels out of range fail with their position. */
+    public static void oneHot(int[] labels, double[] out, int n, int classes) {
+        for (int i = 0; i < n; i++) {
+            int t = labels[i];
+            if (t < 0 || t >= classes) {
+                throw new IllegalArgumentException("label " + t + " at position " + i + " is out of range [0, "
+                        + classes + ")");
+            }
+            int row = i * classes;
+            for (int c = 0; c < classes; c++) {
+                out[row + c] = 0;
+            }
+            out[row + t] = 1;
+        }
+    }
+}
