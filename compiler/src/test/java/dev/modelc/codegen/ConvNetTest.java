@@ -3,7 +3,6 @@ package dev.modelc.codegen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Graph;
@@ -13,6 +12,7 @@ import dev.modelc.ir.Origin;
 import dev.modelc.lower.Sugar;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.sched.Schedule;
+import dev.modelc.types.DType;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,7 +2,6 @@ package dev.modelc.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
@@ -10,6 +9,7 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
 import dev.modelc.runtime.api.Model;
+import dev.modelc.types.DType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
