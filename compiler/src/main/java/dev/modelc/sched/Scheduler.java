@@ -1,5 +1,6 @@
 package dev.modelc.sched;
 
+import dev.modelc.check.DType;
 import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
@@ -42,8 +43,10 @@ import java.util.Set;
  *   <li>Liveness: positions run through forward then backward; a value lives from its step to its last reader.
  *       Outputs, the objective and forward values the backward pass reads live to the end (a backward with
  *       {@code retainGraph} may run again).
+ *   <li>Argmax: a max pooling's gradient ops in a training step read the window positions their forward pooling
+ *       records in an int buffer of its own ({@link PoolArgmax}) and no longer read the pooled input.
  *   <li>Buffers: in order of definition, each value takes a free buffer of its dtype and length whose last value
- *       died strictly before, or a new one.
+ *       died strictly before, or a new one; then each recording pooling gets its argmax buffer.
  * </ol>
  */
 public final class Scheduler {
@@ -68,6 +71,8 @@ public final class Scheduler {
   private final List<Step> steps = new ArrayList<>();
   /** The epilogues, by the node whose step computes them. */
   private final Map<Node, Fusion> fusions = new IdentityHashMap<>();
+  /** Max pooling gradient ops to the pooling whose recorded argmax they read. */
+  private Map<Node, Node> argmaxSource = Map.of();
 
   /** A kernel fused with what follows it: the kernel, its bias add and the add's vector (or nulls). */
   private record Fusion(Node kernel, Node biasAdd, Node bias) {}
@@ -104,6 +109,7 @@ public final class Scheduler {
     backwardSet.removeAll(forwardSet);
 
     Map<Node, Integer> direct = directGradients(params, backwardSet);
+    argmaxSource = PoolArgmax.pair(graph, consumers, forwardSet, backwardSet, predictSet, this::position);
     List<Integer> forward = new ArrayList<>();
     List<Integer> backward = new ArrayList<>();
     List<Integer> predict = new ArrayList<>();
@@ -135,7 +141,8 @@ public final class Scheduler {
       steps.add(s);
       backward.add(s.index());
     }
-    List<Schedule.Buffer> buffers = planBuffers(forward, backward, forwardSet);
+    List<Schedule.Buffer> buffers = new ArrayList<>(planBuffers(forward, backward, forwardSet));
+    Map<Node, Location> argmax = argmaxBuffers(buffers);
     for (Step s : steps) {
       if (s.target() == null) {
         steps.set(s.index(), new Step(s.index(), s.kind(), s.node(), s.fused(), s.accumulate(),
@@ -147,7 +154,23 @@ public final class Scheduler {
     }
     List<Node> predictInputs = inputs.stream().filter(predictSet::contains).toList();
     return new Schedule(graph, forms, List.copyOf(steps), forward, backward, predict, updatePoints(backward, params),
-        locations, buffers, sizes(), inputs, params, predictInputs);
+        locations, List.copyOf(buffers), sizes(), inputs, params, predictInputs, argmax);
+  }
+
+  /** One int buffer per pooling that records its argmax (as long as its output), by the pooling and its readers. */
+  private Map<Node, Location> argmaxBuffers(List<Schedule.Buffer> buffers) {
+    Map<Node, Location> at = new IdentityHashMap<>();
+    for (Node reader : graph.nodes()) {
+      Node pool = argmaxSource.get(reader);
+      if (pool == null) continue;
+      if (!at.containsKey(pool)) {
+        Location loc = new Location(Location.Kind.BUFFER, buffers.size());
+        buffers.add(new Schedule.Buffer(buffers.size(), DType.I32, Dims.count(pool.shape()), List.of(pool)));
+        at.put(pool, loc);
+      }
+      at.put(reader, at.get(pool));
+    }
+    return at;
   }
 
   private Form formOf(Node n) {
@@ -346,7 +369,11 @@ public final class Scheduler {
     if (s.kind() == Step.Kind.ACCUMULATE) {
       r.add(root(s.node()));
     } else if (s.kind() == Step.Kind.KERNEL) {
-      for (Node x : s.computed().inputs) r.add(root(forms.get(x) == Form.VIEW ? x.in(0) : x));
+      List<Node> in = s.computed().inputs;
+      for (int i = 0; i < in.size(); i++) {
+        if (i == 1 && argmaxSource.containsKey(s.computed())) continue; // reads the argmax instead of x
+        r.add(root(forms.get(in.get(i)) == Form.VIEW ? in.get(i).in(0) : in.get(i)));
+      }
       if (s.bias() != null) r.add(root(s.bias()));
       loopReads(s, r);
     } else {
