@@ -205,10 +205,10 @@ public final class VjpRules {
       int kept = perm.size();
       perm.addAll(axes.axes());
       Node moved = ir.permute(x, perm);
-      List<dev.modelc.check.Dim> dims = new java.util.ArrayList<>(dev.modelc.ir.Dims.dims(moved.shape()));
-      dev.modelc.check.Dim merged = dev.modelc.ir.Dims.of(1);
-      for (dev.modelc.check.Dim d : dims.subList(kept, dims.size())) merged = dev.modelc.ir.Dims.times(merged, d);
-      List<dev.modelc.check.Dim> flat = new java.util.ArrayList<>(dims.subList(0, kept));
+      List<dev.modelc.types.Dim> dims = new java.util.ArrayList<>(dev.modelc.ir.Dims.dims(moved.shape()));
+      dev.modelc.types.Dim merged = dev.modelc.ir.Dims.of(1);
+      for (dev.modelc.types.Dim d : dims.subList(kept, dims.size())) merged = dev.modelc.ir.Dims.times(merged, d);
+      List<dev.modelc.types.Dim> flat = new java.util.ArrayList<>(dims.subList(0, kept));
       flat.add(merged);
       Node mask = ir.add(FIRST_MAX, new Attr.Axes(List.of(kept), true),
           List.of(ir.reshape(moved, dev.modelc.ir.Dims.shape(flat))));

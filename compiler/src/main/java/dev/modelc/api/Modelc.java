@@ -8,7 +8,6 @@ import dev.modelc.codegen.CompiledClass;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
 import dev.modelc.diag.Span;
-import dev.modelc.driver.ModelBuild;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.IrPrinter;
 import dev.modelc.opt.Pipeline;
@@ -37,7 +36,7 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *
  * <p>Per file the steps are {@link Driver#run}'s, the pipeline the command line's other commands run too: read
  * (UTF-8), parse, check; then, for each model of a file that checked, the stages asked for and the class (lower,
- * differentiate, optimize, schedule, emit: {@link ModelBuild}). A file with errors stops there; the other files go
+ * differentiate, optimize, schedule, emit), as the {@link Driver.Goal}s this class asks for. A file with errors stops there; the other files go
  * on, so one run reports every file's errors. Two models giving the same class name are an error. Nothing is
  * written: see {@link ClassFiles}.
  *
@@ -110,31 +109,51 @@ public final class Modelc {
         }
 
         @Override
-        public void model(SourceFile source, CheckedModel m) {
-          try {
-            Run.this.model(m, source, sourceName);
-          } catch (IrException e) {
-            diagnostics.error(spanOf(source, e), e.getMessage());
+        public List<Driver.Goal> goals(SourceFile source, CheckedModel m) {
+          return Run.this.goals(sourceName);
+        }
+
+        @Override
+        public void optimized(SourceFile source, CheckedModel m, Driver.Goal goal, List<Pipeline.Stage> stages) {
+          Stage view = goal.training() ? Stage.GRAD : Stage.IR;
+          if (options.emit().contains(view)) {
+            stage(m, source, view, options.passes() ? passes(stages) : IrPrinter.print(stages.get(stages.size() - 1)
+                .graph()));
           }
+        }
+
+        @Override
+        public void emitted(SourceFile source, CheckedModel m, CompiledClass c, long nanos) {
+          Run.this.emitted(m, source, c, nanos);
+        }
+
+        @Override
+        public void failed(SourceFile source, CheckedModel m, IrException e) {
+          diagnostics.error(spanOf(source, e), e.getMessage());
         }
       };
     }
 
-    void model(CheckedModel m, SourceFile source, String sourceName) {
-      boolean verify = options.verify();
+    /**
+     * The inference graph for {@code --emit ir}; the training graph for {@code --emit grad}, and with it the class
+     * when one is written or printed.
+     */
+    List<Driver.Goal> goals(String sourceName) {
+      boolean verify = options.verify() || options.passes();
+      List<Driver.Goal> goals = new ArrayList<>();
       if (options.emit().contains(Stage.IR)) {
-        stage(m, source, Stage.IR, options.passes() ? passes(m, false) : IrPrinter.print(ModelBuild.inference(m, verify)));
-      }
-      if (options.emit().contains(Stage.GRAD)) {
-        stage(m, source, Stage.GRAD, options.passes() ? passes(m, true) : IrPrinter.print(ModelBuild.training(m, verify)));
+        goals.add(Driver.Goal.graph(false, verify));
       }
       boolean printsClass = options.emit().contains(Stage.SCHEDULE) || options.emit().contains(Stage.BYTECODE);
-      if (!options.generate() && !printsClass) {
-        return;
+      if (options.generate() || printsClass) {
+        goals.add(Driver.Goal.compile(new Driver.Target(options.packageName(), sourceName, options.anomaly()), verify));
+      } else if (options.emit().contains(Stage.GRAD)) {
+        goals.add(Driver.Goal.graph(true, verify));
       }
-      long start = System.nanoTime();
-      CompiledClass c = ModelBuild.compile(m, options.packageName(), sourceName, verify, options.anomaly());
-      long nanos = System.nanoTime() - start;
+      return goals;
+    }
+
+    void emitted(CheckedModel m, SourceFile source, CompiledClass c, long nanos) {
       if (options.emit().contains(Stage.SCHEDULE)) {
         stage(m, source, Stage.SCHEDULE, c.schedule().print());
       }
@@ -160,9 +179,9 @@ public final class Modelc {
       stages.add(new StageText(m.name(), source.name(), stage, text));
     }
 
-    static String passes(CheckedModel m, boolean training) {
+    static String passes(List<Pipeline.Stage> stages) {
       StringBuilder sb = new StringBuilder();
-      for (Pipeline.Stage st : ModelBuild.stages(m, training)) {
+      for (Pipeline.Stage st : stages) {
         sb.append("// ---- ").append(st.pass()).append(st.changes().isEmpty() ? "" : ": " + String.join("; ",
             st.changes())).append('\n').append(IrPrinter.print(st.graph()));
       }

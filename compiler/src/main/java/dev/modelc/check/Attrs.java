@@ -1,5 +1,6 @@
 package dev.modelc.check;
 
+import dev.modelc.types.Shape;
 import java.util.List;
 
 /**

@@ -7,6 +7,8 @@ import dev.modelc.ast.ModelDef;
 import dev.modelc.ast.Program;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.Span;
+import dev.modelc.types.DType;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

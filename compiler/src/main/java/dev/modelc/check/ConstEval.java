@@ -2,6 +2,7 @@ package dev.modelc.check;
 
 import dev.modelc.ast.Expr;
 import dev.modelc.diag.Diagnostics;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -29,17 +29,35 @@ public final class Frontend {
    * {@code parsed} sees the syntax tree before checking ({@code --emit ast}).
    */
   public static CheckedProgram load(SourceFile file, Diagnostics diagnostics, Consumer<Program> parsed) {
-    try {
-      Program program = Parser.parse(file, diagnostics);
-      if (program == null) {
-        return null;
-      }
-      parsed.accept(program);
-      return Checker.check(program, diagnostics);
-    } catch (StackOverflowError e) {
-      diagnostics.error(Span.none(file.name()), "the file nests expressions too deeply to compile");
+    Program program = parse(file, diagnostics);
+    if (program == null) {
       return null;
     }
+    parsed.accept(program);
+    return check(file, program, diagnostics);
+  }
+
+  /** Parses; returns null when the file has syntax errors or nests too deeply for the stack (reported). */
+  public static Program parse(SourceFile file, Diagnostics diagnostics) {
+    try {
+      return Parser.parse(file, diagnostics);
+    } catch (StackOverflowError e) {
+      return tooDeep(file, diagnostics);
+    }
+  }
+
+  /** Checks a parsed file; errors are reported and the program returned as far as it checked (null if too deep). */
+  public static CheckedProgram check(SourceFile file, Program program, Diagnostics diagnostics) {
+    try {
+      return Checker.check(program, diagnostics);
+    } catch (StackOverflowError e) {
+      return tooDeep(file, diagnostics);
+    }
+  }
+
+  private static <T> T tooDeep(SourceFile file, Diagnostics diagnostics) {
+    diagnostics.error(Span.none(file.name()), "the file nests expressions too deeply to compile");
+    return null;
   }
 
   /** Reads a file (UTF-8) and loads it; an unreadable or non-UTF-8 file is a diagnostic, not an exception. */

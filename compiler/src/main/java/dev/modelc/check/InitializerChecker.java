@@ -2,6 +2,8 @@ package dev.modelc.check;
 
 import dev.modelc.ast.Expr;
 import dev.modelc.diag.Diagnostics;
+import dev.modelc.types.Dim;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

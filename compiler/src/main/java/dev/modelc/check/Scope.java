@@ -1,6 +1,7 @@
 package dev.modelc.check;
 
 import dev.modelc.diag.Span;
+import dev.modelc.types.Dim;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -5,6 +5,10 @@ import dev.modelc.ast.Member;
 import dev.modelc.ast.TypeExpr;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.Span;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
+import dev.modelc.types.Shape;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package dev.modelc.cli;
 
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.ir.DotWriter;
 import dev.modelc.ir.IrException;
 import java.io.IOException;
@@ -63,7 +63,7 @@ final class GraphCommand implements Callable<Integer> {
     }
     String dot;
     try {
-      dot = DotWriter.write(forwardOnly ? ModelBuild.inference(model, false) : ModelBuild.training(model, false));
+      dot = DotWriter.write(forwardOnly ? Driver.inference(model, false) : Driver.training(model, false));
     } catch (IrException e) {
       err.println(file + ":" + e.origin + ": error: " + e.getMessage());
       return Main.USER_ERROR;

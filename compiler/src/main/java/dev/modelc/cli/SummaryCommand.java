@@ -78,7 +78,7 @@ final class SummaryCommand implements Callable<Integer> {
   private static String bytes(CheckedModel m) {
     long b = 0;
     for (CheckedModel.Param p : m.params()) {
-      b += p.count() * (p.type().dtype() == dev.modelc.check.DType.F64 ? 8 : 4);
+      b += p.count() * (p.type().dtype() == dev.modelc.types.DType.F64 ? 8 : 4);
     }
     return b < 10 * 1024 ? b + " B" : b < 10L * 1024 * 1024 ? String.format("%.1f KiB", b / 1024.0)
         : String.format("%.1f MiB", b / (1024.0 * 1024));

@@ -1,8 +1,8 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.sched.Location;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.List;
 import org.objectweb.asm.Type;
 

@@ -1,6 +1,5 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.DType;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
@@ -8,6 +7,7 @@ import dev.modelc.ir.Origin;
 import dev.modelc.ir.Stage;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
+import dev.modelc.types.DType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;

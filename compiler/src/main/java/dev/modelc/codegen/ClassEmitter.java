@@ -1,7 +1,5 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
@@ -10,6 +8,8 @@ import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.Optimizers;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,7 +39,7 @@ import org.objectweb.asm.Type;
  *       and a getter per parameter and gradient named after its {@code state_dict} name.
  * </ol>
  */
-final class ClassEmitter {
+public final class ClassEmitter {
   static final int CALLS_PER_METHOD = 1000;
   /** The seed of the no-argument constructor. */
   static final long DEFAULT_SEED = 0;
@@ -53,7 +53,14 @@ final class ClassEmitter {
   private final Access access;
   private final AnomalyEmitter anomaly;
 
-  ClassEmitter(Schedule schedule, OptimizerSettings optimizer, CompileOptions options) {
+  /** The pipeline's emission step: the scheduled graph becomes one model class. */
+  public static CompiledClass emit(Schedule schedule, OptimizerSettings optimizer, CompileOptions options) {
+    ClassEmitter emitter = new ClassEmitter(schedule, optimizer, options);
+    byte[] bytes = emitter.emit();
+    return new CompiledClass(emitter.internalName.replace('/', '.'), bytes, schedule);
+  }
+
+  private ClassEmitter(Schedule schedule, OptimizerSettings optimizer, CompileOptions options) {
     this.schedule = schedule;
     this.optimizer = optimizer;
     this.options = options;
@@ -69,11 +76,7 @@ final class ClassEmitter {
     this.anomaly = new AnomalyEmitter(schedule, internalName);
   }
 
-  String internalName() {
-    return internalName;
-  }
-
-  byte[] emit() {
+  private byte[] emit() {
     cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internalName, null, BASE, null);
     cw.visitSource(options.sourceFile(), null);
     constructor();

@@ -1,7 +1,7 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.DType;
 import dev.modelc.ir.Origin;
+import dev.modelc.types.DType;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;

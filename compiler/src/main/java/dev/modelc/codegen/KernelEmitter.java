@@ -1,14 +1,12 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.runtime.kernels.Buffers;
-import dev.modelc.runtime.kernels.Conv2d;
+import dev.modelc.runtime.kernels.Convolution;
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Epilogue;
 import dev.modelc.runtime.kernels.LogSoftmax;
@@ -23,6 +21,8 @@ import dev.modelc.sched.Location;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.Type;
@@ -88,18 +88,29 @@ final class KernelEmitter {
       e.invokeStatic(Buffers.class, "accumulate", "(" + arr + arr + "I)V");
       return;
     }
-    switch (n.op) {
-      case CONSTANT, SIZE -> fill();
-      case BROADCAST_TO -> broadcast();
-      case PERMUTE -> permute();
-      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce();
-      case LOG_SOFTMAX, FIRST_MAX -> logSoftmax();
-      case ONE_HOT -> oneHot();
-      case MATMUL -> matmul();
-      case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> conv();
-      case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> pool();
-      default -> throw new IrException(n.op.mnemonic() + " is not supported by the code generator", n.origin);
-    }
+    Runnable kernel = switch (n.op) {
+      case CONSTANT, SIZE -> this::fill;
+      case BROADCAST_TO -> this::broadcast;
+      case PERMUTE -> this::permute;
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> this::reduce;
+      case LOG_SOFTMAX, FIRST_MAX -> this::logSoftmax;
+      case ONE_HOT -> this::oneHot;
+      case MATMUL -> this::matmul;
+      case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> this::conv;
+      case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> this::pool;
+      case INPUT, PARAM -> throw notAKernel("is bound by name, not computed");
+      case RESHAPE -> throw notAKernel("shares its operand's storage (an alias), so no step computes it");
+      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS ->
+          throw notAKernel("is elementwise: a loop step computes it (LoopEmitter)");
+    };
+    kernel.run();
+  }
+
+  /** An op no kernel step computes, reaching one anyway: a scheduler bug, located at the op's source. */
+  private IrException notAKernel(String why) {
+    return new IrException(n.op.mnemonic() + " is not supported by the code generator as a kernel: it " + why,
+        n.origin);
   }
 
   /** The epilogue's bias over the columns of the product just written: {@code out[r, j] += bias[j]}. */
@@ -263,7 +274,7 @@ final class KernelEmitter {
         if (step.bias() != null) in(step.bias());
         else e.pushNull();
         out();
-        e.invokeStatic(Conv2d.class, "forward", "(" + ws + shape + arr + arr + arr + arr + ")V");
+        e.invokeStatic(Convolution.class, "forward", "(" + ws + shape + arr + arr + arr + arr + ")V");
       }
       case CONV2D_BACKWARD_INPUT -> {
         Attr.WindowTo to = (Attr.WindowTo) n.attr;
@@ -272,17 +283,18 @@ final class KernelEmitter {
         in(n.in(1));
         out();
         e.push(step.accumulate());
-        e.invokeStatic(Conv2d.class, "backwardInput", "(" + ws + shape + arr + arr + arr + "Z)V");
+        e.invokeStatic(Convolution.class, "backwardInput", "(" + ws + shape + arr + arr + arr + "Z)V");
       }
-      default -> {
+      case CONV2D_BACKWARD_WEIGHT -> {
         Attr.WindowTo to = (Attr.WindowTo) n.attr;
         convShape(Dims.dims(n.in(0).shape()), Dims.dims(to.shape()), to.window());
         in(n.in(0));
         in(n.in(1));
         out();
         e.push(step.accumulate());
-        e.invokeStatic(Conv2d.class, "backwardWeight", "(" + ws + shape + arr + arr + arr + "Z)V");
+        e.invokeStatic(Convolution.class, "backwardWeight", "(" + ws + shape + arr + arr + arr + "Z)V");
       }
+      default -> throw notAKernel("is not a convolution");
     }
   }
 
@@ -319,10 +331,11 @@ final class KernelEmitter {
         e.push(step.accumulate());
         e.invokeStatic(Pooling.class, "maxpool2dBackward", "(" + arr + arr + arr + ints + "Z)V");
       }
-      default -> {
+      case AVGPOOL2D_BACKWARD -> {
         e.push(step.accumulate());
         e.invokeStatic(Pooling.class, "avgpool2dBackward", "(" + arr + arr + ints + "Z)V");
       }
+      default -> throw notAKernel("is not a pooling op");
     }
   }
 

@@ -1,16 +1,16 @@
 package dev.modelc.codegen;
 
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.runtime.api.Functions;
+import dev.modelc.runtime.kernels.FloatMath;
 import dev.modelc.sched.Form;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
-import dev.modelc.sched.Scheduler;
 import dev.modelc.sched.Step;
+import dev.modelc.types.Dim;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -96,7 +96,7 @@ final class LoopEmitter {
       return;
     }
     // for (o < outer) for (j < inner) { i = o * inner + j; ... }: broadcasts read their operand at o or j
-    List<Dim> split = Scheduler.loopSplit(broadcasts.keySet().iterator().next());
+    List<Dim> split = Runs.loopSplit(broadcasts.keySet().iterator().next());
     int i = e.newLocal(Type.INT_TYPE);
     e.push(0);
     e.store(Type.INT_TYPE, i);
@@ -194,7 +194,7 @@ final class LoopEmitter {
     }
     index = 1;
     if (!broadcasts.isEmpty()) {
-      List<Dim> split = Scheduler.loopSplit(broadcasts.keySet().iterator().next());
+      List<Dim> split = Runs.loopSplit(broadcasts.keySet().iterator().next());
       int innerLength = e.newLocal(Type.INT_TYPE);
       access.dim(e, split.get(1));
       e.store(Type.INT_TYPE, innerLength);
@@ -321,13 +321,13 @@ final class LoopEmitter {
 
   /** Leaves the value of fused node n (of type t) on the stack. */
   private void expr(Node n) {
-    switch (n.op) {
-      case NEG -> arith(n, Opcodes.INEG);
-      case ADD -> arith(n, Opcodes.IADD);
-      case MUL -> arith(n, Opcodes.IMUL);
-      case DIV -> arith(n, Opcodes.IDIV);
-      case STOP_GRADIENT -> operand(n.in(0), false);
-      case POW -> {
+    Runnable code = switch (n.op) {
+      case NEG -> () -> arith(n, Opcodes.INEG);
+      case ADD -> () -> arith(n, Opcodes.IADD);
+      case MUL -> () -> arith(n, Opcodes.IMUL);
+      case DIV -> () -> arith(n, Opcodes.IDIV);
+      case STOP_GRADIENT -> () -> operand(n.in(0), false);
+      case POW -> () -> {
         if (n.in(1).isConstant(2)) {
           operand(n.in(0), false);
           e.dup(t);
@@ -335,49 +335,61 @@ final class LoopEmitter {
         } else {
           call(n, Math.class, "pow", "(DD)D");
         }
-      }
-      case EXP -> call(n, Math.class, "exp", "(D)D");
-      case LOG -> call(n, Math.class, "log", "(D)D");
-      case SQRT -> call(n, Math.class, "sqrt", "(D)D");
-      case SIN -> call(n, Math.class, "sin", "(D)D");
-      case COS -> call(n, Math.class, "cos", "(D)D");
-      case TANH -> call(n, Math.class, "tanh", "(D)D");
-      case SIGMOID -> call(n, Functions.class, "sigmoid", "(D)D");
-      case ERF -> call(n, Functions.class, "erf", "(D)D");
-      case GREATER -> call(n, Functions.class, "greater", "(DD)D");
-      case EQUAL -> call(n, Functions.class, "equal", "(DD)D");
-      case BCE -> call(n, Functions.class, "bce", "(DD)D");
-      case BCE_WITH_LOGITS -> call(n, Functions.class, "bceWithLogits", "(DD)D");
-      case ABS -> native1(n, "abs");
-      case SIGN -> native1(n, "signum");
-      case MAXIMUM -> native2(n, "max");
-      case MINIMUM -> native2(n, "min");
-      case RELU -> {
+      };
+      case EXP -> () -> call(n, f32(Math.class), "exp", "(D)D");
+      case LOG -> () -> call(n, f32(Math.class), "log", "(D)D");
+      case SQRT -> () -> call(n, Math.class, "sqrt", "(D)D");
+      case SIN -> () -> call(n, Math.class, "sin", "(D)D");
+      case COS -> () -> call(n, Math.class, "cos", "(D)D");
+      case TANH -> () -> call(n, Math.class, "tanh", "(D)D");
+      case SIGMOID -> () -> call(n, f32(Functions.class), "sigmoid", "(D)D");
+      case ERF -> () -> call(n, Functions.class, "erf", "(D)D");
+      case GREATER -> () -> call(n, Functions.class, "greater", "(DD)D");
+      case EQUAL -> () -> call(n, Functions.class, "equal", "(DD)D");
+      case BCE -> () -> call(n, Functions.class, "bce", "(DD)D");
+      case BCE_WITH_LOGITS -> () -> call(n, f32(Functions.class), "bceWithLogits", "(DD)D");
+      case ABS -> () -> native1(n, "abs");
+      case SIGN -> () -> native1(n, "signum");
+      case MAXIMUM -> () -> native2(n, "max");
+      case MINIMUM -> () -> native2(n, "min");
+      case RELU -> () -> {
         operand(n.in(0), false);
         e.push(0, t);
         e.invokeStatic(Math.class, "max", "(" + t.getDescriptor() + t.getDescriptor() + ")" + t.getDescriptor());
-      }
-      case LEAKY_RELU -> {
+      };
+      case LEAKY_RELU -> () -> {
         operand(n.in(0), true);
         e.push(((Attr.Value) n.attr).value(), Type.DOUBLE_TYPE);
         e.invokeStatic(Functions.class, "leakyRelu", "(DD)D");
         e.cast(Type.DOUBLE_TYPE, t);
-      }
-      case SOFTPLUS -> {
+      };
+      case SOFTPLUS -> () -> {
         Attr.Softplus p = (Attr.Softplus) n.attr;
         operand(n.in(0), true);
         e.push(p.beta(), Type.DOUBLE_TYPE);
         e.push(p.threshold(), Type.DOUBLE_TYPE);
         e.invokeStatic(Functions.class, "softplus", "(DDD)D");
         e.cast(Type.DOUBLE_TYPE, t);
-      }
-      default -> throw new IllegalStateException(n.op.mnemonic() + " is not an elementwise op");
-    }
+      };
+      case INPUT, PARAM, CONSTANT, SIZE, BROADCAST_TO, RESHAPE, PERMUTE, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX,
+          LOGSUMEXP, LOG_SOFTMAX, MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, MAXPOOL2D,
+          MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT ->
+          throw new IllegalStateException(n.op.mnemonic() + " is not an elementwise op: it is read as an operand");
+    };
+    code.run();
   }
 
   private void arith(Node n, int intOpcode) {
     for (Node x : n.inputs) operand(x, false);
     e.math(intOpcode, t);
+  }
+
+  /**
+   * The owner of exp, log, sigmoid and bce_with_logits: in f32 loops {@link FloatMath}, whose results rounded to
+   * float are within 1 ulp of the double routines' and cost less; in f64 loops {@code owner} itself.
+   */
+  private Class<?> f32(Class<?> owner) {
+    return t == Type.FLOAT_TYPE ? FloatMath.class : owner;
   }
 
   /** A double function: widen the operands, call, round back. */

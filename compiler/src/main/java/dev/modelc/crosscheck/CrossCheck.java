@@ -1,13 +1,13 @@
 package dev.modelc.crosscheck;
 
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.codegen.CompiledClass;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -45,7 +45,7 @@ public final class CrossCheck {
   /** Compiled vs interpreter for {@code steps} optimizer steps (forward and gradients only without an objective). */
   public static CrossCheck run(CheckedModel model, int steps, long seed, int batch) {
     CrossCheck c = new CrossCheck();
-    CompiledClass compiled = ModelBuild.compile(model, "modelc.check", model.name() + ".mdl", false);
+    CompiledClass compiled = Driver.compile(model, "modelc.check", model.name() + ".mdl", false);
     Model m = compiled.newUninitialized();
     m.initialize(seed);
     Interpreter ref = new Interpreter(model, seed);
@@ -98,7 +98,7 @@ public final class CrossCheck {
       notes.add("finite differences skipped: the objective uses detach(...), whose cut the differences cannot see");
       return;
     }
-    Model m = ModelBuild.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newUninitialized();
+    Model m = Driver.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newUninitialized();
     m.initialize(seed);
     bindRandomInputs(f64Model, m, null, batch, new Random(seed));
     m.zeroGrad();

@@ -1,7 +1,5 @@
 package dev.modelc.eval;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
@@ -14,6 +12,8 @@ import dev.modelc.runtime.kernels.OneHot;
 import dev.modelc.runtime.kernels.Reductions;
 import dev.modelc.runtime.numeric.MatmulKernels;
 import dev.modelc.runtime.numeric.ScalarMath;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package dev.modelc.eval;
 
-import dev.modelc.check.DType;
+import dev.modelc.types.DType;
 import java.util.Arrays;
 
 /**

@@ -2,7 +2,6 @@ package dev.modelc.interp;
 
 import dev.modelc.check.Attrs;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.Dim;
 import dev.modelc.check.TExpr;
 import dev.modelc.runtime.nn.ParameterInit;
 import dev.modelc.runtime.numeric.Reduction;
@@ -16,6 +15,7 @@ import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Functional;
 import dev.modelc.runtime.tensor.Losses;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -338,8 +338,8 @@ public final class Interpreter {
     return new Window(a.kernel()[0], a.kernel()[1], a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1]);
   }
 
-  static DType dtype(dev.modelc.check.DType d) {
-    return d == dev.modelc.check.DType.F64 ? DType.F64 : DType.F32;
+  static DType dtype(dev.modelc.types.DType d) {
+    return d == dev.modelc.types.DType.F64 ? DType.F64 : DType.F32;
   }
 
   private static Optimizer optimizer(CheckedModel m, List<Tensor> params) {

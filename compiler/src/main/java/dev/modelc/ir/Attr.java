@@ -1,8 +1,8 @@
 package dev.modelc.ir;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.check.Shape;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
+import dev.modelc.types.Shape;
 import java.util.List;
 
 /**

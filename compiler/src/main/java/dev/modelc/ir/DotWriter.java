@@ -60,7 +60,12 @@ public final class DotWriter {
       case INPUT -> "shape=box, style=filled, fillcolor=\"#fff2cc\"";
       case PARAM -> "shape=box, style=\"filled,bold\", fillcolor=\"#d9ead3\"";
       case CONSTANT, SIZE -> "shape=plaintext";
-      default -> "shape=box, style=rounded";
+      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS,
+          BROADCAST_TO, RESHAPE, PERMUTE, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
+          MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
+          MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT ->
+          "shape=box, style=rounded";
     };
   }
 
@@ -70,7 +75,12 @@ public final class DotWriter {
       case PARAM -> "param " + n.label() + "\n" + Dims.text(n.type);
       case CONSTANT -> n.attr.text();
       case SIZE -> ((Attr.Size) n.attr).dim().toString();
-      default -> n.ref() + " " + n.op.mnemonic() + (n.label() != null ? "\n" + n.label() : "");
+      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS,
+          BROADCAST_TO, RESHAPE, PERMUTE, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
+          MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
+          MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT ->
+          n.ref() + " " + n.op.mnemonic() + (n.label() != null ? "\n" + n.label() : "");
     };
   }
 

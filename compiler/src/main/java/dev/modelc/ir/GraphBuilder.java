@@ -1,9 +1,9 @@
 package dev.modelc.ir;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.check.Shape;
-import dev.modelc.check.TensorType;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
+import dev.modelc.types.Shape;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 

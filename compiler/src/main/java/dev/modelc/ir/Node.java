@@ -1,8 +1,8 @@
 package dev.modelc.ir;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Shape;
-import dev.modelc.check.TensorType;
+import dev.modelc.types.DType;
+import dev.modelc.types.Shape;
+import dev.modelc.types.TensorType;
 import java.util.List;
 
 /**

@@ -14,6 +14,12 @@ import java.util.Set;
  * Language sugar ({@code sub}, {@code mean}, {@code linear}, the losses, {@code softmax}, {@code gelu}, ...) has no
  * entry here: {@code dev.modelc.lower.Lowering} writes it with these primitives, so only primitives need rules.
  *
+ * <p>Generated code computes an elementwise op in the arm naming it in {@code dev.modelc.codegen.LoopEmitter}'s
+ * {@code expr}, fused into a loop, and a {@link Group#KERNEL} op in the arm naming it in
+ * {@code dev.modelc.codegen.KernelEmitter}'s {@code emit}, one call into the runtime jar. Every switch over ops names
+ * every op, so a search for an op's name finds all of these; docs/internals.md has them in one table per op, and
+ * the list of places a new op must be added.
+ *
  * <p>Elementwise binary ops require operands of equal shape; broadcasting is explicit ({@link #BROADCAST_TO}), so
  * derivative rules never reduce, and the one place that sums a broadcast away is the rule of {@code BROADCAST_TO}.
  */
@@ -59,50 +65,65 @@ public enum Op {
       Group.ELEMENTWISE_BINARY, Group.FUSED_STABLE),
 
   // Movement: move or repeat elements, compute nothing.
-  BROADCAST_TO(1, "repeat along new leading dims and dims of size 1 (attr: target shape)", Group.MOVEMENT),
+  BROADCAST_TO(1, "repeat along new leading dims and dims of size 1 (attr: target shape)",
+      Group.MOVEMENT, Group.KERNEL, Group.ACCUMULATING),
   RESHAPE(1, "same elements in row-major order, new shape (attr: target shape)", Group.MOVEMENT),
-  PERMUTE(1, "reorder dims: out dim i is in dim perm[i] (attr: perm)", Group.MOVEMENT),
+  PERMUTE(1, "reorder dims: out dim i is in dim perm[i] (attr: perm)",
+      Group.MOVEMENT, Group.KERNEL, Group.ACCUMULATING),
 
   // Reductions over a set of axes (attr: axes, keepdim).
-  REDUCE_SUM(1, "sum over axes", Group.REDUCTION),
+  REDUCE_SUM(1, "sum over axes", Group.REDUCTION, Group.KERNEL, Group.ACCUMULATING),
   REDUCE_MAX(1, "max over axes; the gradient goes to the first maximal element (torch.max(x, dim))",
-      Group.REDUCTION),
-  REDUCE_AMAX(1, "max over axes; ties share the gradient equally (torch.amax)", Group.REDUCTION),
-  LOGSUMEXP(1, "log(sum(exp(x))) over axes, shifted by the max", Group.REDUCTION, Group.FUSED_STABLE),
-  LOG_SOFTMAX(1, "x - logsumexp(x, axis, keepdim) (attr: one axis)", Group.FUSED_STABLE),
+      Group.REDUCTION, Group.KERNEL, Group.ACCUMULATING),
+  REDUCE_AMAX(1, "max over axes; ties share the gradient equally (torch.amax)",
+      Group.REDUCTION, Group.KERNEL, Group.ACCUMULATING),
+  LOGSUMEXP(1, "log(sum(exp(x))) over axes, shifted by the max",
+      Group.REDUCTION, Group.FUSED_STABLE, Group.KERNEL, Group.ACCUMULATING),
+  LOG_SOFTMAX(1, "x - logsumexp(x, axis, keepdim) (attr: one axis)", Group.FUSED_STABLE, Group.KERNEL),
 
   // Contractions.
-  MATMUL(2, "a[..., m, k] @ b[..., k, n] with equal batch dims", Group.CONTRACTION),
+  MATMUL(2, "a[..., m, k] @ b[..., k, n] with equal batch dims", Group.CONTRACTION, Group.KERNEL, Group.ACCUMULATING),
   CONV2D(2, "x[N, C, H, W] * w[O, C, kh, kw] -> [N, O, H', W'] (attr: stride, padding)", Group.CONTRACTION,
-      Group.WINDOW),
+      Group.WINDOW, Group.KERNEL),
   CONV2D_BACKWARD_INPUT(2, "transpose of conv2d in x: (y_bar, w) -> x_bar (attr: window, x shape)",
-      Group.CONTRACTION, Group.WINDOW),
+      Group.CONTRACTION, Group.WINDOW, Group.KERNEL, Group.ACCUMULATING),
   CONV2D_BACKWARD_WEIGHT(2, "transpose of conv2d in w: (x, y_bar) -> w_bar (attr: window, w shape)",
-      Group.CONTRACTION, Group.WINDOW),
+      Group.CONTRACTION, Group.WINDOW, Group.KERNEL, Group.ACCUMULATING),
 
   // Windows (pooling).
-  MAXPOOL2D(1, "max over each window (attr: kernel, stride, padding)", Group.WINDOW),
-  MAXPOOL2D_BACKWARD(2, "(y_bar, x) -> y_bar routed to each window's first max of x", Group.WINDOW),
+  MAXPOOL2D(1, "max over each window (attr: kernel, stride, padding)", Group.WINDOW, Group.KERNEL),
+  MAXPOOL2D_BACKWARD(2, "(y_bar, x) -> y_bar routed to each window's first max of x",
+      Group.WINDOW, Group.KERNEL, Group.ACCUMULATING),
   MAXPOOL2D_GATHER(2, "(t, x) -> t read at each window's first max of x; the adjoint of maxpool2d_backward in y_bar",
-      Group.WINDOW),
-  AVGPOOL2D(1, "mean over each window, padding counted (attr: kernel, stride, padding)", Group.WINDOW),
+      Group.WINDOW, Group.KERNEL),
+  AVGPOOL2D(1, "mean over each window, padding counted (attr: kernel, stride, padding)", Group.WINDOW, Group.KERNEL),
   AVGPOOL2D_BACKWARD(1, "transpose of avgpool2d: y_bar spread over each window (attr: window, x shape)",
-      Group.WINDOW),
+      Group.WINDOW, Group.KERNEL, Group.ACCUMULATING),
 
   // Masks.
   FIRST_MAX(1, "1 at the first maximal element along one axis (NaN counts as maximal), 0 elsewhere (attr: axis)",
-      Group.NO_GRADIENT),
+      Group.NO_GRADIENT, Group.KERNEL),
 
   // Indexing.
   ONE_HOT(1, "i32 labels [N] -> [N, C] with 1 at each label (attr: classes, dtype)", Group.INDEXING,
-      Group.NO_GRADIENT);
+      Group.NO_GRADIENT, Group.KERNEL);
 
   /** Named groups of ops. An op may sit in several (ADD is elementwise binary and commutative). */
   public enum Group {
     SOURCE, ELEMENTWISE_UNARY, ELEMENTWISE_BINARY, COMMUTATIVE, MOVEMENT, REDUCTION, CONTRACTION, WINDOW,
     INDEXING, FUSED_STABLE,
     /** Ops whose result carries no gradient to their operands (comparisons, sign, detach, labels). */
-    NO_GRADIENT
+    NO_GRADIENT,
+    /**
+     * Ops the code generator computes by one runtime call that writes every element of its output, so an
+     * elementwise chain can run after it, in place, as a fused epilogue.
+     */
+    KERNEL,
+    /**
+     * Kernels that can add into their output ({@code +=}) instead of overwriting it, so a gradient they make can go
+     * straight into the parameter's gradient array.
+     */
+    ACCUMULATING
   }
 
   public final int arity;

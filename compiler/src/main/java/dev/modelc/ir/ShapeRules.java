@@ -1,10 +1,10 @@
 package dev.modelc.ir;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.check.Shape;
-import dev.modelc.check.ShapeMath;
-import dev.modelc.check.TensorType;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
+import dev.modelc.types.Shape;
+import dev.modelc.types.ShapeMath;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,9 +18,11 @@ public final class ShapeRules {
 
   public static TensorType infer(Op op, Attr attr, List<TensorType> in) {
     if (in.size() != op.arity) fail(op, "takes " + op.arity + " operands, got " + in.size());
-    if (op.is(Op.Group.SOURCE)) throw new IrException(op.mnemonic() + " has no shape rule: its type is given");
-    if (op.isElementwise()) return elementwise(op, in);
     return switch (op) {
+      case INPUT, PARAM, CONSTANT, SIZE ->
+          throw new IrException(op.mnemonic() + " has no shape rule: its type is given");
+      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
       case BROADCAST_TO -> broadcastTo(op, in.get(0), ((Attr.Target) attr).shape());
       case RESHAPE -> reshape(op, in.get(0), ((Attr.Target) attr).shape());
       case PERMUTE -> permute(op, in.get(0), ((Attr.Perm) attr).perm());
@@ -35,7 +37,6 @@ public final class ShapeRules {
       case MAXPOOL2D_GATHER -> maxpoolGather(op, in.get(0), in.get(1), (Attr.Window) attr);
       case AVGPOOL2D_BACKWARD -> avgpoolBackward(op, in.get(0), (Attr.WindowTo) attr);
       case ONE_HOT -> oneHot(op, in.get(0), (Attr.Classes) attr);
-      default -> throw new IrException("no shape rule for " + op.mnemonic());
     };
   }
 

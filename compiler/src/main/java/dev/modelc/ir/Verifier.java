@@ -1,7 +1,7 @@
 package dev.modelc.ir;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.TensorType;
+import dev.modelc.types.DType;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -57,10 +57,21 @@ public final class Verifier {
       errors.add(n.ref() + " " + n.op.mnemonic() + " has " + n.inputs.size() + " operands, needs " + n.op.arity);
       return;
     }
-    if (n.op.is(Op.Group.SOURCE)) {
-      checkSource(n, names, errors);
-      return;
-    }
+    Runnable check = switch (n.op) {
+      case INPUT, PARAM -> () -> checkName(n, names, errors);
+      case CONSTANT, SIZE -> () -> checkFill(n, errors);
+      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS,
+          BROADCAST_TO, RESHAPE, PERMUTE, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
+          MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
+          MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT ->
+          () -> checkType(n, errors);
+    };
+    check.run();
+  }
+
+  /** A computed node: its type is what its op's shape rule gives for its operands. */
+  private static void checkType(Node n, List<String> errors) {
     List<TensorType> types = new ArrayList<>();
     for (Node x : n.inputs) types.add(x.type);
     try {
@@ -74,22 +85,18 @@ public final class Verifier {
     }
   }
 
-  private static void checkSource(Node n, Map<String, Node> names, List<String> errors) {
-    switch (n.op) {
-      case INPUT, PARAM -> {
-        if (!(n.attr instanceof Attr.Name name)) {
-          errors.add(n.ref() + " " + n.op.mnemonic() + " has no name");
-        } else if (names.putIfAbsent(n.op + " " + name.name(), n) != null) {
-          errors.add(n.ref() + " " + n.op.mnemonic() + " \"" + name.name() + "\" is defined twice");
-        }
-      }
-      case CONSTANT, SIZE -> {
-        boolean attrOk = n.op == Op.CONSTANT ? n.attr instanceof Attr.Value : n.attr instanceof Attr.Size;
-        if (!attrOk) errors.add(n.ref() + " " + n.op.mnemonic() + " has a wrong attribute " + n.attr);
-        if (n.dtype() == DType.I32) errors.add(n.ref() + " " + n.op.mnemonic() + " must be a float");
-        if (n.op == Op.SIZE && Dims.rank(n.shape()) != 0) errors.add(n.ref() + " size must be a scalar");
-      }
-      default -> errors.add(n.ref() + " unknown source " + n.op.mnemonic());
+  private static void checkName(Node n, Map<String, Node> names, List<String> errors) {
+    if (!(n.attr instanceof Attr.Name name)) {
+      errors.add(n.ref() + " " + n.op.mnemonic() + " has no name");
+    } else if (names.putIfAbsent(n.op + " " + name.name(), n) != null) {
+      errors.add(n.ref() + " " + n.op.mnemonic() + " \"" + name.name() + "\" is defined twice");
     }
+  }
+
+  private static void checkFill(Node n, List<String> errors) {
+    boolean attrOk = n.op == Op.CONSTANT ? n.attr instanceof Attr.Value : n.attr instanceof Attr.Size;
+    if (!attrOk) errors.add(n.ref() + " " + n.op.mnemonic() + " has a wrong attribute " + n.attr);
+    if (n.dtype() == DType.I32) errors.add(n.ref() + " " + n.op.mnemonic() + " must be a float");
+    if (n.op == Op.SIZE && Dims.rank(n.shape()) != 0) errors.add(n.ref() + " size must be a scalar");
   }
 }

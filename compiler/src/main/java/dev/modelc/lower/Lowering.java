@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Lowers a checked model to an IR graph.
+ * Lowers a checked model to an IR graph: the forward computation, and the objective when asked for. Differentiation
+ * is the pipeline's next step ({@code dev.modelc.ad.Differentiation}), except for {@code grad(...)} inside an
+ * expression, which is lowered here.
  *
  * <ol>
  *   <li>Inputs and parameters become source nodes, parameters in state_dict order under their dotted names.
@@ -23,8 +25,8 @@ import java.util.Map;
  *       identity, since an argument of an inlined layer call can appear several times in its body), through
  *       {@link Sugar}, with the builder's origin set to the expression's .mdl line:column.
  *   <li>{@code grad(of, wrt[, seed])} runs the adjoint builder right there, so its result is an ordinary value.
- *   <li>Outputs become output results; in training mode the objective becomes the objective result and every
- *       parameter gets a gradient result ({@link Compilation#addParameterGradients}).
+ *   <li>Outputs become output results; with {@code objective}, the objective is lowered last and becomes the
+ *       objective result.
  * </ol>
  */
 public final class Lowering {
@@ -38,8 +40,8 @@ public final class Lowering {
     this.sugar = new Sugar(ir);
   }
 
-  /** The model's graph: forward only, or with the objective and parameter gradients when {@code training}. */
-  public static Graph lower(CheckedModel model, boolean training) {
+  /** The model's forward graph, with its objective (if it has one) as the OBJECTIVE result when {@code objective}. */
+  public static Graph lower(CheckedModel model, boolean objective) {
     Lowering l = new Lowering(model.name());
     for (CheckedModel.Input in : model.inputs()) {
       l.at(in.span());
@@ -56,12 +58,10 @@ public final class Lowering {
     for (String out : model.outputs()) {
       l.ir.result(out, Graph.Kind.OUTPUT, l.named.get(out));
     }
-    if (training && model.objective() != null) {
+    if (objective && model.objective() != null) {
       Node loss = l.lower(model.objective().expr());
       String name = model.objective().expr() instanceof TExpr.Ref r ? r.name() : "loss";
       l.ir.result(name, Graph.Kind.OBJECTIVE, loss);
-      l.at(model.objective().span());
-      Compilation.addParameterGradients(l.ir, loss);
     }
     return l.ir.build();
   }

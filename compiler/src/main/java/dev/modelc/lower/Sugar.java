@@ -1,16 +1,16 @@
 package dev.modelc.lower;
 
 import dev.modelc.ad.Adjoint;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.check.Shape;
-import dev.modelc.check.ShapeMath;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
+import dev.modelc.types.Shape;
+import dev.modelc.types.ShapeMath;
 import java.util.ArrayList;
 import java.util.List;
 

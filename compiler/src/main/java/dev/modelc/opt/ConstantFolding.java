@@ -1,7 +1,5 @@
 package dev.modelc.opt;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.TensorType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
@@ -9,6 +7,8 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.DType;
+import dev.modelc.types.TensorType;
 import java.util.List;
 
 /**

@@ -1,10 +1,10 @@
 package dev.modelc.opt;
 
-import dev.modelc.check.TensorType;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.modelc.opt;
 
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.modelc.sched;
 
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,6 +74,12 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
     List<Boolean> reduced = new ArrayList<>();
     for (int i = 0; i < dims.size(); i++) reduced.add(axes.contains(i));
     return of(reduce, dims, reduced);
+  }
+
+  /** The outer and inner run lengths of the loop reading inline broadcast x. */
+  public static List<Dim> loopSplit(Node x) {
+    Runs r = ofBroadcast(x);
+    return List.of(r.dim(0), r.dim(1));
   }
 
   public Dim dim(int i) {

@@ -1,11 +1,11 @@
 package dev.modelc.sched;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
 import dev.modelc.codegen.CompiledClass;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.DType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,14 +45,14 @@ class EdgeGradientsTest {
       Tensor t = tape.param(p.name());
       values.put(p.name(), new NdArray(DType.F64, t.shape(), params.get(p.name()).clone()));
     }
-    IrEvaluator.Values ir = new IrEvaluator(ModelBuild.training(m64, true)).run(Map.of(), values);
+    IrEvaluator.Values ir = new IrEvaluator(Driver.training(m64, true)).run(Map.of(), values);
     Map<String, double[]> fromIr = new LinkedHashMap<>();
     params.keySet().forEach(n -> fromIr.put(n, ir.result(n).data()));
     ways.add(new Way("ir", fromIr));
 
     for (boolean f32 : new boolean[] {false, true}) {
       CheckedModel m = f32 ? Samples.check("edge.mdl", source.replace("f64", "f32")) : m64;
-      CompiledClass c = ModelBuild.compile(m, "", "edge.mdl", true);
+      CompiledClass c = Driver.compile(m, "", "edge.mdl", true);
       Model model = c.newInstance();
       params.forEach((n, v) -> model.setParameter(n, f32 ? floats(v) : v.clone()));
       model.zeroGrad();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Attr;
@@ -18,6 +17,7 @@ import dev.modelc.ir.Origin;
 import dev.modelc.ir.Verifier;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
+import dev.modelc.types.DType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +44,7 @@ class SecondOrderTest {
     return ir.param(name, Dims.type(DType.F64, shape(shape)));
   }
 
-  private static dev.modelc.check.Shape shape(int... dims) {
+  private static dev.modelc.types.Shape shape(int... dims) {
     return Dims.shape(java.util.Arrays.stream(dims).asLongStream().toArray());
   }
 

@@ -4,7 +4,6 @@ import static dev.modelc.ir.Op.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Attr;
@@ -14,6 +13,7 @@ import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Verifier;
+import dev.modelc.types.DType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.AnomalyException;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
@@ -72,7 +72,7 @@ class AnomalyTest {
       """;
 
   private static CompiledClass compile(String file, String text, boolean anomaly) {
-    CompiledClass c = ModelBuild.compile(Samples.check(file, text), "t", file, true, anomaly);
+    CompiledClass c = Driver.compile(Samples.check(file, text), "t", file, true, anomaly);
     Harness.verify(c);
     return c;
   }
@@ -191,8 +191,8 @@ class AnomalyTest {
   @Test
   void checksChangeNoValue() throws Exception {
     CheckedModel cnn = Samples.load("cnn", false);
-    Model off = ModelBuild.compile(cnn, "t", "cnn.mdl", false, false).newInstance();
-    CompiledClass checked = ModelBuild.compile(cnn, "t", "cnn.mdl", false, true);
+    Model off = Driver.compile(cnn, "t", "cnn.mdl", false, false).newInstance();
+    CompiledClass checked = Driver.compile(cnn, "t", "cnn.mdl", false, true);
     Harness.verify(checked);
     Model on = checked.newInstance();
     assertTrue(on.detectAnomaly());
@@ -214,7 +214,7 @@ class AnomalyTest {
 
   @Test
   void steadyStateTrainStepWithDetectionOnAllocatesNothing() throws Exception {
-    Model m = ModelBuild.compile(Samples.load("cnn", false), "t", "cnn.mdl", false, true).newInstance();
+    Model m = Driver.compile(Samples.load("cnn", false), "t", "cnn.mdl", false, true).newInstance();
     Random rnd = new Random(4);
     float[] x = new float[8 * 28 * 28];
     for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class ClassLimitsTest {
     }
     src.append("  output ").append(outputs).append("\n}\n");
     CheckedModel m = Samples.check("wide.mdl", src.toString());
-    CompiledClass c = ModelBuild.compile(m, "", "wide.mdl", true);
+    CompiledClass c = Driver.compile(m, "", "wide.mdl", true);
     Harness.verify(c);
     Model model = c.newInstance();
     model.setInput("x", new float[] {1, 2});

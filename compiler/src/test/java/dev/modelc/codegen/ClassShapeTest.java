@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.modelc.check.DType;
+import dev.modelc.types.DType;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Origin;
 import dev.modelc.lower.Sugar;
+import dev.modelc.sched.Scheduler;
 import dev.modelc.runtime.api.Model;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,7 +97,8 @@ class ClassShapeTest {
     h.ir.at(new Origin(9, 15));
     Node loss = s.crossEntropy(w, t, "mean");
     Graph g = h.train(loss);
-    CompiledClass c = ModelCompiler.compile(g, OptimizerSettings.sgd(0.1), CompileOptions.of("demo", "classifier.mdl"));
+    CompiledClass c = ClassEmitter.emit(Scheduler.schedule(g), OptimizerSettings.sgd(0.1),
+        CompileOptions.of("demo", "classifier.mdl"));
     Harness.verify(c);
     Model m = c.newInstance();
     m.setInput("t", new int[] {0, 1, 7, 2});

@@ -3,18 +3,19 @@ package dev.modelc.codegen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.modelc.check.DType;
-import dev.modelc.check.Shape;
+import dev.modelc.ad.Differentiation;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
-import dev.modelc.lower.Compilation;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.runtime.api.Model;
+import dev.modelc.sched.Scheduler;
+import dev.modelc.types.DType;
+import dev.modelc.types.Shape;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
@@ -73,12 +74,11 @@ final class Harness {
   /** Adds the objective and gradients, runs the standard training pipeline with verification. */
   Graph train(Node loss) {
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
-    Compilation.addParameterGradients(ir, loss);
-    return Pipeline.standard(Options.training().withVerify(true)).run(ir.build());
+    return Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(ir.build()));
   }
 
   static CompiledClass compile(Graph g, OptimizerSettings opt) {
-    CompiledClass c = ModelCompiler.compile(g, opt, CompileOptions.of("test.models", g.name() + ".mdl"));
+    CompiledClass c = ClassEmitter.emit(Scheduler.schedule(g), opt, CompileOptions.of("test.models", g.name() + ".mdl"));
     verify(c);
     return c;
   }

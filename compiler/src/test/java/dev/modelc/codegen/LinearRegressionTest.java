@@ -3,13 +3,13 @@ package dev.modelc.codegen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Origin;
 import dev.modelc.lower.Sugar;
 import dev.modelc.runtime.api.Model;
+import dev.modelc.types.DType;
 import org.junit.jupiter.api.Test;
 
 /** The seeds' linear regression compiled and run against the reference evaluator, f32 and f64. */

@@ -3,7 +3,6 @@ package dev.modelc.codegen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelc.ad.Adjoint;
-import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
@@ -11,6 +10,7 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
 import dev.modelc.runtime.api.Model;
+import dev.modelc.types.DType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;

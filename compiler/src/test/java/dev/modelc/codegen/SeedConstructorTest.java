@@ -3,11 +3,12 @@ package dev.modelc.codegen;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.modelc.check.DType;
 import dev.modelc.ir.Graph;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.nn.Init;
 import dev.modelc.runtime.random.Rng;
+import dev.modelc.sched.Scheduler;
+import dev.modelc.types.DType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class SeedConstructorTest {
     Map<String, String> inits = new LinkedHashMap<>();
     inits.put("w", "kaiming_uniform a=2.23606797749979 mode=fan_in nonlinearity=leaky_relu");
     inits.put("b", "uniform low=-1.0 high=1.0");
-    CompiledClass c = ModelCompiler.compile(g, OptimizerSettings.sgd(0.01),
+    CompiledClass c = ClassEmitter.emit(Scheduler.schedule(g), OptimizerSettings.sgd(0.01),
         CompileOptions.of("test.models", "linreg.mdl").withInitializers(inits));
     Harness.verify(c);
     Model m = c.load().getConstructor(long.class).newInstance(42L);

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.check.DType;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Graph;
 import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
+import dev.modelc.types.DType;
 import org.junit.jupiter.api.Test;
 
 /** PyTorch's autograd rules and the argument checks, on the compiled linear regression. */

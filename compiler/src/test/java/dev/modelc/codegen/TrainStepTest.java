@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +25,7 @@ class TrainStepTest {
   @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn"})
   void fusedUpdatesEqualSeparateSteps(String sample) throws Exception {
     CheckedModel checked = Samples.load(sample, false);
-    CompiledClass cls = ModelBuild.compile(checked, "t", sample + ".mdl", true);
+    CompiledClass cls = Driver.compile(checked, "t", sample + ".mdl", true);
     Model fused = cls.newInstance();
     Model separate = cls.newInstance();
     fused.initialize(3);

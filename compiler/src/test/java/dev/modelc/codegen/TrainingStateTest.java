@@ -9,11 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
+import dev.modelc.sched.Scheduler;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -81,13 +82,13 @@ class TrainingStateTest {
   @ValueSource(strings = {"linreg", "mlp", "cnn"})
   void setHyperparametersEqualCompiledOnes(String sample) throws Exception {
     CheckedModel checked = Samples.load(sample, false);
-    Model set = ModelBuild.compile(checked, "t", sample + ".mdl", true).newInstance();
+    Model set = Driver.compile(checked, "t", sample + ".mdl", true).newInstance();
     OptimizerSettings other = switch (sample) {
       case "cnn" -> OptimizerSettings.adam(0.004, 0.8, 0.99, 1e-6, 0.01);
       case "mlp" -> OptimizerSettings.sgd(0.02, 0.5, 0.1, false, 0.001);
       default -> OptimizerSettings.sgd(0.125);
     };
-    Model compiled = ModelCompiler.compile(ModelBuild.training(checked, true), other,
+    Model compiled = ClassEmitter.emit(Scheduler.schedule(Driver.training(checked, true)), other,
         CompileOptions.of("t", sample + ".mdl")).newInstance();
     set.setLearningRate(other.lr());
     if (other.kind() == OptimizerSettings.Kind.SGD && other.momentum() != 0) {
@@ -111,7 +112,7 @@ class TrainingStateTest {
   @Test
   void optimizerStateHasPyTorchsNamesAndIsLive() throws Exception {
     CheckedModel checked = Samples.load("cnn", false);
-    Model cnn = ModelBuild.compile(checked, "t", "cnn.mdl", true).newInstance();
+    Model cnn = Driver.compile(checked, "t", "cnn.mdl", true).newInstance();
     List<String> names = cnn.optimizerState().stream().map(TensorSpec::name).toList();
     int n = cnn.parameters().size();
     assertEquals(2 * n, names.size());
@@ -141,7 +142,7 @@ class TrainingStateTest {
   @ValueSource(strings = {"linreg", "mlp", "cnn"})
   void flatCopiesFollowStateDictOrderAndRoundTrip(String sample) throws Exception {
     CheckedModel checked = Samples.load(sample, false);
-    Model m = ModelBuild.compile(checked, "t", sample + ".mdl", true).newInstance();
+    Model m = Driver.compile(checked, "t", sample + ".mdl", true).newInstance();
     bindInputs(checked, 2, m);
     m.trainStep();
     m.trainStep();
@@ -155,7 +156,7 @@ class TrainingStateTest {
     m.readOptimizerState(state);
     assertArrayEquals(concat(m, m.optimizerState().stream().map(s -> m.optimizerState(s.name())).toList()), state);
 
-    Model fresh = ModelBuild.compile(checked, "t", sample + ".mdl", true).newUninitialized();
+    Model fresh = Driver.compile(checked, "t", sample + ".mdl", true).newUninitialized();
     fresh.writeParameters(flat);
     fresh.writeGradients(grads);
     fresh.writeOptimizerState(state);
@@ -182,7 +183,7 @@ class TrainingStateTest {
   @ValueSource(strings = {"mlp", "cnn", "linreg"})
   void restoredSnapshotResumesExactly(String sample) throws Exception {
     CheckedModel checked = Samples.load(sample, false);
-    CompiledClass cls = ModelBuild.compile(checked, "t", sample + ".mdl", true);
+    CompiledClass cls = Driver.compile(checked, "t", sample + ".mdl", true);
     Model first = cls.newInstance();
     List<Object[]> batches = new ArrayList<>();
     for (int b = 0; b < 6; b++) batches.add(randomInputs(checked, 100 + b));
@@ -241,7 +242,7 @@ class TrainingStateTest {
           minimize loss with %s
         }
         """.formatted(optimizer));
-    Model m = ModelBuild.compile(checked, "t", "unused.mdl", true).newInstance();
+    Model m = Driver.compile(checked, "t", "unused.mdl", true).newInstance();
     float[] u = ((float[]) m.parameter("u")).clone();
     float[] v = ((float[]) m.parameter("v")).clone();
     float[] w = ((float[]) m.parameter("w")).clone();
@@ -262,7 +263,7 @@ class TrainingStateTest {
   @Test
   void misuseSaysWhatIsWrong() throws Exception {
     CheckedModel checked = Samples.load("cnn", false);
-    Model m = ModelBuild.compile(checked, "t", "cnn.mdl", true).newInstance();
+    Model m = Driver.compile(checked, "t", "cnn.mdl", true).newInstance();
     assertEquals("no forward pass has run yet; call forward() or trainStep() first",
         assertThrows(IllegalStateException.class, m::loss).getMessage());
     assertThrows(IllegalStateException.class, () -> m.output("logits"));
@@ -284,7 +285,7 @@ class TrainingStateTest {
   // ---- helpers ----
 
   private static CompiledClass compile(String sample) throws Exception {
-    return ModelBuild.compile(Samples.load(sample, false), "t", sample + ".mdl", true);
+    return Driver.compile(Samples.load(sample, false), "t", sample + ".mdl", true);
   }
 
   private static void train(Model m, CheckedModel checked, Object[] inputs) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.kernels.MatMul;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ class VectorModuleTest {
 
   @Test
   void generatedClassRunsWithAndWithoutTheModule() throws Exception {
-    CompiledClass cls = ModelBuild.compile(Samples.load("cnn", false), "child", "cnn.mdl", true);
+    CompiledClass cls = Driver.compile(Samples.load("cnn", false), "child", "cnn.mdl", true);
     Path file = classes.resolve(cls.className().replace('.', '/') + ".class");
     Files.createDirectories(file.getParent());
     Files.write(file, cls.bytecode());

@@ -3,7 +3,6 @@ package dev.modelc.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.modelc.check.DType;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
@@ -12,6 +11,7 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Origin;
 import dev.modelc.lower.Sugar;
+import dev.modelc.types.DType;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

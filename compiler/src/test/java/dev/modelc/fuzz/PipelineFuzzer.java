@@ -3,7 +3,6 @@ package dev.modelc.fuzz;
 import dev.modelc.check.Builtin;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.Dim;
 import dev.modelc.check.Frontend;
 import dev.modelc.codegen.CompiledClass;
 import dev.modelc.crosscheck.CrossCheck;
@@ -11,10 +10,11 @@ import dev.modelc.diag.Diagnostic;
 import dev.modelc.diag.DiagnosticPrinter;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Origin;
 import dev.modelc.runtime.tensor.AutogradException;
+import dev.modelc.types.Dim;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -146,7 +146,7 @@ public final class PipelineFuzzer {
       }
       CompiledClass c;
       try {
-        c = ModelBuild.compile(m, "fuzz", "fuzz.mdl", true);
+        c = Driver.compile(m, "fuzz", "fuzz.mdl", true);
       } catch (IrException e) {
         if (e.origin == Origin.NONE) {
           report.findings.add(new Finding("unlocated IrException: " + e.getMessage(), text));
@@ -184,11 +184,11 @@ public final class PipelineFuzzer {
   /** Parameter and input elements with every symbolic size 2. */
   private static long elements(CheckedModel m) {
     long total = 0;
-    List<dev.modelc.check.TensorType> types = new ArrayList<>();
+    List<dev.modelc.types.TensorType> types = new ArrayList<>();
     m.params().forEach(p -> types.add(p.type()));
     m.inputs().forEach(in -> types.add(in.type()));
     m.values().forEach(v -> types.add(v.expr().type()));
-    for (dev.modelc.check.TensorType t : types) {
+    for (dev.modelc.types.TensorType t : types) {
       double n = 1;
       for (Dim dim : t.shape().dims()) {
         n *= dim.coefficient() * Math.pow(2, dim.symbols().size());

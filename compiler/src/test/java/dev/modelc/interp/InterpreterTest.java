@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelc.ad.Differentiation;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.Dim;
 import dev.modelc.check.Frontend;
 import dev.modelc.diag.DiagnosticPrinter;
 import dev.modelc.diag.Diagnostics;
@@ -21,6 +21,7 @@ import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.Dim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class InterpreterTest {
       }
       int n = NdArray.count(shape);
       double[] data = new double[n];
-      if (in.type().dtype() == dev.modelc.check.DType.I32) {
+      if (in.type().dtype() == dev.modelc.types.DType.I32) {
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
           labels[i] = rnd.nextInt(10);
@@ -115,9 +116,9 @@ class InterpreterTest {
     Map<String, NdArray> params = new HashMap<>();
     for (CheckedModel.Param p : m.params()) {
       Tensor t = it.param(p.name());
-      params.put(p.name(), new NdArray(dev.modelc.check.DType.F64, t.shape(), t.doubleData().clone()));
+      params.put(p.name(), new NdArray(dev.modelc.types.DType.F64, t.shape(), t.doubleData().clone()));
     }
-    Graph g = Pipeline.standard(Options.training()).run(Lowering.lower(m, true));
+    Graph g = Pipeline.standard(Options.training()).run(Differentiation.addGradients(Lowering.lower(m, true)));
     IrEvaluator.Values v = new IrEvaluator(g).run(inputs, params);
     assertEquals(v.result("loss").item(), it.loss().item(), 1e-12);
     for (CheckedModel.Param p : m.params()) {

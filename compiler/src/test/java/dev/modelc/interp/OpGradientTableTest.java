@@ -2,6 +2,7 @@ package dev.modelc.interp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.modelc.ad.Differentiation;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
@@ -84,10 +85,10 @@ class OpGradientTableTest {
     Map<String, NdArray> params = new HashMap<>();
     for (CheckedModel.Param p : model.params()) {
       Tensor v = tape.param(p.name());
-      params.put(p.name(), new NdArray(dev.modelc.check.DType.F64, v.shape(), v.doubleData().clone()));
+      params.put(p.name(), new NdArray(dev.modelc.types.DType.F64, v.shape(), v.doubleData().clone()));
     }
-    Map<String, NdArray> inputs = Map.of("t", NdArray.of(dev.modelc.check.DType.I32, new int[] {4}, 0, 2, 1, 2));
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Lowering.lower(model, true));
+    Map<String, NdArray> inputs = Map.of("t", NdArray.of(dev.modelc.types.DType.I32, new int[] {4}, 0, 2, 1, 2));
+    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(model, true)));
     IrEvaluator eval = new IrEvaluator(g);
     IrEvaluator.Values symbolic = eval.run(inputs, params);
     assertEquals(tape.loss().item(), symbolic.result("loss").item(), 1e-10, name + ": loss");

@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.Adjoint;
-import dev.modelc.check.DType;
+import dev.modelc.types.DType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The verifier finds each kind of broken graph; the printer and DOT writer produce their documented forms. */
 class IrTest {
-  private static final dev.modelc.check.TensorType F32_3 = Dims.type(DType.F32, Dims.shape(3));
-  private static final dev.modelc.check.TensorType F32_2 = Dims.type(DType.F32, Dims.shape(2));
+  private static final dev.modelc.types.TensorType F32_3 = Dims.type(DType.F32, Dims.shape(3));
+  private static final dev.modelc.types.TensorType F32_2 = Dims.type(DType.F32, Dims.shape(2));
 
-  private static Node raw(int id, Op op, Attr attr, List<Node> in, dev.modelc.check.TensorType type) {
+  private static Node raw(int id, Op op, Attr attr, List<Node> in, dev.modelc.types.TensorType type) {
     return new Node(id, op, attr, in, type, Origin.NONE, Stage.FORWARD, null);
   }
 

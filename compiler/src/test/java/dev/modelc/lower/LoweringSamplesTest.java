@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelc.ad.Differentiation;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.check.Frontend;
 import dev.modelc.diag.DiagnosticPrinter;
 import dev.modelc.diag.Diagnostics;
@@ -18,6 +17,8 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.Verifier;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class LoweringSamplesTest {
   @MethodSource("samples")
   void parameterGradientsMatchFiniteDifferences(String sample) throws IOException {
     CheckedModel m = load(sample, true);
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Lowering.lower(m, true));
+    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(m, true)));
     assertTrue(Verifier.check(g).isEmpty());
     Random rnd = new Random(7);
     Map<String, NdArray> inputs = inputs(m, 3, rnd);
@@ -145,7 +146,7 @@ class LoweringSamplesTest {
         "  let loss = fit + sum(gx ** 2)",
         "  minimize loss with sgd(lr = 0.1)",
         "}"));
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Lowering.lower(m, true));
+    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(m, true)));
     Random rnd = new Random(3);
     Map<String, NdArray> inputs = inputs(m, 4, rnd);
     Map<String, NdArray> params = params(m, rnd);

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.GradCheck;
-import dev.modelc.check.DType;
-import dev.modelc.check.Shape;
+import dev.modelc.types.DType;
+import dev.modelc.types.Shape;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
+import dev.modelc.ad.Differentiation;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.DotWriter;
 import dev.modelc.ir.Graph;
@@ -65,8 +66,7 @@ class SampleModelsTest {
   /** Differentiates, optimizes with verification, checks values kept, and compares gradients with differences. */
   private Graph checkTraining(GraphBuilder ir, Node loss, int samplesPerParam) {
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
-    Compilation.addParameterGradients(ir, loss);
-    Graph g = ir.build();
+    Graph g = Differentiation.addGradients(ir.build());
     assertEquals(List.of(), Verifier.check(g));
     Graph o = Pipeline.standard(Options.training().withVerify(true)).run(g);
     var before = new IrEvaluator(g).run(inputs, params);

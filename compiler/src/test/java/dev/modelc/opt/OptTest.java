@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.Adjoint;
-import dev.modelc.check.DType;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
@@ -13,6 +12,7 @@ import dev.modelc.ir.IrPrinter;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Verifier;
+import dev.modelc.types.DType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelc.Samples;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
 import dev.modelc.runtime.io.ArrayData;
@@ -68,7 +68,7 @@ class TorchParityTest {
   @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn"})
   void lossGradientsAndTrajectoryMatchPyTorch(String sample) throws Exception {
     ArrayFile ref = SafeTensors.read(OUT.resolve(sample + ".safetensors"));
-    Model model = ModelBuild.compile(Samples.load(sample, false), "parity", sample + ".mdl", true).newUninitialized();
+    Model model = Driver.compile(Samples.load(sample, false), "parity", sample + ".mdl", true).newUninitialized();
     Weights.load(model, ref, sample + ".safetensors", false);
     int steps = ref.get("losses").length();
 

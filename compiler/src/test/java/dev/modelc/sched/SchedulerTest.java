@@ -3,16 +3,16 @@ package dev.modelc.sched;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.check.DType;
+import dev.modelc.ad.Differentiation;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
-import dev.modelc.ir.Op;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
-import dev.modelc.lower.Compilation;
+import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
 import dev.modelc.opt.Options;
 import dev.modelc.opt.Pipeline;
+import dev.modelc.types.DType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +29,7 @@ class SchedulerTest {
     Node loss = s.mean(s.pow(s.sub(pred, y), s.number(2, DType.F32)), null, false);
     ir.result("pred", Graph.Kind.OUTPUT, pred);
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
-    Compilation.addParameterGradients(ir, loss);
-    return Pipeline.standard(Options.training()).run(ir.build());
+    return Pipeline.standard(Options.training()).run(Differentiation.addGradients(ir.build()));
   }
 
   @Test

@@ -1,13 +1,13 @@
 package dev.modelc.bench.models;
 
 import dev.modelc.check.CheckedModel;
-import dev.modelc.check.DType;
-import dev.modelc.check.Dim;
 import dev.modelc.check.Frontend;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.DType;
+import dev.modelc.types.Dim;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;

@@ -2,7 +2,7 @@ package dev.modelc.bench.train;
 
 import dev.modelc.bench.models.BenchModels;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class AllocationRun {
     long self = Thread.currentThread().getId();
     for (String name : models) {
       CheckedModel m = BenchModels.check(name);
-      Model model = ModelBuild.compile(m, "bench", name + ".mdl", false).newUninitialized();
+      Model model = Driver.compile(m, "bench", name + ".mdl", false).newUninitialized();
       model.initialize(1);
       BenchModels.randomInputs(m, BenchModels.batch(name), model, null);
       long[] result = new long[4];

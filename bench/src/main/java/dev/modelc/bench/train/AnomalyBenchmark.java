@@ -2,7 +2,7 @@ package dev.modelc.bench.train;
 
 import dev.modelc.bench.models.BenchModels;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,7 +34,7 @@ public class AnomalyBenchmark {
   @Setup
   public void setUp() {
     CheckedModel m = BenchModels.check(model);
-    compiled = ModelBuild.compile(m, "bench", model + ".mdl", false).newUninitialized();
+    compiled = Driver.compile(m, "bench", model + ".mdl", false).newUninitialized();
     compiled.initialize(1);
     compiled.setDetectAnomaly(detect);
     BenchModels.randomInputs(m, BenchModels.batch(model), compiled, null);

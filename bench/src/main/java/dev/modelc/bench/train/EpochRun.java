@@ -4,7 +4,7 @@ import dev.modelc.bench.models.BenchModels;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.Frontend;
 import dev.modelc.diag.Diagnostics;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.data.Batch;
 import dev.modelc.runtime.data.DataBinding;
@@ -42,7 +42,7 @@ public final class EpochRun {
     if (d.hasErrors()) {
       throw new IllegalStateException("cnn.mdl does not check");
     }
-    Model net = ModelBuild.compile(m, "bench", "cnn.mdl", false).newUninitialized();
+    Model net = Driver.compile(m, "bench", "cnn.mdl", false).newUninitialized();
     net.initialize(seed);
     long t1 = System.nanoTime();
 

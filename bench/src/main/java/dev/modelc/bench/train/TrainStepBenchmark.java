@@ -2,7 +2,7 @@ package dev.modelc.bench.train;
 
 import dev.modelc.bench.models.BenchModels;
 import dev.modelc.check.CheckedModel;
-import dev.modelc.driver.ModelBuild;
+import dev.modelc.driver.Driver;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
@@ -37,7 +37,7 @@ public class TrainStepBenchmark {
   @Setup
   public void setUp() {
     CheckedModel m = BenchModels.check(model);
-    compiled = ModelBuild.compile(m, "bench", model + ".mdl", false).newUninitialized();
+    compiled = Driver.compile(m, "bench", model + ".mdl", false).newUninitialized();
     compiled.initialize(1);
     reference = new Interpreter(m, 1);
     BenchModels.randomInputs(m, BenchModels.batch(model), compiled, reference);

@@ -12,12 +12,20 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Split columns into blocks of {@link #NC}, the reduced dimension into blocks of {@link #KC} and rows into
  *       blocks of {@link #MC}.</li>
  *   <li>Pack the {@code KC x NC} block of B into panels {@link #NR} columns wide ({@code p}-major inside a panel)
- *       and the {@code MC x KC} block of A into panels {@link #MR} rows high, padding with zeros.</li>
+ *       (padding with zeros). A is read in place, {@link #MR} rows at a time, since the tile only broadcasts its
+ *       elements one by one; only a last panel of fewer than {@link #MR} rows is packed, padded with zeros.</li>
  *   <li>For every (A panel, B panel) pair, keep an {@code MR x NR} tile of C in 16 vector registers: per step of k
  *       load two vectors of B, broadcast eight values of A, do 16 fused multiply-adds.</li>
  *   <li>Store or add the tile into C; tiles on the ragged edge (or a transposed C) go through a small scratch tile.</li>
  * </ol>
  * Only {@code FloatVector} basics that exist unchanged from JDK 17 to 25 are used.
+ *
+ * <p>This file has a twin for the other element type, identical but for the type names; {@code GemmTwinsTest}
+ * checks that the one is the other with the types replaced, and that both give the same numbers on the same
+ * inputs. Why two copies and not one source: Java generics cannot range over primitive arrays, so one source would
+ * put an accessor call or a boxed value in the innermost loops, which C2 then no longer unrolls and vectorizes; a
+ * build-time generator would take one twin out of the source tree readers and IDEs see, and add a step to the
+ * build of the Vector API source root, for about 200 lines that rarely change.
  */
 final class VectorSgemm {
 
@@ -52,16 +60,24 @@ final class VectorSgemm {
                 boolean add = accumulate || pc > 0;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(a, aOff + ic * aRow + pc * aCol, aRow, aCol, mc, kc, ap);
+                    int full = mc / MR * MR;
+                    if (full < mc) {
+                        packA(a, aOff + (ic + full) * aRow + pc * aCol, aRow, aCol, mc - full, kc, ap);
+                    }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             int cBase = cOff + (ic + ir) * cRow + (jc + jr) * cCol;
+                            // Full panels of A are read in place; only a ragged last one comes from the packed copy.
+                            float[] as = rows == MR ? a : ap;
+                            int ao = rows == MR ? aOff + (ic + ir) * aRow + pc * aCol : 0;
+                            int aStep = rows == MR ? aCol : MR;
+                            int aNext = rows == MR ? aRow : 1;
                             if (rows == MR && cols == NR && cCol == 1) {
-                                tile(ap, ir * kc, bp, jr * kc, kc, c, cBase, cRow, add);
+                                tile(as, ao, aStep, aNext, bp, jr * kc, kc, c, cBase, cRow, add);
                             } else {
-                                tile(ap, ir * kc, bp, jr * kc, kc, tile, 0, NR, false);
+                                tile(as, ao, aStep, aNext, bp, jr * kc, kc, tile, 0, NR, false);
                                 merge(tile, c, cBase, cRow, cCol, rows, cols, add);
                             }
                         }
@@ -103,7 +119,7 @@ final class VectorSgemm {
         }
     }
 
-    /** Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}. */
+    /** Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}; used for the ragged rows. */
     private static void packA(float[] a, int base, int aRow, int aCol, int mc, int kc, float[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
@@ -132,8 +148,9 @@ final class VectorSgemm {
         }
     }
 
-    private static void tile(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int cBase, int ldc,
-                             boolean add) {
+    /** Element (row r, step p) of the A panel is {@code as[ao + p * aStep + r * aNext]}. */
+    private static void tile(float[] as, int ao, int aStep, int aNext, float[] bp, int bo, int kc,
+                             float[] c, int cBase, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -144,31 +161,31 @@ final class VectorSgemm {
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * NR;
-            int ai = ao + p * MR;
+            int ai = ao + p * aStep;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            FloatVector x = FloatVector.broadcast(S, as[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ai + 1]);
+            x = FloatVector.broadcast(S, as[ai + 1 * aNext]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ai + 2]);
+            x = FloatVector.broadcast(S, as[ai + 2 * aNext]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ai + 3]);
+            x = FloatVector.broadcast(S, as[ai + 3 * aNext]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ai + 4]);
+            x = FloatVector.broadcast(S, as[ai + 4 * aNext]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ai + 5]);
+            x = FloatVector.broadcast(S, as[ai + 5 * aNext]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, ap[ai + 6]);
+            x = FloatVector.broadcast(S, as[ai + 6 * aNext]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, ap[ai + 7]);
+            x = FloatVector.broadcast(S, as[ai + 7 * aNext]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }

@@ -9,7 +9,8 @@ package dev.modelc.runtime.kernels;
  * {@code accumulate} the product is added to C, otherwise it replaces C (so C may hold garbage, including NaN).
  *
  * <p>There are two implementations, plain Java and the Vector API; {@link MatMul} calls the one chosen at class
- * initialization by {@link Kernels}. The public methods check the arguments and pick the better orientation; the
+ * initialization by {@link Kernels}. The public methods check the arguments, send matrix-vector, vector-matrix and
+ * very small products to {@link SmallGemm} (no packing), and pick the better orientation for the rest; the
  * subclasses work on strided views: element {@code (i, j)} of a matrix is at {@code offset + i * rowStride + j *
  * columnStride}.
  */
@@ -32,6 +33,18 @@ public abstract class Gemm {
     /** f32 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
     public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        product(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, true);
+    }
+
+    /** As {@link #gemm}, but never through {@link SmallGemm}: lets tests reach the packed kernels at any size. */
+    final void gemmPacked(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                          float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        product(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, false);
+    }
+
+    private void product(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                         float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
+                         boolean small) {
         GemmChecks.check(m, n, k, transA, transB, a == null ? -1 : a.length, aOff,
                 b == null ? -1 : b.length, bOff, c == null ? -1 : c.length, cOff, ws);
         if (m == 0 || n == 0) {
@@ -47,7 +60,9 @@ public abstract class Gemm {
         }
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
-        if (n < NARROW && n < m) {
+        if (small && SmallGemm.fits(m, n, k)) {
+            SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+        } else if (n < NARROW && n < m) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {
             run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);
@@ -57,6 +72,18 @@ public abstract class Gemm {
     /** f64 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
     public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate) {
+        product(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, true);
+    }
+
+    /** As {@link #gemm}, but never through {@link SmallGemm}: lets tests reach the packed kernels at any size. */
+    final void gemmPacked(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                          double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate) {
+        product(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, false);
+    }
+
+    private void product(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                         double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate,
+                         boolean small) {
         GemmChecks.check(m, n, k, transA, transB, a == null ? -1 : a.length, aOff,
                 b == null ? -1 : b.length, bOff, c == null ? -1 : c.length, cOff, ws);
         if (m == 0 || n == 0) {
@@ -72,7 +99,9 @@ public abstract class Gemm {
         }
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
-        if (n < NARROW && n < m) {
+        if (small && SmallGemm.fits(m, n, k)) {
+            SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+        } else if (n < NARROW && n < m) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {
             run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);

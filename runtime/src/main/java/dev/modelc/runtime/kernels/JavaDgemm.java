@@ -17,6 +17,13 @@ import dev.modelc.runtime.kernels.Workspace.Slot;
  *   <li>Copy the rows back. Two or three leftover rows use a two-row loop, then a one-row loop; an odd last
  *       k uses a one-step loop.</li>
  * </ol>
+ *
+ * <p>This file has a twin for the other element type, identical but for the type names; {@code GemmTwinsTest}
+ * checks that the one is the other with the types replaced, and that both give the same numbers on the same
+ * inputs. Why two copies and not one source: Java generics cannot range over primitive arrays, so one source would
+ * put an accessor call or a boxed value in the innermost loops, which C2 then no longer unrolls and vectorizes; a
+ * build-time generator would take one twin out of the source tree readers and IDEs see, and add a step to the
+ * build of the Vector API source root, for about 200 lines that rarely change.
  */
 final class JavaDgemm {
 

@@ -1,4 +1,4 @@
-package dev.modelc.check;
+package dev.modelc.types;
 
 import java.util.ArrayList;
 import java.util.Collections;

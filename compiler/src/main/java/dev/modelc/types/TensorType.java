@@ -1,4 +1,4 @@
-package dev.modelc.check;
+package dev.modelc.types;
 
 /**
  * The static type of a value: its element type and shape, printed as in .mdl source ({@code f32[B, 10]}). A number

@@ -1,4 +1,4 @@
-package dev.modelc.check;
+package dev.modelc.types;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
