@@ -93,8 +93,8 @@ class SchedulerTest {
     Node loss = s.sum(s.mul(y, y), null, false);
     ir.result("y", Graph.Kind.OUTPUT, y);
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
-    Compilation.addParameterGradients(ir, loss);
-    Schedule sched = Scheduler.schedule(Pipeline.standard(Options.training()).run(ir.build()));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(Options.training())
+        .run(Differentiation.addGradients(ir.build())));
     String text = sched.print();
     Node pool = sched.graph().nodes().stream().filter(n -> n.op == Op.MAXPOOL2D).findFirst().orElseThrow();
     Node backward = sched.graph().nodes().stream().filter(n -> n.op == Op.MAXPOOL2D_BACKWARD).findFirst()
@@ -115,8 +115,8 @@ class SchedulerTest {
     Node gather = alone.add(Op.MAXPOOL2D_GATHER, new dev.modelc.ir.Attr.Window(2, 2, 2, 2, 0, 0), List.of(t, v));
     Node sum = new Sugar(alone).sum(gather, null, false);
     alone.result("loss", Graph.Kind.OBJECTIVE, sum);
-    Compilation.addParameterGradients(alone, sum);
-    Schedule searching = Scheduler.schedule(Pipeline.standard(Options.training()).run(alone.build()));
+    Schedule searching = Scheduler.schedule(Pipeline.standard(Options.training())
+        .run(Differentiation.addGradients(alone.build())));
     assertTrue(searching.graph().nodes().stream().allMatch(n -> searching.argmax(n) == null), searching.print());
     assertTrue(searching.buffers().stream().noneMatch(b -> b.dtype() == DType.I32), searching.print());
   }
