@@ -25,7 +25,8 @@ import org.objectweb.asm.Type;
  * <ol>
  *   <li>a constructor passing the model's description (its {@code ModelSpec} text) to the base class;
  *   <li>one private method per step of the schedule ({@code s0}, {@code s1}, ...), each starting with the line of
- *       the {@code .mdl} expression it computes;
+ *       the {@code .mdl} expression it computes; a max pooling that records its argmax for the backward pass has a
+ *       second one without it for inference ({@code s4$predict});
  *   <li>{@code runForward}, {@code runPredict}, {@code runBackward}: the passes as calls to their steps, split into
  *       parts of at most {@value #CALLS_PER_METHOD} calls so that no method grows past HotSpot's 8,000-byte limit;
  *   <li>{@code u0}, {@code u1}, ...: the optimizer's update of each parameter the objective reaches, reading the
@@ -90,8 +91,24 @@ public final class ClassEmitter {
       e.returnVoid();
       e.end();
     }
+    List<String> predict = new ArrayList<>();
+    for (int i : schedule.predict()) {
+      Step s = schedule.steps().get(i);
+      if (!schedule.writesArgmax(s)) {
+        predict.add("s" + i);
+        continue;
+      }
+      // inference pools without recording the argmax that only the training step's gradient reads
+      Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, "s" + i + "$predict", "()V");
+      e.line(s.node().origin);
+      KernelEmitter.emitWithoutArgmax(e, access, schedule, s);
+      anomaly.afterStep(e, s);
+      e.returnVoid();
+      e.end();
+      predict.add("s" + i + "$predict");
+    }
     pass("runForward", names(schedule.forward()));
-    pass("runPredict", names(schedule.predict()));
+    pass("runPredict", predict);
     pass("runBackward", names(schedule.backward()));
     List<String> updates = new ArrayList<>();
     for (int p = 0; p < schedule.params().size(); p++) {

@@ -17,9 +17,11 @@ import dev.modelc.runtime.kernels.Pooling;
 import dev.modelc.runtime.kernels.Reductions;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Form;
+import dev.modelc.sched.Location;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
+import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +43,10 @@ final class KernelEmitter {
   private final Type t;
   private final String arr;
   private int convSlot;
+  /** Whether a max pooling writes the argmax buffer the schedule gives it (not in predict's variant of its step). */
+  private final boolean recordArgmax;
 
-  private KernelEmitter(Emitter e, Access access, Schedule schedule, Step step, int convSlot) {
+  private KernelEmitter(Emitter e, Access access, Schedule schedule, Step step, int convSlot, boolean recordArgmax) {
     this.e = e;
     this.access = access;
     this.schedule = schedule;
@@ -51,11 +55,22 @@ final class KernelEmitter {
     this.t = Emitter.element(n.dtype());
     this.arr = Emitter.array(n.dtype()).getDescriptor();
     this.convSlot = convSlot;
+    this.recordArgmax = recordArgmax;
   }
 
   /** Emits the step; returns how many convolution geometry slots it used. */
   static int emit(Emitter e, Access access, Schedule schedule, Step step, int convSlot) {
-    KernelEmitter k = new KernelEmitter(e, access, schedule, step, convSlot);
+    return emit(e, access, schedule, step, convSlot, true);
+  }
+
+  /** Emits predict's variant of a max pooling step that records its argmax: the pooling without recording. */
+  static void emitWithoutArgmax(Emitter e, Access access, Schedule schedule, Step step) {
+    if (!schedule.writesArgmax(step)) throw new IllegalArgumentException("s" + step.index() + " records no argmax");
+    emit(e, access, schedule, step, 0, false);
+  }
+
+  private static int emit(Emitter e, Access access, Schedule schedule, Step step, int convSlot, boolean record) {
+    KernelEmitter k = new KernelEmitter(e, access, schedule, step, convSlot, record);
     k.emit();
     if (step.bias() != null && step.computed().op == Op.MATMUL) k.biasPerColumn();
     if (step.hasEpilogueLoop()) {
@@ -284,6 +299,12 @@ final class KernelEmitter {
   }
 
   private void pool() {
+    Location argmax = schedule.argmax(n);
+    if (argmax != null && n.op != Op.MAXPOOL2D) {
+      poolAtArgmax(argmax);
+      return;
+    }
+    if (!recordArgmax) argmax = null;
     Attr.Window win = n.attr instanceof Attr.WindowTo to ? to.window() : (Attr.Window) n.attr;
     boolean backward = n.op == Op.MAXPOOL2D_BACKWARD || n.op == Op.AVGPOOL2D_BACKWARD;
     List<Dim> x = Dims.dims(backward ? n.shape() : n.in(0).shape());
@@ -291,6 +312,7 @@ final class KernelEmitter {
     in(n.in(0));
     if (n.op == Op.MAXPOOL2D_BACKWARD || n.op == Op.MAXPOOL2D_GATHER) in(n.in(1));
     out();
+    if (argmax != null) access.array(e, argmax, DType.I32);
     access.dim(e, x.get(0).times(x.get(1)));
     access.dim(e, x.get(2));
     access.dim(e, x.get(3));
@@ -301,7 +323,8 @@ final class KernelEmitter {
     }
     String ints = "IIIIIIIIIII";
     switch (n.op) {
-      case MAXPOOL2D -> e.invokeStatic(Pooling.class, "maxpool2d", "(" + arr + arr + ints + ")V");
+      case MAXPOOL2D -> e.invokeStatic(Pooling.class, "maxpool2d",
+          "(" + arr + arr + (argmax != null ? "[I" : "") + ints + ")V");
       case AVGPOOL2D -> e.invokeStatic(Pooling.class, "avgpool2d", "(" + arr + arr + ints + ")V");
       case MAXPOOL2D_GATHER -> e.invokeStatic(Pooling.class, "maxpool2dGather", "(" + arr + arr + arr + ints + ")V");
       case MAXPOOL2D_BACKWARD -> {
@@ -313,6 +336,22 @@ final class KernelEmitter {
         e.invokeStatic(Pooling.class, "avgpool2dBackward", "(" + arr + arr + ints + "Z)V");
       }
       default -> throw notAKernel("is not a pooling op");
+    }
+  }
+
+  /** A max pooling's backward or gather through the argmax its forward pooling recorded: no search of x. */
+  private void poolAtArgmax(Location argmax) {
+    in(n.in(0));
+    access.array(e, argmax, DType.I32);
+    out();
+    if (n.op == Op.MAXPOOL2D_BACKWARD) {
+      access.dim(e, Dims.count(n.shape()));
+      access.dim(e, Dims.count(n.in(0).shape()));
+      e.push(step.accumulate());
+      e.invokeStatic(Pooling.class, "maxpool2dBackward", "(" + arr + "[I" + arr + "IIZ)V");
+    } else {
+      access.dim(e, Dims.count(n.shape()));
+      e.invokeStatic(Pooling.class, "maxpool2dGather", "(" + arr + "[I" + arr + "I)V");
     }
   }
 }

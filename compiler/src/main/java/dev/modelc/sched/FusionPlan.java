@@ -50,6 +50,8 @@ final class FusionPlan {
   private final Map<Node, Epilogue> epilogues = new IdentityHashMap<>();
   /** Each node's index in graph.nodes(), built once. */
   private Map<Node, Integer> positions;
+  /** Max pooling gradient ops that read their pooling's recorded argmax instead of the pooled input. */
+  private Set<Node> argmaxReaders = Set.of();
 
   FusionPlan(Graph graph) {
     this.graph = graph;
@@ -248,13 +250,22 @@ final class FusionPlan {
     return n;
   }
 
+  /** Says which max pooling gradient ops read a recorded argmax, not their pooled input ({@link PoolArgmax}). */
+  void readArgmax(Set<Node> readers) {
+    argmaxReaders = readers;
+  }
+
   /** The stored values a step reads. */
   Set<Node> reads(Step s) {
     Set<Node> r = new LinkedHashSet<>();
     if (s.kind() == Step.Kind.ACCUMULATE) {
       r.add(root(s.node()));
     } else if (s.kind() == Step.Kind.KERNEL) {
-      for (Node x : s.computed().inputs) r.add(root(forms.get(x) == Form.VIEW ? x.in(0) : x));
+      List<Node> in = s.computed().inputs;
+      for (int i = 0; i < in.size(); i++) {
+        if (i == 1 && argmaxReaders.contains(s.computed())) continue; // reads the argmax instead of x
+        r.add(root(forms.get(in.get(i)) == Form.VIEW ? in.get(i).in(0) : in.get(i)));
+      }
       if (s.bias() != null) r.add(root(s.bias()));
       loopReads(s, r);
     } else {

@@ -29,12 +29,14 @@ import java.util.stream.Collectors;
  * @param inputs the graph's inputs, in declaration order
  * @param params the graph's parameters, in declaration order
  * @param predictInputs the inputs inference needs
+ * @param argmax the int buffer of each max pooling that records its windows' first maxima in the forward pass, by the
+ *     pooling and by the gradient ops that read it ({@link PoolArgmax}); inference runs the pooling without it
  */
 public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, List<Integer> forward,
                        List<Integer> backward, List<Integer> predict, List<Integer> updates,
                        Map<Node, Location> locations,
                        List<Buffer> buffers, List<String> sizes, List<Node> inputs, List<Node> params,
-                       List<Node> predictInputs) {
+                       List<Node> predictInputs, Map<Node, Location> argmax) {
 
   /** A working buffer: its element type, its length, and the values stored in it one after another. */
   public record Buffer(int index, DType dtype, Dim length, List<Node> values) {}
@@ -71,6 +73,16 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
     return false;
   }
 
+  /** The argmax buffer a max pooling writes or one of its gradient ops reads, or null. */
+  public Location argmax(Node n) {
+    return argmax.get(n);
+  }
+
+  /** Whether step s is a max pooling that records its argmax (in the forward pass; not in predict). */
+  public boolean writesArgmax(Step s) {
+    return s.kind() == Step.Kind.KERNEL && s.computed().op == Op.MAXPOOL2D && argmax.containsKey(s.computed());
+  }
+
   public Form form(Node n) {
     return forms.get(n);
   }
@@ -90,6 +102,14 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
     sb.append("  predict ").append(predict.stream().map(i -> "s" + i).collect(Collectors.joining(" ")))
         .append('\n');
     sb.append("  train backward ").append(String.join(" ", trainBackward())).append('\n');
+    for (Node n : graph.nodes()) {
+      if (n.op == Op.MAXPOOL2D && argmax.containsKey(n)) {
+        sb.append("  argmax of ").append(n.ref()).append(" -> ").append(argmax.get(n)).append(", read by ")
+            .append(graph.nodes().stream().filter(r -> r != n && argmax.get(n).equals(argmax.get(r))).map(Node::ref)
+                .collect(Collectors.joining(" ")))
+            .append(" (forward only, not predict)\n");
+      }
+    }
     for (Buffer b : buffers) {
       sb.append("  buffer:").append(b.index).append(' ').append(b.dtype.spelling()).append('[')
           .append(b.length).append("] <- ")

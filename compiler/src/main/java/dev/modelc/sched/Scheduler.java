@@ -33,7 +33,10 @@ import java.util.Set;
  *   <li>Updates: a training step runs each parameter's optimizer update inside the backward pass, right after the
  *       step that finishes its gradient (while the gradient is in cache) or after the last step that reads the
  *       parameter, whichever comes later.
- *   <li>Buffers: liveness over forward then backward, and a working buffer for each value, {@link BufferPlanner}.
+ *   <li>Argmax: a max pooling's gradient ops in a training step read the window positions their forward pooling
+ *       records in an int buffer of its own, and no longer read the pooled input, {@link PoolArgmax}.
+ *   <li>Buffers: liveness over forward then backward, and a working buffer for each value, {@link BufferPlanner};
+ *       then the argmax buffers.
  * </ol>
  */
 public final class Scheduler {
@@ -64,6 +67,8 @@ public final class Scheduler {
     backwardSet.removeAll(forwardSet);
 
     Map<Node, Integer> direct = directGradients(params, backwardSet);
+    Map<Node, Node> argmaxSource = PoolArgmax.pair(graph, fusion, forwardSet, backwardSet, predictSet);
+    fusion.readArgmax(argmaxSource.keySet());
     List<Integer> forward = new ArrayList<>();
     List<Integer> backward = new ArrayList<>();
     List<Integer> predict = new ArrayList<>();
@@ -96,8 +101,9 @@ public final class Scheduler {
       steps.add(s);
       backward.add(s.index());
     }
-    List<Schedule.Buffer> buffers = BufferPlanner.plan(graph, fusion, steps, forward, backward, forwardSet,
-        locations);
+    List<Schedule.Buffer> buffers = new ArrayList<>(BufferPlanner.plan(graph, fusion, steps, forward, backward,
+        forwardSet, locations));
+    Map<Node, Location> argmax = PoolArgmax.buffers(graph, argmaxSource, buffers);
     for (Step s : steps) {
       if (s.target() == null) {
         steps.set(s.index(), new Step(s.index(), s.kind(), s.node(), s.fused(), s.accumulate(),
@@ -110,7 +116,8 @@ public final class Scheduler {
     }
     List<Node> predictInputs = inputs.stream().filter(predictSet::contains).toList();
     return new Schedule(graph, fusion.forms(), List.copyOf(steps), forward, backward, predict,
-        updatePoints(backward, params), locations, buffers, sizes(), inputs, params, predictInputs);
+        updatePoints(backward, params), locations, List.copyOf(buffers), sizes(), inputs, params, predictInputs,
+        argmax);
   }
 
   private static void checkSupported(Node n) {

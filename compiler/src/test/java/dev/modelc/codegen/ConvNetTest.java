@@ -1,5 +1,6 @@
 package dev.modelc.codegen;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,13 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Origin;
 import dev.modelc.lower.Sugar;
+import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.sched.Schedule;
 import dev.modelc.types.DType;
 import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -95,6 +99,33 @@ class ConvNetTest {
     String text = s.print();
     assertTrue(s.buffers().stream().anyMatch(b -> b.values().size() > 1), "some buffer is reused:\n" + text);
     assertTrue(text.contains("conv2d") && text.contains("matmul") && text.contains("(+=)"), text);
+  }
+
+  /**
+   * The forward pass records the pooling's argmax for the backward pass to read; predict gives the same outputs
+   * without writing it.
+   */
+  @Test
+  void predictLeavesTheArgmaxAlone() throws ReflectiveOperationException {
+    Harness h = new Harness("Net", DType.F32, 6);
+    Graph g = net(h, 4);
+    CompiledClass c = Harness.compile(g, OptimizerSettings.sgd(0.01));
+    Model m = h.instance(c);
+    Schedule s = c.schedule();
+    Node pool = s.graph().nodes().stream().filter(n -> n.op == Op.MAXPOOL2D).findFirst().orElseThrow();
+    Field field = CompiledModel.class.getDeclaredField("buffers");
+    field.setAccessible(true);
+    m.forward();
+    double[] logits = Harness.toDoubles(m.output("logits"));
+    int[] argmax = (int[]) ((Object[]) field.get(m))[s.argmax(pool).index()];
+    int[] recorded = argmax.clone();
+    assertTrue(Arrays.stream(recorded).distinct().count() > 1, "positions recorded");
+    Arrays.fill(argmax, -7);
+    m.predict();
+    Harness.assertClose("predict's logits", logits, Harness.toDoubles(m.output("logits")), 0);
+    assertTrue(Arrays.stream(argmax).allMatch(i -> i == -7), "predict wrote the argmax");
+    m.forward();
+    assertArrayEquals(recorded, argmax);
   }
 
   @Test

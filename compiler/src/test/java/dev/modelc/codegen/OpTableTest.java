@@ -2,6 +2,7 @@ package dev.modelc.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.modelc.ad.Adjoint;
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
@@ -91,6 +92,13 @@ class OpTableTest {
     // the second derivative of max pooling: the gather at the argmax, whose gradient is max-pool's scatter again
     rows.add(new Row("maxpool2d_gather", (h, s) -> s.ir().add(Op.MAXPOOL2D_GATHER, new Attr.Window(3, 3, 2, 2, 1, 1),
         List.of(h.param("t", -1, 1, 2, 2, 5, 5), h.param("x", -1, 1, 2, 2, 5, 5)))));
+    // a gradient inside the model: its maxpool2d_backward (forward) and the gather and maxpool2d_backward of the
+    // training step (backward) all read the argmax the pooling records
+    rows.add(new Row("maxpool2d gradient inside", (h, s) -> {
+      Node x = h.param("x", -1, 1, 2, 2, 5, 6);
+      Node y = s.pool(Op.MAXPOOL2D, x, new int[] {2, 2}, new int[] {2, 2}, new int[] {1, 1});
+      return Adjoint.grad(s.ir(), s.sum(s.mul(y, y), null, false), List.of(x)).get(0);
+    }));
     rows.add(new Row("avgpool2d", (h, s) -> s.pool(Op.AVGPOOL2D, h.param("x", -1, 1, 2, 2, 6, 5), new int[] {3, 2},
         new int[] {1, 2}, new int[] {1, 1})));
     rows.add(new Row("cross_entropy", (h, s) -> s.reshape(s.crossEntropy(h.param("x", -2, 2, 3, 4),

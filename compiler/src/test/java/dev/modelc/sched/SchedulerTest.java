@@ -77,4 +77,47 @@ class SchedulerTest {
     assertTrue(sched.graph().nodes().stream().filter(n -> n.op == Op.BROADCAST_TO)
         .allMatch(n -> sched.form(n) == Form.INLINE), text);
   }
+
+  /**
+   * A max pooling in a training step records its argmax in an int buffer of its own, which its gradient reads;
+   * inference runs the pooling without it. A gradient op with no pooling of its input to read from searches.
+   */
+  @Test
+  void maxPoolingRecordsTheArgmaxItsGradientReads() {
+    GraphBuilder ir = new GraphBuilder("Pool");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(2), Dims.of(6),
+        Dims.of(6)))));
+    Node w = ir.param("w", Dims.type(DType.F32, Dims.shape(2, 6, 6)));
+    Node y = s.pool(Op.MAXPOOL2D, s.mul(x, w), new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0});
+    Node loss = s.sum(s.mul(y, y), null, false);
+    ir.result("y", Graph.Kind.OUTPUT, y);
+    ir.result("loss", Graph.Kind.OBJECTIVE, loss);
+    Schedule sched = Scheduler.schedule(Pipeline.standard(Options.training())
+        .run(Differentiation.addGradients(ir.build())));
+    String text = sched.print();
+    Node pool = sched.graph().nodes().stream().filter(n -> n.op == Op.MAXPOOL2D).findFirst().orElseThrow();
+    Node backward = sched.graph().nodes().stream().filter(n -> n.op == Op.MAXPOOL2D_BACKWARD).findFirst()
+        .orElseThrow();
+    Location at = sched.argmax(pool);
+    assertEquals(at, sched.argmax(backward), text);
+    Schedule.Buffer buffer = sched.buffers().get(at.index());
+    assertEquals(DType.I32, buffer.dtype(), text);
+    assertEquals(Dims.count(pool.shape()), buffer.length(), text);
+    assertEquals(List.of(pool), buffer.values(), text);
+    Step poolStep = sched.steps().stream().filter(st -> st.computed() == pool).findFirst().orElseThrow();
+    assertTrue(sched.writesArgmax(poolStep) && sched.predict().contains(poolStep.index()), text);
+    assertTrue(text.contains("argmax of " + pool.ref() + " -> " + at + ", read by " + backward.ref()), text);
+
+    GraphBuilder alone = new GraphBuilder("Gather");
+    Node t = alone.param("t", Dims.type(DType.F32, Dims.shape(2, 2, 6, 6)));
+    Node v = alone.param("v", Dims.type(DType.F32, Dims.shape(2, 2, 6, 6)));
+    Node gather = alone.add(Op.MAXPOOL2D_GATHER, new dev.modelc.ir.Attr.Window(2, 2, 2, 2, 0, 0), List.of(t, v));
+    Node sum = new Sugar(alone).sum(gather, null, false);
+    alone.result("loss", Graph.Kind.OBJECTIVE, sum);
+    Schedule searching = Scheduler.schedule(Pipeline.standard(Options.training())
+        .run(Differentiation.addGradients(alone.build())));
+    assertTrue(searching.graph().nodes().stream().allMatch(n -> searching.argmax(n) == null), searching.print());
+    assertTrue(searching.buffers().stream().noneMatch(b -> b.dtype() == DType.I32), searching.print());
+  }
 }

@@ -21,19 +21,116 @@ public final class Pooling {
      */
     public static void maxpool2d(float[] x, float[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                  int sh, int sw, int ph, int pw) {
+        maxpool2d(x, out, null, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    }
+
+    /**
+     * Max pooling that also records each window's first maximum as a position in {@code x} (-1 for an empty window)
+     * in {@code argmax} (or not, when null), for the overloads of {@link #maxpool2dBackward} and
+     * {@link #maxpool2dGather} that read it instead of searching every window again. Per output row, the windows
+     * lying wholly inside the plane take a fast path (2 x 2 windows of column stride 2 straight-line code, others
+     * {@link #firstMaxInside}) unless they hold a NaN; the rest take the general search.
+     */
+    public static void maxpool2d(float[] x, float[] out, int[] argmax, int planes, int h, int w, int oh, int ow, int kh,
+                                 int kw, int sh, int sw, int ph, int pw) {
+        int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
+        int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
+        boolean pairs = kh == 2 && kw == 2 && sw == 2;
         for (int p = 0; p < planes; p++) {
             int xo = p * h * w;
-            int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
+                int o = (p * oh + oi) * ow;
                 int i0 = oi * sh - ph;
-                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
-                for (int oj = 0; oj < ow; oj++) {
-                    int j0 = oj * sw - pw;
-                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
-                            : -1;
-                    out[o++] = at >= 0 ? x[at] : (float) windowMax(x, xo, h, w, i0, j0, kh, kw, false);
+                if (i0 < 0 || i0 + kh > h) {
+                    edge(x, out, argmax, o, xo, h, w, i0, 0, ow, kh, kw, sw, pw);
+                    continue;
                 }
+                edge(x, out, argmax, o, xo, h, w, i0, 0, from, kh, kw, sw, pw);
+                if (pairs) {
+                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw);
+                } else {
+                    for (int oj = from; oj < to; oj++) {
+                        int at = firstMaxInside(x, xo + i0 * w + oj * sw - pw, w, kh, kw);
+                        if (at < 0) {
+                            at = (int) windowMax(x, xo, h, w, i0, oj * sw - pw, kh, kw, true);
+                        }
+                        out[o + oj] = x[at];
+                        if (argmax != null) {
+                            argmax[o + oj] = at;
+                        }
+                    }
+                }
+                edge(x, out, argmax, o, xo, h, w, i0, to, ow, kh, kw, sw, pw);
             }
+        }
+    }
+
+    /**
+     * Columns {@code from <= oj < to} of one output row of 2 x 2 windows at column stride 2, all inside the plane:
+     * the first maximum of a, b (top row) and c, d (bottom row) is the later pair's only if its maximum is strictly
+     * greater, and within a pair the second element's only if strictly greater. Comparisons select positions with
+     * conditional moves ({@code Math.max} orders as {@code >} does but for NaN and the sign of zero, which cannot
+     * change a strict comparison of two maxima); a window whose sum is NaN (a NaN, or infinities of both signs)
+     * takes the general search.
+     */
+    private static void pairs(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
+                              int pw) {
+        int at0 = xo + i0 * w + from * 2 - pw;
+        for (int oj = from; oj < to; oj++, at0 += 2) {
+            float a = x[at0];
+            float b = x[at0 + 1];
+            float c = x[at0 + w];
+            float d = x[at0 + w + 1];
+            float sum = a + b + c + d;
+            int at;
+            if (sum == sum) {
+                int top = b > a ? at0 + 1 : at0;
+                int bottom = d > c ? at0 + w + 1 : at0 + w;
+                at = Math.max(c, d) > Math.max(a, b) ? bottom : top;
+            } else {
+                at = (int) windowMax(x, xo, h, w, i0, oj * 2 - pw, 2, 2, true);
+            }
+            out[o + oj] = x[at];
+            if (argmax != null) {
+                argmax[o + oj] = at;
+            }
+        }
+    }
+
+    /** Columns {@code from <= oj < to} of one output row by the general search (windows over the padding). */
+    private static void edge(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
+                             int kh, int kw, int sw, int pw) {
+        for (int oj = from; oj < to; oj++) {
+            int at = (int) windowMax(x, xo, h, w, i0, oj * sw - pw, kh, kw, true);
+            out[o + oj] = at >= 0 ? x[at] : Float.NEGATIVE_INFINITY;
+            if (argmax != null) {
+                argmax[o + oj] = at;
+            }
+        }
+    }
+
+    /**
+     * Routes each output gradient to the position {@code argmax} recorded by {@link #maxpool2d} (nothing for -1);
+     * adds into {@code out} (of {@code n} values) if asked, else overwrites it. Outputs are taken in order, so
+     * overlapping windows add in the same order as the searching overload.
+     */
+    public static void maxpool2dBackward(float[] g, int[] argmax, float[] out, int n, int count, boolean accumulate) {
+        if (!accumulate) {
+            java.util.Arrays.fill(out, 0, n, (float) 0);
+        }
+        for (int o = 0; o < count; o++) {
+            int at = argmax[o];
+            if (at >= 0) {
+                out[at] += g[o];
+            }
+        }
+    }
+
+    /** Reads {@code t} at each position {@code argmax} recorded by {@link #maxpool2d}, 0 for -1. */
+    public static void maxpool2dGather(float[] t, int[] argmax, float[] out, int count) {
+        for (int o = 0; o < count; o++) {
+            int at = argmax[o];
+            out[o] = at >= 0 ? t[at] : 0;
         }
     }
 
@@ -209,19 +306,116 @@ public final class Pooling {
      */
     public static void maxpool2d(double[] x, double[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                  int sh, int sw, int ph, int pw) {
+        maxpool2d(x, out, null, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    }
+
+    /**
+     * Max pooling that also records each window's first maximum as a position in {@code x} (-1 for an empty window)
+     * in {@code argmax} (or not, when null), for the overloads of {@link #maxpool2dBackward} and
+     * {@link #maxpool2dGather} that read it instead of searching every window again. Per output row, the windows
+     * lying wholly inside the plane take a fast path (2 x 2 windows of column stride 2 straight-line code, others
+     * {@link #firstMaxInside}) unless they hold a NaN; the rest take the general search.
+     */
+    public static void maxpool2d(double[] x, double[] out, int[] argmax, int planes, int h, int w, int oh, int ow, int kh,
+                                 int kw, int sh, int sw, int ph, int pw) {
+        int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
+        int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
+        boolean pairs = kh == 2 && kw == 2 && sw == 2;
         for (int p = 0; p < planes; p++) {
             int xo = p * h * w;
-            int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
+                int o = (p * oh + oi) * ow;
                 int i0 = oi * sh - ph;
-                boolean rowsInside = i0 >= 0 && i0 + kh <= h;
-                for (int oj = 0; oj < ow; oj++) {
-                    int j0 = oj * sw - pw;
-                    int at = rowsInside && j0 >= 0 && j0 + kw <= w ? firstMaxInside(x, xo + i0 * w + j0, w, kh, kw)
-                            : -1;
-                    out[o++] = at >= 0 ? x[at] : windowMax(x, xo, h, w, i0, j0, kh, kw, false);
+                if (i0 < 0 || i0 + kh > h) {
+                    edge(x, out, argmax, o, xo, h, w, i0, 0, ow, kh, kw, sw, pw);
+                    continue;
                 }
+                edge(x, out, argmax, o, xo, h, w, i0, 0, from, kh, kw, sw, pw);
+                if (pairs) {
+                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw);
+                } else {
+                    for (int oj = from; oj < to; oj++) {
+                        int at = firstMaxInside(x, xo + i0 * w + oj * sw - pw, w, kh, kw);
+                        if (at < 0) {
+                            at = (int) windowMax(x, xo, h, w, i0, oj * sw - pw, kh, kw, true);
+                        }
+                        out[o + oj] = x[at];
+                        if (argmax != null) {
+                            argmax[o + oj] = at;
+                        }
+                    }
+                }
+                edge(x, out, argmax, o, xo, h, w, i0, to, ow, kh, kw, sw, pw);
             }
+        }
+    }
+
+    /**
+     * Columns {@code from <= oj < to} of one output row of 2 x 2 windows at column stride 2, all inside the plane:
+     * the first maximum of a, b (top row) and c, d (bottom row) is the later pair's only if its maximum is strictly
+     * greater, and within a pair the second element's only if strictly greater. Comparisons select positions with
+     * conditional moves ({@code Math.max} orders as {@code >} does but for NaN and the sign of zero, which cannot
+     * change a strict comparison of two maxima); a window whose sum is NaN (a NaN, or infinities of both signs)
+     * takes the general search.
+     */
+    private static void pairs(double[] x, double[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
+                              int pw) {
+        int at0 = xo + i0 * w + from * 2 - pw;
+        for (int oj = from; oj < to; oj++, at0 += 2) {
+            double a = x[at0];
+            double b = x[at0 + 1];
+            double c = x[at0 + w];
+            double d = x[at0 + w + 1];
+            double sum = a + b + c + d;
+            int at;
+            if (sum == sum) {
+                int top = b > a ? at0 + 1 : at0;
+                int bottom = d > c ? at0 + w + 1 : at0 + w;
+                at = Math.max(c, d) > Math.max(a, b) ? bottom : top;
+            } else {
+                at = (int) windowMax(x, xo, h, w, i0, oj * 2 - pw, 2, 2, true);
+            }
+            out[o + oj] = x[at];
+            if (argmax != null) {
+                argmax[o + oj] = at;
+            }
+        }
+    }
+
+    /** Columns {@code from <= oj < to} of one output row by the general search (windows over the padding). */
+    private static void edge(double[] x, double[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
+                             int kh, int kw, int sw, int pw) {
+        for (int oj = from; oj < to; oj++) {
+            int at = (int) windowMax(x, xo, h, w, i0, oj * sw - pw, kh, kw, true);
+            out[o + oj] = at >= 0 ? x[at] : Double.NEGATIVE_INFINITY;
+            if (argmax != null) {
+                argmax[o + oj] = at;
+            }
+        }
+    }
+
+    /**
+     * Routes each output gradient to the position {@code argmax} recorded by {@link #maxpool2d} (nothing for -1);
+     * adds into {@code out} (of {@code n} values) if asked, else overwrites it. Outputs are taken in order, so
+     * overlapping windows add in the same order as the searching overload.
+     */
+    public static void maxpool2dBackward(double[] g, int[] argmax, double[] out, int n, int count, boolean accumulate) {
+        if (!accumulate) {
+            java.util.Arrays.fill(out, 0, n, (double) 0);
+        }
+        for (int o = 0; o < count; o++) {
+            int at = argmax[o];
+            if (at >= 0) {
+                out[at] += g[o];
+            }
+        }
+    }
+
+    /** Reads {@code t} at each position {@code argmax} recorded by {@link #maxpool2d}, 0 for -1. */
+    public static void maxpool2dGather(double[] t, int[] argmax, double[] out, int count) {
+        for (int o = 0; o < count; o++) {
+            int at = argmax[o];
+            out[o] = at >= 0 ? t[at] : 0;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.modelc.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -185,6 +186,18 @@ class KernelTwinsTest {
       Pooling.maxpool2dBackward(gi, x, dd, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
       Pooling.maxpool2dBackward(floats(gi), floats(x), df, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
       sameRounded("maxpool2dBackward", dd, df);
+      int[] at = new int[g.length];
+      int[] atf = new int[g.length];
+      Pooling.maxpool2d(x, yd, at, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+      Pooling.maxpool2d(floats(x), yf, atf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+      sameRounded("maxpool2d recording the argmax", yd, yf);
+      assertArrayEquals(at, atf, "maxpool2d's argmax");
+      Pooling.maxpool2dBackward(gi, at, dd, x.length, g.length, accumulate);
+      Pooling.maxpool2dBackward(floats(gi), atf, df, x.length, g.length, accumulate);
+      sameRounded("maxpool2dBackward at the argmax", dd, df);
+      Pooling.maxpool2dGather(t, at, yd, g.length);
+      Pooling.maxpool2dGather(floats(t), atf, yf, g.length);
+      sameRounded("maxpool2dGather at the argmax", yd, yf);
       double[] ad = new double[x.length];
       float[] af = new float[x.length];
       Pooling.avgpool2dBackward(g, ad, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, false);

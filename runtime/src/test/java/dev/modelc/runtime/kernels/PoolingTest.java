@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The max-pooling loops against a plain reference of the documented semantics (each window's first maximum in
  * row-major order, a NaN wins and stays, padding never wins, an empty window gives -infinity and routes nothing),
- * on random shapes with ties, NaN and infinities, with and without padding, compared bit for bit in f32 and f64.
+ * on random shapes with ties, NaN and infinities, with and without padding, compared bit for bit in f32 and f64;
+ * the overloads that record the argmax in the forward and read it in the backward and gather give the same.
  */
 class PoolingTest {
   private static final double[] SPECIAL = {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0.0, -0.0};
@@ -21,58 +22,123 @@ class PoolingTest {
       int kh = 1 + rnd.nextInt(Math.min(h, 4)), kw = 1 + rnd.nextInt(Math.min(w, 4));
       int sh = 1 + rnd.nextInt(3), sw = 1 + rnd.nextInt(3);
       int ph = rnd.nextInt(kh / 2 + 1), pw = rnd.nextInt(kw / 2 + 1);
-      int oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
-      double[] x = new double[planes * h * w];
-      for (int i = 0; i < x.length; i++) {
-        int kind = rnd.nextInt(20);
-        x[i] = kind == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)] : rnd.nextInt(4) - 2; // many ties
-      }
-      double[] g = new double[planes * oh * ow];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = rnd.nextInt(7) - 3 + 0.25;
-      }
-      String where = planes + "x" + h + "x" + w + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " p" + ph + "x" + pw;
-      int[] argmax = new int[g.length];
-      double[] expected = reference(x, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, argmax);
-      boolean accumulate = rnd.nextBoolean();
+      check(rnd, planes, h, w, kh, kw, sh, sw, ph, pw);
+    }
+  }
 
-      double[] out = new double[g.length];
-      Pooling.maxpool2d(x, out, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
-      float[] xf = new float[x.length];
-      for (int i = 0; i < x.length; i++) {
-        xf[i] = (float) x[i];
-      }
-      float[] outf = new float[g.length];
-      Pooling.maxpool2d(xf, outf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
-      for (int i = 0; i < out.length; i++) {
-        assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(out[i]), where + " f64 " + i);
-        assertEquals(Float.floatToRawIntBits((float) expected[i]), Float.floatToRawIntBits(outf[i]),
-            where + " f32 " + i);
-      }
+  /** The CNN's case, 2 x 2 windows at column stride 2, which has a path of its own, with every row stride. */
+  @Test
+  void twoByTwoWindowsMatchTheReference() {
+    Random rnd = new Random(13);
+    for (int trial = 0; trial < 300; trial++) {
+      int h = 2 + rnd.nextInt(9), w = 2 + rnd.nextInt(9);
+      check(rnd, 1 + rnd.nextInt(3), h, w, 2, 2, 1 + rnd.nextInt(3), 2, rnd.nextInt(2), rnd.nextInt(2));
+    }
+  }
 
-      double[] dx = new double[x.length];
-      float[] dxf = new float[x.length];
-      double[] want = new double[x.length];
-      for (int i = 0; i < x.length; i++) {
-        dx[i] = accumulate ? 0.5 : 99;
-        dxf[i] = (float) dx[i];
-        want[i] = accumulate ? 0.5 : 0;
+  /**
+   * Forward, backward and gather, searching and through the recorded argmax, against the reference bit for bit in
+   * f32 and f64.
+   */
+  private static void check(Random rnd, int planes, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw) {
+    int oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
+    double[] x = new double[planes * h * w];
+    for (int i = 0; i < x.length; i++) {
+      int kind = rnd.nextInt(20);
+      x[i] = kind == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)] : rnd.nextInt(4) - 2; // many ties
+    }
+    double[] g = new double[planes * oh * ow];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = rnd.nextInt(7) - 3 + 0.25;
+    }
+    String where = planes + "x" + h + "x" + w + " k" + kh + "x" + kw + " s" + sh + "x" + sw + " p" + ph + "x" + pw;
+    int[] argmax = new int[g.length];
+    double[] expected = reference(x, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, argmax);
+    boolean accumulate = rnd.nextBoolean();
+
+    double[] out = new double[g.length];
+    Pooling.maxpool2d(x, out, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    float[] xf = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xf[i] = (float) x[i];
+    }
+    float[] outf = new float[g.length];
+    Pooling.maxpool2d(xf, outf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    for (int i = 0; i < out.length; i++) {
+      assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(out[i]), where + " f64 " + i);
+      assertEquals(Float.floatToRawIntBits((float) expected[i]), Float.floatToRawIntBits(outf[i]),
+          where + " f32 " + i);
+    }
+
+    double[] dx = new double[x.length];
+    float[] dxf = new float[x.length];
+    double[] want = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      dx[i] = accumulate ? 0.5 : 99;
+      dxf[i] = (float) dx[i];
+      want[i] = accumulate ? 0.5 : 0;
+    }
+    for (int o = 0; o < g.length; o++) {
+      if (argmax[o] >= 0) {
+        want[argmax[o]] += g[o];
       }
-      for (int o = 0; o < g.length; o++) {
-        if (argmax[o] >= 0) {
-          want[argmax[o]] += g[o];
-        }
-      }
-      float[] gf = new float[g.length];
-      for (int i = 0; i < g.length; i++) {
-        gf[i] = (float) g[i];
-      }
-      Pooling.maxpool2dBackward(g, x, dx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
-      Pooling.maxpool2dBackward(gf, xf, dxf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
-      for (int i = 0; i < x.length; i++) {
-        assertEquals(want[i], dx[i], 0.0, where + " f64 grad " + i);
-        assertEquals((float) want[i], dxf[i], 0.0f, where + " f32 grad " + i);
-      }
+    }
+    float[] gf = new float[g.length];
+    for (int i = 0; i < g.length; i++) {
+      gf[i] = (float) g[i];
+    }
+    Pooling.maxpool2dBackward(g, x, dx, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
+    Pooling.maxpool2dBackward(gf, xf, dxf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, accumulate);
+    for (int i = 0; i < x.length; i++) {
+      assertEquals(want[i], dx[i], 0.0, where + " f64 grad " + i);
+      assertEquals((float) want[i], dxf[i], 0.0f, where + " f32 grad " + i);
+    }
+
+    int[] recorded = new int[g.length];
+    int[] recordedf = new int[g.length];
+    java.util.Arrays.fill(out, 7);
+    java.util.Arrays.fill(outf, 7);
+    Pooling.maxpool2d(x, out, recorded, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    Pooling.maxpool2d(xf, outf, recordedf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    for (int i = 0; i < out.length; i++) {
+      assertEquals(argmax[i], recorded[i], where + " f64 argmax " + i);
+      assertEquals(argmax[i], recordedf[i], where + " f32 argmax " + i);
+      assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(out[i]), where + " f64 " + i);
+      assertEquals(Float.floatToRawIntBits((float) expected[i]), Float.floatToRawIntBits(outf[i]),
+          where + " f32 " + i);
+    }
+    for (int i = 0; i < x.length; i++) {
+      dx[i] = accumulate ? 0.5 : 99;
+      dxf[i] = (float) dx[i];
+    }
+    Pooling.maxpool2dBackward(g, recorded, dx, x.length, g.length, accumulate);
+    Pooling.maxpool2dBackward(gf, recordedf, dxf, x.length, g.length, accumulate);
+    for (int i = 0; i < x.length; i++) {
+      assertEquals(Double.doubleToRawLongBits(want[i]), Double.doubleToRawLongBits(dx[i]), where + " f64 grad " + i);
+      assertEquals(Float.floatToRawIntBits((float) want[i]), Float.floatToRawIntBits(dxf[i]),
+          where + " f32 grad " + i);
+    }
+
+    double[] t = new double[x.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = rnd.nextInt(9) - 4 + 0.5;
+    }
+    float[] tf = new float[t.length];
+    for (int i = 0; i < t.length; i++) {
+      tf[i] = (float) t[i];
+    }
+    double[] searched = new double[g.length];
+    float[] searchedf = new float[g.length];
+    Pooling.maxpool2dGather(t, x, searched, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    Pooling.maxpool2dGather(tf, xf, searchedf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    Pooling.maxpool2dGather(t, recorded, out, g.length);
+    Pooling.maxpool2dGather(tf, recordedf, outf, g.length);
+    for (int o = 0; o < g.length; o++) {
+      double gathered = argmax[o] >= 0 ? t[argmax[o]] : 0;
+      assertEquals(gathered, searched[o], 0.0, where + " f64 gather " + o);
+      assertEquals(gathered, out[o], 0.0, where + " f64 gather at argmax " + o);
+      assertEquals((float) gathered, searchedf[o], 0.0f, where + " f32 gather " + o);
+      assertEquals((float) gathered, outf[o], 0.0f, where + " f32 gather at argmax " + o);
     }
   }
 
