@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * The builtin operations of the language with their argument signatures: one constant per op, loss and operator.
- * Shape and dtype rules are in {@link BuiltinRules}. Operators ({@code + - * / ** @ ^T}, unary minus) are builtins too,
+ * Shape and dtype rules are in {@link BuiltinRules}. Operators ({@code + - * / ** @ ^T}, unary minus, indexing {@code x[...]}) are builtins too,
  * so that checked trees have one kind of call.
  *
  * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
@@ -22,6 +22,7 @@ public enum Builtin {
   POW("a:tensor, b:tensor"),
   MATMUL("a:tensor, b:tensor"),
   NEG("x:tensor"),
+  INDEX("x:tensor"),
   // Elementwise functions.
   EXP("x:tensor"),
   LOG("x:tensor"),
@@ -100,7 +101,7 @@ public enum Builtin {
   /** Whether a model may call this builtin by name (operators are written as symbols). */
   public boolean callable() {
     return switch (this) {
-      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG -> false;
+      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG, INDEX -> false;
       default -> true;
     };
   }

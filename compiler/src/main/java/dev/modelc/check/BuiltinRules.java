@@ -94,7 +94,7 @@ final class BuiltinRules {
         dims.set(b, s.dim(a));
         return new TensorType(dt, new Shape(dims));
       }
-      case RESHAPE, FLATTEN -> {
+      case RESHAPE, FLATTEN, INDEX -> {
         return new TensorType(dt, attrs.shape());
       }
       case SUM, MEAN, MAX, AMAX, LOGSUMEXP -> {
@@ -289,6 +289,7 @@ final class BuiltinRules {
       case POW -> "'**'";
       case MATMUL -> "'@'";
       case NEG -> "unary '-'";
+      case INDEX -> "indexing";
       default -> op.spelling();
     };
   }

@@ -26,12 +26,14 @@ final class ExprChecker {
   private final ConstEval constants;
   private final ModelContext model;
   private final BuiltinRules rules;
+  private final Indexing indexing;
 
   ExprChecker(Diagnostics diagnostics, ModelContext model) {
     this.diagnostics = diagnostics;
     this.constants = new ConstEval(diagnostics);
     this.model = model;
     this.rules = new BuiltinRules(diagnostics);
+    this.indexing = new Indexing(diagnostics, constants, rules);
   }
 
   /** A checked expression whose dtype is known (a bare number becomes a scalar of {@code fallback}). */
@@ -73,6 +75,9 @@ final class ExprChecker {
       }
       return rules.apply(Builtin.TRANSPOSE, List.of(x), Attrs.NONE.withDims(List.of(rank - 2, rank - 1), false),
           t.span());
+    } else if (e instanceof Expr.Index x) {
+      TExpr operand = check(x.operand(), scope);
+      return operand == null ? null : indexing.apply(operand, x, scope);
     } else if (e instanceof Expr.Call c) {
       return call(c, scope);
     } else if (e instanceof Expr.ListLit l) {

@@ -224,6 +224,8 @@ public final class Interpreter {
       case DETACH -> x.detach();
       case TRANSPOSE -> x.transpose(at.dims().get(0), at.dims().get(1));
       case RESHAPE, FLATTEN -> x.reshape(shape(at.shape().dims()));
+      case INDEX -> x.slice(ints(at.slice().start()), ints(at.slice().step()), shape(at.slice().shape().dims()))
+          .reshape(shape(at.shape().dims()));
       case SUM -> x.sum(ints(at.dims()), at.keepdim());
       case MEAN -> x.mean(ints(at.dims()), at.keepdim());
       case MAX -> x.max(ints(at.dims()), at.keepdim());

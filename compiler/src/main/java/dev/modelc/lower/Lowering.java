@@ -120,6 +120,7 @@ public final class Lowering {
       case DETACH -> sugar.detach(x);
       case TRANSPOSE -> sugar.transpose(x, a.dims().get(0), a.dims().get(1));
       case RESHAPE, FLATTEN -> sugar.reshape(x, a.shape());
+      case INDEX -> sugar.index(x, a.slice(), a.shape());
       case SUM -> sugar.sum(x, a.dims(), a.keepdim());
       case MEAN -> sugar.mean(x, a.dims(), a.keepdim());
       case MAX -> sugar.max(x, a.dims(), a.keepdim());

@@ -133,6 +133,11 @@ public final class Sugar {
     return ir.permute(x, GraphBuilder.swapPerm(x.rank(), axis(d0, x.rank()), axis(d1, x.rank())));
   }
 
+  /** {@code x[...]}: the slice, then a reshape that drops the dims an integer index removed. */
+  public Node index(Node x, dev.modelc.types.SliceSpec s, Shape result) {
+    return ir.reshape(ir.slice(x, new Attr.Slice(s.start(), s.step(), s.shape())), result);
+  }
+
   /** {@code x^T}: the last two dims swapped. */
   public Node transposeLast(Node x) {
     return ir.transposeLast(x);

@@ -33,6 +33,20 @@ final class ShapeOps {
         return Node.record("ExpandBackward0", y, g -> new Tensor[] {GradientOps.sumTo(g, original)}, x);
     }
 
+    /** PyTorch's basic slicing: dim d keeps elements {@code start[d] + i * step[d]}, {@code i < size[d]}. */
+    static Tensor slice(Tensor x, int[] start, int[] step, int[] size) {
+        int[] shape = x.shape();
+        Tensor y = ShapeKernels.slice(x, start, step, size);
+        return Node.record("SliceBackward0", y, g -> new Tensor[] {sliceBackward(g, shape, start, step)}, x);
+    }
+
+    /** {@code g} placed at the slice's positions of zeros of {@code shape}; its gradient is the slice again. */
+    static Tensor sliceBackward(Tensor g, int[] shape, int[] start, int[] step) {
+        int[] size = g.shape();
+        Tensor y = ShapeKernels.sliceBackward(g, shape, start, step);
+        return Node.record("SliceBackwardBackward0", y, h -> new Tensor[] {slice(h, start, step, size)}, g);
+    }
+
     static Tensor copy(Tensor x) {
         Tensor y = Tensor.fromDoubles(x.dtype(), x.shape(), x.toDoubleArray());
         return Node.record("CloneBackward0", y, g -> new Tensor[] {g}, x);
