@@ -10,7 +10,7 @@ import java.util.Locale;
  * so that checked trees have one kind of call.
  *
  * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
- * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor), {@code int}, {@code pair} (an
+ * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor), {@code tensors} (a list of tensors, written {@code [a, b]}), {@code int}, {@code pair} (an
  * int or a list of two), {@code dims} (an int or a list of ints), {@code bool}, {@code float}, {@code string}.
  */
 public enum Builtin {
@@ -42,6 +42,8 @@ public enum Builtin {
   TRANSPOSE("x:tensor, dim0:int, dim1:int"),
   RESHAPE("x:tensor, shape:shape"),
   FLATTEN("x:tensor, start_dim:int=0, end_dim:int=-1"),
+  CAT("tensors:tensors, dim:int=0"),
+  STACK("tensors:tensors, dim:int=0"),
   // Reductions and normalizations.
   SUM("x:tensor, dim:dims=none, keepdim:bool=false"),
   MEAN("x:tensor, dim:dims=none, keepdim:bool=false"),

@@ -244,6 +244,8 @@ public final class Interpreter {
       case CROSS_ENTROPY -> Losses.crossEntropy(x, (int[]) a.get(1), Reduction.of(at.reduction()));
       case NLL -> Losses.nll(x, (int[]) a.get(1), Reduction.of(at.reduction()));
       case GRAD -> throw new AssertionError("handled above");
+      case CAT -> Tensor.cat(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
+      case STACK -> Tensor.stack(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
     };
   }
 

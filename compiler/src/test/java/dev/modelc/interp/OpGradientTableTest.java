@@ -38,6 +38,8 @@ class OpGradientTableTest {
         row("broadcast", "a * c"), row("matmul", "a @ m"), row("transpose", "(m^T @ a^T)^T"),
         row("transpose dims", "transpose(a, 0, 1) * 2"), row("reshape", "reshape(a, [6, 2]) * reshape(b, [6, 2])"),
         row("flatten", "flatten(a) * flatten(b)"),
+        row("cat", "cat([a, b[:, 1:], a * b], dim = -1) * cat([b, a, b], 1)[:, 1:9]"),
+        row("stack", "stack([a, b, a * b], dim = 1)[:, 2] + stack([a[0], c], 0)[1]"),
         row("index", "a[1:, ::2] * b[-3:, 0:3:2] + a[..., -1][0]"), row("index point", "a[2] * c + img[1, 0, ::3, 1:]"), row("sum dim", "sum(a * b, dim = 1, keepdim = true)"),
         row("mean", "mean(a * b, dim = 0)"), row("max", "max(a * 3 + b, dim = 1)"),
         row("amax", "amax(a * 3 + b, dim = [0, 1])"), row("max all", "max(a * 3 + b)"),
