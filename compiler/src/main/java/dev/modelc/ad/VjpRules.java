@@ -77,6 +77,9 @@ public final class VjpRules {
     rule(BROADCAST_TO, (ir, y, y_bar) -> ir.sumTo(y_bar, y.in(0).shape()));
     rule(RESHAPE, (ir, y, y_bar) -> ir.reshape(y_bar, y.in(0).shape()));
     rule(PERMUTE, (ir, y, y_bar) -> ir.permute(y_bar, GraphBuilder.inverse(((Attr.Perm) y.attr).perm())));
+    // slice and slice_backward are each other's transpose, so second order works
+    rule(SLICE, (ir, y, y_bar) -> ir.sliceBackward(y_bar, (Attr.Slice) y.attr, y.in(0).shape()));
+    rule(SLICE_BACKWARD, (ir, y, y_bar) -> ir.slice(y_bar, ((Attr.SliceTo) y.attr).slice()));
 
     // reductions
     rule(REDUCE_SUM, (ir, y, y_bar) -> spread(ir, y, y_bar));

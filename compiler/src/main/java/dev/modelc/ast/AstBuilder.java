@@ -133,6 +133,22 @@ final class AstBuilder extends MdlBaseVisitor<Object> {
   }
 
   @Override
+  public Expr visitIndexExpr(MdlParser.IndexExprContext ctx) {
+    List<Expr.IndexItem> items = new ArrayList<>();
+    for (MdlParser.IndexContext i : ctx.index()) {
+      if (i instanceof MdlParser.PointIndexContext p) {
+        items.add(new Expr.Point(expr(p.expr()), span(p)));
+      } else if (i instanceof MdlParser.SliceIndexContext r) {
+        items.add(new Expr.Range(r.start == null ? null : expr(r.start), r.stop == null ? null : expr(r.stop),
+            r.step == null ? null : expr(r.step), span(r)));
+      } else {
+        items.add(new Expr.Ellipsis(span(i)));
+      }
+    }
+    return new Expr.Index(expr(ctx.expr()), items, span(ctx));
+  }
+
+  @Override
   public Expr visitPowerExpr(MdlParser.PowerExprContext ctx) {
     return new Expr.Binary(Expr.BinaryOp.POW, expr(ctx.expr(0)), expr(ctx.expr(1)), span(ctx));
   }

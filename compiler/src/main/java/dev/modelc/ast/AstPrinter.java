@@ -94,6 +94,25 @@ public final class AstPrinter {
     } else if (e instanceof Expr.Transpose t) {
       line(depth, "transpose ^T", e.span());
       expr(depth + 1, t.operand());
+    } else if (e instanceof Expr.Index x) {
+      line(depth, "index", e.span());
+      expr(depth + 1, x.operand());
+      for (Expr.IndexItem item : x.items()) {
+        if (item instanceof Expr.Point p) {
+          expr(depth + 1, p.index());
+        } else if (item instanceof Expr.Range r) {
+          line(depth + 1, "slice", r.span());
+          for (Expr part : java.util.Arrays.asList(r.start(), r.stop(), r.step())) {
+            if (part == null) {
+              line(depth + 2, "_", r.span());
+            } else {
+              expr(depth + 2, part);
+            }
+          }
+        } else {
+          line(depth + 1, "...", item.span());
+        }
+      }
     } else if (e instanceof Expr.Call c) {
       line(depth, "call " + c.callee().name(), e.span());
       for (Expr.Arg a : c.args()) {

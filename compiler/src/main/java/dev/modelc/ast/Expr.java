@@ -27,6 +27,20 @@ public sealed interface Expr {
   /** {@code x^T}: swaps the last two dimensions. */
   record Transpose(Expr operand, Span span) implements Expr {}
 
+  /** {@code x[i, a:b:s, ...]}: indexing and slicing with constant bounds. */
+  record Index(Expr operand, List<IndexItem> items, Span span) implements Expr {}
+
+  /** One entry of an index: an integer, a slice whose absent parts are null, or {@code ...}. */
+  sealed interface IndexItem {
+    Span span();
+  }
+
+  record Point(Expr index, Span span) implements IndexItem {}
+
+  record Range(Expr start, Expr stop, Expr step, Span span) implements IndexItem {}
+
+  record Ellipsis(Span span) implements IndexItem {}
+
   record Call(Ident callee, List<Arg> args, Span span) implements Expr {}
 
   /** A call argument; {@code name} is null for a positional one. */

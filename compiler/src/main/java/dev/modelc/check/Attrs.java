@@ -1,6 +1,7 @@
 package dev.modelc.check;
 
 import dev.modelc.types.Shape;
+import dev.modelc.types.SliceSpec;
 import java.util.List;
 
 /**
@@ -9,7 +10,8 @@ import java.util.List;
  *
  * @param dims reduction or softmax dims (empty with {@code allDims} for all), transpose's two dims, flatten's start
  *     and end
- * @param shape the target shape of reshape and flatten
+ * @param shape the target shape of reshape and flatten, the result shape of indexing
+ * @param slice what indexing keeps of each dim (before the dims an integer index removes are dropped)
  */
 public record Attrs(
     List<Integer> dims,
@@ -22,29 +24,35 @@ public record Attrs(
     double beta,
     double threshold,
     String approximate,
-    Shape shape) {
+    Shape shape,
+    SliceSpec slice) {
 
   public static final Attrs NONE =
-      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null);
+      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null);
 
   public Attrs withDims(List<Integer> d, boolean keep) {
     return new Attrs(List.copyOf(d), keep, kernel, stride, padding, reduction, slope, beta, threshold, approximate,
-        shape);
+        shape, slice);
   }
 
   public Attrs withWindow(int[] k, int[] s, int[] p) {
-    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape);
+    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice);
   }
 
   public Attrs withReduction(String r) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape);
+    return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape, slice);
   }
 
   public Attrs withScalars(double sl, double be, double th, String approx) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice);
+  }
+
+  public Attrs withSlice(SliceSpec sl, Shape result) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, result,
+        sl);
   }
 
   public Attrs withShape(Shape s) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s, slice);
   }
 }

@@ -6,11 +6,11 @@ import java.util.Locale;
 
 /**
  * The builtin operations of the language with their argument signatures: one constant per op, loss and operator.
- * Shape and dtype rules are in {@link BuiltinRules}. Operators ({@code + - * / ** @ ^T}, unary minus) are builtins too,
+ * Shape and dtype rules are in {@link BuiltinRules}. Operators ({@code + - * / ** @ ^T}, unary minus, indexing {@code x[...]}) are builtins too,
  * so that checked trees have one kind of call.
  *
  * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
- * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor), {@code int}, {@code pair} (an
+ * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor), {@code tensors} (a list of tensors, written {@code [a, b]}), {@code int}, {@code pair} (an
  * int or a list of two), {@code dims} (an int or a list of ints), {@code bool}, {@code float}, {@code string}.
  */
 public enum Builtin {
@@ -22,6 +22,7 @@ public enum Builtin {
   POW("a:tensor, b:tensor"),
   MATMUL("a:tensor, b:tensor"),
   NEG("x:tensor"),
+  INDEX("x:tensor"),
   // Elementwise functions.
   EXP("x:tensor"),
   LOG("x:tensor"),
@@ -41,6 +42,8 @@ public enum Builtin {
   TRANSPOSE("x:tensor, dim0:int, dim1:int"),
   RESHAPE("x:tensor, shape:shape"),
   FLATTEN("x:tensor, start_dim:int=0, end_dim:int=-1"),
+  CAT("tensors:tensors, dim:int=0"),
+  STACK("tensors:tensors, dim:int=0"),
   // Reductions and normalizations.
   SUM("x:tensor, dim:dims=none, keepdim:bool=false"),
   MEAN("x:tensor, dim:dims=none, keepdim:bool=false"),
@@ -100,7 +103,7 @@ public enum Builtin {
   /** Whether a model may call this builtin by name (operators are written as symbols). */
   public boolean callable() {
     return switch (this) {
-      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG -> false;
+      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG, INDEX -> false;
       default -> true;
     };
   }

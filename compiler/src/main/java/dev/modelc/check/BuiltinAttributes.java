@@ -104,6 +104,14 @@ final class BuiltinAttributes {
           op = Builtin.AMAX; // torch.max(x) without a dim shares the gradient among ties, as amax does
         }
       }
+      case CAT, STACK -> {
+        int rank = tensors.get(0).type().shape().rank() + (op == Builtin.STACK ? 1 : 0);
+        Integer d = dim(bound[1], rank, at);
+        if (d == null) {
+          return null;
+        }
+        attrs = attrs.withDims(List.of(d), false);
+      }
       case SOFTMAX, LOG_SOFTMAX -> {
         Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);
         if (d == null) {

@@ -94,7 +94,7 @@ final class BuiltinRules {
         dims.set(b, s.dim(a));
         return new TensorType(dt, new Shape(dims));
       }
-      case RESHAPE, FLATTEN -> {
+      case RESHAPE, FLATTEN, INDEX -> {
         return new TensorType(dt, attrs.shape());
       }
       case SUM, MEAN, MAX, AMAX, LOGSUMEXP -> {
@@ -140,10 +140,61 @@ final class BuiltinRules {
       case GRAD -> {
         return grad(args, at);
       }
+      case CAT -> {
+        return cat(args, attrs.dims().get(0), at);
+      }
+      case STACK -> {
+        return stack(args, attrs.dims().get(0), at);
+      }
       default -> {
         return x; // elementwise unary, softmax, log_softmax, detach
       }
     }
+  }
+
+  /** torch.cat: equal ranks, equal sizes but along {@code dim}, where sizes add (they must be constants). */
+  private TensorType cat(List<TExpr> args, int dim, Span at) {
+    Shape first = args.get(0).type().shape();
+    if (first.rank() == 0) {
+      return error(at, "cat: zero-dimensional tensor (at position 0) cannot be concatenated");
+    }
+    long total = 0;
+    for (int i = 0; i < args.size(); i++) {
+      Shape s = args.get(i).type().shape();
+      if (s.rank() != first.rank()) {
+        return error(args.get(i).span(), "cat: Tensors must have same number of dimensions: got " + first.rank()
+            + " and " + s.rank());
+      }
+      for (int d = 0; d < s.rank(); d++) {
+        if (d != dim && !s.dim(d).equals(first.dim(d))) {
+          return error(args.get(i).span(), "cat: Sizes of tensors must match except in dimension " + dim
+              + ". Expected size " + first.dim(d) + " but got size " + s.dim(d) + " for tensor number " + i
+              + " in the list.");
+        }
+      }
+      if (!s.dim(dim).isConstant() && args.size() > 1) {
+        return error(args.get(i).span(), "cat: dimension " + dim + " of " + args.get(i).type()
+            + " has the symbolic size " + s.dim(dim) + "; concatenating along it needs constant sizes");
+      }
+      total += s.dim(dim).coefficient();
+    }
+    List<Dim> out = new ArrayList<>(first.dims());
+    out.set(dim, args.size() == 1 ? first.dim(dim) : Dim.of(total));
+    return new TensorType(args.get(0).type().dtype(), new Shape(out));
+  }
+
+  /** torch.stack: tensors of one shape, a new dim of their count at {@code dim}. */
+  private TensorType stack(List<TExpr> args, int dim, Span at) {
+    Shape first = args.get(0).type().shape();
+    for (int i = 1; i < args.size(); i++) {
+      if (!args.get(i).type().shape().equals(first)) {
+        return error(args.get(i).span(), "stack expects each tensor to be equal size, but got " + first
+            + " at entry 0 and " + args.get(i).type().shape() + " at entry " + i);
+      }
+    }
+    List<Dim> out = new ArrayList<>(first.dims());
+    out.add(dim, Dim.of(args.size()));
+    return new TensorType(args.get(0).type().dtype(), new Shape(out));
   }
 
   private TensorType grad(List<TExpr> args, Span at) {
@@ -289,6 +340,7 @@ final class BuiltinRules {
       case POW -> "'**'";
       case MATMUL -> "'@'";
       case NEG -> "unary '-'";
+      case INDEX -> "indexing";
       default -> op.spelling();
     };
   }

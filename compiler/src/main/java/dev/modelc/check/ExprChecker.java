@@ -26,12 +26,14 @@ final class ExprChecker {
   private final ConstEval constants;
   private final ModelContext model;
   private final BuiltinRules rules;
+  private final Indexing indexing;
 
   ExprChecker(Diagnostics diagnostics, ModelContext model) {
     this.diagnostics = diagnostics;
     this.constants = new ConstEval(diagnostics);
     this.model = model;
     this.rules = new BuiltinRules(diagnostics);
+    this.indexing = new Indexing(diagnostics, constants, rules);
   }
 
   /** A checked expression whose dtype is known (a bare number becomes a scalar of {@code fallback}). */
@@ -73,6 +75,9 @@ final class ExprChecker {
       }
       return rules.apply(Builtin.TRANSPOSE, List.of(x), Attrs.NONE.withDims(List.of(rank - 2, rank - 1), false),
           t.span());
+    } else if (e instanceof Expr.Index x) {
+      TExpr operand = check(x.operand(), scope);
+      return operand == null ? null : indexing.apply(operand, x, scope);
     } else if (e instanceof Expr.Call c) {
       return call(c, scope);
     } else if (e instanceof Expr.ListLit l) {
@@ -227,7 +232,9 @@ final class ExprChecker {
     }
     List<TExpr> tensors = new ArrayList<>();
     for (int i = 0; i < builtin.args().size(); i++) {
-      if (builtin.args().get(i).isTensor() && bound[i] != null) {
+      if (builtin.args().get(i).kind().equals("tensors") && bound[i] instanceof List<?> list) {
+        list.forEach(t -> tensors.add((TExpr) t));
+      } else if (builtin.args().get(i).isTensor() && bound[i] != null) {
         tensors.add((TExpr) bound[i]);
       }
     }
@@ -290,7 +297,10 @@ final class ExprChecker {
         }
         continue;
       }
-      if (arg.isTensor()) {
+      if (arg.kind().equals("tensors")) {
+        bound[i] = tensorList(builtin, given[i], scope);
+        ok &= bound[i] != null;
+      } else if (arg.isTensor()) {
         TExpr t = check(given[i], scope);
         if (t == null) {
           ok = false;
@@ -317,6 +327,30 @@ final class ExprChecker {
       }
     }
     return ok ? bound : null;
+  }
+
+  /** The tensors of a list argument ({@code cat([a, b])}); null after an error. */
+  private List<TExpr> tensorList(Builtin builtin, Expr given, Scope scope) {
+    if (!(given instanceof Expr.ListLit list)) {
+      diagnostics.error(given.span(), builtin.spelling() + ": expects a list of tensors written [a, b, ...]");
+      return null;
+    }
+    if (list.items().isEmpty()) {
+      diagnostics.error(given.span(), builtin.spelling() + "(): expected a non-empty list of Tensors");
+      return null;
+    }
+    List<TExpr> out = new ArrayList<>();
+    boolean ok = true;
+    for (Expr item : list.items()) {
+      TExpr t = check(item, scope);
+      if (t != null && isWeak(t)) {
+        diagnostics.error(item.span(), builtin.spelling() + ": expects tensors, got a number");
+        t = null;
+      }
+      ok &= t != null;
+      out.add(t);
+    }
+    return ok ? out : null;
   }
 
   private static boolean fits(String kind, Object v) {

@@ -30,7 +30,7 @@ import org.objectweb.asm.Type;
 /**
  * Emits a KERNEL or ACCUMULATE step: one call into the runtime jar with the operands' arrays and sizes. Matrix
  * products and convolutions go to {@code dev.modelc.runtime.kernels} (a transposing VIEW becomes the kernel's
- * transposition flag); reductions, broadcasts, permutes, log-softmax, one-hot and pooling go to
+ * transposition flag); reductions, broadcasts, permutes, slices, log-softmax, one-hot and pooling go to
  * the loops of {@code dev.modelc.runtime.kernels} ({@link Reductions}, {@link Movement}, {@link LogSoftmax},
  * {@link OneHot}, {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time.
  */
@@ -92,6 +92,7 @@ final class KernelEmitter {
       case CONSTANT, SIZE -> this::fill;
       case BROADCAST_TO -> this::broadcast;
       case PERMUTE -> this::permute;
+      case SLICE, SLICE_BACKWARD -> this::slice;
       case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> this::reduce;
       case LOG_SOFTMAX, FIRST_MAX -> this::logSoftmax;
       case ONE_HOT -> this::oneHot;
@@ -187,6 +188,30 @@ final class KernelEmitter {
     for (int x : p) e.push(x);
     e.push(step.accumulate());
     e.invokeStatic(Movement.class, "permute", "(" + arr + arr + "IIIIIIIIZ)V");
+  }
+
+  /** Slice and its transpose: the operand's dims, starts, steps and the slice's sizes, padded to rank 4. */
+  private void slice() {
+    boolean forward = n.op == Op.SLICE;
+    Attr.Slice s = forward ? (Attr.Slice) n.attr : ((Attr.SliceTo) n.attr).slice();
+    List<Dim> whole = new ArrayList<>(Dims.dims(forward ? n.in(0).shape() : n.shape()));
+    List<Dim> sizes = new ArrayList<>(Dims.dims(s.shape()));
+    List<Integer> start = new ArrayList<>(s.start());
+    List<Integer> steps = new ArrayList<>(s.step());
+    while (whole.size() < 4) {
+      whole.add(0, Dim.of(1));
+      sizes.add(0, Dim.of(1));
+      start.add(0, 0);
+      steps.add(0, 1);
+    }
+    in(n.in(0));
+    out();
+    for (Dim d : whole.subList(1, 4)) access.dim(e, d);
+    for (int x : start) e.push(x);
+    for (int x : steps) e.push(x);
+    for (Dim d : sizes) access.dim(e, d);
+    e.push(step.accumulate());
+    e.invokeStatic(Movement.class, forward ? "slice" : "sliceBackward", "(" + arr + arr + "I".repeat(15) + "Z)V");
   }
 
   private void logSoftmax() {

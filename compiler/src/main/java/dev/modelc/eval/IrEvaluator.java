@@ -94,6 +94,11 @@ public final class IrEvaluator {
       case BROADCAST_TO -> Movement.broadcast(in.get(0).data(), in.get(0).shape(), outShape);
       case RESHAPE, STOP_GRADIENT -> in.get(0).data().clone();
       case PERMUTE -> Movement.permute(in.get(0).data(), in.get(0).shape(), ints(((Attr.Perm) n.attr).perm()));
+      case SLICE -> Movement.slice(in.get(0).data(), in.get(0).shape(), ints(((Attr.Slice) n.attr).start()),
+          ints(((Attr.Slice) n.attr).step()), outShape);
+      case SLICE_BACKWARD -> Movement.sliceBackward(in.get(0).data(), outShape,
+          ints(((Attr.SliceTo) n.attr).slice().start()), ints(((Attr.SliceTo) n.attr).slice().step()),
+          in.get(0).shape());
       case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(n.op, in.get(0), ((Attr.Axes) n.attr).axes());
       case LOG_SOFTMAX, FIRST_MAX -> alongAxis(n.op, in.get(0), ((Attr.Axes) n.attr).axes().get(0));
       case MATMUL -> MatmulKernels.matmul(Windows.tensor(in.get(0)), Windows.tensor(in.get(1))).doubles();

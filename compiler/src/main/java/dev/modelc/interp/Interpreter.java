@@ -224,6 +224,8 @@ public final class Interpreter {
       case DETACH -> x.detach();
       case TRANSPOSE -> x.transpose(at.dims().get(0), at.dims().get(1));
       case RESHAPE, FLATTEN -> x.reshape(shape(at.shape().dims()));
+      case INDEX -> x.slice(ints(at.slice().start()), ints(at.slice().step()), shape(at.slice().shape().dims()))
+          .reshape(shape(at.shape().dims()));
       case SUM -> x.sum(ints(at.dims()), at.keepdim());
       case MEAN -> x.mean(ints(at.dims()), at.keepdim());
       case MAX -> x.max(ints(at.dims()), at.keepdim());
@@ -242,6 +244,8 @@ public final class Interpreter {
       case CROSS_ENTROPY -> Losses.crossEntropy(x, (int[]) a.get(1), Reduction.of(at.reduction()));
       case NLL -> Losses.nll(x, (int[]) a.get(1), Reduction.of(at.reduction()));
       case GRAD -> throw new AssertionError("handled above");
+      case CAT -> Tensor.cat(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
+      case STACK -> Tensor.stack(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
     };
   }
 

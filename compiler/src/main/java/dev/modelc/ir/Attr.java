@@ -64,6 +64,25 @@ public sealed interface Attr {
     }
   }
 
+  /** SLICE: along dim d the elements {@code start[d] + i * step[d]}, {@code i < shape[d]}. */
+  record Slice(List<Integer> start, List<Integer> step, Shape shape) implements Attr {
+    public Slice {
+      start = List.copyOf(start);
+      step = List.copyOf(step);
+    }
+
+    public String text() {
+      return "start=" + start + " step=" + step + " to=" + Dims.text(shape);
+    }
+  }
+
+  /** SLICE_BACKWARD: the slice it is the transpose of and the shape of the sliced operand. */
+  record SliceTo(Slice slice, Shape shape) implements Attr {
+    public String text() {
+      return slice.text() + " from=" + Dims.text(shape);
+    }
+  }
+
   /** Reductions: sorted non-negative axes; LOG_SOFTMAX: exactly one axis, keepdim unused. */
   record Axes(List<Integer> axes, boolean keepdim) implements Attr {
     public Axes {

@@ -236,6 +236,18 @@ public final class GraphBuilder {
   }
 
   /** Swaps the last two dims. */
+  /** The elements start + i * step, i < shape, of each dim of x; x itself when that is all of it. */
+  public Node slice(Node x, Attr.Slice slice) {
+    if (slice.shape().equals(x.shape()) && slice.start().stream().allMatch(s -> s == 0)) return x;
+    return add(Op.SLICE, slice, List.of(x));
+  }
+
+  /** y_bar at the slice's positions of zeros of {@code shape}: the transpose of {@link #slice}. */
+  public Node sliceBackward(Node yBar, Attr.Slice slice, Shape shape) {
+    if (shape.equals(yBar.shape()) && slice.start().stream().allMatch(s -> s == 0)) return yBar;
+    return add(Op.SLICE_BACKWARD, new Attr.SliceTo(slice, shape), List.of(yBar));
+  }
+
   public Node transposeLast(Node x) {
     return permute(x, swapPerm(x.rank(), x.rank() - 2, x.rank() - 1));
   }

@@ -70,6 +70,10 @@ public enum Op {
   RESHAPE(1, "same elements in row-major order, new shape (attr: target shape)", Group.MOVEMENT),
   PERMUTE(1, "reorder dims: out dim i is in dim perm[i] (attr: perm)",
       Group.MOVEMENT, Group.KERNEL, Group.ACCUMULATING),
+  SLICE(1, "keep elements start + i * step, i < size, of each dim (attr: start, step, result shape)",
+      Group.MOVEMENT, Group.KERNEL, Group.ACCUMULATING),
+  SLICE_BACKWARD(1, "transpose of slice: y_bar at the slice's positions of zeros (attr: slice, operand shape)",
+      Group.INDEXING, Group.KERNEL, Group.ACCUMULATING),
 
   // Reductions over a set of axes (attr: axes, keepdim).
   REDUCE_SUM(1, "sum over axes", Group.REDUCTION, Group.KERNEL, Group.ACCUMULATING),

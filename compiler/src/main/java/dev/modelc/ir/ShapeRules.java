@@ -26,6 +26,8 @@ public final class ShapeRules {
       case BROADCAST_TO -> broadcastTo(op, in.get(0), ((Attr.Target) attr).shape());
       case RESHAPE -> reshape(op, in.get(0), ((Attr.Target) attr).shape());
       case PERMUTE -> permute(op, in.get(0), ((Attr.Perm) attr).perm());
+      case SLICE -> slice(op, in.get(0), (Attr.Slice) attr);
+      case SLICE_BACKWARD -> sliceBackward(op, in.get(0), (Attr.SliceTo) attr);
       case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(op, float0(op, in), (Attr.Axes) attr);
       case LOG_SOFTMAX, FIRST_MAX -> logSoftmax(op, float0(op, in), (Attr.Axes) attr);
       case MATMUL -> matmul(op, in.get(0), in.get(1));
@@ -85,6 +87,35 @@ public final class ShapeRules {
       out.add(Dims.dim(x.shape(), p));
     }
     return new TensorType(x.dtype(), Dims.shape(out));
+  }
+
+  /**
+   * Each dim is kept whole (start 0, step 1, same size, possibly symbolic), or is constant and holds every element
+   * the slice reads.
+   */
+  private static TensorType slice(Op op, TensorType x, Attr.Slice s) {
+    int r = Dims.rank(x.shape());
+    if (s.start().size() != r || s.step().size() != r || Dims.rank(s.shape()) != r) {
+      fail(op, s.text() + " does not fit rank " + r);
+    }
+    for (int d = 0; d < r; d++) {
+      Dim n = Dims.dim(x.shape(), d);
+      Dim size = Dims.dim(s.shape(), d);
+      int start = s.start().get(d);
+      int step = s.step().get(d);
+      if (start == 0 && step == 1 && size.equals(n)) continue;
+      if (!Dims.isConstant(n) || !Dims.isConstant(size) || start < 0 || step < 1 || Dims.value(size) < 1
+          || start + (Dims.value(size) - 1) * step >= Dims.value(n)) {
+        fail(op, s.text() + " does not fit dim " + d + " of " + Dims.text(x.shape()));
+      }
+    }
+    return new TensorType(x.dtype(), s.shape());
+  }
+
+  private static TensorType sliceBackward(Op op, TensorType g, Attr.SliceTo s) {
+    TensorType x = new TensorType(g.dtype(), s.shape());
+    expect(op, slice(op, x, s.slice()), g);
+    return x;
   }
 
   /** The axes must be sorted, distinct and in range. */

@@ -90,6 +90,11 @@ public final class Lowering {
 
   private Node call(TExpr.Call c) {
     List<TExpr> args = c.args();
+    if (c.op() == dev.modelc.check.Builtin.CAT || c.op() == dev.modelc.check.Builtin.STACK) {
+      List<Node> parts = args.stream().map(this::lower).toList();
+      at(c.span());
+      return sugar.cat(parts, c.attrs().dims().get(0), c.op() == dev.modelc.check.Builtin.STACK);
+    }
     Node x = lower(args.get(0));
     Node y = args.size() > 1 ? lower(args.get(1)) : null;
     Node z = args.size() > 2 ? lower(args.get(2)) : null;
@@ -120,6 +125,7 @@ public final class Lowering {
       case DETACH -> sugar.detach(x);
       case TRANSPOSE -> sugar.transpose(x, a.dims().get(0), a.dims().get(1));
       case RESHAPE, FLATTEN -> sugar.reshape(x, a.shape());
+      case INDEX -> sugar.index(x, a.slice(), a.shape());
       case SUM -> sugar.sum(x, a.dims(), a.keepdim());
       case MEAN -> sugar.mean(x, a.dims(), a.keepdim());
       case MAX -> sugar.max(x, a.dims(), a.keepdim());
@@ -138,6 +144,7 @@ public final class Lowering {
       case BCE -> sugar.bce(x, y, a.reduction());
       case BCE_WITH_LOGITS -> sugar.bceWithLogits(x, y, a.reduction());
       case GRAD -> sugar.grad(x, y, z);
+      case CAT, STACK -> throw new IllegalStateException("lowered above");
     };
   }
 }

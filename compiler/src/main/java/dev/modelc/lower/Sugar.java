@@ -133,6 +133,42 @@ public final class Sugar {
     return ir.permute(x, GraphBuilder.swapPerm(x.rank(), axis(d0, x.rank()), axis(d1, x.rank())));
   }
 
+  /** {@code x[...]}: the slice, then a reshape that drops the dims an integer index removed. */
+  public Node index(Node x, dev.modelc.types.SliceSpec s, Shape result) {
+    return ir.reshape(ir.slice(x, new Attr.Slice(s.start(), s.step(), s.shape())), result);
+  }
+
+  /**
+   * {@code cat(parts, axis)}: each part placed at its offset along the axis of zeros of the result's shape (a
+   * slice_backward), and the placements added; the gradient of each part is then its slice of the result's.
+   * {@code stack} first gives every part a dim of size 1 at the axis.
+   */
+  public Node cat(List<Node> parts, int axis, boolean stack) {
+    List<Node> xs = new ArrayList<>();
+    for (Node p : parts) {
+      List<Dim> dims = new ArrayList<>(Dims.dims(p.shape()));
+      if (stack) dims.add(axis, Dims.of(1));
+      xs.add(ir.reshape(p, Dims.shape(dims)));
+    }
+    if (xs.size() == 1) return xs.get(0);
+    List<Dim> out = new ArrayList<>(Dims.dims(xs.get(0).shape()));
+    long total = 0;
+    for (Node x : xs) total += Dims.value(Dims.dim(x.shape(), axis));
+    out.set(axis, Dims.of(total));
+    Shape outShape = Dims.shape(out);
+    Node sum = null;
+    int offset = 0;
+    for (Node x : xs) {
+      List<Integer> start = new ArrayList<>(java.util.Collections.nCopies(x.rank(), 0));
+      start.set(axis, offset);
+      Attr.Slice at = new Attr.Slice(start, java.util.Collections.nCopies(x.rank(), 1), x.shape());
+      Node placed = ir.sliceBackward(x, at, outShape);
+      sum = sum == null ? placed : ir.add(sum, placed);
+      offset += (int) Dims.value(Dims.dim(x.shape(), axis));
+    }
+    return sum;
+  }
+
   /** {@code x^T}: the last two dims swapped. */
   public Node transposeLast(Node x) {
     return ir.transposeLast(x);

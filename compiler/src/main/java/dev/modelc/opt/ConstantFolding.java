@@ -16,7 +16,8 @@ import java.util.List;
  * <ol>
  *   <li>an elementwise op whose operands are all constants becomes the constant of its value (computed with the
  *       evaluator's scalar kernels and rounded to the dtype);
- *   <li>a movement op or STOP_GRADIENT of a constant becomes the constant in the new shape;
+ *   <li>a movement op or STOP_GRADIENT of a constant becomes the constant in the new shape, and so does a
+ *       SLICE_BACKWARD of zeros (of any other constant it is not one number);
  *   <li>a reduction of a constant over axes of constant size becomes the constant n * c (sum), c (max) or
  *       c + log n (logsumexp);
  *   <li>a SIZE whose size is a constant becomes that constant.
@@ -41,6 +42,7 @@ public final class ConstantFolding implements Pass {
     if (x.isEmpty() || !x.stream().allMatch(n -> n.op == Op.CONSTANT)) return null;
     double a = x.get(0).constantValue();
     if (old.op.is(Op.Group.MOVEMENT) || old.op == Op.STOP_GRADIENT) return constant(ir, a, old.type);
+    if (old.op == Op.SLICE_BACKWARD) return a == 0 ? constant(ir, 0, old.type) : null;
     if (old.op.is(Op.Group.ELEMENTWISE_UNARY)) return constant(ir, IrEvaluator.unary(old.op, old.attr, a), old.type);
     if (old.op.is(Op.Group.ELEMENTWISE_BINARY)) {
       return constant(ir, IrEvaluator.binary(old.op, a, x.get(1).constantValue()), old.type);

@@ -133,6 +133,10 @@ public final class Scheduler {
       throw new IrException(n.op.mnemonic() + " of rank " + n.rank() + " is not supported by the code generator "
           + "(at most 4 dimensions)", n.origin);
     }
+    if ((n.op == Op.SLICE || n.op == Op.SLICE_BACKWARD) && n.rank() > 4) {
+      throw new IrException("indexing a tensor of rank " + n.rank() + " is not supported by the code generator "
+          + "(at most 4 dimensions)", n.origin);
+    }
   }
 
   /** Gradients written straight into the parameter's gradient: root node to parameter index. */

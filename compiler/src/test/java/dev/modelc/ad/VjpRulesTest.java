@@ -82,6 +82,9 @@ class VjpRulesTest {
   static final Attr.Window POOL = new Attr.Window(2, 2, 2, 2, 0, 0);
   static final Attr.Window POOL_PADDED = new Attr.Window(3, 3, 2, 2, 1, 1);
 
+  /** x[:, 1::2, 2:4] of a [3, 5, 4] operand. */
+  static final Attr.Slice SLICE_1_2 = new Attr.Slice(List.of(0, 1, 2), List.of(1, 2, 1), Dims.shape(3, 2, 2));
+
   static Stream<Row> rows() {
     return Stream.of(
         unary(NEG, Domain.ANY),
@@ -112,6 +115,9 @@ class VjpRulesTest {
             (ir, x) -> ir.broadcastTo(x.get(0), Dims.shape(2, 3, 4))),
         row(RESHAPE, Domain.ANY, s(d(2, 3, 2)), (ir, x) -> ir.reshape(x.get(0), Dims.shape(3, 4))),
         row(PERMUTE, Domain.ANY, s(d(2, 3, 4)), (ir, x) -> ir.permute(x.get(0), List.of(2, 0, 1))),
+        row(SLICE, Domain.ANY, s(d(3, 5, 4)), (ir, x) -> ir.slice(x.get(0), SLICE_1_2)),
+        row(SLICE_BACKWARD, Domain.ANY, s(d(3, 2, 2)),
+            (ir, x) -> ir.sliceBackward(x.get(0), SLICE_1_2, Dims.shape(3, 5, 4))),
         row(REDUCE_SUM, Domain.ANY, s(d(2, 3, 4)), (ir, x) -> ir.reduceSum(x.get(0), List.of(0, 2), false)),
         row(REDUCE_MAX, Domain.DISTINCT, s(d(2, 3, 4)), (ir, x) -> ir.reduce(REDUCE_MAX, x.get(0), List.of(1), true)),
         row(REDUCE_MAX, Domain.DISTINCT, s(d(2, 3, 4)),

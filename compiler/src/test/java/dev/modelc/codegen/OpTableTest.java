@@ -11,6 +11,7 @@ import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.types.DType;
+import dev.modelc.types.SliceSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -66,6 +67,13 @@ class OpTableTest {
     rows.add(new Row("reshape", (h, s) -> s.unary(Op.TANH, s.reshape(h.param("a", -1, 1, 2, 6), Harness.shape(3, 4)))));
     rows.add(new Row("transpose", (h, s) -> s.transpose(h.param("a", -1, 1, 3, 4), 0, 1)));
     rows.add(new Row("permute 3d", (h, s) -> s.ir().permute(h.param("a", -1, 1, 2, 3, 4), List.of(2, 0, 1))));
+    rows.add(new Row("slice", (h, s) -> s.index(h.param("a", -1, 1, 3, 5, 4),
+        new SliceSpec(List.of(0, 1, 3), List.of(1, 2, 1), Harness.shape(3, 2, 1)), Harness.shape(3, 2))));
+    rows.add(new Row("slice rank 4 of a chain", (h, s) -> s.index(s.unary(Op.TANH, h.param("a", -1, 1, 2, 3, 4, 5)),
+        new SliceSpec(List.of(1, 0, 1, 0), List.of(1, 2, 2, 3), Harness.shape(1, 2, 2, 2)), Harness.shape(2, 2, 2))));
+    rows.add(new Row("cat", (h, s) -> s.cat(List.of(h.param("a", -1, 1, 3, 2, 4), h.param("b", -1, 1, 3, 1, 4),
+        s.unary(Op.EXP, h.param("c", -1, 1, 3, 2, 4))), 1, false)));
+    rows.add(new Row("stack", (h, s) -> s.cat(List.of(h.param("a", -1, 1, 3, 4), h.param("b", -1, 1, 3, 4)), 2, true)));
     rows.add(new Row("sum axis 1", (h, s) -> s.sum(h.param("a", -1, 1, 2, 3, 4), List.of(1), false)));
     rows.add(new Row("sum axes 0 2 keepdim", (h, s) -> s.sum(h.param("a", -1, 1, 2, 3, 4), List.of(0, 2), true)));
     rows.add(new Row("sum of a chain axis 1", (h, s) -> s.sum(s.mul(s.unary(Op.TANH, h.param("a", -1, 1, 2, 3, 4)),

@@ -3,8 +3,8 @@
 // A file holds layer definitions and models, in any order. Newlines are not significant: a declaration
 // ends where the next one begins (a `;` may separate them). Every alternative is labelled so that the
 // AST builder has one visit method per form. Operator precedence follows Python: `**` binds tightest
-// and is right-associative, then unary minus, then `* / @`, then `+ -`; `^T` (transpose) and calls are
-// postfix and bind tighter than all of them.
+// and is right-associative, then unary minus, then `* / @`, then `+ -`; `^T` (transpose), indexing
+// `x[i, a:b:s, ...]` and calls are postfix and bind tighter than all of them.
 grammar Mdl;
 
 file
@@ -48,10 +48,18 @@ type
 expr
     : primary                                                              # PrimaryExpr
     | expr TRANSPOSE                                                       # TransposeExpr
+    | expr LBRACK index (COMMA index)* COMMA? RBRACK                        # IndexExpr
     | <assoc=right> expr POW expr                                          # PowerExpr
     | op=(MINUS | PLUS) expr                                               # UnaryExpr
     | expr op=(STAR | SLASH | AT) expr                                     # MulExpr
     | expr op=(PLUS | MINUS) expr                                          # AddExpr
+    ;
+
+// One entry of `x[...]`: `...`, a slice `start:stop:step` (each part optional), or an integer index.
+index
+    : ELLIPSIS                                                             # EllipsisIndex
+    | start=expr? COLON stop=expr? (COLON step=expr?)?                     # SliceIndex
+    | expr                                                                 # PointIndex
     ;
 
 primary
@@ -93,6 +101,7 @@ F64      : 'f64';
 I32      : 'i32';
 
 TRANSPOSE : '^T';
+ELLIPSIS : '...';
 POW      : '**';
 STAR     : '*';
 SLASH    : '/';

@@ -1,7 +1,7 @@
 package dev.modelc.runtime.kernels;
 
 /**
- * Movement kernels the generated classes call: broadcast and permute over shapes merged at compile time into at most
+ * Movement kernels the generated classes call: broadcast, permute, slice and its transpose over shapes merged at compile time into at most
  * four runs, copying or, with {@code accumulate}, adding into {@code out}. Sizes are passed as ints so that a call
  * allocates nothing. The rank-general forms at the end ({@link #broadcast(double[], int[], int[])},
  * {@link #permute(double[], int[], int[])}) are the same meanings for the IR evaluator and the reference tensor
@@ -90,6 +90,53 @@ public final class Movement {
         }
     }
 
+
+    /**
+     * Slice of a rank-4 tensor {@code x[d0, d1, d2, d3]}: {@code out[a, b, c, e]} is
+     * {@code x[s0 + a t0, s1 + b t1, s2 + c t2, s3 + e t3]}, {@code out} of shape {@code [e0, e1, e2, e3]}.
+     */
+    public static void slice(float[] x, float[] out, int d1, int d2, int d3, int s0, int s1, int s2, int s3,
+                             int t0, int t1, int t2, int t3, int e0, int e1, int e2, int e3, boolean accumulate) {
+        int st2 = d3, st1 = d2 * d3, st0 = d1 * d2 * d3;
+        int o = 0;
+        for (int a = 0; a < e0; a++) {
+            for (int b = 0; b < e1; b++) {
+                for (int c = 0; c < e2; c++) {
+                    int base = (s0 + a * t0) * st0 + (s1 + b * t1) * st1 + (s2 + c * t2) * st2 + s3;
+                    for (int e = 0; e < e3; e++) {
+                        float v = x[base + e * t3];
+                        out[o] = accumulate ? (float) (out[o] + v) : v;
+                        o++;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The transpose of {@code slice}: {@code g[e0, e1, e2, e3]} written at the slice's positions of
+     * {@code out[d0, d1, d2, d3]}, zeros elsewhere (or added there with {@code accumulate}, the rest left as it is).
+     */
+    public static void sliceBackward(float[] g, float[] out, int d1, int d2, int d3, int s0, int s1, int s2, int s3,
+                                     int t0, int t1, int t2, int t3, int e0, int e1, int e2, int e3,
+                                     boolean accumulate) {
+        if (!accumulate) {
+            java.util.Arrays.fill(out, (float) 0);
+        }
+        int st2 = d3, st1 = d2 * d3, st0 = d1 * d2 * d3;
+        int o = 0;
+        for (int a = 0; a < e0; a++) {
+            for (int b = 0; b < e1; b++) {
+                for (int c = 0; c < e2; c++) {
+                    int base = (s0 + a * t0) * st0 + (s1 + b * t1) * st1 + (s2 + c * t2) * st2 + s3;
+                    for (int e = 0; e < e3; e++) {
+                        out[base + e * t3] += g[o++];
+                    }
+                }
+            }
+        }
+    }
+
     // ---- double ----
 
     /**
@@ -147,6 +194,52 @@ public final class Movement {
         }
     }
 
+    /**
+     * Slice of a rank-4 tensor {@code x[d0, d1, d2, d3]}: {@code out[a, b, c, e]} is
+     * {@code x[s0 + a t0, s1 + b t1, s2 + c t2, s3 + e t3]}, {@code out} of shape {@code [e0, e1, e2, e3]}.
+     */
+    public static void slice(double[] x, double[] out, int d1, int d2, int d3, int s0, int s1, int s2, int s3,
+                             int t0, int t1, int t2, int t3, int e0, int e1, int e2, int e3, boolean accumulate) {
+        int st2 = d3, st1 = d2 * d3, st0 = d1 * d2 * d3;
+        int o = 0;
+        for (int a = 0; a < e0; a++) {
+            for (int b = 0; b < e1; b++) {
+                for (int c = 0; c < e2; c++) {
+                    int base = (s0 + a * t0) * st0 + (s1 + b * t1) * st1 + (s2 + c * t2) * st2 + s3;
+                    for (int e = 0; e < e3; e++) {
+                        double v = x[base + e * t3];
+                        out[o] = accumulate ? (double) (out[o] + v) : v;
+                        o++;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The transpose of {@code slice}: {@code g[e0, e1, e2, e3]} written at the slice's positions of
+     * {@code out[d0, d1, d2, d3]}, zeros elsewhere (or added there with {@code accumulate}, the rest left as it is).
+     */
+    public static void sliceBackward(double[] g, double[] out, int d1, int d2, int d3, int s0, int s1, int s2, int s3,
+                                     int t0, int t1, int t2, int t3, int e0, int e1, int e2, int e3,
+                                     boolean accumulate) {
+        if (!accumulate) {
+            java.util.Arrays.fill(out, (double) 0);
+        }
+        int st2 = d3, st1 = d2 * d3, st0 = d1 * d2 * d3;
+        int o = 0;
+        for (int a = 0; a < e0; a++) {
+            for (int b = 0; b < e1; b++) {
+                for (int c = 0; c < e2; c++) {
+                    int base = (s0 + a * t0) * st0 + (s1 + b * t1) * st1 + (s2 + c * t2) * st2 + s3;
+                    for (int e = 0; e < e3; e++) {
+                        out[base + e * t3] += g[o++];
+                    }
+                }
+            }
+        }
+    }
+
     // ---- any rank, double ----
 
     /** {@code x} of shape {@code from} broadcast to {@code to} (NumPy rules: leading dimensions added, size 1 spread). */
@@ -176,6 +269,64 @@ public final class Movement {
             step[d] = strides[perm[d]];
         }
         return gather(x, out, step);
+    }
+
+    /**
+     * The elements {@code start[d] + i * step[d]} ({@code i < size[d]}) of each dim {@code d} of {@code x}, of shape
+     * {@code shape}: PyTorch's basic slicing with non-negative starts and positive steps, all in range.
+     */
+    public static double[] slice(double[] x, int[] shape, int[] start, int[] step, int[] size) {
+        int[] positions = slicePositions(shape, start, step, size);
+        double[] out = new double[positions.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[positions[i]];
+        }
+        return out;
+    }
+
+    /** The transpose of {@link #slice(double[], int[], int[], int[], int[])}: {@code g} placed into zeros of {@code shape}. */
+    public static double[] sliceBackward(double[] g, int[] shape, int[] start, int[] step, int[] size) {
+        int[] positions = slicePositions(shape, start, step, size);
+        double[] out = new double[count(shape)];
+        for (int i = 0; i < g.length; i++) {
+            out[positions[i]] += g[i];
+        }
+        return out;
+    }
+
+    private static int count(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    /** The flat position in {@code x} of shape {@code shape} of each row-major element of the slice. */
+    private static int[] slicePositions(int[] shape, int[] start, int[] step, int[] size) {
+        int[] walk = new int[shape.length];
+        int pos = 0;
+        int acc = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            pos += start[d] * acc;
+            walk[d] = step[d] * acc;
+            acc *= shape[d];
+        }
+        int[] out = new int[count(size)];
+        int[] counter = new int[size.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = pos;
+            for (int d = size.length - 1; d >= 0; d--) {
+                counter[d]++;
+                pos += walk[d];
+                if (counter[d] < size[d]) {
+                    break;
+                }
+                pos -= walk[d] * counter[d];
+                counter[d] = 0;
+            }
+        }
+        return out;
     }
 
     /** Each row-major position of {@code shape} reads {@code x} at the sum of its indices times {@code step}. */

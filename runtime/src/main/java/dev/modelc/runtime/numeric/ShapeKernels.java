@@ -37,6 +37,20 @@ public final class ShapeKernels {
         return Tensor.fromDoubles(x.dtype(), outShape, Movement.permute(x.doubles(), shape, perm));
     }
 
+    /** The elements {@code start[d] + i * step[d]} ({@code i < size[d]}) of each dim d of {@code x}, copied. */
+    public static Tensor slice(Tensor x, int[] start, int[] step, int[] size) {
+        Shapes.checkSlice(x.shape(), start, step, size);
+        return Tensor.fromDoubles(x.dtype(), size.clone(),
+                Movement.slice(x.doubles(), x.shape(), start, step, size));
+    }
+
+    /** The transpose of {@link #slice}: {@code g} at the slice's positions of zeros of {@code shape}. */
+    public static Tensor sliceBackward(Tensor g, int[] shape, int[] start, int[] step) {
+        Shapes.checkSlice(shape, start, step, g.shape());
+        return Tensor.fromDoubles(g.dtype(), shape.clone(),
+                Movement.sliceBackward(g.doubles(), shape, start, step, g.shape()));
+    }
+
     /** {@code x} viewed with {@code shape} (one entry may be -1), sharing storage. */
     public static Tensor reshape(Tensor x, int[] shape) {
         return x.withShape(Shapes.inferReshape(shape, x.numel()));

@@ -8,6 +8,24 @@ public final class Shapes {
     private Shapes() {
     }
 
+    /**
+     * Checks that a slice fits {@code shape}: one start, step and size per dim, starts and sizes within the dim,
+     * steps positive, and the last element {@code start + (size - 1) * step} inside it.
+     */
+    public static void checkSlice(int[] shape, int[] start, int[] step, int[] size) {
+        if (start.length != shape.length || step.length != shape.length || size.length != shape.length) {
+            throw new IllegalArgumentException("slice of rank " + start.length + " does not fit shape "
+                    + java.util.Arrays.toString(shape));
+        }
+        for (int d = 0; d < shape.length; d++) {
+            long last = start[d] + (long) (size[d] - 1) * step[d];
+            if (step[d] < 1 || start[d] < 0 || size[d] < 1 || last >= shape[d]) {
+                throw new IllegalArgumentException("slice " + start[d] + " + " + step[d] + " * i, i < " + size[d]
+                        + " does not fit dimension " + d + " of size " + shape[d]);
+            }
+        }
+    }
+
     public static int numel(int[] shape) {
         int n = 1;
         for (int d : shape) {

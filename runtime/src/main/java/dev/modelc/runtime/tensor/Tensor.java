@@ -441,6 +441,15 @@ public class Tensor {
     public Tensor flatten() { return ShapeOps.flatten(this, 0, -1); }
     public Tensor flatten(int startDim, int endDim) { return ShapeOps.flatten(this, startDim, endDim); }
     /** Broadcasts to {@code newShape} ({@code expand}); the gradient is summed back. */
+    /** Dim d keeps elements {@code start[d] + i * step[d]}, {@code i < size[d]} (PyTorch's basic slicing). */
+    public Tensor slice(int[] start, int[] step, int[] size) { return ShapeOps.slice(this, start, step, size); }
+
+    /** torch.cat: the parts joined along {@code dim}. */
+    public static Tensor cat(Tensor[] parts, int dim) { return ShapeOps.cat(parts, dim); }
+
+    /** torch.stack: the parts joined along a new dim {@code dim}. */
+    public static Tensor stack(Tensor[] parts, int dim) { return ShapeOps.stack(parts, dim); }
+
     public Tensor expand(int... newShape) { return ShapeOps.expand(this, newShape); }
 
     public Tensor sum() { return ReductionOps.sum(this, null, false); }

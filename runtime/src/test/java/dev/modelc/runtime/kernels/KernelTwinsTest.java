@@ -133,6 +133,31 @@ class KernelTwinsTest {
       Movement.permute(floats(y), pf, d[0], d[1], d[2], d[3], p[0], p[1], p[2], p[3], accumulate);
       sameRounded("permute", pd, pf);
 
+      int[] st = new int[4];
+      int[] sp = new int[4];
+      int[] e = new int[4];
+      for (int i = 0; i < 4; i++) {
+        st[i] = rnd.nextInt(d[i]);
+        sp[i] = 1 + rnd.nextInt(2);
+        e[i] = 1 + rnd.nextInt((d[i] - 1 - st[i]) / sp[i] + 1);
+      }
+      int kept = e[0] * e[1] * e[2] * e[3];
+      double[] sd = values(kept, false);
+      float[] sf = floats(sd);
+      Movement.slice(y, sd, d[1], d[2], d[3], st[0], st[1], st[2], st[3], sp[0], sp[1], sp[2], sp[3],
+          e[0], e[1], e[2], e[3], accumulate);
+      Movement.slice(floats(y), sf, d[1], d[2], d[3], st[0], st[1], st[2], st[3], sp[0], sp[1], sp[2], sp[3],
+          e[0], e[1], e[2], e[3], accumulate);
+      sameRounded("slice", sd, sf);
+      double[] g = values(kept, false);
+      double[] gd = start.clone();
+      float[] gf = floats(start);
+      Movement.sliceBackward(g, gd, d[1], d[2], d[3], st[0], st[1], st[2], st[3], sp[0], sp[1], sp[2], sp[3],
+          e[0], e[1], e[2], e[3], accumulate);
+      Movement.sliceBackward(floats(g), gf, d[1], d[2], d[3], st[0], st[1], st[2], st[3], sp[0], sp[1], sp[2], sp[3],
+          e[0], e[1], e[2], e[3], accumulate);
+      sameRounded("sliceBackward", gd, gf);
+
       int classes = 1 + rnd.nextInt(6);
       int[] labels = rnd.ints(d[0], 0, classes).toArray();
       double[] hd = values(d[0] * classes, false);
