@@ -10,6 +10,8 @@ import java.util.List;
  * @param dims reduction or softmax dims (empty with {@code allDims} for all), transpose's two dims, flatten's start
  *     and end
  * @param shape the target shape of reshape and flatten
+ * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
+ *     {@code dims}, one_hot its num_classes, embedding its padding_idx (wrapped non-negative; empty for none)
  */
 public record Attrs(
     List<Integer> dims,
@@ -22,29 +24,34 @@ public record Attrs(
     double beta,
     double threshold,
     String approximate,
-    Shape shape) {
+    Shape shape,
+    String dtype) {
 
   public static final Attrs NONE =
-      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null);
+      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null);
 
   public Attrs withDims(List<Integer> d, boolean keep) {
     return new Attrs(List.copyOf(d), keep, kernel, stride, padding, reduction, slope, beta, threshold, approximate,
-        shape);
+        shape, dtype);
   }
 
   public Attrs withWindow(int[] k, int[] s, int[] p) {
-    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape);
+    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, dtype);
   }
 
   public Attrs withReduction(String r) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape);
+    return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape, dtype);
   }
 
   public Attrs withScalars(double sl, double be, double th, String approx) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, dtype);
   }
 
   public Attrs withShape(Shape s) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s, dtype);
+  }
+
+  public Attrs withDtype(String d) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape, d);
   }
 }
