@@ -6,7 +6,7 @@ import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.runtime.kernels.Buffers;
-import dev.modelc.runtime.kernels.Conv2d;
+import dev.modelc.runtime.kernels.Convolution;
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Epilogue;
 import dev.modelc.runtime.kernels.Gather;
@@ -286,7 +286,7 @@ final class KernelEmitter {
         if (step.bias() != null) in(step.bias());
         else e.pushNull();
         out();
-        e.invokeStatic(Conv2d.class, "forward", "(" + ws + shape + arr + arr + arr + arr + ")V");
+        e.invokeStatic(Convolution.class, "forward", "(" + ws + shape + arr + arr + arr + arr + ")V");
       }
       case CONV2D_BACKWARD_INPUT -> {
         Attr.WindowTo to = (Attr.WindowTo) n.attr;
@@ -295,7 +295,7 @@ final class KernelEmitter {
         in(n.in(1));
         out();
         e.push(step.accumulate());
-        e.invokeStatic(Conv2d.class, "backwardInput", "(" + ws + shape + arr + arr + arr + "Z)V");
+        e.invokeStatic(Convolution.class, "backwardInput", "(" + ws + shape + arr + arr + arr + "Z)V");
       }
       case CONV2D_BACKWARD_WEIGHT -> {
         Attr.WindowTo to = (Attr.WindowTo) n.attr;
@@ -304,7 +304,7 @@ final class KernelEmitter {
         in(n.in(1));
         out();
         e.push(step.accumulate());
-        e.invokeStatic(Conv2d.class, "backwardWeight", "(" + ws + shape + arr + arr + arr + "Z)V");
+        e.invokeStatic(Convolution.class, "backwardWeight", "(" + ws + shape + arr + arr + arr + "Z)V");
       }
       default -> throw notAKernel("is not a convolution");
     }

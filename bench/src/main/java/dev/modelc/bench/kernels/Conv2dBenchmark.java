@@ -1,6 +1,6 @@
 package dev.modelc.bench.kernels;
 
-import dev.modelc.runtime.kernels.Conv2d;
+import dev.modelc.runtime.kernels.Convolution;
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.MatMul;
 import dev.modelc.runtime.kernels.Workspace;
@@ -56,19 +56,19 @@ public class Conv2dBenchmark {
 
     @Benchmark
     public float[] forward() {
-        Conv2d.forward(ws, shape, x, w, bias, y);
+        Convolution.forward(ws, shape, x, w, bias, y);
         return y;
     }
 
     @Benchmark
     public float[] backwardWeight() {
-        Conv2d.backwardWeight(ws, shape, x, dy, dw, false);
+        Convolution.backwardWeight(ws, shape, x, dy, dw, false);
         return dw;
     }
 
     @Benchmark
     public float[] backwardInput() {
-        Conv2d.backwardInput(ws, shape, dy, w, dx, false);
+        Convolution.backwardInput(ws, shape, dy, w, dx, false);
         return dx;
     }
 }

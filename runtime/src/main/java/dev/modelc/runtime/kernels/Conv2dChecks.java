@@ -1,6 +1,6 @@
 package dev.modelc.runtime.kernels;
 
-/** Array-length checks for {@link Conv2d}, naming the tensor and its expected shape; lengths of -1 mean null. */
+/** Array-length checks for {@link Convolution}, naming the tensor and its expected shape; lengths of -1 mean null. */
 final class Conv2dChecks {
 
     private Conv2dChecks() {

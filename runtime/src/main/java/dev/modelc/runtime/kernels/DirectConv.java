@@ -3,7 +3,7 @@ package dev.modelc.runtime.kernels;
 import dev.modelc.runtime.kernels.Workspace.Slot;
 
 /**
- * Stride-1 convolutions without an unfolded matrix: {@link Conv2d} uses these for the small-channel shapes where
+ * Stride-1 convolutions without an unfolded matrix: {@link Convolution} uses these for the small-channel shapes where
  * products of the unfolded input are too thin to run fast ({@link JavaConvLoops#suitsForward} and its siblings
  * decide, per pass and implementation).
  *

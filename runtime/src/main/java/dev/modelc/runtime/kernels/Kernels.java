@@ -70,7 +70,7 @@ public final class Kernels {
     private Kernels() {
     }
 
-    /** The kernel {@link MatMul} and {@link Conv2d} use. */
+    /** The kernel {@link MatMul} and {@link Convolution} use. */
     public static Gemm selected() {
         return SELECTED;
     }

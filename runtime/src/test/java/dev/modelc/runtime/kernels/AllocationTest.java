@@ -83,17 +83,17 @@ class AllocationTest {
         while (System.nanoTime() < deadline && allocated != 0) {
             long before = threads.getThreadAllocatedBytes(thread);
             for (int i = 0; i < WINDOW; i++) {
-                Conv2d.forward(kernel, ws, s, x, w, bias, y);
+                Convolution.forward(kernel, ws, s, x, w, bias, y);
                 Epilogue.relu(y, 0, y.length);
-                Conv2d.backwardInput(kernel, ws, s, y, w, dx, false);
-                Conv2d.backwardWeight(kernel, ws, s, x, y, dw, false);
-                Conv2d.backwardBias(s, y, db, true);
+                Convolution.backwardInput(kernel, ws, s, y, w, dx, false);
+                Convolution.backwardWeight(kernel, ws, s, x, y, dw, false);
+                Convolution.backwardBias(s, y, db, true);
                 Epilogue.addBiasPerColumn(ws, y, 0, s.batch() * s.outChannels(), 576, dx);
-                Conv2d.forward(kernel, ws, strided, x, w, bias, y);
-                Conv2d.backwardInput(kernel, ws, strided, y, w, dx, true);
-                Conv2d.backwardWeight(kernel, ws, strided, x, y, dw, true);
-                Conv2d.forward(kernel, ws, s, xd, wd, null, yd);
-                Conv2d.backwardWeight(kernel, ws, s, xd, yd, dwd, false);
+                Convolution.forward(kernel, ws, strided, x, w, bias, y);
+                Convolution.backwardInput(kernel, ws, strided, y, w, dx, true);
+                Convolution.backwardWeight(kernel, ws, strided, x, y, dw, true);
+                Convolution.forward(kernel, ws, s, xd, wd, null, yd);
+                Convolution.backwardWeight(kernel, ws, s, xd, yd, dwd, false);
             }
             allocated = threads.getThreadAllocatedBytes(thread) - before;
         }

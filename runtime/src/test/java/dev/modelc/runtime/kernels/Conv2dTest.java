@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link Conv2d} forward and gradients against the direct loops of {@link ConvReference}, in f32 and f64, with each
+ * {@link Convolution} forward and gradients against the direct loops of {@link ConvReference}, in f32 and f64, with each
  * kernel implementation and through each path: the public entry points (which choose), the unfolded matrix, and
  * the stride-1 loops of {@link DirectConv} wherever they apply. One workspace serves every shape in turn, so buffers
  * left over from a larger shape are reused.
@@ -78,14 +78,14 @@ class Conv2dTest {
             forward(path, kernel, ws, s, x, w, bias, y);
             backwardInput(path, kernel, ws, s, dy, w, dx, false);
             backwardWeight(path, kernel, ws, s, x, dy, dw, false);
-            Conv2d.backwardBias(s, dy, db, false);
+            Convolution.backwardBias(s, dy, db, false);
             close(what + " y", ref.y, y, 1, 1e-12);
             close(what + " dx", ref.dx, dx, 1, 1e-12);
             close(what + " dw", ref.dw, dw, 1, 1e-12);
             close(what + " db", ref.db, db, 1, 1e-12);
             backwardInput(path, kernel, ws, s, dy, w, dx, true);
             backwardWeight(path, kernel, ws, s, x, dy, dw, true);
-            Conv2d.backwardBias(s, dy, db, true);
+            Convolution.backwardBias(s, dy, db, true);
             close(what + " accumulated dx", ref.dx, dx, 2, 1e-12);
             close(what + " accumulated dw", ref.dw, dw, 2, 1e-12);
             close(what + " accumulated db", ref.db, db, 2, 1e-12);
@@ -117,7 +117,7 @@ class Conv2dTest {
             forward(path, kernel, ws, s, x, w, bias, y);
             backwardInput(path, kernel, ws, s, dy, w, dx, false);
             backwardWeight(path, kernel, ws, s, x, dy, dw, false);
-            Conv2d.backwardBias(s, dy, db, false);
+            Convolution.backwardBias(s, dy, db, false);
             close(what + " y", ref.y, Reference.toDouble(y), 1, 1e-4);
             close(what + " dx", ref.dx, Reference.toDouble(dx), 1, 1e-4);
             close(what + " dw", ref.dw, Reference.toDouble(dw), 1, 1e-4);
@@ -159,7 +159,7 @@ class Conv2dTest {
             ConvReference ref = new ConvReference(s, x, w, new double[s.outChannels()],
                     new double[s.batch() * s.outImageSize()]);
             double[] y = new double[ref.y.length];
-            Conv2d.forward(new Workspace(), s, x, w, null, y);
+            Convolution.forward(new Workspace(), s, x, w, null, y);
             close(s + " no bias", ref.y, y, 1, 1e-12);
             float[] yf = new float[ref.y.length];
             float[] xf = new float[x.length], wf = new float[w.length];
@@ -169,7 +169,7 @@ class Conv2dTest {
             for (int i = 0; i < w.length; i++) {
                 wf[i] = (float) w[i];
             }
-            Conv2d.forward(new Workspace(), s, xf, wf, null, yf);
+            Convolution.forward(new Workspace(), s, xf, wf, null, yf);
             close(s + " f32 no bias", ref.y, Reference.toDouble(yf), 1, 1e-4);
         }
     }
@@ -181,18 +181,18 @@ class Conv2dTest {
         assertEquals("conv2d: kernel 5x5 is larger than the padded input 3x3", big.getMessage());
         Conv2dShape s = Conv2dShape.of(2, 1, 28, 28, 6, 5, 1, 0);
         IllegalArgumentException shortY = assertThrows(IllegalArgumentException.class,
-                () -> Conv2d.forward(new Workspace(), s, new float[2 * 784], new float[150], null, new float[10]));
+                () -> Convolution.forward(new Workspace(), s, new float[2 * 784], new float[150], null, new float[10]));
         assertEquals("conv2d: output y [2, 6, 24, 24] needs 6912 elements but its array has length 10",
                 shortY.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> Conv2d.backwardBias(s, new float[6912], null, false));
+                () -> Convolution.backwardBias(s, new float[6912], null, false));
     }
 
     private static void forward(Path path, Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] w,
                                 double[] bias, double[] y) {
         switch (path) {
-            case CHOSEN -> Conv2d.forward(kernel, ws, s, x, w, bias, y);
-            case UNFOLDED -> Conv2d.unfoldedForward(kernel, ws, s, x, w, bias, y);
+            case CHOSEN -> Convolution.forward(kernel, ws, s, x, w, bias, y);
+            case UNFOLDED -> Convolution.unfoldedForward(kernel, ws, s, x, w, bias, y);
             case DIRECT -> DirectConv.forward(kernel.convLoops(), ws, s, x, w, bias, y);
         }
     }
@@ -200,8 +200,8 @@ class Conv2dTest {
     private static void forward(Path path, Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] w,
                                 float[] bias, float[] y) {
         switch (path) {
-            case CHOSEN -> Conv2d.forward(kernel, ws, s, x, w, bias, y);
-            case UNFOLDED -> Conv2d.unfoldedForward(kernel, ws, s, x, w, bias, y);
+            case CHOSEN -> Convolution.forward(kernel, ws, s, x, w, bias, y);
+            case UNFOLDED -> Convolution.unfoldedForward(kernel, ws, s, x, w, bias, y);
             case DIRECT -> DirectConv.forward(kernel.convLoops(), ws, s, x, w, bias, y);
         }
     }
@@ -209,8 +209,8 @@ class Conv2dTest {
     private static void backwardInput(Path path, Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w,
                                       double[] dx, boolean accumulate) {
         switch (path) {
-            case CHOSEN -> Conv2d.backwardInput(kernel, ws, s, dy, w, dx, accumulate);
-            case UNFOLDED -> Conv2d.unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
+            case CHOSEN -> Convolution.backwardInput(kernel, ws, s, dy, w, dx, accumulate);
+            case UNFOLDED -> Convolution.unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
             case DIRECT -> DirectConv.backwardInput(kernel.convLoops(), ws, s, dy, w, dx, accumulate);
         }
     }
@@ -218,8 +218,8 @@ class Conv2dTest {
     private static void backwardInput(Path path, Gemm kernel, Workspace ws, Conv2dShape s, float[] dy, float[] w,
                                       float[] dx, boolean accumulate) {
         switch (path) {
-            case CHOSEN -> Conv2d.backwardInput(kernel, ws, s, dy, w, dx, accumulate);
-            case UNFOLDED -> Conv2d.unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
+            case CHOSEN -> Convolution.backwardInput(kernel, ws, s, dy, w, dx, accumulate);
+            case UNFOLDED -> Convolution.unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate);
             case DIRECT -> DirectConv.backwardInput(kernel.convLoops(), ws, s, dy, w, dx, accumulate);
         }
     }
@@ -227,8 +227,8 @@ class Conv2dTest {
     private static void backwardWeight(Path path, Gemm kernel, Workspace ws, Conv2dShape s, double[] x,
                                        double[] dy, double[] dw, boolean accumulate) {
         switch (path) {
-            case CHOSEN -> Conv2d.backwardWeight(kernel, ws, s, x, dy, dw, accumulate);
-            case UNFOLDED -> Conv2d.unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+            case CHOSEN -> Convolution.backwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+            case UNFOLDED -> Convolution.unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
             case DIRECT -> DirectConv.backwardWeight(kernel.convLoops(), ws, s, x, dy, dw, accumulate);
         }
     }
@@ -236,8 +236,8 @@ class Conv2dTest {
     private static void backwardWeight(Path path, Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] dy,
                                        float[] dw, boolean accumulate) {
         switch (path) {
-            case CHOSEN -> Conv2d.backwardWeight(kernel, ws, s, x, dy, dw, accumulate);
-            case UNFOLDED -> Conv2d.unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+            case CHOSEN -> Convolution.backwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+            case UNFOLDED -> Convolution.unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
             case DIRECT -> DirectConv.backwardWeight(kernel.convLoops(), ws, s, x, dy, dw, accumulate);
         }
     }

@@ -1,6 +1,6 @@
 package dev.modelc.runtime.kernels;
 
-/** Direct seven-loop convolution and its gradients in double precision: the reference for {@link Conv2d}. */
+/** Direct seven-loop convolution and its gradients in double precision: the reference for {@link Convolution}. */
 final class ConvReference {
 
     final double[] y;

@@ -42,9 +42,9 @@ public final class KernelSmokeMain {
         double[] dy = MatMulTest.randomDoubles(random, s.batch() * s.outImageSize());
         ConvReference conv = new ConvReference(s, x, w, bias, dy);
         double[] y = new double[conv.y.length], dx = new double[conv.dx.length], dw = new double[conv.dw.length];
-        Conv2d.forward(ws, s, x, w, bias, y);
-        Conv2d.backwardInput(ws, s, dy, w, dx, false);
-        Conv2d.backwardWeight(ws, s, x, dy, dw, false);
+        Convolution.forward(ws, s, x, w, bias, y);
+        Convolution.backwardInput(ws, s, dy, w, dx, false);
+        Convolution.backwardWeight(ws, s, x, dy, dw, false);
         if (!close(conv.y, y) || !close(conv.dx, dx) || !close(conv.dw, dw)) {
             System.out.println("wrong convolution");
             System.exit(1);

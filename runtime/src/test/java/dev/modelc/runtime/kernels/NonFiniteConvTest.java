@@ -20,8 +20,8 @@ class NonFiniteConvTest {
     float[] dy = random(shape.batch() * shape.outImageSize(), 2);
     float[] direct = new float[shape.weightSize()];
     float[] unfolded = new float[shape.weightSize()];
-    Conv2d.backwardWeight(Kernels.SELECTED, new Workspace(), shape, x, dy, direct, false);
-    Conv2d.unfoldedBackwardWeight(Kernels.SELECTED, new Workspace(), shape, x, dy, unfolded, false);
+    Convolution.backwardWeight(Kernels.SELECTED, new Workspace(), shape, x, dy, direct, false);
+    Convolution.unfoldedBackwardWeight(Kernels.SELECTED, new Workspace(), shape, x, dy, unfolded, false);
     assertSame(unfolded, direct);
   }
 
@@ -32,8 +32,8 @@ class NonFiniteConvTest {
     float[] dy = random(shape.batch() * shape.outImageSize(), 4);
     float[] direct = new float[shape.batch() * shape.imageSize()];
     float[] unfolded = new float[direct.length];
-    Conv2d.backwardInput(Kernels.SELECTED, new Workspace(), shape, dy, w, direct, false);
-    Conv2d.unfoldedBackwardInput(Kernels.SELECTED, new Workspace(), shape, dy, w, unfolded, false);
+    Convolution.backwardInput(Kernels.SELECTED, new Workspace(), shape, dy, w, direct, false);
+    Convolution.unfoldedBackwardInput(Kernels.SELECTED, new Workspace(), shape, dy, w, unfolded, false);
     assertSame(unfolded, direct);
   }
 

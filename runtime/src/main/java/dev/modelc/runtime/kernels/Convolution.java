@@ -23,9 +23,9 @@ import dev.modelc.runtime.kernels.Workspace.Slot;
  * <p>Arrays are whole tensors from index 0 in the shapes {@link Conv2dShape} describes. With {@code accumulate} a
  * gradient is added to the array (PyTorch's accumulation into {@code .grad}); otherwise it replaces it.
  */
-public final class Conv2d {
+public final class Convolution {
 
-    private Conv2d() {
+    private Convolution() {
     }
 
     /** {@code y = conv2d(x, w) + bias}; {@code bias} (one per output channel) may be null. */
