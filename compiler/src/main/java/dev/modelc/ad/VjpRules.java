@@ -110,6 +110,18 @@ public final class VjpRules {
                            (ir, y, y_bar) -> ir.full(0, y.in(1)));
     rule(AVGPOOL2D, (ir, y, y_bar) -> ir.avgpool2dBackward(y_bar, (Attr.Window) y.attr, y.in(0).shape()));
     rule(AVGPOOL2D_BACKWARD, (ir, y, y_bar) -> ir.add(AVGPOOL2D, window(y), List.of(y_bar)));
+
+    // indexing: y = gather(x, index) and its transpose y = scatter_add(g, index), each linear in its float operand;
+    // the scatter-add skips embedding's padding, so its transpose reads 0 there
+    rule(GATHER, (ir, y, y_bar) -> ir.scatterAdd(y_bar, y.in(1), (Attr.Index) y.attr, y.in(0).shape()),
+                 VjpRules::index_backward);
+    rule(SCATTER_ADD, (ir, y, y_bar) -> ir.gather(y_bar, y.in(1), ((Attr.IndexTo) y.attr).index().withZeroPadding(true)),
+                      VjpRules::index_backward);
+  }
+
+  /** An i32 index is piecewise constant: it has no gradient (the checker lets no gradient reach one). */
+  static Node index_backward(GraphBuilder ir, Node y, Node y_bar) {
+    throw new dev.modelc.ir.IrException(y.op.mnemonic() + ": an i32 index has no gradient", y.origin);
   }
 
   /** The per-operand formulas of op, or null when the op has no rule. */

@@ -12,6 +12,8 @@ import java.util.List;
  *     and end
  * @param shape the target shape of reshape and flatten, the result shape of indexing
  * @param slice what indexing keeps of each dim (before the dims an integer index removes are dropped)
+  * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
+ *     {@code dims}, one_hot its num_classes, embedding its padding_idx (wrapped non-negative; empty for none)
  */
 public record Attrs(
     List<Integer> dims,
@@ -25,34 +27,42 @@ public record Attrs(
     double threshold,
     String approximate,
     Shape shape,
-    SliceSpec slice) {
+    SliceSpec slice,
+    String dtype) {
 
   public static final Attrs NONE =
-      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null);
+      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null, null);
 
   public Attrs withDims(List<Integer> d, boolean keep) {
     return new Attrs(List.copyOf(d), keep, kernel, stride, padding, reduction, slope, beta, threshold, approximate,
-        shape, slice);
+        shape, slice, dtype);
   }
 
   public Attrs withWindow(int[] k, int[] s, int[] p) {
-    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice);
+    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice, dtype);
   }
 
   public Attrs withReduction(String r) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape, slice);
+    return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape, slice,
+        dtype);
   }
 
   public Attrs withScalars(double sl, double be, double th, String approx) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice, dtype);
   }
 
   public Attrs withSlice(SliceSpec sl, Shape result) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, result,
-        sl);
+        sl, dtype);
   }
 
   public Attrs withShape(Shape s) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s, slice);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s, slice,
+        dtype);
+  }
+
+  public Attrs withDtype(String d) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
+        slice, d);
   }
 }

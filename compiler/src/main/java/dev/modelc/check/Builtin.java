@@ -10,7 +10,8 @@ import java.util.Locale;
  * so that checked trees have one kind of call.
  *
  * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
- * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor), {@code tensors} (a list of tensors, written {@code [a, b]}), {@code int}, {@code pair} (an
+ * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor of class labels), {@code index} (an
+ * i32 tensor of indices), {@code tensors} (a list of tensors, written {@code [a, b]}), {@code int}, {@code pair} (an
  * int or a list of two), {@code dims} (an int or a list of ints), {@code bool}, {@code float}, {@code string}.
  */
 public enum Builtin {
@@ -58,6 +59,11 @@ public enum Builtin {
   MAXPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
   AVGPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
   DETACH("x:tensor"),
+  // Integer indices.
+  INDEX_SELECT("x:tensor, dim:int, index:index"),
+  GATHER("x:tensor, dim:int, index:index"),
+  ONE_HOT("index:index, num_classes:int, dtype:string=f32"),
+  EMBEDDING("index:index, weight:tensor, padding_idx:int=none"),
   // Losses.
   MSE("input:tensor, target:tensor, reduction:string=mean"),
   L1("input:tensor, target:tensor, reduction:string=mean"),
@@ -71,7 +77,7 @@ public enum Builtin {
   /** One argument of a signature. */
   public record Arg(String name, String kind, String defaultValue) {
     public boolean isTensor() {
-      return kind.startsWith("tensor") || kind.equals("labels");
+      return kind.startsWith("tensor") || kind.equals("labels") || kind.equals("index");
     }
 
     public boolean required() {

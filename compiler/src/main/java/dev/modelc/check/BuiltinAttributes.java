@@ -127,6 +127,41 @@ final class BuiltinAttributes {
         }
         attrs = attrs.withWindow(null, stride, padding);
       }
+      case INDEX_SELECT, GATHER -> {
+        Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);
+        if (d == null) {
+          return null;
+        }
+        attrs = attrs.withDims(List.of(d), false);
+      }
+      case ONE_HOT -> {
+        String dtype = string(bound[2], "dtype", at);
+        if (dtype == null) {
+          return null;
+        }
+        if (!dtype.equals("f32") && !dtype.equals("f64")) {
+          return error(at, "one_hot: dtype must be \"f32\" or \"f64\", got \"" + dtype + "\"");
+        }
+        long classes = (Long) bound[1];
+        if (classes < 1 || classes > Integer.MAX_VALUE) {
+          return error(at, "one_hot: num_classes must be a positive int, got " + classes);
+        }
+        attrs = attrs.withDims(List.of((int) classes), false).withDtype(dtype);
+      }
+      case EMBEDDING -> {
+        Shape w = tensors.get(1).type().shape();
+        if (bound[2] != null) {
+          long p = (Long) bound[2];
+          long num = w.rank() == 2 && w.dim(0).isConstant() ? w.dim(0).coefficient() : -1;
+          if (num < 0) {
+            return error(at, "embedding: padding_idx needs a weight [num_embeddings, embedding_dim] of constant size");
+          }
+          if (p >= num || p < -num) {
+            return error(at, "embedding: Padding_idx must be within num_embeddings (" + num + "), got " + p);
+          }
+          attrs = attrs.withDims(List.of((int) (p < 0 ? p + num : p)), false);
+        }
+      }
       case MAXPOOL2D, AVGPOOL2D -> {
         int[] kernel = pair(bound[1], "kernel_size", at);
         int[] stride = bound[2] == null ? kernel : pair(bound[2], "stride", at);

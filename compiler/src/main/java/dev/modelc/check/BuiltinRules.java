@@ -46,10 +46,19 @@ final class BuiltinRules {
 
   private boolean dtypes(Builtin op, List<TExpr> args, Span at) {
     DType floatType = null;
+    List<Builtin.Arg> tensorArgs = op.args().stream().filter(Builtin.Arg::isTensor).toList();
     for (int i = 0; i < args.size(); i++) {
       TExpr a = args.get(i);
-      boolean labels = op.args().size() > i && op.args().get(i).kind().equals("labels");
+      boolean labels = tensorArgs.size() > i && tensorArgs.get(i).kind().equals("labels");
+      boolean index = tensorArgs.size() > i && tensorArgs.get(i).kind().equals("index");
       DType d = a.type().dtype();
+      if (index) {
+        if (d != DType.I32) {
+          diagnostics.error(a.span(), op.spelling() + ": index must be an i32 tensor, got " + a.type());
+          return false;
+        }
+        continue;
+      }
       if (labels) {
         if (d != DType.I32) {
           diagnostics.error(a.span(), op.spelling() + ": target must be i32 class labels, got " + a.type());
@@ -58,8 +67,9 @@ final class BuiltinRules {
         continue;
       }
       if (d == DType.I32) {
-        diagnostics.error(a.span(), "i32 values are class labels; they can only be the target of cross_entropy "
-            + "or nll, not an operand of " + describe(op));
+        diagnostics.error(a.span(), "i32 values are class labels and indices; they can only be the target of "
+            + "cross_entropy or nll or the index of index_select, gather, one_hot or embedding, not an operand of "
+            + describe(op));
         return false;
       }
       if (floatType == null) {
@@ -146,6 +156,23 @@ final class BuiltinRules {
       case STACK -> {
         return stack(args, attrs.dims().get(0), at);
       }
+      case INDEX_SELECT, GATHER -> {
+        return indexed(op, args, attrs.dims().get(0), at);
+      }
+      case ONE_HOT -> {
+        List<Dim> dims = new ArrayList<>(s.dims());
+        dims.add(Dim.of(attrs.dims().get(0)));
+        return new TensorType(attrs.dtype().equals("f64") ? DType.F64 : DType.F32, new Shape(dims));
+      }
+      case EMBEDDING -> {
+        TensorType w = args.get(1).type();
+        if (w.shape().rank() != 2) {
+          return error(args.get(1).span(), "embedding: weight must be [num_embeddings, embedding_dim], got " + w);
+        }
+        List<Dim> dims = new ArrayList<>(s.dims());
+        dims.add(w.shape().dim(1));
+        return new TensorType(w.dtype(), new Shape(dims));
+      }
       default -> {
         return x; // elementwise unary, softmax, log_softmax, detach
       }
@@ -212,6 +239,32 @@ final class BuiltinRules {
           + args.get(2).type().shape() + " and output has a shape of " + of.type().shape());
     }
     return wrt.type();
+  }
+
+  /**
+   * index_select: index [n] replaces x's dim; gather: the index's shape, which must be x's except along dim (a
+   * stricter rule than torch.gather's "at most x's size", so the gradient's scatter covers whole rows).
+   */
+  private TensorType indexed(Builtin op, List<TExpr> args, int dim, Span at) {
+    TensorType x = args.get(0).type();
+    TensorType index = args.get(1).type();
+    if (op == Builtin.INDEX_SELECT) {
+      if (index.shape().rank() != 1) {
+        return error(args.get(1).span(), "index_select(): Index is supposed to be a vector, got " + index);
+      }
+      List<Dim> dims = new ArrayList<>(x.shape().dims());
+      dims.set(dim, index.shape().dim(0));
+      return new TensorType(x.dtype(), new Shape(dims));
+    }
+    boolean fits = index.shape().rank() == x.shape().rank();
+    for (int d = 0; fits && d < x.shape().rank(); d++) {
+      fits = d == dim || index.shape().dim(d).equals(x.shape().dim(d));
+    }
+    if (!fits) {
+      return error(args.get(1).span(), "gather: index " + index + " must have the shape of the input " + x
+          + " except along dim " + dim);
+    }
+    return new TensorType(x.dtype(), index.shape());
   }
 
   private TensorType linear(List<TExpr> args, Span at) {

@@ -14,10 +14,13 @@ import org.objectweb.asm.Type;
 final class Access {
   final String owner;
   private final List<String> sizes;
+  /** The .mdl file name, for messages that name a place in it (or null). */
+  final String sourceFile;
 
-  Access(String owner, List<String> sizes) {
+  Access(String owner, List<String> sizes, String sourceFile) {
     this.owner = owner;
     this.sizes = sizes;
+    this.sourceFile = sourceFile;
   }
 
   /** Pushes the array at a location, cast to the dtype's array type. */

@@ -43,7 +43,7 @@ final class AnomalyEmitter {
   private static final int CASES_PER_METHOD = 400;
   /** Forward ops that only move or fill values; a gradient is named after the op of its position that computes. */
   private static final Set<Op> PLUMBING = EnumSet.of(Op.CONSTANT, Op.SIZE, Op.BROADCAST_TO, Op.RESHAPE, Op.PERMUTE,
-      Op.SLICE, Op.SLICE_BACKWARD, Op.INPUT, Op.PARAM, Op.STOP_GRADIENT);
+      Op.SLICE, Op.SLICE_BACKWARD, Op.INPUT, Op.PARAM, Op.STOP_GRADIENT, Op.GATHER);
 
   private final Schedule schedule;
   private final String owner;

@@ -72,7 +72,7 @@ public final class ClassEmitter {
         return "java/lang/Object";
       }
     };
-    this.access = new Access(internalName, schedule.sizes());
+    this.access = new Access(internalName, schedule.sizes(), options.sourceFile());
     this.anomaly = new AnomalyEmitter(schedule, internalName);
   }
 

@@ -9,6 +9,7 @@ import dev.modelc.runtime.kernels.Buffers;
 import dev.modelc.runtime.kernels.Convolution;
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Epilogue;
+import dev.modelc.runtime.kernels.Gather;
 import dev.modelc.runtime.kernels.LogSoftmax;
 import dev.modelc.runtime.kernels.MatMul;
 import dev.modelc.runtime.kernels.Movement;
@@ -96,6 +97,7 @@ final class KernelEmitter {
       case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> this::reduce;
       case LOG_SOFTMAX, FIRST_MAX -> this::logSoftmax;
       case ONE_HOT -> this::oneHot;
+      case GATHER, SCATTER_ADD -> this::gather;
       case MATMUL -> this::matmul;
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> this::conv;
       case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> this::pool;
@@ -232,6 +234,31 @@ final class KernelEmitter {
     access.dim(e, Dims.count(n.in(0).shape()));
     access.dim(e, Dims.dim(n.shape(), n.rank() - 1));
     e.invokeStatic(OneHot.class, "oneHot", "([I" + arr + "II)V");
+  }
+
+  /**
+   * gather, or its transpose scatter_add, over x seen as [outer, size, inner]; an index out of range fails in the
+   * kernel with a message naming the op and its .mdl position.
+   */
+  private void gather() {
+    boolean scatter = n.op == Op.SCATTER_ADD;
+    Attr.Index a = scatter ? ((Attr.IndexTo) n.attr).index() : (Attr.Index) n.attr;
+    List<Dim> x = Dims.dims(scatter ? n.shape() : n.in(0).shape());
+    Node index = n.in(1);
+    in(n.in(0));
+    in(index);
+    out();
+    access.product(e, x.subList(0, a.axis()));
+    access.dim(e, x.get(a.axis()));
+    access.product(e, x.subList(a.axis() + 1, x.size()));
+    access.dim(e, a.select() ? Dims.count(index.shape()) : Dims.dim(index.shape(), a.axis()));
+    e.push(a.select());
+    e.push(a.padding());
+    e.push(scatter ? step.accumulate() : a.zeroPadding());
+    String file = access.sourceFile == null ? "" : access.sourceFile + ":";
+    e.push(n.op.mnemonic() + " at " + file + n.origin);
+    String ints = "IIIIZIZLjava/lang/String;";
+    e.invokeStatic(Gather.class, scatter ? "scatterAdd" : "gather", "(" + arr + "[I" + arr + ints + ")V");
   }
 
   private void matmul() {

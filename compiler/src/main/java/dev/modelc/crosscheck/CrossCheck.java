@@ -174,14 +174,14 @@ public final class CrossCheck {
         n *= s;
       }
       if (in.type().dtype() == DType.I32) {
-        int classes = classesFor(model, in.name());
+        int classes = classesFor(model, in.name(), batch);
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
           labels[i] = rnd.nextInt(classes);
         }
         m.setInput(in.name(), labels);
         if (ref != null) {
-          ref.setLabels(in.name(), labels);
+          ref.setIndices(in.name(), labels, shape);
         }
       } else {
         double[] data = new double[n];
@@ -242,16 +242,29 @@ public final class CrossCheck {
     return found[0];
   }
 
-  /** The class count of the losses that take a label input: the second dim of their logits. */
-  private static int classesFor(CheckedModel model, String labels) {
-    int[] found = {2};
+  /**
+   * How many values an i32 input may take: the class count of the losses that take it as labels (the second dim of
+   * their logits), the size of the dim index_select and gather read along, one_hot's num_classes, embedding's
+   * num_embeddings; the smallest over its uses.
+   */
+  private static int classesFor(CheckedModel model, String labels, int batch) {
+    int[] found = {Integer.MAX_VALUE};
     java.util.function.Consumer<dev.modelc.check.TExpr> visit = new java.util.function.Consumer<>() {
       @Override
       public void accept(dev.modelc.check.TExpr e) {
         if (e instanceof dev.modelc.check.TExpr.Call c) {
-          if (c.args().size() > 1 && c.args().get(1) instanceof dev.modelc.check.TExpr.Ref r
-              && r.name().equals(labels) && c.args().get(0).type().shape().rank() == 2) {
-            found[0] = (int) c.args().get(0).type().shape().dim(1).coefficient();
+          boolean second = c.args().size() > 1 && c.args().get(1) instanceof dev.modelc.check.TExpr.Ref r
+              && r.name().equals(labels);
+          boolean first = c.args().get(0) instanceof dev.modelc.check.TExpr.Ref r && r.name().equals(labels);
+          Dim bound = switch (c.op()) {
+            case CROSS_ENTROPY, NLL -> second ? c.args().get(0).type().shape().dim(1) : null;
+            case INDEX_SELECT, GATHER -> second ? c.args().get(0).type().shape().dim(c.attrs().dims().get(0)) : null;
+            case ONE_HOT -> first ? Dim.of(c.attrs().dims().get(0)) : null;
+            case EMBEDDING -> first ? c.args().get(1).type().shape().dim(0) : null;
+            default -> null;
+          };
+          if (bound != null) {
+            found[0] = Math.min(found[0], (int) (bound.coefficient() * Math.pow(batch, bound.symbols().size())));
           }
           c.args().forEach(this);
         }
@@ -261,7 +274,7 @@ public final class CrossCheck {
     if (model.objective() != null) {
       visit.accept(model.objective().expr());
     }
-    return found[0];
+    return found[0] == Integer.MAX_VALUE ? 2 : found[0];
   }
 
   private static double[] doubles(Object array) {

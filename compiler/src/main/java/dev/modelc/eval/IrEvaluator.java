@@ -6,6 +6,7 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.runtime.kernels.Gather;
 import dev.modelc.runtime.kernels.LogSoftmax;
 import dev.modelc.runtime.kernels.Movement;
 import dev.modelc.runtime.kernels.OneHot;
@@ -105,6 +106,7 @@ public final class IrEvaluator {
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER,
           AVGPOOL2D, AVGPOOL2D_BACKWARD -> Windows.evaluate(n, in, outShape);
       case ONE_HOT -> oneHot(in.get(0), (int) ((Attr.Classes) n.attr).count(), n);
+      case GATHER, SCATTER_ADD -> gather(n, in, outShape);
       default -> elementwise(n, in);
     };
     return new NdArray(dt, outShape, r).rounded();
@@ -203,6 +205,36 @@ public final class IrEvaluator {
     double[] r = new double[t.length * classes];
     OneHot.oneHot(t, r, t.length, classes);
     return r;
+  }
+
+  /** gather or scatter_add through the generated classes' kernel; an index out of range is an error at the node. */
+  private static double[] gather(Node n, List<NdArray> in, int[] outShape) {
+    boolean scatter = n.op == Op.SCATTER_ADD;
+    Attr.Index a = scatter ? ((Attr.IndexTo) n.attr).index() : (Attr.Index) n.attr;
+    int[] x = scatter ? outShape : in.get(0).shape();
+    NdArray index = in.get(1);
+    int[] idx = new int[index.size()];
+    for (int i = 0; i < idx.length; i++) idx[i] = (int) index.data()[i];
+    int outer = 1;
+    int inner = 1;
+    for (int i = 0; i < a.axis(); i++) outer *= x[i];
+    for (int i = a.axis() + 1; i < x.length; i++) inner *= x[i];
+    int rows = a.select() ? idx.length : index.shape()[a.axis()];
+    String where = n.op.mnemonic() + " at " + n.origin;
+    try {
+      if (!scatter) {
+        double[] r = new double[outer * rows * inner];
+        Gather.gather(in.get(0).data(), idx, r, outer, x[a.axis()], inner, rows, a.select(), a.padding(),
+            a.zeroPadding(), where);
+        return r;
+      }
+      double[] r = new double[NdArray.count(x)];
+      Gather.scatterAdd(in.get(0).data(), idx, r, outer, x[a.axis()], inner, rows, a.select(), a.padding(), true,
+          where);
+      return r;
+    } catch (IllegalArgumentException e) {
+      throw new IrException(e.getMessage(), n.origin);
+    }
   }
 
   private static NdArray bound(Node n, Map<String, NdArray> values) {

@@ -97,14 +97,23 @@ public final class Interpreter {
     inputs.put(name, value);
   }
 
-  /** Binds an i32 (label) input. */
+  /** Binds a 1-D i32 input (class labels, or an index of one dim). */
   public void setLabels(String name, int[] labels) {
-    CheckedModel.Input in = input(name);
-    if (in.type().dtype().isFloat()) {
-      throw new IllegalArgumentException("input " + name + ": expected " + in.type() + ", got i32 labels");
-    }
-    inputs.put(name, labels);
+    setIndices(name, labels, new int[] {labels.length});
   }
+
+  /** Binds an i32 input of any rank: its values in row-major order and its shape. */
+  public void setIndices(String name, int[] values, int[] shape) {
+    CheckedModel.Input in = input(name);
+    if (in.type().dtype().isFloat() || shape.length != in.type().shape().rank()) {
+      throw new IllegalArgumentException("input " + name + ": expected " + in.type() + ", got i32"
+          + Arrays.toString(shape));
+    }
+    inputs.put(name, new Indices(values.clone(), shape.clone()));
+  }
+
+  /** An i32 value: row-major values and a shape. */
+  private record Indices(int[] values, int[] shape) {}
 
   private CheckedModel.Input input(String name) {
     for (CheckedModel.Input in : model.inputs()) {
@@ -241,12 +250,33 @@ public final class Interpreter {
       case L1 -> Losses.l1(x, y, Reduction.of(at.reduction()));
       case BCE -> Losses.bce(x, y, Reduction.of(at.reduction()));
       case BCE_WITH_LOGITS -> Losses.bceWithLogits(x, y, Reduction.of(at.reduction()));
-      case CROSS_ENTROPY -> Losses.crossEntropy(x, (int[]) a.get(1), Reduction.of(at.reduction()));
-      case NLL -> Losses.nll(x, (int[]) a.get(1), Reduction.of(at.reduction()));
+      case CROSS_ENTROPY -> Losses.crossEntropy(x, ((Indices) a.get(1)).values(), Reduction.of(at.reduction()));
+      case NLL -> Losses.nll(x, ((Indices) a.get(1)).values(), Reduction.of(at.reduction()));
+      case INDEX_SELECT, GATHER, ONE_HOT, EMBEDDING -> indexed(c, a);
       case GRAD -> throw new AssertionError("handled above");
       case CAT -> Tensor.cat(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
       case STACK -> Tensor.stack(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
     };
+  }
+
+  /** The reads by index; an index out of range is an error naming the call's place in the .mdl source. */
+  private static Tensor indexed(TExpr.Call c, List<Object> a) {
+    Attrs at = c.attrs();
+    try {
+      return switch (c.op()) {
+        case INDEX_SELECT -> ((Tensor) a.get(0)).indexSelect(at.dims().get(0), ((Indices) a.get(1)).values());
+        case GATHER -> ((Tensor) a.get(0)).gather(at.dims().get(0), ((Indices) a.get(1)).values(),
+            ((Indices) a.get(1)).shape());
+        case ONE_HOT -> Functional.oneHot(((Indices) a.get(0)).values(), ((Indices) a.get(0)).shape(),
+            at.dims().get(0), at.dtype().equals("f64") ? DType.F64 : DType.F32);
+        case EMBEDDING -> Functional.embedding(((Indices) a.get(0)).values(), ((Indices) a.get(0)).shape(),
+            (Tensor) a.get(1), at.dims().isEmpty() ? -1 : at.dims().get(0));
+        default -> throw new AssertionError(c.op());
+      };
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(c.span().file() + ":" + c.span().line() + ":" + c.span().column() + ": "
+          + (c.op() == dev.modelc.check.Builtin.ONE_HOT ? "one_hot: " : "") + e.getMessage(), e);
+    }
   }
 
   /**
@@ -292,7 +322,7 @@ public final class Interpreter {
       if (v == null) {
         throw new IllegalArgumentException("input " + in.name() + " (" + in.type() + ") is not set");
       }
-      int[] shape = v instanceof Tensor t ? t.shape() : new int[] {((int[]) v).length};
+      int[] shape = v instanceof Tensor t ? t.shape() : ((Indices) v).shape();
       List<Dim> dims = in.type().shape().dims();
       for (int d = 0; d < dims.size(); d++) {
         Dim dim = dims.get(d);

@@ -109,6 +109,30 @@ public sealed interface Attr {
     }
   }
 
+  /**
+   * GATHER: the axis read along; {@code select} for whole slices at an index of any shape (index_select, embedding),
+   * else one index per element (torch.gather, the index of x's shape except along the axis). {@code padding} (or -1)
+   * is embedding's padding_idx: the gradient skips positions at it, and where {@code zeroPadding} (the transpose of
+   * such a skipping scatter-add) they read 0.
+   */
+  record Index(int axis, boolean select, int padding, boolean zeroPadding) implements Attr {
+    public Index withZeroPadding(boolean zero) {
+      return new Index(axis, select, padding, zero);
+    }
+
+    public String text() {
+      return "axis=" + axis + (select ? " select" : "") + (padding >= 0 ? " padding=" + padding : "")
+          + (zeroPadding ? " zero-padding" : "");
+    }
+  }
+
+  /** SCATTER_ADD: the gather it transposes and the shape of that gather's operand. */
+  record IndexTo(Index index, Shape shape) implements Attr {
+    public String text() {
+      return index.text() + " to=" + Dims.text(shape);
+    }
+  }
+
   /** ONE_HOT: number of classes and the float dtype of the result. */
   record Classes(long count, DType dtype) implements Attr {
     public String text() {

@@ -272,6 +272,16 @@ public final class GraphBuilder {
     return add(op, new Attr.Axes(axes, keepdim), List.of(x));
   }
 
+  /** x read at an i32 index along an axis (see {@link Attr.Index}). */
+  public Node gather(Node x, Node index, Attr.Index attr) {
+    return add(Op.GATHER, attr, List.of(x, index));
+  }
+
+  /** The transpose of {@link #gather}: g added into zeros of shape {@code to} at the index. */
+  public Node scatterAdd(Node g, Node index, Attr.Index attr, Shape to) {
+    return add(Op.SCATTER_ADD, new Attr.IndexTo(attr.withZeroPadding(false), to), List.of(g, index));
+  }
+
   public Node reduceSum(Node x, List<Integer> axes, boolean keepdim) {
     return reduce(Op.REDUCE_SUM, x, axes, keepdim);
   }

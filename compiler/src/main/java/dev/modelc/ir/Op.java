@@ -109,8 +109,13 @@ public enum Op {
       Group.NO_GRADIENT, Group.KERNEL),
 
   // Indexing.
-  ONE_HOT(1, "i32 labels [N] -> [N, C] with 1 at each label (attr: classes, dtype)", Group.INDEXING,
-      Group.NO_GRADIENT, Group.KERNEL);
+  ONE_HOT(1, "i32 index [...] -> [..., C] with 1 at each index (attr: classes, dtype)", Group.INDEXING,
+      Group.NO_GRADIENT, Group.KERNEL),
+  GATHER(2, "(x, i32 index) -> x read at the index along an axis: whole slices for an index of any shape (select: "
+      + "index_select, embedding) or one index per element (torch.gather) (attr: axis, select, padding)",
+      Group.INDEXING, Group.KERNEL),
+  SCATTER_ADD(2, "(g, i32 index) -> zeros of x's shape with g added at the index, skipping the padding; the "
+      + "transpose of gather (attr: gather's attr, x shape)", Group.INDEXING, Group.KERNEL, Group.ACCUMULATING);
 
   /** Named groups of ops. An op may sit in several (ADD is elementwise binary and commutative). */
   public enum Group {

@@ -39,6 +39,8 @@ public final class ShapeRules {
       case MAXPOOL2D_GATHER -> maxpoolGather(op, in.get(0), in.get(1), (Attr.Window) attr);
       case AVGPOOL2D_BACKWARD -> avgpoolBackward(op, in.get(0), (Attr.WindowTo) attr);
       case ONE_HOT -> oneHot(op, in.get(0), (Attr.Classes) attr);
+      case GATHER -> gather(op, in.get(0), in.get(1), (Attr.Index) attr);
+      case SCATTER_ADD -> scatterAdd(op, in.get(0), in.get(1), (Attr.IndexTo) attr);
     };
   }
 
@@ -230,10 +232,36 @@ public final class ShapeRules {
   }
 
   private static TensorType oneHot(Op op, TensorType labels, Attr.Classes c) {
-    if (labels.dtype() != DType.I32 || Dims.rank(labels.shape()) != 1) {
-      fail(op, "needs i32 labels [N], got " + Dims.text(labels));
+    if (labels.dtype() != DType.I32) fail(op, "needs an i32 index, got " + Dims.text(labels));
+    List<Dim> out = new ArrayList<>(Dims.dims(labels.shape()));
+    out.add(Dims.of(c.count()));
+    return new TensorType(c.dtype(), Dims.shape(out));
+  }
+
+  /** select: x.shape[:axis] + index.shape + x.shape[axis+1:]; else the index's shape (x's except along the axis). */
+  private static TensorType gather(Op op, TensorType x, TensorType index, Attr.Index a) {
+    if (x.dtype() == DType.I32 || index.dtype() != DType.I32) {
+      fail(op, "needs a float operand and an i32 index, got " + Dims.text(x) + " and " + Dims.text(index));
     }
-    return new TensorType(c.dtype(), Dims.shape(List.of(Dims.dim(labels.shape(), 0), Dims.of(c.count()))));
+    List<Dim> xs = Dims.dims(x.shape());
+    if (a.axis() < 0 || a.axis() >= xs.size()) fail(op, "axis " + a.axis() + " is out of range for " + Dims.text(x));
+    List<Dim> is = Dims.dims(index.shape());
+    if (a.select()) {
+      List<Dim> out = new ArrayList<>(xs.subList(0, a.axis()));
+      out.addAll(is);
+      out.addAll(xs.subList(a.axis() + 1, xs.size()));
+      return new TensorType(x.dtype(), Dims.shape(out));
+    }
+    boolean fits = is.size() == xs.size();
+    for (int d = 0; fits && d < xs.size(); d++) fits = d == a.axis() || is.get(d).equals(xs.get(d));
+    if (!fits) fail(op, "index " + Dims.text(index) + " must match " + Dims.text(x) + " except along axis " + a.axis());
+    return new TensorType(x.dtype(), index.shape());
+  }
+
+  private static TensorType scatterAdd(Op op, TensorType g, TensorType index, Attr.IndexTo a) {
+    TensorType x = new TensorType(g.dtype(), a.shape());
+    expect(op, gather(op, x, index, a.index()), g);
+    return x;
   }
 
   private static void expect(Op op, TensorType want, TensorType got) {

@@ -145,6 +145,10 @@ public final class Lowering {
       case BCE_WITH_LOGITS -> sugar.bceWithLogits(x, y, a.reduction());
       case GRAD -> sugar.grad(x, y, z);
       case CAT, STACK -> throw new IllegalStateException("lowered above");
+      case INDEX_SELECT -> sugar.indexSelect(x, a.dims().get(0), y);
+      case GATHER -> sugar.gather(x, a.dims().get(0), y);
+      case ONE_HOT -> sugar.oneHot(x, a.dims().get(0), a.dtype());
+      case EMBEDDING -> sugar.embedding(x, y, a.dims().isEmpty() ? -1 : a.dims().get(0));
     };
   }
 }

@@ -283,6 +283,27 @@ public final class Sugar {
     };
   }
 
+  /** torch.index_select: whole slices of x along dim at a 1-D index. */
+  public Node indexSelect(Node x, int dim, Node index) {
+    return ir.gather(x, index, new Attr.Index(dim, true, -1, false));
+  }
+
+  /** torch.gather: one index per element, the index of x's shape except along dim. */
+  public Node gather(Node x, int dim, Node index) {
+    return ir.gather(x, index, new Attr.Index(dim, false, -1, false));
+  }
+
+  /** F.one_hot as floats of the given dtype ("f32" or "f64"). */
+  public Node oneHot(Node index, int classes, String dtype) {
+    DType dt = dtype.equals("f64") ? DType.F64 : DType.F32;
+    return ir.add(Op.ONE_HOT, new Attr.Classes(classes, dt), List.of(index));
+  }
+
+  /** F.embedding: rows of weight for an index of any shape; row padding (or -1 for none) gets no gradient. */
+  public Node embedding(Node index, Node weight, int padding) {
+    return ir.gather(weight, index, new Attr.Index(0, true, padding, false));
+  }
+
   public Node mse(Node input, Node target, String reduction) {
     Node d = sub(input, target);
     return reduce(ir.mul(d, d), reduction);

@@ -51,7 +51,8 @@ class VjpRulesTest {
     }
   }
 
-  record Row(Op op, Domain domain, long[][] shapes, BiFunction<GraphBuilder, List<Node>, Node> apply, double tol) {
+  record Row(Op op, Domain domain, long[][] shapes, BiFunction<GraphBuilder, List<Node>, Node> apply, double tol,
+      NdArray index) {
     @Override
     public String toString() {
       return op.mnemonic();
@@ -59,7 +60,17 @@ class VjpRulesTest {
   }
 
   static Row row(Op op, Domain domain, long[][] shapes, BiFunction<GraphBuilder, List<Node>, Node> apply) {
-    return new Row(op, domain, shapes, apply, 1e-6);
+    return new Row(op, domain, shapes, apply, 1e-6, null);
+  }
+
+  /** A row whose op also reads the i32 input "idx" (no gradient), bound to {@code values} of {@code shape}. */
+  static Row indexed(Op op, long[][] shapes, int[] shape, double[] values, BiFunction<GraphBuilder, List<Node>, Node> apply) {
+    BiFunction<GraphBuilder, List<Node>, Node> withIndex = (ir, x) -> {
+      List<Node> all = new ArrayList<>(x);
+      all.add(ir.input("idx", Dims.type(DType.I32, Dims.shape(java.util.Arrays.stream(shape).asLongStream().toArray()))));
+      return apply.apply(ir, all);
+    };
+    return new Row(op, Domain.ANY, shapes, withIndex, 1e-6, new NdArray(DType.I32, shape, values));
   }
 
   static long[][] s(long[]... shapes) {
@@ -147,7 +158,18 @@ class VjpRulesTest {
             (ir, x) -> ir.add(FIRST_MAX, new Attr.Axes(List.of(1), true), x)),
         unary(STOP_GRADIENT, Domain.ANY),
         binary(GREATER, Domain.DISTINCT),
-        binary(EQUAL, Domain.DISTINCT));
+        binary(EQUAL, Domain.DISTINCT),
+        // indexing: duplicate indices accumulate; with a padding, the zeroed read and the skipping add
+        indexed(GATHER, s(d(3, 4)), new int[] {5}, new double[] {2, 0, 2, 1, 2},
+            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(0, true, -1, false))),
+        indexed(GATHER, s(d(3, 4)), new int[] {2, 2}, new double[] {3, 0, 3, 3},
+            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(1, true, 0, true))),
+        indexed(GATHER, s(d(3, 4)), new int[] {2, 4}, new double[] {2, 0, 2, 1, 0, 0, 1, 2},
+            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(0, false, -1, false))),
+        indexed(SCATTER_ADD, s(d(5, 4)), new int[] {5}, new double[] {2, 0, 2, 1, 2},
+            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(0, true, 2, false), Dims.shape(3, 4))),
+        indexed(SCATTER_ADD, s(d(3, 2)), new int[] {3, 2}, new double[] {3, 0, 3, 3, 1, 1},
+            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(1, false, -1, false), Dims.shape(3, 4))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -163,6 +185,7 @@ class VjpRulesTest {
       int[] ints = java.util.Arrays.stream(shape).mapToInt(v -> (int) v).toArray();
       inputs.put("x" + i, new NdArray(DType.F64, ints, row.domain.sample(rnd, NdArray.count(ints))));
     }
+    if (row.index != null) inputs.put("idx", row.index);
     Node y = row.apply.apply(ir, xs);
     assertEquals(row.op, y.op, "the row builds the op it is named after");
     Node c = ir.input("c", y.type);

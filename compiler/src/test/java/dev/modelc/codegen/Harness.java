@@ -66,6 +66,14 @@ final class Harness {
     return ir.input(name, Dims.type(DType.I32, type));
   }
 
+  /** An i32 input of a constant shape with values in [0, bound). */
+  Node indices(String name, int bound, int... shape) {
+    double[] t = new double[NdArray.count(shape)];
+    for (int i = 0; i < t.length; i++) t[i] = rnd.nextInt(bound);
+    inputs.put(name, new NdArray(DType.I32, shape, t));
+    return ir.input(name, Dims.type(DType.I32, Dims.shape(java.util.Arrays.stream(shape).asLongStream().toArray())));
+  }
+
   Node param(String name, double lo, double hi, int... dims) {
     params.put(name, new NdArray(dtype, dims, uniform(NdArray.count(dims), lo, hi)));
     return ir.param(name, Dims.type(dtype, Dims.shape(Arrays.stream(dims).asLongStream().toArray())));

@@ -109,6 +109,15 @@ class OpTableTest {
     }));
     rows.add(new Row("avgpool2d", (h, s) -> s.pool(Op.AVGPOOL2D, h.param("x", -1, 1, 2, 2, 6, 5), new int[] {3, 2},
         new int[] {1, 2}, new int[] {1, 1})));
+    rows.add(new Row("index_select", (h, s) -> s.indexSelect(h.param("x", -1, 1, 3, 4), 1, h.indices("i", 4, 6))));
+    rows.add(new Row("gather", (h, s) -> s.gather(h.param("x", -1, 1, 3, 4), 0, h.indices("i", 3, 5, 4))));
+    rows.add(new Row("embedding", (h, s) -> s.embedding(h.indices("i", 5, 2, 3), h.param("w", -1, 1, 5, 4), -1)));
+    rows.add(new Row("embedding padding", (h, s) -> s.embedding(h.indices("i", 5, 2, 6), h.param("w", -1, 1, 5, 4),
+        1)));
+    rows.add(new Row("scatter_add", (h, s) -> s.ir().scatterAdd(h.param("g", -1, 1, 2, 6), h.indices("i", 4, 2, 6),
+        new Attr.Index(1, false, -1, false), Harness.shape(2, 4))));
+    rows.add(new Row("one_hot", (h, s) -> s.mul(h.param("a", -1, 1, 2, 3, 4),
+        s.oneHot(h.indices("i", 4, 2, 3), 4, h.dtype == DType.F64 ? "f64" : "f32"))));
     rows.add(new Row("cross_entropy", (h, s) -> s.reshape(s.crossEntropy(h.param("x", -2, 2, 3, 4),
         h.labels("t", Harness.shape(3), 3, 4), "mean"), Harness.shape(1))));
     rows.add(new Row("mse + l1", (h, s) -> s.reshape(s.add(s.mse(h.param("x", -2, 2, 3, 4), h.param("y", -2, 2, 3, 4),

@@ -74,4 +74,17 @@ public final class Functional {
     public static Tensor minimum(Tensor a, Tensor b) {
         return a.minimum(b);
     }
+
+    /**
+     * F.embedding: rows of {@code weight [num, dim]} for an index of any shape (row-major values with their shape),
+     * giving {@code [..., dim]}; row {@code paddingIdx} (or none when negative) gets no gradient.
+     */
+    public static Tensor embedding(int[] index, int[] indexShape, Tensor weight, int paddingIdx) {
+        return IndexOps.embedding(index, indexShape, weight, paddingIdx);
+    }
+
+    /** F.one_hot as a float tensor of {@code dtype}: index shape + [classes]; no gradient. */
+    public static Tensor oneHot(int[] index, int[] indexShape, int classes, DType dtype) {
+        return IndexOps.oneHot(index, indexShape, classes, dtype);
+    }
 }

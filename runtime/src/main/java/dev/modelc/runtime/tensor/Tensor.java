@@ -435,6 +435,12 @@ public class Tensor {
     public Tensor matmul(Tensor other) { return MatrixOps.matmul(this, other); }
     /** Swaps the last two dimensions ({@code .mT}; {@code .T} on 2-D). */
     public Tensor mT() { return ShapeOps.transpose(this, -2, -1); }
+    /** torch.index_select: the slices at {@code index} (1-D, values in [0, size)) along {@code dim}. */
+    public Tensor indexSelect(int dim, int[] index) { return IndexOps.indexSelect(this, dim, index); }
+
+    /** torch.gather: one index per element, index of this tensor's shape except along {@code dim}. */
+    public Tensor gather(int dim, int[] index, int[] indexShape) { return IndexOps.gather(this, dim, index, indexShape); }
+
     public Tensor transpose(int dim0, int dim1) { return ShapeOps.transpose(this, dim0, dim1); }
     /** A view with a new shape (one entry may be -1). */
     public Tensor reshape(int... newShape) { return ShapeOps.reshape(this, newShape); }
