@@ -256,6 +256,10 @@ public final class Interpreter {
       case GRAD -> throw new AssertionError("handled above");
       case CAT -> Tensor.cat(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
       case STACK -> Tensor.stack(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
+      case LAYER_NORM -> Functional.layerNorm(x, at.dims().size(), at.norm().weight() ? y : null,
+          at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
+      case GROUP_NORM -> Functional.groupNorm(x, at.norm().groups(), at.norm().weight() ? y : null,
+          at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
     };
   }
 

@@ -95,6 +95,9 @@ public final class Lowering {
       at(c.span());
       return sugar.cat(parts, c.attrs().dims().get(0), c.op() == dev.modelc.check.Builtin.STACK);
     }
+    if (c.op() == dev.modelc.check.Builtin.LAYER_NORM || c.op() == dev.modelc.check.Builtin.GROUP_NORM) {
+      return norm(c);
+    }
     Node x = lower(args.get(0));
     Node y = args.size() > 1 ? lower(args.get(1)) : null;
     Node z = args.size() > 2 ? lower(args.get(2)) : null;
@@ -144,11 +147,23 @@ public final class Lowering {
       case BCE -> sugar.bce(x, y, a.reduction());
       case BCE_WITH_LOGITS -> sugar.bceWithLogits(x, y, a.reduction());
       case GRAD -> sugar.grad(x, y, z);
-      case CAT, STACK -> throw new IllegalStateException("lowered above");
+      case CAT, STACK, LAYER_NORM, GROUP_NORM -> throw new IllegalStateException("lowered above");
       case INDEX_SELECT -> sugar.indexSelect(x, a.dims().get(0), y);
       case GATHER -> sugar.gather(x, a.dims().get(0), y);
       case ONE_HOT -> sugar.oneHot(x, a.dims().get(0), a.dtype());
       case EMBEDDING -> sugar.embedding(x, y, a.dims().isEmpty() ? -1 : a.dims().get(0));
     };
+  }
+
+  /** layer_norm and group_norm: x, then the weight and the bias that were given. */
+  private Node norm(TExpr.Call c) {
+    List<Node> parts = c.args().stream().map(this::lower).toList();
+    Attrs.Norm n = c.attrs().norm();
+    Node weight = n.weight() ? parts.get(1) : null;
+    Node bias = n.bias() ? parts.get(parts.size() - 1) : null;
+    at(c.span());
+    return c.op() == dev.modelc.check.Builtin.LAYER_NORM
+        ? sugar.layerNorm(parts.get(0), c.attrs().dims(), weight, bias, n.eps())
+        : sugar.groupNorm(parts.get(0), n.groups(), weight, bias, n.eps());
   }
 }

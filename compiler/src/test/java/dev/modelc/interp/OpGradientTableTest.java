@@ -55,7 +55,11 @@ class OpGradientTableTest {
         row("index_select", "index_select(m, 1, t) * 2"), row("index_select dim 0", "index_select(a, 0, t) + b"),
         row("gather", "gather(a, 1, u)"), row("gather dim 0", "gather(m, 0, v) * m"),
         row("one_hot", "a + one_hot(t, 3, dtype = \"f64\")"), row("embedding", "embedding(u, m^T)"),
-        row("embedding padding", "embedding(u, m^T, padding_idx = 2)"));
+        row("embedding padding", "embedding(u, m^T, padding_idx = 2)"),
+        row("layer_norm", "layer_norm(a * b, 3, c, c * 2 + 1)"), row("layer_norm bias only", "layer_norm(a, [3], bias = c)"),
+        row("layer_norm 2 dims", "layer_norm(img * 2, [4, 4], k2[0, 0], eps = 0.1)"),
+        row("group_norm", "group_norm(img * k2, 2, img[0, :, 0, 0], kb[1:])"),
+        row("group_norm one group", "group_norm(img, 1, eps = 0.5)"));
   }
 
   private static Arguments row(String name, String expr) {

@@ -87,4 +87,45 @@ public final class Functional {
     public static Tensor oneHot(int[] index, int[] indexShape, int classes, DType dtype) {
         return IndexOps.oneHot(index, indexShape, classes, dtype);
     }
+
+    /**
+     * torch.nn.functional.layer_norm over the last {@code normalized} dims: {@code (x - mean) / sqrt(var + eps)}
+     * with the biased variance, then {@code * weight + bias} when they are not {@code null}. Written with tensor
+     * ops, so its gradient is theirs.
+     */
+    public static Tensor layerNorm(Tensor x, int normalized, Tensor weight, Tensor bias, double eps) {
+        int rank = x.shape().length;
+        int[] dims = new int[normalized];
+        for (int i = 0; i < normalized; i++) {
+            dims[i] = rank - normalized + i;
+        }
+        Tensor centered = x.sub(x.mean(dims, true));
+        Tensor variance = centered.mul(centered).mean(dims, true);
+        Tensor y = centered.div(variance.add(eps).sqrt());
+        if (weight != null) {
+            y = y.mul(weight);
+        }
+        return bias == null ? y : y.add(bias);
+    }
+
+    /**
+     * torch.nn.functional.group_norm: x [N, C, *] viewed as [N, groups, C / groups * prod(*)], each group
+     * normalized as {@link #layerNorm} does, then the per-channel weight and bias when not {@code null}.
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        int[] shape = x.shape();
+        int perGroup = 1;
+        for (int i = 1; i < shape.length; i++) {
+            perGroup *= shape[i];
+        }
+        perGroup /= groups;
+        Tensor y = layerNorm(x.reshape(shape[0], groups, perGroup), 1, null, null, eps).reshape(shape);
+        int[] channel = new int[shape.length - 1];
+        java.util.Arrays.fill(channel, 1);
+        channel[0] = shape[1];
+        if (weight != null) {
+            y = y.mul(weight.reshape(channel));
+        }
+        return bias == null ? y : y.add(bias.reshape(channel));
+    }
 }
