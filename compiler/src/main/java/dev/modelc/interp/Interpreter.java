@@ -63,9 +63,11 @@ public final class Interpreter {
       } else {
         init.fill(t.doubleData(), shape, rng);
       }
-      params.put(p.name(), t.requiresGrad(true));
+      params.put(p.name(), t.requiresGrad(!p.buffer()));
     }
-    optimizer = model.objective() == null || params.isEmpty() ? null : optimizer(model, new ArrayList<>(params.values()));
+    List<Tensor> trainable = new ArrayList<>();
+    model.params().stream().filter(p -> !p.buffer()).forEach(p -> trainable.add(params.get(p.name())));
+    optimizer = model.objective() == null || trainable.isEmpty() ? null : optimizer(model, trainable);
   }
 
   public CheckedModel model() {

@@ -49,7 +49,9 @@ public final class Lowering {
     }
     for (CheckedModel.Param p : model.params()) {
       l.at(p.span());
-      l.named.put(p.name(), l.ir.param(p.name(), p.type()));
+      Node param = l.ir.param(p.name(), p.type());
+      // A buffer is read through stop_gradient, so no objective reaches it: no gradient result, no update.
+      l.named.put(p.name(), p.buffer() ? l.ir.unary(Op.STOP_GRADIENT, param) : param);
     }
     for (CheckedModel.Value v : model.values()) {
       Node n = l.lower(v.expr());
