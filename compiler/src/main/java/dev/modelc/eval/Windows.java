@@ -4,7 +4,7 @@ import dev.modelc.ir.Attr;
 import dev.modelc.ir.Node;
 import dev.modelc.runtime.numeric.ConvKernels;
 import dev.modelc.runtime.numeric.PoolKernels;
-import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.numeric.SlidingWindow;
 import java.util.List;
 
 /**
@@ -32,8 +32,8 @@ final class Windows {
     };
   }
 
-  private static Window pool(Attr.Window w) {
-    return new Window(w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padH(), w.padW());
+  private static SlidingWindow pool(Attr.Window w) {
+    return new SlidingWindow(w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padH(), w.padW());
   }
 
   static double[] conv2d(NdArray x, NdArray wt, Attr.Window w, int[] out) {
@@ -59,7 +59,7 @@ final class Windows {
 
   /** The flat input position each window of {@code x} takes its maximum from (the first, as PyTorch). */
   private static int[] argmax(NdArray x, Attr.Window w) {
-    Window win = pool(w);
+    SlidingWindow win = pool(w);
     int[] argmax = new int[NdArray.count(PoolKernels.outputShape(x.shape(), win))];
     PoolKernels.maxPool2d(x.data(), x.shape(), win, argmax);
     return argmax;

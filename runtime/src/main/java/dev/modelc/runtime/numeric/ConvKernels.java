@@ -22,7 +22,7 @@ public final class ConvKernels {
     }
 
     /** The output shape, or an error in PyTorch's words when the operands do not fit. */
-    public static int[] outputShape(int[] x, int[] w, Window win) {
+    public static int[] outputShape(int[] x, int[] w, SlidingWindow win) {
         if (x.length != 4) {
             throw new IllegalArgumentException("conv2d expects a 4-D input [N, C, H, W], got " + Arrays.toString(x));
         }
@@ -40,15 +40,15 @@ public final class ConvKernels {
     }
 
     /** The window of a weight shape with the given stride and padding. */
-    public static Window window(int[] w, int sh, int sw, int ph, int pw) {
-        return new Window(w[2], w[3], sh, sw, ph, pw);
+    public static SlidingWindow window(int[] w, int sh, int sw, int ph, int pw) {
+        return new SlidingWindow(w[2], w[3], sh, sw, ph, pw);
     }
 
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int sh, int sw, int ph, int pw) {
         DType dtype = ElementwiseKernels.commonDType(x, w);
         int[] xs = x.shape();
         int[] ws = w.shape();
-        Window win = window(ws, sh, sw, ph, pw);
+        SlidingWindow win = window(ws, sh, sw, ph, pw);
         int[] ys = outputShape(xs, ws, win);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
             throw new IllegalArgumentException("conv2d bias must have shape [" + ws[0] + "], got "
@@ -61,7 +61,7 @@ public final class ConvKernels {
     /** conv2d of {@code xv} (shape {@code xs}) with {@code wv} ({@code ws}) plus {@code bv} when not null. */
     public static double[] conv2d(double[] xv, int[] xs, double[] wv, int[] ws, double[] bv, int sh, int sw, int ph,
                                   int pw) {
-        Window win = window(ws, sh, sw, ph, pw);
+        SlidingWindow win = window(ws, sh, sw, ph, pw);
         int[] ys = outputShape(xs, ws, win);
         double[] out = new double[Shapes.numel(ys)];
         Geometry gm = new Geometry(xs, ws, ys, win);
@@ -121,7 +121,7 @@ public final class ConvKernels {
     /** One loop nest for both gradients: writes x_bar when {@code wv} is given, w_bar when {@code xv} is given. */
     private static void accumulate(double[] gv, int[] ys, double[] wv, double[] xv, double[] out, int[] xs, int[] ws,
             int sh, int sw, int ph, int pw) {
-        Window win = window(ws, sh, sw, ph, pw);
+        SlidingWindow win = window(ws, sh, sw, ph, pw);
         Geometry gm = new Geometry(xs, ws, ys, win);
         for (int n = 0; n < ys[0]; n++) {
             for (int o = 0; o < ys[1]; o++) {
@@ -154,7 +154,7 @@ public final class ConvKernels {
     }
 
     /** Flat offsets in the three NCHW arrays. */
-    private record Geometry(int[] xs, int[] ws, int[] ys, Window win) {
+    private record Geometry(int[] xs, int[] ws, int[] ys, SlidingWindow win) {
         int x(int n, int c, int h, int w) {
             return ((n * xs[1] + c) * xs[2] + h) * xs[3] + w;
         }

@@ -21,7 +21,7 @@ public final class PoolKernels {
     }
 
     /** The output shape of pooling {@code x} [N, C, H, W] with {@code win}, checking PyTorch's constraints. */
-    public static int[] outputShape(int[] x, Window win) {
+    public static int[] outputShape(int[] x, SlidingWindow win) {
         if (x.length != 4) {
             throw new IllegalArgumentException("pooling expects a 4-D input [N, C, H, W], got " + Arrays.toString(x));
         }
@@ -34,7 +34,7 @@ public final class PoolKernels {
         return new int[] {x[0], x[1], win.outH(x[2]), win.outW(x[3])};
     }
 
-    public static MaxPoolResult maxPool2d(Tensor x, Window win) {
+    public static MaxPoolResult maxPool2d(Tensor x, SlidingWindow win) {
         int[] ys = outputShape(x.shape(), win);
         int[] argmax = new int[Shapes.numel(ys)];
         double[] out = maxPool2d(x.doubles(), x.shape(), win, argmax);
@@ -45,7 +45,7 @@ public final class PoolKernels {
      * Max pooling of {@code v} (shape {@code xs}); records in {@code argmax}, which has the output's length, the flat
      * input position each output came from.
      */
-    public static double[] maxPool2d(double[] v, int[] xs, Window win, int[] argmax) {
+    public static double[] maxPool2d(double[] v, int[] xs, SlidingWindow win, int[] argmax) {
         int[] ys = outputShape(xs, win);
         double[] out = new double[Shapes.numel(ys)];
         int o = 0;
@@ -105,12 +105,12 @@ public final class PoolKernels {
         return out;
     }
 
-    public static Tensor avgPool2d(Tensor x, Window win) {
+    public static Tensor avgPool2d(Tensor x, SlidingWindow win) {
         return Tensor.fromDoubles(x.dtype(), outputShape(x.shape(), win), avgPool2d(x.doubles(), x.shape(), win));
     }
 
     /** Average pooling of {@code v} (shape {@code xs}). */
-    public static double[] avgPool2d(double[] v, int[] xs, Window win) {
+    public static double[] avgPool2d(double[] v, int[] xs, SlidingWindow win) {
         int[] ys = outputShape(xs, win);
         double[] out = new double[Shapes.numel(ys)];
         double divisor = win.kh() * win.kw();
@@ -122,12 +122,12 @@ public final class PoolKernels {
     }
 
     /** Each input position in a window gets that window's gradient divided by {@code kh * kw}. */
-    public static Tensor avgPool2dGrad(Tensor g, int[] xShape, Window win) {
+    public static Tensor avgPool2dGrad(Tensor g, int[] xShape, SlidingWindow win) {
         return Tensor.fromDoubles(g.dtype(), xShape, avgPool2dGrad(g.doubles(), g.shape(), xShape, win));
     }
 
     /** x_bar of shape {@code xs} from y_bar {@code gv} of shape {@code ys}. */
-    public static double[] avgPool2dGrad(double[] gv, int[] ys, int[] xs, Window win) {
+    public static double[] avgPool2dGrad(double[] gv, int[] ys, int[] xs, SlidingWindow win) {
         double[] out = new double[Shapes.numel(xs)];
         double divisor = win.kh() * win.kw();
         forEachTap(xs, ys, win, (o, i) -> out[i] += gv[o] / divisor);
@@ -139,7 +139,7 @@ public final class PoolKernels {
     }
 
     /** Calls {@code tap} for every (output, in-bounds input) pair of every window. */
-    private static void forEachTap(int[] xs, int[] ys, Window win, Tap tap) {
+    private static void forEachTap(int[] xs, int[] ys, SlidingWindow win, Tap tap) {
         int o = 0;
         for (int plane = 0; plane < xs[0] * xs[1]; plane++) {
             int base = plane * xs[2] * xs[3];
