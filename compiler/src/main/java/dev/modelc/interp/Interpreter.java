@@ -5,7 +5,7 @@ import dev.modelc.check.CheckedModel;
 import dev.modelc.check.TExpr;
 import dev.modelc.runtime.nn.ParameterInit;
 import dev.modelc.runtime.numeric.Reduction;
-import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.numeric.SlidingWindow;
 import dev.modelc.runtime.optim.Adam;
 import dev.modelc.runtime.optim.Optimizer;
 import dev.modelc.runtime.optim.SGD;
@@ -374,8 +374,9 @@ public final class Interpreter {
     return dims.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private static Window window(Attrs a) {
-    return new Window(a.kernel()[0], a.kernel()[1], a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1]);
+  private static SlidingWindow window(Attrs a) {
+    return new SlidingWindow(a.kernel()[0], a.kernel()[1], a.stride()[0], a.stride()[1], a.padding()[0],
+        a.padding()[1]);
   }
 
   static DType dtype(dev.modelc.types.DType d) {

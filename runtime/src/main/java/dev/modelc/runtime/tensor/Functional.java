@@ -3,7 +3,7 @@ package dev.modelc.runtime.tensor;
 import dev.modelc.runtime.numeric.ConvKernels;
 import dev.modelc.runtime.numeric.PoolKernels;
 import dev.modelc.runtime.numeric.PoolKernels.MaxPoolResult;
-import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.numeric.SlidingWindow;
 
 /**
  * The neural-network operations as functions, like {@code torch.nn.functional}: linear, conv2d, the 2-D pools, and
@@ -39,10 +39,10 @@ public final class Functional {
 
     /** Max pooling with a square window; {@code stride} defaults to the kernel size in the language. */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
-        return maxPool2d(x, Window.square(kernel, stride, padding));
+        return maxPool2d(x, SlidingWindow.square(kernel, stride, padding));
     }
 
-    public static Tensor maxPool2d(Tensor x, Window window) {
+    public static Tensor maxPool2d(Tensor x, SlidingWindow window) {
         MaxPoolResult r = PoolKernels.maxPool2d(x, window);
         int[] xShape = x.shape();
         int[] argmax = r.argmax();
@@ -52,10 +52,10 @@ public final class Functional {
 
     /** Average pooling with a square window (padded zeros count in the divisor, as PyTorch's default). */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
-        return avgPool2d(x, Window.square(kernel, stride, padding));
+        return avgPool2d(x, SlidingWindow.square(kernel, stride, padding));
     }
 
-    public static Tensor avgPool2d(Tensor x, Window window) {
+    public static Tensor avgPool2d(Tensor x, SlidingWindow window) {
         Tensor y = PoolKernels.avgPool2d(x, window);
         int[] xShape = x.shape();
         return Node.record("AvgPool2DBackward0", y,
