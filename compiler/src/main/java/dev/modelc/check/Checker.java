@@ -180,7 +180,7 @@ public final class Checker {
         }
         objectiveAt = min.span();
         TExpr loss = exprs.checkTensor(min.objective(), scope, DType.F32);
-        Optimizer opt = optimizers.check(min.optimizer());
+        OptimizerSpec opt = optimizers.check(min.optimizer());
         if (loss != null && !loss.type().shape().isScalar()) {
           diagnostics.error(min.objective().span(), "grad can be implicitly created only for scalar outputs: the "
               + "objective is " + loss.type() + "; reduce it first, e.g. mean(...) or sum(...)");

@@ -384,7 +384,7 @@ public final class Interpreter {
   }
 
   private static Optimizer optimizer(CheckedModel m, List<Tensor> params) {
-    dev.modelc.check.Optimizer o = m.objective().optimizer();
+    dev.modelc.check.OptimizerSpec o = m.objective().optimizer();
     return switch (o.kind()) {
       case SGD -> new SGD(params, o.lr(), o.momentum(), o.dampening(), o.nesterov(), o.weightDecay());
       case ADAM -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false);

@@ -15,13 +15,13 @@ public final class DotWriter {
     StringBuilder sb = new StringBuilder();
     sb.append("digraph \"").append(escape(g.name())).append("\" {\n");
     sb.append("  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8];\n");
-    cluster(sb, g, Stage.FORWARD, "forward", "#e8f0fe");
-    cluster(sb, g, Stage.ADJOINT, "adjoint", "#fdecea");
+    cluster(sb, g, Phase.FORWARD, "forward", "#e8f0fe");
+    cluster(sb, g, Phase.ADJOINT, "adjoint", "#fdecea");
     for (Node n : g.nodes()) {
       for (Node x : n.inputs) {
         sb.append("  n").append(x.id).append(" -> n").append(n.id)
             .append(" [label=\"").append(escape(Dims.text(x.shape()))).append("\"")
-            .append(x.stage == Stage.ADJOINT || n.stage == Stage.ADJOINT ? ", color=\"#c5221f\"" : "")
+            .append(x.stage == Phase.ADJOINT || n.stage == Phase.ADJOINT ? ", color=\"#c5221f\"" : "")
             .append("];\n");
       }
     }
@@ -42,7 +42,7 @@ public final class DotWriter {
     return sb.append("}\n").toString();
   }
 
-  private static void cluster(StringBuilder sb, Graph g, Stage stage, String title, String fill) {
+  private static void cluster(StringBuilder sb, Graph g, Phase stage, String title, String fill) {
     boolean any = g.nodes().stream().anyMatch(n -> n.stage == stage);
     if (!any) return;
     sb.append("  subgraph cluster_").append(title).append(" {\n")

@@ -22,7 +22,7 @@ public final class GraphBuilder {
   private final List<Graph.Result> results = new ArrayList<>();
   private int nextId;
   private Origin origin = Origin.NONE;
-  private Stage stage = Stage.FORWARD;
+  private Phase stage = Phase.FORWARD;
 
   public GraphBuilder(String name) {
     this(name, 0);
@@ -57,12 +57,12 @@ public final class GraphBuilder {
     return old;
   }
 
-  public Stage stage() {
+  public Phase stage() {
     return stage;
   }
 
-  public Stage stage(Stage s) {
-    Stage old = stage;
+  public Phase stage(Phase s) {
+    Phase old = stage;
     stage = s;
     return old;
   }

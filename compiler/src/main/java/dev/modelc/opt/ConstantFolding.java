@@ -30,7 +30,7 @@ public final class ConstantFolding implements Pass {
   }
 
   @Override
-  public Outcome run(Graph g, Options options) {
+  public Outcome run(Graph g, PassOptions options) {
     return Rewriter.run(g, ConstantFolding::fold);
   }
 

@@ -8,7 +8,7 @@ import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Graph;
 import dev.modelc.lower.Lowering;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.HashMap;
@@ -107,7 +107,7 @@ class OpGradientTableTest {
     Map<String, NdArray> inputs = Map.of("t", NdArray.of(dev.modelc.types.DType.I32, new int[] {4}, 0, 2, 1, 2),
         "u", NdArray.of(dev.modelc.types.DType.I32, new int[] {4, 2}, 0, 2, 1, 1, 2, 0, 0, 0),
         "v", NdArray.of(dev.modelc.types.DType.I32, new int[] {3, 5}, 2, 0, 1, 2, 2, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0));
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(model, true)));
+    Graph g = Pipeline.standard(PassOptions.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(model, true)));
     IrEvaluator eval = new IrEvaluator(g);
     IrEvaluator.Values symbolic = eval.run(inputs, params);
     assertEquals(tape.loss().item(), symbolic.result("loss").item(), 1e-10, name + ": loss");
