@@ -12,7 +12,8 @@ import java.util.List;
  *     and end
  * @param shape the target shape of reshape and flatten, the result shape of indexing
  * @param slice what indexing keeps of each dim (before the dims an integer index removes are dropped)
-  * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
+  * @param bounds clamp's {@code [min, max]}, an omitted bound as -infinity or +infinity
+ * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
  *     {@code dims}, one_hot its num_classes, embedding its padding_idx (wrapped non-negative; empty for none)
  */
 public record Attrs(
@@ -28,41 +29,47 @@ public record Attrs(
     String approximate,
     Shape shape,
     SliceSpec slice,
-    String dtype) {
+    String dtype,
+    double[] bounds) {
 
   public static final Attrs NONE =
-      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null, null);
+      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null, null, null);
 
   public Attrs withDims(List<Integer> d, boolean keep) {
     return new Attrs(List.copyOf(d), keep, kernel, stride, padding, reduction, slope, beta, threshold, approximate,
-        shape, slice, dtype);
+        shape, slice, dtype, bounds);
   }
 
   public Attrs withWindow(int[] k, int[] s, int[] p) {
-    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice, dtype);
+    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice, dtype, bounds);
   }
 
   public Attrs withReduction(String r) {
     return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape, slice,
-        dtype);
+        dtype, bounds);
   }
 
   public Attrs withScalars(double sl, double be, double th, String approx) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice, dtype);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice, dtype, bounds);
   }
 
   public Attrs withSlice(SliceSpec sl, Shape result) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, result,
-        sl, dtype);
+        sl, dtype, bounds);
   }
 
   public Attrs withShape(Shape s) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s, slice,
-        dtype);
+        dtype, bounds);
+  }
+
+  public Attrs withBounds(double min, double max) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
+        slice, dtype, new double[] {min, max});
   }
 
   public Attrs withDtype(String d) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
-        slice, d);
+        slice, d, bounds);
   }
 }

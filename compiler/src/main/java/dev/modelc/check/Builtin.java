@@ -39,6 +39,7 @@ public enum Builtin {
   GELU("x:tensor, approximate:string=none"),
   MAXIMUM("a:tensor, b:tensor"),
   MINIMUM("a:tensor, b:tensor"),
+  CLAMP("x:tensor, min:float=none, max:float=none"),
   // Movement.
   TRANSPOSE("x:tensor, dim0:int, dim1:int"),
   RESHAPE("x:tensor, shape:shape"),

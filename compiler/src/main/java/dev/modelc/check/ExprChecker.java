@@ -395,7 +395,7 @@ final class ExprChecker {
   private static Object defaultValue(Builtin.Arg arg) {
     String d = arg.defaultValue();
     return switch (arg.kind()) {
-      case "float" -> Double.parseDouble(d);
+      case "float" -> d.equals("none") ? null : (Object) Double.parseDouble(d);
       case "int", "pair" -> d.equals("none") ? null : (Object) Long.parseLong(d);
       case "bool" -> Boolean.parseBoolean(d);
       case "dims" -> null;

@@ -217,6 +217,8 @@ public final class Interpreter {
       case MATMUL -> x.matmul(y);
       case MAXIMUM -> x.maximum(y);
       case MINIMUM -> x.minimum(y);
+      case CLAMP -> x.clamp(Double.isInfinite(at.bounds()[0]) ? null : at.bounds()[0],
+          Double.isInfinite(at.bounds()[1]) ? null : at.bounds()[1]);
       case NEG -> x.neg();
       case EXP -> x.exp();
       case LOG -> x.log();

@@ -34,6 +34,8 @@ class OpGradientTableTest {
         row("tanh", "tanh(a)"), row("sigmoid", "sigmoid(a)"), row("relu", "relu(a + 3)"),
         row("leaky_relu", "leaky_relu(a - 3, negative_slope = 0.1)"), row("softplus", "softplus(a, beta = 2)"),
         row("gelu", "gelu(a)"), row("gelu tanh", "gelu(a, approximate = \"tanh\")"),
+        row("clamp", "clamp(a, -0.5, 0.7) * b"), row("clamp min", "clamp(a * 2, min = 0.3)"),
+        row("clamp max", "clamp(a, max = -0.2) + clamp(b, 0.1, 0.1)"),
         row("maximum", "maximum(a, b + 5)"), row("minimum", "minimum(a, b + 5)"),
         row("broadcast", "a * c"), row("matmul", "a @ m"), row("transpose", "(m^T @ a^T)^T"),
         row("transpose dims", "transpose(a, 0, 1) * 2"), row("reshape", "reshape(a, [6, 2]) * reshape(b, [6, 2])"),
