@@ -59,7 +59,7 @@ public enum Op {
       Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   GREATER(2, "1 where a > b else 0", Group.ELEMENTWISE_BINARY, Group.NO_GRADIENT),
   EQUAL(2, "1 where a == b else 0", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE, Group.NO_GRADIENT),
-  SELECT(3, "torch.where: a where the 0/1 mask c is nonzero, else b (operands c, a, b of one shape; c f32 or f64)",
+  SELECT(3, "torch.where: a where the 0/1 mask c is nonzero, else b (operands c, a, b of one type)",
       Group.ELEMENTWISE_TERNARY),
   BCE(2, "-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch (p: probabilities, y: targets)",
       Group.ELEMENTWISE_BINARY, Group.FUSED_STABLE),

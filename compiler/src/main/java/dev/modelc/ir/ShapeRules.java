@@ -22,8 +22,7 @@ public final class ShapeRules {
       case INPUT, PARAM, CONSTANT, SIZE ->
           throw new IrException(op.mnemonic() + " has no shape rule: its type is given");
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
-          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
-      case SELECT -> select(op, in);
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
       case BROADCAST_TO -> broadcastTo(op, in.get(0), ((Attr.Target) attr).shape());
       case RESHAPE -> reshape(op, in.get(0), ((Attr.Target) attr).shape());
       case PERMUTE -> permute(op, in.get(0), ((Attr.Perm) attr).perm());
@@ -49,16 +48,6 @@ public final class ShapeRules {
     TensorType a = float0(op, in);
     for (TensorType t : in) {
       if (!t.equals(a)) fail(op, "needs operands of one type, got " + Dims.text(a) + " and " + Dims.text(t));
-    }
-    return a;
-  }
-
-  /** select(c, a, b): a and b of one type, the mask c of their shape in either float width (it holds 0 or 1). */
-  private static TensorType select(Op op, List<TensorType> in) {
-    TensorType a = elementwise(op, in.subList(1, 3));
-    float0(op, in);
-    if (!in.get(0).shape().equals(a.shape())) {
-      fail(op, "needs a mask of its operands' shape, got " + Dims.text(in.get(0)) + " and " + Dims.text(a));
     }
     return a;
   }
