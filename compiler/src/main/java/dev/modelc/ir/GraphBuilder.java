@@ -216,6 +216,11 @@ public final class GraphBuilder {
     return binary(Op.EQUAL, a, b);
   }
 
+  /** torch.where: a where the 0/1 mask c is nonzero, else b; all three of one shape. */
+  public Node select(Node c, Node a, Node b) {
+    return add(Op.SELECT, Attr.NONE, List.of(c, a, b));
+  }
+
   // ---- movement ----
 
   public Node broadcastTo(Node x, Shape shape) {

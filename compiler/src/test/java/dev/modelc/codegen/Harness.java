@@ -115,6 +115,7 @@ final class Harness {
       }
       case F64 -> v.data().clone();
       case I32 -> Arrays.stream(v.data()).mapToInt(d -> (int) d).toArray();
+      case BOOL -> throw new IllegalArgumentException("the IR holds no bool values");
     };
   }
 
