@@ -273,9 +273,56 @@ class TinyFormer(nn.Module):
         return {"tokens": torch.randint(0, 16, (8, 6), generator=g), "t": torch.randint(0, 4, (8,), generator=g)}
 
 
+class Clamp(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9))
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(6))
+        self.shift = nn.Parameter(torch.zeros(6))
+        self.gain = nn.Parameter(torch.ones(8))
+        self.fc1, self.fc2 = nn.Linear(6, 8), nn.Linear(8, 3)
+
+    def loss(self, x, y):
+        # torch.clamp, not F.hardtanh or F.relu: its gradient is 1 on the bounds, where theirs is 0
+        a = torch.clamp(x * self.scale + self.shift, min=-1, max=1)
+        h = torch.clamp(self.fc1(a), min=0) * self.gain.clamp(max=1)
+        return F.mse_loss(self.fc2(h), y)
+
+    @staticmethod
+    def batch(g):
+        # multiples of 0.5 in [-2, 2]: about two in nine on the bounds +-1, four in nine outside them
+        return {"x": torch.randint(-4, 5, (8, 6), generator=g) / 2, "y": torch.randn(8, 3, generator=g)}
+
+
+class Where(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.fill = nn.Parameter(torch.zeros(6))
+        self.low = nn.Parameter(torch.zeros(8))
+        self.fc1, self.fc2, self.head = nn.Linear(6, 8), nn.Linear(6, 8), nn.Linear(8, 2)
+
+    def loss(self, x, y):
+        filled = torch.where(x != 0, x, self.fill)
+        a = self.fc1(filled)
+        leaky = torch.where(a > 0, a, 0.1 * a)
+        b = self.fc2(filled)
+        mixed = torch.where(leaky >= b, leaky - b, self.low)
+        d = self.head(mixed) - y
+        return torch.where(d.abs() < 1, 0.5 * d ** 2, d.abs() - 0.5).mean()
+
+    @staticmethod
+    def batch(g):
+        # about a quarter of x is exactly 0: the missing entries
+        x = torch.randn(8, 6, generator=g) * (torch.rand(8, 6, generator=g) > 0.25)
+        return {"x": x, "y": torch.randn(8, 2, generator=g)}
+
+
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
-          "tinyformer": TinyFormer}
+          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32"}
 
