@@ -426,17 +426,43 @@ public abstract class CompiledModel implements Model {
         return loss();
     }
 
-    /** Typed predict: runs inference and copies the first output into {@code out}. */
-    protected final void predictInto(Object out) {
+    /**
+     * Runs inference and copies every output, in declaration order, into the caller's arrays: one array per output,
+     * each of the output's element type and exactly its element count at the sizes of this call; all are checked
+     * before any is written. The typed {@code predict} of a generated class does the same through
+     * {@link #checkOutput} and {@link #copyOutput}, without the varargs array.
+     */
+    @Override
+    public final void predict(Object... outs) {
+        if (outs == null || outs.length != spec.outputs().size()) {
+            throw new IllegalArgumentException("predict of model " + spec.name() + " takes one array per output "
+                    + spec.outputs().stream().map(TensorSpec::name).toList() + ", got "
+                    + (outs == null ? "null" : outs.length + " arrays"));
+        }
         predict();
-        ModelSpec.Location at = spec.outputLocations().get(0);
-        int n = count(spec.outputs().get(0));
-        if (out == null || length(out) != n || out.getClass() != array(at).getClass()) {
-            throw new IllegalArgumentException("output " + spec.outputs().get(0).name() + ": expected "
-                    + spec.outputs().get(0).typeText() + ", that is " + n + " elements, but the array has "
+        for (int i = 0; i < outs.length; i++) {
+            checkOutput(i, outs[i]);
+        }
+        for (int i = 0; i < outs.length; i++) {
+            copyOutput(i, outs[i]);
+        }
+    }
+
+    /** After a pass: throws {@link IllegalArgumentException} unless {@code out} can hold output {@code i}. */
+    protected final void checkOutput(int i, Object out) {
+        TensorSpec t = spec.outputs().get(i);
+        Object at = array(spec.outputLocations().get(i));
+        int n = count(t);
+        if (out == null || out.getClass() != at.getClass() || length(out) != n) {
+            throw new IllegalArgumentException("output " + t.name() + ": expected " + javaType(t.dtype()) + " ("
+                    + t.typeText() + "), that is " + n + " elements, but the array has "
                     + (out == null ? "null" : length(out) + " elements of " + out.getClass().getSimpleName()));
         }
-        System.arraycopy(array(at), 0, out, 0, n);
+    }
+
+    /** Copies output {@code i} of the last pass into {@code out}, checked by {@link #checkOutput}. */
+    protected final void copyOutput(int i, Object out) {
+        System.arraycopy(array(spec.outputLocations().get(i)), 0, out, 0, count(spec.outputs().get(i)));
     }
 
     // ---- reading ----
