@@ -61,6 +61,15 @@ public abstract class CompiledModel implements Model {
     protected double adamStepSize;
     protected double adamBias2Sqrt;
     /**
+     * Dropout: the seed and the number of masks drawn so far (one per training forward pass, the draw the generated
+     * dropout steps and their gradients read), and whether the current pass drops at all (a training forward pass;
+     * not predict, nor a forward pass in evaluation mode). See {@link dev.modelc.runtime.kernels.Dropout}.
+     */
+    protected long dropoutSeed;
+    protected long dropoutDraws;
+    protected boolean dropoutActive;
+    private boolean training = true;
+    /**
      * Whether anomaly detection is on ({@link #setDetectAnomaly}): every generated step reads it once, after it ran,
      * and when it is set calls {@link #checkStep}; each update calls {@link #checkUpdate}.
      */
@@ -170,6 +179,8 @@ public abstract class CompiledModel implements Model {
             }
         }
         stepCount = 0;
+        dropoutSeed = seed;
+        dropoutDraws = 0;
     }
 
     /** Computes every output, the objective and what the backward pass needs. */
@@ -349,6 +360,10 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void forward() {
         prepare(false);
+        dropoutActive = training;
+        if (training) {
+            dropoutDraws++;
+        }
         runForward();
         graph = spec.objective() == null ? GraphState.NONE : GraphState.READY;
         lossReady = true;
@@ -359,6 +374,7 @@ public abstract class CompiledModel implements Model {
     public final void predict() {
         lossReady = false;
         prepare(true);
+        dropoutActive = false;
         runPredict();
         graph = GraphState.NONE;
         outputsReady = true;
@@ -619,6 +635,41 @@ public abstract class CompiledModel implements Model {
                     + steps);
         }
         stepCount = (int) steps;
+    }
+
+    // ---- training and evaluation modes, dropout's masks ----
+
+    @Override
+    public final void setTraining(boolean on) {
+        training = on;
+    }
+
+    @Override
+    public final boolean training() {
+        return training;
+    }
+
+    @Override
+    public final long dropoutSeed() {
+        return dropoutSeed;
+    }
+
+    @Override
+    public final void setDropoutSeed(long seed) {
+        dropoutSeed = seed;
+    }
+
+    @Override
+    public final long dropoutDraws() {
+        return dropoutDraws;
+    }
+
+    @Override
+    public final void setDropoutDraws(long draws) {
+        if (draws < 0) {
+            throw new IllegalArgumentException("dropout draws must be at least 0, got " + draws);
+        }
+        dropoutDraws = draws;
     }
 
     // ---- flat copies ----

@@ -155,6 +155,54 @@ public interface Model {
     /** Sets the step count, for instance when restoring a checkpoint. */
     void setStepCount(long steps);
 
+    // ---- training and evaluation modes, dropout's masks ----
+
+    /**
+     * PyTorch's {@code model.train()} ({@code true}, the default) and {@code model.eval()} ({@code false}): in
+     * evaluation mode {@link #forward()} (and so {@link #trainStep()}) treats dropout as the identity, as
+     * {@link #predict()} always does. Only dropout reads the mode.
+     */
+    default void setTraining(boolean on) {
+        if (!on) {
+            throw new UnsupportedOperationException(getClass().getName() + " has no evaluation mode");
+        }
+    }
+
+    /** Whether forward passes run in training mode. */
+    default boolean training() {
+        return true;
+    }
+
+    /**
+     * The seed of dropout's masks: {@link #initialize(long)} (and so the seeded constructors) sets it to the
+     * initialization seed; a class without dropout ignores it.
+     */
+    default long dropoutSeed() {
+        return 0;
+    }
+
+    /** Sets the seed of dropout's masks for the following passes. */
+    default void setDropoutSeed(long seed) {
+        if (seed != 0) {
+            throw new UnsupportedOperationException(getClass().getName() + " has no dropout seed");
+        }
+    }
+
+    /**
+     * Dropout masks drawn so far: one per forward pass in training mode; that pass and its backward read the mask
+     * of (seed, draws), so a model restored with its seed and draws draws the masks the original would have.
+     */
+    default long dropoutDraws() {
+        return 0;
+    }
+
+    /** Sets the count of masks drawn, for instance when restoring a checkpoint. */
+    default void setDropoutDraws(long draws) {
+        if (draws != 0) {
+            throw new UnsupportedOperationException(getClass().getName() + " has no dropout draws");
+        }
+    }
+
     // ---- flat copies, in state_dict order ----
 
     /** Elements of all parameters together. */
