@@ -160,12 +160,10 @@ public interface Model {
     /**
      * PyTorch's {@code model.train()} ({@code true}, the default) and {@code model.eval()} ({@code false}): in
      * evaluation mode {@link #forward()} (and so {@link #trainStep()}) treats dropout as the identity, as
-     * {@link #predict()} always does. Only dropout reads the mode.
+     * {@link #predict()} always does. Only dropout reads the mode; this default, for a model without dropout,
+     * ignores it.
      */
     default void setTraining(boolean on) {
-        if (!on) {
-            throw new UnsupportedOperationException(getClass().getName() + " has no evaluation mode");
-        }
     }
 
     /** Whether forward passes run in training mode. */
