@@ -65,7 +65,8 @@ final class AstBuilder extends MdlBaseVisitor<Object> {
 
   @Override
   public Member visitParamDecl(MdlParser.ParamDeclContext ctx) {
-    return new Member.Param(ident(ctx.name), type(ctx.type()), ctx.init == null ? null : expr(ctx.init), span(ctx));
+    return new Member.Param(ident(ctx.name), type(ctx.type()), ctx.init == null ? null : expr(ctx.init), span(ctx),
+        ctx.kind.getType() == MdlParser.BUFFER);
   }
 
   @Override

@@ -47,7 +47,7 @@ public final class AstPrinter {
     if (m instanceof Member.Input in) {
       line(depth, "input " + in.name().name() + " : " + type(in.type()), in.span());
     } else if (m instanceof Member.Param p) {
-      line(depth, "param " + p.name().name() + " : " + type(p.type()), p.span());
+      line(depth, (p.buffer() ? "buffer " : "param ") + p.name().name() + " : " + type(p.type()), p.span());
       if (p.init() != null) {
         line(depth + 1, "init", p.init().span());
         expr(depth + 2, p.init());

@@ -11,7 +11,8 @@ public sealed interface Member {
   record Input(Ident name, TypeExpr type, Span span) implements Member {}
 
   /** {@code param w : f32[10, 784] init kaiming_uniform(a = sqrt(5))}; {@code init} may be null (an error). */
-  record Param(Ident name, TypeExpr type, Expr init, Span span) implements Member {}
+  /** A {@code param}, or with {@code buffer} a {@code buffer}: state saved with the params that gets no gradient. */
+  record Param(Ident name, TypeExpr type, Expr init, Span span, boolean buffer) implements Member {}
 
   /** {@code let h : f32[B, 10] = expr}; {@code type} may be null. */
   record Let(Ident name, TypeExpr type, Expr value, Span span) implements Member {}

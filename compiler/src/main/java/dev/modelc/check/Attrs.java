@@ -16,6 +16,8 @@ import java.util.List;
  *     {@code dims})
  * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
  *     {@code dims}, one_hot its num_classes, embedding its padding_idx (wrapped non-negative; empty for none)
+ * @param norm layer_norm's and group_norm's constants (layer_norm's normalized dims are in {@code dims}, its
+ *     normalized_shape in {@code shape}); null for every other builtin
  */
 public record Attrs(
     List<Integer> dims,
@@ -30,41 +32,53 @@ public record Attrs(
     String approximate,
     Shape shape,
     SliceSpec slice,
-    String dtype) {
+    String dtype,
+    Norm norm) {
 
   public static final Attrs NONE =
-      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null, null);
+      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null, null, null);
+
+  /**
+   * The constants of layer_norm and group_norm: eps, whether the weight and the bias were given (the call's tensors
+   * are x, then those present, in that order), and group_norm's num_groups (0 for layer_norm).
+   */
+  public record Norm(double eps, boolean weight, boolean bias, int groups) {}
+
+  public Attrs withNorm(Norm n) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
+        slice, dtype, n);
+  }
 
   public Attrs withDims(List<Integer> d, boolean keep) {
     return new Attrs(List.copyOf(d), keep, kernel, stride, padding, reduction, slope, beta, threshold, approximate,
-        shape, slice, dtype);
+        shape, slice, dtype, norm);
   }
 
   public Attrs withWindow(int[] k, int[] s, int[] p) {
-    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice, dtype);
+    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice, dtype, norm);
   }
 
   public Attrs withReduction(String r) {
     return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape, slice,
-        dtype);
+        dtype, norm);
   }
 
   public Attrs withScalars(double sl, double be, double th, String approx) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice, dtype);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice, dtype, norm);
   }
 
   public Attrs withSlice(SliceSpec sl, Shape result) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, result,
-        sl, dtype);
+        sl, dtype, norm);
   }
 
   public Attrs withShape(Shape s) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s, slice,
-        dtype);
+        dtype, norm);
   }
 
   public Attrs withDtype(String d) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
-        slice, d);
+        slice, d, norm);
   }
 }

@@ -53,6 +53,8 @@ public enum Builtin {
   LOGSUMEXP("x:tensor, dim:dims=none, keepdim:bool=false"),
   SOFTMAX("x:tensor, dim:int"),
   LOG_SOFTMAX("x:tensor, dim:int"),
+  LAYER_NORM("x:tensor, normalized_shape:dims, weight:tensor?, bias:tensor?, eps:float=1e-5"),
+  GROUP_NORM("x:tensor, num_groups:int, weight:tensor?, bias:tensor?, eps:float=1e-5"),
   // Layers as functions.
   LINEAR("x:tensor, weight:tensor, bias:tensor?"),
   CONV2D("x:tensor, weight:tensor, bias:tensor?, stride:pair=1, padding:pair=0"),

@@ -121,6 +121,32 @@ final class BuiltinAttributes {
         }
         attrs = attrs.withDims(List.of(d), false);
       }
+      case LAYER_NORM -> {
+        List<Long> sizes = bound[1] instanceof Long l ? List.of(l) : longs(bound[1]);
+        int rank = tensors.get(0).type().shape().rank();
+        if (sizes.isEmpty() || sizes.stream().anyMatch(n -> n < 1 || n > Integer.MAX_VALUE)) {
+          return error(at, "layer_norm: normalized_shape must be positive sizes, got " + bound[1]);
+        }
+        if (sizes.size() > rank) {
+          return error(at, "layer_norm: normalized_shape " + sizes + " has more dims than the input "
+              + tensors.get(0).type());
+        }
+        List<Integer> axes = new ArrayList<>();
+        List<Dim> shape = new ArrayList<>();
+        for (int i = 0; i < sizes.size(); i++) {
+          axes.add(rank - sizes.size() + i);
+          shape.add(Dim.of(sizes.get(i)));
+        }
+        attrs = attrs.withDims(axes, true).withShape(new Shape(shape))
+            .withNorm(new Attrs.Norm(number(bound[4]), bound[2] != null, bound[3] != null, 0));
+      }
+      case GROUP_NORM -> {
+        long groups = (Long) bound[1];
+        if (groups < 1 || groups > Integer.MAX_VALUE) {
+          return error(at, "group_norm: num_groups must be a positive int, got " + groups);
+        }
+        attrs = attrs.withNorm(new Attrs.Norm(number(bound[4]), bound[2] != null, bound[3] != null, (int) groups));
+      }
       case SOFTMAX, LOG_SOFTMAX -> {
         Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);
         if (d == null) {
@@ -323,6 +349,14 @@ final class BuiltinAttributes {
       }
     }
     return p;
+  }
+
+  private static List<Long> longs(Object v) {
+    List<Long> out = new ArrayList<>();
+    for (Object item : (List<?>) v) {
+      out.add((Long) item);
+    }
+    return out;
   }
 
   private double number(Object v) {

@@ -159,6 +159,12 @@ final class BuiltinRules {
       case INDEX_SELECT, GATHER -> {
         return indexed(op, args, attrs.dims().get(0), at);
       }
+      case LAYER_NORM -> {
+        return layerNorm(args, attrs, at);
+      }
+      case GROUP_NORM -> {
+        return groupNorm(args, attrs, at);
+      }
       case ONE_HOT -> {
         List<Dim> dims = new ArrayList<>(s.dims());
         dims.add(Dim.of(attrs.dims().get(0)));
@@ -265,6 +271,55 @@ final class BuiltinRules {
           + " except along dim " + dim);
     }
     return new TensorType(x.dtype(), index.shape());
+  }
+
+  /** torch.layer_norm: the input ends in normalized_shape; weight and bias, when given, have that shape. */
+  private TensorType layerNorm(List<TExpr> args, Attrs attrs, Span at) {
+    TensorType x = args.get(0).type();
+    Shape normalized = attrs.shape();
+    int lead = x.shape().rank() - normalized.rank();
+    if (!x.shape().dims().subList(lead, x.shape().rank()).equals(normalized.dims())) {
+      return error(at, "layer_norm: Given normalized_shape=" + normalized + ", expected input with shape [*, "
+          + normalized.toString().substring(1) + ", but got input of size" + x.shape());
+    }
+    for (int i = 1; i < args.size(); i++) {
+      if (!args.get(i).type().shape().equals(normalized)) {
+        String what = i == 1 && attrs.norm().weight() ? "weight" : "bias";
+        return error(args.get(i).span(), "layer_norm: Expected " + what + " to be of same shape as normalized_shape,"
+            + " but got " + what + " of shape " + args.get(i).type().shape() + " and normalized_shape = "
+            + normalized);
+      }
+    }
+    return x;
+  }
+
+  /** torch.group_norm: input [N, C, *] with C divisible by num_groups; weight and bias, when given, are [C]. */
+  private TensorType groupNorm(List<TExpr> args, Attrs attrs, Span at) {
+    TensorType x = args.get(0).type();
+    int groups = attrs.norm().groups();
+    if (x.shape().rank() < 2) {
+      return error(at, "group_norm: Expected at least 2 dimensions for input tensor but received "
+          + x.shape().rank());
+    }
+    Dim c = x.shape().dim(1);
+    if (!c.isConstant()) {
+      return error(at, "group_norm: the channel dim of " + x + " has the symbolic size " + c
+          + "; it must be a constant");
+    }
+    if (c.coefficient() % groups != 0) {
+      return error(at, "group_norm: Expected number of channels in input to be divisible by num_groups, but got "
+          + "input of shape " + x.shape() + " and num_groups=" + groups);
+    }
+    for (int i = 1; i < args.size(); i++) {
+      Shape p = args.get(i).type().shape();
+      if (p.rank() != 1 || !p.dim(0).equals(c)) {
+        String what = i == 1 && attrs.norm().weight() ? "weight" : "bias";
+        return error(args.get(i).span(), "group_norm: Expected " + what + " to be a vector of size equal to the "
+            + "number of channels in input, but got " + what + " of shape " + p + " and input of shape "
+            + x.shape());
+      }
+    }
+    return x;
   }
 
   private TensorType linear(List<TExpr> args, Span at) {

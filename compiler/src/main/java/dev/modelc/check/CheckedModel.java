@@ -11,7 +11,7 @@ import java.util.List;
  * <ul>
  *   <li>{@code sizes}: the symbolic sizes, in the order inputs introduce them ({@code B}, {@code N}).
  *   <li>{@code inputs}: in declaration order, with their types (shapes may hold symbolic sizes).
- *   <li>{@code params}: in PyTorch {@code state_dict} order (declaration order, layer params under dotted names such
+ *   <li>{@code params}: params and buffers in PyTorch {@code state_dict} order (declaration order, layer params under dotted names such
  *       as {@code fc1.weight} where the instance is declared), with constant shapes and resolved initializers.
  *   <li>{@code values}: every {@code let} in definition order, including those of layer block bodies (named
  *       {@code instance.let}, with {@code #2}, {@code #3} appended for later calls of the same instance); each is a
@@ -26,7 +26,11 @@ public record CheckedModel(String name, Span span, List<String> sizes, List<Inpu
 
   public record Input(String name, TensorType type, Span span) {}
 
-  public record Param(String name, TensorType type, Initializer init, Span span) {
+  /**
+   * A param, or with {@code buffer} a buffer (PyTorch's registered buffer): saved and loaded in the state_dict with
+   * the params, in declaration order among them, but it gets no gradient and no optimizer state.
+   */
+  public record Param(String name, TensorType type, Initializer init, Span span, boolean buffer) {
     public long count() {
       return type.shape().elementCount().coefficient();
     }
@@ -43,7 +47,7 @@ public record CheckedModel(String name, Span span, List<String> sizes, List<Inpu
   public long parameterCount() {
     long n = 0;
     for (Param p : params) {
-      n += p.count();
+      n += p.buffer() ? 0 : p.count();
     }
     return n;
   }

@@ -222,7 +222,7 @@ public final class Checker {
     }
     for (CheckedModel.Param p : ctx.params) {
       if (!ctx.read.contains(p.name()) && !outputs.contains(p.name())) {
-        diagnostics.warning(p.span(), "param '" + p.name() + "' is never used");
+        diagnostics.warning(p.span(), (p.buffer() ? "buffer '" : "param '") + p.name() + "' is never used");
       }
     }
     for (CheckedModel.Value v : ctx.values) {

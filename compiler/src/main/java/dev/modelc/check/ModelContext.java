@@ -76,23 +76,24 @@ final class ModelContext {
   /** Checks a parameter declaration and registers it under {@code dottedName}; returns its reference or null. */
   TExpr.Ref param(String dottedName, Member.Param p, Scope scope) {
     TensorType type = Types.resolve(p.type(), scope, Types.Mode.CONSTANT, diagnostics, constants);
+    String kind = p.buffer() ? "buffer" : "param";
     if (p.init() == null) {
-      diagnostics.error(p.name().span(), "param '" + p.name().name() + "' needs an initializer: "
-          + "param " + p.name().name() + " : ... init uniform(-0.1, 0.1)");
+      diagnostics.error(p.name().span(), kind + " '" + p.name().name() + "' needs an initializer: "
+          + kind + " " + p.name().name() + " : ... init " + (p.buffer() ? "zeros" : "uniform(-0.1, 0.1)"));
       return null;
     }
     if (type == null) {
       return null;
     }
     if (!type.dtype().isFloat()) {
-      diagnostics.error(p.type().span(), "a param must be f32 or f64, got " + type.dtype().spelling());
+      diagnostics.error(p.type().span(), "a " + kind + " must be f32 or f64, got " + type.dtype().spelling());
       return null;
     }
     Initializer init = inits.check(p.init(), type, scope);
     if (init == null) {
       return null;
     }
-    params.add(new CheckedModel.Param(dottedName, type, init, p.span()));
+    params.add(new CheckedModel.Param(dottedName, type, init, p.span(), p.buffer()));
     return new TExpr.Ref(dottedName, TExpr.RefKind.PARAM, type, p.name().span());
   }
 

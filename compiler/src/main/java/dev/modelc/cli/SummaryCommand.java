@@ -47,7 +47,8 @@ final class SummaryCommand implements Callable<Integer> {
     }
     table.rule();
     for (CheckedModel.Param p : m.params()) {
-      table.row(p.name(), "param", p.type().toString(), String.format("%,d", p.count()));
+      table.row(p.name(), p.buffer() ? "buffer" : "param", p.type().toString(),
+          p.buffer() ? "" : String.format("%,d", p.count()));
     }
     if (!m.params().isEmpty()) {
       table.rule();
@@ -64,6 +65,10 @@ final class SummaryCommand implements Callable<Integer> {
     long total = m.parameterCount();
     s.append(String.format("Total params: %,d%n", total));
     s.append(String.format("Trainable params: %,d%n", m.objective() == null ? 0 : total));
+    long buffered = m.params().stream().filter(CheckedModel.Param::buffer).mapToLong(CheckedModel.Param::count).sum();
+    if (buffered > 0) {
+      s.append(String.format("Buffer elements (saved, not trained): %,d%n", buffered));
+    }
     s.append(String.format("Parameter memory: %s%n", bytes(m)));
     s.append("Outputs: ").append(m.outputs().isEmpty() ? "(none)" : String.join(", ", m.outputs())).append('\n');
     if (m.objective() != null) {

@@ -75,6 +75,7 @@ public final class CrossCheck {
       m.backward();
       ref.backward();
       for (CheckedModel.Param p : model.params()) {
+        if (p.buffer()) continue; // a buffer has no gradient; its value is compared after the step
         Tensor g = ref.grad(p.name());
         double[] want = g == null ? new double[p.type().shape().dims().stream().mapToInt(d -> (int) d.coefficient())
             .reduce(1, (a, b) -> a * b)] : g.doubles();
@@ -83,7 +84,7 @@ public final class CrossCheck {
       m.step();
       ref.step();
       for (CheckedModel.Param p : model.params()) {
-        c.compare("param " + p.name() + at, ref.param(p.name()).doubles(), doubles(m.parameter(p.name())), tol);
+        c.compare((p.buffer() ? "buffer " : "param ") + p.name() + at, ref.param(p.name()).doubles(), doubles(m.parameter(p.name())), tol);
       }
     }
     return c;
@@ -111,6 +112,7 @@ public final class CrossCheck {
     double worst = 0;
     boolean ok = true;
     for (CheckedModel.Param p : f64Model.params()) {
+      if (p.buffer()) continue; // finite differences see through a buffer's stop_gradient; it has no gradient by design
       double[] w = (double[]) m.parameter(p.name());
       double[] g = ((double[]) m.gradient(p.name())).clone();
       for (int k = 0; k < Math.min(8, w.length); k++) {

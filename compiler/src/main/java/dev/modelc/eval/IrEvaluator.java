@@ -124,7 +124,7 @@ public final class IrEvaluator {
           in.get(0).shape());
       case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(n.op, in.get(0), ((Attr.Axes) n.attr).axes());
       case LOG_SOFTMAX, FIRST_MAX -> alongAxis(n.op, in.get(0), ((Attr.Axes) n.attr).axes().get(0));
-      case MATMUL -> MatmulKernels.matmul(Windows.tensor(in.get(0)), Windows.tensor(in.get(1))).doubles();
+      case MATMUL -> MatmulKernels.matmul(in.get(0).data(), in.get(0).shape(), in.get(1).data(), in.get(1).shape());
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER,
           AVGPOOL2D, AVGPOOL2D_BACKWARD -> Windows.evaluate(n, in, outShape);
       case ONE_HOT -> oneHot(in.get(0), (int) ((Attr.Classes) n.attr).count(), n);

@@ -7,6 +7,10 @@ import java.util.Arrays;
  * A dense row-major array as the evaluator holds values: a dtype, a shape and the elements as doubles (labels of
  * dtype i32 are stored exactly as whole numbers). f32 values are rounded to float after every op, so an f32 graph
  * evaluates with f32 storage semantics.
+ *
+ * <p>It stays the evaluator's own value type rather than {@code runtime.io.ArrayData}: every dtype (i32 labels too)
+ * is computed in {@code double} and rounded after each op, which one {@code double[]} with the IR's {@code DType}
+ * states directly, where an {@code ArrayData} holds a named array of the dtype's own Java type.
  */
 public record NdArray(DType dtype, int[] shape, double[] data) {
   public NdArray {

@@ -4,15 +4,14 @@ import dev.modelc.ir.Attr;
 import dev.modelc.ir.Node;
 import dev.modelc.runtime.numeric.ConvKernels;
 import dev.modelc.runtime.numeric.PoolKernels;
-import dev.modelc.runtime.numeric.Window;
-import dev.modelc.runtime.tensor.DType;
-import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.runtime.numeric.SlidingWindow;
 import java.util.List;
 
 /**
  * The window ops (conv2d, pooling and their transposes) evaluated with the reference runtime's tape-free kernels
  * ({@code dev.modelc.runtime.numeric}), so the IR's meaning of these primitives is the runtime's, not a second copy.
- * Values travel as f64 tensors; the caller rounds results to the node's dtype.
+ * The kernels take the evaluator's plain {@code double[]} data and shapes; the caller rounds results to the node's
+ * dtype.
  */
 final class Windows {
   private Windows() {}
@@ -33,50 +32,53 @@ final class Windows {
     };
   }
 
-  static Tensor tensor(NdArray a) {
-    return Tensor.fromDoubles(DType.F64, a.shape(), a.data());
-  }
-
-  private static Window pool(Attr.Window w) {
-    return new Window(w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padH(), w.padW());
+  private static SlidingWindow pool(Attr.Window w) {
+    return new SlidingWindow(w.kernelH(), w.kernelW(), w.strideH(), w.strideW(), w.padH(), w.padW());
   }
 
   static double[] conv2d(NdArray x, NdArray wt, Attr.Window w, int[] out) {
-    return ConvKernels.conv2d(tensor(x), tensor(wt), null, w.strideH(), w.strideW(), w.padH(), w.padW()).doubles();
+    return ConvKernels.conv2d(x.data(), x.shape(), wt.data(), wt.shape(), null, w.strideH(), w.strideW(), w.padH(),
+        w.padW());
   }
 
   /** (y_bar, w) to x_bar of shape {@code xShape}. */
   static double[] conv2dBackwardInput(NdArray g, NdArray wt, Attr.Window w, int[] xShape) {
-    return ConvKernels.conv2dGradInput(tensor(g), tensor(wt), xShape, w.strideH(), w.strideW(), w.padH(), w.padW())
-        .doubles();
+    return ConvKernels.conv2dGradInput(g.data(), g.shape(), wt.data(), wt.shape(), xShape, w.strideH(), w.strideW(),
+        w.padH(), w.padW());
   }
 
   /** (x, y_bar) to w_bar of shape {@code wShape}. */
   static double[] conv2dBackwardWeight(NdArray x, NdArray g, Attr.Window w, int[] wShape) {
-    return ConvKernels.conv2dGradWeight(tensor(g), tensor(x), wShape, w.strideH(), w.strideW(), w.padH(), w.padW())
-        .doubles();
+    return ConvKernels.conv2dGradWeight(g.data(), g.shape(), x.data(), x.shape(), wShape, w.strideH(), w.strideW(),
+        w.padH(), w.padW());
   }
 
   static double[] maxpool2d(NdArray x, Attr.Window w, int[] out) {
-    return PoolKernels.maxPool2d(tensor(x), pool(w)).values().doubles();
+    return PoolKernels.maxPool2d(x.data(), x.shape(), pool(w), new int[NdArray.count(out)]);
+  }
+
+  /** The flat input position each window of {@code x} takes its maximum from (the first, as PyTorch). */
+  private static int[] argmax(NdArray x, Attr.Window w) {
+    SlidingWindow win = pool(w);
+    int[] argmax = new int[NdArray.count(PoolKernels.outputShape(x.shape(), win))];
+    PoolKernels.maxPool2d(x.data(), x.shape(), win, argmax);
+    return argmax;
   }
 
   /** (y_bar, x) to x_bar: each window's gradient goes to its first maximum, as PyTorch. */
   static double[] maxpool2dBackward(NdArray g, NdArray x, Attr.Window w) {
-    int[] argmax = PoolKernels.maxPool2d(tensor(x), pool(w)).argmax();
-    return PoolKernels.maxPool2dGrad(tensor(g), argmax, x.shape()).doubles();
+    return PoolKernels.maxPool2dGrad(g.data(), argmax(x, w), x.size());
   }
 
   static double[] maxpool2dGather(NdArray t, NdArray x, Attr.Window w, int[] out) {
-    int[] argmax = PoolKernels.maxPool2d(tensor(x), pool(w)).argmax();
-    return PoolKernels.maxPool2dGather(tensor(t), argmax, out).doubles();
+    return PoolKernels.maxPool2dGather(t.data(), argmax(x, w));
   }
 
   static double[] avgpool2d(NdArray x, Attr.Window w, int[] out) {
-    return PoolKernels.avgPool2d(tensor(x), pool(w)).doubles();
+    return PoolKernels.avgPool2d(x.data(), x.shape(), pool(w));
   }
 
   static double[] avgpool2dBackward(NdArray g, Attr.Window w, int[] xShape) {
-    return PoolKernels.avgPool2dGrad(tensor(g), xShape, pool(w)).doubles();
+    return PoolKernels.avgPool2dGrad(g.data(), g.shape(), xShape, pool(w));
   }
 }

@@ -5,7 +5,7 @@ import dev.modelc.check.CheckedModel;
 import dev.modelc.check.TExpr;
 import dev.modelc.runtime.nn.ParameterInit;
 import dev.modelc.runtime.numeric.Reduction;
-import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.numeric.SlidingWindow;
 import dev.modelc.runtime.optim.Adam;
 import dev.modelc.runtime.optim.Optimizer;
 import dev.modelc.runtime.optim.SGD;
@@ -68,9 +68,11 @@ public final class Interpreter {
       } else {
         init.fill(t.doubleData(), shape, rng);
       }
-      params.put(p.name(), t.requiresGrad(true));
+      params.put(p.name(), t.requiresGrad(!p.buffer()));
     }
-    optimizer = model.objective() == null || params.isEmpty() ? null : optimizer(model, new ArrayList<>(params.values()));
+    List<Tensor> trainable = new ArrayList<>();
+    model.params().stream().filter(p -> !p.buffer()).forEach(p -> trainable.add(params.get(p.name())));
+    optimizer = model.objective() == null || trainable.isEmpty() ? null : optimizer(model, trainable);
   }
 
   public CheckedModel model() {
@@ -283,6 +285,10 @@ public final class Interpreter {
       case GRAD -> throw new AssertionError("handled above");
       case CAT -> Tensor.cat(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
       case STACK -> Tensor.stack(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
+      case LAYER_NORM -> Functional.layerNorm(x, at.dims().size(), at.norm().weight() ? y : null,
+          at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
+      case GROUP_NORM -> Functional.groupNorm(x, at.norm().groups(), at.norm().weight() ? y : null,
+          at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
     };
   }
 
@@ -395,8 +401,9 @@ public final class Interpreter {
     return dims.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private static Window window(Attrs a) {
-    return new Window(a.kernel()[0], a.kernel()[1], a.stride()[0], a.stride()[1], a.padding()[0], a.padding()[1]);
+  private static SlidingWindow window(Attrs a) {
+    return new SlidingWindow(a.kernel()[0], a.kernel()[1], a.stride()[0], a.stride()[1], a.padding()[0],
+        a.padding()[1]);
   }
 
   static DType dtype(dev.modelc.types.DType d) {

@@ -49,7 +49,9 @@ public final class Lowering {
     }
     for (CheckedModel.Param p : model.params()) {
       l.at(p.span());
-      l.named.put(p.name(), l.ir.param(p.name(), p.type()));
+      Node param = l.ir.param(p.name(), p.type());
+      // A buffer is read through stop_gradient, so no objective reaches it: no gradient result, no update.
+      l.named.put(p.name(), p.buffer() ? l.ir.unary(Op.STOP_GRADIENT, param) : param);
     }
     for (CheckedModel.Value v : model.values()) {
       Node n = l.lower(v.expr());
@@ -94,6 +96,9 @@ public final class Lowering {
       List<Node> parts = args.stream().map(this::lower).toList();
       at(c.span());
       return sugar.cat(parts, c.attrs().dims().get(0), c.op() == dev.modelc.check.Builtin.STACK);
+    }
+    if (c.op() == dev.modelc.check.Builtin.LAYER_NORM || c.op() == dev.modelc.check.Builtin.GROUP_NORM) {
+      return norm(c);
     }
     Node x = lower(args.get(0));
     Node y = args.size() > 1 ? lower(args.get(1)) : null;
@@ -145,11 +150,23 @@ public final class Lowering {
       case BCE -> sugar.bce(x, y, a.reduction());
       case BCE_WITH_LOGITS -> sugar.bceWithLogits(x, y, a.reduction());
       case GRAD -> sugar.grad(x, y, z);
-      case CAT, STACK -> throw new IllegalStateException("lowered above");
+      case CAT, STACK, LAYER_NORM, GROUP_NORM -> throw new IllegalStateException("lowered above");
       case INDEX_SELECT -> sugar.indexSelect(x, a.dims().get(0), y);
       case GATHER -> sugar.gather(x, a.dims().get(0), y);
       case ONE_HOT -> sugar.oneHot(x, a.dims().get(0), a.dtype());
       case EMBEDDING -> sugar.embedding(x, y, a.dims().isEmpty() ? -1 : a.dims().get(0));
     };
+  }
+
+  /** layer_norm and group_norm: x, then the weight and the bias that were given. */
+  private Node norm(TExpr.Call c) {
+    List<Node> parts = c.args().stream().map(this::lower).toList();
+    Attrs.Norm n = c.attrs().norm();
+    Node weight = n.weight() ? parts.get(1) : null;
+    Node bias = n.bias() ? parts.get(parts.size() - 1) : null;
+    at(c.span());
+    return c.op() == dev.modelc.check.Builtin.LAYER_NORM
+        ? sugar.layerNorm(parts.get(0), c.attrs().dims(), weight, bias, n.eps())
+        : sugar.groupNorm(parts.get(0), n.groups(), weight, bias, n.eps());
   }
 }

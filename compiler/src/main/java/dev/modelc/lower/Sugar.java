@@ -220,6 +220,39 @@ public final class Sugar {
     return ir.exp(logSoftmax(x, dim));
   }
 
+  // ---- normalizations ----
+
+  /**
+   * torch.layer_norm over {@code axes} (the last dims): {@code (x - mean) / sqrt(var + eps)} with the biased
+   * variance of the centred values (two passes, as PyTorch's kernel), then {@code * weight + bias} when given.
+   */
+  public Node layerNorm(Node x, List<Integer> axes, Node weight, Node bias, double eps) {
+    Node centered = sub(x, mean(x, axes, true));
+    Node variance = mean(mul(centered, centered), axes, true);
+    Node y = div(centered, unary(Op.SQRT, add(variance, number(eps, x.dtype()))));
+    if (weight != null) y = mul(y, weight);
+    if (bias != null) y = add(y, bias);
+    return y;
+  }
+
+  /**
+   * torch.group_norm: x {@code [N, C, *]} viewed as {@code [N, groups, C / groups * prod(*)]}, each group
+   * normalized as layer_norm does, then the per-channel weight and bias (shaped {@code [C, 1, ...]}).
+   */
+  public Node groupNorm(Node x, int groups, Node weight, Node bias, double eps) {
+    List<Dim> dims = Dims.dims(x.shape());
+    Dim rest = Dims.of(1);
+    for (int i = 2; i < dims.size(); i++) rest = Dims.times(rest, dims.get(i));
+    Dim perGroup = Dims.times(Dims.of(Dims.value(dims.get(1)) / groups), rest);
+    Node grouped = ir.reshape(x, Dims.shape(List.of(dims.get(0), Dims.of(groups), perGroup)));
+    Node y = ir.reshape(layerNorm(grouped, List.of(2), null, null, eps), x.shape());
+    List<Dim> channel = new ArrayList<>(java.util.Collections.nCopies(dims.size() - 1, Dims.of(1)));
+    channel.set(0, dims.get(1));
+    if (weight != null) y = mul(y, ir.reshape(weight, Dims.shape(channel)));
+    if (bias != null) y = add(y, ir.reshape(bias, Dims.shape(channel)));
+    return y;
+  }
+
   // ---- contractions ----
 
   /** torch.matmul: 1-D operands promoted (and the added dim removed), batch dims broadcast. */

@@ -11,8 +11,8 @@ import java.util.List;
  * where the shapes do not fit, never a message.
  *
  * <p>The reference runtime computes the same on concrete {@code int} shapes ({@code numeric.Broadcasting.shape},
- * {@code numeric.Shapes.wrapDim}, {@code numeric.Window}, {@code kernels.Conv2dShape}); {@code ShapeMathTest} holds
- * the two forms equal on constant shapes.
+ * {@code numeric.Shapes.wrapDim}, {@code numeric.SlidingWindow}, {@code kernels.Conv2dShape}); {@code ShapeMathTest}
+ * holds the two forms equal on constant shapes.
  */
 public final class ShapeMath {
   private ShapeMath() {}

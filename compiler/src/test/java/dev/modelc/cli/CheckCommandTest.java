@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** {@code modelc check} passes on every sample: compiled class and interpreter agree, and so do finite differences. */
 class CheckCommandTest {
   @ParameterizedTest
-  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn", "vjp", "penalty", "bow"})
+  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn", "vjp", "penalty", "bow", "norm"})
   void everySampleChecks(String sample) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -32,6 +33,14 @@ class CheckCommandTest {
       assertTrue(out.toString().contains("grad "), out.toString());
       assertTrue(out.toString().contains("compiled vs reference interpreter"), out.toString());
     }
+  }
+
+  @Test
+  void normalizationLayersHavePyTorchsStateDictNames() throws Exception {
+    List<String> names = dev.modelc.Samples.load("norm", false).params().stream()
+        .map(dev.modelc.check.CheckedModel.Param::name).toList();
+    assertEquals(List.of("conv.weight", "conv.bias", "gn.weight", "gn.bias", "ln.weight", "ln.bias", "fc.weight",
+        "fc.bias"), names);
   }
 
   @TempDir Path dir;

@@ -118,6 +118,10 @@ class OpTableTest {
         new Attr.Index(1, false, -1, false), Harness.shape(2, 4))));
     rows.add(new Row("one_hot", (h, s) -> s.mul(h.param("a", -1, 1, 2, 3, 4),
         s.oneHot(h.indices("i", 4, 2, 3), 4, h.dtype == DType.F64 ? "f64" : "f32"))));
+    rows.add(new Row("layer_norm", (h, s) -> s.layerNorm(h.param("x", -2, 2, 3, 2, 5), List.of(1, 2),
+        h.param("w", -1, 1, 2, 5), h.param("b", -1, 1, 2, 5), 1e-5)));
+    rows.add(new Row("group_norm", (h, s) -> s.groupNorm(h.param("x", -2, 2, 2, 6, 3, 2), 3, h.param("w", -1, 1, 6),
+        null, 1e-5)));
     rows.add(new Row("cross_entropy", (h, s) -> s.reshape(s.crossEntropy(h.param("x", -2, 2, 3, 4),
         h.labels("t", Harness.shape(3), 3, 4), "mean"), Harness.shape(1))));
     rows.add(new Row("mse + l1", (h, s) -> s.reshape(s.add(s.mse(h.param("x", -2, 2, 3, 4), h.param("y", -2, 2, 3, 4),

@@ -57,7 +57,11 @@ class OpGradientTableTest {
         row("one_hot", "a + one_hot(t, 3, dtype = \"f64\")"), row("embedding", "embedding(u, m^T)"),
         row("embedding padding", "embedding(u, m^T, padding_idx = 2)"),
         row("dropout", "dropout(a, p = 0.3) * b"), row("dropout sites", "dropout(a) + dropout(a, 0.2) * dropout(b)"),
-        row("dropout p 0 and 1", "dropout(a, p = 0) + dropout(b, p = 1) + b"));
+        row("dropout p 0 and 1", "dropout(a, p = 0) + dropout(b, p = 1) + b"),
+        row("layer_norm", "layer_norm(a * b, 3, c, c * 2 + 1)"), row("layer_norm bias only", "layer_norm(a, [3], bias = c)"),
+        row("layer_norm 2 dims", "layer_norm(img * 2, [4, 4], k2[0, 0], eps = 0.1)"),
+        row("group_norm", "group_norm(img * k2, 2, img[0, :, 0, 0], kb[1:])"),
+        row("group_norm one group", "group_norm(img, 1, eps = 0.5)"));
   }
 
   private static Arguments row(String name, String expr) {

@@ -7,7 +7,7 @@ import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.numeric.Broadcasting;
 import dev.modelc.runtime.numeric.MatmulKernels;
 import dev.modelc.runtime.numeric.Shapes;
-import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.numeric.SlidingWindow;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +71,7 @@ class ShapeMathTest {
               continue;
             }
             long out = ShapeMath.windowOut(size, k, s, p);
-            assertEquals(Window.square(k, s, p).outH(size), out);
+            assertEquals(SlidingWindow.square(k, s, p).outH(size), out);
             assertEquals(Conv2dShape.of(1, 1, size, size, 1, k, s, p).outHeight(), out);
           }
         }

@@ -22,7 +22,7 @@ sizeParams
 
 member
     : INPUT name=ID COLON type                                             # InputDecl
-    | PARAM name=ID COLON type (INIT init=expr)?                           # ParamDecl
+    | kind=(PARAM | BUFFER) name=ID COLON type (INIT init=expr)?           # ParamDecl
     | LET name=ID (COLON type)? ASSIGN value=expr                          # LetDecl
     | OUTPUT ID (COMMA ID)* COMMA?                                         # OutputDecl
     | MINIMIZE objective=expr WITH optimizer=call                          # MinimizeDecl
@@ -88,6 +88,7 @@ MODEL    : 'model';
 LAYER    : 'layer';
 INPUT    : 'input';
 PARAM    : 'param';
+BUFFER   : 'buffer';
 LET      : 'let';
 OUTPUT   : 'output';
 MINIMIZE : 'minimize';

@@ -1,19 +1,13 @@
 package dev.modelc.runtime.api;
 
-import static dev.modelc.runtime.api.ModelArrays.constantCount;
-import static dev.modelc.runtime.api.ModelArrays.copyFlat;
 import static dev.modelc.runtime.api.ModelArrays.dtypeOf;
-import static dev.modelc.runtime.api.ModelArrays.firstNonFinite;
 import static dev.modelc.runtime.api.ModelArrays.indexOf;
 import static dev.modelc.runtime.api.ModelArrays.javaType;
 import static dev.modelc.runtime.api.ModelArrays.length;
-import static dev.modelc.runtime.api.ModelArrays.newArray;
-import static dev.modelc.runtime.api.ModelArrays.value;
 
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.runtime.optim.Updates;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,6 +18,11 @@ import java.util.List;
  *
  * <p>All state lives in the arrays below, indexed as in the {@link ModelSpec}; generated kernels load the arrays
  * they use once per call. Nothing here allocates once the buffers have grown to the largest batch seen.
+ *
+ * <p>The parts that need no generated code live in helpers of this package: {@link InputBinding} (sizes and
+ * inputs), {@link PassState} (backward's graph and what is readable), {@link Hyperparameters} (names and checks),
+ * {@link FlatLayout} (flat copies and optimizer state names), {@link AnomalyChecks} (the scans of anomaly
+ * detection) and {@link ConvShapeCache}.
  */
 public abstract class CompiledModel implements Model {
     /** PyTorch's message for a second backward through a freed graph. */
@@ -31,8 +30,6 @@ public abstract class CompiledModel implements Model {
             + "access saved tensors after they have already been freed). Saved intermediate values of the graph are "
             + "freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
             + "through the graph a second time or if you need to access saved tensors after calling backward.";
-
-    private enum GraphState { NONE, READY, FREED }
 
     protected final ModelSpec spec;
     protected final int[] sizes;
@@ -78,106 +75,40 @@ public abstract class CompiledModel implements Model {
     protected Object anomalyScratch;
     /** The non-finite value the last {@link #diagnose} found. */
     protected double anomalyValue;
-    private AnomalyTable anomalyTable;
+    private AnomalyChecks anomalyChecks;
 
     private final InputBinding binding;
-    private Conv2dShape[] convShapes = new Conv2dShape[4];
-    private GraphState graph = GraphState.NONE;
-    /** Whether a forward pass (loss and outputs) or a predict (outputs) has run since construction. */
-    private boolean lossReady;
-    private boolean outputsReady;
-    private final List<String> hyperparameterNames;
-    private final List<String> stateKinds;
-    private final List<TensorSpec> stateSpecs;
-    private final int flatSize;
-    private final boolean allF32;
+    private final ModelParameters parameters;
+    final ModelLocations locations;
+    private final ConvShapeCache convShapes = new ConvShapeCache();
+    private final PassState passes = new PassState();
+    private final Hyperparameters hyperparameters;
+    private final FlatLayout flat;
     /** Whether the optimizer is Adam or AdamW, whose updates read {@link #adamStepSize} and {@link #adamBias2Sqrt}. */
     private final boolean adam;
-    /** The optimizer state arrays in flat order: kind by kind, parameters in state_dict order within a kind. */
-    private final Object[] stateInFlatOrder;
 
     protected CompiledModel(String description) {
         spec = ModelSpec.parse(description);
         sizes = new int[spec.sizes().size()];
         inputs = new Object[spec.inputs().size()];
         binding = new InputBinding(spec, sizes, inputs);
-        params = new Object[spec.params().size()];
-        grads = new Object[params.length];
-        for (int p = 0; p < params.length; p++) {
-            params[p] = newArray(spec.params().get(p), constantCount(spec.params().get(p)));
-            grads[p] = newArray(spec.params().get(p), constantCount(spec.params().get(p)));
-        }
-        state = new Object[spec.statePerParam()][params.length];
-        for (Object[] s : state) {
-            for (int p = 0; p < params.length; p++) {
-                s[p] = newArray(spec.params().get(p), constantCount(spec.params().get(p)));
-            }
-        }
+        parameters = new ModelParameters(spec);
+        params = parameters.params;
+        grads = parameters.grads;
+        state = parameters.state;
         buffers = new Object[spec.buffers().size()];
-        hyperparameterNames = List.copyOf(spec.hyperparameters().keySet());
-        for (String h : hyperparameterNames) {
-            assign(h, spec.hyperparameters().get(h));
+        locations = new ModelLocations(spec, sizes, buffers, inputs, params, grads);
+        hyperparameters = new Hyperparameters(spec);
+        for (String h : hyperparameters.names()) {
+            hyperparameters.assign(this, h, spec.hyperparameters().get(h));
         }
-        stateKinds = spec.optimizer() == null || state.length == 0 ? List.of()
-                : spec.optimizer().equals("sgd") ? List.of("momentum_buffer") : List.of("exp_avg", "exp_avg_sq");
-        if (stateKinds.size() != state.length) {
-            throw new IllegalStateException("optimizer " + spec.optimizer() + " with " + state.length
-                    + " state arrays per parameter");
-        }
-        List<TensorSpec> specs = new java.util.ArrayList<>();
-        for (String kind : stateKinds) {
-            for (TensorSpec t : spec.params()) {
-                specs.add(new TensorSpec(t.name() + "." + kind, t.dtype(), t.shape()));
-            }
-        }
-        stateSpecs = List.copyOf(specs);
-        stateInFlatOrder = new Object[state.length * params.length];
-        for (int k = 0; k < state.length; k++) {
-            System.arraycopy(state[k], 0, stateInFlatOrder, k * params.length, params.length);
-        }
-        long total = 0;
-        boolean f32 = true;
-        for (Object p : params) {
-            total += length(p);
-            f32 &= p instanceof float[];
-        }
-        if (total * Math.max(1, state.length) > Integer.MAX_VALUE) {
-            throw new IllegalStateException("model " + spec.name() + " has " + total
-                    + " parameter elements, more than one flat array can hold");
-        }
-        flatSize = (int) total;
-        allF32 = f32;
+        flat = new FlatLayout(spec, params, state);
         adam = "adam".equals(spec.optimizer()) || "adamw".equals(spec.optimizer());
     }
 
     @Override
     public final void initialize(long seed) {
-        dev.modelc.runtime.random.Rng rng = new dev.modelc.runtime.random.Rng(seed);
-        for (int p = 0; p < params.length; p++) {
-            TensorSpec t = spec.params().get(p);
-            String init = spec.initializers().get(t.name());
-            if (init == null) {
-                throw new IllegalStateException("parameter " + t.name() + " has no initializer in this class");
-            }
-            int[] shape = new int[t.shape().size()];
-            for (int d = 0; d < shape.length; d++) {
-                shape[d] = Integer.parseInt(t.shape().get(d));
-            }
-            dev.modelc.runtime.nn.ParameterInit pi = dev.modelc.runtime.nn.ParameterInit.parse(init);
-            if (params[p] instanceof float[] f) {
-                pi.fill(f, shape, rng);
-                java.util.Arrays.fill((float[]) grads[p], 0f);
-                for (Object[] s : state) {
-                    java.util.Arrays.fill((float[]) s[p], 0f);
-                }
-            } else {
-                pi.fill((double[]) params[p], shape, rng);
-                java.util.Arrays.fill((double[]) grads[p], 0.0);
-                for (Object[] s : state) {
-                    java.util.Arrays.fill((double[]) s[p], 0.0);
-                }
-            }
-        }
+        parameters.initialize(seed);
         stepCount = 0;
         dropoutSeed = seed;
         dropoutDraws = 0;
@@ -213,8 +144,8 @@ public abstract class CompiledModel implements Model {
      */
     @Override
     public final void setDetectAnomaly(boolean on) {
-        if (on && anomalyTable == null) {
-            anomalyTable = AnomalyTable.parse(anomalyTableText(), spec.sizes());
+        if (on && anomalyChecks == null) {
+            anomalyChecks = new AnomalyChecks(this, AnomalyTable.parse(anomalyTableText(), spec.sizes()));
         }
         anomaly = on;
     }
@@ -240,31 +171,7 @@ public abstract class CompiledModel implements Model {
 
     /** After step {@code k}: throws {@link AnomalyException} if what it wrote holds a NaN or an infinity. */
     protected final void checkStep(int k) {
-        AnomalyTable.Check c = anomalyTable.checks[k];
-        if (c == null) {
-            return;
-        }
-        Object a = array(c.target());
-        int i = firstNonFinite(a, c.count().evaluate(sizes));
-        if (i < 0) {
-            return;
-        }
-        List<AnomalyTable.Op> ops = c.ops();
-        if (c.chainCount() != null) {
-            int n = c.chainCount().evaluate(sizes);
-            for (int j = 0; j < n; j++) {
-                int p = diagnose(k, j);
-                if (p >= 0) {
-                    throw anomalyTable.step(c, ops.get(p), anomalyValue, j);
-                }
-            }
-        } else if (c.kind() != AnomalyTable.Kind.KERNEL && c.kind() != AnomalyTable.Kind.ACCUMULATE) {
-            int p = diagnose(k, i);
-            if (p >= 0) {
-                throw anomalyTable.step(c, ops.get(p), anomalyValue, i);
-            }
-        }
-        throw anomalyTable.step(c, c.whole(), value(a, i), i);
+        anomalyChecks.checkStep(k);
     }
 
     /**
@@ -272,44 +179,12 @@ public abstract class CompiledModel implements Model {
      * keeps a copy of it, so that {@link #diagnose} can evaluate the chain if the chain makes a non-finite value.
      */
     protected final void checkKernel(int k) {
-        AnomalyTable.Check c = anomalyTable.checks[k];
-        Object a = array(c.target());
-        int n = c.count().evaluate(sizes);
-        int i = firstNonFinite(a, n);
-        if (i >= 0) {
-            throw anomalyTable.step(c, c.whole(), value(a, i), i);
-        }
-        if (anomalyScratch == null || anomalyScratch.getClass() != a.getClass() || length(anomalyScratch) < n) {
-            anomalyScratch = a instanceof float[] ? new float[n] : new double[n];
-        }
-        System.arraycopy(a, 0, anomalyScratch, 0, n);
+        anomalyChecks.checkKernel(k);
     }
 
     /** After the optimizer's update of parameter {@code p}: the parameter must hold finite values only. */
     protected final void checkUpdate(int p) {
-        int i = firstNonFinite(params[p], length(params[p]));
-        if (i >= 0) {
-            throw anomalyTable.update(spec.params().get(p).name(), spec.optimizer(), value(params[p], i), i);
-        }
-    }
-
-    /** Before a pass: the inputs it reads and every parameter (which may have been set or loaded). */
-    private void checkInputs(boolean predictOnly) {
-        for (int i = 0; i < inputs.length; i++) {
-            if (predictOnly && !spec.predictInputs().get(i) || inputs[i] instanceof int[]) {
-                continue;
-            }
-            int at = firstNonFinite(inputs[i], length(inputs[i]));
-            if (at >= 0) {
-                throw AnomalyTable.input(spec.inputs().get(i).name(), binding.shape(i), value(inputs[i], at), at);
-            }
-        }
-        for (int p = 0; p < params.length; p++) {
-            int at = firstNonFinite(params[p], length(params[p]));
-            if (at >= 0) {
-                throw AnomalyTable.parameter(spec.params().get(p).name(), value(params[p], at), at);
-            }
-        }
+        anomalyChecks.checkUpdate(p);
     }
 
     // ---- binding (typed methods call these) ----
@@ -343,16 +218,9 @@ public abstract class CompiledModel implements Model {
     private void prepare(boolean predictOnly) {
         binding.prepare(predictOnly);
         if (anomaly) {
-            checkInputs(predictOnly);
+            AnomalyChecks.checkInputs(spec, binding, inputs, params, predictOnly);
         }
-        for (int b = 0; b < buffers.length; b++) {
-            ModelSpec.Buffer buffer = spec.buffers().get(b);
-            int need = buffer.length().evaluate(sizes);
-            if (buffers[b] == null || length(buffers[b]) < need) {
-                buffers[b] = buffer.dtype().equals("f64") ? new double[need]
-                        : buffer.dtype().equals("i32") ? new int[need] : new float[need];
-            }
-        }
+        locations.growBuffers();
     }
 
     // ---- passes ----
@@ -365,19 +233,16 @@ public abstract class CompiledModel implements Model {
             dropoutDraws++;
         }
         runForward();
-        graph = spec.objective() == null ? GraphState.NONE : GraphState.READY;
-        lossReady = true;
-        outputsReady = true;
+        passes.forwardRan(spec.objective() != null);
     }
 
     @Override
     public final void predict() {
-        lossReady = false;
+        passes.predictStarts();
         prepare(true);
         dropoutActive = false;
         runPredict();
-        graph = GraphState.NONE;
-        outputsReady = true;
+        passes.predictRan();
     }
 
     @Override
@@ -390,27 +255,14 @@ public abstract class CompiledModel implements Model {
         if (spec.objective() == null) {
             throw new IllegalStateException("model " + spec.name() + " has no objective to differentiate");
         }
-        if (graph == GraphState.FREED) {
-            throw new IllegalStateException(SECOND_BACKWARD);
-        }
-        if (graph == GraphState.NONE) {
-            throw new IllegalStateException("backward() needs a forward() first");
-        }
+        passes.checkBackward();
         runBackward();
-        if (!retainGraph) {
-            graph = GraphState.FREED;
-        }
+        passes.backwardRan(retainGraph);
     }
 
     @Override
     public final void zeroGrad() {
-        for (Object g : grads) {
-            if (g instanceof float[] f) {
-                Arrays.fill(f, 0f);
-            } else {
-                Arrays.fill((double[]) g, 0.0);
-            }
-        }
+        parameters.zeroGrad();
     }
 
     @Override
@@ -438,7 +290,7 @@ public abstract class CompiledModel implements Model {
         stepCount++;
         beginStep();
         runTrainBackward();
-        graph = GraphState.FREED;
+        passes.backwardRan(false);
         return loss();
     }
 
@@ -466,19 +318,12 @@ public abstract class CompiledModel implements Model {
 
     /** After a pass: throws {@link IllegalArgumentException} unless {@code out} can hold output {@code i}. */
     protected final void checkOutput(int i, Object out) {
-        TensorSpec t = spec.outputs().get(i);
-        Object at = array(spec.outputLocations().get(i));
-        int n = count(t);
-        if (out == null || out.getClass() != at.getClass() || length(out) != n) {
-            throw new IllegalArgumentException("output " + t.name() + ": expected " + javaType(t.dtype()) + " ("
-                    + t.typeText() + "), that is " + n + " elements, but the array has "
-                    + (out == null ? "null" : length(out) + " elements of " + out.getClass().getSimpleName()));
-        }
+        locations.checkOutput(i, out);
     }
 
     /** Copies output {@code i} of the last pass into {@code out}, checked by {@link #checkOutput}. */
     protected final void copyOutput(int i, Object out) {
-        System.arraycopy(array(spec.outputLocations().get(i)), 0, out, 0, count(spec.outputs().get(i)));
+        locations.copyOutput(i, out);
     }
 
     // ---- reading ----
@@ -488,24 +333,16 @@ public abstract class CompiledModel implements Model {
         if (spec.objective() == null) {
             throw new IllegalStateException("model " + spec.name() + " has no objective");
         }
-        if (!lossReady) {
-            throw new IllegalStateException("no forward pass has run yet; call forward() or trainStep() first"
-                    + (outputsReady ? " (predict() computes the outputs only)" : ""));
-        }
-        Object a = array(spec.objectiveLocation());
+        passes.checkLoss();
+        Object a = locations.array(spec.objectiveLocation());
         return a instanceof float[] f ? f[0] : ((double[]) a)[0];
     }
 
     @Override
     public final Object output(String name) {
         int i = indexOf(spec.outputs(), name, "output");
-        if (!outputsReady) {
-            throw new IllegalStateException("no forward pass has run yet; call forward(), predict() or trainStep() "
-                    + "first");
-        }
-        Object a = array(spec.outputLocations().get(i));
-        int n = count(spec.outputs().get(i));
-        return a instanceof float[] f ? Arrays.copyOf(f, n) : Arrays.copyOf((double[]) a, n);
+        passes.checkOutputs();
+        return locations.output(i);
     }
 
     @Override
@@ -520,62 +357,30 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void setParameter(String name, Object values) {
-        int p = indexOf(spec.params(), name, "parameter");
-        if (values == null || values.getClass() != params[p].getClass() || length(values) != length(params[p])) {
-            throw new IllegalArgumentException("parameter " + name + ": expected " + spec.params().get(p).typeText()
-                    + ", that is " + length(params[p]) + " elements, got "
-                    + (values == null ? "null" : length(values) + " elements of " + values.getClass().getSimpleName()));
-        }
-        System.arraycopy(values, 0, params[p], 0, length(values));
+        parameters.set(indexOf(spec.params(), name, "parameter"), values);
     }
 
     // ---- optimizer hyperparameters ----
 
     @Override
     public final List<String> hyperparameterNames() {
-        return hyperparameterNames;
+        return hyperparameters.names();
     }
 
     @Override
     public final double hyperparameter(String name) {
-        checkHyperparameter(name);
-        return switch (name) {
-            case "lr" -> lr;
-            case "momentum" -> momentum;
-            case "dampening" -> dampening;
-            case "weight_decay" -> weightDecay;
-            case "nesterov" -> nesterov ? 1 : 0;
-            case "beta1" -> beta1;
-            case "beta2" -> beta2;
-            default -> eps;
-        };
+        hyperparameters.check(name);
+        return hyperparameters.get(this, name);
     }
 
     @Override
     public final void setHyperparameter(String name, double value) {
-        checkHyperparameter(name);
-        String invalid = switch (name) {
-            case "lr" -> value >= 0 ? null : "Invalid learning rate: " + value;
-            case "momentum" -> !(value >= 0) ? "Invalid momentum value: " + value
-                    : (value != 0) != (spec.statePerParam() > 0)
-                    ? "momentum cannot change between zero and non-zero: model " + spec.name() + " was compiled "
-                    + (value != 0 ? "without a momentum buffer; give the .mdl's sgd a momentum"
-                    : "with a momentum buffer; give the .mdl's sgd momentum = 0") : nesterov && value == 0
-                    ? "Nesterov momentum requires a momentum and zero dampening" : null;
-            case "dampening" -> !Double.isFinite(value) ? "Invalid dampening value: " + value
-                    : nesterov && value != 0 ? "Nesterov momentum requires a momentum and zero dampening" : null;
-            case "weight_decay" -> value >= 0 ? null : "Invalid weight_decay value: " + value;
-            case "nesterov" -> value != 0 && value != 1 ? "nesterov is 0 or 1, got " + value
-                    : value == 1 && (momentum <= 0 || dampening != 0)
-                    ? "Nesterov momentum requires a momentum and zero dampening" : null;
-            case "beta1" -> value >= 0 && value < 1 ? null : "Invalid beta parameter at index 0: " + value;
-            case "beta2" -> value >= 0 && value < 1 ? null : "Invalid beta parameter at index 1: " + value;
-            default -> value >= 0 ? null : "Invalid epsilon value: " + value;
-        };
+        hyperparameters.check(name);
+        String invalid = hyperparameters.invalid(name, value, momentum, dampening, nesterov);
         if (invalid != null) {
             throw new IllegalArgumentException(invalid);
         }
-        assign(name, value);
+        hyperparameters.assign(this, name, value);
     }
 
     @Override
@@ -588,39 +393,16 @@ public abstract class CompiledModel implements Model {
         setHyperparameter("lr", lr);
     }
 
-    private void checkHyperparameter(String name) {
-        if (!hyperparameterNames.contains(name)) {
-            throw new IllegalArgumentException(hyperparameterNames.isEmpty()
-                    ? "model " + spec.name() + " has no optimizer, so no hyperparameter " + name
-                    : "the " + spec.optimizer() + " optimizer of model " + spec.name() + " has no hyperparameter "
-                    + name + "; it has " + hyperparameterNames);
-        }
-    }
-
-    private void assign(String name, double value) {
-        switch (name) {
-            case "lr" -> lr = value;
-            case "momentum" -> momentum = value;
-            case "dampening" -> dampening = value;
-            case "weight_decay" -> weightDecay = value;
-            case "nesterov" -> nesterov = value != 0;
-            case "beta1" -> beta1 = value;
-            case "beta2" -> beta2 = value;
-            case "eps" -> eps = value;
-            default -> throw new IllegalStateException("unknown hyperparameter " + name + " in the description");
-        }
-    }
-
     // ---- optimizer state ----
 
     @Override
     public final List<TensorSpec> optimizerState() {
-        return stateSpecs;
+        return flat.stateSpecs();
     }
 
     @Override
     public final Object optimizerState(String name) {
-        return stateInFlatOrder[indexOf(stateSpecs, name, "optimizer state")];
+        return flat.state(name);
     }
 
     @Override
@@ -676,42 +458,42 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final int flatParameterSize() {
-        return flatSize;
+        return flat.parameterSize();
     }
 
     @Override
     public final int flatOptimizerStateSize() {
-        return flatSize * state.length;
+        return flat.stateSize();
     }
 
     @Override
     public final void readParameters(Object dst) {
-        copyFlat(params, dst, flatSize, "parameters", true, allF32, spec.name());
+        flat.copy(params, dst, "parameters", true);
     }
 
     @Override
     public final void writeParameters(Object src) {
-        copyFlat(params, src, flatSize, "parameters", false, allF32, spec.name());
+        flat.copy(params, src, "parameters", false);
     }
 
     @Override
     public final void readGradients(Object dst) {
-        copyFlat(grads, dst, flatSize, "gradients", true, allF32, spec.name());
+        flat.copy(grads, dst, "gradients", true);
     }
 
     @Override
     public final void writeGradients(Object src) {
-        copyFlat(grads, src, flatSize, "gradients", false, allF32, spec.name());
+        flat.copy(grads, src, "gradients", false);
     }
 
     @Override
     public final void readOptimizerState(Object dst) {
-        copyFlat(stateInFlatOrder, dst, flatSize * state.length, "optimizer state", true, allF32, spec.name());
+        flat.copyState(dst, true);
     }
 
     @Override
     public final void writeOptimizerState(Object src) {
-        copyFlat(stateInFlatOrder, src, flatSize * state.length, "optimizer state", false, allF32, spec.name());
+        flat.copyState(src, false);
     }
 
     @Override
@@ -761,36 +543,6 @@ public abstract class CompiledModel implements Model {
     /** A convolution's geometry for the current batch, made once per batch size and slot. */
     protected final Conv2dShape convShape(int slot, int batch, int cin, int h, int w, int cout, int kh, int kw,
                                           int sh, int sw, int ph, int pw) {
-        if (slot >= convShapes.length) {
-            convShapes = Arrays.copyOf(convShapes, slot + 4);
-        }
-        Conv2dShape s = convShapes[slot];
-        if (s == null || s.batch() != batch) {
-            s = new Conv2dShape(batch, cin, h, w, cout, kh, kw, sh, sw, ph, pw);
-            convShapes[slot] = s;
-        }
-        return s;
+        return convShapes.get(slot, batch, cin, h, w, cout, kh, kw, sh, sw, ph, pw);
     }
-
-    // ---- helpers ----
-
-    private Object array(ModelSpec.Location at) {
-        return switch (at.kind()) {
-            case "buffer" -> buffers[at.index()];
-            case "input" -> inputs[at.index()];
-            case "param" -> params[at.index()];
-            case "grad" -> grads[at.index()];
-            default -> throw new IllegalStateException("bad location " + at);
-        };
-    }
-
-    private int count(TensorSpec t) {
-        long n = 1;
-        for (String d : t.shape()) {
-            n *= ModelSpec.monomial(d, spec.sizes()).evaluate(sizes);
-        }
-        return (int) n;
-    }
-
-
 }

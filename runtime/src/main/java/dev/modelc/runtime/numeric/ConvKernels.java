@@ -12,7 +12,9 @@ import java.util.Arrays;
  *       window covers that input position ({@code ih = oh*sh - ph + ki});</li>
  *   <li>{@link #conv2dGradWeight}: {@code w_bar[o,c,ki,kj] = sum g[n,o,oh,ow] * x[n,c,ih,iw]};</li>
  * </ul>
- * Padded positions read as zero and receive no gradient. Inputs are never written.
+ * Padded positions read as zero and receive no gradient. Inputs are never written. Each kernel works on plain
+ * row-major {@code double[]} arrays with their shapes, so the IR evaluator calls it without a tensor; the
+ * {@link Tensor} forms are the reference tensor library's adapters.
  */
 public final class ConvKernels {
 
@@ -20,7 +22,7 @@ public final class ConvKernels {
     }
 
     /** The output shape, or an error in PyTorch's words when the operands do not fit. */
-    public static int[] outputShape(int[] x, int[] w, Window win) {
+    public static int[] outputShape(int[] x, int[] w, SlidingWindow win) {
         if (x.length != 4) {
             throw new IllegalArgumentException("conv2d expects a 4-D input [N, C, H, W], got " + Arrays.toString(x));
         }
@@ -38,23 +40,29 @@ public final class ConvKernels {
     }
 
     /** The window of a weight shape with the given stride and padding. */
-    public static Window window(int[] w, int sh, int sw, int ph, int pw) {
-        return new Window(w[2], w[3], sh, sw, ph, pw);
+    public static SlidingWindow window(int[] w, int sh, int sw, int ph, int pw) {
+        return new SlidingWindow(w[2], w[3], sh, sw, ph, pw);
     }
 
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int sh, int sw, int ph, int pw) {
         DType dtype = ElementwiseKernels.commonDType(x, w);
         int[] xs = x.shape();
         int[] ws = w.shape();
-        Window win = window(ws, sh, sw, ph, pw);
+        SlidingWindow win = window(ws, sh, sw, ph, pw);
         int[] ys = outputShape(xs, ws, win);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != ws[0])) {
             throw new IllegalArgumentException("conv2d bias must have shape [" + ws[0] + "], got "
                     + Arrays.toString(bias.shape()));
         }
-        double[] xv = x.doubles();
-        double[] wv = w.doubles();
-        double[] bv = bias == null ? null : bias.doubles();
+        return Tensor.fromDoubles(dtype, ys, conv2d(x.doubles(), xs, w.doubles(), ws,
+                bias == null ? null : bias.doubles(), sh, sw, ph, pw));
+    }
+
+    /** conv2d of {@code xv} (shape {@code xs}) with {@code wv} ({@code ws}) plus {@code bv} when not null. */
+    public static double[] conv2d(double[] xv, int[] xs, double[] wv, int[] ws, double[] bv, int sh, int sw, int ph,
+                                  int pw) {
+        SlidingWindow win = window(ws, sh, sw, ph, pw);
+        int[] ys = outputShape(xs, ws, win);
         double[] out = new double[Shapes.numel(ys)];
         Geometry gm = new Geometry(xs, ws, ys, win);
         for (int n = 0; n < ys[0]; n++) {
@@ -81,28 +89,40 @@ public final class ConvKernels {
                 }
             }
         }
-        return Tensor.fromDoubles(dtype, ys, out);
+        return out;
     }
 
     public static Tensor conv2dGradInput(Tensor g, Tensor w, int[] xShape, int sh, int sw, int ph, int pw) {
-        double[] out = new double[Shapes.numel(xShape)];
-        accumulate(g, w.doubles(), null, out, xShape, w.shape(), sh, sw, ph, pw);
-        return Tensor.fromDoubles(g.dtype(), xShape, out);
+        return Tensor.fromDoubles(g.dtype(), xShape,
+                conv2dGradInput(g.doubles(), g.shape(), w.doubles(), w.shape(), xShape, sh, sw, ph, pw));
     }
 
     public static Tensor conv2dGradWeight(Tensor g, Tensor x, int[] wShape, int sh, int sw, int ph, int pw) {
-        double[] out = new double[Shapes.numel(wShape)];
-        accumulate(g, null, x.doubles(), out, x.shape(), wShape, sh, sw, ph, pw);
-        return Tensor.fromDoubles(g.dtype(), wShape, out);
+        return Tensor.fromDoubles(g.dtype(), wShape,
+                conv2dGradWeight(g.doubles(), g.shape(), x.doubles(), x.shape(), wShape, sh, sw, ph, pw));
+    }
+
+    /** x_bar of shape {@code xs} from y_bar {@code gv} (shape {@code ys}) and the weight {@code wv} ({@code ws}). */
+    public static double[] conv2dGradInput(double[] gv, int[] ys, double[] wv, int[] ws, int[] xs, int sh, int sw,
+                                           int ph, int pw) {
+        double[] out = new double[Shapes.numel(xs)];
+        accumulate(gv, ys, wv, null, out, xs, ws, sh, sw, ph, pw);
+        return out;
+    }
+
+    /** w_bar of shape {@code ws} from y_bar {@code gv} (shape {@code ys}) and the input {@code xv} ({@code xs}). */
+    public static double[] conv2dGradWeight(double[] gv, int[] ys, double[] xv, int[] xs, int[] ws, int sh, int sw,
+                                            int ph, int pw) {
+        double[] out = new double[Shapes.numel(ws)];
+        accumulate(gv, ys, null, xv, out, xs, ws, sh, sw, ph, pw);
+        return out;
     }
 
     /** One loop nest for both gradients: writes x_bar when {@code wv} is given, w_bar when {@code xv} is given. */
-    private static void accumulate(Tensor g, double[] wv, double[] xv, double[] out, int[] xs, int[] ws,
+    private static void accumulate(double[] gv, int[] ys, double[] wv, double[] xv, double[] out, int[] xs, int[] ws,
             int sh, int sw, int ph, int pw) {
-        int[] ys = g.shape();
-        Window win = window(ws, sh, sw, ph, pw);
+        SlidingWindow win = window(ws, sh, sw, ph, pw);
         Geometry gm = new Geometry(xs, ws, ys, win);
-        double[] gv = g.doubles();
         for (int n = 0; n < ys[0]; n++) {
             for (int o = 0; o < ys[1]; o++) {
                 for (int oh = 0; oh < ys[2]; oh++) {
@@ -134,7 +154,7 @@ public final class ConvKernels {
     }
 
     /** Flat offsets in the three NCHW arrays. */
-    private record Geometry(int[] xs, int[] ws, int[] ys, Window win) {
+    private record Geometry(int[] xs, int[] ws, int[] ys, SlidingWindow win) {
         int x(int n, int c, int h, int w) {
             return ((n * xs[1] + c) * xs[2] + h) * xs[3] + w;
         }

@@ -9,7 +9,8 @@ import java.util.Arrays;
  * [k, 1], the promoted dimension being removed from the result; leading (batch) dimensions broadcast; the inner
  * dimensions must agree. Sums are accumulated in {@code double} and rounded once for {@code f32}. Inputs are never
  * written. The gradient of {@code c = a @ b} is {@code g @ b^T} summed to a's shape and {@code a^T @ g} summed to b's
- * shape, on the promoted operands; {@code MatrixOps} composes it from this kernel.
+ * shape, on the promoted operands; {@code MatrixOps} composes it from this kernel. The loop works on plain
+ * {@code double[]} arrays with their shapes (the IR evaluator's values); the {@link Tensor} form adapts it.
  */
 public final class MatmulKernels {
 
@@ -58,8 +59,14 @@ public final class MatmulKernels {
     public static Tensor matmul(Tensor a, Tensor b) {
         DType dtype = ElementwiseKernels.commonDType(a, b);
         int[] resultShape = resultShape(a.shape(), b.shape());
-        int[] pa = promotedLeft(a.shape());
-        int[] pb = promotedRight(b.shape());
+        return Tensor.fromDoubles(dtype, resultShape, matmul(a.doubles(), a.shape(), b.doubles(), b.shape()));
+    }
+
+    /** {@code va @ vb} (shapes {@code as} and {@code bs}) with torch.matmul semantics, unrounded. */
+    public static double[] matmul(double[] va, int[] as, double[] vb, int[] bs) {
+        resultShape(as, bs);
+        int[] pa = promotedLeft(as);
+        int[] pb = promotedRight(bs);
         int n = pa[pa.length - 2];
         int k = pa[pa.length - 1];
         int m = pb[pb.length - 1];
@@ -68,8 +75,6 @@ public final class MatmulKernels {
         int[] batch = Broadcasting.shape(batchA, batchB);
         int[] mapA = Broadcasting.indexMap(batchA, batch);
         int[] mapB = Broadcasting.indexMap(batchB, batch);
-        double[] va = a.doubles();
-        double[] vb = b.doubles();
         double[] out = new double[mapA.length * n * m];
         double[] row = new double[m];
         for (int bi = 0; bi < mapA.length; bi++) {
@@ -88,7 +93,7 @@ public final class MatmulKernels {
                 System.arraycopy(row, 0, out, offC + i * m, m);
             }
         }
-        return Tensor.fromDoubles(dtype, resultShape, out);
+        return out;
     }
 
     private static int[] remove(int[] shape, int index) {

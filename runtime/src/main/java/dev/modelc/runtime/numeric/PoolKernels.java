@@ -7,7 +7,9 @@ import java.util.Arrays;
  * Tape-free 2-D max and average pooling on NCHW data, with PyTorch's rules: padding at most half the kernel; max
  * pooling pads with -infinity and, on ties, picks the first maximal position in row-major window order (that position
  * alone receives the gradient); average pooling counts padded zeros in the divisor ({@code count_include_pad=True}),
- * so every window divides by {@code kh * kw}.
+ * so every window divides by {@code kh * kw}. Each kernel works on plain row-major {@code double[]} arrays with their
+ * shapes, so the IR evaluator calls it without a tensor; the {@link Tensor} forms are the reference tensor library's
+ * adapters.
  */
 public final class PoolKernels {
 
@@ -19,7 +21,7 @@ public final class PoolKernels {
     }
 
     /** The output shape of pooling {@code x} [N, C, H, W] with {@code win}, checking PyTorch's constraints. */
-    public static int[] outputShape(int[] x, Window win) {
+    public static int[] outputShape(int[] x, SlidingWindow win) {
         if (x.length != 4) {
             throw new IllegalArgumentException("pooling expects a 4-D input [N, C, H, W], got " + Arrays.toString(x));
         }
@@ -32,12 +34,20 @@ public final class PoolKernels {
         return new int[] {x[0], x[1], win.outH(x[2]), win.outW(x[3])};
     }
 
-    public static MaxPoolResult maxPool2d(Tensor x, Window win) {
-        int[] xs = x.shape();
+    public static MaxPoolResult maxPool2d(Tensor x, SlidingWindow win) {
+        int[] ys = outputShape(x.shape(), win);
+        int[] argmax = new int[Shapes.numel(ys)];
+        double[] out = maxPool2d(x.doubles(), x.shape(), win, argmax);
+        return new MaxPoolResult(Tensor.fromDoubles(x.dtype(), ys, out), argmax);
+    }
+
+    /**
+     * Max pooling of {@code v} (shape {@code xs}); records in {@code argmax}, which has the output's length, the flat
+     * input position each output came from.
+     */
+    public static double[] maxPool2d(double[] v, int[] xs, SlidingWindow win, int[] argmax) {
         int[] ys = outputShape(xs, win);
-        double[] v = x.doubles();
         double[] out = new double[Shapes.numel(ys)];
-        int[] argmax = new int[out.length];
         int o = 0;
         for (int plane = 0; plane < xs[0] * xs[1]; plane++) {
             int base = plane * xs[2] * xs[3];
@@ -64,49 +74,64 @@ public final class PoolKernels {
                 }
             }
         }
-        return new MaxPoolResult(Tensor.fromDoubles(x.dtype(), ys, out), argmax);
+        return out;
     }
 
     /** Scatters {@code g} to the positions recorded in {@code argmax}. */
     public static Tensor maxPool2dGrad(Tensor g, int[] argmax, int[] xShape) {
-        double[] gv = g.doubles();
-        double[] out = new double[Shapes.numel(xShape)];
+        return Tensor.fromDoubles(g.dtype(), xShape, maxPool2dGrad(g.doubles(), argmax, Shapes.numel(xShape)));
+    }
+
+    /** Scatters {@code gv} into an input-sized array of {@code inputs} zeros at the positions in {@code argmax}. */
+    public static double[] maxPool2dGrad(double[] gv, int[] argmax, int inputs) {
+        double[] out = new double[inputs];
         for (int i = 0; i < gv.length; i++) {
             out[argmax[i]] += gv[i];
         }
-        return Tensor.fromDoubles(g.dtype(), xShape, out);
+        return out;
     }
 
     /** {@code t} (of the input's shape) read at the positions recorded in {@code argmax}: the adjoint of the scatter. */
     public static Tensor maxPool2dGather(Tensor t, int[] argmax, int[] yShape) {
-        double[] tv = t.doubles();
+        return Tensor.fromDoubles(t.dtype(), yShape, maxPool2dGather(t.doubles(), argmax));
+    }
+
+    /** {@code tv} read at the positions in {@code argmax}. */
+    public static double[] maxPool2dGather(double[] tv, int[] argmax) {
         double[] out = new double[argmax.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = tv[argmax[i]];
         }
-        return Tensor.fromDoubles(t.dtype(), yShape, out);
+        return out;
     }
 
-    public static Tensor avgPool2d(Tensor x, Window win) {
-        int[] xs = x.shape();
+    public static Tensor avgPool2d(Tensor x, SlidingWindow win) {
+        return Tensor.fromDoubles(x.dtype(), outputShape(x.shape(), win), avgPool2d(x.doubles(), x.shape(), win));
+    }
+
+    /** Average pooling of {@code v} (shape {@code xs}). */
+    public static double[] avgPool2d(double[] v, int[] xs, SlidingWindow win) {
         int[] ys = outputShape(xs, win);
-        double[] v = x.doubles();
         double[] out = new double[Shapes.numel(ys)];
         double divisor = win.kh() * win.kw();
         forEachTap(xs, ys, win, (o, i) -> out[o] += v[i]);
         for (int o = 0; o < out.length; o++) {
             out[o] /= divisor;
         }
-        return Tensor.fromDoubles(x.dtype(), ys, out);
+        return out;
     }
 
     /** Each input position in a window gets that window's gradient divided by {@code kh * kw}. */
-    public static Tensor avgPool2dGrad(Tensor g, int[] xShape, Window win) {
-        double[] gv = g.doubles();
-        double[] out = new double[Shapes.numel(xShape)];
+    public static Tensor avgPool2dGrad(Tensor g, int[] xShape, SlidingWindow win) {
+        return Tensor.fromDoubles(g.dtype(), xShape, avgPool2dGrad(g.doubles(), g.shape(), xShape, win));
+    }
+
+    /** x_bar of shape {@code xs} from y_bar {@code gv} of shape {@code ys}. */
+    public static double[] avgPool2dGrad(double[] gv, int[] ys, int[] xs, SlidingWindow win) {
+        double[] out = new double[Shapes.numel(xs)];
         double divisor = win.kh() * win.kw();
-        forEachTap(xShape, g.shape(), win, (o, i) -> out[i] += gv[o] / divisor);
-        return Tensor.fromDoubles(g.dtype(), xShape, out);
+        forEachTap(xs, ys, win, (o, i) -> out[i] += gv[o] / divisor);
+        return out;
     }
 
     private interface Tap {
@@ -114,7 +139,7 @@ public final class PoolKernels {
     }
 
     /** Calls {@code tap} for every (output, in-bounds input) pair of every window. */
-    private static void forEachTap(int[] xs, int[] ys, Window win, Tap tap) {
+    private static void forEachTap(int[] xs, int[] ys, SlidingWindow win, Tap tap) {
         int o = 0;
         for (int plane = 0; plane < xs[0] * xs[1]; plane++) {
             int base = plane * xs[2] * xs[3];

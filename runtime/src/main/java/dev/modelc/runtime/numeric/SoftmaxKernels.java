@@ -5,7 +5,8 @@ import dev.modelc.runtime.tensor.Tensor;
 /**
  * Tape-free softmax and log_softmax along one dimension, both with the maximum subtracted. Their gradients
  * (softmax {@code y * (g - sum(g * y))}, log_softmax {@code g - exp(y) * sum(g)}) are written with recorded tensor
- * operations in {@code tensor.ReductionOps}, so that they can be differentiated again.
+ * operations in {@code tensor.ReductionOps}, so that they can be differentiated again. The loops work on plain
+ * {@code double[]} arrays ({@link #softmax(double[], int[], int)}); the {@link Tensor} forms adapt them.
  */
 public final class SoftmaxKernels {
 
@@ -13,11 +14,21 @@ public final class SoftmaxKernels {
     }
 
     public static Tensor softmax(Tensor x, int dim) {
-        return forward(x, dim, false);
+        return Tensor.fromDoubles(x.dtype(), x.shape(), softmax(x.doubles(), x.shape(), dim));
     }
 
     public static Tensor logSoftmax(Tensor x, int dim) {
-        return forward(x, dim, true);
+        return Tensor.fromDoubles(x.dtype(), x.shape(), logSoftmax(x.doubles(), x.shape(), dim));
+    }
+
+    /** softmax of {@code v} (shape {@code shape}) along {@code dim}. */
+    public static double[] softmax(double[] v, int[] shape, int dim) {
+        return forward(v, shape, dim, false);
+    }
+
+    /** log_softmax of {@code v} (shape {@code shape}) along {@code dim}. */
+    public static double[] logSoftmax(double[] v, int[] shape, int dim) {
+        return forward(v, shape, dim, true);
     }
 
     /** Outer count, length and inner stride of dimension {@code dim} of {@code shape}. */
@@ -37,12 +48,11 @@ public final class SoftmaxKernels {
         return new int[] {outer, shape[d], inner};
     }
 
-    private static Tensor forward(Tensor x, int dim, boolean log) {
-        int[] l = layout(x.shape(), dim);
+    private static double[] forward(double[] v, int[] shape, int dim, boolean log) {
+        int[] l = layout(shape, dim);
         int outer = l[0];
         int n = l[1];
         int inner = l[2];
-        double[] v = x.doubles();
         double[] out = new double[v.length];
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
@@ -65,6 +75,6 @@ public final class SoftmaxKernels {
                 }
             }
         }
-        return Tensor.fromDoubles(x.dtype(), x.shape(), out);
+        return out;
     }
 }

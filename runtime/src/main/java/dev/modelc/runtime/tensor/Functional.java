@@ -3,7 +3,7 @@ package dev.modelc.runtime.tensor;
 import dev.modelc.runtime.numeric.ConvKernels;
 import dev.modelc.runtime.numeric.PoolKernels;
 import dev.modelc.runtime.numeric.PoolKernels.MaxPoolResult;
-import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.numeric.SlidingWindow;
 
 /**
  * The neural-network operations as functions, like {@code torch.nn.functional}: linear, conv2d, the 2-D pools, and
@@ -39,10 +39,10 @@ public final class Functional {
 
     /** Max pooling with a square window; {@code stride} defaults to the kernel size in the language. */
     public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
-        return maxPool2d(x, Window.square(kernel, stride, padding));
+        return maxPool2d(x, SlidingWindow.square(kernel, stride, padding));
     }
 
-    public static Tensor maxPool2d(Tensor x, Window window) {
+    public static Tensor maxPool2d(Tensor x, SlidingWindow window) {
         MaxPoolResult r = PoolKernels.maxPool2d(x, window);
         int[] xShape = x.shape();
         int[] argmax = r.argmax();
@@ -52,10 +52,10 @@ public final class Functional {
 
     /** Average pooling with a square window (padded zeros count in the divisor, as PyTorch's default). */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
-        return avgPool2d(x, Window.square(kernel, stride, padding));
+        return avgPool2d(x, SlidingWindow.square(kernel, stride, padding));
     }
 
-    public static Tensor avgPool2d(Tensor x, Window window) {
+    public static Tensor avgPool2d(Tensor x, SlidingWindow window) {
         Tensor y = PoolKernels.avgPool2d(x, window);
         int[] xShape = x.shape();
         return Node.record("AvgPool2DBackward0", y,
@@ -112,5 +112,46 @@ public final class Functional {
             mask = Tensor.of(m, x.shape());
         }
         return x.mul(mask);
+    }
+
+    /**
+     * torch.nn.functional.layer_norm over the last {@code normalized} dims: {@code (x - mean) / sqrt(var + eps)}
+     * with the biased variance, then {@code * weight + bias} when they are not {@code null}. Written with tensor
+     * ops, so its gradient is theirs.
+     */
+    public static Tensor layerNorm(Tensor x, int normalized, Tensor weight, Tensor bias, double eps) {
+        int rank = x.shape().length;
+        int[] dims = new int[normalized];
+        for (int i = 0; i < normalized; i++) {
+            dims[i] = rank - normalized + i;
+        }
+        Tensor centered = x.sub(x.mean(dims, true));
+        Tensor variance = centered.mul(centered).mean(dims, true);
+        Tensor y = centered.div(variance.add(eps).sqrt());
+        if (weight != null) {
+            y = y.mul(weight);
+        }
+        return bias == null ? y : y.add(bias);
+    }
+
+    /**
+     * torch.nn.functional.group_norm: x [N, C, *] viewed as [N, groups, C / groups * prod(*)], each group
+     * normalized as {@link #layerNorm} does, then the per-channel weight and bias when not {@code null}.
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        int[] shape = x.shape();
+        int perGroup = 1;
+        for (int i = 1; i < shape.length; i++) {
+            perGroup *= shape[i];
+        }
+        perGroup /= groups;
+        Tensor y = layerNorm(x.reshape(shape[0], groups, perGroup), 1, null, null, eps).reshape(shape);
+        int[] channel = new int[shape.length - 1];
+        java.util.Arrays.fill(channel, 1);
+        channel[0] = shape[1];
+        if (weight != null) {
+            y = y.mul(weight.reshape(channel));
+        }
+        return bias == null ? y : y.add(bias.reshape(channel));
     }
 }

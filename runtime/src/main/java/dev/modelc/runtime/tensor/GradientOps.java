@@ -6,7 +6,7 @@ import dev.modelc.runtime.numeric.ElementwiseKernels;
 import dev.modelc.runtime.numeric.PoolKernels;
 import dev.modelc.runtime.numeric.ReductionKernels;
 import dev.modelc.runtime.numeric.Shapes;
-import dev.modelc.runtime.numeric.Window;
+import dev.modelc.runtime.numeric.SlidingWindow;
 import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.UnaryOperator;
@@ -103,7 +103,7 @@ final class GradientOps {
     }
 
     /** Avg-pool backward, the adjoint of avg-pool: its gradient in g is avg-pool. */
-    static Tensor avgPool2dGrad(Tensor g, int[] xShape, Window window) {
+    static Tensor avgPool2dGrad(Tensor g, int[] xShape, SlidingWindow window) {
         return Node.record("AvgPool2DBackwardBackward0", PoolKernels.avgPool2dGrad(g, xShape, window),
                 gg -> new Tensor[] {Functional.avgPool2d(gg, window)}, g);
     }

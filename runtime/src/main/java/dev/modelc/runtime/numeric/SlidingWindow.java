@@ -4,9 +4,9 @@ package dev.modelc.runtime.numeric;
  * The sliding window of conv2d and the 2-D pools: kernel height/width, stride and zero (or, for max pooling,
  * -infinity) padding per side. Output size per dimension is {@code (in + 2 * pad - kernel) / stride + 1} (floor).
  */
-public record Window(int kh, int kw, int sh, int sw, int ph, int pw) {
+public record SlidingWindow(int kh, int kw, int sh, int sw, int ph, int pw) {
 
-    public Window {
+    public SlidingWindow {
         if (kh <= 0 || kw <= 0) {
             throw new IllegalArgumentException("kernel size should be greater than zero, but got kh: " + kh + " kw: "
                     + kw);
@@ -20,8 +20,8 @@ public record Window(int kh, int kw, int sh, int sw, int ph, int pw) {
     }
 
     /** A square window. */
-    public static Window square(int kernel, int stride, int padding) {
-        return new Window(kernel, kernel, stride, stride, padding, padding);
+    public static SlidingWindow square(int kernel, int stride, int padding) {
+        return new SlidingWindow(kernel, kernel, stride, stride, padding, padding);
     }
 
     public int outH(int h) {

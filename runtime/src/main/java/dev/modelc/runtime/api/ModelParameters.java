@@ -1,0 +1,91 @@
+package dev.modelc.runtime.api;
+
+import static dev.modelc.runtime.api.ModelArrays.constantCount;
+import static dev.modelc.runtime.api.ModelArrays.length;
+import static dev.modelc.runtime.api.ModelArrays.newArray;
+
+import dev.modelc.runtime.nn.ParameterInit;
+import dev.modelc.runtime.random.Rng;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A {@link CompiledModel}'s parameters with their gradients and optimizer state arrays (one per parameter and state
+ * kind), allocated once from the {@link ModelSpec} at their constant shapes, and what is done to all of them at once:
+ * initialization from the class's initializers, zeroing the gradients, and a checked overwrite of one parameter.
+ * The model's {@code params}, {@code grads} and {@code state} fields hold these same arrays.
+ */
+final class ModelParameters {
+    final Object[] params;
+    final Object[] grads;
+    /** {@code state[k][p]}: the k-th optimizer state array of parameter p. */
+    final Object[][] state;
+    private final ModelSpec spec;
+
+    ModelParameters(ModelSpec spec) {
+        this.spec = spec;
+        List<TensorSpec> specs = spec.params();
+        params = new Object[specs.size()];
+        grads = new Object[params.length];
+        for (int p = 0; p < params.length; p++) {
+            params[p] = newArray(specs.get(p), constantCount(specs.get(p)));
+            grads[p] = newArray(specs.get(p), constantCount(specs.get(p)));
+        }
+        state = new Object[spec.statePerParam()][params.length];
+        for (Object[] s : state) {
+            for (int p = 0; p < params.length; p++) {
+                s[p] = newArray(specs.get(p), constantCount(specs.get(p)));
+            }
+        }
+    }
+
+    /** Draws every parameter from its initializer with one generator seeded {@code seed}; zeroes gradients and state. */
+    void initialize(long seed) {
+        Rng rng = new Rng(seed);
+        for (int p = 0; p < params.length; p++) {
+            TensorSpec t = spec.params().get(p);
+            String init = spec.initializers().get(t.name());
+            if (init == null) {
+                throw new IllegalStateException("parameter " + t.name() + " has no initializer in this class");
+            }
+            int[] shape = new int[t.shape().size()];
+            for (int d = 0; d < shape.length; d++) {
+                shape[d] = Integer.parseInt(t.shape().get(d));
+            }
+            ParameterInit pi = ParameterInit.parse(init);
+            if (params[p] instanceof float[] f) {
+                pi.fill(f, shape, rng);
+                Arrays.fill((float[]) grads[p], 0f);
+                for (Object[] s : state) {
+                    Arrays.fill((float[]) s[p], 0f);
+                }
+            } else {
+                pi.fill((double[]) params[p], shape, rng);
+                Arrays.fill((double[]) grads[p], 0.0);
+                for (Object[] s : state) {
+                    Arrays.fill((double[]) s[p], 0.0);
+                }
+            }
+        }
+    }
+
+    void zeroGrad() {
+        for (Object g : grads) {
+            if (g instanceof float[] f) {
+                Arrays.fill(f, 0f);
+            } else {
+                Arrays.fill((double[]) g, 0.0);
+            }
+        }
+    }
+
+    /** Copies {@code values} into parameter {@code p}; they must have its array type and length. */
+    void set(int p, Object values) {
+        if (values == null || values.getClass() != params[p].getClass() || length(values) != length(params[p])) {
+            throw new IllegalArgumentException("parameter " + spec.params().get(p).name() + ": expected "
+                    + spec.params().get(p).typeText() + ", that is " + length(params[p]) + " elements, got "
+                    + (values == null ? "null" : length(values) + " elements of " + values.getClass().getSimpleName()));
+        }
+        System.arraycopy(values, 0, params[p], 0, length(values));
+    }
+}
