@@ -316,9 +316,9 @@ public final class Sugar {
     };
   }
 
-  /** F.dropout: x times the mask of its site in training, x in evaluation; p = 0 is x itself. */
+  /** F.dropout: x times the mask of its site in training, x in evaluation (and for p = 0, a copy). */
   public Node dropout(Node x, double p, int site) {
-    return p == 0 ? x : ir.add(Op.DROPOUT, new Attr.Dropout(p, site), List.of(x));
+    return ir.add(Op.DROPOUT, new Attr.Dropout(p, site), List.of(x));
   }
 
   /** torch.index_select: whole slices of x along dim at a 1-D index. */

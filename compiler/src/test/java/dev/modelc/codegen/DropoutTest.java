@@ -173,7 +173,22 @@ class DropoutTest {
     m.initialize(1);
     m.setInput("x", x);
     m.forward();
+    m.backward();
     assertArrayEquals(product(m), (float[]) m.output("y"));
+    CompiledClass direct = Driver.compile(Samples.check("direct.mdl", """
+        model Direct {
+          input x : f64[3]
+          param w : f64[3] init ones
+          let y = dropout(x, 0)
+          output y
+          minimize sum(dropout(w, p = 1.0) * y) with sgd(lr = 0.1)
+        }
+        """), "", "direct.mdl", true);
+    Model d = direct.newInstance();
+    d.setInput("x", new double[] {1, 2, 3});
+    assertEquals(0, d.trainStep());
+    assertArrayEquals(new double[] {1, 2, 3}, (double[]) d.output("y"));
+    assertArrayEquals(new double[3], (double[]) d.gradient("w"), "p = 1 passes no gradient");
   }
 
   @Test
