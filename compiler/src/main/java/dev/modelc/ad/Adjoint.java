@@ -5,7 +5,7 @@ import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
-import dev.modelc.ir.Stage;
+import dev.modelc.ir.Phase;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,13 +30,13 @@ import java.util.Set;
  *   <li>Each target's gradient is its cotangent, or zeros when {@code of} does not depend on it ({@link #reached}
  *       gives null there instead).
  * </ol>
- * New nodes are stamped {@link Stage#ADJOINT} and carry the origin of the forward node whose rule made them.
+ * New nodes are stamped {@link Phase#ADJOINT} and carry the origin of the forward node whose rule made them.
  */
 public final class Adjoint {
   private Adjoint() {}
 
   public static List<Node> vjp(GraphBuilder ir, Node of, Node seed, List<Node> wrt) {
-    Stage oldStage = ir.stage(Stage.ADJOINT);
+    Phase oldStage = ir.stage(Phase.ADJOINT);
     var oldOrigin = ir.origin();
     try {
       return sweep(ir, of, seed(ir, of, seed), wrt, true);
@@ -51,7 +51,7 @@ public final class Adjoint {
    * {@code .grad} None).
    */
   public static List<Node> reached(GraphBuilder ir, Node of, Node seed, List<Node> wrt) {
-    Stage oldStage = ir.stage(Stage.ADJOINT);
+    Phase oldStage = ir.stage(Phase.ADJOINT);
     var oldOrigin = ir.origin();
     try {
       return sweep(ir, of, seed(ir, of, seed), wrt, false);

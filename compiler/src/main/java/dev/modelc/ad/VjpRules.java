@@ -73,6 +73,11 @@ public final class VjpRules {
     rule(BCE_WITH_LOGITS, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.sigmoid(y.in(0)), y.in(1))),
                           (ir, y, y_bar) -> ir.neg(ir.mul(y_bar, y.in(0))));
 
+    // select(c, a, b): the mask is piecewise constant, so its cotangent is zero
+    rule(SELECT, (ir, y, y_bar) -> ir.full(0, y.in(0)),
+                 (ir, y, y_bar) -> ir.select(y.in(0), y_bar, ir.full(0, y_bar)),
+                 (ir, y, y_bar) -> ir.select(y.in(0), ir.full(0, y_bar), y_bar));
+
     // movement: x = y.in(0)
     rule(BROADCAST_TO, (ir, y, y_bar) -> ir.sumTo(y_bar, y.in(0).shape()));
     rule(RESHAPE, (ir, y, y_bar) -> ir.reshape(y_bar, y.in(0).shape()));

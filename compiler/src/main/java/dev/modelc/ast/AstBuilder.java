@@ -176,6 +176,19 @@ final class AstBuilder extends MdlBaseVisitor<Object> {
   }
 
   @Override
+  public Expr visitCompareExpr(MdlParser.CompareExprContext ctx) {
+    Expr.BinaryOp op = switch (ctx.op.getType()) {
+      case MdlParser.LT -> Expr.BinaryOp.LT;
+      case MdlParser.LE -> Expr.BinaryOp.LE;
+      case MdlParser.GT -> Expr.BinaryOp.GT;
+      case MdlParser.GE -> Expr.BinaryOp.GE;
+      case MdlParser.EQ -> Expr.BinaryOp.EQ;
+      default -> Expr.BinaryOp.NE;
+    };
+    return new Expr.Binary(op, expr(ctx.expr(0)), expr(ctx.expr(1)), span(ctx));
+  }
+
+  @Override
   public Expr visitCallPrimary(MdlParser.CallPrimaryContext ctx) {
     return call(ctx.call());
   }

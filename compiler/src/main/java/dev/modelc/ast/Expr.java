@@ -47,7 +47,12 @@ public sealed interface Expr {
   record Arg(Ident name, Expr value, Span span) {}
 
   enum BinaryOp {
-    ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@"), POW("**");
+    ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@"), POW("**"),
+    LT("<"), LE("<="), GT(">"), GE(">="), EQ("=="), NE("!=");
+
+    public boolean isComparison() {
+      return ordinal() >= LT.ordinal();
+    }
 
     public final String symbol;
 

@@ -12,10 +12,11 @@ import java.util.List;
  *     and end
  * @param shape the target shape of reshape and flatten, the result shape of indexing
  * @param slice what indexing keeps of each dim (before the dims an integer index removes are dropped)
-  * (dropout keeps its p in {@code threshold} and its site, the number of the dropout call in the model, in
+ * (dropout keeps its p in {@code threshold} and its site, the number of the dropout call in the model, in
  *     {@code dims})
  * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
  *     {@code dims}, one_hot its num_classes, embedding its padding_idx (wrapped non-negative; empty for none)
+ * @param bounds clamp's {@code [min, max]}, an omitted bound as -infinity or +infinity
  * @param norm layer_norm's and group_norm's constants (layer_norm's normalized dims are in {@code dims}, its
  *     normalized_shape in {@code shape}); null for every other builtin
  */
@@ -33,10 +34,11 @@ public record Attrs(
     Shape shape,
     SliceSpec slice,
     String dtype,
+    double[] bounds,
     Norm norm) {
 
   public static final Attrs NONE =
-      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null, null, null);
+      new Attrs(List.of(), false, null, null, null, "mean", 0.01, 1, 20, "none", null, null, null, null, null);
 
   /**
    * The constants of layer_norm and group_norm: eps, whether the weight and the bias were given (the call's tensors
@@ -46,39 +48,46 @@ public record Attrs(
 
   public Attrs withNorm(Norm n) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
-        slice, dtype, n);
+        slice, dtype, bounds, n);
   }
 
   public Attrs withDims(List<Integer> d, boolean keep) {
     return new Attrs(List.copyOf(d), keep, kernel, stride, padding, reduction, slope, beta, threshold, approximate,
-        shape, slice, dtype, norm);
+        shape, slice, dtype, bounds, norm);
   }
 
   public Attrs withWindow(int[] k, int[] s, int[] p) {
-    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice, dtype, norm);
+    return new Attrs(dims, keepdim, k, s, p, reduction, slope, beta, threshold, approximate, shape, slice, dtype,
+        bounds, norm);
   }
 
   public Attrs withReduction(String r) {
     return new Attrs(dims, keepdim, kernel, stride, padding, r, slope, beta, threshold, approximate, shape, slice,
-        dtype, norm);
+        dtype, bounds, norm);
   }
 
   public Attrs withScalars(double sl, double be, double th, String approx) {
-    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice, dtype, norm);
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, sl, be, th, approx, shape, slice, dtype,
+        bounds, norm);
   }
 
   public Attrs withSlice(SliceSpec sl, Shape result) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, result,
-        sl, dtype, norm);
+        sl, dtype, bounds, norm);
   }
 
   public Attrs withShape(Shape s) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, s, slice,
-        dtype, norm);
+        dtype, bounds, norm);
+  }
+
+  public Attrs withBounds(double min, double max) {
+    return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
+        slice, dtype, new double[] {min, max}, norm);
   }
 
   public Attrs withDtype(String d) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,
-        slice, d, norm);
+        slice, d, bounds, norm);
   }
 }

@@ -11,7 +11,7 @@ import java.util.Locale;
  *
  * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
  * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor of class labels), {@code index} (an
- * i32 tensor of indices), {@code tensors} (a list of tensors, written {@code [a, b]}), {@code int}, {@code pair} (an
+ * i32 tensor of indices), {@code mask} (a bool tensor, a comparison's result), {@code tensors} (a list of tensors, written {@code [a, b]}), {@code int}, {@code pair} (an
  * int or a list of two), {@code dims} (an int or a list of ints), {@code bool}, {@code float}, {@code string}.
  */
 public enum Builtin {
@@ -23,6 +23,13 @@ public enum Builtin {
   POW("a:tensor, b:tensor"),
   MATMUL("a:tensor, b:tensor"),
   NEG("x:tensor"),
+  LT("a:tensor, b:tensor"),
+  LE("a:tensor, b:tensor"),
+  GT("a:tensor, b:tensor"),
+  GE("a:tensor, b:tensor"),
+  EQ("a:tensor, b:tensor"),
+  NE("a:tensor, b:tensor"),
+  WHERE("condition:mask, input:tensor, other:tensor"),
   INDEX("x:tensor"),
   // Elementwise functions.
   EXP("x:tensor"),
@@ -39,6 +46,7 @@ public enum Builtin {
   GELU("x:tensor, approximate:string=none"),
   MAXIMUM("a:tensor, b:tensor"),
   MINIMUM("a:tensor, b:tensor"),
+  CLAMP("x:tensor, min:float=none, max:float=none"),
   // Movement.
   TRANSPOSE("x:tensor, dim0:int, dim1:int"),
   RESHAPE("x:tensor, shape:shape"),
@@ -80,7 +88,7 @@ public enum Builtin {
   /** One argument of a signature. */
   public record Arg(String name, String kind, String defaultValue) {
     public boolean isTensor() {
-      return kind.startsWith("tensor") || kind.equals("labels") || kind.equals("index");
+      return kind.startsWith("tensor") || kind.equals("labels") || kind.equals("index") || kind.equals("mask");
     }
 
     public boolean required() {
@@ -112,7 +120,7 @@ public enum Builtin {
   /** Whether a model may call this builtin by name (operators are written as symbols). */
   public boolean callable() {
     return switch (this) {
-      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG, INDEX -> false;
+      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG, INDEX, LT, LE, GT, GE, EQ, NE -> false;
       default -> true;
     };
   }

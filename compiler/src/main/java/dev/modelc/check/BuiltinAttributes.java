@@ -197,6 +197,13 @@ final class BuiltinAttributes {
           attrs = attrs.withDims(List.of((int) (p < 0 ? p + num : p)), false);
         }
       }
+      case CLAMP -> {
+        if (bound[1] == null && bound[2] == null) {
+          return error(at, "clamp: At least one of 'min' or 'max' must not be None");
+        }
+        attrs = attrs.withBounds(bound[1] == null ? Double.NEGATIVE_INFINITY : number(bound[1]),
+            bound[2] == null ? Double.POSITIVE_INFINITY : number(bound[2]));
+      }
       case MAXPOOL2D, AVGPOOL2D -> {
         int[] kernel = pair(bound[1], "kernel_size", at);
         int[] stride = bound[2] == null ? kernel : pair(bound[2], "stride", at);

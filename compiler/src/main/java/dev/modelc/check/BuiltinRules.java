@@ -51,7 +51,18 @@ final class BuiltinRules {
       TExpr a = args.get(i);
       boolean labels = tensorArgs.size() > i && tensorArgs.get(i).kind().equals("labels");
       boolean index = tensorArgs.size() > i && tensorArgs.get(i).kind().equals("index");
+      boolean mask = tensorArgs.size() > i && tensorArgs.get(i).kind().equals("mask");
       DType d = a.type().dtype();
+      if (mask != (d == DType.BOOL)) {
+        diagnostics.error(a.span(), mask
+            ? op.spelling() + ": condition must be a mask (a comparison such as x > 0), got " + a.type()
+            : "a mask (" + a.type() + ", from a comparison) can only be the condition of where, not an operand of "
+                + describe(op) + "; write where(mask, a, b)");
+        return false;
+      }
+      if (mask) {
+        continue;
+      }
       if (index) {
         if (d != DType.I32) {
           diagnostics.error(a.span(), op.spelling() + ": index must be an i32 tensor, got " + a.type());
@@ -91,6 +102,15 @@ final class BuiltinRules {
       case ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM -> {
         Shape out = broadcast(s, args.get(1).type().shape(), describe(op), at);
         return out == null ? null : new TensorType(dt, out);
+      }
+      case LT, LE, GT, GE, EQ, NE -> {
+        Shape out = broadcast(s, args.get(1).type().shape(), describe(op), at);
+        return out == null ? null : new TensorType(DType.BOOL, out);
+      }
+      case WHERE -> {
+        Shape branches = broadcast(args.get(1).type().shape(), args.get(2).type().shape(), "where", at);
+        Shape out = branches == null ? null : broadcast(s, branches, "where", at);
+        return out == null ? null : new TensorType(args.get(1).type().dtype(), out);
       }
       case MATMUL -> {
         Shape out = matmul(s, args.get(1).type().shape(), at);
@@ -448,6 +468,12 @@ final class BuiltinRules {
       case POW -> "'**'";
       case MATMUL -> "'@'";
       case NEG -> "unary '-'";
+      case LT -> "'<'";
+      case LE -> "'<='";
+      case GT -> "'>'";
+      case GE -> "'>='";
+      case EQ -> "'=='";
+      case NE -> "'!='";
       case INDEX -> "indexing";
       default -> op.spelling();
     };

@@ -42,7 +42,7 @@ public record CheckedModel(String name, Span span, List<String> sizes, List<Inpu
     }
   }
 
-  public record Objective(TExpr expr, Optimizer optimizer, Span span) {}
+  public record Objective(TExpr expr, OptimizerSpec optimizer, Span span) {}
 
   public long parameterCount() {
     long n = 0;

@@ -157,7 +157,10 @@ public final class Checker {
       } else if (m instanceof Member.Output out) {
         for (Ident o : out.names()) {
           Scope.Binding b = scope.lookup(o.name());
-          if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref) {
+          if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref ref && ref.type().dtype() == DType.BOOL) {
+            diagnostics.error(o.span(), "'" + o.name() + "' is a mask (" + ref.type() + "); a mask can only be the "
+                + "condition of where: output where(" + o.name() + ", ...) instead");
+          } else if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref) {
             if (outputs.contains(o.name())) {
               diagnostics.error(o.span(), "'" + o.name() + "' is already an output");
             } else {
@@ -180,7 +183,12 @@ public final class Checker {
         }
         objectiveAt = min.span();
         TExpr loss = exprs.checkTensor(min.objective(), scope, DType.F32);
-        Optimizer opt = optimizers.check(min.optimizer());
+        OptimizerSpec opt = optimizers.check(min.optimizer());
+        if (loss != null && loss.type().dtype() == DType.BOOL) {
+          diagnostics.error(min.objective().span(), "the objective is a mask (" + loss.type() + "); it must be a "
+              + "float scalar");
+          loss = null;
+        }
         if (loss != null && !loss.type().shape().isScalar()) {
           diagnostics.error(min.objective().span(), "grad can be implicitly created only for scalar outputs: the "
               + "objective is " + loss.type() + "; reduce it first, e.g. mean(...) or sum(...)");

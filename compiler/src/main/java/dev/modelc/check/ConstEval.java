@@ -88,6 +88,11 @@ final class ConstEval {
     if (l == null || r == null) {
       return null;
     }
+    if (b.op().isComparison()) {
+      diagnostics.error(b.span(), "'" + b.op().symbol + "' gives a mask, not a constant; comparisons are written "
+          + "between tensors, for where");
+      return null;
+    }
     if ((l instanceof Dim || r instanceof Dim)) {
       if (b.op() == Expr.BinaryOp.MUL && (l instanceof Dim || l instanceof Long) && (r instanceof Dim || r instanceof Long)) {
         return asDim(l).times(asDim(r));
@@ -128,6 +133,7 @@ final class ConstEval {
         diagnostics.error(b.span(), "'@' needs tensors, not numbers");
         yield null;
       }
+      case LT, LE, GT, GE, EQ, NE -> throw new IllegalStateException("reported above");
     };
   }
 

@@ -133,6 +133,15 @@ final class ExprChecker {
     if (l == null || r == null) {
       return null;
     }
+    if (b.op().isComparison() && (isComparison(b.left()) || isComparison(b.right()))) {
+      diagnostics.error(b.span(), "comparisons do not chain: '" + b.op().symbol + "' has a comparison as an "
+          + "operand; compare two values at a time");
+      return null;
+    }
+    if (isWeak(l) && isWeak(r) && b.op().isComparison()) {
+      diagnostics.error(b.span(), "'" + b.op().symbol + "' compares two numbers; a comparison needs a tensor");
+      return null;
+    }
     if (isWeak(l) && isWeak(r)) {
       double x = ((TExpr.Const) l).value();
       double y = ((TExpr.Const) r).value();
@@ -146,6 +155,7 @@ final class ExprChecker {
           diagnostics.error(b.span(), "'@' needs tensors, not numbers");
           yield null;
         }
+        case LT, LE, GT, GE, EQ, NE -> throw new IllegalStateException("reported above");
       };
     }
     if (isWeak(l)) {
@@ -167,8 +177,18 @@ final class ExprChecker {
       case DIV -> Builtin.DIV;
       case POW -> Builtin.POW;
       case MATMUL -> Builtin.MATMUL;
+      case LT -> Builtin.LT;
+      case LE -> Builtin.LE;
+      case GT -> Builtin.GT;
+      case GE -> Builtin.GE;
+      case EQ -> Builtin.EQ;
+      case NE -> Builtin.NE;
     };
     return rules.apply(op, List.of(l, r), Attrs.NONE, b.span());
+  }
+
+  private static boolean isComparison(Expr e) {
+    return e instanceof Expr.Binary b && b.op().isComparison();
   }
 
   /** A number that took the dtype f32 must be within f32's range, or it would silently become infinity. */
@@ -238,7 +258,26 @@ final class ExprChecker {
         tensors.add((TExpr) bound[i]);
       }
     }
-    return rules.applyCall(builtin, bound, tensors, c);
+    TExpr result = rules.applyCall(builtin, bound, tensors, c);
+    if (result != null && builtin == Builtin.WHERE) {
+      DType compared = maskWidth(tensors.get(0));
+      if (compared != null && compared != result.type().dtype()) {
+        diagnostics.error(c.span(), "where: the condition compares " + compared.spelling() + " values but input and "
+            + "other are " + result.type().dtype().spelling() + "; modelc does not convert between float widths "
+            + "silently");
+        return null;
+      }
+    }
+    return result;
+  }
+
+  /** The float width a mask's comparison compared, found through lets; null if not a mask. */
+  private DType maskWidth(TExpr mask) {
+    if (mask instanceof TExpr.Ref r && r.kind() == TExpr.RefKind.VALUE && model.definition(r.name()) != null) {
+      return maskWidth(model.definition(r.name()));
+    }
+    return mask instanceof TExpr.Call call && call.type().dtype() == DType.BOOL
+        ? firstFloat(call.args().toArray()) : null;
   }
 
   /**
@@ -304,9 +343,6 @@ final class ExprChecker {
         TExpr t = check(given[i], scope);
         if (t == null) {
           ok = false;
-        } else if (isWeak(t)) {
-          DType d = firstFloat(bound);
-          bound[i] = new TExpr.Const(((TExpr.Const) t).value(), new TensorType(d, Shape.SCALAR), t.span());
         } else {
           bound[i] = t;
         }
@@ -324,6 +360,16 @@ final class ExprChecker {
         } else {
           bound[i] = v instanceof Long l && arg.kind().equals("float") ? (Object) l.doubleValue() : v;
         }
+      }
+    }
+    if (ok && builtin == Builtin.WHERE && isWeak((TExpr) bound[1]) && isWeak((TExpr) bound[2])) {
+      diagnostics.error(c.span(), "where: input and other are both numbers; one of them must be a tensor");
+      return null;
+    }
+    DType weakType = firstFloat(bound); // a number takes the dtype of the call's tensors, before or after it
+    for (int i = 0; i < bound.length; i++) {
+      if (bound[i] instanceof TExpr t && isWeak(t)) {
+        bound[i] = new TExpr.Const(((TExpr.Const) t).value(), new TensorType(weakType, Shape.SCALAR), t.span());
       }
     }
     return ok ? bound : null;
@@ -395,7 +441,7 @@ final class ExprChecker {
   private static Object defaultValue(Builtin.Arg arg) {
     String d = arg.defaultValue();
     return switch (arg.kind()) {
-      case "float" -> Double.parseDouble(d);
+      case "float" -> d.equals("none") ? null : (Object) Double.parseDouble(d);
       case "int", "pair" -> d.equals("none") ? null : (Object) Long.parseLong(d);
       case "bool" -> Boolean.parseBoolean(d);
       case "dims" -> null;

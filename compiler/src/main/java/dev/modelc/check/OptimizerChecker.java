@@ -22,7 +22,7 @@ final class OptimizerChecker {
     this.constants = new ConstEval(diagnostics);
   }
 
-  Optimizer check(Expr.Call call) {
+  OptimizerSpec check(Expr.Call call) {
     String name = call.callee().name();
     String[] sig = switch (name) {
       case "sgd" -> SGD;
@@ -56,7 +56,7 @@ final class OptimizerChecker {
       if (nesterov && (momentum <= 0 || dampening != 0)) {
         return error(call, "Nesterov momentum requires a momentum and zero dampening");
       }
-      return new Optimizer(Optimizer.Kind.SGD, lr, momentum, dampening, nesterov, wd, 0, 0, 0);
+      return new OptimizerSpec(OptimizerSpec.Kind.SGD, lr, momentum, dampening, nesterov, wd, 0, 0, 0);
     }
     @SuppressWarnings("unchecked")
     List<Double> betas = (List<Double>) a.get("betas");
@@ -69,11 +69,11 @@ final class OptimizerChecker {
         return error(call, "Invalid beta parameter at index " + i + ": " + py(betas.get(i)));
       }
     }
-    Optimizer.Kind kind = name.equals("adam") ? Optimizer.Kind.ADAM : Optimizer.Kind.ADAMW;
-    return new Optimizer(kind, lr, 0, 0, false, wd, betas.get(0), betas.get(1), eps);
+    OptimizerSpec.Kind kind = name.equals("adam") ? OptimizerSpec.Kind.ADAM : OptimizerSpec.Kind.ADAMW;
+    return new OptimizerSpec(kind, lr, 0, 0, false, wd, betas.get(0), betas.get(1), eps);
   }
 
-  private Optimizer error(Expr.Call call, String message) {
+  private OptimizerSpec error(Expr.Call call, String message) {
     diagnostics.error(call.span(), message);
     return null;
   }

@@ -4,7 +4,7 @@ import dev.modelc.ir.Dims;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Origin;
-import dev.modelc.ir.Stage;
+import dev.modelc.ir.Phase;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
 import dev.modelc.types.DType;
@@ -53,7 +53,7 @@ final class AnomalyEmitter {
     this.schedule = schedule;
     this.owner = owner;
     for (Node n : schedule.graph().nodes()) {
-      if (n.stage == Stage.FORWARD && n.origin.known() && !PLUMBING.contains(n.op)) forwardAt.put(n.origin, n);
+      if (n.stage == Phase.FORWARD && n.origin.known() && !PLUMBING.contains(n.op)) forwardAt.put(n.origin, n);
     }
   }
 
@@ -186,7 +186,7 @@ final class AnomalyEmitter {
   /** {@code 4:14 log %5}, or for an adjoint node {@code 3:14 div %12 (gradient of sqrt)}. */
   private String op(Node n, String extra) {
     String text = n.op.mnemonic() + " " + n.ref() + extra;
-    if (n.stage == Stage.ADJOINT) {
+    if (n.stage == Phase.ADJOINT) {
       Node of = forwardAt.get(n.origin);
       if (of != null) text += " (gradient of " + of.op.mnemonic() + ")";
     }

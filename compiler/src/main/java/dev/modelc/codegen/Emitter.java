@@ -36,6 +36,7 @@ final class Emitter {
       case F32 -> Type.FLOAT_TYPE;
       case F64 -> Type.DOUBLE_TYPE;
       case I32 -> Type.INT_TYPE;
+      case BOOL -> throw new IllegalStateException("bool is the checker's mask type; the IR holds masks as floats");
     };
   }
 

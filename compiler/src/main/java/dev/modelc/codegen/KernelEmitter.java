@@ -105,7 +105,7 @@ final class KernelEmitter {
       case INPUT, PARAM -> throw notAKernel("is bound by name, not computed");
       case RESHAPE -> throw notAKernel("shares its operand's storage (an alias), so no step computes it");
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
-          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS ->
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS ->
           throw notAKernel("is elementwise: a loop step computes it (LoopEmitter)");
     };
     kernel.run();

@@ -346,6 +346,7 @@ final class LoopEmitter {
       case ERF -> () -> call(n, Functions.class, "erf", "(D)D");
       case GREATER -> () -> call(n, Functions.class, "greater", "(DD)D");
       case EQUAL -> () -> call(n, Functions.class, "equal", "(DD)D");
+      case SELECT -> () -> call(n, Functions.class, "select", "(DDD)D");
       case BCE -> () -> call(n, Functions.class, "bce", "(DD)D");
       case BCE_WITH_LOGITS -> () -> call(n, f32(Functions.class), "bceWithLogits", "(DD)D");
       case ABS -> () -> native1(n, "abs");

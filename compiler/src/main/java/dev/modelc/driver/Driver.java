@@ -5,7 +5,7 @@ import dev.modelc.ast.Program;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Frontend;
-import dev.modelc.check.Optimizer;
+import dev.modelc.check.OptimizerSpec;
 import dev.modelc.codegen.ClassEmitter;
 import dev.modelc.codegen.CompileOptions;
 import dev.modelc.codegen.CompiledClass;
@@ -16,7 +16,7 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Origin;
 import dev.modelc.lower.Lowering;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Scheduler;
@@ -62,8 +62,8 @@ public final class Driver {
       return new Goal(true, verify, target);
     }
 
-    Options options() {
-      return (training ? Options.training() : Options.inference()).withVerify(verify);
+    PassOptions options() {
+      return (training ? PassOptions.training() : PassOptions.inference()).withVerify(verify);
     }
   }
 
@@ -222,7 +222,7 @@ public final class Driver {
     if (model.objective() == null) {
       return OptimizerSettings.sgd(0);
     }
-    Optimizer o = model.objective().optimizer();
+    OptimizerSpec o = model.objective().optimizer();
     return switch (o.kind()) {
       case SGD -> OptimizerSettings.sgd(o.lr(), o.momentum(), o.dampening(), o.nesterov(), o.weightDecay());
       case ADAM -> OptimizerSettings.adam(o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay());

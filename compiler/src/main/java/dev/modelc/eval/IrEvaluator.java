@@ -6,6 +6,7 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.runtime.api.Functions;
 import dev.modelc.runtime.kernels.Dropout;
 import dev.modelc.runtime.kernels.Gather;
 import dev.modelc.runtime.kernels.LogSoftmax;
@@ -140,6 +141,10 @@ public final class IrEvaluator {
     double[] r = new double[a.length];
     if (n.op.arity == 1) {
       for (int i = 0; i < r.length; i++) r[i] = unary(n.op, n.attr, a[i]);
+    } else if (n.op == Op.SELECT) {
+      double[] b = in.get(1).data();
+      double[] c = in.get(2).data();
+      for (int i = 0; i < r.length; i++) r[i] = Functions.select(a[i], b[i], c[i]);
     } else {
       double[] b = in.get(1).data();
       for (int i = 0; i < r.length; i++) r[i] = binary(n.op, a[i], b[i]);

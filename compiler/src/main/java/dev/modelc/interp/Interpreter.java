@@ -245,6 +245,15 @@ public final class Interpreter {
       case MATMUL -> x.matmul(y);
       case MAXIMUM -> x.maximum(y);
       case MINIMUM -> x.minimum(y);
+      case LT -> x.lt(y);
+      case LE -> x.le(y);
+      case GT -> x.gt(y);
+      case GE -> x.ge(y);
+      case EQ -> x.eq(y);
+      case NE -> x.ne(y);
+      case WHERE -> Tensor.where(x, y, z);
+      case CLAMP -> x.clamp(Double.isInfinite(at.bounds()[0]) ? null : at.bounds()[0],
+          Double.isInfinite(at.bounds()[1]) ? null : at.bounds()[1]);
       case NEG -> x.neg();
       case EXP -> x.exp();
       case LOG -> x.log();
@@ -411,7 +420,7 @@ public final class Interpreter {
   }
 
   private static Optimizer optimizer(CheckedModel m, List<Tensor> params) {
-    dev.modelc.check.Optimizer o = m.objective().optimizer();
+    dev.modelc.check.OptimizerSpec o = m.objective().optimizer();
     return switch (o.kind()) {
       case SGD -> new SGD(params, o.lr(), o.momentum(), o.dampening(), o.nesterov(), o.weightDecay());
       case ADAM -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false);

@@ -15,13 +15,13 @@ public final class DotWriter {
     StringBuilder sb = new StringBuilder();
     sb.append("digraph \"").append(escape(g.name())).append("\" {\n");
     sb.append("  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8];\n");
-    cluster(sb, g, Stage.FORWARD, "forward", "#e8f0fe");
-    cluster(sb, g, Stage.ADJOINT, "adjoint", "#fdecea");
+    cluster(sb, g, Phase.FORWARD, "forward", "#e8f0fe");
+    cluster(sb, g, Phase.ADJOINT, "adjoint", "#fdecea");
     for (Node n : g.nodes()) {
       for (Node x : n.inputs) {
         sb.append("  n").append(x.id).append(" -> n").append(n.id)
             .append(" [label=\"").append(escape(Dims.text(x.shape()))).append("\"")
-            .append(x.stage == Stage.ADJOINT || n.stage == Stage.ADJOINT ? ", color=\"#c5221f\"" : "")
+            .append(x.stage == Phase.ADJOINT || n.stage == Phase.ADJOINT ? ", color=\"#c5221f\"" : "")
             .append("];\n");
       }
     }
@@ -42,7 +42,7 @@ public final class DotWriter {
     return sb.append("}\n").toString();
   }
 
-  private static void cluster(StringBuilder sb, Graph g, Stage stage, String title, String fill) {
+  private static void cluster(StringBuilder sb, Graph g, Phase stage, String title, String fill) {
     boolean any = g.nodes().stream().anyMatch(n -> n.stage == stage);
     if (!any) return;
     sb.append("  subgraph cluster_").append(title).append(" {\n")
@@ -61,7 +61,7 @@ public final class DotWriter {
       case PARAM -> "shape=box, style=\"filled,bold\", fillcolor=\"#d9ead3\"";
       case CONSTANT, SIZE -> "shape=plaintext";
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
-          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS,
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS,
           BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
           MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
           MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT,
@@ -77,7 +77,7 @@ public final class DotWriter {
       case CONSTANT -> n.attr.text();
       case SIZE -> ((Attr.Size) n.attr).dim().toString();
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
-          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS,
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS,
           BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
           MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
           MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT,

@@ -60,7 +60,7 @@ public final class Graph {
   }
 
   public boolean hasAdjoint() {
-    return nodes.stream().anyMatch(n -> n.stage == Stage.ADJOINT);
+    return nodes.stream().anyMatch(n -> n.stage == Phase.ADJOINT);
   }
 
   public int size() {

@@ -22,7 +22,7 @@ public final class GraphBuilder {
   private final List<Graph.Result> results = new ArrayList<>();
   private int nextId;
   private Origin origin = Origin.NONE;
-  private Stage stage = Stage.FORWARD;
+  private Phase stage = Phase.FORWARD;
 
   public GraphBuilder(String name) {
     this(name, 0);
@@ -57,12 +57,12 @@ public final class GraphBuilder {
     return old;
   }
 
-  public Stage stage() {
+  public Phase stage() {
     return stage;
   }
 
-  public Stage stage(Stage s) {
-    Stage old = stage;
+  public Phase stage(Phase s) {
+    Phase old = stage;
     stage = s;
     return old;
   }
@@ -214,6 +214,11 @@ public final class GraphBuilder {
 
   public Node equal(Node a, Node b) {
     return binary(Op.EQUAL, a, b);
+  }
+
+  /** torch.where: a where the 0/1 mask c is nonzero, else b; all three of one shape. */
+  public Node select(Node c, Node a, Node b) {
+    return add(Op.SELECT, Attr.NONE, List.of(c, a, b));
   }
 
   // ---- movement ----

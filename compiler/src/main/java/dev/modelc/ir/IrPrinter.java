@@ -33,7 +33,7 @@ public final class IrPrinter {
     if (!attr.isEmpty()) sb.append(' ').append(attr);
     StringBuilder note = new StringBuilder();
     if (n.label() != null && !n.op.is(Op.Group.SOURCE)) note.append(n.label());
-    if (n.stage == Stage.ADJOINT) note.append(note.length() > 0 ? " " : "").append("adjoint");
+    if (n.stage == Phase.ADJOINT) note.append(note.length() > 0 ? " " : "").append("adjoint");
     if (n.origin.known()) note.append(note.length() > 0 ? " " : "").append("@ ").append(n.origin);
     if (note.length() > 0) sb.append("   ; ").append(note);
     return sb.toString();

@@ -17,10 +17,10 @@ public final class Node {
   public final List<Node> inputs;
   public final TensorType type;
   public final Origin origin;
-  public final Stage stage;
+  public final Phase stage;
   private String label;
 
-  Node(int id, Op op, Attr attr, List<Node> inputs, TensorType type, Origin origin, Stage stage, String label) {
+  Node(int id, Op op, Attr attr, List<Node> inputs, TensorType type, Origin origin, Phase stage, String label) {
     this.id = id;
     this.op = op;
     this.attr = attr;

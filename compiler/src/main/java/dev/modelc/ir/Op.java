@@ -48,7 +48,7 @@ public enum Op {
   SIGN(1, "-1, 0 or 1", Group.ELEMENTWISE_UNARY, Group.NO_GRADIENT),
   STOP_GRADIENT(1, "x, through which no gradient flows (detach)", Group.ELEMENTWISE_UNARY, Group.NO_GRADIENT),
 
-  // Elementwise, two operands of equal shape.
+  // Elementwise, two (select: three) operands of equal shape.
   ADD(2, "a + b", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   MUL(2, "a * b", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   DIV(2, "a / b", Group.ELEMENTWISE_BINARY),
@@ -59,6 +59,8 @@ public enum Op {
       Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   GREATER(2, "1 where a > b else 0", Group.ELEMENTWISE_BINARY, Group.NO_GRADIENT),
   EQUAL(2, "1 where a == b else 0", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE, Group.NO_GRADIENT),
+  SELECT(3, "torch.where: a where the 0/1 mask c is nonzero, else b (operands c, a, b of one type)",
+      Group.ELEMENTWISE_TERNARY),
   BCE(2, "-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch (p: probabilities, y: targets)",
       Group.ELEMENTWISE_BINARY, Group.FUSED_STABLE),
   BCE_WITH_LOGITS(2, "elementwise (1 - y) x + log(1 + e^-x), computed stably (x: logits, y: targets)",
@@ -123,7 +125,7 @@ public enum Op {
 
   /** Named groups of ops. An op may sit in several (ADD is elementwise binary and commutative). */
   public enum Group {
-    SOURCE, ELEMENTWISE_UNARY, ELEMENTWISE_BINARY, COMMUTATIVE, MOVEMENT, REDUCTION, CONTRACTION, WINDOW,
+    SOURCE, ELEMENTWISE_UNARY, ELEMENTWISE_BINARY, ELEMENTWISE_TERNARY, COMMUTATIVE, MOVEMENT, REDUCTION, CONTRACTION, WINDOW,
     INDEXING, FUSED_STABLE,
     /** Ops whose result carries no gradient to their operands (comparisons, sign, detach, labels). */
     NO_GRADIENT,
@@ -153,9 +155,9 @@ public enum Op {
     return groups.contains(group);
   }
 
-  /** Either elementwise group. */
+  /** Any elementwise group. */
   public boolean isElementwise() {
-    return is(Group.ELEMENTWISE_UNARY) || is(Group.ELEMENTWISE_BINARY);
+    return is(Group.ELEMENTWISE_UNARY) || is(Group.ELEMENTWISE_BINARY) || is(Group.ELEMENTWISE_TERNARY);
   }
 
   /** The lower-case name used by the printer, the DOT writer and error messages. */

@@ -22,7 +22,7 @@ public final class ShapeRules {
       case INPUT, PARAM, CONSTANT, SIZE ->
           throw new IrException(op.mnemonic() + " has no shape rule: its type is given");
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
-          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
+          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
       case BROADCAST_TO -> broadcastTo(op, in.get(0), ((Attr.Target) attr).shape());
       case RESHAPE -> reshape(op, in.get(0), ((Attr.Target) attr).shape());
       case PERMUTE -> permute(op, in.get(0), ((Attr.Perm) attr).perm());

@@ -114,6 +114,9 @@ public final class Lowering {
       case MATMUL -> sugar.matmul(x, y);
       case MAXIMUM -> sugar.maximum(x, y);
       case MINIMUM -> sugar.minimum(x, y);
+      case LT, LE, GT, GE, EQ, NE -> sugar.compare(c.op().name(), x, y);
+      case WHERE -> sugar.where(x, y, z);
+      case CLAMP -> sugar.clamp(x, a.bounds()[0], a.bounds()[1]);
       case NEG -> sugar.unary(Op.NEG, x);
       case EXP -> sugar.unary(Op.EXP, x);
       case LOG -> sugar.unary(Op.LOG, x);

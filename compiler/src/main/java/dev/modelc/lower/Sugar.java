@@ -79,6 +79,59 @@ public final class Sugar {
     return binary(Op.MINIMUM, a, b);
   }
 
+  /**
+   * A comparison ({@code LT LE GT GE EQ NE}) of broadcast operands as a 0/1 mask of their dtype: {@code a < b} is
+   * {@code greater(b, a)}, {@code <=} and {@code >=} add {@code equal}, {@code !=} is {@code 1 - equal}; each is
+   * false where an operand is NaN but {@code !=}, as in IEEE and torch.
+   */
+  public Node compare(String op, Node a, Node b) {
+    Shape s = broadcastShape(a.shape(), b.shape());
+    Node x = ir.broadcastTo(a, s);
+    Node y = ir.broadcastTo(b, s);
+    return switch (op) {
+      case "LT" -> ir.greater(y, x);
+      case "LE" -> ir.add(ir.greater(y, x), ir.equal(x, y));
+      case "GT" -> ir.greater(x, y);
+      case "GE" -> ir.add(ir.greater(x, y), ir.equal(x, y));
+      case "EQ" -> ir.equal(x, y);
+      case "NE" -> ir.sub(ir.full(1, x), ir.equal(x, y));
+      default -> throw new IllegalArgumentException("not a comparison: " + op);
+    };
+  }
+
+  /** torch.where(c, a, b): the three broadcast to one shape, then {@code select}. */
+  public Node where(Node c, Node a, Node b) {
+    Shape s = broadcastShape(c.shape(), broadcastShape(a.shape(), b.shape()));
+    return ir.select(ir.broadcastTo(c, s), ir.broadcastTo(a, s), ir.broadcastTo(b, s));
+  }
+
+  /**
+   * torch.clamp: the value min(max(x, lower), upper) (NaN propagates; an omitted bound is an infinity and is left
+   * out), selected where lower <= x <= upper is false, so the gradient is 1 inside the bounds inclusive, as torch's
+   * clamp_backward, and 0 outside and at NaN (maximum and minimum alone would halve it at a bound).
+   */
+  public Node clamp(Node x, double lower, double upper) {
+    Node value = x;
+    Node inside = null;
+    if (lower != Double.NEGATIVE_INFINITY) {
+      Node lo = fill(lower, x);
+      value = ir.binary(Op.MAXIMUM, value, lo);
+      inside = ir.add(ir.greater(x, lo), ir.equal(x, lo));
+    }
+    if (upper != Double.POSITIVE_INFINITY) {
+      Node hi = fill(upper, x);
+      value = ir.binary(Op.MINIMUM, value, hi);
+      Node below = ir.add(ir.greater(hi, x), ir.equal(x, hi));
+      inside = inside == null ? below : ir.mul(inside, below);
+    }
+    return ir.select(inside, x, ir.unary(Op.STOP_GRADIENT, value));
+  }
+
+  /** A constant of x's type, the number rounded to x's dtype. */
+  private Node fill(double value, Node like) {
+    return ir.constant(like.dtype() == DType.F32 ? (float) value : value, like.type);
+  }
+
   /** A number literal, a scalar of the dtype of the tensor it meets. */
   public Node number(double value, DType dtype) {
     return ir.constant(dtype == DType.F32 ? (float) value : value, Dims.scalar(dtype));

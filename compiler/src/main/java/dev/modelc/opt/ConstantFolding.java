@@ -30,7 +30,7 @@ public final class ConstantFolding implements Pass {
   }
 
   @Override
-  public Outcome run(Graph g, Options options) {
+  public Outcome run(Graph g, PassOptions options) {
     return Rewriter.run(g, ConstantFolding::fold);
   }
 
@@ -44,6 +44,7 @@ public final class ConstantFolding implements Pass {
     if (old.op.is(Op.Group.MOVEMENT) || old.op == Op.STOP_GRADIENT) return constant(ir, a, old.type);
     if (old.op == Op.SLICE_BACKWARD) return a == 0 ? constant(ir, 0, old.type) : null;
     if (old.op.is(Op.Group.ELEMENTWISE_UNARY)) return constant(ir, IrEvaluator.unary(old.op, old.attr, a), old.type);
+    if (old.op == Op.SELECT) return constant(ir, x.get(x.get(0).constantValue() != 0 ? 1 : 2).constantValue(), old.type);
     if (old.op.is(Op.Group.ELEMENTWISE_BINARY)) {
       return constant(ir, IrEvaluator.binary(old.op, a, x.get(1).constantValue()), old.type);
     }

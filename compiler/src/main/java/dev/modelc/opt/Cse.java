@@ -30,7 +30,7 @@ public final class Cse implements Pass {
   }
 
   @Override
-  public Outcome run(Graph g, Options options) {
+  public Outcome run(Graph g, PassOptions options) {
     Map<Key, Node> seen = new HashMap<>();
     return Rewriter.run(g, (ir, old, operands) -> {
       List<Integer> ids = new ArrayList<>();

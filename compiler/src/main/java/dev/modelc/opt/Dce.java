@@ -29,10 +29,10 @@ public final class Dce implements Pass {
   }
 
   @Override
-  public Outcome run(Graph g, Options options) {
+  public Outcome run(Graph g, PassOptions options) {
     List<Graph.Result> kept = new ArrayList<>();
     for (Graph.Result r : g.results()) {
-      if (options.mode() == Options.Mode.TRAINING || r.kind() == Graph.Kind.OUTPUT) kept.add(r);
+      if (options.mode() == PassOptions.Mode.TRAINING || r.kind() == Graph.Kind.OUTPUT) kept.add(r);
     }
     Set<Node> live = new HashSet<>();
     for (Graph.Result r : kept) live.add(r.node());

@@ -7,7 +7,7 @@ import java.util.List;
 public interface Pass {
   String name();
 
-  Outcome run(Graph g, Options options);
+  Outcome run(Graph g, PassOptions options);
 
   /** The new graph and one line per change ("merged %12 into %7"). */
   record Outcome(Graph graph, List<String> changes) {}

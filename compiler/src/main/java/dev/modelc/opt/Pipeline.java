@@ -7,20 +7,20 @@ import java.util.List;
 
 /**
  * The optimization pipeline: one flat, named list of passes run in order. A driver can print the graph after any
- * stage ({@link #stages}); with {@link Options#verify()} the verifier checks the graph before the first pass and
+ * stage ({@link #stages}); with {@link PassOptions#verify()} the verifier checks the graph before the first pass and
  * after each one, and a broken graph names the pass that broke it.
  */
 public final class Pipeline {
-  private final Options options;
+  private final PassOptions options;
   private final List<Pass> passes;
 
-  public Pipeline(Options options, List<Pass> passes) {
+  public Pipeline(PassOptions options, List<Pass> passes) {
     this.options = options;
     this.passes = List.copyOf(passes);
   }
 
   /** The standard pipeline. */
-  public static Pipeline standard(Options options) {
+  public static Pipeline standard(PassOptions options) {
     return new Pipeline(options, List.of(
         new ConstantFolding(),
         new Simplify(),

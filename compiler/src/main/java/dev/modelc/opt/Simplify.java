@@ -23,7 +23,7 @@ import java.util.Map;
  *       {@code (a b)^T = b^T a^T}, so a weight's gradient is written in the weight's layout with no transposition;
  *   <li>sums: a sum over axes of size 1 is a reshape; a sum over axes that a broadcast created is the broadcast
  *       operand times the number of repeats (the "broadcast sums" left by derivative rules);
- *   <li>only with {@link Options#unsafeMath()}: log(exp(x)) and exp(log(x)) become x, x * 0 becomes 0,
+ *   <li>only with {@link PassOptions#unsafeMath()}: log(exp(x)) and exp(log(x)) become x, x * 0 becomes 0,
  *       x - x becomes 0, x / x becomes 1. These are exact in real numbers but not at overflow, NaN or infinity.
  * </ol>
  */
@@ -34,7 +34,7 @@ public final class Simplify implements Pass {
   }
 
   @Override
-  public Outcome run(Graph g, Options options) {
+  public Outcome run(Graph g, PassOptions options) {
     Map<Node, Integer> uses = uses(g);
     return Rewriter.run(g, (ir, old, x) -> {
       Node safe = old.op == Op.PERMUTE && x.get(0).op == Op.MATMUL && uses.get(old.in(0)) == 1

@@ -6,10 +6,12 @@ import java.util.Locale;
 public enum DType {
   F32,
   F64,
-  I32;
+  I32,
+  /** A mask: what a comparison gives and only {@code where} takes; the checker's type, lowered to 0/1 floats. */
+  BOOL;
 
   public boolean isFloat() {
-    return this != I32;
+    return this == F32 || this == F64;
   }
 
   /** The spelling in .mdl source: {@code f32}, {@code f64}, {@code i32}. */

@@ -15,7 +15,7 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Origin;
 import dev.modelc.ir.Verifier;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.types.DType;
 import java.util.HashMap;
@@ -55,7 +55,7 @@ class SecondOrderTest {
   /** Checks a graph's values before and after the verified pipeline agree, and returns the optimized graph. */
   private Graph optimized(Graph g) {
     assertEquals(List.of(), Verifier.check(g));
-    Graph o = Pipeline.standard(Options.training().withVerify(true)).run(g);
+    Graph o = Pipeline.standard(PassOptions.training().withVerify(true)).run(g);
     var before = new IrEvaluator(g).run(inputs, params).results();
     var after = new IrEvaluator(o).run(inputs, params).results();
     for (String name : before.keySet()) {

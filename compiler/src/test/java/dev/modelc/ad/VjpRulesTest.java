@@ -158,6 +158,9 @@ class VjpRulesTest {
             (ir, x) -> ir.add(FIRST_MAX, new Attr.Axes(List.of(1), true), x)),
         unary(STOP_GRADIENT, Domain.ANY),
         binary(GREATER, Domain.DISTINCT),
+        // a where a > b else c: the mask is cut from the gradient, so b's finite difference sees only its branch
+        row(SELECT, Domain.DISTINCT, s(d(2, 3), d(2, 3), d(2, 3)),
+            (ir, x) -> ir.select(ir.greater(x.get(0), x.get(1)), x.get(0), ir.mul(x.get(1), x.get(2)))),
         binary(EQUAL, Domain.DISTINCT),
         // indexing: duplicate indices accumulate; with a padding, the zeroed read and the skipping add
         indexed(GATHER, s(d(3, 4)), new int[] {5}, new double[] {2, 0, 2, 1, 2},

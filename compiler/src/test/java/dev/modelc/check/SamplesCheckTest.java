@@ -31,7 +31,7 @@ class SamplesCheckTest {
     assertEquals("f32[B, 10]", m.value("logits").type().toString());
     assertEquals(List.of("conv.weight", "conv.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias",
         "fc3.weight", "fc3.bias"), m.params().stream().map(CheckedModel.Param::name).toList());
-    assertEquals(Optimizer.Kind.ADAM, m.objective().optimizer().kind());
+    assertEquals(OptimizerSpec.Kind.ADAM, m.objective().optimizer().kind());
     assertEquals(0.999, m.objective().optimizer().beta2());
     assertEquals(Initializer.Kind.KAIMING_UNIFORM, m.params().get(0).init().kind());
     assertEquals(Math.sqrt(5), m.params().get(0).init().number("a"), 1e-15);

@@ -10,7 +10,7 @@ import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.sched.Scheduler;
@@ -82,7 +82,7 @@ final class Harness {
   /** Adds the objective and gradients, runs the standard training pipeline with verification. */
   Graph train(Node loss) {
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
-    return Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(ir.build()));
+    return Pipeline.standard(PassOptions.training().withVerify(true)).run(Differentiation.addGradients(ir.build()));
   }
 
   static CompiledClass compile(Graph g, OptimizerSettings opt) {
@@ -115,6 +115,7 @@ final class Harness {
       }
       case F64 -> v.data().clone();
       case I32 -> Arrays.stream(v.data()).mapToInt(d -> (int) d).toArray();
+      case BOOL -> throw new IllegalArgumentException("the IR holds no bool values");
     };
   }
 

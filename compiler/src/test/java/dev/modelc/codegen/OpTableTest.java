@@ -54,6 +54,21 @@ class OpTableTest {
       rows.add(binary(op, 0.5, 2));
     }
     rows.add(binary(Op.POW, 0.5, 2));
+    rows.add(new Row("clamp", (h, s) -> s.mul(s.clamp(h.param("a", -2, 2, 3, 4), -0.5, 0.7), h.param("b", -1, 1, 3, 4))));
+    rows.add(new Row("clamp min", (h, s) -> s.clamp(s.unary(Op.TANH, h.param("a", -2, 2, 3, 4)), 0.2,
+        Double.POSITIVE_INFINITY)));
+    for (String op : List.of("LT", "LE", "GT", "GE", "EQ", "NE")) {
+      rows.add(new Row("where " + op, (h, s) -> {
+        Node a = h.param("a", -1, 1, 3, 4);
+        Node b = h.param("b", -1, 1, 4);
+        return s.where(s.compare(op, a, s.unary(Op.RELU, b)), s.unary(Op.TANH, a), b);
+      }));
+    }
+    rows.add(new Row("select", (h, s) -> {
+      Node a = h.param("a", -1, 1, 3, 4);
+      Node b = h.param("b", -1, 1, 3, 4);
+      return s.ir().select(s.ir().greater(a, b), s.unary(Op.EXP, a), b);
+    }));
     rows.add(new Row("square", (h, s) -> s.pow(h.param("a", -2, 2, 3, 4), s.number(2, h.dtype))));
     rows.add(new Row("bce_with_logits", (h, s) -> s.binary(Op.BCE_WITH_LOGITS, h.param("a", -3, 3, 3, 4),
         h.param("b", 0, 1, 3, 4))));

@@ -17,7 +17,7 @@ import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Graph;
 import dev.modelc.lower.Lowering;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Tensor;
@@ -118,7 +118,7 @@ class InterpreterTest {
       Tensor t = it.param(p.name());
       params.put(p.name(), new NdArray(dev.modelc.types.DType.F64, t.shape(), t.doubleData().clone()));
     }
-    Graph g = Pipeline.standard(Options.training()).run(Differentiation.addGradients(Lowering.lower(m, true)));
+    Graph g = Pipeline.standard(PassOptions.training()).run(Differentiation.addGradients(Lowering.lower(m, true)));
     IrEvaluator.Values v = new IrEvaluator(g).run(inputs, params);
     assertEquals(v.result("loss").item(), it.loss().item(), 1e-12);
     for (CheckedModel.Param p : m.params()) {

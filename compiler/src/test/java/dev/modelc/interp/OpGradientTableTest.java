@@ -8,7 +8,7 @@ import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Graph;
 import dev.modelc.lower.Lowering;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.HashMap;
@@ -34,6 +34,10 @@ class OpGradientTableTest {
         row("tanh", "tanh(a)"), row("sigmoid", "sigmoid(a)"), row("relu", "relu(a + 3)"),
         row("leaky_relu", "leaky_relu(a - 3, negative_slope = 0.1)"), row("softplus", "softplus(a, beta = 2)"),
         row("gelu", "gelu(a)"), row("gelu tanh", "gelu(a, approximate = \"tanh\")"),
+        row("clamp", "clamp(a, -0.5, 0.7) * b"), row("clamp min", "clamp(a * 2, min = 0.3)"),
+        row("clamp max", "clamp(a, max = -0.2) + clamp(b, 0.1, 0.1)"),
+        row("where", "where(a > b, a * b, exp(b))"), row("where broadcast", "where(c <= 0.1, a, 2 * c)"),
+        row("where comparisons", "where(a < 0, a, 0) + where(b >= a, 1, b) + where(a == a, b, 0) - where(a != b, a, 0)"),
         row("maximum", "maximum(a, b + 5)"), row("minimum", "minimum(a, b + 5)"),
         row("broadcast", "a * c"), row("matmul", "a @ m"), row("transpose", "(m^T @ a^T)^T"),
         row("transpose dims", "transpose(a, 0, 1) * 2"), row("reshape", "reshape(a, [6, 2]) * reshape(b, [6, 2])"),
@@ -109,7 +113,7 @@ class OpGradientTableTest {
     Map<String, NdArray> inputs = Map.of("t", NdArray.of(dev.modelc.types.DType.I32, new int[] {4}, 0, 2, 1, 2),
         "u", NdArray.of(dev.modelc.types.DType.I32, new int[] {4, 2}, 0, 2, 1, 1, 2, 0, 0, 0),
         "v", NdArray.of(dev.modelc.types.DType.I32, new int[] {3, 5}, 2, 0, 1, 2, 2, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0));
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(model, true)));
+    Graph g = Pipeline.standard(PassOptions.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(model, true)));
     // the masks of the tape's forward pass: its seed and its first draw
     IrEvaluator eval = new IrEvaluator(g).withMasks(new IrEvaluator.Masks(name.hashCode(), tape.dropoutDraws(), true));
     IrEvaluator.Values symbolic = eval.run(inputs, params);

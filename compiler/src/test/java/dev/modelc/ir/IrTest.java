@@ -15,7 +15,7 @@ class IrTest {
   private static final dev.modelc.types.TensorType F32_2 = Dims.type(DType.F32, Dims.shape(2));
 
   private static Node raw(int id, Op op, Attr attr, List<Node> in, dev.modelc.types.TensorType type) {
-    return new Node(id, op, attr, in, type, Origin.NONE, Stage.FORWARD, null);
+    return new Node(id, op, attr, in, type, Origin.NONE, Phase.FORWARD, null);
   }
 
   @Test

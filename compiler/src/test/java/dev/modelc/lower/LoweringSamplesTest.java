@@ -15,7 +15,7 @@ import dev.modelc.eval.IrEvaluator;
 import dev.modelc.eval.NdArray;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Verifier;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
@@ -91,7 +91,7 @@ class LoweringSamplesTest {
   @MethodSource("samples")
   void parameterGradientsMatchFiniteDifferences(String sample) throws IOException {
     CheckedModel m = load(sample, true);
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(m, true)));
+    Graph g = Pipeline.standard(PassOptions.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(m, true)));
     assertTrue(Verifier.check(g).isEmpty());
     Random rnd = new Random(7);
     Map<String, NdArray> inputs = inputs(m, 3, rnd);
@@ -121,7 +121,7 @@ class LoweringSamplesTest {
   @Test
   void gradientsAsValuesInTheVjpSample() throws IOException {
     CheckedModel m = load("vjp", false);
-    Graph g = Pipeline.standard(Options.inference().withVerify(true)).run(Lowering.lower(m, false));
+    Graph g = Pipeline.standard(PassOptions.inference().withVerify(true)).run(Lowering.lower(m, false));
     Map<String, NdArray> in = Map.of(
         "a", NdArray.of(DType.F32, new int[] {2}, 10, 10),
         "b", NdArray.of(DType.F32, new int[] {2}, 20, 20),
@@ -146,7 +146,7 @@ class LoweringSamplesTest {
         "  let loss = fit + sum(gx ** 2)",
         "  minimize loss with sgd(lr = 0.1)",
         "}"));
-    Graph g = Pipeline.standard(Options.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(m, true)));
+    Graph g = Pipeline.standard(PassOptions.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(m, true)));
     Random rnd = new Random(3);
     Map<String, NdArray> inputs = inputs(m, 4, rnd);
     Map<String, NdArray> params = params(m, rnd);

@@ -18,7 +18,7 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.ir.Origin;
 import dev.modelc.ir.Verifier;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import java.util.HashMap;
 import java.util.List;
@@ -68,7 +68,7 @@ class SampleModelsTest {
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
     Graph g = Differentiation.addGradients(ir.build());
     assertEquals(List.of(), Verifier.check(g));
-    Graph o = Pipeline.standard(Options.training().withVerify(true)).run(g);
+    Graph o = Pipeline.standard(PassOptions.training().withVerify(true)).run(g);
     var before = new IrEvaluator(g).run(inputs, params);
     var after = new IrEvaluator(o).run(inputs, params);
     for (String p : params.keySet()) {
@@ -135,7 +135,7 @@ class SampleModelsTest {
     Graph o = checkTraining(ir, loss, 6);
     String dot = DotWriter.write(o);
     assertTrue(dot.contains("cluster_adjoint") && dot.contains("grad conv.weight") && dot.contains("[B, 864]"), dot);
-    Graph inference = Pipeline.standard(Options.inference().withVerify(true)).run(o);
+    Graph inference = Pipeline.standard(PassOptions.inference().withVerify(true)).run(o);
     assertTrue(!inference.hasAdjoint() && inference.results().size() == 1);
   }
 

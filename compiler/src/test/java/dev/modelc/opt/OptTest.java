@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** Golden tests of single passes: the printed graph after the pass and the list of what it changed or removed. */
 class OptTest {
-  private static final Options TRAIN = Options.training().withVerify(true);
+  private static final PassOptions TRAIN = PassOptions.training().withVerify(true);
 
   @Test
   void cseMergesEqualNodesAndSortsOperandsOfCommutativeOps() {
@@ -49,7 +49,7 @@ class OptTest {
   void dceForInferenceDropsTheObjectiveAndTheWholeAdjoint() {
     Graph g = smallTrainingGraph();
     assertTrue(g.hasAdjoint());
-    Pass.Outcome o = new Dce().run(g, Options.inference());
+    Pass.Outcome o = new Dce().run(g, PassOptions.inference());
     // %5.. %11: seed 1, reshape and broadcast of the sum's rule, the two products of pred * pred, their sum, * x
     assertEquals(List.of("removed %3 mul", "removed %4 reduce_sum (loss)", "removed %5 constant",
         "removed %6 reshape", "removed %7 broadcast_to", "removed %8 mul", "removed %9 mul", "removed %10 add",

@@ -10,7 +10,7 @@ import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
-import dev.modelc.opt.Options;
+import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.types.DType;
 import java.util.List;
@@ -29,7 +29,7 @@ class SchedulerTest {
     Node loss = s.mean(s.pow(s.sub(pred, y), s.number(2, DType.F32)), null, false);
     ir.result("pred", Graph.Kind.OUTPUT, pred);
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
-    return Pipeline.standard(Options.training()).run(Differentiation.addGradients(ir.build()));
+    return Pipeline.standard(PassOptions.training()).run(Differentiation.addGradients(ir.build()));
   }
 
   @Test
@@ -69,7 +69,7 @@ class SchedulerTest {
     Node row = ir.param("row", Dims.type(DType.F32, Dims.shape(4)));
     Node column = ir.input("column", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(1)))));
     ir.result("y", Graph.Kind.OUTPUT, s.add(s.mul(x, row), column));
-    Schedule sched = Scheduler.schedule(Pipeline.standard(Options.inference()).run(ir.build()));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.inference()).run(ir.build()));
     String text = sched.print();
     // one loop nest, for b < B, j < 4: y = x * row[j] + column[b]; neither broadcast is stored
     assertEquals(1, sched.steps().size(), text);
@@ -93,7 +93,7 @@ class SchedulerTest {
     Node loss = s.sum(s.mul(y, y), null, false);
     ir.result("y", Graph.Kind.OUTPUT, y);
     ir.result("loss", Graph.Kind.OBJECTIVE, loss);
-    Schedule sched = Scheduler.schedule(Pipeline.standard(Options.training())
+    Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.training())
         .run(Differentiation.addGradients(ir.build())));
     String text = sched.print();
     Node pool = sched.graph().nodes().stream().filter(n -> n.op == Op.MAXPOOL2D).findFirst().orElseThrow();
@@ -115,7 +115,7 @@ class SchedulerTest {
     Node gather = alone.add(Op.MAXPOOL2D_GATHER, new dev.modelc.ir.Attr.Window(2, 2, 2, 2, 0, 0), List.of(t, v));
     Node sum = new Sugar(alone).sum(gather, null, false);
     alone.result("loss", Graph.Kind.OBJECTIVE, sum);
-    Schedule searching = Scheduler.schedule(Pipeline.standard(Options.training())
+    Schedule searching = Scheduler.schedule(Pipeline.standard(PassOptions.training())
         .run(Differentiation.addGradients(alone.build())));
     assertTrue(searching.graph().nodes().stream().allMatch(n -> searching.argmax(n) == null), searching.print());
     assertTrue(searching.buffers().stream().noneMatch(b -> b.dtype() == DType.I32), searching.print());

@@ -3,7 +3,8 @@
 // A file holds layer definitions and models, in any order. Newlines are not significant: a declaration
 // ends where the next one begins (a `;` may separate them). Every alternative is labelled so that the
 // AST builder has one visit method per form. Operator precedence follows Python: `**` binds tightest
-// and is right-associative, then unary minus, then `* / @`, then `+ -`; `^T` (transpose), indexing
+// and is right-associative, then unary minus, then `* / @`, then `+ -`, then the comparisons `< <= > >= == !=`
+// (parsed left to right; the checker rejects a chain such as `a < b < c`); `^T` (transpose), indexing
 // `x[i, a:b:s, ...]` and calls are postfix and bind tighter than all of them.
 grammar Mdl;
 
@@ -53,6 +54,7 @@ expr
     | op=(MINUS | PLUS) expr                                               # UnaryExpr
     | expr op=(STAR | SLASH | AT) expr                                     # MulExpr
     | expr op=(PLUS | MINUS) expr                                          # AddExpr
+    | expr op=(LT | LE | GT | GE | EQ | NE) expr                           # CompareExpr
     ;
 
 // One entry of `x[...]`: `...`, a slice `start:stop:step` (each part optional), or an integer index.
@@ -109,6 +111,12 @@ SLASH    : '/';
 AT       : '@';
 PLUS     : '+';
 MINUS    : '-';
+LE       : '<=';
+GE       : '>=';
+EQ       : '==';
+NE       : '!=';
+LT       : '<';
+GT       : '>';
 ASSIGN   : '=';
 COLON    : ':';
 COMMA    : ',';

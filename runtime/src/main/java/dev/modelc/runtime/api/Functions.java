@@ -41,6 +41,11 @@ public final class Functions {
         return a == b ? 1 : 0;
     }
 
+    /** torch.where for one element: {@code a} where the mask {@code c} is nonzero, else {@code b}. */
+    public static double select(double c, double a, double b) {
+        return c != 0 ? a : b;
+    }
+
     /** The error function: Taylor series below 2.5, the continued fraction of erfc above. */
     public static double erf(double x) {
         if (Double.isNaN(x)) {

@@ -107,6 +107,36 @@ public final class ElementwiseKernels {
     public static Tensor absGrad(Tensor g, Tensor x) { return zip(g, x, (gi, xi) -> gi * ScalarMath.sign(xi)); }
 
     /** maximum/minimum, gradient for the operand {@code a}: g where a wins, g/2 on ties, 0 where a loses. */
+    /** 1 where {@code test(a, b)} holds else 0, in the operands' dtype, over their broadcast shape. */
+    public static Tensor compare(Tensor a, Tensor b, DoubleBinaryOperator test) {
+        return zip(a, b, test);
+    }
+
+    /**
+     * torch.where over the broadcast shape of the three: {@code a} where the 0/1 mask {@code c} is nonzero, else
+     * {@code b} (the element itself, so a NaN or infinity in the branch not taken never shows).
+     */
+    public static Tensor where(Tensor c, Tensor a, Tensor b) {
+        DType dtype = commonDType(a, b);
+        int[] shape = Broadcasting.shape(Broadcasting.shape(c.shape(), a.shape()), b.shape());
+        int[] ic = Broadcasting.indexMap(c.shape(), shape);
+        int[] ia = Broadcasting.indexMap(a.shape(), shape);
+        int[] ib = Broadcasting.indexMap(b.shape(), shape);
+        double[] vc = c.doubles();
+        double[] va = a.doubles();
+        double[] vb = b.doubles();
+        double[] out = new double[ia.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = vc[ic[i]] != 0 ? va[ia[i]] : vb[ib[i]];
+        }
+        return Tensor.fromDoubles(dtype, shape, out);
+    }
+
+    /** {@code g} where the mask {@code c} (broadcast to g's shape) is nonzero ({@code keep}) or zero (not keep), else 0. */
+    public static Tensor maskGrad(Tensor g, Tensor c, boolean keep) {
+        return zip3(g, c, c, (gi, ci, unused) -> (ci != 0) == keep ? gi : 0);
+    }
+
     public static Tensor selectGrad(Tensor g, Tensor a, Tensor b, boolean maximum) {
         return zip3(g, a, b, (gi, x, y) -> x == y ? gi / 2 : (x > y) == maximum ? gi : 0);
     }

@@ -70,6 +70,29 @@ final class ElementwiseOps {
             sumTo(select("MinimumBackwardBackward0", g, b, a, false), b)}, a, b);
     }
 
+    /**
+     * torch.where(c, a, b) with {@code c} a 0/1 mask; the three broadcast. Gradient: g where c holds to a, g where it
+     * does not to b (each summed back to its operand's shape), none to the mask.
+     */
+    static Tensor where(Tensor c, Tensor a, Tensor b) {
+        Tensor y = ElementwiseKernels.where(c, a, b);
+        return Node.record("WhereBackward0", y, g -> new Tensor[] {
+            sumTo(mask("WhereBackward0", g, c, true), a),
+            sumTo(mask("WhereBackward0", g, c, false), b)}, a, b);
+    }
+
+    /**
+     * torch.clamp(x, min, max), a bound null when omitted: min(max(x, min), max), NaN propagating. Gradient g where
+     * min <= x <= max (inclusive, as torch's clamp_backward), 0 elsewhere and at NaN.
+     */
+    static Tensor clamp(Tensor x, Double min, Double max) {
+        double lo = min == null ? Double.NEGATIVE_INFINITY : min;
+        double hi = max == null ? Double.POSITIVE_INFINITY : max;
+        Tensor y = ElementwiseKernels.map(x, v -> Math.min(Math.max(v, lo), hi));
+        Tensor inside = ElementwiseKernels.map(x, v -> v >= lo && v <= hi ? 1 : 0);
+        return unary("ClampBackward1", x, y, g -> mask("ClampBackwardBackward0", g, inside, true));
+    }
+
     static Tensor neg(Tensor x) {
         return unary("NegBackward0", x, ElementwiseKernels.neg(x), g -> g.neg());
     }
@@ -178,6 +201,11 @@ final class ElementwiseOps {
     /** maximum/minimum's share of g for operand {@code a}: all of it where a wins, half on ties, none where it loses. */
     private static Tensor select(String name, Tensor g, Tensor a, Tensor b, boolean maximum) {
         return GradientOps.diagonal(name, g, t -> ElementwiseKernels.selectGrad(t, a, b, maximum));
+    }
+
+    /** g where the mask c holds ({@code keep}) or does not hold (not keep), 0 elsewhere; linear in g. */
+    private static Tensor mask(String name, Tensor g, Tensor c, boolean keep) {
+        return GradientOps.diagonal(name, g, t -> ElementwiseKernels.maskGrad(t, c, keep));
     }
 
     private interface Where {

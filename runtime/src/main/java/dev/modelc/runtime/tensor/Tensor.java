@@ -1,5 +1,6 @@
 package dev.modelc.runtime.tensor;
 
+import dev.modelc.runtime.numeric.ElementwiseKernels;
 import dev.modelc.runtime.numeric.Shapes;
 import dev.modelc.runtime.random.Rng;
 import java.util.Arrays;
@@ -416,6 +417,25 @@ public class Tensor {
     public Tensor pow(double exponent) { return ElementwiseOps.pow(this, exponent); }
     public Tensor maximum(Tensor other) { return ElementwiseOps.maximum(this, other); }
     public Tensor minimum(Tensor other) { return ElementwiseOps.minimum(this, other); }
+
+    /** torch.clamp: either bound may be null (omitted), not both. */
+    public Tensor clamp(Double min, Double max) {
+        if (min == null && max == null) {
+            throw new IllegalArgumentException("At least one of 'min' or 'max' must not be None");
+        }
+        return ElementwiseOps.clamp(this, min, max);
+    }
+
+    /** Comparisons with broadcasting: a 0/1 mask in the operands' dtype, carrying no gradient (like torch's bool). */
+    public Tensor gt(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a > b ? 1 : 0); }
+    public Tensor ge(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a >= b ? 1 : 0); }
+    public Tensor lt(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a < b ? 1 : 0); }
+    public Tensor le(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a <= b ? 1 : 0); }
+    public Tensor eq(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a == b ? 1 : 0); }
+    public Tensor ne(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a != b ? 1 : 0); }
+
+    /** torch.where(mask, a, b): {@code mask} a 0/1 tensor (a comparison's result); the three broadcast. */
+    public static Tensor where(Tensor mask, Tensor a, Tensor b) { return ElementwiseOps.where(mask, a, b); }
 
     public Tensor neg() { return ElementwiseOps.neg(this); }
     public Tensor exp() { return ElementwiseOps.exp(this); }

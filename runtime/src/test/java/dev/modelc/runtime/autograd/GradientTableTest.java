@@ -59,6 +59,9 @@ class GradientTableTest {
         rows.add(row("pow scalar -0.5", x -> x[0].pow(-0.5), positive(4)));
         rows.add(row("maximum", x -> x[0].maximum(x[1]), any(2, 3), any(3)));
         rows.add(row("minimum", x -> x[0].minimum(x[1]), any(2, 3), any(2, 3)));
+        rows.add(row("clamp", x -> x[0].clamp(-0.3, 0.4), any(2, 5)));
+        rows.add(row("clamp min only", x -> x[0].clamp(0.1, null), any(5)));
+        rows.add(row("where broadcast", x -> Tensor.where(x[0].gt(x[1].detach()), x[0], x[1]), any(2, 3), any(3)));
         rows.add(row("neg", x -> x[0].neg(), any(5)));
         rows.add(row("exp", x -> x[0].exp(), any(5)));
         rows.add(row("log", x -> x[0].log(), positive(5)));

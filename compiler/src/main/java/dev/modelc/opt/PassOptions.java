@@ -8,24 +8,24 @@ package dev.modelc.opt;
  *     values (log(exp(x)) to x overflows differently; x * 0 to 0 hides NaN and infinity)
  * @param verify runs the IR verifier after every pass
  */
-public record Options(Mode mode, boolean unsafeMath, boolean verify) {
+public record PassOptions(Mode mode, boolean unsafeMath, boolean verify) {
   public enum Mode {
     TRAINING, INFERENCE
   }
 
-  public static Options training() {
-    return new Options(Mode.TRAINING, false, false);
+  public static PassOptions training() {
+    return new PassOptions(Mode.TRAINING, false, false);
   }
 
-  public static Options inference() {
-    return new Options(Mode.INFERENCE, false, false);
+  public static PassOptions inference() {
+    return new PassOptions(Mode.INFERENCE, false, false);
   }
 
-  public Options withUnsafeMath(boolean on) {
-    return new Options(mode, on, verify);
+  public PassOptions withUnsafeMath(boolean on) {
+    return new PassOptions(mode, on, verify);
   }
 
-  public Options withVerify(boolean on) {
-    return new Options(mode, unsafeMath, on);
+  public PassOptions withVerify(boolean on) {
+    return new PassOptions(mode, unsafeMath, on);
   }
 }

@@ -1,7 +1,7 @@
 package dev.modelc.check;
 
 /** A resolved optimizer with every hyper-parameter, PyTorch's defaults filled in. */
-public record Optimizer(Kind kind, double lr, double momentum, double dampening, boolean nesterov,
+public record OptimizerSpec(Kind kind, double lr, double momentum, double dampening, boolean nesterov,
     double weightDecay, double beta1, double beta2, double eps) {
   public enum Kind { SGD, ADAM, ADAMW }
 
