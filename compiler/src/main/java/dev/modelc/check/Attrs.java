@@ -12,6 +12,8 @@ import java.util.List;
  *     and end
  * @param shape the target shape of reshape and flatten, the result shape of indexing
  * @param slice what indexing keeps of each dim (before the dims an integer index removes are dropped)
+ * (dropout keeps its p in {@code threshold} and its site, the number of the dropout call in the model, in
+ *     {@code dims})
  * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
  *     {@code dims}, one_hot its num_classes, embedding its padding_idx (wrapped non-negative; empty for none)
  * @param bounds clamp's {@code [min, max]}, an omitted bound as -infinity or +infinity

@@ -69,6 +69,7 @@ public enum Builtin {
   MAXPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
   AVGPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
   DETACH("x:tensor"),
+  DROPOUT("x:tensor, p:float=0.5"),
   // Integer indices.
   INDEX_SELECT("x:tensor, dim:int, index:index"),
   GATHER("x:tensor, dim:int, index:index"),

@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class BuiltinAttributes {
   private final Diagnostics diagnostics;
+  /** Dropout calls numbered so far: each gets a site of its own, so that each draws its own mask. */
+  private int dropoutSites;
 
   BuiltinAttributes(Diagnostics diagnostics) {
     this.diagnostics = diagnostics;
@@ -34,6 +36,13 @@ final class BuiltinAttributes {
           return error(at, "softplus: beta must not be 0");
         }
         attrs = attrs.withScalars(0.01, number(bound[1]), number(bound[2]), "none");
+      }
+      case DROPOUT -> {
+        double p = number(bound[1]);
+        if (!(p >= 0 && p <= 1)) {
+          return error(at, "dropout probability has to be between 0 and 1, but got " + p);
+        }
+        attrs = attrs.withScalars(0.01, 1, p, "none").withDims(List.of(dropoutSites++), false);
       }
       case GELU -> {
         String approx = string(bound[1], "approximate", at);

@@ -98,6 +98,7 @@ final class KernelEmitter {
       case LOG_SOFTMAX, FIRST_MAX -> this::logSoftmax;
       case ONE_HOT -> this::oneHot;
       case GATHER, SCATTER_ADD -> this::gather;
+      case DROPOUT -> this::dropout;
       case MATMUL -> this::matmul;
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> this::conv;
       case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> this::pool;
@@ -190,6 +191,26 @@ final class KernelEmitter {
     for (int x : p) e.push(x);
     e.push(step.accumulate());
     e.invokeStatic(Movement.class, "permute", "(" + arr + arr + "IIIIIIIIZ)V");
+  }
+
+  /**
+   * Dropout: x times the mask of (the instance's seed, its draw, the site), or a copy when the pass does not drop
+   * (predict, evaluation mode); the instance's fields say which.
+   */
+  private void dropout() {
+    Attr.Dropout a = (Attr.Dropout) n.attr;
+    in(n.in(0));
+    out();
+    access.dim(e, Dims.count(n.shape()));
+    e.push(a.p(), org.objectweb.asm.Type.DOUBLE_TYPE);
+    e.push(a.site());
+    e.loadThis();
+    e.getField(access.owner, "dropoutSeed", org.objectweb.asm.Type.LONG_TYPE);
+    e.loadThis();
+    e.getField(access.owner, "dropoutDraws", org.objectweb.asm.Type.LONG_TYPE);
+    e.loadThis();
+    e.getField(access.owner, "dropoutActive", org.objectweb.asm.Type.BOOLEAN_TYPE);
+    e.invokeStatic(dev.modelc.runtime.kernels.Dropout.class, "apply", "(" + arr + arr + "IDIJJZ)V");
   }
 
   /** Slice and its transpose: the operand's dims, starts, steps and the slice's sizes, padded to rank 4. */

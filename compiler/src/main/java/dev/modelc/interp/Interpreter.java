@@ -50,10 +50,15 @@ public final class Interpreter {
   private Map<String, Object> values = Map.of();
   private Map<String, Long> sizes = Map.of();
   private Tensor loss;
+  /** Dropout's seed (the constructor's), masks drawn so far, and the mode (training unless set otherwise). */
+  private long dropoutSeed;
+  private long dropoutDraws;
+  private boolean training = true;
 
   public Interpreter(CheckedModel model, long seed) {
     this.model = model;
     Rng rng = new Rng(seed);
+    dropoutSeed = seed;
     for (CheckedModel.Param p : model.params()) {
       int[] shape = constantShape(p.type().shape().dims());
       Tensor t = Tensor.zeros(dtype(p.type().dtype()), shape);
@@ -129,6 +134,9 @@ public final class Interpreter {
   /** Evaluates every value; returns them by name (Tensors; the objective under its value name). */
   public Map<String, Tensor> forward() {
     sizes = bindSizes();
+    if (training) {
+      dropoutDraws++;
+    }
     Map<String, Object> env = new HashMap<>(inputs);
     env.putAll(params);
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -141,6 +149,24 @@ public final class Interpreter {
     values = env;
     loss = model.objective() == null ? null : (Tensor) eval(model.objective().expr(), env, all.size());
     return out;
+  }
+
+  /** PyTorch's model.train() / model.eval(): in evaluation dropout is the identity and draws no mask. */
+  public void setTraining(boolean on) {
+    training = on;
+  }
+
+  /** Dropout's seed (the constructor's seed until set) and masks drawn, as a generated class has them. */
+  public void setDropoutSeed(long seed) {
+    dropoutSeed = seed;
+  }
+
+  public void setDropoutDraws(long draws) {
+    dropoutDraws = draws;
+  }
+
+  public long dropoutDraws() {
+    return dropoutDraws;
   }
 
   /** A value, input or parameter of the last forward, by name. */
@@ -242,6 +268,7 @@ public final class Interpreter {
       case SOFTPLUS -> x.softplus(at.beta(), at.threshold());
       case GELU -> x.gelu(at.approximate().equals("tanh"));
       case DETACH -> x.detach();
+      case DROPOUT -> Functional.dropout(x, at.threshold(), at.dims().get(0), dropoutSeed, dropoutDraws, training);
       case TRANSPOSE -> x.transpose(at.dims().get(0), at.dims().get(1));
       case RESHAPE, FLATTEN -> x.reshape(shape(at.shape().dims()));
       case INDEX -> x.slice(ints(at.slice().start()), ints(at.slice().step()), shape(at.slice().shape().dims()))

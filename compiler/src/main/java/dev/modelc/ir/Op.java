@@ -117,7 +117,11 @@ public enum Op {
       + "index_select, embedding) or one index per element (torch.gather) (attr: axis, select, padding)",
       Group.INDEXING, Group.KERNEL),
   SCATTER_ADD(2, "(g, i32 index) -> zeros of x's shape with g added at the index, skipping the padding; the "
-      + "transpose of gather (attr: gather's attr, x shape)", Group.INDEXING, Group.KERNEL, Group.ACCUMULATING);
+      + "transpose of gather (attr: gather's attr, x shape)", Group.INDEXING, Group.KERNEL, Group.ACCUMULATING),
+
+  // Random masks.
+  DROPOUT(1, "x times dropout's mask in a training pass: 0 with probability p, else 1/(1-p), the mask of (seed, "
+      + "draw, site); x in evaluation; its own adjoint (attr: p, site)", Group.KERNEL);
 
   /** Named groups of ops. An op may sit in several (ADD is elementwise binary and commutative). */
   public enum Group {

@@ -131,6 +131,7 @@ public final class Lowering {
       case SOFTPLUS -> sugar.softplus(x, a.beta(), a.threshold());
       case GELU -> sugar.gelu(x, a.approximate());
       case DETACH -> sugar.detach(x);
+      case DROPOUT -> sugar.dropout(x, a.threshold(), a.dims().get(0));
       case TRANSPOSE -> sugar.transpose(x, a.dims().get(0), a.dims().get(1));
       case RESHAPE, FLATTEN -> sugar.reshape(x, a.shape());
       case INDEX -> sugar.index(x, a.slice(), a.shape());

@@ -369,6 +369,11 @@ public final class Sugar {
     };
   }
 
+  /** F.dropout: x times the mask of its site in training, x in evaluation (and for p = 0, a copy). */
+  public Node dropout(Node x, double p, int site) {
+    return ir.add(Op.DROPOUT, new Attr.Dropout(p, site), List.of(x));
+  }
+
   /** torch.index_select: whole slices of x along dim at a 1-D index. */
   public Node indexSelect(Node x, int dim, Node index) {
     return ir.gather(x, index, new Attr.Index(dim, true, -1, false));

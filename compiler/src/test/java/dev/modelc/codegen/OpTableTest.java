@@ -143,6 +143,10 @@ class OpTableTest {
         "mean"), s.l1(h.param("z", -2, 2, 3, 4), h.param("u", -2, 2, 3, 4), "sum")), Harness.shape(1))));
     rows.add(new Row("bce", (h, s) -> s.reshape(s.bce(s.unary(Op.SIGMOID, h.param("x", -2, 2, 3, 4)), h.param("y", 0, 1, 3, 4),
         "mean"), Harness.shape(1))));
+    // dropout draws the evaluator's masks (seed 0, first draw): a class compiled from a bare graph has seed 0
+    rows.add(new Row("dropout", (h, s) -> s.mul(s.dropout(h.param("a", -2, 2, 4, 5), 0.4, 0),
+        s.dropout(h.param("b", -2, 2, 4, 5), 0.7, 1))));
+    rows.add(new Row("dropout of dropout", (h, s) -> s.dropout(s.dropout(h.param("a", -2, 2, 3, 4), 0.5, 0), 0.25, 1)));
     rows.add(new Row("gelu", (h, s) -> s.add(s.gelu(h.param("a", -2, 2, 3, 4), "none"),
         s.gelu(h.param("b", -2, 2, 3, 4), "tanh"))));
     return rows;

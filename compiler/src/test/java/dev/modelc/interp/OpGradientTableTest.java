@@ -60,6 +60,8 @@ class OpGradientTableTest {
         row("gather", "gather(a, 1, u)"), row("gather dim 0", "gather(m, 0, v) * m"),
         row("one_hot", "a + one_hot(t, 3, dtype = \"f64\")"), row("embedding", "embedding(u, m^T)"),
         row("embedding padding", "embedding(u, m^T, padding_idx = 2)"),
+        row("dropout", "dropout(a, p = 0.3) * b"), row("dropout sites", "dropout(a) + dropout(a, 0.2) * dropout(b)"),
+        row("dropout p 0 and 1", "dropout(a, p = 0) + dropout(b, p = 1) + b"),
         row("layer_norm", "layer_norm(a * b, 3, c, c * 2 + 1)"), row("layer_norm bias only", "layer_norm(a, [3], bias = c)"),
         row("layer_norm 2 dims", "layer_norm(img * 2, [4, 4], k2[0, 0], eps = 0.1)"),
         row("group_norm", "group_norm(img * k2, 2, img[0, :, 0, 0], kb[1:])"),
@@ -112,7 +114,8 @@ class OpGradientTableTest {
         "u", NdArray.of(dev.modelc.types.DType.I32, new int[] {4, 2}, 0, 2, 1, 1, 2, 0, 0, 0),
         "v", NdArray.of(dev.modelc.types.DType.I32, new int[] {3, 5}, 2, 0, 1, 2, 2, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0));
     Graph g = Pipeline.standard(PassOptions.training().withVerify(true)).run(Differentiation.addGradients(Lowering.lower(model, true)));
-    IrEvaluator eval = new IrEvaluator(g);
+    // the masks of the tape's forward pass: its seed and its first draw
+    IrEvaluator eval = new IrEvaluator(g).withMasks(new IrEvaluator.Masks(name.hashCode(), tape.dropoutDraws(), true));
     IrEvaluator.Values symbolic = eval.run(inputs, params);
     assertEquals(tape.loss().item(), symbolic.result("loss").item(), 1e-10, name + ": loss");
 

@@ -89,6 +89,32 @@ public final class Functional {
     }
 
     /**
+     * F.dropout: in training ({@code training}) each element zeroed with probability p and the others scaled by
+     * {@code 1/(1-p)}, the mask of (seed, draw, site) from {@link dev.modelc.runtime.kernels.Dropout} (the generated
+     * classes draw the same one); x itself in evaluation or for p = 0. The gradient is the mask's: the product's.
+     */
+    public static Tensor dropout(Tensor x, double p, int site, long seed, long draw, boolean training) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
+        }
+        if (!training || p == 0) {
+            return x;
+        }
+        int n = x.numel();
+        Tensor mask;
+        if (x.dtype() == DType.F32) {
+            float[] m = new float[n];
+            dev.modelc.runtime.kernels.Dropout.mask(m, n, p, site, seed, draw);
+            mask = Tensor.of(m, x.shape());
+        } else {
+            double[] m = new double[n];
+            dev.modelc.runtime.kernels.Dropout.mask(m, n, p, site, seed, draw);
+            mask = Tensor.of(m, x.shape());
+        }
+        return x.mul(mask);
+    }
+
+    /**
      * torch.nn.functional.layer_norm over the last {@code normalized} dims: {@code (x - mean) / sqrt(var + eps)}
      * with the biased variance, then {@code * weight + bias} when they are not {@code null}. Written with tensor
      * ops, so its gradient is theirs.
