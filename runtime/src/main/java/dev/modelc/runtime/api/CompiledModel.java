@@ -62,6 +62,11 @@ public abstract class CompiledModel implements Model {
      * and when it is set calls {@link #checkStep}; each update calls {@link #checkUpdate}.
      */
     protected boolean anomaly;
+    /**
+     * 1 while a training pass runs (forward, backward: batch_norm normalizes with the batch's statistics and updates
+     * its running statistics), 0 while predict runs (the running statistics): the value of the IR's TRAINING source.
+     */
+    protected double trainingPass = 1;
     /** For a kernel step with an epilogue, the kernel's output before the chain ran over it in place (detection on). */
     protected Object anomalyScratch;
     /** The non-finite value the last {@link #diagnose} found. */
@@ -225,7 +230,12 @@ public abstract class CompiledModel implements Model {
     public final void predict() {
         passes.predictStarts();
         prepare(true);
-        runPredict();
+        trainingPass = 0;
+        try {
+            runPredict();
+        } finally {
+            trainingPass = 1;
+        }
         passes.predictRan();
     }
 
