@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The PyTorch side of modelc's parity tests (Debian's python3-torch, run with /usr/bin/python3).
 
-    torch_parity.py reference OUT_DIR     writes OUT_DIR/<model>.safetensors for each sample model
+    torch_parity.py reference OUT_DIR     writes OUT_DIR/<model>.safetensors and <model>.f64.safetensors for each
+                                          model
     torch_parity.py accuracy MODEL WEIGHTS DATA_DIR
                                           prints the held-out accuracy of weights trained elsewhere
 
@@ -11,7 +12,9 @@ Each reference file holds, under PyTorch state_dict names, the initial parameter
   grad.<param>          every parameter's gradient at the first step
   losses                the loss of each of STEPS training steps (zero_grad, forward, backward, step)
   final.<param>         the parameters after STEPS steps
-The models are the project's samples (samples/models/*.mdl) written with torch.nn; one thread, float32.
+The models are the project's samples (samples/models/*.mdl) and the parity models of the language's features
+(src/test/resources/parity/*.mdl) written with torch.nn; one thread, float32 and float64 from the same initial
+weights and batches.
 """
 import gzip
 import json
@@ -105,7 +108,174 @@ class Net(nn.Module):
         return {"x": torch.rand(16, 1, 28, 28, generator=g), "t": torch.randint(0, 10, (16,), generator=g)}
 
 
-MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net}
+class Slicing(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9))
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(0.5 * torch.randn(4, 3))
+        self.v = nn.Parameter(0.5 * torch.randn(6, 3))
+        self.u = nn.Parameter(0.5 * torch.randn(4, 4))
+
+    def loss(self, x, y):
+        h = torch.tanh(x @ self.w)
+        pred = (h[:, 1::2].sum(1) + h[..., -1] @ self.v + h[:, -2, 1:3].sum(1, keepdim=True)
+                + x[:, 0] @ self.u[1:, :].mT)
+        return F.mse_loss(pred, y)
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(8, 6, 4, generator=g), "y": torch.randn(8, 3, generator=g)}
+
+
+class CatStack(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.fc = nn.Linear(5, 3), nn.Linear(5, 4), nn.Linear(12, 3)
+        self.p = nn.Parameter(torch.randn(2, 3))
+        self.q = nn.Parameter(torch.randn(1, 3))
+
+    def loss(self, x, t):
+        ha = self.a(x)
+        h = torch.cat([torch.tanh(ha), F.relu(self.b(x)), x], dim=1)
+        s = torch.stack([ha, torch.sigmoid(ha)], dim=-1)
+        table = torch.cat([self.p, self.q], dim=0)
+        return F.cross_entropy(self.fc(h) + s.sum(2) @ table, t)
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(8, 5, generator=g), "t": torch.randint(0, 3, (8,), generator=g)}
+
+
+class Indices(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1))
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 5)
+        self.table = nn.Parameter(torch.randn(10, 6))
+        self.k = nn.Parameter(0.5 * torch.randn(4, 5))
+
+    def loss(self, x, rows, pick, t):
+        h = torch.tanh(self.fc(x))
+        logits = h + (x @ torch.index_select(self.table, 0, rows).mT) @ self.k
+        target = 0.9 * F.one_hot(t, 5).to(x.dtype) + 0.1 / 5
+        picked = torch.gather(h, 1, pick)
+        return -(target * F.log_softmax(logits, 1)).sum(1).mean() + 0.1 * (picked ** 2).mean()
+
+    @staticmethod
+    def batch(g):
+        # rows repeats indices on purpose: their gradients add up in the selected table rows
+        return {"x": torch.randn(8, 6, generator=g), "rows": torch.randint(0, 10, (4,), generator=g),
+                "pick": torch.randint(0, 5, (8, 2), generator=g), "t": torch.randint(0, 5, (8,), generator=g)}
+
+
+class Embed(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.05))
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(12, 8, padding_idx=0)
+        self.topics = nn.Parameter(torch.randn(4, 8))
+        self.fc = nn.Linear(8, 3)
+
+    def loss(self, tokens, topic, t):
+        words = self.emb(tokens).mean(1)
+        return F.cross_entropy(self.fc(words + F.embedding(topic, self.topics, padding_idx=-1)), t)
+
+    @staticmethod
+    def batch(g):
+        # about a third of the tokens are the padding id 0, and topic 3 is the padding row of topics
+        tokens = torch.randint(1, 12, (8, 5), generator=g) * (torch.rand(8, 5, generator=g) > 0.3)
+        return {"tokens": tokens, "topic": torch.randint(0, 4, (8,), generator=g),
+                "t": torch.randint(0, 3, (8,), generator=g)}
+
+
+class Norms(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1))
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(1 + 0.5 * torch.randn(4, 1, 1))
+        self.lw = nn.Parameter(torch.ones(3, 4))
+        self.lb = nn.Parameter(torch.zeros(3, 4))
+        self.w = nn.Parameter(0.5 * torch.randn(12, 3))
+
+    def loss(self, x, y):
+        g = F.group_norm(x * self.scale + x ** 2, 2, eps=1e-3)
+        n = F.layer_norm(g, [3, 4], self.lw, self.lb)
+        return F.mse_loss(n.mean(1).reshape(x.shape[0], 12) @ self.w, y)
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(8, 4, 3, 4, generator=g), "y": torch.randn(8, 3, generator=g)}
+
+
+class NormNet(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.gn = nn.Conv2d(1, 4, 3), nn.GroupNorm(2, 4)
+        self.ln, self.fc = nn.LayerNorm(36), nn.Linear(36, 3)
+
+    def loss(self, x, t):
+        h = F.max_pool2d(F.relu(self.gn(self.conv(x))), 2)
+        return F.cross_entropy(self.fc(self.ln(torch.flatten(h, 1))), t)
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.rand(8, 1, 8, 8, generator=g), "t": torch.randint(0, 3, (8,), generator=g)}
+
+
+class BagOfWords(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.05))
+
+    def __init__(self):
+        super().__init__()
+        self.emb, self.fc = nn.Embedding(12, 8), nn.Linear(8, 3)
+
+    def loss(self, tokens, t):
+        return F.cross_entropy(self.fc(self.emb(tokens).mean(1)), t)
+
+    @staticmethod
+    def batch(g):
+        return {"tokens": torch.randint(0, 12, (16, 4), generator=g), "t": torch.randint(0, 3, (16,), generator=g)}
+
+
+class TinyFormer(nn.Module):
+    """One post-LayerNorm transformer block over 6 tokens: what tinyformer.mdl writes with its own layers."""
+    optimizer = staticmethod(lambda ps: torch.optim.AdamW(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.tok = nn.Embedding(16, 8)
+        self.pos = nn.Parameter(0.02 * torch.randn(6, 8))
+        self.q = nn.Linear(8, 8)
+        self.k = nn.Linear(8, 8, bias=False)  # a key bias gets a zero gradient: softmax cancels it (tinyformer.mdl)
+        self.v, self.proj = nn.Linear(8, 8), nn.Linear(8, 8)
+        self.ln1 = nn.LayerNorm(8)
+        self.fc1, self.fc2 = nn.Linear(8, 16), nn.Linear(16, 8)
+        self.ln2 = nn.LayerNorm(8)
+        self.head = nn.Linear(8, 4)
+
+    def loss(self, tokens, t):
+        x = self.tok(tokens) + self.pos
+        scores = self.q(x) @ self.k(x).transpose(1, 2) / 8 ** 0.5
+        h = self.ln1(x + self.proj(torch.softmax(scores, -1) @ self.v(x)))
+        y = self.ln2(h + self.fc2(F.gelu(self.fc1(h))))
+        return F.cross_entropy(self.head(y[:, -1] + y.mean(1)), t)
+
+    @staticmethod
+    def batch(g):
+        return {"tokens": torch.randint(0, 16, (8, 6), generator=g), "t": torch.randint(0, 4, (8,), generator=g)}
+
+
+MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
+          "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
+          "tinyformer": TinyFormer}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32"}
 
@@ -144,30 +314,38 @@ def reference(out_dir):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for key, cls in MODELS.items():
-        torch.manual_seed(1234)
-        model = cls()
-        g = torch.Generator().manual_seed(99)
-        batches = [cls.batch(g) for _ in range(STEPS)]
-        tensors = {name: p.detach().numpy().copy() for name, p in model.state_dict().items()}
-        for name in batches[0]:
-            tensors["input." + name] = torch.stack([b[name] for b in batches]).numpy()
-        opt = cls.optimizer(model.parameters())
-        losses = []
-        for step, batch in enumerate(batches):
-            opt.zero_grad()
-            loss = model.loss(**batch)
-            loss.backward()
-            if step == 0:
-                tensors["loss"] = np.array([loss.item()], np.float32)
-                for name, p in model.named_parameters():
-                    tensors["grad." + name] = p.grad.numpy().copy()
-            opt.step()
-            losses.append(loss.item())
-        tensors["losses"] = np.array(losses, np.float32)
-        for name, p in model.named_parameters():
-            tensors["final." + name] = p.detach().numpy().copy()
-        write_safetensors(out_dir / (key + ".safetensors"), tensors,
-                          {"torch": torch.__version__, "steps": str(STEPS)})
+        for dtype, suffix in ((torch.float32, ""), (torch.float64, ".f64")):
+            write_safetensors(out_dir / (key + suffix + ".safetensors"), train(cls, dtype),
+                              {"torch": torch.__version__, "steps": str(STEPS)})
+
+
+def train(cls, dtype):
+    """The reference arrays of one model trained in dtype; both dtypes start from the same weights and batches."""
+    torch.manual_seed(1234)
+    model = cls().to(dtype)
+    g = torch.Generator().manual_seed(99)
+    batches = [{name: v.to(dtype) if v.is_floating_point() else v for name, v in cls.batch(g).items()}
+               for _ in range(STEPS)]
+    np_dtype = np.float32 if dtype == torch.float32 else np.float64
+    tensors = {name: p.detach().numpy().copy() for name, p in model.state_dict().items()}
+    for name in batches[0]:
+        tensors["input." + name] = torch.stack([b[name] for b in batches]).numpy()
+    opt = cls.optimizer(model.parameters())
+    losses = []
+    for step, batch in enumerate(batches):
+        opt.zero_grad()
+        loss = model.loss(**batch)
+        loss.backward()
+        if step == 0:
+            tensors["loss"] = np.array([loss.item()], np_dtype)
+            for name, p in model.named_parameters():
+                tensors["grad." + name] = p.grad.numpy().copy()
+        opt.step()
+        losses.append(loss.item())
+    tensors["losses"] = np.array(losses, np_dtype)
+    for name, p in model.named_parameters():
+        tensors["final." + name] = p.detach().numpy().copy()
+    return tensors
 
 
 def idx(path):
