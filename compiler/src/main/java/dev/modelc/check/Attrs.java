@@ -42,9 +42,14 @@ public record Attrs(
 
   /**
    * The constants of layer_norm and group_norm: eps, whether the weight and the bias were given (the call's tensors
-   * are x, then those present, in that order), and group_norm's num_groups (0 for layer_norm).
+   * are x, then those present, in that order), group_norm's num_groups (0 for layer_norm), and batch_norm's
+   * momentum (0 for the others; batch_norm's tensors are x, running_mean, running_var, then weight and bias).
    */
-  public record Norm(double eps, boolean weight, boolean bias, int groups) {}
+  public record Norm(double eps, boolean weight, boolean bias, int groups, double momentum) {
+    public Norm(double eps, boolean weight, boolean bias, int groups) {
+      this(eps, weight, bias, groups, 0);
+    }
+  }
 
   public Attrs withNorm(Norm n) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,

@@ -63,6 +63,8 @@ public enum Builtin {
   LOG_SOFTMAX("x:tensor, dim:int"),
   LAYER_NORM("x:tensor, normalized_shape:dims, weight:tensor?, bias:tensor?, eps:float=1e-5"),
   GROUP_NORM("x:tensor, num_groups:int, weight:tensor?, bias:tensor?, eps:float=1e-5"),
+  BATCH_NORM("x:tensor, running_mean:tensor, running_var:tensor, weight:tensor?, bias:tensor?, momentum:float=0.1, "
+      + "eps:float=1e-5"),
   // Layers as functions.
   LINEAR("x:tensor, weight:tensor, bias:tensor?"),
   CONV2D("x:tensor, weight:tensor, bias:tensor?, stride:pair=1, padding:pair=0"),

@@ -147,6 +147,13 @@ final class BuiltinAttributes {
         }
         attrs = attrs.withNorm(new Attrs.Norm(number(bound[4]), bound[2] != null, bound[3] != null, (int) groups));
       }
+      case BATCH_NORM -> {
+        double momentum = number(bound[5]);
+        if (!(momentum >= 0 && momentum <= 1)) {
+          return error(at, "batch_norm: momentum must be in [0, 1], got " + momentum);
+        }
+        attrs = attrs.withNorm(new Attrs.Norm(number(bound[6]), bound[3] != null, bound[4] != null, 0, momentum));
+      }
       case SOFTMAX, LOG_SOFTMAX -> {
         Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);
         if (d == null) {

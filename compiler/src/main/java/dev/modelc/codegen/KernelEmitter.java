@@ -82,6 +82,15 @@ final class KernelEmitter {
   }
 
   private void emit() {
+    if (step.kind() == Step.Kind.COPY) {
+      in(n);
+      e.push(0);
+      out();
+      e.push(0);
+      access.dim(e, Dims.count(n.shape()));
+      e.invokeStatic(System.class, "arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V");
+      return;
+    }
     if (step.kind() == Step.Kind.ACCUMULATE) {
       in(n);
       out();
@@ -90,7 +99,7 @@ final class KernelEmitter {
       return;
     }
     Runnable kernel = switch (n.op) {
-      case CONSTANT, SIZE -> this::fill;
+      case CONSTANT, SIZE, TRAINING -> this::fill;
       case BROADCAST_TO -> this::broadcast;
       case PERMUTE -> this::permute;
       case SLICE, SLICE_BACKWARD -> this::slice;
@@ -146,6 +155,8 @@ final class KernelEmitter {
     if (n.op == Op.SIZE) {
       access.dim(e, ((Attr.Size) n.attr).dim());
       e.cast(Type.INT_TYPE, Type.DOUBLE_TYPE);
+    } else if (n.op == Op.TRAINING) {
+      access.training(e);
     } else {
       e.push(n.constantValue(), Type.DOUBLE_TYPE);
     }

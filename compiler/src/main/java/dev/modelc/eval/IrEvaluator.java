@@ -42,9 +42,17 @@ import java.util.Map;
 public final class IrEvaluator {
   private final Graph graph;
   private Masks masks = Masks.FIRST;
+  private final boolean training;
 
+  /** An evaluator of a training pass: TRAINING is 1 (batch statistics), as in the generated forward and backward. */
   public IrEvaluator(Graph graph) {
+    this(graph, true);
+  }
+
+  /** With {@code training} false, TRAINING is 0, as in the generated predict (running statistics). */
+  public IrEvaluator(Graph graph, boolean training) {
     this.graph = graph;
+    this.training = training;
   }
 
   /**
@@ -86,6 +94,8 @@ public final class IrEvaluator {
       if (n.op == Op.INPUT || n.op == Op.PARAM) {
         v = bound(n, n.op == Op.INPUT ? inputs : params);
         checkShape(n, v, sizes);
+      } else if (n.op == Op.TRAINING) {
+        v = new NdArray(n.dtype(), new int[0], new double[] {training ? 1 : 0});
       } else {
         List<NdArray> operands = new ArrayList<>();
         for (Node x : n.inputs) operands.add(values.get(x));
@@ -115,6 +125,7 @@ public final class IrEvaluator {
       case INPUT, PARAM -> throw new IllegalStateException("sources are bound, not computed");
       case CONSTANT -> filled(NdArray.count(outShape), ((Attr.Value) n.attr).value());
       case SIZE -> new double[] {Dims.evaluate(((Attr.Size) n.attr).dim(), sizes)};
+      case TRAINING -> throw new IllegalStateException("training is bound by the run, not computed");
       case BROADCAST_TO -> Movement.broadcast(in.get(0).data(), in.get(0).shape(), outShape);
       case RESHAPE, STOP_GRADIENT -> in.get(0).data().clone();
       case PERMUTE -> Movement.permute(in.get(0).data(), in.get(0).shape(), ints(((Attr.Perm) n.attr).perm()));

@@ -54,6 +54,8 @@ public final class Interpreter {
   private long dropoutSeed;
   private long dropoutDraws;
   private boolean training = true;
+  /** The new values of buffers computed by the running forward, written into the buffers when it ends. */
+  private final Map<String, Tensor> bufferUpdates = new LinkedHashMap<>();
 
   public Interpreter(CheckedModel model, long seed) {
     this.model = model;
@@ -148,10 +150,23 @@ public final class Interpreter {
     }
     values = env;
     loss = model.objective() == null ? null : (Tensor) eval(model.objective().expr(), env, all.size());
+    for (Map.Entry<String, Tensor> u : bufferUpdates.entrySet()) {
+      Tensor buffer = params.get(u.getKey());
+      if (buffer.dtype() == DType.F32) {
+        System.arraycopy(u.getValue().floatData(), 0, buffer.floatData(), 0, buffer.floatData().length);
+      } else {
+        System.arraycopy(u.getValue().doubleData(), 0, buffer.doubleData(), 0, buffer.doubleData().length);
+      }
+    }
+    bufferUpdates.clear();
     return out;
   }
 
-  /** PyTorch's model.train() / model.eval(): in evaluation dropout is the identity and draws no mask. */
+  /**
+   * PyTorch's model.train() / model.eval() for the following forward passes: in evaluation dropout is the identity
+   * and draws no mask, and batch_norm normalizes with its running statistics and leaves them (the generated class's
+   * predict); in training it uses the batch's statistics and updates the running ones.
+   */
   public void setTraining(boolean on) {
     training = on;
   }
@@ -296,9 +311,29 @@ public final class Interpreter {
       case STACK -> Tensor.stack(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
       case LAYER_NORM -> Functional.layerNorm(x, at.dims().size(), at.norm().weight() ? y : null,
           at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
+      case BATCH_NORM -> batchNorm(c, a);
       case GROUP_NORM -> Functional.groupNorm(x, at.norm().groups(), at.norm().weight() ? y : null,
           at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
     };
+  }
+
+  /**
+   * batch_norm: the batch's statistics in a training forward, which also computes the running statistics' new
+   * values (written into the buffers when the forward ends, as the generated class does); the running statistics in
+   * evaluation.
+   */
+  private Tensor batchNorm(TExpr.Call c, List<Object> a) {
+    Attrs.Norm n = c.attrs().norm();
+    Tensor x = (Tensor) a.get(0);
+    Tensor mean = (Tensor) a.get(1);
+    Tensor var = (Tensor) a.get(2);
+    if (training) {
+      Tensor[] stats = Functional.batchNormRunningStats(x, mean, var, n.momentum());
+      bufferUpdates.put(((TExpr.Ref) c.args().get(1)).name(), stats[0]);
+      bufferUpdates.put(((TExpr.Ref) c.args().get(2)).name(), stats[1]);
+    }
+    return Functional.batchNorm(x, mean, var, n.weight() ? (Tensor) a.get(3) : null,
+        n.bias() ? (Tensor) a.get(a.size() - 1) : null, training, n.eps());
   }
 
   /** The reads by index; an index out of range is an error naming the call's place in the .mdl source. */

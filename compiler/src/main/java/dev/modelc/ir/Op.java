@@ -29,6 +29,8 @@ public enum Op {
   PARAM(0, "a trainable parameter, bound by its dotted name", Group.SOURCE),
   CONSTANT(0, "a tensor filled with one number", Group.SOURCE),
   SIZE(0, "a scalar holding the value of a (possibly symbolic) size", Group.SOURCE, Group.NO_GRADIENT),
+  TRAINING(0, "a scalar: 1 in a training pass (forward, backward), 0 in predict (evaluation)", Group.SOURCE,
+      Group.NO_GRADIENT),
 
   // Elementwise, one operand.
   NEG(1, "-x", Group.ELEMENTWISE_UNARY),

@@ -19,7 +19,7 @@ public final class ShapeRules {
   public static TensorType infer(Op op, Attr attr, List<TensorType> in) {
     if (in.size() != op.arity) fail(op, "takes " + op.arity + " operands, got " + in.size());
     return switch (op) {
-      case INPUT, PARAM, CONSTANT, SIZE ->
+      case INPUT, PARAM, CONSTANT, SIZE, TRAINING ->
           throw new IrException(op.mnemonic() + " has no shape rule: its type is given");
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
           ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS -> elementwise(op, in);

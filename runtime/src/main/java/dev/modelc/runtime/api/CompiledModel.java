@@ -71,6 +71,11 @@ public abstract class CompiledModel implements Model {
      * and when it is set calls {@link #checkStep}; each update calls {@link #checkUpdate}.
      */
     protected boolean anomaly;
+    /**
+     * 1 while a training pass runs (forward, backward: batch_norm normalizes with the batch's statistics and updates
+     * its running statistics), 0 while predict runs (the running statistics): the value of the IR's TRAINING source.
+     */
+    protected double trainingPass = 1;
     /** For a kernel step with an epilogue, the kernel's output before the chain ran over it in place (detection on). */
     protected Object anomalyScratch;
     /** The non-finite value the last {@link #diagnose} found. */
@@ -229,6 +234,7 @@ public abstract class CompiledModel implements Model {
     public final void forward() {
         prepare(false);
         dropoutActive = training;
+        trainingPass = training ? 1 : 0;
         if (training) {
             dropoutDraws++;
         }
@@ -241,7 +247,12 @@ public abstract class CompiledModel implements Model {
         passes.predictStarts();
         prepare(true);
         dropoutActive = false;
-        runPredict();
+        trainingPass = 0;
+        try {
+            runPredict();
+        } finally {
+            trainingPass = training ? 1 : 0;
+        }
         passes.predictRan();
     }
 
