@@ -122,6 +122,9 @@ public final class VjpRules {
                  VjpRules::index_backward);
     rule(SCATTER_ADD, (ir, y, y_bar) -> ir.gather(y_bar, y.in(1), ((Attr.IndexTo) y.attr).index().withZeroPadding(true)),
                       VjpRules::index_backward);
+
+    // dropout: y = x * m with the mask m of its site and draw, so x_bar = y_bar * m, the same op on y_bar
+    rule(DROPOUT, (ir, y, y_bar) -> ir.add(DROPOUT, y.attr, List.of(y_bar)));
   }
 
   /** An i32 index is piecewise constant: it has no gradient (the checker lets no gradient reach one). */

@@ -12,6 +12,8 @@ import java.util.List;
  *     and end
  * @param shape the target shape of reshape and flatten, the result shape of indexing
  * @param slice what indexing keeps of each dim (before the dims an integer index removes are dropped)
+ * (dropout keeps its p in {@code threshold} and its site, the number of the dropout call in the model, in
+ *     {@code dims})
  * @param dtype one_hot's result dtype ({@code f32} or {@code f64}); index_select and gather keep their dim in
  *     {@code dims}, one_hot its num_classes, embedding its padding_idx (wrapped non-negative; empty for none)
  * @param bounds clamp's {@code [min, max]}, an omitted bound as -infinity or +infinity
@@ -40,9 +42,14 @@ public record Attrs(
 
   /**
    * The constants of layer_norm and group_norm: eps, whether the weight and the bias were given (the call's tensors
-   * are x, then those present, in that order), and group_norm's num_groups (0 for layer_norm).
+   * are x, then those present, in that order), group_norm's num_groups (0 for layer_norm), and batch_norm's
+   * momentum (0 for the others; batch_norm's tensors are x, running_mean, running_var, then weight and bias).
    */
-  public record Norm(double eps, boolean weight, boolean bias, int groups) {}
+  public record Norm(double eps, boolean weight, boolean bias, int groups, double momentum) {
+    public Norm(double eps, boolean weight, boolean bias, int groups) {
+      this(eps, weight, bias, groups, 0);
+    }
+  }
 
   public Attrs withNorm(Norm n) {
     return new Attrs(dims, keepdim, kernel, stride, padding, reduction, slope, beta, threshold, approximate, shape,

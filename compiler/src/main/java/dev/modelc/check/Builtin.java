@@ -63,12 +63,15 @@ public enum Builtin {
   LOG_SOFTMAX("x:tensor, dim:int"),
   LAYER_NORM("x:tensor, normalized_shape:dims, weight:tensor?, bias:tensor?, eps:float=1e-5"),
   GROUP_NORM("x:tensor, num_groups:int, weight:tensor?, bias:tensor?, eps:float=1e-5"),
+  BATCH_NORM("x:tensor, running_mean:tensor, running_var:tensor, weight:tensor?, bias:tensor?, momentum:float=0.1, "
+      + "eps:float=1e-5"),
   // Layers as functions.
   LINEAR("x:tensor, weight:tensor, bias:tensor?"),
   CONV2D("x:tensor, weight:tensor, bias:tensor?, stride:pair=1, padding:pair=0"),
   MAXPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
   AVGPOOL2D("x:tensor, kernel_size:pair, stride:pair=none, padding:pair=0"),
   DETACH("x:tensor"),
+  DROPOUT("x:tensor, p:float=0.5"),
   // Integer indices.
   INDEX_SELECT("x:tensor, dim:int, index:index"),
   GATHER("x:tensor, dim:int, index:index"),

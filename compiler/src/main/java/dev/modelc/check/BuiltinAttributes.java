@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class BuiltinAttributes {
   private final Diagnostics diagnostics;
+  /** Dropout calls numbered so far: each gets a site of its own, so that each draws its own mask. */
+  private int dropoutSites;
 
   BuiltinAttributes(Diagnostics diagnostics) {
     this.diagnostics = diagnostics;
@@ -34,6 +36,13 @@ final class BuiltinAttributes {
           return error(at, "softplus: beta must not be 0");
         }
         attrs = attrs.withScalars(0.01, number(bound[1]), number(bound[2]), "none");
+      }
+      case DROPOUT -> {
+        double p = number(bound[1]);
+        if (!(p >= 0 && p <= 1)) {
+          return error(at, "dropout probability has to be between 0 and 1, but got " + p);
+        }
+        attrs = attrs.withScalars(0.01, 1, p, "none").withDims(List.of(dropoutSites++), false);
       }
       case GELU -> {
         String approx = string(bound[1], "approximate", at);
@@ -137,6 +146,13 @@ final class BuiltinAttributes {
           return error(at, "group_norm: num_groups must be a positive int, got " + groups);
         }
         attrs = attrs.withNorm(new Attrs.Norm(number(bound[4]), bound[2] != null, bound[3] != null, (int) groups));
+      }
+      case BATCH_NORM -> {
+        double momentum = number(bound[5]);
+        if (!(momentum >= 0 && momentum <= 1)) {
+          return error(at, "batch_norm: momentum must be in [0, 1], got " + momentum);
+        }
+        attrs = attrs.withNorm(new Attrs.Norm(number(bound[6]), bound[3] != null, bound[4] != null, 0, momentum));
       }
       case SOFTMAX, LOG_SOFTMAX -> {
         Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);

@@ -185,6 +185,9 @@ final class BuiltinRules {
       case GROUP_NORM -> {
         return groupNorm(args, attrs, at);
       }
+      case BATCH_NORM -> {
+        return batchNorm(args, at);
+      }
       case ONE_HOT -> {
         List<Dim> dims = new ArrayList<>(s.dims());
         dims.add(Dim.of(attrs.dims().get(0)));
@@ -337,6 +340,32 @@ final class BuiltinRules {
         return error(args.get(i).span(), "group_norm: Expected " + what + " to be a vector of size equal to the "
             + "number of channels in input, but got " + what + " of shape " + p + " and input of shape "
             + x.shape());
+      }
+    }
+    return x;
+  }
+
+  /**
+   * torch.batch_norm: x is {@code [N, C]}, {@code [N, C, L]} or {@code [N, C, H, W]} with a constant C; the running
+   * statistics, the weight and the bias are vectors of C.
+   */
+  private TensorType batchNorm(List<TExpr> args, Span at) {
+    TensorType x = args.get(0).type();
+    if (x.shape().rank() < 2 || x.shape().rank() > 4) {
+      return error(at, "batch_norm: expected a 2D, 3D or 4D input ([N, C], [N, C, L] or [N, C, H, W]), got " + x);
+    }
+    Dim c = x.shape().dim(1);
+    if (!c.isConstant()) {
+      return error(at, "batch_norm: the channel dim of " + x + " has the symbolic size " + c
+          + "; it must be a constant");
+    }
+    String[] names = {"running_mean", "running_var", "weight", "bias"};
+    for (int i = 1; i < args.size(); i++) {
+      Shape p = args.get(i).type().shape();
+      if (p.rank() != 1 || !p.dim(0).equals(c)) {
+        String what = i <= 2 ? names[i - 1] : args.size() == 5 ? names[i - 1] : "weight or bias";
+        return error(args.get(i).span(), "batch_norm: " + what + " should contain " + c + " elements (the channels "
+            + "of the input " + x.shape() + "), got shape " + p);
       }
     }
     return x;

@@ -258,6 +258,9 @@ final class ExprChecker {
         tensors.add((TExpr) bound[i]);
       }
     }
+    if (builtin == Builtin.BATCH_NORM && !runningStatistics(tensors)) {
+      return null;
+    }
     TExpr result = rules.applyCall(builtin, bound, tensors, c);
     if (result != null && builtin == Builtin.WHERE) {
       DType compared = maskWidth(tensors.get(0));
@@ -269,6 +272,26 @@ final class ExprChecker {
       }
     }
     return result;
+  }
+
+  /**
+   * batch_norm's running_mean and running_var are buffers (a training forward writes the new statistics into
+   * them).
+   */
+  private boolean runningStatistics(List<TExpr> tensors) {
+    for (int i = 1; i <= 2 && i < tensors.size(); i++) {
+      TExpr t = tensors.get(i);
+      String what = i == 1 ? "running_mean" : "running_var";
+      CheckedModel.Param buffer = t instanceof TExpr.Ref r && r.kind() == TExpr.RefKind.PARAM
+          ? model.params.stream().filter(p -> p.name().equals(r.name()) && p.buffer()).findFirst().orElse(null)
+          : null;
+      if (buffer == null) {
+        diagnostics.error(t.span(), "batch_norm: " + what + " must be a buffer (buffer " + what
+            + " : f32[C] init " + (i == 1 ? "zeros" : "ones") + "), which training updates");
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The float width a mask's comparison compared, found through lets; null if not a mask. */

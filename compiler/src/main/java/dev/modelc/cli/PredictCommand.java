@@ -10,11 +10,14 @@ import dev.modelc.runtime.data.Loader;
 import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.io.AtomicFile;
 import dev.modelc.runtime.io.Npy;
+import dev.modelc.runtime.io.Npz;
 import dev.modelc.runtime.train.Accuracy;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,12 +27,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code modelc predict MODEL.mdl --weights FILE --data PATH [--out FILE]}: runs inference ({@code predict()}, no
- * loss, only the inputs the outputs read) over every sample in batches and keeps the model's first output: written
- * as {@code .npy} ({@code [samples, ...]}) or {@code .csv} (for a classifier, the argmax class then the logits), or,
- * without {@code --out}, summarized with its first rows.
+ * loss, only the inputs the outputs read) over every sample in batches. {@code .npz} gets every output, one array
+ * {@code [samples, ...]} each named after it; {@code .npy} (one array) and {@code .csv} (for a classifier, the argmax
+ * class then the logits) get the model's first output, as does the summary of its first rows without {@code --out}.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run trained weights on a dataset and write the model's first output for every sample.")
+    description = "Run trained weights on a dataset and write the model's outputs for every sample (.npz: every "
+        + "output; .npy, .csv: the first).")
 final class PredictCommand implements Callable<Integer> {
   private static final int SHOWN_ROWS = 5;
 
@@ -37,15 +41,18 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin TrainedModelOptions trained;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Write the predictions: .npy or .csv.")
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Write the predictions: .npz (every output), .npy or .csv (the first output).")
   Path outFile;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (outFile != null && !(outFile.toString().endsWith(".npy") || outFile.toString().endsWith(".csv"))) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--out: " + outFile + " must end in .npy or .csv");
+    boolean all = outFile != null && outFile.toString().endsWith(".npz");
+    if (outFile != null && !(all || outFile.toString().endsWith(".npy") || outFile.toString().endsWith(".csv"))) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--out: " + outFile
+          + " must end in .npz, .npy or .csv");
     }
     PrintWriter out = spec.commandLine().getOut();
     LoadedModel loaded = trained.load(options, spec);
@@ -60,49 +67,75 @@ final class PredictCommand implements Callable<Integer> {
     if (model.outputs().isEmpty()) {
       throw new UserError(file + ": model " + model.name() + " has no output to predict");
     }
-    TensorSpec output = model.outputs().get(0);
+    List<TensorSpec> outputs = all ? model.outputs() : model.outputs().subList(0, 1);
+    TensorSpec output = outputs.get(0);
     String what = DataFiles.loadWeights(model, weights);
     List<TensorSpec> needed = LoadedModel.predictInputs(model);
     Dataset d = DataFiles.openForEvaluation(data);
     DataBinding binding = DataFiles.io(data, () -> d.bind(model, needed.stream().map(TensorSpec::name).toList()));
-    int per = perSample(output, binding.batchSymbol());
     int n = d.size();
-    Object all = ArrayData.newArray(output.dtype(), Math.multiplyExact(n, per));
+    int[] per = new int[outputs.size()];
+    Object[] values = new Object[outputs.size()];
+    for (int k = 0; k < per.length; k++) {
+      per[k] = perSample(outputs.get(k), binding.batchSymbol());
+      values[k] = ArrayData.newArray(outputs.get(k).dtype(), Math.multiplyExact(n, per[k]));
+    }
     int at = 0;
     for (Batch b : new Loader(binding, batch, 0).shuffle(false).epoch(0)) {
       b.bindTo(model);
-      Object o = TrainCommand.runOnData(data, b, () -> {
-        model.predict();
-        return model.output(output.name());
+      Object[] batchValues = new Object[per.length];
+      for (int k = 0; k < per.length; k++) {
+        batchValues[k] = ArrayData.newArray(outputs.get(k).dtype(), b.size() * per[k]);
+      }
+      TrainCommand.runOnData(data, b, () -> {
+        if (all) {
+          model.predict(batchValues);
+        } else {
+          model.predict();
+          batchValues[0] = model.output(output.name());
+        }
+        return null;
       });
-      System.arraycopy(o, 0, all, at, b.size() * per);
-      at += b.size() * per;
+      for (int k = 0; k < per.length; k++) {
+        System.arraycopy(batchValues[k], 0, values[k], at * per[k], b.size() * per[k]);
+      }
+      at += b.size();
     }
-    int[] shape = shapeOf(output, n);
-    ArrayData result = new ArrayData(output.name(), output.dtype(), shape, all);
+    Map<String, ArrayData> results = new LinkedHashMap<>();
+    for (int k = 0; k < per.length; k++) {
+      TensorSpec o = outputs.get(k);
+      results.put(o.name(), new ArrayData(o.name(), o.dtype(), shapeOf(o, n), values[k]));
+    }
+    ArrayData result = results.get(output.name());
     boolean classifier = Evaluation.labelInput(model) != null;
     out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
     out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
         model));
-    out.println("predicted " + output.name() + " : " + result.typeText() + (classifier ? ", classes by argmax" : ""));
+    for (ArrayData r : results.values()) {
+      out.println("predicted " + r.name() + " : " + r.typeText() + (classifier && r == result ? ", classes by argmax"
+          : ""));
+    }
     if (outFile != null) {
       DataFiles.io(outFile, () -> {
-        if (outFile.toString().endsWith(".npy")) {
+        if (all) {
+          Npz.write(outFile, results);
+        } else if (outFile.toString().endsWith(".npy")) {
           Npy.write(outFile, result);
         } else {
-          AtomicFile.write(outFile, csv(result, per, classifier).getBytes(StandardCharsets.UTF_8));
+          AtomicFile.write(outFile, csv(result, per[0], classifier).getBytes(StandardCharsets.UTF_8));
         }
         return null;
       });
       out.println("wrote " + outFile);
     } else {
-      String text = csv(result, per, classifier);
+      String text = csv(result, per[0], classifier);
       String[] lines = text.split("\n");
       for (int i = 0; i < Math.min(lines.length, SHOWN_ROWS + 1); i++) {
         out.println(lines[i]);
       }
       if (lines.length > SHOWN_ROWS + 1) {
-        out.println("... (" + (lines.length - 1 - SHOWN_ROWS) + " more rows; --out FILE.csv or .npy writes them all)");
+        out.println("... (" + (lines.length - 1 - SHOWN_ROWS) + " more rows; --out FILE.csv or .npy writes them all"
+            + (model.outputs().size() > 1 ? ", FILE.npz every output" : "") + ")");
       }
     }
     out.flush();

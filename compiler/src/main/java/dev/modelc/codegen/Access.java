@@ -53,6 +53,12 @@ final class Access {
     }
   }
 
+  /** Pushes the double that is 1 in a training pass and 0 in predict (CompiledModel's trainingPass field). */
+  void training(Emitter e) {
+    e.loadThis();
+    e.getField(owner, "trainingPass", Type.DOUBLE_TYPE);
+  }
+
   /** Pushes the product of several sizes. */
   void product(Emitter e, List<Dim> dims) {
     Dim p = Dim.of(1);

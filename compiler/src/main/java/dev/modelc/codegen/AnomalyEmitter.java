@@ -42,7 +42,7 @@ final class AnomalyEmitter {
   /** Cases of one dispatch method (about 14 bytes each), so that it stays under HotSpot's 8,000-byte limit. */
   private static final int CASES_PER_METHOD = 400;
   /** Forward ops that only move or fill values; a gradient is named after the op of its position that computes. */
-  private static final Set<Op> PLUMBING = EnumSet.of(Op.CONSTANT, Op.SIZE, Op.BROADCAST_TO, Op.RESHAPE, Op.PERMUTE,
+  private static final Set<Op> PLUMBING = EnumSet.of(Op.CONSTANT, Op.SIZE, Op.TRAINING, Op.BROADCAST_TO, Op.RESHAPE, Op.PERMUTE,
       Op.SLICE, Op.SLICE_BACKWARD, Op.INPUT, Op.PARAM, Op.STOP_GRADIENT, Op.GATHER);
 
   private final Schedule schedule;
@@ -167,6 +167,7 @@ final class AnomalyEmitter {
         case LOOP -> "loop";
         case REDUCE -> "reduce";
         case ACCUMULATE -> "accumulate";
+        case COPY -> "copy";
         case KERNEL -> s.hasEpilogueLoop() ? "epilogue" : "kernel";
       };
       List<String> ops = new ArrayList<>();

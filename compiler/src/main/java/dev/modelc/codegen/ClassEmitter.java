@@ -35,8 +35,8 @@ import org.objectweb.asm.Type;
  *       finishes its gradient (see the schedule's train order);
  *   <li>anomaly detection ({@link AnomalyEmitter}): each step and update ends with {@code if (anomaly) check...};
  *       {@code d0}, {@code d1}, ... name the op of a fused chain that made a non-finite value;
- *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes,
- *       and a getter per parameter and gradient named after its {@code state_dict} name.
+ *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes
+ *       ({@code predict} then one array per output, in declaration order), and a getter per parameter and gradient named after its {@code state_dict} name.
  * </ol>
  */
 public final class ClassEmitter {
@@ -337,8 +337,8 @@ public final class ClassEmitter {
     if (hasObjective) bindingMethod("trainStep", inputs, lossType, "trainStep");
     bindingMethod("forward", inputs, lossType, "forward");
     if (!g.results(Graph.Kind.OUTPUT).isEmpty()) {
-      Node out = g.results(Graph.Kind.OUTPUT).get(0).node();
-      predictMethod(schedule.predictInputs(), Emitter.array(out.dtype()));
+      predictMethod(schedule.predictInputs(), g.results(Graph.Kind.OUTPUT).stream()
+          .map(r -> Emitter.array(r.node().dtype())).toList());
     }
     Set<String> taken = new HashSet<>();
     for (Method m : Model.class.getMethods()) taken.add(m.getName());
@@ -408,14 +408,26 @@ public final class ClassEmitter {
     e.end();
   }
 
-  private void predictMethod(List<Node> inputs, Type outArray) {
-    Type[] args = bindArgs(inputs, List.of(outArray));
+  /**
+   * {@code void predict(inputs..., sizes..., outputs...)}: binds, runs inference, checks every output array, then
+   * copies each output into its array (one per output, in declaration order).
+   */
+  private void predictMethod(List<Node> inputs, List<Type> outArrays) {
+    Type[] args = bindArgs(inputs, outArrays);
     Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "predict",
         Type.getMethodDescriptor(Type.VOID_TYPE, args));
     bind(e, inputs, args);
     e.loadThis();
-    e.load(outArray, Emitter.argSlot(false, args, args.length - 1));
-    e.invokeVirtual(internalName, "predictInto", "(Ljava/lang/Object;)V");
+    e.invokeVirtual(internalName, "predict", "()V");
+    int first = args.length - outArrays.size();
+    for (String call : List.of("checkOutput", "copyOutput")) {
+      for (int i = 0; i < outArrays.size(); i++) {
+        e.loadThis();
+        e.push(i);
+        e.load(outArrays.get(i), Emitter.argSlot(false, args, first + i));
+        e.invokeVirtual(internalName, call, "(ILjava/lang/Object;)V");
+      }
+    }
     e.returnVoid();
     e.end();
   }

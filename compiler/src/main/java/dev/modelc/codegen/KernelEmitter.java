@@ -82,6 +82,15 @@ final class KernelEmitter {
   }
 
   private void emit() {
+    if (step.kind() == Step.Kind.COPY) {
+      in(n);
+      e.push(0);
+      out();
+      e.push(0);
+      access.dim(e, Dims.count(n.shape()));
+      e.invokeStatic(System.class, "arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V");
+      return;
+    }
     if (step.kind() == Step.Kind.ACCUMULATE) {
       in(n);
       out();
@@ -90,7 +99,7 @@ final class KernelEmitter {
       return;
     }
     Runnable kernel = switch (n.op) {
-      case CONSTANT, SIZE -> this::fill;
+      case CONSTANT, SIZE, TRAINING -> this::fill;
       case BROADCAST_TO -> this::broadcast;
       case PERMUTE -> this::permute;
       case SLICE, SLICE_BACKWARD -> this::slice;
@@ -98,6 +107,7 @@ final class KernelEmitter {
       case LOG_SOFTMAX, FIRST_MAX -> this::logSoftmax;
       case ONE_HOT -> this::oneHot;
       case GATHER, SCATTER_ADD -> this::gather;
+      case DROPOUT -> this::dropout;
       case MATMUL -> this::matmul;
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT -> this::conv;
       case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> this::pool;
@@ -145,6 +155,8 @@ final class KernelEmitter {
     if (n.op == Op.SIZE) {
       access.dim(e, ((Attr.Size) n.attr).dim());
       e.cast(Type.INT_TYPE, Type.DOUBLE_TYPE);
+    } else if (n.op == Op.TRAINING) {
+      access.training(e);
     } else {
       e.push(n.constantValue(), Type.DOUBLE_TYPE);
     }
@@ -190,6 +202,26 @@ final class KernelEmitter {
     for (int x : p) e.push(x);
     e.push(step.accumulate());
     e.invokeStatic(Movement.class, "permute", "(" + arr + arr + "IIIIIIIIZ)V");
+  }
+
+  /**
+   * Dropout: x times the mask of (the instance's seed, its draw, the site), or a copy when the pass does not drop
+   * (predict, evaluation mode); the instance's fields say which.
+   */
+  private void dropout() {
+    Attr.Dropout a = (Attr.Dropout) n.attr;
+    in(n.in(0));
+    out();
+    access.dim(e, Dims.count(n.shape()));
+    e.push(a.p(), org.objectweb.asm.Type.DOUBLE_TYPE);
+    e.push(a.site());
+    e.loadThis();
+    e.getField(access.owner, "dropoutSeed", org.objectweb.asm.Type.LONG_TYPE);
+    e.loadThis();
+    e.getField(access.owner, "dropoutDraws", org.objectweb.asm.Type.LONG_TYPE);
+    e.loadThis();
+    e.getField(access.owner, "dropoutActive", org.objectweb.asm.Type.BOOLEAN_TYPE);
+    e.invokeStatic(dev.modelc.runtime.kernels.Dropout.class, "apply", "(" + arr + arr + "IDIJJZ)V");
   }
 
   /** Slice and its transpose: the operand's dims, starts, steps and the slice's sizes, padded to rank 4. */

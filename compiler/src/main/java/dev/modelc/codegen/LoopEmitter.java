@@ -269,6 +269,12 @@ final class LoopEmitter {
       int slot = e.newLocal(xt);
       e.store(xt, slot);
       scalars.put(x, slot);
+    } else if (form == Form.INLINE && x.op == Op.TRAINING) {
+      access.training(e);
+      e.cast(Type.DOUBLE_TYPE, xt);
+      int slot = e.newLocal(xt);
+      e.store(xt, slot);
+      scalars.put(x, slot);
     } else if (form == Form.INLINE && x.op == Op.BROADCAST_TO && !isScalar(x)) {
       Node source = x.in(0);
       Type at = Emitter.array(source.dtype());
@@ -372,9 +378,10 @@ final class LoopEmitter {
         e.invokeStatic(Functions.class, "softplus", "(DDD)D");
         e.cast(Type.DOUBLE_TYPE, t);
       };
-      case INPUT, PARAM, CONSTANT, SIZE, BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX,
+      case INPUT, PARAM, CONSTANT, SIZE, TRAINING, BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX,
           LOGSUMEXP, LOG_SOFTMAX, MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, MAXPOOL2D,
-          MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT, GATHER, SCATTER_ADD ->
+          MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT, GATHER, SCATTER_ADD,
+          DROPOUT ->
           throw new IllegalStateException(n.op.mnemonic() + " is not an elementwise op: it is read as an operand");
     };
     code.run();

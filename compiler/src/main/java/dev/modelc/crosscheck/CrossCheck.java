@@ -105,6 +105,7 @@ public final class CrossCheck {
     m.zeroGrad();
     m.forward();
     m.backward();
+    long draw = m.dropoutDraws(); // each difference redraws this pass's dropout masks, those of the gradient
     Random probe = new Random(seed + 1);
     double worstAbs = 0;
     double worstRel = 0;
@@ -119,9 +120,11 @@ public final class CrossCheck {
         double keep = w[i];
         double h = 1e-6 * Math.max(1, Math.abs(keep));
         w[i] = keep + h;
+        m.setDropoutDraws(draw - 1);
         m.forward();
         double up = m.loss();
         w[i] = keep - h;
+        m.setDropoutDraws(draw - 1);
         m.forward();
         double down = m.loss();
         w[i] = keep;

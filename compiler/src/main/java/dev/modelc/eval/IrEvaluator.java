@@ -7,6 +7,7 @@ import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.runtime.api.Functions;
+import dev.modelc.runtime.kernels.Dropout;
 import dev.modelc.runtime.kernels.Gather;
 import dev.modelc.runtime.kernels.LogSoftmax;
 import dev.modelc.runtime.kernels.Movement;
@@ -40,9 +41,33 @@ import java.util.Map;
  */
 public final class IrEvaluator {
   private final Graph graph;
+  private Masks masks = Masks.FIRST;
+  private final boolean training;
 
+  /** An evaluator of a training pass: TRAINING is 1 (batch statistics), as in the generated forward and backward. */
   public IrEvaluator(Graph graph) {
+    this(graph, true);
+  }
+
+  /** With {@code training} false, TRAINING is 0, as in the generated predict (running statistics). */
+  public IrEvaluator(Graph graph, boolean training) {
     this.graph = graph;
+    this.training = training;
+  }
+
+  /**
+   * Which dropout masks a run draws: those of (seed, draw) in a training pass, none (dropout is the identity) in
+   * evaluation. {@link #FIRST} is the first training pass of a class constructed with seed 0, which the evaluator
+   * draws unless told otherwise.
+   */
+  public record Masks(long seed, long draw, boolean training) {
+    public static final Masks FIRST = new Masks(0, 1, true);
+  }
+
+  /** Runs the following passes with these masks. */
+  public IrEvaluator withMasks(Masks m) {
+    this.masks = m;
+    return this;
   }
 
   /** The values of one run. */
@@ -69,10 +94,12 @@ public final class IrEvaluator {
       if (n.op == Op.INPUT || n.op == Op.PARAM) {
         v = bound(n, n.op == Op.INPUT ? inputs : params);
         checkShape(n, v, sizes);
+      } else if (n.op == Op.TRAINING) {
+        v = new NdArray(n.dtype(), new int[0], new double[] {training ? 1 : 0});
       } else {
         List<NdArray> operands = new ArrayList<>();
         for (Node x : n.inputs) operands.add(values.get(x));
-        v = evaluate(n, operands, sizes);
+        v = evaluate(n, operands, sizes, masks);
       }
       values.put(n, v);
     }
@@ -87,12 +114,18 @@ public final class IrEvaluator {
 
   /** The value of {@code n} from its operands' values, rounded to f32 for an f32 node. */
   public static NdArray evaluate(Node n, List<NdArray> in, Map<String, Long> sizes) {
+    return evaluate(n, in, sizes, Masks.FIRST);
+  }
+
+  /** The value of {@code n}, a dropout drawing the masks {@code m}. */
+  public static NdArray evaluate(Node n, List<NdArray> in, Map<String, Long> sizes, Masks m) {
     int[] outShape = Dims.evaluate(n.shape(), sizes);
     DType dt = n.dtype();
     double[] r = switch (n.op) {
       case INPUT, PARAM -> throw new IllegalStateException("sources are bound, not computed");
       case CONSTANT -> filled(NdArray.count(outShape), ((Attr.Value) n.attr).value());
       case SIZE -> new double[] {Dims.evaluate(((Attr.Size) n.attr).dim(), sizes)};
+      case TRAINING -> throw new IllegalStateException("training is bound by the run, not computed");
       case BROADCAST_TO -> Movement.broadcast(in.get(0).data(), in.get(0).shape(), outShape);
       case RESHAPE, STOP_GRADIENT -> in.get(0).data().clone();
       case PERMUTE -> Movement.permute(in.get(0).data(), in.get(0).shape(), ints(((Attr.Perm) n.attr).perm()));
@@ -108,6 +141,7 @@ public final class IrEvaluator {
           AVGPOOL2D, AVGPOOL2D_BACKWARD -> Windows.evaluate(n, in, outShape);
       case ONE_HOT -> oneHot(in.get(0), (int) ((Attr.Classes) n.attr).count(), n);
       case GATHER, SCATTER_ADD -> gather(n, in, outShape);
+      case DROPOUT -> dropout(n, in.get(0), m);
       default -> elementwise(n, in);
     };
     return new NdArray(dt, outShape, r).rounded();
@@ -209,6 +243,21 @@ public final class IrEvaluator {
     }
     double[] r = new double[t.length * classes];
     OneHot.oneHot(t, r, t.length, classes);
+    return r;
+  }
+
+  /** The generated classes' dropout kernel, in f64 (an f32 node's mask values round to the f32 kernel's). */
+  private static double[] dropout(Node n, NdArray x, Masks m) {
+    Attr.Dropout a = (Attr.Dropout) n.attr;
+    double[] r = new double[x.size()];
+    if (n.dtype() == DType.F32) {
+      float[] f = new float[r.length];
+      for (int i = 0; i < f.length; i++) f[i] = (float) x.data()[i];
+      Dropout.apply(f, f, f.length, a.p(), a.site(), m.seed(), m.draw(), m.training());
+      for (int i = 0; i < f.length; i++) r[i] = f[i];
+      return r;
+    }
+    Dropout.apply(x.data(), r, r.length, a.p(), a.site(), m.seed(), m.draw(), m.training());
     return r;
   }
 

@@ -50,10 +50,17 @@ public final class Interpreter {
   private Map<String, Object> values = Map.of();
   private Map<String, Long> sizes = Map.of();
   private Tensor loss;
+  /** Dropout's seed (the constructor's), masks drawn so far, and the mode (training unless set otherwise). */
+  private long dropoutSeed;
+  private long dropoutDraws;
+  private boolean training = true;
+  /** The new values of buffers computed by the running forward, written into the buffers when it ends. */
+  private final Map<String, Tensor> bufferUpdates = new LinkedHashMap<>();
 
   public Interpreter(CheckedModel model, long seed) {
     this.model = model;
     Rng rng = new Rng(seed);
+    dropoutSeed = seed;
     for (CheckedModel.Param p : model.params()) {
       int[] shape = constantShape(p.type().shape().dims());
       Tensor t = Tensor.zeros(dtype(p.type().dtype()), shape);
@@ -129,6 +136,9 @@ public final class Interpreter {
   /** Evaluates every value; returns them by name (Tensors; the objective under its value name). */
   public Map<String, Tensor> forward() {
     sizes = bindSizes();
+    if (training) {
+      dropoutDraws++;
+    }
     Map<String, Object> env = new HashMap<>(inputs);
     env.putAll(params);
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -140,7 +150,38 @@ public final class Interpreter {
     }
     values = env;
     loss = model.objective() == null ? null : (Tensor) eval(model.objective().expr(), env, all.size());
+    for (Map.Entry<String, Tensor> u : bufferUpdates.entrySet()) {
+      Tensor buffer = params.get(u.getKey());
+      if (buffer.dtype() == DType.F32) {
+        System.arraycopy(u.getValue().floatData(), 0, buffer.floatData(), 0, buffer.floatData().length);
+      } else {
+        System.arraycopy(u.getValue().doubleData(), 0, buffer.doubleData(), 0, buffer.doubleData().length);
+      }
+    }
+    bufferUpdates.clear();
     return out;
+  }
+
+  /**
+   * PyTorch's model.train() / model.eval() for the following forward passes: in evaluation dropout is the identity
+   * and draws no mask, and batch_norm normalizes with its running statistics and leaves them (the generated class's
+   * predict); in training it uses the batch's statistics and updates the running ones.
+   */
+  public void setTraining(boolean on) {
+    training = on;
+  }
+
+  /** Dropout's seed (the constructor's seed until set) and masks drawn, as a generated class has them. */
+  public void setDropoutSeed(long seed) {
+    dropoutSeed = seed;
+  }
+
+  public void setDropoutDraws(long draws) {
+    dropoutDraws = draws;
+  }
+
+  public long dropoutDraws() {
+    return dropoutDraws;
   }
 
   /** A value, input or parameter of the last forward, by name. */
@@ -242,6 +283,7 @@ public final class Interpreter {
       case SOFTPLUS -> x.softplus(at.beta(), at.threshold());
       case GELU -> x.gelu(at.approximate().equals("tanh"));
       case DETACH -> x.detach();
+      case DROPOUT -> Functional.dropout(x, at.threshold(), at.dims().get(0), dropoutSeed, dropoutDraws, training);
       case TRANSPOSE -> x.transpose(at.dims().get(0), at.dims().get(1));
       case RESHAPE, FLATTEN -> x.reshape(shape(at.shape().dims()));
       case INDEX -> x.slice(ints(at.slice().start()), ints(at.slice().step()), shape(at.slice().shape().dims()))
@@ -269,9 +311,29 @@ public final class Interpreter {
       case STACK -> Tensor.stack(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
       case LAYER_NORM -> Functional.layerNorm(x, at.dims().size(), at.norm().weight() ? y : null,
           at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
+      case BATCH_NORM -> batchNorm(c, a);
       case GROUP_NORM -> Functional.groupNorm(x, at.norm().groups(), at.norm().weight() ? y : null,
           at.norm().bias() ? (Tensor) a.get(a.size() - 1) : null, at.norm().eps());
     };
+  }
+
+  /**
+   * batch_norm: the batch's statistics in a training forward, which also computes the running statistics' new
+   * values (written into the buffers when the forward ends, as the generated class does); the running statistics in
+   * evaluation.
+   */
+  private Tensor batchNorm(TExpr.Call c, List<Object> a) {
+    Attrs.Norm n = c.attrs().norm();
+    Tensor x = (Tensor) a.get(0);
+    Tensor mean = (Tensor) a.get(1);
+    Tensor var = (Tensor) a.get(2);
+    if (training) {
+      Tensor[] stats = Functional.batchNormRunningStats(x, mean, var, n.momentum());
+      bufferUpdates.put(((TExpr.Ref) c.args().get(1)).name(), stats[0]);
+      bufferUpdates.put(((TExpr.Ref) c.args().get(2)).name(), stats[1]);
+    }
+    return Functional.batchNorm(x, mean, var, n.weight() ? (Tensor) a.get(3) : null,
+        n.bias() ? (Tensor) a.get(a.size() - 1) : null, training, n.eps());
   }
 
   /** The reads by index; an index out of range is an error naming the call's place in the .mdl source. */

@@ -133,6 +133,16 @@ public sealed interface Attr {
     }
   }
 
+  /**
+   * DROPOUT: the drop probability and the site, a number per dropout call of the model, so that each call draws a
+   * mask of its own and the gradient of a call reads that call's mask.
+   */
+  record Dropout(double p, int site) implements Attr {
+    public String text() {
+      return "p=" + p + " site=" + site;
+    }
+  }
+
   /** ONE_HOT: number of classes and the float dtype of the result. */
   record Classes(long count, DType dtype) implements Attr {
     public String text() {

@@ -32,6 +32,7 @@ public final class DotWriter {
         case OUTPUT -> "output " + r.name();
         case OBJECTIVE -> "minimize " + r.name();
         case GRADIENT -> "grad " + r.name();
+        case BUFFER_UPDATE -> "update " + r.name();
       };
       String color = r.kind() == Graph.Kind.GRADIENT ? "#f4c7c3" : "#c6dafc";
       sb.append("  ").append(id).append(" [shape=oval, style=filled, fillcolor=\"").append(color)
@@ -59,13 +60,13 @@ public final class DotWriter {
     return switch (n.op) {
       case INPUT -> "shape=box, style=filled, fillcolor=\"#fff2cc\"";
       case PARAM -> "shape=box, style=\"filled,bold\", fillcolor=\"#d9ead3\"";
-      case CONSTANT, SIZE -> "shape=plaintext";
+      case CONSTANT, SIZE, TRAINING -> "shape=plaintext";
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
           ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS,
           BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
           MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
           MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT,
-          GATHER, SCATTER_ADD ->
+          GATHER, SCATTER_ADD, DROPOUT ->
           "shape=box, style=rounded";
     };
   }
@@ -76,12 +77,13 @@ public final class DotWriter {
       case PARAM -> "param " + n.label() + "\n" + Dims.text(n.type);
       case CONSTANT -> n.attr.text();
       case SIZE -> ((Attr.Size) n.attr).dim().toString();
+      case TRAINING -> "training";
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
           ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS,
           BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
           MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
           MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT,
-          GATHER, SCATTER_ADD ->
+          GATHER, SCATTER_ADD, DROPOUT ->
           n.ref() + " " + n.op.mnemonic() + (n.label() != null ? "\n" + n.label() : "");
     };
   }

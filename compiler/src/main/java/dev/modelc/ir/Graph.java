@@ -11,9 +11,13 @@ import java.util.Optional;
  * other value asked for by name. Everything else is there only because a result needs it.
  */
 public final class Graph {
-  /** What a result is for; dead-code elimination keeps results by kind. */
+  /**
+   * What a result is for; dead-code elimination keeps results by kind. A BUFFER_UPDATE is the new value of the
+   * buffer (a PARAM source) it is named after, computed by a training forward pass and copied into the buffer at its
+   * end (batch_norm's running statistics); predict computes none.
+   */
   public enum Kind {
-    OUTPUT, OBJECTIVE, GRADIENT
+    OUTPUT, OBJECTIVE, GRADIENT, BUFFER_UPDATE
   }
 
   public record Result(String name, Kind kind, Node node) {}

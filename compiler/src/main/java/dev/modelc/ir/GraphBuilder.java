@@ -148,6 +148,11 @@ public final class GraphBuilder {
     return source(Op.SIZE, new Attr.Size(d), Dims.scalar(dtype));
   }
 
+  /** A scalar of dtype that is 1 in a training pass (forward, backward) and 0 in predict. */
+  public Node training(DType dtype) {
+    return source(Op.TRAINING, Attr.NONE, Dims.scalar(dtype));
+  }
+
   // ---- elementwise ----
 
   public Node unary(Op op, Node x) {

@@ -29,6 +29,8 @@ public enum Op {
   PARAM(0, "a trainable parameter, bound by its dotted name", Group.SOURCE),
   CONSTANT(0, "a tensor filled with one number", Group.SOURCE),
   SIZE(0, "a scalar holding the value of a (possibly symbolic) size", Group.SOURCE, Group.NO_GRADIENT),
+  TRAINING(0, "a scalar: 1 in a training pass (forward, backward), 0 in predict (evaluation)", Group.SOURCE,
+      Group.NO_GRADIENT),
 
   // Elementwise, one operand.
   NEG(1, "-x", Group.ELEMENTWISE_UNARY),
@@ -117,7 +119,11 @@ public enum Op {
       + "index_select, embedding) or one index per element (torch.gather) (attr: axis, select, padding)",
       Group.INDEXING, Group.KERNEL),
   SCATTER_ADD(2, "(g, i32 index) -> zeros of x's shape with g added at the index, skipping the padding; the "
-      + "transpose of gather (attr: gather's attr, x shape)", Group.INDEXING, Group.KERNEL, Group.ACCUMULATING);
+      + "transpose of gather (attr: gather's attr, x shape)", Group.INDEXING, Group.KERNEL, Group.ACCUMULATING),
+
+  // Random masks.
+  DROPOUT(1, "x times dropout's mask in a training pass: 0 with probability p, else 1/(1-p), the mask of (seed, "
+      + "draw, site); x in evaluation; its own adjoint (attr: p, site)", Group.KERNEL);
 
   /** Named groups of ops. An op may sit in several (ADD is elementwise binary and commutative). */
   public enum Group {

@@ -19,7 +19,7 @@ public final class ShapeRules {
   public static TensorType infer(Op op, Attr attr, List<TensorType> in) {
     if (in.size() != op.arity) fail(op, "takes " + op.arity + " operands, got " + in.size());
     return switch (op) {
-      case INPUT, PARAM, CONSTANT, SIZE ->
+      case INPUT, PARAM, CONSTANT, SIZE, TRAINING ->
           throw new IrException(op.mnemonic() + " has no shape rule: its type is given");
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
           ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
@@ -40,6 +40,7 @@ public final class ShapeRules {
       case AVGPOOL2D_BACKWARD -> avgpoolBackward(op, in.get(0), (Attr.WindowTo) attr);
       case ONE_HOT -> oneHot(op, in.get(0), (Attr.Classes) attr);
       case GATHER -> gather(op, in.get(0), in.get(1), (Attr.Index) attr);
+      case DROPOUT -> dropout(op, in.get(0), (Attr.Dropout) attr);
       case SCATTER_ADD -> scatterAdd(op, in.get(0), in.get(1), (Attr.IndexTo) attr);
     };
   }
@@ -261,6 +262,13 @@ public final class ShapeRules {
   private static TensorType scatterAdd(Op op, TensorType g, TensorType index, Attr.IndexTo a) {
     TensorType x = new TensorType(g.dtype(), a.shape());
     expect(op, gather(op, x, index, a.index()), g);
+    return x;
+  }
+
+  /** x's type; x is f32 or f64 and p a probability. */
+  private static TensorType dropout(Op op, TensorType x, Attr.Dropout a) {
+    if (x.dtype() == DType.I32) fail(op, "needs a float operand, got " + Dims.text(x));
+    if (!(a.p() >= 0 && a.p() <= 1)) fail(op, "p must be in [0, 1], got " + a.p());
     return x;
   }
 

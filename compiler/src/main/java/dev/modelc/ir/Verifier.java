@@ -59,13 +59,13 @@ public final class Verifier {
     }
     Runnable check = switch (n.op) {
       case INPUT, PARAM -> () -> checkName(n, names, errors);
-      case CONSTANT, SIZE -> () -> checkFill(n, errors);
+      case CONSTANT, SIZE, TRAINING -> () -> checkFill(n, errors);
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
           ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS,
           BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
           MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
           MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D, AVGPOOL2D_BACKWARD, FIRST_MAX, ONE_HOT,
-          GATHER, SCATTER_ADD ->
+          GATHER, SCATTER_ADD, DROPOUT ->
           () -> checkType(n, errors);
     };
     check.run();
@@ -95,9 +95,12 @@ public final class Verifier {
   }
 
   private static void checkFill(Node n, List<String> errors) {
-    boolean attrOk = n.op == Op.CONSTANT ? n.attr instanceof Attr.Value : n.attr instanceof Attr.Size;
+    boolean attrOk = n.op == Op.CONSTANT ? n.attr instanceof Attr.Value
+        : n.op == Op.TRAINING ? n.attr == Attr.NONE : n.attr instanceof Attr.Size;
     if (!attrOk) errors.add(n.ref() + " " + n.op.mnemonic() + " has a wrong attribute " + n.attr);
     if (n.dtype() == DType.I32) errors.add(n.ref() + " " + n.op.mnemonic() + " must be a float");
-    if (n.op == Op.SIZE && Dims.rank(n.shape()) != 0) errors.add(n.ref() + " size must be a scalar");
+    if (n.op != Op.CONSTANT && Dims.rank(n.shape()) != 0) {
+      errors.add(n.ref() + " " + n.op.mnemonic() + " must be a scalar");
+    }
   }
 }

@@ -100,6 +100,9 @@ public final class Lowering {
     if (c.op() == dev.modelc.check.Builtin.LAYER_NORM || c.op() == dev.modelc.check.Builtin.GROUP_NORM) {
       return norm(c);
     }
+    if (c.op() == dev.modelc.check.Builtin.BATCH_NORM) {
+      return batchNorm(c);
+    }
     Node x = lower(args.get(0));
     Node y = args.size() > 1 ? lower(args.get(1)) : null;
     Node z = args.size() > 2 ? lower(args.get(2)) : null;
@@ -131,6 +134,7 @@ public final class Lowering {
       case SOFTPLUS -> sugar.softplus(x, a.beta(), a.threshold());
       case GELU -> sugar.gelu(x, a.approximate());
       case DETACH -> sugar.detach(x);
+      case DROPOUT -> sugar.dropout(x, a.threshold(), a.dims().get(0));
       case TRANSPOSE -> sugar.transpose(x, a.dims().get(0), a.dims().get(1));
       case RESHAPE, FLATTEN -> sugar.reshape(x, a.shape());
       case INDEX -> sugar.index(x, a.slice(), a.shape());
@@ -152,12 +156,29 @@ public final class Lowering {
       case BCE -> sugar.bce(x, y, a.reduction());
       case BCE_WITH_LOGITS -> sugar.bceWithLogits(x, y, a.reduction());
       case GRAD -> sugar.grad(x, y, z);
-      case CAT, STACK, LAYER_NORM, GROUP_NORM -> throw new IllegalStateException("lowered above");
+      case CAT, STACK, LAYER_NORM, GROUP_NORM, BATCH_NORM -> throw new IllegalStateException("lowered above");
       case INDEX_SELECT -> sugar.indexSelect(x, a.dims().get(0), y);
       case GATHER -> sugar.gather(x, a.dims().get(0), y);
       case ONE_HOT -> sugar.oneHot(x, a.dims().get(0), a.dtype());
       case EMBEDDING -> sugar.embedding(x, y, a.dims().isEmpty() ? -1 : a.dims().get(0));
     };
+  }
+
+  /**
+   * batch_norm: x, running_mean, running_var (buffers, so references), then the weight and the bias that were given;
+   * the running statistics' new values become BUFFER_UPDATE results named after the buffers.
+   */
+  private Node batchNorm(TExpr.Call c) {
+    List<Node> parts = c.args().stream().map(this::lower).toList();
+    Attrs.Norm n = c.attrs().norm();
+    Node weight = n.weight() ? parts.get(3) : null;
+    Node bias = n.bias() ? parts.get(parts.size() - 1) : null;
+    at(c.span());
+    Sugar.BatchNorm bn = sugar.batchNorm(parts.get(0), parts.get(1), parts.get(2), weight, bias, n.momentum(),
+        n.eps());
+    ir.result(((TExpr.Ref) c.args().get(1)).name(), Graph.Kind.BUFFER_UPDATE, bn.runningMean());
+    ir.result(((TExpr.Ref) c.args().get(2)).name(), Graph.Kind.BUFFER_UPDATE, bn.runningVar());
+    return bn.y();
   }
 
   /** layer_norm and group_norm: x, then the weight and the bias that were given. */

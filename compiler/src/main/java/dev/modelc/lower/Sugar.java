@@ -306,6 +306,51 @@ public final class Sugar {
     return y;
   }
 
+  /** batch_norm's normalized value and the new values of its running statistics (buffer updates). */
+  public record BatchNorm(Node y, Node runningMean, Node runningVar) {}
+
+  /**
+   * torch.batch_norm over x {@code [N, C, *]}: in a training pass (TRAINING is 1) each channel is normalized with
+   * the batch's mean and biased variance over N and *, with the gradient through both; in predict (TRAINING is 0)
+   * with the running statistics. Then {@code * weight + bias} per channel when given. The running statistics'
+   * new values are {@code (1 - m) * running + m * batch} (the variance unbiased, times {@code n / (n - 1)}), kept
+   * as they are outside a training pass.
+   */
+  public BatchNorm batchNorm(Node x, Node runningMean, Node runningVar, Node weight, Node bias, double momentum,
+                             double eps) {
+    List<Dim> dims = Dims.dims(x.shape());
+    List<Integer> axes = new ArrayList<>();
+    Dim n = Dims.of(1);
+    for (int i = 0; i < dims.size(); i++) {
+      if (i == 1) continue;
+      axes.add(i);
+      n = Dims.times(n, dims.get(i));
+    }
+    List<Dim> channel = new ArrayList<>(java.util.Collections.nCopies(dims.size(), Dims.of(1)));
+    channel.set(1, dims.get(1));
+    Shape perChannel = Dims.shape(channel);
+    Node eps1 = number(eps, x.dtype());
+    Node mean = mean(x, axes, true);
+    Node centered = sub(x, mean);
+    Node variance = mean(mul(centered, centered), axes, true);
+    Node batch = div(centered, unary(Op.SQRT, add(variance, eps1)));
+    Node running = div(sub(x, ir.reshape(runningMean, perChannel)),
+        unary(Op.SQRT, add(ir.reshape(runningVar, perChannel), eps1)));
+    Node training = ir.training(x.dtype());
+    Node y = ir.select(ir.broadcastTo(training, x.shape()), batch, running);
+    if (weight != null) y = mul(y, ir.reshape(weight, perChannel));
+    if (bias != null) y = add(y, ir.reshape(bias, perChannel));
+    Shape c = runningMean.shape();
+    Node m = number(momentum, x.dtype());
+    Node keep = number(1 - momentum, x.dtype());
+    Node count = count(n, x.dtype());
+    Node unbiased = div(mul(ir.reshape(variance, c), count), sub(count, number(1, x.dtype())));
+    Node newMean = add(mul(runningMean, keep), mul(ir.reshape(mean, c), m));
+    Node newVar = add(mul(runningVar, keep), mul(unbiased, m));
+    Node updating = ir.broadcastTo(training, c);
+    return new BatchNorm(y, ir.select(updating, newMean, runningMean), ir.select(updating, newVar, runningVar));
+  }
+
   // ---- contractions ----
 
   /** torch.matmul: 1-D operands promoted (and the added dim removed), batch dims broadcast. */
@@ -367,6 +412,11 @@ public final class Sugar {
       case "mean" -> mean(losses, null, false);
       default -> throw new IrException("unknown reduction \"" + reduction + "\"", ir.origin());
     };
+  }
+
+  /** F.dropout: x times the mask of its site in training, x in evaluation (and for p = 0, a copy). */
+  public Node dropout(Node x, double p, int site) {
+    return ir.add(Op.DROPOUT, new Attr.Dropout(p, site), List.of(x));
   }
 
   /** torch.index_select: whole slices of x along dim at a 1-D index. */

@@ -38,7 +38,7 @@ final class BufferPlanner {
     Map<Node, Integer> last = new IdentityHashMap<>();
     for (int pos = 0; pos < order.size(); pos++) {
       Step s = steps.get(order.get(pos));
-      if (s.kind() != Step.Kind.ACCUMULATE && !s.accumulate()) def.put(s.node(), pos);
+      if (s.kind() != Step.Kind.ACCUMULATE && s.kind() != Step.Kind.COPY && !s.accumulate()) def.put(s.node(), pos);
       for (Node r : fusion.reads(s)) {
         last.merge(r, pos, Math::max);
         if (pos >= forward.size() && forwardSet.contains(r)) last.put(r, end);

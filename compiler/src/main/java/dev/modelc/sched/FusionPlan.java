@@ -90,7 +90,7 @@ final class FusionPlan {
     boolean allElementwise = !uses.isEmpty() && uses.stream().allMatch(Schedule::isElementwise);
     if (n.op == Op.INPUT || n.op == Op.PARAM) return Form.SOURCE;
     if (n.op == Op.RESHAPE) return Form.ALIAS;
-    if (n.op == Op.CONSTANT || n.op == Op.SIZE || Schedule.isScalarBroadcast(n)) {
+    if (n.op == Op.CONSTANT || n.op == Op.SIZE || n.op == Op.TRAINING || Schedule.isScalarBroadcast(n)) {
       return allElementwise && !result ? Form.INLINE : Form.MATERIALIZED;
     }
     if (n.op == Op.BROADCAST_TO && allElementwise && !result && n.dtype().isFloat()
@@ -258,7 +258,7 @@ final class FusionPlan {
   /** The stored values a step reads. */
   Set<Node> reads(Step s) {
     Set<Node> r = new LinkedHashSet<>();
-    if (s.kind() == Step.Kind.ACCUMULATE) {
+    if (s.kind() == Step.Kind.ACCUMULATE || s.kind() == Step.Kind.COPY) {
       r.add(root(s.node()));
     } else if (s.kind() == Step.Kind.KERNEL) {
       List<Node> in = s.computed().inputs;

@@ -24,8 +24,9 @@ import java.util.Set;
  *       source line.
  *   <li>Fusion: each node's form (inline, materialized, alias, view, epilogue) and the kernels' fused epilogues,
  *       {@link FusionPlan}.
- *   <li>Passes: forward computes the ancestors of the outputs and the objective, predict those of the outputs,
- *       backward the rest of the gradients' ancestors; one step per materialized node, in graph order.
+ *   <li>Passes: forward computes the ancestors of the outputs, the objective and the buffer updates, predict those
+ *       of the outputs, backward the rest of the gradients' ancestors; one step per materialized node, in graph
+ *       order. Forward ends with a COPY step per buffer update, writing the new value into the buffer.
  *   <li>Gradients: a gradient whose root (through aliases) is made by the backward pass only for it, by an op
  *       that can add into its output ({@link Op.Group#ACCUMULATING}), is written straight into the parameter's
  *       gradient with {@code +=}; any other gets an ACCUMULATE step at the end of backward (PyTorch's accumulation
@@ -61,7 +62,8 @@ public final class Scheduler {
     for (int i = 0; i < inputs.size(); i++) locations.put(inputs.get(i), new Location(Location.Kind.INPUT, i));
     for (int i = 0; i < params.size(); i++) locations.put(params.get(i), new Location(Location.Kind.PARAM, i));
 
-    Set<Node> forwardSet = ancestors(graph.results(Graph.Kind.OUTPUT), graph.results(Graph.Kind.OBJECTIVE));
+    Set<Node> forwardSet = ancestors(graph.results(Graph.Kind.OUTPUT), graph.results(Graph.Kind.OBJECTIVE),
+        graph.results(Graph.Kind.BUFFER_UPDATE));
     Set<Node> predictSet = ancestors(graph.results(Graph.Kind.OUTPUT), List.of());
     Set<Node> backwardSet = ancestors(graph.results(Graph.Kind.GRADIENT), List.of());
     backwardSet.removeAll(forwardSet);
@@ -91,6 +93,12 @@ public final class Scheduler {
       } else {
         backward.add(s.index());
       }
+    }
+    for (Graph.Result r : graph.results(Graph.Kind.BUFFER_UPDATE)) {
+      Step s = new Step(steps.size(), Step.Kind.COPY, r.node(), List.of(), false,
+          new Location(Location.Kind.PARAM, paramIndex(params, r.name())));
+      steps.add(s);
+      forward.add(s.index());
     }
     for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) {
       int p = paramIndex(params, r.name());

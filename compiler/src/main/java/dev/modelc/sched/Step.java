@@ -9,8 +9,8 @@ import java.util.List;
  * @param index position in {@link Schedule#steps()}
  * @param kind LOOP (a fused elementwise loop computing {@code node} with {@code fused} inlined), KERNEL (one
  *     non-elementwise op through a runtime kernel), REDUCE (a sum whose operand, the elementwise chain
- *     {@code fused}, is computed inside the sum's loop nest) or ACCUMULATE (adds {@code node}'s value into a
- *     gradient)
+ *     {@code fused}, is computed inside the sum's loop nest), ACCUMULATE (adds {@code node}'s value into a
+ *     gradient) or COPY (copies {@code node}'s value, a buffer update, into the buffer at the end of forward)
  * @param node the value written
  * @param fused the nodes computed inside the loop, in graph order (LOOP only)
  * @param accumulate whether the step adds into its target (a parameter's gradient) instead of overwriting it
@@ -24,7 +24,7 @@ import java.util.List;
 public record Step(int index, Kind kind, Node node, List<Node> fused, boolean accumulate, Location target,
                    Node kernel, Node bias) {
   public enum Kind {
-    LOOP, KERNEL, REDUCE, ACCUMULATE
+    LOOP, KERNEL, REDUCE, ACCUMULATE, COPY
   }
 
   public Step {

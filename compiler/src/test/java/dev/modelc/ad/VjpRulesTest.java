@@ -172,7 +172,10 @@ class VjpRulesTest {
         indexed(SCATTER_ADD, s(d(5, 4)), new int[] {5}, new double[] {2, 0, 2, 1, 2},
             (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(0, true, 2, false), Dims.shape(3, 4))),
         indexed(SCATTER_ADD, s(d(3, 2)), new int[] {3, 2}, new double[] {3, 0, 3, 3, 1, 1},
-            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(1, false, -1, false), Dims.shape(3, 4))));
+            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(1, false, -1, false), Dims.shape(3, 4))),
+        // dropout with the evaluator's fixed mask (seed 0, draw 1): linear in x, zero where dropped
+        row(DROPOUT, Domain.ANY, s(d(3, 4)), (ir, x) -> ir.add(DROPOUT, new Attr.Dropout(0.4, 0), x)),
+        row(DROPOUT, Domain.ANY, s(d(2, 5)), (ir, x) -> ir.add(DROPOUT, new Attr.Dropout(1, 3), x)));
   }
 
   @ParameterizedTest(name = "{0}")

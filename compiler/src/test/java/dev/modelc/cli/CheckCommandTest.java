@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** {@code modelc check} passes on every sample: compiled class and interpreter agree, and so do finite differences. */
 class CheckCommandTest {
   @ParameterizedTest
-  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn", "vjp", "penalty", "bow", "norm"})
+  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn", "vjp", "penalty", "bow", "norm", "resnet"})
   void everySampleChecks(String sample) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -2,6 +2,7 @@ package dev.modelc.cli;
 
 import static dev.modelc.cli.TrainCommandTest.MLP;
 import static dev.modelc.cli.TrainCommandTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,34 @@ class EvalPredictCommandTest {
   }
 
   @Test
+  void predictToNpzWritesEveryOutput() throws IOException {
+    Path twoOutputs = dir.resolve("mlp2.mdl");
+    Files.writeString(twoOutputs, Files.readString(Path.of(MLP))
+        .replace("  output logits\n", "  output logits\n  output probs\n")
+        .replace("  let loss ", "  let probs = softmax(logits, 1)\n  let loss "));
+    Path npz = dir.resolve("preds.npz");
+    Run r = run("predict", twoOutputs.toString(), "--weights", weights.toString(), "--data", val.toString(), "--out",
+        npz.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("predicted logits : f32[200, 10], classes by argmax\n"
+        + "predicted probs : f32[200, 10]\n"), r.out());
+    Map<String, ArrayData> arrays = Npz.read(npz).arrays();
+    assertEquals(List.of("logits", "probs"), List.copyOf(arrays.keySet()));
+    Path npy = dir.resolve("first.npy");
+    assertEquals(0, run("predict", twoOutputs.toString(), "--weights", weights.toString(), "--data", val.toString(),
+        "--out", npy.toString()).code());
+    float[] logits = arrays.get("logits").floats();
+    assertArrayEquals(Npy.read(npy).floats(), logits, ".npy keeps the first output");
+    float[] probs = arrays.get("probs").floats();
+    for (int i = 0; i < 200; i++) {
+      double sum = 0;
+      for (int k = 0; k < 10; k++) sum += probs[i * 10 + k];
+      assertEquals(1, sum, 1e-5);
+      assertEquals(Accuracy.argmax(logits, i, 10), Accuracy.argmax(probs, i, 10));
+    }
+  }
+
+  @Test
   void predictWithoutOutShowsTheFirstRowsAndNeedsNoLabels() throws IOException {
     Path images = dir.resolve("images.npz");
     Npz.write(images, Map.of("pixels", Dataset.open(val).array("images").withName("pixels")));
@@ -159,7 +188,7 @@ class EvalPredictCommandTest {
 
     r = run("predict", MLP, "--weights", weights.toString(), "--data", val.toString(), "--out", "preds.txt");
     assertEquals(Main.USAGE, r.code());
-    assertTrue(r.err().contains("--out: preds.txt must end in .npy or .csv"), r.err());
+    assertTrue(r.err().contains("--out: preds.txt must end in .npz, .npy or .csv"), r.err());
     r = run("eval", MLP, "--weights", weights.toString(), "--data", val.toString(), "--batch", "0");
     assertEquals(Main.USAGE, r.code());
   }

@@ -137,12 +137,20 @@ class OpTableTest {
         h.param("w", -1, 1, 2, 5), h.param("b", -1, 1, 2, 5), 1e-5)));
     rows.add(new Row("group_norm", (h, s) -> s.groupNorm(h.param("x", -2, 2, 2, 6, 3, 2), 3, h.param("w", -1, 1, 6),
         null, 1e-5)));
+    rows.add(new Row("batch_norm", (h, s) -> s.batchNorm(h.param("x", -2, 2, 3, 2, 2, 2), h.param("m", -1, 1, 2),
+        h.param("v", 0.5, 2, 2), h.param("w", -1, 1, 2), h.param("b", -1, 1, 2), 0.1, 1e-5).y()));
+    rows.add(new Row("batch_norm [N, C]", (h, s) -> s.batchNorm(h.param("x", -2, 2, 4, 3), h.param("m", -1, 1, 3),
+        h.param("v", 0.5, 2, 3), null, null, 0.1, 1e-3).y()));
     rows.add(new Row("cross_entropy", (h, s) -> s.reshape(s.crossEntropy(h.param("x", -2, 2, 3, 4),
         h.labels("t", Harness.shape(3), 3, 4), "mean"), Harness.shape(1))));
     rows.add(new Row("mse + l1", (h, s) -> s.reshape(s.add(s.mse(h.param("x", -2, 2, 3, 4), h.param("y", -2, 2, 3, 4),
         "mean"), s.l1(h.param("z", -2, 2, 3, 4), h.param("u", -2, 2, 3, 4), "sum")), Harness.shape(1))));
     rows.add(new Row("bce", (h, s) -> s.reshape(s.bce(s.unary(Op.SIGMOID, h.param("x", -2, 2, 3, 4)), h.param("y", 0, 1, 3, 4),
         "mean"), Harness.shape(1))));
+    // dropout draws the evaluator's masks (seed 0, first draw): a class compiled from a bare graph has seed 0
+    rows.add(new Row("dropout", (h, s) -> s.mul(s.dropout(h.param("a", -2, 2, 4, 5), 0.4, 0),
+        s.dropout(h.param("b", -2, 2, 4, 5), 0.7, 1))));
+    rows.add(new Row("dropout of dropout", (h, s) -> s.dropout(s.dropout(h.param("a", -2, 2, 3, 4), 0.5, 0), 0.25, 1)));
     rows.add(new Row("gelu", (h, s) -> s.add(s.gelu(h.param("a", -2, 2, 3, 4), "none"),
         s.gelu(h.param("b", -2, 2, 3, 4), "tanh"))));
     return rows;

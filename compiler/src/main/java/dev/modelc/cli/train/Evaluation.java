@@ -60,8 +60,22 @@ public final class Evaluation {
     return Integer.parseInt(model.outputs().get(0).shape().get(1));
   }
 
-  /** Evaluates over one unshuffled pass of {@code loader}; {@code confusion} also fills a confusion matrix. */
+  /**
+   * Evaluates over one unshuffled pass of {@code loader} in evaluation mode (PyTorch's {@code model.eval()}: dropout
+   * is the identity and draws no mask, so a training run's masks do not depend on how often it is evaluated);
+   * {@code confusion} also fills a confusion matrix.
+   */
   public static Evaluation run(Model model, Loader loader, boolean confusion) {
+    boolean training = model.training();
+    model.setTraining(false);
+    try {
+      return evaluate(model, loader, confusion);
+    } finally {
+      model.setTraining(training);
+    }
+  }
+
+  private static Evaluation evaluate(Model model, Loader loader, boolean confusion) {
     TensorSpec label = labelInput(model);
     Evaluation e = new Evaluation(label == null ? null : new Accuracy(),
         label != null && confusion ? new ConfusionMatrix(classes(model)) : null);

@@ -58,10 +58,24 @@ public abstract class CompiledModel implements Model {
     protected double adamStepSize;
     protected double adamBias2Sqrt;
     /**
+     * Dropout: the seed and the number of masks drawn so far (one per training forward pass, the draw the generated
+     * dropout steps and their gradients read), and whether the current pass drops at all (a training forward pass;
+     * not predict, nor a forward pass in evaluation mode). See {@link dev.modelc.runtime.kernels.Dropout}.
+     */
+    protected long dropoutSeed;
+    protected long dropoutDraws;
+    protected boolean dropoutActive;
+    private boolean training = true;
+    /**
      * Whether anomaly detection is on ({@link #setDetectAnomaly}): every generated step reads it once, after it ran,
      * and when it is set calls {@link #checkStep}; each update calls {@link #checkUpdate}.
      */
     protected boolean anomaly;
+    /**
+     * 1 while a training pass runs (forward, backward: batch_norm normalizes with the batch's statistics and updates
+     * its running statistics), 0 while predict runs (the running statistics): the value of the IR's TRAINING source.
+     */
+    protected double trainingPass = 1;
     /** For a kernel step with an epilogue, the kernel's output before the chain ran over it in place (detection on). */
     protected Object anomalyScratch;
     /** The non-finite value the last {@link #diagnose} found. */
@@ -101,6 +115,8 @@ public abstract class CompiledModel implements Model {
     public final void initialize(long seed) {
         parameters.initialize(seed);
         stepCount = 0;
+        dropoutSeed = seed;
+        dropoutDraws = 0;
     }
 
     /** Computes every output, the objective and what the backward pass needs. */
@@ -217,6 +233,11 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void forward() {
         prepare(false);
+        dropoutActive = training;
+        trainingPass = training ? 1 : 0;
+        if (training) {
+            dropoutDraws++;
+        }
         runForward();
         passes.forwardRan(spec.objective() != null);
     }
@@ -225,7 +246,13 @@ public abstract class CompiledModel implements Model {
     public final void predict() {
         passes.predictStarts();
         prepare(true);
-        runPredict();
+        dropoutActive = false;
+        trainingPass = 0;
+        try {
+            runPredict();
+        } finally {
+            trainingPass = training ? 1 : 0;
+        }
         passes.predictRan();
     }
 
@@ -278,10 +305,36 @@ public abstract class CompiledModel implements Model {
         return loss();
     }
 
-    /** Typed predict: runs inference and copies the first output into {@code out}. */
-    protected final void predictInto(Object out) {
+    /**
+     * Runs inference and copies every output, in declaration order, into the caller's arrays: one array per output,
+     * each of the output's element type and exactly its element count at the sizes of this call; all are checked
+     * before any is written. The typed {@code predict} of a generated class does the same through
+     * {@link #checkOutput} and {@link #copyOutput}, without the varargs array.
+     */
+    @Override
+    public final void predict(Object... outs) {
+        if (outs == null || outs.length != spec.outputs().size()) {
+            throw new IllegalArgumentException("predict of model " + spec.name() + " takes one array per output "
+                    + spec.outputs().stream().map(TensorSpec::name).toList() + ", got "
+                    + (outs == null ? "null" : outs.length + " arrays"));
+        }
         predict();
-        locations.copyFirstOutput(out);
+        for (int i = 0; i < outs.length; i++) {
+            checkOutput(i, outs[i]);
+        }
+        for (int i = 0; i < outs.length; i++) {
+            copyOutput(i, outs[i]);
+        }
+    }
+
+    /** After a pass: throws {@link IllegalArgumentException} unless {@code out} can hold output {@code i}. */
+    protected final void checkOutput(int i, Object out) {
+        locations.checkOutput(i, out);
+    }
+
+    /** Copies output {@code i} of the last pass into {@code out}, checked by {@link #checkOutput}. */
+    protected final void copyOutput(int i, Object out) {
+        locations.copyOutput(i, out);
     }
 
     // ---- reading ----
@@ -375,6 +428,41 @@ public abstract class CompiledModel implements Model {
                     + steps);
         }
         stepCount = (int) steps;
+    }
+
+    // ---- training and evaluation modes, dropout's masks ----
+
+    @Override
+    public final void setTraining(boolean on) {
+        training = on;
+    }
+
+    @Override
+    public final boolean training() {
+        return training;
+    }
+
+    @Override
+    public final long dropoutSeed() {
+        return dropoutSeed;
+    }
+
+    @Override
+    public final void setDropoutSeed(long seed) {
+        dropoutSeed = seed;
+    }
+
+    @Override
+    public final long dropoutDraws() {
+        return dropoutDraws;
+    }
+
+    @Override
+    public final void setDropoutDraws(long draws) {
+        if (draws < 0) {
+            throw new IllegalArgumentException("dropout draws must be at least 0, got " + draws);
+        }
+        dropoutDraws = draws;
     }
 
     // ---- flat copies ----

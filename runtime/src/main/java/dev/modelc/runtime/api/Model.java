@@ -47,6 +47,36 @@ public interface Model {
     /** Inference only: computes the outputs, keeps nothing for a backward pass. */
     void predict();
 
+    /**
+     * Inference into the caller's arrays: {@link #predict()}, then every output copied, in the order of
+     * {@link #outputs()}, into {@code outs} (one array per output, of its element type and exactly its element count
+     * at the sizes of this call, else {@link IllegalArgumentException}). Generated classes copy without allocating;
+     * this default copies through {@link #output}.
+     */
+    default void predict(Object... outs) {
+        List<TensorSpec> declared = outputs();
+        if (outs == null || outs.length != declared.size()) {
+            throw new IllegalArgumentException("predict of model " + name() + " takes one array per output, "
+                    + declared.size() + ", got " + (outs == null ? "null" : outs.length + " arrays"));
+        }
+        predict();
+        Object[] values = new Object[outs.length];
+        for (int i = 0; i < outs.length; i++) {
+            values[i] = output(declared.get(i).name());
+            int n = java.lang.reflect.Array.getLength(values[i]);
+            if (outs[i] == null || outs[i].getClass() != values[i].getClass()
+                    || java.lang.reflect.Array.getLength(outs[i]) != n) {
+                throw new IllegalArgumentException("output " + declared.get(i).name() + ": expected "
+                        + declared.get(i).typeText() + ", that is " + n + " elements, but the array has "
+                        + (outs[i] == null ? "null" : java.lang.reflect.Array.getLength(outs[i]) + " elements of "
+                        + outs[i].getClass().getSimpleName()));
+            }
+        }
+        for (int i = 0; i < outs.length; i++) {
+            System.arraycopy(values[i], 0, outs[i], 0, java.lang.reflect.Array.getLength(values[i]));
+        }
+    }
+
     void backward();
 
     void backward(boolean retainGraph);
@@ -124,6 +154,52 @@ public interface Model {
 
     /** Sets the step count, for instance when restoring a checkpoint. */
     void setStepCount(long steps);
+
+    // ---- training and evaluation modes, dropout's masks ----
+
+    /**
+     * PyTorch's {@code model.train()} ({@code true}, the default) and {@code model.eval()} ({@code false}): in
+     * evaluation mode {@link #forward()} (and so {@link #trainStep()}) treats dropout as the identity, as
+     * {@link #predict()} always does. Only dropout reads the mode; this default, for a model without dropout,
+     * ignores it.
+     */
+    default void setTraining(boolean on) {
+    }
+
+    /** Whether forward passes run in training mode. */
+    default boolean training() {
+        return true;
+    }
+
+    /**
+     * The seed of dropout's masks: {@link #initialize(long)} (and so the seeded constructors) sets it to the
+     * initialization seed; a class without dropout ignores it.
+     */
+    default long dropoutSeed() {
+        return 0;
+    }
+
+    /** Sets the seed of dropout's masks for the following passes. */
+    default void setDropoutSeed(long seed) {
+        if (seed != 0) {
+            throw new UnsupportedOperationException(getClass().getName() + " has no dropout seed");
+        }
+    }
+
+    /**
+     * Dropout masks drawn so far: one per forward pass in training mode; that pass and its backward read the mask
+     * of (seed, draws), so a model restored with its seed and draws draws the masks the original would have.
+     */
+    default long dropoutDraws() {
+        return 0;
+    }
+
+    /** Sets the count of masks drawn, for instance when restoring a checkpoint. */
+    default void setDropoutDraws(long draws) {
+        if (draws != 0) {
+            throw new UnsupportedOperationException(getClass().getName() + " has no dropout draws");
+        }
+    }
 
     // ---- flat copies, in state_dict order ----
 

@@ -64,15 +64,20 @@ final class ModelLocations {
         return a instanceof float[] f ? Arrays.copyOf(f, n) : Arrays.copyOf((double[]) a, n);
     }
 
-    /** Copies the first output into {@code out}, which must have its array type and length. */
-    void copyFirstOutput(Object out) {
-        ModelSpec.Location at = spec.outputLocations().get(0);
-        int n = count(spec.outputs().get(0));
-        if (out == null || length(out) != n || out.getClass() != array(at).getClass()) {
-            throw new IllegalArgumentException("output " + spec.outputs().get(0).name() + ": expected "
-                    + spec.outputs().get(0).typeText() + ", that is " + n + " elements, but the array has "
+    /** Throws {@link IllegalArgumentException} unless {@code out} has output {@code i}'s array type and length. */
+    void checkOutput(int i, Object out) {
+        TensorSpec t = spec.outputs().get(i);
+        Object at = array(spec.outputLocations().get(i));
+        int n = count(t);
+        if (out == null || out.getClass() != at.getClass() || length(out) != n) {
+            throw new IllegalArgumentException("output " + t.name() + ": expected " + ModelArrays.javaType(t.dtype())
+                    + " (" + t.typeText() + "), that is " + n + " elements, but the array has "
                     + (out == null ? "null" : length(out) + " elements of " + out.getClass().getSimpleName()));
         }
-        System.arraycopy(array(at), 0, out, 0, n);
+    }
+
+    /** Copies output {@code i} into {@code out}, checked by {@link #checkOutput}. */
+    void copyOutput(int i, Object out) {
+        System.arraycopy(array(spec.outputLocations().get(i)), 0, out, 0, count(spec.outputs().get(i)));
     }
 }

@@ -28,6 +28,8 @@ import java.util.Set;
  *   epoch             2                       the epoch in progress, from 0 (2: two whole epochs done) ...
  *   batch             0                       ... and the batches of it done (0: at the epoch's start)
  *   seed              0                       the loader's seed (its order depends on seed and epoch only)
+ *   dropout_seed      0                       the model's dropout seed ({@link Model#dropoutSeed()}) ...
+ *   dropout_draws     40                      ... and the masks it has drawn (absent in older checkpoints)
  *   hp.lr, hp.beta1   0.001, 0.9, ...         every optimizer hyperparameter as set, Double.toString form
  *   anything else     the writer's own keys   (extra(); modelc train keeps its flags here)
  * </pre>
@@ -39,7 +41,8 @@ import java.util.Set;
  * <p><b>Restoring</b> ({@link #restore}) checks the model name, that every parameter and state array is present
  * with its shape and that nothing else is, and that the hyperparameter names are the model's, before it changes
  * anything (a hyperparameter value the optimizer rejects is found only when set, before the tensors are
- * written); then it sets the hyperparameters and writes parameters, optimizer state and the step count. Whether the model's
+ * written); then it sets the hyperparameters and writes parameters, optimizer state, the step count and dropout's seed
+ * and draws. Whether the model's
  * source changed is the caller's decision ({@link #sameSource}).
  */
 public final class Checkpoint {
@@ -50,7 +53,8 @@ public final class Checkpoint {
 
     private static final String VERSION_KEY = "modelc_checkpoint";
     private static final Set<String> CORE_KEYS =
-            Set.of("format", VERSION_KEY, "model", "source_sha256", "step", "epoch", "batch", "seed");
+            Set.of("format", VERSION_KEY, "model", "source_sha256", "step", "epoch", "batch", "seed", "dropout_seed",
+                    "dropout_draws");
 
     /**
      * Where a run stands besides the model's own state.
@@ -88,6 +92,8 @@ public final class Checkpoint {
         meta.put("epoch", Integer.toString(position.epoch()));
         meta.put("batch", Integer.toString(position.batch()));
         meta.put("seed", Long.toString(position.seed()));
+        meta.put("dropout_seed", Long.toString(model.dropoutSeed()));
+        meta.put("dropout_draws", Long.toString(model.dropoutDraws()));
         for (String h : model.hyperparameterNames()) {
             meta.put("hp." + h, Double.toString(model.hyperparameter(h)));
         }
@@ -135,6 +141,10 @@ public final class Checkpoint {
         }
         c.longValue("step");
         c.longValue("seed");
+        if (c.meta("dropout_seed") != null || c.meta("dropout_draws") != null) {
+            c.signedLong("dropout_seed");
+            c.longValue("dropout_draws");
+        }
         if (c.longValue("epoch") > Integer.MAX_VALUE || c.longValue("batch") > Integer.MAX_VALUE) {
             throw new WeightsFormatException(source, null, "checkpoint epoch or batch out of range");
         }
@@ -144,6 +154,15 @@ public final class Checkpoint {
 
     private String meta(String key) {
         return content.metadata().get(key);
+    }
+
+    private long signedLong(String key) throws WeightsFormatException {
+        try {
+            return Long.parseLong(meta(key) == null ? "" : meta(key));
+        } catch (NumberFormatException e) {
+            throw new WeightsFormatException(file, null, "checkpoint metadata " + key + " is not a number: "
+                    + meta(key));
+        }
     }
 
     private long longValue(String key) throws WeightsFormatException {
@@ -291,5 +310,9 @@ public final class Checkpoint {
             System.arraycopy(from, 0, to, 0, ArrayData.length(to));
         }
         model.setStepCount(step());
+        if (meta("dropout_seed") != null) {                       // checkpoints from before dropout have neither
+            model.setDropoutSeed(signedLong("dropout_seed"));
+            model.setDropoutDraws(longValue("dropout_draws"));
+        }
     }
 }

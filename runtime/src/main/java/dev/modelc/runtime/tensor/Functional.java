@@ -89,6 +89,32 @@ public final class Functional {
     }
 
     /**
+     * F.dropout: in training ({@code training}) each element zeroed with probability p and the others scaled by
+     * {@code 1/(1-p)}, the mask of (seed, draw, site) from {@link dev.modelc.runtime.kernels.Dropout} (the generated
+     * classes draw the same one); x itself in evaluation or for p = 0. The gradient is the mask's: the product's.
+     */
+    public static Tensor dropout(Tensor x, double p, int site, long seed, long draw, boolean training) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
+        }
+        if (!training || p == 0) {
+            return x;
+        }
+        int n = x.numel();
+        Tensor mask;
+        if (x.dtype() == DType.F32) {
+            float[] m = new float[n];
+            dev.modelc.runtime.kernels.Dropout.mask(m, n, p, site, seed, draw);
+            mask = Tensor.of(m, x.shape());
+        } else {
+            double[] m = new double[n];
+            dev.modelc.runtime.kernels.Dropout.mask(m, n, p, site, seed, draw);
+            mask = Tensor.of(m, x.shape());
+        }
+        return x.mul(mask);
+    }
+
+    /**
      * torch.nn.functional.layer_norm over the last {@code normalized} dims: {@code (x - mean) / sqrt(var + eps)}
      * with the biased variance, then {@code * weight + bias} when they are not {@code null}. Written with tensor
      * ops, so its gradient is theirs.
@@ -106,6 +132,68 @@ public final class Functional {
             y = y.mul(weight);
         }
         return bias == null ? y : y.add(bias);
+    }
+
+    /**
+     * torch.nn.functional.batch_norm over x [N, C, *]: with {@code training} each channel is normalized with the
+     * batch's mean and biased variance over N and * (the gradient flows through both), otherwise with the running
+     * statistics ([C] vectors, read without gradient); then the per-channel weight and bias when not {@code null}.
+     * The running statistics are not updated here: see {@link #batchNormRunningStats}.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double eps) {
+        int[] channel = channelShape(x);
+        Tensor y;
+        if (training) {
+            int[] dims = statisticDims(x);
+            Tensor centered = x.sub(x.mean(dims, true));
+            Tensor variance = centered.mul(centered).mean(dims, true);
+            y = centered.div(variance.add(eps).sqrt());
+        } else {
+            y = x.sub(runningMean.detach().reshape(channel)).div(runningVar.detach().reshape(channel).add(eps).sqrt());
+        }
+        if (weight != null) {
+            y = y.mul(weight.reshape(channel));
+        }
+        return bias == null ? y : y.add(bias.reshape(channel));
+    }
+
+    /**
+     * The running statistics after a training batch_norm over x, as nn.BatchNorm updates them:
+     * {@code (1 - momentum) * running + momentum * batch}, the batch variance unbiased ({@code n / (n - 1)} times the
+     * biased one, n the elements per channel); {mean, var}, detached.
+     */
+    public static Tensor[] batchNormRunningStats(Tensor x, Tensor runningMean, Tensor runningVar, double momentum) {
+        Tensor xs = x.detach();
+        int[] dims = statisticDims(xs);
+        int c = xs.shape()[1];
+        long n = 1;
+        for (int d : dims) {
+            n *= xs.shape()[d];
+        }
+        Tensor mean = xs.mean(dims, true);
+        Tensor centered = xs.sub(mean);
+        Tensor unbiased = centered.mul(centered).mean(dims, false).mul((double) n).div((double) (n - 1));
+        Tensor newMean = runningMean.detach().mul(1 - momentum).add(mean.reshape(c).mul(momentum));
+        Tensor newVar = runningVar.detach().mul(1 - momentum).add(unbiased.mul(momentum));
+        return new Tensor[] {newMean, newVar};
+    }
+
+    private static int[] statisticDims(Tensor x) {
+        int[] dims = new int[x.shape().length - 1];
+        for (int i = 0, k = 0; i < x.shape().length; i++) {
+            if (i != 1) {
+                dims[k++] = i;
+            }
+        }
+        return dims;
+    }
+
+    private static int[] channelShape(Tensor x) {
+        int[] channel = new int[x.shape().length];
+        java.util.Arrays.fill(channel, 1);
+        channel[1] = x.shape()[1];
+        return channel;
     }
 
     /**
