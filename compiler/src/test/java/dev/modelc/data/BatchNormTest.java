@@ -75,6 +75,34 @@ class BatchNormTest {
     assertTrue(Math.abs(training[0] - logits[0]) > 1e-6, "a training forward normalizes with the batch");
   }
 
+  @Test
+  void anEvaluationModeForwardIsPredict() throws Exception {
+    CheckedModel checked = Samples.load("resnet", false);
+    Model m = Driver.compile(checked, "bn", "resnet.mdl", true).newUninitialized();
+    m.initialize(3);
+    Random rnd = new Random(7);
+    float[] x = new float[B * 4 * 6 * 6];
+    for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextGaussian() * 2 + 1);
+    m.setInput("x", x);
+    m.setInput("y", new int[] {0, 2, 1, 1, 0});
+    m.trainStep();
+    m.trainStep();
+    float[] mean = ((float[]) m.parameter("bn1.running_mean")).clone();
+    float[] var = ((float[]) m.parameter("bn1.running_var")).clone();
+    m.predict();
+    float[] predicted = ((float[]) m.output("logits")).clone();
+
+    m.setTraining(false);
+    m.forward();
+    assertArrayEquals(predicted, (float[]) m.output("logits"), "model.eval(): forward normalizes as predict does");
+    assertArrayEquals(mean, (float[]) m.parameter("bn1.running_mean"), "and leaves the running mean");
+    assertArrayEquals(var, (float[]) m.parameter("bn1.running_var"), "and the running variance");
+
+    m.setTraining(true);
+    m.forward();
+    assertTrue(((float[]) m.parameter("bn1.running_mean"))[0] != mean[0], "model.train(): the statistics move again");
+  }
+
   private static double[] doubles(float[] f) {
     double[] d = new double[f.length];
     for (int i = 0; i < f.length; i++) d[i] = f[i];
