@@ -57,14 +57,16 @@ class BatchNormTest {
       }
     }
     assertTrue(last < first, "the loss goes down: " + first + " then " + last);
-    float[] mean = (float[]) m.parameter("bn1.running_mean");
-    float[] var = (float[]) m.parameter("bn1.running_var");
+    // copies: parameter() returns the live arrays, which predict would have to leave alone
+    float[] mean = ((float[]) m.parameter("bn1.running_mean")).clone();
+    float[] var = ((float[]) m.parameter("bn1.running_var")).clone();
     assertTrue(mean[0] != 0 && var[0] != 1, "the running statistics moved");
 
     float[] logits = new float[B * 3];
     m.predict();
     System.arraycopy((float[]) m.output("logits"), 0, logits, 0, logits.length);
     assertArrayEquals(mean, (float[]) m.parameter("bn1.running_mean"), "predict leaves the statistics as they are");
+    assertArrayEquals(var, (float[]) m.parameter("bn1.running_var"), "predict leaves the statistics as they are");
     ref.setTraining(false);
     Tensor want = ref.forward().get("logits");
     assertArrayEquals(want.doubles(), doubles(logits), 2e-4, "predict normalizes with the running statistics");
