@@ -264,6 +264,7 @@ class OptimizersTest {
                 assertArrayEquals(v2, v, h + " step " + step);
                 assertArrayEquals(qd, pd, h + " step " + step + " (f64)");
                 assertArrayEquals(state[2], state[0], h + " step " + step + " (f64)");
+                assertArrayEquals(state[3], state[1], h + " step " + step + " (f64)");
             }
         }
     }
