@@ -47,7 +47,9 @@ final class ModelArrays {
         }
         throw new IllegalArgumentException("no " + what + " named " + name + "; have "
                 + list.stream().map(TensorSpec::name).toList());
-    }    static int firstNonFinite(Object a, int n) {
+    }
+
+    static int firstNonFinite(Object a, int n) {
         if (a instanceof float[] f) {
             for (int i = 0; i < n; i++) {
                 if (!Float.isFinite(f[i])) {
@@ -67,7 +69,6 @@ final class ModelArrays {
     static double value(Object a, int i) {
         return a instanceof float[] f ? f[i] : ((double[]) a)[i];
     }
-
 
     /** Copies between the arrays, one after another, and one flat float[] (all f32) or double[]. */
     static void copyFlat(Object[] arrays, Object flat, int size, String what, boolean read, boolean allF32,

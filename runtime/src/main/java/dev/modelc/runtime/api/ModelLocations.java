@@ -3,6 +3,7 @@ package dev.modelc.runtime.api;
 import static dev.modelc.runtime.api.ModelArrays.length;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Where a {@link CompiledModel}'s values live ({@link ModelSpec.Location}: a buffer, input, parameter or gradient
@@ -16,6 +17,8 @@ final class ModelLocations {
     private final Object[] inputs;
     private final Object[] params;
     private final Object[] grads;
+    /** The shape of each output as monomials over the sizes, parsed once so that counting allocates nothing. */
+    private final ModelSpec.Monomial[][] outputDims;
 
     ModelLocations(ModelSpec spec, int[] sizes, Object[] buffers, Object[] inputs, Object[] params, Object[] grads) {
         this.spec = spec;
@@ -24,6 +27,14 @@ final class ModelLocations {
         this.inputs = inputs;
         this.params = params;
         this.grads = grads;
+        outputDims = new ModelSpec.Monomial[spec.outputs().size()][];
+        for (int i = 0; i < outputDims.length; i++) {
+            List<String> shape = spec.outputs().get(i).shape();
+            outputDims[i] = new ModelSpec.Monomial[shape.size()];
+            for (int d = 0; d < shape.size(); d++) {
+                outputDims[i][d] = ModelSpec.monomial(shape.get(d), spec.sizes());
+            }
+        }
     }
 
     Object array(ModelSpec.Location at) {
@@ -48,11 +59,11 @@ final class ModelLocations {
         }
     }
 
-    /** The number of elements of {@code t} at the bound sizes. */
-    int count(TensorSpec t) {
+    /** The number of elements of output {@code i} at the bound sizes. */
+    int count(int i) {
         long n = 1;
-        for (String d : t.shape()) {
-            n *= ModelSpec.monomial(d, spec.sizes()).evaluate(sizes);
+        for (ModelSpec.Monomial d : outputDims[i]) {
+            n *= d.evaluate(sizes);
         }
         return (int) n;
     }
@@ -60,7 +71,7 @@ final class ModelLocations {
     /** A copy of output {@code i}. */
     Object output(int i) {
         Object a = array(spec.outputLocations().get(i));
-        int n = count(spec.outputs().get(i));
+        int n = count(i);
         return a instanceof float[] f ? Arrays.copyOf(f, n) : Arrays.copyOf((double[]) a, n);
     }
 
@@ -68,7 +79,7 @@ final class ModelLocations {
     void checkOutput(int i, Object out) {
         TensorSpec t = spec.outputs().get(i);
         Object at = array(spec.outputLocations().get(i));
-        int n = count(t);
+        int n = count(i);
         if (out == null || out.getClass() != at.getClass() || length(out) != n) {
             throw new IllegalArgumentException("output " + t.name() + ": expected " + ModelArrays.javaType(t.dtype())
                     + " (" + t.typeText() + "), that is " + n + " elements, but the array has "
@@ -78,6 +89,6 @@ final class ModelLocations {
 
     /** Copies output {@code i} into {@code out}, checked by {@link #checkOutput}. */
     void copyOutput(int i, Object out) {
-        System.arraycopy(array(spec.outputLocations().get(i)), 0, out, 0, count(spec.outputs().get(i)));
+        System.arraycopy(array(spec.outputLocations().get(i)), 0, out, 0, count(i));
     }
 }
