@@ -263,9 +263,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void backward(boolean retainGraph) {
-        if (spec.objective() == null) {
-            throw new IllegalStateException("model " + spec.name() + " has no objective to differentiate");
-        }
+        requireObjective();
         passes.checkBackward();
         runBackward();
         passes.backwardRan(retainGraph);
@@ -291,13 +289,17 @@ public abstract class CompiledModel implements Model {
         }
     }
 
-    @Override
-    public final double trainStep() {
-        zeroGrad();
-        forward();
+    private void requireObjective() {
         if (spec.objective() == null) {
             throw new IllegalStateException("model " + spec.name() + " has no objective to differentiate");
         }
+    }
+
+    @Override
+    public final double trainStep() {
+        requireObjective();
+        zeroGrad();
+        forward();
         stepCount++;
         beginStep();
         runTrainBackward();
