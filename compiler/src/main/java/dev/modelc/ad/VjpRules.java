@@ -4,6 +4,7 @@ import static dev.modelc.ir.Op.*;
 
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import java.util.EnumMap;
@@ -129,7 +130,7 @@ public final class VjpRules {
 
   /** An i32 index is piecewise constant: it has no gradient (the checker lets no gradient reach one). */
   static Node index_backward(GraphBuilder ir, Node y, Node y_bar) {
-    throw new dev.modelc.ir.IrException(y.op.mnemonic() + ": an i32 index has no gradient", y.origin);
+    throw new IrException(y.op.mnemonic() + ": an i32 index has no gradient", y.origin);
   }
 
   /** The per-operand formulas of op, or null when the op has no rule. */

@@ -8,6 +8,7 @@ import dev.modelc.ir.Op;
 import dev.modelc.runtime.kernels.Buffers;
 import dev.modelc.runtime.kernels.Convolution;
 import dev.modelc.runtime.kernels.Conv2dShape;
+import dev.modelc.runtime.kernels.Dropout;
 import dev.modelc.runtime.kernels.Epilogue;
 import dev.modelc.runtime.kernels.Gather;
 import dev.modelc.runtime.kernels.LogSoftmax;
@@ -213,15 +214,15 @@ final class KernelEmitter {
     in(n.in(0));
     out();
     access.dim(e, Dims.count(n.shape()));
-    e.push(a.p(), org.objectweb.asm.Type.DOUBLE_TYPE);
+    e.push(a.p(), Type.DOUBLE_TYPE);
     e.push(a.site());
     e.loadThis();
-    e.getField(access.owner, "dropoutSeed", org.objectweb.asm.Type.LONG_TYPE);
+    e.getField(access.owner, "dropoutSeed", Type.LONG_TYPE);
     e.loadThis();
-    e.getField(access.owner, "dropoutDraws", org.objectweb.asm.Type.LONG_TYPE);
+    e.getField(access.owner, "dropoutDraws", Type.LONG_TYPE);
     e.loadThis();
-    e.getField(access.owner, "dropoutActive", org.objectweb.asm.Type.BOOLEAN_TYPE);
-    e.invokeStatic(dev.modelc.runtime.kernels.Dropout.class, "apply", "(" + arr + arr + "IDIJJZ)V");
+    e.getField(access.owner, "dropoutActive", Type.BOOLEAN_TYPE);
+    e.invokeStatic(Dropout.class, "apply", "(" + arr + arr + "IDIJJZ)V");
   }
 
   /** Slice and its transpose: the operand's dims, starts, steps and the slice's sizes, padded to rank 4. */
