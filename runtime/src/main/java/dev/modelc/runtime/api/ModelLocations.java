@@ -65,7 +65,7 @@ final class ModelLocations {
         for (ModelSpec.Monomial d : outputDims[i]) {
             n *= d.evaluate(sizes);
         }
-        return (int) n;
+        return Math.toIntExact(n); // the bound arrays hold n elements, so n fits
     }
 
     /** A copy of output {@code i}. */

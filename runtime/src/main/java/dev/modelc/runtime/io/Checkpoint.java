@@ -157,25 +157,25 @@ public final class Checkpoint {
     }
 
     private long signedLong(String key) throws WeightsFormatException {
-        try {
-            return Long.parseLong(meta(key) == null ? "" : meta(key));
-        } catch (NumberFormatException e) {
-            throw new WeightsFormatException(file, null, "checkpoint metadata " + key + " is not a number: "
-                    + meta(key));
-        }
+        return number(key, true);
     }
 
     private long longValue(String key) throws WeightsFormatException {
+        return number(key, false);
+    }
+
+    /** The metadata entry {@code key} as a long; a count unless {@code signed}. */
+    private long number(String key, boolean signed) throws WeightsFormatException {
         String v = meta(key);
         try {
             long x = Long.parseLong(v == null ? "" : v);
-            if (x < 0) {
+            if (x < 0 && !signed) {
                 throw new NumberFormatException();
             }
             return x;
         } catch (NumberFormatException e) {
             throw new WeightsFormatException(file, null, "checkpoint metadata " + key + ": "
-                    + (v == null ? "missing" : "'" + v + "' is not a count"));
+                    + (v == null ? "missing" : "'" + v + "' is not " + (signed ? "a number" : "a count")));
         }
     }
 
