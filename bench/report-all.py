@@ -262,7 +262,7 @@ def main(folder):
 
     # compile time
     print("\nCompile time: warm in-process (JMH on Modelc.compile, ms) and a whole `modelc compile` process "
-          "(java -jar, ms):\n")
+          "(the ./modelc launcher, ms):\n")
     procs = {}
     for path in sorted(glob.glob(os.path.join(folder, "r*-compile-process.json"))):
         for res in (load(path) or {}).get("results", []):

@@ -57,7 +57,6 @@ SUBSET=samples/data/fashion-mnist
 CPU=${CPU:-0}
 OUT=bench/target/all
 JAR=bench/target/benchmarks.jar
-CLI=compiler/target/modelc-compiler-0.1.0-SNAPSHOT-cli.jar
 VECTOR="--add-modules jdk.incubator.vector"
 
 if [ -n "$REPORT_ONLY" ]; then
@@ -159,18 +158,19 @@ compile_process() { # round
   if command -v hyperfine > /dev/null; then
     local cmds=()
     for m in "${models[@]}"; do
-      cmds+=("${PIN[*]} $JAVA -jar $CLI compile $m -d $dir")
+      cmds+=("${PIN[*]} ./modelc compile $m -d $dir")
     done
-    hyperfine -N --style none --warmup 1 --runs "$COMPILE_RUNS" --export-json "$OUT/r$1-compile-process.json" \
+    # The launcher, as a user runs it (its JVM flags and class-data archive), with $JAVA first on the PATH.
+    PATH="$(dirname "$JAVA"):$PATH" hyperfine -N --style none --warmup 1 --runs "$COMPILE_RUNS" --export-json "$OUT/r$1-compile-process.json" \
       "${cmds[@]}" > /dev/null
   else
-    "$PYTHON" - "$OUT/r$1-compile-process.json" "$COMPILE_RUNS" "$dir" "$JAVA" "$CLI" "${PIN[*]}" "${models[@]}" <<'PY'
+    PATH="$(dirname "$JAVA"):$PATH" "$PYTHON" - "$OUT/r$1-compile-process.json" "$COMPILE_RUNS" "$dir" "${PIN[*]}" \
+      "${models[@]}" <<'PY'
 import json, subprocess, sys, time
-out, runs, d, java, cli, pin, models = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], \
-    sys.argv[6].split(), sys.argv[7:]
+out, runs, d, pin, models = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split(), sys.argv[5:]
 results = []
 for m in models:
-    cmd = pin + [java, "-jar", cli, "compile", m, "-d", d]
+    cmd = pin + ["./modelc", "compile", m, "-d", d]
     subprocess.run(cmd, check=True, capture_output=True)
     times = []
     for _ in range(runs):
