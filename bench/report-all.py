@@ -1,5 +1,5 @@
 """The table of bench/run-all.sh: medians over the rounds of the JSON results in a folder (bench/target/all), with
-the targets beside them.
+the targets beside them, and a Deeplearning4j column when the run had one (run-all.sh --dl4j).
 
     python3 bench/report-all.py bench/target/all
 """
@@ -89,6 +89,11 @@ def main(folder):
                            f"threads={b.get('num_threads')}" for b in blas) if isinstance(blas, list) else blas
         print(f"pytorch: {info['torch']}, torch threads {info['threads']}, BLAS: {kernel}, "
               f"OPENBLAS_CORETYPE={info['OPENBLAS_CORETYPE']}, OPENBLAS_L2_SIZE={info['OPENBLAS_L2_SIZE']}")
+    dl4j_info = load(os.path.join(folder, "dl4j-info.json"))
+    if dl4j_info:
+        print(f"dl4j: {dl4j_info['dl4j']}, {dl4j_info['backend']}, BLAS {dl4j_info['blas_vendor']} threads "
+              f"{dl4j_info['blas_threads']}, ND4J threads {dl4j_info['nd4j_max_threads']} (master "
+              f"{dl4j_info['nd4j_master_threads']}), OMP_NUM_THREADS={dl4j_info['OMP_NUM_THREADS']}")
     print()
 
     j17 = jmh_rounds(folder, "j17-java")
@@ -97,6 +102,7 @@ def main(folder):
     v25 = jmh_rounds(folder, "j25-vector")
     ref = jmh_rounds(folder, "j17-reference")
     comp = jmh_rounds(folder, "j17-compile")
+    dl4j = jmh_rounds(folder, "dl4j")
     torch_rounds = [load(p) for p in sorted(glob.glob(os.path.join(folder, "r*-torch-steps.json")))]
     torch_rounds = [t for t in torch_rounds if t]
     threaded = sorted(glob.glob(os.path.join(folder, "r*-torch[0-9]*-steps.json")))
@@ -129,6 +135,10 @@ def main(folder):
                 row.append(fmt(torch_med(torch_n, model, kind)))
             rp, rvv = ratio(tv, jv), ratio(tv, vv)
             row.append(f"{fmt(rp, 2)} / {fmt(rvv, 2)}")
+            if dl4j:
+                dmethod = "trainStep" if step == "train" else "predict"
+                dv = dl4j.get((f"Dl4jStepBenchmark.{dmethod}", model, "score"))
+                row += [fmt(dv), f"{fmt(ratio(dv, jv), 2)} / {fmt(ratio(dv, vv), 2)}"]
             if step == "train":
                 target = STEP_TARGET[model]
                 row += [f">= {target}x", f"{verdict(None if rvv is None else rvv >= target)} (vector), "
@@ -145,7 +155,10 @@ def main(folder):
     header += ["reference µs", "PyTorch µs"]
     if torch_n:
         header.append(f"PyTorch µs ({os.path.basename(threaded[0]).split('-')[1][5:]} threads)")
-    header += ["PyTorch / compiled (plain / vector)", "target", "target met"]
+    header.append("PyTorch / compiled (plain / vector)")
+    if dl4j:
+        header += ["DL4J µs", "DL4J / compiled (plain / vector)"]
+    header += ["target", "target met"]
     print("Training step and predict, microseconds (median of the rounds):\n")
     print(table(rows, header))
     print(f"\n* JMH counted more than {UNSTEADY_BYTES:,} bytes allocated per call (median): the compiled code had not "
@@ -166,6 +179,7 @@ def main(folder):
           "accuracy (median of the rounds):\n")
     rows = []
     epoch_verdicts = []
+    has_dl4j_epoch = bool(glob.glob(os.path.join(folder, "r*-dl4j-epoch-*.json")))
     for data in ("subset", "full"):
         def epoch(tag):
             rounds = [load(p) for p in sorted(glob.glob(os.path.join(folder, f"r*-{tag}-epoch-{data}.json")))]
@@ -173,17 +187,19 @@ def main(folder):
             if not rounds:
                 return None
             return {k: med([x[k] for x in rounds]) for k in rounds[0]}
-        ej, ev, et = epoch("j17-java"), epoch("j17-vector"), epoch("torch")
-        if not (ej or ev or et):
+        ej, ev, et, ed = epoch("j17-java"), epoch("j17-vector"), epoch("torch"), epoch("dl4j")
+        if not (ej or ev or et or ed):
             continue
-        size = (ej or ev or et)
+        size = (ej or ev or et or ed)
         rows.append([f"{data} ({int(size['train_samples'])} / {int(size['test_samples'])})",
                      fmt(ej and ej["epoch_s"], 2), fmt(ev and ev["epoch_s"], 2), fmt(et and et["epoch_s"], 2),
                      f"{fmt(ratio(et and et['epoch_s'], ej and ej['epoch_s']), 2)} / "
                      f"{fmt(ratio(et and et['epoch_s'], ev and ev['epoch_s']), 2)}",
                      f"{fmt(ej and ej['accuracy'], 3)} / {fmt(ev and ev['accuracy'], 3)}",
                      fmt(et and et["accuracy"], 3),
-                     fmt(ev and ev["eval_s"], 2), fmt(et and et["eval_s"], 2)])
+                     fmt(ev and ev["eval_s"], 2), fmt(et and et["eval_s"], 2)]
+                    + ([fmt(ed and ed["epoch_s"], 2), fmt(ed and ed["accuracy"], 3), fmt(ed and ed["eval_s"], 2)]
+                       if has_dl4j_epoch else []))
         if ev and et:
             r = et["epoch_s"] / ev["epoch_s"]
             same = abs(ev["accuracy"] - et["accuracy"]) <= ACCURACY_TOLERANCE
@@ -195,7 +211,8 @@ def main(folder):
     verdicts += epoch_verdicts[-1:]
     print(table(rows, ["data (train / test)", "compiled s (plain)", "compiled s (vector)", "PyTorch s",
                        "PyTorch / compiled (plain / vector)", "accuracy compiled (plain / vector)",
-                       "accuracy PyTorch", "eval s (vector)", "eval s PyTorch"]))
+                       "accuracy PyTorch", "eval s (vector)", "eval s PyTorch"]
+                + (["DL4J s", "accuracy DL4J", "eval s DL4J"] if has_dl4j_epoch else [])))
 
     # kernels
     peak = v17.get(("FmaPeakBenchmark.fma", "", "flops"))

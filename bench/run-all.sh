@@ -11,6 +11,8 @@
 #   bench/run-all.sh --threads 2     also PyTorch on two threads (not pinned), printed beside
 #   bench/run-all.sh --no-build      reuse bench/target/benchmarks.jar and the compiler's cli jar
 #   bench/run-all.sh --report        print the table again from the results of the last run
+#   bench/run-all.sh --dl4j          also Deeplearning4j (builds with -Pdl4j; 1.0.0-M2.1 on ND4J's CPU backend), in
+#                                    a column beside PyTorch
 #
 # Environment: JAVA (default java, JDK 17), JAVA25 (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java when it
 # exists; JAVA25= leaves JDK 25 out), PYTHON (default /usr/bin/python3, Debian's python3-torch), FULL_DATA (default
@@ -22,6 +24,8 @@
 #                       bundled subset and on the full set; AllocationRun (bytes per call, counted exactly)
 #   PyTorch             torch_bench.py steps, epoch on the subset and the full set (OPENBLAS_CORETYPE and
 #                       OPENBLAS_L2_SIZE unset, OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1))
+#   DL4J (--dl4j)       Dl4jStepBenchmark (5 models), Dl4jEpochRun on the subset and the full set (OMP_NUM_THREADS=1,
+#                       which ND4J applies to its OpenMP loops and its OpenBLAS; the two OPENBLAS_ variables unset)
 #   JDK 17 Vector API   as plain Java plus FmaPeakBenchmark, without the reference and compile benchmarks
 #   `modelc compile`    each model as a whole process (hyperfine, or a loop of launches without it)
 #   JDK 25              TrainStepBenchmark.compiledTrainStep plain and Vector API
@@ -33,6 +37,7 @@ QUICK=
 THREADS=1
 BUILD=1
 REPORT_ONLY=
+DL4J=
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; ROUNDS=1 ;;
@@ -40,7 +45,8 @@ while [ $# -gt 0 ]; do
     --threads) THREADS="$2"; shift ;;
     --no-build) BUILD= ;;
     --report) REPORT_ONLY=1 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --dl4j) DL4J=1 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "run-all.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -58,6 +64,7 @@ CPU=${CPU:-0}
 OUT=bench/target/all
 JAR=bench/target/benchmarks.jar
 VECTOR="--add-modules jdk.incubator.vector"
+DL4J_CP=bench/target/dl4j.classpath
 
 if [ -n "$REPORT_ONLY" ]; then
   exec "$PYTHON" bench/report-all.py "$OUT"
@@ -95,7 +102,11 @@ else
 fi
 
 if [ -n "$BUILD" ]; then
-  mvn -B -q -pl bench -am -DskipTests package
+  mvn -B -q -pl bench -am -DskipTests ${DL4J:+-Pdl4j} package
+fi
+if [ -n "$DL4J" ] && [ ! -s "$DL4J_CP" ]; then
+  echo "run-all.sh: $DL4J_CP is missing: build with mvn -B -pl bench -am -DskipTests -Pdl4j package" >&2
+  exit 1
 fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -126,6 +137,29 @@ jmh() { # java, json file, extra JVM flags for the forks, JMH arguments... (the 
       echo "run-all.sh: JMH failed, see $OUT/jmh.log" >&2
       exit 1
     }
+}
+
+# Deeplearning4j on one thread: ND4J reads OMP_NUM_THREADS for its OpenMP loops and its OpenBLAS's threads (at its
+# default it takes all the cores); the two OPENBLAS_ variables would hold OpenBLAS to an older kernel, as for PyTorch.
+dl4j_env() {
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$@"
+}
+
+dl4j() { # round
+  local cp
+  cp="$JAR:$(cat "$DL4J_CP")"
+  # shellcheck disable=SC2086
+  dl4j_env "${PIN[@]}" "$JAVA" -cp "$cp" org.openjdk.jmh.Main 'Dl4jStepBenchmark' "${MODELS[@]}" $JMH \
+    -wi "$VECTOR_WARMUPS" -jvm "$JAVA" -rf json -rff "$OUT/r$1-dl4j.json" >> "$OUT/jmh.log" 2>&1 || {
+      echo "run-all.sh: JMH (DL4J) failed, see $OUT/jmh.log" >&2
+      exit 1
+    }
+  dl4j_env "${PIN[@]}" "$JAVA" -cp "$cp" dev.modelc.bench.dl4j.Dl4jEpochRun "$SUBSET" 1 2> /dev/null \
+    > "$OUT/r$1-dl4j-epoch-subset.json"
+  if [ -d "$FULL_DATA" ] && [ -z "$QUICK" ]; then
+    dl4j_env "${PIN[@]}" "$JAVA" -cp "$cp" dev.modelc.bench.dl4j.Dl4jEpochRun "$FULL_DATA" 1 2> /dev/null \
+      > "$OUT/r$1-dl4j-epoch-full.json"
+  fi
 }
 
 allocation() { # tag, java, flags: bytes allocated per compiled call, counted exactly (AllocationRun)
@@ -199,6 +233,8 @@ PY
 } > "$OUT/meta.txt"
 [ -n "$HAS_TORCH" ] && torch_peer 1 1 info > "$OUT/torch-info.json"
 [ -n "$HAS_TORCH" ] && [ "$THREADS" != 1 ] && torch_peer "$THREADS" "" info > "$OUT/torch-info-threads.json"
+[ -n "$DL4J" ] && dl4j_env "${PIN[@]}" "$JAVA" -cp "$JAR:$(cat "$DL4J_CP")" dev.modelc.bench.dl4j.Dl4jInfo \
+  2> /dev/null > "$OUT/dl4j-info.json"
 
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r of $ROUNDS ($(date -u +%H:%M:%S), load $(cut -d' ' -f1 /proc/loadavg))" >&2
@@ -219,6 +255,7 @@ for r in $(seq 1 "$ROUNDS"); do
       torch_peer "$THREADS" "" steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch$THREADS-steps.json"
     fi
   fi
+  [ -n "$DL4J" ] && dl4j "$r"
   jmh "$JAVA" "$OUT/r$r-j17-vector.json" "$VECTOR" -prof gc "${MODELS[@]}" "${SIZES[@]}" 'TrainStepBenchmark\.compiled' \
     'MatMulBenchmark' 'Conv2dBenchmark' 'FmaPeakBenchmark'
   epochs "r$r-j17-vector" "$JAVA" "$VECTOR"
