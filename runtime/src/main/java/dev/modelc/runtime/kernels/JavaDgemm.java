@@ -75,10 +75,23 @@ final class JavaDgemm {
                 System.arraycopy(b, base + p * bRow, rows[p], 0, nc);
             }
         } else {
-            for (int j = 0; j < nc; j++) {
-                int from = base + j * bCol;
-                for (int p = 0; p < kc; p++) {
-                    rows[p][j] = b[from + p * bRow];
+            // B stored transposed (a Linear layer's weight): four steps of k at a time, four neighbouring loads per
+            // column, so that each row is written in one sweep
+            int p = 0;
+            for (; p + 4 <= kc; p += 4) {
+                double[] r0 = rows[p], r1 = rows[p + 1], r2 = rows[p + 2], r3 = rows[p + 3];
+                for (int j = 0; j < nc; j++) {
+                    int from = base + j * bCol + p * bRow;
+                    r0[j] = b[from];
+                    r1[j] = b[from + bRow];
+                    r2[j] = b[from + 2 * bRow];
+                    r3[j] = b[from + 3 * bRow];
+                }
+            }
+            for (; p < kc; p++) {
+                double[] r = rows[p];
+                for (int j = 0; j < nc; j++) {
+                    r[j] = b[base + j * bCol + p * bRow];
                 }
             }
         }

@@ -41,11 +41,32 @@ class PoolingTest {
    * f32 and f64.
    */
   private static void check(Random rnd, int planes, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw) {
+    check(rnd, null, planes, h, w, kh, kw, sh, sw, ph, pw);
+  }
+
+  /**
+   * Values far apart in magnitude and of both signs, whose order-preserving keys differ by more than a long holds
+   * (f64) or an int holds (f32): the 2 x 2 path compares keys by the sign of their difference.
+   */
+  @Test
+  void twoByTwoWindowsOfDistantValues() {
+    // each exactly a float too, so that f32 and f64 have the same ties
+    double[] palette = {3e38f, -3e38f, 1e-40f, -1e-40f, Float.MIN_VALUE, -Float.MIN_VALUE, 7.5, -7.5, 0.0, -0.0};
+    Random rnd = new Random(17);
+    for (int trial = 0; trial < 300; trial++) {
+      int h = 2 + rnd.nextInt(9), w = 2 + rnd.nextInt(9);
+      check(rnd, palette, 1 + rnd.nextInt(3), h, w, 2, 2, 1 + rnd.nextInt(3), 2, rnd.nextInt(2), rnd.nextInt(2));
+    }
+  }
+
+  private static void check(Random rnd, double[] palette, int planes, int h, int w, int kh, int kw, int sh, int sw,
+                            int ph, int pw) {
     int oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
     double[] x = new double[planes * h * w];
     for (int i = 0; i < x.length; i++) {
       int kind = rnd.nextInt(20);
-      x[i] = kind == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)] : rnd.nextInt(4) - 2; // many ties
+      x[i] = palette != null ? palette[rnd.nextInt(palette.length)]
+          : kind == 0 ? SPECIAL[rnd.nextInt(SPECIAL.length)] : rnd.nextInt(4) - 2; // many ties
     }
     double[] g = new double[planes * oh * ow];
     for (int i = 0; i < g.length; i++) {
