@@ -26,8 +26,8 @@ class BatchNormTest {
   void theResidualBlockHasPyTorchsStateDictNames() throws Exception {
     List<String> names = Samples.load("resnet", false).params().stream().map(CheckedModel.Param::name).toList();
     assertEquals(List.of("conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
-        "conv2.weight", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var", "fc.weight", "fc.bias"),
-        names);
+        "bn1.num_batches_tracked", "conv2.weight", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var",
+        "bn2.num_batches_tracked", "fc.weight", "fc.bias"), names);
   }
 
   @Test
@@ -52,6 +52,11 @@ class BatchNormTest {
       first = step == 0 ? loss : first;
       last = loss;
       for (CheckedModel.Param p : checked.params()) {
+        if (p.name().endsWith("num_batches_tracked")) {
+          assertArrayEquals(new int[] {step + 1}, (int[]) m.parameter(p.name()), p.name() + " after step " + step);
+          assertEquals(step + 1, ref.param(p.name()).doubles()[0], p.name() + " after step " + step);
+          continue;
+        }
         assertArrayEquals(ref.param(p.name()).doubles(), doubles((float[]) m.parameter(p.name())), 2e-4,
             p.name() + " after step " + step);
       }
@@ -67,6 +72,7 @@ class BatchNormTest {
     System.arraycopy((float[]) m.output("logits"), 0, logits, 0, logits.length);
     assertArrayEquals(mean, (float[]) m.parameter("bn1.running_mean"), "predict leaves the statistics as they are");
     assertArrayEquals(var, (float[]) m.parameter("bn1.running_var"), "predict leaves the statistics as they are");
+    assertArrayEquals(new int[] {4}, (int[]) m.parameter("bn1.num_batches_tracked"), "and counts no batch");
     ref.setTraining(false);
     Tensor want = ref.forward().get("logits");
     assertArrayEquals(want.doubles(), doubles(logits), 2e-4, "predict normalizes with the running statistics");
@@ -99,10 +105,12 @@ class BatchNormTest {
     assertArrayEquals(predicted, (float[]) m.output("logits"), "model.eval(): forward normalizes as predict does");
     assertArrayEquals(mean, (float[]) m.parameter("bn1.running_mean"), "and leaves the running mean");
     assertArrayEquals(var, (float[]) m.parameter("bn1.running_var"), "and the running variance");
+    assertArrayEquals(new int[] {2}, (int[]) m.parameter("bn1.num_batches_tracked"), "and the counter");
 
     m.setTraining(true);
     m.forward();
     assertTrue(((float[]) m.parameter("bn1.running_mean"))[0] != mean[0], "model.train(): the statistics move again");
+    assertArrayEquals(new int[] {3}, (int[]) m.parameter("bn2.num_batches_tracked"), "a training forward counts");
   }
 
   private static double[] doubles(float[] f) {
