@@ -5,6 +5,10 @@
                                           model
     torch_parity.py accuracy MODEL WEIGHTS DATA_DIR
                                           prints the held-out accuracy of weights trained elsewhere
+    torch_parity.py statedict-write PREFIX
+                                          writes a ResBlock state_dict (samples/models/resnet.mdl) with moved
+                                          buffers as PREFIX.safetensors and PREFIX.npz
+    torch_parity.py statedict-read FILE   loads FILE into a ResBlock (strict) and prints its buffers with dtypes
 
 Each reference file holds, under PyTorch state_dict names, the initial parameters, then:
   input.<name>          the inputs of each of STEPS steps, stacked on a new leading axis
@@ -439,6 +443,39 @@ def train(cls, dtype):
     return tensors
 
 
+class ResBlock(nn.Module):
+    """samples/models/resnet.mdl as torch.nn modules, with its state_dict names."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(4, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4)
+        self.conv2, self.bn2 = nn.Conv2d(4, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4)
+        self.fc = nn.Linear(144, 3)
+
+
+def statedict_write(path):
+    """A ResBlock state_dict whose buffers are not at their initial values, as safetensors and as npz."""
+    torch.manual_seed(5)
+    model = ResBlock()
+    with torch.no_grad():
+        for k, bn in enumerate((model.bn1, model.bn2)):
+            bn.running_mean.copy_(torch.randn(4))
+            bn.running_var.copy_(0.5 + torch.rand(4))
+            bn.num_batches_tracked.fill_(41 + k)
+    arrays = {name: t.numpy().copy() for name, t in model.state_dict().items()}
+    write_safetensors(path + ".safetensors", arrays, {"format": "pt"})
+    np.savez(path + ".npz", **arrays)
+
+
+def statedict_read(path):
+    """Loads weights written elsewhere into a ResBlock with strict=True; prints each buffer with its dtype."""
+    model = ResBlock()
+    arrays = dict(np.load(path)) if path.endswith(".npz") else read_safetensors(path)
+    model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()}, strict=True)
+    for name, b in model.named_buffers():
+        print(name, str(b.dtype), " ".join("%.9g" % v for v in b.reshape(-1).tolist()))
+
+
 def idx(path):
     raw = gzip.open(path).read() if str(path).endswith(".gz") else Path(path).read_bytes()
     magic, n = struct.unpack(">II", raw[:8])
@@ -461,6 +498,10 @@ def main(argv):
     torch.set_num_threads(1)
     if len(argv) == 2 and argv[0] == "reference":
         reference(argv[1])
+    elif len(argv) == 2 and argv[0] == "statedict-write":
+        statedict_write(argv[1])
+    elif len(argv) == 2 and argv[0] == "statedict-read":
+        statedict_read(argv[1])
     elif len(argv) == 4 and argv[0] == "accuracy":
         accuracy(argv[1], argv[2], argv[3])
     else:

@@ -1,5 +1,6 @@
 package dev.modelc.parity;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -170,6 +171,46 @@ class TorchParityTest {
     assertTrue(theirs.find(), torch);
     assertEquals(Integer.parseInt(ours.group(1)), Math.round(Double.parseDouble(theirs.group(1)) * 1000),
         "modelc eval: " + out + "PyTorch: " + torch);
+  }
+
+  /**
+   * A state_dict PyTorch wrote for the residual block's nn.BatchNorm2d modules (num_batches_tracked included, int64)
+   * loads into the compiled class with the strict loader, from safetensors and from npz; after a training step the
+   * class saves it in both formats and PyTorch loads each with {@code load_state_dict(strict=True)}, the counter an
+   * int64 one larger and the statistics as the class holds them.
+   */
+  @Test
+  void batchNormStateDictsMoveBothWaysWithTheStrictLoader() throws Exception {
+    Path prefix = OUT.resolve("resblock-torch");
+    assertEquals(0, python(SCRIPT.toString(), "statedict-write", prefix.toString()), "statedict-write failed");
+    for (String format : List.of(".safetensors", ".npz")) {
+      Model model = Driver.compile(Samples.load("resnet", false), "parity", "resnet.mdl", true).newUninitialized();
+      model.initialize(0);
+      Weights.load(model, Path.of(prefix + format));
+      assertArrayEquals(new int[] {41}, (int[]) model.parameter("bn1.num_batches_tracked"), format);
+      assertArrayEquals(new int[] {42}, (int[]) model.parameter("bn2.num_batches_tracked"), format);
+      float[] mean = ((float[]) model.parameter("bn2.running_mean")).clone();
+      assertTrue(mean[0] != 0, "the running mean came from the file");
+
+      float[] x = new float[5 * 4 * 6 * 6];
+      java.util.Random rnd = new java.util.Random(3);
+      for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+      model.setInput("x", x);
+      model.setInput("y", new int[] {0, 1, 2, 1, 0});
+      model.trainStep();
+      Path saved = OUT.resolve("resblock-modelc" + format);
+      Weights.save(model, saved);
+      Process p = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), "statedict-read", saved.toString())
+          .redirectErrorStream(true).start();
+      String torch = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, torch);
+      assertTrue(torch.contains("bn1.num_batches_tracked torch.int64 42\n"), torch);
+      assertTrue(torch.contains("bn2.num_batches_tracked torch.int64 43\n"), torch);
+      Matcher m = Pattern.compile("bn2.running_mean torch.float32 (\\S+)").matcher(torch);
+      assertTrue(m.find(), torch);
+      assertEquals(((float[]) model.parameter("bn2.running_mean"))[0], Float.parseFloat(m.group(1)), format);
+      assertTrue(Float.parseFloat(m.group(1)) != mean[0], "the step moved the running mean");
+    }
   }
 
   /** Binds step {@code s}'s slice of every {@code input.NAME} array (stacked on a leading step axis). */
