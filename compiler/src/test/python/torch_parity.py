@@ -5,13 +5,19 @@
                                           model
     torch_parity.py accuracy MODEL WEIGHTS DATA_DIR
                                           prints the held-out accuracy of weights trained elsewhere
+    torch_parity.py statedict-write PREFIX
+                                          writes a ResBlock state_dict (samples/models/resnet.mdl) with moved
+                                          buffers as PREFIX.safetensors and PREFIX.npz
+    torch_parity.py statedict-read FILE   loads FILE into a ResBlock (strict) and prints its buffers with dtypes
 
 Each reference file holds, under PyTorch state_dict names, the initial parameters, then:
   input.<name>          the inputs of each of STEPS steps, stacked on a new leading axis
   loss                  the first step's loss, before any update
   grad.<param>          every parameter's gradient at the first step
   losses                the loss of each of STEPS training steps (zero_grad, forward, backward, step)
-  final.<param>         the parameters after STEPS steps
+  final.<param>         the parameters and buffers (running statistics, num_batches_tracked) after STEPS steps
+and in its metadata the buffers' names (no gradient) and whether the steps ran in training mode. Integer tensors
+(labels, num_batches_tracked) are int64, as PyTorch holds them.
 The models are the project's samples (samples/models/*.mdl) and the parity models of the language's features
 (src/test/resources/parity/*.mdl) written with torch.nn; one thread, float32 and float64 from the same initial
 weights and batches.
@@ -320,19 +326,57 @@ class Where(nn.Module):
         return {"x": x, "y": torch.randn(8, 2, generator=g)}
 
 
+class BatchNorms(nn.Module):
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9))
+    training_mode = True
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(4, 3, 3, 3), a=5 ** 0.5))
+        self.bn1 = nn.BatchNorm2d(4)
+        self.bn2 = nn.BatchNorm1d(4, affine=False, momentum=None)
+        self.fc = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(6, 36), a=5 ** 0.5))
+        self.bn3 = nn.BatchNorm1d(6, momentum=None)
+        self.head = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(3, 6), a=5 ** 0.5))
+        with torch.no_grad():  # statistics and counters as a model trained for a while has them
+            for k, bn in enumerate((self.bn1, self.bn2, self.bn3)):
+                bn.running_mean.copy_(0.3 * torch.randn(bn.num_features))
+                bn.running_var.copy_(0.5 + torch.rand(bn.num_features))
+                bn.num_batches_tracked.fill_(3 + k)
+            for bn in (self.bn1, self.bn3):
+                bn.weight.copy_(1 + 0.2 * torch.randn(bn.num_features))
+                bn.bias.copy_(0.1 * torch.randn(bn.num_features))
+        self.train(self.training_mode)
+
+    def loss(self, x, t):
+        h = F.relu(self.bn1(F.conv2d(x, self.conv)))
+        l = self.bn2(h.reshape(x.shape[0], 4, 9))
+        z = self.bn3(l.reshape(x.shape[0], 36) @ self.fc.T)
+        z2 = self.bn3(F.relu(z) * 2 - 1)
+        return F.cross_entropy(z2 @ self.head.T, t)
+
+    @staticmethod
+    def batch(g):
+        return {"x": 1.5 * torch.randn(6, 3, 5, 5, generator=g) + 0.5, "t": torch.randint(0, 3, (6,), generator=g)}
+
+
+class BatchNormsEval(BatchNorms):
+    """The same model and steps after model.eval(): the running statistics normalize and nothing is updated."""
+    training_mode = False
+
+
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
-          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where}
+          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "batchnorm": BatchNorms,
+          "batchnorm_eval": BatchNormsEval}
 
-DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32"}
+DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32", np.dtype("int64"): "I64"}
 
 
 def write_safetensors(path, tensors, metadata):
     header, chunks, offset = {"__metadata__": metadata}, [], 0
     for name, value in tensors.items():
-        array = np.ascontiguousarray(value)
-        if array.dtype == np.int64:
-            array = array.astype(np.int32)
+        array = np.asarray(value, order="C")  # keeps a 0-d array 0-d (num_batches_tracked)
         data = array.astype(array.dtype.newbyteorder("<")).tobytes()
         header[name] = {"dtype": DTYPES[array.dtype], "shape": list(array.shape),
                         "data_offsets": [offset, offset + len(data)]}
@@ -349,7 +393,7 @@ def read_safetensors(path):
     (size,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8:8 + size])
     header.pop("__metadata__", None)
-    types = {"F32": np.float32, "F64": np.float64, "I32": np.int32}
+    types = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64}
     out = {}
     for name, entry in header.items():
         begin, end = entry["data_offsets"]
@@ -363,7 +407,9 @@ def reference(out_dir):
     for key, cls in MODELS.items():
         for dtype, suffix in ((torch.float32, ""), (torch.float64, ".f64")):
             write_safetensors(out_dir / (key + suffix + ".safetensors"), train(cls, dtype),
-                              {"torch": torch.__version__, "steps": str(STEPS)})
+                              {"torch": torch.__version__, "steps": str(STEPS),
+                               "buffers": ",".join(name for name, _ in cls().named_buffers()),
+                               "training": str(getattr(cls, "training_mode", True)).lower()})
 
 
 def train(cls, dtype):
@@ -392,7 +438,42 @@ def train(cls, dtype):
     tensors["losses"] = np.array(losses, np_dtype)
     for name, p in model.named_parameters():
         tensors["final." + name] = p.detach().numpy().copy()
+    for name, b in model.named_buffers():  # running statistics and num_batches_tracked after the steps
+        tensors["final." + name] = b.numpy().copy()
     return tensors
+
+
+class ResBlock(nn.Module):
+    """samples/models/resnet.mdl as torch.nn modules, with its state_dict names."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(4, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4)
+        self.conv2, self.bn2 = nn.Conv2d(4, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4)
+        self.fc = nn.Linear(144, 3)
+
+
+def statedict_write(path):
+    """A ResBlock state_dict whose buffers are not at their initial values, as safetensors and as npz."""
+    torch.manual_seed(5)
+    model = ResBlock()
+    with torch.no_grad():
+        for k, bn in enumerate((model.bn1, model.bn2)):
+            bn.running_mean.copy_(torch.randn(4))
+            bn.running_var.copy_(0.5 + torch.rand(4))
+            bn.num_batches_tracked.fill_(41 + k)
+    arrays = {name: t.numpy().copy() for name, t in model.state_dict().items()}
+    write_safetensors(path + ".safetensors", arrays, {"format": "pt"})
+    np.savez(path + ".npz", **arrays)
+
+
+def statedict_read(path):
+    """Loads weights written elsewhere into a ResBlock with strict=True; prints each buffer with its dtype."""
+    model = ResBlock()
+    arrays = dict(np.load(path)) if path.endswith(".npz") else read_safetensors(path)
+    model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()}, strict=True)
+    for name, b in model.named_buffers():
+        print(name, str(b.dtype), " ".join("%.9g" % v for v in b.reshape(-1).tolist()))
 
 
 def idx(path):
@@ -417,6 +498,10 @@ def main(argv):
     torch.set_num_threads(1)
     if len(argv) == 2 and argv[0] == "reference":
         reference(argv[1])
+    elif len(argv) == 2 and argv[0] == "statedict-write":
+        statedict_write(argv[1])
+    elif len(argv) == 2 and argv[0] == "statedict-read":
+        statedict_read(argv[1])
     elif len(argv) == 4 and argv[0] == "accuracy":
         accuracy(argv[1], argv[2], argv[3])
     else:

@@ -43,11 +43,14 @@ public record Attrs(
   /**
    * The constants of layer_norm and group_norm: eps, whether the weight and the bias were given (the call's tensors
    * are x, then those present, in that order), group_norm's num_groups (0 for layer_norm), and batch_norm's
-   * momentum (0 for the others; batch_norm's tensors are x, running_mean, running_var, then weight and bias).
+   * momentum (0 for the others; batch_norm's tensors are x, running_mean, running_var, then weight and bias), whether
+   * its momentum is {@code none} (the cumulative average, {@code 1 / num_batches_tracked}), and the dotted name of its
+   * {@code num_batches_tracked} counter buffer (null without one; the counter is state, not an operand).
    */
-  public record Norm(double eps, boolean weight, boolean bias, int groups, double momentum) {
+  public record Norm(double eps, boolean weight, boolean bias, int groups, double momentum, boolean cumulative,
+                     String counter) {
     public Norm(double eps, boolean weight, boolean bias, int groups) {
-      this(eps, weight, bias, groups, 0);
+      this(eps, weight, bias, groups, 0, false, null);
     }
   }
 

@@ -12,7 +12,10 @@ import java.util.Locale;
  * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
  * {@code tensor}, {@code tensor?} (optional tensor), {@code labels} (an i32 tensor of class labels), {@code index} (an
  * i32 tensor of indices), {@code mask} (a bool tensor, a comparison's result), {@code tensors} (a list of tensors, written {@code [a, b]}), {@code int}, {@code pair} (an
- * int or a list of two), {@code dims} (an int or a list of ints), {@code bool}, {@code float}, {@code string}.
+ * int or a list of two), {@code dims} (an int or a list of ints), {@code bool}, {@code float}, {@code string},
+ * {@code counter?} (an optional i32 counter buffer, batch_norm's {@code num_batches_tracked}: a state the call updates,
+ * not an operand). A {@code ?} after a constant kind ({@code float?=0.1}) lets the argument be {@code none} although
+ * its default is not.
  */
 public enum Builtin {
   // Operators.
@@ -63,8 +66,8 @@ public enum Builtin {
   LOG_SOFTMAX("x:tensor, dim:int"),
   LAYER_NORM("x:tensor, normalized_shape:dims, weight:tensor?, bias:tensor?, eps:float=1e-5"),
   GROUP_NORM("x:tensor, num_groups:int, weight:tensor?, bias:tensor?, eps:float=1e-5"),
-  BATCH_NORM("x:tensor, running_mean:tensor, running_var:tensor, weight:tensor?, bias:tensor?, momentum:float=0.1, "
-      + "eps:float=1e-5"),
+  BATCH_NORM("x:tensor, running_mean:tensor, running_var:tensor, weight:tensor?, bias:tensor?, momentum:float?=0.1, "
+      + "eps:float=1e-5, num_batches_tracked:counter?"),
   // Layers as functions.
   LINEAR("x:tensor, weight:tensor, bias:tensor?"),
   CONV2D("x:tensor, weight:tensor, bias:tensor?, stride:pair=1, padding:pair=0"),
@@ -88,13 +91,18 @@ public enum Builtin {
   GRAD("of:tensor, wrt:tensor, seed:tensor?");
 
   /** One argument of a signature. */
-  public record Arg(String name, String kind, String defaultValue) {
+  public record Arg(String name, String kind, String defaultValue, boolean noneAllowed) {
     public boolean isTensor() {
       return kind.startsWith("tensor") || kind.equals("labels") || kind.equals("index") || kind.equals("mask");
     }
 
+    /** batch_norm's num_batches_tracked: checked as an expression (a buffer reference), kept out of the operands. */
+    public boolean isCounter() {
+      return kind.equals("counter?");
+    }
+
     public boolean required() {
-      return defaultValue == null && !kind.equals("tensor?");
+      return defaultValue == null && !kind.equals("tensor?") && !isCounter();
     }
   }
 
@@ -105,7 +113,11 @@ public enum Builtin {
     for (String part : signature.split(",\\s*")) {
       String[] nameRest = part.split(":");
       String[] kindDefault = nameRest[1].split("=");
-      list.add(new Arg(nameRest[0].trim(), kindDefault[0].trim(), kindDefault.length > 1 ? kindDefault[1] : null));
+      String kind = kindDefault[0].trim();
+      String defaultValue = kindDefault.length > 1 ? kindDefault[1] : null;
+      boolean constantOrNone = kind.endsWith("?") && !kind.equals("tensor?") && !kind.equals("counter?");
+      list.add(new Arg(nameRest[0].trim(), constantOrNone ? kind.substring(0, kind.length() - 1) : kind, defaultValue,
+          constantOrNone || "none".equals(defaultValue)));
     }
     this.args = List.copyOf(list);
   }

@@ -148,11 +148,18 @@ final class BuiltinAttributes {
         attrs = attrs.withNorm(new Attrs.Norm(number(bound[4]), bound[2] != null, bound[3] != null, (int) groups));
       }
       case BATCH_NORM -> {
-        double momentum = number(bound[5]);
+        String counter = bound[7] == null ? null : ((TExpr.Ref) bound[7]).name();
+        if (bound[5] == null && counter == null) {
+          return error(at, "batch_norm: momentum = none (the cumulative moving average, 1 / num_batches_tracked) "
+              + "needs the counter: pass num_batches_tracked = <an i32 buffer> (buffer num_batches_tracked : i32 "
+              + "init zeros)");
+        }
+        double momentum = bound[5] == null ? 0 : number(bound[5]);
         if (!(momentum >= 0 && momentum <= 1)) {
           return error(at, "batch_norm: momentum must be in [0, 1], got " + momentum);
         }
-        attrs = attrs.withNorm(new Attrs.Norm(number(bound[6]), bound[3] != null, bound[4] != null, 0, momentum));
+        attrs = attrs.withNorm(new Attrs.Norm(number(bound[6]), bound[3] != null, bound[4] != null, 0, momentum,
+            bound[5] == null, counter));
       }
       case SOFTMAX, LOG_SOFTMAX -> {
         Integer d = dim(bound[1], tensors.get(0).type().shape().rank(), at);

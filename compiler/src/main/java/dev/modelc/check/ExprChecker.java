@@ -256,6 +256,8 @@ final class ExprChecker {
         list.forEach(t -> tensors.add((TExpr) t));
       } else if (builtin.args().get(i).isTensor() && bound[i] != null) {
         tensors.add((TExpr) bound[i]);
+      } else if (builtin.args().get(i).isCounter() && bound[i] != null && counter((TExpr) bound[i]) == null) {
+        return null;
       }
     }
     if (builtin == Builtin.BATCH_NORM && !runningStatistics(tensors)) {
@@ -292,6 +294,23 @@ final class ExprChecker {
       }
     }
     return true;
+  }
+
+  /**
+   * batch_norm's num_batches_tracked: an i32 scalar buffer (PyTorch's int64 counter), which each training forward
+   * through the call increments. Null after reporting anything else.
+   */
+  private CheckedModel.Param counter(TExpr t) {
+    CheckedModel.Param buffer = t instanceof TExpr.Ref r && r.kind() == TExpr.RefKind.PARAM
+        ? model.params.stream().filter(p -> p.name().equals(r.name()) && p.buffer()).findFirst().orElse(null)
+        : null;
+    if (buffer == null || buffer.type().dtype() != DType.I32 || buffer.type().shape().rank() != 0) {
+      diagnostics.error(t.span(), "batch_norm: num_batches_tracked must be an i32 counter buffer (buffer "
+          + "num_batches_tracked : i32 init zeros), got " + (buffer == null ? "a value that is not a buffer"
+          : "the buffer " + buffer.name() + " : " + buffer.type()));
+      return null;
+    }
+    return buffer;
   }
 
   /** The float width a mask's comparison compared, found through lets; null if not a mask. */
@@ -362,7 +381,7 @@ final class ExprChecker {
       if (arg.kind().equals("tensors")) {
         bound[i] = tensorList(builtin, given[i], scope);
         ok &= bound[i] != null;
-      } else if (arg.isTensor()) {
+      } else if (arg.isTensor() || arg.isCounter()) {
         TExpr t = check(given[i], scope);
         if (t == null) {
           ok = false;
@@ -374,8 +393,8 @@ final class ExprChecker {
         if (v == null) {
           ok = false;
         } else if (v == ConstEval.Absent.NONE) {
-          bound[i] = arg.defaultValue() != null && arg.defaultValue().equals("none") ? null : badNone(arg, givenAt[i]);
-          ok &= arg.defaultValue() != null && arg.defaultValue().equals("none");
+          bound[i] = arg.noneAllowed() ? null : badNone(arg, givenAt[i]);
+          ok &= arg.noneAllowed();
         } else if (!fits(arg.kind(), v)) {
           diagnostics.error(givenAt[i], builtin.spelling() + ": argument '" + arg.name() + "' must be "
               + kindText(arg.kind()) + ", got " + ConstEval.describe(v));

@@ -85,12 +85,23 @@ final class ModelContext {
     if (type == null) {
       return null;
     }
-    if (!type.dtype().isFloat()) {
-      diagnostics.error(p.type().span(), "a " + kind + " must be f32 or f64, got " + type.dtype().spelling());
+    if (type.dtype() == DType.I32 && p.buffer()) { // a counter, batch_norm's num_batches_tracked
+      if (type.shape().rank() != 0) {
+        diagnostics.error(p.type().span(), "an i32 buffer is a counter (batch_norm's num_batches_tracked) and is a "
+            + "scalar: i32 or i32[], got " + type);
+        return null;
+      }
+    } else if (!type.dtype().isFloat()) {
+      diagnostics.error(p.type().span(), "a " + kind + " must be f32 or f64" + (p.buffer() ? " (or an i32 counter)"
+          : "") + ", got " + type.dtype().spelling());
       return null;
     }
     Initializer init = inits.check(p.init(), type, scope);
     if (init == null) {
+      return null;
+    }
+    if (type.dtype() == DType.I32 && init.kind() != Initializer.Kind.ZEROS) {
+      diagnostics.error(p.init().span(), "an i32 counter buffer starts at zero: init zeros");
       return null;
     }
     params.add(new CheckedModel.Param(dottedName, type, init, p.span(), p.buffer()));

@@ -92,9 +92,10 @@ final class Emitter {
     push(v ? 1 : 0);
   }
 
-  /** A number of the element type {@code t} (float or double). */
+  /** A number of the element type {@code t} (float, double, or int for an integral value). */
   void push(double v, Type t) {
     if (t.getSort() == Type.FLOAT) mv.visitLdcInsn((float) v);
+    else if (t.getSort() == Type.INT) push((int) v);
     else mv.visitLdcInsn(v);
   }
 
@@ -142,6 +143,7 @@ final class Emitter {
     else if (from.getSort() == Type.DOUBLE && to.getSort() == Type.FLOAT) mv.visitInsn(Opcodes.D2F);
     else if (from.getSort() == Type.INT && to.getSort() == Type.FLOAT) mv.visitInsn(Opcodes.I2F);
     else if (from.getSort() == Type.INT && to.getSort() == Type.DOUBLE) mv.visitInsn(Opcodes.I2D);
+    else if (from.getSort() == Type.DOUBLE && to.getSort() == Type.INT) mv.visitInsn(Opcodes.D2I);
     else throw new IllegalArgumentException("no cast from " + from + " to " + to);
   }
 

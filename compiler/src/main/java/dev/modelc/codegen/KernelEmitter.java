@@ -114,7 +114,7 @@ final class KernelEmitter {
       case MAXPOOL2D, AVGPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> this::pool;
       case INPUT, PARAM -> throw notAKernel("is bound by name, not computed");
       case RESHAPE -> throw notAKernel("shares its operand's storage (an alias), so no step computes it");
-      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
+      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT, TO_FLOAT,
           ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS ->
           throw notAKernel("is elementwise: a loop step computes it (LoopEmitter)");
     };

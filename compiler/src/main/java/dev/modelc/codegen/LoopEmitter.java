@@ -211,6 +211,7 @@ final class LoopEmitter {
     Class<?> box = t.getSort() == Type.FLOAT ? Float.class : Double.class;
     for (int p = 0; p < step.fused().size(); p++) {
       Node f = step.fused().get(p);
+      if (!f.dtype().isFloat()) continue; // an int (batch_norm's counter) is always finite; computed where used
       expr(f);
       int slot = e.newLocal(t);
       e.store(t, slot);
@@ -333,6 +334,10 @@ final class LoopEmitter {
       case MUL -> () -> arith(n, Opcodes.IMUL);
       case DIV -> () -> arith(n, Opcodes.IDIV);
       case STOP_GRADIENT -> () -> operand(n.in(0), false);
+      case TO_FLOAT -> () -> { // an int operand, widened (exact) and rounded to t
+        operand(n.in(0), true);
+        e.cast(Type.DOUBLE_TYPE, t);
+      };
       case POW -> () -> {
         if (n.in(1).isConstant(2)) {
           operand(n.in(0), false);
@@ -387,9 +392,10 @@ final class LoopEmitter {
     code.run();
   }
 
+  /** The operands, then the opcode of the node's own type (an i32 add inside a float loop adds ints). */
   private void arith(Node n, int intOpcode) {
     for (Node x : n.inputs) operand(x, false);
-    e.math(intOpcode, t);
+    e.math(intOpcode, Emitter.element(n.dtype()));
   }
 
   /**

@@ -286,6 +286,9 @@ public final class CrossCheck {
     if (array instanceof double[] d) {
       return d.clone();
     }
+    if (array instanceof int[] counter) { // batch_norm's num_batches_tracked
+      return java.util.Arrays.stream(counter).asDoubleStream().toArray();
+    }
     float[] f = (float[]) array;
     double[] out = new double[f.length];
     for (int i = 0; i < f.length; i++) {

@@ -127,7 +127,7 @@ public final class IrEvaluator {
       case SIZE -> new double[] {Dims.evaluate(((Attr.Size) n.attr).dim(), sizes)};
       case TRAINING -> throw new IllegalStateException("training is bound by the run, not computed");
       case BROADCAST_TO -> Movement.broadcast(in.get(0).data(), in.get(0).shape(), outShape);
-      case RESHAPE, STOP_GRADIENT -> in.get(0).data().clone();
+      case RESHAPE, STOP_GRADIENT, TO_FLOAT -> in.get(0).data().clone();
       case PERMUTE -> Movement.permute(in.get(0).data(), in.get(0).shape(), ints(((Attr.Perm) n.attr).perm()));
       case SLICE -> Movement.slice(in.get(0).data(), in.get(0).shape(), ints(((Attr.Slice) n.attr).start()),
           ints(((Attr.Slice) n.attr).step()), outShape);

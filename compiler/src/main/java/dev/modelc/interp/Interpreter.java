@@ -63,7 +63,8 @@ public final class Interpreter {
     dropoutSeed = seed;
     for (CheckedModel.Param p : model.params()) {
       int[] shape = constantShape(p.type().shape().dims());
-      Tensor t = Tensor.zeros(dtype(p.type().dtype()), shape);
+      // an i32 buffer (batch_norm's num_batches_tracked) is held as f64, exact for every count an int can hold
+      Tensor t = Tensor.zeros(p.type().dtype().isFloat() ? dtype(p.type().dtype()) : DType.F64, shape);
       ParameterInit init = ParameterInit.parse(p.init().runtimeText());
       if (t.dtype() == DType.F32) {
         init.fill(t.floatData(), shape, rng);
@@ -319,18 +320,30 @@ public final class Interpreter {
 
   /**
    * batch_norm: the batch's statistics in a training forward, which also computes the running statistics' new
-   * values (written into the buffers when the forward ends, as the generated class does); the running statistics in
-   * evaluation.
+   * values and increments the counter (written into the buffers when the forward ends, as the generated class does;
+   * a later call through the same buffers starts from these values); the running statistics in evaluation. With
+   * momentum none the factor is {@code 1 / num_batches_tracked} after the increment, as nn.BatchNorm computes it.
    */
   private Tensor batchNorm(TExpr.Call c, List<Object> a) {
     Attrs.Norm n = c.attrs().norm();
     Tensor x = (Tensor) a.get(0);
-    Tensor mean = (Tensor) a.get(1);
-    Tensor var = (Tensor) a.get(2);
+    String meanName = ((TExpr.Ref) c.args().get(1)).name();
+    String varName = ((TExpr.Ref) c.args().get(2)).name();
+    Tensor mean = bufferUpdates.getOrDefault(meanName, (Tensor) a.get(1));
+    Tensor var = bufferUpdates.getOrDefault(varName, (Tensor) a.get(2));
     if (training) {
-      Tensor[] stats = Functional.batchNormRunningStats(x, mean, var, n.momentum());
-      bufferUpdates.put(((TExpr.Ref) c.args().get(1)).name(), stats[0]);
-      bufferUpdates.put(((TExpr.Ref) c.args().get(2)).name(), stats[1]);
+      double factor = n.momentum();
+      if (n.counter() != null) {
+        Tensor next = Tensor.zeros(DType.F64, new int[0]);
+        next.doubleData()[0] = bufferUpdates.getOrDefault(n.counter(), params.get(n.counter())).doubleData()[0] + 1;
+        bufferUpdates.put(n.counter(), next);
+        if (n.cumulative()) {
+          factor = 1.0 / next.doubleData()[0];
+        }
+      }
+      Tensor[] stats = Functional.batchNormRunningStats(x, mean, var, factor);
+      bufferUpdates.put(meanName, stats[0]);
+      bufferUpdates.put(varName, stats[1]);
     }
     return Functional.batchNorm(x, mean, var, n.weight() ? (Tensor) a.get(3) : null,
         n.bias() ? (Tensor) a.get(a.size() - 1) : null, training, n.eps());

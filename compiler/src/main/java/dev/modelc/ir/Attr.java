@@ -143,6 +143,13 @@ public sealed interface Attr {
     }
   }
 
+  /** TO_FLOAT: the float dtype of the result. */
+  record ToFloat(DType dtype) implements Attr {
+    public String text() {
+      return "dtype=" + dtype.spelling();
+    }
+  }
+
   /** ONE_HOT: number of classes and the float dtype of the result. */
   record Classes(long count, DType dtype) implements Attr {
     public String text() {

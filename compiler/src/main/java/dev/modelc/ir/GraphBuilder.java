@@ -187,6 +187,11 @@ public final class GraphBuilder {
     return unary(Op.SIGMOID, x);
   }
 
+  /** An i32 value as floats of dtype (batch_norm's counter in the cumulative average). */
+  public Node toFloat(Node x, DType dtype) {
+    return add(Op.TO_FLOAT, new Attr.ToFloat(dtype), List.of(x));
+  }
+
   public Node add(Node a, Node b) {
     return binary(Op.ADD, a, b);
   }

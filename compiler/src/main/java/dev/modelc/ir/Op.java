@@ -49,9 +49,11 @@ public enum Op {
       Group.ELEMENTWISE_UNARY, Group.FUSED_STABLE),
   SIGN(1, "-1, 0 or 1", Group.ELEMENTWISE_UNARY, Group.NO_GRADIENT),
   STOP_GRADIENT(1, "x, through which no gradient flows (detach)", Group.ELEMENTWISE_UNARY, Group.NO_GRADIENT),
+  TO_FLOAT(1, "an i32 value as a float of the result's dtype (batch_norm's num_batches_tracked; attr: dtype)",
+      Group.ELEMENTWISE_UNARY, Group.NO_GRADIENT),
 
   // Elementwise, two (select: three) operands of equal shape.
-  ADD(2, "a + b", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
+  ADD(2, "a + b (also on i32 operands: batch_norm's counter)", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   MUL(2, "a * b", Group.ELEMENTWISE_BINARY, Group.COMMUTATIVE),
   DIV(2, "a / b", Group.ELEMENTWISE_BINARY),
   POW(2, "a ** b", Group.ELEMENTWISE_BINARY),

@@ -22,7 +22,9 @@ public final class ShapeRules {
       case INPUT, PARAM, CONSTANT, SIZE, TRAINING ->
           throw new IrException(op.mnemonic() + " has no shape rule: its type is given");
       case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
-          ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
+          MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS -> elementwise(op, in);
+      case ADD -> add(op, in);
+      case TO_FLOAT -> toFloat(op, in.get(0), ((Attr.ToFloat) attr).dtype());
       case BROADCAST_TO -> broadcastTo(op, in.get(0), ((Attr.Target) attr).shape());
       case RESHAPE -> reshape(op, in.get(0), ((Attr.Target) attr).shape());
       case PERMUTE -> permute(op, in.get(0), ((Attr.Perm) attr).perm());
@@ -51,6 +53,19 @@ public final class ShapeRules {
       if (!t.equals(a)) fail(op, "needs operands of one type, got " + Dims.text(a) + " and " + Dims.text(t));
     }
     return a;
+  }
+
+  /** add: float operands of one type, or i32 operands of one shape (batch_norm's counter increment). */
+  private static TensorType add(Op op, List<TensorType> in) {
+    if (in.get(0).dtype() != DType.I32 || !in.get(1).equals(in.get(0))) return elementwise(op, in);
+    return in.get(0);
+  }
+
+  private static TensorType toFloat(Op op, TensorType x, DType to) {
+    if (x.dtype() != DType.I32 || !to.isFloat()) {
+      fail(op, "turns i32 into f32 or f64, got " + Dims.text(x) + " to " + to.spelling());
+    }
+    return new TensorType(to, x.shape());
   }
 
   private static TensorType float0(Op op, List<TensorType> in) {

@@ -60,7 +60,7 @@ public final class Verifier {
     Runnable check = switch (n.op) {
       case INPUT, PARAM -> () -> checkName(n, names, errors);
       case CONSTANT, SIZE, TRAINING -> () -> checkFill(n, errors);
-      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT,
+      case NEG, EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, ERF, RELU, LEAKY_RELU, SOFTPLUS, SIGN, STOP_GRADIENT, TO_FLOAT,
           ADD, MUL, DIV, POW, MAXIMUM, MINIMUM, GREATER, EQUAL, SELECT, BCE, BCE_WITH_LOGITS,
           BROADCAST_TO, RESHAPE, PERMUTE, SLICE, SLICE_BACKWARD, REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP, LOG_SOFTMAX,
           MATMUL, CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT,
@@ -98,7 +98,8 @@ public final class Verifier {
     boolean attrOk = n.op == Op.CONSTANT ? n.attr instanceof Attr.Value
         : n.op == Op.TRAINING ? n.attr == Attr.NONE : n.attr instanceof Attr.Size;
     if (!attrOk) errors.add(n.ref() + " " + n.op.mnemonic() + " has a wrong attribute " + n.attr);
-    if (n.dtype() == DType.I32) errors.add(n.ref() + " " + n.op.mnemonic() + " must be a float");
+    // training may be i32: 0 or 1 added to batch_norm's counter
+    if (n.dtype() == DType.I32 && n.op != Op.TRAINING) errors.add(n.ref() + " " + n.op.mnemonic() + " must be a float");
     if (n.op != Op.CONSTANT && Dims.rank(n.shape()) != 0) {
       errors.add(n.ref() + " " + n.op.mnemonic() + " must be a scalar");
     }

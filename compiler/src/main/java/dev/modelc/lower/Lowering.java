@@ -11,6 +11,7 @@ import dev.modelc.ir.Op;
 import dev.modelc.ir.Origin;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +35,12 @@ public final class Lowering {
   private final Sugar sugar;
   private final Map<String, Node> named = new HashMap<>();
   private final Map<TExpr, Node> lowered = new IdentityHashMap<>();
+  /**
+   * Each buffer's value after the batch_norm calls lowered so far, in call order: a later call through the same
+   * buffer reads (and updates) the earlier call's result, as PyTorch applies both updates; the last becomes the
+   * buffer's BUFFER_UPDATE result.
+   */
+  private final Map<String, Node> updated = new LinkedHashMap<>();
 
   private Lowering(String name) {
     this.ir = new GraphBuilder(name);
@@ -50,8 +57,9 @@ public final class Lowering {
     for (CheckedModel.Param p : model.params()) {
       l.at(p.span());
       Node param = l.ir.param(p.name(), p.type());
-      // A buffer is read through stop_gradient, so no objective reaches it: no gradient result, no update.
-      l.named.put(p.name(), p.buffer() ? l.ir.unary(Op.STOP_GRADIENT, param) : param);
+      // A buffer is read through stop_gradient, so no objective reaches it: no gradient result, no update. An i32
+      // buffer (a counter) carries no gradient anyway.
+      l.named.put(p.name(), p.buffer() && p.type().dtype().isFloat() ? l.ir.unary(Op.STOP_GRADIENT, param) : param);
     }
     for (CheckedModel.Value v : model.values()) {
       Node n = l.lower(v.expr());
@@ -65,6 +73,7 @@ public final class Lowering {
       String name = model.objective().expr() instanceof TExpr.Ref r ? r.name() : "loss";
       l.ir.result(name, Graph.Kind.OBJECTIVE, loss);
     }
+    l.updated.forEach((buffer, value) -> l.ir.result(buffer, Graph.Kind.BUFFER_UPDATE, value));
     return l.ir.build();
   }
 
@@ -166,19 +175,30 @@ public final class Lowering {
 
   /**
    * batch_norm: x, running_mean, running_var (buffers, so references), then the weight and the bias that were given;
-   * the running statistics' new values become BUFFER_UPDATE results named after the buffers.
+   * the counter is named in the attributes. Each buffer is read as the previous batch_norm call left it, and the
+   * new values of the running statistics (and of the counter) become its latest value ({@link #updated}).
    */
   private Node batchNorm(TExpr.Call c) {
     List<Node> parts = c.args().stream().map(this::lower).toList();
     Attrs.Norm n = c.attrs().norm();
     Node weight = n.weight() ? parts.get(3) : null;
     Node bias = n.bias() ? parts.get(parts.size() - 1) : null;
+    String meanName = ((TExpr.Ref) c.args().get(1)).name();
+    String varName = ((TExpr.Ref) c.args().get(2)).name();
+    Node counter = n.counter() == null ? null : updated.getOrDefault(n.counter(), named.get(n.counter()));
     at(c.span());
-    Sugar.BatchNorm bn = sugar.batchNorm(parts.get(0), parts.get(1), parts.get(2), weight, bias, n.momentum(),
-        n.eps());
-    ir.result(((TExpr.Ref) c.args().get(1)).name(), Graph.Kind.BUFFER_UPDATE, bn.runningMean());
-    ir.result(((TExpr.Ref) c.args().get(2)).name(), Graph.Kind.BUFFER_UPDATE, bn.runningVar());
+    Sugar.BatchNorm bn = sugar.batchNorm(parts.get(0), current(meanName, parts.get(1)),
+        current(varName, parts.get(2)), weight, bias, n.momentum(), n.eps(), counter, n.cumulative());
+    updated.put(meanName, bn.runningMean());
+    updated.put(varName, bn.runningVar());
+    if (counter != null) updated.put(n.counter(), bn.numBatchesTracked());
     return bn.y();
+  }
+
+  /** A running statistic as the last batch_norm call left it (read without gradient, as the buffer is), or as read. */
+  private Node current(String buffer, Node read) {
+    Node u = updated.get(buffer);
+    return u == null ? read : ir.unary(Op.STOP_GRADIENT, u);
   }
 
   /** layer_norm and group_norm: x, then the weight and the bias that were given. */

@@ -306,18 +306,22 @@ public final class Sugar {
     return y;
   }
 
-  /** batch_norm's normalized value and the new values of its running statistics (buffer updates). */
-  public record BatchNorm(Node y, Node runningMean, Node runningVar) {}
+  /**
+   * batch_norm's normalized value and the new values of its running statistics and of its counter (buffer updates;
+   * the counter's is null without one).
+   */
+  public record BatchNorm(Node y, Node runningMean, Node runningVar, Node numBatchesTracked) {}
 
   /**
    * torch.batch_norm over x {@code [N, C, *]}: in a training pass (TRAINING is 1) each channel is normalized with
    * the batch's mean and biased variance over N and *, with the gradient through both; in predict (TRAINING is 0)
    * with the running statistics. Then {@code * weight + bias} per channel when given. The running statistics'
-   * new values are {@code (1 - m) * running + m * batch} (the variance unbiased, times {@code n / (n - 1)}), kept
-   * as they are outside a training pass.
+   * new values are {@code (1 - f) * running + f * batch} (the variance unbiased, times {@code n / (n - 1)}), kept
+   * as they are outside a training pass; f is {@code momentum}, or with {@code cumulative} (PyTorch's momentum None)
+   * {@code 1 / num_batches_tracked} after its increment. The counter (an i32 scalar, or null) gains TRAINING.
    */
   public BatchNorm batchNorm(Node x, Node runningMean, Node runningVar, Node weight, Node bias, double momentum,
-                             double eps) {
+                             double eps, Node counter, boolean cumulative) {
     List<Dim> dims = Dims.dims(x.shape());
     List<Integer> axes = new ArrayList<>();
     Dim n = Dims.of(1);
@@ -341,14 +345,19 @@ public final class Sugar {
     if (weight != null) y = mul(y, ir.reshape(weight, perChannel));
     if (bias != null) y = add(y, ir.reshape(bias, perChannel));
     Shape c = runningMean.shape();
-    Node m = number(momentum, x.dtype());
-    Node keep = number(1 - momentum, x.dtype());
     Node count = count(n, x.dtype());
-    Node unbiased = div(mul(ir.reshape(variance, c), count), sub(count, number(1, x.dtype())));
+    Node one = number(1, x.dtype());
+    // the cumulative factor 1 / (counter + 1) is 1 / num_batches_tracked after a training pass's increment; outside
+    // one it is not used, and it never divides by zero
+    Node m = cumulative ? div(one, add(ir.toFloat(counter, x.dtype()), one)) : number(momentum, x.dtype());
+    Node keep = cumulative ? sub(one, m) : number(1 - momentum, x.dtype());
+    Node unbiased = div(mul(ir.reshape(variance, c), count), sub(count, one));
     Node newMean = add(mul(runningMean, keep), mul(ir.reshape(mean, c), m));
     Node newVar = add(mul(runningVar, keep), mul(unbiased, m));
     Node updating = ir.broadcastTo(training, c);
-    return new BatchNorm(y, ir.select(updating, newMean, runningMean), ir.select(updating, newVar, runningVar));
+    Node newCount = counter == null ? null : ir.add(counter, ir.training(DType.I32));
+    return new BatchNorm(y, ir.select(updating, newMean, runningMean), ir.select(updating, newVar, runningVar),
+        newCount);
   }
 
   // ---- contractions ----

@@ -129,7 +129,9 @@ public final class Scheduler {
   }
 
   private static void checkSupported(Node n) {
-    if (n.op.isElementwise()) {
+    // i32 arithmetic is batch_norm's counter: an i32 add (int loop) and to_float; any other i32 loop is refused
+    boolean counter = n.op == Op.TO_FLOAT || n.op == Op.ADD && n.dtype() == dev.modelc.types.DType.I32;
+    if (n.op.isElementwise() && !counter) {
       for (Node x : n.inputs) {
         if (!x.dtype().isFloat()) {
           throw new IrException(n.op.mnemonic() + " on an i32 operand is not supported by the code generator",

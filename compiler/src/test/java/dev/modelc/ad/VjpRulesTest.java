@@ -211,13 +211,16 @@ class VjpRulesTest {
     }
   }
 
-  /** Every op that is not a source or a label op has a row above. */
+  /**
+   * Every op that is not a source or an op of an i32 operand (one_hot of labels, to_float of batch_norm's counter:
+   * no finite differences there; both are in OpTableTest) has a row above.
+   */
   @Test
   void everyOpHasARow() {
     Set<Op> covered = EnumSet.noneOf(Op.class);
     rows().forEach(r -> covered.add(r.op));
     for (Op op : Op.values()) {
-      boolean exempt = op.is(Op.Group.SOURCE) || op == ONE_HOT;
+      boolean exempt = op.is(Op.Group.SOURCE) || op == ONE_HOT || op == Op.TO_FLOAT;
       assertTrue(exempt || covered.contains(op), "no gradient test row for " + op.mnemonic());
     }
   }

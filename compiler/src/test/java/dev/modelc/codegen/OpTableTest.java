@@ -138,9 +138,18 @@ class OpTableTest {
     rows.add(new Row("group_norm", (h, s) -> s.groupNorm(h.param("x", -2, 2, 2, 6, 3, 2), 3, h.param("w", -1, 1, 6),
         null, 1e-5)));
     rows.add(new Row("batch_norm", (h, s) -> s.batchNorm(h.param("x", -2, 2, 3, 2, 2, 2), h.param("m", -1, 1, 2),
-        h.param("v", 0.5, 2, 2), h.param("w", -1, 1, 2), h.param("b", -1, 1, 2), 0.1, 1e-5).y()));
+        h.param("v", 0.5, 2, 2), h.param("w", -1, 1, 2), h.param("b", -1, 1, 2), 0.1, 1e-5, null, false).y()));
     rows.add(new Row("batch_norm [N, C]", (h, s) -> s.batchNorm(h.param("x", -2, 2, 4, 3), h.param("m", -1, 1, 3),
-        h.param("v", 0.5, 2, 3), null, null, 0.1, 1e-3).y()));
+        h.param("v", 0.5, 2, 3), null, null, 0.1, 1e-3, null, false).y()));
+    // momentum none: the running statistics' update (the output here) reads the i32 counter through to_float
+    rows.add(new Row("batch_norm cumulative update", (h, s) -> {
+      Sugar.BatchNorm bn = s.batchNorm(h.param("x", -2, 2, 3, 2, 2, 2), h.param("m", -1, 1, 2),
+          h.param("v", 0.5, 2, 2), h.param("w", -1, 1, 2), null, 0, 1e-5, h.indices("n", 9), true);
+      return s.add(s.mul(bn.y(), bn.y()), s.reshape(s.add(bn.runningMean(), bn.runningVar()), Harness.shape(1, 2, 1, 1)));
+    }));
+    // the counter's increment, an i32 add, fused into a float loop after to_float
+    rows.add(new Row("to_float of i32 add", (h, s) -> s.mul(h.param("a", -1, 1, 2, 3),
+        s.ir().toFloat(s.ir().add(h.indices("i", 7, 2, 3), h.indices("j", 7, 2, 3)), h.dtype))));
     rows.add(new Row("cross_entropy", (h, s) -> s.reshape(s.crossEntropy(h.param("x", -2, 2, 3, 4),
         h.labels("t", Harness.shape(3), 3, 4), "mean"), Harness.shape(1))));
     rows.add(new Row("mse + l1", (h, s) -> s.reshape(s.add(s.mse(h.param("x", -2, 2, 3, 4), h.param("y", -2, 2, 3, 4),

@@ -26,8 +26,8 @@ class BatchNormTest {
   void theResidualBlockHasPyTorchsStateDictNames() throws Exception {
     List<String> names = Samples.load("resnet", false).params().stream().map(CheckedModel.Param::name).toList();
     assertEquals(List.of("conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
-        "conv2.weight", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var", "fc.weight", "fc.bias"),
-        names);
+        "bn1.num_batches_tracked", "conv2.weight", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var",
+        "bn2.num_batches_tracked", "fc.weight", "fc.bias"), names);
   }
 
   @Test
@@ -52,6 +52,11 @@ class BatchNormTest {
       first = step == 0 ? loss : first;
       last = loss;
       for (CheckedModel.Param p : checked.params()) {
+        if (p.name().endsWith("num_batches_tracked")) {
+          assertArrayEquals(new int[] {step + 1}, (int[]) m.parameter(p.name()), p.name() + " after step " + step);
+          assertEquals(step + 1, ref.param(p.name()).doubles()[0], p.name() + " after step " + step);
+          continue;
+        }
         assertArrayEquals(ref.param(p.name()).doubles(), doubles((float[]) m.parameter(p.name())), 2e-4,
             p.name() + " after step " + step);
       }
@@ -67,6 +72,7 @@ class BatchNormTest {
     System.arraycopy((float[]) m.output("logits"), 0, logits, 0, logits.length);
     assertArrayEquals(mean, (float[]) m.parameter("bn1.running_mean"), "predict leaves the statistics as they are");
     assertArrayEquals(var, (float[]) m.parameter("bn1.running_var"), "predict leaves the statistics as they are");
+    assertArrayEquals(new int[] {4}, (int[]) m.parameter("bn1.num_batches_tracked"), "and counts no batch");
     ref.setTraining(false);
     Tensor want = ref.forward().get("logits");
     assertArrayEquals(want.doubles(), doubles(logits), 2e-4, "predict normalizes with the running statistics");
@@ -99,10 +105,53 @@ class BatchNormTest {
     assertArrayEquals(predicted, (float[]) m.output("logits"), "model.eval(): forward normalizes as predict does");
     assertArrayEquals(mean, (float[]) m.parameter("bn1.running_mean"), "and leaves the running mean");
     assertArrayEquals(var, (float[]) m.parameter("bn1.running_var"), "and the running variance");
+    assertArrayEquals(new int[] {2}, (int[]) m.parameter("bn1.num_batches_tracked"), "and the counter");
 
     m.setTraining(true);
     m.forward();
     assertTrue(((float[]) m.parameter("bn1.running_mean"))[0] != mean[0], "model.train(): the statistics move again");
+    assertArrayEquals(new int[] {3}, (int[]) m.parameter("bn2.num_batches_tracked"), "a training forward counts");
+  }
+
+  /**
+   * The counters are int[1] parameters outside the float flat copies, written as int64 in safetensors and npz and
+   * read back from them; a counter beyond an int does not load.
+   */
+  @Test
+  void countersAreInt64InFilesAndOutsideTheFlatCopies(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    CheckedModel checked = Samples.load("resnet", false);
+    Model m = Driver.compile(checked, "bn", "resnet.mdl", true).newUninitialized();
+    m.initialize(1);
+    int floats = 0;
+    for (var p : m.parameters()) floats += p.dtype().equals("i32") ? 0 : Math.toIntExact(Math.max(1,
+        p.shape().stream().mapToLong(Long::parseLong).reduce(1, (a, b) -> a * b)));
+    assertEquals(floats, m.flatParameterSize(), "the flat copies hold the float parameters and buffers only");
+    ((int[]) m.parameter("bn2.num_batches_tracked"))[0] = 123456789;
+    for (String name : List.of("w.safetensors", "w.npz")) {
+      java.nio.file.Path file = dir.resolve(name);
+      dev.modelc.runtime.io.Weights.save(m, file);
+      dev.modelc.runtime.io.ArrayFile read = name.endsWith(".npz") ? dev.modelc.runtime.io.Npz.read(file)
+          : dev.modelc.runtime.io.SafeTensors.read(file);
+      assertEquals("i32", read.get("bn2.num_batches_tracked").dtype(), "int64 in the file, read as i32");
+      assertEquals(0, read.get("bn2.num_batches_tracked").rank(), "a scalar, as PyTorch's");
+      Model back = Driver.compile(checked, "bn", "resnet.mdl", true).newUninitialized();
+      dev.modelc.runtime.io.Weights.load(back, file);
+      assertArrayEquals(new int[] {123456789}, (int[]) back.parameter("bn2.num_batches_tracked"), name);
+    }
+    String header = new String(java.nio.file.Files.readAllBytes(dir.resolve("w.safetensors")), 8, 2000,
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(header.contains("\"bn2.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[]"), header);
+
+    java.util.Map<String, dev.modelc.runtime.io.ArrayData> big = new java.util.LinkedHashMap<>(
+        dev.modelc.runtime.io.Weights.fileArrays(m));
+    big.put("bn1.num_batches_tracked", new dev.modelc.runtime.io.ArrayData("bn1.num_batches_tracked", "i64",
+        new int[0], new long[] {1L << 33}));
+    dev.modelc.runtime.io.SafeTensors.write(dir.resolve("big.safetensors"), big, java.util.Map.of());
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> dev.modelc.runtime.io.Weights.load(m, dir.resolve("big.safetensors")));
+    assertTrue(e.getMessage().contains("bn1.num_batches_tracked") && e.getMessage().contains("does not fit i32"),
+        e.getMessage());
   }
 
   private static double[] doubles(float[] f) {

@@ -1,5 +1,6 @@
 package dev.modelc.parity;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -35,7 +36,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * after those steps, once in float32 and once in float64 from the same weights and batches. The models are the bundled
  * samples and, in {@code src/test/resources/parity}, one small model per language feature (indexing and slicing, cat
  * and stack, index_select/gather/one_hot, embedding with padding_idx, layer_norm and group_norm, clamp with values on
- * its bounds, comparisons and where) and a tiny transformer block; the script writes each as the torch.nn module a
+ * its bounds, comparisons and where, batch_norm as BatchNorm1d and BatchNorm2d in training and evaluation mode, whose
+ * running statistics and num_batches_tracked are compared after the steps too) and a tiny transformer block; the script writes each as the torch.nn module a
  * PyTorch user would. The compiled class (the f64 twin for the float64 reference) loads the same weights by state_dict
  * name (none may be missing) and must give the loss and every gradient within 1e-5 (relative to the tensor's largest
  * magnitude) and each step's loss within 1e-4 relative. The parameters after the ten steps must agree within 1e-3 of
@@ -93,16 +95,19 @@ class TorchParityTest {
       "clamp, f32", "where, f32",
       "linreg, f64", "logreg, f64", "mlp, f64", "cnn, f64", "norm, f64", "bow, f64",
       "slicing, f64", "catstack, f64", "indices, f64", "embed, f64", "norms, f64", "tinyformer, f64",
-      "clamp, f64", "where, f64"})
+      "clamp, f64", "where, f64", "batchnorm, f32", "batchnorm, f64", "batchnorm_eval, f32", "batchnorm_eval, f64"})
   void lossGradientsAndTrajectoryMatchPyTorch(String name, String dtype) throws Exception {
     boolean f64 = dtype.equals("f64");
     Tolerance tol = f64 ? F64 : F32;
     String what = name + " " + dtype;
     String file = name + (f64 ? ".f64" : "") + ".safetensors";
     ArrayFile ref = SafeTensors.read(OUT.resolve(file));
-    Model model = Driver.compile(load(name, f64), "parity", name + ".mdl", true).newUninitialized();
+    Model model = Driver.compile(load(name.replace("_eval", ""), f64), "parity", name + ".mdl", true)
+        .newUninitialized();
     assertEquals(List.of(), Weights.load(model, ref, file, false).missingKeys(), what + ": parameters not in " + file);
     int steps = ref.get("losses").length();
+    List<String> buffers = List.of(ref.metadata().getOrDefault("buffers", "").split(","));
+    model.setTraining(!ref.metadata().getOrDefault("training", "true").equals("false"));
 
     bindStep(model, ref, 0);
     model.zeroGrad();
@@ -110,6 +115,7 @@ class TorchParityTest {
     model.backward();
     assertClose(ref.get("loss").get(0), model.loss(), tol.gradients(), what + " loss");
     for (TensorSpec p : model.parameters()) {
+      if (buffers.contains(p.name())) continue; // running statistics and counters get no gradient in PyTorch
       assertTensorClose(ref.get("grad." + p.name()), model.gradient(p.name()), tol.gradients(),
           what + " grad " + p.name());
     }
@@ -167,6 +173,46 @@ class TorchParityTest {
         "modelc eval: " + out + "PyTorch: " + torch);
   }
 
+  /**
+   * A state_dict PyTorch wrote for the residual block's nn.BatchNorm2d modules (num_batches_tracked included, int64)
+   * loads into the compiled class with the strict loader, from safetensors and from npz; after a training step the
+   * class saves it in both formats and PyTorch loads each with {@code load_state_dict(strict=True)}, the counter an
+   * int64 one larger and the statistics as the class holds them.
+   */
+  @Test
+  void batchNormStateDictsMoveBothWaysWithTheStrictLoader() throws Exception {
+    Path prefix = OUT.resolve("resblock-torch");
+    assertEquals(0, python(SCRIPT.toString(), "statedict-write", prefix.toString()), "statedict-write failed");
+    for (String format : List.of(".safetensors", ".npz")) {
+      Model model = Driver.compile(Samples.load("resnet", false), "parity", "resnet.mdl", true).newUninitialized();
+      model.initialize(0);
+      Weights.load(model, Path.of(prefix + format));
+      assertArrayEquals(new int[] {41}, (int[]) model.parameter("bn1.num_batches_tracked"), format);
+      assertArrayEquals(new int[] {42}, (int[]) model.parameter("bn2.num_batches_tracked"), format);
+      float[] mean = ((float[]) model.parameter("bn2.running_mean")).clone();
+      assertTrue(mean[0] != 0, "the running mean came from the file");
+
+      float[] x = new float[5 * 4 * 6 * 6];
+      java.util.Random rnd = new java.util.Random(3);
+      for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+      model.setInput("x", x);
+      model.setInput("y", new int[] {0, 1, 2, 1, 0});
+      model.trainStep();
+      Path saved = OUT.resolve("resblock-modelc" + format);
+      Weights.save(model, saved);
+      Process p = new ProcessBuilder("/usr/bin/python3", SCRIPT.toString(), "statedict-read", saved.toString())
+          .redirectErrorStream(true).start();
+      String torch = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, torch);
+      assertTrue(torch.contains("bn1.num_batches_tracked torch.int64 42\n"), torch);
+      assertTrue(torch.contains("bn2.num_batches_tracked torch.int64 43\n"), torch);
+      Matcher m = Pattern.compile("bn2.running_mean torch.float32 (\\S+)").matcher(torch);
+      assertTrue(m.find(), torch);
+      assertEquals(((float[]) model.parameter("bn2.running_mean"))[0], Float.parseFloat(m.group(1)), format);
+      assertTrue(Float.parseFloat(m.group(1)) != mean[0], "the step moved the running mean");
+    }
+  }
+
   /** Binds step {@code s}'s slice of every {@code input.NAME} array (stacked on a leading step axis). */
   private static void bindStep(Model model, ArrayFile ref, int s) {
     for (TensorSpec in : model.inputs()) {
@@ -185,12 +231,19 @@ class TorchParityTest {
             + Math.abs(expected - actual) / Math.abs(expected) + ", tolerance " + rtol + ")");
   }
 
-  /** Every element within {@code rtol} times the reference tensor's largest magnitude. */
+  /**
+   * Every element within {@code rtol} times the reference tensor's largest magnitude; integers (num_batches_tracked)
+   * exactly.
+   */
   private static void assertTensorClose(ArrayData expected, Object actualArray, double rtol, String what) {
     ArrayData actual = new ArrayData(what, ArrayData.dtypeOf(actualArray),
         new int[] {ArrayData.length(actualArray)}, actualArray);
     assertEquals(expected.dtype(), actual.dtype(), what + ": dtype");
     assertEquals(expected.length(), actual.length(), what + ": length");
+    if (expected.dtype().equals("i32")) {
+      assertEquals(Arrays.toString(expected.ints()), Arrays.toString(actual.ints()), what);
+      return;
+    }
     double scale = 0;
     for (int i = 0; i < expected.length(); i++) {
       scale = Math.max(scale, Math.abs(expected.get(i)));

@@ -11,7 +11,9 @@ import java.util.List;
  * The flat order of a {@link CompiledModel}'s parameters, gradients and optimizer state, as data-parallel training
  * exchanges them: parameters concatenated in state_dict order; optimizer state kind by kind (SGD's
  * {@code momentum_buffer}, Adam's {@code exp_avg} then {@code exp_avg_sq}), parameters in state_dict order within a
- * kind, each state array named {@code <parameter>.<kind>}.
+ * kind, each state array named {@code <parameter>.<kind>}. Integer buffers (batch_norm's
+ * {@code num_batches_tracked}, an {@code int[]}) are not in the flat copies, which are float: they travel in the
+ * state_dict ({@code parameter}/{@code setParameter}, weights files, checkpoints).
  */
 final class FlatLayout {
     private final String model;
@@ -21,6 +23,8 @@ final class FlatLayout {
     private final int flatSize;
     private final boolean allF32;
     private final int statePerParam;
+    /** The indices of the float parameters (every parameter but the integer buffers), in state_dict order. */
+    private final int[] floats;
 
     FlatLayout(ModelSpec spec, Object[] params, Object[][] state) {
         model = spec.name();
@@ -30,22 +34,27 @@ final class FlatLayout {
             throw new IllegalStateException("optimizer " + spec.optimizer() + " with " + state.length
                     + " state arrays per parameter");
         }
+        floats = java.util.stream.IntStream.range(0, params.length).filter(p -> !(params[p] instanceof int[]))
+                .toArray();
         List<TensorSpec> specs = new ArrayList<>();
         for (String kind : stateKinds) {
-            for (TensorSpec t : spec.params()) {
+            for (int p : floats) {
+                TensorSpec t = spec.params().get(p);
                 specs.add(new TensorSpec(t.name() + "." + kind, t.dtype(), t.shape()));
             }
         }
         stateSpecs = List.copyOf(specs);
-        stateInFlatOrder = new Object[state.length * params.length];
+        stateInFlatOrder = new Object[state.length * floats.length];
         for (int k = 0; k < state.length; k++) {
-            System.arraycopy(state[k], 0, stateInFlatOrder, k * params.length, params.length);
+            for (int i = 0; i < floats.length; i++) {
+                stateInFlatOrder[k * floats.length + i] = state[k][floats[i]];
+            }
         }
         long total = 0;
         boolean f32 = true;
-        for (Object p : params) {
-            total += length(p);
-            f32 &= p instanceof float[];
+        for (int p : floats) {
+            total += length(params[p]);
+            f32 &= params[p] instanceof float[];
         }
         if (total * Math.max(1, state.length) > Integer.MAX_VALUE) {
             throw new IllegalStateException("model " + spec.name() + " has " + total
@@ -75,7 +84,14 @@ final class FlatLayout {
 
     /** Copies parameters or gradients ({@code arrays}, one per parameter) to or from one flat array. */
     void copy(Object[] arrays, Object flat, String what, boolean read) {
-        copyFlat(arrays, flat, flatSize, what, read, allF32, model);
+        Object[] floatArrays = arrays;
+        if (floats.length != arrays.length) {
+            floatArrays = new Object[floats.length];
+            for (int i = 0; i < floats.length; i++) {
+                floatArrays[i] = arrays[floats[i]];
+            }
+        }
+        copyFlat(floatArrays, flat, flatSize, what, read, allF32, model);
     }
 
     /** Copies the optimizer state to or from one flat array. */

@@ -20,7 +20,11 @@ final class ModelArrays {
     }
 
     static Object newArray(TensorSpec t, int n) {
-        return t.dtype().equals("f64") ? new double[n] : new float[n];
+        return switch (t.dtype()) {
+            case "f64" -> new double[n];
+            case "i32" -> new int[n];
+            default -> new float[n];
+        };
     }
 
     static int length(Object a) {

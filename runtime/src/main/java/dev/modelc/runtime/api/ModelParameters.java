@@ -53,7 +53,17 @@ final class ModelParameters {
                 shape[d] = Integer.parseInt(t.shape().get(d));
             }
             ParameterInit pi = ParameterInit.parse(init);
-            if (params[p] instanceof float[] f) {
+            if (params[p] instanceof int[] counter) { // an i32 buffer, batch_norm's num_batches_tracked: init zeros
+                if (!pi.kind().equals("zeros")) {
+                    throw new IllegalStateException("i32 buffer " + t.name() + " has the initializer " + init
+                            + "; counters start at zeros");
+                }
+                Arrays.fill(counter, 0);
+                Arrays.fill((int[]) grads[p], 0);
+                for (Object[] s : state) {
+                    Arrays.fill((int[]) s[p], 0);
+                }
+            } else if (params[p] instanceof float[] f) {
                 pi.fill(f, shape, rng);
                 Arrays.fill((float[]) grads[p], 0f);
                 for (Object[] s : state) {
@@ -73,6 +83,8 @@ final class ModelParameters {
         for (Object g : grads) {
             if (g instanceof float[] f) {
                 Arrays.fill(f, 0f);
+            } else if (g instanceof int[] i) {
+                Arrays.fill(i, 0);
             } else {
                 Arrays.fill((double[]) g, 0.0);
             }

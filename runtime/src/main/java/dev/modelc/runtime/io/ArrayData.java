@@ -6,7 +6,8 @@ import java.util.Arrays;
  * A named array with a shape: what every reader returns and every writer takes (datasets, safetensors, npy/npz,
  * model parameters). The elements are one flat, row-major primitive array whose type is named as in
  * {@link dev.modelc.runtime.api.TensorSpec}: {@code "f32"} holds a {@code float[]}, {@code "f64"} a
- * {@code double[]}, {@code "i32"} an {@code int[]}. A Java array holds at most {@code Integer.MAX_VALUE} elements,
+ * {@code double[]}, {@code "i32"} an {@code int[]}; {@code "i64"}, a {@code long[]}, is only written (PyTorch's
+ * int64, for integer buffers such as {@code num_batches_tracked}: files read int64 back as {@code i32}). A Java array holds at most {@code Integer.MAX_VALUE} elements,
  * so dimensions are {@code int}s and their product is checked to fit.
  */
 public final class ArrayData {
@@ -49,7 +50,7 @@ public final class ArrayData {
         return name;
     }
 
-    /** {@code "f32"}, {@code "f64"} or {@code "i32"}. */
+    /** {@code "f32"}, {@code "f64"}, {@code "i32"} or {@code "i64"}. */
     public String dtype() {
         return dtype;
     }
@@ -125,6 +126,18 @@ public final class ArrayData {
                 }
                 out = d;
             }
+            case "i64" -> {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) {
+                    double x = get(i);
+                    if (x != Math.rint(x)) {
+                        throw new IllegalArgumentException(name + ": element " + i + " is " + x
+                                + ", not an integer, so the array cannot become i64");
+                    }
+                    v[i] = data instanceof int[] ints ? ints[i] : (long) x;
+                }
+                out = v;
+            }
             case "i32" -> {
                 int[] v = new int[n];
                 for (int i = 0; i < n; i++) {
@@ -137,14 +150,15 @@ public final class ArrayData {
                 }
                 out = v;
             }
-            default -> throw new IllegalArgumentException("unknown dtype " + target + " (f32, f64 or i32)");
+            default -> throw new IllegalArgumentException("unknown dtype " + target + " (f32, f64, i32 or i64)");
         }
         return new ArrayData(name, target, shape, out);
     }
 
     /** Element {@code i} as a double. */
     public double get(int i) {
-        return data instanceof float[] f ? f[i] : data instanceof double[] d ? d[i] : ((int[]) data)[i];
+        return data instanceof float[] f ? f[i] : data instanceof double[] d ? d[i]
+                : data instanceof long[] l ? l[i] : ((int[]) data)[i];
     }
 
     /** {@code f32[60000, 1, 28, 28]}. */
@@ -182,14 +196,15 @@ public final class ArrayData {
         return count;
     }
 
-    /** {@code "f32"}, {@code "f64"}, {@code "i32"} for the three array types, else null. */
+    /** {@code "f32"}, {@code "f64"}, {@code "i32"}, {@code "i64"} for the four array types, else null. */
     public static String dtypeOf(Object array) {
         return array instanceof float[] ? "f32" : array instanceof double[] ? "f64" : array instanceof int[] ? "i32"
-                : null;
+                : array instanceof long[] ? "i64" : null;
     }
 
     public static int length(Object array) {
-        return array instanceof float[] f ? f.length : array instanceof double[] d ? d.length : ((int[]) array).length;
+        return array instanceof float[] f ? f.length : array instanceof double[] d ? d.length
+                : array instanceof long[] l ? l.length : ((int[]) array).length;
     }
 
     /** A new zeroed array of the dtype. */
@@ -198,13 +213,14 @@ public final class ArrayData {
             case "f32" -> new float[length];
             case "f64" -> new double[length];
             case "i32" -> new int[length];
-            default -> throw new IllegalArgumentException("unknown dtype " + dtype + " (f32, f64 or i32)");
+            case "i64" -> new long[length];
+            default -> throw new IllegalArgumentException("unknown dtype " + dtype + " (f32, f64, i32 or i64)");
         };
     }
 
     /** The bytes per element of the dtype. */
     public static int elementSize(String dtype) {
-        return dtype.equals("f64") ? 8 : 4;
+        return dtype.equals("f64") || dtype.equals("i64") ? 8 : 4;
     }
 
     private static String javaType(String dtype) {
@@ -212,7 +228,8 @@ public final class ArrayData {
             case "f32" -> "float[]";
             case "f64" -> "double[]";
             case "i32" -> "int[]";
-            default -> "known dtype (f32, f64 or i32), not " + dtype;
+            case "i64" -> "long[]";
+            default -> "known dtype (f32, f64, i32 or i64), not " + dtype;
         };
     }
 }

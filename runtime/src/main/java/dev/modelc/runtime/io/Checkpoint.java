@@ -103,7 +103,7 @@ public final class Checkpoint {
             }
             meta.put(e.getKey(), e.getValue());
         }
-        Map<String, ArrayData> arrays = new LinkedHashMap<>(Weights.stateDict(model));
+        Map<String, ArrayData> arrays = new LinkedHashMap<>(Weights.fileArrays(model));
         for (TensorSpec s : model.optimizerState()) {
             String key = STATE_PREFIX + s.name();
             if (arrays.containsKey(key)) {

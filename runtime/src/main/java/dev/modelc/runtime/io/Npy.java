@@ -327,6 +327,7 @@ public final class Npy {
         String descr = switch (a.dtype()) {
             case "f32" -> "<f4";
             case "f64" -> "<f8";
+            case "i64" -> "<i8";
             default -> "<i4";
         };
         StringBuilder shape = new StringBuilder("(");

@@ -272,7 +272,7 @@ public final class SafeTensors {
 
     // ---- writing ----
 
-    /** Writes the arrays (F32, F64, I32 by their dtype) and metadata; replaces {@code file} atomically. */
+    /** Writes the arrays (F32, F64, I32, I64 by their dtype) and metadata; replaces {@code file} atomically. */
     public static void write(Path file, ArrayFile content) throws IOException {
         StringBuilder json = new StringBuilder("{");
         if (!content.metadata().isEmpty()) {
@@ -321,7 +321,7 @@ public final class SafeTensors {
         write(file, new ArrayFile(arrays, metadata));
     }
 
-    /** The elements of a float[], double[] or int[] as little-endian bytes. */
+    /** The elements of a float[], double[], int[] or long[] as little-endian bytes. */
     static void writeLittleEndian(OutputStream out, Object data) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         int n = ArrayData.length(data);
@@ -336,6 +336,11 @@ public final class SafeTensors {
             } else if (data instanceof double[] d) {
                 int k = Math.min(n - i, chunk.capacity() / 8);
                 chunk.asDoubleBuffer().put(d, i, k);
+                chunk.position(8 * k);
+                i += k;
+            } else if (data instanceof long[] l) {
+                int k = Math.min(n - i, chunk.capacity() / 8);
+                chunk.asLongBuffer().put(l, i, k);
                 chunk.position(8 * k);
                 i += k;
             } else {

@@ -19,6 +19,10 @@ import java.util.Map;
  * ignored and reported in the returned {@link LoadResult}. A shape mismatch is always an error. An f32 parameter
  * accepts F64 data and the reverse (converted, as {@code copy_} does); integer data for a float parameter is
  * refused.
+ *
+ * <p>An integer buffer (batch_norm's {@code num_batches_tracked}) is {@code i32} in the model and in
+ * {@link #stateDict}, and int64 in files, as PyTorch saves it (safetensors {@code I64}, npz {@code <i8}); loading
+ * takes int64 or int32 data, each value checked to fit an {@code int}.
  */
 public final class Weights {
     private Weights() {}
@@ -35,12 +39,22 @@ public final class Weights {
         return arrays;
     }
 
+    /**
+     * The parameters as a file holds them: {@link #stateDict} with each integer buffer widened to a new {@code i64}
+     * array (PyTorch's int64).
+     */
+    public static Map<String, ArrayData> fileArrays(Model model) {
+        Map<String, ArrayData> arrays = stateDict(model);
+        arrays.replaceAll((name, a) -> a.dtype().equals("i32") ? a.convertTo("i64") : a);
+        return arrays;
+    }
+
     /** Writes every parameter with its shape, plus {@code metadata}, replacing the file atomically. */
     public static void save(Model model, Path file, Map<String, String> metadata) throws IOException {
         if (isNpz(file)) {
-            Npz.write(file, stateDict(model));
+            Npz.write(file, fileArrays(model));
         } else {
-            SafeTensors.write(file, stateDict(model), metadata);
+            SafeTensors.write(file, fileArrays(model), metadata);
         }
     }
 
