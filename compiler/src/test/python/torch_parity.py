@@ -273,6 +273,59 @@ class TinyFormer(nn.Module):
         return {"tokens": torch.randint(0, 16, (8, 6), generator=g), "t": torch.randint(0, 4, (8,), generator=g)}
 
 
+class SelfAttention(nn.Module):
+    """Multi-head self-attention as samples/models/transformer.mdl writes it: heads split off by view and transpose."""
+
+    def __init__(self, t, d, heads):
+        super().__init__()
+        self.t, self.d, self.heads = t, d, heads
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d, bias=False)
+        self.v, self.proj = nn.Linear(d, d), nn.Linear(d, d)
+
+    def forward(self, x):
+        def split(z):
+            return z.reshape(-1, self.t, self.heads, self.d // self.heads).transpose(1, 2)
+        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+        scores = q @ k.transpose(-2, -1) / (self.d // self.heads) ** 0.5
+        return self.proj((torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(-1, self.t, self.d))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, d, hidden):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(d, hidden), nn.Linear(hidden, d)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class Transformer(nn.Module):
+    """samples/models/transformer.mdl: one pre-LayerNorm block with two-head attention over 8 tokens."""
+    optimizer = staticmethod(lambda ps: torch.optim.AdamW(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.tok = nn.Embedding(6, 16)
+        self.pos = nn.Parameter(0.02 * torch.randn(8, 16))
+        self.ln1 = nn.LayerNorm(16)
+        self.attn = SelfAttention(8, 16, 2)
+        self.ln2 = nn.LayerNorm(16)
+        self.mlp = FeedForward(16, 32)
+        self.lnf = nn.LayerNorm(16)
+        self.head = nn.Linear(16, 4)
+
+    def loss(self, tokens, t):
+        x = self.tok(tokens) + self.pos
+        h = x + self.attn(self.ln1(x))
+        y = h + self.mlp(self.ln2(h))
+        return F.cross_entropy(self.head(self.lnf(y).mean(1)), t)
+
+    @staticmethod
+    def batch(g):
+        return {"tokens": torch.randint(0, 6, (8, 8), generator=g), "t": torch.randint(0, 4, (8,), generator=g)}
+
+
 class Clamp(nn.Module):
     optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9))
 
@@ -322,7 +375,7 @@ class Where(nn.Module):
 
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
-          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where}
+          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "transformer": Transformer}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32"}
 

@@ -90,10 +90,10 @@ class TorchParityTest {
   @CsvSource({
       "linreg, f32", "logreg, f32", "mlp, f32", "cnn, f32", "norm, f32", "bow, f32",
       "slicing, f32", "catstack, f32", "indices, f32", "embed, f32", "norms, f32", "tinyformer, f32",
-      "clamp, f32", "where, f32",
+      "clamp, f32", "where, f32", "transformer, f32",
       "linreg, f64", "logreg, f64", "mlp, f64", "cnn, f64", "norm, f64", "bow, f64",
       "slicing, f64", "catstack, f64", "indices, f64", "embed, f64", "norms, f64", "tinyformer, f64",
-      "clamp, f64", "where, f64"})
+      "clamp, f64", "where, f64", "transformer, f64"})
   void lossGradientsAndTrajectoryMatchPyTorch(String name, String dtype) throws Exception {
     boolean f64 = dtype.equals("f64");
     Tolerance tol = f64 ? F64 : F32;
