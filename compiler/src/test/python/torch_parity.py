@@ -373,9 +373,35 @@ class Where(nn.Module):
         return {"x": x, "y": torch.randn(8, 2, generator=g)}
 
 
+class Masks(nn.Module):
+    """Bool masks combined with & | ~ and turned into numbers with .to(dtype): masks.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.gate = nn.Parameter(torch.zeros(8))
+        self.fc1, self.head = nn.Linear(6, 8), nn.Linear(8, 2)
+
+    def loss(self, x, y):
+        present = ((x != 0) & ~(x.abs() > 2)).to(x.dtype)
+        h = self.fc1(x * present)
+        a = torch.where((h > self.gate) | (h < -1), h, self.gate * h)
+        d = self.head(a) - y
+        small = d.abs() < 1
+        return (small.to(d.dtype) * d ** 2).sum() / (small.to(d.dtype).sum() + 1) + (
+            (~small).to(d.dtype) * d.abs()).mean()
+
+    @staticmethod
+    def batch(g):
+        # a quarter of x is exactly 0 (missing), and some entries are beyond +-2 (outliers)
+        x = 1.5 * torch.randn(8, 6, generator=g) * (torch.rand(8, 6, generator=g) > 0.25)
+        return {"x": x, "y": 2 * torch.randn(8, 2, generator=g)}
+
+
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
-          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "transformer": Transformer}
+          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "transformer": Transformer,
+          "masks": Masks}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32"}
 
