@@ -279,6 +279,59 @@ class TinyFormer(nn.Module):
         return {"tokens": torch.randint(0, 16, (8, 6), generator=g), "t": torch.randint(0, 4, (8,), generator=g)}
 
 
+class SelfAttention(nn.Module):
+    """Multi-head self-attention as samples/models/transformer.mdl writes it: heads split off by view and transpose."""
+
+    def __init__(self, t, d, heads):
+        super().__init__()
+        self.t, self.d, self.heads = t, d, heads
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d, bias=False)
+        self.v, self.proj = nn.Linear(d, d), nn.Linear(d, d)
+
+    def forward(self, x):
+        def split(z):
+            return z.reshape(-1, self.t, self.heads, self.d // self.heads).transpose(1, 2)
+        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+        scores = q @ k.transpose(-2, -1) / (self.d // self.heads) ** 0.5
+        return self.proj((torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(-1, self.t, self.d))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, d, hidden):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(d, hidden), nn.Linear(hidden, d)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class Transformer(nn.Module):
+    """samples/models/transformer.mdl: one pre-LayerNorm block with two-head attention over 8 tokens."""
+    optimizer = staticmethod(lambda ps: torch.optim.AdamW(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.tok = nn.Embedding(6, 16)
+        self.pos = nn.Parameter(0.02 * torch.randn(8, 16))
+        self.ln1 = nn.LayerNorm(16)
+        self.attn = SelfAttention(8, 16, 2)
+        self.ln2 = nn.LayerNorm(16)
+        self.mlp = FeedForward(16, 32)
+        self.lnf = nn.LayerNorm(16)
+        self.head = nn.Linear(16, 4)
+
+    def loss(self, tokens, t):
+        x = self.tok(tokens) + self.pos
+        h = x + self.attn(self.ln1(x))
+        y = h + self.mlp(self.ln2(h))
+        return F.cross_entropy(self.head(self.lnf(y).mean(1)), t)
+
+    @staticmethod
+    def batch(g):
+        return {"tokens": torch.randint(0, 6, (8, 8), generator=g), "t": torch.randint(0, 4, (8,), generator=g)}
+
+
 class Clamp(nn.Module):
     optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9))
 
@@ -365,10 +418,35 @@ class BatchNormsEval(BatchNorms):
     training_mode = False
 
 
+class Masks(nn.Module):
+    """Bool masks combined with & | ~ and turned into numbers with .to(dtype): masks.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.gate = nn.Parameter(torch.zeros(8))
+        self.fc1, self.head = nn.Linear(6, 8), nn.Linear(8, 2)
+
+    def loss(self, x, y):
+        present = ((x != 0) & ~(x.abs() > 2)).to(x.dtype)
+        h = self.fc1(x * present)
+        a = torch.where((h > self.gate) | (h < -1), h, self.gate * h)
+        d = self.head(a) - y
+        small = d.abs() < 1
+        return (small.to(d.dtype) * d ** 2).sum() / (small.to(d.dtype).sum() + 1) + (
+            (~small).to(d.dtype) * d.abs()).mean()
+
+    @staticmethod
+    def batch(g):
+        # a quarter of x is exactly 0 (missing), and some entries are beyond +-2 (outliers)
+        x = 1.5 * torch.randn(8, 6, generator=g) * (torch.rand(8, 6, generator=g) > 0.25)
+        return {"x": x, "y": 2 * torch.randn(8, 2, generator=g)}
+
+
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
-          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "batchnorm": BatchNorms,
-          "batchnorm_eval": BatchNormsEval}
+          "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "transformer": Transformer,
+          "masks": Masks, "batchnorm": BatchNorms, "batchnorm_eval": BatchNormsEval}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32", np.dtype("int64"): "I64"}
 

@@ -176,6 +176,16 @@ final class AstBuilder extends MdlBaseVisitor<Object> {
   }
 
   @Override
+  public Expr visitAndExpr(MdlParser.AndExprContext ctx) {
+    return new Expr.Binary(Expr.BinaryOp.AND, expr(ctx.expr(0)), expr(ctx.expr(1)), span(ctx));
+  }
+
+  @Override
+  public Expr visitOrExpr(MdlParser.OrExprContext ctx) {
+    return new Expr.Binary(Expr.BinaryOp.OR, expr(ctx.expr(0)), expr(ctx.expr(1)), span(ctx));
+  }
+
+  @Override
   public Expr visitCompareExpr(MdlParser.CompareExprContext ctx) {
     Expr.BinaryOp op = switch (ctx.op.getType()) {
       case MdlParser.LT -> Expr.BinaryOp.LT;

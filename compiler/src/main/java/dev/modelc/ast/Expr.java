@@ -19,7 +19,7 @@ public sealed interface Expr {
 
   record ListLit(List<Expr> items, Span span) implements Expr {}
 
-  /** Unary minus or plus. */
+  /** Unary minus or plus, or the mask negation {@code ~}. */
   record Unary(char op, Expr operand, Span span) implements Expr {}
 
   record Binary(BinaryOp op, Expr left, Expr right, Span span) implements Expr {}
@@ -47,7 +47,7 @@ public sealed interface Expr {
   record Arg(Ident name, Expr value, Span span) {}
 
   enum BinaryOp {
-    ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@"), POW("**"),
+    ADD("+"), SUB("-"), MUL("*"), DIV("/"), MATMUL("@"), POW("**"), AND("&"), OR("|"),
     LT("<"), LE("<="), GT(">"), GE(">="), EQ("=="), NE("!=");
 
     public boolean isComparison() {

@@ -45,7 +45,7 @@ public final class Parser {
 
   /**
    * Checks the tokens before parsing: number literals must be in range, and nesting must stay within
-   * {@link #MAX_NESTING} (brackets, a run of signs, a chain of '**'), which keeps the recursive parser, checker and
+   * {@link #MAX_NESTING} (brackets, a run of signs and '~', a chain of '**'), which keeps the recursive parser, checker and
    * printers fast and their stacks small. Returns false when the nesting is too deep (nothing more is parsed).
    */
   private static boolean scan(SourceFile file, List<Token> tokens, Diagnostics diagnostics) {
@@ -66,7 +66,8 @@ public final class Parser {
         diagnostics.error(span(file, t), "name is longer than " + MAX_NAME + " characters (" + t.getText().length()
             + ")");
       }
-      boolean sign = (type == MdlLexer.MINUS || type == MdlLexer.PLUS) && (previous == null || opensOperand(previous));
+      boolean sign = type == MdlLexer.TILDE
+          || (type == MdlLexer.MINUS || type == MdlLexer.PLUS) && (previous == null || opensOperand(previous));
       signs = sign ? signs + 1 : 0;
       boolean deeper = sign;
       if (type == MdlLexer.LPAREN || type == MdlLexer.LBRACK) {

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * The builtin operations of the language with their argument signatures: one constant per op, loss and operator.
- * Shape and dtype rules are in {@link BuiltinRules}. Operators ({@code + - * / ** @ ^T}, unary minus, indexing {@code x[...]}) are builtins too,
+ * Shape and dtype rules are in {@link BuiltinRules}. Operators ({@code + - * / ** @ ^T}, unary minus, the mask operators {@code & | ~}, indexing {@code x[...]}) are builtins too,
  * so that checked trees have one kind of call.
  *
  * <p>A signature lists arguments in positional order: {@code name:kind} or {@code name:kind=default}. Kinds:
@@ -33,6 +33,10 @@ public enum Builtin {
   EQ("a:tensor, b:tensor"),
   NE("a:tensor, b:tensor"),
   WHERE("condition:mask, input:tensor, other:tensor"),
+  AND("a:mask, b:mask"),
+  OR("a:mask, b:mask"),
+  NOT("x:mask"),
+  FLOAT("mask:mask"),
   INDEX("x:tensor"),
   // Elementwise functions.
   EXP("x:tensor"),
@@ -134,7 +138,7 @@ public enum Builtin {
   /** Whether a model may call this builtin by name (operators are written as symbols). */
   public boolean callable() {
     return switch (this) {
-      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG, INDEX, LT, LE, GT, GE, EQ, NE -> false;
+      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG, INDEX, LT, LE, GT, GE, EQ, NE, AND, OR, NOT -> false;
       default -> true;
     };
   }

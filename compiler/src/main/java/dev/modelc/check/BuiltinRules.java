@@ -10,6 +10,7 @@ import dev.modelc.types.ShapeMath;
 import dev.modelc.types.TensorType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The dtype and shape rule of every builtin; its constant arguments are converted into {@link Attrs} first, by
@@ -20,10 +21,13 @@ import java.util.List;
 final class BuiltinRules {
   private final Diagnostics diagnostics;
   private final BuiltinAttributes attributes;
+  /** The float width a mask's comparison compared (masks are lowered to 0/1 numbers of that width). */
+  private final Function<TExpr, DType> maskWidth;
 
-  BuiltinRules(Diagnostics diagnostics) {
+  BuiltinRules(Diagnostics diagnostics, Function<TExpr, DType> maskWidth) {
     this.diagnostics = diagnostics;
     this.attributes = new BuiltinAttributes(diagnostics);
+    this.maskWidth = maskWidth;
   }
 
   /** Applies a builtin whose constant arguments have been bound by name-checking (see ExprChecker#bind). */
@@ -54,10 +58,14 @@ final class BuiltinRules {
       boolean mask = tensorArgs.size() > i && tensorArgs.get(i).kind().equals("mask");
       DType d = a.type().dtype();
       if (mask != (d == DType.BOOL)) {
-        diagnostics.error(a.span(), mask
+        diagnostics.error(a.span(), !mask
+            ? "a mask (" + a.type() + ", from a comparison) is not a number: it can be the condition of where, "
+                + "combined with & | ~, or turned into 0/1 numbers with float(mask), but not an operand of "
+                + describe(op)
+            : op == Builtin.WHERE
             ? op.spelling() + ": condition must be a mask (a comparison such as x > 0), got " + a.type()
-            : "a mask (" + a.type() + ", from a comparison) can only be the condition of where, not an operand of "
-                + describe(op) + "; write where(mask, a, b)");
+            : describe(op) + " needs a mask (a comparison such as x > 0), got " + a.type()
+                + (op == Builtin.FLOAT && d == DType.I32 ? "; i32 labels and indices do not convert to floats" : ""));
         return false;
       }
       if (mask) {
@@ -106,6 +114,24 @@ final class BuiltinRules {
       case LT, LE, GT, GE, EQ, NE -> {
         Shape out = broadcast(s, args.get(1).type().shape(), describe(op), at);
         return out == null ? null : new TensorType(DType.BOOL, out);
+      }
+      case AND, OR -> {
+        DType left = maskWidth.apply(args.get(0));
+        DType right = maskWidth.apply(args.get(1));
+        if (left != null && right != null && left != right) {
+          diagnostics.error(at, describe(op) + " combines a mask of " + left.spelling() + " values with one of "
+              + right.spelling() + " values; modelc does not convert between float widths silently");
+          return null;
+        }
+        Shape out = broadcast(s, args.get(1).type().shape(), describe(op), at);
+        return out == null ? null : new TensorType(DType.BOOL, out);
+      }
+      case NOT -> {
+        return x;
+      }
+      case FLOAT -> {
+        DType width = maskWidth.apply(args.get(0));
+        return new TensorType(width == null ? DType.F32 : width, s);
       }
       case WHERE -> {
         Shape branches = broadcast(args.get(1).type().shape(), args.get(2).type().shape(), "where", at);
@@ -503,6 +529,9 @@ final class BuiltinRules {
       case GE -> "'>='";
       case EQ -> "'=='";
       case NE -> "'!='";
+      case AND -> "'&'";
+      case OR -> "'|'";
+      case NOT -> "'~'";
       case INDEX -> "indexing";
       default -> op.spelling();
     };

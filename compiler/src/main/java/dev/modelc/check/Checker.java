@@ -158,8 +158,8 @@ public final class Checker {
         for (Ident o : out.names()) {
           Scope.Binding b = scope.lookup(o.name());
           if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref ref && ref.type().dtype() == DType.BOOL) {
-            diagnostics.error(o.span(), "'" + o.name() + "' is a mask (" + ref.type() + "); a mask can only be the "
-                + "condition of where: output where(" + o.name() + ", ...) instead");
+            diagnostics.error(o.span(), "'" + o.name() + "' is a mask (" + ref.type() + "), which is not an output "
+                + "value; output its 0/1 numbers instead: let " + o.name() + "_f = float(" + o.name() + ")");
           } else if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref) {
             if (outputs.contains(o.name())) {
               diagnostics.error(o.span(), "'" + o.name() + "' is already an output");

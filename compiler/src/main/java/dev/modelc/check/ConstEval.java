@@ -61,6 +61,10 @@ final class ConstEval {
       if (u.op() == '+') {
         return v;
       }
+      if (u.op() == '~') {
+        diagnostics.error(u.span(), "'~' negates a mask, not a constant");
+        return null;
+      }
       if (v instanceof Long l) {
         return -l;
       }
@@ -91,6 +95,10 @@ final class ConstEval {
     if (b.op().isComparison()) {
       diagnostics.error(b.span(), "'" + b.op().symbol + "' gives a mask, not a constant; comparisons are written "
           + "between tensors, for where");
+      return null;
+    }
+    if (b.op() == Expr.BinaryOp.AND || b.op() == Expr.BinaryOp.OR) {
+      diagnostics.error(b.span(), "'" + b.op().symbol + "' combines masks, not constants");
       return null;
     }
     if ((l instanceof Dim || r instanceof Dim)) {
@@ -133,7 +141,7 @@ final class ConstEval {
         diagnostics.error(b.span(), "'@' needs tensors, not numbers");
         yield null;
       }
-      case LT, LE, GT, GE, EQ, NE -> throw new IllegalStateException("reported above");
+      case LT, LE, GT, GE, EQ, NE, AND, OR -> throw new IllegalStateException("reported above");
     };
   }
 

@@ -32,7 +32,7 @@ final class ExprChecker {
     this.diagnostics = diagnostics;
     this.constants = new ConstEval(diagnostics);
     this.model = model;
-    this.rules = new BuiltinRules(diagnostics);
+    this.rules = new BuiltinRules(diagnostics, this::maskWidth);
     this.indexing = new Indexing(diagnostics, constants, rules);
   }
 
@@ -56,6 +56,13 @@ final class ExprChecker {
       TExpr x = check(u.operand(), scope);
       if (x == null || u.op() == '+') {
         return x;
+      }
+      if (u.op() == '~') {
+        if (isWeak(x)) {
+          diagnostics.error(u.span(), "'~' negates a mask (a comparison such as x > 0), got a number");
+          return null;
+        }
+        return rules.apply(Builtin.NOT, List.of(x), Attrs.NONE, u.span());
       }
       if (x instanceof TExpr.Const c && c.type().dtype() == null) {
         return weak(-c.value(), u.span());
@@ -142,6 +149,9 @@ final class ExprChecker {
       diagnostics.error(b.span(), "'" + b.op().symbol + "' compares two numbers; a comparison needs a tensor");
       return null;
     }
+    if (b.op() == Expr.BinaryOp.AND || b.op() == Expr.BinaryOp.OR) {
+      return maskOperator(b, l, r);
+    }
     if (isWeak(l) && isWeak(r)) {
       double x = ((TExpr.Const) l).value();
       double y = ((TExpr.Const) r).value();
@@ -155,7 +165,7 @@ final class ExprChecker {
           diagnostics.error(b.span(), "'@' needs tensors, not numbers");
           yield null;
         }
-        case LT, LE, GT, GE, EQ, NE -> throw new IllegalStateException("reported above");
+        case LT, LE, GT, GE, EQ, NE, AND, OR -> throw new IllegalStateException("handled above");
       };
     }
     if (isWeak(l)) {
@@ -183,8 +193,27 @@ final class ExprChecker {
       case GE -> Builtin.GE;
       case EQ -> Builtin.EQ;
       case NE -> Builtin.NE;
+      case AND, OR -> throw new IllegalStateException("handled above");
     };
     return rules.apply(op, List.of(l, r), Attrs.NONE, b.span());
+  }
+
+  /**
+   * {@code a & b} and {@code a | b} of two masks. A number or a float tensor is an error; as in Python, {@code &}
+   * and {@code |} bind tighter than comparisons, so {@code x > 0 & x < 1} means {@code x > (0 & x) < 1} and the
+   * message says to bracket the comparisons.
+   */
+  private TExpr maskOperator(Expr.Binary b, TExpr l, TExpr r) {
+    for (TExpr side : List.of(l, r)) {
+      if (side.type().dtype() != DType.BOOL) {
+        String got = isWeak(side) ? "a number" : side.type().toString();
+        diagnostics.error(side.span(), "'" + b.op().symbol + "' combines masks (comparisons such as x > 0), got "
+            + got + "; as in Python, '" + b.op().symbol + "' binds tighter than a comparison: write (a > b) "
+            + b.op().symbol + " (c < d)");
+        return null;
+      }
+    }
+    return rules.apply(b.op() == Expr.BinaryOp.AND ? Builtin.AND : Builtin.OR, List.of(l, r), Attrs.NONE, b.span());
   }
 
   private static boolean isComparison(Expr e) {
@@ -318,8 +347,13 @@ final class ExprChecker {
     if (mask instanceof TExpr.Ref r && r.kind() == TExpr.RefKind.VALUE && model.definition(r.name()) != null) {
       return maskWidth(model.definition(r.name()));
     }
-    return mask instanceof TExpr.Call call && call.type().dtype() == DType.BOOL
-        ? firstFloat(call.args().toArray()) : null;
+    if (!(mask instanceof TExpr.Call call) || call.type().dtype() != DType.BOOL) {
+      return null;
+    }
+    return switch (call.op()) {
+      case AND, OR, NOT -> maskWidth(call.args().get(0)); // a combination of masks: the width they compared
+      default -> firstFloat(call.args().toArray());        // a comparison
+    };
   }
 
   /**

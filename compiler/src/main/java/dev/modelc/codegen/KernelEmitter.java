@@ -266,7 +266,9 @@ final class KernelEmitter {
     out();
     access.dim(e, Dims.count(n.in(0).shape()));
     access.dim(e, Dims.dim(n.shape(), n.rank() - 1));
-    e.invokeStatic(OneHot.class, "oneHot", "([I" + arr + "II)V");
+    String file = access.sourceFile == null ? "" : access.sourceFile;
+    e.push(n.origin.known() ? (file.isEmpty() ? "" : file + ":") + n.origin : file); // where a bad label is reported
+    e.invokeStatic(OneHot.class, "oneHot", "([I" + arr + "IILjava/lang/String;)V");
   }
 
   /**

@@ -242,7 +242,7 @@ public final class IrEvaluator {
       t[i] = (int) v;
     }
     double[] r = new double[t.length * classes];
-    OneHot.oneHot(t, r, t.length, classes);
+    OneHot.oneHot(t, r, t.length, classes, null);
     return r;
   }
 

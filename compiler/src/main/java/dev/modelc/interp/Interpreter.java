@@ -268,6 +268,10 @@ public final class Interpreter {
       case EQ -> x.eq(y);
       case NE -> x.ne(y);
       case WHERE -> Tensor.where(x, y, z);
+      case AND -> x.logicalAnd(y);
+      case OR -> x.logicalOr(y);
+      case NOT -> x.logicalNot();
+      case FLOAT -> x.maskToFloat();
       case CLAMP -> x.clamp(Double.isInfinite(at.bounds()[0]) ? null : at.bounds()[0],
           Double.isInfinite(at.bounds()[1]) ? null : at.bounds()[1]);
       case NEG -> x.neg();

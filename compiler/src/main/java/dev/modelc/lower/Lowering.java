@@ -128,6 +128,10 @@ public final class Lowering {
       case MINIMUM -> sugar.minimum(x, y);
       case LT, LE, GT, GE, EQ, NE -> sugar.compare(c.op().name(), x, y);
       case WHERE -> sugar.where(x, y, z);
+      case AND -> sugar.and(x, y);
+      case OR -> sugar.or(x, y);
+      case NOT -> sugar.not(x);
+      case FLOAT -> x; // a mask is already 0/1 numbers of the width it compared; no gradient reaches its comparison
       case CLAMP -> sugar.clamp(x, a.bounds()[0], a.bounds()[1]);
       case NEG -> sugar.unary(Op.NEG, x);
       case EXP -> sugar.unary(Op.EXP, x);

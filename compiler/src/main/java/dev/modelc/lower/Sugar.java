@@ -99,6 +99,21 @@ public final class Sugar {
     };
   }
 
+  /** {@code a & b} of two 0/1 masks: their product (torch's logical and). */
+  public Node and(Node a, Node b) {
+    return binary(Op.MUL, a, b);
+  }
+
+  /** {@code a | b} of two 0/1 masks: their maximum (torch's logical or). */
+  public Node or(Node a, Node b) {
+    return binary(Op.MAXIMUM, a, b);
+  }
+
+  /** {@code ~m} of a 0/1 mask: {@code 1 - m} (torch's logical not). */
+  public Node not(Node m) {
+    return ir.sub(ir.full(1, m), m);
+  }
+
   /** torch.where(c, a, b): the three broadcast to one shape, then {@code select}. */
   public Node where(Node c, Node a, Node b) {
     Shape s = broadcastShape(c.shape(), broadcastShape(a.shape(), b.shape()));

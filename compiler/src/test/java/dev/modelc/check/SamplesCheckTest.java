@@ -78,6 +78,45 @@ class SamplesCheckTest {
   }
 
   @Test
+  void maskOperatorsBindAsInPython() {
+    Diagnostics d = new Diagnostics();
+    String ast = AstPrinter.print(Parser.parse(new SourceFile("t.mdl",
+        "model T {\n  input x : f32[2]\n  let m = (x > 0) | ~(x < 1) & (x == x)\n  let n = ~~(x > 0)\n}\n"), d));
+    assertTrue(d.all().isEmpty(), DiagnosticPrinter.text(d));
+    assertEquals(String.join("\n",
+        "model T   @1:1",
+        "  input x : f32[2]   @2:3",
+        "  let m   @3:3",
+        "    binary |   @3:11",
+        "      binary >   @3:12",
+        "        name x   @3:12",
+        "        int 0   @3:16",
+        "      binary &   @3:21",
+        "        unary ~   @3:21",
+        "          binary <   @3:23",
+        "            name x   @3:23",
+        "            int 1   @3:27",
+        "        binary ==   @3:33",
+        "          name x   @3:33",
+        "          name x   @3:38",
+        "  let n   @4:3",
+        "    unary ~   @4:11",
+        "      unary ~   @4:12",
+        "        binary >   @4:14",
+        "          name x   @4:14",
+        "          int 0   @4:18",
+        ""), ast);
+  }
+
+  @Test
+  void aLongRunOfTildesIsTooDeepNotAStackOverflow() {
+    Diagnostics d = new Diagnostics();
+    Frontend.load(new SourceFile("t.mdl", "model T {\n  input x : f32[2]\n  let m = " + "~".repeat(100_000)
+        + "(x > 0)\n}\n"), d);
+    assertTrue(DiagnosticPrinter.text(d).contains("expression nested too deeply"), DiagnosticPrinter.text(d));
+  }
+
+  @Test
   void astPrinterShowsEveryNodeWithItsPlace() {
     Diagnostics d = new Diagnostics();
     String ast = AstPrinter.print(Parser.parse(new SourceFile("t.mdl",

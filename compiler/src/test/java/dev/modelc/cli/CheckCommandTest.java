@@ -5,20 +5,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code modelc check} passes on every sample: compiled class and interpreter agree, and so do finite differences. */
 class CheckCommandTest {
+  /** Every file of samples/models, so that a new sample is checked without being listed here. */
+  static Stream<String> samples() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("../samples/models"))) {
+      List<String> names = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".mdl"))
+          .map(f -> f.substring(0, f.length() - 4)).sorted().toList();
+      assertTrue(names.containsAll(List.of("cnn", "resnet", "transformer")), names.toString());
+      return names.stream();
+    }
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn", "vjp", "penalty", "bow", "norm", "resnet"})
+  @MethodSource("samples")
   void everySampleChecks(String sample) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

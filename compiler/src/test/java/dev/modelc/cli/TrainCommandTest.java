@@ -218,6 +218,72 @@ class TrainCommandTest {
     assertTrue(plain.err().contains(weights + ": not a checkpoint"), plain.err());
   }
 
+  /**
+   * n sentences for samples/models/bow.mdl: 4 token ids each, drawn from the words of the sentence's class (ids 4c ..
+   * 4c + 3) with probability 0.8, else from all 12; the labels are the classes.
+   */
+  private static Map<String, ArrayData> sentences(java.util.Random rnd, int n) {
+    int[] tokens = new int[n * 4];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = rnd.nextInt(3);
+      for (int j = 0; j < 4; j++) {
+        tokens[i * 4 + j] = rnd.nextDouble() < 0.8 ? 4 * labels[i] + rnd.nextInt(4) : rnd.nextInt(12);
+      }
+    }
+    return Map.of("tokens", ArrayData.of("tokens", tokens, n, 4), "t", ArrayData.of("t", labels, n));
+  }
+
+  /** Token ids are an i32 input that is not the labels: they bind by name, feed the embedding and are checked. */
+  @Test
+  void tokenIdsFromAnNpzFileFeedAnEmbeddingModel() throws IOException {
+    String bow = "../samples/models/bow.mdl";
+    java.util.Random rnd = new java.util.Random(4);
+    Path train = dir.resolve("sentences.npz");
+    Path val = dir.resolve("held-out.npz");
+    Npz.write(train, sentences(rnd, 192));
+    Npz.write(val, sentences(rnd, 96));
+    Run r = run("train", bow, "--data", train.toString(), "--val", val.toString(), "--epochs", "4", "--batch", "32");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("training data: " + train + ", 192 samples, tokens -> tokens, t -> t"), r.out());
+    assertTrue(r.out().contains("classifier of 3 classes (labels: input t)"), r.out());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch (\\d)/4: train loss (\\d\\.\\d{4}), held-out "
+        + "loss \\d\\.\\d{4}, accuracy (\\d+\\.\\d\\d)% \\(\\d+/96\\)").matcher(r.out());
+    double first = Double.NaN;
+    double last = Double.NaN;
+    double accuracy = Double.NaN;
+    while (m.find()) {
+      first = m.group(1).equals("1") ? Double.parseDouble(m.group(2)) : first;
+      last = Double.parseDouble(m.group(2));
+      accuracy = Double.parseDouble(m.group(3));
+    }
+    assertTrue(last < first / 2, "train loss " + first + " then " + last + ":\n" + r.out());
+    assertTrue(accuracy > 80, "held-out accuracy " + accuracy + "% (chance 33%):\n" + r.out());
+
+    // a token id beyond the vocabulary is an error in the data, at the embedding call (a gather in the IR; the
+    // position is within the shuffled batch)
+    Map<String, ArrayData> bad = new java.util.HashMap<>(sentences(rnd, 8));
+    int[] tokens = new int[8 * 4];
+    tokens[13] = 12;
+    bad.put("tokens", ArrayData.of("tokens", tokens, 8, 4));
+    Path badFile = dir.resolve("bad-token.npz");
+    Npz.write(badFile, bad);
+    r = run("train", bow, "--data", badFile.toString(), "--batch", "8");
+    assertEquals(Main.USER_ERROR, r.code(), r.out());
+    assertTrue(r.err().matches("modelc: error: " + java.util.regex.Pattern.quote(badFile.toString())
+        + " \\(epoch 1, batch 1\\): gather at bow\\.mdl:6:13: index 12 at position \\d+ is out of range \\[0, 12\\)\n"),
+        r.err());
+
+    // token ids of the wrong length per sentence name the input and both shapes
+    Path shape = dir.resolve("short.npz");
+    Npz.write(shape, Map.of("tokens", ArrayData.of("tokens", new int[8 * 3], 8, 3), "t",
+        ArrayData.of("t", new int[8], 8)));
+    r = run("train", bow, "--data", shape.toString());
+    assertEquals(Main.USER_ERROR, r.code());
+    assertEquals("modelc: error: " + shape + ": input tokens expects i32[B, 4], that is 4 values per sample, but the "
+        + "data has array tokens : i32[8, 3] (3 values per sample)\n", r.err());
+  }
+
   @Test
   void dataThatDoesNotFitNamesTheFileTheInputAndTheShapes() throws IOException {
     Path wrong = dir.resolve("wrong.npz");
@@ -233,8 +299,9 @@ class TrainCommandTest {
         ArrayData.of("t", new int[] {12, 12, 12, 12}, 4)));
     r = run("train", MLP, "--data", labels.toString());
     assertEquals(Main.USER_ERROR, r.code());
-    assertTrue(r.err().startsWith("modelc: error: " + labels + " (epoch 1, batch 1): label 12 at position 0 is out "
-        + "of range [0, 10)"), r.err());
+    // the place is the cross_entropy call whose one-hot read the label (mlp.mdl, line 27)
+    assertEquals("modelc: error: " + labels + " (epoch 1, batch 1): mlp.mdl:27:16: label 12 at position 0 is out "
+        + "of range [0, 10)\n", r.err());
 
     Path empty = Files.createDirectory(dir.resolve("empty"));
     r = run("train", MLP, "--data", empty.toString());

@@ -64,6 +64,18 @@ class OpTableTest {
         return s.where(s.compare(op, a, s.unary(Op.RELU, b)), s.unary(Op.TANH, a), b);
       }));
     }
+    rows.add(new Row("where of masks & | ~", (h, s) -> {
+      Node a = h.param("a", -1, 1, 3, 4);
+      Node b = h.param("b", -1, 1, 4);
+      Node inside = s.and(s.compare("GT", a, s.number(-0.5, h.dtype)), s.compare("LT", a, b));
+      return s.where(s.or(s.not(inside), s.compare("GT", b, s.number(0.5, h.dtype))), s.unary(Op.TANH, a), b);
+    }));
+    rows.add(new Row("float of a mask", (h, s) -> {
+      Node a = h.param("a", -1, 1, 3, 4);
+      Node b = h.param("b", -1, 1, 4);
+      return s.mul(s.and(s.compare("LE", a, b), s.not(s.compare("EQ", a, s.number(0, h.dtype)))),
+          s.unary(Op.EXP, a));
+    }));
     rows.add(new Row("select", (h, s) -> {
       Node a = h.param("a", -1, 1, 3, 4);
       Node b = h.param("b", -1, 1, 3, 4);

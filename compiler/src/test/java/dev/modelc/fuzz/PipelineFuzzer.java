@@ -77,7 +77,8 @@ public final class PipelineFuzzer {
       "99999999999999999999", "2147483648", "46341", "65536", "1e38", "-0.5", "7");
   private static final List<String> TOKENS = List.of("model", "layer", "input", "param", "let", "output",
       "minimize", "with", "init", "return", "f32", "f64", "i32", "^T", "**", "*", "/", "@", "+", "-", "=", ":", ",",
-      ";", "(", ")", "[", "]", "{", "}", "B", "N", "x", "relu", "sum", "-1", "0", "2", "\n");
+      ";", "(", ")", "[", "]", "{", "}", "B", "N", "x", "relu", "sum", "-1", "0", "2", "\n", "&", "|", "~", ">",
+      "float");
   private static final long MAX_ELEMENTS = 200_000;
 
   private final List<String> corpus;

@@ -38,6 +38,8 @@ class OpGradientTableTest {
         row("clamp max", "clamp(a, max = -0.2) + clamp(b, 0.1, 0.1)"),
         row("where", "where(a > b, a * b, exp(b))"), row("where broadcast", "where(c <= 0.1, a, 2 * c)"),
         row("where comparisons", "where(a < 0, a, 0) + where(b >= a, 1, b) + where(a == a, b, 0) - where(a != b, a, 0)"),
+        row("mask operators", "where((a > -0.5) & (a < b) | ~(b > 0.5), tanh(a), b)"),
+        row("float of a mask", "float((a <= b) & ~(a == 0)) * exp(a) + float((a > b) | (b < -0.5)) * b"),
         row("maximum", "maximum(a, b + 5)"), row("minimum", "minimum(a, b + 5)"),
         row("broadcast", "a * c"), row("matmul", "a @ m"), row("transpose", "(m^T @ a^T)^T"),
         row("transpose dims", "transpose(a, 0, 1) * 2"), row("reshape", "reshape(a, [6, 2]) * reshape(b, [6, 2])"),

@@ -36,8 +36,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * after those steps, once in float32 and once in float64 from the same weights and batches. The models are the bundled
  * samples and, in {@code src/test/resources/parity}, one small model per language feature (indexing and slicing, cat
  * and stack, index_select/gather/one_hot, embedding with padding_idx, layer_norm and group_norm, clamp with values on
- * its bounds, comparisons and where, batch_norm as BatchNorm1d and BatchNorm2d in training and evaluation mode, whose
- * running statistics and num_batches_tracked are compared after the steps too) and a tiny transformer block; the script writes each as the torch.nn module a
+ * its bounds, comparisons and where, the mask operators and float of a mask, batch_norm as BatchNorm1d and
+ * BatchNorm2d in training and evaluation mode, whose running statistics and num_batches_tracked are compared after the
+ * steps too) and a tiny transformer block; the script writes each as the torch.nn module a
  * PyTorch user would. The compiled class (the f64 twin for the float64 reference) loads the same weights by state_dict
  * name (none may be missing) and must give the loss and every gradient within 1e-5 (relative to the tensor's largest
  * magnitude) and each step's loss within 1e-4 relative. The parameters after the ten steps must agree within 1e-3 of
@@ -92,10 +93,11 @@ class TorchParityTest {
   @CsvSource({
       "linreg, f32", "logreg, f32", "mlp, f32", "cnn, f32", "norm, f32", "bow, f32",
       "slicing, f32", "catstack, f32", "indices, f32", "embed, f32", "norms, f32", "tinyformer, f32",
-      "clamp, f32", "where, f32",
+      "clamp, f32", "where, f32", "transformer, f32", "masks, f32",
       "linreg, f64", "logreg, f64", "mlp, f64", "cnn, f64", "norm, f64", "bow, f64",
       "slicing, f64", "catstack, f64", "indices, f64", "embed, f64", "norms, f64", "tinyformer, f64",
-      "clamp, f64", "where, f64", "batchnorm, f32", "batchnorm, f64", "batchnorm_eval, f32", "batchnorm_eval, f64"})
+      "clamp, f64", "where, f64", "transformer, f64", "masks, f64",
+      "batchnorm, f32", "batchnorm, f64", "batchnorm_eval, f32", "batchnorm_eval, f64"})
   void lossGradientsAndTrajectoryMatchPyTorch(String name, String dtype) throws Exception {
     boolean f64 = dtype.equals("f64");
     Tolerance tol = f64 ? F64 : F32;

@@ -3,9 +3,10 @@
 // A file holds layer definitions and models, in any order. Newlines are not significant: a declaration
 // ends where the next one begins (a `;` may separate them). Every alternative is labelled so that the
 // AST builder has one visit method per form. Operator precedence follows Python: `**` binds tightest
-// and is right-associative, then unary minus, then `* / @`, then `+ -`, then the comparisons `< <= > >= == !=`
-// (parsed left to right; the checker rejects a chain such as `a < b < c`); `^T` (transpose), indexing
-// `x[i, a:b:s, ...]` and calls are postfix and bind tighter than all of them.
+// and is right-associative, then unary minus and the mask negation `~`, then `* / @`, then `+ -`, then the mask
+// operators `&` and then `|`, then the comparisons `< <= > >= == !=` (parsed left to right; the checker rejects a
+// chain such as `a < b < c`); `^T` (transpose), indexing `x[i, a:b:s, ...]` and calls are postfix and bind tighter
+// than all of them. As in Python, `&` binds tighter than a comparison: `(a > 0) & (b > 0)` needs its brackets.
 grammar Mdl;
 
 file
@@ -51,9 +52,11 @@ expr
     | expr TRANSPOSE                                                       # TransposeExpr
     | expr LBRACK index (COMMA index)* COMMA? RBRACK                        # IndexExpr
     | <assoc=right> expr POW expr                                          # PowerExpr
-    | op=(MINUS | PLUS) expr                                               # UnaryExpr
+    | op=(MINUS | PLUS | TILDE) expr                                       # UnaryExpr
     | expr op=(STAR | SLASH | AT) expr                                     # MulExpr
     | expr op=(PLUS | MINUS) expr                                          # AddExpr
+    | expr AMP expr                                                        # AndExpr
+    | expr PIPE expr                                                       # OrExpr
     | expr op=(LT | LE | GT | GE | EQ | NE) expr                           # CompareExpr
     ;
 
@@ -111,6 +114,9 @@ SLASH    : '/';
 AT       : '@';
 PLUS     : '+';
 MINUS    : '-';
+TILDE    : '~';
+AMP      : '&';
+PIPE     : '|';
 LE       : '<=';
 GE       : '>=';
 EQ       : '==';

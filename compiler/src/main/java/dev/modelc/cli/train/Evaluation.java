@@ -39,7 +39,7 @@ public final class Evaluation {
     }
     TensorSpec label = null;
     for (TensorSpec t : model.inputs()) {
-      if (t.dtype().equals("i32")) {
+      if (t.dtype().equals("i32") && t.shape().size() == 1) { // i32 inputs of other ranks (token ids) are data
         if (label != null) {
           return null;
         }

@@ -1,7 +1,8 @@
 package dev.modelc.runtime.kernels;
 
 /**
- * One-hot rows of integer labels, as the generated classes call it; a label out of range fails with its position.
+ * One-hot rows of integer labels, as the generated classes call it; a label out of range fails with its position,
+ * after the place in the model's source the caller names ({@code site}, such as {@code net.mdl:12:14}; null or empty for none).
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
@@ -14,12 +15,11 @@ public final class OneHot {
     // ---- float ----
 
     /** {@code out[i, c] = 1} where {@code labels[i] == c}, else 0; labels out of range fail with their position. */
-    public static void oneHot(int[] labels, float[] out, int n, int classes) {
+    public static void oneHot(int[] labels, float[] out, int n, int classes, String site) {
         for (int i = 0; i < n; i++) {
             int t = labels[i];
             if (t < 0 || t >= classes) {
-                throw new IllegalArgumentException("label " + t + " at position " + i + " is out of range [0, "
-                        + classes + ")");
+                throw outOfRange(t, i, classes, site);
             }
             int row = i * classes;
             for (int c = 0; c < classes; c++) {
@@ -32,12 +32,11 @@ public final class OneHot {
     // ---- double ----
 
     /** {@code out[i, c] = 1} where {@code labels[i] == c}, else 0; labels out of range fail with their position. */
-    public static void oneHot(int[] labels, double[] out, int n, int classes) {
+    public static void oneHot(int[] labels, double[] out, int n, int classes, String site) {
         for (int i = 0; i < n; i++) {
             int t = labels[i];
             if (t < 0 || t >= classes) {
-                throw new IllegalArgumentException("label " + t + " at position " + i + " is out of range [0, "
-                        + classes + ")");
+                throw outOfRange(t, i, classes, site);
             }
             int row = i * classes;
             for (int c = 0; c < classes; c++) {
@@ -45,5 +44,10 @@ public final class OneHot {
             }
             out[row + t] = 1;
         }
+    }
+
+    private static IllegalArgumentException outOfRange(int label, int position, int classes, String site) {
+        return new IllegalArgumentException((site == null || site.isEmpty() ? "" : site + ": ") + "label " + label + " at position "
+                + position + " is out of range [0, " + classes + ")");
     }
 }

@@ -82,7 +82,7 @@ final class IndexOps {
         int[] shape = Arrays.copyOf(indexShape, indexShape.length + 1);
         shape[indexShape.length] = classes;
         double[] out = new double[index.length * classes];
-        OneHot.oneHot(index, out, index.length, classes);
+        OneHot.oneHot(index, out, index.length, classes, null);
         return Tensor.fromDoubles(dtype, shape, out);
     }
 

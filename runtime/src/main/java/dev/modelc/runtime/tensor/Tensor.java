@@ -434,6 +434,20 @@ public class Tensor {
     public Tensor eq(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a == b ? 1 : 0); }
     public Tensor ne(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a != b ? 1 : 0); }
 
+    /**
+     * torch.logical_and, logical_or and logical_not (what {@code &}, {@code |} and {@code ~} do on bool tensors) of
+     * masks: a 0/1 mask in the operands' dtype, nonzero counting as true, carrying no gradient.
+     */
+    public Tensor logicalAnd(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a != 0 && b != 0 ? 1 : 0); }
+    public Tensor logicalOr(Tensor other) { return ElementwiseKernels.compare(this, other, (a, b) -> a != 0 || b != 0 ? 1 : 0); }
+    public Tensor logicalNot() { return ElementwiseKernels.compare(this, Tensor.scalar(0, dtype()), (a, b) -> a == 0 ? 1 : 0); }
+
+    /**
+     * A mask as numbers, torch's {@code mask.to(x.dtype)}: 1 where it holds, 0 elsewhere, in the dtype of the values
+     * it compared. A new tensor that requires no gradient (a constant with respect to everything).
+     */
+    public Tensor maskToFloat() { return ElementwiseKernels.compare(this, Tensor.scalar(0, dtype()), (a, b) -> a != 0 ? 1 : 0); }
+
     /** torch.where(mask, a, b): {@code mask} a 0/1 tensor (a comparison's result); the three broadcast. */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) { return ElementwiseOps.where(mask, a, b); }
 

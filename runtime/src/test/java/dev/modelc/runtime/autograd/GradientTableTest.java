@@ -62,6 +62,12 @@ class GradientTableTest {
         rows.add(row("clamp", x -> x[0].clamp(-0.3, 0.4), any(2, 5)));
         rows.add(row("clamp min only", x -> x[0].clamp(0.1, null), any(5)));
         rows.add(row("where broadcast", x -> Tensor.where(x[0].gt(x[1].detach()), x[0], x[1]), any(2, 3), any(3)));
+        rows.add(row("where of mask operators", x -> Tensor.where(x[0].gt(x[1]).logicalAnd(x[0].lt(x[1].add(
+            Tensor.scalar(0.5, x[1].dtype()))).logicalNot()).logicalOr(x[1].gt(Tensor.scalar(0.6, x[1].dtype()))),
+            x[0].exp(), x[1]), any(2, 3), any(3)));
+        rows.add(row("float of a mask", x -> x[0].gt(x[1]).logicalOr(x[0].lt(Tensor.scalar(-0.5, x[0].dtype())))
+            .maskToFloat().mul(x[0].tanh()).add(x[1].lt(x[0]).logicalNot().maskToFloat().mul(x[1])), any(2, 3),
+            any(3)));
         rows.add(row("neg", x -> x[0].neg(), any(5)));
         rows.add(row("exp", x -> x[0].exp(), any(5)));
         rows.add(row("log", x -> x[0].log(), positive(5)));

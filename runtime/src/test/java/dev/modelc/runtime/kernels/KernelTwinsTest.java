@@ -162,8 +162,8 @@ class KernelTwinsTest {
       int[] labels = rnd.ints(d[0], 0, classes).toArray();
       double[] hd = values(d[0] * classes, false);
       float[] hf = floats(hd);
-      OneHot.oneHot(labels, hd, d[0], classes);
-      OneHot.oneHot(labels, hf, d[0], classes);
+      OneHot.oneHot(labels, hd, d[0], classes, null);
+      OneHot.oneHot(labels, hf, d[0], classes, null);
       sameRounded("oneHot", hd, hf);
 
       double[] fd = start.clone();
