@@ -153,6 +153,7 @@ public final class Parallel {
         double[] da;
         double[] db;
         double[] dc;
+        /** Whether the kernel computes {@code C^T = B^T A^T}: its A' is then the caller's B and its B' the caller's A. */
         private boolean swapped;
 
         /**
@@ -211,25 +212,27 @@ public final class Parallel {
             int lo = part * chunk;
             int hi = Math.min(columns ? n : m, lo + chunk);
             if (fa != null) {
+                float[] a = swapped ? fb : fa, b = swapped ? fa : fb;
                 if (small) {
-                    SmallGemm.run(hi - lo, n, k, fa, aOff + lo * aRow, aRow, aCol, fb, bOff, bRow, bCol,
+                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
                             fc, cOff + lo * n, accumulate);
                 } else if (columns) {
-                    kernel.run(ws, m, hi - lo, k, fa, aOff, aRow, aCol, fb, bOff + lo * bCol, bRow, bCol,
+                    kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
                             fc, cOff + lo * cCol, cRow, cCol, accumulate);
                 } else {
-                    kernel.run(ws, hi - lo, n, k, fa, aOff + lo * aRow, aRow, aCol, fb, bOff, bRow, bCol,
+                    kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
                             fc, cOff + lo * cRow, cRow, cCol, accumulate);
                 }
             } else {
+                double[] a = swapped ? db : da, b = swapped ? da : db;
                 if (small) {
-                    SmallGemm.run(hi - lo, n, k, da, aOff + lo * aRow, aRow, aCol, db, bOff, bRow, bCol,
+                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
                             dc, cOff + lo * n, accumulate);
                 } else if (columns) {
-                    kernel.run(ws, m, hi - lo, k, da, aOff, aRow, aCol, db, bOff + lo * bCol, bRow, bCol,
+                    kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
                             dc, cOff + lo * cCol, cRow, cCol, accumulate);
                 } else {
-                    kernel.run(ws, hi - lo, n, k, da, aOff + lo * aRow, aRow, aCol, db, bOff, bRow, bCol,
+                    kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
                             dc, cOff + lo * cRow, cRow, cCol, accumulate);
                 }
             }
