@@ -9,8 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>{@link Parallel} splits a kernel call into parts and hands them over with {@link #run}: the caller posts the
  * task to each worker (a sequence number in a volatile field, no allocation), runs its own part, then waits for the
  * workers' parts to finish. A worker that has nothing to do spins for {@link #SPIN_NANOS} (the next kernel of a step
- * usually follows within microseconds) and then parks until the next task; a caller waiting for a worker does the
- * same. The hand-off orders memory: everything the caller wrote before posting is visible to the worker, everything
+ * usually follows within a millisecond: the elementwise loops between two kernels run on the caller alone), yielding
+ * its core after the first microseconds ({@link #pause}), and then parks until the next task; a caller waiting for a
+ * worker does the same. The hand-off orders memory: everything the caller wrote before posting is visible to the worker, everything
  * the worker wrote before finishing is visible to the caller afterwards.
  *
  * <p>Workers are daemon threads, so they never keep the JVM alive; {@link #close} stops them (generated models close
@@ -19,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Team implements AutoCloseable {
 
-    /** How long an idle worker, or a caller waiting for a worker, spins before it parks. */
-    static final long SPIN_NANOS = 100_000;
+    /** How long an idle worker, or a caller waiting for a worker, spins (and then yields) before it parks. */
+    static final long SPIN_NANOS = 1_000_000;
 
     private final Worker[] workers;
     final Parallel.Tasks tasks = new Parallel.Tasks();
@@ -115,6 +116,24 @@ public final class Team implements AutoCloseable {
         }
     }
 
+    /** Whether a wait that began at {@code start} keeps spinning (the clock is read every 64th round only). */
+    private static boolean keepSpinning(int spins, long start) {
+        return (spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS;
+    }
+
+    /**
+     * One round of a wait: a pause instruction for the first rounds (a hand-off within the same step arrives within
+     * microseconds), then {@link Thread#yield}, so that on a machine with more runnable threads than cores the
+     * spinning thread gives its core to the thread it waits for.
+     */
+    private static void pause(int spins) {
+        if (spins < 1024) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
     /** One worker thread: waits for a posted task, runs its part, reports it done. */
     private static final class Worker implements Runnable {
         private final Team team;
@@ -147,8 +166,8 @@ public final class Team implements AutoCloseable {
         Throwable await(int seq) {
             if (done != seq) {
                 long start = System.nanoTime();
-                while (done != seq && System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                for (int spins = 0; done != seq && keepSpinning(spins, start); spins++) {
+                    pause(spins);
                 }
                 if (done != seq) {
                     waiter = Thread.currentThread();
@@ -187,11 +206,11 @@ public final class Team implements AutoCloseable {
         /** Waits for a task newer than {@code seen}: spins, then parks; returns {@code seen} once the team closed. */
         private int next(int seen) {
             long start = System.nanoTime();
-            while (posted == seen && System.nanoTime() - start < SPIN_NANOS) {
+            for (int spins = 0; posted == seen && keepSpinning(spins, start); spins++) {
                 if (team.closed) {
                     return seen;
                 }
-                Thread.onSpinWait();
+                pause(spins);
             }
             while (posted == seen) {
                 if (team.closed) {
