@@ -31,10 +31,12 @@ import org.objectweb.asm.Type;
 
 /**
  * Emits a KERNEL or ACCUMULATE step: one call into the runtime jar with the operands' arrays and sizes. Matrix
- * products, convolutions and max pooling go through {@link Parallel} with the instance's workspace, which runs them
- * on the model's threads when it has more than one (a transposing VIEW becomes the kernel's transposition flag); reductions, broadcasts, permutes, slices, log-softmax, one-hot and pooling go to
- * the loops of {@code dev.modelc.runtime.kernels} ({@link Reductions}, {@link Movement}, {@link LogSoftmax},
- * {@link OneHot}, {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time.
+ * products and convolutions go to {@code dev.modelc.runtime.kernels} (a transposing VIEW becomes the kernel's
+ * transposition flag); reductions, broadcasts, permutes, slices, log-softmax, one-hot and pooling go to the loops of
+ * {@code dev.modelc.runtime.kernels} ({@link Reductions}, {@link Movement}, {@link LogSoftmax}, {@link OneHot},
+ * {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time. Products,
+ * convolutions, max pooling and reductions are called through {@link Parallel} with the instance's workspace, which
+ * runs them on the model's threads when it has more than one.
  */
 final class KernelEmitter {
   private final Emitter e;
@@ -179,12 +181,15 @@ final class KernelEmitter {
 
   private void reduce() {
     Runs r = Runs.ofReduction(n, ((Attr.Axes) n.attr).axes());
+    e.loadThis();
+    e.getField(access.owner, "workspace", Type.getType(Workspace.class));
     e.push(n.op == Op.REDUCE_SUM ? Reductions.SUM : n.op == Op.LOGSUMEXP ? Reductions.LOGSUMEXP : Reductions.MAX);
     in(n.in(0));
     out();
     pushRuns(r);
     e.push(step.accumulate());
-    e.invokeStatic(Reductions.class, "reduce", "(I" + arr + arr + "IIIIZZ)V");
+    e.invokeStatic(Parallel.class, "reduce", "(" + Type.getDescriptor(Workspace.class) + "I" + arr + arr
+        + "IIIIZZ)V");
   }
 
   private void permute() {

@@ -22,9 +22,11 @@ import dev.modelc.runtime.optim.Updates;
  *       result run to run for a given number of threads, but <b>not</b> bit-identical to one thread's, which sums
  *       all images in one sequence (the difference is rounding, a few units in the last place);</li>
  *   <li>max pooling forward and its backward through the recorded argmax: whole planes; <b>bit-identical</b>;</li>
- *   <li>SGD and Adam updates: element ranges (multiples of 64); <b>bit-identical</b>.</li>
+ *   <li>SGD and Adam updates: element ranges (multiples of 64); <b>bit-identical</b>;</li>
+ *   <li>sums, maxima and log-sum-exps over axes ({@link Reductions#reduce}): the outputs, each still reduced in one
+ *       sequence; <b>bit-identical</b>.</li>
  * </ol>
- * Everything else a step does (elementwise loops, reductions, softmax, the bias gradients) runs on the calling
+ * Everything else a step does (the generated elementwise loops and sums, softmax, the losses) runs on the calling
  * thread. No part's result depends on timing, so results are the same run to run.
  *
  * <p>Each kind of call has one task object per team, refilled for every call, so a split call allocates nothing.
@@ -37,6 +39,8 @@ public final class Parallel {
     static final int MIN_POOL = 4096;
     /** Updates of fewer elements run on the calling thread. */
     static final int MIN_UPDATE = 1 << 14;
+    /** Reductions reading fewer elements run on the calling thread. */
+    static final int MIN_REDUCE = 1 << 14;
     static final int ROW_ALIGN = 8;
     static final int COLUMN_ALIGN = 32;
     static final int ELEMENT_ALIGN = 64;
@@ -55,6 +59,7 @@ public final class Parallel {
         final ConvTask conv = new ConvTask();
         final PoolTask pool = new PoolTask();
         final UpdateTask update = new UpdateTask();
+        final ReduceTask reduce = new ReduceTask();
     }
 
     private static Team team(Workspace ws) {
@@ -753,6 +758,84 @@ public final class Parallel {
                 Updates.sgdRange(f0, f1, f2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
             } else {
                 Updates.sgdRange(d0, d1, d2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
+            }
+        }
+    }
+
+    // ---- reductions ----
+
+    /** {@link Reductions#reduce(int, float[], float[], int, int, int, int, boolean, boolean)}, over the outputs. */
+    public static void reduce(Workspace ws, int op, float[] x, float[] out, int d0, int d1, int d2, int d3,
+                              boolean firstReduced, boolean accumulate) {
+        Team team = team(ws);
+        int outputs = Reductions.outputs(d0, d1, d2, d3, firstReduced);
+        if (team == null || outputs < 2 || (long) d0 * d1 * d2 * d3 < MIN_REDUCE) {
+            Reductions.reduce(op, x, out, d0, d1, d2, d3, firstReduced, accumulate);
+            return;
+        }
+        ReduceTask t = team.tasks.reduce.plan(op, outputs, team.threads(), d0, d1, d2, d3, firstReduced, accumulate);
+        t.fx = x;
+        t.fout = out;
+        t.dx = t.dout = null;
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #reduce(Workspace, int, float[], float[], int, int, int, int, boolean, boolean)}. */
+    public static void reduce(Workspace ws, int op, double[] x, double[] out, int d0, int d1, int d2, int d3,
+                              boolean firstReduced, boolean accumulate) {
+        Team team = team(ws);
+        int outputs = Reductions.outputs(d0, d1, d2, d3, firstReduced);
+        if (team == null || outputs < 2 || (long) d0 * d1 * d2 * d3 < MIN_REDUCE) {
+            Reductions.reduce(op, x, out, d0, d1, d2, d3, firstReduced, accumulate);
+            return;
+        }
+        ReduceTask t = team.tasks.reduce.plan(op, outputs, team.threads(), d0, d1, d2, d3, firstReduced, accumulate);
+        t.dx = x;
+        t.dout = out;
+        t.fx = t.fout = null;
+        team.run(t, ws, t.parts);
+    }
+
+    /** A reduction over a range of its outputs per part. */
+    static final class ReduceTask extends Task {
+        int op;
+        int outputs;
+        int parts;
+        int chunk;
+        int d0;
+        int d1;
+        int d2;
+        int d3;
+        boolean firstReduced;
+        boolean accumulate;
+        float[] fx;
+        float[] fout;
+        double[] dx;
+        double[] dout;
+
+        ReduceTask plan(int op, int outputs, int threads, int d0, int d1, int d2, int d3, boolean firstReduced,
+                        boolean accumulate) {
+            this.op = op;
+            this.outputs = outputs;
+            chunk = chunk(outputs, threads, 1);
+            parts = (outputs + chunk - 1) / chunk;
+            this.d0 = d0;
+            this.d1 = d1;
+            this.d2 = d2;
+            this.d3 = d3;
+            this.firstReduced = firstReduced;
+            this.accumulate = accumulate;
+            return this;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int o0 = part * chunk;
+            int o1 = Math.min(outputs, o0 + chunk);
+            if (fx != null) {
+                Reductions.reduce(op, fx, fout, d0, d1, d2, d3, firstReduced, accumulate, o0, o1);
+            } else {
+                Reductions.reduce(op, dx, dout, d0, d1, d2, d3, firstReduced, accumulate, o0, o1);
             }
         }
     }

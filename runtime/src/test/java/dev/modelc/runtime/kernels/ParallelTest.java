@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.modelc.runtime.optim.Updates;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -228,6 +229,37 @@ class ParallelTest {
                 Pooling.maxpool2dBackward(gd, a0, dxd0, xd.length, y0.length, false);
                 Parallel.maxpool2dBackward(ws, gd, a0, dxd1, xd.length, y0.length, planes, false);
                 assertArrayEquals(dxd0, dxd1);
+            }
+        }
+    }
+
+    @Test
+    void reductionsAreBitIdentical() {
+        Random random = new Random(12);
+        // runs d0..d3 and whether d0 is reduced: the CNN's bias gradient ([64, 6, 576] over 0 and 2), a Linear
+        // layer's ([64, 120] over 0), a row-wise max and log-sum-exp, an odd split
+        int[][] shapes = {{64, 6, 576, 1, 1}, {64, 120, 1, 1, 1}, {300, 100, 1, 1, 0}, {7, 5, 11, 97, 0},
+                {3, 1001, 17, 1, 1}};
+        for (Team team : List.of(two, three)) {
+            Workspace ws = on(team);
+            for (int[] s : shapes) {
+                boolean first = s[4] == 1;
+                int n = s[0] * s[1] * s[2] * s[3], outputs = Reductions.outputs(s[0], s[1], s[2], s[3], first);
+                float[] x = MatMulTest.randomFloats(random, n);
+                double[] xd = MatMulTest.randomDoubles(random, n);
+                for (int op : new int[] {Reductions.SUM, Reductions.MAX, Reductions.LOGSUMEXP}) {
+                    for (boolean acc : new boolean[] {false, true}) {
+                        String what = team.threads() + " threads " + Arrays.toString(s) + " op " + op;
+                        float[] o0 = MatMulTest.randomFloats(random, outputs), o1 = o0.clone();
+                        Reductions.reduce(op, x, o0, s[0], s[1], s[2], s[3], first, acc);
+                        Parallel.reduce(ws, op, x, o1, s[0], s[1], s[2], s[3], first, acc);
+                        assertArrayEquals(o0, o1, what);
+                        double[] d0 = new double[outputs], d1 = new double[outputs];
+                        Reductions.reduce(op, xd, d0, s[0], s[1], s[2], s[3], first, acc);
+                        Parallel.reduce(ws, op, xd, d1, s[0], s[1], s[2], s[3], first, acc);
+                        assertArrayEquals(d0, d1, "f64 " + what);
+                    }
+                }
             }
         }
     }
