@@ -39,36 +39,42 @@ final class EvalCommand implements Callable<Integer> {
     Path weights = trained.weights;
     Path data = trained.data;
     int batch = trained.batch;
+    int threads = trained.threads;
     if (loaded == null) {
       return Main.USER_ERROR;
     }
     Model model = loaded.uninitialized();
-    if (model.objective() == null) {
-      throw new UserError(file + ": model " + model.name() + " has no objective, so there is no loss to evaluate; "
-          + "'modelc predict' runs it");
-    }
-    String what = DataFiles.loadWeights(model, weights);
-    Dataset d = DataFiles.openForEvaluation(data);
-    DataBinding binding = DataFiles.io(data, () -> d.bind(model));
-    out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
-    out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
-        model));
-    Evaluation e = TrainCommand.runOnData(data, null,
-        () -> Evaluation.run(model, new Loader(binding, batch, 0).shuffle(false), confusion));
-    out.printf(Locale.ROOT, "loss %.6f%n", e.loss());
-    if (e.accuracy() != null) {
-      out.println("accuracy " + e.accuracy());
-      if (e.confusion() != null) {
-        out.print(e.confusion());
-        if (!e.confusion().toString().endsWith("\n")) {
-          out.println();
-        }
+    model.setThreads(threads);
+    try {
+      if (model.objective() == null) {
+        throw new UserError(file + ": model " + model.name() + " has no objective, so there is no loss to evaluate; "
+            + "'modelc predict' runs it");
       }
-    } else if (confusion) {
-      out.println("no confusion matrix: " + model.name() + " is not a classifier (an i32 label input [B] and a "
-          + "first output [B, C])");
+      String what = DataFiles.loadWeights(model, weights);
+      Dataset d = DataFiles.openForEvaluation(data);
+      DataBinding binding = DataFiles.io(data, () -> d.bind(model));
+      out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
+      out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
+          model));
+      Evaluation e = TrainCommand.runOnData(data, null,
+          () -> Evaluation.run(model, new Loader(binding, batch, 0).shuffle(false), confusion));
+      out.printf(Locale.ROOT, "loss %.6f%n", e.loss());
+      if (e.accuracy() != null) {
+        out.println("accuracy " + e.accuracy());
+        if (e.confusion() != null) {
+          out.print(e.confusion());
+          if (!e.confusion().toString().endsWith("\n")) {
+            out.println();
+          }
+        }
+      } else if (confusion) {
+        out.println("no confusion matrix: " + model.name() + " is not a classifier (an i32 label input [B] and a "
+            + "first output [B, C])");
+      }
+      out.flush();
+      return Main.OK;
+    } finally {
+      model.close();
     }
-    out.flush();
-    return Main.OK;
   }
 }

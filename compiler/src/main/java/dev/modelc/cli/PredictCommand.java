@@ -60,86 +60,92 @@ final class PredictCommand implements Callable<Integer> {
     Path weights = trained.weights;
     Path data = trained.data;
     int batch = trained.batch;
+    int threads = trained.threads;
     if (loaded == null) {
       return Main.USER_ERROR;
     }
     Model model = loaded.uninitialized();
-    if (model.outputs().isEmpty()) {
-      throw new UserError(file + ": model " + model.name() + " has no output to predict");
-    }
-    List<TensorSpec> outputs = all ? model.outputs() : model.outputs().subList(0, 1);
-    TensorSpec output = outputs.get(0);
-    String what = DataFiles.loadWeights(model, weights);
-    List<TensorSpec> needed = LoadedModel.predictInputs(model);
-    Dataset d = DataFiles.openForEvaluation(data);
-    DataBinding binding = DataFiles.io(data, () -> d.bind(model, needed.stream().map(TensorSpec::name).toList()));
-    int n = d.size();
-    int[] per = new int[outputs.size()];
-    Object[] values = new Object[outputs.size()];
-    for (int k = 0; k < per.length; k++) {
-      per[k] = perSample(outputs.get(k), binding.batchSymbol());
-      values[k] = ArrayData.newArray(outputs.get(k).dtype(), Math.multiplyExact(n, per[k]));
-    }
-    int at = 0;
-    for (Batch b : new Loader(binding, batch, 0).shuffle(false).epoch(0)) {
-      b.bindTo(model);
-      Object[] batchValues = new Object[per.length];
+    model.setThreads(threads);
+    try {
+      if (model.outputs().isEmpty()) {
+        throw new UserError(file + ": model " + model.name() + " has no output to predict");
+      }
+      List<TensorSpec> outputs = all ? model.outputs() : model.outputs().subList(0, 1);
+      TensorSpec output = outputs.get(0);
+      String what = DataFiles.loadWeights(model, weights);
+      List<TensorSpec> needed = LoadedModel.predictInputs(model);
+      Dataset d = DataFiles.openForEvaluation(data);
+      DataBinding binding = DataFiles.io(data, () -> d.bind(model, needed.stream().map(TensorSpec::name).toList()));
+      int n = d.size();
+      int[] per = new int[outputs.size()];
+      Object[] values = new Object[outputs.size()];
       for (int k = 0; k < per.length; k++) {
-        batchValues[k] = ArrayData.newArray(outputs.get(k).dtype(), b.size() * per[k]);
+        per[k] = perSample(outputs.get(k), binding.batchSymbol());
+        values[k] = ArrayData.newArray(outputs.get(k).dtype(), Math.multiplyExact(n, per[k]));
       }
-      TrainCommand.runOnData(data, b, () -> {
-        if (all) {
-          model.predict(batchValues);
-        } else {
-          model.predict();
-          batchValues[0] = model.output(output.name());
+      int at = 0;
+      for (Batch b : new Loader(binding, batch, 0).shuffle(false).epoch(0)) {
+        b.bindTo(model);
+        Object[] batchValues = new Object[per.length];
+        for (int k = 0; k < per.length; k++) {
+          batchValues[k] = ArrayData.newArray(outputs.get(k).dtype(), b.size() * per[k]);
         }
-        return null;
-      });
+        TrainCommand.runOnData(data, b, () -> {
+          if (all) {
+            model.predict(batchValues);
+          } else {
+            model.predict();
+            batchValues[0] = model.output(output.name());
+          }
+          return null;
+        });
+        for (int k = 0; k < per.length; k++) {
+          System.arraycopy(batchValues[k], 0, values[k], at * per[k], b.size() * per[k]);
+        }
+        at += b.size();
+      }
+      Map<String, ArrayData> results = new LinkedHashMap<>();
       for (int k = 0; k < per.length; k++) {
-        System.arraycopy(batchValues[k], 0, values[k], at * per[k], b.size() * per[k]);
+        TensorSpec o = outputs.get(k);
+        results.put(o.name(), new ArrayData(o.name(), o.dtype(), shapeOf(o, n), values[k]));
       }
-      at += b.size();
-    }
-    Map<String, ArrayData> results = new LinkedHashMap<>();
-    for (int k = 0; k < per.length; k++) {
-      TensorSpec o = outputs.get(k);
-      results.put(o.name(), new ArrayData(o.name(), o.dtype(), shapeOf(o, n), values[k]));
-    }
-    ArrayData result = results.get(output.name());
-    boolean classifier = Evaluation.labelInput(model) != null;
-    out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
-    out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
-        model));
-    for (ArrayData r : results.values()) {
-      out.println("predicted " + r.name() + " : " + r.typeText() + (classifier && r == result ? ", classes by argmax"
-          : ""));
-    }
-    if (outFile != null) {
-      DataFiles.io(outFile, () -> {
-        if (all) {
-          Npz.write(outFile, results);
-        } else if (outFile.toString().endsWith(".npy")) {
-          Npy.write(outFile, result);
-        } else {
-          AtomicFile.write(outFile, csv(result, per[0], classifier).getBytes(StandardCharsets.UTF_8));
+      ArrayData result = results.get(output.name());
+      boolean classifier = Evaluation.labelInput(model) != null;
+      out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
+      out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
+          model));
+      for (ArrayData r : results.values()) {
+        out.println("predicted " + r.name() + " : " + r.typeText() + (classifier && r == result ? ", classes by argmax"
+            : ""));
+      }
+      if (outFile != null) {
+        DataFiles.io(outFile, () -> {
+          if (all) {
+            Npz.write(outFile, results);
+          } else if (outFile.toString().endsWith(".npy")) {
+            Npy.write(outFile, result);
+          } else {
+            AtomicFile.write(outFile, csv(result, per[0], classifier).getBytes(StandardCharsets.UTF_8));
+          }
+          return null;
+        });
+        out.println("wrote " + outFile);
+      } else {
+        String text = csv(result, per[0], classifier);
+        String[] lines = text.split("\n");
+        for (int i = 0; i < Math.min(lines.length, SHOWN_ROWS + 1); i++) {
+          out.println(lines[i]);
         }
-        return null;
-      });
-      out.println("wrote " + outFile);
-    } else {
-      String text = csv(result, per[0], classifier);
-      String[] lines = text.split("\n");
-      for (int i = 0; i < Math.min(lines.length, SHOWN_ROWS + 1); i++) {
-        out.println(lines[i]);
+        if (lines.length > SHOWN_ROWS + 1) {
+          out.println("... (" + (lines.length - 1 - SHOWN_ROWS) + " more rows; --out FILE.csv or .npy writes them all"
+              + (model.outputs().size() > 1 ? ", FILE.npz every output" : "") + ")");
+        }
       }
-      if (lines.length > SHOWN_ROWS + 1) {
-        out.println("... (" + (lines.length - 1 - SHOWN_ROWS) + " more rows; --out FILE.csv or .npy writes them all"
-            + (model.outputs().size() > 1 ? ", FILE.npz every output" : "") + ")");
-      }
+      out.flush();
+      return Main.OK;
+    } finally {
+      model.close();
     }
-    out.flush();
-    return Main.OK;
   }
 
   /** Values per sample of an output whose first dimension is the batch and the others numbers. */

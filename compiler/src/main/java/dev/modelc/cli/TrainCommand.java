@@ -110,6 +110,10 @@ final class TrainCommand implements Callable<Integer> {
           + "the .mdl line and op that made it, instead of training on NaN.")
   boolean detectAnomaly;
 
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+      description = "Threads for the model's kernels (default: ${DEFAULT-VALUE}); see docs/generated-classes.md.")
+  int threads;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private PrintWriter out;
@@ -124,188 +128,194 @@ final class TrainCommand implements Callable<Integer> {
     }
     Checkpoint ck = resume == null ? null : DataFiles.io(resume, () -> Checkpoint.read(resume));
     Model model = ck == null ? loaded.create(seed == null ? 0 : seed) : loaded.uninitialized();
-    if (model.objective() == null) {
-      throw new UserError(file + ": model " + model.name() + " has no objective (a 'minimize LOSS with OPTIMIZER' "
-          + "line), so there is nothing to train; 'modelc predict' runs it");
-    }
-    if (ck != null) {
-      restore(ck, model, loaded);
-    }
-    model.setDetectAnomaly(detectAnomaly);
-    Map<String, String> saved = ck == null ? Map.of() : ck.extra();
-    int batchSize;
-    int savedBatch;
-    boolean drop;
-    double baseLr;
-    ScheduleUnit unit;
+    model.setThreads(threads);
     try {
-      savedBatch = intOf(saved.get("train.batch"), 64);
-      batchSize = batch != null ? batch : savedBatch;
-      drop = dropLast != null ? dropLast : Boolean.parseBoolean(saved.get("train.drop_last"));
-      baseLr = lr != null ? lr : saved.containsKey("train.base_lr")
-          ? Double.parseDouble(saved.get("train.base_lr")) : model.learningRate();
-      unit = scheduleUnit != null ? scheduleUnit
-          : ScheduleUnit.valueOf(saved.getOrDefault("train.schedule_unit", "epoch"));
-    } catch (IllegalArgumentException e) {               // NumberFormatException included
-      throw new UserError(resume + ": a train.* value of the checkpoint is malformed: " + e.getMessage());
-    }
-    long seedValue = seed != null ? seed : ck != null ? ck.seed() : 0;
-    if (ck != null && ck.batch() > 0) {
-      // Mid-epoch, the checkpoint's position counts batches of its own loader: another batch size, seed or
-      // drop-last would skip or repeat samples.
-      requireSame("--batch", batchSize, savedBatch);
-      requireSame("--seed", seedValue, ck.seed());
-      requireSame("--drop-last", drop, Boolean.parseBoolean(saved.get("train.drop_last")));
-    }
-    int totalEpochs = epochs != null ? epochs : 1;
-    String scheduleText = schedule != null ? schedule : saved.get("train.schedule");
-    Schedule lrAt = scheduleText == null ? Schedule.constant(baseLr) : Schedule.parse(scheduleText, baseLr);
-    try {
-      model.setLearningRate(lrAt.lr(0));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--lr: " + e.getMessage());
-    }
-
-    Dataset trainData = DataFiles.open(data);
-    DataBinding trainBinding = DataFiles.io(data, () -> trainData.bind(model));
-    Loader loader = new Loader(trainBinding, batchSize, seedValue).dropLast(drop);
-    if (loader.batchCount() == 0) {
-      throw new UserError(data + ": " + trainData.size() + " samples make no batch of " + batchSize
-          + (drop ? " with --drop-last" : ""));
-    }
-    Loader heldOut = heldOut(model, batchSize);
-    TensorSpec label = Evaluation.labelInput(model);
-
-    out.printf(Locale.ROOT, "model %s (%s): %,d parameters, %s; compiled in %.1f s%n", model.name(), file,
-        model.flatParameterSize(), optimizerText(baseLr, scheduleText, unit), loaded.compileNanos / 1e9);
-    out.println("training data: " + describe(trainData, "", trainBinding, model));
-    if (heldOut != null) {
-      out.println("held-out data: " + heldOut.dataset().source()
-          + (val == null || DataFiles.hasHeldOut(val) ? " (t10k-* files)" : "") + ", "
-          + heldOut.dataset().size() + " samples");
-    } else {
-      out.println("held-out data: none (pass --val PATH to evaluate after each epoch)");
-    }
-    out.printf(Locale.ROOT, "batch %d, %d batches per epoch%s, seed %d%s%n", batchSize, loader.batchCount(),
-        drop ? " (last partial batch dropped)" : "", seedValue, label == null ? ""
-        : ", classifier of " + Evaluation.classes(model) + " classes (labels: input " + label.name() + ")");
-    if (ck != null) {
-      out.println("resumed from " + resume + (ck.batch() > 0
-          ? " within epoch " + (ck.epoch() + 1) + ", after batch " + ck.batch() : " after epoch " + ck.epoch())
-          + " (step " + ck.step() + ")");
-    }
-    out.flush();
-
-    Map<String, String> runSettings = new LinkedHashMap<>();
-    runSettings.put("train.batch", Integer.toString(batchSize));
-    runSettings.put("train.drop_last", Boolean.toString(drop));
-    runSettings.put("train.base_lr", Double.toString(baseLr));
-    if (scheduleText != null) {
-      runSettings.put("train.schedule", scheduleText);
-    }
-    runSettings.put("train.schedule_unit", unit.name());
-    runSettings.put("train.epochs", Integer.toString(totalEpochs));
-
-    List<EpochMetrics> history = new ArrayList<>();
-    MetricsLog log = metrics == null ? null : DataFiles.io(metrics, () -> new MetricsLog(metrics));
-    Progress progress = Progress.onStdout(out);
-    int startEpoch = ck == null ? 0 : ck.epoch();
-    int skip = ck == null ? 0 : ck.batch();
-    boolean stopped = false;
-    int epoch = startEpoch;
-    for (; epoch < totalEpochs && !stopped && !stepLimitReached(model); epoch++) {
-      long start = System.nanoTime();
-      MeanLoss loss = epoch == startEpoch && skip > 0
-          ? MeanLoss.of(doubleOf(saved.get("train.epoch_loss_sum")), (long) doubleOf(saved.get("train.epoch_samples")))
-          : new MeanLoss();
-      if (unit == ScheduleUnit.epoch) {
-        model.setLearningRate(lrAt.lr(epoch));
+      if (model.objective() == null) {
+        throw new UserError(file + ": model " + model.name() + " has no objective (a 'minimize LOSS with OPTIMIZER' "
+            + "line), so there is nothing to train; 'modelc predict' runs it");
       }
-      progress.startEpoch(epoch + 1, totalEpochs, loader.batchCount());
-      int done = 0;
-      long samples = 0;
-      for (Batch b : loader.epoch(epoch)) {
-        if (epoch == startEpoch && b.index() < skip) {
-          continue;
-        }
-        b.bindTo(model);
-        if (unit == ScheduleUnit.step) {
-          model.setLearningRate(lrAt.lr((int) Math.min(Integer.MAX_VALUE, model.stepCount())));
-        }
-        double l = runOnData(data, b, model::trainStep);
-        loss.add(l, b.size());
-        samples += b.size();
-        done = b.index() + 1;
-        progress.update(done, samples, loss.mean());
-        if (stepLimitReached(model) && done < loader.batchCount()) {
-          stopped = true;
-          break;
-        }
+      if (ck != null) {
+        restore(ck, model, loaded);
       }
-      progress.endEpoch();
-      Evaluation eval = heldOut == null ? null : runEval(model, heldOut);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      EpochMetrics m = new EpochMetrics(epoch + 1, model.stepCount(), loss.mean(),
-          eval == null ? Double.NaN : eval.loss(),
-          eval == null || eval.accuracy() == null ? Double.NaN : eval.accuracy().value(), seconds);
-      history.add(m);
-      out.println(epochLine(m, totalEpochs, eval, stopped ? done : -1));
+      model.setDetectAnomaly(detectAnomaly);
+      Map<String, String> saved = ck == null ? Map.of() : ck.extra();
+      int batchSize;
+      int savedBatch;
+      boolean drop;
+      double baseLr;
+      ScheduleUnit unit;
+      try {
+        savedBatch = intOf(saved.get("train.batch"), 64);
+        batchSize = batch != null ? batch : savedBatch;
+        drop = dropLast != null ? dropLast : Boolean.parseBoolean(saved.get("train.drop_last"));
+        baseLr = lr != null ? lr : saved.containsKey("train.base_lr")
+            ? Double.parseDouble(saved.get("train.base_lr")) : model.learningRate();
+        unit = scheduleUnit != null ? scheduleUnit
+            : ScheduleUnit.valueOf(saved.getOrDefault("train.schedule_unit", "epoch"));
+      } catch (IllegalArgumentException e) {               // NumberFormatException included
+        throw new UserError(resume + ": a train.* value of the checkpoint is malformed: " + e.getMessage());
+      }
+      long seedValue = seed != null ? seed : ck != null ? ck.seed() : 0;
+      if (ck != null && ck.batch() > 0) {
+        // Mid-epoch, the checkpoint's position counts batches of its own loader: another batch size, seed or
+        // drop-last would skip or repeat samples.
+        requireSame("--batch", batchSize, savedBatch);
+        requireSame("--seed", seedValue, ck.seed());
+        requireSame("--drop-last", drop, Boolean.parseBoolean(saved.get("train.drop_last")));
+      }
+      int totalEpochs = epochs != null ? epochs : 1;
+      String scheduleText = schedule != null ? schedule : saved.get("train.schedule");
+      Schedule lrAt = scheduleText == null ? Schedule.constant(baseLr) : Schedule.parse(scheduleText, baseLr);
+      try {
+        model.setLearningRate(lrAt.lr(0));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--lr: " + e.getMessage());
+      }
+
+      Dataset trainData = DataFiles.open(data);
+      DataBinding trainBinding = DataFiles.io(data, () -> trainData.bind(model));
+      Loader loader = new Loader(trainBinding, batchSize, seedValue).dropLast(drop);
+      if (loader.batchCount() == 0) {
+        throw new UserError(data + ": " + trainData.size() + " samples make no batch of " + batchSize
+            + (drop ? " with --drop-last" : ""));
+      }
+      Loader heldOut = heldOut(model, batchSize);
+      TensorSpec label = Evaluation.labelInput(model);
+
+      out.printf(Locale.ROOT, "model %s (%s): %,d parameters, %s; compiled in %.1f s%n", model.name(), file,
+          model.flatParameterSize(), optimizerText(baseLr, scheduleText, unit), loaded.compileNanos / 1e9);
+      out.println("training data: " + describe(trainData, "", trainBinding, model));
+      if (heldOut != null) {
+        out.println("held-out data: " + heldOut.dataset().source()
+            + (val == null || DataFiles.hasHeldOut(val) ? " (t10k-* files)" : "") + ", "
+            + heldOut.dataset().size() + " samples");
+      } else {
+        out.println("held-out data: none (pass --val PATH to evaluate after each epoch)");
+      }
+      out.printf(Locale.ROOT, "batch %d, %d batches per epoch%s, seed %d%s%s%n", batchSize, loader.batchCount(),
+          drop ? " (last partial batch dropped)" : "", seedValue, threads > 1 ? ", " + threads + " threads" : "",
+          label == null ? ""
+          : ", classifier of " + Evaluation.classes(model) + " classes (labels: input " + label.name() + ")");
+      if (ck != null) {
+        out.println("resumed from " + resume + (ck.batch() > 0
+            ? " within epoch " + (ck.epoch() + 1) + ", after batch " + ck.batch() : " after epoch " + ck.epoch())
+            + " (step " + ck.step() + ")");
+      }
       out.flush();
+
+      Map<String, String> runSettings = new LinkedHashMap<>();
+      runSettings.put("train.batch", Integer.toString(batchSize));
+      runSettings.put("train.drop_last", Boolean.toString(drop));
+      runSettings.put("train.base_lr", Double.toString(baseLr));
+      if (scheduleText != null) {
+        runSettings.put("train.schedule", scheduleText);
+      }
+      runSettings.put("train.schedule_unit", unit.name());
+      runSettings.put("train.epochs", Integer.toString(totalEpochs));
+
+      List<EpochMetrics> history = new ArrayList<>();
+      MetricsLog log = metrics == null ? null : DataFiles.io(metrics, () -> new MetricsLog(metrics));
+      Progress progress = Progress.onStdout(out);
+      int startEpoch = ck == null ? 0 : ck.epoch();
+      int skip = ck == null ? 0 : ck.batch();
+      boolean stopped = false;
+      int epoch = startEpoch;
+      for (; epoch < totalEpochs && !stopped && !stepLimitReached(model); epoch++) {
+        long start = System.nanoTime();
+        MeanLoss loss = epoch == startEpoch && skip > 0
+            ? MeanLoss.of(doubleOf(saved.get("train.epoch_loss_sum")), (long) doubleOf(saved.get("train.epoch_samples")))
+            : new MeanLoss();
+        if (unit == ScheduleUnit.epoch) {
+          model.setLearningRate(lrAt.lr(epoch));
+        }
+        progress.startEpoch(epoch + 1, totalEpochs, loader.batchCount());
+        int done = 0;
+        long samples = 0;
+        for (Batch b : loader.epoch(epoch)) {
+          if (epoch == startEpoch && b.index() < skip) {
+            continue;
+          }
+          b.bindTo(model);
+          if (unit == ScheduleUnit.step) {
+            model.setLearningRate(lrAt.lr((int) Math.min(Integer.MAX_VALUE, model.stepCount())));
+          }
+          double l = runOnData(data, b, model::trainStep);
+          loss.add(l, b.size());
+          samples += b.size();
+          done = b.index() + 1;
+          progress.update(done, samples, loss.mean());
+          if (stepLimitReached(model) && done < loader.batchCount()) {
+            stopped = true;
+            break;
+          }
+        }
+        progress.endEpoch();
+        Evaluation eval = heldOut == null ? null : runEval(model, heldOut);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        EpochMetrics m = new EpochMetrics(epoch + 1, model.stepCount(), loss.mean(),
+            eval == null ? Double.NaN : eval.loss(),
+            eval == null || eval.accuracy() == null ? Double.NaN : eval.accuracy().value(), seconds);
+        history.add(m);
+        out.println(epochLine(m, totalEpochs, eval, stopped ? done : -1));
+        out.flush();
+        if (log != null) {
+          DataFiles.io(metrics, () -> {
+            log.write(m);
+            return null;
+          });
+        }
+        if (checkpoint != null) {
+          Map<String, String> extra = new LinkedHashMap<>(runSettings);
+          if (stopped) {
+            extra.put("train.epoch_loss_sum", Double.toString(loss.sum()));
+            extra.put("train.epoch_samples", Long.toString(loss.count()));
+          }
+          Checkpoint.Position at = new Checkpoint.Position(loaded.sha256, stopped ? epoch : epoch + 1,
+              stopped ? done : 0, seedValue, extra);
+          DataFiles.io(checkpoint, () -> {
+            Checkpoint.save(checkpoint, model, at);
+            return null;
+          });
+        }
+      }
       if (log != null) {
         DataFiles.io(metrics, () -> {
-          log.write(m);
+          log.close();
           return null;
         });
       }
-      if (checkpoint != null) {
-        Map<String, String> extra = new LinkedHashMap<>(runSettings);
-        if (stopped) {
-          extra.put("train.epoch_loss_sum", Double.toString(loss.sum()));
-          extra.put("train.epoch_samples", Long.toString(loss.count()));
-        }
-        Checkpoint.Position at = new Checkpoint.Position(loaded.sha256, stopped ? epoch : epoch + 1,
-            stopped ? done : 0, seedValue, extra);
-        DataFiles.io(checkpoint, () -> {
-          Checkpoint.save(checkpoint, model, at);
+      if (history.isEmpty()) {
+        out.println("nothing to train: " + (stepLimitReached(model) ? "the model has taken " + model.stepCount()
+            + " steps, --max-steps is " + maxSteps : "epoch " + startEpoch + " of " + totalEpochs + " reached")
+            + " (--epochs counts every epoch, those before the checkpoint too)");
+      } else if (stopped) {
+        out.println("stopped after step " + model.stepCount() + " (--max-steps " + maxSteps + ")");
+      }
+      if (checkpoint != null && !history.isEmpty()) {
+        out.println("wrote checkpoint " + checkpoint);
+      }
+      if (save != null) {
+        DataFiles.io(save, () -> {
+          Weights.save(model, save);
           return null;
         });
+        out.println("saved weights to " + save);
       }
+      if (plot != null && !history.isEmpty()) {
+        DataFiles.io(plot, () -> {
+          TrainingPlot.write(plot, model.name() + " (" + file.getFileName() + ")", history);
+          return null;
+        });
+        out.println("wrote plot " + plot);
+      }
+      if (metrics != null) {
+        out.println("wrote metrics " + metrics);
+      }
+      out.flush();
+      return Main.OK;
+    } finally {
+      model.close();
     }
-    if (log != null) {
-      DataFiles.io(metrics, () -> {
-        log.close();
-        return null;
-      });
-    }
-    if (history.isEmpty()) {
-      out.println("nothing to train: " + (stepLimitReached(model) ? "the model has taken " + model.stepCount()
-          + " steps, --max-steps is " + maxSteps : "epoch " + startEpoch + " of " + totalEpochs + " reached")
-          + " (--epochs counts every epoch, those before the checkpoint too)");
-    } else if (stopped) {
-      out.println("stopped after step " + model.stepCount() + " (--max-steps " + maxSteps + ")");
-    }
-    if (checkpoint != null && !history.isEmpty()) {
-      out.println("wrote checkpoint " + checkpoint);
-    }
-    if (save != null) {
-      DataFiles.io(save, () -> {
-        Weights.save(model, save);
-        return null;
-      });
-      out.println("saved weights to " + save);
-    }
-    if (plot != null && !history.isEmpty()) {
-      DataFiles.io(plot, () -> {
-        TrainingPlot.write(plot, model.name() + " (" + file.getFileName() + ")", history);
-        return null;
-      });
-      out.println("wrote plot " + plot);
-    }
-    if (metrics != null) {
-      out.println("wrote metrics " + metrics);
-    }
-    out.flush();
-    return Main.OK;
   }
 
   private void checkFlags() {
@@ -322,6 +332,7 @@ final class TrainCommand implements Callable<Integer> {
     if (maxSteps != null && maxSteps < 1) {
       throw new CommandLine.ParameterException(cmd, "--max-steps must be at least 1, got " + maxSteps);
     }
+    TrainedModelOptions.checkThreads(cmd, threads);
     if (schedule != null) {
       try {
         Schedule.parse(schedule, 1.0);

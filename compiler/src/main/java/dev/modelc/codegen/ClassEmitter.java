@@ -6,6 +6,7 @@ import dev.modelc.ir.Node;
 import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.Optimizers;
+import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
 import dev.modelc.types.DType;
@@ -258,7 +259,7 @@ public final class ClassEmitter {
     main.end();
   }
 
-  /** {@code u<p>}: the optimizer's update of parameter p, one call into {@link Optimizers}. */
+  /** {@code u<p>}: the optimizer's update of parameter p, one call into {@link Optimizers} with the workspace. */
   private void update(int p) {
     Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, "u" + p, "()V");
     List<Node> params = schedule.params();
@@ -267,6 +268,9 @@ public final class ClassEmitter {
       Type t = Emitter.element(dt);
       String arr = Emitter.array(dt).getDescriptor();
       String d = "D";                                // hyperparameters travel as doubles, as PyTorch holds them
+      String ws = Type.getDescriptor(Workspace.class);
+      e.loadThis();
+      e.getField(internalName, "workspace", Type.getType(Workspace.class));
       loadState(e, "params", -1, p, dt);
       loadState(e, "grads", -1, p, dt);
       if (optimizer.kind() == OptimizerSettings.Kind.SGD) {
@@ -280,7 +284,7 @@ public final class ClassEmitter {
         e.loadThis();
         e.getField(internalName, "nesterov", Type.BOOLEAN_TYPE);
         hyperparameter(e, "weightDecay");
-        e.invokeStatic(Optimizers.class, "sgd", "(" + arr + arr + arr + "II" + d + d + d + "Z" + d + ")V");
+        e.invokeStatic(Optimizers.class, "sgd", "(" + ws + arr + arr + arr + "II" + d + d + d + "Z" + d + ")V");
       } else {
         loadState(e, "state", 0, p, dt);
         loadState(e, "state", 1, p, dt);
@@ -294,7 +298,7 @@ public final class ClassEmitter {
         hyperparameter(e, "weightDecay");
         e.push(optimizer.kind() == OptimizerSettings.Kind.ADAMW);
         e.invokeStatic(Optimizers.class, "adam",
-            "(" + arr + arr + arr + arr + "I" + d + d + d + d + d + d + d + "Z)V");
+            "(" + ws + arr + arr + arr + arr + "I" + d + d + d + d + d + d + d + "Z)V");
       }
     }
     anomaly.afterUpdate(e, p);

@@ -6,7 +6,6 @@ import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.runtime.kernels.Buffers;
-import dev.modelc.runtime.kernels.Convolution;
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Dropout;
 import dev.modelc.runtime.kernels.Epilogue;
@@ -15,6 +14,7 @@ import dev.modelc.runtime.kernels.LogSoftmax;
 import dev.modelc.runtime.kernels.MatMul;
 import dev.modelc.runtime.kernels.Movement;
 import dev.modelc.runtime.kernels.OneHot;
+import dev.modelc.runtime.kernels.Parallel;
 import dev.modelc.runtime.kernels.Pooling;
 import dev.modelc.runtime.kernels.Reductions;
 import dev.modelc.runtime.kernels.Workspace;
@@ -32,9 +32,11 @@ import org.objectweb.asm.Type;
 /**
  * Emits a KERNEL or ACCUMULATE step: one call into the runtime jar with the operands' arrays and sizes. Matrix
  * products and convolutions go to {@code dev.modelc.runtime.kernels} (a transposing VIEW becomes the kernel's
- * transposition flag); reductions, broadcasts, permutes, slices, log-softmax, one-hot and pooling go to
- * the loops of {@code dev.modelc.runtime.kernels} ({@link Reductions}, {@link Movement}, {@link LogSoftmax},
- * {@link OneHot}, {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time.
+ * transposition flag); reductions, broadcasts, permutes, slices, log-softmax, one-hot and pooling go to the loops of
+ * {@code dev.modelc.runtime.kernels} ({@link Reductions}, {@link Movement}, {@link LogSoftmax}, {@link OneHot},
+ * {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time. Products,
+ * convolutions, max pooling and reductions are called through {@link Parallel} with the instance's workspace, which
+ * runs them on the model's threads when it has more than one.
  */
 final class KernelEmitter {
   private final Emitter e;
@@ -179,12 +181,15 @@ final class KernelEmitter {
 
   private void reduce() {
     Runs r = Runs.ofReduction(n, ((Attr.Axes) n.attr).axes());
+    e.loadThis();
+    e.getField(access.owner, "workspace", Type.getType(Workspace.class));
     e.push(n.op == Op.REDUCE_SUM ? Reductions.SUM : n.op == Op.LOGSUMEXP ? Reductions.LOGSUMEXP : Reductions.MAX);
     in(n.in(0));
     out();
     pushRuns(r);
     e.push(step.accumulate());
-    e.invokeStatic(Reductions.class, "reduce", "(I" + arr + arr + "IIIIZZ)V");
+    e.invokeStatic(Parallel.class, "reduce", "(" + Type.getDescriptor(Workspace.class) + "I" + arr + arr
+        + "IIIIZZ)V");
   }
 
   private void permute() {
@@ -329,7 +334,7 @@ final class KernelEmitter {
       e.invokeStatic(MatMul.class, "gemmBatched",
           "(" + ws + "IZZIII" + arr + "II" + arr + "II" + arr + "IIZ)V");
     } else {
-      e.invokeStatic(MatMul.class, "gemm", "(" + ws + "ZZIII" + arr + "I" + arr + "I" + arr + "IZ)V");
+      e.invokeStatic(Parallel.class, "gemm", "(" + ws + "ZZIII" + arr + "I" + arr + "I" + arr + "IZ)V");
     }
   }
 
@@ -361,7 +366,7 @@ final class KernelEmitter {
         if (step.bias() != null) in(step.bias());
         else e.pushNull();
         out();
-        e.invokeStatic(Convolution.class, "forward", "(" + ws + shape + arr + arr + arr + arr + ")V");
+        e.invokeStatic(Parallel.class, "convForward", "(" + ws + shape + arr + arr + arr + arr + ")V");
       }
       case CONV2D_BACKWARD_INPUT -> {
         Attr.WindowTo to = (Attr.WindowTo) n.attr;
@@ -370,7 +375,7 @@ final class KernelEmitter {
         in(n.in(1));
         out();
         e.push(step.accumulate());
-        e.invokeStatic(Convolution.class, "backwardInput", "(" + ws + shape + arr + arr + arr + "Z)V");
+        e.invokeStatic(Parallel.class, "convBackwardInput", "(" + ws + shape + arr + arr + arr + "Z)V");
       }
       case CONV2D_BACKWARD_WEIGHT -> {
         Attr.WindowTo to = (Attr.WindowTo) n.attr;
@@ -379,7 +384,7 @@ final class KernelEmitter {
         in(n.in(1));
         out();
         e.push(step.accumulate());
-        e.invokeStatic(Convolution.class, "backwardWeight", "(" + ws + shape + arr + arr + arr + "Z)V");
+        e.invokeStatic(Parallel.class, "convBackwardWeight", "(" + ws + shape + arr + arr + arr + "Z)V");
       }
       default -> throw notAKernel("is not a convolution");
     }
@@ -396,10 +401,15 @@ final class KernelEmitter {
     boolean backward = n.op == Op.MAXPOOL2D_BACKWARD || n.op == Op.AVGPOOL2D_BACKWARD;
     List<Dim> x = Dims.dims(backward ? n.shape() : n.in(0).shape());
     List<Dim> y = Dims.dims(backward ? n.in(0).shape() : n.shape());
+    if (n.op == Op.MAXPOOL2D) {
+      e.loadThis();
+      e.getField(access.owner, "workspace", Type.getType(Workspace.class));
+    }
     in(n.in(0));
     if (n.op == Op.MAXPOOL2D_BACKWARD || n.op == Op.MAXPOOL2D_GATHER) in(n.in(1));
     out();
     if (argmax != null) access.array(e, argmax, DType.I32);
+    else if (n.op == Op.MAXPOOL2D) e.pushNull();
     access.dim(e, x.get(0).times(x.get(1)));
     access.dim(e, x.get(2));
     access.dim(e, x.get(3));
@@ -410,8 +420,8 @@ final class KernelEmitter {
     }
     String ints = "IIIIIIIIIII";
     switch (n.op) {
-      case MAXPOOL2D -> e.invokeStatic(Pooling.class, "maxpool2d",
-          "(" + arr + arr + (argmax != null ? "[I" : "") + ints + ")V");
+      case MAXPOOL2D -> e.invokeStatic(Parallel.class, "maxpool2d",
+          "(" + Type.getDescriptor(Workspace.class) + arr + arr + "[I" + ints + ")V");
       case AVGPOOL2D -> e.invokeStatic(Pooling.class, "avgpool2d", "(" + arr + arr + ints + ")V");
       case MAXPOOL2D_GATHER -> e.invokeStatic(Pooling.class, "maxpool2dGather", "(" + arr + arr + arr + ints + ")V");
       case MAXPOOL2D_BACKWARD -> {
@@ -428,14 +438,22 @@ final class KernelEmitter {
 
   /** A max pooling's backward or gather through the argmax its forward pooling recorded: no search of x. */
   private void poolAtArgmax(Location argmax) {
+    boolean backward = n.op == Op.MAXPOOL2D_BACKWARD;
+    if (backward) {
+      e.loadThis();
+      e.getField(access.owner, "workspace", Type.getType(Workspace.class));
+    }
     in(n.in(0));
     access.array(e, argmax, DType.I32);
     out();
-    if (n.op == Op.MAXPOOL2D_BACKWARD) {
+    if (backward) {
+      List<Dim> x = Dims.dims(n.shape());
       access.dim(e, Dims.count(n.shape()));
       access.dim(e, Dims.count(n.in(0).shape()));
+      access.dim(e, x.get(0).times(x.get(1)));
       e.push(step.accumulate());
-      e.invokeStatic(Pooling.class, "maxpool2dBackward", "(" + arr + "[I" + arr + "IIZ)V");
+      e.invokeStatic(Parallel.class, "maxpool2dBackward",
+          "(" + Type.getDescriptor(Workspace.class) + arr + "[I" + arr + "IIIZ)V");
     } else {
       access.dim(e, Dims.count(n.shape()));
       e.invokeStatic(Pooling.class, "maxpool2dGather", "(" + arr + "[I" + arr + "I)V");

@@ -106,6 +106,50 @@ class EvalPredictCommandTest {
   }
 
   @Test
+  void twoThreadsTrainEvaluateAndPredictTheSameAndBadThreadCountsAreUsageErrors() throws IOException {
+    // the MLP has no convolution, so every result on two threads is bit-identical to one thread's
+    Path twoWeights = dir.resolve("mlp-2.safetensors");
+    Run r = run("train", MLP, "--data", train.toString(), "--val", val.toString(), "--epochs", "2", "--save",
+        twoWeights.toString(), "--threads", "2");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains(", 2 threads"), r.out());
+    assertEquals(epochFigures(trainOut), epochFigures(r.out()), "the same losses and accuracies as on one thread");
+    Run one = run("eval", MLP, "--weights", weights.toString(), "--data", val.toString());
+    Run two = run("eval", MLP, "--weights", weights.toString(), "--data", val.toString(), "--threads", "2");
+    assertEquals(0, two.code(), two.err());
+    assertEquals(one.out(), two.out());
+    Path csv1 = dir.resolve("p1.csv"), csv2 = dir.resolve("p2.csv");
+    assertEquals(0, run("predict", MLP, "--weights", weights.toString(), "--data", val.toString(), "--out",
+        csv1.toString()).code());
+    assertEquals(0, run("predict", MLP, "--weights", weights.toString(), "--data", val.toString(), "--out",
+        csv2.toString(), "--threads", "2").code());
+    assertEquals(Files.readAllLines(csv1), Files.readAllLines(csv2));
+
+    for (String[] args : List.of(new String[] {"eval", "--threads", "0"}, new String[] {"predict", "--threads", "-2"},
+        new String[] {"train", "--threads", "0"}, new String[] {"eval", "--threads", "257"})) {
+      List<String> command = new java.util.ArrayList<>(List.of(args[0], MLP, "--data", val.toString()));
+      if (!args[0].equals("train")) command.addAll(List.of("--weights", weights.toString()));
+      command.addAll(List.of(args[1], args[2]));
+      Run bad = run(command.toArray(new String[0]));
+      assertEquals(Main.USAGE, bad.code(), bad.err());
+      assertTrue(bad.err().contains("--threads must be between 1 and 256, got " + args[2]), bad.err());
+    }
+    Run notANumber = run("eval", MLP, "--weights", weights.toString(), "--data", val.toString(), "--threads", "two");
+    assertEquals(Main.USAGE, notANumber.code());
+    assertTrue(notANumber.err().contains("--threads"), notANumber.err());
+    assertTrue(notANumber.err().contains("two"), notANumber.err());
+  }
+
+  /** The losses and accuracies of every epoch line. */
+  private static List<String> epochFigures(String out) {
+    Matcher m = Pattern.compile("train loss [0-9.]+, held-out loss [0-9.]+, accuracy [^,]+").matcher(out);
+    List<String> figures = new java.util.ArrayList<>();
+    while (m.find()) figures.add(m.group());
+    assertEquals(2, figures.size(), out);
+    return figures;
+  }
+
+  @Test
   void predictToNpzWritesEveryOutput() throws IOException {
     Path twoOutputs = dir.resolve("mlp2.mdl");
     Files.writeString(twoOutputs, Files.readString(Path.of(MLP))

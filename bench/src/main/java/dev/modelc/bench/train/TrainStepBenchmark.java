@@ -16,13 +16,15 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One training step (zero_grad, forward, backward, optimizer step) and one inference pass ({@code predict}) of each
  * benchmark model ({@link BenchModels}), in the compiled class and in the reference interpreter (tape autograd; its
  * "predict" is a forward pass, which also records the tape). Inputs are random, labels in range, at the batch sizes
  * of the PyTorch peer. bench/run-all.sh runs this with {@code -prof gc} for the bytes allocated per step; the
- * interpreter's steps of the wide MLP take seconds, so the script leaves them out.
+ * interpreter's steps of the wide MLP take seconds, so the script leaves them out. {@code threads} sets the compiled
+ * model's threads (the interpreter always runs on one).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,6 +32,10 @@ import org.openjdk.jmh.annotations.State;
 public class TrainStepBenchmark {
   @Param({"linreg", "logreg", "mlp", "cnn", "widemlp"})
   public String model;
+
+  /** The compiled model's threads ({@code Model.setThreads}); {@code -p threads=1,2} compares one and two. */
+  @Param({"1"})
+  public int threads;
 
   private Model compiled;
   private Interpreter reference;
@@ -39,8 +45,14 @@ public class TrainStepBenchmark {
     CheckedModel m = BenchModels.check(model);
     compiled = Driver.compile(m, "bench", model + ".mdl", false).newUninitialized();
     compiled.initialize(1);
+    compiled.setThreads(threads);
     reference = new Interpreter(m, 1);
     BenchModels.randomInputs(m, BenchModels.batch(model), compiled, reference);
+  }
+
+  @TearDown
+  public void tearDown() {
+    compiled.close();
   }
 
   @Benchmark

@@ -6,8 +6,10 @@ import static dev.modelc.runtime.api.ModelArrays.javaType;
 import static dev.modelc.runtime.api.ModelArrays.length;
 
 import dev.modelc.runtime.kernels.Conv2dShape;
+import dev.modelc.runtime.kernels.Team;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.runtime.optim.Updates;
+import java.lang.ref.Cleaner;
 import java.util.List;
 
 /**
@@ -91,6 +93,15 @@ public abstract class CompiledModel implements Model {
     private final FlatLayout flat;
     /** Whether the optimizer is Adam or AdamW, whose updates read {@link #adamStepSize} and {@link #adamBias2Sqrt}. */
     private final boolean adam;
+    /** The worker threads of {@link #setThreads}, or null on one thread; {@link #workspace} carries the same. */
+    private Team team;
+    /** Closes {@link #team} when this instance becomes unreachable. */
+    private Cleaner.Cleanable teamCleanup;
+
+    /** One daemon thread for all instances, created with the first team. */
+    private static final class TeamCleaner {
+        static final Cleaner CLEANER = Cleaner.create();
+    }
 
     protected CompiledModel(String description) {
         spec = ModelSpec.parse(description);
@@ -137,6 +148,41 @@ public abstract class CompiledModel implements Model {
      * {@link #runBackward} followed by {@link #runStep}.
      */
     protected abstract void runTrainBackward();
+
+    // ---- threads ----
+
+    @Override
+    public final void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        if (n == threads()) {
+            return;
+        }
+        close();
+        if (n > 1) {
+            Team t = new Team(n, "modelc-" + spec.name());
+            team = t;
+            workspace.setTeam(t);
+            teamCleanup = TeamCleaner.CLEANER.register(this, t::close); // the action must not hold this instance
+        }
+    }
+
+    @Override
+    public final int threads() {
+        return team == null ? 1 : team.threads();
+    }
+
+    /** Stops the worker threads, if any; the instance keeps working on the calling thread. */
+    @Override
+    public final void close() {
+        if (team != null) {
+            workspace.setTeam(null);
+            teamCleanup.clean();
+            team = null;
+            teamCleanup = null;
+        }
+    }
 
     // ---- anomaly detection ----
 

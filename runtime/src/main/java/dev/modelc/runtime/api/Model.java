@@ -17,9 +17,10 @@ import java.util.List;
  * parameters, gradients and optimizer state can each be copied to and from one flat array
  * ({@link #readParameters}), so that a restored model resumes bit for bit.
  *
- * <p>An instance is not thread-safe: use one instance per thread.
+ * <p>An instance is not thread-safe: use one instance per thread. An instance can itself use several threads for
+ * its kernels ({@link #setThreads}); {@link #close} stops them.
  */
-public interface Model {
+public interface Model extends AutoCloseable {
     /** The model's name in its {@code .mdl} file. */
     String name();
 
@@ -251,5 +252,39 @@ public interface Model {
     /** Whether anomaly detection is on. */
     default boolean detectAnomaly() {
         return false;
+    }
+
+    // ---- threads ----
+
+    /**
+     * Runs the heavy kernels of the following calls (matrix products, convolutions, max pooling, the optimizer's
+     * update) on {@code n} threads: the calling thread and {@code n - 1} worker threads the instance keeps (daemon
+     * threads, stopped by {@link #close}, by {@code setThreads(1)} or when the instance is garbage collected).
+     * Results are the same run to run; see {@code docs/generated-classes.md} for which are bit-identical to one
+     * thread's. 1 (the default) uses the calling thread only. Generated classes support it; this default refuses
+     * anything but 1.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    default void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        }
+        if (n != 1) {
+            throw new UnsupportedOperationException(getClass().getName() + " runs on one thread only");
+        }
+    }
+
+    /** The number of threads the kernels run on ({@link #setThreads}). */
+    default int threads() {
+        return 1;
+    }
+
+    /**
+     * Stops the worker threads of {@link #setThreads}, if any; the instance stays usable and runs on one thread
+     * afterwards. Does nothing for an instance on one thread.
+     */
+    @Override
+    default void close() {
     }
 }

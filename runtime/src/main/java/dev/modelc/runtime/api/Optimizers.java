@@ -1,5 +1,7 @@
 package dev.modelc.runtime.api;
 
+import dev.modelc.runtime.kernels.Parallel;
+import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.runtime.optim.Updates;
 
 /**
@@ -22,7 +24,8 @@ import dev.modelc.runtime.optim.Updates;
  * Generated classes call the Adam form that takes the step's scalars, {@code lr / (1 - beta1^t)} and
  * {@code sqrt(1 - beta2^t)}, which {@link CompiledModel} computes once per step for all parameters
  * ({@link CompiledModel#adamStepSize}, {@link CompiledModel#adamBias2Sqrt}); the forms taking the step number compute
- * them per call, with the same results.
+ * them per call, with the same results. Generated classes call the forms taking the model's {@link Workspace}, which
+ * split a large parameter's update over the model's threads ({@link Parallel}); the results are the same.
  */
 public final class Optimizers {
     private Optimizers() {
@@ -57,5 +60,29 @@ public final class Optimizers {
     public static void adam(double[] p, double[] g, double[] m, double[] v, int n, double stepSize, double bias2Sqrt,
                             double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         Updates.adam(p, g, m, v, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+    }
+
+    /** {@link #sgd(float[], float[], float[], int, int, double, double, double, boolean, double)} on the workspace's threads. */
+    public static void sgd(Workspace ws, float[] p, float[] g, float[] buf, int n, int step, double lr,
+                           double momentum, double dampening, boolean nesterov, double weightDecay) {
+        Parallel.sgd(ws, p, g, buf, n, step == 1, lr, momentum, dampening, nesterov, weightDecay);
+    }
+
+    public static void sgd(Workspace ws, double[] p, double[] g, double[] buf, int n, int step, double lr,
+                           double momentum, double dampening, boolean nesterov, double weightDecay) {
+        Parallel.sgd(ws, p, g, buf, n, step == 1, lr, momentum, dampening, nesterov, weightDecay);
+    }
+
+    /** Adam with the step's scalars given, on the workspace's threads. */
+    public static void adam(Workspace ws, float[] p, float[] g, float[] m, float[] v, int n, double stepSize,
+                            double bias2Sqrt, double lr, double beta1, double beta2, double eps, double weightDecay,
+                            boolean decoupled) {
+        Parallel.adam(ws, p, g, m, v, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+    }
+
+    public static void adam(Workspace ws, double[] p, double[] g, double[] m, double[] v, int n, double stepSize,
+                            double bias2Sqrt, double lr, double beta1, double beta2, double eps, double weightDecay,
+                            boolean decoupled) {
+        Parallel.adam(ws, p, g, m, v, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
     }
 }

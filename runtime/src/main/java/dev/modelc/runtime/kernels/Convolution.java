@@ -46,9 +46,15 @@ public final class Convolution {
     /** The forward pass through the unfolded input (any stride); arguments already checked. */
     static void unfoldedForward(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias,
                                 float[] y) {
+        unfoldedForward(kernel, ws, s, x, w, bias, y, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only; arguments already checked. */
+    static void unfoldedForward(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias,
+                                float[] y, int first, int end) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         float[] col = s.isPointwise() ? null : ws.floats(Slot.COLUMNS, patch * positions);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             int yOff = n * s.outImageSize();
             if (col == null) {
                 kernel.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, x, n * s.imageSize(),
@@ -80,9 +86,15 @@ public final class Convolution {
     /** f64 version; see the f32 overload. */
     static void unfoldedForward(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias,
                                 double[] y) {
+        unfoldedForward(kernel, ws, s, x, w, bias, y, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only; arguments already checked. */
+    static void unfoldedForward(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias,
+                                double[] y, int first, int end) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         double[] col = s.isPointwise() ? null : ws.doubles(Slot.COLUMNS, patch * positions);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             int yOff = n * s.outImageSize();
             if (col == null) {
                 kernel.gemm(ws, false, false, s.outChannels(), positions, patch, w, 0, x, n * s.imageSize(),
@@ -117,19 +129,25 @@ public final class Convolution {
     /** The input gradient through the unfolded matrix (any stride); arguments already checked. */
     static void unfoldedBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
                                       boolean accumulate) {
+        unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only; arguments already checked. */
+    static void unfoldedBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
+                                      boolean accumulate, int first, int end) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         if (s.isPointwise()) {
-            for (int n = 0; n < s.batch(); n++) {
+            for (int n = first; n < end; n++) {
                 kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                         dx, n * s.imageSize(), accumulate);
             }
             return;
         }
         if (!accumulate) {
-            java.util.Arrays.fill(dx, 0, s.batch() * s.imageSize(), 0f);
+            java.util.Arrays.fill(dx, first * s.imageSize(), end * s.imageSize(), 0f);
         }
         float[] col = ws.floats(Slot.COLUMNS, patch * positions);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                     col, 0, false);
             Im2col.foldAdd(s, col, dx, n * s.imageSize());
@@ -155,19 +173,25 @@ public final class Convolution {
     /** f64 version; see the f32 overload. */
     static void unfoldedBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
                                       boolean accumulate) {
+        unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only; arguments already checked. */
+    static void unfoldedBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
+                                      boolean accumulate, int first, int end) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
         if (s.isPointwise()) {
-            for (int n = 0; n < s.batch(); n++) {
+            for (int n = first; n < end; n++) {
                 kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                         dx, n * s.imageSize(), accumulate);
             }
             return;
         }
         if (!accumulate) {
-            java.util.Arrays.fill(dx, 0, s.batch() * s.imageSize(), 0d);
+            java.util.Arrays.fill(dx, first * s.imageSize(), end * s.imageSize(), 0d);
         }
         double[] col = ws.doubles(Slot.COLUMNS, patch * positions);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             kernel.gemm(ws, true, false, patch, positions, s.outChannels(), w, 0, dy, n * s.outImageSize(),
                     col, 0, false);
             Im2col.foldAdd(s, col, dx, n * s.imageSize());
@@ -194,12 +218,18 @@ public final class Convolution {
     /** The weight gradient through the unfolded input (any stride); arguments already checked. */
     static void unfoldedBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
                                        boolean accumulate) {
+        unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only; arguments already checked. */
+    static void unfoldedBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
+                                       boolean accumulate, int first, int end) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
-        if (s.batch() == 0 && !accumulate) {
+        if (end == first && !accumulate) {
             java.util.Arrays.fill(dw, 0, s.weightSize(), 0f);
         }
         float[] col = s.isPointwise() ? null : ws.floats(Slot.COLUMNS, patch * positions);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             float[] b = x;
             int bOff = n * s.imageSize();
             if (col != null) {
@@ -208,7 +238,7 @@ public final class Convolution {
                 bOff = 0;
             }
             kernel.gemm(ws, false, true, s.outChannels(), patch, positions, dy, n * s.outImageSize(), b, bOff,
-                    dw, 0, accumulate || n > 0);
+                    dw, 0, accumulate || n > first);
         }
     }
 
@@ -231,12 +261,18 @@ public final class Convolution {
     /** f64 version; see the f32 overload. */
     static void unfoldedBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] dy,
                                        double[] dw, boolean accumulate) {
+        unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only; arguments already checked. */
+    static void unfoldedBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] dy,
+                                       double[] dw, boolean accumulate, int first, int end) {
         int positions = s.outHeight() * s.outWidth(), patch = s.patchSize();
-        if (s.batch() == 0 && !accumulate) {
+        if (end == first && !accumulate) {
             java.util.Arrays.fill(dw, 0, s.weightSize(), 0d);
         }
         double[] col = s.isPointwise() ? null : ws.doubles(Slot.COLUMNS, patch * positions);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             double[] b = x;
             int bOff = n * s.imageSize();
             if (col != null) {
@@ -245,7 +281,7 @@ public final class Convolution {
                 bOff = 0;
             }
             kernel.gemm(ws, false, true, s.outChannels(), patch, positions, dy, n * s.outImageSize(), b, bOff,
-                    dw, 0, accumulate || n > 0);
+                    dw, 0, accumulate || n > first);
         }
     }
 
@@ -272,6 +308,85 @@ public final class Convolution {
                 sum += Epilogue.sum(dy, n * s.outImageSize() + o * positions, positions);
             }
             db[o] = accumulate ? db[o] + sum : sum;
+        }
+    }
+
+    // ---- image ranges, for Parallel: the path is chosen once for the whole batch, each part runs its images ----
+
+    /** Whether the forward pass of this shape runs the direct loops (f32 with the kernel's loops, f64 plain). */
+    static boolean forwardDirect(Gemm kernel, Conv2dShape s, boolean f32) {
+        return (f32 ? kernel.convLoops() : JavaConvLoops.INSTANCE).suitsForward(s);
+    }
+
+    /** Whether the input gradient runs the direct loops, given the whole weight. */
+    static boolean inputGradientDirect(Gemm kernel, Conv2dShape s, float[] w) {
+        return kernel.convLoops().suitsInputGradient(s) && allFinite(w, s.weightSize());
+    }
+
+    static boolean inputGradientDirect(Conv2dShape s, double[] w) {
+        return JavaConvLoops.INSTANCE.suitsInputGradient(s) && allFinite(w, s.weightSize());
+    }
+
+    /** Whether the weight gradient runs the direct loops, given the whole batch's input. */
+    static boolean weightGradientDirect(Gemm kernel, Conv2dShape s, float[] x) {
+        return kernel.convLoops().suitsWeightGradient(s) && allFinite(x, s.batch() * s.imageSize());
+    }
+
+    static boolean weightGradientDirect(Conv2dShape s, double[] x) {
+        return JavaConvLoops.INSTANCE.suitsWeightGradient(s) && allFinite(x, s.batch() * s.imageSize());
+    }
+
+    static void forwardImages(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias, float[] y,
+                              boolean direct, int first, int end) {
+        if (direct) {
+            DirectConv.forward(kernel.convLoops(), ws, s, x, w, bias, y, first, end);
+        } else {
+            unfoldedForward(kernel, ws, s, x, w, bias, y, first, end);
+        }
+    }
+
+    static void forwardImages(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias,
+                              double[] y, boolean direct, int first, int end) {
+        if (direct) {
+            DirectConv.forward(JavaConvLoops.INSTANCE, ws, s, x, w, bias, y, first, end);
+        } else {
+            unfoldedForward(kernel, ws, s, x, w, bias, y, first, end);
+        }
+    }
+
+    static void inputGradientImages(Gemm kernel, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
+                                    boolean accumulate, boolean direct, int first, int end) {
+        if (direct) {
+            DirectConv.backwardInput(kernel.convLoops(), ws, s, dy, w, dx, accumulate, first, end);
+        } else {
+            unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate, first, end);
+        }
+    }
+
+    static void inputGradientImages(Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
+                                    boolean accumulate, boolean direct, int first, int end) {
+        if (direct) {
+            DirectConv.backwardInput(JavaConvLoops.INSTANCE, ws, s, dy, w, dx, accumulate, first, end);
+        } else {
+            unfoldedBackwardInput(kernel, ws, s, dy, w, dx, accumulate, first, end);
+        }
+    }
+
+    static void weightGradientImages(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
+                                     boolean accumulate, boolean direct, int first, int end) {
+        if (direct) {
+            DirectConv.backwardWeight(kernel.convLoops(), ws, s, x, dy, dw, accumulate, first, end);
+        } else {
+            unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate, first, end);
+        }
+    }
+
+    static void weightGradientImages(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] dy, double[] dw,
+                                     boolean accumulate, boolean direct, int first, int end) {
+        if (direct) {
+            DirectConv.backwardWeight(JavaConvLoops.INSTANCE, ws, s, x, dy, dw, accumulate, first, end);
+        } else {
+            unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate, first, end);
         }
     }
 

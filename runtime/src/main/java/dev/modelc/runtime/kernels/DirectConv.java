@@ -40,12 +40,18 @@ final class DirectConv {
 
     static void forward(JavaConvLoops loops, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias,
                         float[] y) {
+        forward(loops, ws, s, x, w, bias, y, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only (the others are neither read nor written). */
+    static void forward(JavaConvLoops loops, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias,
+                        float[] y, int first, int end) {
         int wp = s.width() + 2 * s.padW(), plane = (s.height() + 2 * s.padH()) * wp;
         int oh = s.outHeight(), ow = s.outWidth(), band = bandRows(oh, wp, ow), oc = s.outChannels();
         float[] xp = ws.floats(Slot.PADDED, s.inChannels() * plane + ROUND);
         java.util.Arrays.fill(xp, 0, s.inChannels() * plane + ROUND, 0f);
         float[][] out = ws.floatRows(Slot.WIDE, oc, round(wideLength(band, wp, ow)));
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             pad(s, x, n * s.imageSize(), xp);
             int yOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {
@@ -63,12 +69,18 @@ final class DirectConv {
 
     static void forward(JavaConvLoops loops, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias,
                         double[] y) {
+        forward(loops, ws, s, x, w, bias, y, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only (the others are neither read nor written). */
+    static void forward(JavaConvLoops loops, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias,
+                        double[] y, int first, int end) {
         int wp = s.width() + 2 * s.padW(), plane = (s.height() + 2 * s.padH()) * wp;
         int oh = s.outHeight(), ow = s.outWidth(), band = bandRows(oh, wp, ow), oc = s.outChannels();
         double[] xp = ws.doubles(Slot.PADDED, s.inChannels() * plane + ROUND);
         java.util.Arrays.fill(xp, 0, s.inChannels() * plane + ROUND, 0d);
         double[][] out = ws.doubleRows(Slot.WIDE, oc, round(wideLength(band, wp, ow)));
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             pad(s, x, n * s.imageSize(), xp);
             int yOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {
@@ -86,6 +98,12 @@ final class DirectConv {
 
     static void backwardInput(JavaConvLoops loops, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
                               boolean accumulate) {
+        backwardInput(loops, ws, s, dy, w, dx, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only (the others are neither read nor written). */
+    static void backwardInput(JavaConvLoops loops, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
+                              boolean accumulate, int first, int end) {
         int kh = s.kernelHeight(), kw = s.kernelWidth(), oh = s.outHeight(), ow = s.outWidth();
         int oc = s.outChannels(), cin = s.inChannels(), h = s.height(), wd = s.width();
         int gw = ow + 2 * (kw - 1), plane = (oh + 2 * (kh - 1)) * gw, wp = wd + 2 * s.padW();
@@ -101,7 +119,7 @@ final class DirectConv {
             }
         }
         float[][] out = ws.floatRows(Slot.WIDE, cin, round(wideLength(band, gw, wp)));
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             int dyOff = n * oc * oh * ow, dxOff = n * cin * h * wd;
             for (int o = 0; o < oc; o++) {
                 for (int r = 0; r < oh; r++) {
@@ -132,6 +150,12 @@ final class DirectConv {
 
     static void backwardInput(JavaConvLoops loops, Workspace ws, Conv2dShape s, double[] dy, double[] w,
                               double[] dx, boolean accumulate) {
+        backwardInput(loops, ws, s, dy, w, dx, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only (the others are neither read nor written). */
+    static void backwardInput(JavaConvLoops loops, Workspace ws, Conv2dShape s, double[] dy, double[] w,
+                              double[] dx, boolean accumulate, int first, int end) {
         int kh = s.kernelHeight(), kw = s.kernelWidth(), oh = s.outHeight(), ow = s.outWidth();
         int oc = s.outChannels(), cin = s.inChannels(), h = s.height(), wd = s.width();
         int gw = ow + 2 * (kw - 1), plane = (oh + 2 * (kh - 1)) * gw, wp = wd + 2 * s.padW();
@@ -147,7 +171,7 @@ final class DirectConv {
             }
         }
         double[][] out = ws.doubleRows(Slot.WIDE, cin, round(wideLength(band, gw, wp)));
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             int dyOff = n * oc * oh * ow, dxOff = n * cin * h * wd;
             for (int o = 0; o < oc; o++) {
                 for (int r = 0; r < oh; r++) {
@@ -178,6 +202,12 @@ final class DirectConv {
 
     static void backwardWeight(JavaConvLoops loops, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
                                boolean accumulate) {
+        backwardWeight(loops, ws, s, x, dy, dw, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only (the others are neither read nor written). */
+    static void backwardWeight(JavaConvLoops loops, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
+                               boolean accumulate, int first, int end) {
         int wp = s.width() + 2 * s.padW(), plane = (s.height() + 2 * s.padH()) * wp;
         int oh = s.outHeight(), ow = s.outWidth(), band = bandRows(oh, wp, ow), oc = s.outChannels();
         int longest = wideLength(band, wp, ow);
@@ -185,7 +215,7 @@ final class DirectConv {
         java.util.Arrays.fill(xp, 0, s.inChannels() * plane + ROUND, 0f);
         float[][] g = ws.floatRows(Slot.WIDE, oc, round(longest));
         loops.weightGradientStart(ws, oc, s.patchSize(), longest);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             pad(s, x, n * s.imageSize(), xp);
             int dyOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {
@@ -205,6 +235,12 @@ final class DirectConv {
 
     static void backwardWeight(JavaConvLoops loops, Workspace ws, Conv2dShape s, double[] x, double[] dy,
                                double[] dw, boolean accumulate) {
+        backwardWeight(loops, ws, s, x, dy, dw, accumulate, 0, s.batch());
+    }
+
+    /** Images {@code first <= n < end} of the batch only (the others are neither read nor written). */
+    static void backwardWeight(JavaConvLoops loops, Workspace ws, Conv2dShape s, double[] x, double[] dy,
+                               double[] dw, boolean accumulate, int first, int end) {
         int wp = s.width() + 2 * s.padW(), plane = (s.height() + 2 * s.padH()) * wp;
         int oh = s.outHeight(), ow = s.outWidth(), band = bandRows(oh, wp, ow), oc = s.outChannels();
         int longest = wideLength(band, wp, ow);
@@ -212,7 +248,7 @@ final class DirectConv {
         java.util.Arrays.fill(xp, 0, s.inChannels() * plane + ROUND, 0d);
         double[][] g = ws.doubleRows(Slot.WIDE, oc, round(longest));
         loops.weightGradientStartF64(ws, oc, s.patchSize(), longest);
-        for (int n = 0; n < s.batch(); n++) {
+        for (int n = first; n < end; n++) {
             pad(s, x, n * s.imageSize(), xp);
             int dyOff = n * oc * oh * ow;
             for (int y0 = 0; y0 < oh; y0 += band) {

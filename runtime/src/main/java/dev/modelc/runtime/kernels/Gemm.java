@@ -22,6 +22,11 @@ public abstract class Gemm {
     Gemm() {
     }
 
+    /** Whether a product too large for {@link SmallGemm} is computed as {@code C^T = B^T A^T}. */
+    static boolean transposes(int m, int n) {
+        return n < NARROW && n < m;
+    }
+
     /** {@code "java"} or {@code "vector"}. */
     public abstract String name();
 
@@ -62,7 +67,7 @@ public abstract class Gemm {
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
             SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
-        } else if (n < NARROW && n < m) {
+        } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {
             run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);
@@ -101,7 +106,7 @@ public abstract class Gemm {
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
             SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
-        } else if (n < NARROW && n < m) {
+        } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {
             run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);

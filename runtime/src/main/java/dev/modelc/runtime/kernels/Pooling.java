@@ -33,10 +33,16 @@ public final class Pooling {
      */
     public static void maxpool2d(float[] x, float[] out, int[] argmax, int planes, int h, int w, int oh, int ow, int kh,
                                  int kw, int sh, int sw, int ph, int pw) {
+        maxpool2dPlanes(x, out, argmax, 0, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    }
+
+    /** {@link #maxpool2d} over planes {@code first <= p < end} only (for {@link Parallel}). */
+    static void maxpool2dPlanes(float[] x, float[] out, int[] argmax, int first, int end, int h, int w, int oh, int ow,
+                                int kh, int kw, int sh, int sw, int ph, int pw) {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
-        for (int p = 0; p < planes; p++) {
+        for (int p = first; p < end; p++) {
             int xo = p * h * w;
             for (int oi = 0; oi < oh; oi++) {
                 int o = (p * oh + oi) * ow;
@@ -127,10 +133,19 @@ public final class Pooling {
      * overlapping windows add in the same order as the searching overload.
      */
     public static void maxpool2dBackward(float[] g, int[] argmax, float[] out, int n, int count, boolean accumulate) {
+        maxpool2dBackward(g, argmax, out, 0, n, 0, count, accumulate);
+    }
+
+    /**
+     * {@link #maxpool2dBackward} for the outputs {@code o0 <= o < o1}, whose recorded positions all lie in
+     * {@code [x0, x1)}, the part of {@code out} it overwrites or adds to (whole planes, for {@link Parallel}).
+     */
+    static void maxpool2dBackward(float[] g, int[] argmax, float[] out, int x0, int x1, int o0, int o1,
+                                  boolean accumulate) {
         if (!accumulate) {
-            java.util.Arrays.fill(out, 0, n, (float) 0);
+            java.util.Arrays.fill(out, x0, x1, (float) 0);
         }
-        for (int o = 0; o < count; o++) {
+        for (int o = o0; o < o1; o++) {
             int at = argmax[o];
             if (at >= 0) {
                 out[at] += g[o];
@@ -341,10 +356,16 @@ public final class Pooling {
      */
     public static void maxpool2d(double[] x, double[] out, int[] argmax, int planes, int h, int w, int oh, int ow, int kh,
                                  int kw, int sh, int sw, int ph, int pw) {
+        maxpool2dPlanes(x, out, argmax, 0, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    }
+
+    /** {@link #maxpool2d} over planes {@code first <= p < end} only (for {@link Parallel}). */
+    static void maxpool2dPlanes(double[] x, double[] out, int[] argmax, int first, int end, int h, int w, int oh, int ow,
+                                int kh, int kw, int sh, int sw, int ph, int pw) {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
-        for (int p = 0; p < planes; p++) {
+        for (int p = first; p < end; p++) {
             int xo = p * h * w;
             for (int oi = 0; oi < oh; oi++) {
                 int o = (p * oh + oi) * ow;
@@ -435,10 +456,19 @@ public final class Pooling {
      * overlapping windows add in the same order as the searching overload.
      */
     public static void maxpool2dBackward(double[] g, int[] argmax, double[] out, int n, int count, boolean accumulate) {
+        maxpool2dBackward(g, argmax, out, 0, n, 0, count, accumulate);
+    }
+
+    /**
+     * {@link #maxpool2dBackward} for the outputs {@code o0 <= o < o1}, whose recorded positions all lie in
+     * {@code [x0, x1)}, the part of {@code out} it overwrites or adds to (whole planes, for {@link Parallel}).
+     */
+    static void maxpool2dBackward(double[] g, int[] argmax, double[] out, int x0, int x1, int o0, int o1,
+                                  boolean accumulate) {
         if (!accumulate) {
-            java.util.Arrays.fill(out, 0, n, (double) 0);
+            java.util.Arrays.fill(out, x0, x1, (double) 0);
         }
-        for (int o = 0; o < count; o++) {
+        for (int o = o0; o < o1; o++) {
             int at = argmax[o];
             if (at >= 0) {
                 out[at] += g[o];

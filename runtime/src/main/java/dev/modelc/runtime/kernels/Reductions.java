@@ -30,6 +30,12 @@ public final class Reductions {
      */
     public static void reduce(int op, float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
                               boolean accumulate) {
+        reduce(op, x, out, d0, d1, d2, d3, firstReduced, accumulate, 0, outputs(d0, d1, d2, d3, firstReduced));
+    }
+
+    /** {@link #reduce} for the outputs {@code o0 <= o < o1} only, each summed exactly as there (for {@link Parallel}). */
+    static void reduce(int op, float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
+                       boolean accumulate, int o0, int o1) {
         int s3 = 1, s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
         int ka, kb, ska, skb, ra, rb, sra, srb;
         if (firstReduced) {
@@ -37,43 +43,52 @@ public final class Reductions {
         } else {
             ka = d0; ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
         }
-        int o = 0;
-        for (int a = 0; a < ka; a++) {
-            for (int b = 0; b < kb; b++) {
-                int base = a * ska + b * skb;
-                double r;
-                if (op == SUM) {
-                    r = 0;
-                    for (int i = 0; i < ra; i++) {
-                        for (int j = 0; j < rb; j++) {
-                            r += x[base + i * sra + j * srb];
-                        }
-                    }
-                } else {
-                    double m = Double.NEGATIVE_INFINITY;
-                    for (int i = 0; i < ra; i++) {
-                        for (int j = 0; j < rb; j++) {
-                            double v = x[base + i * sra + j * srb];
-                            m = v > m || Double.isNaN(v) ? v : m;
-                        }
-                    }
-                    if (op == MAX) {
-                        r = m;
-                    } else {
-                        double shift = Double.isInfinite(m) ? 0 : m;
-                        double s = 0;
-                        for (int i = 0; i < ra; i++) {
-                            for (int j = 0; j < rb; j++) {
-                                s += Math.exp(x[base + i * sra + j * srb] - shift);
-                            }
-                        }
-                        r = Math.log(s) + shift;
+        if (o1 <= o0) {
+            return;
+        }
+        int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
+        for (int o = o0; o < o1; o++) {
+            int base = a * ska + b * skb;
+            double r;
+            if (op == SUM) {
+                r = 0;
+                for (int i = 0; i < ra; i++) {
+                    for (int j = 0; j < rb; j++) {
+                        r += x[base + i * sra + j * srb];
                     }
                 }
-                out[o] = accumulate ? (float) (out[o] + (float) r) : (float) r;
-                o++;
+            } else {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < ra; i++) {
+                    for (int j = 0; j < rb; j++) {
+                        double v = x[base + i * sra + j * srb];
+                        m = v > m || Double.isNaN(v) ? v : m;
+                    }
+                }
+                if (op == MAX) {
+                    r = m;
+                } else {
+                    double shift = Double.isInfinite(m) ? 0 : m;
+                    double s = 0;
+                    for (int i = 0; i < ra; i++) {
+                        for (int j = 0; j < rb; j++) {
+                            s += Math.exp(x[base + i * sra + j * srb] - shift);
+                        }
+                    }
+                    r = Math.log(s) + shift;
+                }
+            }
+            out[o] = accumulate ? (float) (out[o] + (float) r) : (float) r;
+            if (++b == kb) {
+                b = 0;
+                a++;
             }
         }
+    }
+
+    /** The number of outputs of {@link #reduce} with these runs: the product of the kept ones. */
+    static int outputs(int d0, int d1, int d2, int d3, boolean firstReduced) {
+        return firstReduced ? d1 * d3 : d0 * d2;
     }
 
     /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
@@ -107,6 +122,12 @@ public final class Reductions {
      */
     public static void reduce(int op, double[] x, double[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
                               boolean accumulate) {
+        reduce(op, x, out, d0, d1, d2, d3, firstReduced, accumulate, 0, outputs(d0, d1, d2, d3, firstReduced));
+    }
+
+    /** {@link #reduce} for the outputs {@code o0 <= o < o1} only, each summed exactly as there (for {@link Parallel}). */
+    static void reduce(int op, double[] x, double[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
+                       boolean accumulate, int o0, int o1) {
         int s3 = 1, s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
         int ka, kb, ska, skb, ra, rb, sra, srb;
         if (firstReduced) {
@@ -114,41 +135,45 @@ public final class Reductions {
         } else {
             ka = d0; ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
         }
-        int o = 0;
-        for (int a = 0; a < ka; a++) {
-            for (int b = 0; b < kb; b++) {
-                int base = a * ska + b * skb;
-                double r;
-                if (op == SUM) {
-                    r = 0;
-                    for (int i = 0; i < ra; i++) {
-                        for (int j = 0; j < rb; j++) {
-                            r += x[base + i * sra + j * srb];
-                        }
-                    }
-                } else {
-                    double m = Double.NEGATIVE_INFINITY;
-                    for (int i = 0; i < ra; i++) {
-                        for (int j = 0; j < rb; j++) {
-                            double v = x[base + i * sra + j * srb];
-                            m = v > m || Double.isNaN(v) ? v : m;
-                        }
-                    }
-                    if (op == MAX) {
-                        r = m;
-                    } else {
-                        double shift = Double.isInfinite(m) ? 0 : m;
-                        double s = 0;
-                        for (int i = 0; i < ra; i++) {
-                            for (int j = 0; j < rb; j++) {
-                                s += Math.exp(x[base + i * sra + j * srb] - shift);
-                            }
-                        }
-                        r = Math.log(s) + shift;
+        if (o1 <= o0) {
+            return;
+        }
+        int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
+        for (int o = o0; o < o1; o++) {
+            int base = a * ska + b * skb;
+            double r;
+            if (op == SUM) {
+                r = 0;
+                for (int i = 0; i < ra; i++) {
+                    for (int j = 0; j < rb; j++) {
+                        r += x[base + i * sra + j * srb];
                     }
                 }
-                out[o] = accumulate ? (double) (out[o] + (double) r) : (double) r;
-                o++;
+            } else {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int i = 0; i < ra; i++) {
+                    for (int j = 0; j < rb; j++) {
+                        double v = x[base + i * sra + j * srb];
+                        m = v > m || Double.isNaN(v) ? v : m;
+                    }
+                }
+                if (op == MAX) {
+                    r = m;
+                } else {
+                    double shift = Double.isInfinite(m) ? 0 : m;
+                    double s = 0;
+                    for (int i = 0; i < ra; i++) {
+                        for (int j = 0; j < rb; j++) {
+                            s += Math.exp(x[base + i * sra + j * srb] - shift);
+                        }
+                    }
+                    r = Math.log(s) + shift;
+                }
+            }
+            out[o] = accumulate ? (double) (out[o] + (double) r) : (double) r;
+            if (++b == kb) {
+                b = 0;
+                a++;
             }
         }
     }

@@ -22,11 +22,17 @@ public final class Updates {
      */
     public static void sgd(float[] p, float[] g, float[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
+        sgdRange(p, g, buf, 0, n, firstStep, lr, momentum, dampening, nesterov, weightDecay);
+    }
+
+    /** {@link #sgd} on the elements {@code from <= i < to} only: the same arithmetic per element. */
+    public static void sgdRange(float[] p, float[] g, float[] buf, int from, int to, boolean firstStep, double lr,
+            double momentum, double dampening, boolean nesterov, double weightDecay) {
         float flr = (float) lr;
         float fm = (float) momentum;
         float fdamp = (float) (1 - dampening);
         float fwd = (float) weightDecay;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float d = weightDecay != 0 ? g[i] + fwd * p[i] : g[i];
             if (momentum != 0) {
                 buf[i] = firstStep ? d : fm * buf[i] + fdamp * d;
@@ -39,7 +45,13 @@ public final class Updates {
     /** The {@code double[]} form of {@link #sgd(float[], float[], float[], int, boolean, double, double, double, boolean, double)}. */
     public static void sgd(double[] p, double[] g, double[] buf, int n, boolean firstStep, double lr, double momentum,
             double dampening, boolean nesterov, double weightDecay) {
-        for (int i = 0; i < n; i++) {
+        sgdRange(p, g, buf, 0, n, firstStep, lr, momentum, dampening, nesterov, weightDecay);
+    }
+
+    /** {@link #sgd} on the elements {@code from <= i < to} only: the same arithmetic per element. */
+    public static void sgdRange(double[] p, double[] g, double[] buf, int from, int to, boolean firstStep, double lr,
+            double momentum, double dampening, boolean nesterov, double weightDecay) {
+        for (int i = from; i < to; i++) {
             double d = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
             if (momentum != 0) {
                 buf[i] = firstStep ? d : momentum * buf[i] + (1 - dampening) * d;
@@ -82,6 +94,12 @@ public final class Updates {
      */
     public static void adam(float[] p, float[] g, float[] m, float[] v, int n, double stepSize, double bias2Sqrt,
             double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        adamRange(p, g, m, v, 0, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+    }
+
+    /** Adam's update on the elements {@code from <= i < to} only: the same arithmetic per element. */
+    public static void adamRange(float[] p, float[] g, float[] m, float[] v, int from, int to, double stepSize,
+            double bias2Sqrt, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         float decay = adamWDecay(lr, weightDecay);
         float bc2Sqrt = (float) bias2Sqrt;
         float fwd = (float) weightDecay;
@@ -90,7 +108,7 @@ public final class Updates {
         float w2 = (float) (1 - beta2);
         float feps = (float) eps;
         float fstep = (float) stepSize;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float grad = g[i];
             if (decoupled) {
                 p[i] *= decay;
@@ -114,8 +132,14 @@ public final class Updates {
     /** The {@code double[]} form of {@link #adam(float[], float[], float[], float[], int, double, double, double, double, double, double, double, boolean)}. */
     public static void adam(double[] p, double[] g, double[] m, double[] v, int n, double stepSize, double bc2Sqrt,
             double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        adamRange(p, g, m, v, 0, n, stepSize, bc2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+    }
+
+    /** Adam's update on the elements {@code from <= i < to} only: the same arithmetic per element. */
+    public static void adamRange(double[] p, double[] g, double[] m, double[] v, int from, int to, double stepSize,
+            double bc2Sqrt, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         double decay = 1 - lr * weightDecay;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             double grad = g[i];
             if (decoupled) {
                 p[i] *= decay;

@@ -1,0 +1,850 @@
+package dev.modelc.runtime.kernels;
+
+import dev.modelc.runtime.optim.Updates;
+
+/**
+ * The one place where kernel calls are split among threads. Generated model classes call the heavy kernels through
+ * these methods, which take the same arguments as {@link MatMul}, {@link Convolution}, {@link Pooling} and the
+ * optimizer updates of {@link Updates}. When the {@link Workspace} carries no {@link Team} (one thread, the
+ * default) or the call is too small to pay for a hand-off, the method calls the kernel directly; otherwise it splits
+ * the call into parts with disjoint outputs and runs them on the team ({@link Team#run}).
+ *
+ * <p>How each call is split, and whether its result is bit-identical to one thread's:
+ * <ol>
+ *   <li>matrix product: the columns of C (in the orientation the kernel computes, in multiples of 32, when there are
+ *       at least 64; each part then packs only its own columns of B) or else its rows (in multiples of 8). The whole
+ *       product's path ({@link SmallGemm}, transposed or not) is chosen once, and the kernels compute each element
+ *       of C with the same operations wherever its tile lies, so the result is <b>bit-identical</b>;</li>
+ *   <li>convolution forward and input gradient: the images of the batch; the direct or unfolded path is chosen
+ *       once for the whole batch; <b>bit-identical</b>;</li>
+ *   <li>convolution weight gradient: the images of the batch in {@code parts} contiguous ranges, each summed apart
+ *       (the first into the gradient itself, the others into scratch) and then added in part order. The same
+ *       result run to run for a given number of threads, but <b>not</b> bit-identical to one thread's, which sums
+ *       all images in one sequence (the difference is rounding, a few units in the last place);</li>
+ *   <li>max pooling forward and its backward through the recorded argmax: whole planes; <b>bit-identical</b>;</li>
+ *   <li>SGD and Adam updates: element ranges (multiples of 64); <b>bit-identical</b>;</li>
+ *   <li>sums, maxima and log-sum-exps over axes ({@link Reductions#reduce}): the outputs, each still reduced in one
+ *       sequence; <b>bit-identical</b>.</li>
+ * </ol>
+ * Everything else a step does (the generated elementwise loops and sums, softmax, the losses) runs on the calling
+ * thread. No part's result depends on timing, so results are the same run to run.
+ *
+ * <p>Each kind of call has one task object per team, refilled for every call, so a split call allocates nothing.
+ */
+public final class Parallel {
+
+    /** Products of fewer multiply-adds run on the calling thread. */
+    static final long MIN_GEMM = 1 << 17;
+    /** Poolings of fewer outputs run on the calling thread. */
+    static final int MIN_POOL = 4096;
+    /** Updates of fewer elements run on the calling thread. */
+    static final int MIN_UPDATE = 1 << 14;
+    /** Reductions reading fewer elements run on the calling thread. */
+    static final int MIN_REDUCE = 1 << 14;
+    static final int ROW_ALIGN = 8;
+    static final int COLUMN_ALIGN = 32;
+    static final int ELEMENT_ALIGN = 64;
+
+    private Parallel() {
+    }
+
+    /** One split call: part {@code i} of it, run with the workspace of the thread that runs it. */
+    abstract static class Task {
+        abstract void part(Workspace ws, int part);
+    }
+
+    /** A team's task objects, one per kind of call. */
+    static final class Tasks {
+        final GemmTask gemm = new GemmTask();
+        final ConvTask conv = new ConvTask();
+        final PoolTask pool = new PoolTask();
+        final UpdateTask update = new UpdateTask();
+        final ReduceTask reduce = new ReduceTask();
+    }
+
+    private static Team team(Workspace ws) {
+        return ws == null ? null : ws.team();
+    }
+
+    /** Parts of at most {@code chunk} elements, {@code chunk} a multiple of {@code align}, over at most
+     *  {@code threads} parts. */
+    static int chunk(int total, int threads, int align) {
+        int even = (total + threads - 1) / threads;
+        return (even + align - 1) / align * align;
+    }
+
+    // ---- matrix product ----
+
+    /** {@link MatMul#gemm(Workspace, boolean, boolean, int, int, int, float[], int, float[], int, float[], int, boolean)}. */
+    public static void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        gemm(Kernels.SELECTED, ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    }
+
+    static void gemm(Gemm kernel, Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || (long) m * n * k < MIN_GEMM) {
+            kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+            return;
+        }
+        GemmChecks.check(m, n, k, transA, transB, a == null ? -1 : a.length, aOff,
+                b == null ? -1 : b.length, bOff, c == null ? -1 : c.length, cOff, ws);
+        GemmTask t = team.tasks.gemm;
+        if (!t.plan(kernel, team.threads(), transA, transB, m, n, k, aOff, bOff, cOff, accumulate)) {
+            kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+            return;
+        }
+        t.fa = a;
+        t.fb = b;
+        t.fc = c;
+        t.da = t.db = t.dc = null;
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #gemm(Workspace, boolean, boolean, int, int, int, float[], int, float[], int, float[], int, boolean)}. */
+    public static void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                            double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate) {
+        gemm(Kernels.SELECTED, ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+    }
+
+    static void gemm(Gemm kernel, Workspace ws, boolean transA, boolean transB, int m, int n, int k,
+                     double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || (long) m * n * k < MIN_GEMM) {
+            kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+            return;
+        }
+        GemmChecks.check(m, n, k, transA, transB, a == null ? -1 : a.length, aOff,
+                b == null ? -1 : b.length, bOff, c == null ? -1 : c.length, cOff, ws);
+        GemmTask t = team.tasks.gemm;
+        if (!t.plan(kernel, team.threads(), transA, transB, m, n, k, aOff, bOff, cOff, accumulate)) {
+            kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+            return;
+        }
+        t.da = a;
+        t.db = b;
+        t.dc = c;
+        t.fa = t.fb = t.fc = null;
+        team.run(t, ws, t.parts);
+    }
+
+    /**
+     * A product as {@link Gemm} computes it, on strided views: {@code C[M, N] = A'[M, K] B'[K, N]}, split over the
+     * columns or rows of C.
+     */
+    static final class GemmTask extends Task {
+        Gemm kernel;
+        boolean small;
+        boolean columns;
+        int parts;
+        int chunk;
+        int m;
+        int n;
+        int k;
+        int aOff;
+        int aRow;
+        int aCol;
+        int bOff;
+        int bRow;
+        int bCol;
+        int cOff;
+        int cRow;
+        int cCol;
+        boolean accumulate;
+        float[] fa;
+        float[] fb;
+        float[] fc;
+        double[] da;
+        double[] db;
+        double[] dc;
+        /** Whether the kernel computes {@code C^T = B^T A^T}: its A' is then the caller's B and its B' the caller's A. */
+        private boolean swapped;
+
+        /**
+         * Chooses the whole product's path as {@link Gemm#gemm} does, then the split; false when it cannot be split
+         * (too few rows and columns).
+         */
+        boolean plan(Gemm kernel, int threads, boolean transA, boolean transB, int m, int n, int k, int aOff, int bOff,
+                     int cOff, boolean accumulate) {
+            this.kernel = kernel;
+            this.k = k;
+            this.cOff = cOff;
+            this.accumulate = accumulate;
+            int aRow = transA ? 1 : k, aCol = transA ? m : 1;
+            int bRow = transB ? 1 : n, bCol = transB ? k : 1;
+            small = SmallGemm.fits(m, n, k);
+            swapped = !small && Gemm.transposes(m, n);
+            if (swapped) {             // C^T = B^T A^T
+                this.m = n;
+                this.n = m;
+                this.aOff = bOff;
+                this.aRow = bCol;
+                this.aCol = bRow;
+                this.bOff = aOff;
+                this.bRow = aCol;
+                this.bCol = aRow;
+                this.cRow = 1;
+                this.cCol = n;
+            } else {
+                this.m = m;
+                this.n = n;
+                this.aOff = aOff;
+                this.aRow = aRow;
+                this.aCol = aCol;
+                this.bOff = bOff;
+                this.bRow = bRow;
+                this.bCol = bCol;
+                this.cRow = n;
+                this.cCol = 1;
+            }
+            columns = !small && this.n >= 2 * COLUMN_ALIGN;
+            if (columns) {
+                chunk = chunk(this.n, threads, COLUMN_ALIGN);
+                parts = (this.n + chunk - 1) / chunk;
+                return true;
+            }
+            if (this.m >= 2 * ROW_ALIGN) {
+                chunk = chunk(this.m, threads, ROW_ALIGN);
+                parts = (this.m + chunk - 1) / chunk;
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int lo = part * chunk;
+            int hi = Math.min(columns ? n : m, lo + chunk);
+            if (fa != null) {
+                float[] a = swapped ? fb : fa, b = swapped ? fa : fb;
+                if (small) {
+                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                            fc, cOff + lo * n, accumulate);
+                } else if (columns) {
+                    kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
+                            fc, cOff + lo * cCol, cRow, cCol, accumulate);
+                } else {
+                    kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                            fc, cOff + lo * cRow, cRow, cCol, accumulate);
+                }
+            } else {
+                double[] a = swapped ? db : da, b = swapped ? da : db;
+                if (small) {
+                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                            dc, cOff + lo * n, accumulate);
+                } else if (columns) {
+                    kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
+                            dc, cOff + lo * cCol, cRow, cCol, accumulate);
+                } else {
+                    kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                            dc, cOff + lo * cRow, cRow, cCol, accumulate);
+                }
+            }
+        }
+    }
+
+    // ---- convolution ----
+
+    /** {@link Convolution#forward(Workspace, Conv2dShape, float[], float[], float[], float[])}, split over images. */
+    public static void convForward(Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias, float[] y) {
+        convForward(Kernels.SELECTED, ws, s, x, w, bias, y);
+    }
+
+    static void convForward(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] w, float[] bias, float[] y) {
+        Team team = team(ws);
+        if (team == null || s == null || s.batch() < 2) {
+            Convolution.forward(kernel, ws, s, x, w, bias, y);
+            return;
+        }
+        Conv2dChecks.forward(s, len(x), len(w), bias == null ? -2 : bias.length, len(y));
+        ConvTask t = team.tasks.conv.plan(kernel, ConvTask.FORWARD, s, team.threads(), false);
+        t.direct = Convolution.forwardDirect(t.kernel, s, true);
+        t.f(x, w, bias, y);
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #convForward(Workspace, Conv2dShape, float[], float[], float[], float[])}. */
+    public static void convForward(Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias, double[] y) {
+        convForward(Kernels.SELECTED, ws, s, x, w, bias, y);
+    }
+
+    static void convForward(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] w, double[] bias,
+                            double[] y) {
+        Team team = team(ws);
+        if (team == null || s == null || s.batch() < 2) {
+            Convolution.forward(kernel, ws, s, x, w, bias, y);
+            return;
+        }
+        Conv2dChecks.forward(s, len(x), len(w), bias == null ? -2 : bias.length, len(y));
+        ConvTask t = team.tasks.conv.plan(kernel, ConvTask.FORWARD, s, team.threads(), false);
+        t.direct = Convolution.forwardDirect(t.kernel, s, false);
+        t.d(x, w, bias, y);
+        team.run(t, ws, t.parts);
+    }
+
+    /** {@link Convolution#backwardInput(Workspace, Conv2dShape, float[], float[], float[], boolean)}, over images. */
+    public static void convBackwardInput(Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
+                                         boolean accumulate) {
+        convBackwardInput(Kernels.SELECTED, ws, s, dy, w, dx, accumulate);
+    }
+
+    static void convBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, float[] dy, float[] w, float[] dx,
+                                  boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || s == null || s.batch() < 2) {
+            Convolution.backwardInput(kernel, ws, s, dy, w, dx, accumulate);
+            return;
+        }
+        Conv2dChecks.backwardInput(s, len(dy), len(w), len(dx));
+        ConvTask t = team.tasks.conv.plan(kernel, ConvTask.INPUT, s, team.threads(), accumulate);
+        t.direct = Convolution.inputGradientDirect(t.kernel, s, w);
+        t.f(dy, w, null, dx);
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #convBackwardInput(Workspace, Conv2dShape, float[], float[], float[], boolean)}. */
+    public static void convBackwardInput(Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
+                                         boolean accumulate) {
+        convBackwardInput(Kernels.SELECTED, ws, s, dy, w, dx, accumulate);
+    }
+
+    static void convBackwardInput(Gemm kernel, Workspace ws, Conv2dShape s, double[] dy, double[] w, double[] dx,
+                                  boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || s == null || s.batch() < 2) {
+            Convolution.backwardInput(kernel, ws, s, dy, w, dx, accumulate);
+            return;
+        }
+        Conv2dChecks.backwardInput(s, len(dy), len(w), len(dx));
+        ConvTask t = team.tasks.conv.plan(kernel, ConvTask.INPUT, s, team.threads(), accumulate);
+        t.direct = Convolution.inputGradientDirect(s, w);
+        t.d(dy, w, null, dx);
+        team.run(t, ws, t.parts);
+    }
+
+    /**
+     * {@link Convolution#backwardWeight(Workspace, Conv2dShape, float[], float[], float[], boolean)}: each part sums
+     * its images, the parts are added in order (not bit-identical to one thread; see the class comment).
+     */
+    public static void convBackwardWeight(Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
+                                          boolean accumulate) {
+        convBackwardWeight(Kernels.SELECTED, ws, s, x, dy, dw, accumulate);
+    }
+
+    static void convBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, float[] x, float[] dy, float[] dw,
+                                   boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || s == null || s.batch() < 2) {
+            Convolution.backwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+            return;
+        }
+        Conv2dChecks.backwardWeight(s, len(x), len(dy), len(dw));
+        ConvTask t = team.tasks.conv.plan(kernel, ConvTask.WEIGHT, s, team.threads(), accumulate);
+        t.direct = Convolution.weightGradientDirect(t.kernel, s, x);
+        t.f(x, dy, null, dw);
+        team.run(t, ws, t.parts);
+        int size = s.weightSize();
+        for (int p = 1; p < t.parts; p++) {
+            float[] sum = t.fPartial[p];
+            for (int i = 0; i < size; i++) {
+                dw[i] += sum[i];
+            }
+        }
+    }
+
+    /** f64 {@link #convBackwardWeight(Workspace, Conv2dShape, float[], float[], float[], boolean)}. */
+    public static void convBackwardWeight(Workspace ws, Conv2dShape s, double[] x, double[] dy, double[] dw,
+                                          boolean accumulate) {
+        convBackwardWeight(Kernels.SELECTED, ws, s, x, dy, dw, accumulate);
+    }
+
+    static void convBackwardWeight(Gemm kernel, Workspace ws, Conv2dShape s, double[] x, double[] dy, double[] dw,
+                                   boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || s == null || s.batch() < 2) {
+            Convolution.backwardWeight(kernel, ws, s, x, dy, dw, accumulate);
+            return;
+        }
+        Conv2dChecks.backwardWeight(s, len(x), len(dy), len(dw));
+        ConvTask t = team.tasks.conv.plan(kernel, ConvTask.WEIGHT, s, team.threads(), accumulate);
+        t.direct = Convolution.weightGradientDirect(s, x);
+        t.d(x, dy, null, dw);
+        team.run(t, ws, t.parts);
+        int size = s.weightSize();
+        for (int p = 1; p < t.parts; p++) {
+            double[] sum = t.dPartial[p];
+            for (int i = 0; i < size; i++) {
+                dw[i] += sum[i];
+            }
+        }
+    }
+
+    /** One convolution pass over a range of the batch's images per part. */
+    static final class ConvTask extends Task {
+        static final int FORWARD = 0;
+        static final int INPUT = 1;
+        static final int WEIGHT = 2;
+        int pass;
+        Gemm kernel;
+        Conv2dShape shape;
+        boolean direct;
+        boolean accumulate;
+        int parts;
+        int chunk;
+        float[] f0;
+        float[] f1;
+        float[] f2;
+        float[] f3;
+        double[] d0;
+        double[] d1;
+        double[] d2;
+        double[] d3;
+        /** The weight gradient's per-part sums (index 0 unused: part 0 sums into the gradient itself). */
+        float[][] fPartial = new float[0][];
+        double[][] dPartial = new double[0][];
+
+        ConvTask plan(Gemm kernel, int pass, Conv2dShape s, int threads, boolean accumulate) {
+            this.pass = pass;
+            this.kernel = kernel;
+            this.shape = s;
+            this.accumulate = accumulate;
+            chunk = chunk(s.batch(), threads, 1);
+            parts = (s.batch() + chunk - 1) / chunk;
+            if (fPartial.length < parts) {
+                fPartial = new float[parts][];
+                dPartial = new double[parts][];
+            }
+            return this;
+        }
+
+        void f(float[] a, float[] b, float[] c, float[] out) {
+            f0 = a;
+            f1 = b;
+            f2 = c;
+            f3 = out;
+            d0 = d1 = d2 = d3 = null;
+        }
+
+        void d(double[] a, double[] b, double[] c, double[] out) {
+            d0 = a;
+            d1 = b;
+            d2 = c;
+            d3 = out;
+            f0 = f1 = f2 = f3 = null;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int first = part * chunk;
+            int end = Math.min(shape.batch(), first + chunk);
+            if (f0 != null) {
+                switch (pass) {
+                    case FORWARD -> Convolution.forwardImages(kernel, ws, shape, f0, f1, f2, f3, direct, first, end);
+                    case INPUT -> Convolution.inputGradientImages(kernel, ws, shape, f0, f1, f3, accumulate, direct,
+                            first, end);
+                    default -> {
+                        float[] out = f3;
+                        boolean add = accumulate;
+                        if (part > 0) {
+                            out = ws.floats(Workspace.Slot.PART, shape.weightSize());
+                            fPartial[part] = out;
+                            add = false;
+                        }
+                        Convolution.weightGradientImages(kernel, ws, shape, f0, f1, out, add, direct, first, end);
+                    }
+                }
+            } else {
+                switch (pass) {
+                    case FORWARD -> Convolution.forwardImages(kernel, ws, shape, d0, d1, d2, d3, direct, first, end);
+                    case INPUT -> Convolution.inputGradientImages(kernel, ws, shape, d0, d1, d3, accumulate, direct,
+                            first, end);
+                    default -> {
+                        double[] out = d3;
+                        boolean add = accumulate;
+                        if (part > 0) {
+                            out = ws.doubles(Workspace.Slot.PART, shape.weightSize());
+                            dPartial[part] = out;
+                            add = false;
+                        }
+                        Convolution.weightGradientImages(kernel, ws, shape, d0, d1, out, add, direct, first, end);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- max pooling ----
+
+    /** {@link Pooling#maxpool2d(float[], float[], int[], int, int, int, int, int, int, int, int, int, int, int)}. */
+    public static void maxpool2d(Workspace ws, float[] x, float[] out, int[] argmax, int planes, int h, int w, int oh,
+                                 int ow, int kh, int kw, int sh, int sw, int ph, int pw) {
+        Team team = team(ws);
+        if (team == null || planes < 2 || (long) planes * oh * ow < MIN_POOL) {
+            Pooling.maxpool2d(x, out, argmax, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+            return;
+        }
+        PoolTask t = team.tasks.pool.plan(PoolTask.FORWARD, planes, team.threads());
+        t.fx = x;
+        t.fout = out;
+        t.dx = t.dout = null;
+        t.argmax = argmax;
+        t.window(h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #maxpool2d(Workspace, float[], float[], int[], int, int, int, int, int, int, int, int, int, int, int)}. */
+    public static void maxpool2d(Workspace ws, double[] x, double[] out, int[] argmax, int planes, int h, int w, int oh,
+                                 int ow, int kh, int kw, int sh, int sw, int ph, int pw) {
+        Team team = team(ws);
+        if (team == null || planes < 2 || (long) planes * oh * ow < MIN_POOL) {
+            Pooling.maxpool2d(x, out, argmax, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+            return;
+        }
+        PoolTask t = team.tasks.pool.plan(PoolTask.FORWARD, planes, team.threads());
+        t.dx = x;
+        t.dout = out;
+        t.fx = t.fout = null;
+        t.argmax = argmax;
+        t.window(h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+        team.run(t, ws, t.parts);
+    }
+
+    /**
+     * {@link Pooling#maxpool2dBackward(float[], int[], float[], int, int, boolean)} over {@code planes} planes of
+     * {@code n / planes} inputs and {@code count / planes} outputs each: every part routes the gradients of its
+     * planes, which land in its planes only.
+     */
+    public static void maxpool2dBackward(Workspace ws, float[] g, int[] argmax, float[] out, int n, int count,
+                                         int planes, boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || planes < 2 || count < MIN_POOL) {
+            Pooling.maxpool2dBackward(g, argmax, out, n, count, accumulate);
+            return;
+        }
+        PoolTask t = team.tasks.pool.plan(PoolTask.BACKWARD, planes, team.threads());
+        t.fx = g;
+        t.fout = out;
+        t.dx = t.dout = null;
+        t.argmax = argmax;
+        t.h = n / planes;
+        t.oh = count / planes;
+        t.accumulate = accumulate;
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #maxpool2dBackward(Workspace, float[], int[], float[], int, int, int, boolean)}. */
+    public static void maxpool2dBackward(Workspace ws, double[] g, int[] argmax, double[] out, int n, int count,
+                                         int planes, boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || planes < 2 || count < MIN_POOL) {
+            Pooling.maxpool2dBackward(g, argmax, out, n, count, accumulate);
+            return;
+        }
+        PoolTask t = team.tasks.pool.plan(PoolTask.BACKWARD, planes, team.threads());
+        t.dx = g;
+        t.dout = out;
+        t.fx = t.fout = null;
+        t.argmax = argmax;
+        t.h = n / planes;
+        t.oh = count / planes;
+        t.accumulate = accumulate;
+        team.run(t, ws, t.parts);
+    }
+
+    /** Max pooling (or its backward through the argmax) over a range of planes per part. */
+    static final class PoolTask extends Task {
+        static final int FORWARD = 0;
+        static final int BACKWARD = 1;
+        int pass;
+        int planes;
+        int parts;
+        int chunk;
+        float[] fx;
+        float[] fout;
+        double[] dx;
+        double[] dout;
+        int[] argmax;
+        boolean accumulate;
+        int h;
+        int w;
+        int oh;
+        int ow;
+        int kh;
+        int kw;
+        int sh;
+        int sw;
+        int ph;
+        int pw;
+
+        PoolTask plan(int pass, int planes, int threads) {
+            this.pass = pass;
+            this.planes = planes;
+            chunk = chunk(planes, threads, 1);
+            parts = (planes + chunk - 1) / chunk;
+            return this;
+        }
+
+        void window(int h, int w, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw) {
+            this.h = h;
+            this.w = w;
+            this.oh = oh;
+            this.ow = ow;
+            this.kh = kh;
+            this.kw = kw;
+            this.sh = sh;
+            this.sw = sw;
+            this.ph = ph;
+            this.pw = pw;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int first = part * chunk;
+            int end = Math.min(planes, first + chunk);
+            if (pass == FORWARD) {
+                if (fx != null) {
+                    Pooling.maxpool2dPlanes(fx, fout, argmax, first, end, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+                } else {
+                    Pooling.maxpool2dPlanes(dx, dout, argmax, first, end, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+                }
+            } else {
+                // h: inputs per plane, oh: outputs per plane
+                if (fx != null) {
+                    Pooling.maxpool2dBackward(fx, argmax, fout, first * h, end * h, first * oh, end * oh, accumulate);
+                } else {
+                    Pooling.maxpool2dBackward(dx, argmax, dout, first * h, end * h, first * oh, end * oh, accumulate);
+                }
+            }
+        }
+    }
+
+    // ---- optimizer updates ----
+
+    /** {@link Updates#adam(float[], float[], float[], float[], int, double, double, double, double, double, double, double, boolean)}, over element ranges. */
+    public static void adam(Workspace ws, float[] p, float[] g, float[] m, float[] v, int n, double stepSize,
+                            double bias2Sqrt, double lr, double beta1, double beta2, double eps, double weightDecay,
+                            boolean decoupled) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Updates.adam(p, g, m, v, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+            return;
+        }
+        UpdateTask t = team.tasks.update.plan(UpdateTask.ADAM, n, team.threads());
+        t.f(p, g, m, v);
+        t.hyper(stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #adam(Workspace, float[], float[], float[], float[], int, double, double, double, double, double, double, double, boolean)}. */
+    public static void adam(Workspace ws, double[] p, double[] g, double[] m, double[] v, int n, double stepSize,
+                            double bias2Sqrt, double lr, double beta1, double beta2, double eps, double weightDecay,
+                            boolean decoupled) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Updates.adam(p, g, m, v, n, stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+            return;
+        }
+        UpdateTask t = team.tasks.update.plan(UpdateTask.ADAM, n, team.threads());
+        t.d(p, g, m, v);
+        t.hyper(stepSize, bias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+        team.run(t, ws, t.parts);
+    }
+
+    /** {@link Updates#sgd(float[], float[], float[], int, boolean, double, double, double, boolean, double)}, over element ranges. */
+    public static void sgd(Workspace ws, float[] p, float[] g, float[] buf, int n, boolean firstStep, double lr,
+                           double momentum, double dampening, boolean nesterov, double weightDecay) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Updates.sgd(p, g, buf, n, firstStep, lr, momentum, dampening, nesterov, weightDecay);
+            return;
+        }
+        UpdateTask t = team.tasks.update.plan(UpdateTask.SGD, n, team.threads());
+        t.f(p, g, buf, null);
+        t.hyper(0, 0, lr, momentum, dampening, 0, weightDecay, nesterov);
+        t.firstStep = firstStep;
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #sgd(Workspace, float[], float[], float[], int, boolean, double, double, double, boolean, double)}. */
+    public static void sgd(Workspace ws, double[] p, double[] g, double[] buf, int n, boolean firstStep, double lr,
+                           double momentum, double dampening, boolean nesterov, double weightDecay) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Updates.sgd(p, g, buf, n, firstStep, lr, momentum, dampening, nesterov, weightDecay);
+            return;
+        }
+        UpdateTask t = team.tasks.update.plan(UpdateTask.SGD, n, team.threads());
+        t.d(p, g, buf, null);
+        t.hyper(0, 0, lr, momentum, dampening, 0, weightDecay, nesterov);
+        t.firstStep = firstStep;
+        team.run(t, ws, t.parts);
+    }
+
+    /** An optimizer update over a range of elements per part. */
+    static final class UpdateTask extends Task {
+        static final int ADAM = 0;
+        static final int SGD = 1;
+        int kind;
+        int n;
+        int parts;
+        int chunk;
+        float[] f0;
+        float[] f1;
+        float[] f2;
+        float[] f3;
+        double[] d0;
+        double[] d1;
+        double[] d2;
+        double[] d3;
+        /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -. */
+        double h0;
+        double h1;
+        double h2;
+        double h3;
+        double h4;
+        double h5;
+        double weightDecay;
+        /** Adam: decoupled (AdamW); SGD: nesterov. */
+        boolean flag;
+        boolean firstStep;
+
+        UpdateTask plan(int kind, int n, int threads) {
+            this.kind = kind;
+            this.n = n;
+            chunk = chunk(n, threads, ELEMENT_ALIGN);
+            parts = (n + chunk - 1) / chunk;
+            return this;
+        }
+
+        void f(float[] a, float[] b, float[] c, float[] d) {
+            f0 = a;
+            f1 = b;
+            f2 = c;
+            f3 = d;
+            d0 = d1 = d2 = d3 = null;
+        }
+
+        void d(double[] a, double[] b, double[] c, double[] d) {
+            d0 = a;
+            d1 = b;
+            d2 = c;
+            d3 = d;
+            f0 = f1 = f2 = f3 = null;
+        }
+
+        void hyper(double a, double b, double c, double d, double e, double f, double weightDecay, boolean flag) {
+            h0 = a;
+            h1 = b;
+            h2 = c;
+            h3 = d;
+            h4 = e;
+            h5 = f;
+            this.weightDecay = weightDecay;
+            this.flag = flag;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int from = part * chunk;
+            int to = Math.min(n, from + chunk);
+            if (kind == ADAM) {
+                if (f0 != null) {
+                    Updates.adamRange(f0, f1, f2, f3, from, to, h0, h1, h2, h3, h4, h5, weightDecay, flag);
+                } else {
+                    Updates.adamRange(d0, d1, d2, d3, from, to, h0, h1, h2, h3, h4, h5, weightDecay, flag);
+                }
+            } else if (f0 != null) {
+                Updates.sgdRange(f0, f1, f2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
+            } else {
+                Updates.sgdRange(d0, d1, d2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
+            }
+        }
+    }
+
+    // ---- reductions ----
+
+    /** {@link Reductions#reduce(int, float[], float[], int, int, int, int, boolean, boolean)}, over the outputs. */
+    public static void reduce(Workspace ws, int op, float[] x, float[] out, int d0, int d1, int d2, int d3,
+                              boolean firstReduced, boolean accumulate) {
+        Team team = team(ws);
+        int outputs = Reductions.outputs(d0, d1, d2, d3, firstReduced);
+        if (team == null || outputs < 2 || (long) d0 * d1 * d2 * d3 < MIN_REDUCE) {
+            Reductions.reduce(op, x, out, d0, d1, d2, d3, firstReduced, accumulate);
+            return;
+        }
+        ReduceTask t = team.tasks.reduce.plan(op, outputs, team.threads(), d0, d1, d2, d3, firstReduced, accumulate);
+        t.fx = x;
+        t.fout = out;
+        t.dx = t.dout = null;
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #reduce(Workspace, int, float[], float[], int, int, int, int, boolean, boolean)}. */
+    public static void reduce(Workspace ws, int op, double[] x, double[] out, int d0, int d1, int d2, int d3,
+                              boolean firstReduced, boolean accumulate) {
+        Team team = team(ws);
+        int outputs = Reductions.outputs(d0, d1, d2, d3, firstReduced);
+        if (team == null || outputs < 2 || (long) d0 * d1 * d2 * d3 < MIN_REDUCE) {
+            Reductions.reduce(op, x, out, d0, d1, d2, d3, firstReduced, accumulate);
+            return;
+        }
+        ReduceTask t = team.tasks.reduce.plan(op, outputs, team.threads(), d0, d1, d2, d3, firstReduced, accumulate);
+        t.dx = x;
+        t.dout = out;
+        t.fx = t.fout = null;
+        team.run(t, ws, t.parts);
+    }
+
+    /** A reduction over a range of its outputs per part. */
+    static final class ReduceTask extends Task {
+        int op;
+        int outputs;
+        int parts;
+        int chunk;
+        int d0;
+        int d1;
+        int d2;
+        int d3;
+        boolean firstReduced;
+        boolean accumulate;
+        float[] fx;
+        float[] fout;
+        double[] dx;
+        double[] dout;
+
+        ReduceTask plan(int op, int outputs, int threads, int d0, int d1, int d2, int d3, boolean firstReduced,
+                        boolean accumulate) {
+            this.op = op;
+            this.outputs = outputs;
+            chunk = chunk(outputs, threads, 1);
+            parts = (outputs + chunk - 1) / chunk;
+            this.d0 = d0;
+            this.d1 = d1;
+            this.d2 = d2;
+            this.d3 = d3;
+            this.firstReduced = firstReduced;
+            this.accumulate = accumulate;
+            return this;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int o0 = part * chunk;
+            int o1 = Math.min(outputs, o0 + chunk);
+            if (fx != null) {
+                Reductions.reduce(op, fx, fout, d0, d1, d2, d3, firstReduced, accumulate, o0, o1);
+            } else {
+                Reductions.reduce(op, dx, dout, d0, d1, d2, d3, firstReduced, accumulate, o0, o1);
+            }
+        }
+    }
+
+    private static int len(float[] a) {
+        return a == null ? -1 : a.length;
+    }
+
+    private static int len(double[] a) {
+        return a == null ? -1 : a.length;
+    }
+}
