@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API versions of the f32 loops of {@link JavaLogistic} (the f64 ones are inherited), in the stable forms
- * {@code sigmoid(x) = x >= 0 ? 1 / (1 + e) : e / (1 + e)} and
+ * {@code sigmoid(x) = (x < 0 ? e : 1) / (1 + e)} and
  * {@code bce_with_logits(x, y) = (1 - y) x + max(-x, 0) + log1p(e)}, with {@code e = exp(-|x|)}.
  * {@code lanewise(EXP)} and {@code lanewise(LOG1P)} are vector calls into the JVM's short-vector math library where
  * it has one (JDK 17 and newer on x86-64 Linux), where the plain loops make a scalar call per element. The loss
@@ -46,8 +46,8 @@ final class VectorLogistic extends JavaLogistic {
         for (; i + L <= n; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
-            FloatVector s = FloatVector.broadcast(S, 1f).div(e.add(1f));
-            s.blend(e.mul(s), v.compare(VectorOperators.LT, 0f)).intoArray(out, i);
+            FloatVector numerator = FloatVector.broadcast(S, 1f).blend(e, v.compare(VectorOperators.LT, 0f));
+            numerator.div(e.add(1f)).intoArray(out, i);
         }
         for (; i < n; i++) {
             out[i] = (float) FloatMath.sigmoid(x[i]);
