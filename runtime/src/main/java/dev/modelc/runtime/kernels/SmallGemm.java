@@ -49,6 +49,8 @@ class SmallGemm {
             for (int i = 0; i < m; i++) {
                 row(n, k, a, aOff + i * aRow, aCol, b, bOff, bRow, c, cOff + i * n, accumulate);
             }
+        } else if (aCol == 1 && bRow == 1 && n == 1) {
+            matVec(m, k, a, aOff, aRow, b, bOff, c, cOff, accumulate);
         } else if (aCol == 1 && bRow == 1) {
             for (int i = 0; i < m; i++) {
                 int ci = cOff + i * n;
@@ -92,6 +94,15 @@ class SmallGemm {
         }
     }
 
+    /** A matrix-vector product: {@code c[cOff + i] (=|+=) A(i,:) . b} for i < m, A's rows contiguous. */
+    void matVec(int m, int k, float[] a, int aOff, int aRow, float[] b, int bOff, float[] c, int cOff,
+                boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            float dot = dot(a, aOff + i * aRow, b, bOff, k);
+            c[cOff + i] = accumulate ? c[cOff + i] + dot : dot;
+        }
+    }
+
     /** The dot product of two contiguous runs of k values, in four independent partial sums. */
     float dot(float[] x, int xOff, float[] y, int yOff, int k) {
         float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
@@ -115,6 +126,8 @@ class SmallGemm {
             for (int i = 0; i < m; i++) {
                 row(n, k, a, aOff + i * aRow, aCol, b, bOff, bRow, c, cOff + i * n, accumulate);
             }
+        } else if (aCol == 1 && bRow == 1 && n == 1) {
+            matVec(m, k, a, aOff, aRow, b, bOff, c, cOff, accumulate);
         } else if (aCol == 1 && bRow == 1) {
             for (int i = 0; i < m; i++) {
                 int ci = cOff + i * n;
@@ -155,6 +168,15 @@ class SmallGemm {
     private static void axpy(double s, double[] x, int xOff, double[] y, int yOff, int n) {
         for (int j = 0; j < n; j++) {
             y[yOff + j] = Math.fma(s, x[xOff + j], y[yOff + j]);
+        }
+    }
+
+    /** A matrix-vector product: {@code c[cOff + i] (=|+=) A(i,:) . b} for i < m, A's rows contiguous. */
+    void matVec(int m, int k, double[] a, int aOff, int aRow, double[] b, int bOff, double[] c, int cOff,
+                boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            double dot = dot(a, aOff + i * aRow, b, bOff, k);
+            c[cOff + i] = accumulate ? c[cOff + i] + dot : dot;
         }
     }
 
