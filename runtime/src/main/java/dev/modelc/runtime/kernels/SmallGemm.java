@@ -15,15 +15,15 @@ package dev.modelc.runtime.kernels;
  *       {@code A(i,p) * B(p,:)} to row i of C (one axpy per step, B read once per row).</li>
  *   <li>Otherwise, the reduced dimension contiguous in both ({@code aCol == 1}, {@code bRow == 1}, the
  *       {@code x W^T} of a linear layer): each element of C is a dot product of two contiguous runs, summed in four
- *       independent partial sums.</li>
+ *       independent partial sums; a matrix-vector product ({@code n == 1}) goes through {@code matVec}.</li>
  *   <li>Otherwise (both operands transposed): a plain loop over i, j, p.</li>
  * </ol>
  * Sums use {@code Math.fma} like the blocked kernels; the order of the terms differs from theirs (four partial sums
  * in the dot products), within the same error bound of {@code (k + 2) eps sum|terms|}.
  *
  * <p>f32 and f64 are written out twice, as in the other kernels: see {@link JavaSgemm} for why, and
- * {@code GemmTwinsTest} for the test that holds the two to the same results. The f32 row and dot loops are
- * overridden by {@code VectorSmallGemm} when the Vector API kernel is in use ({@link Gemm#small()}): C2 vectorizes
+ * {@code GemmTwinsTest} for the test that holds the two to the same results. The f32 row, matVec and dot loops
+ * are overridden by {@code VectorSmallGemm} when the Vector API kernel is in use ({@link Gemm#small()}): C2 vectorizes
  * neither, because their arrays sit at different offsets and the dot product is a float reduction.
  */
 class SmallGemm {
