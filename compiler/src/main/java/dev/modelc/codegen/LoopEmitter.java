@@ -6,7 +6,9 @@ import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.runtime.api.Functions;
 import dev.modelc.runtime.kernels.FloatMath;
+import dev.modelc.runtime.kernels.Logistic;
 import dev.modelc.sched.Form;
+import dev.modelc.sched.LogisticCalls;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
@@ -65,7 +67,42 @@ final class LoopEmitter {
   }
 
   static void emit(Emitter e, Access access, Schedule schedule, Step step) {
-    new LoopEmitter(e, access, schedule, step).emit();
+    if (LogisticCalls.of(schedule, step) != LogisticCalls.Call.NONE) {
+      logisticCall(e, access, schedule, step);
+    } else {
+      new LoopEmitter(e, access, schedule, step).emit();
+    }
+  }
+
+  /**
+   * A step {@link LogisticCalls} hands to the runtime: {@code Logistic.sigmoid(x, out, n)}, or
+   * {@code out[0] (+)= (t) Logistic.sumBceWithLogits(z, y, n)}.
+   */
+  private static void logisticCall(Emitter e, Access access, Schedule schedule, Step step) {
+    Node n = step.node();
+    Node f = step.fused().get(0);
+    Type t = Emitter.element(n.dtype());
+    String arr = Emitter.array(n.dtype()).getDescriptor();
+    if (LogisticCalls.of(schedule, step) == LogisticCalls.Call.SIGMOID) {
+      access.array(e, schedule.location(f.in(0)), n.dtype());
+      access.array(e, step.target(), n.dtype());
+      access.dim(e, Dims.count(n.shape()));
+      e.invokeStatic(Logistic.class, "sigmoid", "(" + arr + arr + "I)V");
+      return;
+    }
+    access.array(e, step.target(), n.dtype());
+    e.push(0);
+    if (step.accumulate()) {
+      e.mv.visitInsn(Opcodes.DUP2);
+      e.arrayLoad(t);
+    }
+    access.array(e, schedule.location(f.in(0)), n.dtype());
+    access.array(e, schedule.location(f.in(1)), n.dtype());
+    access.dim(e, Dims.count(f.shape()));
+    e.invokeStatic(Logistic.class, "sumBceWithLogits", "(" + arr + arr + "I)D");
+    e.cast(Type.DOUBLE_TYPE, t);
+    if (step.accumulate()) e.math(Opcodes.IADD, t);
+    e.arrayStore(t);
   }
 
   private void emit() {
@@ -116,7 +153,11 @@ final class LoopEmitter {
 
   /** Emits a REDUCE step: the sum of its operand's chain, computed element by element inside the loop nest. */
   static void emitSum(Emitter e, Access access, Schedule schedule, Step step) {
-    new LoopEmitter(e, access, schedule, step).sum();
+    if (LogisticCalls.of(schedule, step) != LogisticCalls.Call.NONE) {
+      logisticCall(e, access, schedule, step);
+    } else {
+      new LoopEmitter(e, access, schedule, step).sum();
+    }
   }
 
   /**

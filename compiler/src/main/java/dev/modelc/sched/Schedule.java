@@ -142,6 +142,8 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
       } else {
         sb.append("  grad ").append(params.get(s.target().index()).label());
       }
+      LogisticCalls.Call call = LogisticCalls.of(this, s);
+      if (call != LogisticCalls.Call.NONE) sb.append(", as Logistic.").append(call.method);
       if (n.origin.known()) sb.append("  @ ").append(n.origin);
       sb.append('\n');
     }

@@ -14,7 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,15 +27,17 @@ class VectorModuleTest {
   @TempDir
   Path classes;
 
-  @Test
-  void generatedClassRunsWithAndWithoutTheModule() throws Exception {
-    CompiledClass cls = Driver.compile(Samples.load("cnn", false), "child", "cnn.mdl", true);
+  /** The CNN (products, convolutions, pooling) and the logistic regression (small products, logistic kernels). */
+  @ParameterizedTest
+  @ValueSource(strings = {"cnn", "logreg"})
+  void generatedClassRunsWithAndWithoutTheModule(String model) throws Exception {
+    CompiledClass cls = Driver.compile(Samples.load(model, false), "child", model + ".mdl", true);
     Path file = classes.resolve(cls.className().replace('.', '/') + ".class");
     Files.createDirectories(file.getParent());
     Files.write(file, cls.bytecode());
 
-    List<String> plain = run(List.of(), cls.className());
-    List<String> vector = run(List.of("--add-modules", "jdk.incubator.vector"), cls.className());
+    List<String> plain = run(List.of(), cls.className(), model);
+    List<String> vector = run(List.of("--add-modules", "jdk.incubator.vector"), cls.className(), model);
     assertEquals("kernel=java", plain.get(0), String.join("\n", plain));
     assertEquals("kernel=vector", vector.get(0), String.join("\n", vector));
     double[] a = losses(plain.get(1));
@@ -52,7 +55,7 @@ class VectorModuleTest {
         .toArray();
   }
 
-  private List<String> run(List<String> jvmOptions, String className) throws Exception {
+  private List<String> run(List<String> jvmOptions, String className, String model) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classPath = String.join(File.pathSeparator, location(MatMul.class), location(GeneratedClassMain.class),
         classes.toString());
@@ -60,7 +63,7 @@ class VectorModuleTest {
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classPath, GeneratedClassMain.class.getName(), className));
+    command.addAll(List.of("-cp", classPath, GeneratedClassMain.class.getName(), className, model));
     Path out = Files.createTempFile(classes, "child", ".out");
     Path err = Files.createTempFile(classes, "child", ".err");
     Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -120,4 +120,31 @@ class SchedulerTest {
     assertTrue(searching.graph().nodes().stream().allMatch(n -> searching.argmax(n) == null), searching.print());
     assertTrue(searching.buffers().stream().noneMatch(b -> b.dtype() == DType.I32), searching.print());
   }
+
+  /**
+   * A logistic regression: its whole-tensor sigmoid and its summed bce_with_logits become runtime calls
+   * ({@link LogisticCalls}); a sigmoid of a sum with a broadcast bias stays an emitted loop.
+   */
+  @Test
+  void logisticLoopsBecomeRuntimeCalls() {
+    GraphBuilder ir = new GraphBuilder("LogReg");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(3)))));
+    Node y = ir.input("y", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(1)))));
+    Node w = ir.param("w", Dims.type(DType.F32, Dims.shape(3, 1)));
+    Node b = ir.param("b", Dims.type(DType.F32, Dims.shape(3)));
+    Node z = s.matmul(x, w);
+    ir.result("p", Graph.Kind.OUTPUT, s.unary(Op.SIGMOID, z));
+    ir.result("q", Graph.Kind.OUTPUT, s.unary(Op.SIGMOID, s.add(x, b)));
+    ir.result("loss", Graph.Kind.OBJECTIVE, s.sum(ir.binary(Op.BCE_WITH_LOGITS, z, y), null, false));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.training())
+        .run(Differentiation.addGradients(ir.build())));
+    String text = sched.print();
+    List<LogisticCalls.Call> calls = sched.steps().stream().map(st -> LogisticCalls.of(sched, st)).toList();
+    assertEquals(1, calls.stream().filter(c -> c == LogisticCalls.Call.SUM_BCE_WITH_LOGITS).count(), text);
+    assertEquals(1, calls.stream().filter(c -> c == LogisticCalls.Call.SIGMOID).count(), text);
+    assertTrue(text.contains("sigmoid") && text.contains(", as Logistic.sigmoid")
+        && text.contains(", as Logistic.sumBceWithLogits"), text);
+    assertTrue(text.lines().anyMatch(l -> l.contains("sigmoid") && !l.contains("as Logistic")), text);
+  }
 }

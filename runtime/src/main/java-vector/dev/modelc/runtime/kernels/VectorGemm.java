@@ -7,6 +7,8 @@ package dev.modelc.runtime.kernels;
 final class VectorGemm extends Gemm {
 
     private final JavaConvLoops convLoops;
+    private final SmallGemm small = new VectorSmallGemm();
+    private final JavaLogistic logistic = new VectorLogistic();
 
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {
@@ -18,6 +20,16 @@ final class VectorGemm extends Gemm {
     @Override
     JavaConvLoops convLoops() {
         return convLoops;
+    }
+
+    @Override
+    SmallGemm small() {
+        return small;
+    }
+
+    @Override
+    JavaLogistic logistic() {
+        return logistic;
     }
 
     @Override

@@ -35,6 +35,16 @@ public abstract class Gemm {
         return JavaConvLoops.INSTANCE;
     }
 
+    /** The loops of the thin and small products ({@link SmallGemm}) that go with this implementation. */
+    SmallGemm small() {
+        return SmallGemm.PLAIN;
+    }
+
+    /** The fused logistic loops ({@link Logistic}) that go with this implementation. */
+    JavaLogistic logistic() {
+        return JavaLogistic.INSTANCE;
+    }
+
     /** f32 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
     public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
@@ -66,7 +76,7 @@ public abstract class Gemm {
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
-            SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+            small().run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {
@@ -105,7 +115,7 @@ public abstract class Gemm {
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
-            SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+            small().run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {

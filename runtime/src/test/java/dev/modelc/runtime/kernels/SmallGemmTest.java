@@ -68,6 +68,21 @@ class SmallGemmTest {
         }
     }
 
+    /** The loops of each kernel's small path (the Vector API's overrides the f32 rows and dot products). */
+    @ParameterizedTest
+    @MethodSource("dev.modelc.runtime.kernels.MatMulTest#kernels")
+    void eachKernelsSmallPathOnRandomSizes(Gemm kernel) {
+        Random random = new Random(15);
+        SmallGemm small = kernel.small();
+        for (int t = 0; t < 300; t++) {
+            int m = 1 + random.nextInt(24), n = 1 + random.nextInt(70), k = 1 + random.nextInt(90);
+            boolean ta = random.nextBoolean(), tb = random.nextBoolean(), acc = random.nextBoolean();
+            check32(kernel.name() + " small", (ws, ta1, tb1, m1, n1, k1, a, aOff, b, bOff, c, cOff, acc1) ->
+                    small.run(m1, n1, k1, a, aOff, ta1 ? 1 : k1, ta1 ? m1 : 1, b, bOff, tb1 ? 1 : n1, tb1 ? k1 : 1,
+                            c, cOff, acc1), random, m, n, k, ta, tb, acc);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("dev.modelc.runtime.kernels.MatMulTest#kernels")
     void throughTheKernelThinShapesMatchReference(Gemm kernel) {
@@ -102,12 +117,12 @@ class SmallGemmTest {
     /** SmallGemm.run with the strides {@link Gemm} derives from the flags. */
     private static void small32(Workspace ws, boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff,
                                 float[] b, int bOff, float[] c, int cOff, boolean acc) {
-        SmallGemm.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
+        SmallGemm.PLAIN.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
     }
 
     private static void small64(Workspace ws, boolean ta, boolean tb, int m, int n, int k, double[] a, int aOff,
                                 double[] b, int bOff, double[] c, int cOff, boolean acc) {
-        SmallGemm.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
+        SmallGemm.PLAIN.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
     }
 
     private static void check32(String what, Product32 product, Random random, int m, int n, int k,

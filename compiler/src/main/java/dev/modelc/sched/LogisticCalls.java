@@ -1,0 +1,61 @@
+package dev.modelc.sched;
+
+import dev.modelc.ir.Dims;
+import dev.modelc.ir.Node;
+import dev.modelc.ir.Op;
+import dev.modelc.types.Dim;
+
+/**
+ * Loops of the schedule that run as one call into the runtime's whole-tensor logistic kernels
+ * ({@code dev.modelc.runtime.kernels.Logistic}) instead of an emitted loop: there the Vector API can compute exp
+ * and log1p in vector lanes, which an emitted loop, one scalar call per element, never gets from C2.
+ *
+ * <ol>
+ *   <li>A REDUCE step summing every element of {@code bce_with_logits(z, y)}, with z and y whole arrays of the
+ *       loss's own size (no broadcast, no inlined operand): {@code sumBceWithLogits(z, y, n)}.
+ *   <li>A LOOP step computing {@code sigmoid(x)} alone into its target (not adding to it), x a whole array of the
+ *       same size: {@code sigmoid(x, out, n)}.
+ * </ol>
+ * The steps keep their kind and chain, so {@code --emit schedule} prints them as before with the call named, and
+ * anomaly detection checks and diagnoses them as before (its per-element diagnosis recomputes the chain).
+ */
+public final class LogisticCalls {
+
+  /** The runtime call a step becomes, if any. */
+  public enum Call {
+    NONE(null),
+    SUM_BCE_WITH_LOGITS("sumBceWithLogits"),
+    SIGMOID("sigmoid");
+
+    /** The method of {@code Logistic}. */
+    public final String method;
+
+    Call(String method) {
+      this.method = method;
+    }
+  }
+
+  private LogisticCalls() {}
+
+  public static Call of(Schedule schedule, Step s) {
+    Node n = s.node();
+    if (!n.dtype().isFloat() || s.fused().size() != 1) return Call.NONE;
+    Node f = s.fused().get(0);
+    if (s.kind() == Step.Kind.REDUCE && n.op == Op.REDUCE_SUM && f.op == Op.BCE_WITH_LOGITS
+        && Dims.count(n.shape()).equals(Dim.of(1)) && wholeArray(schedule, f.in(0), f) && wholeArray(schedule, f.in(1), f)) {
+      return Call.SUM_BCE_WITH_LOGITS;
+    }
+    if (s.kind() == Step.Kind.LOOP && n.op == Op.SIGMOID && f == n && !s.accumulate()
+        && wholeArray(schedule, n.in(0), n)) {
+      return Call.SIGMOID;
+    }
+    return Call.NONE;
+  }
+
+  /** Whether x is read as an array of its own, element i at i, over the elements of its consumer. */
+  private static boolean wholeArray(Schedule schedule, Node x, Node consumer) {
+    Form form = schedule.form(x);
+    boolean stored = form == Form.SOURCE || form == Form.MATERIALIZED || form == Form.ALIAS;
+    return stored && x.dtype() == consumer.dtype() && Dims.count(x.shape()).equals(Dims.count(consumer.shape()));
+  }
+}
