@@ -3,13 +3,10 @@ package dev.modelc.runtime.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.modelc.runtime.optim.Updates;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -341,45 +338,5 @@ class ParallelTest {
                 () -> Parallel.sgd(ws, p, g, b, p.length, true, 0.1, 0.9, 0, false, 0));
         assertEquals("the team of worker threads has been closed", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Team(1, "x"));
-    }
-
-    @Test
-    void steadyStateSplitCallsAllocateNothing() {
-        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Workspace ws = on(two);
-        Random random = new Random(2);
-        Conv2dShape s = Conv2dShape.of(16, 1, 28, 28, 6, 5, 1, 0);
-        float[] x = MatMulTest.randomFloats(random, s.batch() * s.imageSize());
-        float[] w = MatMulTest.randomFloats(random, s.weightSize());
-        float[] y = new float[s.batch() * s.outImageSize()];
-        float[] dw = new float[s.weightSize()];
-        float[] a = MatMulTest.randomFloats(random, 64 * 864), b = MatMulTest.randomFloats(random, 864 * 120);
-        float[] c = new float[64 * 120];
-        float[] pooled = new float[y.length / 4];
-        int[] argmax = new int[pooled.length];
-        float[] p = new float[40_000], m = new float[40_000], v = new float[40_000];
-        long[] ids = {Thread.currentThread().getId(), two.workerThreads()[0].getId()};
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        long allocated = -1;
-        while (System.nanoTime() < deadline) {
-            long before = bean.getThreadAllocatedBytes(ids[0]) + bean.getThreadAllocatedBytes(ids[1]);
-            for (int i = 0; i < 10; i++) {
-                Parallel.gemm(ws, false, true, 64, 120, 864, a, 0, b, 0, c, 0, false);
-                Parallel.convForward(ws, s, x, w, null, y);
-                Parallel.convBackwardWeight(ws, s, x, y, dw, false);
-                Parallel.convBackwardInput(ws, s, y, w, x, false);
-                Parallel.maxpool2d(ws, y, pooled, argmax, 96, 24, 24, 12, 12, 2, 2, 2, 2, 0, 0);
-                Parallel.maxpool2dBackward(ws, pooled, argmax, y, y.length, pooled.length, 96, false);
-                Parallel.adam(ws, p, m, m, v, p.length, 1e-3, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false);
-            }
-            allocated = bean.getThreadAllocatedBytes(ids[0]) + bean.getThreadAllocatedBytes(ids[1]) - before;
-            if (allocated == 0) {
-                break;
-            }
-        }
-        if (allocated != 0) {
-            fail("split calls still allocated " + allocated + " bytes after warm-up");
-        }
-        assertSame(two, ws.team());
     }
 }
