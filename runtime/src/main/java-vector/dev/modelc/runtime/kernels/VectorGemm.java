@@ -7,7 +7,6 @@ package dev.modelc.runtime.kernels;
 final class VectorGemm extends Gemm {
 
     private final JavaConvLoops convLoops;
-    private final SmallGemm small = new VectorSmallGemm();
     private final JavaLogistic logistic = new VectorLogistic();
 
     VectorGemm() {
@@ -20,11 +19,6 @@ final class VectorGemm extends Gemm {
     @Override
     JavaConvLoops convLoops() {
         return convLoops;
-    }
-
-    @Override
-    SmallGemm small() {
-        return small;
     }
 
     @Override

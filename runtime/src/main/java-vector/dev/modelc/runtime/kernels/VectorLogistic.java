@@ -1,6 +1,5 @@
 package dev.modelc.runtime.kernels;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,33 +10,42 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code bce_with_logits(x, y) = (1 - y) x + max(-x, 0) + log1p(e)}, with {@code e = exp(-|x|)}.
  * {@code lanewise(EXP)} and {@code lanewise(LOG1P)} are vector calls into the JVM's short-vector math library where
  * it has one (JDK 17 and newer on x86-64 Linux), where the plain loops make a scalar call per element. The loss
- * terms are widened to double lanes and summed there, two vectors of sums for the two halves of each float vector;
- * the elements after the last whole vector take the plain loop's arithmetic.
+ * terms are summed in float lanes over blocks of at most 16 vectors and each block's total is added in double; the
+ * elements after the last whole vector take the plain loop's arithmetic.
  */
 final class VectorLogistic extends JavaLogistic {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+    /** Vectors summed in float lanes before their sum is added in double. */
+    private static final int BLOCK = 16;
     private static final int L = S.length();
 
     @Override
     double sumBceWithLogits(float[] z, float[] y, int n) {
-        DoubleVector s0 = DoubleVector.zero(D);
-        DoubleVector s1 = DoubleVector.zero(D);
+        // Float lanes summed over blocks of at most BLOCK vectors, each block's lanes then added in double: widening
+        // every vector to double lanes (convertShape F2D) left boxed vectors on JDK 17. The terms are never negative,
+        // so a block's float sum is within BLOCK float roundings of exact.
+        double s = 0;
         int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector x = FloatVector.fromArray(S, z, i);
-            FloatVector t = FloatVector.fromArray(S, y, i);
-            FloatVector log = x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-            FloatVector term = t.neg().add(1f).mul(x).add(x.neg().max(0f)).add(log);
-            s0 = s0.add((DoubleVector) term.convertShape(VectorOperators.F2D, D, 0));
-            s1 = s1.add((DoubleVector) term.convertShape(VectorOperators.F2D, D, 1));
+        while (i + L <= n) {
+            int last = Math.min(n - L, i + (BLOCK - 1) * L);
+            FloatVector acc = FloatVector.zero(S);
+            for (; i <= last; i += L) {
+                acc = acc.add(term(z, y, i));
+            }
+            s += acc.reduceLanes(VectorOperators.ADD);
         }
-        double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             s += (float) FloatMath.bceWithLogits(z[i], y[i]);
         }
         return s;
+    }
+
+    private static FloatVector term(float[] z, float[] y, int i) {
+        FloatVector x = FloatVector.fromArray(S, z, i);
+        FloatVector t = FloatVector.fromArray(S, y, i);
+        FloatVector log = x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
+        return t.neg().add(1f).mul(x).add(x.neg().max(0f)).add(log);
     }
 
     @Override

@@ -22,9 +22,8 @@ package dev.modelc.runtime.kernels;
  * in the dot products), within the same error bound of {@code (k + 2) eps sum|terms|}.
  *
  * <p>f32 and f64 are written out twice, as in the other kernels: see {@link JavaSgemm} for why, and
- * {@code GemmTwinsTest} for the test that holds the two to the same results. The f32 row, matVec and dot loops
- * are overridden by {@code VectorSmallGemm} when the Vector API kernel is in use ({@link Gemm#small()}): C2 vectorizes
- * neither, because their arrays sit at different offsets and the dot product is a float reduction.
+ * {@code GemmTwinsTest} for the test that holds the two to the same results. Both kernels use these loops
+ * ({@link Gemm#small()}); a Vector API form was measured and withdrawn (docs/kernels.md says why).
  */
 class SmallGemm {
 
