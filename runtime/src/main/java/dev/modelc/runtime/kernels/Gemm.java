@@ -35,11 +35,6 @@ public abstract class Gemm {
         return JavaConvLoops.INSTANCE;
     }
 
-    /** The loops of the thin and small products ({@link SmallGemm}) that go with this implementation. */
-    SmallGemm small() {
-        return SmallGemm.PLAIN;
-    }
-
     /** The fused logistic loops ({@link Logistic}) that go with this implementation. */
     JavaLogistic logistic() {
         return JavaLogistic.INSTANCE;
@@ -76,7 +71,7 @@ public abstract class Gemm {
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
-            small().run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+            SmallGemm.PLAIN.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {
@@ -115,7 +110,7 @@ public abstract class Gemm {
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
-            small().run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+            SmallGemm.PLAIN.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {

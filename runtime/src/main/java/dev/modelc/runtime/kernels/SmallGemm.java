@@ -23,7 +23,7 @@ package dev.modelc.runtime.kernels;
  *
  * <p>f32 and f64 are written out twice, as in the other kernels: see {@link JavaSgemm} for why, and
  * {@code GemmTwinsTest} for the test that holds the two to the same results. Both kernels use these loops
- * ({@link Gemm#small()}); a Vector API form was measured and withdrawn (docs/kernels.md says why).
+ * ({@link #PLAIN}); a Vector API form was measured and withdrawn (docs/kernels.md says why).
  */
 class SmallGemm {
 
