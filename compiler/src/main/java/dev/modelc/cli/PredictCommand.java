@@ -86,21 +86,12 @@ final class PredictCommand implements Callable<Integer> {
       int at = 0;
       for (Batch b : new Loader(binding, batch, 0).shuffle(false).epoch(0)) {
         b.bindTo(model);
-        Object[] batchValues = new Object[per.length];
-        for (int k = 0; k < per.length; k++) {
-          batchValues[k] = ArrayData.newArray(outputs.get(k).dtype(), b.size() * per[k]);
-        }
         TrainCommand.runOnData(data, b, () -> {
-          if (all) {
-            model.predict(batchValues);
-          } else {
-            model.predict();
-            batchValues[0] = model.output(output.name());
-          }
+          model.predict();
           return null;
         });
         for (int k = 0; k < per.length; k++) {
-          System.arraycopy(batchValues[k], 0, values[k], at * per[k], b.size() * per[k]);
+          System.arraycopy(model.output(outputs.get(k).name()), 0, values[k], at * per[k], b.size() * per[k]);
         }
         at += b.size();
       }

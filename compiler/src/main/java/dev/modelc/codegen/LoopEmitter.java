@@ -67,8 +67,9 @@ final class LoopEmitter {
   }
 
   static void emit(Emitter e, Access access, Schedule schedule, Step step) {
-    if (LogisticCalls.of(schedule, step) != LogisticCalls.Call.NONE) {
-      logisticCall(e, access, schedule, step);
+    LogisticCalls.Call call = LogisticCalls.of(schedule, step);
+    if (call != LogisticCalls.Call.NONE) {
+      logisticCall(e, access, schedule, step, call);
     } else {
       new LoopEmitter(e, access, schedule, step).emit();
     }
@@ -78,12 +79,13 @@ final class LoopEmitter {
    * A step {@link LogisticCalls} hands to the runtime: {@code Logistic.sigmoid(x, out, n)}, or
    * {@code out[0] (+)= (t) Logistic.sumBceWithLogits(z, y, n)}.
    */
-  private static void logisticCall(Emitter e, Access access, Schedule schedule, Step step) {
+  private static void logisticCall(Emitter e, Access access, Schedule schedule, Step step,
+                                   LogisticCalls.Call call) {
     Node n = step.node();
     Node f = step.fused().get(0);
     Type t = Emitter.element(n.dtype());
     String arr = Emitter.array(n.dtype()).getDescriptor();
-    if (LogisticCalls.of(schedule, step) == LogisticCalls.Call.SIGMOID) {
+    if (call == LogisticCalls.Call.SIGMOID) {
       access.array(e, schedule.location(f.in(0)), n.dtype());
       access.array(e, step.target(), n.dtype());
       access.dim(e, Dims.count(n.shape()));
@@ -153,8 +155,9 @@ final class LoopEmitter {
 
   /** Emits a REDUCE step: the sum of its operand's chain, computed element by element inside the loop nest. */
   static void emitSum(Emitter e, Access access, Schedule schedule, Step step) {
-    if (LogisticCalls.of(schedule, step) != LogisticCalls.Call.NONE) {
-      logisticCall(e, access, schedule, step);
+    LogisticCalls.Call call = LogisticCalls.of(schedule, step);
+    if (call != LogisticCalls.Call.NONE) {
+      logisticCall(e, access, schedule, step, call);
     } else {
       new LoopEmitter(e, access, schedule, step).sum();
     }

@@ -6,6 +6,7 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -130,7 +131,7 @@ public final class Scheduler {
 
   private static void checkSupported(Node n) {
     // i32 arithmetic is batch_norm's counter: an i32 add (int loop) and to_float; any other i32 loop is refused
-    boolean counter = n.op == Op.TO_FLOAT || n.op == Op.ADD && n.dtype() == dev.modelc.types.DType.I32;
+    boolean counter = n.op == Op.TO_FLOAT || n.op == Op.ADD && n.dtype() == DType.I32;
     if (n.op.isElementwise() && !counter) {
       for (Node x : n.inputs) {
         if (!x.dtype().isFloat()) {

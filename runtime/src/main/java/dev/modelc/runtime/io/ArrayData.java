@@ -134,7 +134,7 @@ public final class ArrayData {
                         throw new IllegalArgumentException(name + ": element " + i + " is " + x
                                 + ", not an integer, so the array cannot become i64");
                     }
-                    v[i] = data instanceof int[] ints ? ints[i] : (long) x;
+                    v[i] = (long) x;
                 }
                 out = v;
             }

@@ -141,7 +141,7 @@ public final class Checkpoint {
         }
         c.longValue("step");
         c.longValue("seed");
-        if (c.meta("dropout_seed") != null || c.meta("dropout_draws") != null) {
+        if (c.hasDropout()) {
             c.signedLong("dropout_seed");
             c.longValue("dropout_draws");
         }
@@ -154,6 +154,11 @@ public final class Checkpoint {
 
     private String meta(String key) {
         return content.metadata().get(key);
+    }
+
+    /** Whether the checkpoint records dropout's state (checkpoints from before dropout have neither entry). */
+    private boolean hasDropout() {
+        return meta("dropout_seed") != null || meta("dropout_draws") != null;
     }
 
     private long signedLong(String key) throws WeightsFormatException {
@@ -310,7 +315,7 @@ public final class Checkpoint {
             System.arraycopy(from, 0, to, 0, ArrayData.length(to));
         }
         model.setStepCount(step());
-        if (meta("dropout_seed") != null) {                       // checkpoints from before dropout have neither
+        if (hasDropout()) {
             model.setDropoutSeed(signedLong("dropout_seed"));
             model.setDropoutDraws(longValue("dropout_draws"));
         }
