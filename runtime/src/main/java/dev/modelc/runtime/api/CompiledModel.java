@@ -3,7 +3,6 @@ package dev.modelc.runtime.api;
 import static dev.modelc.runtime.api.ModelArrays.dtypeOf;
 import static dev.modelc.runtime.api.ModelArrays.indexOf;
 import static dev.modelc.runtime.api.ModelArrays.javaType;
-import static dev.modelc.runtime.api.ModelArrays.length;
 
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.Team;

@@ -37,11 +37,11 @@ public final class Reductions {
     static void reduce(int op, float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
                        boolean accumulate, int o0, int o1) {
         int s3 = 1, s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
-        int ka, kb, ska, skb, ra, rb, sra, srb;
+        int kb, ska, skb, ra, rb, sra, srb;
         if (firstReduced) {
-            ra = d0; sra = s0; ka = d1; ska = s1; rb = d2; srb = s2; kb = d3; skb = s3;
+            ra = d0; sra = s0; ska = s1; rb = d2; srb = s2; kb = d3; skb = s3;
         } else {
-            ka = d0; ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
+            ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
         }
         if (o1 <= o0) {
             return;
@@ -129,11 +129,11 @@ public final class Reductions {
     static void reduce(int op, double[] x, double[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
                        boolean accumulate, int o0, int o1) {
         int s3 = 1, s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
-        int ka, kb, ska, skb, ra, rb, sra, srb;
+        int kb, ska, skb, ra, rb, sra, srb;
         if (firstReduced) {
-            ra = d0; sra = s0; ka = d1; ska = s1; rb = d2; srb = s2; kb = d3; skb = s3;
+            ra = d0; sra = s0; ska = s1; rb = d2; srb = s2; kb = d3; skb = s3;
         } else {
-            ka = d0; ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
+            ska = s0; ra = d1; sra = s1; kb = d2; skb = s2; rb = d3; srb = s3;
         }
         if (o1 <= o0) {
             return;

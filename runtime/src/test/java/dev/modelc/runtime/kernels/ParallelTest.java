@@ -193,8 +193,8 @@ class ParallelTest {
         Random random = new Random(8);
         for (Team team : List.of(two, three)) {
             Workspace ws = on(team);
-            for (int[] p : new int[][] {{384, 24, 24, 2, 2, 2, 2, 0, 0}, {37, 13, 11, 3, 3, 2, 2, 1, 1},
-                    {100, 9, 9, 2, 3, 1, 2, 0, 1}}) {
+            for (int[] p : new int[][] {{384, 24, 24, 2, 2, 2, 2, 0, 0}, {137, 13, 11, 3, 3, 2, 2, 1, 1},
+                    {300, 9, 9, 2, 3, 1, 2, 0, 1}}) {
                 int planes = p[0], h = p[1], w = p[2], kh = p[3], kw = p[4], sh = p[5], sw = p[6], ph = p[7],
                         pw = p[8];
                 int oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
@@ -234,8 +234,8 @@ class ParallelTest {
     void reductionsAreBitIdentical() {
         Random random = new Random(12);
         // runs d0..d3 and whether d0 is reduced: the CNN's bias gradient ([64, 6, 576] over 0 and 2), a Linear
-        // layer's ([64, 120] over 0), a row-wise max and log-sum-exp, an odd split
-        int[][] shapes = {{64, 6, 576, 1, 1}, {64, 120, 1, 1, 1}, {300, 100, 1, 1, 0}, {7, 5, 11, 97, 0},
+        // layer's ([256, 120] over 0), a row-wise max and log-sum-exp, an odd split
+        int[][] shapes = {{64, 6, 576, 1, 1}, {256, 120, 1, 1, 1}, {300, 100, 1, 1, 0}, {7, 5, 11, 97, 0},
                 {3, 1001, 17, 1, 1}};
         for (Team team : List.of(two, three)) {
             Workspace ws = on(team);
@@ -305,14 +305,15 @@ class ParallelTest {
     @Test
     void aFailingPartIsRethrownOnTheCallingThread() {
         Workspace ws = on(two);
-        float[] x = new float[64 * 100];
-        float[] out = new float[64 * 25];
+        // 256 planes of 25 outputs: enough (>= Parallel.MIN_POOL outputs) to be split
+        float[] x = new float[256 * 100];
+        float[] out = new float[256 * 25];
         // the argmax array is too short for the second half of the planes, which the worker pools
-        int[] argmax = new int[64 * 25 / 2];
+        int[] argmax = new int[256 * 25 / 2];
         assertThrows(ArrayIndexOutOfBoundsException.class,
-                () -> Parallel.maxpool2d(ws, x, out, argmax, 64, 10, 10, 5, 5, 2, 2, 2, 2, 0, 0));
+                () -> Parallel.maxpool2d(ws, x, out, argmax, 256, 10, 10, 5, 5, 2, 2, 2, 2, 0, 0));
         // the team still works afterwards
-        Parallel.maxpool2d(ws, x, out, new int[out.length], 64, 10, 10, 5, 5, 2, 2, 2, 2, 0, 0);
+        Parallel.maxpool2d(ws, x, out, new int[out.length], 256, 10, 10, 5, 5, 2, 2, 2, 2, 0, 0);
     }
 
     @Test

@@ -68,21 +68,6 @@ class SmallGemmTest {
         }
     }
 
-    /** The small path's loops on random sizes, checked through each kernel's harness. */
-    @ParameterizedTest
-    @MethodSource("dev.modelc.runtime.kernels.MatMulTest#kernels")
-    void eachKernelsSmallPathOnRandomSizes(Gemm kernel) {
-        Random random = new Random(15);
-        SmallGemm small = SmallGemm.PLAIN;
-        for (int t = 0; t < 300; t++) {
-            int m = 1 + random.nextInt(24), n = 1 + random.nextInt(70), k = 1 + random.nextInt(90);
-            boolean ta = random.nextBoolean(), tb = random.nextBoolean(), acc = random.nextBoolean();
-            check32(kernel.name() + " small", (ws, ta1, tb1, m1, n1, k1, a, aOff, b, bOff, c, cOff, acc1) ->
-                    small.run(m1, n1, k1, a, aOff, ta1 ? 1 : k1, ta1 ? m1 : 1, b, bOff, tb1 ? 1 : n1, tb1 ? k1 : 1,
-                            c, cOff, acc1), random, m, n, k, ta, tb, acc);
-        }
-    }
-
     @ParameterizedTest
     @MethodSource("dev.modelc.runtime.kernels.MatMulTest#kernels")
     void throughTheKernelThinShapesMatchReference(Gemm kernel) {
