@@ -46,37 +46,32 @@ public final class Reductions {
         if (o1 <= o0) {
             return;
         }
+        if (op == SUM) {
+            sums(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o0, o1);
+            return;
+        }
         int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
         for (int o = o0; o < o1; o++) {
             int base = a * ska + b * skb;
+            double m = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < ra; i++) {
+                for (int j = 0; j < rb; j++) {
+                    double v = x[base + i * sra + j * srb];
+                    m = v > m || Double.isNaN(v) ? v : m;
+                }
+            }
             double r;
-            if (op == SUM) {
-                r = 0;
-                for (int i = 0; i < ra; i++) {
-                    for (int j = 0; j < rb; j++) {
-                        r += x[base + i * sra + j * srb];
-                    }
-                }
+            if (op == MAX) {
+                r = m;
             } else {
-                double m = Double.NEGATIVE_INFINITY;
+                double shift = Double.isInfinite(m) ? 0 : m;
+                double s = 0;
                 for (int i = 0; i < ra; i++) {
                     for (int j = 0; j < rb; j++) {
-                        double v = x[base + i * sra + j * srb];
-                        m = v > m || Double.isNaN(v) ? v : m;
+                        s += Math.exp(x[base + i * sra + j * srb] - shift);
                     }
                 }
-                if (op == MAX) {
-                    r = m;
-                } else {
-                    double shift = Double.isInfinite(m) ? 0 : m;
-                    double s = 0;
-                    for (int i = 0; i < ra; i++) {
-                        for (int j = 0; j < rb; j++) {
-                            s += Math.exp(x[base + i * sra + j * srb] - shift);
-                        }
-                    }
-                    r = Math.log(s) + shift;
-                }
+                r = Math.log(s) + shift;
             }
             out[o] = accumulate ? (float) (out[o] + (float) r) : (float) r;
             if (++b == kb) {
@@ -86,9 +81,83 @@ public final class Reductions {
         }
     }
 
+    /** Where output {@code o}'s reduced elements start: its kept coordinates {@code (o / kb, o % kb)} times strides. */
+    private static int base(int o, int kb, int ska, int skb) {
+        int a = o / kb;
+        return a * ska + (o - a * kb) * skb;
+    }
+
     /** The number of outputs of {@link #reduce} with these runs: the product of the kept ones. */
     static int outputs(int d0, int d1, int d2, int d3, boolean firstReduced) {
         return firstReduced ? d1 * d3 : d0 * d2;
+    }
+
+    /**
+     * The sums of {@link #reduce}, eight outputs at a time: every output reads its reduced elements at the same
+     * offsets from its own base, so eight independent double chains share one loop (one chain waits on each add's
+     * latency; eight keep both adders busy). Each output still adds its elements in row-major order, so the results
+     * are those of one output at a time, bit for bit. A last block of fewer than eight repeats its last output in the
+     * spare chains and stores only its own.
+     */
+    private static void sums(float[] x, float[] out, int ska, int skb, int kb, int ra, int sra, int rb, int srb,
+                             boolean accumulate, int o0, int o1) {
+        int last = o1 - 1;
+        for (int o = o0; o < o1; o += 8) {
+            int p0 = base(o, kb, ska, skb);
+            int p1 = base(Math.min(o + 1, last), kb, ska, skb);
+            int p2 = base(Math.min(o + 2, last), kb, ska, skb);
+            int p3 = base(Math.min(o + 3, last), kb, ska, skb);
+            int p4 = base(Math.min(o + 4, last), kb, ska, skb);
+            int p5 = base(Math.min(o + 5, last), kb, ska, skb);
+            int p6 = base(Math.min(o + 6, last), kb, ska, skb);
+            int p7 = base(Math.min(o + 7, last), kb, ska, skb);
+            double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+            for (int i = 0; i < ra; i++) {
+                int q = i * sra;
+                if (srb == 1) {                                   // a contiguous run: checks hoisted
+                    for (int j = q; j < q + rb; j++) {
+                        r0 += x[p0 + j];
+                        r1 += x[p1 + j];
+                        r2 += x[p2 + j];
+                        r3 += x[p3 + j];
+                        r4 += x[p4 + j];
+                        r5 += x[p5 + j];
+                        r6 += x[p6 + j];
+                        r7 += x[p7 + j];
+                    }
+                } else {
+                    for (int j = 0; j < rb; j++) {
+                        int e = q + j * srb;
+                        r0 += x[p0 + e];
+                        r1 += x[p1 + e];
+                        r2 += x[p2 + e];
+                        r3 += x[p3 + e];
+                        r4 += x[p4 + e];
+                        r5 += x[p5 + e];
+                        r6 += x[p6 + e];
+                        r7 += x[p7 + e];
+                    }
+                }
+            }
+            store(out, o, r0, accumulate);
+            store(out, o + 1, last, r1, accumulate);
+            store(out, o + 2, last, r2, accumulate);
+            store(out, o + 3, last, r3, accumulate);
+            store(out, o + 4, last, r4, accumulate);
+            store(out, o + 5, last, r5, accumulate);
+            store(out, o + 6, last, r6, accumulate);
+            store(out, o + 7, last, r7, accumulate);
+        }
+    }
+
+    private static void store(float[] out, int o, int last, double r, boolean accumulate) {
+        if (o <= last) {
+            store(out, o, r, accumulate);
+        }
+    }
+
+    private static void store(float[] out, int o, double r, boolean accumulate) {
+        out[o] = accumulate ? (float) (out[o] + (float) r) : (float) r;
     }
 
     /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
@@ -138,37 +207,32 @@ public final class Reductions {
         if (o1 <= o0) {
             return;
         }
+        if (op == SUM) {
+            sums(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o0, o1);
+            return;
+        }
         int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
         for (int o = o0; o < o1; o++) {
             int base = a * ska + b * skb;
+            double m = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < ra; i++) {
+                for (int j = 0; j < rb; j++) {
+                    double v = x[base + i * sra + j * srb];
+                    m = v > m || Double.isNaN(v) ? v : m;
+                }
+            }
             double r;
-            if (op == SUM) {
-                r = 0;
-                for (int i = 0; i < ra; i++) {
-                    for (int j = 0; j < rb; j++) {
-                        r += x[base + i * sra + j * srb];
-                    }
-                }
+            if (op == MAX) {
+                r = m;
             } else {
-                double m = Double.NEGATIVE_INFINITY;
+                double shift = Double.isInfinite(m) ? 0 : m;
+                double s = 0;
                 for (int i = 0; i < ra; i++) {
                     for (int j = 0; j < rb; j++) {
-                        double v = x[base + i * sra + j * srb];
-                        m = v > m || Double.isNaN(v) ? v : m;
+                        s += Math.exp(x[base + i * sra + j * srb] - shift);
                     }
                 }
-                if (op == MAX) {
-                    r = m;
-                } else {
-                    double shift = Double.isInfinite(m) ? 0 : m;
-                    double s = 0;
-                    for (int i = 0; i < ra; i++) {
-                        for (int j = 0; j < rb; j++) {
-                            s += Math.exp(x[base + i * sra + j * srb] - shift);
-                        }
-                    }
-                    r = Math.log(s) + shift;
-                }
+                r = Math.log(s) + shift;
             }
             out[o] = accumulate ? (double) (out[o] + (double) r) : (double) r;
             if (++b == kb) {
@@ -176,6 +240,74 @@ public final class Reductions {
                 a++;
             }
         }
+    }
+
+    /**
+     * The sums of {@link #reduce}, eight outputs at a time: every output reads its reduced elements at the same
+     * offsets from its own base, so eight independent double chains share one loop (one chain waits on each add's
+     * latency; eight keep both adders busy). Each output still adds its elements in row-major order, so the results
+     * are those of one output at a time, bit for bit. A last block of fewer than eight repeats its last output in the
+     * spare chains and stores only its own.
+     */
+    private static void sums(double[] x, double[] out, int ska, int skb, int kb, int ra, int sra, int rb, int srb,
+                             boolean accumulate, int o0, int o1) {
+        int last = o1 - 1;
+        for (int o = o0; o < o1; o += 8) {
+            int p0 = base(o, kb, ska, skb);
+            int p1 = base(Math.min(o + 1, last), kb, ska, skb);
+            int p2 = base(Math.min(o + 2, last), kb, ska, skb);
+            int p3 = base(Math.min(o + 3, last), kb, ska, skb);
+            int p4 = base(Math.min(o + 4, last), kb, ska, skb);
+            int p5 = base(Math.min(o + 5, last), kb, ska, skb);
+            int p6 = base(Math.min(o + 6, last), kb, ska, skb);
+            int p7 = base(Math.min(o + 7, last), kb, ska, skb);
+            double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+            for (int i = 0; i < ra; i++) {
+                int q = i * sra;
+                if (srb == 1) {                                   // a contiguous run: checks hoisted
+                    for (int j = q; j < q + rb; j++) {
+                        r0 += x[p0 + j];
+                        r1 += x[p1 + j];
+                        r2 += x[p2 + j];
+                        r3 += x[p3 + j];
+                        r4 += x[p4 + j];
+                        r5 += x[p5 + j];
+                        r6 += x[p6 + j];
+                        r7 += x[p7 + j];
+                    }
+                } else {
+                    for (int j = 0; j < rb; j++) {
+                        int e = q + j * srb;
+                        r0 += x[p0 + e];
+                        r1 += x[p1 + e];
+                        r2 += x[p2 + e];
+                        r3 += x[p3 + e];
+                        r4 += x[p4 + e];
+                        r5 += x[p5 + e];
+                        r6 += x[p6 + e];
+                        r7 += x[p7 + e];
+                    }
+                }
+            }
+            store(out, o, r0, accumulate);
+            store(out, o + 1, last, r1, accumulate);
+            store(out, o + 2, last, r2, accumulate);
+            store(out, o + 3, last, r3, accumulate);
+            store(out, o + 4, last, r4, accumulate);
+            store(out, o + 5, last, r5, accumulate);
+            store(out, o + 6, last, r6, accumulate);
+            store(out, o + 7, last, r7, accumulate);
+        }
+    }
+
+    private static void store(double[] out, int o, int last, double r, boolean accumulate) {
+        if (o <= last) {
+            store(out, o, r, accumulate);
+        }
+    }
+
+    private static void store(double[] out, int o, double r, boolean accumulate) {
+        out[o] = accumulate ? (out[o] + r) : r;
     }
 
     /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
