@@ -7,8 +7,10 @@ import dev.modelc.ir.Op;
 import dev.modelc.runtime.api.Functions;
 import dev.modelc.runtime.kernels.FloatMath;
 import dev.modelc.runtime.kernels.Logistic;
+import dev.modelc.runtime.kernels.Masks;
 import dev.modelc.sched.Form;
 import dev.modelc.sched.LogisticCalls;
+import dev.modelc.sched.MaskCalls;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
@@ -68,11 +70,28 @@ final class LoopEmitter {
 
   static void emit(Emitter e, Access access, Schedule schedule, Step step) {
     LogisticCalls.Call call = LogisticCalls.of(schedule, step);
+    MaskCalls.Call mask = MaskCalls.of(schedule, step);
     if (call != LogisticCalls.Call.NONE) {
       logisticCall(e, access, schedule, step, call);
+    } else if (mask != null) {
+      maskCall(e, access, schedule, step, mask);
     } else {
       new LoopEmitter(e, access, schedule, step).emit();
     }
+  }
+
+  /** A step {@link MaskCalls} hands to the runtime: {@code Masks.mulGreater(a, x, c, out, n)}. */
+  private static void maskCall(Emitter e, Access access, Schedule schedule, Step step, MaskCalls.Call call) {
+    Node n = step.node();
+    Type t = Emitter.element(n.dtype());
+    String arr = Emitter.array(n.dtype()).getDescriptor();
+    boolean inPlace = call.a() == step.kernel();
+    access.array(e, inPlace ? step.target() : schedule.location(call.a()), n.dtype());
+    access.array(e, schedule.location(call.x()), n.dtype());
+    e.push(call.c(), t);
+    access.array(e, step.target(), n.dtype());
+    access.dim(e, Dims.count(n.shape()));
+    e.invokeStatic(Masks.class, "mulGreater", "(" + arr + arr + t.getDescriptor() + arr + "I)V");
   }
 
   /**

@@ -42,20 +42,13 @@ public final class LogisticCalls {
     if (!n.dtype().isFloat() || s.fused().size() != 1) return Call.NONE;
     Node f = s.fused().get(0);
     if (s.kind() == Step.Kind.REDUCE && n.op == Op.REDUCE_SUM && f.op == Op.BCE_WITH_LOGITS
-        && Dims.count(n.shape()).equals(Dim.of(1)) && wholeArray(schedule, f.in(0), f) && wholeArray(schedule, f.in(1), f)) {
+        && Dims.count(n.shape()).equals(Dim.of(1)) && schedule.wholeArray(f.in(0), f) && schedule.wholeArray(f.in(1), f)) {
       return Call.SUM_BCE_WITH_LOGITS;
     }
     if (s.kind() == Step.Kind.LOOP && n.op == Op.SIGMOID && f == n && !s.accumulate()
-        && wholeArray(schedule, n.in(0), n)) {
+        && schedule.wholeArray(n.in(0), n)) {
       return Call.SIGMOID;
     }
     return Call.NONE;
-  }
-
-  /** Whether x is read as an array of its own, element i at i, over the elements of its consumer. */
-  private static boolean wholeArray(Schedule schedule, Node x, Node consumer) {
-    Form form = schedule.form(x);
-    boolean stored = form == Form.SOURCE || form == Form.MATERIALIZED || form == Form.ALIAS;
-    return stored && x.dtype() == consumer.dtype() && Dims.count(x.shape()).equals(Dims.count(consumer.shape()));
   }
 }

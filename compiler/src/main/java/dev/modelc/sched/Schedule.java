@@ -87,6 +87,13 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
     return forms.get(n);
   }
 
+  /** Whether x is stored as an array of its own, read element i at i over the elements of its consumer. */
+  public boolean wholeArray(Node x, Node consumer) {
+    Form form = form(x);
+    boolean stored = form == Form.SOURCE || form == Form.MATERIALIZED || form == Form.ALIAS;
+    return stored && x.dtype() == consumer.dtype() && Dims.count(x.shape()).equals(Dims.count(consumer.shape()));
+  }
+
   public Location location(Node n) {
     Location at = locations.get(n);
     if (at == null) throw new IllegalStateException(n + " has no storage (" + forms.get(n) + ")");
@@ -144,6 +151,7 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
       }
       LogisticCalls.Call call = LogisticCalls.of(this, s);
       if (call != LogisticCalls.Call.NONE) sb.append(", as Logistic.").append(call.method);
+      if (MaskCalls.of(this, s) != null) sb.append(", as Masks.mulGreater");
       if (n.origin.known()) sb.append("  @ ").append(n.origin);
       sb.append('\n');
     }

@@ -147,4 +147,33 @@ class SchedulerTest {
         && text.contains(", as Logistic.sumBceWithLogits"), text);
     assertTrue(text.lines().anyMatch(l -> l.contains("sigmoid") && !l.contains("as Logistic")), text);
   }
+
+  /**
+   * The backward of relu is the gradient times the mask x > 0: in place on the product computing the gradient (the
+   * epilogue), that chain becomes one {@link MaskCalls} call; with a bias after the relu it is a loop of its own
+   * whose mask still becomes a call; a mask against a non-constant stays an emitted loop.
+   */
+  @Test
+  void reluGradientMasksBecomeRuntimeCalls() {
+    GraphBuilder ir = new GraphBuilder("Mlp");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(5)))));
+    Node w1 = ir.param("w1", Dims.type(DType.F32, Dims.shape(5, 4)));
+    Node w2 = ir.param("w2", Dims.type(DType.F32, Dims.shape(4, 3)));
+    Node t = ir.param("t", Dims.type(DType.F32, Dims.shape(3)));
+    Node h = s.unary(Op.RELU, s.matmul(x, w1));
+    Node z = s.matmul(h, w2);
+    Node masked = s.mul(z, s.compare("GT", z, s.add(z, t)));
+    ir.result("loss", Graph.Kind.OBJECTIVE, s.mean(masked, null, false));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.training())
+        .run(Differentiation.addGradients(ir.build())));
+    String text = sched.print();
+    List<MaskCalls.Call> calls = sched.steps().stream().map(st -> MaskCalls.of(sched, st))
+        .filter(java.util.Objects::nonNull).toList();
+    assertEquals(1, calls.size(), text);
+    assertEquals(0.0, calls.get(0).c(), text);
+    assertEquals(Op.RELU, calls.get(0).x().op, text);
+    assertTrue(text.contains("greater") && text.contains(", as Masks.mulGreater"), text);
+    assertTrue(text.lines().anyMatch(l -> l.contains("greater") && !l.contains("as Masks")), text);
+  }
 }

@@ -8,6 +8,7 @@ final class VectorGemm extends Gemm {
 
     private final JavaConvLoops convLoops;
     private final JavaLogistic logistic = new VectorLogistic();
+    private final JavaMasks masks = new VectorMasks();
 
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {
@@ -24,6 +25,11 @@ final class VectorGemm extends Gemm {
     @Override
     JavaLogistic logistic() {
         return logistic;
+    }
+
+    @Override
+    JavaMasks masks() {
+        return masks;
     }
 
     @Override

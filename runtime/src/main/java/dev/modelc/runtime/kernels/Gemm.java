@@ -40,6 +40,11 @@ public abstract class Gemm {
         return JavaLogistic.INSTANCE;
     }
 
+    /** The gradient-mask loops ({@link Masks}) that go with this implementation. */
+    JavaMasks masks() {
+        return JavaMasks.INSTANCE;
+    }
+
     /** f32 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
     public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {

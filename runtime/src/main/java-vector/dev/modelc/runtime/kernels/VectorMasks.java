@@ -1,0 +1,44 @@
+package dev.modelc.runtime.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API versions of the loops of {@link JavaMasks}: a lane compare, a blend of 1 and 0 by its mask, one
+ * multiply; the elements after the last whole vector take the plain loop.
+ */
+final class VectorMasks extends JavaMasks {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    @Override
+    void mulGreater(float[] a, float[] x, float c, float[] out, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector zero = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector mask = zero.blend(one, FloatVector.fromArray(F, x, i).compare(VectorOperators.GT, c));
+            FloatVector.fromArray(F, a, i).mul(mask).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = a[i] * (x[i] > c ? 1f : 0f);
+        }
+    }
+
+    @Override
+    void mulGreater(double[] a, double[] x, double c, double[] out, int n) {
+        DoubleVector one = DoubleVector.broadcast(D, 1d);
+        DoubleVector zero = DoubleVector.zero(D);
+        int i = 0;
+        for (int upper = D.loopBound(n); i < upper; i += D.length()) {
+            DoubleVector mask = zero.blend(one, DoubleVector.fromArray(D, x, i).compare(VectorOperators.GT, c));
+            DoubleVector.fromArray(D, a, i).mul(mask).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = a[i] * (x[i] > c ? 1d : 0d);
+        }
+    }
+}

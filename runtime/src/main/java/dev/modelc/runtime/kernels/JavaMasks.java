@@ -1,0 +1,25 @@
+package dev.modelc.runtime.kernels;
+
+/**
+ * The plain-Java loops of {@link Masks}: the emitted loop's arithmetic. {@code VectorMasks} overrides them when the
+ * Vector API kernel is in use ({@link Gemm#masks()}).
+ */
+class JavaMasks {
+
+    static final JavaMasks INSTANCE = new JavaMasks();
+
+    JavaMasks() {
+    }
+
+    void mulGreater(float[] a, float[] x, float c, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = a[i] * (x[i] > c ? 1f : 0f);
+        }
+    }
+
+    void mulGreater(double[] a, double[] x, double c, double[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = a[i] * (x[i] > c ? 1d : 0d);
+        }
+    }
+}

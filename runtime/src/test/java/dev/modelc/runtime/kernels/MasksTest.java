@@ -1,0 +1,100 @@
+package dev.modelc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Masks#mulGreater} in each implementation equals, bit for bit, the loop the compiler emits for
+ * {@code a * greater(x, c)} (a compare in double of the widened values, 1 or 0, one multiply), including NaN, the
+ * infinities and signed zeros in both operands, lengths that leave a tail after the last whole vector, and out
+ * aliasing a.
+ */
+class MasksTest {
+  private static final float[] SPECIAL = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0f, -0f};
+
+  private static List<JavaMasks> implementations() {
+    List<JavaMasks> list = new ArrayList<>();
+    list.add(Kernels.plainJava().masks());
+    Kernels.vectorApi().ifPresent(g -> list.add(g.masks()));
+    return list;
+  }
+
+  private static float value(Random r) {
+    int kind = r.nextInt(12);
+    return kind == 0 ? SPECIAL[r.nextInt(SPECIAL.length)] : kind < 4 ? r.nextInt(3) - 1 : (float) r.nextGaussian();
+  }
+
+  /** The emitted loop's element: {@code a * (float) Functions.greater((double) x, (double) c)}. */
+  private static float emitted(float a, float x, float c) {
+    return a * (float) ((double) x > (double) c ? 1.0 : 0.0);
+  }
+
+  @Test
+  void f32MatchesTheEmittedLoopBitForBit() {
+    Random r = new Random(3);
+    for (JavaMasks m : implementations()) {
+      for (int n : new int[] {0, 1, 7, 16, 17, 63, 64, 65, 1000, 4099}) {
+        for (float c : new float[] {0f, -0f, 0.5f, -1f}) {
+          float[] a = new float[n + 3];
+          float[] x = new float[n + 3];
+          for (int i = 0; i < a.length; i++) {
+            a[i] = value(r);
+            x[i] = value(r);
+          }
+          float[] out = new float[n + 3];
+          out[n] = 42f;
+          m.mulGreater(a, x, c, out, n);
+          float[] inPlace = a.clone();
+          m.mulGreater(inPlace, x, c, inPlace, n);
+          for (int i = 0; i < n; i++) {
+            int want = Float.floatToIntBits(emitted(a[i], x[i], c));
+            String where = m.getClass().getSimpleName() + " n=" + n + " c=" + c + " i=" + i;
+            assertEquals(want, Float.floatToIntBits(out[i]), where);
+            assertEquals(want, Float.floatToIntBits(inPlace[i]), where + " in place");
+          }
+          assertEquals(42f, out[n], "writes nothing past n");
+        }
+      }
+    }
+  }
+
+  @Test
+  void f64MatchesTheEmittedLoopBitForBit() {
+    Random r = new Random(4);
+    for (JavaMasks m : implementations()) {
+      for (int n : new int[] {0, 1, 7, 8, 9, 100, 1001}) {
+        double[] a = new double[n];
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = value(r);
+          x[i] = value(r);
+        }
+        double[] out = new double[n];
+        m.mulGreater(a, x, 0.0, out, n);
+        for (int i = 0; i < n; i++) {
+          assertEquals(Double.doubleToLongBits(a[i] * (x[i] > 0.0 ? 1.0 : 0.0)), Double.doubleToLongBits(out[i]),
+              m.getClass().getSimpleName() + " n=" + n + " i=" + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theVectorFormIsTestedWhereTheModuleIsPresent() {
+    assertTrue(implementations().size() >= 1);
+    Kernels.vectorApi().ifPresent(g -> assertEquals("VectorMasks", g.masks().getClass().getSimpleName()));
+  }
+
+  @Test
+  void lengthsBeyondTheArraysAreRefused() {
+    float[] a = new float[4];
+    assertThrows(IllegalArgumentException.class, () -> Masks.mulGreater(a, new float[3], 0f, a, 4));
+    assertThrows(IllegalArgumentException.class, () -> Masks.mulGreater(a, a, 0f, a, -1));
+  }
+}
