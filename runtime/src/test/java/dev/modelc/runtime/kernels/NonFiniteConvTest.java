@@ -52,4 +52,29 @@ class NonFiniteConvTest {
     for (int i = 0; i < n; i++) a[i] = r.nextFloat() * 2 - 1;
     return a;
   }
+
+  /** The probe that picks the path finds one NaN or infinity at any position, and nothing in finite values. */
+  @Test
+  void allFiniteFindsOneNonFiniteValueAnywhere() {
+    for (int n : new int[] {0, 1, 3, 4, 5, 17, 64}) {
+      float[] f = new float[n + 2];
+      double[] d = new double[n + 2];
+      java.util.Arrays.fill(f, -3.5f);
+      java.util.Arrays.fill(d, 1e300);
+      f[n] = Float.NaN;                                  // past n: not looked at
+      d[n + 1] = Double.POSITIVE_INFINITY;
+      assertEquals(true, Convolution.allFinite(f, n), "n=" + n);
+      assertEquals(true, Convolution.allFinite(d, n), "n=" + n);
+      for (int i = 0; i < n; i++) {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+          float[] g = f.clone();
+          g[i] = bad;
+          assertEquals(false, Convolution.allFinite(g, n), "n=" + n + " at " + i + " " + bad);
+          double[] e = d.clone();
+          e[i] = bad;
+          assertEquals(false, Convolution.allFinite(e, n), "n=" + n + " at " + i + " " + bad + " (f64)");
+        }
+      }
+    }
+  }
 }
