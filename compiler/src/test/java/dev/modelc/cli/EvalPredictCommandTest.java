@@ -132,7 +132,7 @@ class EvalPredictCommandTest {
       command.addAll(List.of(args[1], args[2]));
       Run bad = run(command.toArray(new String[0]));
       assertEquals(Main.USAGE, bad.code(), bad.err());
-      assertTrue(bad.err().contains("--threads must be between 1 and 256, got " + args[2]), bad.err());
+      assertTrue(bad.err().contains("--threads must be a whole number between 1 and 256, got " + args[2]), bad.err());
     }
     Run notANumber = run("eval", MLP, "--weights", weights.toString(), "--data", val.toString(), "--threads", "two");
     assertEquals(Main.USAGE, notANumber.code());
