@@ -226,7 +226,7 @@ final class KernelEmitter {
     e.loadThis();
     e.getField(access.owner, "dropoutDraws", Type.LONG_TYPE);
     e.loadThis();
-    e.getField(access.owner, "dropoutActive", Type.BOOLEAN_TYPE);
+    e.getField(access.owner, "trainingPass", Type.BOOLEAN_TYPE);
     e.invokeStatic(Dropout.class, "apply", "(" + arr + arr + "IDIJJZ)V");
   }
 

@@ -106,6 +106,27 @@ class DropoutTest {
   }
 
   @Test
+  void aPredictThatFailsLeavesTheBackwardPassTheTrainingPassItGoesThrough() {
+    Model expected = fresh(7);
+    expected.zeroGrad();
+    expected.forward();
+    expected.backward();
+
+    Model m = fresh(7);
+    m.zeroGrad();
+    m.forward();
+    m.setTraining(false);               // the mode of later passes, not of the forward pass already run
+    m.setDetectAnomaly(true);
+    float[] huge = new float[x.length];
+    Arrays.fill(huge, Float.MAX_VALUE); // finite, but x * w overflows where |w| > 1
+    m.setInput("x", huge);
+    assertThrows(AnomalyException.class, () -> m.predict(new float[x.length]));
+    m.setInput("x", x);
+    m.backward();
+    assertArrayEquals((float[]) expected.gradient("w"), (float[]) m.gradient("w"), "the forward pass's mask");
+  }
+
+  @Test
   void masksComeFromTheSeedAndChangeFromPassToPass() {
     Model a = fresh(11);
     Model b = fresh(11);
