@@ -34,13 +34,12 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    LoadedModel loaded = trained.load(options, spec);
-    if (loaded == null) {
+    Model model = trained.open(options, spec);
+    if (model == null) {
       return Main.USER_ERROR;
     }
     Path data = trained.data;
-    try (Model model = loaded.uninitialized()) {
-      model.setThreads(trained.threads.count);
+    try (model) {
       if (model.objective() == null) {
         throw new UserError(trained.file + ": model " + model.name() + " has no objective, so there is no loss to "
             + "evaluate; 'modelc predict' runs it");

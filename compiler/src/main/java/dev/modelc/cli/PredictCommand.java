@@ -55,13 +55,12 @@ final class PredictCommand implements Callable<Integer> {
           + " must end in .npz, .npy or .csv");
     }
     PrintWriter out = spec.commandLine().getOut();
-    LoadedModel loaded = trained.load(options, spec);
-    if (loaded == null) {
+    Model model = trained.open(options, spec);
+    if (model == null) {
       return Main.USER_ERROR;
     }
     Path data = trained.data;
-    try (Model model = loaded.uninitialized()) {
-      model.setThreads(trained.threads.count);
+    try (model) {
       if (model.outputs().isEmpty()) {
         throw new UserError(trained.file + ": model " + model.name() + " has no output to predict");
       }

@@ -34,12 +34,21 @@ final class TrainedModelOptions {
 
   @Mixin ThreadsOption threads;
 
-  /** The model compiled and loaded, or null after its errors were reported; checks {@code --batch} first. */
-  LoadedModel load(GlobalOptions options, CommandLine.Model.CommandSpec spec) {
+  /**
+   * The model compiled, instantiated with its parameters zero (for the weights) and set to {@code --threads}, or
+   * null after its errors were reported; checks {@code --batch} first.
+   */
+  Model open(GlobalOptions options, CommandLine.Model.CommandSpec spec) {
     if (batch < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
     }
-    return LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    LoadedModel loaded = LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    if (loaded == null) {
+      return null;
+    }
+    Model model = loaded.uninitialized();
+    model.setThreads(threads.count);
+    return model;
   }
 
   /** The model with its weights ({@code what}: weights or a checkpoint), then the data and its binding. */

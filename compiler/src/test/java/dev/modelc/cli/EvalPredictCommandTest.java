@@ -1,13 +1,13 @@
 package dev.modelc.cli;
 
+import static dev.modelc.cli.Cli.run;
 import static dev.modelc.cli.TrainCommandTest.MLP;
-import static dev.modelc.cli.TrainCommandTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.cli.TrainCommandTest.Run;
+import dev.modelc.cli.Cli.Run;
 import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.io.ArrayFile;

@@ -1,18 +1,19 @@
 package dev.modelc.cli;
 
+import static dev.modelc.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import dev.modelc.cli.Cli.Run;
 import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.io.Checkpoint;
 import dev.modelc.runtime.io.Npz;
 import dev.modelc.runtime.io.SafeTensors;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,15 +34,6 @@ class TrainCommandTest {
 
   @TempDir static Path data;
   @TempDir Path dir;
-
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** 320 training and 200 held-out images of the bundled subset, as npz files. */
   @BeforeAll

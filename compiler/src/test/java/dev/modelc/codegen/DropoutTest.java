@@ -14,7 +14,6 @@ import dev.modelc.runtime.api.AnomalyException;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.io.Checkpoint;
 import dev.modelc.runtime.tensor.Tensor;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -216,17 +215,8 @@ class DropoutTest {
   void anomalyDetectionKeepsWorkingAndASteadyStepAllocatesNothing() {
     Model m = fresh(2);
     m.setDetectAnomaly(true);
-    for (int i = 0; i < 30; i++) m.trainStep();
-    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long id = Thread.currentThread().getId();
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    long allocated;
-    do {
-      long before = bean.getThreadAllocatedBytes(id);
-      for (int i = 0; i < 20; i++) m.trainStep();
-      allocated = bean.getThreadAllocatedBytes(id) - before;
-    } while (allocated != 0 && System.nanoTime() < deadline);
-    assertEquals(0, allocated, "bytes allocated by 20 steady-state training steps with dropout and detection on");
+    assertEquals(0, Harness.steadyStepAllocation(m),
+        "bytes allocated by 20 steady-state training steps with dropout and detection on");
     float[] bad = x.clone();
     bad[3] = Float.NaN;
     m.setInput("x", bad);
