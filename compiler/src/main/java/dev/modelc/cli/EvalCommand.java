@@ -22,42 +22,34 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Evaluate trained weights on a dataset: loss and, for classifiers, accuracy.")
 final class EvalCommand implements Callable<Integer> {
-  @Mixin GlobalOptions options;
-
   @Mixin TrainedModelOptions trained;
 
   @Option(names = "--confusion", description = "Print the confusion matrix (classifiers).")
   boolean confusion;
+
+  @Mixin GlobalOptions options;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    LoadedModel loaded = trained.load(options, spec);
-    Path file = trained.file;
-    Path weights = trained.weights;
-    Path data = trained.data;
-    int batch = trained.batch;
-    int threads = trained.threads;
-    if (loaded == null) {
+    Model model = trained.open(options, spec);
+    if (model == null) {
       return Main.USER_ERROR;
     }
-    Model model = loaded.uninitialized();
-    model.setThreads(threads);
-    try {
+    Path data = trained.data;
+    try (model) {
       if (model.objective() == null) {
-        throw new UserError(file + ": model " + model.name() + " has no objective, so there is no loss to evaluate; "
-            + "'modelc predict' runs it");
+        throw new UserError(trained.file + ": model " + model.name() + " has no objective, so there is no loss to "
+            + "evaluate; 'modelc predict' runs it");
       }
-      String what = DataFiles.loadWeights(model, weights);
+      String what = DataFiles.loadWeights(model, trained.weights);
       Dataset d = DataFiles.openForEvaluation(data);
       DataBinding binding = DataFiles.io(data, () -> d.bind(model));
-      out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
-      out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
-          model));
+      trained.printHeader(out, model, what, d, binding);
       Evaluation e = TrainCommand.runOnData(data, null,
-          () -> Evaluation.run(model, new Loader(binding, batch, 0).shuffle(false), confusion));
+          () -> Evaluation.run(model, new Loader(binding, trained.batch, 0).shuffle(false), confusion));
       out.printf(Locale.ROOT, "loss %.6f%n", e.loss());
       if (e.accuracy() != null) {
         out.println("accuracy " + e.accuracy());
@@ -73,8 +65,6 @@ final class EvalCommand implements Callable<Integer> {
       }
       out.flush();
       return Main.OK;
-    } finally {
-      model.close();
     }
   }
 }

@@ -37,13 +37,13 @@ import picocli.CommandLine.Parameters;
 final class PredictCommand implements Callable<Integer> {
   private static final int SHOWN_ROWS = 5;
 
-  @Mixin GlobalOptions options;
-
   @Mixin TrainedModelOptions trained;
 
   @Option(names = "--out", paramLabel = "FILE",
       description = "Write the predictions: .npz (every output), .npy or .csv (the first output).")
   Path outFile;
+
+  @Mixin GlobalOptions options;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -55,24 +55,18 @@ final class PredictCommand implements Callable<Integer> {
           + " must end in .npz, .npy or .csv");
     }
     PrintWriter out = spec.commandLine().getOut();
-    LoadedModel loaded = trained.load(options, spec);
-    Path file = trained.file;
-    Path weights = trained.weights;
-    Path data = trained.data;
-    int batch = trained.batch;
-    int threads = trained.threads;
-    if (loaded == null) {
+    Model model = trained.open(options, spec);
+    if (model == null) {
       return Main.USER_ERROR;
     }
-    Model model = loaded.uninitialized();
-    model.setThreads(threads);
-    try {
+    Path data = trained.data;
+    try (model) {
       if (model.outputs().isEmpty()) {
-        throw new UserError(file + ": model " + model.name() + " has no output to predict");
+        throw new UserError(trained.file + ": model " + model.name() + " has no output to predict");
       }
       List<TensorSpec> outputs = all ? model.outputs() : model.outputs().subList(0, 1);
       TensorSpec output = outputs.get(0);
-      String what = DataFiles.loadWeights(model, weights);
+      String what = DataFiles.loadWeights(model, trained.weights);
       List<TensorSpec> needed = LoadedModel.predictInputs(model);
       Dataset d = DataFiles.openForEvaluation(data);
       DataBinding binding = DataFiles.io(data, () -> d.bind(model, needed.stream().map(TensorSpec::name).toList()));
@@ -84,7 +78,7 @@ final class PredictCommand implements Callable<Integer> {
         values[k] = ArrayData.newArray(outputs.get(k).dtype(), Math.multiplyExact(n, per[k]));
       }
       int at = 0;
-      for (Batch b : new Loader(binding, batch, 0).shuffle(false).epoch(0)) {
+      for (Batch b : new Loader(binding, trained.batch, 0).shuffle(false).epoch(0)) {
         b.bindTo(model);
         TrainCommand.runOnData(data, b, () -> {
           model.predict();
@@ -102,9 +96,7 @@ final class PredictCommand implements Callable<Integer> {
       }
       ArrayData result = results.get(output.name());
       boolean classifier = Evaluation.labelInput(model) != null;
-      out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
-      out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
-          model));
+      trained.printHeader(out, model, what, d, binding);
       for (ArrayData r : results.values()) {
         out.println("predicted " + r.name() + " : " + r.typeText() + (classifier && r == result ? ", classes by argmax"
             : ""));
@@ -134,8 +126,6 @@ final class PredictCommand implements Callable<Integer> {
       }
       out.flush();
       return Main.OK;
-    } finally {
-      model.close();
     }
   }
 

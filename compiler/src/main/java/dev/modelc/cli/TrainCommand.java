@@ -45,8 +45,6 @@ import picocli.CommandLine.Parameters;
 final class TrainCommand implements Callable<Integer> {
   enum ScheduleUnit { epoch, step }
 
-  @Mixin GlobalOptions options;
-
   @Parameters(paramLabel = "MODEL", arity = "1", description = "The .mdl file.")
   Path file;
 
@@ -78,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Held-out data (default: the t10k-* files beside IDX training files, if any; for a directory, its t10k-* pair, else its train-* pair).")
   Path val;
 
-  @Option(names = "--save", paramLabel = "FILE", description = "Write the trained weights (state_dict names; .safetensors, or .npz).")
+  @Option(names = "--save", paramLabel = "FILE", description = "Write the trained weights by state_dict name, as .safetensors or .npz.")
   Path save;
 
   @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint after every epoch and when stopping.")
@@ -110,9 +108,9 @@ final class TrainCommand implements Callable<Integer> {
           + "the .mdl line and op that made it, instead of training on NaN.")
   boolean detectAnomaly;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = "Threads for the model's kernels (default: ${DEFAULT-VALUE}); see docs/generated-classes.md.")
-  int threads;
+  @Mixin ThreadsOption threads;
+
+  @Mixin GlobalOptions options;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -127,9 +125,8 @@ final class TrainCommand implements Callable<Integer> {
       return Main.USER_ERROR;
     }
     Checkpoint ck = resume == null ? null : DataFiles.io(resume, () -> Checkpoint.read(resume));
-    Model model = ck == null ? loaded.create(seed == null ? 0 : seed) : loaded.uninitialized();
-    model.setThreads(threads);
-    try {
+    try (Model model = ck == null ? loaded.create(seed == null ? 0 : seed) : loaded.uninitialized()) {
+      model.setThreads(threads.count);
       if (model.objective() == null) {
         throw new UserError(file + ": model " + model.name() + " has no objective (a 'minimize LOSS with OPTIMIZER' "
             + "line), so there is nothing to train; 'modelc predict' runs it");
@@ -193,7 +190,8 @@ final class TrainCommand implements Callable<Integer> {
         out.println("held-out data: none (pass --val PATH to evaluate after each epoch)");
       }
       out.printf(Locale.ROOT, "batch %d, %d batches per epoch%s, seed %d%s%s%n", batchSize, loader.batchCount(),
-          drop ? " (last partial batch dropped)" : "", seedValue, threads > 1 ? ", " + threads + " threads" : "",
+          drop ? " (last partial batch dropped)" : "", seedValue,
+          threads.count > 1 ? ", " + threads.count + " threads" : "",
           label == null ? ""
           : ", classifier of " + Evaluation.classes(model) + " classes (labels: input " + label.name() + ")");
       if (ck != null) {
@@ -313,8 +311,6 @@ final class TrainCommand implements Callable<Integer> {
       }
       out.flush();
       return Main.OK;
-    } finally {
-      model.close();
     }
   }
 
@@ -332,7 +328,6 @@ final class TrainCommand implements Callable<Integer> {
     if (maxSteps != null && maxSteps < 1) {
       throw new CommandLine.ParameterException(cmd, "--max-steps must be at least 1, got " + maxSteps);
     }
-    TrainedModelOptions.checkThreads(cmd, threads);
     if (schedule != null) {
       try {
         Schedule.parse(schedule, 1.0);

@@ -1,13 +1,18 @@
 package dev.modelc.cli;
 
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.data.DataBinding;
+import dev.modelc.runtime.data.Dataset;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * What {@code eval} and {@code predict} share: the model file, its trained weights, the data, the batch size, the
- * threads and which model of the file; {@link #weightsAndData} prints the two header lines both commands start with.
+ * threads and which model of the file; {@link #printHeader} prints the two lines both commands start with.
  */
 final class TrainedModelOptions {
   @Parameters(paramLabel = "MODEL", arity = "1", description = "The .mdl file.")
@@ -27,27 +32,29 @@ final class TrainedModelOptions {
   @Option(names = "--model", paramLabel = "NAME", description = "The model, when the file has several.")
   String modelName;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-      description = "Threads for the model's kernels (default: ${DEFAULT-VALUE}); see docs/generated-classes.md.")
-  int threads;
+  @Mixin ThreadsOption threads;
 
-  /** The most threads {@code --threads} accepts. */
-  static final int MAX_THREADS = 256;
-
-  /** The model compiled and loaded, or null after its errors were reported; checks {@code --batch} first. */
-  LoadedModel load(GlobalOptions options, CommandLine.Model.CommandSpec spec) {
+  /**
+   * The model compiled, instantiated with its parameters zero (for the weights) and set to {@code --threads}, or
+   * null after its errors were reported; checks {@code --batch} first.
+   */
+  Model open(GlobalOptions options, CommandLine.Model.CommandSpec spec) {
     if (batch < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
     }
-    checkThreads(spec.commandLine(), threads);
-    return LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    LoadedModel loaded = LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
+    if (loaded == null) {
+      return null;
+    }
+    Model model = loaded.uninitialized();
+    model.setThreads(threads.count);
+    return model;
   }
 
-  /** A usage error unless {@code 1 <= threads <= MAX_THREADS}. */
-  static void checkThreads(CommandLine cmd, int threads) {
-    if (threads < 1 || threads > MAX_THREADS) {
-      throw new CommandLine.ParameterException(cmd, "--threads must be between 1 and " + MAX_THREADS + ", got "
-          + threads);
-    }
+  /** The model with its weights ({@code what}: weights or a checkpoint), then the data and its binding. */
+  void printHeader(PrintWriter out, Model model, String what, Dataset d, DataBinding binding) {
+    out.println("model " + model.name() + " (" + file + "), " + what + " from " + weights);
+    out.println("data: " + TrainCommand.describe(d, DataFiles.hasHeldOut(data) ? " (t10k-* files)" : "", binding,
+        model));
   }
 }

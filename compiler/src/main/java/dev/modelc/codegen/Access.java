@@ -53,10 +53,11 @@ final class Access {
     }
   }
 
-  /** Pushes the double that is 1 in a training pass and 0 in predict (CompiledModel's trainingPass field). */
+  /** Pushes the double that is 1 in a training pass and 0 otherwise (CompiledModel's boolean trainingPass). */
   void training(Emitter e) {
     e.loadThis();
-    e.getField(owner, "trainingPass", Type.DOUBLE_TYPE);
+    e.getField(owner, "trainingPass", Type.BOOLEAN_TYPE);
+    e.cast(Type.INT_TYPE, Type.DOUBLE_TYPE);
   }
 
   /** Pushes the product of several sizes. */

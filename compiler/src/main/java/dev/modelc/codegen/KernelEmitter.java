@@ -226,7 +226,7 @@ final class KernelEmitter {
     e.loadThis();
     e.getField(access.owner, "dropoutDraws", Type.LONG_TYPE);
     e.loadThis();
-    e.getField(access.owner, "dropoutActive", Type.BOOLEAN_TYPE);
+    e.getField(access.owner, "trainingPass", Type.BOOLEAN_TYPE);
     e.invokeStatic(Dropout.class, "apply", "(" + arr + arr + "IDIJJZ)V");
   }
 
@@ -271,14 +271,23 @@ final class KernelEmitter {
     out();
     access.dim(e, Dims.count(n.in(0).shape()));
     access.dim(e, Dims.dim(n.shape(), n.rank() - 1));
-    String file = access.sourceFile == null ? "" : access.sourceFile;
-    e.push(n.origin.known() ? (file.isEmpty() ? "" : file + ":") + n.origin : file); // where a bad label is reported
+    e.push(site(((Attr.Classes) n.attr).call()));
     e.invokeStatic(OneHot.class, "oneHot", "([I" + arr + "IILjava/lang/String;)V");
   }
 
   /**
+   * What a label or index out of range is reported after: the call's place in the .mdl source and the function the
+   * user wrote, {@code net.mdl:9:15: cross_entropy}, as the reference interpreter reports it.
+   */
+  private String site(String call) {
+    String file = access.sourceFile == null ? "" : access.sourceFile;
+    String place = n.origin.known() ? (file.isEmpty() ? "" : file + ":") + n.origin : file;
+    return place.isEmpty() ? call : place + ": " + call;
+  }
+
+  /**
    * gather, or its transpose scatter_add, over x seen as [outer, size, inner]; an index out of range fails in the
-   * kernel with a message naming the op and its .mdl position.
+   * kernel with a message naming the .mdl call (index_select, gather or embedding) and its position.
    */
   private void gather() {
     boolean scatter = n.op == Op.SCATTER_ADD;
@@ -295,8 +304,7 @@ final class KernelEmitter {
     e.push(a.select());
     e.push(a.padding());
     e.push(scatter ? step.accumulate() : a.zeroPadding());
-    String file = access.sourceFile == null ? "" : access.sourceFile + ":";
-    e.push(n.op.mnemonic() + " at " + file + n.origin);
+    e.push(site(a.call()));
     String ints = "IIIIZIZLjava/lang/String;";
     e.invokeStatic(Gather.class, scatter ? "scatterAdd" : "gather", "(" + arr + "[I" + arr + ints + ")V");
   }

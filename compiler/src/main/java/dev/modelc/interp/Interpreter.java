@@ -3,6 +3,7 @@ package dev.modelc.interp;
 import dev.modelc.check.Attrs;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.TExpr;
+import dev.modelc.runtime.kernels.OneHot;
 import dev.modelc.runtime.nn.ParameterInit;
 import dev.modelc.runtime.numeric.Reduction;
 import dev.modelc.runtime.numeric.SlidingWindow;
@@ -308,8 +309,8 @@ public final class Interpreter {
       case L1 -> Losses.l1(x, y, Reduction.of(at.reduction()));
       case BCE -> Losses.bce(x, y, Reduction.of(at.reduction()));
       case BCE_WITH_LOGITS -> Losses.bceWithLogits(x, y, Reduction.of(at.reduction()));
-      case CROSS_ENTROPY -> Losses.crossEntropy(x, ((Indices) a.get(1)).values(), Reduction.of(at.reduction()));
-      case NLL -> Losses.nll(x, ((Indices) a.get(1)).values(), Reduction.of(at.reduction()));
+      case CROSS_ENTROPY -> Losses.crossEntropy(x, labels(c, x, a.get(1)), Reduction.of(at.reduction()));
+      case NLL -> Losses.nll(x, labels(c, x, a.get(1)), Reduction.of(at.reduction()));
       case INDEX_SELECT, GATHER, ONE_HOT, EMBEDDING -> indexed(c, a);
       case GRAD -> throw new AssertionError("handled above");
       case CAT -> Tensor.cat(a.stream().map(t -> (Tensor) t).toArray(Tensor[]::new), at.dims().get(0));
@@ -368,9 +369,29 @@ public final class Interpreter {
         default -> throw new AssertionError(c.op());
       };
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(c.span().file() + ":" + c.span().line() + ":" + c.span().column() + ": "
-          + (c.op() == dev.modelc.check.Builtin.ONE_HOT ? "one_hot: " : "") + e.getMessage(), e);
+      // the index kernels name the function first, one_hot's rows do not
+      throw new IllegalArgumentException(c.op() == dev.modelc.check.Builtin.ONE_HOT ? site(c) + ": " + e.getMessage()
+          : place(c) + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The labels of cross_entropy or nll, checked against the class count as the generated class checks them. */
+  private static int[] labels(TExpr.Call c, Tensor logits, Object target) {
+    int[] labels = ((Indices) target).values();
+    OneHot.checkLabels(labels, labels.length, logits.shape()[1], site(c));
+    return labels;
+  }
+
+  /** The call's place in the .mdl source, {@code net.mdl:9:15}, named by its file as generated classes name it. */
+  private static String place(TExpr.Call c) {
+    String file = c.span().file();
+    file = file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+    return file + ":" + c.span().line() + ":" + c.span().column();
+  }
+
+  /** The call's place and the function the user wrote, {@code net.mdl:9:15: cross_entropy}. */
+  private static String site(TExpr.Call c) {
+    return place(c) + ": " + c.op().spelling();
   }
 
   /**

@@ -113,16 +113,17 @@ public sealed interface Attr {
    * GATHER: the axis read along; {@code select} for whole slices at an index of any shape (index_select, embedding),
    * else one index per element (torch.gather, the index of x's shape except along the axis). {@code padding} (or -1)
    * is embedding's padding_idx: the gradient skips positions at it, and where {@code zeroPadding} (the transpose of
-   * such a skipping scatter-add) they read 0.
+   * such a skipping scatter-add) they read 0. {@code call} is the .mdl function that reads (index_select, gather,
+   * embedding), which an index out of range names at run time.
    */
-  record Index(int axis, boolean select, int padding, boolean zeroPadding) implements Attr {
+  record Index(int axis, boolean select, int padding, boolean zeroPadding, String call) implements Attr {
     public Index withZeroPadding(boolean zero) {
-      return new Index(axis, select, padding, zero);
+      return new Index(axis, select, padding, zero, call);
     }
 
     public String text() {
       return "axis=" + axis + (select ? " select" : "") + (padding >= 0 ? " padding=" + padding : "")
-          + (zeroPadding ? " zero-padding" : "");
+          + (zeroPadding ? " zero-padding" : "") + " of=" + call;
     }
   }
 
@@ -150,10 +151,13 @@ public sealed interface Attr {
     }
   }
 
-  /** ONE_HOT: number of classes and the float dtype of the result. */
-  record Classes(long count, DType dtype) implements Attr {
+  /**
+   * ONE_HOT: number of classes and the float dtype of the result; {@code call} is the .mdl function whose labels it
+   * reads (one_hot, nll, cross_entropy), which a label out of range names at run time.
+   */
+  record Classes(long count, DType dtype, String call) implements Attr {
     public String text() {
-      return "classes=" + count + " dtype=" + dtype.name().toLowerCase(java.util.Locale.ROOT);
+      return "classes=" + count + " dtype=" + dtype.name().toLowerCase(java.util.Locale.ROOT) + " of=" + call;
     }
   }
 }

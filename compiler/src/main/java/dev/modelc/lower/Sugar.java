@@ -445,23 +445,23 @@ public final class Sugar {
 
   /** torch.index_select: whole slices of x along dim at a 1-D index. */
   public Node indexSelect(Node x, int dim, Node index) {
-    return ir.gather(x, index, new Attr.Index(dim, true, -1, false));
+    return ir.gather(x, index, new Attr.Index(dim, true, -1, false, "index_select"));
   }
 
   /** torch.gather: one index per element, the index of x's shape except along dim. */
   public Node gather(Node x, int dim, Node index) {
-    return ir.gather(x, index, new Attr.Index(dim, false, -1, false));
+    return ir.gather(x, index, new Attr.Index(dim, false, -1, false, "gather"));
   }
 
   /** F.one_hot as floats of the given dtype ("f32" or "f64"). */
   public Node oneHot(Node index, int classes, String dtype) {
     DType dt = dtype.equals("f64") ? DType.F64 : DType.F32;
-    return ir.add(Op.ONE_HOT, new Attr.Classes(classes, dt), List.of(index));
+    return ir.add(Op.ONE_HOT, new Attr.Classes(classes, dt, "one_hot"), List.of(index));
   }
 
   /** F.embedding: rows of weight for an index of any shape; row padding (or -1 for none) gets no gradient. */
   public Node embedding(Node index, Node weight, int padding) {
-    return ir.gather(weight, index, new Attr.Index(0, true, padding, false));
+    return ir.gather(weight, index, new Attr.Index(0, true, padding, false, "embedding"));
   }
 
   public Node mse(Node input, Node target, String reduction) {
@@ -475,15 +475,20 @@ public final class Sugar {
 
   /** -logp[i, t_i], averaged over the batch (mean) or summed. */
   public Node nll(Node logp, Node target, String reduction) {
-    Dim classes = Dims.dim(logp.shape(), 1);
-    if (!Dims.isConstant(classes)) throw new IrException("nll needs a constant class count", ir.origin());
-    Node oneHot = ir.add(Op.ONE_HOT, new Attr.Classes(Dims.value(classes), logp.dtype()), List.of(target));
-    Node picked = ir.reduceSum(ir.mul(logp, oneHot), List.of(1), false);
-    return ir.neg(reduce(picked, reduction));
+    return nll(logp, target, reduction, "nll");
   }
 
   public Node crossEntropy(Node logits, Node target, String reduction) {
-    return nll(logSoftmax(logits, 1), target, reduction);
+    return nll(logSoftmax(logits, 1), target, reduction, "cross_entropy");
+  }
+
+  /** nll, its labels' one-hot rows naming {@code call} (nll or cross_entropy) for a label out of range. */
+  private Node nll(Node logp, Node target, String reduction, String call) {
+    Dim classes = Dims.dim(logp.shape(), 1);
+    if (!Dims.isConstant(classes)) throw new IrException(call + " needs a constant class count", ir.origin());
+    Node oneHot = ir.add(Op.ONE_HOT, new Attr.Classes(Dims.value(classes), logp.dtype(), call), List.of(target));
+    Node picked = ir.reduceSum(ir.mul(logp, oneHot), List.of(1), false);
+    return ir.neg(reduce(picked, reduction));
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.modelc.ir.Graph;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
-import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +20,9 @@ import java.util.Set;
  * Builds the {@link Schedule} of an optimized graph: what runs in which pass, in which order, into which storage.
  *
  * <ol>
- *   <li>Support: an op the code generator cannot emit (elementwise on i32, movement of rank above 4) fails at its
- *       source line.
+ *   <li>Support: an op the code generator cannot emit (movement of rank above 4) fails at its source line. (i32
+ *       needs no check here: the type rules, {@code ShapeRules}, admit an i32 operand in the elementwise ops only
+ *       for batch_norm's counter, an add of two i32 values and to_float, both of which the code generator emits.)
  *   <li>Fusion: each node's form (inline, materialized, alias, view, epilogue) and the kernels' fused epilogues,
  *       {@link FusionPlan}.
  *   <li>Passes: forward computes the ancestors of the outputs, the objective and the buffer updates, predict those
@@ -130,16 +130,6 @@ public final class Scheduler {
   }
 
   private static void checkSupported(Node n) {
-    // i32 arithmetic is batch_norm's counter: an i32 add (int loop) and to_float; any other i32 loop is refused
-    boolean counter = n.op == Op.TO_FLOAT || n.op == Op.ADD && n.dtype() == DType.I32;
-    if (n.op.isElementwise() && !counter) {
-      for (Node x : n.inputs) {
-        if (!x.dtype().isFloat()) {
-          throw new IrException(n.op.mnemonic() + " on an i32 operand is not supported by the code generator",
-              n.origin);
-        }
-      }
-    }
     if ((n.op == Op.PERMUTE || n.op == Op.BROADCAST_TO) && n.rank() > 4 && !FusionPlan.isLastTwoSwap(n)) {
       throw new IrException(n.op.mnemonic() + " of rank " + n.rank() + " is not supported by the code generator "
           + "(at most 4 dimensions)", n.origin);

@@ -164,15 +164,15 @@ class VjpRulesTest {
         binary(EQUAL, Domain.DISTINCT),
         // indexing: duplicate indices accumulate; with a padding, the zeroed read and the skipping add
         indexed(GATHER, s(d(3, 4)), new int[] {5}, new double[] {2, 0, 2, 1, 2},
-            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(0, true, -1, false))),
+            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(0, true, -1, false, "index_select"))),
         indexed(GATHER, s(d(3, 4)), new int[] {2, 2}, new double[] {3, 0, 3, 3},
-            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(1, true, 0, true))),
+            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(1, true, 0, true, "embedding"))),
         indexed(GATHER, s(d(3, 4)), new int[] {2, 4}, new double[] {2, 0, 2, 1, 0, 0, 1, 2},
-            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(0, false, -1, false))),
+            (ir, x) -> ir.gather(x.get(0), x.get(1), new Attr.Index(0, false, -1, false, "gather"))),
         indexed(SCATTER_ADD, s(d(5, 4)), new int[] {5}, new double[] {2, 0, 2, 1, 2},
-            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(0, true, 2, false), Dims.shape(3, 4))),
+            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(0, true, 2, false, "embedding"), Dims.shape(3, 4))),
         indexed(SCATTER_ADD, s(d(3, 2)), new int[] {3, 2}, new double[] {3, 0, 3, 3, 1, 1},
-            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(1, false, -1, false), Dims.shape(3, 4))),
+            (ir, x) -> ir.scatterAdd(x.get(0), x.get(1), new Attr.Index(1, false, -1, false, "gather"), Dims.shape(3, 4))),
         // dropout with the evaluator's fixed mask (seed 0, draw 1): linear in x, zero where dropped
         row(DROPOUT, Domain.ANY, s(d(3, 4)), (ir, x) -> ir.add(DROPOUT, new Attr.Dropout(0.4, 0), x)),
         row(DROPOUT, Domain.ANY, s(d(2, 5)), (ir, x) -> ir.add(DROPOUT, new Attr.Dropout(1, 3), x)));

@@ -1,11 +1,12 @@
 package dev.modelc.cli;
 
+import static dev.modelc.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import dev.modelc.cli.Cli.Run;
 import dev.modelc.runtime.api.Model;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -16,15 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The compile and graph commands on the samples, as a user runs them. */
 class CompileAndGraphCommandTest {
   @TempDir Path dir;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void compileWritesLoadableClassesWithSeedConstructors() throws Exception {

@@ -1,13 +1,13 @@
 package dev.modelc.cli;
 
+import static dev.modelc.cli.Cli.run;
 import static dev.modelc.cli.TrainCommandTest.MLP;
-import static dev.modelc.cli.TrainCommandTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelc.cli.TrainCommandTest.Run;
+import dev.modelc.cli.Cli.Run;
 import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.io.ArrayFile;
@@ -132,7 +132,7 @@ class EvalPredictCommandTest {
       command.addAll(List.of(args[1], args[2]));
       Run bad = run(command.toArray(new String[0]));
       assertEquals(Main.USAGE, bad.code(), bad.err());
-      assertTrue(bad.err().contains("--threads must be between 1 and 256, got " + args[2]), bad.err());
+      assertTrue(bad.err().contains("--threads must be a whole number between 1 and 256, got " + args[2]), bad.err());
     }
     Run notANumber = run("eval", MLP, "--weights", weights.toString(), "--data", val.toString(), "--threads", "two");
     assertEquals(Main.USAGE, notANumber.code());

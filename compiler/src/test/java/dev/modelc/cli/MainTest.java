@@ -1,28 +1,21 @@
 package dev.modelc.cli;
 
+import static dev.modelc.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+
+import dev.modelc.cli.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Exit codes and output of the command line, as a user meets them. */
 class MainTest {
   @TempDir Path dir;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void summaryOfTheSamples() {
@@ -31,6 +24,39 @@ class MainTest {
     assertTrue(r.out().contains("Total params: 114,970"), r.out());
     assertTrue(r.out().contains("f32[B, 6, 12, 12]"), r.out());
     assertTrue(r.out().contains("Model Vjp"), r.out());
+  }
+
+  @Test
+  void theCommandsThatRunAModelListTheirOwnOptionsFirstAndTheThreadsOnce() {
+    for (String command : List.of("train", "eval", "predict")) {
+      Run r = run(command, "--help");
+      assertEquals(0, r.code(), r.err());
+      String help = r.out();
+      int threads = help.indexOf("  --threads=N  ");
+      assertTrue(threads > help.indexOf("  --data=PATH  "), help);
+      assertEquals(threads, help.lastIndexOf("  --threads=N  "), help);
+      assertTrue(help.contains("Threads for the model's kernels, 1 to 256"), help);
+      assertTrue(threads < help.indexOf("  --diagnostics=FORMAT  "), "the options every command has come last:\n"
+          + help);
+      assertTrue(help.indexOf("  --stacktrace  ") < help.indexOf("  -h, --help  "), help);
+    }
+  }
+
+  @Test
+  void aThreadCountThatIsNotOneTo256IsAUsageErrorBeforeAnythingIsRead() {
+    for (String command : List.of("train", "eval", "predict")) {
+      for (String threads : List.of("0", "-1", "x", "1.5", "257")) {
+        List<String> args = new java.util.ArrayList<>(List.of(command, dir.resolve("absent.mdl").toString(),
+            "--data", "absent", "--threads", threads));
+        if (!command.equals("train")) {
+          args.addAll(List.of("--weights", "absent"));
+        }
+        Run r = run(args.toArray(new String[0]));
+        assertEquals(Main.USAGE, r.code(), command + " --threads " + threads + ": " + r.err());
+        assertEquals("modelc: --threads must be a whole number between 1 and 256, got " + threads + "\n"
+            + "Run 'modelc " + command + " --help' for usage.\n", r.err());
+      }
+    }
   }
 
   @Test

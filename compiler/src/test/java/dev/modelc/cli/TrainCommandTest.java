@@ -1,18 +1,19 @@
 package dev.modelc.cli;
 
+import static dev.modelc.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import dev.modelc.cli.Cli.Run;
 import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.io.Checkpoint;
 import dev.modelc.runtime.io.Npz;
 import dev.modelc.runtime.io.SafeTensors;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,15 +34,6 @@ class TrainCommandTest {
 
   @TempDir static Path data;
   @TempDir Path dir;
-
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** 320 training and 200 held-out images of the bundled subset, as npz files. */
   @BeforeAll
@@ -260,8 +252,8 @@ class TrainCommandTest {
     assertTrue(last < first / 2, "train loss " + first + " then " + last + ":\n" + r.out());
     assertTrue(accuracy > 80, "held-out accuracy " + accuracy + "% (chance 33%):\n" + r.out());
 
-    // a token id beyond the vocabulary is an error in the data, at the embedding call (a gather in the IR; the
-    // position is within the shuffled batch)
+    // a token id beyond the vocabulary is an error in the data, at the embedding call (the position is within the
+    // shuffled batch)
     Map<String, ArrayData> bad = new java.util.HashMap<>(sentences(rnd, 8));
     int[] tokens = new int[8 * 4];
     tokens[13] = 12;
@@ -271,7 +263,7 @@ class TrainCommandTest {
     r = run("train", bow, "--data", badFile.toString(), "--batch", "8");
     assertEquals(Main.USER_ERROR, r.code(), r.out());
     assertTrue(r.err().matches("modelc: error: " + java.util.regex.Pattern.quote(badFile.toString())
-        + " \\(epoch 1, batch 1\\): gather at bow\\.mdl:6:13: index 12 at position \\d+ is out of range \\[0, 12\\)\n"),
+        + " \\(epoch 1, batch 1\\): bow\\.mdl:6:13: embedding: index 12 at position \\d+ is out of range \\[0, 12\\)\n"),
         r.err());
 
     // token ids of the wrong length per sentence name the input and both shapes
@@ -299,9 +291,9 @@ class TrainCommandTest {
         ArrayData.of("t", new int[] {12, 12, 12, 12}, 4)));
     r = run("train", MLP, "--data", labels.toString());
     assertEquals(Main.USER_ERROR, r.code());
-    // the place is the cross_entropy call whose one-hot read the label (mlp.mdl, line 27)
-    assertEquals("modelc: error: " + labels + " (epoch 1, batch 1): mlp.mdl:27:16: label 12 at position 0 is out "
-        + "of range [0, 10)\n", r.err());
+    // the place is the cross_entropy call that read the label (mlp.mdl, line 27)
+    assertEquals("modelc: error: " + labels + " (epoch 1, batch 1): mlp.mdl:27:16: cross_entropy: label 12 at "
+        + "position 0 is out of range [0, 10)\n", r.err());
 
     Path empty = Files.createDirectory(dir.resolve("empty"));
     r = run("train", MLP, "--data", empty.toString());

@@ -12,7 +12,6 @@ import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.AnomalyException;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -220,16 +219,7 @@ class AnomalyTest {
     for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat();
     m.setInput("x", x);
     m.setInput("t", new int[] {1, 7, 3, 0, 2, 2, 9, 4});
-    for (int i = 0; i < 30; i++) m.trainStep();
-    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long id = Thread.currentThread().getId();
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    long allocated;
-    do {
-      long before = bean.getThreadAllocatedBytes(id);
-      for (int i = 0; i < 20; i++) m.trainStep();
-      allocated = bean.getThreadAllocatedBytes(id) - before;
-    } while (allocated != 0 && System.nanoTime() < deadline);
-    assertEquals(0, allocated, "bytes allocated by 20 steady-state training steps with detection on");
+    assertEquals(0, Harness.steadyStepAllocation(m),
+        "bytes allocated by 20 steady-state training steps with detection on");
   }
 }

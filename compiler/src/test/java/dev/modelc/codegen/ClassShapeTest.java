@@ -104,7 +104,7 @@ class ClassShapeTest {
     m.setInput("t", new int[] {0, 1, 7, 2});
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         m::forward);
-    assertEquals("classifier.mdl:9:15: label 7 at position 2 is out of range [0, 3)", e.getMessage());
+    assertEquals("classifier.mdl:9:15: cross_entropy: label 7 at position 2 is out of range [0, 3)", e.getMessage());
     StackTraceElement frame = null;
     for (StackTraceElement f : e.getStackTrace()) {
       if (f.getClassName().equals("demo.Classifier")) {

@@ -15,7 +15,6 @@ import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.sched.Schedule;
 import dev.modelc.types.DType;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -133,20 +132,8 @@ class ConvNetTest {
     Harness h = new Harness("Net", DType.F32, 5);
     Graph g = net(h, 8);
     Model m = h.instance(Harness.compile(g, OptimizerSettings.adam(1e-3, 0.9, 0.999, 1e-8, 0)));
-    for (int i = 0; i < 30; i++) m.trainStep();
-    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long id = Thread.currentThread().getId();
-    // Windows of 20 steps until one allocates nothing: while the JIT is still compiling and deoptimizing (slow on
-    // a loaded machine) the interpreter may allocate a few hundred bytes that compiled code does not.
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    long allocated;
-    double sum = 0;
-    do {
-      long before = bean.getThreadAllocatedBytes(id);
-      for (int i = 0; i < 20; i++) sum += m.trainStep();
-      allocated = bean.getThreadAllocatedBytes(id) - before;
-    } while (allocated != 0 && System.nanoTime() < deadline);
-    assertTrue(Double.isFinite(sum));
-    assertEquals(0, allocated, "bytes allocated by 20 steady-state training steps after 10 s of warm-up");
+    long allocated = Harness.steadyStepAllocation(m);
+    assertTrue(Double.isFinite(m.loss()));
+    assertEquals(0, allocated, "bytes allocated by 20 steady-state training steps");
   }
 }

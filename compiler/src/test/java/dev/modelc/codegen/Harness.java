@@ -98,6 +98,25 @@ final class Harness {
     if (!out.toString().isEmpty()) fail("bytecode of " + c.className() + " does not verify:\n" + out);
   }
 
+  /**
+   * The bytes the calling thread allocates in 20 training steps of m once warm (30 steps first): windows of 20 steps
+   * until one allocates nothing, for up to 10 s. While the JIT is still compiling and deoptimizing (slow on a loaded
+   * machine) the interpreter may allocate a few hundred bytes that compiled code does not.
+   */
+  static long steadyStepAllocation(Model m) {
+    for (int i = 0; i < 30; i++) m.trainStep();
+    var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    long allocated;
+    do {
+      long before = bean.getThreadAllocatedBytes(id);
+      for (int i = 0; i < 20; i++) m.trainStep();
+      allocated = bean.getThreadAllocatedBytes(id) - before;
+    } while (allocated != 0 && System.nanoTime() < deadline);
+    return allocated;
+  }
+
   /** A model instance with this harness's parameters and inputs bound. */
   Model instance(CompiledClass c) {
     Model m = c.newInstance();

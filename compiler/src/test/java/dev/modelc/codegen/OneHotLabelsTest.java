@@ -34,10 +34,10 @@ class OneHotLabelsTest {
     m.trainStep();
     m.setInput("t", new int[] {1, 4, 0});
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, m::trainStep);
-    assertEquals("labels.mdl:4:11: label 4 at position 1 is out of range [0, 4)", e.getMessage());
+    assertEquals("labels.mdl:4:11: one_hot: label 4 at position 1 is out of range [0, 4)", e.getMessage());
     m.setInput("t", new int[] {-1});
     e = assertThrows(IllegalArgumentException.class, m::forward);
-    assertEquals("labels.mdl:4:11: label -1 at position 0 is out of range [0, 4)", e.getMessage());
+    assertEquals("labels.mdl:4:11: one_hot: label -1 at position 0 is out of range [0, 4)", e.getMessage());
 
     Interpreter it = new Interpreter(checked, 1);
     it.setLabels("t", new int[] {1, 4, 0});

@@ -142,7 +142,7 @@ class OpTableTest {
     rows.add(new Row("embedding padding", (h, s) -> s.embedding(h.indices("i", 5, 2, 6), h.param("w", -1, 1, 5, 4),
         1)));
     rows.add(new Row("scatter_add", (h, s) -> s.ir().scatterAdd(h.param("g", -1, 1, 2, 6), h.indices("i", 4, 2, 6),
-        new Attr.Index(1, false, -1, false), Harness.shape(2, 4))));
+        new Attr.Index(1, false, -1, false, "gather"), Harness.shape(2, 4))));
     rows.add(new Row("one_hot", (h, s) -> s.mul(h.param("a", -1, 1, 2, 3, 4),
         s.oneHot(h.indices("i", 4, 2, 3), 4, h.dtype == DType.F64 ? "f64" : "f32"))));
     rows.add(new Row("layer_norm", (h, s) -> s.layerNorm(h.param("x", -2, 2, 3, 2, 5), List.of(1, 2),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.Adjoint;
 import dev.modelc.types.DType;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,31 @@ class IrTest {
     IrException e = assertThrows(IrException.class, () -> ir.matmul(a, b));
     assertEquals("matmul inner dims differ: [2, 3] @ [4, 5]", e.getMessage());
     assertEquals(new Origin(3, 7), e.origin);
+  }
+
+  /**
+   * The type rules let an i32 operand into two elementwise ops only: add of two i32 values (batch_norm's counter)
+   * and to_float. Both are what the loop emitter compiles with int arithmetic, so no later pass checks for others.
+   */
+  @Test
+  void theOnlyElementwiseOpsOnI32AreTheCountersAddAndToFloat() {
+    dev.modelc.types.TensorType i32 = Dims.type(DType.I32, Dims.shape(3));
+    List<String> accepted = new ArrayList<>();
+    for (Op op : Op.values()) {
+      if (!op.isElementwise()) continue;
+      Attr attr = op == Op.TO_FLOAT ? new Attr.ToFloat(DType.F32) : Attr.NONE;
+      for (int mask = 0; mask < 1 << op.arity; mask++) {
+        List<dev.modelc.types.TensorType> in = new ArrayList<>();
+        for (int k = 0; k < op.arity; k++) in.add((mask >> k & 1) == 1 ? i32 : F32_3);
+        try {
+          ShapeRules.infer(op, attr, in);
+          if (mask != 0) accepted.add(op.mnemonic() + in.stream().map(Dims::text).toList());
+        } catch (IrException e) {
+          assertTrue(mask != 0 || op == Op.TO_FLOAT, op + " rejects float operands: " + e.getMessage());
+        }
+      }
+    }
+    assertEquals(List.of("to_float[i32[3]]", "add[i32[3], i32[3]]"), accepted);
   }
 
   private static Graph tiny() {

@@ -60,23 +60,24 @@ public abstract class CompiledModel implements Model {
     protected double adamBias2Sqrt;
     /**
      * Dropout: the seed and the number of masks drawn so far (one per training forward pass, the draw the generated
-     * dropout steps and their gradients read), and whether the current pass drops at all (a training forward pass;
-     * not predict, nor a forward pass in evaluation mode). See {@link dev.modelc.runtime.kernels.Dropout}.
+     * dropout steps and their gradients read). See {@link dev.modelc.runtime.kernels.Dropout}.
      */
     protected long dropoutSeed;
     protected long dropoutDraws;
-    protected boolean dropoutActive;
+    /** The mode of the following forward passes ({@link #setTraining}); {@link #trainingPass} is that of one pass. */
     private boolean training = true;
+    /**
+     * Whether the pass that runs, or the forward pass a backward pass goes through, is a training pass: a forward
+     * pass in training mode, where dropout drops and batch_norm normalizes with the batch's statistics (and updates
+     * its running ones); false in predict and in a forward pass in evaluation mode. Generated dropout steps read it,
+     * and the IR's TRAINING source is it as a number, 1 or 0.
+     */
+    protected boolean trainingPass;
     /**
      * Whether anomaly detection is on ({@link #setDetectAnomaly}): every generated step reads it once, after it ran,
      * and when it is set calls {@link #checkStep}; each update calls {@link #checkUpdate}.
      */
     protected boolean anomaly;
-    /**
-     * 1 while a training pass runs (forward, backward: batch_norm normalizes with the batch's statistics and updates
-     * its running statistics), 0 while predict runs (the running statistics): the value of the IR's TRAINING source.
-     */
-    protected double trainingPass = 1;
     /** For a kernel step with an epilogue, the kernel's output before the chain ran over it in place (detection on). */
     protected Object anomalyScratch;
     /** The non-finite value the last {@link #diagnose} found. */
@@ -278,8 +279,7 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void forward() {
         prepare(false);
-        dropoutActive = training;
-        trainingPass = training ? 1 : 0;
+        trainingPass = training;
         if (training) {
             dropoutDraws++;
         }
@@ -291,12 +291,12 @@ public abstract class CompiledModel implements Model {
     public final void predict() {
         passes.predictStarts();
         prepare(true);
-        dropoutActive = false;
-        trainingPass = 0;
+        boolean recorded = trainingPass; // a predict that fails leaves the earlier forward pass's graph to backward
+        trainingPass = false;
         try {
             runPredict();
         } finally {
-            trainingPass = training ? 1 : 0;
+            trainingPass = recorded;
         }
         passes.predictRan();
     }

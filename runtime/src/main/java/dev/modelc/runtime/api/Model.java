@@ -51,32 +51,9 @@ public interface Model extends AutoCloseable {
     /**
      * Inference into the caller's arrays: {@link #predict()}, then every output copied, in the order of
      * {@link #outputs()}, into {@code outs} (one array per output, of its element type and exactly its element count
-     * at the sizes of this call, else {@link IllegalArgumentException}). Generated classes copy without allocating;
-     * this default copies through {@link #output}.
+     * at the sizes of this call, else {@link IllegalArgumentException}, before any is written), without allocating.
      */
-    default void predict(Object... outs) {
-        List<TensorSpec> declared = outputs();
-        if (outs == null || outs.length != declared.size()) {
-            throw new IllegalArgumentException("predict of model " + name() + " takes one array per output, "
-                    + declared.size() + ", got " + (outs == null ? "null" : outs.length + " arrays"));
-        }
-        predict();
-        Object[] values = new Object[outs.length];
-        for (int i = 0; i < outs.length; i++) {
-            values[i] = output(declared.get(i).name());
-            int n = java.lang.reflect.Array.getLength(values[i]);
-            if (outs[i] == null || outs[i].getClass() != values[i].getClass()
-                    || java.lang.reflect.Array.getLength(outs[i]) != n) {
-                throw new IllegalArgumentException("output " + declared.get(i).name() + ": expected "
-                        + declared.get(i).typeText() + ", that is " + n + " elements, but the array has "
-                        + (outs[i] == null ? "null" : java.lang.reflect.Array.getLength(outs[i]) + " elements of "
-                        + outs[i].getClass().getSimpleName()));
-            }
-        }
-        for (int i = 0; i < outs.length; i++) {
-            System.arraycopy(values[i], 0, outs[i], 0, java.lang.reflect.Array.getLength(values[i]));
-        }
-    }
+    void predict(Object... outs);
 
     void backward();
 

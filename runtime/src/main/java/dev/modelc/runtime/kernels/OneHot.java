@@ -2,7 +2,8 @@ package dev.modelc.runtime.kernels;
 
 /**
  * One-hot rows of integer labels, as the generated classes call it; a label out of range fails with its position,
- * after the place in the model's source the caller names ({@code site}, such as {@code net.mdl:12:14}; null or empty for none).
+ * after the place in the model's source and the function the caller names ({@code site}, such as
+ * {@code net.mdl:12:14: cross_entropy}; null or empty for none).
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
@@ -43,6 +44,18 @@ public final class OneHot {
                 out[row + c] = 0;
             }
             out[row + t] = 1;
+        }
+    }
+
+    /**
+     * Throws, as {@code oneHot} does, at the first of the n labels outside {@code [0, classes)}: for the reference
+     * interpreter's losses, which read labels without one-hot rows.
+     */
+    public static void checkLabels(int[] labels, int n, int classes, String site) {
+        for (int i = 0; i < n; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw outOfRange(labels[i], i, classes, site);
+            }
         }
     }
 

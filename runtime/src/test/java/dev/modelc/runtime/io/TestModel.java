@@ -51,6 +51,7 @@ public final class TestModel implements Model {
     @Override public void setInput(String name, Object array) { boundInputs.put(name, array); }
     @Override public void forward() { }
     @Override public void predict() { }
+    @Override public void predict(Object... outs) { }
     @Override public void backward() { }
     @Override public void backward(boolean retainGraph) { }
     @Override public void zeroGrad() { }
