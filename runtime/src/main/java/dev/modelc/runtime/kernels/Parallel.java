@@ -24,10 +24,12 @@ import dev.modelc.runtime.optim.Updates;
  *   <li>max pooling forward and its backward through the recorded argmax: whole planes; <b>bit-identical</b>;</li>
  *   <li>SGD and Adam updates: element ranges (multiples of 64); <b>bit-identical</b>;</li>
  *   <li>sums, maxima and log-sum-exps over axes ({@link Reductions#reduce}): the outputs, each still reduced in one
- *       sequence; <b>bit-identical</b>.</li>
+ *       sequence; <b>bit-identical</b>;</li>
+ *   <li>the generated elementwise loops ({@link #forRange}, a {@link RangeBody}): index ranges, each element computed
+ *       by the same code wherever its range runs; <b>bit-identical</b>.</li>
  * </ol>
- * Everything else a step does (the generated elementwise loops and sums, softmax, the losses) runs on the calling
- * thread. No part's result depends on timing, so results are the same run to run.
+ * Everything else a step does (the generated sums, softmax, the losses) runs on the calling thread. No part's result
+ * depends on timing, so results are the same run to run.
  *
  * <p>Each kind of call has one task object per team, refilled for every call, so a split call allocates nothing.
  */
@@ -41,6 +43,11 @@ public final class Parallel {
     static final int MIN_UPDATE = 1 << 14;
     /** Reductions reading fewer elements run on the calling thread. */
     static final int MIN_REDUCE = 1 << 14;
+    /**
+     * Elementwise loops over fewer elements run on the calling thread. A hand-off costs about as much as a
+     * memory-bound loop of a few thousand floats (see docs/kernels.md for the measurement).
+     */
+    public static final int MIN_LOOP = 1 << 13;
     static final int ROW_ALIGN = 8;
     static final int COLUMN_ALIGN = 32;
     static final int ELEMENT_ALIGN = 64;
@@ -60,6 +67,11 @@ public final class Parallel {
         final PoolTask pool = new PoolTask();
         final UpdateTask update = new UpdateTask();
         final ReduceTask reduce = new ReduceTask();
+        final RangeTask range;
+
+        Tasks(int threads) {
+            range = new RangeTask(threads);
+        }
     }
 
     private static Team team(Workspace ws) {
@@ -759,6 +771,61 @@ public final class Parallel {
             } else {
                 Updates.sgdRange(d0, d1, d2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
             }
+        }
+    }
+
+    // ---- generated loops ----
+
+    /**
+     * Runs {@code body.range(loop, from, to)} over {@code [0, n)}: in one call on the calling thread when the
+     * workspace has no team or the loop covers fewer than {@link #MIN_LOOP} elements, else in ranges on the team,
+     * each a multiple of {@code 64 / elementsPerIndex} indices (at least one) so that no two threads write into the
+     * same cache line of a float array. {@code elementsPerIndex} is what one index covers: 1 for a flat loop, the
+     * row length for a loop nest split over its rows.
+     */
+    public static void forRange(Workspace ws, RangeBody body, int loop, int n, int elementsPerIndex) {
+        Team team = team(ws);
+        if (team == null || n < 2 || (long) n * elementsPerIndex < MIN_LOOP) {
+            body.range(loop, 0, n);
+            return;
+        }
+        RangeTask t = team.tasks.range.plan(body, loop, n, team.threads(),
+                Math.max(1, ELEMENT_ALIGN / Math.max(1, elementsPerIndex)));
+        try {
+            team.run(t, ws, t.parts);
+        } finally {
+            t.body = null;  // a team must not keep its model reachable: the model's Cleaner closes the team
+        }
+    }
+
+    /** A generated loop over a range of its indices per part. */
+    static final class RangeTask extends Task {
+        RangeBody body;
+        int loop;
+        int n;
+        int parts;
+        int chunk;
+        /** Ranges run per part; slot i is written only by the thread that runs part i. */
+        final long[] ran;
+
+        RangeTask(int threads) {
+            ran = new long[threads];
+        }
+
+        RangeTask plan(RangeBody body, int loop, int n, int threads, int align) {
+            this.body = body;
+            this.loop = loop;
+            this.n = n;
+            chunk = chunk(n, threads, align);
+            parts = (n + chunk - 1) / chunk;
+            return this;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int from = part * chunk;
+            body.range(loop, from, Math.min(n, from + chunk));
+            ran[part]++;
         }
     }
 
