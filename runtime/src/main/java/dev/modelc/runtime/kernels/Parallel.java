@@ -778,10 +778,10 @@ public final class Parallel {
 
     /**
      * Runs {@code body.range(loop, from, to)} over {@code [0, n)}: in one call on the calling thread when the
-     * workspace has no team or the loop covers fewer than {@link #MIN_LOOP} elements, else in ranges on the team,
-     * each a multiple of {@code 64 / elementsPerIndex} indices (at least one) so that no two threads write into the
-     * same cache line of a float array. {@code elementsPerIndex} is what one index covers: 1 for a flat loop, the
-     * row length for a loop nest split over its rows.
+     * workspace has no team or the loop covers fewer than {@link #MIN_LOOP} elements, else in one contiguous range
+     * per thread. {@code elementsPerIndex} is what one index covers: 1 for a flat loop, whose ranges are then
+     * multiples of 64 elements (two threads never write into one cache line), the row length for a loop nest split
+     * over its rows, whose ranges are whole rows, at least 64 elements' worth.
      */
     public static void forRange(Workspace ws, RangeBody body, int loop, int n, int elementsPerIndex) {
         Team team = team(ws);
@@ -790,7 +790,7 @@ public final class Parallel {
             return;
         }
         RangeTask t = team.tasks.range.plan(body, loop, n, team.threads(),
-                Math.max(1, ELEMENT_ALIGN / Math.max(1, elementsPerIndex)));
+                (ELEMENT_ALIGN + elementsPerIndex - 1) / elementsPerIndex);  // >= 1 here
         try {
             team.run(t, ws, t.parts);
         } finally {
