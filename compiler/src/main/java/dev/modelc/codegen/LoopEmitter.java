@@ -113,9 +113,9 @@ final class LoopEmitter {
   }
 
   /**
-   * The step's loop. A loop {@link SplitLoops} may split becomes
-   * {@code if (workspace.team() != null) Parallel.forRange(workspace, this, k, rows, perRow); else <the loop>}: on one
-   * thread the loop runs inline exactly as it would unsplit, on several its body runs in {@code r<k>(from, to)}
+   * The step's loop. A loop {@link SplitLoops} may split becomes {@code if (workspace.team() != null)
+   * Parallel.forRange(workspace, this, k, rows, perRow, cost); else <the loop>}: on one thread the loop runs inline
+   * exactly as it would unsplit, on several its body runs in {@code r<k>(from, to)}
    * ({@link #emitRange}) through the class's {@code range} method ({@link RangeEmitter}).
    */
   private void emit() {
@@ -137,8 +137,9 @@ final class LoopEmitter {
     List<Dim> rows = SplitLoops.rows(schedule, step);
     access.dim(e, rows.get(0));
     access.dim(e, rows.get(1));
+    e.push(SplitLoops.cost(step));
     e.invokeStatic(Parallel.class, "forRange",
-        "(" + ws.getDescriptor() + Type.getDescriptor(RangeBody.class) + "III)V");
+        "(" + ws.getDescriptor() + Type.getDescriptor(RangeBody.class) + "IIII)V");
     e.mv.visitJumpInsn(Opcodes.GOTO, done);
     e.mv.visitLabel(serial);
     inline();

@@ -13,8 +13,8 @@ import java.util.List;
  * <ol>
  *   <li>it is emitted as a loop: a LOOP step, or the loop a KERNEL step runs in place over its kernel's output (an
  *       epilogue), but not one of the runtime calls of {@link LogisticCalls};
- *   <li>it may be long enough to pay for the hand-off: its element count is symbolic (the call's sizes decide, at run
- *       time, against {@link Parallel#MIN_LOOP}) or a constant of at least {@link Parallel#MIN_LOOP};
+ *   <li>it may have enough work to pay for the hand-off: its element count is symbolic (the call's sizes decide, at
+ *       run time) or a constant that, times the loop's {@link #cost}, is at least {@link Parallel#MIN_LOOP};
  *   <li>for a loop nest (one reading a broadcast that is not a single element), its outer run is not the constant 1:
  *       a nest splits over its outer index, so that each range covers whole inner runs.
  * </ol>
@@ -32,8 +32,26 @@ public final class SplitLoops {
     if (!loop || LogisticCalls.of(schedule, s) != LogisticCalls.Call.NONE) return false;
     List<Dim> rows = rows(schedule, s);
     Dim count = Dims.count(s.node().shape());
-    boolean longEnough = !count.isConstant() || count.coefficient() >= Parallel.MIN_LOOP;
+    boolean longEnough = !count.isConstant() || count.coefficient() * cost(s) >= Parallel.MIN_LOOP;
     return longEnough && !Dims.isOne(rows.get(0));
+  }
+
+  /**
+   * The work of one element, for {@code Parallel.forRange}'s threshold: {@link Parallel#CALL_COST} when the chain
+   * calls a function per element (the ops the loop emitter computes with a call into {@code Math}, {@code FloatMath}
+   * or {@code Functions} that C2 does not vectorize: exp, log, tanh, a comparison, ...), else 1 (arithmetic, abs,
+   * max and min, which C2 vectorizes; a square is a multiplication).
+   */
+  public static int cost(Step s) {
+    for (Node f : s.fused()) {
+      boolean plain = switch (f.op) {
+        case NEG, ADD, MUL, DIV, STOP_GRADIENT, TO_FLOAT, ABS, SIGN, MAXIMUM, MINIMUM, RELU -> true;
+        case POW -> f.in(1).isConstant(2);
+        default -> false;
+      };
+      if (!plain) return Parallel.CALL_COST;
+    }
+    return 1;
   }
 
   /**

@@ -44,10 +44,13 @@ public final class Parallel {
     /** Reductions reading fewer elements run on the calling thread. */
     static final int MIN_REDUCE = 1 << 14;
     /**
-     * Elementwise loops over fewer elements run on the calling thread. A hand-off costs about as much as a
-     * memory-bound loop of a few thousand floats (see docs/kernels.md for the measurement).
+     * Elementwise loops of less work run on the calling thread: elements times their cost, 1 for a loop of plain
+     * arithmetic (which C2 vectorizes: 8,192 floats take about a microsecond, about what a hand-off costs),
+     * {@link #CALL_COST} for a loop that calls a function per element (see docs/kernels.md).
      */
     public static final int MIN_LOOP = 1 << 13;
+    /** The cost per element of a generated loop that calls a function (exp, a comparison, ...) per element. */
+    public static final int CALL_COST = 8;
     static final int ROW_ALIGN = 8;
     static final int COLUMN_ALIGN = 32;
     static final int ELEMENT_ALIGN = 64;
@@ -778,14 +781,14 @@ public final class Parallel {
 
     /**
      * Runs {@code body.range(loop, from, to)} over {@code [0, n)}: in one call on the calling thread when the
-     * workspace has no team or the loop covers fewer than {@link #MIN_LOOP} elements, else in one contiguous range
-     * per thread. {@code elementsPerIndex} is what one index covers: 1 for a flat loop, whose ranges are then
+     * workspace has no team or the loop's elements times {@code cost} (1, or {@link #CALL_COST}) are fewer than
+     * {@link #MIN_LOOP}, else in one contiguous range per thread. {@code elementsPerIndex} is what one index covers: 1 for a flat loop, whose ranges are then
      * multiples of 64 elements (two threads never write into one cache line), the row length for a loop nest split
      * over its rows, whose ranges are whole rows, at least 64 elements' worth.
      */
-    public static void forRange(Workspace ws, RangeBody body, int loop, int n, int elementsPerIndex) {
+    public static void forRange(Workspace ws, RangeBody body, int loop, int n, int elementsPerIndex, int cost) {
         Team team = team(ws);
-        if (team == null || n < 2 || (long) n * elementsPerIndex < MIN_LOOP) {
+        if (team == null || n < 2 || (long) n * elementsPerIndex * cost < MIN_LOOP) {
             body.range(loop, 0, n);
             return;
         }

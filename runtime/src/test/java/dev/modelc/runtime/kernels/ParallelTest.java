@@ -331,7 +331,7 @@ class ParallelTest {
                 int n = c[0], per = c[1];
                 Ranges body = new Ranges();
                 long before = team.loopRangesOnWorkers();
-                Parallel.forRange(ws, body, 7, n, per);
+                Parallel.forRange(ws, body, 7, n, per, 1);
                 List<int[]> ranges = body.sorted();
                 boolean split = (long) n * per >= Parallel.MIN_LOOP;
                 assertEquals(split ? Math.min(team.threads(), n) : 1, ranges.size(), n + " x " + per);
@@ -351,8 +351,15 @@ class ParallelTest {
                 assertEquals(ranges.size(), body.threads.size(), "each range on a thread of its own");
             }
         }
+        // a loop that calls a function per element is worth splitting at fewer elements
+        Ranges cheap = new Ranges(), costly = new Ranges();
+        int n = Parallel.MIN_LOOP / Parallel.CALL_COST;
+        Parallel.forRange(on(two), cheap, 1, n, 1, 1);
+        Parallel.forRange(on(two), costly, 1, n, 1, Parallel.CALL_COST);
+        assertEquals(1, cheap.ranges.size());
+        assertEquals(2, costly.ranges.size());
         Ranges alone = new Ranges();
-        Parallel.forRange(new Workspace(), alone, 3, 1 << 20, 1);
+        Parallel.forRange(new Workspace(), alone, 3, 1 << 20, 1, 1);
         assertEquals(List.of(Thread.currentThread()), List.copyOf(alone.threads), "no team: the caller alone");
         assertArrayEquals(new int[] {3, 0, 1 << 20}, alone.ranges.get(0));
     }
@@ -366,7 +373,7 @@ class ParallelTest {
             }
         };
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Parallel.forRange(ws, failing, 0, 20_000, 1));
+                () -> Parallel.forRange(ws, failing, 0, 20_000, 1, 1));
         assertEquals("range 10048..20000", e.getMessage());
         assertEquals(null, two.tasks.range.body, "the team does not keep the last body reachable");
     }
