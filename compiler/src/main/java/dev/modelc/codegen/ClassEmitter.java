@@ -6,6 +6,7 @@ import dev.modelc.ir.Node;
 import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.Optimizers;
+import dev.modelc.runtime.kernels.RangeBody;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
@@ -34,6 +35,9 @@ import org.objectweb.asm.Type;
  *       hyperparameters from the instance's fields; {@code runStep} calls them all,
  *       {@code runTrainBackward} (the backward pass of {@code trainStep}) calls each right after the step that
  *       finishes its gradient (see the schedule's train order);
+ *   <li>for the elementwise loops a model on several threads splits ({@code sched.SplitLoops}), {@code r0},
+ *       {@code r3}, ...: step k's loop over a range of its indices, and {@code range(loop, from, to)} calling them,
+ *       the {@code RangeBody} the class then implements for {@code Parallel.forRange} ({@link RangeEmitter});
  *   <li>anomaly detection ({@link AnomalyEmitter}): each step and update ends with {@code if (anomaly) check...};
  *       {@code d0}, {@code d1}, ... name the op of a fused chain that made a non-finite value;
  *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes
@@ -78,7 +82,10 @@ public final class ClassEmitter {
   }
 
   private byte[] emit() {
-    cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internalName, null, BASE, null);
+    List<Step> split = RangeEmitter.splitSteps(schedule);
+    String[] interfaces = split.isEmpty() ? null : new String[] {Type.getInternalName(RangeBody.class)};
+    cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internalName, null, BASE,
+        interfaces);
     cw.visitSource(options.sourceFile(), null);
     constructor();
     int convSlot = 0;
@@ -92,6 +99,7 @@ public final class ClassEmitter {
       e.returnVoid();
       e.end();
     }
+    if (!split.isEmpty()) RangeEmitter.emit(cw, access, schedule, split);
     List<String> predict = new ArrayList<>();
     for (int i : schedule.predict()) {
       Step s = schedule.steps().get(i);

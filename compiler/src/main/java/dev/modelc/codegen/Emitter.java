@@ -207,6 +207,23 @@ final class Emitter {
     mv.visitLabel(done);
   }
 
+  /** {@code for (int i = from; i < to; i++) body(i)} with from and to in locals; the body gets i's slot. */
+  void rangeLoop(int from, int to, java.util.function.IntConsumer body) {
+    int i = newLocal(Type.INT_TYPE);
+    load(Type.INT_TYPE, from);
+    store(Type.INT_TYPE, i);
+    Label test = new Label();
+    Label done = new Label();
+    mv.visitLabel(test);
+    load(Type.INT_TYPE, i);
+    load(Type.INT_TYPE, to);
+    mv.visitJumpInsn(Opcodes.IF_ICMPGE, done);
+    body.accept(i);
+    mv.visitIincInsn(i, 1);
+    mv.visitJumpInsn(Opcodes.GOTO, test);
+    mv.visitLabel(done);
+  }
+
   void returnValue(Type t) {
     mv.visitInsn(t.getOpcode(Opcodes.IRETURN));
   }

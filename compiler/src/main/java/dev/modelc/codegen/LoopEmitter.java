@@ -7,12 +7,16 @@ import dev.modelc.ir.Op;
 import dev.modelc.runtime.api.Functions;
 import dev.modelc.runtime.kernels.FloatMath;
 import dev.modelc.runtime.kernels.Logistic;
-import dev.modelc.runtime.kernels.Masks;
+import dev.modelc.runtime.kernels.Parallel;
+import dev.modelc.runtime.kernels.RangeBody;
+import dev.modelc.runtime.kernels.Team;
+import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Form;
 import dev.modelc.sched.LogisticCalls;
 import dev.modelc.sched.MaskCalls;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
+import dev.modelc.sched.SplitLoops;
 import dev.modelc.sched.Step;
 import dev.modelc.types.Dim;
 import java.util.HashSet;
@@ -80,18 +84,24 @@ final class LoopEmitter {
     }
   }
 
-  /** A step {@link MaskCalls} hands to the runtime: {@code Masks.mulGreater(a, x, c, out, n)}. */
+  /**
+   * A step {@link MaskCalls} hands to the runtime: {@code Parallel.mulGreater(workspace, a, x, c, out, n)}, which is
+   * {@code Masks.mulGreater(a, x, c, out, n)} on one thread and splits it into element ranges on several.
+   */
   private static void maskCall(Emitter e, Access access, Schedule schedule, Step step, MaskCalls.Call call) {
     Node n = step.node();
     Type t = Emitter.element(n.dtype());
     String arr = Emitter.array(n.dtype()).getDescriptor();
     boolean inPlace = call.a() == step.kernel();
+    e.loadThis();
+    e.getField(access.owner, "workspace", Type.getType(Workspace.class));
     access.array(e, inPlace ? step.target() : schedule.location(call.a()), n.dtype());
     access.array(e, schedule.location(call.x()), n.dtype());
     e.push(call.c(), t);
     access.array(e, step.target(), n.dtype());
     access.dim(e, Dims.count(n.shape()));
-    e.invokeStatic(Masks.class, "mulGreater", "(" + arr + arr + t.getDescriptor() + arr + "I)V");
+    e.invokeStatic(Parallel.class, "mulGreater",
+        "(" + Type.getDescriptor(Workspace.class) + arr + arr + t.getDescriptor() + arr + "I)V");
   }
 
   /**
@@ -126,26 +136,44 @@ final class LoopEmitter {
     e.arrayStore(t);
   }
 
+  /**
+   * The step's loop. A loop {@link SplitLoops} may split becomes {@code if (workspace.team() != null)
+   * Parallel.forRange(workspace, this, k, rows, perRow, cost); else <the loop>}: on one thread the loop runs inline
+   * exactly as it would unsplit, on several its body runs in {@code r<k>(from, to)}
+   * ({@link #emitRange}) through the class's {@code range} method ({@link RangeEmitter}).
+   */
   private void emit() {
-    Type arrayType = Emitter.array(step.node().dtype());
-    access.array(e, step.target(), step.node().dtype());
-    int out = e.newLocal(arrayType);
-    e.store(arrayType, out);
-    for (Node f : step.fused()) {
-      for (Node x : f.inputs) prepareOperand(x);
+    if (!SplitLoops.splits(schedule, step)) {
+      inline();
+      return;
     }
-    java.util.function.IntConsumer body = i -> {
-      index = i;
-      e.load(arrayType, out);
-      e.load(Type.INT_TYPE, i);
-      if (step.accumulate()) {
-        e.mv.visitInsn(Opcodes.DUP2);
-        e.arrayLoad(t);
-      }
-      expr(step.node());
-      if (step.accumulate()) e.math(Opcodes.IADD, t);
-      e.arrayStore(t);
-    };
+    Type ws = Type.getType(Workspace.class);
+    Label serial = new Label();
+    Label done = new Label();
+    e.loadThis();
+    e.getField(access.owner, "workspace", ws);
+    e.invokeVirtual(ws.getInternalName(), "team", "()" + Type.getDescriptor(Team.class));
+    e.mv.visitJumpInsn(Opcodes.IFNULL, serial);
+    e.loadThis();
+    e.getField(access.owner, "workspace", ws);
+    e.loadThis();
+    e.push(step.index());
+    List<Dim> rows = SplitLoops.rows(schedule, step);
+    access.dim(e, rows.get(0));
+    access.dim(e, rows.get(1));
+    e.push(SplitLoops.cost(step));
+    e.invokeStatic(Parallel.class, "forRange",
+        "(" + ws.getDescriptor() + Type.getDescriptor(RangeBody.class) + "IIII)V");
+    e.mv.visitJumpInsn(Opcodes.GOTO, done);
+    e.mv.visitLabel(serial);
+    inline();
+    e.mv.visitLabel(done);
+  }
+
+  /** The loop over all elements: {@code for (i < n)}, or the nest {@code for (o < outer) for (j < inner)}. */
+  private void inline() {
+    int out = prologue();
+    java.util.function.IntConsumer body = body(out);
     if (broadcasts.isEmpty()) {
       int n = e.newLocal(Type.INT_TYPE);
       access.dim(e, Dims.count(step.node().shape()));
@@ -164,12 +192,73 @@ final class LoopEmitter {
     int innerLimit = e.newLocal(Type.INT_TYPE);
     access.dim(e, split.get(1));
     e.store(Type.INT_TYPE, innerLimit);
-    e.countedLoop(outerLimit, o -> e.countedLoop(innerLimit, j -> {
-      outer = o;
-      inner = j;
-      body.accept(i);
-      e.mv.visitIincInsn(i, 1);
-    }));
+    e.countedLoop(outerLimit, o -> e.countedLoop(innerLimit, j -> nestBody(body, i, o, j)));
+  }
+
+  /**
+   * Emits the body of {@code void r<k>(int from, int to)} for a loop {@link SplitLoops} splits: the step's loop over
+   * the indices {@code [from, to)}, elements of a flat loop or outer indices of a nest (then from
+   * {@code i = from * inner}), with the same body as the inline loop.
+   */
+  static void emitRange(Emitter e, Access access, Schedule schedule, Step step) {
+    new LoopEmitter(e, access, schedule, step).range();
+  }
+
+  private void range() {
+    int from = 1;
+    int to = 2;
+    int out = prologue();
+    java.util.function.IntConsumer body = body(out);
+    if (broadcasts.isEmpty()) {
+      e.rangeLoop(from, to, body);
+      return;
+    }
+    int innerLimit = e.newLocal(Type.INT_TYPE);
+    access.dim(e, SplitLoops.rows(schedule, step).get(1));
+    e.store(Type.INT_TYPE, innerLimit);
+    int i = e.newLocal(Type.INT_TYPE);
+    e.load(Type.INT_TYPE, from);
+    e.load(Type.INT_TYPE, innerLimit);
+    e.math(Opcodes.IMUL, Type.INT_TYPE);
+    e.store(Type.INT_TYPE, i);
+    e.rangeLoop(from, to, o -> e.countedLoop(innerLimit, j -> nestBody(body, i, o, j)));
+  }
+
+  /** Loads the target and the operands' arrays and scalars into locals; returns the target's slot. */
+  private int prologue() {
+    Type arrayType = Emitter.array(step.node().dtype());
+    access.array(e, step.target(), step.node().dtype());
+    int out = e.newLocal(arrayType);
+    e.store(arrayType, out);
+    for (Node f : step.fused()) {
+      for (Node x : f.inputs) prepareOperand(x);
+    }
+    return out;
+  }
+
+  /** {@code out[i] (+)= expr} with i in the given slot. */
+  private java.util.function.IntConsumer body(int out) {
+    Type arrayType = Emitter.array(step.node().dtype());
+    return i -> {
+      index = i;
+      e.load(arrayType, out);
+      e.load(Type.INT_TYPE, i);
+      if (step.accumulate()) {
+        e.mv.visitInsn(Opcodes.DUP2);
+        e.arrayLoad(t);
+      }
+      expr(step.node());
+      if (step.accumulate()) e.math(Opcodes.IADD, t);
+      e.arrayStore(t);
+    };
+  }
+
+  /** One element of a nest: the body at element i, read broadcasts at o or j, then {@code i++}. */
+  private void nestBody(java.util.function.IntConsumer body, int i, int o, int j) {
+    outer = o;
+    inner = j;
+    body.accept(i);
+    e.mv.visitIincInsn(i, 1);
   }
 
   /** Emits a REDUCE step: the sum of its operand's chain, computed element by element inside the loop nest. */

@@ -133,7 +133,7 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
       sb.append("    s").append(i).append(' ').append(s.kind().name().toLowerCase(java.util.Locale.ROOT))
           .append(' ').append(n.ref()).append(" -> ").append(s.target()).append(s.accumulate() ? " (+=)" : "");
       if (s.kind() == Step.Kind.LOOP) {
-        sb.append("  for i < ").append(Dims.count(n.shape())).append(": ")
+        sb.append("  for i < ").append(Dims.count(n.shape())).append(split(s)).append(": ")
             .append(s.fused().stream().map(f -> f.op.mnemonic() + " " + f.ref()).collect(Collectors.joining(", ")));
       } else if (s.kind() == Step.Kind.REDUCE) {
         sb.append("  ").append(n.op.mnemonic()).append(' ').append(n.attr.text()).append(" of: ")
@@ -143,7 +143,7 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
         sb.append("  ").append(k.op.mnemonic()).append(' ').append(k.inputs.stream().map(Node::ref).toList());
         if (s.bias() != null) sb.append(" + bias ").append(s.bias().ref());
         if (s.hasEpilogueLoop()) {
-          sb.append(", in place: ")
+          sb.append(", in place").append(split(s)).append(": ")
               .append(s.fused().stream().map(f -> f.op.mnemonic() + " " + f.ref()).collect(Collectors.joining(", ")));
         }
       } else {
@@ -156,6 +156,11 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
       sb.append('\n');
     }
     sb.append("  }\n");
+  }
+
+  /** The mark of a loop that runs split over the worker threads of a model on several ({@link SplitLoops}). */
+  private String split(Step s) {
+    return SplitLoops.splits(this, s) ? " (split)" : "";
   }
 
   /** True when n is elementwise in the loop sense (also detach). */

@@ -87,6 +87,45 @@ class ClassShapeTest {
     assertEquals(ref.result("loss").item(), m.loss(), 1e-9 * Math.max(1, Math.abs(m.loss())));
   }
 
+  /**
+   * More loops long enough to split than one {@code range} method dispatches: the dispatch is spread over parts,
+   * every method stays small, and two threads compute what one does.
+   */
+  @Test
+  void manySplitLoopsSpreadTheRangeDispatch() {
+    Harness h = new Harness("Wide", DType.F64, 4);
+    Sugar s = new Sugar(h.ir);
+    int n = 9000;
+    Node chain = h.input("x", Harness.shape("N"), new int[] {n}, -1, 1);
+    Node w = h.param("w", -1, 1, 1);
+    chain = s.mul(chain, w);
+    for (int i = 0; i < 300; i++) chain = s.unary(Op.SIN, s.add(s.mul(chain, chain), s.unary(Op.COS, chain)));
+    Graph g = h.train(s.sum(chain, null, false));
+    CompiledClass c = Harness.compile(g, OptimizerSettings.sgd(0.1));
+    assertSmallMethods(c);
+    long split = c.schedule().steps().stream()
+        .filter(st -> dev.modelc.sched.SplitLoops.splits(c.schedule(), st)).count();
+    assertTrue(split > RangeEmitter.CASES_PER_METHOD, split + " split loops");
+    assertTrue(codeLengths(c.bytecode()).keySet().stream().anyMatch(k -> k.startsWith("range$1#")),
+        codeLengths(c.bytecode()).keySet().toString());
+    Model one = h.instance(c);
+    Model two = h.instance(c);
+    two.setThreads(2);
+    try {
+      one.forward();
+      one.backward();
+      two.forward();
+      two.backward();
+      assertEquals(one.loss(), two.loss());
+      assertEquals(java.util.Arrays.toString((double[]) one.gradient("w")),
+          java.util.Arrays.toString((double[]) two.gradient("w")));
+      assertTrue(((dev.modelc.runtime.api.CompiledModel) two).team().loopRangesOnWorkers() >= split,
+          "every split loop ran a range on the worker");
+    } finally {
+      two.close();
+    }
+  }
+
   @Test
   void stackTracesPointAtTheModelSource() {
     Harness h = new Harness("Classifier", DType.F32, 3);

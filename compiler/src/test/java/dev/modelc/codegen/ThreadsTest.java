@@ -5,18 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.driver.Driver;
+import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
+import dev.modelc.runtime.kernels.RangeBody;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Generated models on several threads ({@code Model.setThreads}): the sample models train and predict bit for bit as
  * on one thread, except the CNN's convolution weight gradient (summed in two parts, so within rounding); results on
- * two threads are the same run to run; a steady-state step allocates nothing on any of the threads; the worker
- * threads stop when the model is closed or garbage collected.
+ * two threads are the same run to run; the long elementwise loops run in ranges on the workers, and loops of every
+ * shape (masks, dropout, broadcast nests, f32 and f64) give the same bits on 1, 2 and 3 threads; the worker threads
+ * stop when the model is closed or garbage collected. ({@link ThreadsAllocationTest} checks that a step allocates
+ * nothing, in a JVM of its own.)
  */
 class ThreadsTest {
 
@@ -136,34 +139,133 @@ class ThreadsTest {
     }
   }
 
+  /** The ranges of generated loops the model's worker threads have run so far. */
+  static long workerRanges(Model m) {
+    return ((CompiledModel) m).team().loopRangesOnWorkers();
+  }
+
   @Test
-  void aSteadyStateStepAllocatesNothingOnAnyThread() throws IOException {
-    Model m = model(sample("cnn"), 2);
-    try {
-      bind(m, 64, 3);
-      Thread worker = workers("modelc-Net").get(0);
-      var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-      long[] ids = {Thread.currentThread().getId(), worker.getId()};
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      long caller;
-      long workerBytes;
-      Object[] logits = {new float[640]};             // one varargs array for all calls
-      do {
-        long before = bean.getThreadAllocatedBytes(ids[0]);
-        long beforeWorker = bean.getThreadAllocatedBytes(ids[1]);
-        for (int i = 0; i < 10; i++) {
-          m.trainStep();
-          m.predict(logits);
-        }
-        caller = bean.getThreadAllocatedBytes(ids[0]) - before;
-        workerBytes = bean.getThreadAllocatedBytes(ids[1]) - beforeWorker;
-      } while (caller + workerBytes != 0 && System.nanoTime() < deadline);
-      if (caller + workerBytes != 0) {
-        fail("10 steps and predicts on two threads still allocated " + caller + " bytes on the calling thread and "
-            + workerBytes + " on the worker after warm-up");
+  void theLargeElementwiseLoopsRunOnTheWorkers() throws IOException {
+    for (CompiledClass c : List.of(sample("cnn"), wideMlp())) {
+      String schedule = c.schedule().print();
+      assertTrue(schedule.contains("in place (split): relu"), schedule);
+      try (Model m = model(c, 2)) {
+        bind(m, 64, 0);
+        m.trainStep();
+        long forward = workerRanges(m);
+        assertTrue(forward > 0, c.className() + ": no loop range ran on the worker");
+        m.trainStep();
+        assertEquals(2 * forward, workerRanges(m), c.className() + ": the same ranges every step");
+        m.predict();
+        assertTrue(workerRanges(m) > 2 * forward, c.className() + ": predict splits its relu epilogues too");
       }
-    } finally {
-      m.close();
+    }
+    // too little work to pay for a hand-off (at most 2 x 128 elements, with a call each): on the caller alone
+    try (Model m = model(sample("mlp"), 2)) {
+      bind(m, 2, 0);
+      m.trainStep();
+      assertEquals(0, workerRanges(m));
+    }
+  }
+
+  /**
+   * Elementwise loops of every shape the loop emitter writes, all long enough to split: flat loops, nests reading a
+   * row vector (w, b over B x 300) and a column (s over B x 300), masks (relu's gradient, a comparison turned into
+   * numbers), dropout's masks, gradients added into a parameter's gradient; in f32 and f64, on 1, 2 and 3 threads.
+   */
+  @Test
+  void masksDropoutAndBroadcastNestsTrainBitForBit() {
+    for (String dtype : List.of("f32", "f64")) {
+      CompiledClass c = compile(Samples.check("masked.mdl", """
+          model Masked {
+            input x : %1$s[B, 300]
+            input s : %1$s[B, 1]
+            input y : %1$s[B, 300]
+            param w : %1$s[300] init normal(0, 1)
+            param b : %1$s[300] init uniform(-0.5, 0.5)
+            let h = dropout(relu(x * w + b), p = 0.3) * s
+            let m = float(h > 0.25) * 0.5 + 0.5
+            let out = tanh(h * m) + sigmoid(x) * s
+            output out
+            minimize mean((out - y) ** 2) with adam(lr = 0.01)
+          }
+          """.formatted(dtype)));
+      assertTrue(c.schedule().print().contains("(split)"), c.schedule().print());
+      int batch = 96;
+      Random r = new Random(5);
+      Object[] in = new Object[3];
+      int[] lengths = {batch * 300, batch, batch * 300};
+      for (int k = 0; k < 3; k++) {
+        double[] v = new double[lengths[k]];
+        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble() * 2 - 0.5;
+        in[k] = dtype.equals("f32") ? floats(v) : v;
+      }
+      List<Model> models = List.of(model(c, 1), model(c, 2), model(c, 3));
+      try {
+        for (Model m : models) {
+          m.setInput("x", in[0]);
+          m.setInput("s", in[1]);
+          m.setInput("y", in[2]);
+        }
+        for (int step = 0; step < 4; step++) {
+          double loss = models.get(0).trainStep();
+          assertEquals(loss, models.get(1).trainStep(), dtype + " step " + step);
+          assertEquals(loss, models.get(2).trainStep(), dtype + " step " + step);
+        }
+        for (String p : List.of("w", "b")) {
+          for (Model m : models.subList(1, 3)) {
+            assertEquals(Arrays.toString(doubles(models.get(0).parameter(p))), Arrays.toString(doubles(m.parameter(p))),
+                dtype + " " + p);
+            assertEquals(Arrays.toString(doubles(models.get(0).gradient(p))), Arrays.toString(doubles(m.gradient(p))),
+                dtype + " gradient of " + p);
+          }
+        }
+        models.get(0).predict();
+        for (Model m : models.subList(1, 3)) {
+          m.predict();
+          assertEquals(Arrays.toString(doubles(models.get(0).output("out"))), Arrays.toString(doubles(m.output("out"))),
+              dtype + " predict");
+          assertTrue(workerRanges(m) > 0, dtype + ": the loops ran on the workers");
+        }
+      } finally {
+        models.forEach(Model::close);
+      }
+    }
+  }
+
+  private static float[] floats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+    return f;
+  }
+
+  private static double[] doubles(Object a) {
+    if (a instanceof double[] d) return d;
+    float[] f = (float[]) a;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) d[i] = f[i];
+    return d;
+  }
+
+  @Test
+  void theRangeMethodNamesAnUnknownLoop() throws IOException {
+    CompiledClass c = sample("cnn");
+    try (Model m = c.newInstance()) {
+      assertTrue(m instanceof RangeBody, "a class with split loops implements RangeBody");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> ((RangeBody) m).range(1, 0, 1));
+      assertEquals("this model has no split loop 1", e.getMessage());
+    }
+    CompiledClass small = compile(Samples.check("tiny.mdl", """
+        model Tiny {
+          input x : f32[4, 3]
+          param w : f32[3] init normal(0, 1)
+          minimize sum(relu(x * w)) with sgd(lr = 0.1)
+        }
+        """));
+    assertFalse(small.schedule().print().contains("(split)"), small.schedule().print());
+    try (Model m = small.newInstance()) {
+      assertFalse(m instanceof RangeBody, "no loop long enough to split: no range method");
     }
   }
 
@@ -176,7 +278,7 @@ class ThreadsTest {
         () -> m.setThreads(0)).getMessage());
     m.setThreads(3);
     assertEquals(3, m.threads());
-    List<Thread> workers = workers("modelc-Mlp");
+    List<Thread> workers = workers(m);
     assertEquals(2, workers.size());
     workers.forEach(t -> assertTrue(t.isDaemon(), t.getName()));
     bind(m, 64, 0);
@@ -190,7 +292,7 @@ class ThreadsTest {
     bind(m, 64, 0);
     assertTrue(Double.isFinite(m.trainStep()), "the model still trains on one thread after close");
     m.setThreads(2);
-    List<Thread> again = workers("modelc-Mlp");
+    List<Thread> again = workers(m);
     m.setThreads(1);
     for (Thread t : again) {
       t.join(10_000);
@@ -211,17 +313,13 @@ class ThreadsTest {
     Model m = model(c, 2);
     bind(m, 64, 0);
     m.trainStep();
-    List<Thread> ws = workers("modelc-Mlp");
+    List<Thread> ws = workers(m);
     assertEquals(1, ws.size());
     return ws.get(0);
   }
 
-  /** The live threads whose names start with {@code prefix-}. */
-  private static List<Thread> workers(String prefix) {
-    List<Thread> out = new ArrayList<>();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith(prefix + "-") && t.isAlive()) out.add(t);
-    }
-    return out;
+  /** The model's worker threads. */
+  private static List<Thread> workers(Model m) {
+    return List.of(((CompiledModel) m).team().workerThreads());
   }
 }

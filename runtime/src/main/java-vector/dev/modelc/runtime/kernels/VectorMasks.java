@@ -15,29 +15,29 @@ final class VectorMasks extends JavaMasks {
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
 
     @Override
-    void mulGreater(float[] a, float[] x, float c, float[] out, int n) {
+    void mulGreater(float[] a, float[] x, float c, float[] out, int from, int to) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         FloatVector zero = FloatVector.zero(F);
-        int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+        int i = from;
+        for (int upper = from + F.loopBound(to - from); i < upper; i += F.length()) {
             FloatVector mask = zero.blend(one, FloatVector.fromArray(F, x, i).compare(VectorOperators.GT, c));
             FloatVector.fromArray(F, a, i).mul(mask).intoArray(out, i);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             out[i] = a[i] * (x[i] > c ? 1f : 0f);
         }
     }
 
     @Override
-    void mulGreater(double[] a, double[] x, double c, double[] out, int n) {
+    void mulGreater(double[] a, double[] x, double c, double[] out, int from, int to) {
         DoubleVector one = DoubleVector.broadcast(D, 1d);
         DoubleVector zero = DoubleVector.zero(D);
-        int i = 0;
-        for (int upper = D.loopBound(n); i < upper; i += D.length()) {
+        int i = from;
+        for (int upper = from + D.loopBound(to - from); i < upper; i += D.length()) {
             DoubleVector mask = zero.blend(one, DoubleVector.fromArray(D, x, i).compare(VectorOperators.GT, c));
             DoubleVector.fromArray(D, a, i).mul(mask).intoArray(out, i);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             out[i] = a[i] * (x[i] > c ? 1d : 0d);
         }
     }

@@ -173,6 +173,14 @@ public abstract class CompiledModel implements Model {
         return team == null ? 1 : team.threads();
     }
 
+    /**
+     * The worker threads {@link #setThreads} started, or null on one thread: for tests and tools (the threads, and
+     * how many ranges of the generated loops they ran, {@link Team#loopRangesOnWorkers}).
+     */
+    public final Team team() {
+        return team;
+    }
+
     /** Stops the worker threads, if any; the instance keeps working on the calling thread. */
     @Override
     public final void close() {

@@ -22,16 +22,26 @@ public final class Masks {
     /** {@code out[i] = a[i] * (x[i] > c ? 1 : 0)} for {@code i < n}; out may be a or x. */
     public static void mulGreater(float[] a, float[] x, float c, float[] out, int n) {
         check(n, a.length, x.length, out.length);
-        LOOPS.mulGreater(a, x, c, out, n);
+        LOOPS.mulGreater(a, x, c, out, 0, n);
     }
 
     /** {@code out[i] = a[i] * (x[i] > c ? 1 : 0)} for {@code i < n}; out may be a or x. */
     public static void mulGreater(double[] a, double[] x, double c, double[] out, int n) {
         check(n, a.length, x.length, out.length);
-        LOOPS.mulGreater(a, x, c, out, n);
+        LOOPS.mulGreater(a, x, c, out, 0, n);
     }
 
-    private static void check(int n, int a, int x, int out) {
+    /** {@link #mulGreater(float[], float[], float, float[], int)} for {@code from <= i < to} only (for {@link Parallel}). */
+    static void mulGreater(float[] a, float[] x, float c, float[] out, int from, int to) {
+        LOOPS.mulGreater(a, x, c, out, from, to);
+    }
+
+    /** {@link #mulGreater(double[], double[], double, double[], int)} for {@code from <= i < to} only. */
+    static void mulGreater(double[] a, double[] x, double c, double[] out, int from, int to) {
+        LOOPS.mulGreater(a, x, c, out, from, to);
+    }
+
+    static void check(int n, int a, int x, int out) {
         if (n < 0 || n > a || n > x || n > out) {
             throw new IllegalArgumentException("mask loop over " + n + " elements, but the arrays have " + a + ", "
                     + x + " and " + out);

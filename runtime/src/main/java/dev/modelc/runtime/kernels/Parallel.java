@@ -24,10 +24,12 @@ import dev.modelc.runtime.optim.Updates;
  *   <li>max pooling forward and its backward through the recorded argmax: whole planes; <b>bit-identical</b>;</li>
  *   <li>SGD and Adam updates: element ranges (multiples of 64); <b>bit-identical</b>;</li>
  *   <li>sums, maxima and log-sum-exps over axes ({@link Reductions#reduce}): the outputs, each still reduced in one
- *       sequence; <b>bit-identical</b>.</li>
+ *       sequence; <b>bit-identical</b>;</li>
+ *   <li>the generated elementwise loops ({@link #forRange}, a {@link RangeBody}): index ranges, each element computed
+ *       by the same code wherever its range runs; <b>bit-identical</b>.</li>
  * </ol>
- * Everything else a step does (the generated elementwise loops and sums, softmax, the losses) runs on the calling
- * thread. No part's result depends on timing, so results are the same run to run.
+ * Everything else a step does (the generated sums, softmax, the losses) runs on the calling thread. No part's result
+ * depends on timing, so results are the same run to run.
  *
  * <p>Each kind of call has one task object per team, refilled for every call, so a split call allocates nothing.
  */
@@ -41,6 +43,14 @@ public final class Parallel {
     static final int MIN_UPDATE = 1 << 14;
     /** Reductions reading fewer elements run on the calling thread. */
     static final int MIN_REDUCE = 1 << 14;
+    /**
+     * Elementwise loops of less work run on the calling thread: elements times their cost, 1 for a loop of plain
+     * arithmetic (which C2 vectorizes: 8,192 floats take about a microsecond, about what a hand-off costs),
+     * {@link #CALL_COST} for a loop that calls a function per element (see docs/kernels.md).
+     */
+    public static final int MIN_LOOP = 1 << 13;
+    /** The cost per element of a generated loop that calls a function (exp, a comparison, ...) per element. */
+    public static final int CALL_COST = 8;
     static final int ROW_ALIGN = 8;
     static final int COLUMN_ALIGN = 32;
     static final int ELEMENT_ALIGN = 64;
@@ -60,6 +70,11 @@ public final class Parallel {
         final PoolTask pool = new PoolTask();
         final UpdateTask update = new UpdateTask();
         final ReduceTask reduce = new ReduceTask();
+        final RangeTask range;
+
+        Tasks(int threads) {
+            range = new RangeTask(threads);
+        }
     }
 
     private static Team team(Workspace ws) {
@@ -681,10 +696,39 @@ public final class Parallel {
         team.run(t, ws, t.parts);
     }
 
-    /** An optimizer update over a range of elements per part. */
+    /** {@link Masks#mulGreater(float[], float[], float, float[], int)}, over element ranges. */
+    public static void mulGreater(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Masks.mulGreater(a, x, c, out, n);
+            return;
+        }
+        Masks.check(n, a.length, x.length, out.length);
+        UpdateTask t = team.tasks.update.plan(UpdateTask.MASK, n, team.threads());
+        t.f(a, x, out, null);
+        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #mulGreater(Workspace, float[], float[], float, float[], int)}. */
+    public static void mulGreater(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Masks.mulGreater(a, x, c, out, n);
+            return;
+        }
+        Masks.check(n, a.length, x.length, out.length);
+        UpdateTask t = team.tasks.update.plan(UpdateTask.MASK, n, team.threads());
+        t.d(a, x, out, null);
+        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
+        team.run(t, ws, t.parts);
+    }
+
+    /** An optimizer update, or a gradient mask, over a range of elements per part. */
     static final class UpdateTask extends Task {
         static final int ADAM = 0;
         static final int SGD = 1;
+        static final int MASK = 2;
         int kind;
         int n;
         int parts;
@@ -697,7 +741,7 @@ public final class Parallel {
         double[] d1;
         double[] d2;
         double[] d3;
-        /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -. */
+        /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -; mask: c. */
         double h0;
         double h1;
         double h2;
@@ -754,11 +798,72 @@ public final class Parallel {
                 } else {
                     Updates.adamRange(d0, d1, d2, d3, from, to, h0, h1, h2, h3, h4, h5, weightDecay, flag);
                 }
+            } else if (kind == MASK) {
+                if (f0 != null) {
+                    Masks.mulGreater(f0, f1, (float) h0, f2, from, to);
+                } else {
+                    Masks.mulGreater(d0, d1, h0, d2, from, to);
+                }
             } else if (f0 != null) {
                 Updates.sgdRange(f0, f1, f2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
             } else {
                 Updates.sgdRange(d0, d1, d2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
             }
+        }
+    }
+
+    // ---- generated loops ----
+
+    /**
+     * Runs {@code body.range(loop, from, to)} over {@code [0, n)}: in one call on the calling thread when the
+     * workspace has no team or the loop's elements times {@code cost} (1, or {@link #CALL_COST}) are fewer than
+     * {@link #MIN_LOOP}, else in one contiguous range per thread. {@code elementsPerIndex} is what one index covers: 1 for a flat loop, whose ranges are then
+     * multiples of 64 elements (two threads never write into one cache line), the row length for a loop nest split
+     * over its rows, whose ranges are whole rows, at least 64 elements' worth.
+     */
+    public static void forRange(Workspace ws, RangeBody body, int loop, int n, int elementsPerIndex, int cost) {
+        Team team = team(ws);
+        if (team == null || n < 2 || (long) n * elementsPerIndex * cost < MIN_LOOP) {
+            body.range(loop, 0, n);
+            return;
+        }
+        RangeTask t = team.tasks.range.plan(body, loop, n, team.threads(),
+                (ELEMENT_ALIGN + elementsPerIndex - 1) / elementsPerIndex);  // >= 1 here
+        try {
+            team.run(t, ws, t.parts);
+        } finally {
+            t.body = null;  // a team must not keep its model reachable: the model's Cleaner closes the team
+        }
+    }
+
+    /** A generated loop over a range of its indices per part. */
+    static final class RangeTask extends Task {
+        RangeBody body;
+        int loop;
+        int n;
+        int parts;
+        int chunk;
+        /** Ranges run per part; slot i is written only by the thread that runs part i. */
+        final long[] ran;
+
+        RangeTask(int threads) {
+            ran = new long[threads];
+        }
+
+        RangeTask plan(RangeBody body, int loop, int n, int threads, int align) {
+            this.body = body;
+            this.loop = loop;
+            this.n = n;
+            chunk = chunk(n, threads, align);
+            parts = (n + chunk - 1) / chunk;
+            return this;
+        }
+
+        @Override
+        void part(Workspace ws, int part) {
+            int from = part * chunk;
+            body.range(loop, from, Math.min(n, from + chunk));
+            ran[part]++;
         }
     }
 

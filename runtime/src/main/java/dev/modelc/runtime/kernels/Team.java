@@ -8,11 +8,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>{@link Parallel} splits a kernel call into parts and hands them over with {@link #run}: the caller posts the
  * task to each worker (a sequence number in a volatile field, no allocation), runs its own part, then waits for the
- * workers' parts to finish. A worker that has nothing to do spins for {@link #SPIN_NANOS} (the next kernel of a step
- * usually follows within a millisecond: the elementwise loops between two kernels run on the caller alone), yielding
- * its core after the first microseconds ({@link #pause}), and then parks until the next task; a caller waiting for a
- * worker does the same. The hand-off orders memory: everything the caller wrote before posting is visible to the worker, everything
- * the worker wrote before finishing is visible to the caller afterwards.
+ * workers' parts to finish. A worker that has nothing to do spins for {@link #SPIN_NANOS} (the next split kernel or
+ * loop of a step usually follows within microseconds), yielding its core after the first microseconds
+ * ({@link #pause}), and then parks until the next task; a caller waiting for a worker does the same. The hand-off
+ * orders memory: everything the caller wrote before posting is visible to the worker, everything the worker wrote
+ * before finishing is visible to the caller afterwards.
  *
  * <p>Workers are daemon threads, so they never keep the JVM alive; {@link #close} stops them (generated models close
  * their team in {@code close()}, {@code setThreads(1)}, or when they are garbage collected). A team is used by one
@@ -24,7 +24,7 @@ public final class Team implements AutoCloseable {
     static final long SPIN_NANOS = 1_000_000;
 
     private final Worker[] workers;
-    final Parallel.Tasks tasks = new Parallel.Tasks();
+    final Parallel.Tasks tasks;
     private volatile boolean closed;
     private int sequence;
 
@@ -37,6 +37,7 @@ public final class Team implements AutoCloseable {
         if (threads < 2) {
             throw new IllegalArgumentException("a team has at least 2 threads, got " + threads);
         }
+        tasks = new Parallel.Tasks(threads);
         workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i + 1);
@@ -66,6 +67,19 @@ public final class Team implements AutoCloseable {
             out[i] = workers[i].thread;
         }
         return out;
+    }
+
+    /**
+     * How many ranges of generated loops ({@link Parallel#forRange}) the worker threads have run since the team
+     * started, for tests and tools; read it between calls, from the thread that calls the kernels.
+     */
+    public long loopRangesOnWorkers() {
+        long sum = 0;
+        long[] ran = tasks.range.ran;
+        for (int i = 1; i < ran.length; i++) {
+            sum += ran[i];
+        }
+        return sum;
     }
 
     /** Stops the worker threads; they end as soon as they have finished a part they are running. Idempotent. */

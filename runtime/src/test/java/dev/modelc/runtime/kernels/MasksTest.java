@@ -49,9 +49,9 @@ class MasksTest {
           }
           float[] out = new float[n + 3];
           out[n] = 42f;
-          m.mulGreater(a, x, c, out, n);
+          m.mulGreater(a, x, c, out, 0, n);
           float[] inPlace = a.clone();
-          m.mulGreater(inPlace, x, c, inPlace, n);
+          m.mulGreater(inPlace, x, c, inPlace, 0, n);
           for (int i = 0; i < n; i++) {
             int want = Float.floatToIntBits(emitted(a[i], x[i], c));
             String where = m.getClass().getSimpleName() + " n=" + n + " c=" + c + " i=" + i;
@@ -76,11 +76,32 @@ class MasksTest {
           x[i] = value(r);
         }
         double[] out = new double[n];
-        m.mulGreater(a, x, 0.0, out, n);
+        m.mulGreater(a, x, 0.0, out, 0, n);
         for (int i = 0; i < n; i++) {
           assertEquals(Double.doubleToLongBits(a[i] * (x[i] > 0.0 ? 1.0 : 0.0)), Double.doubleToLongBits(out[i]),
               m.getClass().getSimpleName() + " n=" + n + " i=" + i);
         }
+      }
+    }
+  }
+
+  @Test
+  void aRangeLeavesTheOtherElementsAlone() {
+    Random r = new Random(5);
+    for (JavaMasks m : implementations()) {
+      int n = 300;
+      float[] a = new float[n];
+      float[] x = new float[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = value(r);
+        x[i] = value(r);
+      }
+      float[] out = new float[n];
+      java.util.Arrays.fill(out, 7f);
+      m.mulGreater(a, x, 0f, out, 13, 250);
+      for (int i = 0; i < n; i++) {
+        float want = i >= 13 && i < 250 ? emitted(a[i], x[i], 0f) : 7f;
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[i]), m.getClass().getSimpleName() + " i=" + i);
       }
     }
   }

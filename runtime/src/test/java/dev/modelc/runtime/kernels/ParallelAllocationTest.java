@@ -49,6 +49,12 @@ class ParallelAllocationTest {
         float[] pooled = new float[y.length / 4];
         int[] argmax = new int[pooled.length];
         float[] p = new float[40_000], m = new float[40_000], v = new float[40_000];
+        float[] q = new float[40_000];
+        RangeBody relu = (loop, from, to) -> {
+            for (int i = from; i < to; i++) {
+                q[i] = Math.max(p[i], 0);
+            }
+        };
         long[] ids = {Thread.currentThread().getId(), two.workerThreads()[0].getId()};
         long deadline = System.nanoTime() + 20_000_000_000L;
         long allocated = -1;
@@ -62,6 +68,7 @@ class ParallelAllocationTest {
                 Parallel.maxpool2d(ws, y, pooled, argmax, 96, 24, 24, 12, 12, 2, 2, 2, 2, 0, 0);
                 Parallel.maxpool2dBackward(ws, pooled, argmax, y, y.length, pooled.length, 96, false);
                 Parallel.adam(ws, p, m, m, v, p.length, 1e-3, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false);
+                Parallel.forRange(ws, relu, 0, q.length, 1, 1);
             }
             allocated = bean.getThreadAllocatedBytes(ids[0]) + bean.getThreadAllocatedBytes(ids[1]) - before;
             if (allocated == 0) {

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The split layer against the kernels on one thread: products, convolution forward and input gradient, max pooling
  * and optimizer updates give bit-identical results on 2 and 3 threads, for both implementations, f32 and f64; the
- * convolution weight gradient is the same from run to run and within rounding of one thread's.
+ * convolution weight gradient is the same from run to run and within rounding of one thread's; generated loops
+ * ({@link Parallel#forRange}) run over contiguous, aligned ranges covering each index once, one per thread.
  */
 class ParallelTest {
 
@@ -300,6 +301,103 @@ class ParallelTest {
             Parallel.sgd(ws, pd1, gd, null, n, true, 0.1, 0, 0, false, 0);
             assertArrayEquals(pd0, pd1);
         }
+    }
+
+    @Test
+    void gradientMasksAreBitIdentical() {
+        Random random = new Random(10);
+        int n = 100_003;
+        for (Team team : List.of(two, three)) {
+            Workspace ws = on(team);
+            float[] a = MatMulTest.randomFloats(random, n), x = MatMulTest.randomFloats(random, n);
+            float[] want = new float[n], got = new float[n];
+            Masks.mulGreater(a, x, 0.25f, want, n);
+            Parallel.mulGreater(ws, a, x, 0.25f, got, n);
+            assertArrayEquals(want, got);
+            float[] inPlace = a.clone();
+            Parallel.mulGreater(ws, inPlace, x, 0.25f, inPlace, n);
+            assertArrayEquals(want, inPlace);
+            double[] ad = MatMulTest.randomDoubles(random, n), xd = MatMulTest.randomDoubles(random, n);
+            double[] wantD = new double[n], gotD = new double[n];
+            Masks.mulGreater(ad, xd, 0.0, wantD, n);
+            Parallel.mulGreater(ws, ad, xd, 0.0, gotD, n);
+            assertArrayEquals(wantD, gotD);
+        }
+    }
+
+    /** Records every range a loop was run over, with the thread that ran it. */
+    private static final class Ranges implements RangeBody {
+        final List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void range(int loop, int from, int to) {
+            ranges.add(new int[] {loop, from, to});
+            threads.add(Thread.currentThread());
+        }
+
+        /** The ranges in order of their start. */
+        List<int[]> sorted() {
+            List<int[]> out = new ArrayList<>(ranges);
+            out.sort(java.util.Comparator.comparingInt(r -> r[1]));
+            return out;
+        }
+    }
+
+    @Test
+    void loopRangesCoverTheLoopOnceInAlignedParts() {
+        for (Team team : List.of(two, three)) {
+            Workspace ws = on(team);
+            int[][] cases = {{Parallel.MIN_LOOP, 1}, {100_003, 1}, {64 * 120, 1}, {257, 128}, {64, 3456}, {5, 5000}};
+            for (int[] c : cases) {
+                int n = c[0], per = c[1];
+                Ranges body = new Ranges();
+                long before = team.loopRangesOnWorkers();
+                Parallel.forRange(ws, body, 7, n, per, 1);
+                List<int[]> ranges = body.sorted();
+                boolean split = (long) n * per >= Parallel.MIN_LOOP;
+                assertEquals(split ? Math.min(team.threads(), n) : 1, ranges.size(), n + " x " + per);
+                assertEquals(ranges.size() - 1, team.loopRangesOnWorkers() - before, "counted on the workers");
+                int next = 0;
+                for (int[] r : ranges) {
+                    assertEquals(7, r[0]);
+                    assertEquals(next, r[1], "ranges are contiguous");
+                    assertTrue(r[2] > r[1], "no empty range");
+                    if (r[2] != n) {
+                        int align = per == 1 ? 64 : (64 + per - 1) / per;
+                        assertEquals(0, r[2] % align, "a range ends on a multiple of " + align + ": " + r[2]);
+                    }
+                    next = r[2];
+                }
+                assertEquals(n, next, "ranges end at n");
+                assertEquals(ranges.size(), body.threads.size(), "each range on a thread of its own");
+            }
+        }
+        // a loop that calls a function per element is worth splitting at fewer elements
+        Ranges cheap = new Ranges(), costly = new Ranges();
+        int n = Parallel.MIN_LOOP / Parallel.CALL_COST;
+        Parallel.forRange(on(two), cheap, 1, n, 1, 1);
+        Parallel.forRange(on(two), costly, 1, n, 1, Parallel.CALL_COST);
+        assertEquals(1, cheap.ranges.size());
+        assertEquals(2, costly.ranges.size());
+        Ranges alone = new Ranges();
+        Parallel.forRange(new Workspace(), alone, 3, 1 << 20, 1, 1);
+        assertEquals(List.of(Thread.currentThread()), List.copyOf(alone.threads), "no team: the caller alone");
+        assertArrayEquals(new int[] {3, 0, 1 << 20}, alone.ranges.get(0));
+    }
+
+    @Test
+    void aFailingRangeIsRethrownAndTheBodyIsNotKept() {
+        Workspace ws = on(two);
+        RangeBody failing = (loop, from, to) -> {
+            if (from > 0) {
+                throw new IllegalStateException("range " + from + ".." + to);
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Parallel.forRange(ws, failing, 0, 20_000, 1, 1));
+        assertEquals("range 10048..20000", e.getMessage());
+        assertEquals(null, two.tasks.range.body, "the team does not keep the last body reachable");
     }
 
     @Test
