@@ -195,16 +195,7 @@ final class Emitter {
     int i = newLocal(Type.INT_TYPE);
     push(0);
     store(Type.INT_TYPE, i);
-    Label test = new Label();
-    Label done = new Label();
-    mv.visitLabel(test);
-    load(Type.INT_TYPE, i);
-    load(Type.INT_TYPE, limit);
-    mv.visitJumpInsn(Opcodes.IF_ICMPGE, done);
-    body.accept(i);
-    mv.visitIincInsn(i, 1);
-    mv.visitJumpInsn(Opcodes.GOTO, test);
-    mv.visitLabel(done);
+    loopTo(i, limit, body);
   }
 
   /** {@code for (int i = from; i < to; i++) body(i)} with from and to in locals; the body gets i's slot. */
@@ -212,11 +203,16 @@ final class Emitter {
     int i = newLocal(Type.INT_TYPE);
     load(Type.INT_TYPE, from);
     store(Type.INT_TYPE, i);
+    loopTo(i, to, body);
+  }
+
+  /** {@code while (i < limit) { body(i); i++; }}, i and limit in locals. */
+  private void loopTo(int i, int limit, java.util.function.IntConsumer body) {
     Label test = new Label();
     Label done = new Label();
     mv.visitLabel(test);
     load(Type.INT_TYPE, i);
-    load(Type.INT_TYPE, to);
+    load(Type.INT_TYPE, limit);
     mv.visitJumpInsn(Opcodes.IF_ICMPGE, done);
     body.accept(i);
     mv.visitIincInsn(i, 1);
