@@ -17,6 +17,9 @@ public final class Reductions {
     public static final int MAX = 1;
     public static final int LOGSUMEXP = 2;
 
+    /** How many neighbouring outputs a sum over strided runs computes at once ({@code sumColumns}). */
+    private static final int COLUMNS = 8;
+
     private Reductions() {
     }
 
@@ -47,8 +50,21 @@ public final class Reductions {
             return;
         }
         int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
+        // Neighbouring outputs read neighbouring elements: several are summed at once.
+        boolean columns = op == SUM && rb == 1 && (kb == 1 ? ska == 1 : skb == 1);
         for (int o = o0; o < o1; o++) {
             int base = a * ska + b * skb;
+            if (columns && o + COLUMNS <= o1 && (kb == 1 || b + COLUMNS <= kb)) {
+                sumColumns(x, base, ra, sra, out, o, accumulate);
+                o += COLUMNS - 1;
+                if (kb == 1) {
+                    a += COLUMNS;
+                } else if ((b += COLUMNS) == kb) {
+                    b = 0;
+                    a++;
+                }
+                continue;
+            }
             double r;
             if (op == SUM) {
                 r = 0;
@@ -78,12 +94,44 @@ public final class Reductions {
                     r = Math.log(s) + shift;
                 }
             }
-            out[o] = accumulate ? (float) (out[o] + (float) r) : (float) r;
+            put(out, o, r, accumulate);
             if (++b == kb) {
                 b = 0;
                 a++;
             }
         }
+    }
+
+    /**
+     * {@link #COLUMNS} neighbouring sums of {@link #reduce} at once, outputs {@code o..o+COLUMNS-1} over the
+     * elements {@code base + i * stride + c}, {@code i < n}: independent double sums, each added in the same order
+     * as alone (a bias gradient, the sum over a batch's rows, ran as one dependent chain of adds per output).
+     */
+    private static void sumColumns(float[] x, int base, int n, int stride, float[] out, int o, boolean accumulate) {
+        double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+        for (int i = 0; i < n; i++) {
+            int at = base + i * stride;
+            r0 += x[at];
+            r1 += x[at + 1];
+            r2 += x[at + 2];
+            r3 += x[at + 3];
+            r4 += x[at + 4];
+            r5 += x[at + 5];
+            r6 += x[at + 6];
+            r7 += x[at + 7];
+        }
+        put(out, o, r0, accumulate);
+        put(out, o + 1, r1, accumulate);
+        put(out, o + 2, r2, accumulate);
+        put(out, o + 3, r3, accumulate);
+        put(out, o + 4, r4, accumulate);
+        put(out, o + 5, r5, accumulate);
+        put(out, o + 6, r6, accumulate);
+        put(out, o + 7, r7, accumulate);
+    }
+
+    private static void put(float[] out, int o, double r, boolean accumulate) {
+        out[o] = accumulate ? (float) (out[o] + (float) r) : (float) r;
     }
 
     /** The number of outputs of {@link #reduce} with these runs: the product of the kept ones. */
@@ -139,8 +187,21 @@ public final class Reductions {
             return;
         }
         int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
+        // Neighbouring outputs read neighbouring elements: several are summed at once.
+        boolean columns = op == SUM && rb == 1 && (kb == 1 ? ska == 1 : skb == 1);
         for (int o = o0; o < o1; o++) {
             int base = a * ska + b * skb;
+            if (columns && o + COLUMNS <= o1 && (kb == 1 || b + COLUMNS <= kb)) {
+                sumColumns(x, base, ra, sra, out, o, accumulate);
+                o += COLUMNS - 1;
+                if (kb == 1) {
+                    a += COLUMNS;
+                } else if ((b += COLUMNS) == kb) {
+                    b = 0;
+                    a++;
+                }
+                continue;
+            }
             double r;
             if (op == SUM) {
                 r = 0;
@@ -170,12 +231,44 @@ public final class Reductions {
                     r = Math.log(s) + shift;
                 }
             }
-            out[o] = accumulate ? (double) (out[o] + (double) r) : (double) r;
+            put(out, o, r, accumulate);
             if (++b == kb) {
                 b = 0;
                 a++;
             }
         }
+    }
+
+    /**
+     * {@link #COLUMNS} neighbouring sums of {@link #reduce} at once, outputs {@code o..o+COLUMNS-1} over the
+     * elements {@code base + i * stride + c}, {@code i < n}: independent double sums, each added in the same order
+     * as alone (a bias gradient, the sum over a batch's rows, ran as one dependent chain of adds per output).
+     */
+    private static void sumColumns(double[] x, int base, int n, int stride, double[] out, int o, boolean accumulate) {
+        double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+        for (int i = 0; i < n; i++) {
+            int at = base + i * stride;
+            r0 += x[at];
+            r1 += x[at + 1];
+            r2 += x[at + 2];
+            r3 += x[at + 3];
+            r4 += x[at + 4];
+            r5 += x[at + 5];
+            r6 += x[at + 6];
+            r7 += x[at + 7];
+        }
+        put(out, o, r0, accumulate);
+        put(out, o + 1, r1, accumulate);
+        put(out, o + 2, r2, accumulate);
+        put(out, o + 3, r3, accumulate);
+        put(out, o + 4, r4, accumulate);
+        put(out, o + 5, r5, accumulate);
+        put(out, o + 6, r6, accumulate);
+        put(out, o + 7, r7, accumulate);
+    }
+
+    private static void put(double[] out, int o, double r, boolean accumulate) {
+        out[o] = accumulate ? (double) (out[o] + (double) r) : (double) r;
     }
 
     /** 1 at the first maximal element (the first NaN, if any) along the middle of {@code [outer, n, inner]}. */
