@@ -76,7 +76,7 @@ public abstract class Gemm {
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
-            SmallGemm.PLAIN.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+            SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {
@@ -115,7 +115,7 @@ public abstract class Gemm {
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
-            SmallGemm.PLAIN.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+            SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else {

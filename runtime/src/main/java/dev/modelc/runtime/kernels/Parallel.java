@@ -234,7 +234,7 @@ public final class Parallel {
             if (fa != null) {
                 float[] a = swapped ? fb : fa, b = swapped ? fa : fb;
                 if (small) {
-                    SmallGemm.PLAIN.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
                             fc, cOff + lo * n, accumulate);
                 } else if (columns) {
                     kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
@@ -246,7 +246,7 @@ public final class Parallel {
             } else {
                 double[] a = swapped ? db : da, b = swapped ? da : db;
                 if (small) {
-                    SmallGemm.PLAIN.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
                             dc, cOff + lo * n, accumulate);
                 } else if (columns) {
                     kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,

@@ -11,29 +11,29 @@ package dev.modelc.runtime.kernels;
  *
  * <p>Algorithm, on the strided views of {@link Gemm} with C row-major ({@code cRow = n}, {@code cCol = 1}):
  * <ol>
- *   <li>B's rows contiguous ({@code bCol == 1}), any A: for each row i of C and each step p, add
- *       {@code A(i,p) * B(p,:)} to row i of C (one axpy per step, B read once per row).</li>
+ *   <li>B's rows contiguous ({@code bCol == 1}), any A: each element of a row of C is one chain of fused
+ *       multiply-adds over p, starting from C's value (or zero), eight columns at a time (then four, then one).</li>
  *   <li>Otherwise, the reduced dimension contiguous in both ({@code aCol == 1}, {@code bRow == 1}, the
- *       {@code x W^T} of a linear layer): each element of C is a dot product of two contiguous runs, summed in four
- *       independent partial sums; a matrix-vector product ({@code n == 1}) goes through {@code matVec}.</li>
+ *       {@code x W^T} of a linear layer, matrix-vector products among them): each element of a column of C is a
+ *       dot product of two contiguous runs summed in one chain, eight rows at a time (then four, then one), and
+ *       then added to C.</li>
  *   <li>Otherwise (both operands transposed): a plain loop over i, j, p.</li>
  * </ol>
- * Sums use {@code Math.fma} like the blocked kernels; the order of the terms differs from theirs (four partial sums
- * in the dot products), within the same error bound of {@code (k + 2) eps sum|terms|}.
+ * Eight independent chains keep the core's fused multiply-adds busy where one chain waits on each add's latency
+ * (the loops do not vectorize: their operands sit at different offsets in their arrays, and Java orders a float
+ * sum). Every element is summed in the order of p, whatever its neighbours, so a split over rows or columns
+ * ({@link Parallel}) gives the same bits; the error stays within {@code (k + 2) eps sum|terms|}.
  *
  * <p>f32 and f64 are written out twice, as in the other kernels: see {@link JavaSgemm} for why, and
- * {@code GemmTwinsTest} for the test that holds the two to the same results. Both kernels use these loops
- * ({@link #PLAIN}); a Vector API form was measured and withdrawn (docs/kernels.md says why).
+ * {@code GemmTwinsTest} for the test that holds the two to the same results. Both kernel implementations call
+ * these loops statically; a Vector API form was measured and withdrawn (docs/kernels.md says why).
  */
-class SmallGemm {
-
-    /** The plain-Java loops, on every JVM. */
-    static final SmallGemm PLAIN = new SmallGemm();
+final class SmallGemm {
 
     /** Products of at most this many multiply-adds skip packing, whatever their shape. */
     static final long SMALL_VOLUME = 8192;
 
-    SmallGemm() {
+    private SmallGemm() {
     }
 
     /** Whether {@code m x k x n} (all positive) is computed here rather than by a blocked kernel. */
@@ -42,22 +42,15 @@ class SmallGemm {
     }
 
     /** f32 {@code C[m,n] (=|+=) A x B} with C row-major from {@code cOff}; m, n, k positive, bounds checked. */
-    final void run(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
-                   float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, boolean accumulate) {
+    static void run(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
+                    float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, boolean accumulate) {
         if (bCol == 1) {
             for (int i = 0; i < m; i++) {
                 row(n, k, a, aOff + i * aRow, aCol, b, bOff, bRow, c, cOff + i * n, accumulate);
             }
-        } else if (aCol == 1 && bRow == 1 && n == 1) {
-            matVec(m, k, a, aOff, aRow, b, bOff, c, cOff, accumulate);
         } else if (aCol == 1 && bRow == 1) {
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * n;
-                int ai = aOff + i * aRow;
-                for (int j = 0; j < n; j++) {
-                    float dot = dot(a, ai, b, bOff + j * bCol, k);
-                    c[ci + j] = accumulate ? c[ci + j] + dot : dot;
-                }
+            for (int j = 0; j < n; j++) {
+                column(m, k, a, aOff, aRow, b, bOff + j * bCol, c, cOff + j, n, accumulate);
             }
         } else {
             for (int i = 0; i < m; i++) {
@@ -74,67 +67,139 @@ class SmallGemm {
     }
 
     /**
-     * One row of C with B's rows contiguous: {@code C(i,:) (=|+=) sum_p A(i,p) B(p,:)}, A's row i from {@code ai}
-     * with its steps {@code aCol} apart, one axpy per step.
+     * One row of C with B's rows contiguous: {@code C(i,j) (=|+=) sum_p A(i,p) B(p,j)}, A's row i from {@code ai}
+     * with its steps {@code aCol} apart; eight, four, then single columns at a time, each one chain from C's value
+     * (or zero) in the order of p.
      */
-    void row(int n, int k, float[] a, int ai, int aCol, float[] b, int bOff, int bRow, float[] c, int ci,
-             boolean accumulate) {
-        if (!accumulate) {
-            java.util.Arrays.fill(c, ci, ci + n, 0f);
+    private static void row(int n, int k, float[] a, int ai, int aCol, float[] b, int bOff, int bRow, float[] c,
+                            int ci, boolean accumulate) {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            int at = ci + j;
+            float s0 = accumulate ? c[at] : 0f, s1 = accumulate ? c[at + 1] : 0f;
+            float s2 = accumulate ? c[at + 2] : 0f, s3 = accumulate ? c[at + 3] : 0f;
+            float s4 = accumulate ? c[at + 4] : 0f, s5 = accumulate ? c[at + 5] : 0f;
+            float s6 = accumulate ? c[at + 6] : 0f, s7 = accumulate ? c[at + 7] : 0f;
+            for (int p = 0, bp = bOff + j; p < k; p++, bp += bRow) {
+                float x = a[ai + p * aCol];
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + 1], s1);
+                s2 = Math.fma(x, b[bp + 2], s2);
+                s3 = Math.fma(x, b[bp + 3], s3);
+                s4 = Math.fma(x, b[bp + 4], s4);
+                s5 = Math.fma(x, b[bp + 5], s5);
+                s6 = Math.fma(x, b[bp + 6], s6);
+                s7 = Math.fma(x, b[bp + 7], s7);
+            }
+            c[at] = s0;
+            c[at + 1] = s1;
+            c[at + 2] = s2;
+            c[at + 3] = s3;
+            c[at + 4] = s4;
+            c[at + 5] = s5;
+            c[at + 6] = s6;
+            c[at + 7] = s7;
         }
-        for (int p = 0; p < k; p++) {
-            axpy(a[ai + p * aCol], b, bOff + p * bRow, c, ci, n);
+        for (; j + 4 <= n; j += 4) {
+            int at = ci + j;
+            float s0 = accumulate ? c[at] : 0f, s1 = accumulate ? c[at + 1] : 0f;
+            float s2 = accumulate ? c[at + 2] : 0f, s3 = accumulate ? c[at + 3] : 0f;
+            for (int p = 0, bp = bOff + j; p < k; p++, bp += bRow) {
+                float x = a[ai + p * aCol];
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + 1], s1);
+                s2 = Math.fma(x, b[bp + 2], s2);
+                s3 = Math.fma(x, b[bp + 3], s3);
+            }
+            c[at] = s0;
+            c[at + 1] = s1;
+            c[at + 2] = s2;
+            c[at + 3] = s3;
+        }
+        for (; j < n; j++) {
+            float s = accumulate ? c[ci + j] : 0f;
+            for (int p = 0, bp = bOff + j; p < k; p++, bp += bRow) {
+                s = Math.fma(a[ai + p * aCol], b[bp], s);
+            }
+            c[ci + j] = s;
         }
     }
 
-    private static void axpy(float s, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int j = 0; j < n; j++) {
-            y[yOff + j] = Math.fma(s, x[xOff + j], y[yOff + j]);
+    /**
+     * One column of C with the reduced dimension contiguous in both operands (the {@code x W^T} of a linear layer):
+     * {@code C(i,j) (=|+=) A(i,:) . B(:,j)} for i < m, A's rows {@code aRow} apart, B's column j from {@code bj}, C's
+     * column from {@code cj} with its rows {@code ldc} apart; eight, four, then single rows at a time, each a dot
+     * product summed in one chain in the order of p and then added to C.
+     */
+    private static void column(int m, int k, float[] a, int aOff, int aRow, float[] b, int bj, float[] c, int cj,
+                               int ldc, boolean accumulate) {
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            int a0 = aOff + i * aRow;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int p = 0; p < k; p++) {
+                float y = b[bj + p];
+                int ap = a0 + p;
+                s0 = Math.fma(a[ap], y, s0);
+                s1 = Math.fma(a[ap + aRow], y, s1);
+                s2 = Math.fma(a[ap + 2 * aRow], y, s2);
+                s3 = Math.fma(a[ap + 3 * aRow], y, s3);
+                s4 = Math.fma(a[ap + 4 * aRow], y, s4);
+                s5 = Math.fma(a[ap + 5 * aRow], y, s5);
+                s6 = Math.fma(a[ap + 6 * aRow], y, s6);
+                s7 = Math.fma(a[ap + 7 * aRow], y, s7);
+            }
+            int at = cj + i * ldc;
+            put(c, at, s0, accumulate);
+            put(c, at + ldc, s1, accumulate);
+            put(c, at + 2 * ldc, s2, accumulate);
+            put(c, at + 3 * ldc, s3, accumulate);
+            put(c, at + 4 * ldc, s4, accumulate);
+            put(c, at + 5 * ldc, s5, accumulate);
+            put(c, at + 6 * ldc, s6, accumulate);
+            put(c, at + 7 * ldc, s7, accumulate);
+        }
+        for (; i + 4 <= m; i += 4) {
+            int a0 = aOff + i * aRow;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int p = 0; p < k; p++) {
+                float y = b[bj + p];
+                int ap = a0 + p;
+                s0 = Math.fma(a[ap], y, s0);
+                s1 = Math.fma(a[ap + aRow], y, s1);
+                s2 = Math.fma(a[ap + 2 * aRow], y, s2);
+                s3 = Math.fma(a[ap + 3 * aRow], y, s3);
+            }
+            int at = cj + i * ldc;
+            put(c, at, s0, accumulate);
+            put(c, at + ldc, s1, accumulate);
+            put(c, at + 2 * ldc, s2, accumulate);
+            put(c, at + 3 * ldc, s3, accumulate);
+        }
+        for (; i < m; i++) {
+            int a0 = aOff + i * aRow;
+            float s = 0f;
+            for (int p = 0; p < k; p++) {
+                s = Math.fma(a[a0 + p], b[bj + p], s);
+            }
+            put(c, cj + i * ldc, s, accumulate);
         }
     }
 
-    /** A matrix-vector product: {@code c[cOff + i] (=|+=) A(i,:) . b} for i < m, A's rows contiguous. */
-    void matVec(int m, int k, float[] a, int aOff, int aRow, float[] b, int bOff, float[] c, int cOff,
-                boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            float dot = dot(a, aOff + i * aRow, b, bOff, k);
-            c[cOff + i] = accumulate ? c[cOff + i] + dot : dot;
-        }
-    }
-
-    /** The dot product of two contiguous runs of k values, in four independent partial sums. */
-    float dot(float[] x, int xOff, float[] y, int yOff, int k) {
-        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-        int p = 0;
-        for (; p + 3 < k; p += 4) {
-            s0 = Math.fma(x[xOff + p], y[yOff + p], s0);
-            s1 = Math.fma(x[xOff + p + 1], y[yOff + p + 1], s1);
-            s2 = Math.fma(x[xOff + p + 2], y[yOff + p + 2], s2);
-            s3 = Math.fma(x[xOff + p + 3], y[yOff + p + 3], s3);
-        }
-        for (; p < k; p++) {
-            s0 = Math.fma(x[xOff + p], y[yOff + p], s0);
-        }
-        return (s0 + s1) + (s2 + s3);
+    private static void put(float[] c, int at, float sum, boolean accumulate) {
+        c[at] = accumulate ? c[at] + sum : sum;
     }
 
     /** f64 {@code C[m,n] (=|+=) A x B} with C row-major from {@code cOff}; m, n, k positive, bounds checked. */
-    final void run(int m, int n, int k, double[] a, int aOff, int aRow, int aCol,
-                   double[] b, int bOff, int bRow, int bCol, double[] c, int cOff, boolean accumulate) {
+    static void run(int m, int n, int k, double[] a, int aOff, int aRow, int aCol,
+                    double[] b, int bOff, int bRow, int bCol, double[] c, int cOff, boolean accumulate) {
         if (bCol == 1) {
             for (int i = 0; i < m; i++) {
                 row(n, k, a, aOff + i * aRow, aCol, b, bOff, bRow, c, cOff + i * n, accumulate);
             }
-        } else if (aCol == 1 && bRow == 1 && n == 1) {
-            matVec(m, k, a, aOff, aRow, b, bOff, c, cOff, accumulate);
         } else if (aCol == 1 && bRow == 1) {
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * n;
-                int ai = aOff + i * aRow;
-                for (int j = 0; j < n; j++) {
-                    double dot = dot(a, ai, b, bOff + j * bCol, k);
-                    c[ci + j] = accumulate ? c[ci + j] + dot : dot;
-                }
+            for (int j = 0; j < n; j++) {
+                column(m, k, a, aOff, aRow, b, bOff + j * bCol, c, cOff + j, n, accumulate);
             }
         } else {
             for (int i = 0; i < m; i++) {
@@ -151,47 +216,126 @@ class SmallGemm {
     }
 
     /**
-     * One row of C with B's rows contiguous: {@code C(i,:) (=|+=) sum_p A(i,p) B(p,:)}, A's row i from {@code ai}
-     * with its steps {@code aCol} apart, one axpy per step.
+     * One row of C with B's rows contiguous: {@code C(i,j) (=|+=) sum_p A(i,p) B(p,j)}, A's row i from {@code ai}
+     * with its steps {@code aCol} apart; eight, four, then single columns at a time, each one chain from C's value
+     * (or zero) in the order of p.
      */
-    void row(int n, int k, double[] a, int ai, int aCol, double[] b, int bOff, int bRow, double[] c, int ci,
-             boolean accumulate) {
-        if (!accumulate) {
-            java.util.Arrays.fill(c, ci, ci + n, 0d);
+    private static void row(int n, int k, double[] a, int ai, int aCol, double[] b, int bOff, int bRow, double[] c,
+                            int ci, boolean accumulate) {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            int at = ci + j;
+            double s0 = accumulate ? c[at] : 0d, s1 = accumulate ? c[at + 1] : 0d;
+            double s2 = accumulate ? c[at + 2] : 0d, s3 = accumulate ? c[at + 3] : 0d;
+            double s4 = accumulate ? c[at + 4] : 0d, s5 = accumulate ? c[at + 5] : 0d;
+            double s6 = accumulate ? c[at + 6] : 0d, s7 = accumulate ? c[at + 7] : 0d;
+            for (int p = 0, bp = bOff + j; p < k; p++, bp += bRow) {
+                double x = a[ai + p * aCol];
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + 1], s1);
+                s2 = Math.fma(x, b[bp + 2], s2);
+                s3 = Math.fma(x, b[bp + 3], s3);
+                s4 = Math.fma(x, b[bp + 4], s4);
+                s5 = Math.fma(x, b[bp + 5], s5);
+                s6 = Math.fma(x, b[bp + 6], s6);
+                s7 = Math.fma(x, b[bp + 7], s7);
+            }
+            c[at] = s0;
+            c[at + 1] = s1;
+            c[at + 2] = s2;
+            c[at + 3] = s3;
+            c[at + 4] = s4;
+            c[at + 5] = s5;
+            c[at + 6] = s6;
+            c[at + 7] = s7;
         }
-        for (int p = 0; p < k; p++) {
-            axpy(a[ai + p * aCol], b, bOff + p * bRow, c, ci, n);
+        for (; j + 4 <= n; j += 4) {
+            int at = ci + j;
+            double s0 = accumulate ? c[at] : 0d, s1 = accumulate ? c[at + 1] : 0d;
+            double s2 = accumulate ? c[at + 2] : 0d, s3 = accumulate ? c[at + 3] : 0d;
+            for (int p = 0, bp = bOff + j; p < k; p++, bp += bRow) {
+                double x = a[ai + p * aCol];
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + 1], s1);
+                s2 = Math.fma(x, b[bp + 2], s2);
+                s3 = Math.fma(x, b[bp + 3], s3);
+            }
+            c[at] = s0;
+            c[at + 1] = s1;
+            c[at + 2] = s2;
+            c[at + 3] = s3;
+        }
+        for (; j < n; j++) {
+            double s = accumulate ? c[ci + j] : 0d;
+            for (int p = 0, bp = bOff + j; p < k; p++, bp += bRow) {
+                s = Math.fma(a[ai + p * aCol], b[bp], s);
+            }
+            c[ci + j] = s;
         }
     }
 
-    private static void axpy(double s, double[] x, int xOff, double[] y, int yOff, int n) {
-        for (int j = 0; j < n; j++) {
-            y[yOff + j] = Math.fma(s, x[xOff + j], y[yOff + j]);
+    /**
+     * One column of C with the reduced dimension contiguous in both operands (the {@code x W^T} of a linear layer):
+     * {@code C(i,j) (=|+=) A(i,:) . B(:,j)} for i < m, A's rows {@code aRow} apart, B's column j from {@code bj}, C's
+     * column from {@code cj} with its rows {@code ldc} apart; eight, four, then single rows at a time, each a dot
+     * product summed in one chain in the order of p and then added to C.
+     */
+    private static void column(int m, int k, double[] a, int aOff, int aRow, double[] b, int bj, double[] c, int cj,
+                               int ldc, boolean accumulate) {
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            int a0 = aOff + i * aRow;
+            double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d, s4 = 0d, s5 = 0d, s6 = 0d, s7 = 0d;
+            for (int p = 0; p < k; p++) {
+                double y = b[bj + p];
+                int ap = a0 + p;
+                s0 = Math.fma(a[ap], y, s0);
+                s1 = Math.fma(a[ap + aRow], y, s1);
+                s2 = Math.fma(a[ap + 2 * aRow], y, s2);
+                s3 = Math.fma(a[ap + 3 * aRow], y, s3);
+                s4 = Math.fma(a[ap + 4 * aRow], y, s4);
+                s5 = Math.fma(a[ap + 5 * aRow], y, s5);
+                s6 = Math.fma(a[ap + 6 * aRow], y, s6);
+                s7 = Math.fma(a[ap + 7 * aRow], y, s7);
+            }
+            int at = cj + i * ldc;
+            put(c, at, s0, accumulate);
+            put(c, at + ldc, s1, accumulate);
+            put(c, at + 2 * ldc, s2, accumulate);
+            put(c, at + 3 * ldc, s3, accumulate);
+            put(c, at + 4 * ldc, s4, accumulate);
+            put(c, at + 5 * ldc, s5, accumulate);
+            put(c, at + 6 * ldc, s6, accumulate);
+            put(c, at + 7 * ldc, s7, accumulate);
+        }
+        for (; i + 4 <= m; i += 4) {
+            int a0 = aOff + i * aRow;
+            double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d;
+            for (int p = 0; p < k; p++) {
+                double y = b[bj + p];
+                int ap = a0 + p;
+                s0 = Math.fma(a[ap], y, s0);
+                s1 = Math.fma(a[ap + aRow], y, s1);
+                s2 = Math.fma(a[ap + 2 * aRow], y, s2);
+                s3 = Math.fma(a[ap + 3 * aRow], y, s3);
+            }
+            int at = cj + i * ldc;
+            put(c, at, s0, accumulate);
+            put(c, at + ldc, s1, accumulate);
+            put(c, at + 2 * ldc, s2, accumulate);
+            put(c, at + 3 * ldc, s3, accumulate);
+        }
+        for (; i < m; i++) {
+            int a0 = aOff + i * aRow;
+            double s = 0d;
+            for (int p = 0; p < k; p++) {
+                s = Math.fma(a[a0 + p], b[bj + p], s);
+            }
+            put(c, cj + i * ldc, s, accumulate);
         }
     }
 
-    /** A matrix-vector product: {@code c[cOff + i] (=|+=) A(i,:) . b} for i < m, A's rows contiguous. */
-    void matVec(int m, int k, double[] a, int aOff, int aRow, double[] b, int bOff, double[] c, int cOff,
-                boolean accumulate) {
-        for (int i = 0; i < m; i++) {
-            double dot = dot(a, aOff + i * aRow, b, bOff, k);
-            c[cOff + i] = accumulate ? c[cOff + i] + dot : dot;
-        }
-    }
-
-    /** The dot product of two contiguous runs of k values, in four independent partial sums. */
-    double dot(double[] x, int xOff, double[] y, int yOff, int k) {
-        double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d;
-        int p = 0;
-        for (; p + 3 < k; p += 4) {
-            s0 = Math.fma(x[xOff + p], y[yOff + p], s0);
-            s1 = Math.fma(x[xOff + p + 1], y[yOff + p + 1], s1);
-            s2 = Math.fma(x[xOff + p + 2], y[yOff + p + 2], s2);
-            s3 = Math.fma(x[xOff + p + 3], y[yOff + p + 3], s3);
-        }
-        for (; p < k; p++) {
-            s0 = Math.fma(x[xOff + p], y[yOff + p], s0);
-        }
-        return (s0 + s1) + (s2 + s3);
+    private static void put(double[] c, int at, double sum, boolean accumulate) {
+        c[at] = accumulate ? c[at] + sum : sum;
     }
 }

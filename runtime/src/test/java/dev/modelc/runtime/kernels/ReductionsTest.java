@@ -6,68 +6,129 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The four-run sums of {@link Reductions#reduce(int, float[], float[], int, int, int, int, boolean, boolean)} add
- * several outputs in one loop; each output must still be its elements added in row-major order in double, which the
- * rank-general reduction computes one element at a time. Compared bit for bit over shapes whose output counts leave
- * every remainder of the blocks of four, with contiguous and strided reduced runs, reduced first or not.
+ * {@link Reductions#reduce} against a direct loop over the four runs, bit for bit: each output summed in double in
+ * the operand's row-major order, then rounded (and added) once. The shapes include sums over a batch's rows with many
+ * neighbouring outputs (a bias gradient), which the kernel computes several at a time, ragged counts of them, and
+ * output ranges that start and end inside such a group (as {@link Parallel} calls it).
  */
 class ReductionsTest {
   private final Random rnd = new Random(7);
 
-  @Test
-  void blockedSumsAreRowMajorDoubleSumsBitForBit() {
-    int[][] shapes = {{1, 1, 1, 1}, {3, 5, 7, 1}, {2, 6, 576, 1}, {64, 120, 1, 1}, {5, 3, 2, 7}, {1, 9, 1, 3},
-        {4, 1, 6, 2}, {2, 7, 3, 5}, {7, 2, 1, 1}, {3, 4, 5, 6}};
-    for (int[] d : shapes) {
-      for (boolean first : new boolean[] {true, false}) {
-        int n = d[0] * d[1] * d[2] * d[3];
-        double[] xd = new double[n];
-        float[] xf = new float[n];
-        for (int i = 0; i < n; i++) {
-          xf[i] = (float) (rnd.nextGaussian() * Math.exp(rnd.nextInt(20) - 10));
-          xd[i] = xf[i];
+  private static float expected(float[] x, int[] d, boolean first, int o, float old, boolean accumulate) {
+    int kept1 = first ? d[1] : d[0];
+    int kept2 = first ? d[3] : d[2];
+    int a = o / kept2, b = o % kept2;
+    double r = 0;
+    for (int i0 = 0; i0 < d[0]; i0++) {
+      for (int i1 = 0; i1 < d[1]; i1++) {
+        for (int i2 = 0; i2 < d[2]; i2++) {
+          for (int i3 = 0; i3 < d[3]; i3++) {
+            boolean mine = first ? i1 == a && i3 == b : i0 == a && i2 == b;
+            if (mine) {
+              r += x[((i0 * d[1] + i1) * d[2] + i2) * d[3] + i3];
+            }
+          }
         }
-        boolean[] reduced = first ? new boolean[] {true, false, true, false} : new boolean[] {false, true, false, true};
-        double[] want = Reductions.reduce(Reductions.SUM, xd, d, reduced);
-        int outputs = Reductions.outputs(d[0], d[1], d[2], d[3], first);
-        assertEquals(want.length, outputs);
+      }
+    }
+    assertEquals(kept1 * kept2 > o, true);
+    return accumulate ? (float) (old + (float) r) : (float) r;
+  }
 
-        float[] got = new float[outputs];
-        Reductions.reduce(Reductions.SUM, xf, got, d[0], d[1], d[2], d[3], first, false);
-        double[] gotD = new double[outputs];
-        Reductions.reduce(Reductions.SUM, xd, gotD, d[0], d[1], d[2], d[3], first, false);
-        float[] acc = new float[outputs];
-        float[] start = new float[outputs];
-        for (int o = 0; o < outputs; o++) {
-          start[o] = (float) rnd.nextGaussian();
-          acc[o] = start[o];
+  private void check(int[] d, boolean first, boolean accumulate, int o0, int o1) {
+    float[] x = new float[d[0] * d[1] * d[2] * d[3]];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(7) - 3));
+    }
+    int outputs = Reductions.outputs(d[0], d[1], d[2], d[3], first);
+    float[] out = new float[outputs];
+    for (int i = 0; i < outputs; i++) {
+      out[i] = (float) rnd.nextGaussian();
+    }
+    float[] before = out.clone();
+    if (o0 == 0 && o1 == outputs) {
+      Reductions.reduce(Reductions.SUM, x, out, d[0], d[1], d[2], d[3], first, accumulate);
+    } else {
+      Reductions.reduce(Reductions.SUM, x, out, d[0], d[1], d[2], d[3], first, accumulate, o0, o1);
+    }
+    double[] xd = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xd[i] = x[i];
+    }
+    double[] outD = new double[outputs];
+    for (int i = 0; i < outputs; i++) {
+      outD[i] = before[i];
+    }
+    if (o0 == 0 && o1 == outputs) {
+      Reductions.reduce(Reductions.SUM, xd, outD, d[0], d[1], d[2], d[3], first, accumulate);
+    } else {
+      Reductions.reduce(Reductions.SUM, xd, outD, d[0], d[1], d[2], d[3], first, accumulate, o0, o1);
+    }
+    for (int o = 0; o < outputs; o++) {
+      String at = java.util.Arrays.toString(d) + " first " + first + " accumulate " + accumulate + " range " + o0
+          + ".." + o1 + " output " + o;
+      if (o < o0 || o >= o1) {
+        assertEquals(Float.floatToIntBits(before[o]), Float.floatToIntBits(out[o]), at + " was written");
+        assertEquals(before[o], outD[o], at + " (f64) was written");
+        continue;
+      }
+      float want = expected(x, d, first, o, before[o], accumulate);
+      assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[o]), at);
+      double r = 0;
+      for (int i = 0; i < x.length; i++) {
+        if (belongs(i, d, first, o)) {
+          r += xd[i];
         }
-        Reductions.reduce(Reductions.SUM, xf, acc, d[0], d[1], d[2], d[3], first, true);
-        for (int o = 0; o < outputs; o++) {
-          String where = java.util.Arrays.toString(d) + " first=" + first + " output " + o;
-          assertEquals(Float.floatToIntBits((float) want[o]), Float.floatToIntBits(got[o]), where);
-          assertEquals(Double.doubleToLongBits(want[o]), Double.doubleToLongBits(gotD[o]), where + " (f64)");
-          assertEquals(Float.floatToIntBits(start[o] + (float) want[o]), Float.floatToIntBits(acc[o]),
-              where + " accumulating");
-        }
+      }
+      assertEquals(accumulate ? before[o] + r : r, outD[o], at + " (f64)");
+    }
+  }
+
+  private static boolean belongs(int flat, int[] d, boolean first, int o) {
+    int i3 = flat % d[3], i2 = flat / d[3] % d[2], i1 = flat / (d[3] * d[2]) % d[1];
+    int i0 = flat / (d[3] * d[2] * d[1]);
+    int kept2 = first ? d[3] : d[2];
+    int a = o / kept2, b = o % kept2;
+    return first ? i1 == a && i3 == b : i0 == a && i2 == b;
+  }
+
+  @Test
+  void sumOverRowsMatchesTheDirectLoop() {
+    // [batch, features] summed over the batch: d0 reduced, d1 kept.
+    for (int[] s : new int[][] {{64, 128}, {64, 10}, {3, 8}, {1, 7}, {5, 17}, {256, 1}, {7, 9}}) {
+      for (boolean acc : new boolean[] {false, true}) {
+        check(new int[] {s[0], s[1], 1, 1}, true, acc, 0, s[1]);
       }
     }
   }
 
   @Test
-  void aRangeOfOutputsLeavesTheOthersAlone() {
-    int[] d = {3, 10, 4, 1};
-    float[] x = new float[120];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = i % 7 - 3;
+  void sumsWithOtherRunsMatchTheDirectLoop() {
+    for (int t = 0; t < 200; t++) {
+      int[] d = {1 + rnd.nextInt(6), 1 + rnd.nextInt(20), 1 + rnd.nextInt(4), 1 + rnd.nextInt(20)};
+      if (rnd.nextInt(3) == 0) {
+        d[2] = 1;
+      }
+      boolean first = rnd.nextBoolean();
+      check(d, first, rnd.nextBoolean(), 0, Reductions.outputs(d[0], d[1], d[2], d[3], first));
     }
-    float[] all = new float[10];
-    Reductions.reduce(Reductions.SUM, x, all, d[0], d[1], d[2], d[3], true, false);
-    float[] part = new float[10];
-    java.util.Arrays.fill(part, 99f);
-    Reductions.reduce(Reductions.SUM, x, part, d[0], d[1], d[2], d[3], true, false, 3, 8);
-    for (int o = 0; o < 10; o++) {
-      assertEquals(o >= 3 && o < 8 ? all[o] : 99f, part[o], "output " + o);
+  }
+
+  @Test
+  void outputRangesMatchTheDirectLoop() {
+    for (int t = 0; t < 150; t++) {
+      int r = 1 + rnd.nextInt(9), n = 1 + rnd.nextInt(30), a = 1 + rnd.nextInt(4);
+      int[] d;
+      boolean first;
+      switch (t % 3) {
+        case 0 -> { d = new int[] {r, n, 1, 1}; first = true; }        // over the rows, outputs stride 1 in d1
+        case 1 -> { d = new int[] {a, r, n, 1}; first = false; }       // over the middle run, kept runs d0 and d2
+        default -> { d = new int[] {r, a, 1, n}; first = true; }       // kept runs d1 and d3
+      }
+      int outputs = Reductions.outputs(d[0], d[1], d[2], d[3], first);
+      int o0 = rnd.nextInt(outputs + 1);
+      int o1 = o0 + rnd.nextInt(outputs - o0 + 1);
+      check(d, first, rnd.nextBoolean(), o0, o1);
     }
   }
 }

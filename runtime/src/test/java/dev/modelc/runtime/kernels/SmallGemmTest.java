@@ -102,12 +102,12 @@ class SmallGemmTest {
     /** SmallGemm.run with the strides {@link Gemm} derives from the flags. */
     private static void small32(Workspace ws, boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff,
                                 float[] b, int bOff, float[] c, int cOff, boolean acc) {
-        SmallGemm.PLAIN.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
+        SmallGemm.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
     }
 
     private static void small64(Workspace ws, boolean ta, boolean tb, int m, int n, int k, double[] a, int aOff,
                                 double[] b, int bOff, double[] c, int cOff, boolean acc) {
-        SmallGemm.PLAIN.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
+        SmallGemm.run(m, n, k, a, aOff, ta ? 1 : k, ta ? m : 1, b, bOff, tb ? 1 : n, tb ? k : 1, c, cOff, acc);
     }
 
     private static void check32(String what, Product32 product, Random random, int m, int n, int k,
