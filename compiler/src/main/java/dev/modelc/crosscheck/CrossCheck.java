@@ -42,10 +42,16 @@ public final class CrossCheck {
     return rows.stream().allMatch(Row::ok);
   }
 
+  /** The model's .mdl file name without its directories, as the generated class and the interpreter name it. */
+  private static String sourceName(CheckedModel model) {
+    String file = model.span().file();
+    return file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  }
+
   /** Compiled vs interpreter for {@code steps} optimizer steps (forward and gradients only without an objective). */
   public static CrossCheck run(CheckedModel model, int steps, long seed, int batch) {
     CrossCheck c = new CrossCheck();
-    CompiledClass compiled = Driver.compile(model, "modelc.check", model.name() + ".mdl", false);
+    CompiledClass compiled = Driver.compile(model, "modelc.check", sourceName(model), false);
     Model m = compiled.newUninitialized();
     m.initialize(seed);
     Interpreter ref = new Interpreter(model, seed);
@@ -99,7 +105,7 @@ public final class CrossCheck {
       notes.add("finite differences skipped: the objective uses detach(...), whose cut the differences cannot see");
       return;
     }
-    Model m = Driver.compile(f64Model, "modelc.check", f64Model.name() + ".mdl", false).newUninitialized();
+    Model m = Driver.compile(f64Model, "modelc.check", sourceName(f64Model), false).newUninitialized();
     m.initialize(seed);
     bindRandomInputs(f64Model, m, null, batch, new Random(seed));
     m.zeroGrad();
