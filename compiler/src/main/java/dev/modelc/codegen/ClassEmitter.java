@@ -89,15 +89,17 @@ public final class ClassEmitter {
     cw.visitSource(options.sourceFile(), null);
     constructor();
     int convSlot = 0;
+    int[] slots = new int[schedule.steps().size()];
     for (Step s : schedule.steps()) {
-      Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, "s" + s.index(), "()V");
-      e.line(s.node().origin);
-      if (s.kind() == Step.Kind.LOOP) LoopEmitter.emit(e, access, schedule, s);
-      else if (s.kind() == Step.Kind.REDUCE) LoopEmitter.emitSum(e, access, schedule, s);
-      else convSlot += KernelEmitter.emit(e, access, schedule, s, convSlot);
-      anomaly.afterStep(e, s);
-      e.returnVoid();
-      e.end();
+      slots[s.index()] = convSlot;
+      convSlot += step("s" + s.index(), s, convSlot);
+    }
+    // trainStep's form of the steps that alone write a gradient: written, not added (see Schedule)
+    java.util.Set<Integer> overwriting = schedule.overwritingInTraining();
+    for (int i : overwriting) {
+      Step s = schedule.steps().get(i);
+      step("s" + i + "$train", new Step(i, s.kind(), s.node(), s.fused(), false, s.target(), s.kernel(), s.bias()),
+          slots[i]);
     }
     if (!split.isEmpty()) RangeEmitter.emit(cw, access, schedule, split);
     List<String> predict = new ArrayList<>();
@@ -126,11 +128,43 @@ public final class ClassEmitter {
       updates.add("u" + p);
     }
     pass("runStep", updates);
-    pass("runTrainBackward", schedule.trainBackward());
+    pass("runTrainBackward", schedule.trainBackward().stream()
+        .map(n -> n.startsWith("s") && overwriting.contains(Integer.parseInt(n.substring(1))) ? n + "$train" : n)
+        .toList());
+    gradsWrittenByTrainStep(overwriting);
     anomaly.emitMethods(cw, access, options.sourceFile());
     typedApi();
     cw.visitEnd();
     return cw.toByteArray();
+  }
+
+  /** Emits one step as a method of its own; returns how many convolution geometry slots it used. */
+  private int step(String name, Step s, int convSlot) {
+    Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, name, "()V");
+    e.line(s.node().origin);
+    int used = 0;
+    if (s.kind() == Step.Kind.LOOP) LoopEmitter.emit(e, access, schedule, s);
+    else if (s.kind() == Step.Kind.REDUCE) LoopEmitter.emitSum(e, access, schedule, s);
+    else used = KernelEmitter.emit(e, access, schedule, s, convSlot);
+    anomaly.afterStep(e, s);
+    e.returnVoid();
+    e.end();
+    return used;
+  }
+
+  /**
+   * {@code protected String gradsWrittenByTrainStep()}: one character per gradient, '1' where {@code trainStep}'s
+   * backward writes the whole gradient (its only writer runs in its {@code $train} form), so that
+   * {@code trainStep} zeroes only the others first.
+   */
+  private void gradsWrittenByTrainStep(java.util.Set<Integer> overwriting) {
+    char[] flags = new char[schedule.params().size()];
+    java.util.Arrays.fill(flags, '0');
+    for (int i : overwriting) flags[schedule.steps().get(i).target().index()] = '1';
+    Emitter e = new Emitter(cw, Opcodes.ACC_PROTECTED, "gradsWrittenByTrainStep", "()Ljava/lang/String;");
+    e.mv.visitLdcInsn(new String(flags));
+    e.mv.visitInsn(Opcodes.ARETURN);
+    e.end();
   }
 
   /**

@@ -62,6 +62,31 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
   }
 
   /**
+   * The backward steps that {@code trainStep} runs writing, not adding to, their parameter's gradient: each is the
+   * only step (of any pass) that writes that gradient, so on the zeros {@code trainStep} would start from it
+   * writes the same value, and {@code trainStep} need not zero that gradient first (a fill and, in the kernel, a read
+   * of the gradient saved). A loop the thread team may split keeps its one form (its range method adds), and an
+   * ACCUMULATE step (which only adds a value computed elsewhere) stays as it is.
+   */
+  public java.util.Set<Integer> overwritingInTraining() {
+    Map<Integer, List<Step>> writers = new java.util.HashMap<>();
+    for (Step s : steps) {
+      if (s.target().kind() == Location.Kind.GRAD) {
+        writers.computeIfAbsent(s.target().index(), k -> new java.util.ArrayList<>()).add(s);
+      }
+    }
+    java.util.Set<Integer> out = new java.util.TreeSet<>();
+    for (List<Step> w : writers.values()) {
+      Step s = w.get(0);
+      boolean computes = s.kind() == Step.Kind.KERNEL || s.kind() == Step.Kind.LOOP || s.kind() == Step.Kind.REDUCE;
+      if (w.size() == 1 && computes && backward.contains(s.index()) && s.accumulate() && !s.hasEpilogueLoop() && !SplitLoops.splits(this, s)) {
+        out.add(s.index());
+      }
+    }
+    return out;
+  }
+
+  /**
    * Whether the objective reaches parameter p (the graph has its GRADIENT result). A parameter it does not reach has
    * no update, as PyTorch's optimizers skip a parameter whose {@code .grad} is None; its gradient stays zero.
    */

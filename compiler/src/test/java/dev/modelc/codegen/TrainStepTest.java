@@ -18,11 +18,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@code trainStep()} updates each parameter inside the backward pass, as soon as its gradient is final; it must
  * leave exactly (bit for bit) what {@code zeroGrad(); forward(); backward(); step()} leaves, step after step, for
- * every optimizer of the samples (SGD, SGD with momentum, Adam).
+ * every optimizer of the samples (SGD, SGD with momentum, Adam). Gradients too: a gradient that trainStep's backward
+ * writes whole (its only writer, {@code Schedule.overwritingInTraining}) is not zeroed first, and must come out as
+ * zeroGrad-and-add does, including where a parameter has several writers (penalty, transformer) or none.
  */
 class TrainStepTest {
   @ParameterizedTest
-  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn"})
+  @ValueSource(strings = {"linreg", "logreg", "mlp", "cnn", "penalty", "bow", "norm", "resnet", "transformer"})
   void fusedUpdatesEqualSeparateSteps(String sample) throws Exception {
     CheckedModel checked = Samples.load(sample, false);
     CompiledClass cls = Driver.compile(checked, "t", sample + ".mdl", true);
@@ -41,11 +43,31 @@ class TrainStepTest {
       assertEquals(expected, loss, 0.0, sample + " loss at step " + step);
       assertTrue(Double.isFinite(loss));
       for (TensorSpec p : separate.parameters()) {
-        assertArrayEquals((float[]) separate.parameter(p.name()), (float[]) fused.parameter(p.name()),
-            sample + " " + p.name() + " at step " + step);
-        assertArrayEquals((float[]) separate.gradient(p.name()), (float[]) fused.gradient(p.name()),
-            sample + " grad " + p.name() + " at step " + step);
+        same(separate.parameter(p.name()), fused.parameter(p.name()), sample + " " + p.name() + " at step " + step);
+        same(separate.gradient(p.name()), fused.gradient(p.name()), sample + " grad " + p.name() + " at step " + step);
       }
+    }
+  }
+
+  /** Which gradients trainStep writes whole: all six of the MLP's; not penalty's w, whose one writer adds a value. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"mlp, 111111", "cnn, 11111111", "penalty, 0"})
+  void gradientsWrittenWholeAreNotZeroedFirst(String sample, String flags) throws Exception {
+    CompiledClass cls = Driver.compile(Samples.load(sample, false), "t", sample + ".mdl", true);
+    Model m = cls.newInstance();
+    java.lang.reflect.Method written = m.getClass().getDeclaredMethod("gradsWrittenByTrainStep");
+    written.setAccessible(true);
+    assertEquals(flags, written.invoke(m));
+  }
+
+  /** Bit for bit, whatever the array's element type (batch_norm's counter is an int). */
+  private static void same(Object want, Object got, String what) {
+    if (want instanceof float[] f) {
+      assertArrayEquals(f, (float[]) got, what);
+    } else if (want instanceof double[] d) {
+      assertArrayEquals(d, (double[]) got, what);
+    } else {
+      assertArrayEquals((int[]) want, (int[]) got, what);
     }
   }
 

@@ -89,6 +89,8 @@ public abstract class CompiledModel implements Model {
     final ModelLocations locations;
     private final ConvShapeCache convShapes = new ConvShapeCache();
     private final PassState passes = new PassState();
+    /** {@link #gradsWrittenByTrainStep()}, read at the first training step. */
+    private boolean[] writtenByTrainStep;
     private final Hyperparameters hyperparameters;
     private final FlatLayout flat;
     /** Whether the optimizer is Adam or AdamW, whose updates read {@link #adamStepSize} and {@link #adamBias2Sqrt}. */
@@ -148,6 +150,23 @@ public abstract class CompiledModel implements Model {
      * {@link #runBackward} followed by {@link #runStep}.
      */
     protected abstract void runTrainBackward();
+
+    /**
+     * One character per gradient: '1' where the backward pass of {@link #trainStep} writes the whole gradient
+     * rather than adding to it (its only writer), so that {@code trainStep} need not zero it first; '0' elsewhere.
+     * Generated classes override it; the default zeroes every gradient.
+     */
+    protected String gradsWrittenByTrainStep() {
+        return "";
+    }
+
+    private static boolean[] flags(String text) {
+        boolean[] f = new boolean[text.length()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = text.charAt(i) == '1';
+        }
+        return f;
+    }
 
     // ---- threads ----
 
@@ -351,7 +370,10 @@ public abstract class CompiledModel implements Model {
     @Override
     public final double trainStep() {
         requireObjective();
-        zeroGrad();
+        if (writtenByTrainStep == null) {
+            writtenByTrainStep = flags(gradsWrittenByTrainStep());
+        }
+        parameters.zeroGrad(writtenByTrainStep);   // the gradients trainStep's backward writes whole are left alone
         forward();
         stepCount++;
         beginStep();

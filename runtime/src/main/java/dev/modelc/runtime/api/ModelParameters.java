@@ -80,7 +80,16 @@ final class ModelParameters {
     }
 
     void zeroGrad() {
-        for (Object g : grads) {
+        zeroGrad(null);
+    }
+
+    /** Zeroes every gradient but those marked in {@code keep} (null: none kept). */
+    void zeroGrad(boolean[] keep) {
+        for (int k = 0; k < grads.length; k++) {
+            if (keep != null && k < keep.length && keep[k]) {
+                continue;
+            }
+            Object g = grads[k];
             if (g instanceof float[] f) {
                 Arrays.fill(f, 0f);
             } else if (g instanceof int[] i) {
