@@ -16,9 +16,11 @@ class JavaPooling {
     /**
      * Columns {@code from <= oj < to} of the output row at {@code o} whose windows' top-left corners are at
      * {@code xo + i0 * w + oj * 2 - pw}, all inside the plane: values into {@code out}, positions into
-     * {@code argmax} (if not null).
+     * {@code argmax} (if not null). The caller writes every output from {@code o + to} up to {@code free} again
+     * after this row, so a vector form may store past the row's windows up to there.
      */
-    void pairs(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to, int pw) {
+    void pairs(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to, int pw,
+               int free) {
         Pooling.pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw);
     }
 }

@@ -53,6 +53,7 @@ public final class Pooling {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
+        int free = end * oh * ow; // the outputs are written in order up to here, each row whole
         for (int p = first; p < end; p++) {
             int xo = p * h * w;
             for (int oi = 0; oi < oh; oi++) {
@@ -64,7 +65,7 @@ public final class Pooling {
                 }
                 edge(x, out, argmax, o, xo, h, w, i0, 0, from, kh, kw, sw, pw);
                 if (pairs) {
-                    loops.pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw);
+                    loops.pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw, free);
                 } else {
                     for (int oj = from; oj < to; oj++) {
                         int at = firstMaxInside(x, xo + i0 * w + oj * sw - pw, w, kh, kw);
