@@ -43,6 +43,9 @@ for path in sys.argv[1:]:
         flops = 2 * int(params["n"]) ** 3 if "n" in params else conv
         label = name + "".join(" %s=%s" % kv for kv in sorted(params.items()))
         score = r["primaryMetric"]["score"]
+        if r["mode"] != "thrpt":  # a time per call (pooling): no FLOP count
+            print("%-8s %-40s %12.1f %s" % (kind, label, score, r["primaryMetric"]["scoreUnit"]))
+            continue
         print("%-8s %-40s %12.1f %10.1f" % (kind, label, score, score * flops / 1e9))
 PY
 fi

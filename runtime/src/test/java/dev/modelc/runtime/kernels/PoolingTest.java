@@ -1,7 +1,10 @@
 package dev.modelc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * The max-pooling loops against a plain reference of the documented semantics (each window's first maximum in
  * row-major order, a NaN wins and stays, padding never wins, an empty window gives -infinity and routes nothing),
  * on random shapes with ties, NaN and infinities, with and without padding, compared bit for bit in f32 and f64;
- * the overloads that record the argmax in the forward and read it in the backward and gather give the same.
+ * the overloads that record the argmax in the forward and read it in the backward and gather give the same. The f32
+ * row loop of 2 x 2 windows at column stride 2 is held to the reference in each implementation (plain Java and, where
+ * the module is present, the Vector API).
  */
 class PoolingTest {
   private static final double[] SPECIAL = {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0.0, -0.0};
@@ -33,6 +38,79 @@ class PoolingTest {
     for (int trial = 0; trial < 300; trial++) {
       int h = 2 + rnd.nextInt(9), w = 2 + rnd.nextInt(9);
       check(rnd, 1 + rnd.nextInt(3), h, w, 2, 2, 1 + rnd.nextInt(3), 2, rnd.nextInt(2), rnd.nextInt(2));
+    }
+  }
+
+  private static List<JavaPooling> implementations() {
+    List<JavaPooling> list = new ArrayList<>();
+    list.add(Kernels.plainJava().pooling());
+    Kernels.vectorApi().ifPresent(g -> list.add(g.pooling()));
+    return list;
+  }
+
+  @Test
+  void theVectorFormIsTestedWhereTheModuleIsPresent() {
+    assertTrue(implementations().size() >= 1);
+    Kernels.vectorApi().ifPresent(g -> assertEquals("VectorPooling", g.pooling().getClass().getSimpleName()));
+  }
+
+  /**
+   * Each implementation's 2 x 2 row loop, values and recorded positions bit for bit against the reference (and so
+   * against each other), argmax recorded or not: rows from shorter than a vector to several vectors and a tail, odd
+   * widths and heights, every row stride, padding, several planes and a range of planes as {@link Parallel} asks for;
+   * data of many ties, signed zeros, and NaN or infinities in some trials only (a row of both infinities or a NaN
+   * takes the general search).
+   */
+  @Test
+  void twoByTwoRowLoopsMatchTheReferenceBitForBit() {
+    float[][] palettes = {
+        {-2f, -1f, 0f, 1f, 2f},
+        {0f, -0f, 1f, -1f},
+        {0f, -0f, Float.NEGATIVE_INFINITY, -3e38f, Float.MIN_VALUE, -Float.MIN_VALUE},
+        {0f, -0f, 1f, Float.POSITIVE_INFINITY, 3e38f},
+        {-1f, 0f, -0f, Float.NaN, 1f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY},
+    };
+    Random rnd = new Random(29);
+    for (int trial = 0; trial < 600; trial++) {
+      int planes = 1 + rnd.nextInt(4), h = 2 + rnd.nextInt(30), w = 2 + rnd.nextInt(70);
+      int sh = 1 + rnd.nextInt(3), ph = rnd.nextInt(2), pw = rnd.nextInt(2);
+      int oh = (h + 2 * ph - 2) / sh + 1, ow = (w + 2 * pw - 2) / 2 + 1;
+      int kind = rnd.nextInt(palettes.length + 2);
+      float[] x = new float[planes * h * w];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = kind < palettes.length ? palettes[kind][rnd.nextInt(palettes[kind].length)]
+            : kind == palettes.length ? rnd.nextFloat() - 0.5f
+            : rnd.nextInt(800) == 0 ? Float.NaN : rnd.nextInt(6) - 3; // a NaN in a few rows only
+      }
+      double[] xd = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        xd[i] = x[i];
+      }
+      int[] expectedAt = new int[planes * oh * ow];
+      double[] expected = reference(xd, planes, h, w, oh, ow, 2, 2, sh, 2, ph, pw, expectedAt);
+      int first = rnd.nextInt(planes), end = first + 1 + rnd.nextInt(planes - first);
+      String where = planes + "x" + h + "x" + w + " s" + sh + " p" + ph + "x" + pw + " planes " + first + ".." + end
+          + " palette " + kind;
+      for (JavaPooling loops : implementations()) {
+        for (boolean record : new boolean[] {false, true}) {
+          float[] out = new float[expected.length];
+          int[] at = record ? new int[expected.length] : null;
+          java.util.Arrays.fill(out, 7f);
+          if (at != null) {
+            java.util.Arrays.fill(at, -7);
+          }
+          Pooling.maxpool2dPlanes(loops, x, out, at, first, end, h, w, oh, ow, 2, 2, sh, 2, ph, pw);
+          String which = where + " " + loops.getClass().getSimpleName() + (record ? " argmax" : "");
+          for (int o = 0; o < expected.length; o++) {
+            boolean inside = o >= first * oh * ow && o < end * oh * ow;
+            assertEquals(inside ? Float.floatToRawIntBits((float) expected[o]) : Float.floatToRawIntBits(7f),
+                Float.floatToRawIntBits(out[o]), which + " value " + o);
+            if (at != null) {
+              assertEquals(inside ? expectedAt[o] : -7, at[o], which + " position " + o);
+            }
+          }
+        }
+      }
     }
   }
 
