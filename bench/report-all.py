@@ -213,15 +213,6 @@ def main(folder):
                        "PyTorch / compiled (plain / vector)", "accuracy compiled (plain / vector)",
                        "accuracy PyTorch", "eval s (vector)", "eval s PyTorch"]
                 + (["DL4J s", "accuracy DL4J", "eval s DL4J"] if has_dl4j_epoch else [])))
-    cds = [load(p) for p in sorted(glob.glob(os.path.join(folder, "r*-j17-vector-cds-epoch-full.json")))]
-    cds = [x for x in cds if x]
-    torch_full = [load(p) for p in sorted(glob.glob(os.path.join(folder, "r*-torch-epoch-full.json")))]
-    torch_full = [x for x in torch_full if x]
-    if cds:
-        c = med([x["epoch_s"] for x in cds])
-        t = med([x["epoch_s"] for x in torch_full]) if torch_full else None
-        print(f"\nFull set, Vector API, with the class-data archive `./modelc train` uses: {c:.2f} s "
-              f"(PyTorch / compiled {fmt(ratio(t, c), 2)}), accuracy {med([x['accuracy'] for x in cds]):.3f}")
 
     # kernels
     peak = v17.get(("FmaPeakBenchmark.fma", "", "flops"))

@@ -21,8 +21,7 @@
 # What runs in each round, in this order:
 #   JDK 17 plain Java   TrainStepBenchmark.compiled* (5 models), MatMulBenchmark, Conv2dBenchmark (all -prof gc);
 #                       TrainStepBenchmark.reference* (the 4 sample models), CompileBenchmark; EpochRun on the
-#                       bundled subset and on the full set (with the Vector API also once more with a class-data
-#                       archive, as ./modelc train starts); AllocationRun (bytes per call, counted exactly)
+#                       bundled subset and on the full set; AllocationRun (bytes per call, counted exactly)
 #   PyTorch             torch_bench.py steps, epoch on the subset and the full set (OPENBLAS_CORETYPE and
 #                       OPENBLAS_L2_SIZE unset, OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1))
 #   DL4J (--dl4j)       Dl4jStepBenchmark (5 models), Dl4jEpochRun on the subset and the full set (OMP_NUM_THREADS=1,
@@ -182,18 +181,6 @@ epochs() { # tag, java, flags
     # shellcheck disable=SC2086
     "${PIN[@]}" "$java" $flags -cp "$JAR" dev.modelc.bench.train.EpochRun "$FULL_DATA" 1 2> /dev/null \
       > "$OUT/$tag-epoch-full.json"
-    if [ -n "$flags" ]; then
-      # as `./modelc train` starts the JVM: a class-data archive made by a run on the subset (not timed)
-      rm -f "$OUT/epoch.jsa"
-      # shellcheck disable=SC2086
-      "${PIN[@]}" "$java" $flags -Xlog:cds=off -Xlog:cds+dynamic=off -XX:ArchiveClassesAtExit="$OUT/epoch.jsa" \
-        -cp "$JAR" dev.modelc.bench.train.EpochRun "$SUBSET" 1 > /dev/null 2>&1 || true
-      if [ -f "$OUT/epoch.jsa" ]; then
-        # shellcheck disable=SC2086
-        "${PIN[@]}" "$java" $flags -Xlog:cds=off -XX:SharedArchiveFile="$OUT/epoch.jsa" -cp "$JAR" \
-          dev.modelc.bench.train.EpochRun "$FULL_DATA" 1 2> /dev/null > "$OUT/$tag-cds-epoch-full.json"
-      fi
-    fi
   fi
 }
 
