@@ -22,23 +22,23 @@ import picocli.CommandLine.Parameters;
  * {@code modelc check FILE [--steps N] [--seed S] [--batch B]}: compiled class and reference interpreter side by
  * side, plus a finite-difference check of the compiled gradients in f64; exits 1 when a tolerance is exceeded.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
+@Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the compiled model and the reference interpreter side by side and compare everything.")
 final class CheckCommand implements Callable<Integer> {
-  @Mixin GlobalOptions options;
-
   @Parameters(paramLabel = "FILE", arity = "1", description = "The .mdl file.")
   Path file;
 
-  @Option(names = "--steps", defaultValue = "3", description = "Optimizer steps to compare (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--steps", paramLabel = "N", defaultValue = "3", description = "Optimizer steps to compare (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the parameters and data (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the parameters and data (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--batch", defaultValue = "4",
+  @Option(names = "--batch", paramLabel = "B", defaultValue = "4",
       description = "The value of every symbolic size (default: ${DEFAULT-VALUE}).")
   int batch;
+
+  @Mixin GlobalOptions options;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -27,6 +27,17 @@ class MainTest {
   }
 
   @Test
+  void checkListsItsOwnOptionsFirstWithNamedValues() {
+    Run r = run("check", "--help");
+    assertEquals(0, r.code(), r.err());
+    String help = r.out();
+    int steps = help.indexOf("  --steps=N  ");
+    assertTrue(steps > 0 && help.contains("  --seed=S  ") && help.contains("  --batch=B  "), help);
+    assertTrue(steps < help.indexOf("  --seed=S  ") && help.indexOf("  --batch=B  ") < help.indexOf("  --diagnostics=FORMAT  "),
+        help);
+  }
+
+  @Test
   void theCommandsThatRunAModelListTheirOwnOptionsFirstAndTheThreadsOnce() {
     for (String command : List.of("train", "eval", "predict")) {
       Run r = run(command, "--help");
