@@ -9,7 +9,6 @@ final class VectorGemm extends Gemm {
     private final JavaConvLoops convLoops;
     private final JavaLogistic logistic = new VectorLogistic();
     private final JavaMasks masks = new VectorMasks();
-    private final JavaPooling pooling = VectorPooling.fits() ? new VectorPooling() : JavaPooling.INSTANCE;
 
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {
@@ -31,11 +30,6 @@ final class VectorGemm extends Gemm {
     @Override
     JavaMasks masks() {
         return masks;
-    }
-
-    @Override
-    JavaPooling pooling() {
-        return pooling;
     }
 
     @Override

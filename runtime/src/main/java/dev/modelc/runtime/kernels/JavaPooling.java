@@ -3,8 +3,8 @@ package dev.modelc.runtime.kernels;
 /**
  * The plain-Java loop of {@link Pooling}'s f32 2 x 2, column stride 2 windows: one output row's windows that lie
  * wholly inside the plane, in straight-line code ({@link Pooling#pairs(float[], float[], int[], int, int, int, int,
- * int, int, int, int)}). {@code VectorPooling} overrides it when the Vector API kernel is in use
- * ({@link Gemm#pooling()}).
+ * int, int, int, int)}), reached through {@link Gemm#pooling()} so that an implementation may bring its own. A
+ * Vector API form was withdrawn: in some JVMs C2 left it allocating 48 bytes per output row (docs/kernels.md).
  */
 class JavaPooling {
 
