@@ -8,13 +8,8 @@ package dev.modelc.runtime.kernels;
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
  * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
- * <p>The f32 2 x 2 windows of column stride 2 inside the plane (the CNN's pooling) go through the row loop of the
- * implementation {@link Kernels} chose: {@link JavaPooling}, or its Vector API form with the same results.
  */
 public final class Pooling {
-
-    private static final JavaPooling PAIRS = Kernels.selected().pooling();
-
     private Pooling() {
     }
 
@@ -44,16 +39,9 @@ public final class Pooling {
     /** {@link #maxpool2d} over planes {@code first <= p < end} only (for {@link Parallel}). */
     static void maxpool2dPlanes(float[] x, float[] out, int[] argmax, int first, int end, int h, int w, int oh, int ow,
                                 int kh, int kw, int sh, int sw, int ph, int pw) {
-        maxpool2dPlanes(PAIRS, x, out, argmax, first, end, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
-    }
-
-    /** {@link #maxpool2dPlanes} with the given loop for the 2 x 2 windows of column stride 2 (for tests). */
-    static void maxpool2dPlanes(JavaPooling loops, float[] x, float[] out, int[] argmax, int first, int end, int h,
-                                int w, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw) {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
-        int free = end * oh * ow; // the outputs are written in order up to here, each row whole
         for (int p = first; p < end; p++) {
             int xo = p * h * w;
             for (int oi = 0; oi < oh; oi++) {
@@ -65,7 +53,7 @@ public final class Pooling {
                 }
                 edge(x, out, argmax, o, xo, h, w, i0, 0, from, kh, kw, sw, pw);
                 if (pairs) {
-                    loops.pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw, free);
+                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw);
                 } else {
                     for (int oj = from; oj < to; oj++) {
                         int at = firstMaxInside(x, xo + i0 * w + oj * sw - pw, w, kh, kw);
@@ -93,8 +81,8 @@ public final class Pooling {
      * Keys order NaN wrongly, so a row whose running sum is NaN (a NaN, or infinities of both signs) is done again
      * by the general search.
      */
-    static void pairs(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
-                      int pw) {
+    private static void pairs(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
+                              int pw) {
         int at0 = xo + i0 * w + from * 2 - pw;
         float probe = 0f;
         for (int oj = from; oj < to; oj++, at0 += 2) {
@@ -128,8 +116,8 @@ public final class Pooling {
     }
 
     /** Columns {@code from <= oj < to} of one output row by the general search (windows over the padding). */
-    static void edge(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
-                     int kh, int kw, int sw, int pw) {
+    private static void edge(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
+                             int kh, int kw, int sw, int pw) {
         for (int oj = from; oj < to; oj++) {
             int at = (int) windowMax(x, xo, h, w, i0, oj * sw - pw, kh, kw, true);
             out[o + oj] = at >= 0 ? x[at] : Float.NEGATIVE_INFINITY;
