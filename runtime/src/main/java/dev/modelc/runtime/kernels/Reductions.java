@@ -46,8 +46,22 @@ public final class Reductions {
         if (o1 <= o0) {
             return;
         }
+        // The same elements in the same order as one run where they form one: a single reduced run, or runs that
+        // follow each other (a [B, 1] column summed over B was 256 inner loops of one element each).
+        if (rb == 1) {
+            rb = ra;
+            srb = sra;
+            ra = 1;
+        } else if (srb == 1 && sra == rb) {
+            rb *= ra;
+            ra = 1;
+        }
         if (op == SUM) {
-            sums(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o0, o1);
+            if (o1 - o0 == 1) {
+                sum(x, out, base(o0, kb, ska, skb), o0, ra, sra, rb, srb, accumulate);
+            } else {
+                sums(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o0, o1);
+            }
             return;
         }
         int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
@@ -90,6 +104,24 @@ public final class Reductions {
     /** The number of outputs of {@link #reduce} with these runs: the product of the kept ones. */
     static int outputs(int d0, int d1, int d2, int d3, boolean firstReduced) {
         return firstReduced ? d1 * d3 : d0 * d2;
+    }
+
+    /** The sum of {@link #reduce} for one output (from {@code p}) in one chain, in the operand's order. */
+    private static void sum(float[] x, float[] out, int p, int o, int ra, int sra, int rb, int srb, boolean accumulate) {
+        double r = 0;
+        for (int i = 0; i < ra; i++) {
+            int q = p + i * sra;
+            if (srb == 1) {
+                for (int j = q; j < q + rb; j++) {
+                    r += x[j];
+                }
+            } else {
+                for (int j = 0; j < rb; j++) {
+                    r += x[q + j * srb];
+                }
+            }
+        }
+        store(out, o, r, accumulate);
     }
 
     /**
@@ -207,8 +239,22 @@ public final class Reductions {
         if (o1 <= o0) {
             return;
         }
+        // The same elements in the same order as one run where they form one: a single reduced run, or runs that
+        // follow each other (a [B, 1] column summed over B was 256 inner loops of one element each).
+        if (rb == 1) {
+            rb = ra;
+            srb = sra;
+            ra = 1;
+        } else if (srb == 1 && sra == rb) {
+            rb *= ra;
+            ra = 1;
+        }
         if (op == SUM) {
-            sums(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o0, o1);
+            if (o1 - o0 == 1) {
+                sum(x, out, base(o0, kb, ska, skb), o0, ra, sra, rb, srb, accumulate);
+            } else {
+                sums(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o0, o1);
+            }
             return;
         }
         int a = o0 / kb, b = o0 - a * kb;                         // kb > 0: there are outputs
@@ -240,6 +286,24 @@ public final class Reductions {
                 a++;
             }
         }
+    }
+
+    /** The sum of {@link #reduce} for one output (from {@code p}) in one chain, in the operand's order. */
+    private static void sum(double[] x, double[] out, int p, int o, int ra, int sra, int rb, int srb, boolean accumulate) {
+        double r = 0;
+        for (int i = 0; i < ra; i++) {
+            int q = p + i * sra;
+            if (srb == 1) {
+                for (int j = q; j < q + rb; j++) {
+                    r += x[j];
+                }
+            } else {
+                for (int j = 0; j < rb; j++) {
+                    r += x[q + j * srb];
+                }
+            }
+        }
+        store(out, o, r, accumulate);
     }
 
     /**

@@ -103,6 +103,17 @@ class ReductionsTest {
   }
 
   @Test
+  void singleOutputsMatchTheDirectLoop() {
+    // One output: a column summed over the batch, a whole tensor (runs that follow each other), and strided runs.
+    for (int[] d : new int[][] {{256, 1, 1, 1}, {1, 37, 1, 9}, {5, 1, 1, 13}, {1, 3, 1, 1}, {1, 1000, 1, 1}}) {
+      for (boolean acc : new boolean[] {false, true}) {
+        check(d, d[0] != 1, acc, 0, 1);
+      }
+    }
+    check(new int[] {6, 4, 1, 1}, true, false, 2, 3);                      // one output of several, strided
+  }
+
+  @Test
   void sumsWithOtherRunsMatchTheDirectLoop() {
     for (int t = 0; t < 200; t++) {
       int[] d = {1 + rnd.nextInt(6), 1 + rnd.nextInt(20), 1 + rnd.nextInt(4), 1 + rnd.nextInt(20)};
