@@ -35,8 +35,8 @@ final class VectorDgemm {
     /**
      * Whether vectors are 512 bits wide. The tile is then eight rows by two vectors (16 accumulators of the 32
      * registers of AVX-512); with 256-bit vectors and 16 registers (AVX2) it is four rows by three vectors (12
-     * accumulators, three of B, one broadcast), which ran the products of n = 64, 256 and 512 faster than eight by
-     * two there (docs/kernels.md).
+     * accumulators, three of B, one broadcast), which ran the products of n = 256 and 512 faster than eight by
+     * two there, n = 64 about as fast (docs/kernels.md).
      */
     static final boolean WIDE = S.vectorBitSize() >= 512;
     static final int MR = WIDE ? 8 : 4;
