@@ -51,7 +51,7 @@ public final class Modelc {
   public static Result compile(List<Path> files, Options options) {
     Run run = new Run(options);
     for (Path f : files) {
-      Driver.run(f, run.diagnostics, run.steps(fileName(f.toString())));
+      Driver.run(f, run.diagnostics, run.steps(Driver.sourceName(f.toString())));
     }
     return run.result();
   }
@@ -64,7 +64,7 @@ public final class Modelc {
   /** Compiles source text; {@code name} ({@code net.mdl}) is its file name in diagnostics and stack traces. */
   public static Result compileSource(String name, String text, Options options) {
     Run run = new Run(options);
-    Driver.run(new SourceFile(name, text), run.diagnostics, run.steps(fileName(name)));
+    Driver.run(new SourceFile(name, text), run.diagnostics, run.steps(Driver.sourceName(name)));
     return run.result();
   }
 
@@ -79,10 +79,6 @@ public final class Modelc {
       return "unknown";
     }
     return p.getProperty("version", "unknown");
-  }
-
-  private static String fileName(String path) {
-    return Path.of(path).getFileName().toString();
   }
 
   /** One compilation: the sink, and what the files gave so far. */

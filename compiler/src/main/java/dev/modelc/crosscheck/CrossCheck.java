@@ -42,16 +42,10 @@ public final class CrossCheck {
     return rows.stream().allMatch(Row::ok);
   }
 
-  /** The model's .mdl file name without its directories, as the generated class and the interpreter name it. */
-  private static String sourceName(CheckedModel model) {
-    String file = model.span().file();
-    return file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
-  }
-
   /** Compiled vs interpreter for {@code steps} optimizer steps (forward and gradients only without an objective). */
   public static CrossCheck run(CheckedModel model, int steps, long seed, int batch) {
     CrossCheck c = new CrossCheck();
-    CompiledClass compiled = Driver.compile(model, "modelc.check", sourceName(model), false);
+    CompiledClass compiled = Driver.compile(model, "modelc.check", Driver.sourceName(model.span().file()), false);
     Model m = compiled.newUninitialized();
     m.initialize(seed);
     Interpreter ref = new Interpreter(model, seed);
@@ -105,7 +99,8 @@ public final class CrossCheck {
       notes.add("finite differences skipped: the objective uses detach(...), whose cut the differences cannot see");
       return;
     }
-    Model m = Driver.compile(f64Model, "modelc.check", sourceName(f64Model), false).newUninitialized();
+    Model m = Driver.compile(f64Model, "modelc.check", Driver.sourceName(f64Model.span().file()), false)
+        .newUninitialized();
     m.initialize(seed);
     bindRandomInputs(f64Model, m, null, batch, new Random(seed));
     m.zeroGrad();

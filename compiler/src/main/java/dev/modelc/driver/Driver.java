@@ -92,6 +92,14 @@ public final class Driver {
     }
   }
 
+  /**
+   * The name a compiled class carries as its source file (and its run-time messages name): the {@code .mdl} path's
+   * last element.
+   */
+  public static String sourceName(String path) {
+    return Path.of(path).getFileName().toString();
+  }
+
   /** Reads the file (UTF-8) and runs the pipeline over it; an unreadable file is a diagnostic. */
   public static void run(Path file, Diagnostics diagnostics, Steps steps) {
     SourceFile source = Frontend.read(file, diagnostics);
