@@ -96,10 +96,12 @@ public final class ClassEmitter {
     }
     // trainStep's form of the steps that alone write a gradient: written, not added (see Schedule)
     java.util.Set<Integer> overwriting = schedule.overwritingInTraining();
+    java.util.Map<String, String> trainForms = new java.util.HashMap<>();
     for (int i : overwriting) {
       Step s = schedule.steps().get(i);
       step("s" + i + "$train", new Step(i, s.kind(), s.node(), s.fused(), false, s.target(), s.kernel(), s.bias()),
           slots[i]);
+      trainForms.put("s" + i, "s" + i + "$train");
     }
     if (!split.isEmpty()) RangeEmitter.emit(cw, access, schedule, split);
     List<String> predict = new ArrayList<>();
@@ -128,9 +130,7 @@ public final class ClassEmitter {
       updates.add("u" + p);
     }
     pass("runStep", updates);
-    pass("runTrainBackward", schedule.trainBackward().stream()
-        .map(n -> n.startsWith("s") && overwriting.contains(Integer.parseInt(n.substring(1))) ? n + "$train" : n)
-        .toList());
+    pass("runTrainBackward", schedule.trainBackward().stream().map(n -> trainForms.getOrDefault(n, n)).toList());
     gradsWrittenByTrainStep(overwriting);
     anomaly.emitMethods(cw, access, options.sourceFile());
     typedApi();
