@@ -1,6 +1,5 @@
 package dev.modelc.bench.kernels;
 
-import dev.modelc.runtime.kernels.MatMul;
 import dev.modelc.runtime.kernels.Pooling;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +42,6 @@ public class PoolingBenchmark {
         half = size / 2;
         out = new float[PLANES * half * half];
         argmax = new int[out.length];
-        System.out.println("kernel: " + MatMul.kernelName());
     }
 
     @Benchmark
