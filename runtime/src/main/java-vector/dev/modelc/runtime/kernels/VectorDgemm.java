@@ -34,13 +34,15 @@ final class VectorDgemm {
     private static final int L = S.length();
     /**
      * Whether vectors are 512 bits wide. The tile is then eight rows by two vectors (16 accumulators of the 32
-     * registers of AVX-512); with 256-bit vectors and 16 registers (AVX2) it is four rows by three vectors (12
-     * accumulators, three of B, one broadcast), which ran the products of n = 256 and 512 faster than eight by
-     * two there, n = 64 about as fast (docs/kernels.md).
+     * registers of AVX-512), reading full panels of A in place. With 256-bit vectors and 16 registers (AVX2) it is
+     * four rows by two vectors (8 accumulators, two of B, four broadcasts at most) over a packed A: C2 then keeps
+     * every value in a register and proves every index in bounds before the loop, where a tile of four by three
+     * filled all 16 registers and ran at one of two speeds per JVM, depending on whether C2's register allocation
+     * spilled (docs/kernels.md).
      */
     static final boolean WIDE = S.vectorBitSize() >= 512;
     static final int MR = WIDE ? 8 : 4;
-    static final int NR = (WIDE ? 2 : 3) * L;
+    static final int NR = 2 * L;
     static final int KC = 256;
     static final int MC = 128;
     static final int NC = 512;
@@ -68,7 +70,7 @@ final class VectorDgemm {
                 boolean add = accumulate || pc > 0;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    int full = mc / MR * MR;
+                    int full = WIDE ? mc / MR * MR : 0;
                     if (full < mc) {
                         packA(a, aOff + (ic + full) * aRow + pc * aCol, aRow, aCol, mc - full, kc, ap);
                     }
@@ -77,11 +79,12 @@ final class VectorDgemm {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             int cBase = cOff + (ic + ir) * cRow + (jc + jr) * cCol;
-                            // Full panels of A are read in place; only a ragged last one comes from the packed copy.
-                            double[] as = rows == MR ? a : ap;
-                            int ao = rows == MR ? aOff + (ic + ir) * aRow + pc * aCol : 0;
-                            int aStep = rows == MR ? aCol : MR;
-                            int aNext = rows == MR ? aRow : 1;
+                            // With WIDE, full panels of A are read in place and only a ragged last one is packed.
+                            boolean inPlace = ir < full;
+                            double[] as = inPlace ? a : ap;
+                            int ao = inPlace ? aOff + (ic + ir) * aRow + pc * aCol : (ir - full) * kc;
+                            int aStep = inPlace ? aCol : MR;
+                            int aNext = inPlace ? aRow : 1;
                             if (rows == MR && cols == NR && cCol == 1) {
                                 tile(as, ao, aStep, aNext, bp, jr * kc, kc, c, cBase, cRow, add);
                             } else {
@@ -156,7 +159,10 @@ final class VectorDgemm {
         }
     }
 
-    /** Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}; used for the ragged rows. */
+    /**
+     * Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}: all rows of A without
+     * {@link #WIDE}, the ragged last rows with it.
+     */
     private static void packA(double[] a, int base, int aRow, int aCol, int mc, int kc, double[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
@@ -188,14 +194,15 @@ final class VectorDgemm {
     /**
      * C's {@code MR x NR} tile at {@code cBase} (rows {@code ldc} apart), stored or added when {@code add}, from
      * {@code kc} steps of the A panel (element (row r, step p) at {@code as[ao + p * aStep + r * aNext]}) and of B's
-     * packed panel from {@code bo}. {@link #WIDE} is a constant, so C2 keeps one of the two calls.
+     * packed panel from {@code bo}. {@link #WIDE} is a constant, so C2 keeps one of the two calls; without it A is
+     * always the packed panel ({@code aStep == MR}, {@code aNext == 1}).
      */
     private static void tile(double[] as, int ao, int aStep, int aNext, double[] bp, int bo, int kc,
                              double[] c, int cBase, int ldc, boolean add) {
         if (WIDE) {
             tile8x2(as, ao, aStep, aNext, bp, bo, kc, c, cBase, ldc, add);
         } else {
-            tile4x3(as, ao, aStep, aNext, bp, bo, kc, c, cBase, ldc, add);
+            tile4x2(as, ao, bp, bo, kc, c, cBase, ldc, add);
         }
     }
 
@@ -287,35 +294,35 @@ final class VectorDgemm {
         }
     }
 
-    /** The 4-row, 3-vector tile of {@link #tile}. */
-    private static void tile4x3(double[] as, int ao, int aStep, int aNext, double[] bp, int bo, int kc,
+    /**
+     * The 4-row, 2-vector tile of {@link #tile}, over a packed A panel. Every index is a constant times the loop
+     * counter plus an invariant, with constants that are powers of two ({@code MR}, {@code NR}), so that C2 checks
+     * the bounds once before the loop (a constant such as 24 is rewritten into two shifts and an add, which its
+     * range-check elimination does not recognize).
+     */
+    private static void tile4x2(double[] ap, int ao, double[] bp, int bo, int kc,
                                 double[] c, int cBase, int ldc, boolean add) {
-        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S), c02 = DoubleVector.zero(S);
-        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S), c12 = DoubleVector.zero(S);
-        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S), c22 = DoubleVector.zero(S);
-        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S), c32 = DoubleVector.zero(S);
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * NR;
-            int ai = ao + p * aStep;
+            int ai = ao + p * MR;
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + L);
-            DoubleVector b2 = DoubleVector.fromArray(S, bp, bi + 2 * L);
-            DoubleVector x = DoubleVector.broadcast(S, as[ai]);
+            DoubleVector x = DoubleVector.broadcast(S, ap[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            c02 = x.fma(b2, c02);
-            x = DoubleVector.broadcast(S, as[ai + 1 * aNext]);
+            x = DoubleVector.broadcast(S, ap[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            c12 = x.fma(b2, c12);
-            x = DoubleVector.broadcast(S, as[ai + 2 * aNext]);
+            x = DoubleVector.broadcast(S, ap[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            c22 = x.fma(b2, c22);
-            x = DoubleVector.broadcast(S, as[ai + 3 * aNext]);
+            x = DoubleVector.broadcast(S, ap[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            c32 = x.fma(b2, c32);
         }
         // Stores are written out here, not in a helper: a vector passed to a method C2 does not inline, or merged
         // from two branches, is boxed on JDK 17, which costs an allocation and most of the speed.
@@ -326,29 +333,21 @@ final class VectorDgemm {
         if (add) {
             c00.add(DoubleVector.fromArray(S, c, at0)).intoArray(c, at0);
             c01.add(DoubleVector.fromArray(S, c, at0 + L)).intoArray(c, at0 + L);
-            c02.add(DoubleVector.fromArray(S, c, at0 + 2 * L)).intoArray(c, at0 + 2 * L);
             c10.add(DoubleVector.fromArray(S, c, at1)).intoArray(c, at1);
             c11.add(DoubleVector.fromArray(S, c, at1 + L)).intoArray(c, at1 + L);
-            c12.add(DoubleVector.fromArray(S, c, at1 + 2 * L)).intoArray(c, at1 + 2 * L);
             c20.add(DoubleVector.fromArray(S, c, at2)).intoArray(c, at2);
             c21.add(DoubleVector.fromArray(S, c, at2 + L)).intoArray(c, at2 + L);
-            c22.add(DoubleVector.fromArray(S, c, at2 + 2 * L)).intoArray(c, at2 + 2 * L);
             c30.add(DoubleVector.fromArray(S, c, at3)).intoArray(c, at3);
             c31.add(DoubleVector.fromArray(S, c, at3 + L)).intoArray(c, at3 + L);
-            c32.add(DoubleVector.fromArray(S, c, at3 + 2 * L)).intoArray(c, at3 + 2 * L);
         } else {
             c00.intoArray(c, at0);
             c01.intoArray(c, at0 + L);
-            c02.intoArray(c, at0 + 2 * L);
             c10.intoArray(c, at1);
             c11.intoArray(c, at1 + L);
-            c12.intoArray(c, at1 + 2 * L);
             c20.intoArray(c, at2);
             c21.intoArray(c, at2 + L);
-            c22.intoArray(c, at2 + 2 * L);
             c30.intoArray(c, at3);
             c31.intoArray(c, at3 + L);
-            c32.intoArray(c, at3 + 2 * L);
         }
     }
 }
