@@ -102,12 +102,22 @@ final class VectorSgemm {
         return (x + to - 1) / to * to;
     }
 
-    /** Panel {@code jr / NR} holds element (p, col) at {@code jr * kc + p * NR + col}. */
+    /**
+     * Panel {@code jr / NR} holds element (p, col) at {@code jr * kc + p * NR + col}. Full panels of a row-major B
+     * are copied in vectors, a step of k at a time (a {@code System.arraycopy} of {@code NR} values costs a call).
+     */
     private static void packB(float[] b, int base, int bRow, int bCol, int kc, int nc, float[] bp) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int panel = jr * kc;
-            if (bCol == 1) {
+            if (bCol == 1 && cols == NR) {
+                for (int p = 0; p < kc; p++) {
+                    int from = base + p * bRow + jr;
+                    int to = panel + p * NR;
+                    FloatVector.fromArray(S, b, from).intoArray(bp, to);
+                    FloatVector.fromArray(S, b, from + L).intoArray(bp, to + L);
+                }
+            } else if (bCol == 1) {
                 for (int p = 0; p < kc; p++) {
                     int to = panel + p * NR;
                     System.arraycopy(b, base + p * bRow + jr, bp, to, cols);
@@ -161,20 +171,38 @@ final class VectorSgemm {
 
     /**
      * Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}: all rows of A without
-     * {@link #WIDE}, the ragged last rows with it.
+     * {@link #WIDE}, the ragged last rows with it. A full panel of a row-major A is copied a row at a time (reads
+     * in sequence, a loop C2 unrolls); other full panels a step of k at a time, {@code MR} values each.
      */
     private static void packA(float[] a, int base, int aRow, int aCol, int mc, int kc, float[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
             int panel = ir * kc;
-            for (int p = 0; p < kc; p++) {
-                int from = base + ir * aRow + p * aCol;
-                int to = panel + p * MR;
-                for (int r = 0; r < rows; r++) {
-                    ap[to + r] = a[from + r * aRow];
+            if (rows == MR && aCol == 1) {
+                for (int r = 0; r < MR; r++) {
+                    int from = base + (ir + r) * aRow;
+                    for (int p = 0; p < kc; p++) {
+                        ap[panel + p * MR + r] = a[from + p];
+                    }
                 }
-                for (int r = rows; r < MR; r++) {
-                    ap[to + r] = 0f;
+            } else if (rows == MR) {
+                for (int p = 0; p < kc; p++) {
+                    int from = base + ir * aRow + p * aCol;
+                    int to = panel + p * MR;
+                    for (int r = 0; r < MR; r++) {
+                        ap[to + r] = a[from + r * aRow];
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int from = base + ir * aRow + p * aCol;
+                    int to = panel + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        ap[to + r] = a[from + r * aRow];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        ap[to + r] = 0f;
+                    }
                 }
             }
         }

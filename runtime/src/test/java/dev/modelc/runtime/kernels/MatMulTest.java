@@ -23,7 +23,7 @@ class MatMulTest {
     private static final int[][] SIZES = {
         {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 7, 1}, {7, 1, 5}, {2, 3, 2}, {4, 4, 4}, {5, 9, 3},
         {8, 32, 8}, {9, 33, 7}, {3, 17, 65}, {17, 5, 11}, {64, 10, 84}, {13, 70, 2}, {31, 47, 29},
-        {6, 576, 25}, {40, 16, 300}, {20, 530, 9}, {65, 65, 257},
+        {6, 576, 25}, {40, 16, 300}, {20, 530, 9}, {65, 65, 257}, {133, 530, 260},
     };
 
     static Stream<Gemm> kernels() {
@@ -70,8 +70,32 @@ class MatMulTest {
         }
     }
 
+    /** The packed kernels below the sizes {@link SmallGemm} takes: ragged panels, tiles and blocks of every kind. */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void packedKernelsMatchReferenceAtSmallSizes(Gemm kernel) {
+        Random random = new Random(11);
+        Workspace ws = new Workspace();
+        for (int t = 0; t < 120; t++) {
+            int m = 1 + random.nextInt(140), n = 1 + random.nextInt(70), k = 1 + random.nextInt(300);
+            boolean ta = random.nextBoolean(), tb = random.nextBoolean(), acc = random.nextBoolean();
+            check32(kernel, ws, random, m, n, k, ta, tb, acc, true);
+            check64(kernel, ws, random, m, n, k, ta, tb, acc, true);
+        }
+    }
+
     private static void check32(Gemm kernel, Workspace ws, Random random, int m, int n, int k,
                                 boolean transA, boolean transB, boolean accumulate) {
+        check32(kernel, ws, random, m, n, k, transA, transB, accumulate, false);
+    }
+
+    private static void check64(Gemm kernel, Workspace ws, Random random, int m, int n, int k,
+                                boolean transA, boolean transB, boolean accumulate) {
+        check64(kernel, ws, random, m, n, k, transA, transB, accumulate, false);
+    }
+
+    private static void check32(Gemm kernel, Workspace ws, Random random, int m, int n, int k,
+                                boolean transA, boolean transB, boolean accumulate, boolean packed) {
         int aOff = random.nextInt(3), bOff = random.nextInt(3), cOff = random.nextInt(3);
         float[] a = randomFloats(random, aOff + m * k + 2);
         float[] b = randomFloats(random, bOff + k * n + 2);
@@ -82,7 +106,11 @@ class MatMulTest {
         float[] before = c.clone();
         double[] ref = Reference.gemm(transA, transB, m, n, k, Reference.toDouble(a), aOff, Reference.toDouble(b),
                 bOff, Reference.toDouble(c), cOff, accumulate);
-        kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+        if (packed) {
+            kernel.gemmPacked(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+        } else {
+            kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+        }
         for (int i = 0; i < m * n; i++) {
             double tolerance = (k + 2) * F32_EPS * ref[2 * i + 1] + 1e-30;
             double error = Math.abs(c[cOff + i] - ref[2 * i]);
@@ -95,7 +123,7 @@ class MatMulTest {
     }
 
     private static void check64(Gemm kernel, Workspace ws, Random random, int m, int n, int k,
-                                boolean transA, boolean transB, boolean accumulate) {
+                                boolean transA, boolean transB, boolean accumulate, boolean packed) {
         int aOff = random.nextInt(3), bOff = random.nextInt(3), cOff = random.nextInt(3);
         double[] a = randomDoubles(random, aOff + m * k + 2);
         double[] b = randomDoubles(random, bOff + k * n + 2);
@@ -104,7 +132,11 @@ class MatMulTest {
             java.util.Arrays.fill(c, cOff, cOff + m * n, Double.NaN);
         }
         double[] ref = Reference.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
-        kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+        if (packed) {
+            kernel.gemmPacked(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+        } else {
+            kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+        }
         for (int i = 0; i < m * n; i++) {
             double tolerance = (k + 2) * F64_EPS * ref[2 * i + 1] + 1e-300;
             double error = Math.abs(c[cOff + i] - ref[2 * i]);
