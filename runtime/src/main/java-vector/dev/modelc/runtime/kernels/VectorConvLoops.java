@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API versions of the f32 loops of {@link JavaConvLoops} (the f64 ones are inherited). Vectors run along the
  * wide positions q and read the padded planes straight at each kernel element's shift, so nothing is copied:
  * <ul>
- *   <li>correlate: a tile of three output channels by four vectors of positions stays in twelve registers while
- *       the kernel elements go by (four loads and three broadcasts per twelve fused multiply-adds);</li>
+ *   <li>correlate: a tile of three output channels (two with 256-bit vectors, {@link #WIDE}) by four vectors of
+ *       positions stays in registers while the kernel elements go by (four loads and three broadcasts per twelve
+ *       fused multiply-adds);</li>
  *   <li>weight gradient: a tile of three output channels by four kernel elements keeps twelve vector sums over
  *       the positions of a band (seven loads per twelve multiply-adds); each band adds them to per-lane sums in
  *       the workspace, which are reduced across lanes once, at the end.</li>
@@ -25,6 +26,15 @@ final class VectorConvLoops extends JavaConvLoops {
     private static final int L = S.length();
     /** Kernel elements per weight-gradient tile. */
     private static final int P = 4;
+    /**
+     * Whether vectors are 512 bits wide. Correlation tiles then take three output channels (12 accumulators, 17
+     * vectors live of AVX-512's 32 registers); with 256-bit vectors (AVX2's 16 registers) two (8 accumulators, 13
+     * live): at three, C2 keeps two accumulators on the stack and loads and stores them every step, and the
+     * two-channel tile ran the CNN's first convolution 1.4-1.6 times as fast. The weight-gradient tile stays at three
+     * channels on both (it spills on AVX2 too, but two channels, with a third fewer multiply-adds per load of the
+     * input, measured about 4% slower there; docs/kernels.md).
+     */
+    static final boolean WIDE = S.vectorBitSize() >= 512;
 
     /** Whether rows rounded to {@link DirectConv#ROUND} hold the four vectors a correlation tile writes. */
     static boolean fits() {
@@ -55,10 +65,14 @@ final class VectorConvLoops extends JavaConvLoops {
                    int length, float[] w, int outC, float[] bias, float[][] out) {
         int patch = channels * kh * kw;
         int o = 0;
-        for (; o + 3 <= outC; o += 3) {
+        for (; WIDE && o + 3 <= outC; o += 3) {
             rows3(plane, wp, kh, kw, src, srcOff, length, w, o * patch, patch,
                     bias == null ? 0f : bias[o], bias == null ? 0f : bias[o + 1], bias == null ? 0f : bias[o + 2],
                     out[o], out[o + 1], out[o + 2]);
+        }
+        for (; !WIDE && o + 2 <= outC; o += 2) {
+            rows2(plane, wp, kh, kw, src, srcOff, length, w, o * patch, patch,
+                    bias == null ? 0f : bias[o], bias == null ? 0f : bias[o + 1], out[o], out[o + 1]);
         }
         for (; o < outC; o++) {
             rows1(plane, wp, kh, kw, src, srcOff, length, w, o * patch, patch, bias == null ? 0f : bias[o], out[o]);
@@ -118,6 +132,50 @@ final class VectorConvLoops extends JavaConvLoops {
             c21.intoArray(r2, q + L);
             c22.intoArray(r2, q + 2 * L);
             c23.intoArray(r2, q + 3 * L);
+        }
+    }
+
+    /** Rows o and o+1 of the correlation, as {@link #rows3} (the 256-bit tile). */
+    private static void rows2(int plane, int wp, int kh, int kw, float[] src, int srcOff, int length,
+                              float[] w, int wOff, int patch, float b0, float b1, float[] r0, float[] r1) {
+        for (int q = 0; q < length; q += 4 * L) {
+            FloatVector c00 = FloatVector.broadcast(S, b0), c01 = c00, c02 = c00, c03 = c00;
+            FloatVector c10 = FloatVector.broadcast(S, b1), c11 = c10, c12 = c10, c13 = c10;
+            int at = srcOff + q, kj = 0, ki = 0;
+            for (int p = wOff; p < wOff + patch; p++) {
+                FloatVector x0 = FloatVector.fromArray(S, src, at);
+                FloatVector x1 = FloatVector.fromArray(S, src, at + L);
+                FloatVector x2 = FloatVector.fromArray(S, src, at + 2 * L);
+                FloatVector x3 = FloatVector.fromArray(S, src, at + 3 * L);
+                FloatVector v = FloatVector.broadcast(S, w[p]);
+                c00 = x0.fma(v, c00);
+                c01 = x1.fma(v, c01);
+                c02 = x2.fma(v, c02);
+                c03 = x3.fma(v, c03);
+                v = FloatVector.broadcast(S, w[p + patch]);
+                c10 = x0.fma(v, c10);
+                c11 = x1.fma(v, c11);
+                c12 = x2.fma(v, c12);
+                c13 = x3.fma(v, c13);
+                if (++kj < kw) {
+                    at++;
+                } else if (++ki < kh) {
+                    kj = 0;
+                    at += wp - kw + 1;
+                } else {
+                    kj = 0;
+                    ki = 0;
+                    at += plane - (kh - 1) * wp - kw + 1;
+                }
+            }
+            c00.intoArray(r0, q);
+            c01.intoArray(r0, q + L);
+            c02.intoArray(r0, q + 2 * L);
+            c03.intoArray(r0, q + 3 * L);
+            c10.intoArray(r1, q);
+            c11.intoArray(r1, q + L);
+            c12.intoArray(r1, q + 2 * L);
+            c13.intoArray(r1, q + 3 * L);
         }
     }
 
