@@ -42,6 +42,13 @@ public final class Pooling {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
+        if (pairs && sh == 2 && ph == 0 && pw == 0 && h == 2 * oh && w == 2 * ow) {
+            // Every window inside its plane, and the planes' rows one sequence: output row r reads input rows 2r
+            // and 2r + 1 of the planes stacked, so all rows go in one loop.
+            pairs(x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0, (end - first) * oh,
+                    ow);
+            return;
+        }
         for (int p = first; p < end; p++) {
             int xo = p * h * w;
             for (int oi = 0; oi < oh; oi++) {
@@ -53,7 +60,7 @@ public final class Pooling {
                 }
                 edge(x, out, argmax, o, xo, h, w, i0, 0, from, kh, kw, sw, pw);
                 if (pairs) {
-                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw);
+                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw, 1, ow);
                 } else {
                     for (int oj = from; oj < to; oj++) {
                         int at = firstMaxInside(x, xo + i0 * w + oj * sw - pw, w, kh, kw);
@@ -72,44 +79,50 @@ public final class Pooling {
     }
 
     /**
-     * Columns {@code from <= oj < to} of one output row of 2 x 2 windows at column stride 2, all inside the plane:
+     * Columns {@code from <= oj < to} of {@code rows} output rows ({@code ow} apart in out; input rows {@code i0},
+     * {@code i0 + 2}, ...) of 2 x 2 windows at column stride 2, all inside the plane:
      * the first maximum of a, b (top row) and c, d (bottom row) is the later pair's only if its maximum is strictly
      * greater, and within a pair the second element's only if strictly greater. The values are compared as
      * order-preserving integer keys ({@link #key}) and each comparison becomes 0 or 1 by arithmetic
      * ({@link #above}), from which the position is computed: no branch depends on the data (conditional selects
      * on the float comparisons were compiled to branches that random data mispredicts, 1.3-1.5 times slower).
-     * Keys order NaN wrongly, so a row whose running sum is NaN (a NaN, or infinities of both signs) is done again
+     * Keys order NaN wrongly, so rows whose running sum is NaN (a NaN, or infinities of both signs) are done again
      * by the general search.
      */
     private static void pairs(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
-                              int pw) {
-        int at0 = xo + i0 * w + from * 2 - pw;
+                              int pw, int rows, int ow) {
         float probe = 0f;
-        for (int oj = from; oj < to; oj++, at0 += 2) {
-            float a = x[at0];
-            float b = x[at0 + 1];
-            float c = x[at0 + w];
-            float d = x[at0 + w + 1];
-            probe += a + b + c + d;
-            int ka = key(a);
-            int kb = key(b);
-            int kc = key(c);
-            int kd = key(d);
-            int right = above(kb, ka);
-            int bottomRight = above(kd, kc);
-            int bottom = above(Math.max(kc, kd), Math.max(ka, kb));
-            int at = at0 + right + bottom * (w + bottomRight - right);
-            out[o + oj] = x[at];
-            if (argmax != null) {
-                argmax[o + oj] = at;
+        for (int r = 0; r < rows; r++) {
+            int at0 = xo + (i0 + 2 * r) * w + from * 2 - pw;
+            int row = o + r * ow;
+            for (int oj = from; oj < to; oj++, at0 += 2) {
+                float a = x[at0];
+                float b = x[at0 + 1];
+                float c = x[at0 + w];
+                float d = x[at0 + w + 1];
+                probe += a + b + c + d;
+                int ka = key(a);
+                int kb = key(b);
+                int kc = key(c);
+                int kd = key(d);
+                int right = above(kb, ka);
+                int bottomRight = above(kd, kc);
+                int bottom = above(Math.max(kc, kd), Math.max(ka, kb));
+                int at = at0 + right + bottom * (w + bottomRight - right);
+                out[row + oj] = x[at];
+                if (argmax != null) {
+                    argmax[row + oj] = at;
+                }
             }
         }
-        if (probe != probe) { // a NaN, or infinities of both signs, somewhere in the row: the general search
-            for (int oj = from; oj < to; oj++) {
-                int at = (int) windowMax(x, xo, h, w, i0, oj * 2 - pw, 2, 2, true);
-                out[o + oj] = x[at];
-                if (argmax != null) {
-                    argmax[o + oj] = at;
+        if (probe != probe) { // a NaN, or infinities of both signs, somewhere in the rows: the general search
+            for (int r = 0; r < rows; r++) {
+                for (int oj = from; oj < to; oj++) {
+                    int at = (int) windowMax(x, xo, h, w, i0 + 2 * r, oj * 2 - pw, 2, 2, true);
+                    out[o + r * ow + oj] = x[at];
+                    if (argmax != null) {
+                        argmax[o + r * ow + oj] = at;
+                    }
                 }
             }
         }
@@ -365,6 +378,13 @@ public final class Pooling {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
+        if (pairs && sh == 2 && ph == 0 && pw == 0 && h == 2 * oh && w == 2 * ow) {
+            // Every window inside its plane, and the planes' rows one sequence: output row r reads input rows 2r
+            // and 2r + 1 of the planes stacked, so all rows go in one loop.
+            pairs(x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0, (end - first) * oh,
+                    ow);
+            return;
+        }
         for (int p = first; p < end; p++) {
             int xo = p * h * w;
             for (int oi = 0; oi < oh; oi++) {
@@ -376,7 +396,7 @@ public final class Pooling {
                 }
                 edge(x, out, argmax, o, xo, h, w, i0, 0, from, kh, kw, sw, pw);
                 if (pairs) {
-                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw);
+                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw, 1, ow);
                 } else {
                     for (int oj = from; oj < to; oj++) {
                         int at = firstMaxInside(x, xo + i0 * w + oj * sw - pw, w, kh, kw);
@@ -395,44 +415,50 @@ public final class Pooling {
     }
 
     /**
-     * Columns {@code from <= oj < to} of one output row of 2 x 2 windows at column stride 2, all inside the plane:
+     * Columns {@code from <= oj < to} of {@code rows} output rows ({@code ow} apart in out; input rows {@code i0},
+     * {@code i0 + 2}, ...) of 2 x 2 windows at column stride 2, all inside the plane:
      * the first maximum of a, b (top row) and c, d (bottom row) is the later pair's only if its maximum is strictly
      * greater, and within a pair the second element's only if strictly greater. The values are compared as
      * order-preserving integer keys ({@link #key}) and each comparison becomes 0 or 1 by arithmetic
      * ({@link #above}), from which the position is computed: no branch depends on the data (conditional selects
      * on the float comparisons were compiled to branches that random data mispredicts, 1.3-1.5 times slower).
-     * Keys order NaN wrongly, so a row whose running sum is NaN (a NaN, or infinities of both signs) is done again
+     * Keys order NaN wrongly, so rows whose running sum is NaN (a NaN, or infinities of both signs) are done again
      * by the general search.
      */
     private static void pairs(double[] x, double[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
-                              int pw) {
-        int at0 = xo + i0 * w + from * 2 - pw;
+                              int pw, int rows, int ow) {
         double probe = 0d;
-        for (int oj = from; oj < to; oj++, at0 += 2) {
-            double a = x[at0];
-            double b = x[at0 + 1];
-            double c = x[at0 + w];
-            double d = x[at0 + w + 1];
-            probe += a + b + c + d;
-            long ka = key(a);
-            long kb = key(b);
-            long kc = key(c);
-            long kd = key(d);
-            int right = above(kb, ka);
-            int bottomRight = above(kd, kc);
-            int bottom = above(Math.max(kc, kd), Math.max(ka, kb));
-            int at = at0 + right + bottom * (w + bottomRight - right);
-            out[o + oj] = x[at];
-            if (argmax != null) {
-                argmax[o + oj] = at;
+        for (int r = 0; r < rows; r++) {
+            int at0 = xo + (i0 + 2 * r) * w + from * 2 - pw;
+            int row = o + r * ow;
+            for (int oj = from; oj < to; oj++, at0 += 2) {
+                double a = x[at0];
+                double b = x[at0 + 1];
+                double c = x[at0 + w];
+                double d = x[at0 + w + 1];
+                probe += a + b + c + d;
+                long ka = key(a);
+                long kb = key(b);
+                long kc = key(c);
+                long kd = key(d);
+                int right = above(kb, ka);
+                int bottomRight = above(kd, kc);
+                int bottom = above(Math.max(kc, kd), Math.max(ka, kb));
+                int at = at0 + right + bottom * (w + bottomRight - right);
+                out[row + oj] = x[at];
+                if (argmax != null) {
+                    argmax[row + oj] = at;
+                }
             }
         }
-        if (probe != probe) { // a NaN, or infinities of both signs, somewhere in the row: the general search
-            for (int oj = from; oj < to; oj++) {
-                int at = (int) windowMax(x, xo, h, w, i0, oj * 2 - pw, 2, 2, true);
-                out[o + oj] = x[at];
-                if (argmax != null) {
-                    argmax[o + oj] = at;
+        if (probe != probe) { // a NaN, or infinities of both signs, somewhere in the rows: the general search
+            for (int r = 0; r < rows; r++) {
+                for (int oj = from; oj < to; oj++) {
+                    int at = (int) windowMax(x, xo, h, w, i0 + 2 * r, oj * 2 - pw, 2, 2, true);
+                    out[o + r * ow + oj] = x[at];
+                    if (argmax != null) {
+                        argmax[o + r * ow + oj] = at;
+                    }
                 }
             }
         }
