@@ -114,6 +114,7 @@ def main(folder):
 
     verdicts = []
     rows = []
+    marked = [False]  # whether a cell carries the unsteady mark, so the footnote is printed only then
     for model in MODELS:
         for step, method, kind in (("train", "compiledTrainStep", "train_us"),
                                    ("predict", "compiledPredict", "predict_us")):
@@ -125,7 +126,9 @@ def main(folder):
             def cell(cfg, v):
                 # megabytes per call from compiled code mean it had not reached C2 (boxed vectors): not steady
                 a = cfg.get((f"TrainStepBenchmark.{method}", model, "gc.alloc.rate.norm"))
-                return fmt(v) + (" *" if a is not None and a > UNSTEADY_BYTES else "")
+                unsteady = a is not None and a > UNSTEADY_BYTES
+                marked[0] = marked[0] or unsteady
+                return fmt(v) + (" *" if unsteady else "")
             row = [LABEL[model] if step == "train" else "", step, cell(j17, jv), cell(v17, vv)]
             if j25 or v25:
                 row += [cell(j25, j25.get((f"TrainStepBenchmark.{method}", model, "score"))),
@@ -161,9 +164,10 @@ def main(folder):
     header += ["target", "target met"]
     print("Training step and predict, microseconds (median of the rounds):\n")
     print(table(rows, header))
-    print(f"\n* JMH counted more than {UNSTEADY_BYTES:,} bytes allocated per call (median): the compiled code had not "
-          "reached steady state (Vector API code boxes its vectors until C2 compiles it); a longer warm-up is needed "
-          "for a figure.")
+    if marked[0]:
+        print(f"\n* JMH counted more than {UNSTEADY_BYTES:,} bytes allocated per call (median): the compiled code had "
+              "not reached steady state (Vector API code boxes its vectors until C2 compiles it); a longer warm-up is "
+              "needed for a figure.")
 
     # compiled against the reference interpreter
     mj = j17.get(("TrainStepBenchmark.compiledTrainStep", "mlp", "score"))
