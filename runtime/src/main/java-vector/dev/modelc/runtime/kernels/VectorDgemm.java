@@ -5,15 +5,17 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API f64 matrix product: packed panels and a register tile of {@link #MR} rows by two or three vectors.
+ * Vector API f64 matrix product: packed panels and a register tile of {@link #MR} rows by two vectors.
  *
  * <p>Algorithm (the classic blocked product; see docs/kernels.md):
  * <ol>
  *   <li>Split columns into blocks of {@link #NC}, the reduced dimension into blocks of {@link #KC} and rows into
  *       blocks of {@link #MC}.</li>
  *   <li>Pack the {@code KC x NC} block of B into panels {@link #NR} columns wide ({@code p}-major inside a panel)
- *       (padding with zeros). A is read in place, {@link #MR} rows at a time, since the tile only broadcasts its
- *       elements one by one; only a last panel of fewer than {@link #MR} rows is packed, padded with zeros.</li>
+ *       (padding with zeros). With 512-bit vectors ({@link #WIDE}) A is read in place, {@link #MR} rows at a
+ *       time, since the tile only broadcasts its elements one by one, and only a last panel of fewer than
+ *       {@link #MR} rows is packed, padded with zeros; with narrower vectors every panel of A is packed, so that
+ *       the tile's indices are constant multiples of the loop counter.</li>
  *   <li>For every (A panel, B panel) pair, keep an {@code MR x NR} tile of C in vector registers: per step of k
  *       load {@code NR / L} vectors of B, broadcast {@code MR} values of A, do {@code MR NR / L} fused
  *       multiply-adds.</li>
