@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>correlate: a tile of three output channels (two with 256-bit vectors, {@link #WIDE}) by four vectors of
  *       positions stays in registers while the kernel elements go by (four loads and three broadcasts per twelve
  *       fused multiply-adds);</li>
- *   <li>weight gradient: a tile of three output channels by four kernel elements keeps twelve vector sums over
- *       the positions of a band (seven loads per twelve multiply-adds); each band adds them to per-lane sums in
+ *   <li>weight gradient: a tile of three output channels by four kernel elements (three with 256-bit vectors)
+ *       keeps twelve (nine) vector sums over the positions of a band (seven loads per twelve multiply-adds, six
+ *       per nine); each band adds them to per-lane sums in
  *       the workspace, which are reduced across lanes once, at the end.</li>
  * </ul>
  * Loops run to a whole number of vectors: {@link DirectConv} rounds rows up and pads the planes with zeros. As in
@@ -24,17 +25,17 @@ final class VectorConvLoops extends JavaConvLoops {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Kernel elements per weight-gradient tile. */
-    private static final int P = 4;
     /**
      * Whether vectors are 512 bits wide. Correlation tiles then take three output channels (12 accumulators, 17
      * vectors live of AVX-512's 32 registers); with 256-bit vectors (AVX2's 16 registers) two (8 accumulators, 13
      * live): at three, C2 keeps two accumulators on the stack and loads and stores them every step, and the
-     * two-channel tile ran the CNN's first convolution 1.4-1.6 times as fast. The weight-gradient tile stays at three
-     * channels on both (it spills on AVX2 too, but two channels, with a third fewer multiply-adds per load of the
-     * input, measured about 4% slower there; docs/kernels.md).
+     * two-channel tile ran the CNN's first convolution 1.4-1.6 times as fast. The weight-gradient tile keeps three
+     * channels and takes four kernel elements with AVX-512, three on 256-bit vectors ({@link #P}; three by four
+     * spilled there too, and two channels by four measured slower; docs/kernels.md).
      */
     static final boolean WIDE = S.vectorBitSize() >= 512;
+    /** Kernel elements per weight-gradient tile: four with AVX-512, three on 256-bit vectors (13 vectors live). */
+    private static final int P = WIDE ? 4 : 3;
 
     /** Whether rows rounded to {@link DirectConv#ROUND} hold the four vectors a correlation tile writes. */
     static boolean fits() {
@@ -226,11 +227,17 @@ final class VectorConvLoops extends JavaConvLoops {
             int s2 = srcOff + shift(p + 2, patch, plane, wp, kh, kw);
             int s3 = srcOff + shift(p + 3, patch, plane, wp, kh, kw);
             int o = 0;
-            for (; o + 3 <= outC; o += 3) {
+            for (; WIDE && o + 3 <= outC; o += 3) {
                 tile3(src, s0, s1, s2, s3, length, dy[o], dy[o + 1], dy[o + 2], sums, (o * groups + p) * L, groups * L);
             }
-            for (; o < outC; o++) {
+            for (; WIDE && o < outC; o++) {
                 tile1(src, s0, s1, s2, s3, length, dy[o], sums, (o * groups + p) * L);
+            }
+            for (; !WIDE && o + 3 <= outC; o += 3) {
+                tile3by3(src, s0, s1, s2, length, dy[o], dy[o + 1], dy[o + 2], sums, (o * groups + p) * L, groups * L);
+            }
+            for (; !WIDE && o < outC; o++) {
+                tile1by3(src, s0, s1, s2, length, dy[o], sums, (o * groups + p) * L);
             }
         }
     }
@@ -287,6 +294,55 @@ final class VectorConvLoops extends JavaConvLoops {
         FloatVector.fromArray(S, sums, r2 + L).add(a21).intoArray(sums, r2 + L);
         FloatVector.fromArray(S, sums, r2 + 2 * L).add(a22).intoArray(sums, r2 + 2 * L);
         FloatVector.fromArray(S, sums, r2 + 3 * L).add(a23).intoArray(sums, r2 + 3 * L);
+    }
+
+    /** Three output channels by three kernel elements, the 256-bit form of {@link #tile3} (13 vectors live). */
+    private static void tile3by3(float[] src, int s0, int s1, int s2, int length,
+                                 float[] d0, float[] d1, float[] d2, float[] sums, int at, int rowStride) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00;
+        for (int q = 0; q < length; q += L) {
+            FloatVector x0 = FloatVector.fromArray(S, src, s0 + q);
+            FloatVector x1 = FloatVector.fromArray(S, src, s1 + q);
+            FloatVector x2 = FloatVector.fromArray(S, src, s2 + q);
+            FloatVector d = FloatVector.fromArray(S, d0, q);
+            a00 = x0.fma(d, a00);
+            a01 = x1.fma(d, a01);
+            a02 = x2.fma(d, a02);
+            d = FloatVector.fromArray(S, d1, q);
+            a10 = x0.fma(d, a10);
+            a11 = x1.fma(d, a11);
+            a12 = x2.fma(d, a12);
+            d = FloatVector.fromArray(S, d2, q);
+            a20 = x0.fma(d, a20);
+            a21 = x1.fma(d, a21);
+            a22 = x2.fma(d, a22);
+        }
+        int r1 = at + rowStride, r2 = at + 2 * rowStride;
+        FloatVector.fromArray(S, sums, at).add(a00).intoArray(sums, at);
+        FloatVector.fromArray(S, sums, at + L).add(a01).intoArray(sums, at + L);
+        FloatVector.fromArray(S, sums, at + 2 * L).add(a02).intoArray(sums, at + 2 * L);
+        FloatVector.fromArray(S, sums, r1).add(a10).intoArray(sums, r1);
+        FloatVector.fromArray(S, sums, r1 + L).add(a11).intoArray(sums, r1 + L);
+        FloatVector.fromArray(S, sums, r1 + 2 * L).add(a12).intoArray(sums, r1 + 2 * L);
+        FloatVector.fromArray(S, sums, r2).add(a20).intoArray(sums, r2);
+        FloatVector.fromArray(S, sums, r2 + L).add(a21).intoArray(sums, r2 + L);
+        FloatVector.fromArray(S, sums, r2 + 2 * L).add(a22).intoArray(sums, r2 + 2 * L);
+    }
+
+    /** One output channel by three kernel elements, the 256-bit form of {@link #tile1}. */
+    private static void tile1by3(float[] src, int s0, int s1, int s2, int length, float[] d0, float[] sums, int at) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00;
+        for (int q = 0; q < length; q += L) {
+            FloatVector d = FloatVector.fromArray(S, d0, q);
+            a00 = FloatVector.fromArray(S, src, s0 + q).fma(d, a00);
+            a01 = FloatVector.fromArray(S, src, s1 + q).fma(d, a01);
+            a02 = FloatVector.fromArray(S, src, s2 + q).fma(d, a02);
+        }
+        FloatVector.fromArray(S, sums, at).add(a00).intoArray(sums, at);
+        FloatVector.fromArray(S, sums, at + L).add(a01).intoArray(sums, at + L);
+        FloatVector.fromArray(S, sums, at + 2 * L).add(a02).intoArray(sums, at + 2 * L);
     }
 
     private static void tile1(float[] src, int s0, int s1, int s2, int s3, int length, float[] d0, float[] sums,
