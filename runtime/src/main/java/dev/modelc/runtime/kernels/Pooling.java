@@ -42,9 +42,10 @@ public final class Pooling {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
-        if (pairs && sh == 2 && ph == 0 && pw == 0 && h == 2 * oh && w == 2 * ow) {
-            // Every window inside its plane, and the planes' rows one sequence: output row r reads input rows 2r
-            // and 2r + 1 of the planes stacked, so all rows go in one loop.
+        if (pairs && sh == 2 && ph == 0 && pw == 0 && h == 2 * oh) {
+            // No padding, so every window lies inside its plane, and planes of even height make the planes' rows
+            // one sequence: output row r reads input rows 2r and 2r + 1 of the planes stacked, so all rows go in one
+            // loop (an odd width only leaves each row's last column unread, as in the loop below).
             pairs(x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0, (end - first) * oh,
                     ow);
             return;
@@ -378,9 +379,10 @@ public final class Pooling {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
-        if (pairs && sh == 2 && ph == 0 && pw == 0 && h == 2 * oh && w == 2 * ow) {
-            // Every window inside its plane, and the planes' rows one sequence: output row r reads input rows 2r
-            // and 2r + 1 of the planes stacked, so all rows go in one loop.
+        if (pairs && sh == 2 && ph == 0 && pw == 0 && h == 2 * oh) {
+            // No padding, so every window lies inside its plane, and planes of even height make the planes' rows
+            // one sequence: output row r reads input rows 2r and 2r + 1 of the planes stacked, so all rows go in one
+            // loop (an odd width only leaves each row's last column unread, as in the loop below).
             pairs(x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0, (end - first) * oh,
                     ow);
             return;
