@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       fused multiply-adds);</li>
  *   <li>weight gradient: a tile of three output channels by four kernel elements (three with 256-bit vectors)
  *       keeps twelve (nine) vector sums over the positions of a band (seven loads per twelve multiply-adds, six
- *       per nine); each band adds them to per-lane sums in
- *       the workspace, which are reduced across lanes once, at the end.</li>
+ *       per nine); each band adds them to per-lane sums in the workspace, which are reduced across lanes once, at
+ *       the end.</li>
  * </ul>
  * Loops run to a whole number of vectors: {@link DirectConv} rounds rows up and pads the planes with zeros. As in
  * {@link VectorSgemm}, vectors are never reassigned in branches or passed to helpers, and the loops that carry
@@ -225,7 +225,7 @@ final class VectorConvLoops extends JavaConvLoops {
             int s0 = srcOff + shift(p, patch, plane, wp, kh, kw);
             int s1 = srcOff + shift(p + 1, patch, plane, wp, kh, kw);
             int s2 = srcOff + shift(p + 2, patch, plane, wp, kh, kw);
-            int s3 = srcOff + shift(p + 3, patch, plane, wp, kh, kw);
+            int s3 = WIDE ? srcOff + shift(p + 3, patch, plane, wp, kh, kw) : 0; // a fourth element only with P = 4
             int o = 0;
             for (; WIDE && o + 3 <= outC; o += 3) {
                 tile3(src, s0, s1, s2, s3, length, dy[o], dy[o + 1], dy[o + 2], sums, (o * groups + p) * L, groups * L);
