@@ -40,7 +40,8 @@ class MatMulTest {
         Workspace ws = new Workspace();
         for (int[] s : SIZES) {
             for (int flags = 0; flags < 8; flags++) {
-                check32(kernel, ws, random, s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
+                check32(kernel, ws, random, s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
+                        false);
             }
         }
     }
@@ -52,7 +53,8 @@ class MatMulTest {
         Workspace ws = new Workspace();
         for (int[] s : SIZES) {
             for (int flags = 0; flags < 8; flags++) {
-                check64(kernel, ws, random, s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
+                check64(kernel, ws, random, s[0], s[1], s[2], (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
+                        false);
             }
         }
     }
@@ -65,8 +67,8 @@ class MatMulTest {
         for (int t = 0; t < 60; t++) {
             int m = 1 + random.nextInt(40), n = 1 + random.nextInt(80), k = 1 + random.nextInt(40);
             boolean ta = random.nextBoolean(), tb = random.nextBoolean(), acc = random.nextBoolean();
-            check32(kernel, ws, random, m, n, k, ta, tb, acc);
-            check64(kernel, ws, random, m, n, k, ta, tb, acc);
+            check32(kernel, ws, random, m, n, k, ta, tb, acc, false);
+            check64(kernel, ws, random, m, n, k, ta, tb, acc, false);
         }
     }
 
@@ -84,16 +86,7 @@ class MatMulTest {
         }
     }
 
-    private static void check32(Gemm kernel, Workspace ws, Random random, int m, int n, int k,
-                                boolean transA, boolean transB, boolean accumulate) {
-        check32(kernel, ws, random, m, n, k, transA, transB, accumulate, false);
-    }
-
-    private static void check64(Gemm kernel, Workspace ws, Random random, int m, int n, int k,
-                                boolean transA, boolean transB, boolean accumulate) {
-        check64(kernel, ws, random, m, n, k, transA, transB, accumulate, false);
-    }
-
+    /** One random product against the reference; {@code packed} goes through {@link Gemm#gemmPacked}. */
     private static void check32(Gemm kernel, Workspace ws, Random random, int m, int n, int k,
                                 boolean transA, boolean transB, boolean accumulate, boolean packed) {
         int aOff = random.nextInt(3), bOff = random.nextInt(3), cOff = random.nextInt(3);
