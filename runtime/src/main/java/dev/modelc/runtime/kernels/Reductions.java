@@ -128,13 +128,17 @@ public final class Reductions {
      * The sums of {@link #reduce}, eight outputs at a time: every output reads its reduced elements at the same
      * offsets from its own base, so eight independent double chains share one loop (one chain waits on each add's
      * latency; eight keep both adders busy). Each output still adds its elements in row-major order, so the results
-     * are those of one output at a time, bit for bit. A last block of fewer than eight repeats its last output in the
-     * spare chains and stores only its own.
+     * are those of one output at a time, bit for bit. A last block of five to seven repeats its last output in the
+     * spare chains and stores only its own; one of at most four goes to {@link #sums4}.
      */
     private static void sums(float[] x, float[] out, int ska, int skb, int kb, int ra, int sra, int rb, int srb,
                              boolean accumulate, int o0, int o1) {
         int last = o1 - 1;
         for (int o = o0; o < o1; o += 8) {
+            if (o1 - o <= 4) {
+                sums4(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o, o1);
+                return;
+            }
             int p0 = base(o, kb, ska, skb);
             int p1 = base(Math.min(o + 1, last), kb, ska, skb);
             int p2 = base(Math.min(o + 2, last), kb, ska, skb);
@@ -180,6 +184,44 @@ public final class Reductions {
             store(out, o + 6, last, r6, accumulate);
             store(out, o + 7, last, r7, accumulate);
         }
+    }
+
+    /**
+     * {@link #sums} for a block of at most four outputs, in four chains: eight chains would load and add every
+     * element of the block's last output five more times (two threads that split six outputs each did the work of
+     * six).
+     */
+    private static void sums4(float[] x, float[] out, int ska, int skb, int kb, int ra, int sra, int rb, int srb,
+                              boolean accumulate, int o, int o1) {
+        int last = o1 - 1;
+        int p0 = base(o, kb, ska, skb);
+        int p1 = base(Math.min(o + 1, last), kb, ska, skb);
+        int p2 = base(Math.min(o + 2, last), kb, ska, skb);
+        int p3 = base(Math.min(o + 3, last), kb, ska, skb);
+        double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+        for (int i = 0; i < ra; i++) {
+            int q = i * sra;
+            if (srb == 1) {
+                for (int j = q; j < q + rb; j++) {
+                    r0 += x[p0 + j];
+                    r1 += x[p1 + j];
+                    r2 += x[p2 + j];
+                    r3 += x[p3 + j];
+                }
+            } else {
+                for (int j = 0; j < rb; j++) {
+                    int e = q + j * srb;
+                    r0 += x[p0 + e];
+                    r1 += x[p1 + e];
+                    r2 += x[p2 + e];
+                    r3 += x[p3 + e];
+                }
+            }
+        }
+        store(out, o, r0, accumulate);
+        store(out, o + 1, last, r1, accumulate);
+        store(out, o + 2, last, r2, accumulate);
+        store(out, o + 3, last, r3, accumulate);
     }
 
     private static void store(float[] out, int o, int last, double r, boolean accumulate) {
@@ -310,13 +352,17 @@ public final class Reductions {
      * The sums of {@link #reduce}, eight outputs at a time: every output reads its reduced elements at the same
      * offsets from its own base, so eight independent double chains share one loop (one chain waits on each add's
      * latency; eight keep both adders busy). Each output still adds its elements in row-major order, so the results
-     * are those of one output at a time, bit for bit. A last block of fewer than eight repeats its last output in the
-     * spare chains and stores only its own.
+     * are those of one output at a time, bit for bit. A last block of five to seven repeats its last output in the
+     * spare chains and stores only its own; one of at most four goes to {@link #sums4}.
      */
     private static void sums(double[] x, double[] out, int ska, int skb, int kb, int ra, int sra, int rb, int srb,
                              boolean accumulate, int o0, int o1) {
         int last = o1 - 1;
         for (int o = o0; o < o1; o += 8) {
+            if (o1 - o <= 4) {
+                sums4(x, out, ska, skb, kb, ra, sra, rb, srb, accumulate, o, o1);
+                return;
+            }
             int p0 = base(o, kb, ska, skb);
             int p1 = base(Math.min(o + 1, last), kb, ska, skb);
             int p2 = base(Math.min(o + 2, last), kb, ska, skb);
@@ -362,6 +408,44 @@ public final class Reductions {
             store(out, o + 6, last, r6, accumulate);
             store(out, o + 7, last, r7, accumulate);
         }
+    }
+
+    /**
+     * {@link #sums} for a block of at most four outputs, in four chains: eight chains would load and add every
+     * element of the block's last output five more times (two threads that split six outputs each did the work of
+     * six).
+     */
+    private static void sums4(double[] x, double[] out, int ska, int skb, int kb, int ra, int sra, int rb, int srb,
+                              boolean accumulate, int o, int o1) {
+        int last = o1 - 1;
+        int p0 = base(o, kb, ska, skb);
+        int p1 = base(Math.min(o + 1, last), kb, ska, skb);
+        int p2 = base(Math.min(o + 2, last), kb, ska, skb);
+        int p3 = base(Math.min(o + 3, last), kb, ska, skb);
+        double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+        for (int i = 0; i < ra; i++) {
+            int q = i * sra;
+            if (srb == 1) {
+                for (int j = q; j < q + rb; j++) {
+                    r0 += x[p0 + j];
+                    r1 += x[p1 + j];
+                    r2 += x[p2 + j];
+                    r3 += x[p3 + j];
+                }
+            } else {
+                for (int j = 0; j < rb; j++) {
+                    int e = q + j * srb;
+                    r0 += x[p0 + e];
+                    r1 += x[p1 + e];
+                    r2 += x[p2 + e];
+                    r3 += x[p3 + e];
+                }
+            }
+        }
+        store(out, o, r0, accumulate);
+        store(out, o + 1, last, r1, accumulate);
+        store(out, o + 2, last, r2, accumulate);
+        store(out, o + 3, last, r3, accumulate);
     }
 
     private static void store(double[] out, int o, int last, double r, boolean accumulate) {

@@ -114,6 +114,21 @@ class ReductionsTest {
   }
 
   @Test
+  void shortOutputRangesMatchTheDirectLoop() {
+    // The parts a split reduction sums (Parallel.reduce): ranges of 2 to 4 outputs go through four chains, longer
+    // ones through eight with a short block at the end; the CNN's bias gradient [64, 6, 576] split in halves first.
+    check(new int[] {64, 6, 576, 1}, true, false, 0, 3);
+    check(new int[] {64, 6, 576, 1}, true, true, 3, 6);
+    for (int t = 0; t < 200; t++) {
+      int[] d = {1 + rnd.nextInt(6), 1 + rnd.nextInt(20), 1 + rnd.nextInt(4), 1 + rnd.nextInt(20)};
+      boolean first = rnd.nextBoolean();
+      int outputs = Reductions.outputs(d[0], d[1], d[2], d[3], first);
+      int o0 = rnd.nextInt(outputs);
+      check(d, first, rnd.nextBoolean(), o0, o0 + 1 + rnd.nextInt(Math.min(outputs - o0, 13)));
+    }
+  }
+
+  @Test
   void sumsWithOtherRunsMatchTheDirectLoop() {
     for (int t = 0; t < 200; t++) {
       int[] d = {1 + rnd.nextInt(6), 1 + rnd.nextInt(20), 1 + rnd.nextInt(4), 1 + rnd.nextInt(20)};
