@@ -2,6 +2,7 @@
 the targets beside them, and a Deeplearning4j column when the run had one (run-all.sh --dl4j).
 
     python3 bench/report-all.py bench/target/all
+    python3 bench/report-all.py --threads bench/target/threads      (the table of bench/run-threads.sh)
 """
 import glob
 import json
@@ -302,5 +303,53 @@ def main(folder):
     print(table([list(v) for v in verdicts], ["target", "measured", "verdict"]))
 
 
+THREAD_MODELS = ["cnn", "widemlp"]
+# two threads / one thread at least this (the issue's aim)
+THREAD_TARGET = 1.7
+
+
+def threads_main(folder):
+    """The table of bench/run-threads.sh: train steps on one and two threads, compiled and PyTorch."""
+    meta = open(os.path.join(folder, "meta.txt")).read() if os.path.exists(os.path.join(folder, "meta.txt")) else ""
+    print(meta.strip())
+    info = load(os.path.join(folder, "torch-info.json"))
+    if info:
+        print(f"pytorch: {info['torch']}, OPENBLAS_CORETYPE={info['OPENBLAS_CORETYPE']}, "
+              f"OPENBLAS_L2_SIZE={info['OPENBLAS_L2_SIZE']}")
+    print()
+
+    def compiled(tag):
+        """{(model, threads): median µs over the rounds} of one kernel configuration."""
+        out = {}
+        for path in sorted(glob.glob(os.path.join(folder, f"r*-{tag}.json"))):
+            for r in load(path) or []:
+                params = r.get("params", {})
+                out.setdefault((params.get("model"), int(params.get("threads", 1))), []).append(
+                    r["primaryMetric"]["score"])
+        return {k: med(v) for k, v in out.items()}
+
+    def torch(threads):
+        rounds = [load(p) for p in sorted(glob.glob(os.path.join(folder, f"r*-torch{threads}-steps.json")))]
+        return {m: med([t.get(m, {}).get("train_us") for t in rounds if t]) for m in THREAD_MODELS}
+
+    configs = [("plain Java", compiled("java")), ("Vector API", compiled("vector"))]
+    t1, t2 = torch(1), torch(2)
+    rows = []
+    for model in THREAD_MODELS:
+        for name, c in configs:
+            one, two = c.get((model, 1)), c.get((model, 2))
+            gain = ratio(one, two)
+            rows.append([LABEL[model], f"compiled, {name}", fmt(one), fmt(two), times(gain),
+                         times(ratio(t2.get(model), two)), verdict(None if gain is None else gain >= THREAD_TARGET)])
+        tg = ratio(t1.get(model), t2.get(model))
+        rows.append([LABEL[model], "PyTorch", fmt(t1.get(model)), fmt(t2.get(model)), times(tg), "", ""])
+    print("Train step on one and two threads, microseconds (median of the rounds; nothing pinned):\n")
+    print(table(rows, ["model (batch)", "code", "1 thread µs", "2 threads µs", "1 / 2 threads",
+                       "PyTorch 2 threads / compiled 2 threads", f"2 threads >= {THREAD_TARGET}x one"]))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "bench/target/all")
+    if len(sys.argv) > 1 and sys.argv[1] == "--threads":
+        threads_main(sys.argv[2] if len(sys.argv) > 2 else "bench/target/threads")
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "bench/target/all")
