@@ -9,6 +9,7 @@ final class VectorGemm extends Gemm {
     private final JavaConvLoops convLoops;
     private final JavaLogistic logistic = new VectorLogistic();
     private final JavaMasks masks = new VectorMasks();
+    private final JavaPoolRows poolRows = VectorPoolRows.fits() ? new VectorPoolRows() : JavaPoolRows.INSTANCE;
 
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {
@@ -30,6 +31,11 @@ final class VectorGemm extends Gemm {
     @Override
     JavaMasks masks() {
         return masks;
+    }
+
+    @Override
+    JavaPoolRows poolRows() {
+        return poolRows;
     }
 
     @Override

@@ -45,6 +45,11 @@ public abstract class Gemm {
         return JavaMasks.INSTANCE;
     }
 
+    /** The 2 x 2 max-pooling row loop ({@link Pooling}) that goes with this implementation. */
+    JavaPoolRows poolRows() {
+        return JavaPoolRows.INSTANCE;
+    }
+
     /** f32 {@code C[m,n] (=|+=) op(A)[m,k] x op(B)[k,n]}; see the class comment for the layout. */
     public final void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                            float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {

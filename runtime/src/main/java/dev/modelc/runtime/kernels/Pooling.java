@@ -10,6 +10,8 @@ package dev.modelc.runtime.kernels;
  * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
  */
 public final class Pooling {
+    private static final JavaPoolRows ROWS = Kernels.selected().poolRows();
+
     private Pooling() {
     }
 
@@ -39,6 +41,12 @@ public final class Pooling {
     /** {@link #maxpool2d} over planes {@code first <= p < end} only (for {@link Parallel}). */
     static void maxpool2dPlanes(float[] x, float[] out, int[] argmax, int first, int end, int h, int w, int oh, int ow,
                                 int kh, int kw, int sh, int sw, int ph, int pw) {
+        maxpool2dPlanes(ROWS, x, out, argmax, first, end, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
+    }
+
+    /** {@link #maxpool2dPlanes} with the 2 x 2 row loop of {@code loops} (tests drive both). */
+    static void maxpool2dPlanes(JavaPoolRows loops, float[] x, float[] out, int[] argmax, int first, int end, int h,
+                                int w, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw) {
         int from = Math.min(ow, (pw + sw - 1) / sw);                      // first column with j0 >= 0
         int to = Math.max(from, w - kw + pw < 0 ? 0 : Math.min(ow, (w - kw + pw) / sw + 1)); // j0 + kw <= w below
         boolean pairs = kh == 2 && kw == 2 && sw == 2;
@@ -46,7 +54,7 @@ public final class Pooling {
             // No padding, so every window lies inside its plane, and planes of even height make the planes' rows
             // one sequence: output row r reads input rows 2r and 2r + 1 of the planes stacked, so all rows go in one
             // loop (an odd width only leaves each row's last column unread, as in the loop below).
-            pairs(x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0, (end - first) * oh,
+            pairs(loops, x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0, (end - first) * oh,
                     ow);
             return;
         }
@@ -61,7 +69,7 @@ public final class Pooling {
                 }
                 edge(x, out, argmax, o, xo, h, w, i0, 0, from, kh, kw, sw, pw);
                 if (pairs) {
-                    pairs(x, out, argmax, o, xo, h, w, i0, from, to, pw, 1, ow);
+                    pairs(loops, x, out, argmax, o, xo, h, w, i0, from, to, pw, 1, ow);
                 } else {
                     for (int oj = from; oj < to; oj++) {
                         int at = firstMaxInside(x, xo + i0 * w + oj * sw - pw, w, kh, kw);
@@ -81,41 +89,13 @@ public final class Pooling {
 
     /**
      * Columns {@code from <= oj < to} of {@code rows} output rows ({@code ow} apart in out; input rows {@code i0},
-     * {@code i0 + 2}, ...) of 2 x 2 windows at column stride 2, all inside the plane:
-     * the first maximum of a, b (top row) and c, d (bottom row) is the later pair's only if its maximum is strictly
-     * greater, and within a pair the second element's only if strictly greater. The values are compared as
-     * order-preserving integer keys ({@link #key}) and each comparison becomes 0 or 1 by arithmetic
-     * ({@link #above}), from which the position is computed: no branch depends on the data (conditional selects
-     * on the float comparisons were compiled to branches that random data mispredicts, 1.3-1.5 times slower).
-     * Keys order NaN wrongly, so rows whose running sum is NaN (a NaN, or infinities of both signs) are done again
-     * by the general search.
+     * {@code i0 + 2}, ...) of 2 x 2 windows at column stride 2, all inside the plane, a row at a time by
+     * {@code rows} ({@link JavaPoolRows}, or its Vector API form); rows whose probe is NaN (a NaN, or infinities of
+     * both signs) are done again by the general search.
      */
-    private static void pairs(float[] x, float[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
-                              int pw, int rows, int ow) {
-        float probe = 0f;
-        for (int r = 0; r < rows; r++) {
-            int at0 = xo + (i0 + 2 * r) * w + from * 2 - pw;
-            int row = o + r * ow;
-            for (int oj = from; oj < to; oj++, at0 += 2) {
-                float a = x[at0];
-                float b = x[at0 + 1];
-                float c = x[at0 + w];
-                float d = x[at0 + w + 1];
-                probe += a + b + c + d;
-                int ka = key(a);
-                int kb = key(b);
-                int kc = key(c);
-                int kd = key(d);
-                int right = above(kb, ka);
-                int bottomRight = above(kd, kc);
-                int bottom = above(Math.max(kc, kd), Math.max(ka, kb));
-                int at = at0 + right + bottom * (w + bottomRight - right);
-                out[row + oj] = x[at];
-                if (argmax != null) {
-                    argmax[row + oj] = at;
-                }
-            }
-        }
+    private static void pairs(JavaPoolRows loops, float[] x, float[] out, int[] argmax, int o, int xo, int h, int w,
+                              int i0, int from, int to, int pw, int rows, int ow) {
+        float probe = loops.rows(x, out, argmax, xo + i0 * w + from * 2 - pw, o, rows, from, to, ow, w);
         if (probe != probe) { // a NaN, or infinities of both signs, somewhere in the rows: the general search
             for (int r = 0; r < rows; r++) {
                 for (int oj = from; oj < to; oj++) {
@@ -236,14 +216,14 @@ public final class Pooling {
      */
     private static int firstMaxInside(float[] x, int at, int w, int kh, int kw) {
         int arg = at;
-        int best = key(x[at]);
+        int best = JavaPoolRows.key(x[at]);
         float probe = 0f;
         for (int ki = 0; ki < kh; ki++) {
             int row = at + ki * w;
             for (int kj = 0; kj < kw; kj++) {
                 float v = x[row + kj];
                 probe += v;
-                int k = key(v);
+                int k = JavaPoolRows.key(v);
                 arg = k > best ? row + kj : arg;
                 best = k > best ? k : best;
             }
@@ -251,18 +231,7 @@ public final class Pooling {
         return probe != probe ? -1 : arg;
     }
 
-    /** An integer that orders as the non-NaN value v does, with -0 equal to +0. */
-    private static int key(float v) {
-        int b = Float.floatToRawIntBits(v + 0f);
-        return b ^ ((b >> 31) & 0x7fffffff);
-    }
-
-    /** 1 if {@code k > than}, else 0, without a branch: the sign of {@code than - k}, which a long cannot overflow. */
-    private static int above(int k, int than) {
-        return (int) (((long) than - k) >>> 63);
-    }
-
-    /** A f64 key's version of {@link #above(int, int)}: the sign of {@code than - k}, corrected for overflow. */
+    /** A f64 key's version of {@link JavaPoolRows#above(int, int)}: the sign of {@code than - k}, corrected for overflow. */
     private static int above(long k, long than) {
         long d = than - k;
         return (int) ((d ^ ((than ^ k) & (d ^ than))) >>> 63);
