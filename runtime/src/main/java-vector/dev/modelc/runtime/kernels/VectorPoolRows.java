@@ -9,22 +9,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API form of {@link JavaPoolRows}: eight outputs at a time, two groups of four windows (each group's
- * eight input columns of its two rows in one vector per row), in 256-bit vectors (also on wider machines). The same
- * decisions as the plain loop's keys, as float comparisons (which order -0 and +0 as equal, as the keys do; a NaN
- * sends the rows to the general search in both): within each row the right column of a pair wins if strictly
- * greater (neighbouring lanes swapped by one rearrange, the pair's result in its even lane); then the bottom pair's
- * winner wins if strictly greater than the top pair's (a pair's winner is its maximum, up to the sign of a zero,
- * which compares equal); the even lanes of the two halves are gathered into one vector by
- * one rearrange each and a blend. Values are blended, never computed, so -0 stays -0; positions are blended as bit
- * patterns (see {@link #PLACES}) and finished with scalar arithmetic. A row shorter than eight outputs
- * takes the plain loop; a sequence of outputs whose length is not a multiple of eight ends with a block that
- * overlaps the one before (its common outputs are written twice, with the same values).
+ * eight input columns of its two rows in one vector per row), in 256-bit vectors (machines with AVX2 and not
+ * AVX-512: {@link #fits}). The same decisions as the plain loop's keys, as float comparisons (which order -0 and +0
+ * as equal, as the keys do; a NaN sends the rows to the general search in both): within each row the right column
+ * of a pair wins if strictly greater (neighbouring lanes swapped by one rearrange, the pair's result in its even
+ * lane); then the bottom pair's winner wins if strictly greater than the top pair's (a pair's winner is its
+ * maximum, up to the sign of a zero, which compares equal); the even lanes of the two halves are gathered into one
+ * vector by one rearrange each and a blend. Values are blended, never computed, so -0 stays -0; positions are
+ * blended as bit patterns (see {@link #PLACES}) and finished with three integer lane operations. A row shorter than
+ * eight outputs takes the plain loop; a sequence of outputs whose length is not a multiple of eight ends with a
+ * block that overlaps the one before (its common outputs are written twice, with the same values).
  *
  * <p>No vector lives across a loop's back edge or is passed to or returned from a method, and the block uses few
- * distinct vector operations, all on one species: on JDK 17 C2 then keeps every vector in a register. (A first form
- * with integer keys in {@code IntVector}s, twice the operations, left one addition unintrinsified, boxing about 440 KB
- * a CNN step, when the JVM had run other models' Vector API code before; an earlier one that carried a probe vector
- * from row to row boxed one vector per row in some JVMs.)
+ * distinct vector operations: on JDK 17 C2 then keeps every vector in a register. (A first form with integer keys in
+ * {@code IntVector}s, twice the operations, left one addition unintrinsified, boxing about 440 KB a CNN step, when
+ * the JVM had run other models' Vector API code before; {@code convert(F2I)} is not intrinsified on AVX2 and boxed
+ * every call; an earlier form that carried a probe vector from row to row boxed one vector per row in some JVMs.)
  */
 final class VectorPoolRows extends JavaPoolRows {
 
@@ -41,7 +41,7 @@ final class VectorPoolRows extends JavaPoolRows {
     /**
      * Where each lane's input lies from the window group's start, as {@code column + (row << 16)}, in the bits of
      * four vectors of floats (left, right, bottom left, bottom right): blends and rearranges move bits without
-     * reading them, and the block turns the winner's into a position with scalar arithmetic.
+     * reading them, and the block turns the winner's into a position with integer lane arithmetic.
      */
     private static final float[] PLACES = new float[32];
 
@@ -55,11 +55,14 @@ final class VectorPoolRows extends JavaPoolRows {
     }
 
     /**
-     * Whether this machine has AVX2 or wider (AVX alone has 256-bit vectors, but not the lane permutes the block
-     * needs).
+     * Whether the preferred vectors are 256 bits wide for floats and ints (AVX2 without AVX-512). With AVX-512 the
+     * matrix product uses 512-bit vectors, and on JDK 17 a 256-bit form beside them made the product's compiled tile
+     * box its vectors (the Vector API's shared code then sees two vector classes), so there the plain loop stays;
+     * AVX alone has no 256-bit integer vectors.
      */
     static boolean fits() {
-        return IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() == 256
+                && IntVector.SPECIES_PREFERRED.vectorBitSize() == 256;
     }
 
     /**

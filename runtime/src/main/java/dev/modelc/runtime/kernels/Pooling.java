@@ -54,8 +54,8 @@ public final class Pooling {
             // No padding, so every window lies inside its plane, and planes of even height make the planes' rows
             // one sequence: output row r reads input rows 2r and 2r + 1 of the planes stacked, so all rows go in one
             // loop (an odd width only leaves each row's last column unread, as in the loop below).
-            pairs(loops, x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0, (end - first) * oh,
-                    ow);
+            pairs(loops, x, out, argmax, first * oh * ow, first * h * w, (end - first) * h, w, 0, 0, ow, 0,
+                    (end - first) * oh, ow);
             return;
         }
         for (int p = first; p < end; p++) {
