@@ -55,6 +55,32 @@ final class VectorPoolRows extends JavaPoolRows {
     }
 
     /**
+     * Outputs the plain loop takes before the blocks do. Vector API code costs a JVM a one-time warm-up: until C2 has
+     * compiled it, it runs interpreted or C1-compiled with every vector an object, the library's fallback code gets
+     * hot and compiled, and its lambda classes are spun; for these blocks that cost one epoch of the CNN (938 steps
+     * of 55,296 outputs, pinned to one core) 0.3-0.4 s, while once compiled they save about 4.3 ns an output (337 ->
+     * 97 µs per CNN pooling call). So the plain loop is rented until its outputs would have paid for that warm-up
+     * (about 80 million), and then the blocks are bought: a run never pays more than about twice what the better of
+     * the two choices would have cost it in hindsight (a run of one epoch never switches; a long one switches
+     * early in its second epoch).
+     */
+    static final long RENT = 1L << 26;
+
+    private final long rent;
+    private long plainOutputs;
+
+    /** Blocks after the plain loop has taken {@code rent} outputs. */
+    VectorPoolRows(long rent) {
+        this.rent = rent;
+    }
+
+    /** The same loops without the rent, for tests. */
+    @Override
+    JavaPoolRows withoutRent() {
+        return new VectorPoolRows(0);
+    }
+
+    /**
      * Whether the preferred vectors are 256 bits wide for floats and ints (AVX2 without AVX-512). With AVX-512 the
      * matrix product uses 512-bit vectors, and on JDK 17 a 256-bit form beside them made the product's compiled tile
      * box its vectors (the Vector API's shared code then sees two vector classes), so there the plain loop stays;
@@ -66,6 +92,18 @@ final class VectorPoolRows extends JavaPoolRows {
     }
 
     /**
+     * Whether the plain loop still takes these {@code n} outputs: until it has taken {@code rent} outputs (one
+     * instance per JVM). Counted without ordering by any thread (a lost update only delays the switch).
+     */
+    private boolean renting(int n) {
+        if (plainOutputs >= rent) {
+            return false;
+        }
+        plainOutputs += n;
+        return true;
+    }
+
+    /**
      * When every output row holds whole groups of four outputs ({@code ow} a multiple of 4) and the rows hold at least
      * eight, the rows go as one sequence of groups (the CNN's 12-wide rows are three groups, so no block overlaps),
      * each block's two groups read from their own rows; otherwise a row at a time.
@@ -74,7 +112,10 @@ final class VectorPoolRows extends JavaPoolRows {
     float rows(float[] x, float[] out, int[] argmax, int at0, int o, int rows, int from, int to, int ow, int w) {
         int n = rows * ow;
         if (from != 0 || to != ow || ow % 4 != 0 || n < 8) {
-            return super.rows(x, out, argmax, at0, o, rows, from, to, ow, w);
+            return super.rows(x, out, argmax, at0, o, rows, from, to, ow, w);   // a row at a time through row
+        }
+        if (renting(n)) {
+            return plainRows(x, out, argmax, at0, o, rows, from, to, ow, w);
         }
         boolean nan = false;
         int lastGroup = n / 4 - 2;                 // the first group of the last block
@@ -100,8 +141,8 @@ final class VectorPoolRows extends JavaPoolRows {
 
     @Override
     float row(float[] x, float[] out, int[] argmax, int at0, int row, int from, int to, int w) {
-        if (to - from < 8) {
-            return super.row(x, out, argmax, at0, row, from, to, w);
+        if (to - from < 8 || renting(to - from)) {
+            return plainRow(x, out, argmax, at0, row, from, to, w);
         }
         boolean nan = false;
         int last = to - 8;

@@ -14,6 +14,11 @@ class JavaPoolRows {
     JavaPoolRows() {
     }
 
+    /** These loops as they run once warm (the Vector API form without its warm-up rent), for tests. */
+    JavaPoolRows withoutRent() {
+        return this;
+    }
+
     /**
      * {@link #row} for {@code rows} output rows {@code ow} apart in out, whose windows start {@code 2 * w} apart in x
      * (the first at {@code at0}); returns the sum of their probes.
@@ -22,6 +27,16 @@ class JavaPoolRows {
         float probe = 0f;
         for (int r = 0; r < rows; r++) {
             probe += row(x, out, argmax, at0 + 2 * r * w, o + r * ow, from, to, w);
+        }
+        return probe;
+    }
+
+    /** {@link #rows} by the plain loop, whatever the subclass. */
+    static float plainRows(float[] x, float[] out, int[] argmax, int at0, int o, int rows, int from, int to, int ow,
+                           int w) {
+        float probe = 0f;
+        for (int r = 0; r < rows; r++) {
+            probe += plainRow(x, out, argmax, at0 + 2 * r * w, o + r * ow, from, to, w);
         }
         return probe;
     }
@@ -35,6 +50,11 @@ class JavaPoolRows {
      * were compiled to branches that random data mispredicts, 1.3-1.5 times slower).
      */
     float row(float[] x, float[] out, int[] argmax, int at0, int row, int from, int to, int w) {
+        return plainRow(x, out, argmax, at0, row, from, to, w);
+    }
+
+    /** {@link #row} by the plain loop, whatever the subclass. */
+    static float plainRow(float[] x, float[] out, int[] argmax, int at0, int row, int from, int to, int w) {
         float probe = 0f;
         for (int oj = from; oj < to; oj++, at0 += 2) {
             float a = x[at0];
