@@ -88,4 +88,53 @@ class JavaPoolRows {
     static int above(int k, int than) {
         return (int) (((long) than - k) >>> 63);
     }
+
+    // ---- double: the same loops, for the f64 overloads of Pooling (no Vector API form) ----
+
+    /** {@link #plainRows(float[], float[], int[], int, int, int, int, int, int, int)} in f64. */
+    static double plainRows(double[] x, double[] out, int[] argmax, int at0, int o, int rows, int from, int to, int ow,
+                            int w) {
+        double probe = 0d;
+        for (int r = 0; r < rows; r++) {
+            probe += plainRow(x, out, argmax, at0 + 2 * r * w, o + r * ow, from, to, w);
+        }
+        return probe;
+    }
+
+    /** {@link #plainRow(float[], float[], int[], int, int, int, int, int)} in f64. */
+    static double plainRow(double[] x, double[] out, int[] argmax, int at0, int row, int from, int to, int w) {
+        double probe = 0d;
+        for (int oj = from; oj < to; oj++, at0 += 2) {
+            double a = x[at0];
+            double b = x[at0 + 1];
+            double c = x[at0 + w];
+            double d = x[at0 + w + 1];
+            probe += a + b + c + d;
+            long ka = key(a);
+            long kb = key(b);
+            long kc = key(c);
+            long kd = key(d);
+            int right = above(kb, ka);
+            int bottomRight = above(kd, kc);
+            int bottom = above(Math.max(kc, kd), Math.max(ka, kb));
+            int at = at0 + right + bottom * (w + bottomRight - right);
+            out[row + oj] = x[at];
+            if (argmax != null) {
+                argmax[row + oj] = at;
+            }
+        }
+        return probe;
+    }
+
+    /** {@link #key(float)} in f64. */
+    static long key(double v) {
+        long b = Double.doubleToRawLongBits(v + 0d);
+        return b ^ ((b >> 63) & 0x7fffffffffffffffL);
+    }
+
+    /** {@link #above(int, int)} for f64 keys: the sign of {@code than - k}, corrected for overflow. */
+    static int above(long k, long than) {
+        long d = than - k;
+        return (int) ((d ^ ((than ^ k) & (d ^ than))) >>> 63);
+    }
 }

@@ -231,12 +231,6 @@ public final class Pooling {
         return probe != probe ? -1 : arg;
     }
 
-    /** A f64 key's version of {@link JavaPoolRows#above(int, int)}: the sign of {@code than - k}, corrected for overflow. */
-    private static int above(long k, long than) {
-        long d = than - k;
-        return (int) ((d ^ ((than ^ k) & (d ^ than))) >>> 63);
-    }
-
     /** The first maximum of one window: its value, or with {@code index} its position in x (-1 if empty). */
     private static double windowMax(float[] x, int xo, int h, int w, int i0, int j0, int kh, int kw, boolean index) {
         double best = Double.NEGATIVE_INFINITY;
@@ -386,42 +380,13 @@ public final class Pooling {
     }
 
     /**
-     * Columns {@code from <= oj < to} of {@code rows} output rows ({@code ow} apart in out; input rows {@code i0},
-     * {@code i0 + 2}, ...) of 2 x 2 windows at column stride 2, all inside the plane:
-     * the first maximum of a, b (top row) and c, d (bottom row) is the later pair's only if its maximum is strictly
-     * greater, and within a pair the second element's only if strictly greater. The values are compared as
-     * order-preserving integer keys ({@link #key}) and each comparison becomes 0 or 1 by arithmetic
-     * ({@link #above}), from which the position is computed: no branch depends on the data (conditional selects
-     * on the float comparisons were compiled to branches that random data mispredicts, 1.3-1.5 times slower).
-     * Keys order NaN wrongly, so rows whose running sum is NaN (a NaN, or infinities of both signs) are done again
-     * by the general search.
+     * {@link #pairs(JavaPoolRows, float[], float[], int[], int, int, int, int, int, int, int, int, int, int)} in f64:
+     * the rows by {@link JavaPoolRows#plainRows(double[], double[], int[], int, int, int, int, int, int, int)}, rows
+     * whose probe is NaN again by the general search.
      */
-    private static void pairs(double[] x, double[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from, int to,
-                              int pw, int rows, int ow) {
-        double probe = 0d;
-        for (int r = 0; r < rows; r++) {
-            int at0 = xo + (i0 + 2 * r) * w + from * 2 - pw;
-            int row = o + r * ow;
-            for (int oj = from; oj < to; oj++, at0 += 2) {
-                double a = x[at0];
-                double b = x[at0 + 1];
-                double c = x[at0 + w];
-                double d = x[at0 + w + 1];
-                probe += a + b + c + d;
-                long ka = key(a);
-                long kb = key(b);
-                long kc = key(c);
-                long kd = key(d);
-                int right = above(kb, ka);
-                int bottomRight = above(kd, kc);
-                int bottom = above(Math.max(kc, kd), Math.max(ka, kb));
-                int at = at0 + right + bottom * (w + bottomRight - right);
-                out[row + oj] = x[at];
-                if (argmax != null) {
-                    argmax[row + oj] = at;
-                }
-            }
-        }
+    private static void pairs(double[] x, double[] out, int[] argmax, int o, int xo, int h, int w, int i0, int from,
+                              int to, int pw, int rows, int ow) {
+        double probe = JavaPoolRows.plainRows(x, out, argmax, xo + i0 * w + from * 2 - pw, o, rows, from, to, ow, w);
         if (probe != probe) { // a NaN, or infinities of both signs, somewhere in the rows: the general search
             for (int r = 0; r < rows; r++) {
                 for (int oj = from; oj < to; oj++) {
@@ -542,25 +507,19 @@ public final class Pooling {
      */
     private static int firstMaxInside(double[] x, int at, int w, int kh, int kw) {
         int arg = at;
-        long best = key(x[at]);
+        long best = JavaPoolRows.key(x[at]);
         double probe = 0d;
         for (int ki = 0; ki < kh; ki++) {
             int row = at + ki * w;
             for (int kj = 0; kj < kw; kj++) {
                 double v = x[row + kj];
                 probe += v;
-                long k = key(v);
+                long k = JavaPoolRows.key(v);
                 arg = k > best ? row + kj : arg;
                 best = k > best ? k : best;
             }
         }
         return probe != probe ? -1 : arg;
-    }
-
-    /** An integer that orders as the non-NaN value v does, with -0 equal to +0. */
-    private static long key(double v) {
-        long b = Double.doubleToRawLongBits(v + 0d);
-        return b ^ ((b >> 63) & 0x7fffffffffffffffL);
     }
 
     /** The first maximum of one window: its value, or with {@code index} its position in x (-1 if empty). */
