@@ -9,7 +9,8 @@ final class VectorGemm extends Gemm {
     private final JavaConvLoops convLoops;
     private final JavaLogistic logistic = new VectorLogistic();
     private final JavaMasks masks = new VectorMasks();
-    private final JavaPoolRows poolRows = VectorPoolRows.fits() ? new VectorPoolRows(VectorPoolRows.RENT) : JavaPoolRows.INSTANCE;
+    private final JavaPoolRows poolRows =
+            VectorPoolRows.fits() ? new VectorPoolRows(VectorPoolRows.RENT) : JavaPoolRows.INSTANCE;
 
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {

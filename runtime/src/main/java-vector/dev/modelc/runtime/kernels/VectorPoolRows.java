@@ -74,10 +74,9 @@ final class VectorPoolRows extends JavaPoolRows {
         this.rent = rent;
     }
 
-    /** The same loops without the rent, for tests. */
     @Override
-    JavaPoolRows withoutRent() {
-        return new VectorPoolRows(0);
+    JavaPoolRows withRent(long outputs) {
+        return new VectorPoolRows(outputs);
     }
 
     /**
@@ -103,19 +102,22 @@ final class VectorPoolRows extends JavaPoolRows {
         return true;
     }
 
+    /** Whether the rent is paid ({@link #renting} without counting). */
+    private boolean bought() {
+        return plainOutputs >= rent;
+    }
+
     /**
      * When every output row holds whole groups of four outputs ({@code ow} a multiple of 4) and the rows hold at least
      * eight, the rows go as one sequence of groups (the CNN's 12-wide rows are three groups, so no block overlaps),
-     * each block's two groups read from their own rows; otherwise a row at a time.
+     * each block's two groups read from their own rows; otherwise, and while the rent is paid, a row at a time
+     * through {@link #row} (which counts the rent).
      */
     @Override
     float rows(float[] x, float[] out, int[] argmax, int at0, int o, int rows, int from, int to, int ow, int w) {
         int n = rows * ow;
-        if (from != 0 || to != ow || ow % 4 != 0 || n < 8) {
+        if (from != 0 || to != ow || ow % 4 != 0 || n < 8 || !bought()) {
             return super.rows(x, out, argmax, at0, o, rows, from, to, ow, w);   // a row at a time through row
-        }
-        if (renting(n)) {
-            return plainRows(x, out, argmax, at0, o, rows, from, to, ow, w);
         }
         boolean nan = false;
         int lastGroup = n / 4 - 2;                 // the first group of the last block

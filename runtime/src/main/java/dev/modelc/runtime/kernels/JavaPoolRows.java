@@ -14,8 +14,11 @@ class JavaPoolRows {
     JavaPoolRows() {
     }
 
-    /** These loops as they run once warm (the Vector API form without its warm-up rent), for tests. */
-    JavaPoolRows withoutRent() {
+    /**
+     * These loops with the Vector API form's warm-up rent set to {@code outputs} (see {@code VectorPoolRows.RENT});
+     * the plain loops have none. For tests.
+     */
+    JavaPoolRows withRent(long outputs) {
         return this;
     }
 
@@ -27,16 +30,6 @@ class JavaPoolRows {
         float probe = 0f;
         for (int r = 0; r < rows; r++) {
             probe += row(x, out, argmax, at0 + 2 * r * w, o + r * ow, from, to, w);
-        }
-        return probe;
-    }
-
-    /** {@link #rows} by the plain loop, whatever the subclass. */
-    static float plainRows(float[] x, float[] out, int[] argmax, int at0, int o, int rows, int from, int to, int ow,
-                           int w) {
-        float probe = 0f;
-        for (int r = 0; r < rows; r++) {
-            probe += plainRow(x, out, argmax, at0 + 2 * r * w, o + r * ow, from, to, w);
         }
         return probe;
     }
@@ -91,7 +84,7 @@ class JavaPoolRows {
 
     // ---- double: the same loops, for the f64 overloads of Pooling (no Vector API form) ----
 
-    /** {@link #plainRows(float[], float[], int[], int, int, int, int, int, int, int)} in f64. */
+    /** {@link #rows} by the plain loop, in f64. */
     static double plainRows(double[] x, double[] out, int[] argmax, int at0, int o, int rows, int from, int to, int ow,
                             int w) {
         double probe = 0d;

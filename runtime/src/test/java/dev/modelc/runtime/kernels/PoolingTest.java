@@ -87,7 +87,9 @@ class PoolingTest {
           + " palette " + kind;
       for (int run = 0; run < 4; run++) {
         boolean record = run % 2 == 1;
-        JavaPoolRows loops = run < 2 ? JavaPoolRows.INSTANCE : Kernels.selected().poolRows().withoutRent();
+        // the selected kernel's with a rent of none or of a few rows, so that some calls switch part of the way
+        JavaPoolRows loops = run < 2 ? JavaPoolRows.INSTANCE
+            : Kernels.selected().poolRows().withRent(rnd.nextBoolean() ? 0 : rnd.nextInt(4 * w));
         float[] out = new float[expected.length];
         int[] at = record ? new int[expected.length] : null;
         java.util.Arrays.fill(out, 7f);
