@@ -248,7 +248,10 @@ final class VectorConvLoops extends JavaConvLoops {
         float[] sums = ws.floats(Slot.SUMS, outC * groups * L);
         for (int o = 0; o < outC; o++) {
             for (int p = 0; p < patch; p++) {
-                float sum = FloatVector.fromArray(S, sums, (o * groups + p) * L).reduceLanes(VectorOperators.ADD);
+                float sum = 0;
+                for (int l = (o * groups + p) * L, end = l + L; l < end; l++) {
+                    sum += sums[l];         // in lane order: reduceLanes(ADD) leaves the order open
+                }
                 int at = o * patch + p;
                 dw[at] = accumulate ? dw[at] + sum : sum;
             }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Starts child JVMs with and without {@code jdk.incubator.vector} and checks which kernel each selects, that the
- * results are right, and, from the class-loading log, that a JVM without the module loads no Vector API class.
+ * results are right, and, from the class-loading log, that a JVM without the module loads no Vector API class;
+ * and that the Vector API kernels compute the same bits in every tier of the JIT.
  */
 class ChildJvmTest {
 
@@ -56,7 +57,56 @@ class ChildJvmTest {
                 + "the JVM was started without --add-modules jdk.incubator.vector"), run.stderr());
     }
 
+    /**
+     * The Vector API kernels give the same bits interpreted ({@code -Xint}), in C1 alone and in C2 (compiled early
+     * and in the foreground, {@code -Xbatch}, so the warm passes run C2's code); the log of the C2 run shows that the
+     * kernels were compiled. A kernel whose vector operation C2 computes differently from the Java fallback (the
+     * short-vector math library's exp, a lane sum in another order) makes losses depend on JIT timing, and fails
+     * here.
+     */
+    @Test
+    void theVectorKernelsGiveTheSameBitsInterpretedAndCompiled() throws Exception {
+        List<String> vector = List.of("--add-modules", "jdk.incubator.vector");
+        Run interpreted = run(concat(vector, "-Xint"), TierBitsMain.class, "0");
+        Run c1 = run(concat(vector, "-XX:TieredStopAtLevel=1"), TierBitsMain.class, "300");
+        Run c2 = run(concat(vector, "-XX:-TieredCompilation", "-Xbatch", "-XX:CompileThreshold=100",
+                "-XX:+PrintCompilation"), TierBitsMain.class, "300");
+        for (Run r : List.of(interpreted, c1, c2)) {
+            assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+            assertTrue(r.stdout().contains("kernel=vector"), r.stdout());
+        }
+        String expected = line(interpreted.stdout(), "cold=");
+        assertEquals(expected, line(c1.stdout(), "warm="), "C1 against the interpreter");
+        assertEquals(expected, line(c2.stdout(), "cold="), "C2 (first pass) against the interpreter");
+        assertEquals(expected, line(c2.stdout(), "warm="), "C2 against the interpreter");
+        for (String method : List.of("VectorSgemm::tile", "VectorDgemm::", "VectorConvLoops::weightGradientFinish",
+                "VectorPoolRows::row", "VectorMasks::mulGreater", "VectorLogistic::sumBceWithLogits",
+                "VectorLogistic::sigmoid")) {
+            assertTrue(c2.stdout().contains("dev.modelc.runtime.kernels." + method), method + " was not compiled");
+        }
+    }
+
+    private static List<String> concat(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    private static String line(String out, String prefix) {
+        for (String l : out.split("\n")) {
+            if (l.startsWith(prefix)) {
+                return l.substring(prefix.length());
+            }
+        }
+        throw new AssertionError("no line starting " + prefix + " in\n" + out);
+    }
+
     private static Run run(List<String> jvmOptions) throws IOException, InterruptedException {
+        return run(jvmOptions, KernelSmokeMain.class);
+    }
+
+    private static Run run(List<String> jvmOptions, Class<?> main, String... args)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = location(Kernels.class) + File.pathSeparator + location(ChildJvmTest.class);
         List<String> command = new ArrayList<>();
@@ -64,7 +114,8 @@ class ChildJvmTest {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath);
-        command.add(KernelSmokeMain.class.getName());
+        command.add(main.getName());
+        command.addAll(List.of(args));
         Path out = Files.createTempFile("kernels-child", ".out");
         Path err = Files.createTempFile("kernels-child", ".err");
         try {
