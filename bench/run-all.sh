@@ -111,21 +111,9 @@ fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-HAS_TORCH=
-if "$PYTHON" -c 'import torch' 2> /dev/null; then
-  HAS_TORCH=1
-else
-  echo "run-all.sh: $PYTHON has no torch (apt-get install python3-torch): no PyTorch column" >&2
-fi
-# The peer at PyTorch's best: without the variables that hold OpenBLAS to its Haswell kernel, on THREADS threads.
-torch_peer() { # threads, pinned (1 or empty), args...
-  local threads=$1 pinned=$2
-  shift 2
-  local pin=()
-  [ -n "$pinned" ] && pin=("${PIN[@]}")
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads" \
-    "${pin[@]}" "$PYTHON" bench/peers/torch_bench.py --threads "$threads" "$@"
-}
+# shellcheck source=bench/torch-peer.sh
+. bench/torch-peer.sh
+find_torch run-all.sh
 
 jmh() { # java, json file, extra JVM flags for the forks, JMH arguments... (the last "-p n=" and "-p model=" win)
   local java=$1 json=$2 flags=$3 wi=$WARMUPS
@@ -231,8 +219,8 @@ PY
   echo "rounds: $ROUNDS"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/meta.txt"
-[ -n "$HAS_TORCH" ] && torch_peer 1 1 info > "$OUT/torch-info.json"
-[ -n "$HAS_TORCH" ] && [ "$THREADS" != 1 ] && torch_peer "$THREADS" "" info > "$OUT/torch-info-threads.json"
+[ -n "$HAS_TORCH" ] && torch_peer 1 "${PIN[@]}" -- info > "$OUT/torch-info.json"
+[ -n "$HAS_TORCH" ] && [ "$THREADS" != 1 ] && torch_peer "$THREADS" -- info > "$OUT/torch-info-threads.json"
 [ -n "$DL4J" ] && dl4j_env "${PIN[@]}" "$JAVA" -cp "$JAR:$(cat "$DL4J_CP")" dev.modelc.bench.dl4j.Dl4jInfo \
   2> /dev/null > "$OUT/dl4j-info.json"
 
@@ -246,13 +234,13 @@ for r in $(seq 1 "$ROUNDS"); do
   epochs "r$r-j17-java" "$JAVA" ""
   allocation "r$r-j17-java" "$JAVA" ""
   if [ -n "$HAS_TORCH" ]; then
-    torch_peer 1 1 steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch-steps.json"
-    torch_peer 1 1 epoch "$SUBSET" > "$OUT/r$r-torch-epoch-subset.json"
+    torch_peer 1 "${PIN[@]}" -- steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch-steps.json"
+    torch_peer 1 "${PIN[@]}" -- epoch "$SUBSET" > "$OUT/r$r-torch-epoch-subset.json"
     if [ -d "$FULL_DATA" ] && [ -z "$QUICK" ]; then
-      torch_peer 1 1 epoch "$FULL_DATA" > "$OUT/r$r-torch-epoch-full.json"
+      torch_peer 1 "${PIN[@]}" -- epoch "$FULL_DATA" > "$OUT/r$r-torch-epoch-full.json"
     fi
     if [ "$THREADS" != 1 ]; then
-      torch_peer "$THREADS" "" steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch$THREADS-steps.json"
+      torch_peer "$THREADS" -- steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch$THREADS-steps.json"
     fi
   fi
   [ -n "$DL4J" ] && dl4j "$r"

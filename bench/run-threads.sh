@@ -47,12 +47,9 @@ fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-HAS_TORCH=
-if "$PYTHON" -c 'import torch' 2> /dev/null; then
-  HAS_TORCH=1
-else
-  echo "run-threads.sh: $PYTHON has no torch (apt-get install python3-torch): no PyTorch column" >&2
-fi
+# shellcheck source=bench/torch-peer.sh
+. bench/torch-peer.sh
+find_torch run-threads.sh
 
 jmh() { # json file, extra JVM flags
   # shellcheck disable=SC2086
@@ -61,14 +58,6 @@ jmh() { # json file, extra JVM flags
       echo "run-threads.sh: JMH failed, see $OUT/jmh.log" >&2
       exit 1
     }
-}
-
-# PyTorch at its best (as in run-all.sh): without the variables that hold OpenBLAS to its Haswell kernel.
-torch_peer() { # threads, args...
-  local threads=$1
-  shift
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$threads" OMP_NUM_THREADS="$threads" \
-    "$PYTHON" bench/peers/torch_bench.py --threads "$threads" "$@"
 }
 
 {
@@ -81,15 +70,15 @@ torch_peer() { # threads, args...
   echo "rounds: $ROUNDS"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/meta.txt"
-[ -n "$HAS_TORCH" ] && torch_peer 2 info > "$OUT/torch-info.json"
+[ -n "$HAS_TORCH" ] && torch_peer 2 -- info > "$OUT/torch-info.json"
 
 for r in $(seq 1 "$ROUNDS"); do
   echo "round $r of $ROUNDS ($(date -u +%H:%M:%S), load $(cut -d' ' -f1 /proc/loadavg))" >&2
   echo "round $r load: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/meta.txt"
   jmh "$OUT/r$r-java.json" ""
   if [ -n "$HAS_TORCH" ]; then
-    torch_peer 1 steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch1-steps.json"
-    torch_peer 2 steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch2-steps.json"
+    torch_peer 1 -- steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch1-steps.json"
+    torch_peer 2 -- steps --seconds "$TORCH_SECONDS" > "$OUT/r$r-torch2-steps.json"
   fi
   jmh "$OUT/r$r-vector.json" "--add-modules jdk.incubator.vector"
 done
