@@ -80,10 +80,15 @@ def table(rows, header):
     return "\n".join(lines)
 
 
+def print_meta(folder):
+    """The run's meta.txt (date, CPU, JDK, load, ...) as the table's header; returns the PyTorch peer's info."""
+    meta_path = os.path.join(folder, "meta.txt")
+    print(open(meta_path).read().strip() if os.path.exists(meta_path) else "")
+    return load(os.path.join(folder, "torch-info.json"))
+
+
 def main(folder):
-    meta = open(os.path.join(folder, "meta.txt")).read() if os.path.exists(os.path.join(folder, "meta.txt")) else ""
-    print(meta.strip())
-    info = load(os.path.join(folder, "torch-info.json"))
+    info = print_meta(folder)
     if info:
         blas = info.get("blas")
         kernel = ", ".join(f"{b.get('internal_api')} {b.get('version')} {b.get('architecture')} "
@@ -310,9 +315,7 @@ THREAD_TARGET = 1.7
 
 def threads_main(folder):
     """The table of bench/run-threads.sh: train steps on one and two threads, compiled and PyTorch."""
-    meta = open(os.path.join(folder, "meta.txt")).read() if os.path.exists(os.path.join(folder, "meta.txt")) else ""
-    print(meta.strip())
-    info = load(os.path.join(folder, "torch-info.json"))
+    info = print_meta(folder)
     if info:
         print(f"pytorch: {info['torch']}, OPENBLAS_CORETYPE={info['OPENBLAS_CORETYPE']}, "
               f"OPENBLAS_L2_SIZE={info['OPENBLAS_L2_SIZE']}")
