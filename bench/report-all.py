@@ -264,8 +264,9 @@ def main(folder):
                     out[a["model"]] = (max(old[0], t), max(old[1], p))
         return out
     cj, cv = counted("j17-java"), counted("j17-vector")
-    print("\nBytes allocated per call by the compiled class, JDK 17: counted exactly on the thread after a warm-up "
-          "(AllocationRun, largest over the rounds), and JMH's gc.alloc.rate.norm (median; includes JMH's own "
+    print("\nBytes allocated per call by the compiled class, JDK 17: counted exactly on the thread after a warm-up, "
+          "in the first window of calls in which the JIT compiled nothing (AllocationRun, largest over the rounds), "
+          "and JMH's gc.alloc.rate.norm (median; includes JMH's own "
           "bookkeeping per iteration divided by the calls, so slow steps show tens to hundreds of bytes):\n")
     rows = []
     worst = None

@@ -4,6 +4,7 @@ import dev.modelc.bench.models.BenchModels;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,12 @@ import java.util.Locale;
  * ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}) over a window of calls after a warm-up. JMH's
  * {@code gc.alloc.rate.norm} divides its own bookkeeping per iteration (some kilobytes) by the calls of the
  * iteration, which for steps of milliseconds shows as tens to hundreds of bytes per call; this count does not.
- * Prints one JSON line per model: the bytes allocated in the window and the number of calls, for each of the two.
+ * The window is steady state: windows of at least 20 calls and 0.5 s are repeated (up to {@value #WINDOWS}) until
+ * one passes in which the JIT compiled nothing ({@code CompilationMXBean.getTotalCompilationTime} unchanged); a
+ * compilation or deoptimization landing in a window counts what the code ran before C2's final version allocated
+ * (objects C2 removes by escape analysis, rematerialized on deoptimization), tens to hundreds of bytes once.
+ * Prints one JSON line per model: the bytes allocated in the window and the number of calls, for each of the two,
+ * and which window was counted ({@code 0}: none was quiet, the last is reported).
  *
  * <pre>
  *   java [--add-modules jdk.incubator.vector] -cp bench/target/benchmarks.jar dev.modelc.bench.train.AllocationRun \
@@ -21,6 +27,9 @@ import java.util.Locale;
  * </pre>
  */
 public final class AllocationRun {
+  /** Windows tried before giving up on a JIT-quiet one. */
+  static final int WINDOWS = 5;
+
   private AllocationRun() {}
 
   public static void main(String[] args) {
@@ -29,31 +38,43 @@ public final class AllocationRun {
         : List.of("linreg", "logreg", "mlp", "cnn", "widemlp");
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long self = Thread.currentThread().getId();
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     for (String name : models) {
       CheckedModel m = BenchModels.check(name);
       Model model = Driver.compile(m, "bench", name + ".mdl", false).newUninitialized();
       model.initialize(1);
       BenchModels.randomInputs(m, BenchModels.batch(name), model, null);
       long[] result = new long[4];
+      long[] windows = new long[2];
       for (int kind = 0; kind < 2; kind++) {
         long end = System.nanoTime() + (long) (warmup * 1e9);
         while (System.nanoTime() < end) {
           call(model, kind);
         }
-        // a window of at least 20 calls and 0.5 s
-        long calls = 0;
-        long before = threads.getThreadAllocatedBytes(self);
-        long stop = System.nanoTime() + 500_000_000L;
-        while (calls < 20 || System.nanoTime() < stop) {
-          call(model, kind);
-          calls++;
+        // windows of at least 20 calls and 0.5 s, until one in which the JIT compiled nothing (at most WINDOWS)
+        long quiet = 0;
+        for (int window = 1; window <= WINDOWS; window++) {
+          long compiling = jit.getTotalCompilationTime();
+          long calls = 0;
+          long before = threads.getThreadAllocatedBytes(self);
+          long stop = System.nanoTime() + 500_000_000L;
+          while (calls < 20 || System.nanoTime() < stop) {
+            call(model, kind);
+            calls++;
+          }
+          result[2 * kind] = threads.getThreadAllocatedBytes(self) - before;
+          result[2 * kind + 1] = calls;
+          if (jit.getTotalCompilationTime() == compiling) {
+            quiet = window;
+            break;
+          }
         }
-        result[2 * kind] = threads.getThreadAllocatedBytes(self) - before;
-        result[2 * kind + 1] = calls;
+        windows[kind] = quiet;
       }
       System.out.println(String.format(Locale.ROOT,
           "{\"model\": \"%s\", \"train_bytes\": %d, \"train_steps\": %d, \"predict_bytes\": %d, "
-              + "\"predict_calls\": %d}", name, result[0], result[1], result[2], result[3]));
+              + "\"predict_calls\": %d, \"train_window\": %d, \"predict_window\": %d}",
+          name, result[0], result[1], result[2], result[3], windows[0], windows[1]));
     }
   }
 
