@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.lang.model.SourceVersion;
 
 /**
  * The checker: from a parsed {@link Program} to {@link CheckedModel}s, reporting every error it finds.
@@ -57,6 +58,10 @@ public final class Checker {
       }
       if (layers.containsKey(model.name())) {
         diagnostics.error(model.nameSpan(), "'" + model.name() + "' is the name of a layer too");
+      }
+      if (SourceVersion.isKeyword(model.name())) {
+        diagnostics.error(model.nameSpan(), "model '" + model.name() + "' would compile to a class Java code cannot "
+            + "name ('" + model.name() + "' is a Java keyword); rename the model");
       }
       CheckedModel checked = model(model, layers);
       if (checked != null) {

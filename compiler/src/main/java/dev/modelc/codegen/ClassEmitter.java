@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.lang.model.SourceVersion;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -392,8 +393,9 @@ public final class ClassEmitter {
     for (int p = 0; p < schedule.params().size(); p++) {
       Node param = schedule.params().get(p);
       String id = javaName(name(param));
-      if (taken.contains(id) || taken.contains(id + "Grad")) id = "param_" + id;
+      while (taken.contains(id) || taken.contains(id + "Grad") || SourceVersion.isKeyword(id)) id = "param_" + id;
       taken.add(id);
+      taken.add(id + "Grad");
       getter(id, "params", p, param.dtype());
       getter(id + "Grad", "grads", p, param.dtype());
     }

@@ -108,6 +108,38 @@ class ModelcTest {
   }
 
   @Test
+  void getterNamesNeverClashAndJavaCanCallThem() throws Exception {
+    String source = """
+        model Names {
+          input  x : f32[N, 1]
+          param  w : f32[1, 1] init zeros()
+          param  wGrad : f32[1] init zeros()
+          param  new : f32[1] init zeros()
+          let loss = mean(x @ w + wGrad + new)
+          minimize loss with sgd(lr = 0.1)
+        }
+        """;
+    GeneratedClass c = Modelc.compileSource("names.mdl", source, Options.defaults()).orThrow().classes().get(0);
+    // defining the class is what failed: "Duplicate method name wGrad" (w's gradient and the param wGrad)
+    Class<?> type = new ClassLoader(getClass().getClassLoader()) {
+      Class<?> define() {
+        return defineClass(c.className(), c.bytecode(), 0, c.bytecode().length);
+      }
+    }.define();
+    for (String getter : List.of("w", "wGrad", "param_wGrad", "param_wGradGrad", "param_new", "param_newGrad")) {
+      assertEquals(float[].class, type.getMethod(getter).getReturnType(), getter);
+    }
+  }
+
+  @Test
+  void aModelNamedAfterAJavaKeywordIsAnError() {
+    Result r = Modelc.compileSource("kw.mdl", LINREG.replace("model LinReg", "model class"), Options.defaults());
+    assertFalse(r.ok());
+    assertTrue(r.text().contains("kw.mdl:1:7: error: model 'class' would compile to a class Java code cannot name "
+        + "('class' is a Java keyword); rename the model"), r.text());
+  }
+
+  @Test
   void badOptionsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> Options.defaults().withPackage("1bad"));
     assertThrows(IllegalArgumentException.class, () -> Stage.of("assembly"));
