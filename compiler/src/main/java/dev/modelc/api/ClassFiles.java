@@ -1,5 +1,6 @@
 package dev.modelc.api;
 
+import dev.modelc.runtime.io.AtomicFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -57,7 +58,7 @@ public final class ClassFiles {
   public static void writeJar(Path jar, Collection<GeneratedClass> classes) throws IOException {
     Path target = jar.toAbsolutePath();
     Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+    Path tmp = AtomicFile.createTemporary(target.getParent(), target.getFileName().toString());
     try {
       Manifest manifest = new Manifest();
       manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -78,7 +79,7 @@ public final class ClassFiles {
   private static Path temporary(Path target, byte[] bytes) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    Path tmp = AtomicFile.createTemporary(dir, target.getFileName().toString());
     try {
       Files.write(tmp, bytes);
     } catch (IOException e) {

@@ -94,6 +94,12 @@ class ModelcTest {
     try (var files = Files.list(dir.resolve("out"))) {
       assertEquals(1, files.count());
     }
+    if (Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+      // an ordinary new file's permissions (0666 less the umask), as javac's classes get: not owner-only
+      var plain = Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain")));
+      assertEquals(plain, Files.getPosixFilePermissions(written.get(0)));
+      assertEquals(plain, Files.getPosixFilePermissions(dir.resolve("out/models.jar")));
+    }
   }
 
   @Test

@@ -6,10 +6,12 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Writes a file so that it is either the old file or the whole new one, never a half-written mix: a training run
@@ -17,9 +19,13 @@ import java.nio.file.StandardOpenOption;
  * in the same directory (so the rename stays on one file system), is forced to the device
  * ({@code FileChannel.force(true)}), and then atomically renamed over the target
  * ({@code ATOMIC_MOVE, REPLACE_EXISTING}); finally the directory is forced so the rename itself is durable where
- * the platform allows it. On any failure the temporary file is deleted and the target is untouched.
+ * the platform allows it. On any failure the temporary file is deleted and the target is untouched. The new file
+ * has the permissions of any file created there ({@code 0666} less the umask on POSIX systems), not the owner-only
+ * ones of {@code Files.createTempFile}.
  */
 public final class AtomicFile {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFile() {}
 
     /** What writes the content; the stream is buffered and must not be closed by the body. */
@@ -31,7 +37,7 @@ public final class AtomicFile {
     public static void write(Path target, Body body) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path temp = createTemporary(dir, absolute.getFileName().toString());
         boolean done = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
@@ -57,6 +63,23 @@ public final class AtomicFile {
 
     public static void write(Path target, byte[] content) throws IOException {
         write(target, out -> out.write(content));
+    }
+
+    /**
+     * A new empty file in {@code dir}, named {@code .<name>.<random>.tmp}, with the permissions any new file gets
+     * there: {@code Files.createTempFile} makes it readable by its owner only, and the renamed file kept that.
+     */
+    public static Path createTemporary(Path dir, String name) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            Path temp = dir.resolve("." + name + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Makes a rename durable on Linux; platforms that cannot open a directory for reading are left as they are. */
