@@ -58,6 +58,14 @@ class SemanticsTest {
   }
 
   @Test
+  void aParameterOfTheWrongArrayTypeSaysWhichTypeItWants() {
+    Model m = c.newInstance();
+    var e = assertThrows(IllegalArgumentException.class, () -> m.setParameter("w", new double[1]));
+    assertEquals("parameter w: expected float[] (f32[1, 1]), that is 1 elements, got 1 elements of double[]",
+        e.getMessage());
+  }
+
+  @Test
   void wrongLengthsNameTheInputAndTheShape() throws Exception {
     Model m = c.newInstance();
     var forward = m.getClass().getMethod("forward", float[].class, float[].class, int.class);

@@ -103,8 +103,9 @@ final class ModelParameters {
     /** Copies {@code values} into parameter {@code p}; they must have its array type and length. */
     void set(int p, Object values) {
         if (values == null || values.getClass() != params[p].getClass() || length(values) != length(params[p])) {
-            throw new IllegalArgumentException("parameter " + spec.params().get(p).name() + ": expected "
-                    + spec.params().get(p).typeText() + ", that is " + length(params[p]) + " elements, got "
+            TensorSpec t = spec.params().get(p);
+            throw new IllegalArgumentException("parameter " + t.name() + ": expected " + ModelArrays.javaType(t.dtype())
+                    + " (" + t.typeText() + "), that is " + length(params[p]) + " elements, got "
                     + (values == null ? "null" : length(values) + " elements of " + values.getClass().getSimpleName()));
         }
         System.arraycopy(values, 0, params[p], 0, length(values));
