@@ -45,4 +45,9 @@ public final class CompileMojo extends AbstractCompileMojo {
   List<File> dependentClassDirectories() {
     return java.util.Arrays.asList(classesDirectory, testClassesDirectory);
   }
+
+  @Override
+  List<String> javaSourceRoots() {
+    return compileSourceRoots;
+  }
 }

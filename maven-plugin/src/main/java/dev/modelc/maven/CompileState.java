@@ -16,19 +16,27 @@ import java.util.TreeMap;
 
 /**
  * What the last successful compile left, kept in a properties file under {@code target/modelc}: the compiler that
- * ran, the configuration, and for every input (its path under the source directory) the hash of its text and the
- * classes it produced with the hash of each class's public API.
+ * ran, the configuration, and for every input (its path under the source directory) the hash of its text, the
+ * classes it produced with the hash of each class's public API, and the stage files written for it.
  *
  * <pre>
  *   compiler=0.1.0-SNAPSHOT 1733112000000 1843203
- *   config=package= emit=
+ *   config=package= emit=[SCHEDULE] anomaly=true failOnWarning=true   (the last two only when set)
  *   input.demo/linreg.mdl=3f1c...            (SHA-256 of the file)
  *   input.demo/linreg.mdl.classes=demo/LinReg.class 9a0e...   (class file, API hash; space separated pairs)
+ *   input.demo/linreg.mdl.emitted=demo/LinReg.schedule.txt    (under the emit directory; space separated)
  * </pre>
  */
 final class CompileState {
-  /** One input's record: the hash of its text and its outputs (class file path under the output directory). */
-  record Input(String hash, Map<String, String> apiByClassFile) {}
+  /**
+   * One input's record: the hash of its text, its classes (class file path under the output directory, with its API
+   * hash) and its stage files (path under the emit directory).
+   */
+  record Input(String hash, Map<String, String> apiByClassFile, List<String> emitted) {
+    Input {
+      emitted = List.copyOf(emitted);
+    }
+  }
 
   final String compiler;
   final String config;
@@ -53,14 +61,16 @@ final class CompileState {
     }
     Map<String, Input> inputs = new TreeMap<>();
     for (String key : p.stringPropertyNames()) {
-      if (key.startsWith("input.") && !key.endsWith(".classes")) {
+      if (key.startsWith("input.") && !key.endsWith(".classes") && !key.endsWith(".emitted")) {
         String name = key.substring("input.".length());
         Map<String, String> classes = new TreeMap<>();
         List<String> words = Arrays.asList(p.getProperty(key + ".classes", "").trim().split("\\s+"));
         for (int i = 0; i + 1 < words.size(); i += 2) {
           classes.put(words.get(i), words.get(i + 1));
         }
-        inputs.put(name, new Input(p.getProperty(key), classes));
+        String emitted = p.getProperty(key + ".emitted", "").trim();
+        inputs.put(name, new Input(p.getProperty(key), classes,
+            emitted.isEmpty() ? List.of() : Arrays.asList(emitted.split("\\s+"))));
       }
     }
     return new CompileState(p.getProperty("compiler", ""), p.getProperty("config", ""), inputs);
@@ -78,6 +88,9 @@ final class CompileState {
         words.add(api);
       });
       p.setProperty("input." + e.getKey() + ".classes", String.join(" ", words));
+      if (!e.getValue().emitted().isEmpty()) {
+        p.setProperty("input." + e.getKey() + ".emitted", String.join(" ", e.getValue().emitted()));
+      }
     }
     StringWriter w = new StringWriter();
     p.store(w, null);

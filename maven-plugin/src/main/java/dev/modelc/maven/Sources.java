@@ -1,5 +1,6 @@
 package dev.modelc.maven;
 
+import dev.modelc.api.Options;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.lang.model.SourceVersion;
 
 /**
  * The {@code .mdl} files of a source directory, chosen by Ant-style include and exclude patterns ({@code **}/{@code
@@ -36,14 +38,32 @@ final class Sources {
     return found;
   }
 
-  /** The package of a file from its folder ({@code demo/models/net.mdl} gives {@code demo.models}); null if invalid. */
+  /** The package of a file from its folder ({@code demo/models/net.mdl} gives {@code demo.models}), valid or not. */
   static String packageOf(String relative) {
     int slash = relative.lastIndexOf('/');
-    if (slash < 0) {
-      return "";
+    return slash < 0 ? "" : relative.substring(0, slash).replace('/', '.');
+  }
+
+  /**
+   * Why {@code pkg} cannot be a Java package name ({@code 'my-models' is not a Java identifier}, {@code 'class' is a
+   * Java keyword}), or null when it can. The empty name is the unnamed package. Names are ASCII, as
+   * {@link Options#isPackageName} wants, and no part is a keyword, {@code true}, {@code false}, {@code null} or
+   * {@code _}, which Java code could not name.
+   */
+  static String packageProblem(String pkg) {
+    if (pkg.isEmpty()) {
+      return null;
     }
-    String pkg = relative.substring(0, slash).replace('/', '.');
-    return dev.modelc.api.Options.isPackageName(pkg) ? pkg : null;
+    for (String part : pkg.split("\\.", -1)) {
+      if (!Options.isPackageName(part)) {
+        return "'" + part + "' is not a Java identifier";
+      }
+      if (SourceVersion.isKeyword(part)) {
+        boolean literal = part.equals("true") || part.equals("false") || part.equals("null");
+        return "'" + part + "' is " + (literal ? "a Java literal" : "a Java keyword");
+      }
+    }
+    return null;
   }
 
   private static List<PathMatcher> matchers(List<String> patterns) {

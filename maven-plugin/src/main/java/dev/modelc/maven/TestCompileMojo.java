@@ -57,4 +57,17 @@ public final class TestCompileMojo extends AbstractCompileMojo {
   List<File> dependentClassDirectories() {
     return java.util.Arrays.asList(testClassesDirectory);
   }
+
+  /** The test sources, and the main ones: a test class may not share its name with a main class either. */
+  @Override
+  List<String> javaSourceRoots() {
+    List<String> roots = new java.util.ArrayList<>();
+    if (testCompileSourceRoots != null) {
+      roots.addAll(testCompileSourceRoots);
+    }
+    if (compileSourceRoots != null) {
+      roots.addAll(compileSourceRoots);
+    }
+    return roots;
+  }
 }

@@ -52,6 +52,7 @@ class CompileMojoTest {
     m.testClassesDirectory = dir.resolve("target/test-classes").toFile();
     m.stateFile = dir.resolve("target/modelc/compile-state.properties").toFile();
     m.emitDirectory = dir.resolve("target/modelc").toFile();
+    m.compileSourceRoots = List.of(dir.resolve("src/main/java").toString());
     m.setLog(new SystemStreamLog() {
       @Override public void info(CharSequence s) { log.add("INFO " + s); }
       @Override public void warn(CharSequence s) { log.add("WARN " + s); }
@@ -85,8 +86,20 @@ class CompileMojoTest {
     Files.delete(src.resolve("demo/linreg.mdl"));
     mojo().execute();
     assertFalse(Files.exists(classes.resolve("demo/LinReg.class")));
-    assertTrue(last().contains("removed 1 class file"), last());
-    assertTrue(log.stream().anyMatch(l -> l.contains("demo.LinReg no longer exist")), log.toString());
+    assertTrue(last().contains("removed 1 class file of deleted models"), last());
+    assertTrue(log.contains("INFO modelc: demo.LinReg no longer exists"), "no Java class to mark stale: " + log);
+  }
+
+  @Test
+  void anExcludedFileLosesItsClassesAsExcludedNotDeleted() throws Exception {
+    mojo().execute();
+    CompileMojo m = mojo();
+    m.excludes = List.of("demo/**");
+    m.execute();
+    assertFalse(Files.exists(classes.resolve("demo/LinReg.class")));
+    assertTrue(last().contains("removed 1 class file of models no longer compiled (left out by includes or excludes)"),
+        last());
+    assertFalse(last().contains("deleted"), last());
   }
 
   @Test
@@ -100,6 +113,8 @@ class CompileMojoTest {
     Files.writeString(src.resolve("demo/linreg.mdl"), LINREG.replace(" w ", " weight ").replace("@ w ", "@ weight "));
     mojo().execute();
     assertEquals(1000L, Files.getLastModifiedTime(app).toMillis());
+    assertTrue(log.contains("INFO modelc: the public API of demo.LinReg changed; 1 Java class file marked stale, so"
+        + " javac recompiles the code that may use them"), log.toString());
     assertTrue(Files.getLastModifiedTime(classes.resolve("demo/LinReg.class")).toMillis() > 1000L);
     assertTrue(log.stream().anyMatch(l -> l.contains("the public API of demo.LinReg changed")), log.toString());
   }
@@ -127,6 +142,92 @@ class CompileMojoTest {
   }
 
   @Test
+  void failOnWarningFailsAlsoWhenTheModelsAreUpToDate() throws Exception {
+    Files.writeString(src.resolve("demo/linreg.mdl"), LINREG.replace("output pred", "param  unused : f32[2] init zeros()\n  output pred"));
+    mojo().execute();
+    log.clear();
+    CompileMojo strict = mojo();
+    strict.failOnWarning = true;
+    MojoFailureException e = assertThrows(MojoFailureException.class, strict::execute);
+    assertTrue(e.getMessage().contains("1 warning (failOnWarning is set)") && e.getMessage().contains("linreg.mdl:"),
+        e.getMessage());
+    assertTrue(log.stream().anyMatch(l -> l.startsWith("WARN ") && l.contains("warning:")), log.toString());
+  }
+
+  @Test
+  void aModelThatIsAlsoAJavaClassFailsBeforeWritingAnything() throws Exception {
+    Path java = dir.resolve("src/main/java/demo/LinReg.java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "package demo;\npublic class LinReg {}\n");
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+    String at = src.resolve("demo/linreg.mdl") + ":1:7: error: duplicate class: demo.LinReg (model LinReg and " + java
+        + " both define it); rename the model or the Java class";
+    assertTrue(e.getMessage().endsWith("the first: " + at), e.getMessage());
+    assertTrue(log.contains("ERROR " + at) && log.contains("ERROR   model LinReg {")
+        && log.contains("ERROR         ^~~~~~"), log.toString());
+    assertFalse(Files.exists(classes), "nothing written");
+  }
+
+  @Test
+  void aJavaClassAddedLaterFailsTheNextBuildThoughTheModelIsUpToDate() throws Exception {
+    mojo().execute();
+    Path java = dir.resolve("src/main/java/demo/LinReg.java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "package demo;\npublic class LinReg {}\n");
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+    assertTrue(e.getMessage().contains("linreg.mdl:1:7: error: duplicate class: demo.LinReg"), e.getMessage());
+  }
+
+  @Test
+  void aTestModelMayNotShareItsClassWithAMainOrTestJavaClass() throws Exception {
+    Path testSrc = dir.resolve("src/test/mdl");
+    Files.createDirectories(testSrc.resolve("demo"));
+    Files.writeString(testSrc.resolve("demo/linreg.mdl"), LINREG);
+    Path java = dir.resolve("src/main/java/demo/LinReg.java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "package demo;\npublic class LinReg {}\n");
+    TestCompileMojo m = new TestCompileMojo();
+    m.testSourceDirectory = testSrc.toFile();
+    m.testOutputDirectory = dir.resolve("target/test-classes").toFile();
+    m.testClassesDirectory = m.testOutputDirectory;
+    m.stateFile = dir.resolve("target/modelc/test-compile-state.properties").toFile();
+    m.emitDirectory = dir.resolve("target/modelc").toFile();
+    m.compileSourceRoots = List.of(dir.resolve("src/main/java").toString());
+    m.testCompileSourceRoots = List.of(dir.resolve("src/test/java").toString());
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("test/mdl/demo/linreg.mdl:1:7: error: duplicate class: demo.LinReg")
+        && e.getMessage().contains(java.toString()), e.getMessage());
+    Path testJava = dir.resolve("src/test/java/demo/LinReg.java");
+    Files.createDirectories(testJava.getParent());
+    Files.move(java, testJava);
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("src/test/java/demo/LinReg.java both define it"), e.getMessage());
+    assertFalse(Files.exists(m.testOutputDirectory.toPath()));
+  }
+
+  @Test
+  void foldersThatAreJavaKeywordsOrLiteralsAreNotPackages() throws Exception {
+    for (String folder : List.of("class", "demo/null", "true", "_", "my-models")) {
+      Path f = src.resolve(folder + "/kw.mdl");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, LINREG.replace("LinReg", "Kw"));
+      MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+      String part = folder.substring(folder.lastIndexOf('/') + 1);
+      String why = part.equals("my-models") ? "is not a Java identifier"
+          : part.equals("null") || part.equals("true") ? "is a Java literal" : "is a Java keyword";
+      assertTrue(e.getMessage().contains(f + ": the folder '" + folder + "' is not a Java package name: '" + part
+          + "' " + why), e.getMessage());
+      Files.delete(f);
+    }
+    assertFalse(Files.exists(classes), "nothing written");
+    CompileMojo m = mojo();
+    m.packageName = "app.static";
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("packageName 'app.static' is not a Java package name: 'static' is a Java"
+        + " keyword"), e.getMessage());
+  }
+
+  @Test
   void packageNameAndEmitAreHonoured() throws Exception {
     CompileMojo m = mojo();
     m.packageName = "app.models";
@@ -134,10 +235,34 @@ class CompileMojoTest {
     m.excludes = List.of("mlp.mdl");
     m.execute();
     assertTrue(Files.isRegularFile(classes.resolve("app/models/LinReg.class")));
-    assertTrue(Files.readString(dir.resolve("target/modelc/LinReg.schedule.txt")).startsWith("schedule LinReg"));
-    assertTrue(Files.isRegularFile(dir.resolve("target/modelc/LinReg.grad.txt")));
+    assertTrue(Files.readString(dir.resolve("target/modelc/app/models/LinReg.schedule.txt"))
+        .startsWith("schedule LinReg"));
+    assertTrue(Files.isRegularFile(dir.resolve("target/modelc/app/models/LinReg.grad.txt")));
     assertFalse(Files.exists(classes.resolve("Mlp.class")), "mlp.mdl is excluded");
     assertFalse(Files.exists(classes.resolve("demo")), "every class goes to app.models");
+  }
+
+  @Test
+  void stagesOfModelsOfOneNameInTwoPackagesGoToTwoFilesAndGoWithTheirModel() throws Exception {
+    Files.createDirectories(src.resolve("demo/sub"));
+    Files.writeString(src.resolve("demo/sub/linreg.mdl"), LINREG.replace("lr = 0.01", "lr = 0.5"));
+    Path emitted = dir.resolve("target/modelc");
+    CompileMojo m = mojo();
+    m.emit = List.of("schedule,ast");
+    m.execute();
+    assertTrue(Files.isRegularFile(emitted.resolve("demo/LinReg.schedule.txt")));
+    assertTrue(Files.isRegularFile(emitted.resolve("demo/sub/LinReg.schedule.txt")));
+    assertTrue(Files.isRegularFile(emitted.resolve("demo/sub/linreg.ast.txt")));
+    assertTrue(Files.isRegularFile(emitted.resolve("Mlp.schedule.txt")));
+    assertTrue(Files.readString(emitted.resolve("demo/sub/linreg.ast.txt")).contains("0.5"));
+    assertFalse(Files.readString(emitted.resolve("demo/linreg.ast.txt")).contains("0.5"));
+    Files.delete(src.resolve("demo/sub/linreg.mdl"));
+    m = mojo();
+    m.emit = List.of("schedule,ast");
+    m.execute();
+    assertFalse(Files.exists(emitted.resolve("demo/sub/LinReg.schedule.txt")), "the deleted model's stages go");
+    assertFalse(Files.exists(emitted.resolve("demo/sub/linreg.ast.txt")));
+    assertTrue(Files.isRegularFile(emitted.resolve("demo/LinReg.schedule.txt")));
   }
 
   @Test
