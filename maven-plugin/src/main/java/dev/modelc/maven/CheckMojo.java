@@ -19,8 +19,9 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * {@code modelc:check}: checks every {@code .mdl} file under the source directory (names, dtypes, shapes,
- * initializers, optimizers) and fails the build with located diagnostics when any has errors. Bound to the
- * {@code validate} phase by default.
+ * initializers, optimizers) and fails the build with located diagnostics when any has errors, naming the first in
+ * its message. Bound to the {@code validate} phase by default. Every file is checked: {@code compile}'s
+ * {@code includes} and {@code excludes} do not apply.
  */
 @Mojo(name = "check", defaultPhase = LifecyclePhase.VALIDATE, threadSafe = true)
 public final class CheckMojo extends AbstractMojo {
@@ -67,8 +68,10 @@ public final class CheckMojo extends AbstractMojo {
       }
     }
     if (!result.ok()) {
-      throw new MojoFailureException("modelc: " + result.errorCount() + " error(s) in " + root);
+      Message first = result.messages().stream().filter(Message::isError).findFirst().orElseThrow();
+      throw new MojoFailureException("modelc: " + AbstractCompileMojo.count(result.errorCount(), "error") + " in "
+          + root + "; the first: " + first);
     }
-    getLog().info("modelc: checked " + files.size() + " file(s)");
+    getLog().info("modelc: checked " + AbstractCompileMojo.count(files.size(), "file"));
   }
 }
