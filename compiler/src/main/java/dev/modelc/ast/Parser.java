@@ -30,7 +30,7 @@ public final class Parser {
     lexer.removeErrorListeners();
     CommonTokenStream tokens = new CommonTokenStream(lexer);
     tokens.fill();
-    if (!scan(file, tokens.getTokens(), diagnostics)) {
+    if (!scan(file, tokens.getTokens(), diagnostics) || !brackets(file, tokens.getTokens(), diagnostics)) {
       return null;
     }
     MdlParser parser = new MdlParser(tokens);
@@ -91,6 +91,55 @@ public final class Parser {
       previous = t;
     }
     return true;
+  }
+
+  /**
+   * Checks that every '(' and '[' is closed, and by its own kind, before a token that cannot stand inside brackets (a
+   * declaration keyword, a brace, ';', the end of the file). The parser alone would report such a file at the
+   * bracket with "expected a declaration but found '('", having read the call's name as a whole expression. Returns
+   * false after reporting the first unclosed or mismatched bracket (nothing more is parsed).
+   */
+  private static boolean brackets(SourceFile file, List<Token> tokens, Diagnostics diagnostics) {
+    java.util.ArrayDeque<Token> open = new java.util.ArrayDeque<>();
+    Token previous = null;
+    for (Token t : tokens) {
+      int type = t.getType();
+      if (type == MdlLexer.UNTERMINATED_STRING || type == MdlLexer.BAD_CHAR) {
+        return true;      // a string or character the lexer could not read comes first; the parser reports it
+      }
+      if (type == MdlLexer.LPAREN || type == MdlLexer.LBRACK) {
+        open.push(t);
+      } else if ((type == MdlLexer.RPAREN || type == MdlLexer.RBRACK) && !open.isEmpty()) {
+        Token o = open.pop();
+        if ((o.getType() == MdlLexer.LPAREN) != (type == MdlLexer.RPAREN)) {
+          diagnostics.error(span(file, t), "expected " + closing(o) + " to close the '" + o.getText() + "' at "
+              + o.getLine() + ":" + (o.getCharPositionInLine() + 1) + " but found '" + t.getText() + "'");
+          return false;
+        }
+      } else if (!open.isEmpty() && endsBrackets(type)) {
+        Token o = open.peek();
+        int at = previous == null ? 0 : previous.getStopIndex() + 1;
+        diagnostics.error(file.span(at, at), "'" + o.getText() + "' at " + o.getLine() + ":"
+            + (o.getCharPositionInLine() + 1) + " is not closed: expected " + closing(o) + " before "
+            + (type == Token.EOF ? "the end of the file" : "'" + t.getText() + "'"));
+        return false;
+      }
+      previous = t;
+    }
+    return true;
+  }
+
+  private static String closing(Token open) {
+    return open.getType() == MdlLexer.LPAREN ? "')'" : "']'";
+  }
+
+  /** Tokens that never stand inside brackets: where one comes, every bracket before it must be closed. */
+  private static boolean endsBrackets(int type) {
+    return switch (type) {
+      case Token.EOF, MdlLexer.MODEL, MdlLexer.LAYER, MdlLexer.INPUT, MdlLexer.PARAM, MdlLexer.LET, MdlLexer.OUTPUT,
+          MdlLexer.MINIMIZE, MdlLexer.RETURN, MdlLexer.LBRACE, MdlLexer.RBRACE, MdlLexer.SEMI -> true;
+      default -> false;
+    };
   }
 
   /** The longest name: names become field, method and constant names in generated classes. */
@@ -229,12 +278,15 @@ public final class Parser {
       return "'" + printable(text) + "'";
     }
 
+    /** A character as {@code 'c'}, or as {@code U+XXXX} when it would not show: controls, format characters
+     *  (a byte order mark, zero-width spaces), separators other than the space, the replacement character. */
     private static String quoteChar(String text) {
-      char c = text.isEmpty() ? '?' : text.charAt(0);
-      if (c < 0x20 || c == 0x7f || c == 0xfffd || (c >= 0x80 && c < 0xa0)) {
-        return String.format("U+%04X", (int) c);
-      }
-      return "'" + c + "'";
+      int c = text.isEmpty() ? '?' : text.codePointAt(0);
+      int type = Character.getType(c);
+      boolean invisible = type == Character.CONTROL || type == Character.FORMAT || type == Character.UNASSIGNED
+          || type == Character.PRIVATE_USE || type == Character.SURROGATE || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR || (type == Character.SPACE_SEPARATOR && c != ' ') || c == 0xfffd;
+      return invisible ? String.format("U+%04X", c) : "'" + Character.toString(c) + "'";
     }
 
     private static String printable(String s) {

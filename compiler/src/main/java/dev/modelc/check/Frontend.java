@@ -97,7 +97,8 @@ public final class Frontend {
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes)).toString();
-      return new SourceFile(name, text);
+      // a byte order mark some editors write first is not part of the text (columns count from after it)
+      return new SourceFile(name, text.startsWith("\uFEFF") ? text.substring(1) : text);
     } catch (CharacterCodingException e) {
       diagnostics.error(Span.none(name), "file is not UTF-8 text (is it a binary file?)");
       return null;

@@ -146,6 +146,15 @@ class ModelcTest {
   }
 
   @Test
+  void aByteOrderMarkIsSkippedAndInvisibleCharactersAreShownByCodePoint() throws Exception {
+    Path file = dir.resolve("bom.mdl");
+    Files.write(file, ("\uFEFF" + LINREG).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(Modelc.compile(file, Options.defaults()).ok());
+    Result r = Modelc.compileSource("zw.mdl", LINREG.replace("let pred", "let\u200B pred"), Options.defaults());
+    assertTrue(r.text().contains("zw.mdl:6:6: error: unexpected character U+200B"), r.text());
+  }
+
+  @Test
   void badOptionsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> Options.defaults().withPackage("1bad"));
     assertThrows(IllegalArgumentException.class, () -> Stage.of("assembly"));
