@@ -8,6 +8,7 @@ import dev.modelc.runtime.io.Weights;
 import dev.modelc.runtime.train.Accuracy;
 import dev.modelc.runtime.train.MeanLoss;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
@@ -21,7 +22,7 @@ import java.util.Random;
  * <pre>
  *   mvn -pl samples/app -am verify
  *   java -cp samples/app/target/classes:runtime/target/modelc-runtime-0.1.0-SNAPSHOT.jar demo.SampleApp \
- *       samples/data/fashion-mnist
+ *       samples/data/fashion-mnist [weights file, default target/net.safetensors]
  * </pre>
  */
 public final class SampleApp {
@@ -96,7 +97,11 @@ public final class SampleApp {
     double[] curve = trainCnn(net, data, 6000, 64, 7);
     System.out.printf("Net: loss %.4f -> %.4f over one epoch%n", curve[0], curve[9]);
     System.out.printf("Net: held-out accuracy %.3f%n", heldOutAccuracy(net, data));
-    Weights.save(net, Path.of("net.safetensors"));          // state_dict names: conv.weight, fc1.bias, ...
-    System.out.println("Net: weights saved to net.safetensors");
+    Path weights = Path.of(args.length > 1 ? args[1] : "target/net.safetensors");
+    if (weights.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(weights.toAbsolutePath().getParent());
+    }
+    Weights.save(net, weights);                              // state_dict names: conv.weight, fc1.bias, ...
+    System.out.println("Net: weights saved to " + weights);
   }
 }
