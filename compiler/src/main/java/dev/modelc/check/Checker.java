@@ -165,6 +165,14 @@ public final class Checker {
           if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref ref && ref.type().dtype() == DType.BOOL) {
             diagnostics.error(o.span(), "'" + o.name() + "' is a mask (" + ref.type() + "), which is not an output "
                 + "value; output its 0/1 numbers instead: let " + o.name() + "_f = float(" + o.name() + ")");
+          } else if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref ref
+              && ref.type().dtype() == DType.I32) {
+            diagnostics.error(o.span(), ref.kind() == TExpr.RefKind.PARAM
+                ? "'" + o.name() + "' is a counter (an i32 buffer), whose only use is batch_norm's "
+                    + "num_batches_tracked; it is not an output value (it is saved with the weights)"
+                : "'" + o.name() + "' is an i32 value (" + ref.type() + "); i32 values are class labels and indices, "
+                    + "which can only be the target of cross_entropy or nll or the index of index_select, gather, "
+                    + "one_hot or embedding, not an output");
           } else if (b instanceof Scope.Tensor t && t.expr() instanceof TExpr.Ref) {
             if (outputs.contains(o.name())) {
               diagnostics.error(o.span(), "'" + o.name() + "' is already an output");
