@@ -20,7 +20,9 @@ import java.util.Set;
  * Builds the {@link Schedule} of an optimized graph: what runs in which pass, in which order, into which storage.
  *
  * <ol>
- *   <li>Support: an op the code generator cannot emit (movement of rank above 4) fails at its source line. (i32
+ *   <li>Support: an op the code generator cannot emit (a permute or slice of rank above 4) fails at its source
+ *       line. A broadcast of any rank is emitted over at most four runs of dims, and {@link Runs} says so itself
+ *       when a shape needs more. (i32
  *       needs no check here: the type rules, {@code ShapeRules}, admit an i32 operand in the elementwise ops only
  *       for batch_norm's counter, an add of two i32 values and to_float, both of which the code generator emits.)
  *   <li>Fusion: each node's form (inline, materialized, alias, view, epilogue) and the kernels' fused epilogues,
@@ -130,7 +132,7 @@ public final class Scheduler {
   }
 
   private static void checkSupported(Node n) {
-    if ((n.op == Op.PERMUTE || n.op == Op.BROADCAST_TO) && n.rank() > 4 && !FusionPlan.isLastTwoSwap(n)) {
+    if (n.op == Op.PERMUTE && n.rank() > 4 && !FusionPlan.isLastTwoSwap(n)) {
       throw new IrException(n.op.mnemonic() + " of rank " + n.rank() + " is not supported by the code generator "
           + "(at most 4 dimensions)", n.origin);
     }

@@ -91,6 +91,10 @@ class OpTableTest {
         h.param("b", -1, 1, 4)), s.unary(Op.TANH, h.param("c", -1, 1, 3, 1)))));
     rows.add(new Row("broadcast two splits", (h, s) -> s.add(s.add(h.param("a", -1, 1, 2, 3, 4),
         h.param("b", -1, 1, 3, 4)), h.param("c", -1, 1, 2, 3, 1))));
+    rows.add(new Row("broadcast rank 5", (h, s) -> s.mul(h.param("a", -1, 1, 2, 1, 1, 1, 1),
+        h.param("b", -1, 1, 2, 3, 1, 2))));
+    rows.add(new Row("broadcast rank 5 maximum", (h, s) -> s.binary(Op.MAXIMUM, h.param("a", -1, 1, 2, 2, 3, 1, 2),
+        h.param("b", -1, 1, 3, 4, 1))));
     rows.add(new Row("reshape", (h, s) -> s.unary(Op.TANH, s.reshape(h.param("a", -1, 1, 2, 6), Harness.shape(3, 4)))));
     rows.add(new Row("transpose", (h, s) -> s.transpose(h.param("a", -1, 1, 3, 4), 0, 1)));
     rows.add(new Row("permute 3d", (h, s) -> s.ir().permute(h.param("a", -1, 1, 2, 3, 4), List.of(2, 0, 1))));
