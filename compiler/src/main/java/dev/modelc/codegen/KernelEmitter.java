@@ -20,6 +20,7 @@ import dev.modelc.runtime.kernels.Reductions;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.sched.Form;
 import dev.modelc.sched.Location;
+import dev.modelc.sched.PermuteRuns;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
@@ -192,20 +193,14 @@ final class KernelEmitter {
         + "IIIIZZ)V");
   }
 
+  /** A permute: its dims merged into four and the permutation of the merged dims ({@link PermuteRuns}). */
   private void permute() {
-    List<Integer> perm = ((Attr.Perm) n.attr).perm();
-    List<Dim> dims = new ArrayList<>(Dims.dims(n.in(0).shape()));
-    int pad = 4 - dims.size();
-    List<Integer> p = new ArrayList<>();
-    for (int i = 0; i < pad; i++) {
-      dims.add(0, Dim.of(1));
-      p.add(i);
-    }
-    for (int x : perm) p.add(x + pad);
+    PermuteRuns runs = PermuteRuns.ofOrNull(n);
+    if (runs == null) throw new IrException("permute of rank " + n.rank() + " does not merge into 4 dims", n.origin);
     in(n.in(0));
     out();
-    for (Dim d : dims) access.dim(e, d);
-    for (int x : p) e.push(x);
+    for (Dim d : runs.dims()) access.dim(e, d);
+    for (int x : runs.perm()) e.push(x);
     e.push(step.accumulate());
     e.invokeStatic(Movement.class, "permute", "(" + arr + arr + "IIIIIIIIZ)V");
   }

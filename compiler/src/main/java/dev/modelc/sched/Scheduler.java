@@ -20,8 +20,8 @@ import java.util.Set;
  * Builds the {@link Schedule} of an optimized graph: what runs in which pass, in which order, into which storage.
  *
  * <ol>
- *   <li>Support: an op the code generator cannot emit (a permute or slice of rank above 4) fails at its source
- *       line. A broadcast of any rank is emitted over at most four runs of dims, and {@link Runs} says so itself
+ *   <li>Support: an op the code generator cannot emit (a permute whose dims do not merge into four,
+ *       {@link PermuteRuns}, or a slice of rank above 4) fails at its source line. A broadcast of any rank is emitted over at most four runs of dims, and {@link Runs} says so itself
  *       when a shape needs more. (i32
  *       needs no check here: the type rules, {@code ShapeRules}, admit an i32 operand in the elementwise ops only
  *       for batch_norm's counter, an add of two i32 values and to_float, both of which the code generator emits.)
@@ -132,9 +132,9 @@ public final class Scheduler {
   }
 
   private static void checkSupported(Node n) {
-    if (n.op == Op.PERMUTE && n.rank() > 4 && !FusionPlan.isLastTwoSwap(n)) {
+    if (n.op == Op.PERMUTE && n.rank() > 4 && PermuteRuns.ofOrNull(n) == null) {
       throw new IrException(n.op.mnemonic() + " of rank " + n.rank() + " is not supported by the code generator "
-          + "(at most 4 dimensions)", n.origin);
+          + "(at most 4 dimensions once the dims that stay together are merged)", n.origin);
     }
     if ((n.op == Op.SLICE || n.op == Op.SLICE_BACKWARD) && n.rank() > 4) {
       throw new IrException("indexing a tensor of rank " + n.rank() + " is not supported by the code generator "

@@ -97,6 +97,10 @@ class OpTableTest {
         h.param("b", -1, 1, 3, 4, 1))));
     rows.add(new Row("reshape", (h, s) -> s.unary(Op.TANH, s.reshape(h.param("a", -1, 1, 2, 6), Harness.shape(3, 4)))));
     rows.add(new Row("transpose", (h, s) -> s.transpose(h.param("a", -1, 1, 3, 4), 0, 1)));
+    rows.add(new Row("transpose rank 5 last two", (h, s) -> s.transpose(h.param("a", -1, 1, 2, 2, 3, 4, 2), 3, 4)));
+    rows.add(new Row("transpose rank 5 with ones", (h, s) -> s.transpose(h.param("a", -1, 1, 2, 1, 3, 1, 4), 0, 2)));
+    rows.add(new Row("permute rank 6 in blocks", (h, s) -> s.ir().permute(h.param("a", -1, 1, 2, 3, 2, 2, 3, 2),
+        List.of(4, 5, 0, 1, 3, 2))));
     rows.add(new Row("permute 3d", (h, s) -> s.ir().permute(h.param("a", -1, 1, 2, 3, 4), List.of(2, 0, 1))));
     rows.add(new Row("slice", (h, s) -> s.index(h.param("a", -1, 1, 3, 5, 4),
         new SliceSpec(List.of(0, 1, 3), List.of(1, 2, 1), Harness.shape(3, 2, 1)), Harness.shape(3, 2))));

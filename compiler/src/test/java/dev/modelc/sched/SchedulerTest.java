@@ -1,12 +1,14 @@
 package dev.modelc.sched;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.Differentiation;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
@@ -175,5 +177,27 @@ class SchedulerTest {
     assertEquals(Op.RELU, calls.get(0).x().op, text);
     assertTrue(text.contains("greater") && text.contains(", as Masks.mulGreater"), text);
     assertTrue(text.lines().anyMatch(l -> l.contains("greater") && !l.contains("as Masks")), text);
+  }
+
+  /**
+   * A permute of rank above 4 is emitted when its dims merge into four (dims of size 1 drop out, dims that stay
+   * together in order merge); otherwise it fails at its node with the code generator's limit.
+   */
+  @Test
+  void permutesOfRankFiveMergeIntoFourDimsOrFail() {
+    GraphBuilder ir = new GraphBuilder("P");
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(2), Dims.of(3),
+        Dims.of(4), Dims.of(5)))));
+    PermuteRuns swap = PermuteRuns.ofOrNull(ir.permute(x, List.of(0, 1, 2, 4, 3)));
+    assertEquals(List.of(Dims.of(1), Dims.symbol("B").times(Dims.of(6)), Dims.of(4), Dims.of(5)), swap.dims());
+    assertEquals(List.of(0, 1, 3, 2), swap.perm());
+    PermuteRuns blocks = PermuteRuns.ofOrNull(ir.permute(x, List.of(3, 4, 1, 2, 0)));
+    assertEquals(List.of(Dims.of(1), Dims.symbol("B"), Dims.of(6), Dims.of(20)), blocks.dims());
+    assertEquals(List.of(0, 3, 2, 1), blocks.perm());
+
+    Node y = ir.permute(x, List.of(0, 3, 2, 1, 4));
+    ir.result("y", Graph.Kind.OUTPUT, y);
+    IrException e = assertThrows(IrException.class, () -> Scheduler.schedule(ir.build()));
+    assertTrue(e.getMessage().startsWith("permute of rank 5 is not supported by the code generator"), e.getMessage());
   }
 }
