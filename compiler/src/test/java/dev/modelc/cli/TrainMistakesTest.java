@@ -1,0 +1,62 @@
+package dev.modelc.cli;
+
+import static dev.modelc.cli.Cli.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelc.cli.Cli.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code modelc train} given models, flags and files that cannot work (found by fuzzing the command line): each is
+ * refused before training with a message naming what is wrong, never an internal error or a late failure.
+ */
+class TrainMistakesTest {
+  static final String LOGREG = "../samples/models/logreg.mdl";
+
+  @TempDir Path dir;
+
+  private Path csv(String name, String text) throws Exception {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  /** Data for logreg.mdl: 20 features and a 0/1 target, four rows. */
+  private Path logregData() throws Exception {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      text.append('x').append(i).append(',');
+    }
+    text.append("y\n");
+    for (int row = 0; row < 4; row++) {
+      for (int i = 0; i < 20; i++) {
+        text.append((row * 7 + i * 3) % 10 / 10.0).append(',');
+      }
+      text.append(row % 2).append('\n');
+    }
+    return csv("logreg.csv", text.toString());
+  }
+
+  static void assertError(int code, Run r, String message) {
+    assertEquals(code, r.code(), r.err());
+    assertTrue(r.err().contains(message), r.err());
+    assertFalse(r.err().contains("internal error"), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+  }
+
+  @Test
+  void aModelWithoutParametersHasNothingToTrain() throws Exception {
+    Path data = csv("x3.csv", "x0,x1,x2\n1,2,3\n5,6,7\n");
+    Path noObjective = Files.writeString(dir.resolve("m.mdl"),
+        "model M {\n  input x : f32[B, 3]\n  let s = sum(x, dim = 1)\n  output s\n}\n");
+    assertError(Main.USER_ERROR, run("train", noObjective.toString(), "--data", data.toString()),
+        "model M has no objective");
+    Path noParams = Files.writeString(dir.resolve("n.mdl"),
+        "model N {\n  input x : f32[B, 3]\n  let s = sum(x)\n  minimize s with sgd(lr = 0.1)\n}\n");
+    assertError(Main.USER_ERROR, run("train", noParams.toString(), "--data", data.toString()),
+        "n.mdl: model N has no parameters (no 'param' line), so there is nothing to train");
+  }
+}
