@@ -4,6 +4,7 @@ import dev.modelc.api.GeneratedClass;
 import dev.modelc.api.Modelc;
 import dev.modelc.api.Options;
 import dev.modelc.api.Result;
+import dev.modelc.codegen.CompiledClass;
 import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
@@ -71,22 +72,12 @@ final class LoadedModel {
     return new LoadedModel(file, hash, define(chosen), System.nanoTime() - start);
   }
 
-  /** Defines the class in a new class loader whose parent holds the runtime. */
+  /**
+   * Defines the class in a new class loader whose parent holds the runtime; a class the JVM rejects is an internal
+   * error naming the model ({@link CompiledClass#define}).
+   */
   private static Class<? extends Model> define(GeneratedClass c) {
-    ClassLoader loader = new ClassLoader(CompiledModel.class.getClassLoader()) {
-      @Override
-      protected Class<?> findClass(String name) throws ClassNotFoundException {
-        if (!name.equals(c.className())) {
-          throw new ClassNotFoundException(name);
-        }
-        return defineClass(name, c.bytecode(), 0, c.bytecode().length);
-      }
-    };
-    try {
-      return loader.loadClass(c.className()).asSubclass(Model.class);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
-    }
+    return CompiledClass.define(c.modelName(), c.className(), c.bytecode());
   }
 
   /** A new instance with parameters initialized from {@code seed}. */

@@ -13,8 +13,17 @@ import dev.modelc.sched.Schedule;
  */
 public record CompiledClass(String className, byte[] bytecode, Schedule schedule) {
 
-  /** Defines the class in a new class loader whose parent holds the runtime jar. */
+  /** Defines the class in a new class loader whose parent holds the runtime jar (see {@link #define}). */
   public Class<? extends Model> load() {
+    return define(className.substring(className.lastIndexOf('.') + 1), className, bytecode);
+  }
+
+  /**
+   * Defines, links and initializes a generated class in a new class loader whose parent holds the runtime jar. A
+   * class the JVM rejects (it does not verify, breaks a class-file limit, fails its static initializer) throws
+   * {@link InvalidClassException} naming the model, here rather than at its first use.
+   */
+  public static Class<? extends Model> define(String modelName, String className, byte[] bytecode) {
     ClassLoader loader = new ClassLoader(CompiledModel.class.getClassLoader()) {
       @Override
       protected Class<?> findClass(String name) throws ClassNotFoundException {
@@ -23,7 +32,9 @@ public record CompiledClass(String className, byte[] bytecode, Schedule schedule
       }
     };
     try {
-      return loader.loadClass(className).asSubclass(Model.class);
+      return Class.forName(className, true, loader).asSubclass(Model.class);
+    } catch (LinkageError e) {
+      throw new InvalidClassException(modelName, className, e);
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException(e);
     }
