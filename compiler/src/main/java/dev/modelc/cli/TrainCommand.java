@@ -177,11 +177,17 @@ final class TrainCommand implements Callable<Integer> {
       }
       int totalEpochs = epochs != null ? epochs : 1;
       String scheduleText = schedule != null ? schedule : saved.get("train.schedule");
-      Schedule lrAt = scheduleText == null ? Schedule.constant(baseLr) : Schedule.parse(scheduleText, baseLr);
+      Schedule lrAt;
+      try {
+        lrAt = scheduleText == null ? Schedule.constant(baseLr) : Schedule.parse(scheduleText, baseLr);
+      } catch (IllegalArgumentException e) { // only a checkpoint's: --schedule is checked with the other flags
+        throw new UserError(resume + ": train.schedule of the checkpoint: " + e.getMessage());
+      }
       try {
         model.setLearningRate(lrAt.lr(0));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--lr: " + e.getMessage());
+      } catch (IllegalArgumentException e) { // --lr is checked with the other flags; the .mdl's by the checker
+        throw new UserError((lr == null && saved.containsKey("train.base_lr") ? resume + ": train.base_lr of the "
+            + "checkpoint" : lr != null ? "--lr" : file + ": the optimizer's lr") + ": " + e.getMessage());
       }
 
       Dataset trainData = DataFiles.open(data);

@@ -47,6 +47,22 @@ class TrainMistakesTest {
     assertFalse(r.err().contains("Exception"), r.err());
   }
 
+  /** Caught with the flags (exit 2), not after the first epoch and not as an --lr mistake. */
+  @Test
+  void aScheduleThatWouldTurnNegativeIsAUsageError() throws Exception {
+    String data = logregData().toString();
+    for (String[] c : new String[][] {{"exp:gamma=-1", "gamma must be >= 0"},
+        {"step:size=1,gamma=-0.5", "gamma must be >= 0"}, {"cosine:T=2,min=-5", "min must be >= 0"},
+        {"linear:start=-1", "start must be greater than 0"},
+        {"constant:for=-1+exp:gamma=0.9", "for must be at least 1"}}) {
+      Run r = run("train", LOGREG, "--data", data, "--epochs", "2", "--schedule", c[0]);
+      assertError(Main.USAGE, r, "--schedule: schedule part '");
+      assertTrue(r.err().contains(c[1]), r.err());
+      assertFalse(r.err().contains("--lr"), r.err());
+      assertEquals("", r.out());
+    }
+  }
+
   @Test
   void aModelWithoutParametersHasNothingToTrain() throws Exception {
     Path data = csv("x3.csv", "x0,x1,x2\n1,2,3\n5,6,7\n");

@@ -26,7 +26,9 @@ package dev.modelc.runtime.train;
  *   linear:start=0.1,iters=5+cosine:T=45
  * </pre>
  * In a composition every part but the last needs a length: {@code for=N}, which {@code linear} defaults to its
- * {@code iters}. Unknown kinds or keys, missing values and malformed numbers are errors naming the part.
+ * {@code iters}. Unknown kinds or keys, missing values, malformed numbers and values PyTorch's schedulers refuse or
+ * that would make the rate negative (a negative {@code gamma} or {@code min}, a {@code LinearLR} factor outside
+ * {@code (0, 1]} or {@code [0, 1]}, a length below 1) are errors naming the part and the key.
  */
 @FunctionalInterface
 public interface Schedule {
@@ -39,20 +41,31 @@ public interface Schedule {
 
     static Schedule step(double base, int stepSize, double gamma) {
         positive(stepSize, "step size");
+        atLeastZero(gamma, "gamma");
         return t -> base * Math.pow(gamma, Math.floorDiv(t, stepSize));
     }
 
     static Schedule exponential(double base, double gamma) {
+        atLeastZero(gamma, "gamma");
         return t -> base * Math.pow(gamma, t);
     }
 
     static Schedule cosine(double base, int tMax, double etaMin) {
         positive(tMax, "T_max");
+        atLeastZero(etaMin, "eta_min");
         return t -> etaMin + (base - etaMin) * (1 + Math.cos(Math.PI * t / tMax)) / 2;
     }
 
     static Schedule linear(double base, double startFactor, double endFactor, int totalIters) {
         positive(totalIters, "total_iters");
+        // LinearLR's own checks: the factors keep the rate between 0 and the base
+        if (!(startFactor > 0 && startFactor <= 1)) {
+            throw new IllegalArgumentException("start_factor must be greater than 0 and at most 1, got "
+                    + startFactor);
+        }
+        if (!(endFactor >= 0 && endFactor <= 1)) {
+            throw new IllegalArgumentException("end_factor must be between 0 and 1, got " + endFactor);
+        }
         return t -> base * (startFactor + (endFactor - startFactor) * Math.min(t, totalIters) / totalIters);
     }
 
@@ -69,7 +82,13 @@ public interface Schedule {
         int milestone = 0;
         for (int i = 0; i < parts.length; i++) {
             ScheduleText p = ScheduleText.parse(parts[i].trim());
-            Schedule s = p.build(base);
+            Schedule s;
+            try {
+                s = p.build(base);
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith("schedule part ") ? e
+                        : new IllegalArgumentException("schedule part '" + p.text + "': " + e.getMessage(), e);
+            }
             Integer length = p.length();
             if (i < parts.length - 1 && length == null) {
                 throw new IllegalArgumentException("schedule part '" + p.text + "' is followed by another, so it "
@@ -81,6 +100,14 @@ public interface Schedule {
             }
         }
         return result;
+    }
+
+    /** A factor or floor below zero would make the learning rate negative part way through a run. */
+    private static void atLeastZero(double value, String what) {
+        if (!(value >= 0 && Double.isFinite(value))) {
+            throw new IllegalArgumentException(what + " must be a number >= 0 (the learning rate must not become "
+                    + "negative), got " + value);
+        }
     }
 
     private static void positive(int value, String what) {

@@ -46,21 +46,32 @@ final class ScheduleText {
             case "constant" -> Schedule.constant(base);
             case "step" -> {
                 allowed.addAll(List.of("size", "step_size", "gamma"));
-                yield Schedule.step(base, integer(required("size", "step_size")), number("gamma", 0.1));
+                yield Schedule.step(base, integer(required("size", "step_size")), nonNegative("gamma", 0.1));
             }
             case "exp", "exponential" -> {
                 allowed.add("gamma");
-                yield Schedule.exponential(base, number(required("gamma"), 0));
+                yield Schedule.exponential(base, nonNegative(required("gamma"), 0));
             }
             case "cosine", "cos" -> {
                 allowed.addAll(List.of("T", "T_max", "min", "eta_min"));
                 String min = args.containsKey("eta_min") ? "eta_min" : "min";
-                yield Schedule.cosine(base, integer(required("T", "T_max")), number(min, 0));
+                yield Schedule.cosine(base, integer(required("T", "T_max")), nonNegative(min, 0));
             }
             case "linear", "warmup" -> {
                 allowed.addAll(List.of("start", "start_factor", "end", "end_factor", "iters", "total_iters"));
-                yield Schedule.linear(base, number(either("start", "start_factor"), 1.0 / 3),
-                        number(either("end", "end_factor"), 1.0), args.containsKey("iters")
+                String start = either("start", "start_factor");
+                String end = either("end", "end_factor");
+                double startFactor = number(start, 1.0 / 3);
+                double endFactor = number(end, 1.0);
+                if (!(startFactor > 0 && startFactor <= 1)) {
+                    throw new IllegalArgumentException("schedule part '" + text + "': " + start + " must be greater "
+                            + "than 0 and at most 1 (LinearLR's start_factor), got " + args.get(start));
+                }
+                if (!(endFactor >= 0 && endFactor <= 1)) {
+                    throw new IllegalArgumentException("schedule part '" + text + "': " + end + " must be between 0 "
+                            + "and 1 (LinearLR's end_factor), got " + args.get(end));
+                }
+                yield Schedule.linear(base, startFactor, endFactor, args.containsKey("iters")
                                 || args.containsKey("total_iters") ? integer(required("iters", "total_iters")) : 5);
             }
             default -> throw new IllegalArgumentException("schedule part '" + text + "': unknown kind '" + kind
@@ -78,7 +89,12 @@ final class ScheduleText {
     /** The part's length in a composition: {@code for}, or a linear warm-up's iterations. */
     Integer length() {
         if (args.containsKey("for")) {
-            return integer("for");
+            int length = integer("for");
+            if (length < 1) {
+                throw new IllegalArgumentException("schedule part '" + text + "': for must be at least 1, got "
+                        + length);
+            }
+            return length;
         }
         if (kind.equals("linear") || kind.equals("warmup")) {
             return args.containsKey("iters") || args.containsKey("total_iters")
@@ -107,6 +123,16 @@ final class ScheduleText {
             throw new IllegalArgumentException("schedule part '" + text + "': " + key + "=" + args.get(key)
                     + " is not an integer");
         }
+    }
+
+    /** A factor or floor of the rate: below zero, the rate would turn negative part way through a run. */
+    private double nonNegative(String key, double fallback) {
+        double d = number(key, fallback);
+        if (d < 0) {
+            throw new IllegalArgumentException("schedule part '" + text + "': " + key + " must be >= 0 (the "
+                    + "learning rate must not become negative), got " + args.get(key));
+        }
+        return d;
     }
 
     private double number(String key, double fallback) {

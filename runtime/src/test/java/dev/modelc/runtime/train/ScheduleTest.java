@@ -91,6 +91,27 @@ class ScheduleTest {
         assertMessage("step:size=0", "step size must be at least 1");
     }
 
+    /** Values that would turn the rate negative part way through a run, or that PyTorch's LinearLR refuses. */
+    @Test
+    void parametersThatWouldMakeTheRateNegativeAreRefused() {
+        assertMessage("exp:gamma=-1", "schedule part 'exp:gamma=-1': gamma must be >= 0");
+        assertMessage("step:size=2,gamma=-0.5", "gamma must be >= 0 (the learning rate must not become negative), "
+                + "got -0.5");
+        assertMessage("cosine:T=2,min=-5", "min must be >= 0");
+        assertMessage("cosine:T=2,eta_min=-5", "eta_min must be >= 0");
+        assertMessage("linear:start=-1", "start must be greater than 0 and at most 1 (LinearLR's start_factor), "
+                + "got -1");
+        assertMessage("linear:start=0", "start must be greater than 0");
+        assertMessage("linear:start_factor=2", "start_factor must be greater than 0 and at most 1");
+        assertMessage("linear:end=1.5", "end must be between 0 and 1");
+        assertMessage("constant:for=-1+exp:gamma=0.9", "schedule part 'constant:for=-1': for must be at least 1");
+        assertMessage("exp:gamma=nan", "gamma=nan is not a number");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedule.exponential(1, -1));
+        assertTrue(e.getMessage().startsWith("gamma must be a number >= 0"), e.getMessage());
+        assertEquals(0, Schedule.parse("step:size=1,gamma=0", 0.1).lr(1), EPS);
+        assertEquals(0.1, Schedule.parse("linear:start=1,end=0", 0.1).lr(0), EPS);
+    }
+
     private static void assertMessage(String text, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedule.parse(text, 0.1));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
