@@ -42,7 +42,9 @@ import org.objectweb.asm.Type;
  *   <li>anomaly detection ({@link AnomalyEmitter}): each step and update ends with {@code if (anomaly) check...};
  *       {@code d0}, {@code d1}, ... name the op of a fused chain that made a non-finite value;
  *   <li>the typed API: {@code trainStep}, {@code forward}, {@code predict} taking the inputs and the symbolic sizes
- *       ({@code predict} then one array per output, in declaration order), and a getter per parameter and gradient named after its {@code state_dict} name.
+ *       ({@code predict} then one array per output, in declaration order), each left out when its arguments
+ *       would take more than the JVM's 255 slots, and a getter per parameter and gradient named after its
+ *       {@code state_dict} name.
  * </ol>
  */
 public final class ClassEmitter {
@@ -431,10 +433,23 @@ public final class ClassEmitter {
     }
   }
 
+  /**
+   * The most argument slots an instance method's descriptor may take, {@code this} included (JVMS 4.3.3); a typed
+   * method that would need more is left out, and the generic API does its work.
+   */
+  static final int MAX_ARGUMENT_SLOTS = 255;
+
+  private static boolean fitsTheJvm(Type[] args) {
+    int slots = 1; // this
+    for (Type t : args) slots += t.getSize();
+    return slots <= MAX_ARGUMENT_SLOTS;
+  }
+
   /** {@code R name(inputs..., sizes...)}: binds, runs the generic method, returns the loss as the model's dtype. */
   private void bindingMethod(String name, List<Node> inputs, Type ret, String generic) {
     Type[] args = bindArgs(inputs, List.of());
     if (args.length == 0) return; // the generic method of the same name is the typed one
+    if (!fitsTheJvm(args)) return;
     Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, Type.getMethodDescriptor(ret, args));
     bind(e, inputs, args);
     e.loadThis();
@@ -462,6 +477,7 @@ public final class ClassEmitter {
    */
   private void predictMethod(List<Node> inputs, List<Type> outArrays) {
     Type[] args = bindArgs(inputs, outArrays);
+    if (!fitsTheJvm(args)) return;
     Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, "predict",
         Type.getMethodDescriptor(Type.VOID_TYPE, args));
     bind(e, inputs, args);

@@ -1,14 +1,18 @@
 package dev.modelc.codegen;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
+import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
 
-/** Models that meet the class-file format's limits: each compiles to a class that verifies and runs. */
+/** Models that meet the class-file format's limits: each compiles to a class that verifies, loads and runs. */
 class ClassLimitsTest {
   /** 120 outputs with 900-character names: a description of over 100 KB, more than one string constant holds. */
   @Test
@@ -29,5 +33,55 @@ class ClassLimitsTest {
     model.forward();
     float[] last = (float[]) model.output("v119_" + "n".repeat(900));
     assertTrue(last[0] == 119 && last[1] == 238);
+  }
+
+  /**
+   * 253 inputs: forward and trainStep take 254 arguments and fit the JVM's 255 slots with {@code this}; predict,
+   * with its output array, would not and is left out (the class would not load). 300 outputs: no typed predict.
+   * The generic API runs both.
+   */
+  @Test
+  void aTypedMethodPastTheJvmsArgumentLimitIsLeftOut() throws Exception {
+    StringBuilder src = new StringBuilder("model Wide {\n  param w : f32[2] init ones\n");
+    StringBuilder sum = new StringBuilder("w");
+    for (int i = 0; i < 253; i++) {
+      src.append("  input in").append(i).append(" : f32[B, 2]\n");
+      sum.append(" + in").append(i);
+    }
+    src.append("  let y = ").append(sum).append("\n  output y\n  minimize sum(y * y) with sgd(lr = 0.1)\n}\n");
+    CompiledClass c = Driver.compile(Samples.check("wide.mdl", src.toString()), "", "wide.mdl", true);
+    Harness.verify(c);
+    Class<? extends Model> type = c.load();
+    assertEquals(254, typed(type, "forward").getParameterCount());
+    assertEquals(254, typed(type, "trainStep").getParameterCount());
+    assertNull(typed(type, "predict"));
+    Model model = c.newInstance();
+    for (int i = 0; i < 253; i++) model.setInput("in" + i, new float[] {1, 2});
+    model.setSize("B", 1);
+    model.predict();
+    assertArrayEquals(new float[] {254, 507}, (float[]) model.output("y"));
+
+    StringBuilder many = new StringBuilder("model Tall {\n  input x : f32[2]\n");
+    StringBuilder outs = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      many.append("  let y").append(i).append(" = x * ").append(i).append('\n');
+      outs.append(i == 0 ? "" : ", ").append("y").append(i);
+    }
+    many.append("  output ").append(outs).append("\n}\n");
+    CompiledClass tall = Driver.compile(Samples.check("tall.mdl", many.toString()), "", "tall.mdl", true);
+    Harness.verify(tall);
+    assertNull(typed(tall.load(), "predict"));
+    Model t = tall.newInstance();
+    t.setInput("x", new float[] {1, 2});
+    t.predict();
+    assertArrayEquals(new float[] {299, 598}, (float[]) t.output("y299"));
+  }
+
+  /** The typed method of that name (one taking arguments), or null. */
+  private static Method typed(Class<?> type, String name) {
+    for (Method m : type.getDeclaredMethods()) {
+      if (m.getName().equals(name) && m.getParameterCount() > 0 && !m.isVarArgs()) return m;
+    }
+    return null;
   }
 }
