@@ -9,13 +9,22 @@ import java.util.Map;
 /**
  * Binds the constant arguments of an initializer or optimizer call to a signature ({@code name:kind[=default]},
  * kinds float, bool, string, pair-of-floats) by position and name, with defaults; reports unknown, duplicate,
- * missing and wrongly typed arguments.
+ * missing and wrongly typed arguments. Numbers must be finite ({@code sqrt(-1)} is NaN, which PyTorch's optimizers
+ * refuse and which would make every initial value NaN) and, for an initializer of an f32 param, within f32's range
+ * (a larger number would put infinity into the param).
  */
 final class Arguments {
   private Arguments() {}
 
+  /** Binds the arguments of an optimizer (or of an initializer of an f64 param): any finite number. */
   static Map<String, Object> bind(String what, String[] signature, Expr.Call call, Scope scope, ConstEval constants,
       Diagnostics diagnostics) {
+    return bind(what, signature, call, scope, constants, diagnostics, false);
+  }
+
+  /** As {@link #bind}; with {@code f32}, numbers beyond f32's range are errors too. */
+  static Map<String, Object> bind(String what, String[] signature, Expr.Call call, Scope scope, ConstEval constants,
+      Diagnostics diagnostics, boolean f32) {
     String[] names = new String[signature.length];
     String[] kinds = new String[signature.length];
     String[] defaults = new String[signature.length];
@@ -64,6 +73,12 @@ final class Arguments {
         ok = false;
         continue;
       }
+      String bad = badNumber(converted, f32);
+      if (bad != null) {
+        diagnostics.error(a.value().span(), what + ": argument '" + names[slot] + "' " + bad);
+        ok = false;
+        continue;
+      }
       out.put(names[slot], converted);
     }
     for (int i = 0; i < names.length; i++) {
@@ -79,6 +94,26 @@ final class Arguments {
       }
     }
     return ok ? out : null;
+  }
+
+  /**
+   * Why a bound number (or pair of numbers) is unusable, or null: not finite, or beyond f32's range when the value
+   * goes into an f32 param.
+   */
+  static String badNumber(Object v, boolean f32) {
+    if (v instanceof java.util.List<?> pair) {
+      for (Object item : pair) {
+        String bad = badNumber(item, f32);
+        if (bad != null) {
+          return bad;
+        }
+      }
+    } else if (v instanceof Double d && !Double.isFinite(d)) {
+      return "must be a finite number, got " + d;
+    } else if (v instanceof Double d && f32 && Math.abs(d) > Float.MAX_VALUE) {
+      return "is " + d + ", out of range for f32 (the largest is about 3.4e38): the param would hold infinity";
+    }
+    return null;
   }
 
   private static Object parseDefault(String kind, String text) {

@@ -2,6 +2,7 @@ package dev.modelc.check;
 
 import dev.modelc.ast.Expr;
 import dev.modelc.diag.Diagnostics;
+import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import dev.modelc.types.TensorType;
 import java.util.ArrayList;
@@ -60,7 +61,8 @@ final class InitializerChecker {
           + String.join(", ", SIGNATURES.keySet()) + ", or a list of numbers)");
       return null;
     }
-    Map<String, Object> args = Arguments.bind(name, sig, call, scope, constants, diagnostics);
+    Map<String, Object> args = Arguments.bind(name, sig, call, scope, constants, diagnostics,
+        type.dtype() == DType.F32);
     if (args == null) {
       return null;
     }
@@ -125,10 +127,34 @@ final class InitializerChecker {
       return null;
     }
     double[] values = new double[out.size()];
+    List<Expr> elements = new ArrayList<>();
+    leaves(init, elements);
+    boolean ok = true;
     for (int i = 0; i < values.length; i++) {
       values[i] = out.get(i);
+      String bad = Arguments.badNumber(values[i], type.dtype() == DType.F32);
+      if (bad != null) {
+        // the element as written when the literal's leaves are its numbers, else the whole literal
+        diagnostics.error(elements.size() == values.length ? elements.get(i).span() : init.span(),
+            "init: element " + i + " of the literal " + bad);
+        ok = false;
+      }
+    }
+    if (!ok) {
+      return null;
     }
     return new Initializer(Initializer.Kind.LITERAL, Map.of(), values);
+  }
+
+  /** The innermost expressions of a (nested) list literal, in order; the expression itself if it is no list. */
+  private static void leaves(Expr e, List<Expr> out) {
+    if (e instanceof Expr.ListLit l) {
+      for (Expr item : l.items()) {
+        leaves(item, out);
+      }
+    } else {
+      out.add(e);
+    }
   }
 
   private static boolean flatten(Object v, List<Long> shape, int depth, List<Double> out) {
