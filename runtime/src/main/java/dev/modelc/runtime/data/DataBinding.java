@@ -26,7 +26,9 @@ import java.util.Map;
  * numbers. A sample of the array (its shape without the first dimension) must have that shape, or the same number
  * of elements, in which case it is taken in row-major order (so {@code f32[N, 1, 28, 28]} images feed an MLP's
  * {@code f32[B, 784]}). All bound inputs must share the batch symbol. <b>Types.</b> Arrays are converted to the
- * input's dtype once, here (CSV values are f64; a non-integer value for an i32 input is an error).
+ * input's dtype once, here (CSV values are f64; a non-integer value for an i32 input is an error, and so is a
+ * value beyond f32's range, 1e39, for an f32 input, which would become infinity; for a CSV file the error names
+ * the line).
  *
  * <p>{@link #dataset()} is the data renamed to the inputs' names and converted: what a {@link Loader} should take.
  */
@@ -116,8 +118,12 @@ public final class DataBinding {
             try {
                 converted = a.convertTo(t.dtype());
             } catch (IllegalArgumentException e) {
-                throw new DataException(data.source() + ": input " + t.name() + " : " + t.typeText() + " from "
-                        + data.origin(arrayName) + ": " + e.getMessage());
+                // in a CSV file, sample s is the row on line s + 2 (after the header)
+                int bad = a.firstUnconvertible(t.dtype());
+                String line = bad >= 0 && data.source().endsWith(".csv") && a.dim(0) > 0
+                        ? ":" + (bad / (a.length() / a.dim(0)) + 2) : "";
+                throw new DataException(data.source() + line + ": input " + t.name() + " : " + t.typeText()
+                        + " from " + data.origin(arrayName) + ": " + e.getMessage());
             }
             arrays.add(converted.withName(t.name()).reshape(target));
         }

@@ -101,9 +101,45 @@ public final class ArrayData {
     }
 
     /**
+     * The flat index of the first element that {@link #convertTo} would refuse ({@code i32}: not an integer in
+     * range; {@code f32}: finite but beyond f32's range), or -1.
+     */
+    public int firstUnconvertible(String target) {
+        if (target.equals(dtype) || !(target.equals("f32") || target.equals("i32") || target.equals("i64"))) {
+            return -1;
+        }
+        for (int i = 0, n = length(); i < n; i++) {
+            double x = get(i);
+            boolean bad = switch (target) {
+                case "f32" -> Float.isInfinite((float) x) && !Double.isInfinite(x);
+                case "i32" -> x != Math.rint(x) || x < Integer.MIN_VALUE || x > Integer.MAX_VALUE;
+                default -> x != Math.rint(x);
+            };
+            if (bad) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Flat index {@code i} as written for a person: {@code 7}, or {@code 7 [3, 1]} with the index per dimension. */
+    private String position(int i) {
+        if (shape.length < 2) {
+            return Integer.toString(i);
+        }
+        int[] at = new int[shape.length];
+        int rest = i;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            at[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+        return i + " " + Arrays.toString(at);
+    }
+
+    /**
      * The elements as another dtype: this array itself when the dtype is the same, else a converted copy. Floating
-     * values convert to {@code i32} only when every value is an integer in range; the error names the first that
-     * is not.
+     * values convert to {@code i32} only when every value is an integer in range, and to {@code f32} only when every
+     * finite value stays finite (1e39 would become infinity); the error names the first that does not.
      */
     public ArrayData convertTo(String target) {
         if (target.equals(dtype)) {
@@ -115,7 +151,13 @@ public final class ArrayData {
             case "f32" -> {
                 float[] f = new float[n];
                 for (int i = 0; i < n; i++) {
-                    f[i] = (float) get(i);
+                    double x = get(i);
+                    f[i] = (float) x;
+                    if (Float.isInfinite(f[i]) && !Double.isInfinite(x)) {
+                        throw new IllegalArgumentException(name + ": element " + position(i) + " is " + x
+                                + ", beyond the f32 range (the largest is about 3.4e38), so it would become "
+                                + "infinity as f32");
+                    }
                 }
                 out = f;
             }
@@ -143,7 +185,7 @@ public final class ArrayData {
                 for (int i = 0; i < n; i++) {
                     double x = get(i);
                     if (x != Math.rint(x) || x < Integer.MIN_VALUE || x > Integer.MAX_VALUE) {
-                        throw new IllegalArgumentException(name + ": element " + i + " is " + x
+                        throw new IllegalArgumentException(name + ": element " + position(i) + " is " + x
                                 + ", not an integer, so the array cannot become i32");
                     }
                     v[i] = (int) x;

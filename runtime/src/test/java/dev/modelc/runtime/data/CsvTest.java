@@ -4,12 +4,16 @@ import static dev.modelc.runtime.io.TestModel.spec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelc.runtime.io.ArrayData;
+import dev.modelc.runtime.io.Npz;
 import dev.modelc.runtime.io.TestModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,8 +55,31 @@ class CsvTest {
         assertArrayEquals(new int[] {0, 2}, bound.array("t").ints());
         Path half = csv("x0,x1,x2,t\n1,2,3,0.5\n");
         DataException e = assertThrows(DataException.class, () -> Dataset.open(half).bind(m));
-        assertEquals(half + ": input t : i32[B] from 1 column t: t: element 0 is 0.5, not an integer, so the array "
-                + "cannot become i32", e.getMessage());
+        assertEquals(half + ":2: input t : i32[B] from 1 column t: t: element 0 is 0.5, not an integer, so the "
+                + "array cannot become i32", e.getMessage());
+    }
+
+    /** 1e39 is a fine f64 but would be infinity in an f32 input; an f64 input takes it. */
+    @Test
+    void aValueBeyondTheF32RangeIsRefusedForAnF32Input() throws IOException {
+        TestModel m = new TestModel(List.of(spec("x", "f32", "B", "3"), spec("t", "i32", "B")), List.of());
+        Path big = csv("x0,x1,x2,t\n1,2,3,0\n4,1e39,6,1\n");
+        DataException e = assertThrows(DataException.class, () -> Dataset.open(big).bind(m));
+        assertEquals(big + ":3: input x : f32[B, 3] from 3 columns x0..x2: x: element 4 [1, 1] is 1.0E39, beyond "
+                + "the f32 range (the largest is about 3.4e38), so it would become infinity as f32", e.getMessage());
+        TestModel wide = new TestModel(List.of(spec("x", "f64", "B", "3"), spec("t", "i32", "B")), List.of());
+        assertEquals(1e39, Dataset.open(big).bind(wide).dataset().array("x").doubles()[4]);
+        Path edge = csv("x0,x1,x2,t\n3.4028234e38,-3.4028234e38,1e-50,0\n");
+        assertArrayEquals(new float[] {Float.MAX_VALUE, -Float.MAX_VALUE, 0},
+                Dataset.open(edge).bind(m).dataset().array("x").floats());
+
+        Path npz = dir.resolve("big.npz");
+        Npz.write(npz, Map.of("x", ArrayData.of("x", new double[] {1, 2, 3, 4, 5, -1e39}, 2, 3),
+                "t", ArrayData.of("t", new int[] {0, 1}, 2)));
+        e = assertThrows(DataException.class, () -> Dataset.open(npz).bind(m));
+        assertTrue(e.getMessage().startsWith(npz + ": input x : f32[B, 3] from array x"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": x: element 5 [1, 2] is -1.0E39, beyond the f32 range (the largest is "
+                + "about 3.4e38), so it would become infinity as f32"), e.getMessage());
     }
 
     @Test
