@@ -108,6 +108,9 @@ final class BuiltinAttributes {
         if (dims == null) {
           return null;
         }
+        if (tensors.get(0).type().shape().rank() == 0) {
+          dims = List.of(); // dim 0 or -1 of a 0-d tensor names its one element, as in PyTorch: nothing to reduce
+        }
         attrs = attrs.withDims(dims, (Boolean) bound[2]);
         if (op == Builtin.MAX && bound[1] == null) {
           op = Builtin.AMAX; // torch.max(x) without a dim shares the gradient among ties, as amax does

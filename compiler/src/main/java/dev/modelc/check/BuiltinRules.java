@@ -143,6 +143,9 @@ final class BuiltinRules {
         return out == null ? null : new TensorType(dt, out);
       }
       case TRANSPOSE -> {
+        if (s.rank() == 0) {
+          return x; // torch.transpose of a 0-d tensor (dims 0 or -1) is the tensor
+        }
         List<Dim> dims = new ArrayList<>(s.dims());
         int a = attrs.dims().get(0);
         int b = attrs.dims().get(1);
@@ -303,6 +306,10 @@ final class BuiltinRules {
   private TensorType indexed(Builtin op, List<TExpr> args, int dim, Span at) {
     TensorType x = args.get(0).type();
     TensorType index = args.get(1).type();
+    if (x.shape().rank() == 0) {
+      return error(args.get(0).span(), op.spelling() + ": the input is a scalar; it needs a tensor "
+          + "with at least one dim to pick along");
+    }
     if (op == Builtin.INDEX_SELECT) {
       if (index.shape().rank() != 1) {
         return error(args.get(1).span(), "index_select(): Index is supposed to be a vector, got " + index);

@@ -197,7 +197,9 @@ public final class Sugar {
     return dims.stream().map(d -> axis(d, rank)).distinct().sorted().toList();
   }
 
+  /** torch.transpose; of a 0-d tensor (dims 0 or -1, which the checker admits) the tensor itself. */
   public Node transpose(Node x, int d0, int d1) {
+    if (x.rank() == 0) return x;
     return ir.permute(x, GraphBuilder.swapPerm(x.rank(), axis(d0, x.rank()), axis(d1, x.rank())));
   }
 
@@ -280,7 +282,9 @@ public final class Sugar {
     return ir.reduce(Op.LOGSUMEXP, x, axes(dims, x.rank()), keepdim);
   }
 
+  /** Along dim; a 0-d tensor (dim 0 or -1) is taken as one element along a dim of its own, as PyTorch does. */
   public Node logSoftmax(Node x, int dim) {
+    if (x.rank() == 0) return ir.reshape(logSoftmax(ir.reshape(x, Dims.shape(1)), 0), x.shape());
     return ir.add(Op.LOG_SOFTMAX, new Attr.Axes(List.of(axis(dim, x.rank())), true), List.of(x));
   }
 
