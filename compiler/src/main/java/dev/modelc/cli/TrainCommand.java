@@ -151,21 +151,20 @@ final class TrainCommand implements Callable<Integer> {
       }
       model.setDetectAnomaly(detectAnomaly);
       Map<String, String> saved = ck == null ? Map.of() : ck.extra();
-      int batchSize;
-      int savedBatch;
-      boolean drop;
-      double baseLr;
-      ScheduleUnit unit;
-      try {
-        savedBatch = intOf(saved.get("train.batch"), 64);
-        batchSize = batch != null ? batch : savedBatch;
-        drop = dropLast != null ? dropLast : Boolean.parseBoolean(saved.get("train.drop_last"));
-        baseLr = lr != null ? lr : saved.containsKey("train.base_lr")
-            ? Double.parseDouble(saved.get("train.base_lr")) : model.learningRate();
-        unit = scheduleUnit != null ? scheduleUnit
-            : ScheduleUnit.valueOf(saved.getOrDefault("train.schedule_unit", "epoch"));
-      } catch (IllegalArgumentException e) {               // NumberFormatException included
-        throw new UserError(resume + ": a train.* value of the checkpoint is malformed: " + e.getMessage());
+      int savedBatch = savedInt(saved, "train.batch", 64);
+      int batchSize = batch != null ? batch : savedBatch;
+      boolean savedDrop = savedBool(saved, "train.drop_last");
+      boolean drop = dropLast != null ? dropLast : savedDrop;
+      double baseLr = lr != null ? lr : saved.containsKey("train.base_lr")
+          ? savedDouble(saved, "train.base_lr") : model.learningRate();
+      ScheduleUnit unit = scheduleUnit;
+      if (unit == null) {
+        String text = saved.getOrDefault("train.schedule_unit", "epoch");
+        try {
+          unit = ScheduleUnit.valueOf(text);
+        } catch (IllegalArgumentException e) {
+          throw malformed("train.schedule_unit", text, "epoch or step");
+        }
       }
       long seedValue = seed != null ? seed : ck != null ? ck.seed() : 0;
       if (ck != null && ck.batch() > 0) {
@@ -173,7 +172,7 @@ final class TrainCommand implements Callable<Integer> {
         // drop-last would skip or repeat samples.
         requireSame("--batch", batchSize, savedBatch);
         requireSame("--seed", seedValue, ck.seed());
-        requireSame("--drop-last", drop, Boolean.parseBoolean(saved.get("train.drop_last")));
+        requireSame("--drop-last", drop, savedDrop);
       }
       int totalEpochs = epochs != null ? epochs : 1;
       String scheduleText = schedule != null ? schedule : saved.get("train.schedule");
@@ -242,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
       for (; epoch < totalEpochs && !stopped && !stepLimitReached(model); epoch++) {
         long start = System.nanoTime();
         MeanLoss loss = epoch == startEpoch && skip > 0
-            ? MeanLoss.of(doubleOf(saved.get("train.epoch_loss_sum")), (long) doubleOf(saved.get("train.epoch_samples")))
+            ? MeanLoss.of(savedDouble(saved, "train.epoch_loss_sum"), (long) savedDouble(saved, "train.epoch_samples"))
             : new MeanLoss();
         if (unit == ScheduleUnit.epoch) {
           model.setLearningRate(lrAt.lr(epoch));
@@ -465,14 +464,62 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  private static int intOf(String text, int otherwise) {
-    return text == null ? otherwise : Integer.parseInt(text);
+  /** A checkpoint entry that does not parse or is out of range: an error naming the checkpoint and the key. */
+  private UserError malformed(String key, String text, String expected) {
+    return new UserError(resume + ": checkpoint metadata " + key + ": '" + clip(text) + "' is not "
+        + expected);
   }
 
-  private static double doubleOf(String text) {
+  /** A batch size kept in the checkpoint (at least 1), or {@code otherwise} without one. */
+  private int savedInt(Map<String, String> saved, String key, int otherwise) {
+    String text = saved.get(key);
     if (text == null) {
-      throw new UserError("the checkpoint stopped within an epoch but does not hold the epoch's loss so far");
+      return otherwise;
     }
-    return Double.parseDouble(text);
+    try {
+      int v = Integer.parseInt(text);
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw malformed(key, text, "a whole number of at least 1");
+  }
+
+  private boolean savedBool(Map<String, String> saved, String key) {
+    String text = saved.get(key);
+    if (text == null || text.equals("false")) {
+      return false;
+    }
+    if (text.equals("true")) {
+      return true;
+    }
+    throw malformed(key, text, "true or false");
+  }
+
+  /**
+   * A number the checkpoint must hold: the base rate (finite, at least 0), or the loss so far of an epoch it
+   * stopped within (any number: a loss may be negative, or NaN after a diverging run).
+   */
+  private double savedDouble(Map<String, String> saved, String key) {
+    String text = saved.get(key);
+    if (text == null) {
+      throw new UserError(resume + ": the checkpoint stopped within an epoch but does not hold " + key);
+    }
+    boolean rate = key.equals("train.base_lr");
+    try {
+      double v = Double.parseDouble(text);
+      if (!rate || v >= 0 && Double.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw malformed(key, text, rate ? "a learning rate (a number >= 0)" : "a number");
+  }
+
+  private static String clip(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 }

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.cli.Cli.Run;
+import dev.modelc.runtime.io.ArrayFile;
+import dev.modelc.runtime.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +64,38 @@ class TrainMistakesTest {
       assertTrue(r.err().contains(c[1]), r.err());
       assertFalse(r.err().contains("--lr"), r.err());
       assertEquals("", r.out());
+    }
+  }
+
+  /** modelc resumes from any checkpoint it writes: a negative --seed included. */
+  @Test
+  void aNegativeSeedResumes() throws Exception {
+    String data = logregData().toString();
+    Path ck = dir.resolve("c.safetensors");
+    Run first = run("train", LOGREG, "--data", data, "--seed", "-1", "--batch", "2", "--checkpoint", ck.toString());
+    assertEquals(Main.OK, first.code(), first.err());
+    Run resumed = run("train", LOGREG, "--data", data, "--epochs", "2", "--resume", ck.toString());
+    assertEquals(Main.OK, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("seed -1"), resumed.out());
+  }
+
+  /** A hand-edited train.* entry is an error naming the checkpoint and the key, exit 1. */
+  @Test
+  void malformedTrainingEntriesOfACheckpointNameTheKey() throws Exception {
+    String data = logregData().toString();
+    Path ck = dir.resolve("c.safetensors");
+    assertEquals(Main.OK, run("train", LOGREG, "--data", data, "--batch", "2", "--checkpoint", ck.toString()).code());
+    ArrayFile content = SafeTensors.read(ck);
+    for (String[] c : new String[][] {{"train.batch", "-1", "a whole number of at least 1"},
+        {"train.batch", "two", "a whole number of at least 1"}, {"train.drop_last", "abc", "true or false"},
+        {"train.base_lr", "-0.5", "a learning rate (a number >= 0)"},
+        {"train.schedule_unit", "hour", "epoch or step"}}) {
+      Map<String, String> meta = new LinkedHashMap<>(content.metadata());
+      meta.put(c[0], c[1]);
+      Path edited = dir.resolve("edited.safetensors");
+      SafeTensors.write(edited, new ArrayFile(content.arrays(), meta));
+      Run r = run("train", LOGREG, "--data", data, "--epochs", "2", "--resume", edited.toString());
+      assertError(Main.USER_ERROR, r, edited + ": checkpoint metadata " + c[0] + ": '" + c[1] + "' is not " + c[2]);
     }
   }
 

@@ -140,7 +140,7 @@ public final class Checkpoint {
             throw new WeightsFormatException(source, null, "checkpoint metadata has no model name");
         }
         c.longValue("step");
-        c.longValue("seed");
+        c.signedLong("seed"); // any long: modelc train --seed takes negative seeds
         if (c.hasDropout()) {
             c.signedLong("dropout_seed");
             c.longValue("dropout_draws");
