@@ -165,7 +165,7 @@ public final class ClassEmitter {
     java.util.Arrays.fill(flags, '0');
     for (int i : overwriting) flags[schedule.steps().get(i).target().index()] = '1';
     Emitter e = new Emitter(cw, Opcodes.ACC_PROTECTED, "gradsWrittenByTrainStep", "()Ljava/lang/String;");
-    e.mv.visitLdcInsn(new String(flags));
+    e.push(new String(flags)); // one char per param: more than one constant holds past 65535 params
     e.mv.visitInsn(Opcodes.ARETURN);
     e.end();
   }

@@ -3,11 +3,13 @@ package dev.modelc.codegen;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.Samples;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.driver.Driver;
+import dev.modelc.ir.IrException;
 import dev.modelc.runtime.api.Model;
 import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,25 @@ class ClassLimitsTest {
     t.setInput("x", new float[] {1, 2});
     t.predict();
     assertArrayEquals(new float[] {299, 598}, (float[]) t.output("y299"));
+  }
+
+  /**
+   * 65,600 params: the class needs more than 65535 constants and is reported at the model, as too large for one JVM
+   * class. The per-param flags string of trainStep had been one constant of over 65535 bytes, and ASM's "UTF8
+   * string too large" came first, as an internal error.
+   */
+  @Test
+  void moreParamsThanOneConstantHoldsIsReportedAtTheModel() {
+    StringBuilder src = new StringBuilder("model Many {\n  input x : f32[2]\n");
+    StringBuilder sum = new StringBuilder();
+    for (int i = 0; i < 65_600; i++) {
+      src.append("  param p").append(i).append(" : f32 init 1\n");
+    }
+    for (int i = 0; i < 200; i++) sum.append(" + p").append(i * 328);
+    src.append("  let y = x").append(sum).append("\n  output y\n  minimize sum(y * y) with sgd(lr = 0.1)\n}\n");
+    CheckedModel m = Samples.check("many.mdl", src.toString());
+    IrException e = assertThrows(IrException.class, () -> Driver.compile(m, "", "many.mdl", false));
+    assertTrue(e.getMessage().startsWith("model Many is too large for one JVM class"), e.getMessage());
   }
 
   /** The typed method of that name (one taking arguments), or null. */
