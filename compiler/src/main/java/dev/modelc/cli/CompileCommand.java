@@ -67,6 +67,9 @@ final class CompileCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--package: not a Java package name: "
           + packageName);
     }
+    if (emit == null) {
+      OutputFile.notADirectory("--jar", jar);
+    }
     Options compileOptions = Options.defaults().withPackage(packageName).withVerify(verify)
         .withPasses(stages && (emit == Stage.ir || emit == Stage.grad)).withAnomaly(anomaly);
     if (emit != null) {

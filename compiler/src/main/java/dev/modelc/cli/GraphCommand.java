@@ -51,6 +51,7 @@ final class GraphCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "-o: the file must end in .dot, .svg or .png, got " + name);
     }
+    OutputFile.check("-o", output);
     PrintWriter err = spec.commandLine().getErr();
     FrontendRun run = FrontendRun.of(List.of(file));
     if (run.report(options, err)) {

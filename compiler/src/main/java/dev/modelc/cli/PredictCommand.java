@@ -54,6 +54,7 @@ final class PredictCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--out: " + outFile
           + " must end in .npz, .npy or .csv");
     }
+    OutputFile.check("--out", outFile);
     PrintWriter out = spec.commandLine().getOut();
     Model model = trained.open(options, spec);
     if (model == null) {

@@ -361,15 +361,11 @@ final class TrainCommand implements Callable<Integer> {
     if (forceResume && resume == null) {
       throw new CommandLine.ParameterException(cmd, "--force-resume needs --resume FILE");
     }
-    // Files written at the end must not fail after a long run for want of a directory.
-    String[] flags = {"--save", "--checkpoint", "--plot", "--metrics"};
-    Path[] outputs = {save, checkpoint, plot, metrics};
-    for (int i = 0; i < outputs.length; i++) {
-      Path dir = outputs[i] == null ? null : outputs[i].toAbsolutePath().getParent();
-      if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
-        throw new UserError(flags[i] + " " + outputs[i] + ": the directory " + dir + " does not exist");
-      }
-    }
+    // Files written at the end must not fail after a long run for want of a directory, or for being one.
+    OutputFile.check("--save", save);
+    OutputFile.check("--checkpoint", checkpoint);
+    OutputFile.check("--plot", plot);
+    OutputFile.check("--metrics", metrics);
   }
 
   /** Checks that the checkpoint is this model's, from the same source unless forced, and restores it. */

@@ -99,6 +99,33 @@ class TrainMistakesTest {
     }
   }
 
+  /** An output path that is a directory is refused before any work, not after training. */
+  @Test
+  void outputPathsThatAreDirectoriesAreRefusedFirst() throws Exception {
+    String data = logregData().toString();
+    Path folder = Files.createDirectories(dir.resolve("plot.svg"));
+    for (String flag : new String[] {"--save", "--checkpoint", "--plot", "--metrics"}) {
+      Run r = run("train", LOGREG, "--data", data, flag, folder.toString());
+      assertError(Main.USER_ERROR, r, flag + " " + folder + ": " + folder + " is a directory; name a file to write");
+      assertFalse(r.out().contains("epoch 1/1"), "refused before training: " + r.out());
+    }
+    Path file = Files.writeString(dir.resolve("afile"), "");
+    assertError(Main.USER_ERROR, run("train", LOGREG, "--data", data, "--save", file.resolve("w.npz").toString()),
+        file + " is a file, not a directory");
+
+    Path weights = dir.resolve("w.safetensors");
+    assertEquals(Main.OK, run("train", LOGREG, "--data", data, "--save", weights.toString()).code());
+    Path npy = Files.createDirectories(dir.resolve("p.npy"));
+    assertError(Main.USER_ERROR, run("predict", LOGREG, "--weights", weights.toString(), "--data", data, "--out",
+        npy.toString()), "--out " + npy + ": " + npy + " is a directory");
+    Path jar = Files.createDirectories(dir.resolve("m.jar"));
+    assertError(Main.USER_ERROR, run("compile", LOGREG, "--jar", jar.toString()),
+        "--jar " + jar + ": " + jar + " is a directory");
+    Path dot = Files.createDirectories(dir.resolve("g.dot"));
+    assertError(Main.USER_ERROR, run("graph", LOGREG, "-o", dot.toString()), "-o " + dot + ": " + dot
+        + " is a directory");
+  }
+
   @Test
   void aModelWithoutParametersHasNothingToTrain() throws Exception {
     Path data = csv("x3.csv", "x0,x1,x2\n1,2,3\n5,6,7\n");
