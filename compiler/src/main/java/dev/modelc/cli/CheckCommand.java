@@ -67,6 +67,9 @@ final class CheckCommand implements Callable<Integer> {
       try {
         c = CrossCheck.run(m, steps, seed, batch);
       } catch (IllegalArgumentException | IllegalStateException | AutogradException e) {
+        if (OutOfMemory.in(e) != null) {
+          throw e; // a model too large for the heap: reported as such, with the heap to ask for
+        }
         // The model's own numbers stopped a run as they would stop PyTorch (bce of a value outside [0, 1]).
         out.println("Model " + m.name() + ": FAILED: the run stopped: " + e.getMessage());
         out.println();

@@ -50,7 +50,13 @@ public final class Main implements Runnable {
     cli.setErr(err);
     cli.setParameterExceptionHandler(Main::usageError);
     cli.setExecutionExceptionHandler(Main::internalError);
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println("modelc: error: " + OutOfMemory.describe(e));
+      err.flush();
+      return USER_ERROR;
+    }
   }
 
   @Override
@@ -75,6 +81,12 @@ public final class Main implements Runnable {
       if (GlobalOptions.stacktraceRequested(parsed)) {
         e.printStackTrace(err);
       }
+      err.flush();
+      return USER_ERROR;
+    }
+    OutOfMemoryError oom = OutOfMemory.in(e);
+    if (oom != null) {
+      err.println("modelc: error: " + OutOfMemory.describe(oom));
       err.flush();
       return USER_ERROR;
     }

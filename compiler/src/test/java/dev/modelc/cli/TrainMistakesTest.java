@@ -4,6 +4,7 @@ import static dev.modelc.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelc.cli.Cli.Run;
 import dev.modelc.runtime.io.ArrayFile;
@@ -124,6 +125,21 @@ class TrainMistakesTest {
     Path dot = Files.createDirectories(dir.resolve("g.dot"));
     assertError(Main.USER_ERROR, run("graph", LOGREG, "-o", dot.toString()), "-o " + dot + ": " + dot
         + " is a directory");
+  }
+
+  /** A param too large for the heap: what it needs and how to raise the heap, exit 1, for train and check. */
+  @Test
+  void aModelLargerThanTheHeapSaysHowMuchItNeeds() throws Exception {
+    assumeTrue(Runtime.getRuntime().maxMemory() < 16e9, "the heap would hold the model");
+    Path big = Files.writeString(dir.resolve("big.mdl"), "model Big {\n  input x : f64[B, 46000]\n"
+        + "  param w : f64[46000, 46000] init zeros\n  minimize sum(x @ w) with adam(lr = 0.001)\n}\n");
+    String needs = "model Big needs 67.7 GB for its parameters (16.9 GB), their gradients and optimizer state (4 "
+        + "arrays the size of each parameter), which the Java heap (at most ";
+    Run train = run("train", big.toString(), "--data", dir.resolve("none.npz").toString());
+    assertError(Main.USER_ERROR, train, needs);
+    assertTrue(train.err().contains("give the JVM more heap with MODELC_JAVA_OPTS, e.g. MODELC_JAVA_OPTS=-Xmx86g"),
+        train.err());
+    assertError(Main.USER_ERROR, run("check", big.toString()), needs);
   }
 
   @Test

@@ -22,21 +22,56 @@ final class ModelParameters {
     final Object[][] state;
     private final ModelSpec spec;
 
+    /**
+     * Allocates every array. A model too large for the Java heap throws a {@link ModelTooLargeError} that says how
+     * much the arrays need and how much heap there is, for the caller to tell the user.
+     */
     ModelParameters(ModelSpec spec) {
         this.spec = spec;
         List<TensorSpec> specs = spec.params();
         params = new Object[specs.size()];
         grads = new Object[params.length];
-        for (int p = 0; p < params.length; p++) {
-            params[p] = newArray(specs.get(p), constantCount(specs.get(p)));
-            grads[p] = newArray(specs.get(p), constantCount(specs.get(p)));
-        }
         state = new Object[spec.statePerParam()][params.length];
-        for (Object[] s : state) {
+        try {
             for (int p = 0; p < params.length; p++) {
-                s[p] = newArray(specs.get(p), constantCount(specs.get(p)));
+                params[p] = newArray(specs.get(p), constantCount(specs.get(p)));
+                grads[p] = newArray(specs.get(p), constantCount(specs.get(p)));
             }
+            for (Object[] s : state) {
+                for (int p = 0; p < params.length; p++) {
+                    s[p] = newArray(specs.get(p), constantCount(specs.get(p)));
+                }
+            }
+        } catch (OutOfMemoryError e) {
+            Arrays.fill(params, null); // let what was allocated go before building the message
+            Arrays.fill(grads, null);
+            for (Object[] s : state) {
+                Arrays.fill(s, null);
+            }
+            throw tooLarge(spec, e);
         }
+    }
+
+    /** The bytes of one copy of all parameters (the values; gradients and each optimizer state are as large). */
+    static long parameterBytes(ModelSpec spec) {
+        long bytes = 0;
+        for (TensorSpec t : spec.params()) {
+            bytes += (long) constantCount(t) * (t.dtype().equals("f64") ? 8 : 4);
+        }
+        return bytes;
+    }
+
+    private static ModelTooLargeError tooLarge(ModelSpec spec, OutOfMemoryError cause) {
+        long one = parameterBytes(spec);
+        int copies = 2 + spec.statePerParam();
+        return new ModelTooLargeError("model " + spec.name() + " needs " + gigabytes(one * copies) + " for its "
+                + "parameters (" + gigabytes(one) + "), their gradients and optimizer state (" + copies + " arrays "
+                + "the size of each parameter), which the Java heap (at most "
+                + gigabytes(Runtime.getRuntime().maxMemory()) + ") cannot hold", one * copies, cause);
+    }
+
+    static String gigabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
     }
 
     /** Draws every parameter from its initializer with one generator seeded {@code seed}; zeroes gradients and state. */
