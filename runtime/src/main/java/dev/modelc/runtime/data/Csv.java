@@ -88,12 +88,12 @@ public final class Csv {
                 Field f = fields.get(c);
                 if (!NUMBER.matcher(f.text).matches()) {
                     throw new DataException(file + ":" + lineNo + ":" + f.column + ": column " + names[c] + ": "
-                            + (f.text.isEmpty() ? "empty field" : "'" + f.text + "' is not a number"));
+                            + (f.text.isEmpty() ? "empty field" : "'" + clip(f.text) + "' is not a number"));
                 }
                 double v = Double.parseDouble(f.text);
                 if (Double.isInfinite(v)) {
                     throw new DataException(file + ":" + lineNo + ":" + f.column + ": column " + names[c] + ": '"
-                            + f.text + "' is out of range");
+                            + clip(f.text) + "' is out of range");
                 }
                 values[row * width + c] = v;
             }
@@ -160,6 +160,11 @@ public final class Csv {
     }
 
     private record Field(String text, int column) {}
+
+    /** A field as quoted in a message: at most 40 characters, so that a huge bad field gives a short line. */
+    private static String clip(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "... (" + text.length() + " characters)";
+    }
 
     /** Splits on commas; each field trimmed of spaces and tabs, with the 1-based column where its text starts. */
     private static List<Field> split(String line) {

@@ -76,6 +76,10 @@ public final class Idx {
             return read(new DataInputStream(in), file, name);
         } catch (java.util.zip.ZipException e) {
             throw new DataException(file + ": corrupt gzip data: " + e.getMessage(), e);
+        } catch (EOFException e) {
+            // the gzip stream ends before its end marker (a header cut short is reported, as such, below)
+            throw new DataException(file + ": truncated or corrupt gzip file: the compressed data ends early ("
+                    + e.getMessage() + ")", e);
         }
     }
 

@@ -82,6 +82,16 @@ class IdxTest {
         write(images, 0x803, new int[] {5, 2, 3}, new byte[31], true);
         e = assertThrows(DataException.class, () -> Idx.read(images, "images"));
         assertTrue(e.getMessage().contains("bytes after the 30 bytes"), e.getMessage());
+        // a .gz file cut short: the file is named, not its directory, and said to be truncated
+        Path gz = dir.resolve("train-images-idx3-ubyte.gz");
+        byte[] noise = new byte[3000];
+        new java.util.Random(1).nextBytes(noise);
+        write(gz, 0x803, new int[] {100, 5, 6}, noise, true);
+        byte[] whole = Files.readAllBytes(gz);
+        Files.write(gz, java.util.Arrays.copyOf(whole, whole.length / 2));
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertTrue(e.getMessage().startsWith(gz + ": truncated or corrupt gzip file: the compressed data ends early"),
+                e.getMessage());
         write(images, 0x0D03, new int[] {1, 1, 1}, new byte[4], false);
         e = assertThrows(DataException.class, () -> Idx.read(images, "images"));
         assertTrue(e.getMessage().contains("magic 0x00000d03"), e.getMessage());
