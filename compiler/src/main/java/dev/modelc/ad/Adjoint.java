@@ -2,6 +2,7 @@ package dev.modelc.ad;
 
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.GraphBuilder;
+import dev.modelc.ir.GraphTooLargeException;
 import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
@@ -40,6 +41,8 @@ public final class Adjoint {
     var oldOrigin = ir.origin();
     try {
       return sweep(ir, of, seed(ir, of, seed), wrt, true);
+    } catch (GraphTooLargeException e) {
+      throw new GraphTooLargeException(oldOrigin); // at the grad(...) call whose gradient passed the limit
     } finally {
       ir.stage(oldStage);
       ir.at(oldOrigin);
@@ -55,6 +58,8 @@ public final class Adjoint {
     var oldOrigin = ir.origin();
     try {
       return sweep(ir, of, seed(ir, of, seed), wrt, false);
+    } catch (GraphTooLargeException e) {
+      throw new GraphTooLargeException(oldOrigin); // at the objective whose gradients passed the limit
     } finally {
       ir.stage(oldStage);
       ir.at(oldOrigin);

@@ -46,6 +46,9 @@ final class ExprChecker {
   }
 
   TExpr check(Expr e, Scope scope) {
+    if (!model.expand(e.span())) {
+      return null; // past the limit on the expanded model, reported once
+    }
     if (e instanceof Expr.IntLit i) {
       return weak(i.value(), i.span());
     } else if (e instanceof Expr.FloatLit f) {

@@ -9,6 +9,7 @@ import dev.modelc.diag.Span;
 import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import dev.modelc.types.TensorType;
+import dev.modelc.util.ExpansionLimit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,12 +36,32 @@ final class ModelContext {
   private final InitializerChecker inits;
   private final ConstEval constants;
   private final Deque<String> expanding = new ArrayDeque<>();
+  /** Expressions checked, layer instances and params made so far: the model's size once its layers are inlined. */
+  private int expanded;
+  private boolean tooLarge;
 
   ModelContext(Diagnostics diagnostics, Map<String, LayerDef> layers) {
     this.diagnostics = diagnostics;
     this.layers = layers;
     this.inits = new InitializerChecker(diagnostics);
     this.constants = new ConstEval(diagnostics);
+  }
+
+  /**
+   * Counts one more node of the expanded model (a checked expression, in a layer's body once per call; a layer
+   * instance; a param); false once the model has passed {@link ExpansionLimit#MAX_NODES}, after reporting that
+   * once at {@code at}. Checking then stops expanding, so a model that doubles per layer level fails at once.
+   */
+  boolean expand(Span at) {
+    if (tooLarge) {
+      return false;
+    }
+    if (++expanded > ExpansionLimit.MAX_NODES) {
+      tooLarge = true;
+      diagnostics.error(at, ExpansionLimit.message());
+      return false;
+    }
+    return true;
   }
 
   void markRead(String name) {
@@ -126,6 +147,9 @@ final class ModelContext {
           + " -> " + layerName + ")");
       return null;
     }
+    if (!expand(call.span())) {
+      return null;
+    }
     Map<String, Long> sizes = bindSizes(def, call, outer);
     if (sizes == null) {
       return null;
@@ -140,6 +164,9 @@ final class ModelContext {
     try {
       for (Member m : def.members()) {
         if (m instanceof Member.Param p) {
+          if (!expand(p.span())) {
+            return null;
+          }
           TExpr.Ref ref = param(prefix + "." + p.name().name(), p, scope);
           if (ref != null) {
             duplicate(scope.bind(p.name().name(), new Scope.Tensor(ref), p.name().span()), p.name());

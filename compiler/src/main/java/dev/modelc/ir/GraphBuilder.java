@@ -4,6 +4,7 @@ import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import dev.modelc.types.Shape;
 import dev.modelc.types.TensorType;
+import dev.modelc.util.ExpansionLimit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -102,7 +103,9 @@ public final class GraphBuilder {
     return append(new Node(old.id, old.op, old.attr, inputs, type, old.origin, old.stage, old.label()));
   }
 
+  /** Appends n; past {@link ExpansionLimit#MAX_NODES} nodes the model is too large, reported at n's origin. */
   private Node append(Node n) {
+    if (nodes.size() >= ExpansionLimit.MAX_NODES) throw new GraphTooLargeException(n.origin);
     nodes.add(n);
     return n;
   }

@@ -10,6 +10,7 @@ import dev.modelc.cli.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -164,5 +165,44 @@ class FuzzFindingsTest {
     }
     Path deep = Files.writeString(dir.resolve("chain.mdl"), chain.append("\n  output y\n}\n").toString());
     assertUserError(run("summary", deep.toString()), "expression nested too deeply");
+  }
+
+  /**
+   * Nested grad(grad(...)) about triples the graph per level: 11 levels had run for minutes. The graph's size is
+   * checked as it grows, so the model fails at once, at the grad call that passes the limit.
+   */
+  @Test
+  @Timeout(60)
+  void nestedGradsPastTheSizeLimitFailAtOnce() throws Exception {
+    StringBuilder src = new StringBuilder("model M {\n  input x : f32[B, 4]\n  param w : f32[4] init ones\n"
+        + "  let l0 = sum(tanh(x * w))\n");
+    for (int i = 1; i <= 11; i++) {
+      src.append("  let g").append(i).append(" = grad(l").append(i - 1).append(", w)\n");
+      src.append("  let l").append(i).append(" = sum(g").append(i).append(" ** 2)\n");
+    }
+    src.append("  output g11\n  minimize l11 with sgd(lr = 0.1)\n}\n");
+    Path f = Files.writeString(dir.resolve("grads.mdl"), src.toString());
+    assertUserError(run("compile", f.toString(), "-d", dir.resolve("out").toString()),
+        "grads.mdl:25:13: error: the model expands to more than 250,000 nodes");
+  }
+
+  /**
+   * A layer holding two instances of the layer below, 29 levels deep: 2^29 instances, which had filled 6 GB. The
+   * checker counts instances, params and inlined expressions and stops expanding at the limit.
+   */
+  @Test
+  @Timeout(60)
+  void layersDoublingPastTheSizeLimitFailAtOnce() throws Exception {
+    StringBuilder src = new StringBuilder("layer L1(n) {\n  param w : f32[n] init ones\n  (x) = x * w\n}\n");
+    for (int i = 2; i <= 29; i++) {
+      src.append("layer L").append(i).append("(n) {\n  a = L").append(i - 1).append("(n)\n  b = L").append(i - 1)
+          .append("(n)\n  (x) = a(x) + b(x)\n}\n");
+    }
+    src.append("model M {\n  input x : f32[B, 4]\n  net = L29(4)\n  let y = net(x)\n  output y\n"
+        + "  minimize sum(y) with sgd(lr = 0.1)\n}\n");
+    Path f = Files.writeString(dir.resolve("layers.mdl"), src.toString());
+    Run r = run("compile", f.toString(), "-d", dir.resolve("out").toString());
+    assertUserError(r, "error: the model expands to more than 250,000 nodes");
+    assertEquals(1, r.err().lines().filter(l -> l.contains(": error: ")).count(), r.err());
   }
 }
