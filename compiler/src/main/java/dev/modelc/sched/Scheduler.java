@@ -21,8 +21,8 @@ import java.util.Set;
  *
  * <ol>
  *   <li>Support: an op the code generator cannot emit (a permute whose dims do not merge into four,
- *       {@link PermuteRuns}, or a slice of rank above 4) fails at its source line. A broadcast of any rank is emitted over at most four runs of dims, and {@link Runs} says so itself
- *       when a shape needs more. (i32
+ *       {@link PermuteRuns}, or a slice of rank above 4) fails at its source line. A broadcast of any rank is
+ *       emitted over at most four runs of dims, and {@link Runs} says so itself when a shape needs more. (i32
  *       needs no check here: the type rules, {@code ShapeRules}, admit an i32 operand in the elementwise ops only
  *       for batch_norm's counter, an add of two i32 values and to_float, both of which the code generator emits.)
  *   <li>Fusion: each node's form (inline, materialized, alias, view, epilogue) and the kernels' fused epilogues,

@@ -19,8 +19,8 @@ public final class ExpansionLimit {
 
   /** The error for a model past the limit. */
   public static String message() {
-    return "the model expands to more than " + String.format(java.util.Locale.ROOT, "%,d", MAX_NODES) + " nodes once its layers are "
-        + "inlined and its gradients built; nested grad(...) calls and layers holding several instances of other "
+    return "the model expands to more than " + String.format(java.util.Locale.ROOT, "%,d", MAX_NODES)
+        + " nodes once its layers are inlined and its gradients built; nested grad(...) calls and layers holding several instances of other "
         + "layers multiply its size (use fewer levels)";
   }
 }

@@ -306,7 +306,9 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     return results;
   }
 
-  /** The Java package of an input's classes: {@code packageName}, or the input's folder; fails if not a package name. */
+  /**
+   * The Java package of an input's classes: {@code packageName}, or the input's folder; fails if not a package name.
+   */
   private String packageOf(Path root, String input) throws MojoFailureException {
     if (packageName != null && !packageName.isBlank()) {
       String problem = Sources.packageProblem(packageName.trim());

@@ -132,7 +132,8 @@ class CompileMojoTest {
 
   @Test
   void warningsAreLoggedAndFailOnlyWhenAsked() throws Exception {
-    Files.writeString(src.resolve("demo/linreg.mdl"), LINREG.replace("output pred", "param  unused : f32[2] init zeros()\n  output pred"));
+    Files.writeString(src.resolve("demo/linreg.mdl"),
+        LINREG.replace("output pred", "param  unused : f32[2] init zeros()\n  output pred"));
     CompileMojo strict = mojo();
     strict.failOnWarning = true;
     assertThrows(MojoFailureException.class, strict::execute);
@@ -143,7 +144,8 @@ class CompileMojoTest {
 
   @Test
   void failOnWarningFailsAlsoWhenTheModelsAreUpToDate() throws Exception {
-    Files.writeString(src.resolve("demo/linreg.mdl"), LINREG.replace("output pred", "param  unused : f32[2] init zeros()\n  output pred"));
+    Files.writeString(src.resolve("demo/linreg.mdl"),
+        LINREG.replace("output pred", "param  unused : f32[2] init zeros()\n  output pred"));
     mojo().execute();
     log.clear();
     CompileMojo strict = mojo();

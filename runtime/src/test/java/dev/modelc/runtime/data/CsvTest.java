@@ -108,7 +108,8 @@ class CsvTest {
         assertError("a,b,a\n", ":1:5: column a appears twice");
         assertError("a\n1\n\n2\n", ":3:1: blank line between rows");
         assertError("", ": empty file");
-        assertError("a,b\n1,2" + "x".repeat(1_000_000) + "\n", ":2:3: column b: '2xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... "
+        assertError("a,b\n1,2" + "x".repeat(1_000_000) + "\n",
+                ":2:3: column b: '2xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... "
                 + "(1000001 characters)' is not a number");
         Path huge = csv("a\n" + "1".repeat(500) + "\n");
         assertEquals(huge + ":2:1: column a: '" + "1".repeat(37) + "... (500 characters)' is out of range",
