@@ -436,6 +436,10 @@ final class ExprChecker {
           diagnostics.error(givenAt[i], builtin.spelling() + ": argument '" + arg.name() + "' must be "
               + kindText(arg.kind()) + ", got " + ConstEval.describe(v));
           ok = false;
+        } else if (v instanceof Double d && d.isNaN()) {
+          // sqrt(-1), 0 / 0: every value the argument reaches would be NaN (infinities stay: clamp(min = -1 / 0))
+          diagnostics.error(givenAt[i], builtin.spelling() + ": argument '" + arg.name() + "' is NaN");
+          ok = false;
         } else {
           bound[i] = v instanceof Long l && arg.kind().equals("float") ? (Object) l.doubleValue() : v;
         }
