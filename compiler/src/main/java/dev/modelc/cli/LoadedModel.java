@@ -80,13 +80,14 @@ final class LoadedModel {
     return CompiledClass.define(c.modelName(), c.className(), c.bytecode());
   }
 
-  /** A new instance with parameters initialized from {@code seed}. */
+  /**
+   * A new instance with parameters initialized from {@code seed}: what the seeded constructor does
+   * ({@code this(false); initialize(seed)}), also for a model without params, which has no such constructor.
+   */
   Model create(long seed) {
-    try {
-      return type.getConstructor(long.class).newInstance(seed);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot instantiate " + type.getName(), e);
-    }
+    Model m = uninitialized();
+    m.initialize(seed);
+    return m;
   }
 
   /** A new instance with every parameter zero, for loading weights or a checkpoint. */

@@ -19,7 +19,6 @@ import dev.modelc.runtime.train.Schedule;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,16 +116,6 @@ final class TrainCommand implements Callable<Integer> {
 
   private PrintWriter out;
 
-  /**
-   * A new instance with parameters initialized from --seed. A model without params or buffers has no seeded
-   * constructor (nothing to initialize), so it is made uninitialized, for the checks that say why it cannot train.
-   */
-  private Model initialized(LoadedModel loaded) {
-    boolean seeded = Arrays.stream(loaded.type.getConstructors())
-        .anyMatch(c -> Arrays.equals(c.getParameterTypes(), new Class<?>[] {long.class}));
-    return seeded ? loaded.create(seed == null ? 0 : seed) : loaded.uninitialized();
-  }
-
   @Override
   public Integer call() {
     checkFlags();
@@ -136,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
       return Main.USER_ERROR;
     }
     Checkpoint ck = resume == null ? null : DataFiles.io(resume, () -> Checkpoint.read(resume));
-    try (Model model = ck == null ? initialized(loaded) : loaded.uninitialized()) {
+    try (Model model = ck == null ? loaded.create(seed == null ? 0 : seed) : loaded.uninitialized()) {
       model.setThreads(threads.count);
       if (model.objective() == null) {
         throw new UserError(file + ": model " + model.name() + " has no objective (a 'minimize LOSS with OPTIMIZER' "
