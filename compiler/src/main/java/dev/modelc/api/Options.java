@@ -2,6 +2,7 @@ package dev.modelc.api;
 
 import java.util.EnumSet;
 import java.util.Set;
+import javax.lang.model.SourceVersion;
 
 /**
  * What a compilation produces.
@@ -54,8 +55,12 @@ public record Options(String packageName, Set<Stage> emit, boolean generate, boo
     return new Options(packageName, emit, generate, verify, passes, on);
   }
 
-  /** Whether {@code name} is a dotted Java package name ({@code demo.models}). */
+  /**
+   * Whether {@code name} is a dotted Java package name ({@code demo.models}): ASCII identifiers, none of them a
+   * keyword, {@code true}, {@code false}, {@code null} or {@code _} (a package {@code app.static} could not be named
+   * from Java).
+   */
   public static boolean isPackageName(String name) {
-    return name.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
+    return name.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*") && SourceVersion.isName(name);
   }
 }

@@ -157,6 +157,9 @@ class ModelcTest {
   @Test
   void badOptionsAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> Options.defaults().withPackage("1bad"));
+    assertThrows(IllegalArgumentException.class, () -> Options.defaults().withPackage("app.static"));
+    assertFalse(Options.isPackageName("null"));
+    assertTrue(Options.isPackageName("demo.models"));
     assertThrows(IllegalArgumentException.class, () -> Stage.of("assembly"));
     assertEquals(Stage.BYTECODE, Stage.of("bytecode"));
   }

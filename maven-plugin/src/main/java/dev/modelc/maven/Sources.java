@@ -55,12 +55,12 @@ final class Sources {
       return null;
     }
     for (String part : pkg.split("\\.", -1)) {
-      if (!Options.isPackageName(part)) {
-        return "'" + part + "' is not a Java identifier";
-      }
       if (SourceVersion.isKeyword(part)) {
         boolean literal = part.equals("true") || part.equals("false") || part.equals("null");
         return "'" + part + "' is " + (literal ? "a Java literal" : "a Java keyword");
+      }
+      if (!Options.isPackageName(part)) {
+        return "'" + part + "' is not a Java identifier";
       }
     }
     return null;

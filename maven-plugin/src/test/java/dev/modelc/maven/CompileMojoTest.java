@@ -116,7 +116,6 @@ class CompileMojoTest {
     assertTrue(log.contains("INFO modelc: the public API of demo.LinReg changed; 1 Java class file marked stale, so"
         + " javac recompiles the code that may use them"), log.toString());
     assertTrue(Files.getLastModifiedTime(classes.resolve("demo/LinReg.class")).toMillis() > 1000L);
-    assertTrue(log.stream().anyMatch(l -> l.contains("the public API of demo.LinReg changed")), log.toString());
   }
 
   @Test
