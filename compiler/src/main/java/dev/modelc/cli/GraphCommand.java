@@ -49,7 +49,7 @@ final class GraphCommand implements Callable<Integer> {
     String format = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "";
     if (!List.of("dot", "gv", "svg", "png").contains(format)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "-o: the file must end in .dot, .svg or .png, got " + name);
+          "-o: " + output + " must end in .dot, .svg or .png");
     }
     OutputFile.check("-o", output);
     PrintWriter err = spec.commandLine().getErr();

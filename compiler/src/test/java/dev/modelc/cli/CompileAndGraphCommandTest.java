@@ -105,6 +105,13 @@ class CompileAndGraphCommandTest {
   }
 
   @Test
+  void graphNamesTheOutputWhoseFormatItCannotTell() {
+    Run r = run("graph", "../samples/models/linreg.mdl", "-o", dir.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("-o: " + dir + " must end in .dot, .svg or .png"), r.err());
+  }
+
+  @Test
   void graphWritesDot() throws Exception {
     Path out = dir.resolve("net.dot");
     Run r = run("graph", "../samples/models/linreg.mdl", "-o", out.toString());
