@@ -31,7 +31,9 @@ import dev.modelc.runtime.optim.Updates;
  * Everything else a step does (the generated sums, softmax, the losses) runs on the calling thread. No part's result
  * depends on timing, so results are the same run to run.
  *
- * <p>Each kind of call has one task object per team, refilled for every call, so a split call allocates nothing.
+ * <p>Each kind of call has one task object per team ({@link Tasks}: {@link GemmTask}, {@link ConvTask},
+ * {@link PoolTask}, {@link UpdateTask}, {@link ReduceTask}, {@link RangeTask}), refilled for every call, so a split
+ * call allocates nothing; this class decides whether and how to split, the task runs one part.
  */
 public final class Parallel {
 
@@ -56,25 +58,6 @@ public final class Parallel {
     static final int ELEMENT_ALIGN = 64;
 
     private Parallel() {
-    }
-
-    /** One split call: part {@code i} of it, run with the workspace of the thread that runs it. */
-    abstract static class Task {
-        abstract void part(Workspace ws, int part);
-    }
-
-    /** A team's task objects, one per kind of call. */
-    static final class Tasks {
-        final GemmTask gemm = new GemmTask();
-        final ConvTask conv = new ConvTask();
-        final PoolTask pool = new PoolTask();
-        final UpdateTask update = new UpdateTask();
-        final ReduceTask reduce = new ReduceTask();
-        final RangeTask range;
-
-        Tasks(int threads) {
-            range = new RangeTask(threads);
-        }
     }
 
     private static Team team(Workspace ws) {
@@ -142,121 +125,6 @@ public final class Parallel {
         t.dc = c;
         t.fa = t.fb = t.fc = null;
         team.run(t, ws, t.parts);
-    }
-
-    /**
-     * A product as {@link Gemm} computes it, on strided views: {@code C[M, N] = A'[M, K] B'[K, N]}, split over the
-     * columns or rows of C.
-     */
-    static final class GemmTask extends Task {
-        Gemm kernel;
-        boolean small;
-        boolean columns;
-        int parts;
-        int chunk;
-        int m;
-        int n;
-        int k;
-        int aOff;
-        int aRow;
-        int aCol;
-        int bOff;
-        int bRow;
-        int bCol;
-        int cOff;
-        int cRow;
-        int cCol;
-        boolean accumulate;
-        float[] fa;
-        float[] fb;
-        float[] fc;
-        double[] da;
-        double[] db;
-        double[] dc;
-        /** Whether the kernel computes {@code C^T = B^T A^T}: its A' is then the caller's B and its B' the caller's A. */
-        private boolean swapped;
-
-        /**
-         * Chooses the whole product's path as {@link Gemm#gemm} does, then the split; false when it cannot be split
-         * (too few rows and columns).
-         */
-        boolean plan(Gemm kernel, int threads, boolean transA, boolean transB, int m, int n, int k, int aOff, int bOff,
-                     int cOff, boolean accumulate) {
-            this.kernel = kernel;
-            this.k = k;
-            this.cOff = cOff;
-            this.accumulate = accumulate;
-            int aRow = transA ? 1 : k, aCol = transA ? m : 1;
-            int bRow = transB ? 1 : n, bCol = transB ? k : 1;
-            small = SmallGemm.fits(m, n, k);
-            swapped = !small && Gemm.transposes(m, n);
-            if (swapped) {             // C^T = B^T A^T
-                this.m = n;
-                this.n = m;
-                this.aOff = bOff;
-                this.aRow = bCol;
-                this.aCol = bRow;
-                this.bOff = aOff;
-                this.bRow = aCol;
-                this.bCol = aRow;
-                this.cRow = 1;
-                this.cCol = n;
-            } else {
-                this.m = m;
-                this.n = n;
-                this.aOff = aOff;
-                this.aRow = aRow;
-                this.aCol = aCol;
-                this.bOff = bOff;
-                this.bRow = bRow;
-                this.bCol = bCol;
-                this.cRow = n;
-                this.cCol = 1;
-            }
-            columns = !small && this.n >= 2 * COLUMN_ALIGN;
-            if (columns) {
-                chunk = chunk(this.n, threads, COLUMN_ALIGN);
-                parts = (this.n + chunk - 1) / chunk;
-                return true;
-            }
-            if (this.m >= 2 * ROW_ALIGN) {
-                chunk = chunk(this.m, threads, ROW_ALIGN);
-                parts = (this.m + chunk - 1) / chunk;
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        void part(Workspace ws, int part) {
-            int lo = part * chunk;
-            int hi = Math.min(columns ? n : m, lo + chunk);
-            if (fa != null) {
-                float[] a = swapped ? fb : fa, b = swapped ? fa : fb;
-                if (small) {
-                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
-                            fc, cOff + lo * n, accumulate);
-                } else if (columns) {
-                    kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
-                            fc, cOff + lo * cCol, cRow, cCol, accumulate);
-                } else {
-                    kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
-                            fc, cOff + lo * cRow, cRow, cCol, accumulate);
-                }
-            } else {
-                double[] a = swapped ? db : da, b = swapped ? da : db;
-                if (small) {
-                    SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
-                            dc, cOff + lo * n, accumulate);
-                } else if (columns) {
-                    kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
-                            dc, cOff + lo * cCol, cRow, cCol, accumulate);
-                } else {
-                    kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
-                            dc, cOff + lo * cRow, cRow, cCol, accumulate);
-                }
-            }
-        }
     }
 
     // ---- convolution ----
@@ -395,100 +263,6 @@ public final class Parallel {
         }
     }
 
-    /** One convolution pass over a range of the batch's images per part. */
-    static final class ConvTask extends Task {
-        static final int FORWARD = 0;
-        static final int INPUT = 1;
-        static final int WEIGHT = 2;
-        int pass;
-        Gemm kernel;
-        Conv2dShape shape;
-        boolean direct;
-        boolean accumulate;
-        int parts;
-        int chunk;
-        float[] f0;
-        float[] f1;
-        float[] f2;
-        float[] f3;
-        double[] d0;
-        double[] d1;
-        double[] d2;
-        double[] d3;
-        /** The weight gradient's per-part sums (index 0 unused: part 0 sums into the gradient itself). */
-        float[][] fPartial = new float[0][];
-        double[][] dPartial = new double[0][];
-
-        ConvTask plan(Gemm kernel, int pass, Conv2dShape s, int threads, boolean accumulate) {
-            this.pass = pass;
-            this.kernel = kernel;
-            this.shape = s;
-            this.accumulate = accumulate;
-            chunk = chunk(s.batch(), threads, 1);
-            parts = (s.batch() + chunk - 1) / chunk;
-            if (fPartial.length < parts) {
-                fPartial = new float[parts][];
-                dPartial = new double[parts][];
-            }
-            return this;
-        }
-
-        void f(float[] a, float[] b, float[] c, float[] out) {
-            f0 = a;
-            f1 = b;
-            f2 = c;
-            f3 = out;
-            d0 = d1 = d2 = d3 = null;
-        }
-
-        void d(double[] a, double[] b, double[] c, double[] out) {
-            d0 = a;
-            d1 = b;
-            d2 = c;
-            d3 = out;
-            f0 = f1 = f2 = f3 = null;
-        }
-
-        @Override
-        void part(Workspace ws, int part) {
-            int first = part * chunk;
-            int end = Math.min(shape.batch(), first + chunk);
-            if (f0 != null) {
-                switch (pass) {
-                    case FORWARD -> Convolution.forwardImages(kernel, ws, shape, f0, f1, f2, f3, direct, first, end);
-                    case INPUT -> Convolution.inputGradientImages(kernel, ws, shape, f0, f1, f3, accumulate, direct,
-                            first, end);
-                    default -> {
-                        float[] out = f3;
-                        boolean add = accumulate;
-                        if (part > 0) {
-                            out = ws.floats(Workspace.Slot.PART, shape.weightSize());
-                            fPartial[part] = out;
-                            add = false;
-                        }
-                        Convolution.weightGradientImages(kernel, ws, shape, f0, f1, out, add, direct, first, end);
-                    }
-                }
-            } else {
-                switch (pass) {
-                    case FORWARD -> Convolution.forwardImages(kernel, ws, shape, d0, d1, d2, d3, direct, first, end);
-                    case INPUT -> Convolution.inputGradientImages(kernel, ws, shape, d0, d1, d3, accumulate, direct,
-                            first, end);
-                    default -> {
-                        double[] out = d3;
-                        boolean add = accumulate;
-                        if (part > 0) {
-                            out = ws.doubles(Workspace.Slot.PART, shape.weightSize());
-                            dPartial[part] = out;
-                            add = false;
-                        }
-                        Convolution.weightGradientImages(kernel, ws, shape, d0, d1, out, add, direct, first, end);
-                    }
-                }
-            }
-        }
-    }
-
     // ---- max pooling ----
 
     /** {@link Pooling#maxpool2d(float[], float[], int[], int, int, int, int, int, int, int, int, int, int, int)}. */
@@ -565,73 +339,6 @@ public final class Parallel {
         t.oh = count / planes;
         t.accumulate = accumulate;
         team.run(t, ws, t.parts);
-    }
-
-    /** Max pooling (or its backward through the argmax) over a range of planes per part. */
-    static final class PoolTask extends Task {
-        static final int FORWARD = 0;
-        static final int BACKWARD = 1;
-        int pass;
-        int planes;
-        int parts;
-        int chunk;
-        float[] fx;
-        float[] fout;
-        double[] dx;
-        double[] dout;
-        int[] argmax;
-        boolean accumulate;
-        int h;
-        int w;
-        int oh;
-        int ow;
-        int kh;
-        int kw;
-        int sh;
-        int sw;
-        int ph;
-        int pw;
-
-        PoolTask plan(int pass, int planes, int threads) {
-            this.pass = pass;
-            this.planes = planes;
-            chunk = chunk(planes, threads, 1);
-            parts = (planes + chunk - 1) / chunk;
-            return this;
-        }
-
-        void window(int h, int w, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw) {
-            this.h = h;
-            this.w = w;
-            this.oh = oh;
-            this.ow = ow;
-            this.kh = kh;
-            this.kw = kw;
-            this.sh = sh;
-            this.sw = sw;
-            this.ph = ph;
-            this.pw = pw;
-        }
-
-        @Override
-        void part(Workspace ws, int part) {
-            int first = part * chunk;
-            int end = Math.min(planes, first + chunk);
-            if (pass == FORWARD) {
-                if (fx != null) {
-                    Pooling.maxpool2dPlanes(fx, fout, argmax, first, end, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
-                } else {
-                    Pooling.maxpool2dPlanes(dx, dout, argmax, first, end, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
-                }
-            } else {
-                // h: inputs per plane, oh: outputs per plane
-                if (fx != null) {
-                    Pooling.maxpool2dBackward(fx, argmax, fout, first * h, end * h, first * oh, end * oh, accumulate);
-                } else {
-                    Pooling.maxpool2dBackward(dx, argmax, dout, first * h, end * h, first * oh, end * oh, accumulate);
-                }
-            }
-        }
     }
 
     // ---- optimizer updates ----
@@ -724,94 +431,6 @@ public final class Parallel {
         team.run(t, ws, t.parts);
     }
 
-    /** An optimizer update, or a gradient mask, over a range of elements per part. */
-    static final class UpdateTask extends Task {
-        static final int ADAM = 0;
-        static final int SGD = 1;
-        static final int MASK = 2;
-        int kind;
-        int n;
-        int parts;
-        int chunk;
-        float[] f0;
-        float[] f1;
-        float[] f2;
-        float[] f3;
-        double[] d0;
-        double[] d1;
-        double[] d2;
-        double[] d3;
-        /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -; mask: c. */
-        double h0;
-        double h1;
-        double h2;
-        double h3;
-        double h4;
-        double h5;
-        double weightDecay;
-        /** Adam: decoupled (AdamW); SGD: nesterov. */
-        boolean flag;
-        boolean firstStep;
-
-        UpdateTask plan(int kind, int n, int threads) {
-            this.kind = kind;
-            this.n = n;
-            chunk = chunk(n, threads, ELEMENT_ALIGN);
-            parts = (n + chunk - 1) / chunk;
-            return this;
-        }
-
-        void f(float[] a, float[] b, float[] c, float[] d) {
-            f0 = a;
-            f1 = b;
-            f2 = c;
-            f3 = d;
-            d0 = d1 = d2 = d3 = null;
-        }
-
-        void d(double[] a, double[] b, double[] c, double[] d) {
-            d0 = a;
-            d1 = b;
-            d2 = c;
-            d3 = d;
-            f0 = f1 = f2 = f3 = null;
-        }
-
-        void hyper(double a, double b, double c, double d, double e, double f, double weightDecay, boolean flag) {
-            h0 = a;
-            h1 = b;
-            h2 = c;
-            h3 = d;
-            h4 = e;
-            h5 = f;
-            this.weightDecay = weightDecay;
-            this.flag = flag;
-        }
-
-        @Override
-        void part(Workspace ws, int part) {
-            int from = part * chunk;
-            int to = Math.min(n, from + chunk);
-            if (kind == ADAM) {
-                if (f0 != null) {
-                    Updates.adamRange(f0, f1, f2, f3, from, to, h0, h1, h2, h3, h4, h5, weightDecay, flag);
-                } else {
-                    Updates.adamRange(d0, d1, d2, d3, from, to, h0, h1, h2, h3, h4, h5, weightDecay, flag);
-                }
-            } else if (kind == MASK) {
-                if (f0 != null) {
-                    Masks.mulGreater(f0, f1, (float) h0, f2, from, to);
-                } else {
-                    Masks.mulGreater(d0, d1, h0, d2, from, to);
-                }
-            } else if (f0 != null) {
-                Updates.sgdRange(f0, f1, f2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
-            } else {
-                Updates.sgdRange(d0, d1, d2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
-            }
-        }
-    }
-
     // ---- generated loops ----
 
     /**
@@ -833,37 +452,6 @@ public final class Parallel {
             team.run(t, ws, t.parts);
         } finally {
             t.body = null;  // a team must not keep its model reachable: the model's Cleaner closes the team
-        }
-    }
-
-    /** A generated loop over a range of its indices per part. */
-    static final class RangeTask extends Task {
-        RangeBody body;
-        int loop;
-        int n;
-        int parts;
-        int chunk;
-        /** Ranges run per part; slot i is written only by the thread that runs part i. */
-        final long[] ran;
-
-        RangeTask(int threads) {
-            ran = new long[threads];
-        }
-
-        RangeTask plan(RangeBody body, int loop, int n, int threads, int align) {
-            this.body = body;
-            this.loop = loop;
-            this.n = n;
-            chunk = chunk(n, threads, align);
-            parts = (n + chunk - 1) / chunk;
-            return this;
-        }
-
-        @Override
-        void part(Workspace ws, int part) {
-            int from = part * chunk;
-            body.range(loop, from, Math.min(n, from + chunk));
-            ran[part]++;
         }
     }
 
@@ -899,50 +487,6 @@ public final class Parallel {
         t.dout = out;
         t.fx = t.fout = null;
         team.run(t, ws, t.parts);
-    }
-
-    /** A reduction over a range of its outputs per part. */
-    static final class ReduceTask extends Task {
-        int op;
-        int outputs;
-        int parts;
-        int chunk;
-        int d0;
-        int d1;
-        int d2;
-        int d3;
-        boolean firstReduced;
-        boolean accumulate;
-        float[] fx;
-        float[] fout;
-        double[] dx;
-        double[] dout;
-
-        ReduceTask plan(int op, int outputs, int threads, int d0, int d1, int d2, int d3, boolean firstReduced,
-                        boolean accumulate) {
-            this.op = op;
-            this.outputs = outputs;
-            chunk = chunk(outputs, threads, 1);
-            parts = (outputs + chunk - 1) / chunk;
-            this.d0 = d0;
-            this.d1 = d1;
-            this.d2 = d2;
-            this.d3 = d3;
-            this.firstReduced = firstReduced;
-            this.accumulate = accumulate;
-            return this;
-        }
-
-        @Override
-        void part(Workspace ws, int part) {
-            int o0 = part * chunk;
-            int o1 = Math.min(outputs, o0 + chunk);
-            if (fx != null) {
-                Reductions.reduce(op, fx, fout, d0, d1, d2, d3, firstReduced, accumulate, o0, o1);
-            } else {
-                Reductions.reduce(op, dx, dout, d0, d1, d2, d3, firstReduced, accumulate, o0, o1);
-            }
-        }
     }
 
     private static int len(float[] a) {

@@ -24,7 +24,7 @@ public final class Team implements AutoCloseable {
     static final long SPIN_NANOS = 1_000_000;
 
     private final Worker[] workers;
-    final Parallel.Tasks tasks;
+    final Tasks tasks;
     private volatile boolean closed;
     private int sequence;
 
@@ -37,7 +37,7 @@ public final class Team implements AutoCloseable {
         if (threads < 2) {
             throw new IllegalArgumentException("a team has at least 2 threads, got " + threads);
         }
-        tasks = new Parallel.Tasks(threads);
+        tasks = new Tasks(threads);
         workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker(this, i + 1);
@@ -96,7 +96,7 @@ public final class Team implements AutoCloseable {
      * {@code ws}, the others on workers with theirs; returns when all have finished. A failure of any part is
      * rethrown here (the first part's first).
      */
-    void run(Parallel.Task task, Workspace ws, int parts) {
+    void run(Task task, Workspace ws, int parts) {
         if (closed) {
             throw new IllegalStateException("the team of worker threads has been closed");
         }
@@ -154,7 +154,7 @@ public final class Team implements AutoCloseable {
         private final int index;
         private final Workspace workspace = new Workspace();
         Thread thread;
-        private Parallel.Task task;
+        private Task task;
         private Throwable failure;
         private volatile int posted;
         private volatile int done;
@@ -167,7 +167,7 @@ public final class Team implements AutoCloseable {
         }
 
         /** Caller side: hands over the task (the volatile write of {@code posted} publishes it). */
-        void post(Parallel.Task t, int seq) {
+        void post(Task t, int seq) {
             task = t;
             failure = null;
             posted = seq;

@@ -108,7 +108,7 @@ class ParallelTest {
 
     @Test
     void splitsProductsTheWayTheClassCommentSays() {
-        Parallel.GemmTask t = new Parallel.GemmTask();
+        GemmTask t = new GemmTask();
         assertTrue(t.plan(Kernels.plainJava(), 2, false, true, 64, 120, 864, 0, 0, 0, false));
         assertTrue(t.columns, "120 columns: split over columns");
         assertEquals(64, t.chunk);

@@ -1,0 +1,120 @@
+package dev.modelc.runtime.kernels;
+
+import static dev.modelc.runtime.kernels.Parallel.chunk;
+import static dev.modelc.runtime.kernels.Parallel.ROW_ALIGN;
+import static dev.modelc.runtime.kernels.Parallel.COLUMN_ALIGN;
+
+/**
+ * A product as {@link Gemm} computes it, on strided views: {@code C[M, N] = A'[M, K] B'[K, N]}, split over the
+ * columns or rows of C.
+ */
+final class GemmTask extends Task {
+    Gemm kernel;
+    boolean small;
+    boolean columns;
+    int parts;
+    int chunk;
+    int m;
+    int n;
+    int k;
+    int aOff;
+    int aRow;
+    int aCol;
+    int bOff;
+    int bRow;
+    int bCol;
+    int cOff;
+    int cRow;
+    int cCol;
+    boolean accumulate;
+    float[] fa;
+    float[] fb;
+    float[] fc;
+    double[] da;
+    double[] db;
+    double[] dc;
+    /** Whether the kernel computes {@code C^T = B^T A^T}: its A' is then the caller's B and its B' the caller's A. */
+    private boolean swapped;
+
+    /**
+     * Chooses the whole product's path as {@link Gemm#gemm} does, then the split; false when it cannot be split
+     * (too few rows and columns).
+     */
+    boolean plan(Gemm kernel, int threads, boolean transA, boolean transB, int m, int n, int k, int aOff, int bOff,
+                 int cOff, boolean accumulate) {
+        this.kernel = kernel;
+        this.k = k;
+        this.cOff = cOff;
+        this.accumulate = accumulate;
+        int aRow = transA ? 1 : k, aCol = transA ? m : 1;
+        int bRow = transB ? 1 : n, bCol = transB ? k : 1;
+        small = SmallGemm.fits(m, n, k);
+        swapped = !small && Gemm.transposes(m, n);
+        if (swapped) {             // C^T = B^T A^T
+            this.m = n;
+            this.n = m;
+            this.aOff = bOff;
+            this.aRow = bCol;
+            this.aCol = bRow;
+            this.bOff = aOff;
+            this.bRow = aCol;
+            this.bCol = aRow;
+            this.cRow = 1;
+            this.cCol = n;
+        } else {
+            this.m = m;
+            this.n = n;
+            this.aOff = aOff;
+            this.aRow = aRow;
+            this.aCol = aCol;
+            this.bOff = bOff;
+            this.bRow = bRow;
+            this.bCol = bCol;
+            this.cRow = n;
+            this.cCol = 1;
+        }
+        columns = !small && this.n >= 2 * COLUMN_ALIGN;
+        if (columns) {
+            chunk = chunk(this.n, threads, COLUMN_ALIGN);
+            parts = (this.n + chunk - 1) / chunk;
+            return true;
+        }
+        if (this.m >= 2 * ROW_ALIGN) {
+            chunk = chunk(this.m, threads, ROW_ALIGN);
+            parts = (this.m + chunk - 1) / chunk;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    void part(Workspace ws, int part) {
+        int lo = part * chunk;
+        int hi = Math.min(columns ? n : m, lo + chunk);
+        if (fa != null) {
+            float[] a = swapped ? fb : fa, b = swapped ? fa : fb;
+            if (small) {
+                SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                        fc, cOff + lo * n, accumulate);
+            } else if (columns) {
+                kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
+                        fc, cOff + lo * cCol, cRow, cCol, accumulate);
+            } else {
+                kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                        fc, cOff + lo * cRow, cRow, cCol, accumulate);
+            }
+        } else {
+            double[] a = swapped ? db : da, b = swapped ? da : db;
+            if (small) {
+                SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                        dc, cOff + lo * n, accumulate);
+            } else if (columns) {
+                kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,
+                        dc, cOff + lo * cCol, cRow, cCol, accumulate);
+            } else {
+                kernel.run(ws, hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                        dc, cOff + lo * cRow, cRow, cCol, accumulate);
+            }
+        }
+    }
+}
