@@ -36,9 +36,10 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *
  * <p>Per file the steps are {@link Driver#run}'s, the pipeline the command line's other commands run too: read
  * (UTF-8), parse, check; then, for each model of a file that checked, the stages asked for and the class (lower,
- * differentiate, optimize, schedule, emit), as the {@link Driver.Goal}s this class asks for. A file with errors stops there; the other files go
- * on, so one run reports every file's errors. Two models giving the same class name are an error. Nothing is
- * written: see {@link ClassFiles}.
+ * differentiate, optimize, schedule, emit), as the {@link Driver.Goal}s this class asks for. A file with errors
+ * stops there; the other files go on, so one run reports every file's errors. Two models giving the same class name
+ * are an error, and so is a model giving a class of {@link Options#javaClasses}. Nothing is written: see
+ * {@link ClassFiles}.
  *
  * <p>The parser, checker and lowering recurse over the expression tree; they run on a thread with a 1 GiB stack of
  * their own ({@code dev.modelc.util.BigStack}), so callers need no large stack. Nesting beyond the front end's
@@ -96,8 +97,12 @@ public final class Modelc {
     /** What the pipeline does with each file: the AST stage, then each model's stages and class. */
     Driver.Steps steps(String sourceName) {
       return new Driver.Steps() {
+        /** Where each model of the file is named, for errors about its class. */
+        final Map<String, Span> names = new HashMap<>();
+
         @Override
         public void parsed(SourceFile source, Program program) {
+          program.models().forEach(m -> names.put(m.name(), m.nameSpan()));
           if (options.emit().contains(Stage.AST)) {
             stages.add(new StageText(sourceName.replaceFirst("\\.mdl$", ""), source.name(), Stage.AST,
                 AstPrinter.print(program)));
@@ -120,7 +125,7 @@ public final class Modelc {
 
         @Override
         public void emitted(SourceFile source, CheckedModel m, CompiledClass c, long nanos) {
-          Run.this.emitted(m, source, c, nanos);
+          Run.this.emitted(m, names.getOrDefault(m.name(), m.span()), source, c, nanos);
         }
 
         @Override
@@ -149,7 +154,8 @@ public final class Modelc {
       return goals;
     }
 
-    void emitted(CheckedModel m, SourceFile source, CompiledClass c, long nanos) {
+    /** The stages that need the class, then the class unless it clashes with another (of this run or of Java). */
+    void emitted(CheckedModel m, Span name, SourceFile source, CompiledClass c, long nanos) {
       if (options.emit().contains(Stage.SCHEDULE)) {
         stage(m, source, Stage.SCHEDULE, c.schedule().print());
       }
@@ -159,6 +165,12 @@ public final class Modelc {
         stage(m, source, Stage.BYTECODE, w.toString());
       }
       if (options.generate()) {
+        Path java = options.javaClasses().get(c.className());
+        if (java != null) {
+          diagnostics.error(name, "duplicate class: " + c.className() + " (model " + m.name() + " and " + java
+              + " both define it); rename the model or the Java class");
+          return;
+        }
         Span earlier = classSources.putIfAbsent(c.className(), m.span());
         if (earlier != null) {
           diagnostics.error(m.span(), "model " + m.name() + " would overwrite class " + c.className()

@@ -1,6 +1,8 @@
 package dev.modelc.api;
 
+import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import javax.lang.model.SourceVersion;
 
@@ -14,45 +16,54 @@ import javax.lang.model.SourceVersion;
  * @param passes with {@link Stage#IR} or {@link Stage#GRAD}: the graph after every pass, headed by what it changed
  * @param anomaly whether instances of the generated classes start with anomaly detection on
  *     ({@code Model.setDetectAnomaly}); every class has the checks, this sets their initial state
+ * @param javaClasses classes defined outside the models, such as a project's Java sources, by name
+ *     ({@code demo.App}) with the file that defines each: a model whose class is one of them is an error at the
+ *     model's name, since both would be written to one class file
  */
 public record Options(String packageName, Set<Stage> emit, boolean generate, boolean verify, boolean passes,
-                      boolean anomaly) {
+                      boolean anomaly, Map<String, Path> javaClasses) {
   public Options {
     if (!packageName.isEmpty() && !isPackageName(packageName)) {
       throw new IllegalArgumentException("not a Java package name: " + packageName);
     }
     emit = emit.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(emit));
+    javaClasses = Map.copyOf(javaClasses);
   }
 
   /** Classes in the unnamed package, no stages kept. */
   public static Options defaults() {
-    return new Options("", Set.of(), true, false, false, false);
+    return new Options("", Set.of(), true, false, false, false, Map.of());
   }
 
   public Options withPackage(String name) {
-    return new Options(name, emit, generate, verify, passes, anomaly);
+    return new Options(name, emit, generate, verify, passes, anomaly, javaClasses);
   }
 
   public Options withEmit(Set<Stage> stages) {
-    return new Options(packageName, stages, generate, verify, passes, anomaly);
+    return new Options(packageName, stages, generate, verify, passes, anomaly, javaClasses);
   }
 
   /** Checks only: no classes (stages that need the class, schedule and bytecode, still generate it). */
   public Options checkOnly() {
-    return new Options(packageName, emit, false, verify, passes, anomaly);
+    return new Options(packageName, emit, false, verify, passes, anomaly, javaClasses);
   }
 
   public Options withVerify(boolean on) {
-    return new Options(packageName, emit, generate, on, passes, anomaly);
+    return new Options(packageName, emit, generate, on, passes, anomaly, javaClasses);
   }
 
   public Options withPasses(boolean on) {
-    return new Options(packageName, emit, generate, verify, on, anomaly);
+    return new Options(packageName, emit, generate, verify, on, anomaly, javaClasses);
   }
 
   /** Instances start with anomaly detection on (NaN and infinity checks after every step). */
   public Options withAnomaly(boolean on) {
-    return new Options(packageName, emit, generate, verify, passes, on);
+    return new Options(packageName, emit, generate, verify, passes, on, javaClasses);
+  }
+
+  /** The classes defined outside the models ({@code demo.App} to its {@code .java} file) that no model may give. */
+  public Options withJavaClasses(Map<String, Path> classes) {
+    return new Options(packageName, emit, generate, verify, passes, anomaly, classes);
   }
 
   /**

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,21 @@ class ModelcTest {
         Options.defaults());
     assertFalse(r.ok());
     assertTrue(r.text().contains("model LinReg would overwrite class LinReg, written for the model at ../samples/models/linreg.mdl:2:1"), r.text());
+  }
+
+  @Test
+  void aModelWhoseClassIsAJavaClassIsAnErrorAtItsName() {
+    Path java = Path.of("src/main/java/demo/LinReg.java");
+    Options options = Options.defaults().withPackage("demo").withJavaClasses(Map.of("demo.LinReg", java));
+    Result r = Modelc.compileSource("linreg.mdl", "// a model\n" + LINREG, options);
+    assertTrue(r.classes().isEmpty());
+    Message m = r.messages().get(0);
+    assertEquals(List.of(2, 7, 13), List.of(m.line(), m.column(), m.endColumn()));
+    assertEquals("linreg.mdl:2:7: error: duplicate class: demo.LinReg (model LinReg and " + java
+        + " both define it); rename the model or the Java class", m.toString());
+    assertTrue(m.text().contains("\n  model LinReg {\n        ^~~~~~"), m.text());
+    assertTrue(Modelc.compileSource("linreg.mdl", LINREG, options.withPackage("other")).ok(), "another package");
+    assertTrue(Modelc.compileSource("linreg.mdl", LINREG, options.checkOnly()).ok(), "no class, no clash");
   }
 
   @Test

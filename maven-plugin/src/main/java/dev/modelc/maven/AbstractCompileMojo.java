@@ -38,12 +38,12 @@ import org.apache.maven.plugins.annotations.Parameter;
  *   <li>List the inputs (includes and excludes under the source directory) and read the state of the last compile.
  *   <li>An input is up to date when the compiler and the configuration (with {@code failOnWarning}, so that setting
  *       it shows and judges the warnings again) are the same as last time, its text hashes to the same value, and
- *       the classes it produced are still there. When all are and no Java source defines one of their classes
- *       ({@link JavaClashes}), log one line and stop.
+ *       the classes it produced are still there and are not classes of the project's Java sources too. When all
+ *       are, log one line and stop.
  *   <li>Compile the other inputs through {@link Modelc}, each into the package of its folder (or {@code packageName}),
- *       which must be a Java package name. Errors and warnings go to the log; an error (or a warning with
- *       {@code failOnWarning}), two inputs defining one class, or a class that a Java source defines too fails the
- *       build before anything is written.
+ *       which must be a Java package name, telling it the Java sources' classes. Errors (among them a model whose
+ *       class a Java source defines) and warnings go to the log; an error (or a warning with {@code failOnWarning})
+ *       or two inputs defining one class fails the build before anything is written.
  *   <li>Write each class to a temporary file and move it into place; remove the classes of deleted (or now excluded)
  *       inputs and the classes an input no longer produces; write the stages asked for with {@code emit}, under
  *       their package's folder, and remove the ones of deleted inputs.
@@ -153,6 +153,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     String config = "package=" + (packageName == null ? "" : packageName) + " emit=" + stages
         + (anomaly ? " anomaly=true" : "") + (failOnWarning ? " failOnWarning=true" : "");
     boolean sameSetup = old != null && old.compiler.equals(compiler) && old.config.equals(config);
+    Map<String, Path> javaClasses = Sources.javaClasses(orDefault(javaSourceRoots(), List.of()));
 
     Map<String, CompileState.Input> next = new TreeMap<>();
     Map<String, String> hashes = new TreeMap<>();
@@ -162,7 +163,8 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       hashes.put(input, hash);
       CompileState.Input before = old == null ? null : old.inputs.get(input);
       if (sameSetup && before != null && before.hash().equals(hash)
-          && before.apiByClassFile().keySet().stream().allMatch(c -> Files.isRegularFile(out.resolve(c)))) {
+          && before.apiByClassFile().keySet().stream().allMatch(c -> Files.isRegularFile(out.resolve(c)))
+          && before.apiByClassFile().keySet().stream().noneMatch(c -> javaClasses.containsKey(className(c)))) {
         next.put(input, before);
       } else {
         stale.add(input);
@@ -173,13 +175,12 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     Map<String, String> producer = new TreeMap<>();
     next.forEach((input, record) -> record.apiByClassFile().keySet().forEach(c -> producer.put(c, input)));
     if (stale.isEmpty() && removed.isEmpty()) {
-      failOnJavaClashes(root, producer);
       int n = producer.size();
       getLog().info("modelc: " + n + (n == 1 ? " model" : " models") + " up to date in " + out);
       return;
     }
 
-    Map<String, Result> results = compile(root, stale);
+    Map<String, Result> results = compile(root, stale, javaClasses);
     for (Map.Entry<String, Result> e : results.entrySet()) {
       for (GeneratedClass c : e.getValue().classes()) {
         String other = producer.put(c.entryName(), e.getKey());
@@ -189,7 +190,6 @@ abstract class AbstractCompileMojo extends AbstractMojo {
         }
       }
     }
-    failOnJavaClashes(root, producer);
 
     List<String> apiChanges = new ArrayList<>();
     Set<String> oldStages = new TreeSet<>();
@@ -272,7 +272,8 @@ abstract class AbstractCompileMojo extends AbstractMojo {
   }
 
   /** Compiles each stale input into its package; logs the findings; fails on errors (and warnings if asked). */
-  private Map<String, Result> compile(Path root, List<String> stale) throws MojoFailureException, MojoExecutionException {
+  private Map<String, Result> compile(Path root, List<String> stale, Map<String, Path> javaClasses)
+      throws MojoFailureException, MojoExecutionException {
     Set<Stage> stages = stages();
     Map<String, Result> results = new LinkedHashMap<>();
     int errors = 0;
@@ -280,7 +281,8 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     Message first = null;
     for (String input : stale) {
       String pkg = packageOf(root, input);
-      Options options = Options.defaults().withPackage(pkg).withEmit(stages).withAnomaly(anomaly);
+      Options options = Options.defaults().withPackage(pkg).withEmit(stages).withAnomaly(anomaly)
+          .withJavaClasses(javaClasses);
       Result r = Modelc.compile(root.resolve(input), options);
       for (Message m : r.messages()) {
         for (String line : m.text().split("\n")) {
@@ -326,22 +328,6 @@ abstract class AbstractCompileMojo extends AbstractMojo {
           + " keywords, or set packageName)");
     }
     return pkg;
-  }
-
-  /** Fails the build, naming the model and the Java file, when a Java source root defines one of the classes. */
-  private void failOnJavaClashes(Path root, Map<String, String> producer) throws IOException, MojoFailureException {
-    List<String> clashes = JavaClashes.find(root, producer, javaSourceRoots());
-    if (clashes.isEmpty()) {
-      return;
-    }
-    for (String clash : clashes) {
-      for (String line : clash.split("\n")) {
-        getLog().error(line);
-      }
-    }
-    String first = clashes.get(0).lines().findFirst().orElse("");
-    throw new MojoFailureException("modelc: " + (clashes.size() == 1 ? "a model defines a class"
-        : clashes.size() + " models define classes") + " of the project's Java sources; the first: " + first);
   }
 
   /**

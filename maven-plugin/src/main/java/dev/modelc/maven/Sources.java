@@ -8,13 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.lang.model.SourceVersion;
 
 /**
  * The {@code .mdl} files of a source directory, chosen by Ant-style include and exclude patterns ({@code **}/{@code
  * *.mdl}; a leading {@code **}/ also matches files at the top), as paths relative to the directory with '/'
- * separators, sorted; and the Java package a file's folder stands for.
+ * separators, sorted; the Java package a file's folder stands for; and the classes of the project's Java sources.
  */
 final class Sources {
   private Sources() {}
@@ -36,6 +38,27 @@ final class Sources {
     }
     found.sort(null);
     return found;
+  }
+
+  /**
+   * The classes of Java source roots as their files' paths name them ({@code demo/App.java} gives {@code demo.App}),
+   * each with its file; a class in two roots keeps the first root's file. Roots that do not exist are skipped.
+   */
+  static Map<String, Path> javaClasses(List<String> roots) throws IOException {
+    Map<String, Path> classes = new TreeMap<>();
+    for (String root : roots) {
+      Path base = Path.of(root);
+      if (!Files.isDirectory(base)) {
+        continue;
+      }
+      try (Stream<Path> walk = Files.walk(base)) {
+        for (Path p : (Iterable<Path>) walk.filter(p -> p.toString().endsWith(".java"))::iterator) {
+          String rel = base.relativize(p).toString().replace('\\', '/');
+          classes.putIfAbsent(rel.substring(0, rel.length() - ".java".length()).replace('/', '.'), p);
+        }
+      }
+    }
+    return classes;
   }
 
   /** The package of a file from its folder ({@code demo/models/net.mdl} gives {@code demo.models}), valid or not. */

@@ -163,10 +163,23 @@ class CompileMojoTest {
     MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
     String at = src.resolve("demo/linreg.mdl") + ":1:7: error: duplicate class: demo.LinReg (model LinReg and " + java
         + " both define it); rename the model or the Java class";
-    assertTrue(e.getMessage().endsWith("the first: " + at), e.getMessage());
+    assertEquals("modelc: 1 error in the models; the first: " + at, e.getMessage());
     assertTrue(log.contains("ERROR " + at) && log.contains("ERROR   model LinReg {")
         && log.contains("ERROR         ^~~~~~"), log.toString());
     assertFalse(Files.exists(classes), "nothing written");
+  }
+
+  @Test
+  void aJavaClassClashIsReportedWithTheOtherErrorsOfTheBuild() throws Exception {
+    Path java = dir.resolve("src/main/java/demo/LinReg.java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "package demo;\npublic class LinReg {}\n");
+    Files.writeString(src.resolve("demo/bad.mdl"), "model Bad {\n  input x : f32[2]\n  let y = x @ w\n  output y\n}\n");
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+    assertTrue(e.getMessage().startsWith("modelc: 2 errors in the models; the first: "), e.getMessage());
+    assertTrue(log.stream().anyMatch(l -> l.contains("bad.mdl:3:15: error: undefined name 'w'")), log.toString());
+    assertTrue(log.stream().anyMatch(l -> l.contains("linreg.mdl:1:7: error: duplicate class: demo.LinReg")),
+        log.toString());
   }
 
   @Test
