@@ -36,10 +36,10 @@ import org.apache.maven.plugins.annotations.Parameter;
  *
  * <ol>
  *   <li>List the inputs (includes and excludes under the source directory) and read the state of the last compile.
- *   <li>An input is up to date when the compiler and the configuration (with {@code failOnWarning}, so that setting
- *       it shows and judges the warnings again) are the same as last time, its text hashes to the same value, and
- *       the classes it produced are still there and are not classes of the project's Java sources too. When all
- *       are, log one line and stop.
+ *   <li>An input is up to date when the compiler and the configuration are the same as last time, its text hashes
+ *       to the same value, the classes it produced are still there and are not classes of the project's Java
+ *       sources too, and, with {@code failOnWarning}, its last compile had no warnings (so an input with warnings
+ *       is compiled again, to show them and fail). When all are, log one line and stop.
  *   <li>Compile the other inputs through {@link Modelc}, each into the package of its folder (or {@code packageName}),
  *       which must be a Java package name, telling it the Java sources' classes. Errors (among them a model whose
  *       class a Java source defines) and warnings go to the log; an error (or a warning with {@code failOnWarning})
@@ -151,7 +151,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     Set<Stage> stages = stages();
     String compiler = compilerId();
     String config = "package=" + (packageName == null ? "" : packageName) + " emit=" + stages
-        + (anomaly ? " anomaly=true" : "") + (failOnWarning ? " failOnWarning=true" : "");
+        + (anomaly ? " anomaly=true" : "");
     boolean sameSetup = old != null && old.compiler.equals(compiler) && old.config.equals(config);
     Map<String, Path> javaClasses = Sources.javaClasses(orDefault(javaSourceRoots(), List.of()));
 
@@ -164,7 +164,8 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       CompileState.Input before = old == null ? null : old.inputs.get(input);
       if (sameSetup && before != null && before.hash().equals(hash)
           && before.apiByClassFile().keySet().stream().allMatch(c -> Files.isRegularFile(out.resolve(c)))
-          && before.apiByClassFile().keySet().stream().noneMatch(c -> javaClasses.containsKey(className(c)))) {
+          && before.apiByClassFile().keySet().stream().noneMatch(c -> javaClasses.containsKey(className(c)))
+          && !(failOnWarning && before.warnings() > 0)) {
         next.put(input, before);
       } else {
         stale.add(input);
@@ -215,7 +216,8 @@ abstract class AbstractCompileMojo extends AbstractMojo {
         oldStages.addAll(emitted);
         emitted = writeStages(e.getKey(), e.getValue());
       }
-      next.put(e.getKey(), new CompileState.Input(hashes.get(e.getKey()), apis, emitted));
+      next.put(e.getKey(), new CompileState.Input(hashes.get(e.getKey()), apis, emitted,
+          e.getValue().warningCount()));
     }
     int deleted = 0;
     int excluded = 0;

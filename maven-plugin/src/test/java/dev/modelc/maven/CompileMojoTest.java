@@ -156,6 +156,26 @@ class CompileMojoTest {
   }
 
   @Test
+  void flippingFailOnWarningRecompilesNothingThatHadNoWarnings() throws Exception {
+    Files.writeString(src.resolve("demo/linreg.mdl"),
+        LINREG.replace("output pred", "param  unused : f32[2] init zeros()\n  output pred"));
+    mojo().execute();
+    CompileMojo strict = mojo();
+    strict.failOnWarning = true;
+    strict.excludes = List.of("demo/**");
+    strict.execute();
+    assertTrue(last().endsWith("(left out by includes or excludes), 1 file up to date"),
+        "mlp.mdl has no warnings: up to date, with failOnWarning set or not: " + last());
+    mojo().execute();
+    assertTrue(last().contains("compiled 1 model from 1 file") && last().contains("1 file up to date"), last());
+    strict = mojo();
+    strict.failOnWarning = true;
+    assertThrows(MojoFailureException.class, strict::execute);
+    mojo().execute();
+    assertTrue(last().startsWith("INFO modelc: 2 models up to date"), last());
+  }
+
+  @Test
   void aModelThatIsAlsoAJavaClassFailsBeforeWritingAnything() throws Exception {
     Path java = dir.resolve("src/main/java/demo/LinReg.java");
     Files.createDirectories(java.getParent());
