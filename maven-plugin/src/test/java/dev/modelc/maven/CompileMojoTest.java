@@ -300,6 +300,25 @@ class CompileMojoTest {
   }
 
   @Test
+  void stagesNoLongerEmittedAreRemoved() throws Exception {
+    Path emitted = dir.resolve("target/modelc");
+    CompileMojo m = mojo();
+    m.emit = List.of("schedule,ast");
+    m.execute();
+    assertTrue(Files.isRegularFile(emitted.resolve("demo/LinReg.schedule.txt")));
+    m = mojo();
+    m.emit = List.of("grad");
+    m.execute();
+    assertTrue(Files.isRegularFile(emitted.resolve("demo/LinReg.grad.txt")));
+    assertFalse(Files.exists(emitted.resolve("demo/LinReg.schedule.txt")), "schedule is no longer emitted");
+    assertFalse(Files.exists(emitted.resolve("demo/linreg.ast.txt")));
+    mojo().execute();
+    assertFalse(Files.exists(emitted.resolve("demo/LinReg.grad.txt")), "a build without emit removes the stages");
+    assertFalse(Files.exists(emitted.resolve("Mlp.grad.txt")));
+    assertTrue(Files.isRegularFile(emitted.resolve("compile-state.properties")), "the state stays");
+  }
+
+  @Test
   void skipDoesNothing() throws Exception {
     CompileMojo m = mojo();
     m.skip = true;
