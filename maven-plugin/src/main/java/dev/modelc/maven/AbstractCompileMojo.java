@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.logging.Log;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
@@ -36,12 +37,13 @@ import org.apache.maven.plugins.annotations.Parameter;
  *
  * <ol>
  *   <li>List the inputs (includes and excludes under the source directory) and read the state of the last compile.
+ *       Each input's package is its folder (or {@code packageName}), which must be a Java package name.
  *   <li>An input is up to date when the compiler and the configuration are the same as last time, its text hashes
  *       to the same value, the classes it produced are still there and are not classes of the project's Java
  *       sources too, and, with {@code failOnWarning}, its last compile had no warnings (so an input with warnings
  *       is compiled again, to show them and fail). When all are, log one line and stop.
- *   <li>Compile the other inputs through {@link Modelc}, each into the package of its folder (or {@code packageName}),
- *       which must be a Java package name, telling it the Java sources' classes. Errors (among them a model whose
+ *   <li>Compile the other inputs through {@link Modelc}, each into its package, telling it the Java sources'
+ *       classes. Errors (among them a model whose
  *       class a Java source defines) and warnings go to the log; an error (or a warning with {@code failOnWarning})
  *       or two inputs defining one class fails the build before anything is written.
  *   <li>Write each class to a temporary file and move it into place; remove the classes of deleted (or now excluded)
@@ -148,11 +150,12 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       getLog().info("modelc: no model sources in " + root);
       return;
     }
+    Map<String, String> packages = packages(root, inputs);
     Set<Stage> stages = stages();
     String compiler = compilerId();
-    String config = "package=" + (packageName == null ? "" : packageName) + " emit=" + stages
-        + (anomaly ? " anomaly=true" : "");
-    boolean sameSetup = old != null && old.compiler.equals(compiler) && old.config.equals(config);
+    String config = "package=" + (packageName == null ? "" : packageName.trim()) + (anomaly ? " anomaly=true" : "");
+    boolean sameSetup = old != null && old.compiler.equals(compiler) && old.config.equals(config)
+        && old.emit.equals(stages);
     Map<String, Path> javaClasses = Sources.javaClasses(orDefault(javaSourceRoots(), List.of()));
 
     Map<String, CompileState.Input> next = new TreeMap<>();
@@ -162,10 +165,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       String hash = sha256(Files.readAllBytes(root.resolve(input)));
       hashes.put(input, hash);
       CompileState.Input before = old == null ? null : old.inputs.get(input);
-      if (sameSetup && before != null && before.hash().equals(hash)
-          && before.apiByClassFile().keySet().stream().allMatch(c -> Files.isRegularFile(out.resolve(c)))
-          && before.apiByClassFile().keySet().stream().noneMatch(c -> javaClasses.containsKey(className(c)))
-          && !(failOnWarning && before.warnings() > 0)) {
+      if (sameSetup && before != null && before.hash().equals(hash) && isUpToDate(before, out, javaClasses)) {
         next.put(input, before);
       } else {
         stale.add(input);
@@ -181,7 +181,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       return;
     }
 
-    Map<String, Result> results = compile(root, stale, javaClasses);
+    Map<String, Result> results = compile(root, stale, packages, stages, javaClasses);
     for (Map.Entry<String, Result> e : results.entrySet()) {
       for (GeneratedClass c : e.getValue().classes()) {
         String other = producer.put(c.entryName(), e.getKey());
@@ -193,7 +193,6 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     }
 
     List<String> apiChanges = new ArrayList<>();
-    Set<String> oldStages = new TreeSet<>();
     int models = 0;
     for (Map.Entry<String, Result> e : results.entrySet()) {
       Map<String, String> apis = new TreeMap<>();
@@ -201,46 +200,19 @@ abstract class AbstractCompileMojo extends AbstractMojo {
         apis.put(c.entryName(), c.apiHash());
         getLog().debug("modelc: " + c.className() + " <- " + root.resolve(e.getKey()) + " ("
             + c.bytecode().length + " bytes)");
-      }
-      for (GeneratedClass c : e.getValue().classes()) {
         Path existing = out.resolve(c.entryName());
         if (Files.isRegularFile(existing) && !ApiHash.of(Files.readAllBytes(existing)).equals(c.apiHash())) {
           apiChanges.add(c.className());
         }
       }
       ClassFiles.write(out, e.getValue().classes());
+      writeStages(e.getKey(), e.getValue());
       models += apis.size();
-      CompileState.Input before = old == null ? null : old.inputs.get(e.getKey());
-      oldStages.addAll(before == null ? List.of() : before.emitted());
-      List<String> emitted = writeStages(e.getKey(), e.getValue());
-      next.put(e.getKey(), new CompileState.Input(hashes.get(e.getKey()), apis, emitted,
-          e.getValue().warningCount()));
+      next.put(e.getKey(), new CompileState.Input(hashes.get(e.getKey()), apis, e.getValue().warningCount()));
     }
-    int deleted = 0;
-    int excluded = 0;
-    List<String> removedClasses = new ArrayList<>();
-    if (old != null) {
-      for (Map.Entry<String, CompileState.Input> e : old.inputs.entrySet()) {
-        boolean stillThere = removed.contains(e.getKey()) && Files.isRegularFile(root.resolve(e.getKey()));
-        for (String c : e.getValue().apiByClassFile().keySet()) {
-          if (!producer.containsKey(c) && Files.deleteIfExists(out.resolve(c))) {
-            if (stillThere) {
-              excluded++;
-            } else {
-              deleted++;
-            }
-            removedClasses.add(className(c));
-          }
-        }
-        if (removed.contains(e.getKey())) {
-          oldStages.addAll(e.getValue().emitted());
-        }
-      }
-    }
-    next.values().forEach(i -> oldStages.removeAll(i.emitted()));
-    for (String f : oldStages) {
-      Files.deleteIfExists(emitDirectory.toPath().resolve(f));
-    }
+    CompileState state = new CompileState(compiler, config, stages, next);
+    Removal removal = old == null ? new Removal() : removeOutputs(old, state, producer.keySet(), removed);
+    List<String> removedClasses = removal.classes;
     if (!apiChanges.isEmpty() || !removedClasses.isEmpty()) {
       int marked = markStale(producer.keySet());
       String what = (apiChanges.isEmpty() ? "" : "the public API of " + String.join(", ", apiChanges) + " changed")
@@ -250,19 +222,19 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       getLog().info("modelc: " + what + (marked == 0 ? "" : "; " + count(marked, "Java class file")
           + " marked stale, so javac recompiles the code that may use them"));
     }
-    new CompileState(compiler, config, next).write(stateFile().toPath());
+    state.write(stateFile().toPath());
     int upToDate = next.size() - results.size();
     List<String> parts = new ArrayList<>();
     if (!results.isEmpty()) {
       parts.add("compiled " + models + (models == 1 ? " model" : " models") + " from " + results.size()
           + (results.size() == 1 ? " file" : " files") + " into " + out);
     }
-    if (deleted > 0) {
-      parts.add("removed " + count(deleted, "class file") + " of deleted models");
+    if (removal.deleted > 0) {
+      parts.add("removed " + count(removal.deleted, "class file") + " of deleted models");
     }
-    if (excluded > 0) {
-      parts.add("removed " + count(excluded, "class file") + " of models no longer compiled (left out by includes"
-          + " or excludes)");
+    if (removal.excluded > 0) {
+      parts.add("removed " + count(removal.excluded, "class file") + " of models no longer compiled (left out by"
+          + " includes or excludes)");
     }
     if (upToDate > 0) {
       parts.add(upToDate + (upToDate == 1 ? " file" : " files") + " up to date");
@@ -270,27 +242,69 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     getLog().info("modelc: " + String.join(", ", parts));
   }
 
+  /** What {@link #removeOutputs} removed: class files of deleted models, of excluded ones, and their classes. */
+  private static final class Removal {
+    int deleted;
+    int excluded;
+    final List<String> classes = new ArrayList<>();
+  }
+
+  /**
+   * Deletes the class files of the last compile that no input produces now, counting those of inputs that are still
+   * there (left out by includes or excludes) apart from the others, and the stage files that {@code state} does not
+   * have (of removed inputs or classes, or of stages no longer emitted).
+   */
+  private Removal removeOutputs(CompileState old, CompileState state, Set<String> produced, Set<String> removed)
+      throws IOException {
+    Path root = sourceDirectory().toPath();
+    Removal removal = new Removal();
+    for (Map.Entry<String, CompileState.Input> e : old.inputs.entrySet()) {
+      boolean excluded = removed.contains(e.getKey()) && Files.isRegularFile(root.resolve(e.getKey()));
+      for (String c : e.getValue().apiByClassFile().keySet()) {
+        if (!produced.contains(c) && Files.deleteIfExists(outputDirectory().toPath().resolve(c))) {
+          if (excluded) {
+            removal.excluded++;
+          } else {
+            removal.deleted++;
+          }
+          removal.classes.add(className(c));
+        }
+      }
+    }
+    Set<String> stageFiles = old.stageFiles();
+    stageFiles.removeAll(state.stageFiles());
+    for (String f : stageFiles) {
+      Files.deleteIfExists(emitDirectory.toPath().resolve(f));
+    }
+    return removal;
+  }
+
+  /**
+   * Whether an input whose text and setup are unchanged can stay as it is: its classes are still there and are not
+   * classes of the Java sources, and, with {@code failOnWarning}, its last compile had no warnings to fail on.
+   */
+  private boolean isUpToDate(CompileState.Input before, Path out, Map<String, Path> javaClasses) {
+    for (String c : before.apiByClassFile().keySet()) {
+      if (!Files.isRegularFile(out.resolve(c)) || javaClasses.containsKey(className(c))) {
+        return false;
+      }
+    }
+    return !(failOnWarning && before.warnings() > 0);
+  }
+
   /** Compiles each stale input into its package; logs the findings; fails on errors (and warnings if asked). */
-  private Map<String, Result> compile(Path root, List<String> stale, Map<String, Path> javaClasses)
-      throws MojoFailureException, MojoExecutionException {
-    Set<Stage> stages = stages();
+  private Map<String, Result> compile(Path root, List<String> stale, Map<String, String> packages, Set<Stage> stages,
+      Map<String, Path> javaClasses) throws MojoFailureException {
     Map<String, Result> results = new LinkedHashMap<>();
     int errors = 0;
     int warnings = 0;
     Message first = null;
     for (String input : stale) {
-      String pkg = packageOf(root, input);
-      Options options = Options.defaults().withPackage(pkg).withEmit(stages).withAnomaly(anomaly)
+      Options options = Options.defaults().withPackage(packages.get(input)).withEmit(stages).withAnomaly(anomaly)
           .withJavaClasses(javaClasses);
       Result r = Modelc.compile(root.resolve(input), options);
       for (Message m : r.messages()) {
-        for (String line : m.text().split("\n")) {
-          if (m.isError()) {
-            getLog().error(line);
-          } else {
-            getLog().warn(line);
-          }
-        }
+        log(getLog(), m);
         if (first == null && (m.isError() || failOnWarning)) {
           first = m;
         }
@@ -307,44 +321,50 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     return results;
   }
 
-  /**
-   * The Java package of an input's classes: {@code packageName}, or the input's folder; fails if not a package name.
-   */
-  private String packageOf(Path root, String input) throws MojoFailureException {
-    if (packageName != null && !packageName.isBlank()) {
-      String problem = Sources.packageProblem(packageName.trim());
-      if (problem != null) {
-        throw new MojoFailureException("modelc: packageName '" + packageName.trim() + "' is not a Java package name: "
-            + problem);
+  /** Logs a finding as the command line prints it, line by line: errors at ERROR level, warnings at WARNING. */
+  static void log(Log log, Message m) {
+    for (String line : m.text().split("\n")) {
+      if (m.isError()) {
+        log.error(line);
+      } else {
+        log.warn(line);
       }
-      return packageName.trim();
     }
-    String pkg = Sources.packageOf(input);
-    String problem = Sources.packageProblem(pkg);
-    if (problem != null) {
-      throw new MojoFailureException("modelc: " + root.resolve(input) + ": the folder '" + pkg.replace('.', '/')
-          + "' is not a Java package name: " + problem + " (use folders whose names are Java identifiers and not"
-          + " keywords, or set packageName)");
-    }
-    return pkg;
   }
 
   /**
-   * Writes the stages of one input's models into the emit directory, under the folders of their package (the
-   * {@code ast} of the file under the file's folder), and returns the files written, relative to that directory.
+   * The Java package of each input's classes: {@code packageName}, or else the input's folder. Fails before anything
+   * is compiled when one is not a Java package name.
    */
-  private List<String> writeStages(String input, Result r) throws IOException {
-    String modelsFolder = packageName != null && !packageName.isBlank() ? packageName.trim().replace('.', '/')
-        : input.substring(0, Math.max(0, input.lastIndexOf('/')));
-    String fileFolder = input.substring(0, Math.max(0, input.lastIndexOf('/')));
-    List<String> written = new ArrayList<>();
-    for (StageText s : r.stages()) {
-      String folder = s.stage() == Stage.AST ? fileFolder : modelsFolder;
-      String name = (folder.isEmpty() ? "" : folder + "/") + s.name() + "." + s.stage().label() + ".txt";
-      ClassFiles.writeString(emitDirectory.toPath().resolve(name), s.text());
-      written.add(name);
+  private Map<String, String> packages(Path root, List<String> inputs) throws MojoFailureException {
+    String fixed = packageName == null ? "" : packageName.trim();
+    String problem = Sources.packageProblem(fixed);
+    if (problem != null) {
+      throw new MojoFailureException("modelc: packageName '" + fixed + "' is not a Java package name: " + problem);
     }
-    return written;
+    Map<String, String> packages = new TreeMap<>();
+    for (String input : inputs) {
+      String pkg = fixed.isEmpty() ? Sources.packageOf(input) : fixed;
+      problem = Sources.packageProblem(pkg);
+      if (problem != null) {
+        throw new MojoFailureException("modelc: " + root.resolve(input) + ": the folder '" + pkg.replace('.', '/')
+            + "' is not a Java package name: " + problem + " (use folders whose names are Java identifiers and not"
+            + " keywords, or set packageName)");
+      }
+      packages.put(input, pkg);
+    }
+    return packages;
+  }
+
+  /** Writes the stages of one input's models into the emit directory, where {@link StageFiles} puts them. */
+  private void writeStages(String input, Result r) throws IOException {
+    Map<String, String> classFiles = new TreeMap<>();
+    r.classes().forEach(c -> classFiles.put(c.modelName(), c.entryName()));
+    for (StageText s : r.stages()) {
+      String name = s.stage() == Stage.AST ? StageFiles.ofFile(input)
+          : StageFiles.ofModel(classFiles.get(s.name()), s.stage());
+      ClassFiles.writeString(emitDirectory.toPath().resolve(name), s.text());
+    }
   }
 
   /** {@code 1 class file}, {@code 2 class files}. */
@@ -364,7 +384,8 @@ abstract class AbstractCompileMojo extends AbstractMojo {
         continue;
       }
       Path base = dir.toPath();
-      boolean isOutput = base.toAbsolutePath().normalize().equals(outputDirectory().toPath().toAbsolutePath().normalize());
+      boolean isOutput = base.toAbsolutePath().normalize()
+          .equals(outputDirectory().toPath().toAbsolutePath().normalize());
       List<Path> classes;
       try (Stream<Path> walk = Files.walk(base)) {
         classes = walk.filter(p -> p.toString().endsWith(".class")).toList();

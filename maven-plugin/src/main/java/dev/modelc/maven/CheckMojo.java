@@ -58,15 +58,7 @@ public final class CheckMojo extends AbstractMojo {
     } catch (RuntimeException | StackOverflowError e) {
       throw AbstractCompileMojo.internalError(e);
     }
-    for (Message m : result.messages()) {
-      for (String line : m.text().split("\n")) {
-        if (m.isError()) {
-          getLog().error(line);
-        } else {
-          getLog().warn(line);
-        }
-      }
-    }
+    result.messages().forEach(m -> AbstractCompileMojo.log(getLog(), m));
     if (!result.ok()) {
       Message first = result.messages().stream().filter(Message::isError).findFirst().orElseThrow();
       throw new MojoFailureException("modelc: " + AbstractCompileMojo.count(result.errorCount(), "error") + " in "
