@@ -25,6 +25,7 @@ final class VectorConvLoops extends JavaConvLoops {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final FloatVector ZERO = FloatVector.zero(S);
     /**
      * Whether vectors are 512 bits wide. Correlation tiles then take three output channels (12 accumulators, 17
      * vectors live of AVX-512's 32 registers); with 256-bit vectors (AVX2's 16 registers) two (8 accumulators, 13
@@ -59,6 +60,26 @@ final class VectorConvLoops extends JavaConvLoops {
     @Override
     boolean suitsWeightGradient(Conv2dShape s) {
         return DirectConv.applies(s) && s.outChannels() * s.patchSize() < 16384;
+    }
+
+    /**
+     * {@link Convolution#allFinite} in vectors: each lane's sum of {@code x * 0} stays zero unless one of its values
+     * is infinite or NaN, so the answer does not depend on the order the lanes are added in.
+     */
+    @Override
+    boolean allFinite(float[] a, int n) {
+        FloatVector p0 = FloatVector.zero(S);
+        FloatVector p1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            p0 = p0.add(FloatVector.fromArray(S, a, i).mul(ZERO));
+            p1 = p1.add(FloatVector.fromArray(S, a, i + L).mul(ZERO));
+        }
+        float tail = 0f;
+        for (; i < n; i++) {
+            tail += a[i] * 0f;
+        }
+        return p0.add(p1).reduceLanes(VectorOperators.ADD) + tail == 0f;
     }
 
     @Override

@@ -208,7 +208,7 @@ public final class Convolution {
                                boolean accumulate) {
         Conv2dChecks.backwardWeight(s, len(x), len(dy), len(dw));
         JavaConvLoops loops = kernel.convLoops();
-        if (loops.suitsWeightGradient(s) && allFinite(x, s.batch() * s.imageSize())) {
+        if (loops.suitsWeightGradient(s) && loops.allFinite(x, s.batch() * s.imageSize())) {
             DirectConv.backwardWeight(loops, ws, s, x, dy, dw, accumulate);
         } else {
             unfoldedBackwardWeight(kernel, ws, s, x, dy, dw, accumulate);
@@ -329,7 +329,8 @@ public final class Convolution {
 
     /** Whether the weight gradient runs the direct loops, given the whole batch's input. */
     static boolean weightGradientDirect(Gemm kernel, Conv2dShape s, float[] x) {
-        return kernel.convLoops().suitsWeightGradient(s) && allFinite(x, s.batch() * s.imageSize());
+        JavaConvLoops loops = kernel.convLoops();
+        return loops.suitsWeightGradient(s) && loops.allFinite(x, s.batch() * s.imageSize());
     }
 
     static boolean weightGradientDirect(Conv2dShape s, double[] x) {

@@ -57,6 +57,14 @@ class JavaConvLoops {
         return DirectConv.applies(s) && s.outChannels() * s.patchSize() <= 1024;
     }
 
+    /**
+     * Whether the first n values are finite ({@link Convolution#allFinite}), asked of a whole batch's input before
+     * each weight gradient; the Vector API loops check it in vectors.
+     */
+    boolean allFinite(float[] a, int n) {
+        return Convolution.allFinite(a, n);
+    }
+
     /** {@code out[o][q] = bias[o] (or 0) + sum_p w[o * patch + p] * src[srcOff + shift(p) + q]} for q < length. */
     void correlate(Workspace ws, int channels, int plane, int wp, int kh, int kw, float[] src, int srcOff,
                    int length, float[] w, int outC, float[] bias, float[][] out) {

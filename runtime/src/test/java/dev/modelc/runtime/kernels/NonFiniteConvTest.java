@@ -2,6 +2,8 @@ package dev.modelc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -53,10 +55,15 @@ class NonFiniteConvTest {
     return a;
   }
 
-  /** The probe that picks the path finds one NaN or infinity at any position, and nothing in finite values. */
+  /**
+   * The probe that picks the path finds one NaN or infinity at any position, and nothing in finite values: the
+   * static one and each implementation's ({@link JavaConvLoops#allFinite}, in vectors with the Vector API).
+   */
   @Test
   void allFiniteFindsOneNonFiniteValueAnywhere() {
-    for (int n : new int[] {0, 1, 3, 4, 5, 17, 64}) {
+    List<JavaConvLoops> loops = new ArrayList<>(List.of(Kernels.plainJava().convLoops()));
+    Kernels.vectorApi().ifPresent(k -> loops.add(k.convLoops()));
+    for (int n : new int[] {0, 1, 3, 4, 5, 17, 64, 100}) {
       float[] f = new float[n + 2];
       double[] d = new double[n + 2];
       java.util.Arrays.fill(f, -3.5f);
@@ -64,12 +71,18 @@ class NonFiniteConvTest {
       f[n] = Float.NaN;                                  // past n: not looked at
       d[n + 1] = Double.POSITIVE_INFINITY;
       assertEquals(true, Convolution.allFinite(f, n), "n=" + n);
+      for (JavaConvLoops l : loops) {
+        assertEquals(true, l.allFinite(f, n), l.getClass().getSimpleName() + " n=" + n);
+      }
       assertEquals(true, Convolution.allFinite(d, n), "n=" + n);
       for (int i = 0; i < n; i++) {
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
           float[] g = f.clone();
           g[i] = bad;
           assertEquals(false, Convolution.allFinite(g, n), "n=" + n + " at " + i + " " + bad);
+          for (JavaConvLoops l : loops) {
+            assertEquals(false, l.allFinite(g, n), l.getClass().getSimpleName() + " n=" + n + " at " + i + " " + bad);
+          }
           double[] e = d.clone();
           e[i] = bad;
           assertEquals(false, Convolution.allFinite(e, n), "n=" + n + " at " + i + " " + bad + " (f64)");
