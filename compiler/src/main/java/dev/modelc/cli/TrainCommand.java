@@ -185,6 +185,11 @@ final class TrainCommand implements Callable<Integer> {
         throw new UserError(data + ": " + trainData.size() + " samples make no batch of " + batchSize
             + (drop ? " with --drop-last" : ""));
       }
+      int startEpoch = ck == null ? 0 : ck.epoch();
+      int skip = ck == null ? 0 : ck.batch();
+      if (scheduleText != null) {
+        checkFinite(lrAt, scheduleText, baseLr, unit, model, startEpoch, totalEpochs, skip, loader.batchCount());
+      }
       Loader heldOut = heldOut(model, batchSize);
       TensorSpec label = Evaluation.labelInput(model);
 
@@ -223,8 +228,6 @@ final class TrainCommand implements Callable<Integer> {
       List<EpochMetrics> history = new ArrayList<>();
       MetricsLog log = metrics == null ? null : DataFiles.io(metrics, () -> new MetricsLog(metrics));
       Progress progress = Progress.onStdout(out);
-      int startEpoch = ck == null ? 0 : ck.epoch();
-      int skip = ck == null ? 0 : ck.batch();
       boolean stopped = false;
       int epoch = startEpoch;
       for (; epoch < totalEpochs && !stopped && !stepLimitReached(model); epoch++) {
@@ -355,6 +358,31 @@ final class TrainCommand implements Callable<Integer> {
     OutputFile.check("--checkpoint", checkpoint);
     OutputFile.check("--plot", plot);
     OutputFile.check("--metrics", metrics);
+  }
+
+  /**
+   * Refuses, before training, a schedule whose rate stops being a finite number within the epochs (or steps) this
+   * run takes: a gamma above 1 overflows to infinity after enough of them, and training on that silently gives NaN.
+   * A usage error naming the schedule, the epoch (or step) and the rate, as a schedule that would turn negative is.
+   */
+  private void checkFinite(Schedule lrAt, String text, double baseLr, ScheduleUnit unit, Model model, int startEpoch,
+      int totalEpochs, int skip, int batchesPerEpoch) {
+    long from = unit == ScheduleUnit.epoch ? startEpoch : model.stepCount();
+    long to = unit == ScheduleUnit.epoch ? totalEpochs
+        : from + (long) (totalEpochs - startEpoch) * batchesPerEpoch - skip;
+    if (unit == ScheduleUnit.step && maxSteps != null) {
+      to = Math.min(to, maxSteps);
+    }
+    int t = lrAt.firstNonFinite((int) Math.min(from, Integer.MAX_VALUE), (int) Math.min(to, Integer.MAX_VALUE));
+    if (t < 0) {
+      return;
+    }
+    String where = unit == ScheduleUnit.epoch ? "epoch " + (t + 1) + " of " + totalEpochs
+        : "step " + (t + 1) + " of " + to;
+    throw new CommandLine.ParameterException(spec.commandLine(), (schedule != null ? "--schedule " + text
+        : resume + ": the checkpoint's schedule " + text) + ": the learning rate becomes " + lrAt.lr(t) + " at "
+        + where + " (base " + baseLr + (t > 0 ? ", " + lrAt.lr(t - 1) + " the " + unit + " before" : "")
+        + "); it must stay finite: use a smaller gamma, or fewer " + unit + "s");
   }
 
   /** Checks that the checkpoint is this model's, from the same source unless forced, and restores it. */

@@ -68,6 +68,27 @@ class TrainMistakesTest {
     }
   }
 
+  /**
+   * A gamma above 1 overflows the rate to infinity after enough epochs (or steps): refused before training when
+   * that happens within the run, naming the schedule, the epoch and the rate; accepted when the run is shorter.
+   */
+  @Test
+  void aScheduleWhoseRateOverflowsWithinTheRunIsAUsageError() throws Exception {
+    String data = logregData().toString();
+    Run r = run("train", LOGREG, "--data", data, "--epochs", "40", "--lr", "1", "--schedule", "exp:gamma=1e10");
+    assertError(Main.USAGE, r, "--schedule exp:gamma=1e10: the learning rate becomes Infinity at epoch 32 of 40 "
+        + "(base 1.0, 1.0E300 the epoch before); it must stay finite");
+    assertEquals("", r.out());
+    assertEquals(Main.OK, run("train", LOGREG, "--data", data, "--epochs", "31", "--lr", "1", "--schedule",
+        "exp:gamma=1e10").code());
+    r = run("train", LOGREG, "--data", data, "--epochs", "10", "--batch", "1", "--lr", "1", "--schedule",
+        "step:size=2,gamma=1e100", "--schedule-unit", "step");
+    assertError(Main.USAGE, r, "the learning rate becomes Infinity at step 9 of 40 (base 1.0, 1.0E300 the step "
+        + "before)");
+    assertEquals(Main.OK, run("train", LOGREG, "--data", data, "--epochs", "10", "--batch", "1", "--lr", "1",
+        "--schedule", "step:size=2,gamma=1e100", "--schedule-unit", "step", "--max-steps", "8").code());
+  }
+
   /** modelc resumes from any checkpoint it writes: a negative --seed included. */
   @Test
   void aNegativeSeedResumes() throws Exception {

@@ -29,6 +29,11 @@ package dev.modelc.runtime.train;
  * {@code iters}. Unknown kinds or keys, missing values, malformed numbers and values PyTorch's schedulers refuse or
  * that would make the rate negative (a negative {@code gamma} or {@code min}, a {@code LinearLR} factor outside
  * {@code (0, 1]} or {@code [0, 1]}, a length below 1) are errors naming the part and the key.
+ *
+ * <p><b>Finite rates.</b> A {@code gamma} above 1 is allowed, as PyTorch allows it, but makes the rate grow without
+ * bound: {@code base * gamma^t} overflows to infinity once t is large enough. Whether it does within a run depends
+ * on the run's length, which a schedule does not know: {@link #checkFinite} (or {@link #firstNonFinite}) checks it
+ * for a number of epochs or steps, as {@code modelc train} does before training.
  */
 @FunctionalInterface
 public interface Schedule {
@@ -42,12 +47,12 @@ public interface Schedule {
     static Schedule step(double base, int stepSize, double gamma) {
         positive(stepSize, "step size");
         atLeastZero(gamma, "gamma");
-        return t -> base * Math.pow(gamma, Math.floorDiv(t, stepSize));
+        return t -> power(base, gamma, Math.floorDiv(t, stepSize));
     }
 
     static Schedule exponential(double base, double gamma) {
         atLeastZero(gamma, "gamma");
-        return t -> base * Math.pow(gamma, t);
+        return t -> power(base, gamma, t);
     }
 
     static Schedule cosine(double base, int tMax, double etaMin) {
@@ -58,15 +63,40 @@ public interface Schedule {
 
     static Schedule linear(double base, double startFactor, double endFactor, int totalIters) {
         positive(totalIters, "total_iters");
-        // LinearLR's own checks: the factors keep the rate between 0 and the base
-        if (!(startFactor > 0 && startFactor <= 1)) {
-            throw new IllegalArgumentException("start_factor must be greater than 0 and at most 1, got "
-                    + startFactor);
-        }
-        if (!(endFactor >= 0 && endFactor <= 1)) {
-            throw new IllegalArgumentException("end_factor must be between 0 and 1, got " + endFactor);
-        }
+        LinearFactors.check(startFactor, "start_factor", Double.toString(startFactor), endFactor, "end_factor",
+                Double.toString(endFactor));
         return t -> base * (startFactor + (endFactor - startFactor) * Math.min(t, totalIters) / totalIters);
+    }
+
+    /**
+     * The first {@code t} in {@code [from, to)} at which {@link #lr} is not a finite number, or -1 when there is
+     * none. A factor above 1 ({@code exponential(0.1, 2)}, or {@code step} with such a {@code gamma}) makes the rate
+     * overflow to infinity after enough epochs (here at {@code t = 1020}), and training on an infinite rate turns
+     * every parameter into NaN without an error. Evaluates the schedule at each {@code t}, which costs far less than
+     * the training steps it is checked for.
+     */
+    default int firstNonFinite(int from, int to) {
+        for (int t = Math.max(0, from); t < to; t++) {
+            if (!Double.isFinite(lr(t))) {
+                return t;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * This schedule, once checked to give a finite rate at every {@code t < count} (the epochs, or steps, of a run);
+     * otherwise an {@code IllegalArgumentException} naming the first {@code t} and the rate there:
+     * {@code the learning rate is not finite within t < 2000: lr(1020) = Infinity (lr(1019) = 8.98846567431158E307)}.
+     * What {@code modelc train} checks before it trains.
+     */
+    default Schedule checkFinite(int count) {
+        int t = firstNonFinite(0, count);
+        if (t >= 0) {
+            throw new IllegalArgumentException("the learning rate is not finite within t < " + count + ": lr(" + t
+                    + ") = " + lr(t) + (t > 0 ? " (lr(" + (t - 1) + ") = " + lr(t - 1) + ")" : ""));
+        }
+        return this;
     }
 
     /** This schedule for {@code t < milestone}, then {@code next} from its own epoch 0. */
@@ -100,6 +130,18 @@ public interface Schedule {
             }
         }
         return result;
+    }
+
+    /**
+     * {@code base * gamma^n} as PyTorch's chained form multiplies it out: finite as long as the product is, although
+     * {@code gamma^n} alone may overflow first (0.1 * 2^1027), and 0 for a base of 0.
+     */
+    private static double power(double base, double gamma, int n) {
+        double p = Math.pow(gamma, n);
+        if (Double.isFinite(p) || base == 0) {
+            return base * (base == 0 ? 0 : p);
+        }
+        return base * Math.pow(gamma, n / 2) * Math.pow(gamma, n - n / 2);
     }
 
     /** A factor or floor below zero would make the learning rate negative part way through a run. */

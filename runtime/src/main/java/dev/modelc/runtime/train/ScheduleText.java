@@ -10,7 +10,6 @@ import java.util.Map;
  * One part of a schedule's text form ({@link Schedule#parse}): a kind and its {@code key=value} parameters, checked
  * against what the kind accepts so a mistyped flag fails instead of silently taking a default.
  */
-/** One part of the text form: a kind and its parameters. */
 final class ScheduleText {
     final String text;
     final String kind;
@@ -63,14 +62,8 @@ final class ScheduleText {
                 String end = either("end", "end_factor");
                 double startFactor = number(start, 1.0 / 3);
                 double endFactor = number(end, 1.0);
-                if (!(startFactor > 0 && startFactor <= 1)) {
-                    throw new IllegalArgumentException("schedule part '" + text + "': " + start + " must be greater "
-                            + "than 0 and at most 1 (LinearLR's start_factor), got " + args.get(start));
-                }
-                if (!(endFactor >= 0 && endFactor <= 1)) {
-                    throw new IllegalArgumentException("schedule part '" + text + "': " + end + " must be between 0 "
-                            + "and 1 (LinearLR's end_factor), got " + args.get(end));
-                }
+                // the keys and values as written (parse puts the part in front of the message)
+                LinearFactors.check(startFactor, start, args.get(start), endFactor, end, args.get(end));
                 yield Schedule.linear(base, startFactor, endFactor, args.containsKey("iters")
                                 || args.containsKey("total_iters") ? integer(required("iters", "total_iters")) : 5);
             }

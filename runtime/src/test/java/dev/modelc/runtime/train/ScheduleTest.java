@@ -112,6 +112,41 @@ class ScheduleTest {
         assertEquals(0.1, Schedule.parse("linear:start=1,end=0", 0.1).lr(0), EPS);
     }
 
+    /** LinearLR's factor checks, worded for each audience: the API's parameter names, the text form's keys. */
+    @Test
+    void linearFactorsAreNamedAsTheCallerWroteThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Schedule.linear(0.1, -1, 1, 5));
+        assertEquals("start_factor must be greater than 0 and at most 1, got -1.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Schedule.linear(0.1, 0.5, 2, 5));
+        assertEquals("end_factor must be between 0 and 1, got 2.0", e.getMessage());
+        assertMessage("linear:start=-1", "schedule part 'linear:start=-1': start must be greater than 0 and at most "
+                + "1 (LinearLR's start_factor), got -1");
+        assertMessage("linear:end=1.5", "schedule part 'linear:end=1.5': end must be between 0 and 1 (LinearLR's "
+                + "end_factor), got 1.5");
+        assertMessage("linear:end_factor=-1e-9", "schedule part 'linear:end_factor=-1e-9': end_factor must be "
+                + "between 0 and 1, got -1e-9");
+    }
+
+    /** A factor above 1 overflows the rate after enough epochs: found, with the epoch and the value. */
+    @Test
+    void aRateThatOverflowsIsFoundAndReported() {
+        Schedule exp = Schedule.exponential(0.1, 2);
+        assertEquals(-1, exp.firstNonFinite(0, 1000));
+        // 0.1 * 2^1027 is still finite (2^1027 alone is not), 0.1 * 2^1028 is not
+        assertEquals(1028, exp.firstNonFinite(0, 2000));
+        assertEquals(1500, exp.firstNonFinite(1500, 2000));
+        assertEquals(0, Schedule.exponential(0, 2).lr(5000));
+        assertEquals(exp, exp.checkFinite(1000));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> exp.checkFinite(2000));
+        assertEquals("the learning rate is not finite within t < 2000: lr(1028) = Infinity (lr(1027) = "
+                + "1.4381545078898528E308)", e.getMessage());
+        assertEquals(10, Schedule.step(1, 5, 1e200).firstNonFinite(0, 100));
+        assertEquals(5, Schedule.parse("constant:for=3+exp:gamma=1e300", 1).firstNonFinite(0, 10));
+        assertEquals(-1, Schedule.cosine(1e308, 10, 1e308).firstNonFinite(0, 100));
+        assertEquals(2, ((Schedule) t -> t == 2 ? Double.NaN : 1).firstNonFinite(0, 5));
+    }
+
     private static void assertMessage(String text, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schedule.parse(text, 0.1));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
