@@ -29,6 +29,14 @@ package dev.modelc.runtime.random;
  */
 public final class Rng {
 
+    /**
+     * The largest magnitude a standard normal draw can have: Box-Muller's radius at the largest {@code u1},
+     * {@code 1 - 2^-53}, that is {@code sqrt(-2 ln 2^-53)} = 8.5717 (times a cosine or sine of at most 1). So
+     * {@code mean + std * z} stays within {@code mean ± 8.5717 std}; a check that a normal initializer's values fit
+     * a dtype uses this bound.
+     */
+    public static final double GAUSSIAN_MAX = Math.sqrt(-2 * Math.log(0x1.0p-53));
+
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private long state;
 

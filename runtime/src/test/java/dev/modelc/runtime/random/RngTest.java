@@ -79,4 +79,16 @@ class RngTest {
         assertEquals(0, mz, 0.01);
         assertEquals(1, vz, 0.01);
     }
+
+    /** The bound the compiler checks normal initializers against is the radius at the largest draw of u1. */
+    @Test
+    void gaussianMaxIsTheRadiusAtTheLargestUniformDraw() {
+        double largestU1 = ((1L << 53) - 1) * 0x1.0p-53;
+        assertEquals(Math.sqrt(-2 * Math.log(1 - largestU1)), Rng.GAUSSIAN_MAX, 0);
+        assertEquals(8.5717, Rng.GAUSSIAN_MAX, 1e-4);
+        Rng rng = new Rng(7);
+        for (int i = 0; i < 100_000; i++) {
+            assertTrue(Math.abs(rng.nextGaussian()) <= Rng.GAUSSIAN_MAX);
+        }
+    }
 }
