@@ -156,7 +156,38 @@ public final class Csv {
                 origins.put(names[c], "1 column " + names[c]);
             }
         }
-        return new Dataset(file.toString(), arrays, origins);
+        Map<String, int[]> columnsOf = new LinkedHashMap<>(groupColumns);
+        for (int c = 0; c < width; c++) {
+            if (!grouped.contains(c)) {
+                columnsOf.put(names[c], new int[] {c});
+            }
+        }
+        return new Dataset(file.toString(), arrays, origins, (array, element) -> {
+            int[] columns = columnsOf.get(array);
+            return columns == null ? null : cell(file, names, element / columns.length + 2,
+                    columns[element % columns.length]);
+        });
+    }
+
+    /**
+     * The cell on line {@code lineNo} (1-based, the header is line 1) in column {@code c}: the file is read again,
+     * as this is asked only for an error message; null if it changed meanwhile.
+     */
+    private static Dataset.Cell cell(Path file, String[] names, int lineNo, int c) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line = null;
+            for (int i = 0; i < lineNo; i++) {
+                line = r.readLine();
+            }
+            List<Field> fields = line == null ? List.of() : split(line);
+            if (c >= fields.size()) {
+                return null;
+            }
+            return new Dataset.Cell(file + ":" + lineNo + ":" + fields.get(c).column, names[c],
+                    clip(fields.get(c).text));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private record Field(String text, int column) {}

@@ -28,7 +28,7 @@ import java.util.Map;
  * {@code f32[B, 784]}). All bound inputs must share the batch symbol. <b>Types.</b> Arrays are converted to the
  * input's dtype once, here (CSV values are f64; a non-integer value for an i32 input is an error, and so is a
  * value beyond f32's range, 1e39, for an f32 input, which would become infinity; for a CSV file the error names
- * the line).
+ * the file, line, column and the column's header name, as {@link Dataset#locate} finds them).
  *
  * <p>{@link #dataset()} is the data renamed to the inputs' names and converted: what a {@link Loader} should take.
  */
@@ -118,11 +118,16 @@ public final class DataBinding {
             try {
                 converted = a.convertTo(t.dtype());
             } catch (IllegalArgumentException e) {
-                // in a CSV file, sample s is the row on line s + 2 (after the header)
+                // in a CSV file, the cell of the value: file:line:column and the column's name
                 int bad = a.firstUnconvertible(t.dtype());
-                String line = bad >= 0 && data.source().endsWith(".csv") && a.dim(0) > 0
-                        ? ":" + (bad / (a.length() / a.dim(0)) + 2) : "";
-                throw new DataException(data.source() + line + ": input " + t.name() + " : " + t.typeText()
+                Dataset.Cell cell = bad >= 0 ? data.locate(arrayName, bad) : null;
+                if (cell != null) {
+                    throw new DataException(cell.where() + ": column " + cell.column() + ": " + cell.text() + " is "
+                            + (t.dtype().equals("f32") ? "beyond the f32 range (the largest is about 3.4e38), so it "
+                            + "would become infinity as f32" : "not an integer in " + t.dtype() + "'s range")
+                            + " (input " + t.name() + " : " + t.typeText() + " from " + data.origin(arrayName) + ")");
+                }
+                throw new DataException(data.source() + ": input " + t.name() + " : " + t.typeText()
                         + " from " + data.origin(arrayName) + ": " + e.getMessage());
             }
             arrays.add(converted.withName(t.name()).reshape(target));

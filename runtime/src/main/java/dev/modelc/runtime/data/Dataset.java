@@ -28,6 +28,20 @@ public final class Dataset {
     private final int size;
     private final Map<String, ArrayData> arrays;
     private final Map<String, String> origins;
+    private final Locator locator;
+
+    /**
+     * Where an element of an array sits in a text file, for messages: {@code train.csv:3:7} and the column's name in
+     * its header ({@link Csv} has one); null where the data has no such place.
+     */
+    @FunctionalInterface
+    public interface Locator {
+        /** The cell holding element {@code element} (flat, row-major) of array {@code array}, or null. */
+        Cell locate(String array, int element);
+    }
+
+    /** A cell of a text file: {@code file:line:column}, the column's header name and the text written there. */
+    public record Cell(String where, String column, String text) {}
 
     /**
      * @param source the file or directory, for messages
@@ -38,7 +52,14 @@ public final class Dataset {
     }
 
     public Dataset(String source, List<ArrayData> arrays, Map<String, String> origins) throws DataException {
+        this(source, arrays, origins, null);
+    }
+
+    /** As above, with a {@link Locator} of the elements in the file (a CSV file's line and column). */
+    public Dataset(String source, List<ArrayData> arrays, Map<String, String> origins, Locator locator)
+            throws DataException {
         this.source = source;
+        this.locator = locator;
         Map<String, ArrayData> map = new LinkedHashMap<>();
         int n = -1;
         for (ArrayData a : arrays) {
@@ -120,7 +141,16 @@ public final class Dataset {
             shape[0] = to - from;
             out.add(new ArrayData(a.name(), a.dtype(), shape, data));
         }
-        return new Dataset(source, out, origins);
+        return new Dataset(source, out, origins, locator == null ? null : (array, element) -> {
+            ArrayData a = arrays.get(array);
+            int per = a == null || a.dim(0) == 0 ? 0 : a.length() / a.dim(0);
+            return locator.locate(array, element + from * per);
+        });
+    }
+
+    /** The cell of the file holding element {@code element} of {@code array}, or null when not known. */
+    public Cell locate(String array, int element) {
+        return locator == null ? null : locator.locate(array, element);
     }
 
     /** The file or directory the data came from. */

@@ -55,8 +55,8 @@ class CsvTest {
         assertArrayEquals(new int[] {0, 2}, bound.array("t").ints());
         Path half = csv("x0,x1,x2,t\n1,2,3,0.5\n");
         DataException e = assertThrows(DataException.class, () -> Dataset.open(half).bind(m));
-        assertEquals(half + ":2: input t : i32[B] from 1 column t: t: element 0 is 0.5, not an integer, so the "
-                + "array cannot become i32", e.getMessage());
+        assertEquals(half + ":2:7: column t: 0.5 is not an integer in i32's range (input t : i32[B] from 1 column t)",
+                e.getMessage());
     }
 
     /** 1e39 is a fine f64 but would be infinity in an f32 input; an f64 input takes it. */
@@ -65,8 +65,23 @@ class CsvTest {
         TestModel m = new TestModel(List.of(spec("x", "f32", "B", "3"), spec("t", "i32", "B")), List.of());
         Path big = csv("x0,x1,x2,t\n1,2,3,0\n4,1e39,6,1\n");
         DataException e = assertThrows(DataException.class, () -> Dataset.open(big).bind(m));
-        assertEquals(big + ":3: input x : f32[B, 3] from 3 columns x0..x2: x: element 4 [1, 1] is 1.0E39, beyond "
-                + "the f32 range (the largest is about 3.4e38), so it would become infinity as f32", e.getMessage());
+        assertEquals(big + ":3:3: column x1: 1e39 is beyond the f32 range (the largest is about 3.4e38), so it "
+                + "would become infinity as f32 (input x : f32[B, 3] from 3 columns x0..x2)", e.getMessage());
+        // columns in another order than their indices, spaces around fields, and a plain column
+        Path shuffled = Files.writeString(dir.resolve("shuffled.csv"),
+                "t, x2 ,x0,x1, w\n0, 1, 2, 3, 4\n1, 5, 6, 7,  -2e39\n");
+        TestModel withW = new TestModel(List.of(spec("x", "f32", "B", "3"), spec("t", "i32", "B"),
+                spec("w", "f32", "B")), List.of());
+        e = assertThrows(DataException.class, () -> Dataset.open(shuffled).bind(withW));
+        assertTrue(e.getMessage().startsWith(shuffled + ":3:14: column w: -2e39 is beyond the f32 range"),
+                e.getMessage());
+        Path shuffledX = Files.writeString(dir.resolve("shuffled-x.csv"), "t, x2 ,x0,x1\n0, 1, 2, 3\n1, 5, 6e40, 7\n");
+        e = assertThrows(DataException.class, () -> Dataset.open(shuffledX).bind(m));
+        assertTrue(e.getMessage().startsWith(shuffledX + ":3:7: column x0: 6e40 is beyond"), e.getMessage());
+        // a slice (a validation split) still names the line in the file
+        DataException sliced = assertThrows(DataException.class,
+                () -> Dataset.open(shuffledX).slice(1, 2).bind(m));
+        assertTrue(sliced.getMessage().startsWith(shuffledX + ":3:7: column x0"), sliced.getMessage());
         TestModel wide = new TestModel(List.of(spec("x", "f64", "B", "3"), spec("t", "i32", "B")), List.of());
         assertEquals(1e39, Dataset.open(big).bind(wide).dataset().array("x").doubles()[4]);
         Path edge = csv("x0,x1,x2,t\n3.4028234e38,-3.4028234e38,1e-50,0\n");
