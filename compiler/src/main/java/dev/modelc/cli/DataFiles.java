@@ -9,6 +9,7 @@ import dev.modelc.runtime.io.SafeTensors;
 import dev.modelc.runtime.io.Weights;
 import dev.modelc.runtime.io.WeightsFormatException;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -42,9 +43,18 @@ final class DataFiles {
     }
   }
 
-  /** The training (or only) data at {@code path}. */
-  static Dataset open(Path path) {
-    return io(path, () -> Dataset.open(path));
+  /** The training (or only) data at {@code path}; the reader's notes go to {@code err}. */
+  static Dataset open(Path path, PrintWriter err) {
+    return noted(io(path, () -> Dataset.open(path)), err);
+  }
+
+  /** Prints the dataset's notes (a plain IDX file read instead of its .gz) as {@code modelc: note: ...}. */
+  private static Dataset noted(Dataset d, PrintWriter err) {
+    for (String note : d.notes()) {
+      err.println("modelc: note: " + note);
+    }
+    err.flush();
+    return d;
   }
 
   /** True when {@code path} is a directory holding the IDX held-out pair ({@code t10k-*}). */
@@ -52,8 +62,8 @@ final class DataFiles {
     return dev.modelc.runtime.data.Idx.hasPair(path, true);
   }
 
-  static Dataset openHeldOut(Path dir) {
-    return io(dir, () -> Dataset.openHeldOut(dir));
+  static Dataset openHeldOut(Path dir, PrintWriter err) {
+    return noted(io(dir, () -> Dataset.openHeldOut(dir)), err);
   }
 
   /**
@@ -81,7 +91,7 @@ final class DataFiles {
   }
 
   /** For a directory, the held-out IDX pair if there is one, else the training pair; otherwise the file. */
-  static Dataset openForEvaluation(Path path) {
-    return hasHeldOut(path) ? openHeldOut(path) : open(path);
+  static Dataset openForEvaluation(Path path, PrintWriter err) {
+    return hasHeldOut(path) ? openHeldOut(path, err) : open(path, err);
   }
 }

@@ -45,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
             + "evaluate; 'modelc predict' runs it");
       }
       String what = DataFiles.loadWeights(model, trained.weights);
-      Dataset d = DataFiles.openForEvaluation(data);
+      Dataset d = DataFiles.openForEvaluation(data, spec.commandLine().getErr());
       DataBinding binding = DataFiles.io(data, () -> d.bind(model));
       trained.printHeader(out, model, what, d, binding);
       Evaluation e = TrainCommand.runOnData(data, null,

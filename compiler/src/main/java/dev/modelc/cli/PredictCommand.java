@@ -69,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
       TensorSpec output = outputs.get(0);
       String what = DataFiles.loadWeights(model, trained.weights);
       List<TensorSpec> needed = LoadedModel.predictInputs(model);
-      Dataset d = DataFiles.openForEvaluation(data);
+      Dataset d = DataFiles.openForEvaluation(data, spec.commandLine().getErr());
       DataBinding binding = DataFiles.io(data, () -> d.bind(model, needed.stream().map(TensorSpec::name).toList()));
       int n = d.size();
       int[] per = new int[outputs.size()];

@@ -178,7 +178,7 @@ final class TrainCommand implements Callable<Integer> {
             + "checkpoint" : lr != null ? "--lr" : file + ": the optimizer's lr") + ": " + e.getMessage());
       }
 
-      Dataset trainData = DataFiles.open(data);
+      Dataset trainData = DataFiles.open(data, spec.commandLine().getErr());
       DataBinding trainBinding = DataFiles.io(data, () -> trainData.bind(model));
       Loader loader = new Loader(trainBinding, batchSize, seedValue).dropLast(drop);
       if (loader.batchCount() == 0) {
@@ -403,8 +403,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private Loader heldOut(Model model, int batchSize) {
-    Dataset d = val != null ? DataFiles.openForEvaluation(val)
-        : DataFiles.hasHeldOut(data) ? DataFiles.openHeldOut(data) : null;
+    Dataset d = val != null ? DataFiles.openForEvaluation(val, spec.commandLine().getErr())
+        : DataFiles.hasHeldOut(data) ? DataFiles.openHeldOut(data, spec.commandLine().getErr()) : null;
     if (d == null) {
       return null;
     }

@@ -50,6 +50,24 @@ class TrainCommandTest {
     return data.resolve("val.npz").toString();
   }
 
+  /** After gunzip -k a directory holds a file both plain and gzipped: the plain one is read, and a note says so. */
+  @Test
+  void aPlainIdxFileBesideItsGzipIsNamedOnStderr() throws IOException {
+    Path both = Files.createDirectory(dir.resolve("both"));
+    for (String name : List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte")) {
+      Files.copy(FASHION.resolve(name + ".gz"), both.resolve(name + ".gz"));
+    }
+    try (java.io.InputStream in = new java.util.zip.GZIPInputStream(
+        Files.newInputStream(both.resolve("t10k-labels-idx1-ubyte.gz")))) {
+      Files.copy(in, both.resolve("t10k-labels-idx1-ubyte"));
+    }
+    Run r = run("train", MLP, "--data", both.toString(), "--max-steps", "1");
+    assertEquals(0, r.code(), r.err());
+    assertEquals("modelc: note: " + both + ": using t10k-labels-idx1-ubyte, not t10k-labels-idx1-ubyte.gz beside it "
+        + "(both are there; the plain file is read)\n", r.err());
+  }
+
   @Test
   void trainsOnTheBundledSubsetAndReportsHeldOutAccuracy() {
     Run r = run("train", CNN, "--data", FASHION.toString(), "--max-steps", "12", "--batch", "32");

@@ -29,6 +29,7 @@ public final class Dataset {
     private final Map<String, ArrayData> arrays;
     private final Map<String, String> origins;
     private final Locator locator;
+    private final List<String> notes;
 
     /**
      * Where an element of an array sits in a text file, for messages: {@code train.csv:3:7} and the column's name in
@@ -58,8 +59,14 @@ public final class Dataset {
     /** As above, with a {@link Locator} of the elements in the file (a CSV file's line and column). */
     public Dataset(String source, List<ArrayData> arrays, Map<String, String> origins, Locator locator)
             throws DataException {
+        this(source, arrays, origins, locator, List.of());
+    }
+
+    private Dataset(String source, List<ArrayData> arrays, Map<String, String> origins, Locator locator,
+            List<String> notes) throws DataException {
         this.source = source;
         this.locator = locator;
+        this.notes = List.copyOf(notes);
         Map<String, ArrayData> map = new LinkedHashMap<>();
         int n = -1;
         for (ArrayData a : arrays) {
@@ -145,7 +152,22 @@ public final class Dataset {
             ArrayData a = arrays.get(array);
             int per = a == null || a.dim(0) == 0 ? 0 : a.length() / a.dim(0);
             return locator.locate(array, element + from * per);
-        });
+        }, notes);
+    }
+
+    /** This dataset with notes about how it was read, for the user (a command line prints them on stderr). */
+    public Dataset withNotes(List<String> more) throws DataException {
+        List<String> all = new java.util.ArrayList<>(notes);
+        all.addAll(more);
+        return new Dataset(source, List.copyOf(arrays.values()), origins, locator, all);
+    }
+
+    /**
+     * What the reader chose that the user may not expect, one sentence each: which of two files it read
+     * ({@link Idx#directory}: a plain IDX file beside its {@code .gz}). Empty for most data.
+     */
+    public List<String> notes() {
+        return notes;
     }
 
     /** The cell of the file holding element {@code element} of {@code array}, or null when not known. */

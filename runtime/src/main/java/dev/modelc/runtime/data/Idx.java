@@ -22,6 +22,10 @@ import java.util.zip.GZIPInputStream;
  *   <li>labels, magic {@code 0x00000801} (unsigned bytes, 1 dimension n), become {@code i32[n]}.
  * </ul>
  * The data must be exactly as long as the dimensions say: a truncated file or trailing bytes are errors.
+ *
+ * <p>In a directory, a file may be there plain, gzipped ({@code .gz}) or both (after {@code gunzip -k}); with both,
+ * the plain file is read, as torchvision reads the uncompressed files, and the dataset carries a note naming the
+ * file used and the one ignored ({@link Dataset#notes}), or, when their sizes show they differ, it is an error.
  */
 public final class Idx {
     public static final int IMAGES_MAGIC = 0x00000803;
@@ -46,7 +50,46 @@ public final class Idx {
                     + "for " + names.get(0) + "[.gz] and " + names.get(1) + "[.gz] (IDX, as MNIST), or pass a "
                     + ".csv, .npz, .npy or .safetensors file");
         }
-        return pair(images, labels, dir.toString());
+        List<String> notes = new java.util.ArrayList<>();
+        for (Path p : List.of(images, labels)) {
+            String note = besideItsGzip(p);
+            if (note != null) {
+                notes.add(dir + ": " + note);
+            }
+        }
+        return pair(images, labels, dir.toString()).withNotes(notes);
+    }
+
+    /**
+     * When both {@code NAME} and {@code NAME.gz} exist (after {@code gunzip -k}), {@link #find} takes the plain
+     * file, as torchvision reads the uncompressed files: a note saying so, or null when there is no {@code .gz}. If
+     * the two cannot hold the same data (the size the gzip trailer records, ISIZE, differs from the plain file's
+     * size), an error: which one the user meant is unknown.
+     */
+    private static String besideItsGzip(Path plain) throws IOException {
+        Path gz = plain.resolveSibling(plain.getFileName() + ".gz");
+        if (!Files.isRegularFile(gz) || plain.getFileName().toString().endsWith(".gz")) {
+            return null;
+        }
+        long size = Files.size(plain);
+        long gzSize = Files.size(gz);
+        if (gzSize >= 18) {
+            byte[] trailer = new byte[4];
+            try (java.nio.channels.SeekableByteChannel c = Files.newByteChannel(gz)) {
+                c.position(gzSize - 4);
+                c.read(java.nio.ByteBuffer.wrap(trailer));
+            }
+            long isize = (trailer[0] & 0xFFL) | (trailer[1] & 0xFFL) << 8 | (trailer[2] & 0xFFL) << 16
+                    | (trailer[3] & 0xFFL) << 24;
+            if (isize != (size & 0xFFFFFFFFL)) {
+                throw new DataException(plain.getParent() + ": both " + plain.getFileName() + " (" + size
+                        + " bytes) and " + gz.getFileName() + " (" + isize + " bytes uncompressed) are there, and "
+                        + "they hold different data; remove the one not meant (the plain file is read when both "
+                        + "agree)");
+            }
+        }
+        return "using " + plain.getFileName() + ", not " + gz.getFileName() + " beside it (both are there; the "
+                + "plain file is read)";
     }
 
     /** An images file and a labels file with the same number of samples. */

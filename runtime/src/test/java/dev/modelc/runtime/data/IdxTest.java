@@ -65,6 +65,26 @@ class IdxTest {
         }
     }
 
+    /** After gunzip -k both files are there: the plain one is read, with a note; files that differ are an error. */
+    @Test
+    void aPlainFileBesideItsGzipIsReadWithANote() throws IOException {
+        writeTiny(dir, "train", true);
+        assertEquals(List.of(), Dataset.open(dir).notes());
+        writeTiny(dir, "train", false);
+        Dataset d = Dataset.open(dir);
+        assertEquals(List.of(dir + ": using train-images-idx3-ubyte, not train-images-idx3-ubyte.gz beside it (both "
+                + "are there; the plain file is read)", dir + ": using train-labels-idx1-ubyte, not "
+                + "train-labels-idx1-ubyte.gz beside it (both are there; the plain file is read)"), d.notes());
+        assertEquals(5, d.size());
+        assertEquals(d.notes(), d.slice(0, 2).notes());
+
+        write(dir.resolve("train-labels-idx1-ubyte"), 0x801, new int[] {4}, new byte[] {0, 1, 2, 0}, false);
+        DataException e = assertThrows(DataException.class, () -> Dataset.open(dir));
+        assertEquals(dir + ": both train-labels-idx1-ubyte (12 bytes) and train-labels-idx1-ubyte.gz (13 bytes "
+                + "uncompressed) are there, and they hold different data; remove the one not meant (the plain file "
+                + "is read when both agree)", e.getMessage());
+    }
+
     @Test
     void emptyDirectorySaysWhatItLookedFor() {
         DataException e = assertThrows(DataException.class, () -> Dataset.open(dir));
