@@ -65,10 +65,10 @@ public final class VjpRules {
               (ir, y, y_bar) -> ir.neg(ir.div(ir.mul(y_bar, y), y.in(1))));
     rule(POW, VjpRules::pow_backward_base,
               VjpRules::pow_backward_exponent);
-    rule(MAXIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))),
-                  (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))));
-    rule(MINIMUM, (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(1), y.in(0))),
-                  (ir, y, y_bar) -> ir.mul(y_bar, wins(ir, y.in(0), y.in(1))));
+    rule(MAXIMUM, (ir, y, y_bar) -> share(ir, y_bar, ir.greater(y.in(1), y.in(0)), y),
+                  (ir, y, y_bar) -> share(ir, y_bar, ir.greater(y.in(0), y.in(1)), y));
+    rule(MINIMUM, (ir, y, y_bar) -> share(ir, y_bar, ir.greater(y.in(0), y.in(1)), y),
+                  (ir, y, y_bar) -> share(ir, y_bar, ir.greater(y.in(1), y.in(0)), y));
     rule(BCE, VjpRules::bce_backward_probability,
               VjpRules::bce_backward_target);
     rule(BCE_WITH_LOGITS, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.sigmoid(y.in(0)), y.in(1))),
@@ -201,9 +201,15 @@ public final class VjpRules {
     return ir.mul(y_bar, ir.add(linear, curved));
   }
 
-  /** 1 where a beats b, 1/2 where they tie (maximum and minimum share ties as PyTorch), else 0. */
-  static Node wins(GraphBuilder ir, Node a, Node b) {
-    return ir.add(ir.greater(a, b), ir.scale(ir.equal(a, b), 0.5));
+  /**
+   * maximum's or minimum's y_bar for one operand, PyTorch's {@code where(a == b, grad / 2, grad)
+   * .masked_fill_(loses, 0)}: none of it where the operand {@code loses}, half where the operands tie, all of it
+   * elsewhere (where it wins, or where an operand is NaN, which neither wins nor loses). Selected, not multiplied by
+   * a 0/1 mask: a NaN y_bar (from sqrt(-1) downstream) stays out of the operand that lost, as in PyTorch.
+   */
+  static Node share(GraphBuilder ir, Node y_bar, Node loses, Node y) {
+    Node tie = ir.equal(y.in(0), y.in(1));
+    return ir.select(loses, ir.full(0, y_bar), ir.select(tie, ir.scale(y_bar, 0.5), y_bar));
   }
 
   /** A reduction's y_bar (or y) brought back to the operand's shape. */

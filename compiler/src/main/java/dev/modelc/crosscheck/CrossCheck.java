@@ -105,6 +105,12 @@ public final class CrossCheck {
     bindRandomInputs(f64Model, m, null, batch, new Random(seed));
     m.zeroGrad();
     m.forward();
+    if (!Double.isFinite(m.loss())) {
+      // every difference of a NaN (or infinite) objective is NaN: there is no slope to compare the gradients with
+      notes.add("finite differences skipped: the f64 twin's objective is " + m.loss() + " at the random inputs, "
+          + "so differences of it say nothing about the gradients");
+      return;
+    }
     m.backward();
     long draw = m.dropoutDraws(); // each difference redraws this pass's dropout masks, those of the gradient
     Random probe = new Random(seed + 1);

@@ -106,7 +106,6 @@ public final class ElementwiseKernels {
     /** abs: g * sign(x), 0 at 0. */
     public static Tensor absGrad(Tensor g, Tensor x) { return zip(g, x, (gi, xi) -> gi * ScalarMath.sign(xi)); }
 
-    /** maximum/minimum, gradient for the operand {@code a}: g where a wins, g/2 on ties, 0 where a loses. */
     /** 1 where {@code test(a, b)} holds else 0, in the operands' dtype, over their broadcast shape. */
     public static Tensor compare(Tensor a, Tensor b, DoubleBinaryOperator test) {
         return zip(a, b, test);
@@ -137,7 +136,12 @@ public final class ElementwiseKernels {
         return zip3(g, c, c, (gi, ci, unused) -> (ci != 0) == keep ? gi : 0);
     }
 
+    /**
+     * maximum/minimum, gradient for the operand {@code a}: 0 where a loses, g/2 on ties, g elsewhere (where a wins,
+     * or where an operand is NaN); 0, not g * 0, where a loses, so a NaN g does not reach it (PyTorch's masked_fill).
+     */
     public static Tensor selectGrad(Tensor g, Tensor a, Tensor b, boolean maximum) {
-        return zip3(g, a, b, (gi, x, y) -> x == y ? gi / 2 : (x > y) == maximum ? gi : 0);
+        // PyTorch's masked_fill where a loses: a NaN operand neither wins nor loses, so it gets all of g
+        return zip3(g, a, b, (gi, x, y) -> x == y ? gi / 2 : (maximum ? x < y : x > y) ? 0 : gi);
     }
 }
