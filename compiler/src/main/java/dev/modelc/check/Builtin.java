@@ -135,10 +135,13 @@ public enum Builtin {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Whether a model may call this builtin by name (operators are written as symbols). */
+  /**
+   * Whether a model may call this builtin by name (operators are written as symbols); {@code neg(x)} is both, as
+   * torch.neg is {@code -x}.
+   */
   public boolean callable() {
     return switch (this) {
-      case ADD, SUB, MUL, DIV, POW, MATMUL, NEG, INDEX, LT, LE, GT, GE, EQ, NE, AND, OR, NOT -> false;
+      case ADD, SUB, MUL, DIV, POW, MATMUL, INDEX, LT, LE, GT, GE, EQ, NE, AND, OR, NOT -> false;
       default -> true;
     };
   }

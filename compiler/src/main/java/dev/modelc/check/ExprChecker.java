@@ -242,7 +242,7 @@ final class ExprChecker {
   /** Functions of one number computed at check time, so that their result stays a weak number. */
   private static final java.util.Map<Builtin, java.util.function.DoubleUnaryOperator> FOLDED = java.util.Map.of(
       Builtin.EXP, Math::exp, Builtin.LOG, Math::log, Builtin.SQRT, Math::sqrt, Builtin.ABS, Math::abs,
-      Builtin.SIN, Math::sin, Builtin.COS, Math::cos, Builtin.TANH, Math::tanh);
+      Builtin.SIN, Math::sin, Builtin.COS, Math::cos, Builtin.TANH, Math::tanh, Builtin.NEG, x -> -x);
 
   private TExpr call(Expr.Call c, Scope scope) {
     String name = c.callee().name();

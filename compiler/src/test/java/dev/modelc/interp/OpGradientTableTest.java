@@ -29,7 +29,8 @@ class OpGradientTableTest {
   static Stream<Arguments> rows() {
     return Stream.of(
         row("add", "a + b"), row("sub", "a - b"), row("mul", "a * b"), row("div", "a / (b * b + 1)"),
-        row("pow", "(a * a + 1) ** b"), row("neg", "-a"), row("exp", "exp(a)"), row("log", "log(a * a + 0.5)"),
+        row("pow", "(a * a + 1) ** b"), row("neg", "-a"), row("neg call", "neg(a) * b"), row("exp", "exp(a)"),
+        row("log", "log(a * a + 0.5)"),
         row("sqrt", "sqrt(a * a + 0.5)"), row("abs", "abs(a + 3)"), row("sin", "sin(a)"), row("cos", "cos(a)"),
         row("tanh", "tanh(a)"), row("sigmoid", "sigmoid(a)"), row("relu", "relu(a + 3)"),
         row("leaky_relu", "leaky_relu(a - 3, negative_slope = 0.1)"), row("softplus", "softplus(a, beta = 2)"),
