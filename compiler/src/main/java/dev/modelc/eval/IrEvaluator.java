@@ -49,10 +49,14 @@ public final class IrEvaluator {
     this(graph, true);
   }
 
-  /** With {@code training} false, TRAINING is 0, as in the generated predict (running statistics). */
+  /**
+   * With {@code training} false, TRAINING is 0 and dropout passes its input through, as in the generated predict and
+   * in evaluation mode (running statistics, no masks).
+   */
   public IrEvaluator(Graph graph, boolean training) {
     this.graph = graph;
     this.training = training;
+    this.masks = training ? Masks.FIRST : new Masks(0, 0, false);
   }
 
   /**

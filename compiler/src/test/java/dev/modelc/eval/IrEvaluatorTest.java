@@ -48,6 +48,21 @@ class IrEvaluatorTest {
   }
 
   @Test
+  void dropoutPassesItsInputThroughInEvaluationMode() {
+    GraphBuilder ir = new GraphBuilder("dropout");
+    Node x = ir.input("x", Dims.type(DType.F64, Dims.shape(64)));
+    ir.result("y", Graph.Kind.OUTPUT, new Sugar(ir).dropout(x, 0.5, 0));
+    Graph g = ir.build();
+    double[] ones = new double[64];
+    java.util.Arrays.fill(ones, 1);
+    Map<String, NdArray> in = Map.of("x", NdArray.of(DType.F64, new int[] {64}, ones));
+    double[] training = new IrEvaluator(g).run(in, Map.of()).result("y").data();
+    assertEquals(true, java.util.Arrays.stream(training).anyMatch(v -> v == 0), "a training pass drops elements");
+    assertEquals(List.of(1.0), java.util.Arrays.stream(new IrEvaluator(g, false).run(in, Map.of()).result("y").data())
+        .distinct().boxed().toList(), "evaluation mode (setTraining(false), predict) keeps every element as it is");
+  }
+
+  @Test
   void mismatchedSymbolicSizesAreLocatedErrors() {
     GraphBuilder ir = new GraphBuilder("two");
     ir.at(new Origin(2, 3));
