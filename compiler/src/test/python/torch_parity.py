@@ -443,10 +443,170 @@ class Masks(nn.Module):
         return {"x": x, "y": 2 * torch.randn(8, 2, generator=g)}
 
 
+class Activations(nn.Module):
+    """Every elementwise builtin and activation of activations.mdl, many of them on their kinks at the first step."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9, nesterov=True, weight_decay=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(6))
+        self.shift = nn.Parameter(torch.zeros(6))
+        self.e = nn.Parameter(torch.full((6,), 1.5))
+        self.head = nn.Linear(150, 3)
+
+    def loss(self, x, v, y):
+        u = x * self.scale + self.shift
+        w = v * self.scale - self.shift
+        parts = torch.cat([F.relu(u), F.leaky_relu(u), F.leaky_relu(u, negative_slope=0.2), u.abs(), torch.neg(u), -u,
+                           torch.tanh(u), torch.sigmoid(u), torch.sin(u), torch.cos(u), torch.exp(0.5 * u),
+                           torch.log(u * u + 1), torch.sqrt(u * u + 0.5), F.gelu(u), F.gelu(u, approximate="tanh"),
+                           F.softplus(u), F.softplus(u, beta=2, threshold=3), torch.maximum(u, w),
+                           torch.minimum(u, w), u ** 3, u.abs() ** self.e, 2 ** u / (w.abs() + 1), u ** 2,
+                           (u.abs() + 1) ** -1.5, F.dropout(u, p=0.0)], dim=1)
+        return F.mse_loss(self.head(parts), y)
+
+    @staticmethod
+    def batch(g):
+        # multiples of 0.5 in [-3, 3]: zeros, and 1.5 (softplus's threshold at beta 2); v equals x in about 40%
+        x = torch.randint(-6, 7, (8, 6), generator=g) / 2
+        v = torch.where(torch.rand(8, 6, generator=g) < 0.4, x, torch.randint(-6, 7, (8, 6), generator=g) / 2)
+        return {"x": x, "v": v, "y": torch.randn(8, 3, generator=g)}
+
+
+class Reductions(nn.Module):
+    """softmax and log_softmax on each dim, and the reductions with dims and keepdim, ties included: reductions.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.8, dampening=0.3, weight_decay=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(5, 5) / 5 ** 0.5)
+        self.b = nn.Parameter(0.1 * torch.randn(5))
+        self.shift = nn.Parameter(torch.zeros(4, 5))
+        self.c = nn.Parameter(torch.rand(15, 5) - 0.5)
+
+    def loss(self, x, t, y):
+        h = torch.tanh(x @ self.w + self.b)
+        s0, l1, s2 = torch.softmax(h, 0), F.log_softmax(h, 1), torch.softmax(h, -1)
+        l0, l2 = F.log_softmax(h, 0), F.log_softmax(h, dim=2)
+        big = 40 * (x @ self.w)
+        tied = t + self.shift
+        c = self.c
+        pred = (c[0] * (s0 * h).sum(1) + c[1] * l1.mean(dim=1) + c[2] * (s2 * l0).sum(dim=[1])
+                + c[3] * h.max(1).values + c[4] * torch.amax(h * h, dim=[1]) + c[5] * torch.logsumexp(h, 1)
+                + c[6] * (h.mean(2, keepdim=True) * h).sum(1) + c[7] * (l2.max(dim=2, keepdim=True).values * h).sum(1)
+                + c[8] * torch.logsumexp(h, [1, 2], keepdim=True)[:, :, 0] + c[9] * h.mean([0, 1])
+                + c[10] * tied.max(1).values + c[11] * torch.amax(tied, dim=1)
+                + c[12] * torch.logsumexp(big, 1) / 40 + c[13] * (torch.softmax(big, 1) * h).sum(1)
+                + c[14] * (F.log_softmax(big, 0) * h).sum(1) / 40
+                + tied.max() + h.sum() / 20 + h.mean(dim=(0, 1, 2), keepdim=True)[0, 0])
+        return F.mse_loss(pred, y) + torch.amax(tied, [1, 2], keepdim=True).sum() / 10
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(6, 4, 5, generator=g), "t": torch.randint(0, 3, (6, 4, 5), generator=g).float(),
+                "y": torch.randn(6, 5, generator=g)}
+
+
+class Losses(nn.Module):
+    """Every loss with each reduction: losses.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05))
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(3))
+        self.shift = nn.Parameter(torch.zeros(3))
+        self.fc1, self.fc2, self.fc3 = nn.Linear(6, 8), nn.Linear(8, 4), nn.Linear(8, 2)
+
+    def loss(self, x, t, y, p):
+        h = torch.tanh(self.fc1(x))
+        z = self.fc2(h)
+        logp = F.log_softmax(z, 1)
+        a = x[:, 0:3] * self.scale + self.shift
+        q = self.fc3(h)
+        return (F.cross_entropy(z, t) + 0.1 * F.cross_entropy(z, t, reduction="sum")
+                + F.nll_loss(logp, t) + 0.1 * F.nll_loss(logp, t, reduction="sum")
+                + F.mse_loss(a, y) + 0.1 * F.mse_loss(a, y, reduction="sum")
+                + F.l1_loss(a, y) + 0.1 * F.l1_loss(a, y, reduction="sum")
+                + F.binary_cross_entropy(torch.sigmoid(q), p)
+                + 0.1 * F.binary_cross_entropy(torch.sigmoid(q), p, reduction="sum")
+                + F.binary_cross_entropy_with_logits(q, p)
+                + 0.1 * F.binary_cross_entropy_with_logits(q, p, reduction="sum")
+                + 0.01 * F.cross_entropy(30 * z, t) + 0.01 * F.binary_cross_entropy_with_logits(30 * q, p))
+
+    @staticmethod
+    def batch(g):
+        x = torch.randn(8, 6, generator=g)
+        y = torch.where(torch.rand(8, 3, generator=g) < 0.35, x[:, 0:3], torch.randn(8, 3, generator=g))
+        return {"x": x, "t": torch.randint(0, 4, (8,), generator=g), "y": y, "p": torch.rand(8, 2, generator=g)}
+
+
+class ConvPool(nn.Module):
+    """conv2d with strides and paddings, max and average pooling with padding and strides: convpool.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.AdamW(ps, lr=0.01, betas=(0.85, 0.995), eps=1e-7, weight_decay=0.1))
+
+    def __init__(self):
+        super().__init__()
+        self.w1 = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(4, 2, 3, 3), a=5 ** 0.5))
+        self.b1 = nn.Parameter(0.4 * torch.rand(4) - 0.2)
+        self.w2 = nn.Parameter(nn.init.xavier_normal_(torch.empty(3, 2, 3, 2)))
+        self.fc = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(3, 120), a=5 ** 0.5))
+        self.s = nn.Parameter(torch.zeros(1, 5, 5))
+
+    def loss(self, x, t, k):
+        c1 = F.conv2d(x, self.w1, self.b1, stride=2, padding=1)
+        c2 = F.conv2d(x, self.w2, stride=(1, 2), padding=(0, 1))
+        m1 = F.max_pool2d(F.relu(c1), 2)
+        m2 = F.max_pool2d(c1, 3, stride=2, padding=1)
+        a1 = F.avg_pool2d(c2, (2, 2), stride=1, padding=1)
+        a2 = F.avg_pool2d(c1, 2)
+        m3 = F.max_pool2d(c2, (3, 2), stride=(2, 1), padding=(1, 0))
+        h = torch.cat([m1.flatten(1), m2.flatten(1), a2.flatten(1), a1.reshape(x.shape[0], 90) / 3], dim=1)
+        tied = F.max_pool2d(k + self.s, 3, stride=2, padding=1)
+        return F.cross_entropy(h[:, 0:120] @ self.fc.T + m3.sum([2, 3]) + tied.flatten(1)[:, 0:3], t) + tied.mean()
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(6, 2, 7, 7, generator=g), "t": torch.randint(0, 3, (6,), generator=g),
+                "k": torch.randint(-2, 2, (6, 1, 5, 5), generator=g).float()}
+
+
+class Shapes(nn.Module):
+    """Movement, broadcast and 1-D matmul, linear, detach, and dropout in evaluation mode: shapes.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.05, weight_decay=0.1))
+    training_mode = False
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(0.5 * torch.randn(2, 4, 5))
+        self.u = nn.Parameter(torch.tensor([0.1, -0.2, 0.3, -0.4, 0.5]))
+        self.k = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(6, 4)))
+        self.kb = nn.Parameter(0.1 * torch.randn(6))
+        self.m = nn.Parameter(0.5 * torch.randn(3, 3))
+        self.out = nn.Parameter(nn.init.xavier_uniform_(torch.empty(2, 20)))
+        self.train(self.training_mode)
+
+    def loss(self, x, y):
+        p = F.dropout(x.reshape(-1, 1, 3, 4) @ self.w, 0.3, self.training)
+        f = p.transpose(1, 3).flatten(2, 3)
+        a = self.u @ f
+        l, l2 = F.linear(x, self.k, self.kb), F.linear(x, self.k)
+        b = l2 @ self.kb
+        d = (l.detach() * l2).sum(1)
+        e = (self.m @ l).mean(2)
+        g = (x @ x.mT)[:, 0, 0:2] + self.m.transpose(0, 1)[0, 1:] * (self.kb @ self.kb)
+        h = torch.cat([a, b, d, e, g], dim=1).reshape(-1, 4, 5)
+        return F.mse_loss(h.flatten(1) @ self.out.T, y) + 0.01 * (self.w.flatten() ** 2).sum()
+
+    @staticmethod
+    def batch(g):
+        return {"x": 0.5 * torch.randn(8, 3, 4, generator=g), "y": torch.randn(8, 2, generator=g)}
+
+
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
           "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "transformer": Transformer,
-          "masks": Masks, "batchnorm": BatchNorms, "batchnorm_eval": BatchNormsEval}
+          "masks": Masks, "batchnorm": BatchNorms, "batchnorm_eval": BatchNormsEval, "activations": Activations,
+          "reductions": Reductions, "losses": Losses, "convpool": ConvPool, "shapes": Shapes}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32", np.dtype("int64"): "I64"}
 

@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelc.Samples;
+import dev.modelc.ad.Differentiation;
+import dev.modelc.eval.IrEvaluator;
+import dev.modelc.eval.NdArray;
+import dev.modelc.interp.Interpreter;
+import dev.modelc.ir.Graph;
+import dev.modelc.lower.Lowering;
+import dev.modelc.runtime.tensor.Tensor;
+import dev.modelc.types.DType;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.driver.Driver;
 import dev.modelc.runtime.api.Model;
@@ -23,7 +31,9 @@ import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,13 +48,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and stack, index_select/gather/one_hot, embedding with padding_idx, layer_norm and group_norm, clamp with values on
  * its bounds, comparisons and where, the mask operators and float of a mask, batch_norm as BatchNorm1d and
  * BatchNorm2d in training and evaluation mode, whose running statistics and num_batches_tracked are compared after the
- * steps too) and a tiny transformer block; the script writes each as the torch.nn module a
- * PyTorch user would. The compiled class (the f64 twin for the float64 reference) loads the same weights by state_dict
- * name (none may be missing) and must give the loss and every gradient within 1e-5 (relative to the tensor's largest
- * magnitude) and each step's loss within 1e-4 relative. The parameters after the ten steps must agree within 1e-3 of
- * their largest magnitude: Adam's update {@code m / sqrt(v)} turns rounding differences in a near-zero gradient into a
- * step of up to {@code lr} (the seeds' CNN: one fc1 weight of 103,680 is 1.1e-5 off after ten steps at lr 0.001). In
- * f64 the bounds are those of {@link #F64}.
+ * steps too, every elementwise builtin and activation on its kinks, softmax and the reductions along each dim with
+ * ties, every loss with each reduction, conv2d and pooling with strides and paddings, movement and broadcast matmul
+ * with dropout in evaluation mode) and a tiny transformer block; between them they use every optimizer option. The
+ * script writes each as the torch.nn module a PyTorch user would. The compiled class (the f64 twin for the float64
+ * reference) loads the same weights by state_dict name (none may be missing) and must give the loss and every
+ * gradient within 1e-5 (relative to the tensor's largest magnitude) and each step's loss within 1e-4 relative; so
+ * must the reference interpreter, and the IR evaluator over the unoptimized graph its first loss and gradients. The
+ * parameters after the ten steps must agree within 1e-3 of their largest magnitude: Adam's update {@code m /
+ * sqrt(v)} turns rounding differences in a near-zero gradient into a step of up to {@code lr} (the seeds' CNN: one
+ * fc1 weight of 103,680 is 1.1e-5 off after ten steps at lr 0.001). In f64 the bounds are those of {@link #F64}.
  *
  * <p>Where PyTorch is not installed the test is skipped, except in CI ({@code CI} set), where it fails: CI installs
  * {@code python3-torch}.
@@ -97,15 +110,17 @@ class TorchParityTest {
       "linreg, f64", "logreg, f64", "mlp, f64", "cnn, f64", "norm, f64", "bow, f64",
       "slicing, f64", "catstack, f64", "indices, f64", "embed, f64", "norms, f64", "tinyformer, f64",
       "clamp, f64", "where, f64", "transformer, f64", "masks, f64",
-      "batchnorm, f32", "batchnorm, f64", "batchnorm_eval, f32", "batchnorm_eval, f64"})
+      "batchnorm, f32", "batchnorm, f64", "batchnorm_eval, f32", "batchnorm_eval, f64",
+      "activations, f32", "activations, f64", "reductions, f32", "reductions, f64", "losses, f32", "losses, f64",
+      "convpool, f32", "convpool, f64", "shapes, f32", "shapes, f64"})
   void lossGradientsAndTrajectoryMatchPyTorch(String name, String dtype) throws Exception {
     boolean f64 = dtype.equals("f64");
     Tolerance tol = f64 ? F64 : F32;
     String what = name + " " + dtype;
     String file = name + (f64 ? ".f64" : "") + ".safetensors";
     ArrayFile ref = SafeTensors.read(OUT.resolve(file));
-    Model model = Driver.compile(load(name.replace("_eval", ""), f64), "parity", name + ".mdl", true)
-        .newUninitialized();
+    CheckedModel checked = load(name.replace("_eval", ""), f64);
+    Model model = Driver.compile(checked, "parity", name + ".mdl", true).newUninitialized();
     assertEquals(List.of(), Weights.load(model, ref, file, false).missingKeys(), what + ": parameters not in " + file);
     int steps = ref.get("losses").length();
     List<String> buffers = List.of(ref.metadata().getOrDefault("buffers", "").split(","));
@@ -133,6 +148,108 @@ class TorchParityTest {
       assertTensorClose(ref.get("final." + p.name()), model.parameter(p.name()), tol.parameters(),
           what + " " + p.name() + " after " + steps + " steps");
     }
+    referenceInterpreterMatches(checked, ref, tol, what + " (interpreter)", buffers);
+    irEvaluatorMatches(checked, ref, tol, what + " (IR evaluator)", buffers);
+  }
+
+  /**
+   * The reference interpreter (the runtime's tensor library with its tape and optimizers) from the same weights and
+   * batches: the first loss and gradients, the trajectory and the parameters after the steps, with the same bounds.
+   */
+  private static void referenceInterpreterMatches(CheckedModel checked, ArrayFile ref, Tolerance tol, String what,
+      List<String> buffers) {
+    Interpreter interp = new Interpreter(checked, 0);
+    for (CheckedModel.Param p : checked.params()) {
+      ArrayData weights = ref.get(p.name());
+      Tensor t = interp.param(p.name());
+      assertEquals(weights.length(), t.numel(), what + ": size of " + p.name());
+      for (int i = 0; i < weights.length(); i++) {
+        if (t.floatData() != null) t.floatData()[i] = (float) weights.get(i);
+        else t.doubleData()[i] = weights.get(i);
+      }
+    }
+    interp.setTraining(!ref.metadata().getOrDefault("training", "true").equals("false"));
+    int steps = ref.get("losses").length();
+    for (int s = 0; s < steps; s++) {
+      for (CheckedModel.Input in : checked.inputs()) {
+        ArrayData all = ref.get("input." + in.name());
+        int[] shape = Arrays.copyOfRange(all.shape(), 1, all.rank());
+        int per = all.length() / all.dim(0);
+        if (all.data() instanceof int[] ints) {
+          interp.setIndices(in.name(), Arrays.copyOfRange(ints, s * per, (s + 1) * per), shape);
+        } else if (all.data() instanceof double[] doubles) {
+          interp.setInput(in.name(), Tensor.of(Arrays.copyOfRange(doubles, s * per, (s + 1) * per), shape));
+        } else {
+          interp.setInput(in.name(), Tensor.of(Arrays.copyOfRange(all.floats(), s * per, (s + 1) * per), shape));
+        }
+      }
+      interp.zeroGrad();
+      interp.forward();
+      double loss = interp.loss().item();
+      interp.backward();
+      if (s == 0) {
+        assertClose(ref.get("loss").get(0), loss, tol.gradients(), what + " loss");
+        for (CheckedModel.Param p : checked.params()) {
+          if (buffers.contains(p.name())) continue;
+          assertTensorClose(ref.get("grad." + p.name()), storage(interp.grad(p.name())), tol.gradients(),
+              what + " grad " + p.name());
+        }
+      } else {
+        assertClose(ref.get("losses").get(s), loss, tol.losses(), what + " loss at step " + (s + 1));
+      }
+      interp.step();
+    }
+    for (CheckedModel.Param p : checked.params()) {
+      Tensor t = interp.param(p.name());
+      Object values = p.type().dtype().isFloat() ? storage(t)
+          : Arrays.stream(t.doubles()).mapToInt(v -> (int) v).toArray(); // a counter, held as f64
+      assertTensorClose(ref.get("final." + p.name()), values, tol.parameters(),
+          what + " " + p.name() + " after " + steps + " steps");
+    }
+  }
+
+  private static Object storage(Tensor t) {
+    return t.floatData() != null ? t.floatData() : t.doubleData();
+  }
+
+  /**
+   * The IR evaluator (each primitive's meaning, on doubles rounded to the node's dtype) over the lowered and
+   * differentiated graph before any optimization pass: the first loss and gradients.
+   */
+  private static void irEvaluatorMatches(CheckedModel checked, ArrayFile ref, Tolerance tol, String what,
+      List<String> buffers) {
+    Graph g = Differentiation.addGradients(Lowering.lower(checked, true));
+    Map<String, NdArray> inputs = new HashMap<>();
+    for (CheckedModel.Input in : checked.inputs()) {
+      ArrayData all = ref.get("input." + in.name());
+      int per = all.length() / all.dim(0);
+      double[] first = new double[per];
+      for (int i = 0; i < per; i++) first[i] = all.get(i);
+      inputs.put(in.name(), new NdArray(in.type().dtype(), Arrays.copyOfRange(all.shape(), 1, all.rank()), first));
+    }
+    Map<String, NdArray> params = new HashMap<>();
+    for (CheckedModel.Param p : checked.params()) {
+      ArrayData weights = ref.get(p.name());
+      double[] values = new double[weights.length()];
+      for (int i = 0; i < values.length; i++) values[i] = weights.get(i);
+      params.put(p.name(), new NdArray(p.type().dtype(), weights.shape(), values));
+    }
+    boolean training = !ref.metadata().getOrDefault("training", "true").equals("false");
+    IrEvaluator.Values v = new IrEvaluator(g, training).run(inputs, params);
+    String objective = g.results(Graph.Kind.OBJECTIVE).get(0).name();
+    assertClose(ref.get("loss").get(0), v.result(objective).item(), tol.gradients(), what + " loss");
+    for (CheckedModel.Param p : checked.params()) {
+      if (buffers.contains(p.name())) continue;
+      double[] grad = v.result(p.name()).data();
+      Object actual = p.type().dtype() == DType.F32 ? toFloats(grad) : grad;
+      assertTensorClose(ref.get("grad." + p.name()), actual, tol.gradients(), what + " grad " + p.name());
+    }
+  }
+
+  private static float[] toFloats(double[] values) {
+    float[] f = new float[values.length];
+    for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+    return f;
   }
 
   /**
