@@ -515,9 +515,10 @@ class Losses(nn.Module):
         super().__init__()
         self.scale = nn.Parameter(torch.ones(3))
         self.shift = nn.Parameter(torch.zeros(3))
+        self.sat = nn.Parameter(torch.zeros(3))
         self.fc1, self.fc2, self.fc3 = nn.Linear(6, 8), nn.Linear(8, 4), nn.Linear(8, 2)
 
-    def loss(self, x, t, y, p):
+    def loss(self, x, t, y, p, k, r):
         h = torch.tanh(self.fc1(x))
         z = self.fc2(h)
         logp = F.log_softmax(z, 1)
@@ -531,13 +532,16 @@ class Losses(nn.Module):
                 + 0.1 * F.binary_cross_entropy(torch.sigmoid(q), p, reduction="sum")
                 + F.binary_cross_entropy_with_logits(q, p)
                 + 0.1 * F.binary_cross_entropy_with_logits(q, p, reduction="sum")
-                + 0.01 * F.cross_entropy(30 * z, t) + 0.01 * F.binary_cross_entropy_with_logits(30 * q, p))
+                + 0.01 * F.cross_entropy(30 * z, t) + 0.01 * F.binary_cross_entropy_with_logits(30 * q, p)
+                + 0.01 * F.binary_cross_entropy(torch.clamp(k + self.sat, 0, 1), r))
 
     @staticmethod
     def batch(g):
         x = torch.randn(8, 6, generator=g)
         y = torch.where(torch.rand(8, 3, generator=g) < 0.35, x[:, 0:3], torch.randn(8, 3, generator=g))
-        return {"x": x, "t": torch.randint(0, 4, (8,), generator=g), "y": y, "p": torch.rand(8, 2, generator=g)}
+        # k is -0.5, 0, 0.5, 1 or 1.5 and r a multiple of 0.25: bce of probabilities exactly 0 and 1
+        return {"x": x, "t": torch.randint(0, 4, (8,), generator=g), "y": y, "p": torch.rand(8, 2, generator=g),
+                "k": torch.randint(-1, 4, (8, 3), generator=g) / 2, "r": torch.randint(0, 5, (8, 3), generator=g) / 4}
 
 
 class ConvPool(nn.Module):

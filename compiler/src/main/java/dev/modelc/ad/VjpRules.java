@@ -177,8 +177,11 @@ public final class VjpRules {
     return ir.mul(y_bar, ir.sub(log1mP, ir.binary(MAXIMUM, ir.log(p), floor)));
   }
 
-  /** PyTorch's EPSILON in binary_cross_entropy_backward. */
-  static final double BCE_EPSILON = 1e-12;
+  /**
+   * PyTorch's EPSILON in binary_cross_entropy_backward, a float constant ({@code constexpr float EPSILON = 1e-12}) in
+   * f64 too: 1e-12 rounded to float.
+   */
+  static final double BCE_EPSILON = (float) 1e-12;
 
   /** d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2). */
   static Node erf_slope(GraphBuilder ir, Node x) {

@@ -143,7 +143,11 @@ class EdgeGradientsTest {
         "b", new double[] {0, 0, Double.POSITIVE_INFINITY, 1.5 * Math.sqrt(2)}), 1e-5);
   }
 
-  /** PyTorch's BCE backward at p exactly 0 and 1: (p - y) / max(p (1 - p), 1e-12) for p, clamped logs for y. */
+  /**
+   * PyTorch's BCE backward at p exactly 0 and 1: (p - y) / max(p (1 - p), 1e-12) for p, clamped logs for y. Its
+   * 1e-12 is a float constant (Loss.cpp's {@code constexpr float EPSILON}), so in f64 the floor is 1e-12 rounded to
+   * float, 9.99999996e-13: a gradient 4e-9 relative off PyTorch's otherwise.
+   */
   @Test
   void bceAtSaturatedProbabilities() {
     String src = """
@@ -158,6 +162,13 @@ class EdgeGradientsTest {
     assertGradients(src, params, Map.of(
         "p", new double[] {-0.3 / 1e-12, 0.4 / 1e-12, -0.5 / 0.25},
         "y", new double[] {100, -100, 0}), 1e-5);
+    double floor = (float) 1e-12;
+    for (Way w : gradients(src, params)) {
+      if (w.name().endsWith("f32")) continue;
+      double[] got = w.grads().get("p");
+      assertEquals(-0.3 / floor, got[0], 1e-15 * 0.3 / floor, w.name() + ": grad p[0] with PyTorch's float 1e-12");
+      assertEquals(0.4 / floor, got[1], 1e-15 * 0.4 / floor, w.name() + ": grad p[1] with PyTorch's float 1e-12");
+    }
   }
 
   /** A saturated sigmoid feeding bce: PyTorch's gradient is (sigmoid(x) - y) * 0 = 0 there, not NaN. */

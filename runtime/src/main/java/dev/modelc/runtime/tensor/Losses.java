@@ -12,7 +12,8 @@ import dev.modelc.runtime.numeric.Reduction;
  */
 public final class Losses {
 
-    private static final double BCE_EPSILON = 1e-12;
+    /** PyTorch's binary_cross_entropy_backward floor, a float constant in f64 too: 1e-12 rounded to float. */
+    private static final double BCE_EPSILON = (float) 1e-12;
 
     private Losses() {
     }
