@@ -127,8 +127,9 @@ public final class ClassEmitter {
     pass("runPredict", predict);
     pass("runBackward", names(schedule.backward()));
     List<String> updates = new ArrayList<>();
+    boolean[] withGradient = schedule.withGradient();
     for (int p = 0; p < schedule.params().size(); p++) {
-      if (!schedule.hasGradient(p)) continue; // PyTorch skips a parameter whose .grad is None
+      if (!withGradient[p]) continue; // PyTorch skips a parameter whose .grad is None
       update(p);
       updates.add("u" + p);
     }

@@ -46,17 +46,18 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
    * of parameter 3) in the order they run.
    */
   public List<String> trainBackward() {
+    boolean[] reached = withGradient();
+    List<List<Integer>> after = new java.util.ArrayList<>();
+    for (int pos = 0; pos < backward.size(); pos++) after.add(new java.util.ArrayList<>());
     List<String> order = new java.util.ArrayList<>();
-    boolean[] reached = new boolean[params.size()];
     for (int p = 0; p < params.size(); p++) {
-      reached[p] = hasGradient(p);
-      if (updates.get(p) < 0 && reached[p]) order.add("u" + p);
+      if (!reached[p]) continue;
+      if (updates.get(p) < 0) order.add("u" + p);
+      else after.get(updates.get(p)).add(p);
     }
     for (int pos = 0; pos < backward.size(); pos++) {
       order.add("s" + backward.get(pos));
-      for (int p = 0; p < params.size(); p++) {
-        if (updates.get(p) == pos && reached[p]) order.add("u" + p);
-      }
+      for (int p : after.get(pos)) order.add("u" + p);
     }
     return order;
   }
@@ -75,11 +76,13 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
         writers.computeIfAbsent(s.target().index(), k -> new java.util.ArrayList<>()).add(s);
       }
     }
+    java.util.Set<Integer> backwardSteps = new java.util.HashSet<>(backward);
     java.util.Set<Integer> out = new java.util.TreeSet<>();
     for (List<Step> w : writers.values()) {
       Step s = w.get(0);
       boolean computes = s.kind() == Step.Kind.KERNEL || s.kind() == Step.Kind.LOOP || s.kind() == Step.Kind.REDUCE;
-      if (w.size() == 1 && computes && backward.contains(s.index()) && s.accumulate() && !s.hasEpilogueLoop() && !SplitLoops.splits(this, s)) {
+      if (w.size() == 1 && computes && backwardSteps.contains(s.index()) && s.accumulate() && !s.hasEpilogueLoop()
+          && !SplitLoops.splits(this, s)) {
         out.add(s.index());
       }
     }
@@ -87,15 +90,18 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
   }
 
   /**
-   * Whether the objective reaches parameter p (the graph has its GRADIENT result). A parameter it does not reach has
-   * no update, as PyTorch's optimizers skip a parameter whose {@code .grad} is None; its gradient stays zero.
+   * Whether the objective reaches each parameter (the graph has its GRADIENT result), by parameter index. A parameter
+   * it does not reach has no update, as PyTorch's optimizers skip a parameter whose {@code .grad} is None; its
+   * gradient stays zero.
    */
-  public boolean hasGradient(int p) {
-    String name = ((dev.modelc.ir.Attr.Name) params.get(p).attr).name();
-    for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) {
-      if (r.name().equals(name)) return true;
+  public boolean[] withGradient() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) names.add(r.name());
+    boolean[] reached = new boolean[params.size()];
+    for (int p = 0; p < params.size(); p++) {
+      reached[p] = names.contains(((dev.modelc.ir.Attr.Name) params.get(p).attr).name());
     }
-    return false;
+    return reached;
   }
 
   /** The argmax buffer a max pooling writes or one of its gradient ops reads, or null. */

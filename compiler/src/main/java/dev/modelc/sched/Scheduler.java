@@ -62,6 +62,8 @@ public final class Scheduler {
   private Schedule run() {
     List<Node> inputs = graph.sources(Op.INPUT);
     List<Node> params = graph.sources(Op.PARAM);
+    Map<String, Integer> paramIndex = new HashMap<>();
+    for (int i = 0; i < params.size(); i++) paramIndex.putIfAbsent(((Attr.Name) params.get(i).attr).name(), i);
     for (int i = 0; i < inputs.size(); i++) locations.put(inputs.get(i), new Location(Location.Kind.INPUT, i));
     for (int i = 0; i < params.size(); i++) locations.put(params.get(i), new Location(Location.Kind.PARAM, i));
 
@@ -71,7 +73,7 @@ public final class Scheduler {
     Set<Node> backwardSet = ancestors(graph.results(Graph.Kind.GRADIENT), List.of());
     backwardSet.removeAll(forwardSet);
 
-    Map<Node, Integer> direct = directGradients(params, backwardSet);
+    Map<Node, Integer> direct = directGradients(paramIndex, backwardSet);
     Map<Node, Node> argmaxSource = PoolArgmax.pair(graph, fusion, forwardSet, backwardSet, predictSet);
     fusion.readArgmax(argmaxSource.keySet());
     List<Integer> forward = new ArrayList<>();
@@ -99,12 +101,12 @@ public final class Scheduler {
     }
     for (Graph.Result r : graph.results(Graph.Kind.BUFFER_UPDATE)) {
       Step s = new Step(steps.size(), Step.Kind.COPY, r.node(), List.of(), false,
-          new Location(Location.Kind.PARAM, paramIndex(params, r.name())));
+          new Location(Location.Kind.PARAM, index(paramIndex, r.name())));
       steps.add(s);
       forward.add(s.index());
     }
     for (Graph.Result r : graph.results(Graph.Kind.GRADIENT)) {
-      int p = paramIndex(params, r.name());
+      int p = index(paramIndex, r.name());
       Integer written = direct.get(fusion.root(r.node()));
       if (written != null && written == p) continue;
       Step s = new Step(steps.size(), Step.Kind.ACCUMULATE, r.node(), List.of(), true,
@@ -143,7 +145,7 @@ public final class Scheduler {
   }
 
   /** Gradients written straight into the parameter's gradient: root node to parameter index. */
-  private Map<Node, Integer> directGradients(List<Node> params, Set<Node> backwardSet) {
+  private Map<Node, Integer> directGradients(Map<String, Integer> paramIndex, Set<Node> backwardSet) {
     Map<Node, Integer> countByRoot = new HashMap<>();
     for (Graph.Result r : graph.results()) countByRoot.merge(fusion.root(r.node()), 1, Integer::sum);
     Map<Node, Integer> direct = new IdentityHashMap<>();
@@ -155,35 +157,37 @@ public final class Scheduler {
       if (root.dtype() != r.node().dtype()) continue;
       boolean onlyForTheResult = fusion.consumers(r.node()).isEmpty();
       for (Node n = r.node(); n != root; n = n.in(0)) onlyForTheResult &= fusion.consumers(n.in(0)).size() == 1;
-      if (onlyForTheResult) direct.put(root, paramIndex(params, r.name()));
+      if (onlyForTheResult) direct.put(root, index(paramIndex, r.name()));
     }
     return direct;
   }
 
-  private static int paramIndex(List<Node> params, String name) {
-    for (int i = 0; i < params.size(); i++) {
-      if (((Attr.Name) params.get(i).attr).name().equals(name)) return i;
-    }
-    throw new IllegalStateException("gradient " + name + " names no parameter");
+  private static int index(Map<String, Integer> paramIndex, String name) {
+    Integer i = paramIndex.get(name);
+    if (i == null) throw new IllegalStateException("gradient " + name + " names no parameter");
+    return i;
   }
 
   /**
    * Where a training step updates each parameter: after the backward step that finishes its gradient and the
    * last backward step that reads the parameter (a weight is read by the product giving its input's gradient),
-   * as a position in {@code backward} (-1: before the first step).
+   * as a position in {@code backward} (-1: before the first step). One walk over the backward steps, each noting
+   * itself as the latest step of the parameters it writes or reads.
    */
   private List<Integer> updatePoints(List<Integer> backward, List<Node> params) {
-    List<Integer> at = new ArrayList<>();
-    for (int p = 0; p < params.size(); p++) {
-      int last = -1;
-      for (int pos = 0; pos < backward.size(); pos++) {
-        Step s = steps.get(backward.get(pos));
-        boolean writes = s.target() != null && s.target().kind() == Location.Kind.GRAD && s.target().index() == p;
-        if (writes || fusion.reads(s).contains(params.get(p))) last = pos;
+    Map<Node, Integer> paramOf = new IdentityHashMap<>();
+    for (int p = 0; p < params.size(); p++) paramOf.put(params.get(p), p);
+    Integer[] last = new Integer[params.size()];
+    java.util.Arrays.fill(last, -1);
+    for (int pos = 0; pos < backward.size(); pos++) {
+      Step s = steps.get(backward.get(pos));
+      if (s.target() != null && s.target().kind() == Location.Kind.GRAD) last[s.target().index()] = pos;
+      for (Node read : fusion.reads(s)) {
+        Integer p = paramOf.get(read);
+        if (p != null) last[p] = pos;
       }
-      at.add(last);
     }
-    return at;
+    return List.of(last);
   }
 
   @SafeVarargs
