@@ -3,11 +3,15 @@ package dev.modelc.sched;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
+import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -18,8 +22,9 @@ import java.util.Set;
  *   <li>Liveness: positions run through forward then backward; a value lives from its step to its last reader.
  *       Outputs, the objective and forward values the backward pass reads live to the end (a backward with
  *       {@code retainGraph} may run again).
- *   <li>Buffers: in order of definition, each value takes a free buffer of its dtype and length whose last value
- *       died strictly before, or a new one.
+ *   <li>Buffers: in order of definition, each value takes the first buffer (by index) of its dtype and length whose
+ *       last value died strictly before, or a new one. The buffers of each dtype and length wait in a queue by the
+ *       position at which they free up, and the free ones in a queue by index, so the choice does not scan them all.
  * </ol>
  */
 final class BufferPlanner {
@@ -48,27 +53,41 @@ final class BufferPlanner {
       if (r.kind() != Graph.Kind.GRADIENT) last.put(fusion.root(r.node()), end);
     }
     List<Schedule.Buffer> buffers = new ArrayList<>();
-    List<Integer> freeAfter = new ArrayList<>();
+    Map<Kind, Pool> pools = new HashMap<>();
     for (int pos = 0; pos < order.size(); pos++) {
       Node n = steps.get(order.get(pos)).node();
       if (!def.containsKey(n) || def.get(n) != pos) continue;
       int dies = last.getOrDefault(n, pos);
-      Dim length = Dims.count(n.shape());
-      int chosen = -1;
-      for (int b = 0; b < buffers.size() && chosen < 0; b++) {
-        Schedule.Buffer buf = buffers.get(b);
-        if (buf.dtype() == n.dtype() && buf.length().equals(length) && freeAfter.get(b) < pos) chosen = b;
-      }
-      if (chosen < 0) {
-        buffers.add(new Schedule.Buffer(buffers.size(), n.dtype(), length, new ArrayList<>()));
-        freeAfter.add(-1);
-        chosen = buffers.size() - 1;
+      Kind kind = new Kind(n.dtype(), Dims.count(n.shape()));
+      Pool pool = pools.computeIfAbsent(kind, k -> new Pool());
+      Integer chosen = pool.take(pos);
+      if (chosen == null) {
+        chosen = buffers.size();
+        buffers.add(new Schedule.Buffer(chosen, kind.dtype(), kind.length(), new ArrayList<>()));
       }
       buffers.get(chosen).values().add(n);
-      freeAfter.set(chosen, dies);
+      pool.busy.add(new int[] {dies, chosen});
       locations.put(n, new Location(Location.Kind.BUFFER, chosen));
     }
     return buffers.stream().map(b -> new Schedule.Buffer(b.index(), b.dtype(), b.length(), List.copyOf(b.values())))
         .toList();
+  }
+
+  /** What makes buffers interchangeable: element type and length. */
+  private record Kind(DType dtype, Dim length) {}
+
+  /**
+   * The buffers of one kind: those free (their last value died before the current position) by index, and those
+   * busy by the position after which they free up. Positions only grow, so a buffer freed stays free until taken.
+   */
+  private static final class Pool {
+    final PriorityQueue<Integer> free = new PriorityQueue<>();
+    final PriorityQueue<int[]> busy = new PriorityQueue<>(Comparator.comparingInt((int[] b) -> b[0]));
+
+    /** The free buffer of lowest index at {@code pos}, taken, or null. */
+    Integer take(int pos) {
+      while (!busy.isEmpty() && busy.peek()[0] < pos) free.add(busy.poll()[1]);
+      return free.poll();
+    }
   }
 }
