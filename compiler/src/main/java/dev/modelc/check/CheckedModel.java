@@ -9,6 +9,8 @@ import java.util.List;
  * and {@code modelc summary} consume.
  *
  * <ul>
+ *   <li>{@code span}: the whole {@code model} declaration; {@code nameSpan}: its name, where errors about the model
+ *       as a whole (its class) point.
  *   <li>{@code sizes}: the symbolic sizes, in the order inputs introduce them ({@code B}, {@code N}).
  *   <li>{@code inputs}: in declaration order, with their types (shapes may hold symbolic sizes).
  *   <li>{@code params}: params and buffers in PyTorch {@code state_dict} order (declaration order, layer params under dotted names such
@@ -21,8 +23,8 @@ import java.util.List;
  *   <li>{@code objective}: null for an inference-only model; else a float scalar expression and its optimizer.
  * </ul>
  */
-public record CheckedModel(String name, Span span, List<String> sizes, List<Input> inputs, List<Param> params,
-    List<Value> values, List<String> outputs, Objective objective) {
+public record CheckedModel(String name, Span span, Span nameSpan, List<String> sizes, List<Input> inputs,
+    List<Param> params, List<Value> values, List<String> outputs, Objective objective) {
 
   public record Input(String name, TensorType type, Span span) {}
 

@@ -220,7 +220,8 @@ public final class Checker {
       // unused too; those warnings only add noise.
       warnUnused(ctx, inputs, outputs, objective);
     }
-    return new CheckedModel(def.name(), def.span(), sizes, inputs, ctx.params, ctx.values, outputs, objective);
+    return new CheckedModel(def.name(), def.span(), def.nameSpan(), sizes, inputs, ctx.params, ctx.values, outputs,
+        objective);
   }
 
   private static void poison(Scope scope, Ident name) {

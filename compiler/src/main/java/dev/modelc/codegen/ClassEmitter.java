@@ -390,18 +390,32 @@ public final class ClassEmitter {
       predictMethod(schedule.predictInputs(), g.results(Graph.Kind.OUTPUT).stream()
           .map(r -> Emitter.array(r.node().dtype())).toList());
     }
+    List<String> getters = getterNames(schedule.params());
+    for (int p = 0; p < schedule.params().size(); p++) {
+      DType dtype = schedule.params().get(p).dtype();
+      getter(getters.get(p), "params", p, dtype);
+      getter(getters.get(p) + "Grad", "grads", p, dtype);
+    }
+  }
+
+  /**
+   * The name of each parameter's getter (its gradient's getter adds {@code Grad}): its {@code state_dict} name made
+   * a Java identifier, behind {@code param_} prefixes while it clashes with a keyword, a method of {@link Model}, the
+   * typed API or an earlier getter.
+   */
+  static List<String> getterNames(List<Node> params) {
     Set<String> taken = new HashSet<>();
     for (Method m : Model.class.getMethods()) taken.add(m.getName());
     taken.addAll(List.of("trainStep", "forward", "predict", "uninitialized"));
-    for (int p = 0; p < schedule.params().size(); p++) {
-      Node param = schedule.params().get(p);
+    List<String> names = new ArrayList<>();
+    for (Node param : params) {
       String id = javaName(name(param));
       while (taken.contains(id) || taken.contains(id + "Grad") || SourceVersion.isKeyword(id)) id = "param_" + id;
       taken.add(id);
       taken.add(id + "Grad");
-      getter(id, "params", p, param.dtype());
-      getter(id + "Grad", "grads", p, param.dtype());
+      names.add(id);
     }
+    return names;
   }
 
   static String javaName(String stateDictName) {

@@ -7,6 +7,7 @@ import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Frontend;
 import dev.modelc.check.OptimizerSpec;
 import dev.modelc.codegen.ClassEmitter;
+import dev.modelc.codegen.ClassLimits;
 import dev.modelc.codegen.CompileOptions;
 import dev.modelc.codegen.CompiledClass;
 import dev.modelc.codegen.OptimizerSettings;
@@ -20,6 +21,7 @@ import dev.modelc.opt.PassOptions;
 import dev.modelc.opt.Pipeline;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Scheduler;
+import dev.modelc.sched.Step;
 import dev.modelc.util.BigStack;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -140,10 +142,14 @@ public final class Driver {
     if (goal.training()) {
       graph = Differentiation.addGradients(graph);
     }
+    if (goal.target() != null) {
+      checkFits(model, ClassLimits.ofGraph(graph));
+    }
     List<Pipeline.Stage> stages = Pipeline.standard(goal.options()).stages(graph);
     steps.optimized(source, model, goal, stages);
     if (goal.target() != null) {
       Schedule schedule = Scheduler.schedule(stages.get(stages.size() - 1).graph());
+      checkFits(model, ClassLimits.ofSchedule(schedule));
       CompiledClass compiled = emit(model, schedule, goal.target());
       steps.emitted(source, model, compiled, System.nanoTime() - start);
     }
@@ -155,14 +161,51 @@ public final class Driver {
         .withInitializers(initializers(model)).withAnomaly(target.anomaly());
     try {
       return ClassEmitter.emit(schedule, optimizer(model), options);
-    } catch (org.objectweb.asm.MethodTooLargeException | org.objectweb.asm.ClassTooLargeException
-        | ArithmeticException e) {
-      // The JVM's limits (64 KB of code per method, 65535 constants per class, int-indexed arrays), reported at
-      // the model like javac's "code too large".
-      throw new IrException("model " + model.name() + " is too large for one JVM class: " + e.getMessage()
-          + " (split it into smaller models or reduce its sizes)", new Origin(model.span().line(),
-          model.span().column()));
+    } catch (org.objectweb.asm.ClassTooLargeException e) {
+      throw tooLarge(model, "its constant pool would hold " + count(e.getConstantPoolCount() - 1L)
+          + " constants, more than the " + count(ClassLimits.MAX_CONSTANTS) + " a class file holds", named(model));
+    } catch (org.objectweb.asm.MethodTooLargeException e) {
+      // a step's method is reported at the expression the step computes
+      Step step = stepOf(schedule, e.getMethodName());
+      boolean atStep = step != null && step.node().origin.known();
+      throw tooLarge(model, "method " + e.getMethodName() + (atStep ? ", the step computing this," : "")
+          + " would hold " + count(e.getCodeSize()) + " bytes of code, more than the 65,535 one method may hold",
+          atStep ? step.node().origin : named(model));
+    } catch (ArithmeticException e) {
+      // Math.toIntExact of an array's length or offset
+      throw tooLarge(model, "a tensor holds more than " + count(Integer.MAX_VALUE) + " elements, the most a Java "
+          + "array holds", named(model));
     }
+  }
+
+  /** Stops a model whose class would pass the class-file format's limits ({@code detail}; null when it fits). */
+  private static void checkFits(CheckedModel model, String detail) {
+    if (detail != null) throw tooLarge(model, detail, named(model));
+  }
+
+  /**
+   * The JVM's limits (65,534 constants per class, 64 KB of code per method, int-indexed arrays), reported like
+   * javac's "code too large": at the model's name, or at the expression of the step whose method is too long.
+   */
+  private static IrException tooLarge(CheckedModel model, String detail, Origin where) {
+    return new IrException("model " + model.name() + " is too large for one JVM class: " + detail
+        + " (split it into smaller models, or use fewer layer instances or smaller sizes)", where);
+  }
+
+  private static Origin named(CheckedModel model) {
+    return new Origin(model.nameSpan().line(), model.nameSpan().column());
+  }
+
+  /** The step a method {@code s<i>} or {@code s<i>$...} computes, or null for any other method. */
+  private static Step stepOf(Schedule schedule, String method) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("s(\\d+)(\\$.*)?").matcher(method);
+    if (!m.matches()) return null;
+    int i = Integer.parseInt(m.group(1));
+    return i < schedule.steps().size() ? schedule.steps().get(i) : null;
+  }
+
+  private static String count(long n) {
+    return String.format(java.util.Locale.ROOT, "%,d", n);
   }
 
   // ---- one checked model through the same steps ----

@@ -205,4 +205,66 @@ class FuzzFindingsTest {
     assertUserError(r, "error: the model expands to more than 250,000 nodes");
     assertEquals(1, r.err().lines().filter(l -> l.contains(": error: ")).count(), r.err());
   }
+
+  /**
+   * A layer holding two instances of the layer below, {@code depth} levels deep (2^(depth-1) parameters), as model M;
+   * with {@code shared}, one instance called twice instead (one parameter, 2^(depth-1) calls of it). M is on line
+   * {@code 5 * depth}, or {@code 4 * depth + 1} when shared.
+   */
+  private Path doubling(String file, int depth, boolean shared) throws Exception {
+    StringBuilder src = new StringBuilder(shared
+        ? "layer L1(n) {\n  param w : f32[n, n] init ones\n  (x) = relu(x @ w)\n}\n"
+        : "layer L1(n) {\n  param w : f32[n] init ones\n  (x) = x * w\n}\n");
+    for (int i = 2; i <= depth; i++) {
+      src.append("layer L").append(i).append("(n) {\n  a = L").append(i - 1).append("(n)\n")
+          .append(shared ? "  (x) = a(a(x))\n}\n" : "  b = L" + (i - 1) + "(n)\n  (x) = a(x) + b(x)\n}\n");
+    }
+    src.append("model M {\n  input x : f32[B, 4]\n  net = L").append(depth).append("(4)\n  let y = net(x)\n")
+        .append("  output y\n  minimize sum(y) with sgd(lr = 0.1)\n}\n");
+    return Files.writeString(dir.resolve(file), src.toString());
+  }
+
+  /**
+   * 8,192 and 16,384 parameters (33,000 and 66,000 nodes once optimized): well under the node limit, but their
+   * classes pass the JVM's 65,534 constants. They had been optimized, scheduled and emitted in full before ASM
+   * refused the class, 28 s and 75 s; the constants they need are counted from the differentiated graph.
+   */
+  @Test
+  @Timeout(20)
+  void layersDoublingPastTheClassFileLimitFailBeforeOptimizing() throws Exception {
+    Path d14 = doubling("d14.mdl", 14, false);
+    Run r = run("compile", d14.toString(), "-d", dir.resolve("out").toString());
+    assertUserError(r, d14 + ":70:7: error: model M is too large for one JVM class: its 8,192 trained parameters and "
+        + "at least 8,192 computation steps need at least 65,542 constants, more than the 65,534 a class file holds; "
+        + "all of the parameters are in instance net (net.a 4,096, net.b 4,096) (split it into smaller models");
+    assertTrue(r.err().contains("\n  model M {\n        ^\n"), r.err());
+    Path d15 = doubling("d15.mdl", 15, false);
+    assertUserError(run("compile", d15.toString(), "-d", dir.resolve("out").toString()),
+        d15 + ":75:7: error: model M is too large for one JVM class: its 16,384 trained parameters");
+    assertFalse(Files.exists(dir.resolve("out/M.class")));
+  }
+
+  /** One level less, 4,096 parameters: about half the constants a class holds, so it compiles as before. */
+  @Test
+  @Timeout(60)
+  void layersDoublingUnderTheClassFileLimitCompile() throws Exception {
+    Path d13 = doubling("d13.mdl", 13, false);
+    Run r = run("compile", d13.toString(), "-d", dir.resolve("out").toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(Files.size(dir.resolve("out/M.class")) > 3_000_000);
+  }
+
+  /**
+   * One parameter, its layer called 4,096 times: 12,290 steps, each a method with the methods anomaly detection and
+   * the threads add. The graph gives no sign of it, the schedule does: the model fails before its class is emitted.
+   */
+  @Test
+  @Timeout(20)
+  void oneLayerCalledTooOftenFailsBeforeEmitting() throws Exception {
+    Path s13 = doubling("s13.mdl", 13, true);
+    assertUserError(run("compile", s13.toString(), "-d", dir.resolve("out").toString()),
+        s13 + ":53:7: error: model M is too large for one JVM class: its 1 trained parameter and 12,290 computation "
+        + "steps need at least 74,002 constants, more than the 65,534 a class file holds; 12,289 of the steps compute "
+        + "line 3 of the source (split it into smaller models");
+  }
 }
