@@ -97,12 +97,8 @@ public final class Modelc {
     /** What the pipeline does with each file: the AST stage, then each model's stages and class. */
     Driver.Steps steps(String sourceName) {
       return new Driver.Steps() {
-        /** Where each model of the file is named, for errors about its class. */
-        final Map<String, Span> names = new HashMap<>();
-
         @Override
         public void parsed(SourceFile source, Program program) {
-          program.models().forEach(m -> names.put(m.name(), m.nameSpan()));
           if (options.emit().contains(Stage.AST)) {
             stages.add(new StageText(sourceName.replaceFirst("\\.mdl$", ""), source.name(), Stage.AST,
                 AstPrinter.print(program)));
@@ -125,12 +121,14 @@ public final class Modelc {
 
         @Override
         public void emitted(SourceFile source, CheckedModel m, CompiledClass c, long nanos) {
-          Run.this.emitted(m, names.getOrDefault(m.name(), m.span()), source, c, nanos);
+          Run.this.emitted(m, source, c, nanos);
         }
 
+        /** An error at the model's name (its class is too large) underlines the name. */
         @Override
         public void failed(SourceFile source, CheckedModel m, IrException e) {
-          diagnostics.error(spanOf(source, e), e.getMessage());
+          boolean atName = e.origin.line() == m.nameSpan().line() && e.origin.column() == m.nameSpan().column();
+          diagnostics.error(atName ? m.nameSpan() : spanOf(source, e), e.getMessage());
         }
       };
     }
@@ -155,7 +153,7 @@ public final class Modelc {
     }
 
     /** The stages that need the class, then the class unless it clashes with another (of this run or of Java). */
-    void emitted(CheckedModel m, Span name, SourceFile source, CompiledClass c, long nanos) {
+    void emitted(CheckedModel m, SourceFile source, CompiledClass c, long nanos) {
       if (options.emit().contains(Stage.SCHEDULE)) {
         stage(m, source, Stage.SCHEDULE, c.schedule().print());
       }
@@ -167,13 +165,13 @@ public final class Modelc {
       if (options.generate()) {
         Path java = options.javaClasses().get(c.className());
         if (java != null) {
-          diagnostics.error(name, "duplicate class: " + c.className() + " (model " + m.name() + " and " + java
+          diagnostics.error(m.nameSpan(), "duplicate class: " + c.className() + " (model " + m.name() + " and " + java
               + " both define it); rename the model or the Java class");
           return;
         }
-        Span earlier = classSources.putIfAbsent(c.className(), m.span());
+        Span earlier = classSources.putIfAbsent(c.className(), m.nameSpan());
         if (earlier != null) {
-          diagnostics.error(m.span(), "model " + m.name() + " would overwrite class " + c.className()
+          diagnostics.error(m.nameSpan(), "model " + m.name() + " would overwrite class " + c.className()
               + ", written for the model at " + earlier + " in this run; rename one of them or put them in "
               + "different packages");
           return;

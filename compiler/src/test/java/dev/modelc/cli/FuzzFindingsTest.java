@@ -71,7 +71,7 @@ class FuzzFindingsTest {
   void theSameModelTwiceIsNotOverwritten() throws Exception {
     Path m = model();
     Run r = run("compile", m.toString(), m.toString(), "-d", dir.resolve("out").toString());
-    assertUserError(r, "model M would overwrite class M, written for the model at " + m + ":1:1");
+    assertUserError(r, m + ":1:7: error: model M would overwrite class M, written for the model at " + m + ":1:7");
   }
 
   @Test
