@@ -22,4 +22,16 @@ class JavaMasks {
             out[i] = a[i] * (x[i] > c ? 1d : 0d);
         }
     }
+
+    void zeroWhereEqual(float[] a, float[] x, float c, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = x[i] == c ? 0f : a[i];
+        }
+    }
+
+    void zeroWhereEqual(double[] a, double[] x, double c, double[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = x[i] == c ? 0d : a[i];
+        }
+    }
 }

@@ -403,6 +403,34 @@ public final class Parallel {
         team.run(t, ws, t.parts);
     }
 
+    /** {@link Masks#zeroWhereEqual(float[], float[], float, float[], int)}, over element ranges. */
+    public static void zeroWhereEqual(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Masks.zeroWhereEqual(a, x, c, out, n);
+            return;
+        }
+        Masks.check(n, a.length, x.length, out.length);
+        UpdateTask t = team.tasks.update.plan(UpdateTask.ZERO_WHERE_EQUAL, n, team.threads());
+        t.f(a, x, out, null);
+        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #zeroWhereEqual(Workspace, float[], float[], float, float[], int)}. */
+    public static void zeroWhereEqual(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            Masks.zeroWhereEqual(a, x, c, out, n);
+            return;
+        }
+        Masks.check(n, a.length, x.length, out.length);
+        UpdateTask t = team.tasks.update.plan(UpdateTask.ZERO_WHERE_EQUAL, n, team.threads());
+        t.d(a, x, out, null);
+        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
+        team.run(t, ws, t.parts);
+    }
+
     /** {@link Masks#mulGreater(float[], float[], float, float[], int)}, over element ranges. */
     public static void mulGreater(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
         Team team = team(ws);

@@ -5,11 +5,12 @@ import dev.modelc.runtime.optim.Updates;
 import static dev.modelc.runtime.kernels.Parallel.chunk;
 import static dev.modelc.runtime.kernels.Parallel.ELEMENT_ALIGN;
 
-/** An optimizer update, or a gradient mask, over a range of elements per part. */
+/** An optimizer update, or a gradient mask ({@link Masks}), over a range of elements per part. */
 final class UpdateTask extends Task {
     static final int ADAM = 0;
     static final int SGD = 1;
     static final int MASK = 2;
+    static final int ZERO_WHERE_EQUAL = 3;
     int kind;
     int n;
     int parts;
@@ -22,7 +23,7 @@ final class UpdateTask extends Task {
     double[] d1;
     double[] d2;
     double[] d3;
-    /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -; mask: c. */
+    /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -; masks: c. */
     double h0;
     double h1;
     double h2;
@@ -84,6 +85,12 @@ final class UpdateTask extends Task {
                 Masks.mulGreater(f0, f1, (float) h0, f2, from, to);
             } else {
                 Masks.mulGreater(d0, d1, h0, d2, from, to);
+            }
+        } else if (kind == ZERO_WHERE_EQUAL) {
+            if (f0 != null) {
+                Masks.zeroWhereEqual(f0, f1, (float) h0, f2, from, to);
+            } else {
+                Masks.zeroWhereEqual(d0, d1, h0, d2, from, to);
             }
         } else if (f0 != null) {
             Updates.sgdRange(f0, f1, f2, from, to, firstStep, h2, h3, h4, flag, weightDecay);

@@ -80,7 +80,8 @@ class ChildJvmTest {
         assertEquals(expected, line(c2.stdout(), "cold="), "C2 (first pass) against the interpreter");
         assertEquals(expected, line(c2.stdout(), "warm="), "C2 against the interpreter");
         for (String method : List.of("VectorSgemm::tile", "VectorDgemm::", "VectorConvLoops::weightGradientFinish",
-                "VectorPoolRows::row", "VectorMasks::mulGreater", "VectorLogistic::sumBceWithLogits",
+                "VectorPoolRows::row", "VectorMasks::mulGreater",
+                "VectorMasks::zeroWhereEqual", "VectorLogistic::sumBceWithLogits",
                 "VectorLogistic::sigmoid")) {
             assertTrue(c2.stdout().contains("dev.modelc.runtime.kernels." + method), method + " was not compiled");
         }

@@ -10,10 +10,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Masks#mulGreater} in each implementation equals, bit for bit, the loop the compiler emits for
- * {@code a * greater(x, c)} (a compare in double of the widened values, 1 or 0, one multiply), including NaN, the
- * infinities and signed zeros in both operands, lengths that leave a tail after the last whole vector, and out
- * aliasing a.
+ * {@link Masks#mulGreater} and {@link Masks#zeroWhereEqual} in each implementation equal, bit for bit, the loops the
+ * compiler emits for {@code a * greater(x, c)} (a compare in double of the widened values, 1 or 0, one multiply) and
+ * {@code select(equal(x, c), 0, a)}, including NaN, the infinities and signed zeros in both operands, lengths that
+ * leave a tail after the last whole vector, and out aliasing a.
  */
 class MasksTest {
   private static final float[] SPECIAL = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0f, -0f};
@@ -64,6 +64,84 @@ class MasksTest {
     }
   }
 
+  /** The emitted loop's element: {@code (float) Functions.select(Functions.equal(x, c), 0, a)}, in double. */
+  private static float emittedSelect(float a, float x, float c) {
+    return (float) ((double) x == (double) c ? 0.0 : (double) a);
+  }
+
+  @Test
+  void zeroWhereEqualF32MatchesTheEmittedLoopBitForBit() {
+    Random r = new Random(6);
+    for (JavaMasks m : implementations()) {
+      for (int n : new int[] {0, 1, 7, 15, 16, 17, 63, 64, 65, 1000, 4099}) {
+        for (float c : new float[] {0f, -0f, 0.5f, -1f, Float.NaN}) {
+          float[] a = new float[n + 3];
+          float[] x = new float[n + 3];
+          for (int i = 0; i < a.length; i++) {
+            a[i] = value(r);
+            x[i] = value(r);
+          }
+          float[] out = new float[n + 3];
+          out[n] = 42f;
+          m.zeroWhereEqual(a, x, c, out, 0, n);
+          float[] inPlace = a.clone();
+          m.zeroWhereEqual(inPlace, x, c, inPlace, 0, n);
+          for (int i = 0; i < n; i++) {
+            int want = Float.floatToRawIntBits(emittedSelect(a[i], x[i], c));
+            String where = m.getClass().getSimpleName() + " n=" + n + " c=" + c + " i=" + i;
+            assertEquals(want, Float.floatToRawIntBits(out[i]), where);
+            assertEquals(want, Float.floatToRawIntBits(inPlace[i]), where + " in place");
+          }
+          assertEquals(42f, out[n], "writes nothing past n");
+        }
+      }
+    }
+  }
+
+  @Test
+  void zeroWhereEqualF64MatchesTheEmittedLoopBitForBit() {
+    Random r = new Random(7);
+    for (JavaMasks m : implementations()) {
+      for (int n : new int[] {0, 1, 7, 8, 9, 100, 1001}) {
+        double[] a = new double[n];
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = value(r);
+          x[i] = value(r);
+        }
+        double[] out = new double[n];
+        m.zeroWhereEqual(a, x, 0.0, out, 0, n);
+        for (int i = 0; i < n; i++) {
+          assertEquals(Double.doubleToRawLongBits(x[i] == 0.0 ? 0.0 : a[i]), Double.doubleToRawLongBits(out[i]),
+              m.getClass().getSimpleName() + " n=" + n + " i=" + i);
+        }
+      }
+    }
+  }
+
+  /**
+   * relu's backward as PyTorch's threshold_backward: 0, not NaN, where the result is +0 or -0 and the gradient NaN
+   * or infinite; the gradient itself where the result is NaN or positive.
+   */
+  @Test
+  void zeroWhereEqualGivesZeroForANaNGradientAtZeroAndPassesANaNResult() {
+    float nan = Float.NaN;
+    float inf = Float.POSITIVE_INFINITY;
+    float[] result = {0f, -0f, 0f, nan, 2f, 0f, 3f, nan, 0f, 1f, -0f, 0f, 5f, 0f, nan, 0f, 0f, 4f};
+    float[] grad = {nan, inf, -inf, 5f, nan, -0f, -0f, nan, 1f, inf, nan, nan, -2f, inf, -inf, 7f, nan, 1f};
+    for (JavaMasks m : implementations()) {
+      float[] out = new float[result.length];
+      m.zeroWhereEqual(grad, result, 0f, out, 0, result.length);
+      for (int i = 0; i < result.length; i++) {
+        float want = result[i] == 0 ? 0f : grad[i];
+        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[i]),
+            m.getClass().getSimpleName() + " i=" + i);
+      }
+      assertEquals(0, Float.floatToRawIntBits(out[0]), "+0 where the result is 0 and the gradient NaN");
+      assertEquals(Float.floatToRawIntBits(5f), Float.floatToRawIntBits(out[3]), "a NaN result passes the gradient");
+    }
+  }
+
   @Test
   void f64MatchesTheEmittedLoopBitForBit() {
     Random r = new Random(4);
@@ -99,9 +177,15 @@ class MasksTest {
       float[] out = new float[n];
       java.util.Arrays.fill(out, 7f);
       m.mulGreater(a, x, 0f, out, 13, 250);
+      float[] selected = new float[n];
+      java.util.Arrays.fill(selected, 7f);
+      m.zeroWhereEqual(a, x, 0f, selected, 13, 250);
       for (int i = 0; i < n; i++) {
         float want = i >= 13 && i < 250 ? emitted(a[i], x[i], 0f) : 7f;
         assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[i]), m.getClass().getSimpleName() + " i=" + i);
+        want = i >= 13 && i < 250 ? emittedSelect(a[i], x[i], 0f) : 7f;
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(selected[i]),
+            m.getClass().getSimpleName() + " zeroWhereEqual i=" + i);
       }
     }
   }
@@ -117,5 +201,7 @@ class MasksTest {
     float[] a = new float[4];
     assertThrows(IllegalArgumentException.class, () -> Masks.mulGreater(a, new float[3], 0f, a, 4));
     assertThrows(IllegalArgumentException.class, () -> Masks.mulGreater(a, a, 0f, a, -1));
+    assertThrows(IllegalArgumentException.class, () -> Masks.zeroWhereEqual(a, new float[3], 0f, a, 4));
+    assertThrows(IllegalArgumentException.class, () -> Masks.zeroWhereEqual(new double[2], new double[4], 0, new double[4], 3));
   }
 }

@@ -322,6 +322,22 @@ class ParallelTest {
             Masks.mulGreater(ad, xd, 0.0, wantD, n);
             Parallel.mulGreater(ws, ad, xd, 0.0, gotD, n);
             assertArrayEquals(wantD, gotD);
+
+            float[] relu = x.clone();
+            double[] reluD = xd.clone();
+            for (int i = 0; i < n; i += 3) {
+                relu[i] = 0f;
+                reluD[i] = 0.0;
+            }
+            Masks.zeroWhereEqual(a, relu, 0f, want, n);
+            Parallel.zeroWhereEqual(ws, a, relu, 0f, got, n);
+            assertArrayEquals(want, got);
+            inPlace = a.clone();
+            Parallel.zeroWhereEqual(ws, inPlace, relu, 0f, inPlace, n);
+            assertArrayEquals(want, inPlace);
+            Masks.zeroWhereEqual(ad, reluD, 0.0, wantD, n);
+            Parallel.zeroWhereEqual(ws, ad, reluD, 0.0, gotD, n);
+            assertArrayEquals(wantD, gotD);
         }
     }
 

@@ -71,6 +71,11 @@ public final class TierBitsMain {
         float[] g = floats(random, 203, 1), relu = floats(random, 203, 1), masked = new float[203];
         Masks.mulGreater(g, relu, 0f, masked, 203);
         section(digests, fold(1, masked));
+        for (int i = 0; i < relu.length; i += 2) {
+            relu[i] = Math.max(relu[i], 0f);
+        }
+        Masks.zeroWhereEqual(g, relu, 0f, masked, 203);
+        section(digests, fold(1, masked));
 
         float[] z = floats(random, 203, 12), labels = floats(random, 203, 1), sig = new float[203];
         for (int i = 0; i < labels.length; i++) {
