@@ -51,8 +51,7 @@ public final class VjpRules {
     rule(TANH, (ir, y, y_bar) -> ir.mul(y_bar, ir.sub(ir.full(1, y), ir.mul(y, y))));
     rule(SIGMOID, (ir, y, y_bar) -> ir.mul(y_bar, ir.mul(y, ir.sub(ir.full(1, y), y))));
     rule(ERF, (ir, y, y_bar) -> ir.mul(y_bar, erf_slope(ir, y.in(0))));
-    // PyTorch's threshold_backward(grad, result, 0): the mask reads the result, so the input need not be kept
-    rule(RELU, (ir, y, y_bar) -> ir.mul(y_bar, ir.greater(y, ir.full(0, y))));
+    rule(RELU, VjpRules::relu_backward);
     rule(LEAKY_RELU, VjpRules::leaky_relu_backward);
     rule(SOFTPLUS, VjpRules::softplus_backward);
 
@@ -188,11 +187,23 @@ public final class VjpRules {
     return ir.scale(ir.exp(ir.neg(ir.mul(x, x))), 2 / Math.sqrt(Math.PI));
   }
 
-  /** 1 where x > 0 else slope (PyTorch takes the slope at 0). */
+  /**
+   * PyTorch's {@code threshold_backward(grad, result, 0)}, {@code result <= 0 ? 0 : grad}: selected, not multiplied by
+   * a 0/1 mask, so a NaN or infinite y_bar where the result is 0 gives 0, and a NaN result (of a NaN x) passes y_bar.
+   * A relu's result is 0, positive or NaN, so {@code <= 0} is {@code == 0}; the mask reads the result, so the input
+   * need not be kept. Generated code runs this chain as one call, {@code Masks.zeroWhereEqual}.
+   */
+  static Node relu_backward(GraphBuilder ir, Node y, Node y_bar) {
+    return ir.select(ir.equal(y, ir.full(0, y)), ir.full(0, y_bar), y_bar);
+  }
+
+  /**
+   * PyTorch's {@code leaky_relu_backward}, {@code x > 0 ? grad : grad * slope} (the slope at 0 and at NaN): selected,
+   * so y_bar passes exactly where x > 0 (a mask product {@code y_bar ((1 - slope) m + slope)} can round).
+   */
   static Node leaky_relu_backward(GraphBuilder ir, Node y, Node y_bar) {
     double slope = ((Attr.Value) y.attr).value();
-    Node positive = ir.greater(y.in(0), ir.full(0, y));
-    return ir.mul(y_bar, ir.add(ir.scale(positive, 1 - slope), ir.full(slope, y)));
+    return ir.select(ir.greater(y.in(0), ir.full(0, y)), y_bar, ir.scale(y_bar, slope));
   }
 
   /** sigmoid(beta x) where beta x <= threshold, 1 where softplus is linear. */
@@ -223,7 +234,8 @@ public final class VjpRules {
   }
 
   /**
-   * y_bar to the first element that reaches the max along the axis (torch.max(x, dim)); several axes are moved
+   * y_bar to the first element that reaches the max along the axis (torch.max(x, dim)), 0 to the others even where
+   * y_bar is NaN (PyTorch scatters y_bar into zeros at the index; a NaN counts as the max); several axes are moved
    * last and merged into one, so "first" is in row-major order over the reduced elements.
    */
   static Node reduce_max_backward(GraphBuilder ir, Node y, Node y_bar) {
@@ -247,7 +259,8 @@ public final class VjpRules {
           List.of(ir.reshape(moved, dev.modelc.ir.Dims.shape(flat))));
       first = ir.permute(ir.reshape(mask, moved.shape()), GraphBuilder.inverse(perm));
     }
-    return ir.mul(first, spread(ir, y, y_bar));
+    Node spread = spread(ir, y, y_bar);
+    return ir.select(first, spread, ir.full(0, spread));
   }
 
   /** y_bar shared equally among the elements that reach the max (torch.amax). */

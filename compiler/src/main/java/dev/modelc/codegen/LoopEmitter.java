@@ -85,8 +85,9 @@ final class LoopEmitter {
   }
 
   /**
-   * A step {@link MaskCalls} hands to the runtime: {@code Parallel.mulGreater(workspace, a, x, c, out, n)}, which is
-   * {@code Masks.mulGreater(a, x, c, out, n)} on one thread and splits it into element ranges on several.
+   * A step {@link MaskCalls} hands to the runtime: {@code Parallel.zeroWhereEqual(workspace, a, x, c, out, n)} (or
+   * {@code mulGreater}), which is {@code Masks.zeroWhereEqual(a, x, c, out, n)} on one thread and splits it into
+   * element ranges on several.
    */
   private static void maskCall(Emitter e, Access access, Schedule schedule, Step step, MaskCalls.Call call) {
     Node n = step.node();
@@ -100,7 +101,7 @@ final class LoopEmitter {
     e.push(call.c(), t);
     access.array(e, step.target(), n.dtype());
     access.dim(e, Dims.count(n.shape()));
-    e.invokeStatic(Parallel.class, "mulGreater",
+    e.invokeStatic(Parallel.class, call.kernel().method,
         "(" + Type.getDescriptor(Workspace.class) + arr + arr + t.getDescriptor() + arr + "I)V");
   }
 

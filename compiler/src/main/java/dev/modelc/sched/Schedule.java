@@ -182,7 +182,8 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
       }
       LogisticCalls.Call call = LogisticCalls.of(this, s);
       if (call != LogisticCalls.Call.NONE) sb.append(", as Logistic.").append(call.method);
-      if (MaskCalls.of(this, s) != null) sb.append(", as Masks.mulGreater");
+      MaskCalls.Call mask = MaskCalls.of(this, s);
+      if (mask != null) sb.append(", as Masks.").append(mask.kernel().method);
       if (n.origin.known()) sb.append("  @ ").append(n.origin);
       sb.append('\n');
     }

@@ -126,6 +126,84 @@ class EdgeGradientsTest {
     }
   }
 
+  /**
+   * relu and leaky_relu with a NaN or infinite incoming gradient (the parameter s) and a NaN input. PyTorch's
+   * threshold_backward(grad, result, 0) = {@code result <= 0 ? 0 : grad}: 0 where the result is 0 (from -1, 0, -0,
+   * -3) even for a NaN or infinite gradient, the gradient where the result is NaN. leaky_relu_backward =
+   * {@code x > 0 ? grad : grad * slope}: no select there, so NaN stays NaN; at NaN x the slope. Values from torch 1.13,
+   * float64 and float32 alike.
+   */
+  @Test
+  void reluAndLeakyReluWithNaNAndInfiniteGradientsAndANaNInput() {
+    double nan = Double.NaN;
+    double inf = Double.POSITIVE_INFINITY;
+    Map<String, double[]> params = Map.of("x", new double[] {-1, 0, 2, nan, -0.0, -3, 4},
+        "s", new double[] {nan, inf, nan, 5, -inf, 2, -inf});
+    String src = """
+        model R {
+          param x : f64[7] init zeros()
+          param s : f64[7] init zeros()
+          let loss = sum(OP * s)
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    assertGradients(src.replace("OP", "relu(x)"), params,
+        Map.of("x", new double[] {0, 0, nan, 5, 0, 0, -inf}), 1e-6);
+    assertGradients(src.replace("OP", "leaky_relu(x, negative_slope = 0.1)"), params,
+        Map.of("x", new double[] {nan, inf, nan, 0.5, -inf, 0.2, -inf}), 1e-6);
+    assertGradients(src.replace("OP", "leaky_relu(x, negative_slope = 0.0)"), params,
+        Map.of("x", new double[] {nan, nan, nan, 0, nan, 0, -inf}), 1e-6);
+  }
+
+  /**
+   * leaky_relu passes y_bar itself where x > 0, as PyTorch: a mask product y_bar ((1 - slope) m + slope) rounds for
+   * some slopes ((1 + 1.7) - 1.7 is 1 + 2^-52 in f64; 1.3f - 0.3f is 1 - 2^-24 in f32).
+   */
+  @Test
+  void leakyReluPassesTheGradientUnroundedWherePositive() {
+    Map<String, double[]> params = Map.of("x", new double[] {1, -1, 2}, "s", new double[] {0.1, 0.7, 1.0 / 3});
+    for (String slope : new String[] {"-1.7", "-0.3"}) {
+      String src = """
+          model L {
+            param x : f64[3] init zeros()
+            param s : f64[3] init zeros()
+            let loss = sum(leaky_relu(x, negative_slope = SLOPE) * s)
+            minimize loss with sgd(lr = 0)
+          }
+          """.replace("SLOPE", slope);
+      for (Way w : gradients(src, params)) {
+        double[] got = w.grads().get("x");
+        double[] s = params.get("s");
+        boolean f32 = w.name().endsWith("f32");
+        for (int i : new int[] {0, 2}) {
+          assertEquals(f32 ? (float) s[i] : s[i], got[i], 0, w.name() + " slope " + slope + ": x > 0 passes y_bar");
+        }
+      }
+    }
+  }
+
+  /**
+   * max(x, dim) with a NaN or infinite incoming gradient and a NaN input: PyTorch scatters the gradient into zeros at
+   * the index of the first maximum (a NaN counts as the max, the first NaN), so the other elements get 0, not
+   * NaN * 0. Values from torch 1.13.
+   */
+  @Test
+  void maxAlongADimWithNaNGradientsAndNaNInputs() {
+    double nan = Double.NaN;
+    double inf = Double.POSITIVE_INFINITY;
+    String src = """
+        model T {
+          param x : f64[3, 3] init zeros()
+          param s : f64[3] init zeros()
+          let loss = sum(max(x, dim = 1) * s)
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("x", new double[] {1, 3, 3, nan, 2, nan, 2, 2, 2},
+        "s", new double[] {nan, 1, inf});
+    assertGradients(src, params, Map.of("x", new double[] {0, nan, 0, 1, 0, 0, inf, 0, 0}), 1e-6);
+  }
+
   /** PyTorch: d/de b^e = where(b == 0 & e >= 0, 0, b^e log b); d/db b^e = where(e == 0, 0, e b^(e - 1)). */
   @Test
   void powAtAZeroBase() {

@@ -151,9 +151,10 @@ class SchedulerTest {
   }
 
   /**
-   * The backward of relu is the gradient times the mask x > 0: in place on the product computing the gradient (the
-   * epilogue), that chain becomes one {@link MaskCalls} call; with a bias after the relu it is a loop of its own
-   * whose mask still becomes a call; a mask against a non-constant stays an emitted loop.
+   * The backward of relu is select(relu(x) == 0, 0, y_bar): in place on the product computing the gradient (the
+   * epilogue), that chain becomes one {@link MaskCalls} call of {@code Masks.zeroWhereEqual}; a mask against a
+   * non-constant stays an emitted loop. A mask a model multiplies by itself, {@code a * (v > 0)}, keeps the product
+   * (NaN * 0 is NaN, as in PyTorch) and becomes {@code Masks.mulGreater}.
    */
   @Test
   void reluGradientMasksBecomeRuntimeCalls() {
@@ -172,11 +173,24 @@ class SchedulerTest {
     String text = sched.print();
     List<MaskCalls.Call> calls = sched.steps().stream().map(st -> MaskCalls.of(sched, st))
         .filter(java.util.Objects::nonNull).toList();
-    assertEquals(1, calls.size(), text);
-    assertEquals(0.0, calls.get(0).c(), text);
-    assertEquals(Op.RELU, calls.get(0).x().op, text);
-    assertTrue(text.contains("greater") && text.contains(", as Masks.mulGreater"), text);
+    MaskCalls.Call relu = calls.stream().filter(c -> c.kernel() == MaskCalls.Kernel.ZERO_WHERE_EQUAL).findFirst()
+        .orElseThrow(() -> new AssertionError(text));
+    assertEquals(0.0, relu.c(), text);
+    assertEquals(Op.RELU, relu.x().op, text);
+    assertTrue(text.contains("equal") && text.contains(", as Masks.zeroWhereEqual"), text);
     assertTrue(text.lines().anyMatch(l -> l.contains("greater") && !l.contains("as Masks")), text);
+
+    GraphBuilder product = new GraphBuilder("Masked");
+    Sugar p = new Sugar(product);
+    Node a = product.input("a", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(5)))));
+    Node v = product.input("v", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(5)))));
+    product.result("y", Graph.Kind.OUTPUT, p.mul(a, p.compare("GT", v, p.number(0, DType.F32))));
+    Schedule forward = Scheduler.schedule(Pipeline.standard(PassOptions.training()).run(product.build()));
+    List<MaskCalls.Call> products = forward.steps().stream().map(st -> MaskCalls.of(forward, st))
+        .filter(java.util.Objects::nonNull).toList();
+    assertEquals(1, products.size(), forward.print());
+    assertEquals(MaskCalls.Kernel.MUL_GREATER, products.get(0).kernel(), forward.print());
+    assertTrue(forward.print().contains(", as Masks.mulGreater"), forward.print());
   }
 
   /**

@@ -98,8 +98,11 @@ public final class ElementwiseKernels {
 
     // ------------------------------------------------------------------- gradient helpers: g * d f(x) / dx
 
-    /** relu: g where x > 0, else 0 (PyTorch's threshold_backward). */
-    public static Tensor reluGrad(Tensor g, Tensor x) { return zip(g, x, (gi, xi) -> xi > 0 ? gi : 0); }
+    /**
+     * relu, from its result y: PyTorch's threshold_backward(g, y, 0), {@code y <= 0 ? 0 : g}, so a NaN or infinite g
+     * where y is 0 gives 0 (not g * 0) and a NaN y passes g.
+     */
+    public static Tensor reluGrad(Tensor g, Tensor y) { return zip(g, y, (gi, yi) -> yi <= 0 ? 0 : gi); }
     public static Tensor leakyReluGrad(Tensor g, Tensor x, double slope) {
         return zip(g, x, (gi, xi) -> xi > 0 ? gi : gi * slope);
     }
