@@ -514,7 +514,7 @@ final class LoopEmitter {
       case BCE -> () -> call(n, Functions.class, "bce", "(DD)D");
       case BCE_WITH_LOGITS -> () -> call(n, f32(Functions.class), "bceWithLogits", "(DD)D");
       case ABS -> () -> native1(n, "abs");
-      case SIGN -> () -> native1(n, "signum");
+      case SIGN -> () -> call(n, Functions.class, "sign", "(D)D");
       case MAXIMUM -> () -> native2(n, "max");
       case MINIMUM -> () -> native2(n, "min");
       case RELU -> () -> {

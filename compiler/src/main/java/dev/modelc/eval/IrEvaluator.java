@@ -182,7 +182,7 @@ public final class IrEvaluator {
       case RELU -> Math.max(x, 0);
       case LEAKY_RELU -> x > 0 ? x : x * ((Attr.Value) attr).value();
       case SOFTPLUS -> ScalarMath.softplus(x, ((Attr.Softplus) attr).beta(), ((Attr.Softplus) attr).threshold());
-      case SIGN -> Math.signum(x);
+      case SIGN -> Functions.sign(x);
       default -> throw new IllegalStateException(op + " is not elementwise unary");
     };
   }

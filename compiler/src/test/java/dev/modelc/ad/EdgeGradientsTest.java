@@ -183,6 +183,26 @@ class EdgeGradientsTest {
   }
 
   /**
+   * abs keeps PyTorch's product, {@code grad * sgn(x)}: NaN where x is 0 and the gradient NaN; sgn of NaN is 0, so a
+   * NaN x gets 0 (generated code took Math.signum, NaN there). Values from torch 1.13.
+   */
+  @Test
+  void absWithNaNGradientsAndANaNInput() {
+    double nan = Double.NaN;
+    String src = """
+        model A {
+          param x : f64[5] init zeros()
+          param s : f64[5] init zeros()
+          let loss = sum(abs(x) * s)
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("x", new double[] {nan, 0, -0.0, 1, -2},
+        "s", new double[] {5, nan, nan, nan, 3});
+    assertGradients(src, params, Map.of("x", new double[] {0, nan, nan, nan, -3}), 1e-6);
+  }
+
+  /**
    * max(x, dim) with a NaN or infinite incoming gradient and a NaN input: PyTorch scatters the gradient into zeros at
    * the index of the first maximum (a NaN counts as the max, the first NaN), so the other elements get 0, not
    * NaN * 0. Values from torch 1.13.

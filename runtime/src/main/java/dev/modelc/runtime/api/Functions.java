@@ -33,6 +33,11 @@ public final class Functions {
         return (1 - y) * x + m + Math.log(Math.exp(-m) + Math.exp(-x - m));
     }
 
+    /** -1, 0 or 1, and 0 for NaN, as PyTorch's sign ({@link Math#signum} gives NaN there, and -0 for -0). */
+    public static double sign(double x) {
+        return x > 0 ? 1 : x < 0 ? -1 : 0;
+    }
+
     public static double greater(double a, double b) {
         return a > b ? 1 : 0;
     }
