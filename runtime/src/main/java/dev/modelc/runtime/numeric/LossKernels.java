@@ -22,9 +22,6 @@ import java.util.function.DoubleBinaryOperator;
  */
 public final class LossKernels {
 
-    /** PyTorch's binary_cross_entropy_backward floor, a float constant in f64 too: 1e-12 rounded to float. */
-    private static final double BCE_EPSILON = (float) 1e-12;
-
     private LossKernels() {
     }
 
