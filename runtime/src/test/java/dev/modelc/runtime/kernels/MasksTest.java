@@ -202,6 +202,7 @@ class MasksTest {
     assertThrows(IllegalArgumentException.class, () -> Masks.mulGreater(a, new float[3], 0f, a, 4));
     assertThrows(IllegalArgumentException.class, () -> Masks.mulGreater(a, a, 0f, a, -1));
     assertThrows(IllegalArgumentException.class, () -> Masks.zeroWhereEqual(a, new float[3], 0f, a, 4));
-    assertThrows(IllegalArgumentException.class, () -> Masks.zeroWhereEqual(new double[2], new double[4], 0, new double[4], 3));
+    double[] d = new double[4];
+    assertThrows(IllegalArgumentException.class, () -> Masks.zeroWhereEqual(new double[2], d, 0, d, 3));
   }
 }
