@@ -405,58 +405,58 @@ public final class Parallel {
 
     /** {@link Masks#zeroWhereEqual(float[], float[], float, float[], int)}, over element ranges. */
     public static void zeroWhereEqual(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
-        Team team = team(ws);
-        if (team == null || n < MIN_UPDATE) {
+        if (!splitMask(ws, UpdateTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
             Masks.zeroWhereEqual(a, x, c, out, n);
-            return;
         }
-        Masks.check(n, a.length, x.length, out.length);
-        UpdateTask t = team.tasks.update.plan(UpdateTask.ZERO_WHERE_EQUAL, n, team.threads());
-        t.f(a, x, out, null);
-        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
-        team.run(t, ws, t.parts);
     }
 
     /** f64 {@link #zeroWhereEqual(Workspace, float[], float[], float, float[], int)}. */
     public static void zeroWhereEqual(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
-        Team team = team(ws);
-        if (team == null || n < MIN_UPDATE) {
+        if (!splitMask(ws, UpdateTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
             Masks.zeroWhereEqual(a, x, c, out, n);
-            return;
         }
-        Masks.check(n, a.length, x.length, out.length);
-        UpdateTask t = team.tasks.update.plan(UpdateTask.ZERO_WHERE_EQUAL, n, team.threads());
-        t.d(a, x, out, null);
-        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
-        team.run(t, ws, t.parts);
     }
 
     /** {@link Masks#mulGreater(float[], float[], float, float[], int)}, over element ranges. */
     public static void mulGreater(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
-        Team team = team(ws);
-        if (team == null || n < MIN_UPDATE) {
+        if (!splitMask(ws, UpdateTask.MASK, a, x, c, out, n)) {
             Masks.mulGreater(a, x, c, out, n);
-            return;
         }
-        Masks.check(n, a.length, x.length, out.length);
-        UpdateTask t = team.tasks.update.plan(UpdateTask.MASK, n, team.threads());
-        t.f(a, x, out, null);
-        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
-        team.run(t, ws, t.parts);
     }
 
     /** f64 {@link #mulGreater(Workspace, float[], float[], float, float[], int)}. */
     public static void mulGreater(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
+        if (!splitMask(ws, UpdateTask.MASK, a, x, c, out, n)) {
+            Masks.mulGreater(a, x, c, out, n);
+        }
+    }
+
+    /** Runs mask loop {@code kind} over element ranges on the team; false (nothing done) when it stays serial. */
+    private static boolean splitMask(Workspace ws, int kind, float[] a, float[] x, float c, float[] out, int n) {
         Team team = team(ws);
         if (team == null || n < MIN_UPDATE) {
-            Masks.mulGreater(a, x, c, out, n);
-            return;
+            return false;
         }
         Masks.check(n, a.length, x.length, out.length);
-        UpdateTask t = team.tasks.update.plan(UpdateTask.MASK, n, team.threads());
+        UpdateTask t = team.tasks.update.plan(kind, n, team.threads());
+        t.f(a, x, out, null);
+        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
+        team.run(t, ws, t.parts);
+        return true;
+    }
+
+    /** f64 {@link #splitMask(Workspace, int, float[], float[], float, float[], int)}. */
+    private static boolean splitMask(Workspace ws, int kind, double[] a, double[] x, double c, double[] out, int n) {
+        Team team = team(ws);
+        if (team == null || n < MIN_UPDATE) {
+            return false;
+        }
+        Masks.check(n, a.length, x.length, out.length);
+        UpdateTask t = team.tasks.update.plan(kind, n, team.threads());
         t.d(a, x, out, null);
         t.hyper(c, 0, 0, 0, 0, 0, 0, false);
         team.run(t, ws, t.parts);
+        return true;
     }
 
     // ---- generated loops ----
