@@ -6,8 +6,8 @@ package dev.modelc.runtime.kernels;
  *
  * <p>The comparison chooses an int (or long) in each loop, never a float: x86 has no conditional move of a float, so
  * C2 compiles {@code x > c ? 1f : 0f} (or {@code x == c ? 0f : a}) as a branch, which a ReLU's close-to-random mask
- * mispredicts about every other element (1.24-1.30 ms for the CNN's 221,184 elements on the AVX2 EPYC), while
- * {@code x > c ? ONE_BITS : 0} becomes a {@code cmov} and the float is made from its bits (130-165 µs, the same
+ * mispredicts about every other element (1.23-1.39 ms for the CNN's 221,184 elements on the AVX2 EPYC), while
+ * {@code x > c ? ONE_F : 0} becomes a {@code cmov} and the float is made from its bits (130-200 µs, the same
  * results): the product keeps {@code a * 1} or {@code a * 0} (NaN times 0 is NaN, as the emitted product), the
  * select keeps {@code a}'s bits or clears them to +0.
  */

@@ -137,11 +137,11 @@ public interface Schedule {
      * {@code gamma^n} alone may overflow first (0.1 * 2^1027), and 0 for a base of 0.
      */
     private static double power(double base, double gamma, int n) {
-        double p = Math.pow(gamma, n);
-        if (Double.isFinite(p) || base == 0) {
-            return base * (base == 0 ? 0 : p);
+        if (base == 0) {
+            return base;                                          // not 0 * infinity
         }
-        return base * Math.pow(gamma, n / 2) * Math.pow(gamma, n - n / 2);
+        double p = Math.pow(gamma, n);
+        return Double.isFinite(p) ? base * p : base * Math.pow(gamma, n / 2) * Math.pow(gamma, n - n / 2);
     }
 
     /** A factor or floor below zero would make the learning rate negative part way through a run. */
