@@ -508,13 +508,13 @@ final class LoopEmitter {
       case TANH -> () -> call(n, Math.class, "tanh", "(D)D");
       case SIGMOID -> () -> call(n, f32(Functions.class), "sigmoid", "(D)D");
       case ERF -> () -> call(n, Functions.class, "erf", "(D)D");
-      case GREATER -> () -> call(n, Functions.class, "greater", "(DD)D");
-      case EQUAL -> () -> call(n, Functions.class, "equal", "(DD)D");
-      case SELECT -> () -> call(n, Functions.class, "select", "(DDD)D");
+      case GREATER -> () -> exact(n, "greater");
+      case EQUAL -> () -> exact(n, "equal");
+      case SELECT -> () -> exact(n, "select");
       case BCE -> () -> call(n, Functions.class, "bce", "(DD)D");
       case BCE_WITH_LOGITS -> () -> call(n, f32(Functions.class), "bceWithLogits", "(DD)D");
       case ABS -> () -> native1(n, "abs");
-      case SIGN -> () -> call(n, Functions.class, "sign", "(D)D");
+      case SIGN -> () -> exact(n, "sign");
       case MAXIMUM -> () -> native2(n, "max");
       case MINIMUM -> () -> native2(n, "min");
       case RELU -> () -> {
@@ -564,6 +564,17 @@ final class LoopEmitter {
     for (Node x : n.inputs) operand(x, true);
     e.invokeStatic(owner, name, descriptor);
     e.cast(Type.DOUBLE_TYPE, t);
+  }
+
+  /**
+   * An exact {@link Functions} method (a comparison, select, sign) in the node's own width: no widening, since the
+   * float and double versions give the same values.
+   */
+  private void exact(Node n, String name) {
+    Type nt = Emitter.element(n.dtype());
+    for (Node x : n.inputs) operand(x, false);
+    e.invokeStatic(Functions.class, name, "(" + nt.getDescriptor().repeat(n.inputs.size()) + ")" + nt.getDescriptor());
+    e.cast(nt, t);
   }
 
   /** A Math function that has a float overload. */

@@ -2,9 +2,20 @@ package dev.modelc.runtime.api;
 
 /**
  * Scalar functions that fused elementwise loops call where the JDK has none or where PyTorch's definition needs a
- * branch (C2 inlines them). Each has the same definition as the compiler's reference evaluator, in double.
+ * branch (C2 inlines them). Each has the same definition as the compiler's reference evaluator, in double; the exact
+ * ones (comparisons, select, sign) also in float, so f32 loops do not convert.
+ *
+ * <p>Where a comparison chooses a value, it chooses an int or a long and the result is made from its bits: x86 has
+ * no conditional move of a float, so C2 compiles {@code c != 0 ? a : b} of doubles as a branch, which a mask close
+ * to random (leaky_relu's, maximum's) mispredicts about every other element, while a choice of longs becomes a
+ * {@code cmov}.
  */
 public final class Functions {
+    private static final long ONE_D = Double.doubleToRawLongBits(1d);
+    private static final long MINUS_ONE_D = Double.doubleToRawLongBits(-1d);
+    private static final int ONE_F = Float.floatToRawIntBits(1f);
+    private static final int MINUS_ONE_F = Float.floatToRawIntBits(-1f);
+
     private Functions() {
     }
 
@@ -12,8 +23,9 @@ public final class Functions {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
+    /** {@code x > 0 ? x : x * slope}, as {@code x} times 1 or the slope (exact: {@code x * 1} is {@code x}). */
     public static double leakyRelu(double x, double slope) {
-        return x > 0 ? x : x * slope;
+        return x * Double.longBitsToDouble(x > 0 ? ONE_D : Double.doubleToRawLongBits(slope));
     }
 
     /** PyTorch's softplus: linear above the threshold. */
@@ -35,20 +47,43 @@ public final class Functions {
 
     /** -1, 0 or 1, and 0 for NaN, as PyTorch's sign ({@link Math#signum} gives NaN there, and -0 for -0). */
     public static double sign(double x) {
-        return x > 0 ? 1 : x < 0 ? -1 : 0;
+        return Double.longBitsToDouble(x > 0 ? ONE_D : x < 0 ? MINUS_ONE_D : 0L);
+    }
+
+    /** {@link #sign(double)} in float. */
+    public static float sign(float x) {
+        return Float.intBitsToFloat(x > 0 ? ONE_F : x < 0 ? MINUS_ONE_F : 0);
     }
 
     public static double greater(double a, double b) {
-        return a > b ? 1 : 0;
+        return Double.longBitsToDouble(a > b ? ONE_D : 0L);
+    }
+
+    public static float greater(float a, float b) {
+        return Float.intBitsToFloat(a > b ? ONE_F : 0);
     }
 
     public static double equal(double a, double b) {
-        return a == b ? 1 : 0;
+        return Double.longBitsToDouble(a == b ? ONE_D : 0L);
     }
 
-    /** torch.where for one element: {@code a} where the mask {@code c} is nonzero, else {@code b}. */
+    public static float equal(float a, float b) {
+        return Float.intBitsToFloat(a == b ? ONE_F : 0);
+    }
+
+    /**
+     * torch.where for one element: {@code a} where the mask {@code c} is nonzero (NaN included), else {@code b}; the
+     * bits of the one selected, blended by an all-ones or all-zeros mask.
+     */
     public static double select(double c, double a, double b) {
-        return c != 0 ? a : b;
+        long m = c != 0 ? -1L : 0L;
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(a) & m | Double.doubleToRawLongBits(b) & ~m);
+    }
+
+    /** {@link #select(double, double, double)} in float. */
+    public static float select(float c, float a, float b) {
+        int m = c != 0 ? -1 : 0;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(a) & m | Float.floatToRawIntBits(b) & ~m);
     }
 
     /** The error function: Taylor series below 2.5, the continued fraction of erfc above. */
