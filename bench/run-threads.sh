@@ -54,7 +54,7 @@ find_torch run-threads.sh
 jmh() { # json file, extra JVM flags
   # shellcheck disable=SC2086
   "$JAVA" -jar "$JAR" 'TrainStepBenchmark\.compiledTrainStep' -p model=cnn,widemlp -p threads=1,2 $JMH \
-    -jvmArgsAppend "-Dmodelc.kernels=auto $2" -rf json -rff "$1" >> "$OUT/jmh.log" 2>&1 || {
+    -jvmArgsAppend "-Dmodelc.kernels=auto -Dmodelc.poolRent=0 $2" -rf json -rff "$1" >> "$OUT/jmh.log" 2>&1 || {
       echo "run-threads.sh: JMH failed, see $OUT/jmh.log" >&2
       exit 1
     }

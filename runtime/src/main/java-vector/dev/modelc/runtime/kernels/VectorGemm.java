@@ -10,7 +10,7 @@ final class VectorGemm extends Gemm {
     private final JavaLogistic logistic = new VectorLogistic();
     private final JavaMasks masks = new VectorMasks();
     private final JavaPoolRows poolRows =
-            VectorPoolRows.fits() ? new VectorPoolRows(VectorPoolRows.RENT) : JavaPoolRows.INSTANCE;
+            VectorPoolRows.fits() ? new VectorPoolRows(VectorPoolRows.rent()) : JavaPoolRows.INSTANCE;
 
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {

@@ -66,6 +66,31 @@ final class VectorPoolRows extends JavaPoolRows {
      */
     static final long RENT = 1L << 26;
 
+    /**
+     * The system property that sets the rent in outputs ({@code 0}: the blocks from the first call), for runs that
+     * measure the steady state (the benchmarks) or know they will be long.
+     */
+    static final String RENT_PROPERTY = "modelc.poolRent";
+
+    /** {@link #RENT}, or the {@link #RENT_PROPERTY} when set to a count of outputs (a warning and the default if not). */
+    static long rent() {
+        String value = System.getProperty(RENT_PROPERTY);
+        if (value == null) {
+            return RENT;
+        }
+        try {
+            long outputs = Long.parseLong(value.trim());
+            if (outputs >= 0) {
+                return outputs;
+            }
+        } catch (NumberFormatException e) {
+            // warned below
+        }
+        System.err.println("modelc: warning: -D" + RENT_PROPERTY + "=" + value
+                + " is not a count of outputs (a whole number >= 0); using " + RENT);
+        return RENT;
+    }
+
     private final long rent;
     private long plainOutputs;
 
