@@ -32,8 +32,8 @@ import dev.modelc.runtime.optim.Updates;
  * depends on timing, so results are the same run to run.
  *
  * <p>Each kind of call has one task object per team ({@link Tasks}: {@link GemmTask}, {@link ConvTask},
- * {@link PoolTask}, {@link UpdateTask}, {@link ReduceTask}, {@link RangeTask}), refilled for every call, so a split
- * call allocates nothing; this class decides whether and how to split, the task runs one part.
+ * {@link PoolTask}, {@link UpdateTask}, {@link MaskTask}, {@link ReduceTask}, {@link RangeTask}), refilled for every
+ * call, so a split call allocates nothing; this class decides whether and how to split, the task runs one part.
  */
 public final class Parallel {
 
@@ -405,28 +405,28 @@ public final class Parallel {
 
     /** {@link Masks#zeroWhereEqual(float[], float[], float, float[], int)}, over element ranges. */
     public static void zeroWhereEqual(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
-        if (!splitMask(ws, UpdateTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
             Masks.zeroWhereEqual(a, x, c, out, n);
         }
     }
 
     /** f64 {@link #zeroWhereEqual(Workspace, float[], float[], float, float[], int)}. */
     public static void zeroWhereEqual(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
-        if (!splitMask(ws, UpdateTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
             Masks.zeroWhereEqual(a, x, c, out, n);
         }
     }
 
     /** {@link Masks#mulGreater(float[], float[], float, float[], int)}, over element ranges. */
     public static void mulGreater(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
-        if (!splitMask(ws, UpdateTask.MASK, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.MUL_GREATER, a, x, c, out, n)) {
             Masks.mulGreater(a, x, c, out, n);
         }
     }
 
     /** f64 {@link #mulGreater(Workspace, float[], float[], float, float[], int)}. */
     public static void mulGreater(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
-        if (!splitMask(ws, UpdateTask.MASK, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.MUL_GREATER, a, x, c, out, n)) {
             Masks.mulGreater(a, x, c, out, n);
         }
     }
@@ -438,9 +438,8 @@ public final class Parallel {
             return false;
         }
         Masks.check(n, a.length, x.length, out.length);
-        UpdateTask t = team.tasks.update.plan(kind, n, team.threads());
-        t.f(a, x, out, null);
-        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
+        MaskTask t = team.tasks.mask.plan(kind, n, team.threads());
+        t.f(a, x, c, out);
         team.run(t, ws, t.parts);
         return true;
     }
@@ -452,9 +451,8 @@ public final class Parallel {
             return false;
         }
         Masks.check(n, a.length, x.length, out.length);
-        UpdateTask t = team.tasks.update.plan(kind, n, team.threads());
-        t.d(a, x, out, null);
-        t.hyper(c, 0, 0, 0, 0, 0, 0, false);
+        MaskTask t = team.tasks.mask.plan(kind, n, team.threads());
+        t.d(a, x, c, out);
         team.run(t, ws, t.parts);
         return true;
     }

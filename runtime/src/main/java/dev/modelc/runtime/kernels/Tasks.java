@@ -6,6 +6,7 @@ final class Tasks {
     final ConvTask conv = new ConvTask();
     final PoolTask pool = new PoolTask();
     final UpdateTask update = new UpdateTask();
+    final MaskTask mask = new MaskTask();
     final ReduceTask reduce = new ReduceTask();
     final RangeTask range;
 

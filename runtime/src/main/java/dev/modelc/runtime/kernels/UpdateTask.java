@@ -5,12 +5,10 @@ import dev.modelc.runtime.optim.Updates;
 import static dev.modelc.runtime.kernels.Parallel.chunk;
 import static dev.modelc.runtime.kernels.Parallel.ELEMENT_ALIGN;
 
-/** An optimizer update, or a gradient mask ({@link Masks}), over a range of elements per part. */
+/** An optimizer update (SGD or Adam) over a range of elements per part. */
 final class UpdateTask extends Task {
     static final int ADAM = 0;
     static final int SGD = 1;
-    static final int MASK = 2;
-    static final int ZERO_WHERE_EQUAL = 3;
     int kind;
     int n;
     int parts;
@@ -23,7 +21,7 @@ final class UpdateTask extends Task {
     double[] d1;
     double[] d2;
     double[] d3;
-    /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -; masks: c. */
+    /** Adam: step size, bias2Sqrt, lr, beta1, beta2, eps; SGD: -, -, lr, momentum, dampening, -. */
     double h0;
     double h1;
     double h2;
@@ -79,18 +77,6 @@ final class UpdateTask extends Task {
                 Updates.adamRange(f0, f1, f2, f3, from, to, h0, h1, h2, h3, h4, h5, weightDecay, flag);
             } else {
                 Updates.adamRange(d0, d1, d2, d3, from, to, h0, h1, h2, h3, h4, h5, weightDecay, flag);
-            }
-        } else if (kind == MASK) {
-            if (f0 != null) {
-                Masks.mulGreater(f0, f1, (float) h0, f2, from, to);
-            } else {
-                Masks.mulGreater(d0, d1, h0, d2, from, to);
-            }
-        } else if (kind == ZERO_WHERE_EQUAL) {
-            if (f0 != null) {
-                Masks.zeroWhereEqual(f0, f1, (float) h0, f2, from, to);
-            } else {
-                Masks.zeroWhereEqual(d0, d1, h0, d2, from, to);
             }
         } else if (f0 != null) {
             Updates.sgdRange(f0, f1, f2, from, to, firstStep, h2, h3, h4, flag, weightDecay);
