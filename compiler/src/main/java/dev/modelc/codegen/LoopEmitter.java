@@ -505,9 +505,9 @@ final class LoopEmitter {
       case SQRT -> () -> call(n, Math.class, "sqrt", "(D)D");
       case SIN -> () -> call(n, Math.class, "sin", "(D)D");
       case COS -> () -> call(n, Math.class, "cos", "(D)D");
-      case TANH -> () -> call(n, Math.class, "tanh", "(D)D");
+      case TANH -> () -> call(n, f32(Math.class), "tanh", "(D)D");
       case SIGMOID -> () -> call(n, f32(Functions.class), "sigmoid", "(D)D");
-      case ERF -> () -> call(n, Functions.class, "erf", "(D)D");
+      case ERF -> () -> call(n, f32(Functions.class), "erf", "(D)D");
       case GREATER -> () -> exact(n, "greater");
       case EQUAL -> () -> exact(n, "equal");
       case SELECT -> () -> exact(n, "select");
@@ -552,8 +552,8 @@ final class LoopEmitter {
   }
 
   /**
-   * The owner of exp, log, sigmoid and bce_with_logits: in f32 loops {@link FloatMath}, whose results rounded to
-   * float are within 1 ulp of the double routines' and cost less; in f64 loops {@code owner} itself.
+   * The owner of exp, log, tanh, erf, sigmoid and bce_with_logits: in f32 loops {@link FloatMath}, whose results
+   * rounded to float are within 1 ulp of the double routines' and cost less; in f64 loops {@code owner} itself.
    */
   private Class<?> f32(Class<?> owner) {
     return t == Type.FLOAT_TYPE ? FloatMath.class : owner;

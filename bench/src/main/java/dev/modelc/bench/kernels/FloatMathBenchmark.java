@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class FloatMathBenchmark {
 
-    @Param({"exp", "log", "sigmoid", "bce"})
+    @Param({"exp", "log", "sigmoid", "bce", "tanh", "erf"})
     String fn;
 
     @Param({"math", "fast"})
@@ -76,6 +76,28 @@ public class FloatMathBenchmark {
                 } else {
                     for (int i = 0; i < x.length; i++) {
                         out[i] = (float) Functions.sigmoid(x[i]);
+                    }
+                }
+            }
+            case "tanh" -> {
+                if (fast) {
+                    for (int i = 0; i < x.length; i++) {
+                        out[i] = (float) FloatMath.tanh(x[i]);
+                    }
+                } else {
+                    for (int i = 0; i < x.length; i++) {
+                        out[i] = (float) Math.tanh(x[i]);
+                    }
+                }
+            }
+            case "erf" -> {
+                if (fast) {
+                    for (int i = 0; i < x.length; i++) {
+                        out[i] = (float) FloatMath.erf(x[i]);
+                    }
+                } else {
+                    for (int i = 0; i < x.length; i++) {
+                        out[i] = (float) Functions.erf(x[i]);
                     }
                 }
             }

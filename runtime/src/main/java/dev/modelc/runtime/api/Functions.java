@@ -93,7 +93,7 @@ public final class Functions {
         }
         double ax = Math.abs(x);
         double r = ax < 2.5 ? erfSeries(ax) : 1 - erfcFraction(ax);
-        return x < 0 ? -r : r;
+        return Math.copySign(r, x);   // -0 for -0, as C's erf and PyTorch
     }
 
     private static double erfSeries(double x) {

@@ -48,6 +48,17 @@ class FloatMathTest {
         sweep("sigmoid", Functions::sigmoid, FloatMath::sigmoid);
     }
 
+    @Test
+    void tanhIsWithinOneUlpOfMathTanh() {
+        sweep("tanh", Math::tanh, FloatMath::tanh);
+    }
+
+    /** Against the reference's erf (Taylor series and continued fraction, summed to double precision). */
+    @Test
+    void erfIsWithinOneUlpOfTheReference() {
+        sweep("erf", Functions::erf, FloatMath::erf);
+    }
+
     /**
      * Within 1 ulp of the result, or of the input: {@code (1 - y) x + max(-x, 0)} cancels, so near a zero loss both
      * forms are only good to the input's ulp (at x = -87.34, y = 0, Functions gives 0 and FloatMath the truer
@@ -73,6 +84,12 @@ class FloatMathTest {
         assertEquals(Float.NaN, (float) FloatMath.log1p(-2f));
         assertEquals(1f, (float) FloatMath.exp(0f));
         assertEquals(0f, (float) FloatMath.log(1f));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits((float) FloatMath.tanh(-0f)));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits((float) FloatMath.erf(-0f)));
+        assertEquals(1f, (float) FloatMath.tanh(Float.POSITIVE_INFINITY));
+        assertEquals(-1f, (float) FloatMath.erf(Float.NEGATIVE_INFINITY));
+        assertEquals(Float.NaN, (float) FloatMath.tanh(Float.NaN));
+        assertEquals(Float.NaN, (float) FloatMath.erf(Float.NaN));
     }
 
     /** Compares the two on the special values (exactly), on windows around the edges and on a stride of all floats. */
