@@ -41,39 +41,41 @@ public interface Schedule {
     double lr(int t);
 
     static Schedule constant(double base) {
-        return t -> base;
+        return new ClosedForms.Monotone(t -> base);
     }
 
     static Schedule step(double base, int stepSize, double gamma) {
         positive(stepSize, "step size");
         atLeastZero(gamma, "gamma");
-        return t -> power(base, gamma, Math.floorDiv(t, stepSize));
+        return new ClosedForms.Monotone(t -> power(base, gamma, Math.floorDiv(t, stepSize)));
     }
 
     static Schedule exponential(double base, double gamma) {
         atLeastZero(gamma, "gamma");
-        return t -> power(base, gamma, t);
+        return new ClosedForms.Monotone(t -> power(base, gamma, t));
     }
 
     static Schedule cosine(double base, int tMax, double etaMin) {
         positive(tMax, "T_max");
         atLeastZero(etaMin, "eta_min");
-        return t -> etaMin + (base - etaMin) * (1 + Math.cos(Math.PI * t / tMax)) / 2;
+        return new ClosedForms.Cosine(base, tMax, etaMin);
     }
 
     static Schedule linear(double base, double startFactor, double endFactor, int totalIters) {
         positive(totalIters, "total_iters");
         LinearFactors.check(startFactor, "start_factor", Double.toString(startFactor), endFactor, "end_factor",
                 Double.toString(endFactor));
-        return t -> base * (startFactor + (endFactor - startFactor) * Math.min(t, totalIters) / totalIters);
+        return new ClosedForms.Monotone(t -> base * (startFactor + (endFactor - startFactor) * Math.min(t, totalIters)
+                / totalIters));
     }
 
     /**
      * The first {@code t} in {@code [from, to)} at which {@link #lr} is not a finite number, or -1 when there is
      * none. A factor above 1 ({@code exponential(0.1, 2)}, or {@code step} with such a {@code gamma}) makes the rate
      * overflow to infinity after enough epochs (here at {@code t = 1020}), and training on an infinite rate turns
-     * every parameter into NaN without an error. Evaluates the schedule at each {@code t}, which costs far less than
-     * the training steps it is checked for.
+     * every parameter into NaN without an error. The schedules built here ({@link #step}, {@link #parse} and the
+     * others) answer from their closed forms with a few evaluations, whatever the range; a schedule of your own
+     * (a lambda) is evaluated at each {@code t}, unless it overrides this method.
      */
     default int firstNonFinite(int from, int to) {
         for (int t = Math.max(0, from); t < to; t++) {
@@ -101,8 +103,7 @@ public interface Schedule {
 
     /** This schedule for {@code t < milestone}, then {@code next} from its own epoch 0. */
     default Schedule then(int milestone, Schedule next) {
-        Schedule first = this;
-        return t -> t < milestone ? first.lr(t) : next.lr(t - milestone);
+        return new ClosedForms.Sequence(this, milestone, next);
     }
 
     /** Builds a schedule from its text form (see the interface comment) around the optimizer's base rate. */

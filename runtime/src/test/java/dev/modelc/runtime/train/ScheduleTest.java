@@ -2,8 +2,12 @@ package dev.modelc.runtime.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,6 +149,48 @@ class ScheduleTest {
         assertEquals(5, Schedule.parse("constant:for=3+exp:gamma=1e300", 1).firstNonFinite(0, 10));
         assertEquals(-1, Schedule.cosine(1e308, 10, 1e308).firstNonFinite(0, 100));
         assertEquals(2, ((Schedule) t -> t == 2 ? Double.NaN : 1).firstNonFinite(0, 5));
+    }
+
+    /**
+     * The built-in schedules find the first infinite rate from their closed forms, without a loop over every epoch
+     * or step: a range of 2^31 steps is answered at once, and every answer is the one a loop over each t gives.
+     */
+    @Test
+    void theFirstInfiniteRateIsFoundWithoutVisitingEveryStep() {
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertEquals(-1, Schedule.exponential(0.1, 1.0000001).firstNonFinite(0, Integer.MAX_VALUE));
+            assertEquals(-1, Schedule.step(0.1, 3, 1.0000001).firstNonFinite(0, Integer.MAX_VALUE));
+            assertEquals(-1, Schedule.cosine(0.1, 7, 0).firstNonFinite(1, Integer.MAX_VALUE));
+            assertEquals(-1, Schedule.linear(0.1, 0.5, 1, 1_000_000_000).firstNonFinite(5, Integer.MAX_VALUE));
+            assertEquals(-1, Schedule.parse("linear:iters=3+cosine:T=1000000", 0.1)
+                    .firstNonFinite(0, Integer.MAX_VALUE));
+            assertEquals(1028, Schedule.exponential(0.1, 2).firstNonFinite(0, Integer.MAX_VALUE));
+            assertEquals(1_600_000_000, Schedule.exponential(Double.MAX_VALUE / 2, 1 + 1e-9)
+                    .firstNonFinite(1_600_000_000, Integer.MAX_VALUE));
+        });
+        List<Schedule> schedules = List.of(Schedule.exponential(0.1, 2), Schedule.exponential(1e300, 1.5),
+                Schedule.step(1, 5, 1e200), Schedule.step(1e308, 1, 0), Schedule.exponential(Double.NaN, 0.5),
+                Schedule.constant(Double.POSITIVE_INFINITY), Schedule.constant(0.1),
+                Schedule.linear(1.7e308, 0.5, 1, 20), Schedule.linear(1.7e308, 1, 0.5, 20),
+                Schedule.cosine(1e308, 10, 0), Schedule.cosine(1.79e308, 3, 0), Schedule.cosine(-1e308, 4, 1e308),
+                Schedule.cosine(1e308, 10, 1e308), Schedule.parse("constant:for=3+exp:gamma=1e300", 1),
+                Schedule.parse("linear:iters=4+exp:gamma=3", 1e300), Schedule.parse("cosine:T=5,for=7+step:size=2,"
+                        + "gamma=10", 1e305));
+        for (Schedule s : schedules) {
+            for (int[] range : new int[][] {{0, 60}, {3, 60}, {11, 40}, {25, 26}, {7, 7}}) {
+                assertEquals(everyStep(s, range[0], range[1]), s.firstNonFinite(range[0], range[1]),
+                        s + " in " + Arrays.toString(range));
+            }
+        }
+    }
+
+    private static int everyStep(Schedule s, int from, int to) {
+        for (int t = from; t < to; t++) {
+            if (!Double.isFinite(s.lr(t))) {
+                return t;
+            }
+        }
+        return -1;
     }
 
     private static void assertMessage(String text, String fragment) {
