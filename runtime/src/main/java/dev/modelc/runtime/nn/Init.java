@@ -3,7 +3,9 @@ package dev.modelc.runtime.nn;
 import dev.modelc.runtime.random.Rng;
 import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Tensor;
+import java.math.BigDecimal;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * PyTorch's {@code torch.nn.init} on plain arrays, so that this runtime and generated model classes start from the
@@ -16,6 +18,12 @@ import java.util.Arrays;
  * sqrt(2 / (1 + slope^2)) (slope 0.01 when not given), selu 3/4.
  * kaiming: {@code std = gain / sqrt(fan)} with the gain of {@code (nonlinearity, a)}; uniform in ±sqrt(3)·std or
  * normal(0, std). xavier: {@code std = gain * sqrt(2 / (fan_in + fan_out))}; uniform in ±sqrt(3)·std or normal(0, std).
+ *
+ * <p>Arguments are checked as the compiler checks a {@code .mdl} initializer's: every number must be finite and, to
+ * fill a {@code float[]}, within f32's range, and the values the arguments can draw must fit the array's type (a
+ * normal draw reaches {@link Rng#GAUSSIAN_MAX} standard deviations from the mean); otherwise an
+ * {@code IllegalArgumentException} names the initializer, the argument and the value, instead of an array holding
+ * infinity or NaN.
  */
 public final class Init {
 
@@ -86,64 +94,92 @@ public final class Init {
     public static void zeros(double[] out) { Arrays.fill(out, 0.0); }
     public static void ones(float[] out) { Arrays.fill(out, 1f); }
     public static void ones(double[] out) { Arrays.fill(out, 1.0); }
-    public static void constant(float[] out, double value) { Arrays.fill(out, (float) value); }
-    public static void constant(double[] out, double value) { Arrays.fill(out, value); }
+
+    public static void constant(float[] out, double value) {
+        checkNumber("constant", "value", value, true);
+        Arrays.fill(out, (float) value);
+    }
+
+    public static void constant(double[] out, double value) {
+        checkNumber("constant", "value", value, false);
+        Arrays.fill(out, value);
+    }
 
     public static void uniform(float[] out, double low, double high, Rng rng) {
-        checkUniform(low, high);
+        checkUniform(low, high, true);
         rng.fillUniform(out, low, high);
     }
 
     public static void uniform(double[] out, double low, double high, Rng rng) {
-        checkUniform(low, high);
+        checkUniform(low, high, false);
         rng.fillUniform(out, low, high);
     }
 
     public static void normal(float[] out, double mean, double std, Rng rng) {
-        checkStd(std);
+        checkNumber("normal", "std", std, true);
+        checkNormal("normal", mean, std, "std " + std, true);
         rng.fillNormal(out, mean, std);
     }
 
     public static void normal(double[] out, double mean, double std, Rng rng) {
-        checkStd(std);
+        checkNumber("normal", "std", std, false);
+        checkNormal("normal", mean, std, "std " + std, false);
         rng.fillNormal(out, mean, std);
     }
 
     public static void kaimingUniform(float[] out, int[] shape, double a, String mode, String nonlinearity, Rng rng) {
+        checkNumber("kaiming_uniform", "a", a, true);
         double bound = Math.sqrt(3.0) * kaimingStd(shape, a, mode, nonlinearity);
         rng.fillUniform(out, -bound, bound);
     }
 
     public static void kaimingUniform(double[] out, int[] shape, double a, String mode, String nonlinearity,
             Rng rng) {
+        checkNumber("kaiming_uniform", "a", a, false);
         double bound = Math.sqrt(3.0) * kaimingStd(shape, a, mode, nonlinearity);
         rng.fillUniform(out, -bound, bound);
     }
 
     public static void kaimingNormal(float[] out, int[] shape, double a, String mode, String nonlinearity, Rng rng) {
+        checkNumber("kaiming_normal", "a", a, true);
         rng.fillNormal(out, 0, kaimingStd(shape, a, mode, nonlinearity));
     }
 
     public static void kaimingNormal(double[] out, int[] shape, double a, String mode, String nonlinearity, Rng rng) {
+        checkNumber("kaiming_normal", "a", a, false);
         rng.fillNormal(out, 0, kaimingStd(shape, a, mode, nonlinearity));
     }
 
     public static void xavierUniform(float[] out, int[] shape, double gain, Rng rng) {
+        checkNumber("xavier_uniform", "gain", gain, true);
         double bound = Math.sqrt(3.0) * xavierStd(shape, gain);
+        checkBound("xavier_uniform", bound, "gain " + gain, out.length, true);
         rng.fillUniform(out, -bound, bound);
     }
 
     public static void xavierUniform(double[] out, int[] shape, double gain, Rng rng) {
+        checkNumber("xavier_uniform", "gain", gain, false);
         double bound = Math.sqrt(3.0) * xavierStd(shape, gain);
+        checkBound("xavier_uniform", bound, "gain " + gain, out.length, false);
         rng.fillUniform(out, -bound, bound);
     }
 
     public static void xavierNormal(float[] out, int[] shape, double gain, Rng rng) {
-        rng.fillNormal(out, 0, xavierStd(shape, gain));
+        checkNumber("xavier_normal", "gain", gain, true);
+        double std = xavierStd(shape, gain);
+        if (out.length > 0) {
+            checkNormal("xavier_normal", 0, std, "gain " + gain + " (std " + std + ")", true);
+        }
+        rng.fillNormal(out, 0, std);
     }
 
     public static void xavierNormal(double[] out, int[] shape, double gain, Rng rng) {
-        rng.fillNormal(out, 0, xavierStd(shape, gain));
+        checkNumber("xavier_normal", "gain", gain, false);
+        double std = xavierStd(shape, gain);
+        if (out.length > 0) {
+            checkNormal("xavier_normal", 0, std, "gain " + gain + " (std " + std + ")", false);
+        }
+        rng.fillNormal(out, 0, std);
     }
 
     // ------------------------------------------------------------------------------------ tensors for modules
@@ -171,16 +207,68 @@ public final class Init {
         return t;
     }
 
-    private static void checkUniform(double low, double high) {
+    private static void checkUniform(double low, double high, boolean f32) {
+        checkNumber("uniform", "low", low, f32);
+        checkNumber("uniform", "high", high, f32);
         if (low > high) {
             throw new IllegalArgumentException("uniform_ expects to return a [from, to) range, but found from=" + low
                     + " > to=" + high);
         }
+        if (Double.isInfinite(high - low)) {
+            // values are drawn as low + (high - low) u: infinite for every u > 0, NaN for u = 0
+            throw new IllegalArgumentException("uniform: high - low (" + high + " - " + low + ") is beyond the "
+                    + "range of a double (the largest is about 1.8e308), so the values drawn as low + (high - low) * u "
+                    + "would be infinite; narrow the bounds");
+        }
     }
 
-    private static void checkStd(double std) {
+    /**
+     * Checks that {@code mean + std * z} fits the array's type for every draw {@code z} the generator can make (at
+     * most {@link Rng#GAUSSIAN_MAX} standard deviations); {@code cause} names what sets the spread.
+     */
+    private static void checkNormal(String what, double mean, double std, String cause, boolean f32) {
+        checkNumber(what, "mean", mean, f32);
+        if (!Double.isFinite(std)) {
+            throw new IllegalArgumentException(what + ": " + cause + " is not a finite standard deviation");
+        }
         if (std < 0) {
             throw new IllegalArgumentException("normal expects std >= 0.0, but found std " + std);
         }
+        double largest = Math.max(Math.abs(mean + std * Rng.GAUSSIAN_MAX), Math.abs(mean - std * Rng.GAUSSIAN_MAX));
+        if (!fits(largest, f32)) {
+            BigDecimal exact = new BigDecimal(std).multiply(new BigDecimal(Rng.GAUSSIAN_MAX))
+                    .add(new BigDecimal(Math.abs(mean)));
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %s can draw values up to %.3g (the "
+                    + "generator's normal draws reach %.4f standard deviations from the mean), beyond %s: the array "
+                    + "would hold infinity", what, cause, exact, Rng.GAUSSIAN_MAX, rangeText(f32)));
+        }
+    }
+
+    /** Checks that uniform values in ±bound fit the array's type, when it has any. */
+    private static void checkBound(String what, double bound, String cause, int length, boolean f32) {
+        if (length > 0 && !fits(bound, f32)) {
+            throw new IllegalArgumentException(what + ": " + cause + " gives the bound " + bound + ", beyond "
+                    + rangeText(f32) + ": the array would hold infinity");
+        }
+    }
+
+    /** A number argument must be finite and, for a {@code float[]}, within f32's range, as in a .mdl file. */
+    private static void checkNumber(String what, String arg, double value, boolean f32) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(what + ": argument '" + arg + "' must be a finite number, got " + value);
+        }
+        if (f32 && Math.abs(value) > Float.MAX_VALUE) {
+            throw new IllegalArgumentException(what + ": argument '" + arg + "' is " + value + ", out of range for "
+                    + "f32 (the largest is about 3.4e38): the array would hold infinity");
+        }
+    }
+
+    /** Whether a value of this magnitude stays finite in the array's type (an f32 value is rounded to float). */
+    private static boolean fits(double magnitude, boolean f32) {
+        return f32 ? Float.isFinite((float) magnitude) : Double.isFinite(magnitude);
+    }
+
+    private static String rangeText(boolean f32) {
+        return f32 ? "f32's range (the largest is about 3.4e38)" : "f64's range (the largest is about 1.8e308)";
     }
 }

@@ -96,4 +96,54 @@ class InitTest {
         assertEquals(0, mean, 0.02 * std);
         assertEquals(std, Math.sqrt(var), 0.02 * std);
     }
+
+    /**
+     * The Java API refuses what a .mdl initializer may not have (InitializerChecker): numbers that are not finite or,
+     * for a float[], beyond f32's range, and arguments whose draws can leave the array's type.
+     */
+    @Test
+    void argumentsWhoseValuesWouldNotBeFiniteAreRefused() {
+        float[] f = new float[4];
+        double[] d = new double[4];
+        int[] shape = {2, 2};
+        assertRefused("constant: argument 'value' is 1.0E39, out of range for f32 (the largest is about 3.4e38): the "
+                + "array would hold infinity", () -> Init.constant(f, 1e39));
+        assertRefused("constant: argument 'value' must be a finite number, got NaN", () -> Init.constant(d, Double.NaN));
+        assertRefused("uniform: argument 'low' must be a finite number, got NaN",
+                () -> Init.uniform(d, Double.NaN, 1, new Rng(0)));
+        assertRefused("uniform: argument 'high' is 1.0E39, out of range for f32",
+                () -> Init.uniform(f, 0, 1e39, new Rng(0)));
+        assertRefused("uniform: high - low (1.0E308 - -1.0E308) is beyond the range of a double",
+                () -> Init.uniform(d, -1e308, 1e308, new Rng(0)));
+        assertRefused("normal: argument 'std' must be a finite number, got Infinity",
+                () -> Init.normal(d, 0, Double.POSITIVE_INFINITY, new Rng(0)));
+        assertRefused("normal: std 4.0E37 can draw values up to 3.43e+38 (the generator's normal draws reach 8.5717 "
+                + "standard deviations from the mean), beyond f32's range (the largest is about 3.4e38): the array "
+                + "would hold infinity", () -> Init.normal(f, 0, 4e37, new Rng(0)));
+        assertRefused("normal: argument 'mean' must be a finite number, got NaN",
+                () -> Init.normal(f, Double.NaN, 1, new Rng(0)));
+        assertRefused("kaiming_uniform: argument 'a' must be a finite number, got NaN",
+                () -> Init.kaimingUniform(f, shape, Double.NaN, "fan_in", "leaky_relu", new Rng(0)));
+        assertRefused("kaiming_normal: argument 'a' must be a finite number, got Infinity",
+                () -> Init.kaimingNormal(d, shape, Double.POSITIVE_INFINITY, "fan_in", "leaky_relu", new Rng(0)));
+        assertRefused("xavier_uniform: gain 3.0E38 gives the bound 3.67",
+                () -> Init.xavierUniform(f, shape, 3e38, new Rng(0)));
+        assertRefused("xavier_normal: gain 1.0E308 (std 7.0710678118654",
+                () -> Init.xavierNormal(d, shape, 1e308, new Rng(0)));
+        assertRefused("xavier_normal: argument 'gain' must be a finite number, got NaN",
+                () -> Init.xavierNormal(d, shape, Double.NaN, new Rng(0)));
+        // the largest arguments that fit are accepted, and an array that draws nothing needs no finite spread
+        Init.normal(f, 0, 3.9e37, new Rng(0));
+        Init.uniform(f, -Float.MAX_VALUE, Float.MAX_VALUE, new Rng(0));
+        Init.xavierNormal(new float[0], new int[] {0, 0}, 1, new Rng(0));
+        Init.constant(d, 1e300);
+        for (double v : d) {
+            assertEquals(1e300, v);
+        }
+    }
+
+    private static void assertRefused(String start, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().startsWith(start), e.getMessage());
+    }
 }
