@@ -155,7 +155,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     String compiler = compilerId();
     String config = "package=" + (packageName == null ? "" : packageName.trim()) + (anomaly ? " anomaly=true" : "");
     boolean sameSetup = old != null && old.compiler.equals(compiler) && old.config.equals(config)
-        && old.emit.equals(stages);
+        && old.emitKnown && old.emit.equals(stages);
     Map<String, Path> javaClasses = Sources.javaClasses(orDefault(javaSourceRoots(), List.of()));
 
     Map<String, CompileState.Input> next = new TreeMap<>();

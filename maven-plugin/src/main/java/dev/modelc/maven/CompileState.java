@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,7 +22,9 @@ import java.util.TreeSet;
  * ran, the configuration and the stages emitted, and for every input (its path under the source directory) the hash
  * of its text, the classes it produced with the hash of each class's public API, and how many warnings it had (so
  * that {@code failOnWarning} can judge an input without compiling it again). The stage files an input left follow
- * from its classes and the stages ({@link StageFiles}).
+ * from its classes and the stages ({@link StageFiles}). A state file of a build older than the {@code emit} entry
+ * does not say which stages it wrote: it is read as having written every stage, so that the next build removes
+ * the stage files it no longer writes, and as another setup, so that every model is compiled again.
  *
  * <pre>
  *   compiler=0.1.0-SNAPSHOT 1733112000000 1843203
@@ -44,12 +47,20 @@ final class CompileState {
   final String compiler;
   final String config;
   final Set<Stage> emit;
+  /** False for a state file without an {@code emit} entry, whose {@link #emit} is then every stage. */
+  final boolean emitKnown;
   final Map<String, Input> inputs;
 
   CompileState(String compiler, String config, Set<Stage> emit, Map<String, Input> inputs) {
+    this(compiler, config, emit, true, inputs);
+  }
+
+  private CompileState(String compiler, String config, Set<Stage> emit, boolean emitKnown,
+      Map<String, Input> inputs) {
     this.compiler = compiler;
     this.config = config;
     this.emit = Set.copyOf(emit);
+    this.emitKnown = emitKnown;
     this.inputs = new TreeMap<>(inputs);
   }
 
@@ -90,9 +101,11 @@ final class CompileState {
         inputs.put(key.substring("input.".length()), new Input(p.getProperty(key), classes, warnings));
       }
     }
-    Set<Stage> emit = new TreeSet<>();
-    words(p.getProperty("emit", "")).forEach(s -> emit.add(Stage.of(s)));
-    return new CompileState(p.getProperty("compiler", ""), p.getProperty("config", ""), emit, inputs);
+    String emitted = p.getProperty("emit");
+    Set<Stage> emit = emitted == null ? EnumSet.allOf(Stage.class) : new TreeSet<>();
+    words(emitted == null ? "" : emitted).forEach(s -> emit.add(Stage.of(s)));
+    return new CompileState(p.getProperty("compiler", ""), p.getProperty("config", ""), emit, emitted != null,
+        inputs);
   }
 
   private static List<String> words(String text) {

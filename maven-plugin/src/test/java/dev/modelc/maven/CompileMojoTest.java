@@ -318,6 +318,32 @@ class CompileMojoTest {
     assertTrue(Files.isRegularFile(emitted.resolve("compile-state.properties")), "the state stays");
   }
 
+  /**
+   * A state file written before it recorded the stages emitted (no emit entry): the stage files such a build may
+   * have left are removed by the next build, which compiles every model again and writes the stages it is asked for.
+   */
+  @Test
+  void aStateFileWithoutEmitIsAnUnknownSetupWhoseStagesAreRemoved() throws Exception {
+    Path emitted = dir.resolve("target/modelc");
+    CompileMojo m = mojo();
+    m.emit = List.of("schedule,ast");
+    m.execute();
+    Path state = emitted.resolve("compile-state.properties");
+    Files.writeString(state, Files.readString(state).replaceAll("(?m)^emit=.*\n", ""));
+    m = mojo();
+    m.emit = List.of("grad");
+    m.execute();
+    assertTrue(last().contains("compiled 2 models from 2 files"), last());
+    assertTrue(Files.isRegularFile(emitted.resolve("demo/LinReg.grad.txt")));
+    assertTrue(Files.isRegularFile(emitted.resolve("Mlp.grad.txt")));
+    assertFalse(Files.exists(emitted.resolve("demo/LinReg.schedule.txt")), "the old build's schedule goes");
+    assertFalse(Files.exists(emitted.resolve("Mlp.schedule.txt")));
+    assertFalse(Files.exists(emitted.resolve("demo/linreg.ast.txt")));
+    assertTrue(Files.readString(state).contains("emit=grad"));
+    mojo().execute();
+    assertFalse(Files.exists(emitted.resolve("demo/LinReg.grad.txt")), "the state records emit again");
+  }
+
   @Test
   void skipDoesNothing() throws Exception {
     CompileMojo m = mojo();
