@@ -119,6 +119,16 @@ class TrainMistakesTest {
       Run r = run("train", LOGREG, "--data", data, "--epochs", "2", "--resume", edited.toString());
       assertError(Main.USER_ERROR, r, edited + ": checkpoint metadata " + c[0] + ": '" + c[1] + "' is not " + c[2]);
     }
+    // counts beyond what a model holds: refused when the checkpoint is read, before anything is restored
+    for (String[] c : new String[][] {{"step", "99999999999", "is more optimizer steps than a model counts (at most "
+        + "2147483646)"}, {"epoch", "4294967296", "is out of range (at most 2147483647)"}}) {
+      Map<String, String> meta = new LinkedHashMap<>(content.metadata());
+      meta.put(c[0], c[1]);
+      Path edited = dir.resolve("edited.safetensors");
+      SafeTensors.write(edited, new ArrayFile(content.arrays(), meta));
+      Run r = run("train", LOGREG, "--data", data, "--epochs", "2", "--resume", edited.toString());
+      assertError(Main.USER_ERROR, r, edited + ": checkpoint metadata " + c[0] + ": '" + c[1] + "' " + c[2]);
+    }
   }
 
   /** An output path that is a directory is refused before any work, not after training. */

@@ -52,6 +52,8 @@ public final class Checkpoint {
     public static final String STATE_PREFIX = "optim.";
 
     private static final String VERSION_KEY = "modelc_checkpoint";
+    /** The most optimizer steps a model counts ({@code Model.setStepCount}). */
+    private static final long MAX_STEPS = Integer.MAX_VALUE - 1;
     private static final Set<String> CORE_KEYS =
             Set.of("format", VERSION_KEY, "model", "source_sha256", "step", "epoch", "batch", "seed", "dropout_seed",
                     "dropout_draws");
@@ -139,14 +141,21 @@ public final class Checkpoint {
         if (c.meta("model") == null) {
             throw new WeightsFormatException(source, null, "checkpoint metadata has no model name");
         }
-        c.longValue("step");
+        long step = c.longValue("step");
+        if (step > MAX_STEPS) {                            // a model counts its steps in an int (Adam's t)
+            throw new WeightsFormatException(source, null, "checkpoint metadata step: '" + c.meta("step")
+                    + "' is more optimizer steps than a model counts (at most " + MAX_STEPS + ")");
+        }
         c.signedLong("seed"); // any long: modelc train --seed takes negative seeds
         if (c.hasDropout()) {
             c.signedLong("dropout_seed");
             c.longValue("dropout_draws");
         }
-        if (c.longValue("epoch") > Integer.MAX_VALUE || c.longValue("batch") > Integer.MAX_VALUE) {
-            throw new WeightsFormatException(source, null, "checkpoint epoch or batch out of range");
+        for (String key : List.of("epoch", "batch")) {
+            if (c.longValue(key) > Integer.MAX_VALUE) {
+                throw new WeightsFormatException(source, null, "checkpoint metadata " + key + ": '" + c.meta(key)
+                        + "' is out of range (at most " + Integer.MAX_VALUE + ")");
+            }
         }
         c.hyperparameters();
         return c;
