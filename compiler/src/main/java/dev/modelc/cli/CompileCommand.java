@@ -35,8 +35,8 @@ final class CompileCommand implements Callable<Integer> {
       description = "Print a stage instead of writing classes: ${COMPLETION-CANDIDATES}.")
   Stage emit;
 
-  @Option(names = {"-d", "--directory"}, paramLabel = "DIR", defaultValue = ".",
-      description = "Where class files go, under their package folders (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-d", "--directory"}, paramLabel = "DIR",
+      description = "Where class files go, under their package folders (default: the current directory).")
   Path directory;
 
   @Option(names = "--jar", paramLabel = "FILE",
@@ -67,6 +67,11 @@ final class CompileCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--package: not a Java package name: "
           + packageName);
     }
+    if (directory != null && jar != null) {
+      // one of them would be ignored: the classes would not be where the user looks for them
+      throw new CommandLine.ParameterException(spec.commandLine(), "-d " + directory + " and --jar " + jar
+          + " both say where the classes go; give one of them");
+    }
     if (emit == null) {
       OutputFile.notADirectory("--jar", jar);
     }
@@ -88,7 +93,7 @@ final class CompileCommand implements Callable<Integer> {
         out.print(line(c, jar + "!/" + c.entryName()));
       }
     } else {
-      List<Path> written = ClassFiles.write(directory, result.classes());
+      List<Path> written = ClassFiles.write(directory == null ? Path.of(".") : directory, result.classes());
       for (int i = 0; i < written.size(); i++) {
         out.print(line(result.classes().get(i), written.get(i).toString()));
       }

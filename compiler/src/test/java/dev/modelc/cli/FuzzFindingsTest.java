@@ -46,6 +46,19 @@ class FuzzFindingsTest {
     assertUserError(run("compile", model().toString(), "--jar", dir.toString()), dir.toString());
   }
 
+  /** -d and --jar together: one would be ignored, so the classes would not be where one of them says. */
+  @Test
+  void directoryAndJarTogetherAreAUsageError() throws Exception {
+    Path jar = dir.resolve("m.jar");
+    Run r = run("compile", model().toString(), "-d", dir.resolve("out").toString(), "--jar", jar.toString());
+    assertEquals(Main.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("-d " + dir.resolve("out") + " and --jar " + jar + " both say where the classes go; "
+        + "give one of them"), r.err());
+    assertFalse(Files.exists(jar));
+    assertEquals(Main.OK, run("compile", model().toString(), "--jar", jar.toString()).code());
+    assertTrue(Files.isRegularFile(jar));
+  }
+
   @Test
   void graphUnderAFile() throws Exception {
     Path file = Files.writeString(dir.resolve("afile"), "");
