@@ -350,6 +350,16 @@ final class TrainCommand implements Callable<Integer> {
     if (plot != null && !TrainingPlot.supports(plot)) {
       throw new CommandLine.ParameterException(cmd, "--plot: " + plot + " must end in .svg or .png");
     }
+    // Weights.save writes npz for .npz and safetensors for any other name, Checkpoint.save always safetensors: a
+    // name of another format that modelc and NumPy read by its extension would hold bytes they cannot read.
+    if (save != null && endsWith(save, ".npy", ".csv")) {
+      throw new CommandLine.ParameterException(cmd, "--save: " + save + " would be a safetensors file under the "
+          + "name of another format; weights are saved as .safetensors or .npz");
+    }
+    if (checkpoint != null && endsWith(checkpoint, ".npz", ".npy", ".csv")) {
+      throw new CommandLine.ParameterException(cmd, "--checkpoint: " + checkpoint + " would be a safetensors file "
+          + "under the name of another format; a checkpoint is a safetensors file (name it .safetensors)");
+    }
     if (forceResume && resume == null) {
       throw new CommandLine.ParameterException(cmd, "--force-resume needs --resume FILE");
     }
@@ -358,6 +368,16 @@ final class TrainCommand implements Callable<Integer> {
     OutputFile.check("--checkpoint", checkpoint);
     OutputFile.check("--plot", plot);
     OutputFile.check("--metrics", metrics);
+  }
+
+  private static boolean endsWith(Path file, String... extensions) {
+    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    for (String e : extensions) {
+      if (name.endsWith(e)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

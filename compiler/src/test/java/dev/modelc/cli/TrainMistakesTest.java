@@ -158,6 +158,26 @@ class TrainMistakesTest {
         + " is a directory");
   }
 
+  /**
+   * --save writes safetensors under any name but .npz, and a checkpoint is always safetensors: a name that modelc
+   * and NumPy read as another format (w.npy, ck.npz) is a usage error before training, not a file they cannot read.
+   */
+  @Test
+  void outputNamesOfAnotherFormatAreUsageErrors() throws Exception {
+    String data = logregData().toString();
+    Path npy = dir.resolve("w.npy");
+    Run r = run("train", LOGREG, "--data", data, "--save", npy.toString());
+    assertError(Main.USAGE, r, "--save: " + npy + " would be a safetensors file under the name of another format; "
+        + "weights are saved as .safetensors or .npz");
+    assertEquals("", r.out());
+    Path ck = dir.resolve("ck.npz");
+    assertError(Main.USAGE, run("train", LOGREG, "--data", data, "--checkpoint", ck.toString()), "--checkpoint: "
+        + ck + " would be a safetensors file under the name of another format");
+    assertFalse(Files.exists(npy) || Files.exists(ck));
+    assertEquals(Main.OK, run("train", LOGREG, "--data", data, "--save", dir.resolve("w.npz").toString(),
+        "--checkpoint", dir.resolve("run.ckpt").toString()).code());
+  }
+
   /** A param too large for the heap: what it needs and how to raise the heap, exit 1, for train and check. */
   @Test
   void aModelLargerThanTheHeapSaysHowMuchItNeeds() throws Exception {
