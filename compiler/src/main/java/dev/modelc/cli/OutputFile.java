@@ -1,7 +1,9 @@
 package dev.modelc.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The check every command makes of a file it will write (--save, --checkpoint, --plot, --metrics, --out, --jar,
@@ -20,6 +22,39 @@ final class OutputFile {
     if (dir != null && !Files.isDirectory(dir)) {
       throw new UserError(flag + " " + path + ": " + (Files.exists(dir) ? dir + " is a file, not a directory"
           : "the directory " + dir + " does not exist"));
+    }
+  }
+
+  /**
+   * Throws a {@link UserError} when {@code path} is one of the files the command reads ({@code inputs}, by what they
+   * are: "the model file", "the --data file"), or names the same file as another output written later
+   * ({@code outputs}, by flag): writing it would destroy the source, the data or the other result. Null entries are
+   * skipped.
+   */
+  static void notAnotherFile(String flag, Path path, Map<String, Path> inputs, Map<String, Path> outputs) {
+    if (path == null) {
+      return;
+    }
+    inputs.forEach((what, input) -> {
+      if (input != null && sameFile(path, input)) {
+        throw new UserError(flag + " " + path + ": that is " + what + " (" + input + "), which writing there "
+            + "would overwrite; name another file");
+      }
+    });
+    outputs.forEach((other, output) -> {
+      if (output != null && (sameFile(path, output)
+          || path.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize()))) {
+        throw new UserError(flag + " " + path + " and " + other + " " + output + " name the same file, so one "
+            + "would overwrite the other; name two files");
+      }
+    });
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
     }
   }
 

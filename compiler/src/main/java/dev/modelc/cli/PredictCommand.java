@@ -55,6 +55,11 @@ final class PredictCommand implements Callable<Integer> {
           + " must end in .npz, .npy or .csv");
     }
     OutputFile.check("--out", outFile);
+    Map<String, Path> inputs = new LinkedHashMap<>();
+    inputs.put("the model file", trained.file);
+    inputs.put("the --data file", trained.data);
+    inputs.put("the --weights file", trained.weights);
+    OutputFile.notAnotherFile("--out", outFile, inputs, Map.of());
     PrintWriter out = spec.commandLine().getOut();
     Model model = trained.open(options, spec);
     if (model == null) {

@@ -368,6 +368,28 @@ final class TrainCommand implements Callable<Integer> {
     OutputFile.check("--checkpoint", checkpoint);
     OutputFile.check("--plot", plot);
     OutputFile.check("--metrics", metrics);
+    Map<String, Path> inputs = new LinkedHashMap<>();
+    inputs.put("the model file", file);
+    inputs.put("the --data file", data);
+    inputs.put("the --val file", val);
+    Map<String, Path> inputsAndResume = new LinkedHashMap<>(inputs);
+    inputsAndResume.put("the --resume checkpoint", resume);   // which only --checkpoint may replace
+    OutputFile.notAnotherFile("--checkpoint", checkpoint, inputs, Map.of());
+    Map<String, Path> later = new LinkedHashMap<>();
+    later.put("--checkpoint", checkpoint);
+    for (Map.Entry<String, Path> e : outputFlags().entrySet()) {
+      OutputFile.notAnotherFile(e.getKey(), e.getValue(), inputsAndResume, later);
+      later.put(e.getKey(), e.getValue());
+    }
+  }
+
+  /** The files written at the end of a run, by flag. */
+  private Map<String, Path> outputFlags() {
+    Map<String, Path> outputs = new LinkedHashMap<>();
+    outputs.put("--save", save);
+    outputs.put("--plot", plot);
+    outputs.put("--metrics", metrics);
+    return outputs;
   }
 
   private static boolean endsWith(Path file, String... extensions) {

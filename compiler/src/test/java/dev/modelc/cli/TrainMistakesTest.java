@@ -178,6 +178,40 @@ class TrainMistakesTest {
         "--checkpoint", dir.resolve("run.ckpt").toString()).code());
   }
 
+  /**
+   * An output naming the model source, the data or another output (a slip of tab completion) is refused before
+   * training: --metrics m.mdl replaced the model source with the metrics. --checkpoint may replace --resume's file.
+   */
+  @Test
+  void outputsThatWouldOverwriteTheInputsOrEachOtherAreRefused() throws Exception {
+    String data = logregData().toString();
+    Path model = Files.copy(Path.of(LOGREG), dir.resolve("logreg.mdl"));
+    String source = Files.readString(model);
+    Run r = run("train", model.toString(), "--data", data, "--metrics", model.toString());
+    assertError(Main.USER_ERROR, r, "--metrics " + model + ": that is the model file (" + model + "), which writing "
+        + "there would overwrite; name another file");
+    assertEquals("", r.out());
+    assertEquals(source, Files.readString(model));
+    assertError(Main.USER_ERROR, run("train", model.toString(), "--data", data, "--checkpoint", model.toString()),
+        "--checkpoint " + model + ": that is the model file");
+    Path held = Files.copy(Path.of(data), dir.resolve("held"));
+    assertError(Main.USER_ERROR, run("train", model.toString(), "--data", data, "--val", held.toString(), "--save",
+        held.toString()), "--save " + held + ": that is the --val file");
+    Path w = dir.resolve("w.safetensors");
+    assertError(Main.USER_ERROR, run("train", model.toString(), "--data", data, "--checkpoint", w.toString(),
+        "--save", w.toString()), "--save " + w + " and --checkpoint " + w + " name the same file");
+    Path ck = dir.resolve("ck.safetensors");
+    assertEquals(Main.OK, run("train", model.toString(), "--data", data, "--checkpoint", ck.toString(), "--save",
+        w.toString()).code());
+    assertError(Main.USER_ERROR, run("train", model.toString(), "--data", data, "--epochs", "2", "--resume",
+        ck.toString(), "--save", ck.toString()), "--save " + ck + ": that is the --resume checkpoint");
+    assertEquals(Main.OK, run("train", model.toString(), "--data", data, "--epochs", "2", "--resume", ck.toString(),
+        "--checkpoint", ck.toString()).code());
+    r = run("predict", model.toString(), "--weights", w.toString(), "--data", data, "--out", data);
+    assertError(Main.USER_ERROR, r, "--out " + data + ": that is the --data file");
+    assertTrue(Files.readString(Path.of(data)).startsWith("x0,x1"));
+  }
+
   /** A param too large for the heap: what it needs and how to raise the heap, exit 1, for train and check. */
   @Test
   void aModelLargerThanTheHeapSaysHowMuchItNeeds() throws Exception {
