@@ -90,6 +90,7 @@ public final class VjpRules {
     rule(REDUCE_SUM, (ir, y, y_bar) -> spread(ir, y, y_bar));
     rule(REDUCE_MAX, VjpRules::reduce_max_backward);
     rule(REDUCE_AMAX, VjpRules::reduce_amax_backward);
+    rule(REDUCE_MAX_ALL, VjpRules::reduce_max_all_backward);
     rule(LOGSUMEXP, (ir, y, y_bar) -> ir.mul(spread(ir, y, y_bar), ir.exp(ir.sub(y.in(0), spread(ir, y, y)))));
     rule(LOG_SOFTMAX, VjpRules::log_softmax_backward);
 
@@ -263,12 +264,32 @@ public final class VjpRules {
     return ir.select(first, spread, ir.full(0, spread));
   }
 
-  /** y_bar shared equally among the elements that reach the max (torch.amax). */
+  /**
+   * y_bar shared equally among the elements that reach the max, PyTorch's {@code scale_grad_by_count(grad, result ==
+   * x, dims)} for torch.amax: {@code grad / mask.sum(dims) * mask}, a product, so NaN reaches every element of a group
+   * whose y_bar is NaN or infinite, and a group whose max is NaN (no element equals it) gets 0 / 0 = NaN throughout.
+   */
   static Node reduce_amax_backward(GraphBuilder ir, Node y, Node y_bar) {
     Attr.Axes axes = (Attr.Axes) y.attr;
     Node isMax = ir.equal(y.in(0), spread(ir, y, y));
     Node ties = ir.reduceSum(isMax, axes.axes(), axes.keepdim());
     return ir.mul(isMax, spread(ir, y, ir.div(y_bar, ties)));
+  }
+
+  /**
+   * PyTorch's {@code evenly_distribute_backward} for torch.max(x) without a dim: the elements that reach the max, or
+   * the NaNs when the max is NaN, share y_bar ({@code y_bar / count} each), selected into zeros as PyTorch's
+   * {@code masked_fill_}, so the others get 0 even where y_bar is NaN. A NaN element makes the max NaN, so the mask is
+   * {@code x == y | isnan(x)}, with {@code isnan(x)} written {@code 1 - (x == x)}.
+   */
+  static Node reduce_max_all_backward(GraphBuilder ir, Node y, Node y_bar) {
+    Attr.Axes axes = (Attr.Axes) y.attr;
+    Node x = y.in(0);
+    Node isNaN = ir.sub(ir.full(1, x), ir.equal(x, x));
+    Node shares = ir.binary(MAXIMUM, ir.equal(x, spread(ir, y, y)), isNaN);
+    Node count = ir.reduceSum(shares, axes.axes(), axes.keepdim());
+    Node spread = spread(ir, y, ir.div(y_bar, count));
+    return ir.select(shares, spread, ir.full(0, spread));
   }
 
   /** y_bar - softmax(x) * sum(y_bar) along the axis. */

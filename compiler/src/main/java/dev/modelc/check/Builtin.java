@@ -64,6 +64,8 @@ public enum Builtin {
   SUM("x:tensor, dim:dims=none, keepdim:bool=false"),
   MEAN("x:tensor, dim:dims=none, keepdim:bool=false"),
   MAX("x:tensor, dim:dims=none, keepdim:bool=false"),
+  /** {@code max(x)} without a dim (torch.max(x), whose gradient rule differs): the checker's name for it, not callable. */
+  MAX_ALL("x:tensor, dim:dims=none, keepdim:bool=false"),
   AMAX("x:tensor, dim:dims=none, keepdim:bool=false"),
   LOGSUMEXP("x:tensor, dim:dims=none, keepdim:bool=false"),
   SOFTMAX("x:tensor, dim:int"),
@@ -132,7 +134,7 @@ public enum Builtin {
 
   /** The name a model calls it by ({@code log_softmax}); operators have none callable. */
   public String spelling() {
-    return name().toLowerCase(Locale.ROOT);
+    return this == MAX_ALL ? "max" : name().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -141,7 +143,7 @@ public enum Builtin {
    */
   public boolean callable() {
     return switch (this) {
-      case ADD, SUB, MUL, DIV, POW, MATMUL, INDEX, LT, LE, GT, GE, EQ, NE, AND, OR, NOT -> false;
+      case ADD, SUB, MUL, DIV, POW, MATMUL, INDEX, LT, LE, GT, GE, EQ, NE, AND, OR, NOT, MAX_ALL -> false;
       default -> true;
     };
   }

@@ -23,7 +23,7 @@ final class BuiltinAttributes {
     this.diagnostics = diagnostics;
   }
 
-  /** The builtin to apply (max without a dim becomes amax) and its attributes. */
+  /** The builtin to apply (max without a dim becomes max_all) and its attributes. */
   record Converted(Builtin op, Attrs attrs) {}
 
   /** The call's attributes, or null after reporting an error. */
@@ -113,7 +113,7 @@ final class BuiltinAttributes {
         }
         attrs = attrs.withDims(dims, (Boolean) bound[2]);
         if (op == Builtin.MAX && bound[1] == null) {
-          op = Builtin.AMAX; // torch.max(x) without a dim shares the gradient among ties, as amax does
+          op = Builtin.MAX_ALL; // torch.max(x) without a dim shares the gradient among ties (or NaNs)
         }
       }
       case CAT, STACK -> {

@@ -156,7 +156,7 @@ final class BuiltinRules {
       case RESHAPE, FLATTEN, INDEX -> {
         return new TensorType(dt, attrs.shape());
       }
-      case SUM, MEAN, MAX, AMAX, LOGSUMEXP -> {
+      case SUM, MEAN, MAX, MAX_ALL, AMAX, LOGSUMEXP -> {
         List<Dim> dims = new ArrayList<>();
         for (int i = 0; i < s.rank(); i++) {
           if (!attrs.dims().contains(i)) {

@@ -107,7 +107,7 @@ final class KernelEmitter {
       case BROADCAST_TO -> this::broadcast;
       case PERMUTE -> this::permute;
       case SLICE, SLICE_BACKWARD -> this::slice;
-      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> this::reduce;
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, REDUCE_MAX_ALL, LOGSUMEXP -> this::reduce;
       case LOG_SOFTMAX, FIRST_MAX -> this::logSoftmax;
       case ONE_HOT -> this::oneHot;
       case GATHER, SCATTER_ADD -> this::gather;

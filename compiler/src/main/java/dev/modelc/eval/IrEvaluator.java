@@ -138,7 +138,8 @@ public final class IrEvaluator {
       case SLICE_BACKWARD -> Movement.sliceBackward(in.get(0).data(), outShape,
           ints(((Attr.SliceTo) n.attr).slice().start()), ints(((Attr.SliceTo) n.attr).slice().step()),
           in.get(0).shape());
-      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(n.op, in.get(0), ((Attr.Axes) n.attr).axes());
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, REDUCE_MAX_ALL, LOGSUMEXP ->
+          reduce(n.op, in.get(0), ((Attr.Axes) n.attr).axes());
       case LOG_SOFTMAX, FIRST_MAX -> alongAxis(n.op, in.get(0), ((Attr.Axes) n.attr).axes().get(0));
       case MATMUL -> MatmulKernels.matmul(in.get(0).data(), in.get(0).shape(), in.get(1).data(), in.get(1).shape());
       case CONV2D, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, MAXPOOL2D, MAXPOOL2D_BACKWARD, MAXPOOL2D_GATHER,

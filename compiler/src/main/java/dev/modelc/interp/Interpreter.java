@@ -297,6 +297,7 @@ public final class Interpreter {
       case SUM -> x.sum(ints(at.dims()), at.keepdim());
       case MEAN -> x.mean(ints(at.dims()), at.keepdim());
       case MAX -> x.max(ints(at.dims()), at.keepdim());
+      case MAX_ALL -> x.max(null, at.keepdim());
       case AMAX -> x.amax(ints(at.dims()), at.keepdim());
       case LOGSUMEXP -> x.logsumexp(ints(at.dims()), at.keepdim());
       case SOFTMAX -> x.softmax(at.dims().get(0));

@@ -87,6 +87,8 @@ public enum Op {
       Group.REDUCTION, Group.KERNEL, Group.ACCUMULATING),
   REDUCE_AMAX(1, "max over axes; ties share the gradient equally (torch.amax)",
       Group.REDUCTION, Group.KERNEL, Group.ACCUMULATING),
+  REDUCE_MAX_ALL(1, "max over axes (all of them, from max(x)); ties, or the NaNs of a NaN max, share the gradient "
+      + "and the others get 0 (torch.max(x))", Group.REDUCTION, Group.KERNEL, Group.ACCUMULATING),
   LOGSUMEXP(1, "log(sum(exp(x))) over axes, shifted by the max",
       Group.REDUCTION, Group.FUSED_STABLE, Group.KERNEL, Group.ACCUMULATING),
   LOG_SOFTMAX(1, "x - logsumexp(x, axis, keepdim) (attr: one axis)", Group.FUSED_STABLE, Group.KERNEL),

@@ -30,7 +30,7 @@ public final class ShapeRules {
       case PERMUTE -> permute(op, in.get(0), ((Attr.Perm) attr).perm());
       case SLICE -> slice(op, in.get(0), (Attr.Slice) attr);
       case SLICE_BACKWARD -> sliceBackward(op, in.get(0), (Attr.SliceTo) attr);
-      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, LOGSUMEXP -> reduce(op, float0(op, in), (Attr.Axes) attr);
+      case REDUCE_SUM, REDUCE_MAX, REDUCE_AMAX, REDUCE_MAX_ALL, LOGSUMEXP -> reduce(op, float0(op, in), (Attr.Axes) attr);
       case LOG_SOFTMAX, FIRST_MAX -> logSoftmax(op, float0(op, in), (Attr.Axes) attr);
       case MATMUL -> matmul(op, in.get(0), in.get(1));
       case CONV2D -> conv2d(op, in.get(0), in.get(1), (Attr.Window) attr);

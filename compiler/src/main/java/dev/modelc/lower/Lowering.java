@@ -154,6 +154,7 @@ public final class Lowering {
       case SUM -> sugar.sum(x, a.dims(), a.keepdim());
       case MEAN -> sugar.mean(x, a.dims(), a.keepdim());
       case MAX -> sugar.max(x, a.dims(), a.keepdim());
+      case MAX_ALL -> sugar.maxAll(x, a.dims(), a.keepdim());
       case AMAX -> sugar.amax(x, a.dims(), a.keepdim());
       case LOGSUMEXP -> sugar.logsumexp(x, a.dims(), a.keepdim());
       case SOFTMAX -> sugar.softmax(x, a.dims().get(0));

@@ -273,7 +273,15 @@ public final class Sugar {
     return ir.reduce(Op.REDUCE_MAX, x, axes(dims, x.rank()), keepdim);
   }
 
-  /** torch.amax(x, dims): tied maxima share the gradient equally. */
+  /**
+   * torch.max(x) without a dim (over {@code dims}, all of them): tied maxima, or the NaNs when the max is NaN, share
+   * the gradient.
+   */
+  public Node maxAll(Node x, List<Integer> dims, boolean keepdim) {
+    return ir.reduce(Op.REDUCE_MAX_ALL, x, axes(dims, x.rank()), keepdim);
+  }
+
+  /** torch.amax(x, dims): tied maxima share the gradient equally (NaN throughout a group whose max is NaN). */
   public Node amax(Node x, List<Integer> dims, boolean keepdim) {
     return ir.reduce(Op.REDUCE_AMAX, x, axes(dims, x.rank()), keepdim);
   }

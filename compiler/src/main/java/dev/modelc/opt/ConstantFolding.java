@@ -57,7 +57,7 @@ public final class ConstantFolding implements Pass {
       }
       double v = switch (old.op) {
         case REDUCE_SUM -> a * n;
-        case REDUCE_MAX, REDUCE_AMAX -> a;
+        case REDUCE_MAX, REDUCE_AMAX, REDUCE_MAX_ALL -> a;
         default -> a + Math.log(n);
       };
       return constant(ir, v, old.type);

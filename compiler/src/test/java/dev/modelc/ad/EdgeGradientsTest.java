@@ -305,4 +305,56 @@ class EdgeGradientsTest {
         "u", new double[] {0, 0.5, 0.5, t, t, t},
         "v", new double[] {0, 0.5, 0.5, 0, 0, 0}), 1e-6);
   }
+
+  /**
+   * NaN inputs. torch.max(x) without a dim is evenly_distribute_backward: when the max is NaN the NaNs share the
+   * gradient ({@code grad / count} at each NaN, 0 elsewhere); torch.amax is scale_grad_by_count,
+   * {@code grad / mask.sum(dims) * mask} with {@code mask = (x == result)}, all false in a group whose max is NaN, so
+   * the whole group gets 0 / 0 = NaN (here a whole row of u and all of v). Values from torch 1.13, f64 and f32 alike.
+   */
+  @Test
+  void maxAndAmaxWithNaNInputs() {
+    double nan = Double.NaN;
+    String src = """
+        model N {
+          param x : f64[2, 3] init zeros()
+          param u : f64[2, 3] init zeros()
+          param v : f64[2, 3] init zeros()
+          let loss = max(x) + sum(amax(u, dim = 1)) + amax(v)
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("x", new double[] {1, nan, 3, nan, 2, 0},
+        "u", new double[] {1, nan, 3, 3, 3, 1}, "v", new double[] {1, 2, 3, nan, 0, 0});
+    assertGradients(src, params, Map.of(
+        "x", new double[] {0, 0.5, 0, 0.5, 0, 0},
+        "u", new double[] {nan, nan, nan, 0.5, 0.5, 0},
+        "v", new double[] {nan, nan, nan, nan, nan, nan}), 1e-6);
+  }
+
+  /**
+   * NaN and infinite incoming gradients at ties. torch.max(x) fills zeros with {@code grad / count} at the maxima
+   * (masked_fill), so the other elements get 0 even for a NaN gradient; torch.amax multiplies by the mask, so they get
+   * NaN (inf * 0, NaN * 0). Values from torch 1.13.
+   */
+  @Test
+  void maxAndAmaxWithNaNAndInfiniteGradientsAtTies() {
+    double nan = Double.NaN;
+    double inf = Double.POSITIVE_INFINITY;
+    String src = """
+        model G {
+          param x : f64[2, 3] init zeros()
+          param u : f64[2, 3] init zeros()
+          param s : f64[3] init zeros()
+          let loss = max(x) * s[0] + sum(amax(u, dim = 1) * s[1:3])
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    double[] ties = {1, 3, 3, 2, 2, 0};
+    Map<String, double[]> params = Map.of("x", ties, "u", ties, "s", new double[] {nan, inf, nan});
+    assertGradients(src, params, Map.of(
+        "x", new double[] {0, nan, nan, 0, 0, 0},
+        "u", new double[] {nan, inf, inf, nan, nan, nan},
+        "s", new double[] {3, 3, 2}), 1e-6);
+  }
 }

@@ -135,6 +135,8 @@ class VjpRulesTest {
             (ir, x) -> ir.reduce(REDUCE_MAX, x.get(0), List.of(0, 2), false)),
         row(REDUCE_AMAX, Domain.DISTINCT, s(d(2, 3, 4)),
             (ir, x) -> ir.reduce(REDUCE_AMAX, x.get(0), List.of(0, 2), true)),
+        row(REDUCE_MAX_ALL, Domain.DISTINCT, s(d(2, 3, 4)),
+            (ir, x) -> ir.reduce(REDUCE_MAX_ALL, x.get(0), List.of(0, 1, 2), false)),
         row(LOGSUMEXP, Domain.LOGITS, s(d(2, 3, 4)), (ir, x) -> ir.reduce(LOGSUMEXP, x.get(0), List.of(2), false)),
         row(LOG_SOFTMAX, Domain.LOGITS, s(d(2, 5)),
             (ir, x) -> ir.add(LOG_SOFTMAX, new Attr.Axes(List.of(1), true), x)),

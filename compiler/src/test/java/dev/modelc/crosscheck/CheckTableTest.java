@@ -265,7 +265,7 @@ class CheckTableTest {
         int right = c.args().get(1).type().shape().rank();
         out.add(left == 1 || right == 1 ? "matmul 1-d operand" : left > 2 || right > 2 ? "matmul batched" : "matmul");
       }
-      case SUM, MEAN, MAX, LOGSUMEXP -> {
+      case SUM, MEAN, MAX, MAX_ALL, LOGSUMEXP -> {
         int rank = c.args().get(0).type().shape().rank();
         out.add(name + (c.attrs().dims().isEmpty() || c.attrs().dims().size() == rank ? " all dims" : " some dims"));
         if (c.attrs().keepdim()) {

@@ -8,8 +8,9 @@ import java.util.Arrays;
  * Tape-free reductions over all dimensions ({@code dims == null} or empty) or the given ones (negative allowed), with
  * or without {@code keepdim}. Sums are accumulated in {@code double}. {@code max} propagates NaN; {@code logsumexp}
  * subtracts the maximum first (and uses 0 in its place when the maximum is infinite, as PyTorch does).
- * {@link #maxGrad} spreads the gradient evenly over tied maxima (PyTorch's {@code amax} rule), {@link #maxFirstGrad}
- * gives it to the first maximal element ({@code torch.max(x, dim)}).
+ * {@link #amaxGrad} spreads the gradient evenly over tied maxima ({@code torch.amax}), {@link #evenMaxGrad} over tied
+ * maxima or NaNs ({@code torch.max(x)}), {@link #maxFirstGrad} gives it to the first maximal element
+ * ({@code torch.max(x, dim)}).
  */
 public final class ReductionKernels {
 
@@ -49,8 +50,26 @@ public final class ReductionKernels {
         return Tensor.fromDoubles(x.dtype(), Shapes.reducedShape(x.shape(), reduced, keepdim), out);
     }
 
-    /** max: each maximal element of a group gets g / (number of maximal elements in the group). */
-    public static Tensor maxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+    /**
+     * torch.amax's backward, PyTorch's {@code scale_grad_by_count(g, result == x, dims)}: {@code g / mask.sum(dims) *
+     * mask}, so tied maxima share g and, being a product, a group whose max is NaN (no element equals it) gets
+     * 0 / 0 = NaN throughout, as does every element of a group whose g is NaN or infinite (NaN * 0, inf * 0).
+     */
+    public static Tensor amaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+        return sharedGrad(g, x, result, dims, false);
+    }
+
+    /**
+     * torch.max(x)'s backward (no dim), PyTorch's {@code evenly_distribute_backward}: the maximal elements, or the
+     * NaNs when the max is NaN, share g ({@code g / count} each) and the others get 0, filled rather than multiplied,
+     * so they stay 0 for a NaN or infinite g.
+     */
+    public static Tensor evenMaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+        return sharedGrad(g, x, result, dims, true);
+    }
+
+    /** {@link #amaxGrad} ({@code nanShares} false) or {@link #evenMaxGrad} (true). */
+    private static Tensor sharedGrad(Tensor g, Tensor x, Tensor result, int[] dims, boolean nanShares) {
         boolean[] reduced = Shapes.reducedDims(dims, x.dim());
         int[] keep = Shapes.keepdimShape(x.shape(), reduced);
         int[] map = Broadcasting.indexMap(keep, x.shape());
@@ -59,17 +78,22 @@ public final class ReductionKernels {
         double[] gv = g.doubles();
         double[] ties = new double[r.length];
         for (int i = 0; i < v.length; i++) {
-            if (v[i] == r[map[i]]) {
+            if (shares(v[i], r[map[i]], nanShares)) {
                 ties[map[i]]++;
             }
         }
         double[] out = new double[v.length];
         for (int i = 0; i < v.length; i++) {
-            if (v[i] == r[map[i]]) {
-                out[i] = gv[map[i]] / ties[map[i]];
-            }
+            double share = gv[map[i]] / ties[map[i]];
+            boolean hit = shares(v[i], r[map[i]], nanShares);
+            out[i] = nanShares ? (hit ? share : 0) : share * (hit ? 1 : 0); // filled, or multiplied by the mask
         }
         return Tensor.fromDoubles(x.dtype(), x.shape(), out);
+    }
+
+    /** Whether v is one of the maximal elements of a group whose max is r (with {@code nan}, a NaN of a NaN max). */
+    private static boolean shares(double v, double r, boolean nan) {
+        return v == r || nan && Double.isNaN(v) && Double.isNaN(r);
     }
 
     /**

@@ -27,8 +27,8 @@ import java.util.function.UnaryOperator;
  *       other gradient;</li>
  *   <li>max-pool's backward scatters g to the recorded argmax: its adjoint gathers at the argmax (and the gather's
  *       adjoint scatters again); avg-pool's backward is the adjoint of avg-pool;</li>
- *   <li>the tied-max mask of {@code max} is linear in g: its adjoint sums the masked gradient back over the reduced
- *       dimensions.</li>
+ *   <li>the tied-max share of {@code amax} and of {@code max} without a dim is linear in g: its adjoint sums the
+ *       shared gradient back over the reduced dimensions.</li>
  * </ul>
  */
 final class GradientOps {
@@ -108,11 +108,23 @@ final class GradientOps {
                 gg -> new Tensor[] {Functional.avgPool2d(gg, window)}, g);
     }
 
-    /** max's backward: g shared among tied maxima, linear in g; the adjoint sums the shared gradient back. */
-    static Tensor maxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+    /** torch.amax's backward: g shared among tied maxima, linear in g; the adjoint sums the shared gradient back. */
+    static Tensor amaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
         int[] gShape = g.shape();
-        return Node.record("AmaxBackwardBackward0", ReductionKernels.maxGrad(g, x, result, dims), gg -> {
-            Tensor share = ReductionKernels.maxGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
+        return Node.record("AmaxBackwardBackward0", ReductionKernels.amaxGrad(g, x, result, dims), gg -> {
+            Tensor share = ReductionKernels.amaxGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
+            return new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)};
+        }, g);
+    }
+
+    /**
+     * torch.max(x)'s backward: g shared among the maxima (the NaNs of a NaN max), linear in g; the adjoint sums the
+     * shared gradient back.
+     */
+    static Tensor evenMaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+        int[] gShape = g.shape();
+        return Node.record("MaxBackwardBackward1", ReductionKernels.evenMaxGrad(g, x, result, dims), gg -> {
+            Tensor share = ReductionKernels.evenMaxGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
             return new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)};
         }, g);
     }

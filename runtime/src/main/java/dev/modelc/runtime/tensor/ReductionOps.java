@@ -30,21 +30,25 @@ final class ReductionOps {
     }
 
     /**
-     * torch.max: over every dimension ({@code dims == null}) tied maxima share the gradient ("MaxBackward1"); over
-     * given dims the gradient goes to the first maximal element of each group, as {@code torch.max(x, dim)}.
+     * torch.max: over every dimension ({@code dims == null}) tied maxima, or the NaNs when the max is NaN, share the
+     * gradient and the other elements get 0 ("MaxBackward1", {@code evenly_distribute_backward}); over given dims the
+     * gradient goes to the first maximal element of each group (the first NaN), as {@code torch.max(x, dim)}.
      */
     static Tensor max(Tensor x, int[] dims, boolean keepdim) {
         Tensor y = ReductionKernels.max(x, dims, keepdim);
         if (dims == null) {
-            return Node.record("MaxBackward1", y, g -> new Tensor[] {GradientOps.maxGrad(g, x, y, null)}, x);
+            return Node.record("MaxBackward1", y, g -> new Tensor[] {GradientOps.evenMaxGrad(g, x, y, null)}, x);
         }
         return Node.record("MaxBackward0", y, g -> new Tensor[] {GradientOps.maxFirstGrad(g, x, y, dims)}, x);
     }
 
-    /** torch.amax: tied maxima share the gradient equally. */
+    /**
+     * torch.amax: tied maxima share the gradient equally, multiplied by their mask, so a group whose max is NaN gets
+     * NaN throughout.
+     */
     static Tensor amax(Tensor x, int[] dims, boolean keepdim) {
         Tensor y = ReductionKernels.max(x, dims, keepdim);
-        return Node.record("AmaxBackward0", y, g -> new Tensor[] {GradientOps.maxGrad(g, x, y, dims)}, x);
+        return Node.record("AmaxBackward0", y, g -> new Tensor[] {GradientOps.amaxGrad(g, x, y, dims)}, x);
     }
 
     static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
