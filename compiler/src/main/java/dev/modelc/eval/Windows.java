@@ -65,7 +65,7 @@ final class Windows {
     return argmax;
   }
 
-  /** (y_bar, x) to x_bar: each window's gradient goes to its first maximum, as PyTorch. */
+  /** (y_bar, x) to x_bar: each window's gradient goes to its first maximum (last NaN), as PyTorch. */
   static double[] maxpool2dBackward(NdArray g, NdArray x, Attr.Window w) {
     return PoolKernels.maxPool2dGrad(g.data(), argmax(x, w), x.size());
   }

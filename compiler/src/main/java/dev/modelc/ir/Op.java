@@ -104,9 +104,10 @@ public enum Op {
 
   // Windows (pooling).
   MAXPOOL2D(1, "max over each window (attr: kernel, stride, padding)", Group.WINDOW, Group.KERNEL),
-  MAXPOOL2D_BACKWARD(2, "(y_bar, x) -> y_bar routed to each window's first max of x",
+  MAXPOOL2D_BACKWARD(2, "(y_bar, x) -> y_bar routed to each window's first max (last NaN) of x",
       Group.WINDOW, Group.KERNEL, Group.ACCUMULATING),
-  MAXPOOL2D_GATHER(2, "(t, x) -> t read at each window's first max of x; the adjoint of maxpool2d_backward in y_bar",
+  MAXPOOL2D_GATHER(2, "(t, x) -> t read at each window's first max (last NaN) of x; the adjoint of maxpool2d_backward "
+      + "in y_bar",
       Group.WINDOW, Group.KERNEL),
   AVGPOOL2D(1, "mean over each window, padding counted (attr: kernel, stride, padding)", Group.WINDOW, Group.KERNEL),
   AVGPOOL2D_BACKWARD(1, "transpose of avgpool2d: y_bar spread over each window (attr: window, x shape)",

@@ -357,4 +357,29 @@ class EdgeGradientsTest {
         "u", new double[] {nan, inf, inf, nan, nan, nan},
         "s", new double[] {3, 3, 2}), 1e-6);
   }
+
+  /**
+   * Several NaNs in one max-pooling window: PyTorch's CPU kernel takes a value when {@code val > maxval ||
+   * isnan(val)}, so the window's last NaN in row-major order gets the gradient (ties still go to the first maximum,
+   * by the strict {@code >}). x takes the 2 x 2 path of the CNN, z 3 x 3 windows over padding. Values from torch 1.13,
+   * f64 and f32 alike.
+   */
+  @Test
+  void maxPoolingWithSeveralNaNsInAWindow() {
+    double nan = Double.NaN;
+    String src = """
+        model P {
+          param x : f64[1, 1, 4, 4] init zeros()
+          param z : f64[1, 1, 3, 3] init zeros()
+          let loss = sum(maxpool2d(x, 2)) + sum(maxpool2d(z, 3, stride = 1, padding = 1))
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of(
+        "x", new double[] {nan, 1, 3, nan, nan, 2, nan, 4, 5, 6, 7, 8, 1, nan, 8, nan},
+        "z", new double[] {nan, 2, 3, nan, 5, 6, 7, 8, nan});
+    assertGradients(src, params, Map.of(
+        "x", new double[] {0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1},
+        "z", new double[] {0, 0, 0, 4, 0, 1, 0, 0, 4}), 1e-6);
+  }
 }

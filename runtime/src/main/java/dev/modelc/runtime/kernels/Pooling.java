@@ -3,7 +3,8 @@ package dev.modelc.runtime.kernels;
 /**
  * 2-D max and average pooling over {@code planes} planes of {@code h x w} (NCHW with N*C planes) and their
  * transposes, as the generated classes call them, with PyTorch's rules: each max window's gradient goes to its first
- * maximum (NaN wins, padding never does); averages count padding in the divisor ({@code count_include_pad}).
+ * maximum, or to its last NaN when it holds any (NaN wins, padding never does); averages count padding in the
+ * divisor ({@code count_include_pad}).
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
@@ -18,8 +19,8 @@ public final class Pooling {
     // ---- float ----
 
     /**
-     * Max pooling over {@code planes} planes of {@code h x w}; each output is its window's first maximum (NaN wins,
-     * padding never does). An empty window gives negative infinity.
+     * Max pooling over {@code planes} planes of {@code h x w}; each output is its window's first maximum, or its last
+     * NaN (NaN wins, padding never does). An empty window gives negative infinity.
      */
     public static void maxpool2d(float[] x, float[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                  int sh, int sw, int ph, int pw) {
@@ -27,11 +28,11 @@ public final class Pooling {
     }
 
     /**
-     * Max pooling that also records each window's first maximum as a position in {@code x} (-1 for an empty window)
-     * in {@code argmax} (or not, when null), for the overloads of {@link #maxpool2dBackward} and
+     * Max pooling that also records each window's first maximum (last NaN) as a position in {@code x} (-1 for an
+     * empty window) in {@code argmax} (or not, when null), for the overloads of {@link #maxpool2dBackward} and
      * {@link #maxpool2dGather} that read it instead of searching every window again. Per output row, the windows
      * lying wholly inside the plane take a fast path (2 x 2 windows of column stride 2 straight-line code, others
-     * {@link #firstMaxInside}) unless they hold a NaN; the rest take the general search.
+     * {@link #firstMaxInside}) unless they hold a NaN; the rest, and windows with a NaN, take the general search.
      */
     public static void maxpool2d(float[] x, float[] out, int[] argmax, int planes, int h, int w, int oh, int ow, int kh,
                                  int kw, int sh, int sw, int ph, int pw) {
@@ -155,7 +156,10 @@ public final class Pooling {
         }
     }
 
-    /** Routes each output gradient to its window's first maximum in {@code x}; adds into {@code out} if asked. */
+    /**
+     * Routes each output gradient to its window's first maximum (last NaN) in {@code x}; adds into {@code out} if
+     * asked.
+     */
     public static void maxpool2dBackward(float[] g, float[] x, float[] out, int planes, int h, int w, int oh, int ow,
                                          int kh, int kw, int sh, int sw, int ph, int pw, boolean accumulate) {
         if (!accumulate) {
@@ -184,7 +188,7 @@ public final class Pooling {
     }
 
     /**
-     * Reads {@code t} (of x's shape) at each window's first maximum in {@code x}: the adjoint of
+     * Reads {@code t} (of x's shape) at each window's first maximum (last NaN) in {@code x}: the adjoint of
      * {@link #maxpool2dBackward} in its gradient, 0 for an empty window.
      */
     public static void maxpool2dGather(float[] t, float[] x, float[] out, int planes, int h, int w, int oh, int ow,
@@ -231,7 +235,11 @@ public final class Pooling {
         return probe != probe ? -1 : arg;
     }
 
-    /** The first maximum of one window: its value, or with {@code index} its position in x (-1 if empty). */
+    /**
+     * The first maximum of one window, or its last NaN: its value, or with {@code index} its position in x (-1 if
+     * empty). PyTorch's CPU kernel takes {@code val > maxval || isnan(val)}, so ties keep the first and each NaN
+     * replaces the one before.
+     */
     private static double windowMax(float[] x, int xo, int h, int w, int i0, int j0, int kh, int kw, boolean index) {
         double best = Double.NEGATIVE_INFINITY;
         int arg = -1;
@@ -246,7 +254,7 @@ public final class Pooling {
                     continue;
                 }
                 double v = x[xo + i * w + j];
-                if (arg < 0 || (!Double.isNaN(best) && (v > best || Double.isNaN(v)))) {
+                if (arg < 0 || v > best || Double.isNaN(v)) { // PyTorch's test: a later NaN takes over
                     best = v;
                     arg = xo + i * w + j;
                 }
@@ -316,8 +324,8 @@ public final class Pooling {
     // ---- double ----
 
     /**
-     * Max pooling over {@code planes} planes of {@code h x w}; each output is its window's first maximum (NaN wins,
-     * padding never does). An empty window gives negative infinity.
+     * Max pooling over {@code planes} planes of {@code h x w}; each output is its window's first maximum, or its last
+     * NaN (NaN wins, padding never does). An empty window gives negative infinity.
      */
     public static void maxpool2d(double[] x, double[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                  int sh, int sw, int ph, int pw) {
@@ -325,11 +333,11 @@ public final class Pooling {
     }
 
     /**
-     * Max pooling that also records each window's first maximum as a position in {@code x} (-1 for an empty window)
-     * in {@code argmax} (or not, when null), for the overloads of {@link #maxpool2dBackward} and
+     * Max pooling that also records each window's first maximum (last NaN) as a position in {@code x} (-1 for an
+     * empty window) in {@code argmax} (or not, when null), for the overloads of {@link #maxpool2dBackward} and
      * {@link #maxpool2dGather} that read it instead of searching every window again. Per output row, the windows
      * lying wholly inside the plane take a fast path (2 x 2 windows of column stride 2 straight-line code, others
-     * {@link #firstMaxInside}) unless they hold a NaN; the rest take the general search.
+     * {@link #firstMaxInside}) unless they hold a NaN; the rest, and windows with a NaN, take the general search.
      */
     public static void maxpool2d(double[] x, double[] out, int[] argmax, int planes, int h, int w, int oh, int ow, int kh,
                                  int kw, int sh, int sw, int ph, int pw) {
@@ -446,7 +454,10 @@ public final class Pooling {
         }
     }
 
-    /** Routes each output gradient to its window's first maximum in {@code x}; adds into {@code out} if asked. */
+    /**
+     * Routes each output gradient to its window's first maximum (last NaN) in {@code x}; adds into {@code out} if
+     * asked.
+     */
     public static void maxpool2dBackward(double[] g, double[] x, double[] out, int planes, int h, int w, int oh, int ow,
                                          int kh, int kw, int sh, int sw, int ph, int pw, boolean accumulate) {
         if (!accumulate) {
@@ -475,7 +486,7 @@ public final class Pooling {
     }
 
     /**
-     * Reads {@code t} (of x's shape) at each window's first maximum in {@code x}: the adjoint of
+     * Reads {@code t} (of x's shape) at each window's first maximum (last NaN) in {@code x}: the adjoint of
      * {@link #maxpool2dBackward} in its gradient, 0 for an empty window.
      */
     public static void maxpool2dGather(double[] t, double[] x, double[] out, int planes, int h, int w, int oh, int ow,
@@ -522,7 +533,11 @@ public final class Pooling {
         return probe != probe ? -1 : arg;
     }
 
-    /** The first maximum of one window: its value, or with {@code index} its position in x (-1 if empty). */
+    /**
+     * The first maximum of one window, or its last NaN: its value, or with {@code index} its position in x (-1 if
+     * empty). PyTorch's CPU kernel takes {@code val > maxval || isnan(val)}, so ties keep the first and each NaN
+     * replaces the one before.
+     */
     private static double windowMax(double[] x, int xo, int h, int w, int i0, int j0, int kh, int kw, boolean index) {
         double best = Double.NEGATIVE_INFINITY;
         int arg = -1;
@@ -537,7 +552,7 @@ public final class Pooling {
                     continue;
                 }
                 double v = x[xo + i * w + j];
-                if (arg < 0 || (!Double.isNaN(best) && (v > best || Double.isNaN(v)))) {
+                if (arg < 0 || v > best || Double.isNaN(v)) { // PyTorch's test: a later NaN takes over
                     best = v;
                     arg = xo + i * w + j;
                 }

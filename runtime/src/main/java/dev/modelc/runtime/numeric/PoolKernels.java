@@ -5,8 +5,9 @@ import java.util.Arrays;
 
 /**
  * Tape-free 2-D max and average pooling on NCHW data, with PyTorch's rules: padding at most half the kernel; max
- * pooling pads with -infinity and, on ties, picks the first maximal position in row-major window order (that position
- * alone receives the gradient); average pooling counts padded zeros in the divisor ({@code count_include_pad=True}),
+ * pooling pads with -infinity and, on ties, picks the first maximal position in row-major window order, but the last
+ * NaN of a window holding any (PyTorch's CPU kernel takes {@code val > maxval || isnan(val)}); that position alone
+ * receives the gradient; average pooling counts padded zeros in the divisor ({@code count_include_pad=True}),
  * so every window divides by {@code kh * kw}. Each kernel works on plain row-major {@code double[]} arrays with their
  * shapes, so the IR evaluator calls it without a tensor; the {@link Tensor} forms are the reference tensor library's
  * adapters.
@@ -63,7 +64,7 @@ public final class PoolKernels {
                                 continue;
                             }
                             int i = base + ih * xs[3] + iw;
-                            if (at < 0 || v[i] > best || (Double.isNaN(v[i]) && !Double.isNaN(best))) {
+                            if (at < 0 || v[i] > best || Double.isNaN(v[i])) { // a later NaN takes over
                                 best = v[i];
                                 at = i;
                             }

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The max-pooling loops against a plain reference of the documented semantics (each window's first maximum in
- * row-major order, a NaN wins and stays, padding never wins, an empty window gives -infinity and routes nothing),
+ * row-major order, a NaN wins and a later NaN takes over, as PyTorch's {@code val > maxval || isnan(val)}, padding
+ * never wins, an empty window gives -infinity and routes nothing),
  * on random shapes with ties, NaN and infinities, with and without padding, compared bit for bit in f32 and f64;
  * the overloads that record the argmax in the forward and read it in the backward and gather give the same. The f32
  * row loop of 2 x 2 windows at column stride 2 is held to the reference bit for bit.
@@ -25,6 +26,43 @@ class PoolingTest {
       int ph = rnd.nextInt(kh / 2 + 1), pw = rnd.nextInt(kw / 2 + 1);
       check(rnd, planes, h, w, kh, kw, sh, sw, ph, pw);
     }
+  }
+
+  /**
+   * Windows holding several NaNs record the last (PyTorch's {@code val > maxval || isnan(val)}): the positions are
+   * torch 1.13's {@code max_pool2d(..., return_indices=True)}, for the 2 x 2 path and for 3 x 3 windows over padding.
+   */
+  @Test
+  void aWindowsLastNaNWinsAsInPyTorch() {
+    double nan = Double.NaN;
+    double[] x = {nan, 1, 3, nan, nan, 2, nan, 4, 5, 6, 7, 8, 1, nan, 8, nan};
+    assertArgmax(x, 4, 4, 2, 2, 0, new int[] {4, 6, 13, 15});
+    double[] z = {nan, 2, 3, nan, 5, 6, 7, 8, nan};
+    assertArgmax(z, 3, 3, 3, 1, 1, new int[] {3, 3, 5, 3, 8, 8, 3, 8, 8});
+  }
+
+  private static void assertArgmax(double[] x, int h, int w, int k, int s, int p, int[] expected) {
+    int oh = (h + 2 * p - k) / s + 1;
+    int ow = (w + 2 * p - k) / s + 1;
+    float[] xf = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      xf[i] = (float) x[i];
+    }
+    int[] argmax = new int[oh * ow];
+    int[] argmaxf = new int[oh * ow];
+    Pooling.maxpool2d(x, new double[oh * ow], argmax, 1, h, w, oh, ow, k, k, s, s, p, p);
+    Pooling.maxpool2d(xf, new float[oh * ow], argmaxf, 1, h, w, oh, ow, k, k, s, s, p, p);
+    double[] g = new double[oh * ow];
+    java.util.Arrays.fill(g, 1);
+    double[] searched = new double[x.length];
+    Pooling.maxpool2dBackward(g, x, searched, 1, h, w, oh, ow, k, k, s, s, p, p, false);
+    double[] routed = new double[x.length];
+    for (int a : expected) {
+      routed[a]++;
+    }
+    assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(argmax), "f64");
+    assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(argmaxf), "f32");
+    assertEquals(java.util.Arrays.toString(routed), java.util.Arrays.toString(searched), "f64 backward by search");
   }
 
   /** The CNN's case, 2 x 2 windows at column stride 2, which has a path of its own, with every row stride. */
@@ -255,7 +293,7 @@ class PoolingTest {
                 continue;
               }
               double v = x[p * h * w + i * w + j];
-              if (arg < 0 || (!Double.isNaN(best) && (v > best || Double.isNaN(v)))) {
+              if (arg < 0 || v > best || Double.isNaN(v)) {
                 best = v;
                 arg = p * h * w + i * w + j;
               }
