@@ -39,7 +39,7 @@ final class CompileCommand implements Callable<Integer> {
       description = "Where class files go, under their package folders (default: the current directory).")
   Path directory;
 
-  @Option(names = "--jar", paramLabel = "FILE",
+  @Option(names = "--jar", converter = OutputFile.PathConverter.class, paramLabel = "FILE",
       description = "Write the classes into this jar instead of a directory.")
   Path jar;
 

@@ -31,7 +31,7 @@ final class GraphCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", arity = "1", description = "The .mdl file.")
   Path file;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true,
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT", required = true, converter = OutputFile.PathConverter.class,
       description = "The file to write: .dot, .svg or .png.")
   Path output;
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * The check every command makes of a file it will write (--save, --checkpoint, --plot, --metrics, --out, --jar,
@@ -55,6 +56,21 @@ final class OutputFile {
       return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * The conversion of an output option's value: a path, refused when it ends with a separator, which names a
+   * directory ({@code --save out/}) that {@link Path#of} would silently turn into a file named {@code out}.
+   */
+  static final class PathConverter implements CommandLine.ITypeConverter<Path> {
+    @Override
+    public Path convert(String value) {
+      if (value.endsWith("/") || value.endsWith(java.io.File.separator)) {
+        throw new CommandLine.TypeConversionException("'" + value + "' names a directory (it ends with '/'); "
+            + "name a file to write");
+      }
+      return Path.of(value);
     }
   }
 

@@ -39,7 +39,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin TrainedModelOptions trained;
 
-  @Option(names = "--out", paramLabel = "FILE",
+  @Option(names = "--out", converter = OutputFile.PathConverter.class, paramLabel = "FILE",
       description = "Write the predictions: .npz (every output), .npy or .csv (the first output).")
   Path outFile;
 

@@ -76,10 +76,10 @@ final class TrainCommand implements Callable<Integer> {
       description = "Held-out data (default: the t10k-* files beside IDX training files, if any; for a directory, its t10k-* pair, else its train-* pair).")
   Path val;
 
-  @Option(names = "--save", paramLabel = "FILE", description = "Write the trained weights by state_dict name, as .safetensors or .npz.")
+  @Option(names = "--save", converter = OutputFile.PathConverter.class, paramLabel = "FILE", description = "Write the trained weights by state_dict name, as .safetensors or .npz.")
   Path save;
 
-  @Option(names = "--checkpoint", paramLabel = "FILE", description = "Write a checkpoint after every epoch and when stopping.")
+  @Option(names = "--checkpoint", converter = OutputFile.PathConverter.class, paramLabel = "FILE", description = "Write a checkpoint after every epoch and when stopping.")
   Path checkpoint;
 
   @Option(names = "--resume", paramLabel = "FILE", description = "Continue from a checkpoint.")
@@ -88,10 +88,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--force-resume", description = "Resume even though the model's source changed since the checkpoint.")
   boolean forceResume;
 
-  @Option(names = "--plot", paramLabel = "FILE", description = "Draw the training curve (.svg or .png).")
+  @Option(names = "--plot", converter = OutputFile.PathConverter.class, paramLabel = "FILE", description = "Draw the training curve (.svg or .png).")
   Path plot;
 
-  @Option(names = "--metrics", paramLabel = "FILE", description = "Write per-epoch metrics (.csv, or JSON lines otherwise).")
+  @Option(names = "--metrics", converter = OutputFile.PathConverter.class, paramLabel = "FILE", description = "Write per-epoch metrics (.csv, or JSON lines otherwise).")
   Path metrics;
 
   @Option(names = "--drop-last", description = "Drop the last batch of an epoch when it is smaller than the batch size.")

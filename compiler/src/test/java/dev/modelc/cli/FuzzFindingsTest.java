@@ -59,6 +59,19 @@ class FuzzFindingsTest {
     assertTrue(Files.isRegularFile(jar));
   }
 
+  /** A path ending with '/' names a directory: Path.of would drop the slash and write a file of that name. */
+  @Test
+  void anOutputEndingWithASlashIsAUsageError() throws Exception {
+    String out = dir.resolve("out") + "/";
+    Run r = run("compile", model().toString(), "--jar", out);
+    assertEquals(Main.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("'" + out + "' names a directory (it ends with '/'); name a file to write"), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
+    assertFalse(Files.exists(dir.resolve("out")));
+    assertEquals(Main.USAGE, run("graph", model().toString(), "-o", out).code());
+    assertFalse(Files.exists(dir.resolve("out")));
+  }
+
   @Test
   void graphUnderAFile() throws Exception {
     Path file = Files.writeString(dir.resolve("afile"), "");
