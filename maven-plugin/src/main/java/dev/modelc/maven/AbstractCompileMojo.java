@@ -232,6 +232,9 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     if (removal.deleted > 0) {
       parts.add("removed " + count(removal.deleted, "class file") + " of deleted models");
     }
+    if (removal.replaced > 0) {
+      parts.add("removed " + count(removal.replaced, "class file") + " of models renamed or moved to another package");
+    }
     if (removal.excluded > 0) {
       parts.add("removed " + count(removal.excluded, "class file") + " of models no longer compiled (left out by"
           + " includes or excludes)");
@@ -242,30 +245,39 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     getLog().info("modelc: " + String.join(", ", parts));
   }
 
-  /** What {@link #removeOutputs} removed: class files of deleted models, of excluded ones, and their classes. */
+  /**
+   * What {@link #removeOutputs} removed: class files of deleted model files, of excluded ones, of files still compiled
+   * that now give other classes (a model renamed inside its file, or {@code packageName} changed), and their classes.
+   */
   private static final class Removal {
     int deleted;
     int excluded;
+    int replaced;
     final List<String> classes = new ArrayList<>();
   }
 
   /**
-   * Deletes the class files of the last compile that no input produces now, counting those of inputs that are still
-   * there (left out by includes or excludes) apart from the others, and the stage files that {@code state} does not
-   * have (of removed inputs or classes, or of stages no longer emitted).
+   * Deletes the class files of the last compile that no input produces now, counting those of deleted inputs, of
+   * inputs that are still there but left out by includes or excludes, and of inputs still compiled apart, and the
+   * stage files that {@code state} does not have (of removed inputs or classes, or of stages no longer emitted).
+   * Package folders left empty go too, so the jar gets no empty package of a model that moved.
    */
   private Removal removeOutputs(CompileState old, CompileState state, Set<String> produced, Set<String> removed)
       throws IOException {
     Path root = sourceDirectory().toPath();
+    Path out = outputDirectory().toPath();
     Removal removal = new Removal();
     for (Map.Entry<String, CompileState.Input> e : old.inputs.entrySet()) {
-      boolean excluded = removed.contains(e.getKey()) && Files.isRegularFile(root.resolve(e.getKey()));
+      boolean gone = removed.contains(e.getKey());
+      boolean excluded = gone && Files.isRegularFile(root.resolve(e.getKey()));
       for (String c : e.getValue().apiByClassFile().keySet()) {
-        if (!produced.contains(c) && Files.deleteIfExists(outputDirectory().toPath().resolve(c))) {
+        if (!produced.contains(c) && delete(out, c)) {
           if (excluded) {
             removal.excluded++;
-          } else {
+          } else if (gone) {
             removal.deleted++;
+          } else {
+            removal.replaced++;
           }
           removal.classes.add(className(c));
         }
@@ -274,9 +286,35 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     Set<String> stageFiles = old.stageFiles();
     stageFiles.removeAll(state.stageFiles());
     for (String f : stageFiles) {
-      Files.deleteIfExists(emitDirectory.toPath().resolve(f));
+      delete(emitDirectory.toPath(), f);
     }
     return removal;
+  }
+
+  /**
+   * Deletes {@code base/relative} if it is there, then each folder between it and {@code base} that this leaves
+   * empty; returns whether the file was there.
+   */
+  static boolean delete(Path base, String relative) throws IOException {
+    Path file = base.resolve(relative);
+    if (!Files.deleteIfExists(file)) {
+      return false;
+    }
+    Path top = base.toAbsolutePath().normalize();
+    for (Path dir = file.toAbsolutePath().normalize().getParent(); dir != null && dir.startsWith(top)
+        && !dir.equals(top); dir = dir.getParent()) {
+      try (Stream<Path> entries = Files.list(dir)) {
+        if (entries.findAny().isPresent()) {
+          break;
+        }
+      }
+      try {
+        Files.delete(dir);
+      } catch (java.nio.file.DirectoryNotEmptyException e) {
+        break; // something was written there meanwhile: keep it
+      }
+    }
+    return true;
   }
 
   /**

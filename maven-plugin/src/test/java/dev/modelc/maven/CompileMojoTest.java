@@ -103,6 +103,49 @@ class CompileMojoTest {
   }
 
   @Test
+  void aDeletedModelLeavesNoEmptyPackageFolder() throws Exception {
+    Files.createDirectories(src.resolve("demo/sub"));
+    Files.writeString(src.resolve("demo/sub/extra.mdl"), LINREG.replace("LinReg", "Extra"));
+    CompileMojo m = mojo();
+    m.emit = List.of("schedule");
+    m.execute();
+    assertTrue(Files.isRegularFile(classes.resolve("demo/sub/Extra.class")));
+    assertTrue(Files.isRegularFile(dir.resolve("target/modelc/demo/sub/Extra.schedule.txt")));
+    Files.delete(src.resolve("demo/sub/extra.mdl"));
+    m = mojo();
+    m.emit = List.of("schedule");
+    m.execute();
+    assertFalse(Files.exists(classes.resolve("demo/sub")), "the package folder of the deleted model is gone");
+    assertFalse(Files.exists(dir.resolve("target/modelc/demo/sub")), "and its stage folder");
+    assertTrue(Files.isRegularFile(classes.resolve("demo/LinReg.class")), "a folder with classes stays");
+    assertTrue(Files.isDirectory(classes), "the output folder stays");
+  }
+
+  @Test
+  void aNewPackageNameMovesTheClassesAndSaysSo() throws Exception {
+    mojo().execute();
+    CompileMojo m = mojo();
+    m.packageName = "com.acme";
+    m.execute();
+    assertTrue(Files.isRegularFile(classes.resolve("com/acme/LinReg.class")));
+    assertTrue(Files.isRegularFile(classes.resolve("com/acme/Mlp.class")));
+    assertFalse(Files.exists(classes.resolve("demo")), "the old package's folder is gone with its class");
+    assertFalse(Files.exists(classes.resolve("Mlp.class")));
+    assertTrue(last().contains("removed 2 class files of models renamed or moved to another package"), last());
+    assertFalse(last().contains("deleted"), "no model file was deleted: " + last());
+  }
+
+  @Test
+  void aModelRenamedInsideItsFileIsReportedAsRenamed() throws Exception {
+    mojo().execute();
+    Files.writeString(src.resolve("demo/linreg.mdl"), LINREG.replace("LinReg", "Line"));
+    mojo().execute();
+    assertFalse(Files.exists(classes.resolve("demo/LinReg.class")));
+    assertTrue(Files.isRegularFile(classes.resolve("demo/Line.class")));
+    assertTrue(last().contains("removed 1 class file of models renamed or moved to another package"), last());
+  }
+
+  @Test
   void aChangedApiMarksTheJavaClassesStale() throws Exception {
     mojo().execute();
     Path app = classes.resolve("demo/App.class");
