@@ -375,6 +375,11 @@ abstract class AbstractCompileMojo extends AbstractMojo {
    * is compiled when one is not a Java package name.
    */
   private Map<String, String> packages(Path root, List<String> inputs) throws MojoFailureException {
+    return packages(root, inputs, packageName);
+  }
+
+  /** The package of each input with {@code packageName} (null: each input's folder); {@code check} asks it too. */
+  static Map<String, String> packages(Path root, List<String> inputs, String packageName) throws MojoFailureException {
     String fixed = packageName == null ? "" : packageName.trim();
     String problem = Sources.packageProblem(fixed);
     if (problem != null) {

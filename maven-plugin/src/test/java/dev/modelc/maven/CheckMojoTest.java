@@ -33,6 +33,20 @@ class CheckMojoTest {
   }
 
   @Test
+  void aFolderThatIsNotAPackageFailsAsInCompileUnlessPackageNameIsSet() throws Exception {
+    Path file = dir.resolve("my-models/lin.mdl");
+    Files.createDirectories(file.getParent());
+    Files.copy(Path.of("../samples/models/linreg.mdl"), file);
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo(dir).execute());
+    assertTrue(e.getMessage().equals("modelc: " + file + ": the folder 'my-models' is not a Java package name:"
+        + " 'my-models' is not a Java identifier (use folders whose names are Java identifiers and not keywords, or"
+        + " set packageName)"), e.getMessage());
+    CheckMojo m = mojo(dir);
+    m.packageName = "demo";
+    assertDoesNotThrow(m::execute);
+  }
+
+  @Test
   void aMissingSourceDirectoryIsNotAnError() {
     assertDoesNotThrow(() -> mojo(dir.resolve("none")).execute());
   }
