@@ -42,4 +42,16 @@ class JavaLogistic {
             out[i] = Functions.sigmoid(x[i]);
         }
     }
+
+    void erf(float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) FloatMath.erf(x[i]);
+        }
+    }
+
+    void erf(double[] x, double[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = Functions.erf(x[i]);
+        }
+    }
 }

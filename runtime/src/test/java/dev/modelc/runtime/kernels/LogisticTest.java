@@ -78,6 +78,12 @@ class LogisticTest {
         for (int i = 0; i < z.length; i++) {
             assertEquals(Functions.sigmoid(zd[i]), outd[i]);
         }
+        plain.erf(z, out, z.length);
+        Logistic.erf(zd, outd, zd.length);
+        for (int i = 0; i < z.length; i++) {
+            assertEquals((float) FloatMath.erf(z[i]), out[i], "erf at " + z[i]);
+            assertEquals(Functions.erf(zd[i]), outd[i]);
+        }
     }
 
     @ParameterizedTest
@@ -104,6 +110,44 @@ class LogisticTest {
                     fail("n=" + n + ": sigmoid(" + z[i] + ") = " + out[i] + ", expected " + s);
                 }
             }
+        }
+    }
+
+    /**
+     * erf within 4 float ulps of the double erf (the plain loop is FloatMath's, within 1): every 4099th float bit
+     * pattern, and a dense sweep of [-5, 5] (the series' and the fit's meeting at 1 included), in vector-sized arrays
+     * and tails; the signs of zeros and NaN as the double erf gives them.
+     */
+    @ParameterizedTest
+    @MethodSource("loops")
+    void erfStaysWithinFourUlps(JavaLogistic loops) {
+        float[] x = new float[2 * 1_048_576 + 3];
+        int k = 0;
+        for (long bits = 0; bits <= 0xffff_ffffL && k < 1_048_576; bits += 4099) {
+            x[k++] = Float.intBitsToFloat((int) bits);
+        }
+        for (int i = 0; i < 1_048_576; i++) {
+            x[k++] = -5f + 10f * i / 1_048_576;
+        }
+        x[k++] = -0f;
+        x[k++] = Float.NaN;
+        x[k++] = Float.NEGATIVE_INFINITY;
+        float[] out = new float[k];
+        loops.erf(x, out, k);
+        for (int i = 0; i < k; i++) {
+            float expected = (float) Functions.erf(x[i]);
+            boolean same = Float.isNaN(expected) ? Float.isNaN(out[i])
+                : expected == 0 ? Float.floatToRawIntBits(out[i]) == Float.floatToRawIntBits(expected)
+                : Math.abs(out[i] - expected) <= 4 * Math.ulp(expected);
+            if (!same) {
+                fail("erf(" + x[i] + ") = " + out[i] + ", expected " + expected);
+            }
+        }
+        float[] tail = {0.5f, -1.5f, 3f};
+        float[] outTail = new float[3];
+        loops.erf(tail, outTail, 3);
+        for (int i = 0; i < 3; i++) {
+            assertEquals((float) FloatMath.erf(tail[i]), outTail[i]);
         }
     }
 
