@@ -105,8 +105,12 @@ public final class Modelc {
           }
         }
 
+        /** A model whose class another model or a Java class gives already is an error, and is not built. */
         @Override
         public List<Driver.Goal> goals(SourceFile source, CheckedModel m) {
+          if (looksForClashes() && !claimClass(m)) {
+            return List.of();
+          }
           return Run.this.goals(sourceName);
         }
 
@@ -152,7 +156,7 @@ public final class Modelc {
       return goals;
     }
 
-    /** The stages that need the class, then the class unless it clashes with another (of this run or of Java). */
+    /** The stages that need the class, then the class (whose name {@link #claimClass} has claimed). */
     void emitted(CheckedModel m, SourceFile source, CompiledClass c, long nanos) {
       if (options.emit().contains(Stage.SCHEDULE)) {
         stage(m, source, Stage.SCHEDULE, c.schedule().print());
@@ -163,22 +167,45 @@ public final class Modelc {
         stage(m, source, Stage.BYTECODE, w.toString());
       }
       if (options.generate()) {
-        Path java = options.javaClasses().get(c.className());
-        if (java != null) {
-          diagnostics.error(m.nameSpan(), "duplicate class: " + c.className() + " (model " + m.name() + " and " + java
-              + " both define it); rename the model or the Java class");
-          return;
-        }
-        Span earlier = classSources.putIfAbsent(c.className(), m.nameSpan());
-        if (earlier != null) {
-          diagnostics.error(m.nameSpan(), "model " + m.name() + " would overwrite class " + c.className()
-              + ", written for the model at " + earlier + " in this run; rename one of them or put them in "
-              + "different packages");
-          return;
-        }
         classes.add(new GeneratedClass(m.name(), c.className(), source.name(), c.bytecode(), ApiHash.of(c.bytecode()),
             nanos));
       }
+    }
+
+    /**
+     * Whether to look for models that give one class: when classes are made, and in a check-only compile that prints
+     * no stage (a check should pass only what a compile would); printing stages makes no class, so it does not look.
+     */
+    boolean looksForClashes() {
+      return options.generate() || options.emit().isEmpty();
+    }
+
+    /**
+     * Records the class {@code m} gives; when a Java class, a model compiled apart or an earlier model of this run
+     * gives it already, reports that at the model's name and returns false.
+     */
+    boolean claimClass(CheckedModel m) {
+      String className = options.packageName().isEmpty() ? m.name() : options.packageName() + "." + m.name();
+      Path java = options.javaClasses().get(className);
+      if (java != null) {
+        diagnostics.error(m.nameSpan(), "duplicate class: " + className + " (model " + m.name() + " and " + java
+            + " both define it); rename the model or the Java class");
+        return false;
+      }
+      Path model = options.modelClasses().get(className);
+      if (model != null) {
+        diagnostics.error(m.nameSpan(), "model " + m.name() + " would overwrite class " + className
+            + ", written for a model of " + model + "; rename one of them or put them in different packages");
+        return false;
+      }
+      Span earlier = classSources.putIfAbsent(className, m.nameSpan());
+      if (earlier != null) {
+        diagnostics.error(m.nameSpan(), "model " + m.name() + " would overwrite class " + className
+            + ", written for the model at " + earlier + " in this run; rename one of them or put them in "
+            + "different packages");
+        return false;
+      }
+      return true;
     }
 
     void stage(CheckedModel m, SourceFile source, Stage stage, String text) {

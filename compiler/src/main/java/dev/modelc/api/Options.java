@@ -19,51 +19,63 @@ import javax.lang.model.SourceVersion;
  * @param javaClasses classes defined outside the models, such as a project's Java sources, by name
  *     ({@code demo.App}) with the file that defines each: a model whose class is one of them is an error at the
  *     model's name, since both would be written to one class file
+ * @param modelClasses classes that models compiled apart from this call give (by another call, such as the files of
+ *     a build that compiles one file at a time, or are up to date), by name with the {@code .mdl} file of each: a
+ *     model of this call whose class is one of them is an error at the model's name, as two models of one call are
  */
 public record Options(String packageName, Set<Stage> emit, boolean generate, boolean verify, boolean passes,
-                      boolean anomaly, Map<String, Path> javaClasses) {
+                      boolean anomaly, Map<String, Path> javaClasses, Map<String, Path> modelClasses) {
   public Options {
     if (!packageName.isEmpty() && !isPackageName(packageName)) {
       throw new IllegalArgumentException("not a Java package name: " + packageName);
     }
     emit = emit.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(emit));
     javaClasses = Map.copyOf(javaClasses);
+    modelClasses = Map.copyOf(modelClasses);
   }
 
   /** Classes in the unnamed package, no stages kept. */
   public static Options defaults() {
-    return new Options("", Set.of(), true, false, false, false, Map.of());
+    return new Options("", Set.of(), true, false, false, false, Map.of(), Map.of());
   }
 
   public Options withPackage(String name) {
-    return new Options(name, emit, generate, verify, passes, anomaly, javaClasses);
+    return new Options(name, emit, generate, verify, passes, anomaly, javaClasses, modelClasses);
   }
 
   public Options withEmit(Set<Stage> stages) {
-    return new Options(packageName, stages, generate, verify, passes, anomaly, javaClasses);
+    return new Options(packageName, stages, generate, verify, passes, anomaly, javaClasses, modelClasses);
   }
 
   /** Checks only: no classes (stages that need the class, schedule and bytecode, still generate it). */
   public Options checkOnly() {
-    return new Options(packageName, emit, false, verify, passes, anomaly, javaClasses);
+    return new Options(packageName, emit, false, verify, passes, anomaly, javaClasses, modelClasses);
   }
 
   public Options withVerify(boolean on) {
-    return new Options(packageName, emit, generate, on, passes, anomaly, javaClasses);
+    return new Options(packageName, emit, generate, on, passes, anomaly, javaClasses, modelClasses);
   }
 
   public Options withPasses(boolean on) {
-    return new Options(packageName, emit, generate, verify, on, anomaly, javaClasses);
+    return new Options(packageName, emit, generate, verify, on, anomaly, javaClasses, modelClasses);
   }
 
   /** Instances start with anomaly detection on (NaN and infinity checks after every step). */
   public Options withAnomaly(boolean on) {
-    return new Options(packageName, emit, generate, verify, passes, on, javaClasses);
+    return new Options(packageName, emit, generate, verify, passes, on, javaClasses, modelClasses);
   }
 
   /** The classes defined outside the models ({@code demo.App} to its {@code .java} file) that no model may give. */
   public Options withJavaClasses(Map<String, Path> classes) {
-    return new Options(packageName, emit, generate, verify, passes, anomaly, classes);
+    return new Options(packageName, emit, generate, verify, passes, anomaly, classes, modelClasses);
+  }
+
+  /**
+   * The classes that models compiled apart give ({@code demo.Net} to its {@code .mdl} file), which no model of this
+   * call may give too.
+   */
+  public Options withModelClasses(Map<String, Path> classes) {
+    return new Options(packageName, emit, generate, verify, passes, anomaly, javaClasses, classes);
   }
 
   /**

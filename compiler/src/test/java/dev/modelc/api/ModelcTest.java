@@ -92,7 +92,36 @@ class ModelcTest {
         + " both define it); rename the model or the Java class", m.toString());
     assertTrue(m.text().contains("\n  model LinReg {\n        ^~~~~~"), m.text());
     assertTrue(Modelc.compileSource("linreg.mdl", LINREG, options.withPackage("other")).ok(), "another package");
-    assertTrue(Modelc.compileSource("linreg.mdl", LINREG, options.checkOnly()).ok(), "no class, no clash");
+    // a check passes only what a compile would: it reports the clash too; printing a stage makes no class
+    assertEquals(m.toString(), Modelc.compileSource("linreg.mdl", "// a model\n" + LINREG, options.checkOnly())
+        .messages().get(0).toString());
+    assertTrue(Modelc.compileSource("linreg.mdl", LINREG, options.checkOnly().withEmit(Set.of(Stage.IR))).ok(),
+        "printing the IR makes no class, so no clash");
+  }
+
+  /** A build that compiles one file at a time tells each call the classes of the others, as it does Java's. */
+  @Test
+  void aModelWhoseClassAModelCompiledApartGivesIsAnErrorAtItsName() {
+    Path other = Path.of("src/main/mdl/demo/a.mdl");
+    Options options = Options.defaults().withPackage("demo").withModelClasses(Map.of("demo.LinReg", other));
+    for (Options o : List.of(options, options.checkOnly())) {
+      Result r = Modelc.compileSource("linreg.mdl", "// a model\n" + LINREG, o);
+      assertTrue(r.classes().isEmpty());
+      Message m = r.messages().get(0);
+      assertEquals("linreg.mdl:2:7: error: model LinReg would overwrite class demo.LinReg, written for a model of "
+          + other + "; rename one of them or put them in different packages", m.toString());
+      assertTrue(m.text().contains("\n  model LinReg {\n        ^~~~~~"), m.text());
+    }
+    assertTrue(Modelc.compileSource("linreg.mdl", LINREG, options.withPackage("other")).ok(), "another package");
+  }
+
+  /** Two files of one package checked together: the second model giving a class is an error, as in a compile. */
+  @Test
+  void aCheckOnlyCompileFindsTwoModelsWithOneClass() {
+    Path linreg = Path.of("../samples/models/linreg.mdl");
+    Result r = Modelc.compile(List.of(linreg, linreg), Options.defaults().checkOnly());
+    assertEquals(1, r.errorCount(), r.text());
+    assertTrue(r.text().contains("linreg.mdl:2:7: error: model LinReg would overwrite class LinReg"), r.text());
   }
 
   @Test
