@@ -43,9 +43,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  *       sources too, and, with {@code failOnWarning}, its last compile had no warnings (so an input with warnings
  *       is compiled again, to show them and fail). When all are, log one line and stop.
  *   <li>Compile the other inputs through {@link Modelc}, each into its package, telling it the Java sources'
- *       classes. Errors (among them a model whose
- *       class a Java source defines) and warnings go to the log; an error (or a warning with {@code failOnWarning})
- *       or two inputs defining one class fails the build before anything is written.
+ *       classes and the classes the inputs compiled before it (or up to date) give. Errors (among them a model whose
+ *       class a Java source or another input defines, at the model's name) and warnings go to the log; an error (or
+ *       a warning with {@code failOnWarning}) fails the build before anything is written.
  *   <li>Write each class to a temporary file and move it into place; remove the classes of deleted (or now excluded)
  *       inputs and the classes an input no longer produces; write the stages asked for with {@code emit}, under
  *       their package's folder, and remove the ones of deleted inputs and those no longer asked for.
@@ -181,14 +181,12 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       return;
     }
 
-    Map<String, Result> results = compile(root, stale, packages, stages, javaClasses);
+    Map<String, Path> upToDateClasses = new TreeMap<>();
+    producer.forEach((c, input) -> upToDateClasses.put(className(c), root.resolve(input)));
+    Map<String, Result> results = compile(root, stale, packages, stages, javaClasses, upToDateClasses);
     for (Map.Entry<String, Result> e : results.entrySet()) {
       for (GeneratedClass c : e.getValue().classes()) {
-        String other = producer.put(c.entryName(), e.getKey());
-        if (other != null) {
-          throw new MojoFailureException("modelc: " + root.resolve(e.getKey()) + " and " + root.resolve(other)
-              + " both define " + c.className() + "; rename one of the models or move one file to another folder");
-        }
+        producer.put(c.entryName(), e.getKey()); // no two inputs give one class: compile reported that as an error
       }
     }
 
@@ -330,17 +328,25 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     return !(failOnWarning && before.warnings() > 0);
   }
 
-  /** Compiles each stale input into its package; logs the findings; fails on errors (and warnings if asked). */
+  /**
+   * Compiles each stale input into its package; logs the findings; fails on errors (and warnings if asked). A model
+   * whose class an up-to-date input or an input compiled before it gives is an error at the model, as a Java class
+   * is.
+   */
   private Map<String, Result> compile(Path root, List<String> stale, Map<String, String> packages, Set<Stage> stages,
-      Map<String, Path> javaClasses) throws MojoFailureException {
+      Map<String, Path> javaClasses, Map<String, Path> upToDateClasses) throws MojoFailureException {
     Map<String, Result> results = new LinkedHashMap<>();
+    Map<String, Path> modelClasses = new TreeMap<>(upToDateClasses);
     int errors = 0;
     int warnings = 0;
     Message first = null;
     for (String input : stale) {
       Options options = Options.defaults().withPackage(packages.get(input)).withEmit(stages).withAnomaly(anomaly)
-          .withJavaClasses(javaClasses);
+          .withJavaClasses(javaClasses).withModelClasses(modelClasses);
       Result r = Modelc.compile(root.resolve(input), options);
+      for (GeneratedClass c : r.classes()) {
+        modelClasses.putIfAbsent(c.className(), root.resolve(input));
+      }
       for (Message m : r.messages()) {
         log(getLog(), m);
         if (first == null && (m.isError() || failOnWarning)) {

@@ -245,6 +245,51 @@ class CompileMojoTest {
         log.toString());
   }
 
+  /** Two files giving one class: an error at the second model's name, with the build's other errors. */
+  @Test
+  void twoModelFilesWithOneClassFailWithAnErrorAtTheSecondModel() throws Exception {
+    Files.writeString(src.resolve("demo/z.mdl"), "// the same model again\n" + LINREG);
+    Files.writeString(src.resolve("demo/bad.mdl"), "model Bad {\n  input x : f32[2]\n  let y = x @ w\n  output y\n}\n");
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+    String at = src.resolve("demo/z.mdl") + ":2:7: error: model LinReg would overwrite class demo.LinReg, written for"
+        + " a model of " + src.resolve("demo/linreg.mdl") + "; rename one of them or put them in different packages";
+    assertTrue(e.getMessage().startsWith("modelc: 2 errors in the models; the first: "), e.getMessage());
+    assertTrue(log.contains("ERROR " + at) && log.contains("ERROR   model LinReg {")
+        && log.contains("ERROR         ^~~~~~"), log.toString());
+    assertTrue(log.stream().anyMatch(l -> l.contains("bad.mdl:3:15: error: undefined name 'w'")), log.toString());
+    assertFalse(Files.exists(classes), "nothing written");
+  }
+
+  /** A new file giving the class of an up-to-date one is located the same way; the up-to-date file is named. */
+  @Test
+  void aNewFileGivingTheClassOfAnUpToDateOneIsAnErrorAtItsModel() throws Exception {
+    mojo().execute();
+    Files.writeString(src.resolve("demo/z.mdl"), LINREG);
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+    assertEquals("modelc: 1 error in the models; the first: " + src.resolve("demo/z.mdl") + ":1:7: error: model "
+        + "LinReg would overwrite class demo.LinReg, written for a model of " + src.resolve("demo/linreg.mdl")
+        + "; rename one of them or put them in different packages", e.getMessage());
+    Files.writeString(src.resolve("demo/z.mdl"), LINREG.replace("LinReg", "LinReg2"));
+    mojo().execute();
+    assertTrue(Files.isRegularFile(classes.resolve("demo/LinReg2.class")));
+  }
+
+  /** A file with no model warns at 1:1 as the command line does, and fails a build with failOnWarning. */
+  @Test
+  void aFileWithNoModelWarnsAndFailsOnlyWithFailOnWarning() throws Exception {
+    Files.writeString(src.resolve("demo/notes.mdl"), "// nothing here yet\n");
+    CompileMojo strict = mojo();
+    strict.failOnWarning = true;
+    MojoFailureException e = assertThrows(MojoFailureException.class, strict::execute);
+    assertEquals("modelc: 1 warning (failOnWarning is set) in the models; the first: " + src.resolve("demo/notes.mdl")
+        + ":1:1: warning: this file holds no model (it is empty or only comments)", e.getMessage());
+    log.clear();
+    mojo().execute();
+    assertTrue(log.contains("WARN " + src.resolve("demo/notes.mdl") + ":1:1: warning: this file holds no model (it is"
+        + " empty or only comments)"), log.toString());
+    assertThrows(MojoFailureException.class, strict::execute, "still failing while it is up to date");
+  }
+
   @Test
   void aJavaClassAddedLaterFailsTheNextBuildThoughTheModelIsUpToDate() throws Exception {
     mojo().execute();
