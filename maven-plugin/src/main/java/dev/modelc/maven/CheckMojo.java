@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -22,7 +25,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  * initializers, optimizers) and fails the build with located diagnostics when any has errors, naming the first in
  * its message. Bound to the {@code validate} phase by default. Every file is checked: {@code compile}'s
  * {@code includes} and {@code excludes} do not apply. A folder that is not a Java package name fails as it does in
- * {@code compile}, unless {@code packageName} is set.
+ * {@code compile}, unless {@code packageName} is set. The files of one package are checked together, with the
+ * classes of the project's Java sources, so two models giving one class, or a model giving a Java source's class,
+ * are errors at the model's name as in {@code compile}.
  */
 @Mojo(name = "check", defaultPhase = LifecyclePhase.VALIDATE, threadSafe = true)
 public final class CheckMojo extends AbstractMojo {
@@ -36,6 +41,10 @@ public final class CheckMojo extends AbstractMojo {
    */
   @Parameter(property = "modelc.packageName")
   String packageName;
+
+  /** The project's Java source roots, whose classes no model may give (as in {@code compile}). */
+  @Parameter(defaultValue = "${project.compileSourceRoots}", readonly = true)
+  List<String> compileSourceRoots;
 
   /** Skip the check. */
   @Parameter(property = "modelc.skip", defaultValue = "false")
@@ -58,21 +67,38 @@ public final class CheckMojo extends AbstractMojo {
     } catch (IOException e) {
       throw new MojoExecutionException("modelc: cannot list " + root + ": " + e.getMessage(), e);
     }
-    AbstractCompileMojo.packages(root, inputs, packageName); // a folder compile would refuse fails here too
-    List<Path> files = new ArrayList<>();
-    inputs.forEach(f -> files.add(root.resolve(f)));
-    Result result;
+    // a folder compile would refuse fails here too
+    Map<String, String> packages = AbstractCompileMojo.packages(root, inputs, packageName);
+    Map<String, Path> javaClasses;
     try {
-      result = Modelc.compile(files, Options.defaults().checkOnly());
-    } catch (RuntimeException | StackOverflowError e) {
-      throw AbstractCompileMojo.internalError(e);
+      javaClasses = Sources.javaClasses(compileSourceRoots == null ? List.of() : compileSourceRoots);
+    } catch (IOException e) {
+      throw new MojoExecutionException("modelc: " + e.getMessage(), e);
     }
-    result.messages().forEach(m -> AbstractCompileMojo.log(getLog(), m));
-    if (!result.ok()) {
-      Message first = result.messages().stream().filter(Message::isError).findFirst().orElseThrow();
-      throw new MojoFailureException("modelc: " + AbstractCompileMojo.count(result.errorCount(), "error") + " in "
+    // one check per package, so two files giving one class, or a Java source's class, are errors as in compile
+    Map<String, List<Path>> byPackage = new TreeMap<>();
+    inputs.forEach(f -> byPackage.computeIfAbsent(packages.get(f), p -> new ArrayList<>()).add(root.resolve(f)));
+    List<Message> messages = new ArrayList<>();
+    int errors = 0;
+    for (Map.Entry<String, List<Path>> e : byPackage.entrySet()) {
+      Result result;
+      try {
+        result = Modelc.compile(e.getValue(), Options.defaults().withPackage(e.getKey()).withJavaClasses(javaClasses)
+            .checkOnly());
+      } catch (RuntimeException | StackOverflowError x) {
+        throw AbstractCompileMojo.internalError(x);
+      }
+      messages.addAll(result.messages());
+      errors += result.errorCount();
+    }
+    messages.sort(Comparator.comparing(Message::file).thenComparingInt(Message::line)
+        .thenComparingInt(Message::column));
+    messages.forEach(m -> AbstractCompileMojo.log(getLog(), m));
+    if (errors > 0) {
+      Message first = messages.stream().filter(Message::isError).findFirst().orElseThrow();
+      throw new MojoFailureException("modelc: " + AbstractCompileMojo.count(errors, "error") + " in "
           + root + "; the first: " + first);
     }
-    getLog().info("modelc: checked " + AbstractCompileMojo.count(files.size(), "file"));
+    getLog().info("modelc: checked " + AbstractCompileMojo.count(inputs.size(), "file"));
   }
 }

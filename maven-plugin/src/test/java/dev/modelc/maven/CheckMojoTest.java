@@ -1,11 +1,13 @@
 package dev.modelc.maven;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +46,33 @@ class CheckMojoTest {
     CheckMojo m = mojo(dir);
     m.packageName = "demo";
     assertDoesNotThrow(m::execute);
+  }
+
+  /** check fails where compile would: two files giving one class, or a model giving a Java source's class. */
+  @Test
+  void twoModelsWithOneClassOrAModelThatIsAJavaClassFailAsInCompile() throws Exception {
+    Path a = dir.resolve("mdl/demo/a.mdl");
+    Path b = dir.resolve("mdl/demo/b.mdl");
+    Files.createDirectories(a.getParent());
+    Files.copy(Path.of("../samples/models/linreg.mdl"), a);
+    Files.copy(Path.of("../samples/models/linreg.mdl"), b);
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo(dir.resolve("mdl")).execute());
+    assertEquals("modelc: 1 error in " + dir.resolve("mdl") + "; the first: " + b + ":2:7: error: model LinReg would"
+        + " overwrite class demo.LinReg, written for the model at " + a + ":2:7 in this run; rename one of them or put"
+        + " them in different packages", e.getMessage());
+
+    Files.move(b, Files.createDirectories(dir.resolve("mdl/other")).resolve("b.mdl"));
+    assertDoesNotThrow(() -> mojo(dir.resolve("mdl")).execute(), "another package, another class");
+
+    Path java = dir.resolve("java/demo/LinReg.java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "package demo;\npublic class LinReg {}\n");
+    CheckMojo m = mojo(dir.resolve("mdl"));
+    m.compileSourceRoots = List.of(dir.resolve("java").toString());
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertEquals("modelc: 1 error in " + dir.resolve("mdl") + "; the first: " + a + ":2:7: error: duplicate class: "
+        + "demo.LinReg (model LinReg and " + java + " both define it); rename the model or the Java class",
+        e.getMessage());
   }
 
   @Test
