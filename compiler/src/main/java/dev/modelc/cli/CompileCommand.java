@@ -72,11 +72,20 @@ final class CompileCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "-d " + directory + " and --jar " + jar
           + " both say where the classes go; give one of them");
     }
-    if (emit == null) {
-      OutputFile.notADirectory("--jar", jar);
+    if (emit != null && (directory != null || jar != null)) {
+      // --emit prints a stage and writes no class: the classes the user expects there would never appear
+      throw new CommandLine.ParameterException(spec.commandLine(), "--emit " + emit + " prints the stage instead of "
+          + "writing classes, so " + (directory != null ? "-d " + directory : "--jar " + jar) + " would not be used;"
+          + " give one of them");
     }
+    if (stages && emit != Stage.ir && emit != Stage.grad) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--stages prints the graph after every pass of "
+          + "--emit ir or --emit grad" + (emit == null ? ", which is not given" : ", not of --emit " + emit)
+          + "; add --emit ir or --emit grad, or leave --stages out");
+    }
+    OutputFile.notADirectory("--jar", jar);
     Options compileOptions = Options.defaults().withPackage(packageName).withVerify(verify)
-        .withPasses(stages && (emit == Stage.ir || emit == Stage.grad)).withAnomaly(anomaly);
+        .withPasses(stages).withAnomaly(anomaly);
     if (emit != null) {
       compileOptions = compileOptions.checkOnly().withEmit(Set.of(dev.modelc.api.Stage.of(emit.name())));
     }

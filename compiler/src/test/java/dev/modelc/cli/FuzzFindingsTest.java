@@ -59,6 +59,38 @@ class FuzzFindingsTest {
     assertTrue(Files.isRegularFile(jar));
   }
 
+  /** --emit prints a stage and writes no class, so an output for the classes would be silently unused. */
+  @Test
+  void emitWithAnOutputForClassesIsAUsageError() throws Exception {
+    Path out = dir.resolve("out");
+    Run r = run("compile", model().toString(), "--emit", "ir", "-d", out.toString());
+    assertEquals(Main.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("--emit ir prints the stage instead of writing classes, so -d " + out
+        + " would not be used; give one of them"), r.err());
+    assertEquals("", r.out());
+    Path jar = dir.resolve("m.jar");
+    r = run("compile", model().toString(), "--emit", "schedule", "--jar", jar.toString());
+    assertEquals(Main.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("so --jar " + jar + " would not be used"), r.err());
+    assertFalse(Files.exists(out) || Files.exists(jar));
+  }
+
+  /** --stages shows the passes of --emit ir or grad; without one of them it would be silently ignored. */
+  @Test
+  void stagesWithoutEmitIrOrGradIsAUsageError() throws Exception {
+    Run r = run("compile", model().toString(), "-d", dir.resolve("out").toString(), "--stages");
+    assertEquals(Main.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("--stages prints the graph after every pass of --emit ir or --emit grad, which is not"
+        + " given; add --emit ir or --emit grad, or leave --stages out"), r.err());
+    assertFalse(Files.exists(dir.resolve("out")));
+    r = run("compile", model().toString(), "--emit", "schedule", "--stages");
+    assertEquals(Main.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("not of --emit schedule"), r.err());
+    r = run("compile", model().toString(), "--emit", "grad", "--stages");
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(r.out().contains("// ---- dce"), r.out());
+  }
+
   /** A path ending with '/' names a directory: Path.of would drop the slash and write a file of that name. */
   @Test
   void anOutputEndingWithASlashIsAUsageError() throws Exception {
