@@ -188,7 +188,10 @@ final class TrainCommand implements Callable<Integer> {
       int startEpoch = ck == null ? 0 : ck.epoch();
       int skip = ck == null ? 0 : ck.batch();
       if (scheduleText != null) {
-        checkFinite(lrAt, scheduleText, baseLr, unit, model, startEpoch, totalEpochs, skip, loader.batchCount());
+        String baseName = lr != null ? "--lr" : saved.containsKey("train.base_lr") ? "base rate (--lr; the "
+            + "checkpoint's is " + baseLr + ")" : "base rate (--lr, or the optimizer's lr in " + file + ")";
+        checkFinite(lrAt, scheduleText, baseLr, baseName, unit, model, startEpoch, totalEpochs, skip,
+            loader.batchCount());
       }
       Loader heldOut = heldOut(model, batchSize);
       TensorSpec label = Evaluation.labelInput(model);
@@ -404,11 +407,12 @@ final class TrainCommand implements Callable<Integer> {
 
   /**
    * Refuses, before training, a schedule whose rate stops being a finite number within the epochs (or steps) this
-   * run takes: a gamma above 1 overflows to infinity after enough of them, and training on that silently gives NaN.
+   * run takes: a gamma above 1 overflows to infinity after enough of them (and cosine with a base rate near the
+   * largest double at once), and training on that silently gives NaN.
    * A usage error naming the schedule, the epoch (or step) and the rate, as a schedule that would turn negative is.
    */
-  private void checkFinite(Schedule lrAt, String text, double baseLr, ScheduleUnit unit, Model model, int startEpoch,
-      int totalEpochs, int skip, int batchesPerEpoch) {
+  private void checkFinite(Schedule lrAt, String text, double baseLr, String baseName, ScheduleUnit unit, Model model,
+      int startEpoch, int totalEpochs, int skip, int batchesPerEpoch) {
     long from = unit == ScheduleUnit.epoch ? startEpoch : model.stepCount();
     long to = unit == ScheduleUnit.epoch ? totalEpochs
         : from + (long) (totalEpochs - startEpoch) * batchesPerEpoch - skip;
@@ -424,7 +428,19 @@ final class TrainCommand implements Callable<Integer> {
     throw new CommandLine.ParameterException(spec.commandLine(), (schedule != null ? "--schedule " + text
         : resume + ": the checkpoint's schedule " + text) + ": the learning rate becomes " + lrAt.lr(t) + " at "
         + where + " (base " + baseLr + (t > 0 ? ", " + lrAt.lr(t - 1) + " the " + unit + " before" : "")
-        + "); it must stay finite: use a smaller gamma, or fewer " + unit + "s");
+        + "); it must stay finite: " + overflowAdvice(Schedule.kindAt(text, t), baseName, unit));
+  }
+
+  /**
+   * What to change when the rate overflows: a step or exp part grows by its gamma, so a smaller gamma or a shorter
+   * run helps; the other kinds never exceed the base rate, but cosine computes {@code min + (base - min) (1 + cos) / 2},
+   * which overflows for a base rate above about 9e307, so the base rate must be smaller.
+   */
+  private static String overflowAdvice(String kind, String baseName, ScheduleUnit unit) {
+    if (kind.equals("step") || kind.equals("exp")) {
+      return "use a smaller gamma (at most 1 keeps the rate from growing), or fewer " + unit + "s";
+    }
+    return kind + " computes the rate from the base rate, which is too large for it here; use a smaller " + baseName;
   }
 
   /** Checks that the checkpoint is this model's, from the same source unless forced, and restores it. */

@@ -77,7 +77,8 @@ class TrainMistakesTest {
     String data = logregData().toString();
     Run r = run("train", LOGREG, "--data", data, "--epochs", "40", "--lr", "1", "--schedule", "exp:gamma=1e10");
     assertError(Main.USAGE, r, "--schedule exp:gamma=1e10: the learning rate becomes Infinity at epoch 32 of 40 "
-        + "(base 1.0, 1.0E300 the epoch before); it must stay finite");
+        + "(base 1.0, 1.0E300 the epoch before); it must stay finite: use a smaller gamma (at most 1 keeps the rate "
+        + "from growing), or fewer epochs");
     assertEquals("", r.out());
     assertEquals(Main.OK, run("train", LOGREG, "--data", data, "--epochs", "31", "--lr", "1", "--schedule",
         "exp:gamma=1e10").code());
@@ -87,6 +88,25 @@ class TrainMistakesTest {
         + "before)");
     assertEquals(Main.OK, run("train", LOGREG, "--data", data, "--epochs", "10", "--batch", "1", "--lr", "1",
         "--schedule", "step:size=2,gamma=1e100", "--schedule-unit", "step", "--max-steps", "8").code());
+  }
+
+  /**
+   * Cosine never grows the rate, but computes it as {@code min + (base - min) (1 + cos) / 2}, which overflows for a
+   * base rate near the largest double: the advice is then about the base rate, not a gamma it does not have.
+   */
+  @Test
+  void aCosineScheduleThatOverflowsAsksForASmallerBaseRateNotAGamma() throws Exception {
+    String data = logregData().toString();
+    Run r = run("train", LOGREG, "--data", data, "--epochs", "2", "--lr", "1e308", "--schedule", "cosine:T=10");
+    assertError(Main.USAGE, r, "--schedule cosine:T=10: the learning rate becomes Infinity at epoch 1 of 2 (base "
+        + "1.0E308); it must stay finite: cosine computes the rate from the base rate, which is too large for it "
+        + "here; use a smaller --lr");
+    assertFalse(r.err().contains("gamma"), r.err());
+    // in a composition the part in effect at the epoch decides
+    r = run("train", LOGREG, "--data", data, "--epochs", "3", "--lr", "1e308", "--schedule",
+        "exp:gamma=0.5,for=1+cosine:T=10");
+    assertError(Main.USAGE, r, "at epoch 2 of 3 (base 1.0E308, 1.0E308 the epoch before); it must stay finite: "
+        + "cosine computes the rate");
   }
 
   /** modelc resumes from any checkpoint it writes: a negative --seed included. */

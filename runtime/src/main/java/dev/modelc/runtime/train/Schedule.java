@@ -134,6 +134,25 @@ public interface Schedule {
     }
 
     /**
+     * The kind of the part of a schedule's text form (which {@link #parse} accepts) in effect at {@code t}:
+     * {@code constant}, {@code step}, {@code exp} (also for {@code exponential}), {@code cosine} or {@code linear}; so
+     * a message about the rate at {@code t} can speak of what that part computes ({@code gamma} for step and exp).
+     */
+    static String kindAt(String text, int t) {
+        String[] parts = text.trim().split("\\+(?=[a-zA-Z])");
+        int milestone = 0;
+        for (int i = 0; i < parts.length; i++) {
+            ScheduleText p = ScheduleText.parse(parts[i].trim());
+            Integer length = p.length();
+            if (i == parts.length - 1 || length == null || t < milestone + length) {
+                return p.kind.equals("exponential") ? "exp" : p.kind;
+            }
+            milestone += length;
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    /**
      * {@code base * gamma^n} as PyTorch's chained form multiplies it out: finite as long as the product is, although
      * {@code gamma^n} alone may overflow first (0.1 * 2^1027), and 0 for a base of 0.
      */

@@ -151,6 +151,16 @@ class ScheduleTest {
         assertEquals(2, ((Schedule) t -> t == 2 ? Double.NaN : 1).firstNonFinite(0, 5));
     }
 
+    /** Which part of a composition is in effect at t, so a message can name what that part computes. */
+    @Test
+    void theKindInEffectAtAnEpochIsKnown() {
+        String text = "constant:for=3+exponential:gamma=2,for=2+linear:start=0.5,iters=4+cosine:T=10";
+        assertEquals(List.of("constant", "constant", "constant", "exp", "exp", "linear", "linear", "linear", "linear",
+                "cosine", "cosine"), java.util.stream.IntStream.range(0, 11).mapToObj(t -> Schedule.kindAt(text, t))
+                .toList());
+        assertEquals("step", Schedule.kindAt("step:size=2", 1000));
+    }
+
     /**
      * The built-in schedules find the first infinite rate from their closed forms, without a loop over every epoch
      * or step: a range of 2^31 steps is answered at once, and every answer is the one a loop over each t gives.
