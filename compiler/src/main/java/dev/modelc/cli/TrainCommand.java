@@ -165,6 +165,9 @@ final class TrainCommand implements Callable<Integer> {
       }
       int totalEpochs = epochs != null ? epochs : 1;
       String scheduleText = schedule != null ? schedule : saved.get("train.schedule");
+      if (scheduleUnit != null && scheduleText == null) {
+        throw noSchedule();
+      }
       Schedule lrAt;
       try {
         lrAt = scheduleText == null ? Schedule.constant(baseLr) : Schedule.parse(scheduleText, baseLr);
@@ -366,6 +369,9 @@ final class TrainCommand implements Callable<Integer> {
     if (forceResume && resume == null) {
       throw new CommandLine.ParameterException(cmd, "--force-resume needs --resume FILE");
     }
+    if (scheduleUnit != null && schedule == null && resume == null) {
+      throw noSchedule();
+    }
     // Files written at the end must not fail after a long run for want of a directory, or for being one.
     OutputFile.check("--save", save);
     OutputFile.check("--checkpoint", checkpoint);
@@ -403,6 +409,13 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     return false;
+  }
+
+  /** --schedule-unit without a schedule (given, or the checkpoint's) would be silently ignored. */
+  private CommandLine.ParameterException noSchedule() {
+    return new CommandLine.ParameterException(spec.commandLine(), "--schedule-unit " + scheduleUnit + " says what "
+        + "the schedule counts, but there is no schedule (no --schedule" + (resume == null ? "" : ", and " + resume
+        + " has none") + "); add --schedule SPEC or leave --schedule-unit out");
   }
 
   /**

@@ -109,6 +109,15 @@ class TrainMistakesTest {
         + "cosine computes the rate");
   }
 
+  /** --schedule-unit without a schedule would be silently ignored: a usage error before the model is compiled. */
+  @Test
+  void aScheduleUnitWithoutAScheduleIsAUsageError() throws Exception {
+    Run r = run("train", LOGREG, "--data", logregData().toString(), "--schedule-unit", "step");
+    assertError(Main.USAGE, r, "--schedule-unit step says what the schedule counts, but there is no schedule (no "
+        + "--schedule); add --schedule SPEC or leave --schedule-unit out");
+    assertEquals("", r.out());
+  }
+
   /** modelc resumes from any checkpoint it writes: a negative --seed included. */
   @Test
   void aNegativeSeedResumes() throws Exception {
