@@ -110,11 +110,7 @@ final class GradientOps {
 
     /** torch.amax's backward: g shared among tied maxima, linear in g; the adjoint sums the shared gradient back. */
     static Tensor amaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
-        int[] gShape = g.shape();
-        return Node.record("AmaxBackwardBackward0", ReductionKernels.amaxGrad(g, x, result, dims), gg -> {
-            Tensor share = ReductionKernels.amaxGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
-            return new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)};
-        }, g);
+        return routedGrad("AmaxBackwardBackward0", ReductionKernels::amaxGrad, g, x, result, dims);
     }
 
     /**
@@ -122,11 +118,7 @@ final class GradientOps {
      * shared gradient back.
      */
     static Tensor evenMaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
-        int[] gShape = g.shape();
-        return Node.record("MaxBackwardBackward1", ReductionKernels.evenMaxGrad(g, x, result, dims), gg -> {
-            Tensor share = ReductionKernels.evenMaxGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
-            return new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)};
-        }, g);
+        return routedGrad("MaxBackwardBackward1", ReductionKernels::evenMaxGrad, g, x, result, dims);
     }
 
     /**
@@ -134,10 +126,24 @@ final class GradientOps {
      * gathers at the same elements, through the 0/1 mask of the first maxima.
      */
     static Tensor maxFirstGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
+        return routedGrad("MaxBackwardBackward0", ReductionKernels::maxFirstGrad, g, x, result, dims);
+    }
+
+    /** A max reduction's gradient kernel: g routed to (or shared among) the elements of x that reach the result. */
+    @FunctionalInterface
+    private interface Routing {
+        Tensor apply(Tensor g, Tensor x, Tensor result, int[] dims);
+    }
+
+    /**
+     * A max reduction's backward through {@code routing}, linear in g: its adjoint weights gg by the routing of ones
+     * (the share each element got) and sums it back over the reduced dims.
+     */
+    private static Tensor routedGrad(String name, Routing routing, Tensor g, Tensor x, Tensor result, int[] dims) {
         int[] gShape = g.shape();
-        return Node.record("MaxBackwardBackward0", ReductionKernels.maxFirstGrad(g, x, result, dims), gg -> {
-            Tensor first = ReductionKernels.maxFirstGrad(Tensor.ones(g.dtype(), gShape), x, result, dims);
-            return new Tensor[] {view(gg.mul(first).sum(dims, true), gShape)};
+        return Node.record(name, routing.apply(g, x, result, dims), gg -> {
+            Tensor share = routing.apply(Tensor.ones(g.dtype(), gShape), x, result, dims);
+            return new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)};
         }, g);
     }
 }
