@@ -5,6 +5,8 @@ TrainStepBenchmark, and the same epoch of the seeds' CNN on Fashion-MNIST as Epo
     python3 bench/peers/torch_bench.py steps [--seconds 3]       median µs of a train step and of predict, per model;
                                                                  OpenBLAS sgemm GFLOP/s for n = 64, 256, 512
     python3 bench/peers/torch_bench.py epoch DIR [--seed 1]      one epoch on the IDX folder DIR, then accuracy
+    python3 bench/peers/torch_bench.py extra [--seconds 3]       median µs of thread CPU time per train step of the
+                                                                 models of bench/run-extra.sh (bench/models)
 
 Each prints one JSON object. `--threads N` (default 1) sets torch.set_num_threads and, through threadpoolctl when
 installed, OpenBLAS's threads (run-all.sh also sets OPENBLAS_NUM_THREADS). For figures at PyTorch's best run
@@ -69,6 +71,85 @@ def models():
     wide = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
     yield "widemlp", wide, torch.optim.Adam(wide.parameters(), lr=0.001), \
         (torch.rand(128, 784), torch.randint(0, 10, (128,))), ce
+
+
+class LeakyCnn(Cnn):
+    """bench/models/leakycnn.mdl: the seeds' CNN with leaky_relu (slope 0.01) for every relu."""
+
+    def forward(self, x):
+        h = F.max_pool2d(F.leaky_relu(self.conv(x)), 2, 2)
+        return self.fc3(F.leaky_relu(self.fc2(F.leaky_relu(self.fc1(h.reshape(-1, 864))))))
+
+
+class Attention(nn.Module):
+    """bench/models/bigtransformer.mdl's SelfAttention: heads of width d / heads, a key projection without bias."""
+
+    def __init__(self, t, d, heads):
+        super().__init__()
+        self.t, self.d, self.heads = t, d, heads
+        self.q, self.k, self.v, self.proj = nn.Linear(d, d), nn.Linear(d, d, bias=False), nn.Linear(d, d), \
+            nn.Linear(d, d)
+
+    def forward(self, x):
+        def split(y):
+            return y.reshape(-1, self.t, self.heads, self.d // self.heads).transpose(1, 2)
+        scores = split(self.q(x)) @ split(self.k(x)).transpose(-1, -2) / (self.d // self.heads) ** 0.5
+        mixed = torch.softmax(scores, -1) @ split(self.v(x))
+        return self.proj(mixed.transpose(1, 2).reshape(-1, self.t, self.d))
+
+
+class Transformer(nn.Module):
+    """bench/models/bigtransformer.mdl: one pre-norm block over 32 tokens of width 128 (4 heads, MLP 512, gelu)."""
+
+    def __init__(self, vocab=1000, t=32, d=128, heads=4, hidden=512, classes=10):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(t, d) * 0.02)
+        self.ln1, self.attn, self.ln2 = nn.LayerNorm(d), Attention(t, d, heads), nn.LayerNorm(d)
+        self.fc1, self.fc2, self.lnf, self.head = nn.Linear(d, hidden), nn.Linear(hidden, d), nn.LayerNorm(d), \
+            nn.Linear(d, classes)
+
+    def forward(self, tokens):
+        x = self.tok(tokens) + self.pos
+        h = x + self.attn(self.ln1(x))
+        y = h + self.fc2(F.gelu(self.fc1(self.ln2(h))))
+        return self.head(self.lnf(y).mean(1))
+
+
+def extra_models():
+    """The models of bench/run-extra.sh, batch 64, as in their .mdl files, with random inputs (labels 0..9)."""
+    labels = torch.randint(0, 10, (64,))
+    for name, act in (("gelumlp", nn.GELU), ("tanhmlp", nn.Tanh)):
+        mlp = nn.Sequential(nn.Linear(784, 128), act(), nn.Linear(128, 64), act(), nn.Linear(64, 10))
+        yield name, mlp, torch.optim.SGD(mlp.parameters(), lr=0.05, momentum=0.9), (torch.rand(64, 784), labels)
+    cnn = LeakyCnn()
+    yield "leakycnn", cnn, torch.optim.Adam(cnn.parameters(), lr=0.001), (torch.rand(64, 1, 28, 28), labels)
+    tr = Transformer()
+    yield "bigtransformer", tr, torch.optim.AdamW(tr.parameters(), lr=0.01), (torch.randint(0, 10, (64, 32)), labels)
+
+
+def extra(args):
+    """Thread CPU time per train step (StepCpuTime measures the JVM side the same way): warm-up, then the median
+    over groups of 10 steps."""
+    out = {}
+    for name, model, opt, (a, b) in extra_models():
+        def train():
+            opt.zero_grad()
+            F.cross_entropy(model(a), b).backward()
+            opt.step()
+        end = time.perf_counter() + args.seconds / 2
+        while time.perf_counter() < end:
+            train()
+        samples = []
+        end = time.perf_counter() + args.seconds
+        while time.perf_counter() < end or len(samples) < 5:
+            t0 = time.thread_time()
+            for _ in range(10):
+                train()
+            samples.append((time.thread_time() - t0) / 10)
+        samples.sort()
+        out[name] = {"train_us": samples[len(samples) // 2] * 1e6}
+    return out
 
 
 def median_us(fn, seconds):
@@ -184,6 +265,9 @@ def main():
     s = sub.add_parser("steps")
     s.add_argument("--seconds", type=float, default=3.0)
     s.set_defaults(fn=steps)
+    x = sub.add_parser("extra")
+    x.add_argument("--seconds", type=float, default=3.0)
+    x.set_defaults(fn=extra)
     e = sub.add_parser("epoch")
     e.add_argument("dir")
     e.add_argument("--seed", type=int, default=1)
