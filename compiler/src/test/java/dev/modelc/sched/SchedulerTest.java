@@ -179,6 +179,28 @@ class SchedulerTest {
     }
   }
 
+  /** An f32 exp inside an elementwise chain is split out into one {@code Logistic.exp} call over a whole array. */
+  @Test
+  void f32ExpBecomesARuntimeCall() {
+    GraphBuilder ir = new GraphBuilder("Exp");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(8)))));
+    Node w = ir.param("w", Dims.type(DType.F32, Dims.shape(8, 8)));
+    Node h = s.matmul(x, w);
+    Node y = ir.mul(h, ir.unary(Op.EXP, ir.scale(ir.mul(h, h), -0.5)));
+    ir.result("loss", Graph.Kind.OBJECTIVE, s.sum(y, null, false));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.training())
+        .run(Differentiation.addGradients(ir.build())));
+    String text = sched.print();
+    List<Step> exps = sched.steps().stream().filter(st -> st.fused().stream().anyMatch(n -> n.op == Op.EXP))
+        .toList();
+    assertTrue(!exps.isEmpty(), text);
+    for (Step st : exps) {
+      assertEquals(LogisticCalls.Call.EXP, LogisticCalls.of(sched, st), text);
+    }
+    assertTrue(text.contains(", as Logistic.exp"), text);
+  }
+
   /**
    * The backward of relu is select(relu(x) == 0, 0, y_bar): in place on the product computing the gradient (the
    * epilogue), that chain becomes one {@link MaskCalls} call of {@code Masks.zeroWhereEqual}; a mask against a

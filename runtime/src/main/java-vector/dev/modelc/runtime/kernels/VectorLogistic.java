@@ -123,6 +123,21 @@ final class VectorLogistic extends JavaLogistic {
         }
     }
 
+    /**
+     * e^x in float lanes: {@link #exp(FloatVector)} with x clamped to 89, past which e^x overflows float anyway (the
+     * result is then infinity); within about an ulp of the double exp.
+     */
+    @Override
+    void exp(float[] x, float[] out, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            exp(FloatVector.fromArray(S, x, i).min(89f)).intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            out[i] = (float) FloatMath.exp(x[i]);
+        }
+    }
+
     private static final int SIGN = 0x8000_0000;
     /** erf(a)/a on [0, 1], a fit of degree 6 in a^2 on Chebyshev nodes (relative error 1.4e-9, before float rounding). */
     private static final FloatVector R0 = FloatVector.broadcast(S, 1.1283791658815023f);
@@ -175,7 +190,7 @@ final class VectorLogistic extends JavaLogistic {
     private static final FloatVector A6 = FloatVector.broadcast(S, 2f / 13);
 
     /**
-     * e^x for x <= 0 (or NaN), within about an ulp: x = k ln 2 + r with |r| <= ln(2) / 2, e^r by its Taylor
+     * e^x for x <= 89 (or NaN), within about an ulp: x = k ln 2 + r with |r| <= ln(2) / 2, e^r by its Taylor
      * polynomial of degree 7 (truncation below 1e-8 relative), times 2^k in two halves so that results down to the
      * subnormals round once. Below -104 the result is 0, as e^x rounds there.
      */

@@ -43,6 +43,18 @@ class JavaLogistic {
         }
     }
 
+    void exp(float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) FloatMath.exp(x[i]);
+        }
+    }
+
+    void exp(double[] x, double[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = Math.exp(x[i]);
+        }
+    }
+
     void erf(float[] x, float[] out, int n) {
         for (int i = 0; i < n; i++) {
             out[i] = (float) FloatMath.erf(x[i]);

@@ -78,6 +78,12 @@ class LogisticTest {
         for (int i = 0; i < z.length; i++) {
             assertEquals(Functions.sigmoid(zd[i]), outd[i]);
         }
+        plain.exp(z, out, z.length);
+        Logistic.exp(zd, outd, zd.length);
+        for (int i = 0; i < z.length; i++) {
+            assertEquals((float) FloatMath.exp(z[i]), out[i], "exp at " + z[i]);
+            assertEquals(Math.exp(zd[i]), outd[i]);
+        }
         plain.erf(z, out, z.length);
         Logistic.erf(zd, outd, zd.length);
         for (int i = 0; i < z.length; i++) {
@@ -148,6 +154,40 @@ class LogisticTest {
         loops.erf(tail, outTail, 3);
         for (int i = 0; i < 3; i++) {
             assertEquals((float) FloatMath.erf(tail[i]), outTail[i]);
+        }
+    }
+
+    /**
+     * exp within 2 float ulps of the double exp (the plain loop is FloatMath's, within 1) on every 4099th float bit
+     * pattern and a dense sweep of [-110, 95] (underflow to the subnormals and to 0, overflow to infinity), in
+     * vector-sized arrays and tails; infinities, zeros and NaN as the double exp gives them.
+     */
+    @ParameterizedTest
+    @MethodSource("loops")
+    void expStaysWithinTwoUlps(JavaLogistic loops) {
+        float[] x = new float[2 * 1_048_576 + 5];
+        int k = 0;
+        for (long bits = 0; bits <= 0xffff_ffffL && k < 1_048_576; bits += 4099) {
+            x[k++] = Float.intBitsToFloat((int) bits);
+        }
+        for (int i = 0; i < 1_048_576; i++) {
+            x[k++] = -110f + 205f * i / 1_048_576;
+        }
+        x[k++] = -0f;
+        x[k++] = Float.NaN;
+        x[k++] = Float.NEGATIVE_INFINITY;
+        x[k++] = Float.POSITIVE_INFINITY;
+        x[k++] = 88.72283f;
+        float[] out = new float[k];
+        loops.exp(x, out, k);
+        for (int i = 0; i < k; i++) {
+            float expected = (float) Math.exp(x[i]);
+            boolean same = Float.isNaN(expected) ? Float.isNaN(out[i])
+                : Float.isInfinite(expected) || expected == 0 ? out[i] == expected
+                : Math.abs(out[i] - expected) <= 2 * Math.ulp(expected);
+            if (!same) {
+                fail("exp(" + x[i] + ") = " + out[i] + ", expected " + expected);
+            }
         }
     }
 

@@ -5,9 +5,9 @@ import java.util.Random;
 /**
  * Run in child JVMs by {@link ChildJvmTest}: every kernel the selected implementation overrides (products in f32 and
  * f64 with each transposition, convolutions, max pooling and its gradient, the ReLU mask, the logistic loss,
- * sigmoid and erf) on fixed inputs, its outputs folded into one digest. Prints the digest of the first pass ({@code cold=})
+ * sigmoid, erf and exp) on fixed inputs, its outputs folded into one digest. Prints the digest of the first pass ({@code cold=})
  * and, after {@code args[0]} more passes, of the last ({@code warm=}), one digest per kind of kernel: f32 products,
- * f64 products, convolutions, pooling, mask, logistic loops, erf. Interpreted, in C1 and in C2 a kernel must
+ * f64 products, convolutions, pooling, mask, logistic loops, erf, exp. Interpreted, in C1 and in C2 a kernel must
  * give the same bits: a model's losses would otherwise depend on when the JIT compiled its loops.
  */
 public final class TierBitsMain {
@@ -87,6 +87,9 @@ public final class TierBitsMain {
         float[] erf = floats(random, 203, 3);
         Logistic.erf(erf, erf, erf.length);
         section(digests, fold(1, erf));
+        float[] exp = floats(random, 203, 30);
+        Logistic.exp(exp, exp, exp.length);
+        section(digests, fold(1, exp));
         return digests.toString();
     }
 
