@@ -120,35 +120,13 @@ class LogisticTest {
     }
 
     /**
-     * erf within 4 float ulps of the double erf (the plain loop is FloatMath's, within 1): every 4099th float bit
-     * pattern, and a dense sweep of [-5, 5] (the series' and the fit's meeting at 1 included), in vector-sized arrays
-     * and tails; the signs of zeros and NaN as the double erf gives them.
+     * erf within 4 float ulps of the double erf (the plain loop is FloatMath's, within 1) over [-5, 5] (the series'
+     * and the fit's meeting at 1 included); a loop's last elements after its whole vectors are FloatMath's.
      */
     @ParameterizedTest
     @MethodSource("loops")
     void erfStaysWithinFourUlps(JavaLogistic loops) {
-        float[] x = new float[2 * 1_048_576 + 3];
-        int k = 0;
-        for (long bits = 0; bits <= 0xffff_ffffL && k < 1_048_576; bits += 4099) {
-            x[k++] = Float.intBitsToFloat((int) bits);
-        }
-        for (int i = 0; i < 1_048_576; i++) {
-            x[k++] = -5f + 10f * i / 1_048_576;
-        }
-        x[k++] = -0f;
-        x[k++] = Float.NaN;
-        x[k++] = Float.NEGATIVE_INFINITY;
-        float[] out = new float[k];
-        loops.erf(x, out, k);
-        for (int i = 0; i < k; i++) {
-            float expected = (float) Functions.erf(x[i]);
-            boolean same = Float.isNaN(expected) ? Float.isNaN(out[i])
-                : expected == 0 ? Float.floatToRawIntBits(out[i]) == Float.floatToRawIntBits(expected)
-                : Math.abs(out[i] - expected) <= 4 * Math.ulp(expected);
-            if (!same) {
-                fail("erf(" + x[i] + ") = " + out[i] + ", expected " + expected);
-            }
-        }
+        sweep("erf", loops::erf, Functions::erf, 4, -5f, 5f, Float.NEGATIVE_INFINITY);
         float[] tail = {0.5f, -1.5f, 3f};
         float[] outTail = new float[3];
         loops.erf(tail, outTail, 3);
@@ -157,36 +135,50 @@ class LogisticTest {
         }
     }
 
-    /**
-     * exp within 2 float ulps of the double exp (the plain loop is FloatMath's, within 1) on every 4099th float bit
-     * pattern and a dense sweep of [-110, 95] (underflow to the subnormals and to 0, overflow to infinity), in
-     * vector-sized arrays and tails; infinities, zeros and NaN as the double exp gives them.
-     */
+    /** exp within 2 float ulps of the double exp over [-110, 95]: underflow to the subnormals and to 0, overflow. */
     @ParameterizedTest
     @MethodSource("loops")
     void expStaysWithinTwoUlps(JavaLogistic loops) {
-        float[] x = new float[2 * 1_048_576 + 5];
+        sweep("exp", loops::exp, Math::exp, 2, -110f, 95f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY,
+                88.72283f);
+    }
+
+    /** A loop over whole float arrays, as {@code JavaLogistic.erf}. */
+    private interface FloatLoop {
+        void apply(float[] x, float[] out, int n);
+    }
+
+    /**
+     * {@code loop} against the double function within {@code ulps} float ulps, in one call over every 4099th float
+     * bit pattern, a dense sweep of {@code [from, to]}, -0, NaN and {@code more}; zeros (their signs), infinities and
+     * NaN must come out exactly as the double function gives them.
+     */
+    private static void sweep(String name, FloatLoop loop, java.util.function.DoubleUnaryOperator reference, int ulps,
+                              float from, float to, float... more) {
+        int dense = 1_048_576;
+        float[] x = new float[2 * dense + 2 + more.length];
         int k = 0;
-        for (long bits = 0; bits <= 0xffff_ffffL && k < 1_048_576; bits += 4099) {
+        for (long bits = 0; bits <= 0xffff_ffffL && k < dense; bits += 4099) {
             x[k++] = Float.intBitsToFloat((int) bits);
         }
-        for (int i = 0; i < 1_048_576; i++) {
-            x[k++] = -110f + 205f * i / 1_048_576;
+        for (int i = 0; i < dense; i++) {
+            x[k++] = from + (to - from) * i / dense;
         }
         x[k++] = -0f;
         x[k++] = Float.NaN;
-        x[k++] = Float.NEGATIVE_INFINITY;
-        x[k++] = Float.POSITIVE_INFINITY;
-        x[k++] = 88.72283f;
+        for (float m : more) {
+            x[k++] = m;
+        }
         float[] out = new float[k];
-        loops.exp(x, out, k);
+        loop.apply(x, out, k);
         for (int i = 0; i < k; i++) {
-            float expected = (float) Math.exp(x[i]);
+            float expected = (float) reference.applyAsDouble(x[i]);
             boolean same = Float.isNaN(expected) ? Float.isNaN(out[i])
-                : Float.isInfinite(expected) || expected == 0 ? out[i] == expected
-                : Math.abs(out[i] - expected) <= 2 * Math.ulp(expected);
+                : expected == 0 ? Float.floatToRawIntBits(out[i]) == Float.floatToRawIntBits(expected)
+                : Float.isInfinite(expected) ? out[i] == expected
+                : Math.abs(out[i] - expected) <= ulps * Math.ulp(expected);
             if (!same) {
-                fail("exp(" + x[i] + ") = " + out[i] + ", expected " + expected);
+                fail(name + "(" + x[i] + ") = " + out[i] + ", expected " + expected);
             }
         }
     }
