@@ -42,28 +42,4 @@ class JavaLogistic {
             out[i] = Functions.sigmoid(x[i]);
         }
     }
-
-    void exp(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) FloatMath.exp(x[i]);
-        }
-    }
-
-    void exp(double[] x, double[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = Math.exp(x[i]);
-        }
-    }
-
-    void erf(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) FloatMath.erf(x[i]);
-        }
-    }
-
-    void erf(double[] x, double[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = Functions.erf(x[i]);
-        }
-    }
 }
