@@ -5,6 +5,7 @@ import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
+import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +25,8 @@ import java.util.Set;
  *       and not a result, is INLINE (fused into its consumer's loop); constants, sizes and broadcasts of one
  *       element are INLINE when every consumer is elementwise; a reshape is an ALIAS; a last-two-dims permute
  *       feeding only matrix products is a VIEW (a transposition flag); sources are SOURCE; everything else is
- *       MATERIALIZED.
+ *       MATERIALIZED. An f32 exp or erf and its operand are never INLINE: the function runs alone as a runtime
+ *       call ({@link LogisticCalls}).
  *   <li>Chains: an inlined node is materialized once its chain holds {@value #MAX_FUSED} nodes.
  *   <li>Epilogues: a kernel (an op in {@link Op.Group#KERNEL}: matrix product, convolution, pooling, reduction,
  *       ...) used once, by an elementwise chain, is computed by the step of the chain's materialized end: the kernel
@@ -101,8 +103,9 @@ final class FusionPlan {
         && uses.stream().allMatch(u -> u.op == Op.MATMUL)) {
       return Form.VIEW;
     }
+    if (isLaneCall(n)) return Form.MATERIALIZED;
     if (Schedule.isElementwise(n) && !result && uses.size() == 1 && Schedule.isElementwise(uses.get(0))
-        && Dims.count(n.shape()).equals(Dims.count(uses.get(0).shape()))) {
+        && Dims.count(n.shape()).equals(Dims.count(uses.get(0).shape())) && !isLaneCall(uses.get(0))) {
       return Form.INLINE;
     }
     if (Schedule.isElementwise(n) && !result && uses.size() == 1 && uses.get(0).op == Op.REDUCE_SUM
@@ -110,6 +113,15 @@ final class FusionPlan {
       return Form.INLINE;
     }
     return Form.MATERIALIZED;
+  }
+
+  /**
+   * An f32 exp or erf: computed alone over whole arrays by one runtime call ({@link LogisticCalls}), where the
+   * Vector API evaluates it in lanes, so neither it nor its operand is fused (the operand's extra pass costs less
+   * than the function as a scalar call per element in a loop).
+   */
+  private static boolean isLaneCall(Node n) {
+    return (n.op == Op.EXP || n.op == Op.ERF) && n.dtype() == DType.F32;
   }
 
   /**

@@ -15,6 +15,9 @@ import dev.modelc.types.Dim;
  *       loss's own size (no broadcast, no inlined operand): {@code sumBceWithLogits(z, y, n)}.
  *   <li>A LOOP step computing {@code sigmoid(x)} alone into its target (not adding to it), x a whole array of the
  *       same size: {@code sigmoid(x, out, n)}.
+ *   <li>The same for {@code exp(x)} and {@code erf(x)}: {@code exp(x, out, n)}, {@code erf(x, out, n)}. In f32
+ *       models {@link FusionPlan} makes every exp and erf such a step (as a scalar call per element in a loop, gelu's
+ *       erf cost several times the products around it).
  * </ol>
  * The steps keep their kind and chain, so {@code --emit schedule} prints them as before with the call named, and
  * anomaly detection checks and diagnoses them as before (its per-element diagnosis recomputes the chain).
@@ -25,7 +28,9 @@ public final class LogisticCalls {
   public enum Call {
     NONE(null),
     SUM_BCE_WITH_LOGITS("sumBceWithLogits"),
-    SIGMOID("sigmoid");
+    SIGMOID("sigmoid"),
+    EXP("exp"),
+    ERF("erf");
 
     /** The method of {@code Logistic}. */
     public final String method;
@@ -45,9 +50,9 @@ public final class LogisticCalls {
         && Dims.count(n.shape()).equals(Dim.of(1)) && schedule.wholeArray(f.in(0), f) && schedule.wholeArray(f.in(1), f)) {
       return Call.SUM_BCE_WITH_LOGITS;
     }
-    if (s.kind() == Step.Kind.LOOP && n.op == Op.SIGMOID && f == n && !s.accumulate()
-        && schedule.wholeArray(n.in(0), n)) {
-      return Call.SIGMOID;
+    if (s.kind() == Step.Kind.LOOP && (n.op == Op.SIGMOID || n.op == Op.EXP || n.op == Op.ERF) && f == n
+        && !s.accumulate() && schedule.wholeArray(n.in(0), n)) {
+      return n.op == Op.SIGMOID ? Call.SIGMOID : n.op == Op.EXP ? Call.EXP : Call.ERF;
     }
     return Call.NONE;
   }

@@ -151,6 +151,57 @@ class SchedulerTest {
   }
 
   /**
+   * gelu's erf in an f32 model is computed alone, over its materialized operand, by one {@code Logistic.erf} call
+   * (the Vector API evaluates it in lanes); in f64 it stays fused in the emitted loop.
+   */
+  @Test
+  void f32ErfBecomesARuntimeCall() {
+    for (DType dtype : List.of(DType.F32, DType.F64)) {
+      GraphBuilder ir = new GraphBuilder("Gelu");
+      Sugar s = new Sugar(ir);
+      Node x = ir.input("x", Dims.type(dtype, Dims.shape(List.of(Dims.symbol("B"), Dims.of(8)))));
+      Node w = ir.param("w", Dims.type(dtype, Dims.shape(8, 8)));
+      ir.result("loss", Graph.Kind.OBJECTIVE, s.sum(s.gelu(s.matmul(x, w), "none"), null, false));
+      Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.training())
+          .run(Differentiation.addGradients(ir.build())));
+      String text = sched.print();
+      List<Step> erfs = sched.steps().stream().filter(st -> st.fused().stream().anyMatch(n -> n.op == Op.ERF))
+          .toList();
+      assertEquals(1, erfs.size(), text);
+      if (dtype == DType.F32) {
+        assertEquals(LogisticCalls.Call.ERF, LogisticCalls.of(sched, erfs.get(0)), text);
+        assertEquals(1, erfs.get(0).fused().size(), text);
+        assertTrue(text.contains(", as Logistic.erf"), text);
+      } else {
+        assertEquals(LogisticCalls.Call.NONE, LogisticCalls.of(sched, erfs.get(0)), text);
+        assertTrue(erfs.get(0).fused().size() > 1, text);
+      }
+    }
+  }
+
+  /** An f32 exp inside an elementwise chain is split out into one {@code Logistic.exp} call over a whole array. */
+  @Test
+  void f32ExpBecomesARuntimeCall() {
+    GraphBuilder ir = new GraphBuilder("Exp");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(8)))));
+    Node w = ir.param("w", Dims.type(DType.F32, Dims.shape(8, 8)));
+    Node h = s.matmul(x, w);
+    Node y = ir.mul(h, ir.unary(Op.EXP, ir.scale(ir.mul(h, h), -0.5)));
+    ir.result("loss", Graph.Kind.OBJECTIVE, s.sum(y, null, false));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.training())
+        .run(Differentiation.addGradients(ir.build())));
+    String text = sched.print();
+    List<Step> exps = sched.steps().stream().filter(st -> st.fused().stream().anyMatch(n -> n.op == Op.EXP))
+        .toList();
+    assertTrue(!exps.isEmpty(), text);
+    for (Step st : exps) {
+      assertEquals(LogisticCalls.Call.EXP, LogisticCalls.of(sched, st), text);
+    }
+    assertTrue(text.contains(", as Logistic.exp"), text);
+  }
+
+  /**
    * The backward of relu is select(relu(x) == 0, 0, y_bar): in place on the product computing the gradient (the
    * epilogue), that chain becomes one {@link MaskCalls} call of {@code Masks.zeroWhereEqual}; a mask against a
    * non-constant stays an emitted loop. A mask a model multiplies by itself, {@code a * (v > 0)}, keeps the product

@@ -15,6 +15,14 @@ class JavaLogistic {
     JavaLogistic() {
     }
 
+    /**
+     * These loops with erf and exp in vector lanes whatever the JDK ({@code VectorLogistic} takes them from JDK 25
+     * on): for the tests, which hold the lane forms to their accuracy on every JDK. The plain loops have no lanes.
+     */
+    JavaLogistic withTranscendentalLanes() {
+        return this;
+    }
+
     double sumBceWithLogits(float[] z, float[] y, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {
@@ -40,6 +48,30 @@ class JavaLogistic {
     void sigmoid(double[] x, double[] out, int n) {
         for (int i = 0; i < n; i++) {
             out[i] = Functions.sigmoid(x[i]);
+        }
+    }
+
+    void exp(float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) FloatMath.exp(x[i]);
+        }
+    }
+
+    void exp(double[] x, double[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = Math.exp(x[i]);
+        }
+    }
+
+    void erf(float[] x, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) FloatMath.erf(x[i]);
+        }
+    }
+
+    void erf(double[] x, double[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = Functions.erf(x[i]);
         }
     }
 }

@@ -1,21 +1,23 @@
 package dev.modelc.runtime.kernels;
 
 /**
- * Whole-tensor loops of logistic models that generated classes call instead of emitting their own: the sum of
- * {@code bce_with_logits} over every element (the loss of a binary classifier, before its mean) and the sigmoid.
+ * Whole-tensor loops that generated classes call instead of emitting their own: the sum of {@code bce_with_logits}
+ * over every element (the loss of a binary classifier, before its mean), the sigmoid, exp and erf (gelu's).
  *
  * <p>The emitted loops compute these element by element with one call to {@link FloatMath} (f32) or
  * {@code Functions} (f64) per element and, for the sum, a double accumulator; C2 vectorizes neither (the calls,
  * the conversions, the reduction into a scalar). With the Vector API kernel ({@link Kernels}) the f32 forms run in
- * vector lanes instead ({@code VectorLogistic}), with the JVM's vector exp and log1p; otherwise, and for f64, they
- * are the emitted loops' own arithmetic in the same order, so the results are the same to the bit.
+ * vector lanes instead ({@code VectorLogistic}, exp and log1p as float polynomials of its own; erf and exp alone from
+ * JDK 25 on, see {@code VectorLogistic.LANES_FROM_JDK}); otherwise, and for f64, they are the emitted loops' own
+ * arithmetic in the same order, so the results are the same to the bit.
  *
  * <p>Accuracy of the Vector API f32 forms against the plain ones: each sigmoid and each loss term is computed in
- * float from exp and log1p that the Vector API specifies to within 1 ulp, so a term differs from the plain one by a
+ * float from exp and log1p within about 1 and 2 ulps, so a term differs from the plain one by a
  * few float ulps of the larger of the term and the logit (the stable form of the loss adds {@code (1 - y) x} and
  * {@code max(-x, 0)} before the logarithm; {@code LogisticTest} states the bounds). The Vector API form sums the
  * terms in float lanes over blocks of at most 16 vectors and adds each block's total in double: a block's sum (all
- * terms non-negative) is within 31 float roundings, 2e-6 relative, of exact.
+ * terms non-negative) is within 31 float roundings, 2e-6 relative, of exact. The f32 erf in lanes is within 4 float
+ * ulps of the double erf, the f32 exp within 2 of the double exp ({@code LogisticTest}).
  */
 public final class Logistic {
 
@@ -46,6 +48,30 @@ public final class Logistic {
     public static void sigmoid(double[] x, double[] out, int n) {
         check(n, x.length, out.length);
         LOOPS.sigmoid(x, out, n);
+    }
+
+    /** {@code out[i] = e^x[i]} for {@code i < n}; out may be x. */
+    public static void exp(float[] x, float[] out, int n) {
+        check(n, x.length, out.length);
+        LOOPS.exp(x, out, n);
+    }
+
+    /** {@code out[i] = e^x[i]} for {@code i < n}; out may be x. */
+    public static void exp(double[] x, double[] out, int n) {
+        check(n, x.length, out.length);
+        LOOPS.exp(x, out, n);
+    }
+
+    /** {@code out[i] = erf(x[i])} for {@code i < n}; out may be x. */
+    public static void erf(float[] x, float[] out, int n) {
+        check(n, x.length, out.length);
+        LOOPS.erf(x, out, n);
+    }
+
+    /** {@code out[i] = erf(x[i])} for {@code i < n}; out may be x. */
+    public static void erf(double[] x, double[] out, int n) {
+        check(n, x.length, out.length);
+        LOOPS.erf(x, out, n);
     }
 
     private static void check(int n, int first, int second) {

@@ -31,7 +31,7 @@ class LogisticTest {
     static Stream<JavaLogistic> loops() {
         List<JavaLogistic> list = new ArrayList<>();
         list.add(Kernels.plainJava().logistic());
-        Kernels.vectorApi().ifPresent(g -> list.add(g.logistic()));
+        Kernels.vectorApi().ifPresent(g -> list.add(g.logistic().withTranscendentalLanes()));
         return list.stream();
     }
 
@@ -78,6 +78,18 @@ class LogisticTest {
         for (int i = 0; i < z.length; i++) {
             assertEquals(Functions.sigmoid(zd[i]), outd[i]);
         }
+        plain.exp(z, out, z.length);
+        Logistic.exp(zd, outd, zd.length);
+        for (int i = 0; i < z.length; i++) {
+            assertEquals((float) FloatMath.exp(z[i]), out[i], "exp at " + z[i]);
+            assertEquals(Math.exp(zd[i]), outd[i]);
+        }
+        plain.erf(z, out, z.length);
+        Logistic.erf(zd, outd, zd.length);
+        for (int i = 0; i < z.length; i++) {
+            assertEquals((float) FloatMath.erf(z[i]), out[i], "erf at " + z[i]);
+            assertEquals(Functions.erf(zd[i]), outd[i]);
+        }
     }
 
     @ParameterizedTest
@@ -103,6 +115,97 @@ class LogisticTest {
                 if (!(Math.abs(out[i] - s) <= 2 * Math.ulp((float) s))) {
                     fail("n=" + n + ": sigmoid(" + z[i] + ") = " + out[i] + ", expected " + s);
                 }
+            }
+        }
+    }
+
+    /**
+     * erf within 4 float ulps of the double erf (the plain loop is FloatMath's, within 1) over [-5, 5] (the series'
+     * and the fit's meeting at 1 included); a loop's last elements after its whole vectors are FloatMath's.
+     */
+    @ParameterizedTest
+    @MethodSource("loops")
+    void erfStaysWithinFourUlps(JavaLogistic loops) {
+        sweep("erf", loops::erf, Functions::erf, 4, -5f, 5f, Float.NEGATIVE_INFINITY);
+        float[] tail = {0.5f, -1.5f, 3f};
+        float[] outTail = new float[3];
+        loops.erf(tail, outTail, 3);
+        for (int i = 0; i < 3; i++) {
+            assertEquals((float) FloatMath.erf(tail[i]), outTail[i]);
+        }
+    }
+
+    /** exp within 2 float ulps of the double exp over [-110, 95]: underflow to the subnormals and to 0, overflow. */
+    @ParameterizedTest
+    @MethodSource("loops")
+    void expStaysWithinTwoUlps(JavaLogistic loops) {
+        sweep("exp", loops::exp, Math::exp, 2, -110f, 95f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY,
+                88.72283f);
+    }
+
+    /**
+     * The selected loops take erf and exp in lanes from JDK 25 on, and before it are the plain loops bit for bit (on
+     * JDK 17 the lane forms boxed in a model's JVM). Over a sweep where the lane forms and FloatMath's differ.
+     */
+    @Test
+    void erfAndExpTakeLanesFromJdk25() {
+        float[] x = new float[4096];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = -20f + 40f * i / x.length;
+        }
+        JavaLogistic plain = Kernels.plainJava().logistic();
+        JavaLogistic selected = Kernels.selected().logistic();
+        boolean lanes = Kernels.vectorApi().isPresent() && selected != plain
+                && Runtime.version().feature() >= 25;
+        for (FloatLoop[] pair : new FloatLoop[][] {{plain::erf, selected::erf}, {plain::exp, selected::exp}}) {
+            float[] expected = new float[x.length];
+            float[] out = new float[x.length];
+            pair[0].apply(x, expected, x.length);
+            pair[1].apply(x, out, x.length);
+            int differ = 0;
+            for (int i = 0; i < x.length; i++) {
+                differ += Float.floatToRawIntBits(out[i]) != Float.floatToRawIntBits(expected[i]) ? 1 : 0;
+            }
+            assertEquals(lanes, differ > 0, differ + " of " + x.length + " results differ from the plain loop's");
+        }
+    }
+
+    /** A loop over whole float arrays, as {@code JavaLogistic.erf}. */
+    private interface FloatLoop {
+        void apply(float[] x, float[] out, int n);
+    }
+
+    /**
+     * {@code loop} against the double function within {@code ulps} float ulps, in one call over every 4099th float
+     * bit pattern, a dense sweep of {@code [from, to]}, -0, NaN and {@code more}; zeros (their signs), infinities and
+     * NaN must come out exactly as the double function gives them.
+     */
+    private static void sweep(String name, FloatLoop loop, java.util.function.DoubleUnaryOperator reference, int ulps,
+                              float from, float to, float... more) {
+        int dense = 1_048_576;
+        float[] x = new float[2 * dense + 2 + more.length];
+        int k = 0;
+        for (long bits = 0; bits <= 0xffff_ffffL && k < dense; bits += 4099) {
+            x[k++] = Float.intBitsToFloat((int) bits);
+        }
+        for (int i = 0; i < dense; i++) {
+            x[k++] = from + (to - from) * i / dense;
+        }
+        x[k++] = -0f;
+        x[k++] = Float.NaN;
+        for (float m : more) {
+            x[k++] = m;
+        }
+        float[] out = new float[k];
+        loop.apply(x, out, k);
+        for (int i = 0; i < k; i++) {
+            float expected = (float) reference.applyAsDouble(x[i]);
+            boolean same = Float.isNaN(expected) ? Float.isNaN(out[i])
+                : expected == 0 ? Float.floatToRawIntBits(out[i]) == Float.floatToRawIntBits(expected)
+                : Float.isInfinite(expected) ? out[i] == expected
+                : Math.abs(out[i] - expected) <= ulps * Math.ulp(expected);
+            if (!same) {
+                fail(name + "(" + x[i] + ") = " + out[i] + ", expected " + expected);
             }
         }
     }

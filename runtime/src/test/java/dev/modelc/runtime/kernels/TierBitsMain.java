@@ -4,10 +4,10 @@ import java.util.Random;
 
 /**
  * Run in child JVMs by {@link ChildJvmTest}: every kernel the selected implementation overrides (products in f32 and
- * f64 with each transposition, convolutions, max pooling and its gradient, the ReLU mask, the logistic loss and
- * sigmoid) on fixed inputs, its outputs folded into one digest. Prints the digest of the first pass ({@code cold=})
+ * f64 with each transposition, convolutions, max pooling and its gradient, the ReLU mask, the logistic loss,
+ * sigmoid, erf and exp) on fixed inputs, its outputs folded into one digest. Prints the digest of the first pass ({@code cold=})
  * and, after {@code args[0]} more passes, of the last ({@code warm=}), one digest per kind of kernel: f32 products,
- * f64 products, convolutions, pooling, mask, logistic loops. Interpreted, in C1 and in C2 a kernel must
+ * f64 products, convolutions, pooling, mask, logistic loops, erf, exp. Interpreted, in C1 and in C2 a kernel must
  * give the same bits: a model's losses would otherwise depend on when the JIT compiled its loops.
  */
 public final class TierBitsMain {
@@ -84,6 +84,14 @@ public final class TierBitsMain {
         h = Double.doubleToRawLongBits(Logistic.sumBceWithLogits(z, labels, z.length));
         Logistic.sigmoid(z, sig, z.length);
         section(digests, fold(h, sig));
+        // the lane forms whatever the JDK (the selected loops take them from JDK 25 on)
+        JavaLogistic lanes = Kernels.selected().logistic().withTranscendentalLanes();
+        float[] erf = floats(random, 203, 3);
+        lanes.erf(erf, erf, erf.length);
+        section(digests, fold(1, erf));
+        float[] exp = floats(random, 203, 30);
+        lanes.exp(exp, exp, exp.length);
+        section(digests, fold(1, exp));
         return digests.toString();
     }
 
