@@ -83,6 +83,17 @@ final class CompileCommand implements Callable<Integer> {
           + "--emit ir or --emit grad" + (emit == null ? ", which is not given" : ", not of --emit " + emit)
           + "; add --emit ir or --emit grad, or leave --stages out");
     }
+    if (emit != null && emit != Stage.bytecode && (anomaly || !packageName.isEmpty())) {
+      // both change the generated class only: the stage printed would be the same with or without them
+      String flag = anomaly ? "--anomaly" : "--package " + packageName;
+      throw new CommandLine.ParameterException(spec.commandLine(), flag + " changes the generated class, which "
+          + "--emit " + emit + " does not print; use --emit bytecode to see it, or leave " + flag.split(" ")[0]
+          + " out");
+    }
+    if (verify && emit == Stage.ast) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--verify checks the IR after every pass, and "
+          + "--emit ast stops before the IR is built; use --emit ir, grad or schedule, or leave --verify out");
+    }
     OutputFile.notADirectory("--jar", jar);
     Options compileOptions = Options.defaults().withPackage(packageName).withVerify(verify)
         .withPasses(stages).withAnomaly(anomaly);

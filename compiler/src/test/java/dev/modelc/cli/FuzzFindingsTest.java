@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelc.cli.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +90,28 @@ class FuzzFindingsTest {
     r = run("compile", model().toString(), "--emit", "grad", "--stages");
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("// ---- dce"), r.out());
+  }
+
+  /** --anomaly and --package change the generated class only; a stage printed before it would silently ignore them. */
+  @Test
+  void optionsOfTheClassWithAnEarlierStageAreAUsageError() throws Exception {
+    for (String stage : List.of("ast", "ir", "grad", "schedule")) {
+      Run r = run("compile", model().toString(), "--emit", stage, "--anomaly");
+      assertEquals(Main.USAGE, r.code(), r.err());
+      assertTrue(r.err().contains("--anomaly changes the generated class, which --emit " + stage + " does not print;"
+          + " use --emit bytecode to see it, or leave --anomaly out"), r.err());
+      assertEquals("", r.out());
+      r = run("compile", model().toString(), "--emit", stage, "--package", "a.b");
+      assertEquals(Main.USAGE, r.code(), r.err());
+      assertTrue(r.err().contains("--package a.b changes the generated class"), r.err());
+    }
+    Run r = run("compile", model().toString(), "--emit", "bytecode", "--anomaly", "--package", "a.b");
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(r.out().contains("a/b/"), r.out());
+    r = run("compile", model().toString(), "--emit", "ast", "--verify");
+    assertEquals(Main.USAGE, r.code(), r.err());
+    assertTrue(r.err().contains("--emit ast stops before the IR is built"), r.err());
+    assertEquals(Main.OK, run("compile", model().toString(), "--emit", "ir", "--verify").code());
   }
 
   /** A path ending with '/' names a directory: Path.of would drop the slash and write a file of that name. */
