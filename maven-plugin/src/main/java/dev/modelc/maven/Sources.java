@@ -2,6 +2,7 @@ package dev.modelc.maven;
 
 import dev.modelc.api.Options;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import javax.lang.model.SourceVersion;
 /**
  * The {@code .mdl} files of a source directory, chosen by Ant-style include and exclude patterns ({@code **}/{@code
  * *.mdl}; a leading {@code **}/ also matches files at the top), as paths relative to the directory with '/'
- * separators, sorted; the Java package a file's folder stands for; and the classes of the project's Java sources.
+ * separators, sorted; the Java package a file's folder stands for; and the classes of the project's Java sources,
+ * from the type declarations of their files.
  */
 final class Sources {
   private Sources() {}
@@ -41,24 +43,48 @@ final class Sources {
   }
 
   /**
-   * The classes of Java source roots as their files' paths name them ({@code demo/App.java} gives {@code demo.App}),
-   * each with its file; a class in two roots keeps the first root's file. Roots that do not exist are skipped.
+   * The classes of Java source roots, each with the file that declares it: every top-level type a {@code .java} file
+   * declares ({@link JavaTypes}), in the package its {@code package} statement names, and the class its file name
+   * stands for in that package (a public class must be named after its file), so {@code demo/Helpers.java} holding
+   * {@code package demo; class Net {}} gives {@code demo.Helpers} and {@code demo.Net}. A class declared twice keeps
+   * the first file, roots in order and files sorted within a root. Roots that do not exist are skipped.
    */
   static Map<String, Path> javaClasses(List<String> roots) throws IOException {
     Map<String, Path> classes = new TreeMap<>();
     for (String root : roots) {
-      Path base = Path.of(root);
-      if (!Files.isDirectory(base)) {
-        continue;
-      }
-      try (Stream<Path> walk = Files.walk(base)) {
-        for (Path p : (Iterable<Path>) walk.filter(p -> p.toString().endsWith(".java"))::iterator) {
-          String rel = base.relativize(p).toString().replace('\\', '/');
-          classes.putIfAbsent(rel.substring(0, rel.length() - ".java".length()).replace('/', '.'), p);
-        }
+      for (Path file : javaFiles(Path.of(root))) {
+        declaredClasses(file).forEach(c -> classes.putIfAbsent(c, file));
       }
     }
     return classes;
+  }
+
+  /** The {@code .java} files under a source root, sorted; none when the root is not a folder. */
+  private static List<Path> javaFiles(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      return walk.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).sorted().toList();
+    }
+  }
+
+  /**
+   * The qualified names of the top-level types of a Java file and of the class its file name stands for (not for
+   * {@code package-info.java} or {@code module-info.java}, which name no class). The text is read as UTF-8, bytes
+   * that are not UTF-8 replaced, so a file in another encoding still shows its ASCII declarations.
+   */
+  static List<String> declaredClasses(Path file) throws IOException {
+    JavaTypes.Unit unit = JavaTypes.scan(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+    String prefix = unit.packageName().isEmpty() ? "" : unit.packageName() + ".";
+    List<String> names = new ArrayList<>();
+    unit.types().forEach(t -> names.add(prefix + t.name()));
+    String fileName = file.getFileName().toString();
+    String stem = fileName.substring(0, fileName.length() - ".java".length());
+    if (SourceVersion.isIdentifier(stem) && !names.contains(prefix + stem)) {
+      names.add(prefix + stem);
+    }
+    return names;
   }
 
   /** The package of a file from its folder ({@code demo/models/net.mdl} gives {@code demo.models}), valid or not. */

@@ -75,6 +75,23 @@ class CheckMojoTest {
         e.getMessage());
   }
 
+  /** check, like compile, sees a non-public class declared in a Java file of another name. */
+  @Test
+  void aModelThatIsAClassDeclaredInAJavaFileOfAnotherNameFailsAsInCompile() throws Exception {
+    Path model = dir.resolve("mdl/demo/a.mdl");
+    Files.createDirectories(model.getParent());
+    Files.copy(Path.of("../samples/models/linreg.mdl"), model);
+    Path java = dir.resolve("java/demo/Helpers.java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "package demo;\n/* class Mlp {} */\nclass Util {}\nclass LinReg {}\n");
+    CheckMojo m = mojo(dir.resolve("mdl"));
+    m.compileSourceRoots = List.of(dir.resolve("java").toString());
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertEquals("modelc: 1 error in " + dir.resolve("mdl") + "; the first: " + model + ":2:7: error: duplicate "
+        + "class: demo.LinReg (model LinReg and " + java + " both define it); rename the model or the Java class",
+        e.getMessage());
+  }
+
   @Test
   void aMissingSourceDirectoryIsNotAnError() {
     assertDoesNotThrow(() -> mojo(dir.resolve("none")).execute());

@@ -232,6 +232,20 @@ class CompileMojoTest {
     assertFalse(Files.exists(classes), "nothing written");
   }
 
+  /** A non-public class in a file of another name is a class of the Java sources too, reported at the model. */
+  @Test
+  void aModelThatIsAClassDeclaredInAJavaFileOfAnotherNameFails() throws Exception {
+    Path java = dir.resolve("src/main/java/demo/Helpers.java");
+    Files.createDirectories(java.getParent());
+    Files.writeString(java, "package demo;\n// class Mlp is not declared here\npublic class Helpers {}\n\nclass LinReg {}\n");
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+    String at = src.resolve("demo/linreg.mdl") + ":1:7: error: duplicate class: demo.LinReg (model LinReg and " + java
+        + " both define it); rename the model or the Java class";
+    assertEquals("modelc: 1 error in the models; the first: " + at, e.getMessage());
+    assertTrue(log.contains("ERROR " + at), log.toString());
+    assertFalse(Files.exists(classes), "nothing written");
+  }
+
   @Test
   void aJavaClassClashIsReportedWithTheOtherErrorsOfTheBuild() throws Exception {
     Path java = dir.resolve("src/main/java/demo/LinReg.java");
