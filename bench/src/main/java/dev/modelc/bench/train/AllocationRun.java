@@ -21,9 +21,13 @@ import java.util.Locale;
  * Prints one JSON line per model: the bytes allocated in the window and the number of calls, for each of the two,
  * and which window was counted ({@code 0}: none was quiet, the last is reported).
  *
+ * <p>With {@code --fail-on-allocation} first, the run exits with status 1 when a quiet window of any model counted
+ * a byte (a window with JIT activity in it is reported but does not fail): the check CI runs over every model of
+ * the harness in one JVM, where one model's Vector API code can change how C2 compiles another's.
+ *
  * <pre>
  *   java [--add-modules jdk.incubator.vector] -cp bench/target/benchmarks.jar dev.modelc.bench.train.AllocationRun \
- *       [warm-up seconds] [model...]
+ *       [--fail-on-allocation] [warm-up seconds] [model...]
  * </pre>
  */
 public final class AllocationRun {
@@ -33,6 +37,11 @@ public final class AllocationRun {
   private AllocationRun() {}
 
   public static void main(String[] args) {
+    boolean failOnAllocation = args.length > 0 && args[0].equals("--fail-on-allocation");
+    if (failOnAllocation) {
+      args = java.util.Arrays.copyOfRange(args, 1, args.length);
+    }
+    List<String> allocating = new java.util.ArrayList<>();
     double warmup = args.length > 0 ? Double.parseDouble(args[0]) : 3;
     List<String> models = args.length > 1 ? List.of(args).subList(1, args.length)
         : List.of("linreg", "logreg", "mlp", "cnn", "widemlp");
@@ -75,6 +84,16 @@ public final class AllocationRun {
           "{\"model\": \"%s\", \"train_bytes\": %d, \"train_steps\": %d, \"predict_bytes\": %d, "
               + "\"predict_calls\": %d, \"train_window\": %d, \"predict_window\": %d}",
           name, result[0], result[1], result[2], result[3], windows[0], windows[1]));
+      for (int kind = 0; kind < 2; kind++) {
+        if (windows[kind] > 0 && result[2 * kind] > 0) {
+          allocating.add(String.format(Locale.ROOT, "%s %s: %d bytes in %d calls", name,
+              kind == 0 ? "trainStep" : "predict", result[2 * kind], result[2 * kind + 1]));
+        }
+      }
+    }
+    if (failOnAllocation && !allocating.isEmpty()) {
+      System.err.println("allocation in a steady state (JIT-quiet window): " + String.join("; ", allocating));
+      System.exit(1);
     }
   }
 
