@@ -28,7 +28,8 @@ import java.util.function.UnaryOperator;
  *   <li>max-pool's backward scatters g to the recorded argmax: its adjoint gathers at the argmax (and the gather's
  *       adjoint scatters again); avg-pool's backward is the adjoint of avg-pool;</li>
  *   <li>the tied-max share of {@code amax} and of {@code max} without a dim is linear in g: its adjoint sums the
- *       shared gradient back over the reduced dimensions.</li>
+ *       shared gradient back over the reduced dimensions; {@code max} with a dim routes g to the first maximum, and
+ *       its adjoint gathers there.</li>
  * </ul>
  */
 final class GradientOps {
@@ -110,7 +111,7 @@ final class GradientOps {
 
     /** torch.amax's backward: g shared among tied maxima, linear in g; the adjoint sums the shared gradient back. */
     static Tensor amaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
-        return routedGrad("AmaxBackwardBackward0", ReductionKernels::amaxGrad, g, x, result, dims);
+        return routedGrad("AmaxBackwardBackward0", ReductionKernels::amaxGrad, false, g, x, result, dims);
     }
 
     /**
@@ -118,15 +119,16 @@ final class GradientOps {
      * shared gradient back.
      */
     static Tensor evenMaxGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
-        return routedGrad("MaxBackwardBackward1", ReductionKernels::evenMaxGrad, g, x, result, dims);
+        return routedGrad("MaxBackwardBackward1", ReductionKernels::evenMaxGrad, false, g, x, result, dims);
     }
 
     /**
      * torch.max(x, dim)'s backward: each group's gradient to its first maximal element. Its derivative in {@code g}
-     * gathers at the same elements, through the 0/1 mask of the first maxima.
+     * gathers at the same elements (torch's scatter, whose adjoint is a gather), so a NaN or infinity of gg elsewhere
+     * does not reach it.
      */
     static Tensor maxFirstGrad(Tensor g, Tensor x, Tensor result, int[] dims) {
-        return routedGrad("MaxBackwardBackward0", ReductionKernels::maxFirstGrad, g, x, result, dims);
+        return routedGrad("MaxBackwardBackward0", ReductionKernels::maxFirstGrad, true, g, x, result, dims);
     }
 
     /** A max reduction's gradient kernel: g routed to (or shared among) the elements of x that reach the result. */
@@ -137,13 +139,17 @@ final class GradientOps {
 
     /**
      * A max reduction's backward through {@code routing}, linear in g: its adjoint weights gg by the routing of ones
-     * (the share each element got) and sums it back over the reduced dims.
+     * (the share each element got) and sums it back over the reduced dims; with {@code selects} (a 0/1 routing)
+     * it takes gg where the routing is 1 instead of multiplying, as torch's gather does (amax's and max(x)'s shares
+     * are products in torch too, so a NaN of gg anywhere in a group reaches the group there).
      */
-    private static Tensor routedGrad(String name, Routing routing, Tensor g, Tensor x, Tensor result, int[] dims) {
+    private static Tensor routedGrad(String name, Routing routing, boolean selects, Tensor g, Tensor x,
+                                     Tensor result, int[] dims) {
         int[] gShape = g.shape();
         return Node.record(name, routing.apply(g, x, result, dims), gg -> {
             Tensor share = routing.apply(Tensor.ones(g.dtype(), gShape), x, result, dims);
-            return new Tensor[] {view(gg.mul(share).sum(dims, true), gShape)};
+            Tensor routed = selects ? Tensor.where(share, gg, Tensor.zeros(gg.dtype())) : gg.mul(share);
+            return new Tensor[] {view(routed.sum(dims, true), gShape)};
         }, g);
     }
 }

@@ -94,6 +94,31 @@ class SecondDerivativeTableTest {
         }));
     }
 
+    /**
+     * The derivative of max(x, dim)'s gradient in its incoming gradient gathers gg at each group's first maximum, as
+     * torch's (ScatterBackward0): a NaN or infinity of gg elsewhere does not reach it; amax's is a product in torch
+     * (MulBackward0), so there it does. Values from torch 1.13 on these inputs.
+     */
+    @org.junit.jupiter.api.Test
+    void maxWithADimGathersTheGradientsGradientAndAmaxMultipliesIt() {
+        double inf = Double.POSITIVE_INFINITY;
+        Tensor gg = Tensor.of(new double[] {inf, 2, Double.NaN, 7, Double.NaN, -inf}, 2, 3);
+        for (boolean amax : new boolean[] {false, true}) {
+            Tensor x = Tensor.of(new double[] {1, 3, 2, 5, 5, 0}, 2, 3).requiresGrad(true);
+            Tensor g = Tensor.of(new double[] {1, 1}, 2, 1).requiresGrad(true);
+            Tensor y = amax ? x.amax(new int[] {1}, true) : x.max(new int[] {1}, true);
+            Tensor gx = Autograd.grad(new Tensor[] {y}, new Tensor[] {x}, new Tensor[] {g}, true, true, false)[0];
+            double[] back = Autograd.grad(new Tensor[] {gx}, new Tensor[] {g}, new Tensor[] {gg}, false, false,
+                    false)[0].toDoubleArray();
+            if (amax) {
+                assertTrue(Double.isNaN(back[0]) && Double.isNaN(back[1]), java.util.Arrays.toString(back));
+            } else {
+                assertEquals(2, back[0]);
+                assertEquals(7, back[1]);
+            }
+        }
+    }
+
     @SuppressWarnings("try") // the scope object is only closed
     static double[] valueAlong(Row row, Tensor[] x, Tensor[] u, double step) {
         try (NoGrad ignored = NoGrad.enter()) {
