@@ -13,14 +13,11 @@ import java.util.List;
  * are not translated.
  */
 final class JavaTypes {
-  /** A top-level type: its simple name and the 1-based line of the name. */
-  record Type(String name, int line) {}
-
-  /** What a file declares: its package (empty for the unnamed package) and its top-level types, in order. */
-  record Unit(String packageName, List<Type> types) {}
+  /** What a file declares: its package (empty for the unnamed package) and its top-level types' simple names. */
+  record Unit(String packageName, List<String> types) {}
 
   /** A word (identifier, keyword or number) or one punctuation character outside braces and parentheses. */
-  private record Token(String text, int offset) {
+  private record Token(String text) {
     boolean isWord() {
       return Character.isJavaIdentifierPart(text.charAt(0));
     }
@@ -41,7 +38,7 @@ final class JavaTypes {
 
   private Unit unit(List<Token> tokens) {
     String pkg = "";
-    List<Type> types = new ArrayList<>();
+    List<String> types = new ArrayList<>();
     for (int i = 0; i < tokens.size(); i++) {
       String word = tokens.get(i).text();
       if (word.equals("package")) {
@@ -50,8 +47,7 @@ final class JavaTypes {
       } else if (word.equals("import")) {
         i = statementEnd(tokens, i);
       } else if (isTypeKeyword(tokens, i)) {
-        Token name = tokens.get(i + 1);
-        types.add(new Type(name.text(), lineAt(name.offset())));
+        types.add(tokens.get(i + 1).text());
         i++;
       }
     }
@@ -109,7 +105,7 @@ final class JavaTypes {
         pos++;
       }
       if (depth == 0 && c != '}' && c != ')' && !Character.isWhitespace(c)) {
-        tokens.add(new Token(text.substring(start, pos), start));
+        tokens.add(new Token(text.substring(start, pos)));
       }
     }
     return tokens;
@@ -157,16 +153,5 @@ final class JavaTypes {
         && !Character.isIdentifierIgnorable(text.charAt(pos))) {
       pos++;
     }
-  }
-
-  /** The 1-based line of a character offset. */
-  private int lineAt(int offset) {
-    int line = 1;
-    for (int i = 0; i < offset; i++) {
-      if (text.charAt(i) == '\n') {
-        line++;
-      }
-    }
-    return line;
   }
 }

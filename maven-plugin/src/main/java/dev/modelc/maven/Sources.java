@@ -78,7 +78,7 @@ final class Sources {
     JavaTypes.Unit unit = JavaTypes.scan(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
     String prefix = unit.packageName().isEmpty() ? "" : unit.packageName() + ".";
     List<String> names = new ArrayList<>();
-    unit.types().forEach(t -> names.add(prefix + t.name()));
+    unit.types().forEach(t -> names.add(prefix + t));
     String fileName = file.getFileName().toString();
     String stem = fileName.substring(0, fileName.length() - ".java".length());
     if (SourceVersion.isIdentifier(stem) && !names.contains(prefix + stem)) {
