@@ -108,7 +108,7 @@ public interface Schedule {
 
     /** Builds a schedule from its text form (see the interface comment) around the optimizer's base rate. */
     static Schedule parse(String text, double base) {
-        String[] parts = text.trim().split("\\+(?=[a-zA-Z])");
+        String[] parts = parts(text);
         Schedule result = null;
         int milestone = 0;
         for (int i = 0; i < parts.length; i++) {
@@ -139,7 +139,7 @@ public interface Schedule {
      * a message about the rate at {@code t} can speak of what that part computes ({@code gamma} for step and exp).
      */
     static String kindAt(String text, int t) {
-        String[] parts = text.trim().split("\\+(?=[a-zA-Z])");
+        String[] parts = parts(text);
         int milestone = 0;
         for (int i = 0; i < parts.length; i++) {
             ScheduleText p = ScheduleText.parse(parts[i].trim());
@@ -150,6 +150,11 @@ public interface Schedule {
             milestone += length;
         }
         throw new AssertionError("unreachable");
+    }
+
+    /** The parts of a schedule's text form, split at each {@code +} that starts another part's kind. */
+    private static String[] parts(String text) {
+        return text.trim().split("\\+(?=[a-zA-Z])");
     }
 
     /**
