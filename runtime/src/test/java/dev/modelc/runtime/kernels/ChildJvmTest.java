@@ -79,10 +79,14 @@ class ChildJvmTest {
         assertEquals(expected, line(c1.stdout(), "warm="), "C1 against the interpreter");
         assertEquals(expected, line(c2.stdout(), "cold="), "C2 (first pass) against the interpreter");
         assertEquals(expected, line(c2.stdout(), "warm="), "C2 against the interpreter");
-        for (String method : List.of("VectorSgemm::tile", "VectorDgemm::", "VectorConvLoops::weightGradientFinish",
-                "VectorPoolRows::row", "VectorMasks::mulGreater",
-                "VectorMasks::zeroWhereEqual", "VectorLogistic::sumBceWithLogits",
-                "VectorLogistic::sigmoid", "VectorLogistic::erf")) {
+        List<String> methods = new ArrayList<>(List.of("VectorSgemm::tile", "VectorDgemm::",
+                "VectorConvLoops::weightGradientFinish", "VectorMasks::mulGreater", "VectorMasks::zeroWhereEqual",
+                "VectorLogistic::sumBceWithLogits", "VectorLogistic::sigmoid", "VectorLogistic::erf"));
+        // The Vector API pooling rows run only where they are selected (256-bit vectors; AVX-512 keeps the plain loop).
+        if (c2.stdout().contains("poolRows=VectorPoolRows")) {
+            methods.add("VectorPoolRows::row");
+        }
+        for (String method : methods) {
             assertTrue(c2.stdout().contains("dev.modelc.runtime.kernels." + method), method + " was not compiled");
         }
     }

@@ -18,6 +18,7 @@ public final class TierBitsMain {
     public static void main(String[] args) {
         int passes = Integer.parseInt(args[0]);
         System.out.println("kernel=" + MatMul.kernelName());
+        System.out.println("poolRows=" + Kernels.selected().poolRows().getClass().getSimpleName());
         System.out.println("cold=" + pass());
         String digests = "";
         for (int i = 0; i < passes; i++) {
