@@ -4,6 +4,7 @@ TrainStepBenchmark, and the same epoch of the seeds' CNN on Fashion-MNIST as Epo
     python3 bench/peers/torch_bench.py info                      torch version, threads, BLAS (threadpoolctl)
     python3 bench/peers/torch_bench.py steps [--seconds 3]       median µs of a train step and of predict, per model;
                                                                  OpenBLAS sgemm GFLOP/s for n = 64, 256, 512
+    python3 bench/peers/torch_bench.py predict1 [--seconds 3]    median µs of a one-sample predict, per model
     python3 bench/peers/torch_bench.py epoch DIR [--seed 1]      one epoch on the IDX folder DIR, then accuracy
     python3 bench/peers/torch_bench.py extra [--seconds 3]       median µs of thread CPU time per train step of the
                                                                  models of bench/run-extra.sh (bench/models)
@@ -190,6 +191,20 @@ def steps(args):
     return out
 
 
+def predict1(args):
+    """One-sample predict (batch 1, no_grad) of the five models, µs: a service answering one request at a time."""
+    out = {}
+    for name, model, _opt, (a, _b), _loss_fn in models():
+        one = a[:1]
+
+        def predict():
+            with torch.no_grad():
+                model(one)
+
+        out[name] = {"predict_us": median_us(predict, args.seconds)}
+    return out
+
+
 def idx(path):
     """An IDX file (gzipped or not) as a numpy array."""
     opener = gzip.open if path.endswith(".gz") else open
@@ -265,6 +280,9 @@ def main():
     s = sub.add_parser("steps")
     s.add_argument("--seconds", type=float, default=3.0)
     s.set_defaults(fn=steps)
+    o = sub.add_parser("predict1")
+    o.add_argument("--seconds", type=float, default=3.0)
+    o.set_defaults(fn=predict1)
     x = sub.add_parser("extra")
     x.add_argument("--seconds", type=float, default=3.0)
     x.set_defaults(fn=extra)

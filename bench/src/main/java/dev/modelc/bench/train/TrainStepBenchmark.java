@@ -37,6 +37,13 @@ public class TrainStepBenchmark {
   @Param({"1"})
   public int threads;
 
+  /**
+   * The batch size; 0 takes the model's own (the harness's, {@code BenchModels.batch}). {@code -p batch=1} measures
+   * a service's one-sample predict.
+   */
+  @Param({"0"})
+  public int batch;
+
   private Model compiled;
   private Interpreter reference;
 
@@ -47,7 +54,7 @@ public class TrainStepBenchmark {
     compiled.initialize(1);
     compiled.setThreads(threads);
     reference = new Interpreter(m, 1);
-    BenchModels.randomInputs(m, BenchModels.batch(model), compiled, reference);
+    BenchModels.randomInputs(m, batch > 0 ? batch : BenchModels.batch(model), compiled, reference);
   }
 
   @TearDown

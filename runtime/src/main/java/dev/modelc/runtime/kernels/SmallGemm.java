@@ -16,7 +16,8 @@ package dev.modelc.runtime.kernels;
  *   <li>Otherwise, the reduced dimension contiguous in both ({@code aCol == 1}, {@code bRow == 1}, the
  *       {@code x W^T} of a linear layer, matrix-vector products among them): each element of a column of C is a
  *       dot product of two contiguous runs summed in one chain, eight rows at a time (then four, then one), and
- *       then added to C.</li>
+ *       then added to C; with fewer than eight rows (a layer applied to one sample), eight columns of a row at a
+ *       time instead, so that eight chains still run side by side.</li>
  *   <li>Otherwise (both operands transposed): a plain loop over i, j, p.</li>
  * </ol>
  * Eight independent chains keep the core's fused multiply-adds busy where one chain waits on each add's latency
@@ -47,6 +48,10 @@ final class SmallGemm {
         if (bCol == 1) {
             for (int i = 0; i < m; i++) {
                 row(n, k, a, aOff + i * aRow, aCol, b, bOff, bRow, c, cOff + i * n, accumulate);
+            }
+        } else if (aCol == 1 && bRow == 1 && m < 8) {
+            for (int i = 0; i < m; i++) {
+                dots(n, k, a, aOff + i * aRow, b, bOff, bCol, c, cOff + i * n, accumulate);
             }
         } else if (aCol == 1 && bRow == 1) {
             for (int j = 0; j < n; j++) {
@@ -186,6 +191,68 @@ final class SmallGemm {
         }
     }
 
+    /**
+     * One row of C with the reduced dimension contiguous in both operands, for products of fewer than eight rows (a
+     * Linear layer's {@code x W^T} on one sample, where {@link #column} would run each element as a lone chain):
+     * {@code C(i,j) (=|+=) A(i,:) . B(:,j)}, A's row from {@code ai}, B's columns from {@code bOff} with {@code bCol}
+     * between them; eight, four, then single columns at a time, each a dot product summed in one chain in the order
+     * of p and then added to C, as {@link #column} sums it.
+     */
+    private static void dots(int n, int k, float[] a, int ai, float[] b, int bOff, int bCol, float[] c, int ci,
+                             boolean accumulate) {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            int b0 = bOff + j * bCol;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int p = 0; p < k; p++) {
+                float x = a[ai + p];
+                int bp = b0 + p;
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + bCol], s1);
+                s2 = Math.fma(x, b[bp + 2 * bCol], s2);
+                s3 = Math.fma(x, b[bp + 3 * bCol], s3);
+                s4 = Math.fma(x, b[bp + 4 * bCol], s4);
+                s5 = Math.fma(x, b[bp + 5 * bCol], s5);
+                s6 = Math.fma(x, b[bp + 6 * bCol], s6);
+                s7 = Math.fma(x, b[bp + 7 * bCol], s7);
+            }
+            int at = ci + j;
+            put(c, at, s0, accumulate);
+            put(c, at + 1, s1, accumulate);
+            put(c, at + 2, s2, accumulate);
+            put(c, at + 3, s3, accumulate);
+            put(c, at + 4, s4, accumulate);
+            put(c, at + 5, s5, accumulate);
+            put(c, at + 6, s6, accumulate);
+            put(c, at + 7, s7, accumulate);
+        }
+        for (; j + 4 <= n; j += 4) {
+            int b0 = bOff + j * bCol;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int p = 0; p < k; p++) {
+                float x = a[ai + p];
+                int bp = b0 + p;
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + bCol], s1);
+                s2 = Math.fma(x, b[bp + 2 * bCol], s2);
+                s3 = Math.fma(x, b[bp + 3 * bCol], s3);
+            }
+            int at = ci + j;
+            put(c, at, s0, accumulate);
+            put(c, at + 1, s1, accumulate);
+            put(c, at + 2, s2, accumulate);
+            put(c, at + 3, s3, accumulate);
+        }
+        for (; j < n; j++) {
+            int b0 = bOff + j * bCol;
+            float s = 0f;
+            for (int p = 0; p < k; p++) {
+                s = Math.fma(a[ai + p], b[b0 + p], s);
+            }
+            put(c, ci + j, s, accumulate);
+        }
+    }
+
     private static void put(float[] c, int at, float sum, boolean accumulate) {
         c[at] = accumulate ? c[at] + sum : sum;
     }
@@ -196,6 +263,10 @@ final class SmallGemm {
         if (bCol == 1) {
             for (int i = 0; i < m; i++) {
                 row(n, k, a, aOff + i * aRow, aCol, b, bOff, bRow, c, cOff + i * n, accumulate);
+            }
+        } else if (aCol == 1 && bRow == 1 && m < 8) {
+            for (int i = 0; i < m; i++) {
+                dots(n, k, a, aOff + i * aRow, b, bOff, bCol, c, cOff + i * n, accumulate);
             }
         } else if (aCol == 1 && bRow == 1) {
             for (int j = 0; j < n; j++) {
@@ -332,6 +403,68 @@ final class SmallGemm {
                 s = Math.fma(a[a0 + p], b[bj + p], s);
             }
             put(c, cj + i * ldc, s, accumulate);
+        }
+    }
+
+    /**
+     * One row of C with the reduced dimension contiguous in both operands, for products of fewer than eight rows (a
+     * Linear layer's {@code x W^T} on one sample, where {@link #column} would run each element as a lone chain):
+     * {@code C(i,j) (=|+=) A(i,:) . B(:,j)}, A's row from {@code ai}, B's columns from {@code bOff} with {@code bCol}
+     * between them; eight, four, then single columns at a time, each a dot product summed in one chain in the order
+     * of p and then added to C, as {@link #column} sums it.
+     */
+    private static void dots(int n, int k, double[] a, int ai, double[] b, int bOff, int bCol, double[] c, int ci,
+                             boolean accumulate) {
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            int b0 = bOff + j * bCol;
+            double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d, s4 = 0d, s5 = 0d, s6 = 0d, s7 = 0d;
+            for (int p = 0; p < k; p++) {
+                double x = a[ai + p];
+                int bp = b0 + p;
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + bCol], s1);
+                s2 = Math.fma(x, b[bp + 2 * bCol], s2);
+                s3 = Math.fma(x, b[bp + 3 * bCol], s3);
+                s4 = Math.fma(x, b[bp + 4 * bCol], s4);
+                s5 = Math.fma(x, b[bp + 5 * bCol], s5);
+                s6 = Math.fma(x, b[bp + 6 * bCol], s6);
+                s7 = Math.fma(x, b[bp + 7 * bCol], s7);
+            }
+            int at = ci + j;
+            put(c, at, s0, accumulate);
+            put(c, at + 1, s1, accumulate);
+            put(c, at + 2, s2, accumulate);
+            put(c, at + 3, s3, accumulate);
+            put(c, at + 4, s4, accumulate);
+            put(c, at + 5, s5, accumulate);
+            put(c, at + 6, s6, accumulate);
+            put(c, at + 7, s7, accumulate);
+        }
+        for (; j + 4 <= n; j += 4) {
+            int b0 = bOff + j * bCol;
+            double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d;
+            for (int p = 0; p < k; p++) {
+                double x = a[ai + p];
+                int bp = b0 + p;
+                s0 = Math.fma(x, b[bp], s0);
+                s1 = Math.fma(x, b[bp + bCol], s1);
+                s2 = Math.fma(x, b[bp + 2 * bCol], s2);
+                s3 = Math.fma(x, b[bp + 3 * bCol], s3);
+            }
+            int at = ci + j;
+            put(c, at, s0, accumulate);
+            put(c, at + 1, s1, accumulate);
+            put(c, at + 2, s2, accumulate);
+            put(c, at + 3, s3, accumulate);
+        }
+        for (; j < n; j++) {
+            int b0 = bOff + j * bCol;
+            double s = 0d;
+            for (int p = 0; p < k; p++) {
+                s = Math.fma(a[ai + p], b[b0 + p], s);
+            }
+            put(c, ci + j, s, accumulate);
         }
     }
 

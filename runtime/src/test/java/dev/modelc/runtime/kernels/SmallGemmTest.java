@@ -46,6 +46,37 @@ class SmallGemmTest {
     }
 
     @Test
+    void aRowAloneGivesTheBitsOfTheWholeProduct() {
+        // x W^T with k contiguous in both: eight rows and more run a column's rows side by side, fewer than eight
+        // run a row's columns side by side; each element is the same chain either way, so a row computed alone (one
+        // sample) has the bits it has inside a batch.
+        Random random = new Random(15);
+        int m = 11, n = 13, k = 37;
+        float[] a = new float[m * k], b = new float[n * k], whole = new float[m * n], rows = new float[m * n];
+        double[] ad = new double[m * k], bd = new double[n * k], wholeD = new double[m * n], rowsD = new double[m * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextFloat() - 0.5f;
+            ad[i] = a[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = random.nextFloat() - 0.5f;
+            bd[i] = b[i];
+        }
+        SmallGemm.run(m, n, k, a, 0, k, 1, b, 0, 1, k, whole, 0, false);
+        SmallGemm.run(m, n, k, ad, 0, k, 1, bd, 0, 1, k, wholeD, 0, false);
+        for (int i = 0; i < m; i++) {
+            SmallGemm.run(1, n, k, a, i * k, k, 1, b, 0, 1, k, rows, i * n, false);
+            SmallGemm.run(1, n, k, ad, i * k, k, 1, bd, 0, 1, k, rowsD, i * n, false);
+        }
+        for (int i = 0; i < m * n; i++) {
+            if (Float.floatToRawIntBits(whole[i]) != Float.floatToRawIntBits(rows[i]) || wholeD[i] != rowsD[i]) {
+                fail("element " + i + ": " + whole[i] + " in the whole product, " + rows[i] + " row by row ("
+                        + wholeD[i] + ", " + rowsD[i] + " in f64)");
+            }
+        }
+    }
+
+    @Test
     void smallPathMatchesReferenceInEveryTransposition() {
         Random random = new Random(11);
         for (int[] s : SIZES) {
