@@ -91,10 +91,10 @@ final class StaleTemporaries {
     /** The stale temporary files of {@code dir/name}. */
     static List<Path> find(Path dir, String name, Instant now) throws IOException {
         List<Path> stale = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, e -> writerPid(fileName(e), name)
-                .isPresent())) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
-                if (isStaleFile(entry, writerPid(fileName(entry), name).getAsLong(), now)) {
+                OptionalLong pid = writerPid(fileName(entry), name);
+                if (pid.isPresent() && isStaleFile(entry, pid.getAsLong(), now)) {
                     stale.add(entry);
                 }
             }
