@@ -110,14 +110,15 @@ public final class ClassEmitter {
     List<String> predict = new ArrayList<>();
     for (int i : schedule.predict()) {
       Step s = schedule.steps().get(i);
-      if (!schedule.writesArgmax(s)) {
+      if (!KernelEmitter.hasPredictForm(schedule, s)) {
         predict.add("s" + i);
         continue;
       }
-      // inference pools without recording the argmax that only the training step's gradient reads
+      // inference pools without recording the argmax that only the training step's gradient reads, and multiplies
+      // by the transposes of weights the model keeps while they do not change
       Emitter e = new Emitter(cw, Opcodes.ACC_PRIVATE, "s" + i + "$predict", "()V");
       e.line(s.node().origin);
-      KernelEmitter.emitWithoutArgmax(e, access, schedule, s);
+      KernelEmitter.emitForPredict(e, access, schedule, s);
       anomaly.afterStep(e, s);
       e.returnVoid();
       e.end();
@@ -514,6 +515,16 @@ public final class ClassEmitter {
   private void getter(String name, String field, int p, DType dt) {
     Type at = Emitter.array(dt);
     Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, Type.getMethodDescriptor(at));
+    if (field.equals("params")) {
+      // handing a parameter out turns off predict's kept weight transposes (CompiledModel.sharedParameter)
+      e.loadThis();
+      e.push(p);
+      e.invokeVirtual(internalName, "sharedParameter", "(I)Ljava/lang/Object;");
+      e.checkCast(at);
+      e.returnValue(at);
+      e.end();
+      return;
+    }
     loadState(e, field, -1, p, dt);
     e.returnValue(at);
     e.end();

@@ -48,10 +48,13 @@ final class KernelEmitter {
   private final Type t;
   private final String arr;
   private int convSlot;
-  /** Whether a max pooling writes the argmax buffer the schedule gives it (not in predict's variant of its step). */
-  private final boolean recordArgmax;
+  /**
+   * Whether this is predict's variant of the step: a max pooling then records no argmax, and a product by a
+   * parameter's transpose reads the model's kept transpose ({@link #hasPredictForm}).
+   */
+  private final boolean predict;
 
-  private KernelEmitter(Emitter e, Access access, Schedule schedule, Step step, int convSlot, boolean recordArgmax) {
+  private KernelEmitter(Emitter e, Access access, Schedule schedule, Step step, int convSlot, boolean predict) {
     this.e = e;
     this.access = access;
     this.schedule = schedule;
@@ -60,22 +63,40 @@ final class KernelEmitter {
     this.t = Emitter.element(n.dtype());
     this.arr = Emitter.array(n.dtype()).getDescriptor();
     this.convSlot = convSlot;
-    this.recordArgmax = recordArgmax;
+    this.predict = predict;
   }
 
   /** Emits the step; returns how many convolution geometry slots it used. */
   static int emit(Emitter e, Access access, Schedule schedule, Step step, int convSlot) {
-    return emit(e, access, schedule, step, convSlot, true);
+    return emit(e, access, schedule, step, convSlot, false);
   }
 
-  /** Emits predict's variant of a max pooling step that records its argmax: the pooling without recording. */
-  static void emitWithoutArgmax(Emitter e, Access access, Schedule schedule, Step step) {
-    if (!schedule.writesArgmax(step)) throw new IllegalArgumentException("s" + step.index() + " records no argmax");
-    emit(e, access, schedule, step, 0, false);
+  /**
+   * Whether predict runs a variant of the step: a max pooling that records its argmax (inference records none), or
+   * a product {@code x W^T} by a parameter W (inference reads the transpose the model keeps while its parameters do
+   * not change, {@code CompiledModel.productWithWeight}).
+   */
+  static boolean hasPredictForm(Schedule schedule, Step step) {
+    return schedule.writesArgmax(step) || weight(schedule, step) >= 0;
   }
 
-  private static int emit(Emitter e, Access access, Schedule schedule, Step step, int convSlot, boolean record) {
-    KernelEmitter k = new KernelEmitter(e, access, schedule, step, convSlot, record);
+  /** Emits predict's variant of a step with {@link #hasPredictForm}. */
+  static void emitForPredict(Emitter e, Access access, Schedule schedule, Step step) {
+    if (!hasPredictForm(schedule, step)) throw new IllegalArgumentException("s" + step.index() + " has no predict form");
+    emit(e, access, schedule, step, 0, true);
+  }
+
+  /** The parameter whose transpose is a non-batched product step's B, or -1. */
+  private static int weight(Schedule schedule, Step step) {
+    if (step.kind() != Step.Kind.KERNEL || step.computed().op != Op.MATMUL || step.computed().rank() != 2) return -1;
+    Node b = step.computed().in(1);
+    if (schedule.form(b) != Form.VIEW) return -1;
+    Location at = schedule.location(b.in(0));
+    return at.kind() == Location.Kind.PARAM && b.in(0).rank() == 2 ? at.index() : -1;
+  }
+
+  private static int emit(Emitter e, Access access, Schedule schedule, Step step, int convSlot, boolean predict) {
+    KernelEmitter k = new KernelEmitter(e, access, schedule, step, convSlot, predict);
     k.emit();
     if (step.bias() != null && step.computed().op == Op.MATMUL) k.biasPerColumn();
     if (step.hasEpilogueLoop()) {
@@ -315,6 +336,21 @@ final class KernelEmitter {
     List<Dim> batch = dims.subList(0, r - 2);
     boolean batched = !batch.isEmpty();
     String ws = Type.getDescriptor(Workspace.class);
+    int w = predict ? weight(schedule, step) : -1;
+    if (w >= 0) {
+      // this.productWithWeight(p, transA, m, n, k, a, c, accumulate)
+      e.loadThis();
+      e.push(w);
+      e.push(schedule.form(a) == Form.VIEW);
+      access.dim(e, m);
+      access.dim(e, cols);
+      access.dim(e, k);
+      in(a);
+      out();
+      e.push(step.accumulate());
+      e.invokeVirtual(access.owner, "productWithWeight", "(IZIII" + arr + arr + "Z)V");
+      return;
+    }
     e.loadThis();
     e.getField(access.owner, "workspace", Type.getType(Workspace.class));
     if (batched) access.product(e, batch);
@@ -399,7 +435,7 @@ final class KernelEmitter {
       poolAtArgmax(argmax);
       return;
     }
-    if (!recordArgmax) argmax = null;
+    if (predict) argmax = null;
     Attr.Window win = n.attr instanceof Attr.WindowTo to ? to.window() : (Attr.Window) n.attr;
     boolean backward = n.op == Op.MAXPOOL2D_BACKWARD || n.op == Op.AVGPOOL2D_BACKWARD;
     List<Dim> x = Dims.dims(backward ? n.shape() : n.in(0).shape());

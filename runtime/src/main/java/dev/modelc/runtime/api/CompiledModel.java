@@ -5,6 +5,8 @@ import static dev.modelc.runtime.api.ModelArrays.indexOf;
 import static dev.modelc.runtime.api.ModelArrays.javaType;
 
 import dev.modelc.runtime.kernels.Conv2dShape;
+import dev.modelc.runtime.kernels.MatMul;
+import dev.modelc.runtime.kernels.Parallel;
 import dev.modelc.runtime.kernels.Team;
 import dev.modelc.runtime.kernels.Workspace;
 import dev.modelc.runtime.optim.Updates;
@@ -99,6 +101,14 @@ public abstract class CompiledModel implements Model {
     private Team team;
     /** Closes {@link #team} when this instance becomes unreachable. */
     private Cleaner.Cleanable teamCleanup;
+    /**
+     * The state of the parameters, raised before every write this class makes or lets through (see
+     * {@link WeightTransposes}); predict's transposed weights are reused while it stays the same.
+     */
+    private long parameterState;
+    /** Whether a parameter array was handed out, after which predict's transposed weights are not kept. */
+    private boolean parametersShared;
+    private final WeightTransposes transposes;
 
     /** One daemon thread for all instances, created with the first team. */
     private static final class TeamCleaner {
@@ -122,10 +132,12 @@ public abstract class CompiledModel implements Model {
         }
         flat = new FlatLayout(spec, params, state);
         adam = "adam".equals(spec.optimizer()) || "adamw".equals(spec.optimizer());
+        transposes = new WeightTransposes(params.length);
     }
 
     @Override
     public final void initialize(long seed) {
+        parameterState++;
         parameters.initialize(seed);
         stepCount = 0;
         dropoutSeed = seed;
@@ -305,6 +317,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void forward() {
+        parameterState++; // a training pass may update batch-norm running statistics
         prepare(false);
         trainingPass = training;
         if (training) {
@@ -348,6 +361,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void step() {
+        parameterState++;
         stepCount++;
         beginStep();
         runStep();
@@ -375,6 +389,7 @@ public abstract class CompiledModel implements Model {
         }
         parameters.zeroGrad(writtenByTrainStep);   // the gradients trainStep's backward writes whole are left alone
         forward();
+        parameterState++;
         stepCount++;
         beginStep();
         runTrainBackward();
@@ -433,9 +448,75 @@ public abstract class CompiledModel implements Model {
         return locations.output(i);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Once a parameter array has been handed out, writes to it can come at any time, so from then on this
+     * instance's {@code predict} no longer keeps the transposed copies of its weights ({@link WeightTransposes}) and
+     * packs them at every call instead, as a training step does. {@link #parameterCopy}, {@link #readParameters}
+     * and {@code Weights.save} read the parameters without handing them out.
+     */
     @Override
     public final Object parameter(String name) {
-        return params[indexOf(spec.params(), name, "parameter")];
+        return sharedParameter(indexOf(spec.params(), name, "parameter"));
+    }
+
+    /** Parameter {@code p}'s live array, handed out: what {@link #parameter} and the typed getters return. */
+    protected final Object sharedParameter(int p) {
+        shareParameters();
+        return params[p];
+    }
+
+    /**
+     * Whether {@code predict} keeps the transposes of the weights it multiplies as {@code x W^T} between calls: until
+     * a parameter array is handed out ({@link #parameter}). For tests and tools.
+     */
+    public final boolean keepsWeightTransposes() {
+        return !parametersShared;
+    }
+
+    private void shareParameters() {
+        if (!parametersShared) {
+            parametersShared = true;
+            transposes.clear();
+        }
+    }
+
+    @Override
+    public final Object parameterCopy(String name) {
+        Object p = params[indexOf(spec.params(), name, "parameter")];
+        if (p instanceof float[] f) {
+            return f.clone();
+        }
+        return p instanceof double[] d ? d.clone() : ((int[]) p).clone();
+    }
+
+    /**
+     * Predict's product {@code C[m, n] (=|+=) op(A)[m, k] W^T} with W parameter {@code p}, {@code n x k}, read
+     * whole: the same bits as {@code Parallel.gemm(workspace, transA, true, ...)}, through a transposed copy of W
+     * kept while the parameters do not change, when the product packs its B ({@link MatMul#packsB}).
+     */
+    protected final void productWithWeight(int p, boolean transA, int m, int n, int k, float[] a, float[] c,
+                                           boolean accumulate) {
+        float[] w = (float[]) params[p];
+        if (parametersShared || !MatMul.packsB(m, n, k) || w.length != n * k) {
+            Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
+        } else {
+            float[] t = transposes.of(p, w, n, k, parameterState);
+            Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);
+        }
+    }
+
+    /** f64 {@link #productWithWeight(int, boolean, int, int, int, float[], float[], boolean)}. */
+    protected final void productWithWeight(int p, boolean transA, int m, int n, int k, double[] a, double[] c,
+                                           boolean accumulate) {
+        double[] w = (double[]) params[p];
+        if (parametersShared || !MatMul.packsB(m, n, k) || w.length != n * k) {
+            Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
+        } else {
+            double[] t = transposes.of(p, w, n, k, parameterState);
+            Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);
+        }
     }
 
     @Override
@@ -445,6 +526,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void setParameter(String name, Object values) {
+        parameterState++;
         parameters.set(indexOf(spec.params(), name, "parameter"), values);
     }
 
@@ -561,6 +643,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void writeParameters(Object src) {
+        parameterState++;
         flat.copy(params, src, "parameters", false);
     }
 

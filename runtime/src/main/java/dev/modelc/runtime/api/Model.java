@@ -80,8 +80,21 @@ public interface Model extends AutoCloseable {
     /** A copy of an output's elements from the last forward or predict. */
     Object output(String name);
 
-    /** The live parameter array (writes change the model). */
+    /**
+     * The live parameter array (writes change the model). A compiled model that has handed one out packs its
+     * weights at every {@code predict} from then on (see {@link CompiledModel#parameter}); to read values, use
+     * {@link #parameterCopy}.
+     */
     Object parameter(String name);
+
+    /** A new array holding a parameter's current values; writing to it does not change the model. */
+    default Object parameterCopy(String name) {
+        Object p = parameter(name);
+        if (p instanceof float[] f) {
+            return f.clone();
+        }
+        return p instanceof double[] d ? d.clone() : ((int[]) p).clone();
+    }
 
     /** The live gradient array of a parameter. */
     Object gradient(String name);

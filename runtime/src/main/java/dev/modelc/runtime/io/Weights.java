@@ -40,12 +40,15 @@ public final class Weights {
     }
 
     /**
-     * The parameters as a file holds them: {@link #stateDict} with each integer buffer widened to a new {@code i64}
-     * array (PyTorch's int64).
+     * The parameters as a file holds them: copies ({@link Model#parameterCopy}, so that saving hands no live array
+     * out), each integer buffer widened to {@code i64} (PyTorch's int64).
      */
     public static Map<String, ArrayData> fileArrays(Model model) {
-        Map<String, ArrayData> arrays = stateDict(model);
-        arrays.replaceAll((name, a) -> a.dtype().equals("i32") ? a.convertTo("i64") : a);
+        Map<String, ArrayData> arrays = new LinkedHashMap<>();
+        for (TensorSpec p : model.parameters()) {
+            ArrayData a = new ArrayData(p.name(), p.dtype(), shapeOf(p), model.parameterCopy(p.name()));
+            arrays.put(p.name(), a.dtype().equals("i32") ? a.convertTo("i64") : a);
+        }
         return arrays;
     }
 

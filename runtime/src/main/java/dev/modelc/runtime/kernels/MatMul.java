@@ -24,6 +24,16 @@ public final class MatMul {
         return KERNEL.name();
     }
 
+    /**
+     * Whether a product of these sizes (all positive) runs through a blocked kernel that copies B into panels before
+     * multiplying, in the orientation asked for. Such a product gives the same bits whether B is passed transposed
+     * ({@code transB}) or as the transpose's row-major copy: the panels hold the same values either way. Products
+     * that do not pack (the small ones, and those computed as {@code C^T = B^T A^T}) read B where it lies.
+     */
+    public static boolean packsB(int m, int n, int k) {
+        return m > 0 && n > 0 && k > 0 && !SmallGemm.fits(m, n, k) && !Gemm.transposes(m, n);
+    }
+
     /** f32 {@code C[m,n] (=|+=) op(A) x op(B)}. */
     public static void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
