@@ -15,17 +15,35 @@ import java.util.Locale;
  * busy: JMH's wall-clock figures there include the time the benchmark thread waits for a core, which varied
  * several-fold between runs of the same jar; the thread's CPU time ({@code ThreadMXBean.getCurrentThreadCpuTime})
  * leaves that waiting out (not the cache misses another process causes). After a warm-up, runs windows of steps
- * and prints, per model, the median and the lowest microseconds of CPU time per step over the windows.
+ * and prints, per model, the median and the lowest microseconds of CPU time per step over the windows. With
+ * {@code --predict} it times {@code predict} instead of {@code trainStep}; with {@code --batch N} it binds N rows
+ * instead of the model's benchmark batch (one-sample predict: {@code --predict --batch 1}).
  *
  * <pre>
  *   java [--add-modules jdk.incubator.vector] -cp bench/target/benchmarks.jar dev.modelc.bench.train.StepCpuTime \
- *       [warm-up seconds] [windows] [model...]
+ *       [--predict] [--batch N] [warm-up seconds] [windows] [model...]
  * </pre>
  */
 public final class StepCpuTime {
   private StepCpuTime() {}
 
   public static void main(String[] args) {
+    boolean predict = false;
+    int batch = 0;
+    while (args.length > 0 && args[0].startsWith("--")) {
+      if (args[0].equals("--predict")) {
+        predict = true;
+        args = Arrays.copyOfRange(args, 1, args.length);
+      } else if (args[0].equals("--batch") && args.length > 1) {
+        batch = Integer.parseInt(args[1]);
+        args = Arrays.copyOfRange(args, 2, args.length);
+      } else {
+        System.err.println("StepCpuTime: unknown option " + args[0]
+            + " (options: --predict, --batch N; then [warm-up seconds] [windows] [model...])");
+        System.exit(2);
+        return;
+      }
+    }
     double warmup = args.length > 0 ? Double.parseDouble(args[0]) : 5;
     int windows = args.length > 1 ? Integer.parseInt(args[1]) : 21;
     List<String> models = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("logreg", "mlp");
@@ -34,11 +52,12 @@ public final class StepCpuTime {
       CheckedModel m = BenchModels.check(name);
       Model model = Driver.compile(m, "bench", name + ".mdl", false).newUninitialized();
       model.initialize(1);
-      BenchModels.randomInputs(m, BenchModels.batch(name), model, null);
+      int rows = batch > 0 ? batch : BenchModels.batch(name);
+      BenchModels.randomInputs(m, rows, model, null);
       long steps = 0;
       long start = threads.getCurrentThreadCpuTime();
       while (threads.getCurrentThreadCpuTime() - start < (long) (warmup * 1e9)) {
-        model.trainStep();
+        call(model, predict);
         steps++;
       }
       // Windows of about 0.2 s of CPU time each, sized from the warm-up's rate.
@@ -48,14 +67,24 @@ public final class StepCpuTime {
       for (int w = 0; w < windows; w++) {
         long t0 = threads.getCurrentThreadCpuTime();
         for (long s = 0; s < perWindow; s++) {
-          sink += model.trainStep();
+          sink += call(model, predict);
         }
         micros[w] = (threads.getCurrentThreadCpuTime() - t0) / 1e3 / perWindow;
       }
       Arrays.sort(micros);
-      System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"median_us\": %.3f, \"min_us\": %.3f, \"steps_per_window\":"
-          + " %d, \"windows\": %d, \"loss\": %s}%n", name, micros[windows / 2], micros[0], perWindow, windows,
+      System.out.printf(Locale.ROOT, "{\"model\": \"%s\", \"call\": \"%s\", \"batch\": %d, \"median_us\": %.3f, "
+          + "\"min_us\": %.3f, \"steps_per_window\": %d, \"windows\": %d, \"result\": %s}%n", name,
+          predict ? "predict" : "trainStep", rows, micros[windows / 2], micros[0], perWindow, windows,
           Double.isFinite(sink) ? "\"finite\"" : "\"not finite\"");
     }
+  }
+
+  /** One call: the train step's loss, or predict's first output element. */
+  private static double call(Model model, boolean predict) {
+    if (!predict) {
+      return model.trainStep();
+    }
+    model.predict();
+    return 0;
   }
 }
