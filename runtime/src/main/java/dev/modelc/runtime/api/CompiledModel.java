@@ -388,8 +388,7 @@ public abstract class CompiledModel implements Model {
             writtenByTrainStep = flags(gradsWrittenByTrainStep());
         }
         parameters.zeroGrad(writtenByTrainStep);   // the gradients trainStep's backward writes whole are left alone
-        forward();
-        parameterState++;
+        forward();                                 // counts as a parameter write: the updates below follow
         stepCount++;
         beginStep();
         runTrainBackward();
@@ -484,11 +483,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final Object parameterCopy(String name) {
-        Object p = params[indexOf(spec.params(), name, "parameter")];
-        if (p instanceof float[] f) {
-            return f.clone();
-        }
-        return p instanceof double[] d ? d.clone() : ((int[]) p).clone();
+        return ModelArrays.copy(params[indexOf(spec.params(), name, "parameter")]);
     }
 
     /**

@@ -89,11 +89,7 @@ public interface Model extends AutoCloseable {
 
     /** A new array holding a parameter's current values; writing to it does not change the model. */
     default Object parameterCopy(String name) {
-        Object p = parameter(name);
-        if (p instanceof float[] f) {
-            return f.clone();
-        }
-        return p instanceof double[] d ? d.clone() : ((int[]) p).clone();
+        return ModelArrays.copy(parameter(name));
     }
 
     /** The live gradient array of a parameter. */

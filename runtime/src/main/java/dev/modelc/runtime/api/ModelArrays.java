@@ -108,4 +108,12 @@ final class ModelArrays {
             at += n;
         }
     }
+
+    /** A new array with the elements of a float[], double[] or int[]. */
+    static Object copy(Object array) {
+        if (array instanceof float[] f) {
+            return f.clone();
+        }
+        return array instanceof double[] d ? d.clone() : ((int[]) array).clone();
+    }
 }
