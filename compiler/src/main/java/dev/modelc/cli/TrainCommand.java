@@ -110,6 +110,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin ThreadsOption threads;
 
+  @Option(names = "--split", paramLabel = "HOW", defaultValue = "kernels",
+      description = "How --threads share a step: kernels (each heavy kernel split; default) or batch (each thread "
+          + "the whole step on its own rows, gradients added once); see docs/training.md.")
+  String split;
+
   @Mixin GlobalOptions options;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -126,7 +131,11 @@ final class TrainCommand implements Callable<Integer> {
     }
     Checkpoint ck = resume == null ? null : DataFiles.io(resume, () -> Checkpoint.read(resume));
     try (Model model = ck == null ? loaded.create(seed == null ? 0 : seed) : loaded.uninitialized()) {
-      model.setThreads(threads.count);
+      try {
+        model.setThreads(threads.count, splitMode());
+      } catch (IllegalArgumentException e) {
+        throw new UserError(file + ": --split batch: " + e.getMessage());
+      }
       if (model.objective() == null) {
         throw new UserError(file + ": model " + model.name() + " has no objective (a 'minimize LOSS with OPTIMIZER' "
             + "line), so there is nothing to train; 'modelc predict' runs it");
@@ -211,7 +220,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       out.printf(Locale.ROOT, "batch %d, %d batches per epoch%s, seed %d%s%s%n", batchSize, loader.batchCount(),
           drop ? " (last partial batch dropped)" : "", seedValue,
-          threads.count > 1 ? ", " + threads.count + " threads" : "",
+          threads.count > 1 ? ", " + threads.count + " threads" + (split.equals("batch") ? " splitting the batch" : "") : "",
           label == null ? ""
           : ", classifier of " + Evaluation.classes(model) + " classes (labels: input " + label.name() + ")");
       if (ck != null) {
@@ -332,8 +341,15 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  private Model.ThreadSplit splitMode() {
+    return split.equals("batch") ? Model.ThreadSplit.BATCH : Model.ThreadSplit.KERNELS;
+  }
+
   private void checkFlags() {
     CommandLine cmd = spec.commandLine();
+    if (!split.equals("kernels") && !split.equals("batch")) {
+      throw new CommandLine.ParameterException(cmd, "--split must be kernels or batch, got " + split);
+    }
     if (epochs != null && epochs < 1) {
       throw new CommandLine.ParameterException(cmd, "--epochs must be at least 1, got " + epochs);
     }

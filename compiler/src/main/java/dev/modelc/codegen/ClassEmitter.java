@@ -1,6 +1,7 @@
 package dev.modelc.codegen;
 
 import dev.modelc.ir.Attr;
+import dev.modelc.ir.BatchSplit;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.runtime.api.CompiledModel;
@@ -254,6 +255,7 @@ public final class ClassEmitter {
       sb.append("buffer ").append(b.dtype().spelling()).append(' ').append(b.length()).append('\n');
     }
     sb.append("state ").append(optimizer.statePerParam()).append('\n');
+    sb.append(BatchSplit.of(g).describe()).append('\n');
     if (!g.results(Graph.Kind.OBJECTIVE).isEmpty()) {
       sb.append("optimizer ").append(optimizer.kind().name().toLowerCase(java.util.Locale.ROOT));
       if (optimizer.kind() == OptimizerSettings.Kind.SGD) {

@@ -99,7 +99,12 @@ public abstract class CompiledModel implements Model {
     private final boolean adam;
     /** The worker threads of {@link #setThreads}, or null on one thread; {@link #workspace} carries the same. */
     private Team team;
-    /** Closes {@link #team} when this instance becomes unreachable. */
+    /** The replicas of a batch-split {@link #trainStep}, or null ({@link ThreadSplit#BATCH}). */
+    private BatchReplicas batch;
+    /** Whether the last pass was a batch-split step: its loss is {@link #splitLoss}, its outputs the replicas'. */
+    private boolean splitPass;
+    private double splitLoss;
+    /** Closes {@link #team} or {@link #batch} when this instance becomes unreachable. */
     private Cleaner.Cleanable teamCleanup;
     /**
      * The state of the parameters, raised before every write this class makes or lets through (see
@@ -184,13 +189,36 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void setThreads(int n) {
+        setThreads(n, ThreadSplit.KERNELS);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException for {@link ThreadSplit#BATCH} on a model whose batch cannot be split, saying
+     *     why ({@link #batchSplit()})
+     */
+    @Override
+    public final void setThreads(int n, ThreadSplit split) {
         if (n < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + n);
         }
-        if (n == threads()) {
+        if (n == 1) {
+            split = ThreadSplit.KERNELS;
+        }
+        if (n == threads() && split == threadSplit()) {
             return;
         }
+        if (split == ThreadSplit.BATCH && !spec.batchSplit().splits()) {
+            throw new IllegalArgumentException("model " + spec.name() + " cannot split its batch over threads: "
+                    + spec.batchSplit().refusal());
+        }
         close();
+        if (split == ThreadSplit.BATCH) {
+            batch = new BatchReplicas(this, n);
+            teamCleanup = TeamCleaner.CLEANER.register(this, batch.team()::close); // nothing of this instance
+            return;
+        }
         if (n > 1) {
             Team t = new Team(n, "modelc-" + spec.name());
             team = t;
@@ -201,15 +229,29 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final int threads() {
-        return team == null ? 1 : team.threads();
+        return batch != null ? batch.threads() : team == null ? 1 : team.threads();
+    }
+
+    @Override
+    public final ThreadSplit threadSplit() {
+        return batch != null ? ThreadSplit.BATCH : ThreadSplit.KERNELS;
+    }
+
+    /**
+     * Whether {@code trainStep} can be split over the rows of the batch ({@link ThreadSplit#BATCH}), as the compiler
+     * found it: the batch size and the objective's reduction over it, or why not.
+     */
+    public final ModelSpec.BatchSplit batchSplit() {
+        return spec.batchSplit();
     }
 
     /**
      * The worker threads {@link #setThreads} started, or null on one thread: for tests and tools (the threads, and
-     * how many ranges of the generated loops they ran, {@link Team#loopRangesOnWorkers}).
+     * how many ranges of the generated loops they ran, {@link Team#loopRangesOnWorkers}; none when the threads
+     * split the batch).
      */
     public final Team team() {
-        return team;
+        return batch != null ? batch.team() : team;
     }
 
     /** Stops the worker threads, if any; the instance keeps working on the calling thread. */
@@ -220,6 +262,12 @@ public abstract class CompiledModel implements Model {
             teamCleanup.clean();
             team = null;
             teamCleanup = null;
+        }
+        if (batch != null) {
+            teamCleanup.clean();
+            batch = null;
+            teamCleanup = null;
+            splitPass = false;
         }
     }
 
@@ -306,11 +354,16 @@ public abstract class CompiledModel implements Model {
 
     /** Learns the sizes not given from the inputs' lengths, checks every input, grows the buffers. */
     private void prepare(boolean predictOnly) {
+        prepareInputs(predictOnly);
+        locations.growBuffers();
+    }
+
+    /** {@link #prepare} but the buffers. */
+    private void prepareInputs(boolean predictOnly) {
         binding.prepare(predictOnly);
         if (anomaly) {
             AnomalyChecks.checkInputs(spec, binding, inputs, params, predictOnly);
         }
-        locations.growBuffers();
     }
 
     // ---- passes ----
@@ -318,6 +371,7 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void forward() {
         parameterState++; // a training pass may update batch-norm running statistics
+        splitPass = false;
         prepare(false);
         trainingPass = training;
         if (training) {
@@ -330,6 +384,7 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void predict() {
         passes.predictStarts();
+        splitPass = false;
         prepare(true);
         boolean recorded = trainingPass; // a predict that fails leaves the earlier forward pass's graph to backward
         trainingPass = false;
@@ -384,6 +439,12 @@ public abstract class CompiledModel implements Model {
     @Override
     public final double trainStep() {
         requireObjective();
+        if (batch != null) {
+            prepareInputs(false);
+            if (sizes[batch.batchSizeIndex()] >= batch.threads()) {
+                return splitTrainStep();
+            }
+        }
         if (writtenByTrainStep == null) {
             writtenByTrainStep = flags(gradsWrittenByTrainStep());
         }
@@ -394,6 +455,21 @@ public abstract class CompiledModel implements Model {
         runTrainBackward();
         passes.backwardRan(false);
         return loss();
+    }
+
+    /** {@link #trainStep} split over the rows of the batch ({@link BatchReplicas}); inputs prepared. */
+    private double splitTrainStep() {
+        parameterState++;
+        trainingPass = training;
+        splitPass = false;
+        splitLoss = batch.forwardBackward();
+        splitPass = true;
+        passes.forwardRan(true);
+        stepCount++;
+        beginStep();
+        runStep();
+        passes.backwardRan(false);
+        return splitLoss;
     }
 
     /**
@@ -436,6 +512,9 @@ public abstract class CompiledModel implements Model {
             throw new IllegalStateException("model " + spec.name() + " has no objective");
         }
         passes.checkLoss();
+        if (splitPass) {
+            return splitLoss;
+        }
         Object a = locations.array(spec.objectiveLocation());
         return a instanceof float[] f ? f[0] : ((double[]) a)[0];
     }
@@ -444,7 +523,7 @@ public abstract class CompiledModel implements Model {
     public final Object output(String name) {
         int i = indexOf(spec.outputs(), name, "output");
         passes.checkOutputs();
-        return locations.output(i);
+        return splitPass ? batch.output(name) : locations.output(i);
     }
 
     /**

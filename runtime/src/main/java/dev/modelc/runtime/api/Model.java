@@ -267,6 +267,32 @@ public interface Model extends AutoCloseable {
     }
 
     /**
+     * How {@link #setThreads(int, ThreadSplit)} shares a step among threads: {@link #KERNELS} splits each heavy
+     * kernel call (bit-identical to one thread for models without convolutions); {@link #BATCH} runs the whole
+     * forward and backward pass of {@code trainStep} on each thread's own rows of the batch, with its own
+     * activations, and adds the threads' gradients once, in a fixed order.
+     */
+    enum ThreadSplit { KERNELS, BATCH }
+
+    /**
+     * Runs the following calls on {@code n} threads, split as {@code split} says. {@link ThreadSplit#BATCH} needs a
+     * model whose rows do not mix ({@code CompiledModel.batchSplit()} says why one cannot); it splits
+     * {@code trainStep} only, and the other calls run on the calling thread.
+     */
+    default void setThreads(int n, ThreadSplit split) {
+        if (split == ThreadSplit.KERNELS || n == 1) {
+            setThreads(n);
+        } else {
+            throw new UnsupportedOperationException(getClass().getName() + " cannot split its batch over threads");
+        }
+    }
+
+    /** How the threads of {@link #setThreads(int, ThreadSplit)} share a step. */
+    default ThreadSplit threadSplit() {
+        return ThreadSplit.KERNELS;
+    }
+
+    /**
      * Stops the worker threads of {@link #setThreads}, if any; the instance stays usable and runs on one thread
      * afterwards. Does nothing for an instance on one thread.
      */

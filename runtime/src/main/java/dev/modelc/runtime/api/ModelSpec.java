@@ -20,12 +20,14 @@ import java.util.List;
  *   objective loss f32 - buffer:9
  *   buffer f32 864*B
  *   state 2
+ *   batch B mean
  *   optimizer adam lr=0.001 beta1=0.9 beta2=0.999 eps=1.0E-8 weight_decay=0.0
  * </pre>
  *
  * A shape {@code -} is a scalar; a location is {@code buffer:i}, {@code input:i}, {@code param:i} or
  * {@code grad:i}; an {@code init} line gives a parameter's initializer in the form of
- * {@link dev.modelc.runtime.nn.ParameterInit}; an input marked {@code predict} is needed by inference; {@code state n} gives each parameter n optimizer state arrays of its own shape; {@code optimizer}
+ * {@link dev.modelc.runtime.nn.ParameterInit}; an input marked {@code predict} is needed by inference; {@code state n} gives each parameter n optimizer state arrays of its own shape; {@code batch} says whether a training step can be split over the rows of the batch
+ * ({@link BatchSplit}); {@code optimizer}
  * names the update ({@code sgd}, {@code adam}, {@code adamw}) and its hyperparameters' compiled values with
  * PyTorch's names, in the order {@link Model#hyperparameterNames()} lists them (absent without an objective).
  */
@@ -34,7 +36,27 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
                         List<TensorSpec> outputs, List<Location> outputLocations, TensorSpec objective,
                         Location objectiveLocation, List<Buffer> buffers, int statePerParam,
                         java.util.Map<String, String> initializers, String optimizer,
-                        java.util.Map<String, Double> hyperparameters) {
+                        java.util.Map<String, Double> hyperparameters, BatchSplit batchSplit) {
+
+    /**
+     * Whether {@code trainStep} can run split over the rows of its batch ({@link Model.ThreadSplit#BATCH}): the
+     * batch size's symbol and whether the objective is a mean over the rows (else a sum), or why it cannot.
+     */
+    public record BatchSplit(String symbol, boolean mean, String refusal) {
+        static final BatchSplit UNKNOWN = new BatchSplit(null, false, "the class was compiled without the analysis");
+
+        static BatchSplit parse(String line) {
+            String[] f = line.split(" ", 3);
+            if (f[1].equals("-")) {
+                return new BatchSplit(null, false, f.length > 2 ? f[2] : "");
+            }
+            return new BatchSplit(f[1], f[2].equals("mean"), null);
+        }
+
+        public boolean splits() {
+            return refusal == null;
+        }
+    }
 
     /** Where a value lives: a kind (buffer, input, param, grad) and an index. */
     public record Location(String kind, int index) {
@@ -91,6 +113,7 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
         java.util.Map<String, String> inits = new java.util.LinkedHashMap<>();
         String optimizer = null;
         java.util.Map<String, Double> hyper = new java.util.LinkedHashMap<>();
+        BatchSplit batch = BatchSplit.UNKNOWN;
         for (String line : text.split("\n")) {
             String[] f = line.trim().split(" ");
             switch (f[0]) {
@@ -111,6 +134,7 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
                 }
                 case "buffer" -> buffers.add(new Buffer(f[1], monomial(f[2], sizes)));
                 case "state" -> state = Integer.parseInt(f[1]);
+                case "batch" -> batch = BatchSplit.parse(line.trim());
                 case "init" -> inits.put(f[1], line.trim().substring(("init " + f[1] + " ").length()));
                 case "optimizer" -> {
                     optimizer = f[1];
@@ -124,7 +148,7 @@ public record ModelSpec(String name, List<String> sizes, List<TensorSpec> inputs
             }
         }
         return new ModelSpec(name, sizes, inputs, predictInputs, params, outputs, outputLocations, objective, objectiveLocation,
-                buffers, state, inits, optimizer, java.util.Collections.unmodifiableMap(hyper));
+                buffers, state, inits, optimizer, java.util.Collections.unmodifiableMap(hyper), batch);
     }
 
     private static TensorSpec tensor(String[] f) {

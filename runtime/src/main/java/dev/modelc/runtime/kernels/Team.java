@@ -130,6 +130,40 @@ public final class Team implements AutoCloseable {
         }
     }
 
+    /**
+     * Work its caller splits into parts itself: {@link #part} for each part of one {@link #run(Job, int)}, with no
+     * workspace (a batch-split training step runs a whole model instance in each part).
+     */
+    public abstract static class Job {
+        public abstract void part(int part);
+    }
+
+    /** The task that runs a {@link Job}; one per team, so that a run allocates nothing. */
+    private static final class JobTask extends Task {
+        Job job;
+
+        @Override
+        void part(Workspace ws, int part) {
+            job.part(part);
+        }
+    }
+
+    private final JobTask jobTask = new JobTask();
+
+    /**
+     * Runs {@code job.part(i)} for {@code i < parts}: part {@code i} always on the same thread (part 0 on the
+     * caller's, part {@code i} on worker {@code i}), so that what a part keeps between runs stays with one core;
+     * returns when all have finished, rethrowing the first failure, with the hand-off's memory ordering.
+     */
+    public void run(Job job, int parts) {
+        jobTask.job = job;
+        try {
+            run(jobTask, null, parts);
+        } finally {
+            jobTask.job = null;
+        }
+    }
+
     /** Whether a wait that began at {@code start} keeps spinning (the clock is read every 64th round only). */
     private static boolean keepSpinning(int spins, long start) {
         return (spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS;

@@ -1,0 +1,192 @@
+package dev.modelc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.modelc.Samples;
+import dev.modelc.driver.Driver;
+import dev.modelc.runtime.api.CompiledModel;
+import dev.modelc.runtime.api.Model;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code setThreads(n, ThreadSplit.BATCH)}: each thread runs the whole forward and backward pass on its own rows,
+ * and the gradients are added once in a fixed order. Against one thread the losses and parameters agree to
+ * rounding (the gradients are summed in chunks), the outputs are the rows of the whole batch, the results do not
+ * depend on timing, and a model whose rows mix is refused with the reason.
+ */
+class BatchSplitTrainingTest {
+
+  private static CompiledClass cnn() throws IOException {
+    return Driver.compile(Samples.load("cnn", false), "split", "cnn.mdl", true);
+  }
+
+  private static void bind(Model m, int batch, long seed) {
+    Random r = new Random(seed);
+    float[] x = new float[batch * 784];
+    for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+    int[] t = new int[batch];
+    for (int i = 0; i < batch; i++) t[i] = r.nextInt(10);
+    m.setInput("x", x);
+    m.setInput("t", t);
+  }
+
+  private static float[] parameters(Model m) {
+    float[] p = new float[m.flatParameterSize()];
+    m.readParameters(p);
+    return p;
+  }
+
+  private static Model cnn(CompiledClass c, int threads, Model.ThreadSplit split) {
+    Model m = c.newInstance();
+    m.setThreads(threads, split);
+    return m;
+  }
+
+  @Test
+  void theCnnTrainsAsOnOneThreadToRounding() throws IOException {
+    CompiledClass c = cnn();
+    for (int batch : new int[] {64, 7, 3}) {            // even, odd (4 + 3 rows), and more threads than... 3 on 2
+      Model one = cnn(c, 1, Model.ThreadSplit.KERNELS);
+      Model two = cnn(c, 2, Model.ThreadSplit.BATCH);
+      Model three = cnn(c, 3, Model.ThreadSplit.BATCH);
+      assertEquals(Model.ThreadSplit.BATCH, two.threadSplit());
+      assertEquals(3, three.threads());
+      for (int step = 0; step < 4; step++) {
+        for (Model m : new Model[] {one, two, three}) bind(m, batch, 10 + step);
+        double l1 = one.trainStep();
+        double l2 = two.trainStep();
+        double l3 = three.trainStep();
+        assertEquals(l1, l2, 1e-5 * Math.abs(l1), "batch " + batch + " step " + step);
+        assertEquals(l1, l3, 1e-5 * Math.abs(l1), "batch " + batch + " step " + step);
+        assertEquals(l2, two.loss());
+      }
+      float[] p1 = parameters(one);
+      for (Model m : new Model[] {two, three}) {
+        float[] p = parameters(m);
+        for (int i = 0; i < p1.length; i++) {
+          assertEquals(p1[i], p[i], 1e-5f, "parameter " + i + " at batch " + batch);
+        }
+        assertEquals(one.stepCount(), m.stepCount());
+        assertEquals(one.optimizerState().size(), m.optimizerState().size());
+      }
+      // the outputs of a split step are the whole batch's rows, as a forward pass at these parameters computes
+      float[] logits = (float[]) two.output("logits");
+      assertEquals(batch * 10, logits.length);
+      Model check = c.newInstance();
+      check.writeParameters(parameters(two));
+      bind(check, batch, 13);
+      check.forward();
+      float[] expected = (float[]) check.output("logits");
+      bind(two, batch, 13);
+      two.trainStep();
+      float[] afterStep = (float[]) two.output("logits");
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], afterStep[i], 1e-5f, "logit " + i);
+      }
+      assertThrows(IllegalStateException.class, two::backward, "the step's graph is freed, as after one thread's");
+      for (Model m : new Model[] {one, two, three}) m.close();
+    }
+  }
+
+  @Test
+  void resultsDoNotDependOnTiming() throws IOException {
+    CompiledClass c = cnn();
+    float[][] runs = new float[3][];
+    for (int run = 0; run < runs.length; run++) {
+      try (Model m = cnn(c, 2, Model.ThreadSplit.BATCH)) {
+        for (int step = 0; step < 5; step++) {
+          bind(m, 64, step);
+          m.trainStep();
+          if (run == 1) Thread.yield();
+        }
+        runs[run] = parameters(m);
+      }
+    }
+    assertArrayEquals(runs[0], runs[1]);
+    assertArrayEquals(runs[0], runs[2]);
+  }
+
+  @Test
+  void aSumOverTheRowsWeighsEachChunkWhole() {
+    String text = "model M {\n  input x : f32[B, 3]\n  input y : f32[B, 2]\n  param w : f32[3, 2] init normal(0, 0.5)\n"
+        + "  let pred = tanh(x @ w)\n  output pred\n  minimize sum((pred - y) ** 2) with sgd(lr = 0.01)\n}\n";
+    CompiledClass c = Driver.compile(Samples.check("m.mdl", text), "split", "m.mdl", true);
+    Model one = c.newInstance();
+    Model two = c.newInstance();
+    two.setThreads(2, Model.ThreadSplit.BATCH);
+    Random r = new Random(5);
+    float[] x = new float[9 * 3];
+    float[] y = new float[9 * 2];
+    for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() - 0.5f;
+    for (int i = 0; i < y.length; i++) y[i] = r.nextFloat() - 0.5f;
+    for (Model m : new Model[] {one, two}) {
+      m.setInput("x", x);
+      m.setInput("y", y);
+    }
+    for (int step = 0; step < 3; step++) {
+      double l1 = one.trainStep();
+      assertEquals(l1, two.trainStep(), 1e-5 * l1);
+    }
+    float[] p1 = parameters(one);
+    float[] p2 = parameters(two);
+    for (int i = 0; i < p1.length; i++) assertEquals(p1[i], p2[i], 1e-6f);
+    two.close();
+  }
+
+  @Test
+  void aModelWhoseRowsMixIsRefusedWithTheReason() throws IOException {
+    CompiledClass c = Driver.compile(Samples.load("resnet", false), "split", "resnet.mdl", true);
+    try (Model m = c.newInstance()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> m.setThreads(2, Model.ThreadSplit.BATCH));
+      assertTrue(e.getMessage().contains("cannot split its batch over threads: batch_norm's statistics at 16:9"),
+          e.getMessage());
+      assertEquals(1, m.threads());
+      assertEquals(Model.ThreadSplit.KERNELS, m.threadSplit());
+      m.setThreads(1, Model.ThreadSplit.BATCH);   // one thread is one thread
+      assertEquals(1, m.threads());
+    }
+  }
+
+  @Test
+  void switchingSplitsStopsTheOldThreads() throws IOException {
+    CompiledClass c = cnn();
+    try (Model m = cnn(c, 2, Model.ThreadSplit.BATCH)) {
+      Thread worker = ((CompiledModel) m).team().workerThreads()[0];
+      m.setThreads(2);
+      assertEquals(Model.ThreadSplit.KERNELS, m.threadSplit());
+      worker.join(10_000);
+      assertTrue(!worker.isAlive(), "the batch split's worker stopped");
+      m.setThreads(1);
+      assertNull(((CompiledModel) m).team());
+    } catch (InterruptedException e) {
+      fail(e);
+    }
+  }
+
+  @Test
+  void aSteadyStateSplitStepAllocatesNothingOnTheCallingThread() throws IOException {
+    CompiledClass c = cnn();
+    try (Model m = cnn(c, 2, Model.ThreadSplit.BATCH)) {
+      bind(m, 64, 3);
+      var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long[] ids = {Thread.currentThread().getId(), ((CompiledModel) m).team().workerThreads()[0].getId()};
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      long bytes;
+      do {
+        long before = bean.getThreadAllocatedBytes(ids[0]) + bean.getThreadAllocatedBytes(ids[1]);
+        for (int i = 0; i < 10; i++) m.trainStep();
+        bytes = bean.getThreadAllocatedBytes(ids[0]) + bean.getThreadAllocatedBytes(ids[1]) - before;
+      } while (bytes != 0 && System.nanoTime() < deadline);
+      assertEquals(0, bytes, "10 split steps allocated on the caller and the worker after warm-up");
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.modelc.runtime.api;
+
+import dev.modelc.runtime.kernels.Team;
+
+/**
+ * A training step split over the rows of its batch ({@link Model.ThreadSplit#BATCH}): {@code n} instances of the
+ * model's own class, the replicas, each with its own inputs, activations and gradients and the owner's parameter
+ * arrays (shared, never written by a replica), run the forward and backward passes on consecutive chunks of the
+ * batch, one chunk per thread; the owner's gradients are then {@code sum_i w_i g_i}, added in the order of the
+ * chunks, with {@code w_i = b_i / B} for an objective that is a mean over the rows and 1 for a sum, and the owner
+ * runs its optimizer once. Chunk {@code i} always runs on thread {@code i} (the caller's is 0), so the results do
+ * not depend on timing, only on the number of threads.
+ */
+final class BatchReplicas {
+    private final CompiledModel owner;
+    private final CompiledModel[] replicas;
+    private final Team team;
+    private final int batchSize;
+    private final boolean mean;
+    /** {@code chunkInputs[r][i]}: replica r's copy of its rows of input i, reallocated when its row count changes. */
+    private final Object[][] chunkInputs;
+    private final int[] firstRow;
+    private final int[] rowCount;
+    private final double[] weights;
+    private int chunks;
+
+    private final Team.Job passes = new Team.Job() {
+        @Override
+        public void part(int r) {
+            CompiledModel m = replicas[r];
+            m.zeroGrad();
+            m.forward();
+            m.backward();
+        }
+    };
+
+    private final Team.Job reduce = new Team.Job() {
+        @Override
+        public void part(int r) {
+            reduceRange(r);
+        }
+    };
+
+    BatchReplicas(CompiledModel owner, int threads) {
+        this.owner = owner;
+        ModelSpec.BatchSplit split = owner.spec.batchSplit();
+        batchSize = owner.spec.sizes().indexOf(split.symbol());
+        mean = split.mean();
+        replicas = new CompiledModel[threads];
+        for (int r = 0; r < threads; r++) {
+            replicas[r] = newReplica(owner);
+        }
+        chunkInputs = new Object[threads][owner.inputs.length];
+        firstRow = new int[threads];
+        rowCount = new int[threads];
+        weights = new double[threads];
+        team = new Team(threads, "modelc-" + owner.spec.name() + "-batch");
+    }
+
+    /** A new instance of the owner's class that reads the owner's parameters and keeps no optimizer state. */
+    private static CompiledModel newReplica(CompiledModel owner) {
+        CompiledModel m;
+        try {
+            m = (CompiledModel) owner.getClass().getMethod("uninitialized").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make another instance of " + owner.getClass().getName()
+                    + " for the batch split", e);
+        }
+        System.arraycopy(owner.params, 0, m.params, 0, m.params.length);
+        for (int k = 0; k < m.state.length; k++) {
+            System.arraycopy(owner.state[k], 0, m.state[k], 0, m.params.length);
+        }
+        return m;
+    }
+
+    int threads() {
+        return replicas.length;
+    }
+
+    /** The index of the batch size in the model's sizes. */
+    int batchSizeIndex() {
+        return batchSize;
+    }
+
+    /**
+     * The forward and backward passes of the owner's bound inputs at its bound sizes, split over the threads; leaves
+     * the weighted sum of the replicas' gradients in the owner's and returns the loss of the whole batch.
+     */
+    double forwardBackward() {
+        int rows = owner.sizes[batchSize];
+        chunks = Math.min(replicas.length, rows);
+        for (int r = 0; r < chunks; r++) {
+            firstRow[r] = r == 0 ? 0 : firstRow[r - 1] + rowCount[r - 1];
+            rowCount[r] = rows / chunks + (r < rows % chunks ? 1 : 0);
+            weights[r] = mean ? (double) rowCount[r] / rows : 1.0;
+            bind(r, rows);
+        }
+        team.run(passes, chunks);
+        team.run(reduce, replicas.length);
+        double loss = 0;
+        for (int r = 0; r < chunks; r++) {
+            loss += weights[r] * replicas[r].loss();
+        }
+        return loss;
+    }
+
+    /** Copies replica r's rows of every input and binds its sizes: the owner's, with its own row count. */
+    private void bind(int r, int rows) {
+        CompiledModel m = replicas[r];
+        for (int s = 0; s < owner.sizes.length; s++) {
+            m.bindSize(s, s == batchSize ? rowCount[r] : owner.sizes[s]);
+        }
+        for (int i = 0; i < owner.inputs.length; i++) {
+            Object all = owner.inputs[i];
+            int perRow = ModelArrays.length(all) / rows;
+            int n = rowCount[r] * perRow;
+            Object mine = chunkInputs[r][i];
+            if (mine == null || mine.getClass() != all.getClass() || ModelArrays.length(mine) != n) {
+                mine = java.lang.reflect.Array.newInstance(all.getClass().getComponentType(), n);
+                chunkInputs[r][i] = mine;
+            }
+            System.arraycopy(all, firstRow[r] * perRow, mine, 0, n);
+            m.bindInput(i, mine);
+        }
+        m.setTraining(owner.training());
+        m.setDetectAnomaly(owner.detectAnomaly());
+    }
+
+    /** Part r of the reduction: its share of every gradient's elements, the chunks added in order. */
+    private void reduceRange(int part) {
+        for (int p = 0; p < owner.grads.length; p++) {
+            Object g = owner.grads[p];
+            int n = ModelArrays.length(g);
+            int from = (int) ((long) n * part / replicas.length);
+            int to = (int) ((long) n * (part + 1) / replicas.length);
+            if (g instanceof float[] sum) {
+                float w0 = (float) weights[0];
+                float[] g0 = (float[]) replicas[0].grads[p];
+                for (int j = from; j < to; j++) {
+                    sum[j] = w0 * g0[j];
+                }
+                for (int r = 1; r < chunks; r++) {
+                    float w = (float) weights[r];
+                    float[] gr = (float[]) replicas[r].grads[p];
+                    for (int j = from; j < to; j++) {
+                        sum[j] += w * gr[j];
+                    }
+                }
+            } else {
+                double[] sum = (double[]) g;
+                double[] g0 = (double[]) replicas[0].grads[p];
+                for (int j = from; j < to; j++) {
+                    sum[j] = weights[0] * g0[j];
+                }
+                for (int r = 1; r < chunks; r++) {
+                    double w = weights[r];
+                    double[] gr = (double[]) replicas[r].grads[p];
+                    for (int j = from; j < to; j++) {
+                        sum[j] += w * gr[j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Output {@code name} of the last split step: the replicas' rows, in order. */
+    Object output(String name) {
+        Object[] parts = new Object[chunks];
+        int total = 0;
+        for (int r = 0; r < chunks; r++) {
+            parts[r] = replicas[r].output(name);
+            total += ModelArrays.length(parts[r]);
+        }
+        Object out = java.lang.reflect.Array.newInstance(parts[0].getClass().getComponentType(), total);
+        int at = 0;
+        for (Object part : parts) {
+            int n = ModelArrays.length(part);
+            System.arraycopy(part, 0, out, at, n);
+            at += n;
+        }
+        return out;
+    }
+
+    /** The threads: closing the team is all there is to stop (it holds nothing of the owner's). */
+    Team team() {
+        return team;
+    }
+}
