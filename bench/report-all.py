@@ -323,13 +323,13 @@ def threads_main(folder):
     print()
 
     def compiled(tag):
-        """{(model, threads): median µs over the rounds} of one kernel configuration."""
+        """{(model, threads, split): median µs over the rounds} of one kernel configuration."""
         out = {}
         for path in sorted(glob.glob(os.path.join(folder, f"r*-{tag}.json"))):
             for r in load(path) or []:
                 params = r.get("params", {})
-                out.setdefault((params.get("model"), int(params.get("threads", 1))), []).append(
-                    r["primaryMetric"]["score"])
+                key = (params.get("model"), int(params.get("threads", 1)), params.get("split", "kernels"))
+                out.setdefault(key, []).append(r["primaryMetric"]["score"])
         return {k: med(v) for k, v in out.items()}
 
     def torch(threads):
@@ -341,14 +341,17 @@ def threads_main(folder):
     rows = []
     for model in THREAD_MODELS:
         for name, c in configs:
-            one, two = c.get((model, 1)), c.get((model, 2))
-            gain = ratio(one, two)
-            rows.append([LABEL[model], f"compiled, {name}", fmt(one), fmt(two), times(gain),
-                         times(ratio(t2.get(model), two)), verdict(None if gain is None else gain >= THREAD_TARGET)])
+            one = c.get((model, 1, "kernels"))
+            for split in ("kernels", "batch"):
+                two = c.get((model, 2, split))
+                gain = ratio(one, two)
+                rows.append([LABEL[model], f"compiled, {name}", split, fmt(one), fmt(two), times(gain),
+                             times(ratio(t2.get(model), two)),
+                             verdict(None if gain is None else gain >= THREAD_TARGET)])
         tg = ratio(t1.get(model), t2.get(model))
-        rows.append([LABEL[model], "PyTorch", fmt(t1.get(model)), fmt(t2.get(model)), times(tg), "", ""])
+        rows.append([LABEL[model], "PyTorch", "", fmt(t1.get(model)), fmt(t2.get(model)), times(tg), "", ""])
     print("Train step on one and two threads, microseconds (median of the rounds; nothing pinned):\n")
-    print(table(rows, ["model (batch)", "code", "1 thread µs", "2 threads µs", "1 / 2 threads",
+    print(table(rows, ["model (batch)", "code", "two threads split", "1 thread µs", "2 threads µs", "1 / 2 threads",
                        "PyTorch 2 threads / compiled 2 threads", f"2 threads >= {THREAD_TARGET}x one"]))
 
 

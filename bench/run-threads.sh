@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One thread against two, side by side: the seeds' CNN and the wide MLP train steps of the compiled class with
-# Model.setThreads(1) and (2), plain Java and Vector API kernels, and PyTorch's on one and two threads (OpenMP and
+# Model.setThreads(1), (2) splitting each kernel and (2, ThreadSplit.BATCH) splitting the batch, plain Java and Vector
+# API kernels, and PyTorch's on one and two threads (OpenMP and
 # OpenBLAS threads), interleaved in rounds (fresh JVM forks and a fresh PyTorch process each round), nothing
 # pinned (two threads need both cores); prints the medians over the rounds with the ratios and the target of
 # docs/benchmarks.md (two threads at least 1.7 times one). Results are kept in bench/target/threads/.
@@ -51,13 +52,22 @@ mkdir -p "$OUT"
 . bench/torch-peer.sh
 find_torch run-threads.sh
 
-jmh() { # json file, extra JVM flags
-  # shellcheck disable=SC2086
-  "$JAVA" -jar "$JAR" 'TrainStepBenchmark\.compiledTrainStep' -p model=cnn,widemlp -p threads=1,2 $JMH \
-    -jvmArgsAppend "-Dmodelc.kernels=auto -Dmodelc.poolRent=0 $2" -rf json -rff "$1" >> "$OUT/jmh.log" 2>&1 || {
-      echo "run-threads.sh: JMH failed, see $OUT/jmh.log" >&2
-      exit 1
-    }
+jmh() { # json file, extra JVM flags; one thread, then two splitting the kernels, then two splitting the batch
+  local split
+  for split in "threads=1,2 -p split=kernels" "threads=2 -p split=batch"; do
+    # shellcheck disable=SC2086
+    "$JAVA" -jar "$JAR" 'TrainStepBenchmark\.compiledTrainStep' -p model=cnn,widemlp -p $split $JMH \
+      -jvmArgsAppend "-Dmodelc.kernels=auto -Dmodelc.poolRent=0 $2" -rf json -rff "$1.part" >> "$OUT/jmh.log" 2>&1 || {
+        echo "run-threads.sh: JMH failed, see $OUT/jmh.log" >&2
+        exit 1
+      }
+    if [ -f "$1" ]; then
+      "$PYTHON" -c 'import json, sys; a = json.load(open(sys.argv[1])); a += json.load(open(sys.argv[2])); json.dump(a, open(sys.argv[1], "w"))' "$1" "$1.part"
+      rm "$1.part"
+    else
+      mv "$1.part" "$1"
+    fi
+  done
 }
 
 {

@@ -38,6 +38,13 @@ public class TrainStepBenchmark {
   public int threads;
 
   /**
+   * How the threads share a step ({@code Model.ThreadSplit}): {@code kernels} (each kernel split) or {@code batch}
+   * (each thread the whole step on its own rows); {@code -p threads=2 -p split=batch}.
+   */
+  @Param({"kernels"})
+  public String split;
+
+  /**
    * The batch size; 0 takes the model's own (the harness's, {@code BenchModels.batch}). {@code -p batch=1} measures
    * a service's one-sample predict.
    */
@@ -52,7 +59,7 @@ public class TrainStepBenchmark {
     CheckedModel m = BenchModels.check(model);
     compiled = Driver.compile(m, "bench", model + ".mdl", false).newUninitialized();
     compiled.initialize(1);
-    compiled.setThreads(threads);
+    compiled.setThreads(threads, split.equals("batch") ? Model.ThreadSplit.BATCH : Model.ThreadSplit.KERNELS);
     reference = new Interpreter(m, 1);
     BenchModels.randomInputs(m, batch > 0 ? batch : BenchModels.batch(model), compiled, reference);
   }

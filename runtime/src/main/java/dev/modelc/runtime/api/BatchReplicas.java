@@ -50,6 +50,8 @@ final class BatchReplicas {
         for (int r = 0; r < threads; r++) {
             replicas[r] = newReplica(owner);
         }
+        // the first chunk's gradients are computed in the owner's arrays, which the reduction then scales in place
+        System.arraycopy(owner.grads, 0, replicas[0].grads, 0, owner.grads.length);
         chunkInputs = new Object[threads][owner.inputs.length];
         firstRow = new int[threads];
         rowCount = new int[threads];
@@ -126,7 +128,10 @@ final class BatchReplicas {
         m.setDetectAnomaly(owner.detectAnomaly());
     }
 
-    /** Part r of the reduction: its share of every gradient's elements, the chunks added in order. */
+    /**
+     * Part r of the reduction: its share of every gradient's elements, the chunks added in order. The owner's arrays
+     * hold the first chunk's gradient (its replica writes them), which is scaled there.
+     */
     private void reduceRange(int part) {
         for (int p = 0; p < owner.grads.length; p++) {
             Object g = owner.grads[p];
@@ -135,9 +140,10 @@ final class BatchReplicas {
             int to = (int) ((long) n * (part + 1) / replicas.length);
             if (g instanceof float[] sum) {
                 float w0 = (float) weights[0];
-                float[] g0 = (float[]) replicas[0].grads[p];
-                for (int j = from; j < to; j++) {
-                    sum[j] = w0 * g0[j];
+                if (w0 != 1) {
+                    for (int j = from; j < to; j++) {
+                        sum[j] = w0 * sum[j];
+                    }
                 }
                 for (int r = 1; r < chunks; r++) {
                     float w = (float) weights[r];
@@ -148,9 +154,10 @@ final class BatchReplicas {
                 }
             } else {
                 double[] sum = (double[]) g;
-                double[] g0 = (double[]) replicas[0].grads[p];
-                for (int j = from; j < to; j++) {
-                    sum[j] = weights[0] * g0[j];
+                if (weights[0] != 1) {
+                    for (int j = from; j < to; j++) {
+                        sum[j] = weights[0] * sum[j];
+                    }
                 }
                 for (int r = 1; r < chunks; r++) {
                     double w = weights[r];

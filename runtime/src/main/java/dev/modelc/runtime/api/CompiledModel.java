@@ -216,6 +216,7 @@ public abstract class CompiledModel implements Model {
         close();
         if (split == ThreadSplit.BATCH) {
             batch = new BatchReplicas(this, n);
+            workspace.setTeam(batch.team()); // the other calls split their kernels over the same threads
             teamCleanup = TeamCleaner.CLEANER.register(this, batch.team()::close); // nothing of this instance
             return;
         }
@@ -264,6 +265,7 @@ public abstract class CompiledModel implements Model {
             teamCleanup = null;
         }
         if (batch != null) {
+            workspace.setTeam(null);
             teamCleanup.clean();
             batch = null;
             teamCleanup = null;
