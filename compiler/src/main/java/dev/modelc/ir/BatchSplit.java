@@ -139,7 +139,7 @@ public record BatchSplit(String symbol, boolean mean, String refusal) {
         case RESHAPE -> keepsRows(n, leads(n.in(0)) && leads(n));
         case PERMUTE -> keepsRows(n, ((Attr.Perm) n.attr).perm().get(0) == 0);
         case SLICE -> keepsRows(n, n.in(0).rank() > 0 && ((Attr.Slice) n.attr).start().get(0) == 0
-            && ((Attr.Slice) n.attr).step().get(0) == 1 && leads(n));
+            && ((Attr.Slice) n.attr).step().get(0) == 1 && n.shape().dim(0).equals(n.in(0).shape().dim(0)));
         case REDUCE_SUM -> reduceSum(n);
         case REDUCE_MAX, REDUCE_AMAX, REDUCE_MAX_ALL, LOGSUMEXP -> {
           List<Integer> axes = ((Attr.Axes) n.attr).axes();
@@ -162,10 +162,7 @@ public record BatchSplit(String symbol, boolean mean, String refusal) {
 
     /** The size of the batch (times a constant) scales what it multiplies; any other use of it is refused. */
     private Value size(Node n, Dim d) {
-      if (!mentions(d)) {
-        return Value.CONST;
-      }
-      return d.symbols().equals(List.of(symbol)) ? Value.of(Kind.C, 1) : mixes(n);
+      return Value.of(Kind.C, occurrences(d));
     }
 
     private Value in(Node n, int i) {
@@ -183,13 +180,33 @@ public record BatchSplit(String symbol, boolean mean, String refusal) {
           + "the batch size " + symbol);
     }
 
-    /** Whether a node's first dimension is the batch size. */
+    /**
+     * Whether a node's rows are the batch's: its first dimension is the batch size times a size without it ({@code B},
+     * or {@code 8*B} for the rows of a {@code [B, 8, d]} value reshaped to {@code [8*B, d]}, where each batch row
+     * owns consecutive rows), and no other dimension mentions the batch size.
+     */
     private boolean leads(Node n) {
-      return n.rank() > 0 && n.shape().dim(0).equals(Dim.symbol(symbol));
+      if (n.rank() == 0 || occurrences(n.shape().dim(0)) != 1) {
+        return false;
+      }
+      for (int d = 1; d < n.rank(); d++) {
+        if (mentions(n.shape().dim(d))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private boolean mentions(Dim d) {
       return d.symbols().contains(symbol);
+    }
+
+    private int occurrences(Dim d) {
+      int k = 0;
+      for (String s : d.symbols()) {
+        k += s.equals(symbol) ? 1 : 0;
+      }
+      return k;
     }
 
     /**
@@ -276,12 +293,7 @@ public record BatchSplit(String symbol, boolean mean, String refusal) {
       List<Integer> axes = ((Attr.Axes) n.attr).axes();
       int batchAxes = 0;
       for (int axis : axes) {
-        Dim d = n.in(0).shape().dim(axis);
-        if (d.equals(Dim.symbol(symbol))) {
-          batchAxes++;
-        } else if (mentions(d)) {
-          return mixes(n);
-        }
+        batchAxes += occurrences(n.in(0).shape().dim(axis));
       }
       return switch (v.kind) {
         case C -> Value.of(Kind.C, v.power + batchAxes);

@@ -97,6 +97,32 @@ class BatchSplitTrainingTest {
   }
 
   @Test
+  void theTransformerWithItsRowsReshapedTrainsAsOnOneThread() throws IOException {
+    CompiledClass c = Driver.compile(Samples.load("transformer", false), "split", "transformer.mdl", true);
+    Model one = c.newInstance();
+    Model two = c.newInstance();
+    two.setThreads(2, Model.ThreadSplit.BATCH);
+    Random r = new Random(9);
+    int batch = 13;
+    int[] tokens = new int[batch * 8];
+    int[] t = new int[batch];
+    for (int i = 0; i < tokens.length; i++) tokens[i] = r.nextInt(6);
+    for (int i = 0; i < batch; i++) t[i] = r.nextInt(4);
+    for (Model m : new Model[] {one, two}) {
+      m.setInput("tokens", tokens);
+      m.setInput("t", t);
+    }
+    for (int step = 0; step < 4; step++) {
+      double l1 = one.trainStep();
+      assertEquals(l1, two.trainStep(), 1e-5 * Math.abs(l1), "step " + step);
+    }
+    float[] p1 = parameters(one);
+    float[] p2 = parameters(two);
+    for (int i = 0; i < p1.length; i++) assertEquals(p1[i], p2[i], 1e-5f, "parameter " + i);
+    two.close();
+  }
+
+  @Test
   void resultsDoNotDependOnTiming() throws IOException {
     CompiledClass c = cnn();
     float[][] runs = new float[3][];
@@ -144,6 +170,8 @@ class BatchSplitTrainingTest {
   @Test
   void aModelWhoseRowsMixIsRefusedWithTheReason() throws IOException {
     CompiledClass c = Driver.compile(Samples.load("resnet", false), "split", "resnet.mdl", true);
+    assertEquals("batch_norm's statistics at 16:9 are taken over the whole batch",
+        ((CompiledModel) c.newInstance()).batchSplit().refusal());
     try (Model m = c.newInstance()) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> m.setThreads(2, Model.ThreadSplit.BATCH));

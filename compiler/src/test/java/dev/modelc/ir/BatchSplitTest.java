@@ -31,7 +31,8 @@ class BatchSplitTest {
       "bow         | batch B mean",
       "norm        | batch B mean",
       "resnet      | batch - batch_norm's statistics at 16:9 are taken over the whole batch",
-      "transformer | batch - reshape at 8:9 mixes the rows of the batch B",
+      // [B, 8, 16] reshaped to [8*B, 16] for the linear layers: each batch row owns 8 consecutive rows
+      "transformer | batch B mean",
       "penalty     | batch - pow at 13:30 takes a value that depends on the batch size B",
   })
   void samples(String name, String expected) throws IOException {
@@ -81,6 +82,7 @@ class BatchSplitTest {
       "gelumlp  | batch B mean",
       "widemlp  | batch B mean",
       "leakycnn | batch B mean",
+      "bigtransformer | batch B mean",
   })
   void benchModels(String name, String expected) throws IOException {
     Path file = Path.of("../bench/models/" + name + ".mdl");
