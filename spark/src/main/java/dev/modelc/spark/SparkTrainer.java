@@ -134,6 +134,7 @@ public final class SparkTrainer implements AutoCloseable {
         if (model.objective() == null) {
             throw new IllegalArgumentException(model.name() + " has no objective to train");
         }
+        Reduction.check(model, config.reduction());
     }
 
     /** A trainer of a new instance of the class initialized from {@code initSeed}. */

@@ -47,7 +47,8 @@ public final class TrainJob {
         public long seed;
         public long initSeed;
         public double lr = Double.NaN;
-        public Reduction reduction = Reduction.MEAN;
+        /** Null: the model's own ({@link Reduction#of}). */
+        public Reduction reduction;
         public boolean dropLast;
         public Path checkpoint;
         public int checkpointEvery;
@@ -134,7 +135,7 @@ public final class TrainJob {
               --local-steps K        local steps per round of local SGD (default 4)
               --seed S               loader seed (record order per epoch); --init-seed S: parameter initialization
               --lr X                 learning rate (default: the model's)
-              --reduction mean|sum   how the objective reduces over the batch (default mean)
+              --reduction mean|sum   how the objective reduces over the batch (default: the model's)
               --drop-last            drop the partial last batch of each epoch
               --checkpoint FILE      write a checkpoint at the end (and every --checkpoint-every N steps)
               --resume FILE          start from a checkpoint
@@ -180,7 +181,8 @@ public final class TrainJob {
             log.println("warning: executors use different matrix kernels, results depend on task placement: " + data.kernels());
         }
         SparkTrainer.Config cfg = SparkTrainer.Config.defaults().withBatchSize(o.batch).withSeed(o.seed).withMode(o.mode)
-                .withLocalSteps(o.localSteps).withReduction(o.reduction).withDropLast(o.dropLast);
+                .withLocalSteps(o.localSteps).withReduction(o.reduction != null ? o.reduction : Reduction.of(model))
+                .withDropLast(o.dropLast);
         SparkTrainer trainer = new SparkTrainer(sc, cls, model, data, cfg);
         long total = o.steps >= 0 ? o.steps : (long) o.epochs * trainer.schedule().batchesPerEpoch();
         long end = model.stepCount() + total;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.runtime.api.Model;
@@ -148,6 +149,32 @@ class SparkTrainerTest {
                 assertNotEquals(g[0], unweighted.values()[0], 1e-6);
             }
         }
+    }
+
+    @Test
+    void theModelsOwnReductionIsTheDefaultAndAMismatchIsRefused() throws Exception {
+        ModelClass sum = ModelClass.compileSource("lin.mdl", """
+                model Lin {
+                  input x : f64[N, 3]
+                  input y : f64[N, 1]
+                  param w : f64[3, 1] init uniform(-1, 1)
+                  minimize sum((x @ w - y) ** 2) with sgd(lr = 0.01)
+                }
+                """, null);
+        Model model = sum.newInstance(5);
+        assertEquals(Reduction.SUM, Reduction.of(model));
+        int n = 6;
+        Dataset d = new Dataset("synthetic", List.of(ArrayData.of("x", new double[n * 3], n, 3),
+                ArrayData.of("y", new double[n], n, 1)));
+        try (TrainData data = TrainData.parallelize(sc, d.bind(model), 2)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new SparkTrainer(sc, sum, model, data, SparkTrainer.Config.defaults()));
+            assertTrue(e.getMessage().contains("its objective is a sum over the rows of the batch, but the shards "
+                    + "would be weighed as for a mean"), e.getMessage());
+            new SparkTrainer(sc, sum, model, data, SparkTrainer.Config.defaults().withReduction(Reduction.of(model)));
+        }
+        assertEquals(Reduction.MEAN, Reduction.of(ModelClass.compile(Fixtures.SAMPLES.resolve("models/mlp.mdl"), null)
+                .newInstance(0)));
     }
 
     /** The first attempt of partition 1 fails at step 3; Spark runs it again and the trajectory is unchanged. */
