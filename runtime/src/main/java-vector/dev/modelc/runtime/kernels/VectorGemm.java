@@ -45,6 +45,11 @@ final class VectorGemm extends Gemm {
     }
 
     @Override
+    boolean transposesThroughScratch(boolean transB, boolean accumulate, int m, int n, int k) {
+        return VectorSgemm.WIDE && copiesLessTransposed(transB, accumulate, m, n, k);
+    }
+
+    @Override
     void run(Workspace ws, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
              float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, int cRow, int cCol, boolean accumulate) {
         VectorSgemm.run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, cRow, cCol, accumulate);

@@ -27,6 +27,52 @@ public abstract class Gemm {
         return n < NARROW && n < m;
     }
 
+    /**
+     * Whether a product with B stored transposed (a Linear layer's {@code x W^T}) is computed as {@code C^T = B^T
+     * A^T} into scratch and then transposed into C. The blocked kernels copy B into panels, for a transposed B a
+     * strided copy of {@code n k} elements; computed transposed, they copy A's columns instead ({@code m k}) and C is
+     * transposed ({@code m n}): far fewer when A has fewer rows than B has columns (the MLP's {@code 64 x 784} batch
+     * by a {@code 128 x 784} weight: 58 thousand elements against 100 thousand). Every element of C is the same sum
+     * in the same order either way, so the bits are the same; only a product that overwrites C qualifies (adding a
+     * finished sum to C would round differently from adding each block's partial sum in turn). The kernels that
+     * read A in place take it (the Vector API's 512-bit f32 tiles: the MLP's product 104-109 -> 92 µs on the Zen 5
+     * machine); with A packed it gained nothing (256-bit tiles), and the plain Java kernel, whose rows of C are then
+     * the batch's 64 instead of the weight's 128 or 1,024 columns, lost 15-40% (docs/kernels.md).
+     */
+    boolean transposesThroughScratch(boolean transB, boolean accumulate, int m, int n, int k) {
+        return false;
+    }
+
+    /** The part of {@link #transposesThroughScratch} that does not depend on the kernel. */
+    static boolean copiesLessTransposed(boolean transB, boolean accumulate, int m, int n, int k) {
+        return transB && !accumulate && (long) m * (k + n) < (long) n * k;
+    }
+
+    /** {@code c[cOff + i * rows + j] = ct[j * cols + i]}: C, {@code cols x rows}, from its transpose {@code ct}. */
+    private static void transpose(float[] ct, int rows, int cols, float[] c, int cOff) {
+        int j = 0;
+        for (; j + 8 <= rows; j += 8) { // eight rows of ct at a time: eight neighbouring stores into each row of C
+            int from = j * cols;
+            for (int i = 0; i < cols; i++) {
+                int at = cOff + i * rows + j;
+                int f = from + i;
+                c[at] = ct[f];
+                c[at + 1] = ct[f + cols];
+                c[at + 2] = ct[f + 2 * cols];
+                c[at + 3] = ct[f + 3 * cols];
+                c[at + 4] = ct[f + 4 * cols];
+                c[at + 5] = ct[f + 5 * cols];
+                c[at + 6] = ct[f + 6 * cols];
+                c[at + 7] = ct[f + 7 * cols];
+            }
+        }
+        for (; j < rows; j++) {
+            for (int i = 0; i < cols; i++) {
+                c[cOff + i * rows + j] = ct[j * cols + i];
+            }
+        }
+    }
+
     /** {@code "java"} or {@code "vector"}. */
     public abstract String name();
 
@@ -84,6 +130,10 @@ public abstract class Gemm {
             SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
+        } else if (transposesThroughScratch(transB, accumulate, m, n, k)) {
+            float[] ct = ws.floats(Workspace.Slot.TRANSPOSED_C, n * m);
+            run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, ct, 0, m, 1, false);
+            transpose(ct, n, m, c, cOff);
         } else {
             run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);
         }

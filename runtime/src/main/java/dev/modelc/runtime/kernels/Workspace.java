@@ -14,7 +14,7 @@ package dev.modelc.runtime.kernels;
 public final class Workspace {
 
     /** What a buffer is used for; each kernel asks for its buffers by slot so that uses never overlap. */
-    enum Slot { PACK_A, PACK_B, TILE, ROWS_B, ROWS_C, COLUMNS, ROW, PADDED, WIDE, SUMS, WEIGHTS, PART }
+    enum Slot { PACK_A, PACK_B, TILE, ROWS_B, ROWS_C, COLUMNS, ROW, PADDED, WIDE, SUMS, WEIGHTS, PART, TRANSPOSED_C }
 
     private final float[][] floats = new float[Slot.values().length][];
     private final double[][] doubles = new double[Slot.values().length][];

@@ -208,4 +208,52 @@ class MatMulTest {
         assertThrows(IllegalArgumentException.class,
                 () -> MatMul.gemm(null, false, false, 1, 1, 1, new float[1], 0, new float[1], 0, new float[1], 0, true));
     }
+
+    /**
+     * {@code x W^T} computed transposed through scratch ({@link Gemm#transposesThroughScratch}) gives the bits of the
+     * same product with W's transpose passed as a row-major B, the orientation it replaces; so does every shape
+     * around it, taken or not.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void transposedThroughScratchGivesTheBitsOfTheOtherOrientation(Gemm kernel) {
+        Random random = new Random(5);
+        Workspace ws = new Workspace();
+        int[][] shapes = {{64, 128, 784}, {6, 576, 25}, {16, 48, 40}, {9, 33, 300}, {33, 40, 70}, {40, 33, 70},
+            {128, 1024, 300}};
+        int taken = 0;
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            taken += kernel.transposesThroughScratch(true, false, m, n, k) ? 1 : 0;
+            float[] a = new float[m * k];
+            float[] w = new float[n * k];
+            double[] ad = new double[m * k];
+            double[] wd = new double[n * k];
+            for (int i = 0; i < a.length; i++) ad[i] = a[i] = (float) random.nextGaussian();
+            for (int i = 0; i < w.length; i++) wd[i] = w[i] = (float) random.nextGaussian();
+            float[] wt = new float[k * n];
+            double[] wtd = new double[k * n];
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    wt[p * n + j] = w[j * k + p];
+                    wtd[p * n + j] = wd[j * k + p];
+                }
+            }
+            float[] viaTranspose = new float[m * n];
+            float[] plain = new float[m * n];
+            kernel.gemm(ws, false, true, m, n, k, a, 0, w, 0, viaTranspose, 0, false);
+            kernel.gemm(ws, false, false, m, n, k, a, 0, wt, 0, plain, 0, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(plain, viaTranspose, m + "x" + n + "x" + k);
+            double[] viaTransposeD = new double[m * n];
+            double[] plainD = new double[m * n];
+            kernel.gemm(ws, false, true, m, n, k, ad, 0, wd, 0, viaTransposeD, 0, false);
+            kernel.gemm(ws, false, false, m, n, k, ad, 0, wtd, 0, plainD, 0, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(plainD, viaTransposeD, m + "x" + n + "x" + k + " f64");
+        }
+        if (kernel.transposesThroughScratch(true, false, 64, 128, 784)) {
+            assertTrue(taken >= 4 && taken < shapes.length, "the shapes take the path and leave it: " + taken);
+        } else {
+            assertEquals(0, taken, kernel.name() + " never takes it");
+        }
+    }
 }
