@@ -29,13 +29,7 @@ class BatchSplitTrainingTest {
   }
 
   private static void bind(Model m, int batch, long seed) {
-    Random r = new Random(seed);
-    float[] x = new float[batch * 784];
-    for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
-    int[] t = new int[batch];
-    for (int i = 0; i < batch; i++) t[i] = r.nextInt(10);
-    m.setInput("x", x);
-    m.setInput("t", t);
+    ThreadsTest.bind(m, batch, seed);
   }
 
   private static float[] parameters(Model m) {

@@ -45,7 +45,7 @@ class ThreadsTest {
   }
 
   /** Random images and labels for a classifier with inputs x [B, features] (or [B, 1, 28, 28]) and t [B]. */
-  private static void bind(Model m, int batch, long seed) {
+  static void bind(Model m, int batch, long seed) {
     Random r = new Random(seed);
     float[] x = new float[batch * 784];
     for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();

@@ -1,5 +1,7 @@
 package dev.modelc.runtime.api;
 
+import dev.modelc.runtime.kernels.Movement;
+
 /**
  * The transposed copies of weights that inference multiplies as {@code x W^T}, kept between {@code predict} calls.
  *
@@ -55,54 +57,13 @@ final class WeightTransposes {
         java.util.Arrays.fill(copies, null);
     }
 
-    /**
-     * {@code t[j][i] = w[i][j]}: eight rows of w at a time, so that each column gives eight neighbouring stores and
-     * the eight rows are read in sequence.
-     */
+    /** {@code t[j][i] = w[i][j]} ({@link Movement#transpose2d(float[], int, int, float[], int)}). */
     static void transpose(float[] w, int rows, int cols, float[] t) {
-        int i = 0;
-        for (; i + 8 <= rows; i += 8) {
-            for (int j = 0; j < cols; j++) {
-                int from = i * cols + j;
-                int to = j * rows + i;
-                t[to] = w[from];
-                t[to + 1] = w[from + cols];
-                t[to + 2] = w[from + 2 * cols];
-                t[to + 3] = w[from + 3 * cols];
-                t[to + 4] = w[from + 4 * cols];
-                t[to + 5] = w[from + 5 * cols];
-                t[to + 6] = w[from + 6 * cols];
-                t[to + 7] = w[from + 7 * cols];
-            }
-        }
-        for (; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = w[i * cols + j];
-            }
-        }
+        Movement.transpose2d(w, rows, cols, t, 0);
     }
 
     /** f64 {@link #transpose(float[], int, int, float[])}. */
     static void transpose(double[] w, int rows, int cols, double[] t) {
-        int i = 0;
-        for (; i + 8 <= rows; i += 8) {
-            for (int j = 0; j < cols; j++) {
-                int from = i * cols + j;
-                int to = j * rows + i;
-                t[to] = w[from];
-                t[to + 1] = w[from + cols];
-                t[to + 2] = w[from + 2 * cols];
-                t[to + 3] = w[from + 3 * cols];
-                t[to + 4] = w[from + 4 * cols];
-                t[to + 5] = w[from + 5 * cols];
-                t[to + 6] = w[from + 6 * cols];
-                t[to + 7] = w[from + 7 * cols];
-            }
-        }
-        for (; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = w[i * cols + j];
-            }
-        }
+        Movement.transpose2d(w, rows, cols, t, 0);
     }
 }

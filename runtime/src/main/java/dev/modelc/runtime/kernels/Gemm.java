@@ -48,31 +48,6 @@ public abstract class Gemm {
         return transB && !accumulate && (long) m * (k + n) < (long) n * k;
     }
 
-    /** {@code c[cOff + i * rows + j] = ct[j * cols + i]}: C, {@code cols x rows}, from its transpose {@code ct}. */
-    private static void transpose(float[] ct, int rows, int cols, float[] c, int cOff) {
-        int j = 0;
-        for (; j + 8 <= rows; j += 8) { // eight rows of ct at a time: eight neighbouring stores into each row of C
-            int from = j * cols;
-            for (int i = 0; i < cols; i++) {
-                int at = cOff + i * rows + j;
-                int f = from + i;
-                c[at] = ct[f];
-                c[at + 1] = ct[f + cols];
-                c[at + 2] = ct[f + 2 * cols];
-                c[at + 3] = ct[f + 3 * cols];
-                c[at + 4] = ct[f + 4 * cols];
-                c[at + 5] = ct[f + 5 * cols];
-                c[at + 6] = ct[f + 6 * cols];
-                c[at + 7] = ct[f + 7 * cols];
-            }
-        }
-        for (; j < rows; j++) {
-            for (int i = 0; i < cols; i++) {
-                c[cOff + i * rows + j] = ct[j * cols + i];
-            }
-        }
-    }
-
     /** {@code "java"} or {@code "vector"}. */
     public abstract String name();
 
@@ -133,7 +108,7 @@ public abstract class Gemm {
         } else if (transposesThroughScratch(transB, accumulate, m, n, k)) {
             float[] ct = ws.floats(Workspace.Slot.TRANSPOSED_C, n * m);
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, ct, 0, m, 1, false);
-            transpose(ct, n, m, c, cOff);
+            Movement.transpose2d(ct, n, m, c, cOff);
         } else {
             run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, n, 1, accumulate);
         }

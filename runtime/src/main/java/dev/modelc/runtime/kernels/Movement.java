@@ -352,4 +352,56 @@ public final class Movement {
         }
         return out;
     }
+
+    /**
+     * {@code out[outOff + j * rows + i] = x[i * cols + j]}: the transpose of the row-major {@code rows x cols} matrix
+     * x, eight rows of x at a time, so that each column gives eight neighbouring stores and the eight rows are read
+     * in sequence (predict's kept weight transposes, the product computed transposed into scratch).
+     */
+    public static void transpose2d(float[] x, int rows, int cols, float[] out, int outOff) {
+        int i = 0;
+        for (; i + 8 <= rows; i += 8) {
+            for (int j = 0; j < cols; j++) {
+                int from = i * cols + j;
+                int to = outOff + j * rows + i;
+                out[to] = x[from];
+                out[to + 1] = x[from + cols];
+                out[to + 2] = x[from + 2 * cols];
+                out[to + 3] = x[from + 3 * cols];
+                out[to + 4] = x[from + 4 * cols];
+                out[to + 5] = x[from + 5 * cols];
+                out[to + 6] = x[from + 6 * cols];
+                out[to + 7] = x[from + 7 * cols];
+            }
+        }
+        for (; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[outOff + j * rows + i] = x[i * cols + j];
+            }
+        }
+    }
+
+    /** f64 {@link #transpose2d(float[], int, int, float[], int)}. */
+    public static void transpose2d(double[] x, int rows, int cols, double[] out, int outOff) {
+        int i = 0;
+        for (; i + 8 <= rows; i += 8) {
+            for (int j = 0; j < cols; j++) {
+                int from = i * cols + j;
+                int to = outOff + j * rows + i;
+                out[to] = x[from];
+                out[to + 1] = x[from + cols];
+                out[to + 2] = x[from + 2 * cols];
+                out[to + 3] = x[from + 3 * cols];
+                out[to + 4] = x[from + 4 * cols];
+                out[to + 5] = x[from + 5 * cols];
+                out[to + 6] = x[from + 6 * cols];
+                out[to + 7] = x[from + 7 * cols];
+            }
+        }
+        for (; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[outOff + j * rows + i] = x[i * cols + j];
+            }
+        }
+    }
 }
