@@ -86,6 +86,10 @@ class BatchSplitTrainingTest {
         assertEquals(expected[i], afterStep[i], 1e-5f, "logit " + i);
       }
       assertThrows(IllegalStateException.class, two::backward, "the step's graph is freed, as after one thread's");
+      double loss = two.loss();
+      two.setThreads(1);                               // the last step's loss and outputs stay readable
+      assertEquals(loss, two.loss());
+      assertArrayEquals(afterStep, (float[]) two.output("logits"));
       for (Model m : new Model[] {one, two, three}) m.close();
     }
   }

@@ -101,8 +101,12 @@ public abstract class CompiledModel implements Model {
     private Team team;
     /** The replicas of a batch-split {@link #trainStep}, or null ({@link ThreadSplit#BATCH}). */
     private BatchReplicas batch;
-    /** Whether the last pass was a batch-split step: its loss is {@link #splitLoss}, its outputs the replicas'. */
+    /**
+     * Whether the last pass was a batch-split step: its loss is {@link #splitLoss}, its outputs those of
+     * {@link #lastSplit}'s replicas (kept until the next pass, even when the threads are stopped meanwhile).
+     */
     private boolean splitPass;
+    private BatchReplicas lastSplit;
     private double splitLoss;
     /** Closes {@link #team} or {@link #batch} when this instance becomes unreachable. */
     private Cleaner.Cleanable teamCleanup;
@@ -269,7 +273,6 @@ public abstract class CompiledModel implements Model {
             teamCleanup.clean();
             batch = null;
             teamCleanup = null;
-            splitPass = false;
         }
     }
 
@@ -374,6 +377,7 @@ public abstract class CompiledModel implements Model {
     public final void forward() {
         parameterState++; // a training pass may update batch-norm running statistics
         splitPass = false;
+        lastSplit = null;
         prepare(false);
         trainingPass = training;
         if (training) {
@@ -387,6 +391,7 @@ public abstract class CompiledModel implements Model {
     public final void predict() {
         passes.predictStarts();
         splitPass = false;
+        lastSplit = null;
         prepare(true);
         boolean recorded = trainingPass; // a predict that fails leaves the earlier forward pass's graph to backward
         trainingPass = false;
@@ -466,6 +471,7 @@ public abstract class CompiledModel implements Model {
         splitPass = false;
         splitLoss = batch.forwardBackward();
         splitPass = true;
+        lastSplit = batch;
         passes.forwardRan(true);
         stepCount++;
         beginStep();
@@ -525,7 +531,7 @@ public abstract class CompiledModel implements Model {
     public final Object output(String name) {
         int i = indexOf(spec.outputs(), name, "output");
         passes.checkOutputs();
-        return splitPass ? batch.output(name) : locations.output(i);
+        return splitPass ? lastSplit.output(name) : locations.output(i);
     }
 
     /**
