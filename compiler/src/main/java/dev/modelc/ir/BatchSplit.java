@@ -141,23 +141,30 @@ public record BatchSplit(String symbol, boolean mean, String refusal) {
         case SLICE -> keepsRows(n, n.in(0).rank() > 0 && ((Attr.Slice) n.attr).start().get(0) == 0
             && ((Attr.Slice) n.attr).step().get(0) == 1 && n.shape().dim(0).equals(n.in(0).shape().dim(0)));
         case REDUCE_SUM -> reduceSum(n);
-        case REDUCE_MAX, REDUCE_AMAX, REDUCE_MAX_ALL, LOGSUMEXP -> {
-          List<Integer> axes = ((Attr.Axes) n.attr).axes();
-          yield axes.contains(0) && in(n, 0).kind == Kind.R ? mixes(n) : rowWise(n);
-        }
-        case LOG_SOFTMAX -> ((Attr.Axes) n.attr).axes().contains(0) && in(n, 0).kind == Kind.R ? mixes(n)
-            : rowWise(n);
-        case FIRST_MAX -> rowWise(n);
+        case REDUCE_MAX, REDUCE_AMAX, REDUCE_MAX_ALL, LOGSUMEXP, LOG_SOFTMAX, FIRST_MAX ->
+            alongBatch(n) ? mixes(n) : rowWise(n);
         case MATMUL -> matmul(n);
-        case CONV2D -> in(n, 1).kind == Kind.C && in(n, 1).power == 0
-            ? (in(n, 0).kind == Kind.R || in(n, 0).kind == Kind.C ? Value.of(in(n, 0).kind, in(n, 0).power)
-                : mixes(n))
-            : mixes(n);
+        case CONV2D -> in(n, 1).kind == Kind.C && in(n, 1).power == 0 && in(n, 0).kind != Kind.A
+            && in(n, 0).kind != Kind.AC ? in(n, 0) : mixes(n);
         case GATHER -> gather(n);
         case DROPOUT -> new Value(Kind.X, 0, "dropout" + at(n) + " draws its masks by position in the batch");
         case SLICE_BACKWARD, SCATTER_ADD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, MAXPOOL2D_BACKWARD,
             MAXPOOL2D_GATHER, AVGPOOL2D_BACKWARD -> mixes(n);
       };
+    }
+
+    /**
+     * Whether a reduction other than a sum, or an op along an axis, runs along a dimension of the batch: a max, a
+     * log-sum-exp or a softmax over rows mixes them, and over the rows of a value the same for every row it still
+     * depends on how many there are (the first maximum is row 0, the log-sum-exp grows with log B).
+     */
+    private boolean alongBatch(Node n) {
+      for (int axis : ((Attr.Axes) n.attr).axes()) {
+        if (mentions(n.in(0).shape().dim(axis))) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** The size of the batch (times a constant) scales what it multiplies; any other use of it is refused. */
@@ -310,14 +317,10 @@ public record BatchSplit(String symbol, boolean mean, String refusal) {
       if (a.kind == Kind.C && b.kind == Kind.C) {
         return Value.of(Kind.C, a.power + b.power);
       }
-      boolean batched = n.rank() > 2;
-      if (a.kind == Kind.R && b.kind == Kind.C && (!batched || leads(n))) {
-        return Value.of(Kind.R, a.power + b.power);
-      }
-      if (batched && leads(n) && (a.kind == Kind.R || a.kind == Kind.C) && (b.kind == Kind.R || b.kind == Kind.C)) {
-        return Value.of(Kind.R, a.power + b.power);
-      }
-      return mixes(n);
+      // rows of A times a B the same for every row, or batched products whose batch dimensions lead with the rows
+      boolean rows = a.kind == Kind.R && b.kind == Kind.C
+          || n.rank() > 2 && (a.kind == Kind.R || a.kind == Kind.C) && (b.kind == Kind.R || b.kind == Kind.C);
+      return rows && leads(n) ? Value.of(Kind.R, a.power + b.power) : mixes(n);
     }
 
     private Value gather(Node n) {

@@ -47,7 +47,7 @@ class BatchSplitTrainingTest {
   @Test
   void theCnnTrainsAsOnOneThreadToRounding() throws IOException {
     CompiledClass c = cnn();
-    for (int batch : new int[] {64, 7, 3}) {            // even, odd (4 + 3 rows), and more threads than... 3 on 2
+    for (int batch : new int[] {64, 7, 3, 1}) {  // even, odd (4 + 3 rows), one row a thread, fewer rows than threads
       Model one = cnn(c, 1, Model.ThreadSplit.KERNELS);
       Model two = cnn(c, 2, Model.ThreadSplit.BATCH);
       Model three = cnn(c, 3, Model.ThreadSplit.BATCH);

@@ -37,8 +37,8 @@ public enum Reduction {
      * reduction: shards weighed as a mean for a sum (or the reverse) would give a gradient off by a factor.
      */
     static void check(Model model, Reduction configured) {
-        if (model instanceof CompiledModel c && c.batchSplit().splits() && of(model) != configured) {
-            Reduction own = of(model);
+        Reduction own = of(model);
+        if (model instanceof CompiledModel c && c.batchSplit().splits() && own != configured) {
             throw new IllegalArgumentException("model " + model.name() + ": its objective is a "
                     + own.name().toLowerCase(java.util.Locale.ROOT) + " over the rows of the batch, but the shards "
                     + "would be weighed as for a " + configured.name().toLowerCase(java.util.Locale.ROOT)

@@ -22,7 +22,6 @@ final class BatchReplicas {
     private final int[] firstRow;
     private final int[] rowCount;
     private final double[] weights;
-    private int chunks;
 
     private final Team.Job passes = new Team.Job() {
         @Override
@@ -85,12 +84,13 @@ final class BatchReplicas {
     }
 
     /**
-     * The forward and backward passes of the owner's bound inputs at its bound sizes, split over the threads; leaves
-     * the weighted sum of the replicas' gradients in the owner's and returns the loss of the whole batch.
+     * The forward and backward passes of the owner's bound inputs at its bound sizes, split over the threads (a
+     * batch of at least one row per thread); leaves the weighted sum of the replicas' gradients in the owner's and
+     * returns the loss of the whole batch.
      */
     double forwardBackward() {
         int rows = owner.sizes[batchSize];
-        chunks = Math.min(replicas.length, rows);
+        int chunks = replicas.length;
         for (int r = 0; r < chunks; r++) {
             firstRow[r] = r == 0 ? 0 : firstRow[r - 1] + rowCount[r - 1];
             rowCount[r] = rows / chunks + (r < rows % chunks ? 1 : 0);
@@ -98,7 +98,7 @@ final class BatchReplicas {
             bind(r, rows);
         }
         team.run(passes, chunks);
-        team.run(reduce, replicas.length);
+        team.run(reduce, chunks);
         double loss = 0;
         for (int r = 0; r < chunks; r++) {
             loss += weights[r] * replicas[r].loss();
@@ -145,7 +145,7 @@ final class BatchReplicas {
                         sum[j] = w0 * sum[j];
                     }
                 }
-                for (int r = 1; r < chunks; r++) {
+                for (int r = 1; r < replicas.length; r++) {
                     float w = (float) weights[r];
                     float[] gr = (float[]) replicas[r].grads[p];
                     for (int j = from; j < to; j++) {
@@ -159,7 +159,7 @@ final class BatchReplicas {
                         sum[j] = weights[0] * sum[j];
                     }
                 }
-                for (int r = 1; r < chunks; r++) {
+                for (int r = 1; r < replicas.length; r++) {
                     double w = weights[r];
                     double[] gr = (double[]) replicas[r].grads[p];
                     for (int j = from; j < to; j++) {
@@ -172,9 +172,9 @@ final class BatchReplicas {
 
     /** Output {@code name} of the last split step: the replicas' rows, in order. */
     Object output(String name) {
-        Object[] parts = new Object[chunks];
+        Object[] parts = new Object[replicas.length];
         int total = 0;
-        for (int r = 0; r < chunks; r++) {
+        for (int r = 0; r < replicas.length; r++) {
             parts[r] = replicas[r].output(name);
             total += ModelArrays.length(parts[r]);
         }

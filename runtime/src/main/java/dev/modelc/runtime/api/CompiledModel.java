@@ -102,10 +102,9 @@ public abstract class CompiledModel implements Model {
     /** The replicas of a batch-split {@link #trainStep}, or null ({@link ThreadSplit#BATCH}). */
     private BatchReplicas batch;
     /**
-     * Whether the last pass was a batch-split step: its loss is {@link #splitLoss}, its outputs those of
-     * {@link #lastSplit}'s replicas (kept until the next pass, even when the threads are stopped meanwhile).
+     * The replicas of the last pass when it was a batch-split step, else null: the pass's loss is {@link #splitLoss}
+     * and its outputs are theirs (kept until the next pass, even when the threads are stopped meanwhile).
      */
-    private boolean splitPass;
     private BatchReplicas lastSplit;
     private double splitLoss;
     /** Closes {@link #team} or {@link #batch} when this instance becomes unreachable. */
@@ -376,9 +375,13 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void forward() {
         parameterState++; // a training pass may update batch-norm running statistics
-        splitPass = false;
-        lastSplit = null;
         prepare(false);
+        forwardPrepared();
+    }
+
+    /** {@link #forward} once the inputs are prepared. */
+    private void forwardPrepared() {
+        lastSplit = null;
         trainingPass = training;
         if (training) {
             dropoutDraws++;
@@ -390,7 +393,6 @@ public abstract class CompiledModel implements Model {
     @Override
     public final void predict() {
         passes.predictStarts();
-        splitPass = false;
         lastSplit = null;
         prepare(true);
         boolean recorded = trainingPass; // a predict that fails leaves the earlier forward pass's graph to backward
@@ -446,17 +448,17 @@ public abstract class CompiledModel implements Model {
     @Override
     public final double trainStep() {
         requireObjective();
-        if (batch != null) {
-            prepareInputs(false);
-            if (sizes[batch.batchSizeIndex()] >= batch.threads()) {
-                return splitTrainStep();
-            }
+        parameterState++;                          // the updates below write the parameters
+        prepareInputs(false);
+        if (batch != null && sizes[batch.batchSizeIndex()] >= batch.threads()) {
+            return splitTrainStep();
         }
+        locations.growBuffers();
         if (writtenByTrainStep == null) {
             writtenByTrainStep = flags(gradsWrittenByTrainStep());
         }
         parameters.zeroGrad(writtenByTrainStep);   // the gradients trainStep's backward writes whole are left alone
-        forward();                                 // counts as a parameter write: the updates below follow
+        forwardPrepared();
         stepCount++;
         beginStep();
         runTrainBackward();
@@ -466,11 +468,9 @@ public abstract class CompiledModel implements Model {
 
     /** {@link #trainStep} split over the rows of the batch ({@link BatchReplicas}); inputs prepared. */
     private double splitTrainStep() {
-        parameterState++;
         trainingPass = training;
-        splitPass = false;
+        lastSplit = null;
         splitLoss = batch.forwardBackward();
-        splitPass = true;
         lastSplit = batch;
         passes.forwardRan(true);
         stepCount++;
@@ -520,7 +520,7 @@ public abstract class CompiledModel implements Model {
             throw new IllegalStateException("model " + spec.name() + " has no objective");
         }
         passes.checkLoss();
-        if (splitPass) {
+        if (lastSplit != null) {
             return splitLoss;
         }
         Object a = locations.array(spec.objectiveLocation());
@@ -531,7 +531,7 @@ public abstract class CompiledModel implements Model {
     public final Object output(String name) {
         int i = indexOf(spec.outputs(), name, "output");
         passes.checkOutputs();
-        return splitPass ? lastSplit.output(name) : locations.output(i);
+        return lastSplit != null ? lastSplit.output(name) : locations.output(i);
     }
 
     /**

@@ -277,7 +277,7 @@ public interface Model extends AutoCloseable {
     /**
      * Runs the following calls on {@code n} threads, split as {@code split} says. {@link ThreadSplit#BATCH} needs a
      * model whose rows do not mix ({@code CompiledModel.batchSplit()} says why one cannot); it splits
-     * {@code trainStep} only, and the other calls run on the calling thread.
+     * {@code trainStep}, and the other calls split their kernels over the same threads.
      */
     default void setThreads(int n, ThreadSplit split) {
         if (split == ThreadSplit.KERNELS || n == 1) {
