@@ -10,13 +10,27 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code sigmoid(x) = (x < 0 ? e : 1) / (1 + e)} and
  * {@code bce_with_logits(x, y) = (1 - y) x + max(-x, 0) + log1p(e)}, with {@code e = exp(-|x|)}.
  *
- * <p>{@code exp} and {@code log1p} are polynomials written out here in float lanes ({@link #exp}, {@link #log1p}),
- * made of additions, multiplications, fused multiply-adds, one division and bit moves only, which give the same
+ * <p>{@code exp} and {@code log1p} are polynomials written out here in float lanes, made of additions, multiplications, fused multiply-adds, one division and bit moves only, which give the same
  * bits interpreted, in C1 and in C2. {@code lanewise(EXP)} and {@code lanewise(LOG1P)}, the first form, did not: C2
  * compiles them to calls into the JVM's short-vector math library while the interpreter and C1 compute each lane
  * with {@code Math.exp}, so a model's losses depended on when the JIT compiled the loop, run to run. For the same
  * reason the lanes of a block's sum are added one by one in lane order ({@code reduceLanes(ADD)} leaves the order
  * open, and C2 on JDK 25 adds them as a tree).
+ *
+ * <ul>
+ *   <li>e^x for x <= 89 (or NaN), within about an ulp: x = k ln 2 + r with |r| <= ln(2) / 2, e^r by its Taylor
+ *       polynomial of degree 7 (truncation below 1e-8 relative), times 2^k in two halves so that results down to
+ *       the subnormals round once. Below -104 the result is 0, as e^x rounds there.
+ *   <li>log(1 + e) for 0 <= e <= 1 (or NaN), within about two ulps: {@code 2 atanh(s)} with
+ *       {@code s = e / (2 + e)} (so |s| <= 1/3), by the series {@code 2 s (1 + s^2/3 + s^4/5 + ...)} to s^13
+ *       (truncation below 1e-8 relative), 2 s added last so that the rest's roundings count a tenth.
+ * </ul>
+ *
+ * <p>Each loop writes these steps out in full rather than calling a helper that takes and returns a vector: a loop
+ * is small enough for C2 to inline into a generated pass, where it can reach its node-count cutoff
+ * ({@code NodeCountInliningCutoff}) at the helper's call and pass it a boxed vector (49 KB a step of the gelu MLP on
+ * JDK 25 in some JVMs; 3,700-8,800 bytes a step of the logistic regression after the CNN in one JVM on JDK 17); the
+ * Vector API's own methods are inlined past the cutoff.
  *
  * <p>The loss terms are summed in float lanes over blocks of at most 16 vectors and each block's total is added in
  * double; the elements after the last whole vector take the plain loop's arithmetic.
@@ -64,7 +78,37 @@ final class VectorLogistic extends JavaLogistic {
             int last = Math.min(n - L, i + (BLOCK - 1) * L);
             FloatVector acc = FloatVector.zero(S);
             for (; i <= last; i += L) {
-                acc = acc.add(term(z, y, i));
+                // the term (1 - y) x + max(-x, 0) + log1p(exp(-|x|)), its exp and log1p written out
+                FloatVector x = FloatVector.fromArray(S, z, i);
+                FloatVector t = FloatVector.fromArray(S, y, i);
+                FloatVector d = x.abs().neg().max(-104f);
+                FloatVector w = d.fma(LOG2E, ROUND);
+                FloatVector k = w.sub(ROUND).neg();
+                FloatVector r = k.fma(LN2_LO, k.fma(LN2_HI, d));
+                FloatVector p = E7.fma(r, E6);
+                p = p.fma(r, E5);
+                p = p.fma(r, E4);
+                p = p.fma(r, E3);
+                p = p.fma(r, E2);
+                p = p.fma(r, E0);
+                p = p.fma(r, E0);
+                IntVector ki = w.reinterpretAsInts().sub(ROUND_BITS);
+                IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+                FloatVector half1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector half2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e = p.mul(half1).mul(half2);
+                FloatVector h = e.add(2f);
+                FloatVector l = e.sub(h.sub(2f));  // 2 + e = h + l exactly
+                FloatVector q = e.div(h);
+                FloatVector s1 = q.fma(l.div(h).neg(), q);
+                FloatVector s2 = s1.mul(s1);
+                FloatVector a = A6.fma(s2, A5);
+                a = a.fma(s2, A4);
+                a = a.fma(s2, A3);
+                a = a.fma(s2, A2);
+                a = a.fma(s2, A1);
+                FloatVector log1p = s1.fma(s2.mul(a), s1.add(s1));
+                acc = acc.add(t.neg().add(1f).mul(x).add(x.neg().max(0f)).add(log1p));
             }
             float block = 0;
             for (int l = 0; l < L; l++) {
@@ -78,18 +122,28 @@ final class VectorLogistic extends JavaLogistic {
         return s;
     }
 
-    private static FloatVector term(float[] z, float[] y, int i) {
-        FloatVector x = FloatVector.fromArray(S, z, i);
-        FloatVector t = FloatVector.fromArray(S, y, i);
-        return t.neg().add(1f).mul(x).add(x.neg().max(0f)).add(log1p(exp(x.abs().neg())));
-    }
-
     @Override
     void sigmoid(float[] x, float[] out, int n) {
         int i = 0;
         for (; i + L <= n; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector e = exp(v.abs().neg());
+            // e = exp(-|x|)
+            FloatVector d = v.abs().neg().max(-104f);
+            FloatVector t = d.fma(LOG2E, ROUND);
+            FloatVector k = t.sub(ROUND).neg();
+            FloatVector r = k.fma(LN2_LO, k.fma(LN2_HI, d));
+            FloatVector p = E7.fma(r, E6);
+            p = p.fma(r, E5);
+            p = p.fma(r, E4);
+            p = p.fma(r, E3);
+            p = p.fma(r, E2);
+            p = p.fma(r, E0);
+            p = p.fma(r, E0);
+            IntVector ki = t.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+            FloatVector half1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector half2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(half1).mul(half2);
             FloatVector numerator = FloatVector.broadcast(S, 1f).blend(e, v.compare(VectorOperators.LT, 0f));
             // 1 + e = h + l exactly; the quotient by h is then corrected for l, so 1 + e's rounding drops out
             FloatVector h = e.add(1f);
@@ -142,7 +196,23 @@ final class VectorLogistic extends JavaLogistic {
             h = h.fma(t, H0);
             FloatVector hi = b.mul(b);
             FloatVector lo = b.fma(b, hi.neg());
-            FloatVector e = exp(hi.neg()).mul(lo.neg().add(1f));
+            // e^(-hi) (1 - lo)
+            FloatVector d = hi.neg().max(-104f);
+            FloatVector w = d.fma(LOG2E, ROUND);
+            FloatVector k = w.sub(ROUND).neg();
+            FloatVector rr = k.fma(LN2_LO, k.fma(LN2_HI, d));
+            FloatVector q = E7.fma(rr, E6);
+            q = q.fma(rr, E5);
+            q = q.fma(rr, E4);
+            q = q.fma(rr, E3);
+            q = q.fma(rr, E2);
+            q = q.fma(rr, E0);
+            q = q.fma(rr, E0);
+            IntVector ki = w.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+            FloatVector half1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector half2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = q.mul(half1).mul(half2).mul(lo.neg().add(1f));
             FloatVector big = e.mul(h).div(b).neg().add(1f);
             FloatVector r = small.blend(big, a.compare(VectorOperators.GT, 1f));
             r.reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN)).reinterpretAsFloats().intoArray(out, i);
@@ -153,8 +223,8 @@ final class VectorLogistic extends JavaLogistic {
     }
 
     /**
-     * e^x in float lanes: {@link #exp(FloatVector)} with x clamped to 89, past which e^x overflows float anyway (the
-     * result is then infinity); within about an ulp of the double exp.
+     * e^x in float lanes, with x clamped to 89, past which e^x overflows float anyway (the result is then infinity);
+     * within about an ulp of the double exp.
      */
     @Override
     void exp(float[] x, float[] out, int n) {
@@ -162,9 +232,6 @@ final class VectorLogistic extends JavaLogistic {
             super.exp(x, out, n);
             return;
         }
-        // exp(FloatVector)'s steps written out: this loop is small enough for C2 to inline into a generated pass,
-        // where it can reach its node-count cutoff before a helper of ours and pass it a boxed vector (49 KB a step
-        // of the gelu MLP on JDK 25, in some JVMs); the Vector API's own methods are inlined past the cutoff.
         int i = 0;
         for (; i + L <= n; i += L) {
             FloatVector d = FloatVector.fromArray(S, x, i).min(89f).max(-104f);
@@ -221,7 +288,7 @@ final class VectorLogistic extends JavaLogistic {
      * The polynomials' constants as vectors, made once: written as broadcasts in the loops, they took C2 past its
      * node budget for inlining, and the broadcasts it left as calls boxed a vector each (12 KB a step).
      */
-    /** ln 2 split so that {@code k * LN2_HI} is exact for the k {@link #exp} meets. */
+    /** ln 2 split so that {@code k * LN2_HI} is exact for the k that exp meets. */
     private static final FloatVector LN2_HI = FloatVector.broadcast(S, 0.693359375f);
     private static final FloatVector LN2_LO = FloatVector.broadcast(S, -2.12194440e-4f);
     /** 1/n! for n = 0, ..., 7 (E0 serves n = 0 and 1): e^r's Taylor polynomial. */
@@ -239,47 +306,4 @@ final class VectorLogistic extends JavaLogistic {
     private static final FloatVector A4 = FloatVector.broadcast(S, 2f / 9);
     private static final FloatVector A5 = FloatVector.broadcast(S, 2f / 11);
     private static final FloatVector A6 = FloatVector.broadcast(S, 2f / 13);
-
-    /**
-     * e^x for x <= 89 (or NaN), within about an ulp: x = k ln 2 + r with |r| <= ln(2) / 2, e^r by its Taylor
-     * polynomial of degree 7 (truncation below 1e-8 relative), times 2^k in two halves so that results down to the
-     * subnormals round once. Below -104 the result is 0, as e^x rounds there.
-     */
-    private static FloatVector exp(FloatVector x) {
-        FloatVector d = x.max(-104f);
-        FloatVector t = d.fma(LOG2E, ROUND);
-        FloatVector k = t.sub(ROUND).neg();
-        FloatVector r = k.fma(LN2_LO, k.fma(LN2_HI, d));
-        FloatVector p = E7.fma(r, E6);
-        p = p.fma(r, E5);
-        p = p.fma(r, E4);
-        p = p.fma(r, E3);
-        p = p.fma(r, E2);
-        p = p.fma(r, E0);
-        p = p.fma(r, E0);
-        IntVector ki = t.reinterpretAsInts().sub(ROUND_BITS);
-        IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
-        FloatVector half1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector half2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(half1).mul(half2);
-    }
-
-    /**
-     * log(1 + e) for 0 <= e <= 1 (or NaN), within about two ulps: {@code 2 atanh(s)} with {@code s = e / (2 + e)}
-     * (so |s| <= 1/3), by the series {@code 2 s (1 + s^2/3 + s^4/5 + ...)} to s^13 (truncation below 1e-8
-     * relative), 2 s added last so that the rest's roundings count a tenth.
-     */
-    private static FloatVector log1p(FloatVector e) {
-        FloatVector h = e.add(2f);
-        FloatVector l = e.sub(h.sub(2f));  // 2 + e = h + l exactly
-        FloatVector q = e.div(h);
-        FloatVector s = q.fma(l.div(h).neg(), q);
-        FloatVector s2 = s.mul(s);
-        FloatVector p = A6.fma(s2, A5);
-        p = p.fma(s2, A4);
-        p = p.fma(s2, A3);
-        p = p.fma(s2, A2);
-        p = p.fma(s2, A1);
-        return s.fma(s2.mul(p), s.add(s));
-    }
 }
