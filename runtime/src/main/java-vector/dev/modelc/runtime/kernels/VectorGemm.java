@@ -1,5 +1,8 @@
 package dev.modelc.runtime.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+
 /**
  * The Vector API matrix product. Loaded by name from {@link Kernels}, and only when the JVM has the
  * {@code jdk.incubator.vector} module; see {@link VectorSgemm} for the algorithm.
@@ -9,8 +12,25 @@ final class VectorGemm extends Gemm {
     private final JavaConvLoops convLoops;
     private final JavaLogistic logistic = new VectorLogistic();
     private final JavaMasks masks = new VectorMasks();
-    private final JavaPoolRows poolRows =
-            VectorPoolRows.fits() ? new VectorPoolRows(VectorPoolRows.rent()) : JavaPoolRows.INSTANCE;
+    private final JavaPoolRows poolRows = poolRows(FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+            IntVector.SPECIES_PREFERRED.vectorBitSize());
+
+    /**
+     * The max-pooling rows for the preferred vectors: {@link VectorPoolRows}' 256-bit blocks with AVX2 (AVX alone has
+     * no 256-bit integer vectors), {@link VectorPoolRows512}'s 512-bit ones with AVX-512, else the plain loop. Each
+     * runs beside matrix products of its own width: on JDK 17 a 256-bit form beside the 512-bit products made the
+     * products' compiled tile box its vectors (the Vector API's shared code then sees two vector classes). Decided
+     * here, before either class is initialized, since each makes vector constants of its width when it is.
+     */
+    private static JavaPoolRows poolRows(int floatBits, int intBits) {
+        if (floatBits == 256 && intBits == 256) {
+            return new VectorPoolRows(PoolRent.fromProperty());
+        }
+        if (floatBits == 512 && intBits == 512) {
+            return new VectorPoolRows512(PoolRent.fromProperty());
+        }
+        return JavaPoolRows.INSTANCE;
+    }
 
     VectorGemm() {
         if (VectorSgemm.lanes() < 2 || VectorDgemm.lanes() < 2) {

@@ -10,14 +10,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API form of {@link JavaPoolRows}: eight outputs at a time, two groups of four windows (each group's
  * eight input columns of its two rows in one vector per row), in 256-bit vectors (machines with AVX2 and not
- * AVX-512: {@link #fits}). The same decisions as the plain loop's keys, as float comparisons (which order -0 and +0
+ * AVX-512: {@code VectorGemm} selects it). The same decisions as the plain loop's keys, as float comparisons (which order -0 and +0
  * as equal, as the keys do; a NaN sends the rows to the general search in both): within each row the right column
  * of a pair wins if strictly greater (neighbouring lanes swapped by one rearrange, the pair's result in its even
  * lane); then the bottom pair's winner wins if strictly greater than the top pair's (a pair's winner is its
  * maximum, up to the sign of a zero, which compares equal); the even lanes of the two halves are gathered into one
  * vector by one rearrange each and a blend. Values are blended, never computed, so -0 stays -0; positions are
  * blended as bit patterns (see {@link #PLACES}) and finished with three integer lane operations. A row shorter than
- * eight outputs takes the plain loop; a sequence of outputs whose length is not a multiple of eight ends with a
+ * eight outputs takes the plain loop, as do all rows until the warm-up rent is paid ({@link PoolRent}); a sequence of outputs whose length is not a multiple of eight ends with a
  * block that overlaps the one before (its common outputs are written twice, with the same values).
  *
  * <p>No vector lives across a loop's back edge or is passed to or returned from a method, and the block uses few
@@ -54,82 +54,16 @@ final class VectorPoolRows extends JavaPoolRows {
         }
     }
 
-    /**
-     * Outputs the plain loop takes before the blocks do. Vector API code costs a JVM a one-time warm-up: until C2 has
-     * compiled it, it runs interpreted or C1-compiled with every vector an object, the library's fallback code gets
-     * hot and compiled, and its lambda classes are spun; for these blocks that cost one epoch of the CNN (938 steps
-     * of 55,296 outputs, pinned to one core) 0.3-0.4 s, while once compiled they save about 4.3 ns an output (337 ->
-     * 97 µs per CNN pooling call). So the plain loop is rented until its outputs would have paid for that warm-up
-     * (about 80 million), and then the blocks are bought: a run never pays more than about twice what the better of
-     * the two choices would have cost it in hindsight (a run of one epoch never switches; a long one switches
-     * early in its second epoch).
-     */
-    static final long RENT = 1L << 26;
+    private final PoolRent rent;
 
-    /**
-     * The system property that sets the rent in outputs ({@code 0}: the blocks from the first call), for runs that
-     * measure the steady state (the benchmarks) or know they will be long.
-     */
-    static final String RENT_PROPERTY = "modelc.poolRent";
-
-    /** {@link #RENT}, or the {@link #RENT_PROPERTY} when set to a count of outputs (a warning and the default if not). */
-    static long rent() {
-        String value = System.getProperty(RENT_PROPERTY);
-        if (value == null) {
-            return RENT;
-        }
-        try {
-            long outputs = Long.parseLong(value.trim());
-            if (outputs >= 0) {
-                return outputs;
-            }
-        } catch (NumberFormatException e) {
-            // warned below
-        }
-        System.err.println("modelc: warning: -D" + RENT_PROPERTY + "=" + value
-                + " is not a count of outputs (a whole number >= 0); using " + RENT);
-        return RENT;
-    }
-
-    private final long rent;
-    private long plainOutputs;
-
-    /** Blocks after the plain loop has taken {@code rent} outputs. */
+    /** Blocks after the plain loop has taken {@code rent} outputs ({@link PoolRent}). */
     VectorPoolRows(long rent) {
-        this.rent = rent;
+        this.rent = new PoolRent(rent);
     }
 
     @Override
     JavaPoolRows withRent(long outputs) {
         return new VectorPoolRows(outputs);
-    }
-
-    /**
-     * Whether the preferred vectors are 256 bits wide for floats and ints (AVX2 without AVX-512). With AVX-512 the
-     * matrix product uses 512-bit vectors, and on JDK 17 a 256-bit form beside them made the product's compiled tile
-     * box its vectors (the Vector API's shared code then sees two vector classes), so there the plain loop stays;
-     * AVX alone has no 256-bit integer vectors.
-     */
-    static boolean fits() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() == 256
-                && IntVector.SPECIES_PREFERRED.vectorBitSize() == 256;
-    }
-
-    /**
-     * Whether the plain loop still takes these {@code n} outputs: until it has taken {@code rent} outputs (one
-     * instance per JVM). Counted without ordering by any thread (a lost update only delays the switch).
-     */
-    private boolean renting(int n) {
-        if (plainOutputs >= rent) {
-            return false;
-        }
-        plainOutputs += n;
-        return true;
-    }
-
-    /** Whether the rent is paid ({@link #renting} without counting). */
-    private boolean bought() {
-        return plainOutputs >= rent;
     }
 
     /**
@@ -141,7 +75,7 @@ final class VectorPoolRows extends JavaPoolRows {
     @Override
     float rows(float[] x, float[] out, int[] argmax, int at0, int o, int rows, int from, int to, int ow, int w) {
         int n = rows * ow;
-        if (from != 0 || to != ow || ow % 4 != 0 || n < 8 || !bought()) {
+        if (from != 0 || to != ow || ow % 4 != 0 || n < 8 || !rent.bought()) {
             return super.rows(x, out, argmax, at0, o, rows, from, to, ow, w);   // a row at a time through row
         }
         boolean nan = false;
@@ -168,7 +102,7 @@ final class VectorPoolRows extends JavaPoolRows {
 
     @Override
     float row(float[] x, float[] out, int[] argmax, int at0, int row, int from, int to, int w) {
-        if (to - from < 8 || renting(to - from)) {
+        if (to - from < 8 || rent.renting(to - from)) {
             return plainRow(x, out, argmax, at0, row, from, to, w);
         }
         boolean nan = false;

@@ -27,7 +27,7 @@ class PoolRentTest {
 
   private static long rentWith(String value) throws Exception {
     assumeTrue(Kernels.vectorApi().isPresent(), "the JVM has no jdk.incubator.vector");
-    Method rent = Class.forName("dev.modelc.runtime.kernels.VectorPoolRows").getDeclaredMethod("rent");
+    Method rent = Class.forName("dev.modelc.runtime.kernels.PoolRent").getDeclaredMethod("fromProperty");
     rent.setAccessible(true);
     String before = System.getProperty(PROPERTY);
     try {

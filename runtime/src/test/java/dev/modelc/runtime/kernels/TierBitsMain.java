@@ -56,7 +56,7 @@ public final class TierBitsMain {
         Convolution.backwardWeight(ws, s, x, dy, dw, false);
         section(digests, fold(fold(fold(1, y), dx), dw));
 
-        int planes = 3, ph = 12, pw = 26, oh = 6, ow = 13;
+        int planes = 3, ph = 12, pw = 34, oh = 6, ow = 17;
         float[] p = floats(random, planes * ph * pw, 1), out = new float[planes * oh * ow];
         int[] at = new int[out.length];
         Pooling.maxpool2dPlanes(Kernels.selected().poolRows().withRent(0), p, out, at, 0, planes, ph, pw, oh, ow,
