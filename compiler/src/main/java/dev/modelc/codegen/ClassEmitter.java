@@ -136,6 +136,7 @@ public final class ClassEmitter {
       updates.add("u" + p);
     }
     pass("runStep", updates);
+    paramsUpdatedByStep(withGradient);
     pass("runTrainBackward", schedule.trainBackward().stream().map(n -> trainForms.getOrDefault(n, n)).toList());
     gradsWrittenByTrainStep(overwriting);
     anomaly.emitMethods(cw, access, options.sourceFile());
@@ -169,6 +170,19 @@ public final class ClassEmitter {
     for (int i : overwriting) flags[schedule.steps().get(i).target().index()] = '1';
     Emitter e = new Emitter(cw, Opcodes.ACC_PROTECTED, "gradsWrittenByTrainStep", "()Ljava/lang/String;");
     e.push(new String(flags)); // one char per param: more than one constant holds past 65535 params
+    e.mv.visitInsn(Opcodes.ARETURN);
+    e.end();
+  }
+
+  /**
+   * {@code protected String paramsUpdatedByStep()}: one character per parameter, '1' where {@code runStep} updates
+   * it (it has a gradient), so that a batch-split step can update each thread's share of it in the runtime.
+   */
+  private void paramsUpdatedByStep(boolean[] withGradient) {
+    char[] flags = new char[schedule.params().size()];
+    for (int p = 0; p < flags.length; p++) flags[p] = withGradient[p] ? '1' : '0';
+    Emitter e = new Emitter(cw, Opcodes.ACC_PROTECTED, "paramsUpdatedByStep", "()Ljava/lang/String;");
+    e.push(new String(flags));
     e.mv.visitInsn(Opcodes.ARETURN);
     e.end();
   }

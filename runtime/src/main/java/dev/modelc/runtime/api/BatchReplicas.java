@@ -7,8 +7,9 @@ import dev.modelc.runtime.kernels.Team;
  * model's own class, the replicas, each with its own inputs, activations and gradients and the owner's parameter
  * arrays (shared, never written by a replica), run the forward and backward passes on consecutive chunks of the
  * batch, one chunk per thread; the owner's gradients are then {@code sum_i w_i g_i}, added in the order of the
- * chunks, with {@code w_i = b_i / B} for an objective that is a mean over the rows and 1 for a sum, and the owner
- * runs its optimizer once. Chunk {@code i} always runs on thread {@code i} (the caller's is 0), so the results do
+ * chunks, with {@code w_i = b_i / B} for an objective that is a mean over the rows and 1 for a sum, and the owner's
+ * optimizer updates each thread's share of the parameters right after that share of the reduction (or runs once
+ * after it, with anomaly detection on). Chunk {@code i} always runs on thread {@code i} (the caller's is 0), so the results do
  * not depend on timing, only on the number of threads.
  */
 final class BatchReplicas {
@@ -36,7 +37,14 @@ final class BatchReplicas {
     private final Team.Job reduce = new Team.Job() {
         @Override
         public void part(int r) {
-            reduceRange(r);
+            reduceRange(r, false);
+        }
+    };
+
+    private final Team.Job reduceAndUpdate = new Team.Job() {
+        @Override
+        public void part(int r) {
+            reduceRange(r, true);
         }
     };
 
@@ -86,9 +94,11 @@ final class BatchReplicas {
     /**
      * The forward and backward passes of the owner's bound inputs at its bound sizes, split over the threads (a
      * batch of at least one row per thread); leaves the weighted sum of the replicas' gradients in the owner's and
-     * returns the loss of the whole batch.
+     * returns the loss of the whole batch. With {@code update}, also the optimizer's step, each thread's share of
+     * the parameters updated after its share of the reduction ({@link CompiledModel#updateRange}; the owner has
+     * already counted the step).
      */
-    double forwardBackward() {
+    double forwardBackward(boolean update) {
         int rows = owner.sizes[batchSize];
         int chunks = replicas.length;
         for (int r = 0; r < chunks; r++) {
@@ -98,7 +108,7 @@ final class BatchReplicas {
             bind(r, rows);
         }
         team.run(passes, chunks);
-        team.run(reduce, chunks);
+        team.run(update ? reduceAndUpdate : reduce, chunks);
         double loss = 0;
         for (int r = 0; r < chunks; r++) {
             loss += weights[r] * replicas[r].loss();
@@ -130,9 +140,11 @@ final class BatchReplicas {
 
     /**
      * Part r of the reduction: its share of every gradient's elements, the chunks added in order. The owner's arrays
-     * hold the first chunk's gradient (its replica writes them), which is scaled there.
+     * hold the first chunk's gradient (its replica writes them), which is scaled there. With {@code update}, the
+     * owner's optimizer then updates the same share of each parameter it updates, while its gradient is in this
+     * core's cache (the replicas' passes have all ended, so no one reads the parameters meanwhile).
      */
-    private void reduceRange(int part) {
+    private void reduceRange(int part, boolean update) {
         for (int p = 0; p < owner.grads.length; p++) {
             Object g = owner.grads[p];
             int n = ModelArrays.length(g);
@@ -166,6 +178,9 @@ final class BatchReplicas {
                         sum[j] += w * gr[j];
                     }
                 }
+            }
+            if (update && owner.updatedByStep(p)) {
+                owner.updateRange(p, from, to);
             }
         }
     }

@@ -180,6 +180,59 @@ public abstract class CompiledModel implements Model {
         return "";
     }
 
+    /**
+     * One character per parameter: '1' where {@link #runStep} updates it (it has a gradient; PyTorch skips a
+     * parameter whose {@code .grad} is None), '0' elsewhere. Generated classes override it; the default (empty)
+     * leaves a batch-split step's update to {@link #runStep}.
+     */
+    protected String paramsUpdatedByStep() {
+        return "";
+    }
+
+    /**
+     * Whether a batch-split step may update each range of the parameters as soon as its share of the reduction
+     * has made that range's gradient final ({@link BatchReplicas}), instead of running {@link #runStep} after the
+     * whole reduction: with an optimizer, the class's list of updated parameters, and no anomaly detection (whose
+     * checks follow each parameter's whole update).
+     */
+    final boolean updatesInRanges() {
+        return spec.optimizer() != null && !anomaly && paramsUpdatedByStep().length() == params.length;
+    }
+
+    /** Whether {@link #runStep} updates parameter p ({@link #paramsUpdatedByStep}). */
+    final boolean updatedByStep(int p) {
+        return paramsUpdatedByStep().charAt(p) == '1';
+    }
+
+    /**
+     * {@link #runStep}'s update of parameter p on its elements {@code from <= i < to} only: the same
+     * {@link Updates} range loop the generated update reaches through {@link Optimizers}, with the same
+     * hyperparameters, so each element gets the same bits. {@link #stepCount} is already incremented.
+     */
+    final void updateRange(int p, int from, int to) {
+        boolean decoupled = "adamw".equals(spec.optimizer());
+        if (params[p] instanceof float[] w) {
+            float[] g = (float[]) grads[p];
+            if (adam) {
+                Updates.adamRange(w, g, (float[]) state[0][p], (float[]) state[1][p], from, to, adamStepSize,
+                        adamBias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+            } else {
+                Updates.sgdRange(w, g, state.length > 0 ? (float[]) state[0][p] : null, from, to, stepCount == 1, lr,
+                        momentum, dampening, nesterov, weightDecay);
+            }
+        } else {
+            double[] w = (double[]) params[p];
+            double[] g = (double[]) grads[p];
+            if (adam) {
+                Updates.adamRange(w, g, (double[]) state[0][p], (double[]) state[1][p], from, to, adamStepSize,
+                        adamBias2Sqrt, lr, beta1, beta2, eps, weightDecay, decoupled);
+            } else {
+                Updates.sgdRange(w, g, state.length > 0 ? (double[]) state[0][p] : null, from, to, stepCount == 1,
+                        lr, momentum, dampening, nesterov, weightDecay);
+            }
+        }
+    }
+
     private static boolean[] flags(String text) {
         boolean[] f = new boolean[text.length()];
         for (int i = 0; i < f.length; i++) {
@@ -470,12 +523,20 @@ public abstract class CompiledModel implements Model {
     private double splitTrainStep() {
         trainingPass = training;
         lastSplit = null;
-        splitLoss = batch.forwardBackward();
-        lastSplit = batch;
-        passes.forwardRan(true);
-        stepCount++;
-        beginStep();
-        runStep();
+        if (updatesInRanges()) {                   // each thread updates its ranges as their gradients are final
+            stepCount++;
+            beginStep();
+            splitLoss = batch.forwardBackward(true);
+            lastSplit = batch;
+            passes.forwardRan(true);
+        } else {
+            splitLoss = batch.forwardBackward(false);
+            lastSplit = batch;
+            passes.forwardRan(true);
+            stepCount++;
+            beginStep();
+            runStep();
+        }
         passes.backwardRan(false);
         return splitLoss;
     }
