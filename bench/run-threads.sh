@@ -6,7 +6,7 @@
 # pinned (two threads need both cores); prints the medians over the rounds with the ratios and the target of
 # docs/benchmarks.md (two threads at least 1.7 times one). Results are kept in bench/target/threads/.
 #
-#   bench/run-threads.sh               3 rounds (JMH: 1 fork, 8 warm-up and 5 measured 1 s iterations)
+#   bench/run-threads.sh               3 rounds (JMH: 1 fork, 12 warm-up and 5 measured 1 s iterations)
 #   bench/run-threads.sh --rounds 5    more rounds
 #   bench/run-threads.sh --quick       1 round of very short iterations, to try the script (figures mean nothing)
 #   bench/run-threads.sh --no-build    reuse bench/target/benchmarks.jar
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=3
 BUILD=1
 REPORT_ONLY=
-JMH="-f 1 -wi 8 -w 1s -i 5 -r 1s"
+JMH="-f 1 -wi 12 -w 1s -i 5 -r 1s"
 TORCH_SECONDS=2
 while [ $# -gt 0 ]; do
   case "$1" in
