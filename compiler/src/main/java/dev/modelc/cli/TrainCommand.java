@@ -125,6 +125,10 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     checkFlags();
     out = spec.commandLine().getOut();
+    if (split.equals("batch") && threads.count == 1) {
+      spec.commandLine().getErr().println("modelc: warning: --split batch has no effect on one thread (give --threads "
+          + "2 or more); training on one thread");
+    }
     LoadedModel loaded = LoadedModel.compile(file, modelName, options, spec.commandLine().getErr());
     if (loaded == null) {
       return Main.USER_ERROR;

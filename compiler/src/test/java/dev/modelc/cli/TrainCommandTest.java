@@ -87,6 +87,41 @@ class TrainCommandTest {
   }
 
   @Test
+  void splitTheBatchOverTwoThreadsOrSayWhyNot() throws IOException {
+    Run r = run("train", CNN, "--data", train(), "--val", val(), "--max-steps", "3", "--batch", "32", "--threads",
+        "2", "--split", "batch");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains(", 2 threads splitting the batch"), r.out());
+    assertEquals("", r.err());
+
+    Run one = run("train", CNN, "--data", train(), "--val", val(), "--max-steps", "1", "--split", "batch");
+    assertEquals(0, one.code(), one.err());
+    assertEquals("modelc: warning: --split batch has no effect on one thread (give --threads 2 or more); training on "
+        + "one thread\n", one.err());
+
+    Run bad = run("train", CNN, "--data", train(), "--split", "rows");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("--split must be kernels or batch, got rows"), bad.err());
+
+    // dropout draws one mask over the whole batch, so its rows cannot be split: refused with the compiler's reason
+    Path dropout = dir.resolve("dropout.mdl");
+    Files.writeString(dropout, String.join("\n",
+        "model Net {",
+        "  input x : f32[B, 784]",
+        "  input t : i32[B]",
+        "  param w : f32[10, 784] init zeros",
+        "  let logits = dropout(x, p = 0.2) @ w^T",
+        "  let loss = cross_entropy(logits, t)",
+        "  minimize loss with sgd(lr = 0.1)",
+        "}", ""));
+    Run mixed = run("train", dropout.toString(), "--data", train(), "--max-steps", "1", "--threads", "2", "--split",
+        "batch");
+    assertEquals(1, mixed.code(), mixed.out() + mixed.err());
+    assertTrue(mixed.err().contains("dropout.mdl: --split batch: "), mixed.err());
+    assertTrue(mixed.err().contains("dropout"), mixed.err());
+  }
+
+  @Test
   void theLossFallsAndPlotAndMetricsAreWritten() throws IOException {
     Path csv = dir.resolve("m.csv");
     Path jsonl = dir.resolve("m.jsonl");
