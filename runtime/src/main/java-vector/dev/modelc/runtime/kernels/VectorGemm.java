@@ -12,15 +12,17 @@ final class VectorGemm extends Gemm {
     private final JavaConvLoops convLoops;
     private final JavaLogistic logistic = new VectorLogistic();
     private final JavaMasks masks = new VectorMasks();
-    private final JavaPoolRows poolRows = poolRows(FloatVector.SPECIES_PREFERRED.vectorBitSize(),
-            IntVector.SPECIES_PREFERRED.vectorBitSize());
+    /** Made at the first {@link #poolRows()}: a JVM that never pools never initializes a pooling block class. */
+    private JavaPoolRows poolRows;
 
     /**
      * The max-pooling rows for the preferred vectors: {@link VectorPoolRows}' 256-bit blocks with AVX2 (AVX alone has
      * no 256-bit integer vectors), {@link VectorPoolRows512}'s 512-bit ones with AVX-512, else the plain loop. Each
      * runs beside matrix products of its own width: on JDK 17 a 256-bit form beside the 512-bit products made the
      * products' compiled tile box its vectors (the Vector API's shared code then sees two vector classes). Decided
-     * here, before either class is initialized, since each makes vector constants of its width when it is.
+     * here, before either class is initialized, since each makes vector constants of its width when it is, and only
+     * when something pools (the constants' making runs the Vector API's shared code for masks and shuffles, which
+     * the products' compiled code has no need to have seen).
      */
     private static JavaPoolRows poolRows(int floatBits, int intBits) {
         if (floatBits == 256 && intBits == 256) {
@@ -55,7 +57,11 @@ final class VectorGemm extends Gemm {
     }
 
     @Override
-    JavaPoolRows poolRows() {
+    synchronized JavaPoolRows poolRows() {
+        if (poolRows == null) {
+            poolRows = poolRows(FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+                    IntVector.SPECIES_PREFERRED.vectorBitSize());
+        }
         return poolRows;
     }
 
