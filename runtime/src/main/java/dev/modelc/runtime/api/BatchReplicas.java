@@ -179,7 +179,7 @@ final class BatchReplicas {
                     }
                 }
             }
-            if (update && owner.updatedByStep(p)) {
+            if (update && owner.updatedByStep()[p]) {
                 owner.updateRange(p, from, to);
             }
         }

@@ -91,6 +91,8 @@ public abstract class CompiledModel implements Model {
     final ModelLocations locations;
     private final ConvShapeCache convShapes = new ConvShapeCache();
     private final PassState passes = new PassState();
+    /** {@link #paramsUpdatedByStep()}, read at the first batch-split step. */
+    private boolean[] updatedByStep;
     /** {@link #gradsWrittenByTrainStep()}, read at the first training step. */
     private boolean[] writtenByTrainStep;
     private final Hyperparameters hyperparameters;
@@ -196,12 +198,15 @@ public abstract class CompiledModel implements Model {
      * checks follow each parameter's whole update).
      */
     final boolean updatesInRanges() {
-        return spec.optimizer() != null && !anomaly && paramsUpdatedByStep().length() == params.length;
+        return spec.optimizer() != null && !anomaly && updatedByStep().length == params.length;
     }
 
-    /** Whether {@link #runStep} updates parameter p ({@link #paramsUpdatedByStep}). */
-    final boolean updatedByStep(int p) {
-        return paramsUpdatedByStep().charAt(p) == '1';
+    /** {@link #paramsUpdatedByStep}, read once: whether {@link #runStep} updates each parameter. */
+    final boolean[] updatedByStep() {
+        if (updatedByStep == null) {
+            updatedByStep = flags(paramsUpdatedByStep());
+        }
+        return updatedByStep;
     }
 
     /**
@@ -523,16 +528,15 @@ public abstract class CompiledModel implements Model {
     private double splitTrainStep() {
         trainingPass = training;
         lastSplit = null;
-        if (updatesInRanges()) {                   // each thread updates its ranges as their gradients are final
+        boolean inRanges = updatesInRanges();      // each thread updates its ranges as their gradients are final
+        if (inRanges) {
             stepCount++;
             beginStep();
-            splitLoss = batch.forwardBackward(true);
-            lastSplit = batch;
-            passes.forwardRan(true);
-        } else {
-            splitLoss = batch.forwardBackward(false);
-            lastSplit = batch;
-            passes.forwardRan(true);
+        }
+        splitLoss = batch.forwardBackward(inRanges);
+        lastSplit = batch;
+        passes.forwardRan(true);
+        if (!inRanges) {
             stepCount++;
             beginStep();
             runStep();
