@@ -138,6 +138,8 @@ public final class ClassEmitter {
     pass("runStep", updates);
     paramsUpdatedByStep(withGradient);
     pass("runTrainBackward", schedule.trainBackward().stream().map(n -> trainForms.getOrDefault(n, n)).toList());
+    // a batch-split replica's backward: trainStep's writing forms, no updates
+    pass("runWritingBackward", names(schedule.backward()).stream().map(n -> trainForms.getOrDefault(n, n)).toList());
     gradsWrittenByTrainStep(overwriting);
     anomaly.emitMethods(cw, access, options.sourceFile());
     typedApi();

@@ -13,6 +13,13 @@ import dev.modelc.runtime.kernels.Team;
  * not depend on timing, only on the number of threads.
  */
 final class BatchReplicas {
+    /**
+     * Elements of a gradient reduced and then updated at a time (16 KB of floats): small enough that the block's
+     * sum is still in the core's nearest caches when the update reads it, large enough that the calls cost nothing
+     * beside the loops.
+     */
+    static final int BLOCK = 4096;
+
     private final CompiledModel owner;
     private final CompiledModel[] replicas;
     private final Team team;
@@ -27,10 +34,7 @@ final class BatchReplicas {
     private final Team.Job passes = new Team.Job() {
         @Override
         public void part(int r) {
-            CompiledModel m = replicas[r];
-            m.zeroGrad();
-            m.forward();
-            m.backward();
+            replicas[r].replicaPasses();
         }
     };
 
@@ -141,46 +145,57 @@ final class BatchReplicas {
     /**
      * Part r of the reduction: its share of every gradient's elements, the chunks added in order. The owner's arrays
      * hold the first chunk's gradient (its replica writes them), which is scaled there. With {@code update}, the
-     * owner's optimizer then updates the same share of each parameter it updates, while its gradient is in this
-     * core's cache (the replicas' passes have all ended, so no one reads the parameters meanwhile).
+     * owner's optimizer then updates the same share of each parameter it updates (the replicas' passes have all
+     * ended, so no one reads the parameters meanwhile), {@link #BLOCK} elements at a time, each block right after
+     * its reduction, while its sum is in this core's cache. Every element goes through the same operations in the
+     * same order whatever the blocks, so they change no bits.
      */
     private void reduceRange(int part, boolean update) {
         for (int p = 0; p < owner.grads.length; p++) {
-            Object g = owner.grads[p];
-            int n = ModelArrays.length(g);
+            int n = ModelArrays.length(owner.grads[p]);
             int from = (int) ((long) n * part / replicas.length);
             int to = (int) ((long) n * (part + 1) / replicas.length);
-            if (g instanceof float[] sum) {
-                float w0 = (float) weights[0];
-                if (w0 != 1) {
-                    for (int j = from; j < to; j++) {
-                        sum[j] = w0 * sum[j];
-                    }
-                }
-                for (int r = 1; r < replicas.length; r++) {
-                    float w = (float) weights[r];
-                    float[] gr = (float[]) replicas[r].grads[p];
-                    for (int j = from; j < to; j++) {
-                        sum[j] += w * gr[j];
-                    }
-                }
-            } else {
-                double[] sum = (double[]) g;
-                if (weights[0] != 1) {
-                    for (int j = from; j < to; j++) {
-                        sum[j] = weights[0] * sum[j];
-                    }
-                }
-                for (int r = 1; r < replicas.length; r++) {
-                    double w = weights[r];
-                    double[] gr = (double[]) replicas[r].grads[p];
-                    for (int j = from; j < to; j++) {
-                        sum[j] += w * gr[j];
-                    }
+            boolean updates = update && owner.updatedByStep()[p];
+            for (int lo = from; lo < to; lo += BLOCK) {
+                int hi = Math.min(to, lo + BLOCK);
+                reduceBlock(p, lo, hi);
+                if (updates) {
+                    owner.updateRange(p, lo, hi);
                 }
             }
-            if (update && owner.updatedByStep()[p]) {
-                owner.updateRange(p, from, to);
+        }
+    }
+
+    /** Elements {@code [from, to)} of gradient p: the weighted sum of the replicas', in the order of the chunks. */
+    private void reduceBlock(int p, int from, int to) {
+        Object g = owner.grads[p];
+        if (g instanceof float[] sum) {
+            float w0 = (float) weights[0];
+            if (w0 != 1) {
+                for (int j = from; j < to; j++) {
+                    sum[j] = w0 * sum[j];
+                }
+            }
+            for (int r = 1; r < replicas.length; r++) {
+                float w = (float) weights[r];
+                float[] gr = (float[]) replicas[r].grads[p];
+                for (int j = from; j < to; j++) {
+                    sum[j] += w * gr[j];
+                }
+            }
+        } else {
+            double[] sum = (double[]) g;
+            if (weights[0] != 1) {
+                for (int j = from; j < to; j++) {
+                    sum[j] = weights[0] * sum[j];
+                }
+            }
+            for (int r = 1; r < replicas.length; r++) {
+                double w = weights[r];
+                double[] gr = (double[]) replicas[r].grads[p];
+                for (int j = from; j < to; j++) {
+                    sum[j] += w * gr[j];
+                }
             }
         }
     }

@@ -174,6 +174,17 @@ public abstract class CompiledModel implements Model {
     protected abstract void runTrainBackward();
 
     /**
+     * The backward pass of a batch-split replica: {@link #runBackward} with the gradients that
+     * {@link #gradsWrittenByTrainStep} marks written whole rather than added to (so the caller zeroes only the
+     * others), and no updates. Generated classes override it; the default zeroes every gradient and runs
+     * {@link #runBackward}.
+     */
+    protected void runWritingBackward() {
+        parameters.zeroGrad();
+        runBackward();
+    }
+
+    /**
      * One character per gradient: '1' where the backward pass of {@link #trainStep} writes the whole gradient
      * rather than adding to it (its only writer), so that {@code trainStep} need not zero it first; '0' elsewhere.
      * Generated classes override it; the default zeroes every gradient.
@@ -522,6 +533,23 @@ public abstract class CompiledModel implements Model {
         runTrainBackward();
         passes.backwardRan(false);
         return loss();
+    }
+
+    /**
+     * A batch-split replica's share of a step ({@link BatchReplicas}): zero_grad, forward and backward of its bound
+     * rows, where the gradients the backward writes whole are not zeroed first (for the wide MLP, 7.4 MB a thread a
+     * step), as in {@link #trainStep}.
+     */
+    final void replicaPasses() {
+        if (writtenByTrainStep == null) {
+            writtenByTrainStep = flags(gradsWrittenByTrainStep());
+        }
+        parameters.zeroGrad(writtenByTrainStep);
+        forward();
+        requireObjective();
+        passes.checkBackward();
+        runWritingBackward();
+        passes.backwardRan(false);
     }
 
     /** {@link #trainStep} split over the rows of the batch ({@link BatchReplicas}); inputs prepared. */
