@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Split columns into blocks of {@link #NC}, the reduced dimension into blocks of {@link #KC} and rows into
  *       blocks of {@link #MC}.</li>
  *   <li>Pack the {@code KC x NC} block of B into panels {@link #NR} columns wide ({@code p}-major inside a panel)
- *       (padding with zeros). With 512-bit vectors ({@link #WIDE}) A is read in place, {@link #MR} rows at a
- *       time, since the tile only broadcasts its elements one by one, and only a last panel of fewer than
- *       {@link #MR} rows is packed, padded with zeros; with narrower vectors every panel of A is packed, so that
- *       the tile's indices are constant multiples of the loop counter.</li>
+ *       (padding with zeros). With 512-bit vectors ({@link #WIDE}) a row-major A is read in place, {@link #MR}
+ *       rows at a time, since the tile only broadcasts its elements one by one, and only a last panel of fewer
+ *       than {@link #MR} rows is packed, padded with zeros; a transposed A and, with narrower vectors, every A is
+ *       packed, so that the tile's indices are the loop counter times a constant plus an invariant.</li>
  *   <li>For every (A panel, B panel) pair, keep an {@code MR x NR} tile of C in vector registers: per step of k
  *       load {@code NR / L} vectors of B, broadcast {@code MR} values of A, do {@code MR NR / L} fused
  *       multiply-adds.</li>
@@ -72,7 +72,7 @@ final class VectorSgemm {
                 boolean add = accumulate || pc > 0;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    int full = WIDE ? mc / MR * MR : 0;
+                    int full = WIDE && aCol == 1 ? mc / MR * MR : 0;
                     if (full < mc) {
                         packA(a, aOff + (ic + full) * aRow + pc * aCol, aRow, aCol, mc - full, kc, ap);
                     }
@@ -81,16 +81,14 @@ final class VectorSgemm {
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
                             int cBase = cOff + (ic + ir) * cRow + (jc + jr) * cCol;
-                            // With WIDE, full panels of A are read in place and only a ragged last one is packed.
+                            // With WIDE, the full panels of a row-major A are read in place, the rest packed.
                             boolean inPlace = ir < full;
                             float[] as = inPlace ? a : ap;
-                            int ao = inPlace ? aOff + (ic + ir) * aRow + pc * aCol : (ir - full) * kc;
-                            int aStep = inPlace ? aCol : MR;
-                            int aNext = inPlace ? aRow : 1;
+                            int ao = inPlace ? aOff + (ic + ir) * aRow + pc : (ir - full) * kc;
                             if (rows == MR && cols == NR && cCol == 1) {
-                                tile(as, ao, aStep, aNext, bp, jr * kc, kc, c, cBase, cRow, add);
+                                tile(inPlace, as, ao, aRow, bp, jr * kc, kc, c, cBase, cRow, add);
                             } else {
-                                tile(as, ao, aStep, aNext, bp, jr * kc, kc, tile, 0, NR, false);
+                                tile(inPlace, as, ao, aRow, bp, jr * kc, kc, tile, 0, NR, false);
                                 merge(tile, c, cBase, cRow, cCol, rows, cols, add);
                             }
                         }
@@ -181,7 +179,7 @@ final class VectorSgemm {
 
     /**
      * Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}: all rows of A without
-     * {@link #WIDE}, the ragged last rows with it. A full panel of a row-major A is copied a row at a time (reads
+     * {@link #WIDE} or with A transposed, the ragged last rows otherwise. A full panel of a row-major A is copied a row at a time (reads
      * in sequence, a loop C2 unrolls); other full panels a step of k at a time, {@code MR} values each.
      */
     private static void packA(float[] a, int base, int aRow, int aCol, int mc, int kc, float[] ap) {
@@ -231,21 +229,29 @@ final class VectorSgemm {
 
     /**
      * C's {@code MR x NR} tile at {@code cBase} (rows {@code ldc} apart), stored or added when {@code add}, from
-     * {@code kc} steps of the A panel (element (row r, step p) at {@code as[ao + p * aStep + r * aNext]}) and of B's
-     * packed panel from {@code bo}. {@link #WIDE} is a constant, so C2 keeps one of the two calls; without it A is
-     * always the packed panel ({@code aStep == MR}, {@code aNext == 1}).
+     * {@code kc} steps of the A panel and of B's packed panel from {@code bo}. Element (row r, step p) of A is at
+     * {@code as[ao + p + r * aRow]} {@code inPlace}, else at {@code as[ao + p * MR + r]} (the packed panel).
+     * {@link #WIDE} is a constant, so C2 keeps only its calls (without it A is always packed).
      */
-    private static void tile(float[] as, int ao, int aStep, int aNext, float[] bp, int bo, int kc,
+    private static void tile(boolean inPlace, float[] as, int ao, int aRow, float[] bp, int bo, int kc,
                              float[] c, int cBase, int ldc, boolean add) {
-        if (WIDE) {
-            tile8x2(as, ao, aStep, aNext, bp, bo, kc, c, cBase, ldc, add);
+        if (WIDE && inPlace) {
+            tile8x2(as, ao, aRow, bp, bo, kc, c, cBase, ldc, add);
+        } else if (WIDE) {
+            tile8x2Packed(as, ao, bp, bo, kc, c, cBase, ldc, add);
         } else {
             tile4x2(as, ao, bp, bo, kc, c, cBase, ldc, add);
         }
     }
 
-    /** The 8-row, 2-vector tile of {@link #tile}. */
-    private static void tile8x2(float[] as, int ao, int aStep, int aNext, float[] bp, int bo, int kc,
+    /**
+     * The 8-row, 2-vector tile of {@link #tile} over {@link #MR} rows of A read in place, {@code aRow} apart. A's
+     * index moves by one per step, so that C2 checks it against the array's bounds once before the loop, as it does
+     * B's ({@code p * NR}) and the packed panel's ({@link #tile8x2Packed}); with a variable step, as when a
+     * transposed A was read in place ({@code p * aCol}), it checked all eight on every step (the MLP's weight
+     * gradient {@code 128 x 784 x 64}: 75.7 µs so, 70.9 µs with A packed; docs/kernels.md).
+     */
+    private static void tile8x2(float[] as, int ao, int aRow, float[] bp, int bo, int kc,
                                 float[] c, int cBase, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -257,31 +263,119 @@ final class VectorSgemm {
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * NR;
-            int ai = ao + p * aStep;
+            int ai = ao + p;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector x = FloatVector.broadcast(S, as[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, as[ai + 1 * aNext]);
+            x = FloatVector.broadcast(S, as[ai + 1 * aRow]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, as[ai + 2 * aNext]);
+            x = FloatVector.broadcast(S, as[ai + 2 * aRow]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, as[ai + 3 * aNext]);
+            x = FloatVector.broadcast(S, as[ai + 3 * aRow]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, as[ai + 4 * aNext]);
+            x = FloatVector.broadcast(S, as[ai + 4 * aRow]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, as[ai + 5 * aNext]);
+            x = FloatVector.broadcast(S, as[ai + 5 * aRow]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, as[ai + 6 * aNext]);
+            x = FloatVector.broadcast(S, as[ai + 6 * aRow]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, as[ai + 7 * aNext]);
+            x = FloatVector.broadcast(S, as[ai + 7 * aRow]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        // Stores are written out here, not in a helper: a vector passed to a method C2 does not inline, or merged
+        // from two branches, is boxed on JDK 17, which costs an allocation and most of the speed.
+        int at0 = cBase;
+        int at1 = cBase + ldc;
+        int at2 = cBase + 2 * ldc;
+        int at3 = cBase + 3 * ldc;
+        int at4 = cBase + 4 * ldc;
+        int at5 = cBase + 5 * ldc;
+        int at6 = cBase + 6 * ldc;
+        int at7 = cBase + 7 * ldc;
+        if (add) {
+            c00.add(FloatVector.fromArray(S, c, at0)).intoArray(c, at0);
+            c01.add(FloatVector.fromArray(S, c, at0 + L)).intoArray(c, at0 + L);
+            c10.add(FloatVector.fromArray(S, c, at1)).intoArray(c, at1);
+            c11.add(FloatVector.fromArray(S, c, at1 + L)).intoArray(c, at1 + L);
+            c20.add(FloatVector.fromArray(S, c, at2)).intoArray(c, at2);
+            c21.add(FloatVector.fromArray(S, c, at2 + L)).intoArray(c, at2 + L);
+            c30.add(FloatVector.fromArray(S, c, at3)).intoArray(c, at3);
+            c31.add(FloatVector.fromArray(S, c, at3 + L)).intoArray(c, at3 + L);
+            c40.add(FloatVector.fromArray(S, c, at4)).intoArray(c, at4);
+            c41.add(FloatVector.fromArray(S, c, at4 + L)).intoArray(c, at4 + L);
+            c50.add(FloatVector.fromArray(S, c, at5)).intoArray(c, at5);
+            c51.add(FloatVector.fromArray(S, c, at5 + L)).intoArray(c, at5 + L);
+            c60.add(FloatVector.fromArray(S, c, at6)).intoArray(c, at6);
+            c61.add(FloatVector.fromArray(S, c, at6 + L)).intoArray(c, at6 + L);
+            c70.add(FloatVector.fromArray(S, c, at7)).intoArray(c, at7);
+            c71.add(FloatVector.fromArray(S, c, at7 + L)).intoArray(c, at7 + L);
+        } else {
+            c00.intoArray(c, at0);
+            c01.intoArray(c, at0 + L);
+            c10.intoArray(c, at1);
+            c11.intoArray(c, at1 + L);
+            c20.intoArray(c, at2);
+            c21.intoArray(c, at2 + L);
+            c30.intoArray(c, at3);
+            c31.intoArray(c, at3 + L);
+            c40.intoArray(c, at4);
+            c41.intoArray(c, at4 + L);
+            c50.intoArray(c, at5);
+            c51.intoArray(c, at5 + L);
+            c60.intoArray(c, at6);
+            c61.intoArray(c, at6 + L);
+            c70.intoArray(c, at7);
+            c71.intoArray(c, at7 + L);
+        }
+    }
+
+    /** The 8-row, 2-vector tile of {@link #tile} over a packed panel of A. */
+    private static void tile8x2Packed(float[] as, int ao, float[] bp, int bo, int kc,
+                                float[] c, int cBase, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR;
+            int ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, as[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, as[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, as[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, as[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, as[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, as[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, as[ai + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, as[ai + 7]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
         }
