@@ -172,6 +172,35 @@ class BatchSplitTrainingTest {
   }
 
   @Test
+  void aReplicaThatThrowsLeavesTheStepUncountedAndTheParametersAsTheyWere() {
+    String text = "model M {\n  input x : f32[B, 3]\n  input y : f32[B, 2]\n  param w : f32[3, 2] init normal(0, 0.5)\n"
+        + "  let pred = tanh(sqrt(x) @ w)\n  output pred\n  minimize mean((pred - y) ** 2) with adam(lr = 0.01)\n}\n";
+    CompiledClass c = Driver.compile(Samples.check("m.mdl", text), "split", "m.mdl", true);
+    try (Model two = c.newInstance()) {
+      two.setThreads(2, Model.ThreadSplit.BATCH);
+      two.setDetectAnomaly(true);
+      Random r = new Random(6);
+      float[] x = new float[8 * 3];
+      float[] y = new float[8 * 2];
+      for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+      for (int i = 0; i < y.length; i++) y[i] = r.nextFloat() - 0.5f;
+      two.setInput("y", y);
+      two.setInput("x", x);
+      two.trainStep();
+      float[] before = parameters(two);
+      float[] bad = x.clone();
+      bad[7 * 3 + 1] = -1f;                        // sqrt(-1) in the last row, the second thread's
+      two.setInput("x", bad);
+      assertThrows(dev.modelc.runtime.api.AnomalyException.class, two::trainStep);
+      assertEquals(1, two.stepCount());
+      assertArrayEquals(before, parameters(two));
+      two.setInput("x", x);
+      two.trainStep();
+      assertEquals(2, two.stepCount());
+    }
+  }
+
+  @Test
   void aSumOverTheRowsWeighsEachChunkWhole() {
     String text = "model M {\n  input x : f32[B, 3]\n  input y : f32[B, 2]\n  param w : f32[3, 2] init normal(0, 0.5)\n"
         + "  let pred = tanh(x @ w)\n  output pred\n  minimize sum((pred - y) ** 2) with sgd(lr = 0.01)\n}\n";

@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Pack the {@code KC x NC} block of B into panels {@link #NR} columns wide ({@code p}-major inside a panel)
  *       (padding with zeros). With 512-bit vectors ({@link #WIDE}) a row-major A is read in place, {@link #MR}
  *       rows at a time, since the tile only broadcasts its elements one by one, and only a last panel of fewer
- *       than {@link #MR} rows is packed, padded with zeros; a transposed A and, with narrower vectors, every A is
- *       packed, so that the tile's indices are the loop counter times a constant plus an invariant.</li>
+ *       than {@link #MR} rows is packed, padded with zeros. A transposed A and, with narrower vectors, every A is
+ *       packed, {@link #MR} rows interleaved a step of k at a time, so that a step's values are neighbours and
+ *       the tile's indices are the loop counter times a constant plus an invariant.</li>
  *   <li>For every (A panel, B panel) pair, keep an {@code MR x NR} tile of C in vector registers: per step of k
  *       load {@code NR / L} vectors of B, broadcast {@code MR} values of A, do {@code MR NR / L} fused
  *       multiply-adds.</li>
@@ -245,11 +246,10 @@ final class VectorSgemm {
     }
 
     /**
-     * The 8-row, 2-vector tile of {@link #tile} over {@link #MR} rows of A read in place, {@code aRow} apart. A's
-     * index moves by one per step, so that C2 checks it against the array's bounds once before the loop, as it does
-     * B's ({@code p * NR}) and the packed panel's ({@link #tile8x2Packed}); with a variable step, as when a
-     * transposed A was read in place ({@code p * aCol}), it checked all eight on every step (the MLP's weight
-     * gradient {@code 128 x 784 x 64}: 75.7 µs so, 70.9 µs with A packed; docs/kernels.md).
+     * The 8-row, 2-vector tile of {@link #tile} over {@link #MR} rows of a row-major A read in place, {@code aRow}
+     * apart. A transposed A is packed for {@link #tile8x2Packed} instead: read in place, each step of k took a new
+     * cache line, a row of {@code dY} away, and the MLP's weight gradient {@code 128 x 784 x 64} ran 79.3 µs against
+     * 72.4 packed (docs/kernels.md).
      */
     private static void tile8x2(float[] as, int ao, int aRow, float[] bp, int bo, int kc,
                                 float[] c, int cBase, int ldc, boolean add) {

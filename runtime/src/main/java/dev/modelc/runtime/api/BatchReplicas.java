@@ -97,12 +97,10 @@ final class BatchReplicas {
 
     /**
      * The forward and backward passes of the owner's bound inputs at its bound sizes, split over the threads (a
-     * batch of at least one row per thread); leaves the weighted sum of the replicas' gradients in the owner's and
-     * returns the loss of the whole batch. With {@code update}, also the optimizer's step, each thread's share of
-     * the parameters updated after its share of the reduction ({@link CompiledModel#updateRange}; the owner has
-     * already counted the step).
+     * batch of at least one row per thread); returns the loss of the whole batch. The owner's gradients are left
+     * as they were until {@link #reduce}.
      */
-    double forwardBackward(boolean update) {
+    double passes() {
         int rows = owner.sizes[batchSize];
         int chunks = replicas.length;
         for (int r = 0; r < chunks; r++) {
@@ -112,12 +110,20 @@ final class BatchReplicas {
             bind(r, rows);
         }
         team.run(passes, chunks);
-        team.run(update ? reduceAndUpdate : reduce, chunks);
         double loss = 0;
         for (int r = 0; r < chunks; r++) {
             loss += weights[r] * replicas[r].loss();
         }
         return loss;
+    }
+
+    /**
+     * After {@link #passes}: leaves the weighted sum of the replicas' gradients in the owner's. With
+     * {@code update}, also the optimizer's step, each thread's share of the parameters updated after its share of
+     * the reduction ({@link CompiledModel#updateRange}; the owner has already counted the step).
+     */
+    void reduce(boolean update) {
+        team.run(update ? reduceAndUpdate : reduce, replicas.length);
     }
 
     /** Copies replica r's rows of every input and binds its sizes: the owner's, with its own row count. */

@@ -557,16 +557,14 @@ public abstract class CompiledModel implements Model {
         trainingPass = training;
         lastSplit = null;
         boolean inRanges = updatesInRanges();      // each thread updates its ranges as their gradients are final
-        if (inRanges) {
-            stepCount++;
-            beginStep();
-        }
-        splitLoss = batch.forwardBackward(inRanges);
+        splitLoss = batch.passes();
         lastSplit = batch;
         passes.forwardRan(true);
+        stepCount++;                               // counted once every replica's passes are through: a pass
+                                                   // that throws leaves the count and the parameters as they were
+        beginStep();
+        batch.reduce(inRanges);
         if (!inRanges) {
-            stepCount++;
-            beginStep();
             runStep();
         }
         passes.backwardRan(false);

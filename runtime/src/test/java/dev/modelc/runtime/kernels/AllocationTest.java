@@ -1,9 +1,11 @@
 package dev.modelc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.File;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -11,6 +13,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Steady-state kernel calls allocate nothing: after warm-up (the workspace grows, the JIT compiles the loops; the
  * Vector API allocates until C2 has compiled it), a window of calls must allocate zero bytes on this thread.
+ *
+ * <p>A JVM whose window still allocates after the warm-up gets a second look in a fresh JVM of its own (this class's
+ * {@link #main}), and the test fails only if that one allocates too, as {@code bench/check-allocation.sh} does: on
+ * JDK 17 whether C2 removes every Vector API box depends on what the JVM profiled before it compiled (benchmarks.md
+ * N): two full-suite runs got a compile that kept boxes (67-107 KB a window) where the same test alone, rerun,
+ * counted 0.
  */
 class AllocationTest {
 
@@ -23,7 +31,12 @@ class AllocationTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
-    void steadyStateCallsAllocateNothing(Gemm kernel) {
+    void steadyStateCallsAllocateNothing(Gemm kernel) throws Exception {
+        assertNothingAllocated(kernel, "products", products(kernel));
+    }
+
+    /** Windows of products until one allocates nothing or the warm-up ends; returns the last window's bytes. */
+    static long products(Gemm kernel) {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
@@ -53,16 +66,17 @@ class AllocationTest {
                 break;
             }
         }
-        if (allocated != 0) {
-            fail(kernel.name() + ": " + WINDOW + " rounds of calls still allocated " + allocated
-                    + " bytes after warm-up");
-        }
-        assertEquals(0, allocated);
+        return allocated;
     }
 
     @ParameterizedTest
     @MethodSource("kernels")
-    void steadyStateConvolutionAllocatesNothing(Gemm kernel) {
+    void steadyStateConvolutionAllocatesNothing(Gemm kernel) throws Exception {
+        assertNothingAllocated(kernel, "convolutions", convolutions(kernel));
+    }
+
+    /** Windows of convolutions until one allocates nothing or the warm-up ends; returns the last window's bytes. */
+    static long convolutions(Gemm kernel) {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
@@ -97,6 +111,37 @@ class AllocationTest {
             }
             allocated = threads.getThreadAllocatedBytes(thread) - before;
         }
-        assertEquals(0, allocated, kernel.name() + ": convolution calls still allocated after warm-up");
+        return allocated;
+    }
+
+    /** Passes if {@code allocated} is 0, or else if the same windows in a fresh JVM allocate nothing. */
+    private static void assertNothingAllocated(Gemm kernel, String calls, long allocated) throws Exception {
+        if (allocated == 0) {
+            return;
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = location(Kernels.class) + File.pathSeparator + location(AllocationTest.class);
+        Process child = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", classPath,
+                AllocationTest.class.getName(), kernel.name(), calls).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = child.waitFor();
+        assertEquals(0, code, kernel.name() + ": " + WINDOW + " rounds of " + calls + " still allocated " + allocated
+                + " bytes after warm-up, and again in a fresh JVM:\n" + out);
+    }
+
+    private static String location(Class<?> type) throws Exception {
+        return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    /**
+     * The second look: {@code AllocationTest KERNEL products|convolutions} runs those windows with the named kernel
+     * ({@code java} or {@code vector}) and exits 0 if the last allocated nothing, 1 with the bytes if not.
+     */
+    public static void main(String[] args) {
+        Gemm kernel = kernels().filter(k -> k.name().equals(args[0])).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no kernel " + args[0] + " in this JVM"));
+        long allocated = args[1].equals("products") ? products(kernel) : convolutions(kernel);
+        System.out.println(kernel.name() + " " + args[1] + ": " + allocated + " bytes in the last window");
+        System.exit(allocated == 0 ? 0 : 1);
     }
 }
