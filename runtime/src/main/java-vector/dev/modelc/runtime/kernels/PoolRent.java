@@ -29,7 +29,7 @@ final class PoolRent {
         this.rent = rent;
     }
 
-    /** {@link #RENT}, or the {@link #RENT_PROPERTY} when set to a count of outputs (a warning and the default if not). */
+    /** {@link #RENT}, or {@link #RENT_PROPERTY} when set to a count of outputs (else a warning and the default). */
     static long fromProperty() {
         String value = System.getProperty(RENT_PROPERTY);
         if (value == null) {

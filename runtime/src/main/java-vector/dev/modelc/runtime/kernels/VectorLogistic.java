@@ -10,12 +10,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code sigmoid(x) = (x < 0 ? e : 1) / (1 + e)} and
  * {@code bce_with_logits(x, y) = (1 - y) x + max(-x, 0) + log1p(e)}, with {@code e = exp(-|x|)}.
  *
- * <p>{@code exp} and {@code log1p} are polynomials written out here in float lanes, made of additions, multiplications, fused multiply-adds, one division and bit moves only, which give the same
- * bits interpreted, in C1 and in C2. {@code lanewise(EXP)} and {@code lanewise(LOG1P)}, the first form, did not: C2
- * compiles them to calls into the JVM's short-vector math library while the interpreter and C1 compute each lane
- * with {@code Math.exp}, so a model's losses depended on when the JIT compiled the loop, run to run. For the same
- * reason the lanes of a block's sum are added one by one in lane order ({@code reduceLanes(ADD)} leaves the order
- * open, and C2 on JDK 25 adds them as a tree).
+ * <p>{@code exp} and {@code log1p} are polynomials written out here in float lanes, made of additions, multiplications,
+ * fused multiply-adds, one division and bit moves only, which give the same bits interpreted, in C1 and in C2.
+ * {@code lanewise(EXP)} and {@code lanewise(LOG1P)}, the first form, did not: C2 compiles them to calls into the JVM's
+ * short-vector math library while the interpreter and C1 compute each lane with {@code Math.exp}, so a model's losses
+ * depended on when the JIT compiled the loop, run to run. For the same reason the lanes of a block's sum are added one
+ * by one in lane order ({@code reduceLanes(ADD)} leaves the order open, and C2 on JDK 25 adds them as a tree).
  *
  * <ul>
  *   <li>e^x for x <= 89 (or NaN), within about an ulp: x = k ln 2 + r with |r| <= ln(2) / 2, e^r by its Taylor

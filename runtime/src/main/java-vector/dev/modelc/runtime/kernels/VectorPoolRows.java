@@ -8,17 +8,18 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API form of {@link JavaPoolRows}: eight outputs at a time, two groups of four windows (each group's
- * eight input columns of its two rows in one vector per row), in 256-bit vectors (machines with AVX2 and not
- * AVX-512: {@code VectorGemm} selects it). The same decisions as the plain loop's keys, as float comparisons (which order -0 and +0
- * as equal, as the keys do; a NaN sends the rows to the general search in both): within each row the right column
- * of a pair wins if strictly greater (neighbouring lanes swapped by one rearrange, the pair's result in its even
- * lane); then the bottom pair's winner wins if strictly greater than the top pair's (a pair's winner is its
- * maximum, up to the sign of a zero, which compares equal); the even lanes of the two halves are gathered into one
- * vector by one rearrange each and a blend. Values are blended, never computed, so -0 stays -0; positions are
- * blended as bit patterns (see {@link #PLACES}) and finished with three integer lane operations. A row shorter than
- * eight outputs takes the plain loop, as do all rows until the warm-up rent is paid ({@link PoolRent}); a sequence of outputs whose length is not a multiple of eight ends with a
- * block that overlaps the one before (its common outputs are written twice, with the same values).
+ * The Vector API form of {@link JavaPoolRows}: eight outputs at a time, two groups of four windows (each group's eight
+ * input columns of its two rows in one vector per row), in 256-bit vectors (machines with AVX2 and not AVX-512:
+ * {@code VectorGemm} selects it). The same decisions as the plain loop's keys, as float comparisons (which order -0 and
+ * +0 as equal, as the keys do; a NaN sends the rows to the general search in both): within each row the right column of
+ * a pair wins if strictly greater (neighbouring lanes swapped by one rearrange, the pair's result in its even lane);
+ * then the bottom pair's winner wins if strictly greater than the top pair's (a pair's winner is its maximum, up to the
+ * sign of a zero, which compares equal); the even lanes of the two halves are gathered into one vector by one rearrange
+ * each and a blend. Values are blended, never computed, so -0 stays -0; positions are blended as bit patterns (see
+ * {@link #PLACES}) and finished with three integer lane operations. A row shorter than eight outputs takes the plain
+ * loop, as do all rows until the warm-up rent is paid ({@link PoolRent}); a sequence of outputs whose length is not a
+ * multiple of eight ends with a block that overlaps the one before (its common outputs are written twice, with the same
+ * values).
  *
  * <p>No vector lives across a loop's back edge or is passed to or returned from a method, and the block uses few
  * distinct vector operations: on JDK 17 C2 then keeps every vector in a register. (A first form with integer keys in

@@ -8,13 +8,13 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link VectorPoolRows}'s blocks in 512-bit vectors (machines with AVX-512, where the matrix products use them too,
- * so no second vector shape runs beside theirs): sixteen outputs at a time, four groups of four windows, two groups
- * (sixteen input columns of each of their two rows) to a vector; within it the same decisions as the 256-bit
- * block's, and the even lanes of the two vectors are gathered into one by one rearrange each and a blend. A block
- * whose loads would run past either end of the input takes the plain loop, as do rows of fewer than sixteen outputs and all rows until the warm-up rent is paid
- * ({@link PoolRent}). It does not extend {@link VectorPoolRows}: that class's 256-bit constants, made at its
- * initialization, would put a second vector shape through the Vector API's shared code.
+ * {@link VectorPoolRows}'s blocks in 512-bit vectors (machines with AVX-512, where the matrix products use them too, so
+ * no second vector shape runs beside theirs): sixteen outputs at a time, four groups of four windows, two groups
+ * (sixteen input columns of each of their two rows) to a vector; within it the same decisions as the 256-bit block's,
+ * and the even lanes of the two vectors are gathered into one by one rearrange each and a blend. A block whose loads
+ * would run past either end of the input takes the plain loop, as do rows of fewer than sixteen outputs and all rows
+ * until the warm-up rent is paid ({@link PoolRent}). It does not extend {@link VectorPoolRows}: that class's 256-bit
+ * constants, made at its initialization, would put a second vector shape through the Vector API's shared code.
  */
 final class VectorPoolRows512 extends JavaPoolRows {
 
@@ -70,7 +70,7 @@ final class VectorPoolRows512 extends JavaPoolRows {
     /**
      * When every output row holds whole groups of four outputs ({@code ow} a multiple of 4) and the rows hold at
      * least sixteen, the rows go as one sequence of groups (the CNN's 12-wide rows are three groups), each block's
-     * four groups read from their own rows, the last block overlapping the one before; otherwise, and while the rent
+     * four groups read from their own rows, the last block overlapping the one before; otherwise, and until the rent
      * is paid, a row at a time through {@link #row} (which counts the rent).
      */
     @Override

@@ -180,8 +180,9 @@ final class VectorSgemm {
 
     /**
      * Panel {@code ir / MR} holds element (row, p) at {@code ir * kc + p * MR + row}: all rows of A without
-     * {@link #WIDE} or with A transposed, the ragged last rows otherwise. A full panel of a row-major A is copied a row at a time (reads
-     * in sequence, a loop C2 unrolls); other full panels a step of k at a time, {@code MR} values each.
+     * {@link #WIDE} or with A transposed, the ragged last rows otherwise. A full panel of a row-major A is copied a row
+     * at a time (reads in sequence, a loop C2 unrolls); other full panels a step of k at a time, {@code MR} values
+     * each.
      */
     private static void packA(float[] a, int base, int aRow, int aCol, int mc, int kc, float[] ap) {
         for (int ir = 0; ir < mc; ir += MR) {

@@ -9,8 +9,8 @@ import dev.modelc.runtime.kernels.Team;
  * batch, one chunk per thread; the owner's gradients are then {@code sum_i w_i g_i}, added in the order of the
  * chunks, with {@code w_i = b_i / B} for an objective that is a mean over the rows and 1 for a sum, and the owner's
  * optimizer updates each thread's share of the parameters right after that share of the reduction (or runs once
- * after it, with anomaly detection on). Chunk {@code i} always runs on thread {@code i} (the caller's is 0), so the results do
- * not depend on timing, only on the number of threads.
+ * after it, with anomaly detection on). Chunk {@code i} always runs on thread {@code i} (the caller's is 0), so the
+ * results do not depend on timing, only on the number of threads.
  */
 final class BatchReplicas {
     /**

@@ -99,6 +99,8 @@ public abstract class CompiledModel implements Model {
     private final FlatLayout flat;
     /** Whether the optimizer is Adam or AdamW, whose updates read {@link #adamStepSize} and {@link #adamBias2Sqrt}. */
     private final boolean adam;
+    /** AdamW: the weight decay applied to the parameter rather than added to the gradient. */
+    private final boolean decoupled;
     /** The worker threads of {@link #setThreads}, or null on one thread; {@link #workspace} carries the same. */
     private Team team;
     /** The replicas of a batch-split {@link #trainStep}, or null ({@link ThreadSplit#BATCH}). */
@@ -142,6 +144,7 @@ public abstract class CompiledModel implements Model {
         }
         flat = new FlatLayout(spec, params, state);
         adam = "adam".equals(spec.optimizer()) || "adamw".equals(spec.optimizer());
+        decoupled = "adamw".equals(spec.optimizer());
         transposes = new WeightTransposes(params.length);
     }
 
@@ -226,7 +229,6 @@ public abstract class CompiledModel implements Model {
      * hyperparameters, so each element gets the same bits. {@link #stepCount} is already incremented.
      */
     final void updateRange(int p, int from, int to) {
-        boolean decoupled = "adamw".equals(spec.optimizer());
         if (params[p] instanceof float[] w) {
             float[] g = (float[]) grads[p];
             if (adam) {

@@ -85,7 +85,8 @@ class ReductionsTest {
         }
         double bound = 36 * magnitude * 0x1p-24 + Math.ulp(want) + (accumulate ? Math.ulp(before[o]) : 0);
         assertEquals(want, out[o], bound, at + " (chunked)");
-        assertEquals(Float.floatToIntBits(full[o]), Float.floatToIntBits(out[o]), at + " (chunked) against all outputs");
+        assertEquals(Float.floatToIntBits(full[o]), Float.floatToIntBits(out[o]),
+            at + " (chunked) against all outputs");
       } else {
         assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[o]), at);
       }
@@ -131,7 +132,8 @@ class ReductionsTest {
   @Test
   void longContiguousRunsAreSummedInChunksCloseToTheExactSum() {
     // A convolution's bias gradient [batch, channels, positions] over batch and positions, a whole tensor, runs of
-    // whole chunks and a ragged tail, a [rows, features] summed over its features, and the shortest chunked run; whole and in the parts a split passes (each part's bits those of the whole).
+    // whole chunks and a ragged tail, a [rows, features] summed over its features, and the shortest chunked run;
+    // whole and in the parts a split passes (each part's bits those of the whole).
     // (the fifth number: whether d0 is reduced)
     for (int[] s : new int[][] {{64, 6, 576, 1, 1}, {1, 1000, 1, 1, 0}, {3, 2, 777, 1, 1}, {5, 300, 1, 1, 0},
         {2, 3, 64, 1, 1}}) {
