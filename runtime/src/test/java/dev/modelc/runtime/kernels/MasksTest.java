@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
  * leave a tail after the last whole vector, and out aliasing a.
  */
 class MasksTest {
-  private static final float[] SPECIAL = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0f, -0f};
+  private static final float[] SPECIAL = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0f, -0f,
+      Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
+  private static final double[] F64_THRESHOLDS = {0.0, -0.0, 0.5, -1.0, Double.NaN, Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY, Double.MIN_VALUE, -Double.MAX_VALUE};
 
   private static List<JavaMasks> implementations() {
     List<JavaMasks> list = new ArrayList<>();
@@ -40,7 +43,8 @@ class MasksTest {
     Random r = new Random(3);
     for (JavaMasks m : implementations()) {
       for (int n : new int[] {0, 1, 7, 16, 17, 63, 64, 65, 1000, 4099}) {
-        for (float c : new float[] {0f, -0f, 0.5f, -1f}) {
+        for (float c : new float[] {0f, -0f, 0.5f, -1f, Float.NaN, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE}) {
           float[] a = new float[n + 3];
           float[] x = new float[n + 3];
           for (int i = 0; i < a.length; i++) {
@@ -74,7 +78,8 @@ class MasksTest {
     Random r = new Random(6);
     for (JavaMasks m : implementations()) {
       for (int n : new int[] {0, 1, 7, 15, 16, 17, 63, 64, 65, 1000, 4099}) {
-        for (float c : new float[] {0f, -0f, 0.5f, -1f, Float.NaN}) {
+        for (float c : new float[] {0f, -0f, 0.5f, -1f, Float.NaN, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY}) {
           float[] a = new float[n + 3];
           float[] x = new float[n + 3];
           for (int i = 0; i < a.length; i++) {
@@ -109,11 +114,13 @@ class MasksTest {
           a[i] = value(r);
           x[i] = value(r);
         }
-        double[] out = new double[n];
-        m.zeroWhereEqual(a, x, 0.0, out, 0, n);
-        for (int i = 0; i < n; i++) {
-          assertEquals(Double.doubleToRawLongBits(x[i] == 0.0 ? 0.0 : a[i]), Double.doubleToRawLongBits(out[i]),
-              m.getClass().getSimpleName() + " n=" + n + " i=" + i);
+        for (double c : F64_THRESHOLDS) {
+          double[] out = new double[n];
+          m.zeroWhereEqual(a, x, c, out, 0, n);
+          for (int i = 0; i < n; i++) {
+            assertEquals(Double.doubleToRawLongBits(x[i] == c ? 0.0 : a[i]), Double.doubleToRawLongBits(out[i]),
+                m.getClass().getSimpleName() + " n=" + n + " c=" + c + " i=" + i);
+          }
         }
       }
     }
@@ -153,11 +160,13 @@ class MasksTest {
           a[i] = value(r);
           x[i] = value(r);
         }
-        double[] out = new double[n];
-        m.mulGreater(a, x, 0.0, out, 0, n);
-        for (int i = 0; i < n; i++) {
-          assertEquals(Double.doubleToLongBits(a[i] * (x[i] > 0.0 ? 1.0 : 0.0)), Double.doubleToLongBits(out[i]),
-              m.getClass().getSimpleName() + " n=" + n + " i=" + i);
+        for (double c : F64_THRESHOLDS) {
+          double[] out = new double[n];
+          m.mulGreater(a, x, c, out, 0, n);
+          for (int i = 0; i < n; i++) {
+            assertEquals(Double.doubleToLongBits(a[i] * (x[i] > c ? 1.0 : 0.0)), Double.doubleToLongBits(out[i]),
+                m.getClass().getSimpleName() + " n=" + n + " c=" + c + " i=" + i);
+          }
         }
       }
     }
