@@ -12,6 +12,7 @@ final class VectorGemm extends Gemm {
     private final JavaConvLoops convLoops;
     private final JavaLogistic logistic = new VectorLogistic();
     private final JavaMasks masks = new VectorMasks();
+    private final JavaChunkSums chunkSums = new VectorChunkSums();
     /** Made at the first {@link #poolRows()}: a JVM that never pools never initializes a pooling block class. */
     private JavaPoolRows poolRows;
 
@@ -54,6 +55,11 @@ final class VectorGemm extends Gemm {
     @Override
     JavaMasks masks() {
         return masks;
+    }
+
+    @Override
+    JavaChunkSums chunkSums() {
+        return chunkSums;
     }
 
     @Override

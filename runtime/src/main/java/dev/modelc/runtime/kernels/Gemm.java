@@ -66,6 +66,11 @@ public abstract class Gemm {
         return JavaMasks.INSTANCE;
     }
 
+    /** The chunk sums of the f32 sums over contiguous runs ({@link Reductions}) that go with this implementation. */
+    JavaChunkSums chunkSums() {
+        return JavaChunkSums.INSTANCE;
+    }
+
     /** The 2 x 2 max-pooling row loop ({@link Pooling}) that goes with this implementation. */
     JavaPoolRows poolRows() {
         return JavaPoolRows.INSTANCE;

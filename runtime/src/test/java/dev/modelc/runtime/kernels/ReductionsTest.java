@@ -83,7 +83,7 @@ class ReductionsTest {
             magnitude += Math.abs(x[i]);
           }
         }
-        double bound = 36 * magnitude * 0x1p-24 + Math.ulp(want) + (accumulate ? Math.ulp(before[o]) : 0);
+        double bound = 21 * magnitude * 0x1p-24 + Math.ulp(want) + (accumulate ? Math.ulp(before[o]) : 0);
         assertEquals(want, out[o], bound, at + " (chunked)");
         assertEquals(Float.floatToIntBits(full[o]), Float.floatToIntBits(out[o]),
             at + " (chunked) against all outputs");
