@@ -11,11 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors, then the plain loop for the elements after the last whole vector.
  *
  * <p>Each loop is written out eight vectors a step, which keeps its method larger than C2 inlines into a hot caller
- * ({@code FreqInlineSize}, 325 bytes of bytecode; {@code VectorMasksTest} holds each above it). Compiled on its own
+ * ({@code FreqInlineSize}, 325 bytes of bytecode; {@code VectorMasksSizeTest} holds each above it). Compiled on its own
  * the loop runs in vector registers. Inlined into a generated class's train step, a compile unit of thousands of
  * nodes, the compare and blend ran through the Vector API's Java fallback on JDK 17 with 512-bit vectors: the MLP's
- * relu gradients took 2.2-2.5% of its train step that way and 0.4% as their own compile unit, the CNN's 8.3% and
- * 2.8% (docs/kernels.md). Integer lanes instead of the masks (an and, an xor and an arithmetic shift) did not help:
+ * relu gradients took 2.2-2.5% of its train step that way and 0.4% as their own compile unit, the CNN's 8.3-12.3% and
+ * 2.8-4.1% (docs/kernels.md). Integer lanes instead of the masks (an and, an xor and an arithmetic shift) did not help:
  * with {@code IntVector} in the same JVM, C2 on JDK 17 compiled the products' tile with its vectors boxed.
  */
 final class VectorMasks extends JavaMasks {

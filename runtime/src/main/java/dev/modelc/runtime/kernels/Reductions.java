@@ -104,8 +104,14 @@ public final class Reductions {
     static final int CHUNKED_RUN = 64;
     /** The elements of a run summed in float before their total is added in double. */
     static final int CHUNK = 256;
-    /** The float sum of a chunk ({@link JavaChunkSums}), in lanes with the Vector API kernel. */
-    private static final JavaChunkSums CHUNKS = Kernels.selected().chunkSums();
+
+    /**
+     * The float sum of a chunk ({@link JavaChunkSums}), in lanes with the Vector API kernel; chosen at the first
+     * chunked sum, so that the IR evaluator and the reference library, which sum in double, select no kernel.
+     */
+    private static final class Chunks {
+        static final JavaChunkSums SUMS = Kernels.selected().chunkSums();
+    }
 
     /**
      * The sums of {@link #reduce} whose reduced elements are contiguous runs of at least {@link #CHUNKED_RUN} (a
@@ -127,7 +133,7 @@ public final class Reductions {
             for (int i = 0; i < ra; i++) {
                 int q = p + i * sra;
                 for (int c = q; c < q + rb; c += CHUNK) {
-                    r += CHUNKS.chunk(x, c, Math.min(c + CHUNK, q + rb));
+                    r += Chunks.SUMS.chunk(x, c, Math.min(c + CHUNK, q + rb));
                 }
             }
             store(out, o, r, accumulate);
