@@ -525,10 +525,7 @@ public abstract class CompiledModel implements Model {
             return splitTrainStep();
         }
         locations.growBuffers();
-        if (writtenByTrainStep == null) {
-            writtenByTrainStep = flags(gradsWrittenByTrainStep());
-        }
-        parameters.zeroGrad(writtenByTrainStep);   // the gradients trainStep's backward writes whole are left alone
+        parameters.zeroGrad(writtenByTrainStep()); // the gradients trainStep's backward writes whole are left alone
         forwardPrepared();
         stepCount++;
         beginStep();
@@ -543,15 +540,20 @@ public abstract class CompiledModel implements Model {
      * step), as in {@link #trainStep}.
      */
     final void replicaPasses() {
-        if (writtenByTrainStep == null) {
-            writtenByTrainStep = flags(gradsWrittenByTrainStep());
-        }
-        parameters.zeroGrad(writtenByTrainStep);
+        parameters.zeroGrad(writtenByTrainStep());
         forward();
         requireObjective();
         passes.checkBackward();
         runWritingBackward();
         passes.backwardRan(false);
+    }
+
+    /** {@link #gradsWrittenByTrainStep} as flags, read from the class once. */
+    private boolean[] writtenByTrainStep() {
+        if (writtenByTrainStep == null) {
+            writtenByTrainStep = flags(gradsWrittenByTrainStep());
+        }
+        return writtenByTrainStep;
     }
 
     /** {@link #trainStep} split over the rows of the batch ({@link BatchReplicas}); inputs prepared. */

@@ -58,6 +58,19 @@ class ChildJvmTest {
     }
 
     /**
+     * With vectors held to 256 bits, the chunk sums' two-vector branch and the mask loops give the plain loops' bits:
+     * on an AVX-512 machine that is the branch only an AVX2 machine takes otherwise.
+     */
+    @Test
+    void narrowerVectorsGiveThePlainBits() throws Exception {
+        Run run = run(List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=32"),
+                NarrowVectorsMain.class);
+        assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+        assertTrue(run.stdout().contains("lanes=8\n"), "256-bit float vectors: " + run.stdout());
+        assertTrue(run.stdout().contains("\nok"), run.stdout());
+    }
+
+    /**
      * The Vector API kernels give the same bits interpreted ({@code -Xint}), in C1 alone and in C2 (compiled early
      * and in the foreground, {@code -Xbatch}, so the warm passes run C2's code); the log of the C2 run shows that the
      * kernels were compiled. A kernel whose vector operation C2 computes differently from the Java fallback (the
