@@ -86,23 +86,25 @@ final class LoopEmitter {
 
   /**
    * A step {@link MaskCalls} hands to the runtime: {@code Parallel.zeroWhereEqual(workspace, a, x, c, out, n)} (or
-   * {@code mulGreater}), which is {@code Masks.zeroWhereEqual(a, x, c, out, n)} on one thread and splits it into
-   * element ranges on several.
+   * {@code mulGreater}, or {@code scaleUnlessGreater} with {@code s} after {@code c}), which is the {@code Masks}
+   * call on one thread and splits it into element ranges on several.
    */
   private static void maskCall(Emitter e, Access access, Schedule schedule, Step step, MaskCalls.Call call) {
     Node n = step.node();
     Type t = Emitter.element(n.dtype());
     String arr = Emitter.array(n.dtype()).getDescriptor();
     boolean inPlace = call.a() == step.kernel();
+    boolean scaled = call.kernel() == MaskCalls.Kernel.SCALE_UNLESS_GREATER;
     e.loadThis();
     e.getField(access.owner, "workspace", Type.getType(Workspace.class));
     access.array(e, inPlace ? step.target() : schedule.location(call.a()), n.dtype());
-    access.array(e, schedule.location(call.x()), n.dtype());
+    access.array(e, inPlace && call.x() == call.a() ? step.target() : schedule.location(call.x()), n.dtype());
     e.push(call.c(), t);
+    if (scaled) e.push(call.s(), t);   // rounded to the loop's precision, as the emitted product's constant
     access.array(e, step.target(), n.dtype());
     access.dim(e, Dims.count(n.shape()));
-    e.invokeStatic(Parallel.class, call.kernel().method,
-        "(" + Type.getDescriptor(Workspace.class) + arr + arr + t.getDescriptor() + arr + "I)V");
+    e.invokeStatic(Parallel.class, call.kernel().method, "(" + Type.getDescriptor(Workspace.class) + arr + arr
+        + t.getDescriptor() + (scaled ? t.getDescriptor() : "") + arr + "I)V");
   }
 
   /**
@@ -522,11 +524,13 @@ final class LoopEmitter {
         e.push(0, t);
         e.invokeStatic(Math.class, "max", "(" + t.getDescriptor() + t.getDescriptor() + ")" + t.getDescriptor());
       };
-      case LEAKY_RELU -> () -> {
-        operand(n.in(0), true);
-        e.push(((Attr.Value) n.attr).value(), Type.DOUBLE_TYPE);
-        e.invokeStatic(Functions.class, "leakyRelu", "(DD)D");
-        e.cast(Type.DOUBLE_TYPE, t);
+      case LEAKY_RELU -> () -> {   // in the node's own precision, the slope rounded to it (PyTorch's kernels)
+        Type nt = Emitter.element(n.dtype());
+        operand(n.in(0), false);
+        e.push(((Attr.Value) n.attr).value(), nt);
+        e.invokeStatic(Functions.class, "leakyRelu", "(" + nt.getDescriptor() + nt.getDescriptor() + ")"
+            + nt.getDescriptor());
+        e.cast(nt, t);
       };
       case SOFTPLUS -> () -> {
         Attr.Softplus p = (Attr.Softplus) n.attr;

@@ -156,7 +156,7 @@ public final class IrEvaluator {
     double[] a = in.get(0).data();
     double[] r = new double[a.length];
     if (n.op.arity == 1) {
-      for (int i = 0; i < r.length; i++) r[i] = unary(n.op, n.attr, a[i]);
+      for (int i = 0; i < r.length; i++) r[i] = unary(n.op, n.attr, n.dtype(), a[i]);
     } else if (n.op == Op.SELECT) {
       double[] b = in.get(1).data();
       double[] c = in.get(2).data();
@@ -168,7 +168,8 @@ public final class IrEvaluator {
     return r;
   }
 
-  public static double unary(Op op, Attr attr, double x) {
+  /** An elementwise unary op of one value, in double; an f32 leaky_relu multiplies by its slope rounded to f32. */
+  public static double unary(Op op, Attr attr, DType dtype, double x) {
     return switch (op) {
       case NEG -> -x;
       case EXP -> Math.exp(x);
@@ -181,7 +182,8 @@ public final class IrEvaluator {
       case SIGMOID -> ScalarMath.sigmoid(x);
       case ERF -> ScalarMath.erf(x);
       case RELU -> Math.max(x, 0);
-      case LEAKY_RELU -> x > 0 ? x : x * ((Attr.Value) attr).value();
+      case LEAKY_RELU -> x > 0 ? x : x * (dtype == DType.F32 ? (float) ((Attr.Value) attr).value()
+          : ((Attr.Value) attr).value());
       case SOFTPLUS -> ScalarMath.softplus(x, ((Attr.Softplus) attr).beta(), ((Attr.Softplus) attr).threshold());
       case SIGN -> Functions.sign(x);
       default -> throw new IllegalStateException(op + " is not elementwise unary");

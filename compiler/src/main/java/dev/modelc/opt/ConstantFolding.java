@@ -43,7 +43,7 @@ public final class ConstantFolding implements Pass {
     double a = x.get(0).constantValue();
     if (old.op.is(Op.Group.MOVEMENT) || old.op == Op.STOP_GRADIENT) return constant(ir, a, old.type);
     if (old.op == Op.SLICE_BACKWARD) return a == 0 ? constant(ir, 0, old.type) : null;
-    if (old.op.is(Op.Group.ELEMENTWISE_UNARY)) return constant(ir, IrEvaluator.unary(old.op, old.attr, a), old.type);
+    if (old.op.is(Op.Group.ELEMENTWISE_UNARY)) return constant(ir, IrEvaluator.unary(old.op, old.attr, old.dtype(), a), old.type);
     if (old.op == Op.SELECT) return constant(ir, x.get(x.get(0).constantValue() != 0 ? 1 : 2).constantValue(), old.type);
     if (old.op.is(Op.Group.ELEMENTWISE_BINARY)) {
       return constant(ir, IrEvaluator.binary(old.op, a, x.get(1).constantValue()), old.type);

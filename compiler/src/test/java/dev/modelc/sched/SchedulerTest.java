@@ -245,6 +245,34 @@ class SchedulerTest {
   }
 
   /**
+   * leaky_relu alone becomes {@code Masks.scaleUnlessGreater(x, x, 0, slope)}, and its backward,
+   * {@code select(x > 0, y_bar, y_bar * slope)}, the same call on the incoming gradient.
+   */
+  @Test
+  void leakyReluAndItsGradientBecomeRuntimeCalls() {
+    GraphBuilder ir = new GraphBuilder("Leaky");
+    Sugar s = new Sugar(ir);
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(5)))));
+    Node w = ir.param("w", Dims.type(DType.F32, Dims.shape(5, 4)));
+    Node h = s.leakyRelu(s.matmul(x, w), 0.2);
+    ir.result("loss", Graph.Kind.OBJECTIVE, s.mean(s.matmul(h, s.transpose(w, 0, 1)), null, false));
+    Schedule sched = Scheduler.schedule(Pipeline.standard(PassOptions.training())
+        .run(Differentiation.addGradients(ir.build())));
+    String text = sched.print();
+    List<MaskCalls.Call> calls = sched.steps().stream().map(st -> MaskCalls.of(sched, st))
+        .filter(java.util.Objects::nonNull).toList();
+    assertEquals(2, calls.size(), text);
+    for (MaskCalls.Call c : calls) {
+      assertEquals(MaskCalls.Kernel.SCALE_UNLESS_GREATER, c.kernel(), text);
+      assertEquals(0.0, c.c(), text);
+      assertEquals(0.2, c.s(), 1e-12, text);
+    }
+    assertTrue(calls.stream().anyMatch(c -> c.a() == c.x()), "the forward reads x alone: " + text);
+    assertTrue(calls.stream().anyMatch(c -> c.a() != c.x()), "the backward scales the gradient: " + text);
+    assertTrue(text.contains("leaky_relu") && text.contains(", as Masks.scaleUnlessGreater"), text);
+  }
+
+  /**
    * A permute of rank above 4 is emitted when its dims merge into four (dims of size 1 drop out, dims that stay
    * together in order merge); otherwise it fails at its node with the code generator's limit.
    */

@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API versions of the loops of {@link JavaMasks}: a lane compare and a blend of zero into the gradient
- * ({@code zeroWhereEqual}, no multiply), or a blend of 1 and 0 and one multiply ({@code mulGreater}); then single
- * vectors, then the plain loop for the elements after the last whole vector.
+ * ({@code zeroWhereEqual}, no multiply), or a blend of 1 and 0 (of 1 and the slope) and one multiply
+ * ({@code mulGreater}, {@code scaleUnlessGreater}); then single vectors, then the plain loop for the elements after
+ * the last whole vector.
  *
  * <p>Each loop is written out eight vectors a step, which keeps its method larger than C2 inlines into a hot caller
  * ({@code FreqInlineSize}, 325 bytes of bytecode; {@code VectorMasksSizeTest} holds each above it). Compiled on its own
@@ -104,6 +105,86 @@ final class VectorMasks extends JavaMasks {
         }
         for (; i < to; i++) {
             out[i] = a[i] * (x[i] > c ? 1d : 0d);
+        }
+    }
+
+    @Override
+    void scaleUnlessGreater(float[] a, float[] x, float c, float s, float[] out, int from, int to) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        FloatVector slope = FloatVector.broadcast(F, s);
+        int l = F.length();
+        int i = from;
+        for (int upper = from + (to - from) / (UNROLL * l) * (UNROLL * l); i < upper; i += UNROLL * l) {
+            FloatVector.fromArray(F, a, i).mul(slope.blend(one, FloatVector.fromArray(F, x, i).compare(GT, c)))
+                    .intoArray(out, i);
+            int j = i + l;
+            FloatVector.fromArray(F, a, j).mul(slope.blend(one, FloatVector.fromArray(F, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            FloatVector.fromArray(F, a, j).mul(slope.blend(one, FloatVector.fromArray(F, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            FloatVector.fromArray(F, a, j).mul(slope.blend(one, FloatVector.fromArray(F, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            FloatVector.fromArray(F, a, j).mul(slope.blend(one, FloatVector.fromArray(F, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            FloatVector.fromArray(F, a, j).mul(slope.blend(one, FloatVector.fromArray(F, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            FloatVector.fromArray(F, a, j).mul(slope.blend(one, FloatVector.fromArray(F, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            FloatVector.fromArray(F, a, j).mul(slope.blend(one, FloatVector.fromArray(F, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+        }
+        for (int upper = from + F.loopBound(to - from); i < upper; i += l) {
+            FloatVector.fromArray(F, a, i).mul(slope.blend(one, FloatVector.fromArray(F, x, i).compare(GT, c)))
+                    .intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = a[i] * (x[i] > c ? 1f : s);
+        }
+    }
+
+    @Override
+    void scaleUnlessGreater(double[] a, double[] x, double c, double s, double[] out, int from, int to) {
+        DoubleVector one = DoubleVector.broadcast(D, 1d);
+        DoubleVector slope = DoubleVector.broadcast(D, s);
+        int l = D.length();
+        int i = from;
+        for (int upper = from + (to - from) / (UNROLL * l) * (UNROLL * l); i < upper; i += UNROLL * l) {
+            DoubleVector.fromArray(D, a, i).mul(slope.blend(one, DoubleVector.fromArray(D, x, i).compare(GT, c)))
+                    .intoArray(out, i);
+            int j = i + l;
+            DoubleVector.fromArray(D, a, j).mul(slope.blend(one, DoubleVector.fromArray(D, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            DoubleVector.fromArray(D, a, j).mul(slope.blend(one, DoubleVector.fromArray(D, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            DoubleVector.fromArray(D, a, j).mul(slope.blend(one, DoubleVector.fromArray(D, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            DoubleVector.fromArray(D, a, j).mul(slope.blend(one, DoubleVector.fromArray(D, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            DoubleVector.fromArray(D, a, j).mul(slope.blend(one, DoubleVector.fromArray(D, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            DoubleVector.fromArray(D, a, j).mul(slope.blend(one, DoubleVector.fromArray(D, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+            j += l;
+            DoubleVector.fromArray(D, a, j).mul(slope.blend(one, DoubleVector.fromArray(D, x, j).compare(GT, c)))
+                    .intoArray(out, j);
+        }
+        for (int upper = from + D.loopBound(to - from); i < upper; i += l) {
+            DoubleVector.fromArray(D, a, i).mul(slope.blend(one, DoubleVector.fromArray(D, x, i).compare(GT, c)))
+                    .intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = a[i] * (x[i] > c ? 1d : s);
         }
     }
 

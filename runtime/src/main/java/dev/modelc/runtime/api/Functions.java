@@ -28,6 +28,14 @@ public final class Functions {
         return x * Double.longBitsToDouble(x > 0 ? ONE_D : Double.doubleToRawLongBits(slope));
     }
 
+    /**
+     * {@link #leakyRelu(double, double)} in float, as PyTorch's f32 kernel: {@code x} times 1 or the slope rounded to
+     * float, in float.
+     */
+    public static float leakyRelu(float x, float slope) {
+        return x * Float.intBitsToFloat(x > 0 ? ONE_F : Float.floatToRawIntBits(slope));
+    }
+
     /** PyTorch's softplus: linear above the threshold. */
     public static double softplus(double x, double beta, double threshold) {
         double bx = x * beta;

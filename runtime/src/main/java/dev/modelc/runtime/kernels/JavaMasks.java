@@ -37,6 +37,24 @@ class JavaMasks {
         }
     }
 
+    /** {@code out[i] = a[i] * (x[i] > c ? 1 : s)}: {@code a[i]} itself where x is greater ({@code a * 1} is exact). */
+    void scaleUnlessGreater(float[] a, float[] x, float c, float s, float[] out, int from, int to) {
+        int slope = Float.floatToRawIntBits(s);
+        for (int i = from; i < to; i++) {
+            int factor = x[i] > c ? ONE_F : slope;
+            out[i] = a[i] * Float.intBitsToFloat(factor);
+        }
+    }
+
+    /** {@code out[i] = a[i] * (x[i] > c ? 1 : s)}. */
+    void scaleUnlessGreater(double[] a, double[] x, double c, double s, double[] out, int from, int to) {
+        long slope = Double.doubleToRawLongBits(s);
+        for (int i = from; i < to; i++) {
+            long factor = x[i] > c ? ONE_D : slope;
+            out[i] = a[i] * Double.longBitsToDouble(factor);
+        }
+    }
+
     /** {@code out[i] = x[i] == c ? +0 : a[i]}. */
     void zeroWhereEqual(float[] a, float[] x, float c, float[] out, int from, int to) {
         for (int i = from; i < to; i++) {

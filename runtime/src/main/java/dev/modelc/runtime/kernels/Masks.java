@@ -11,6 +11,10 @@ package dev.modelc.runtime.kernels;
  *   <li>{@link #mulGreater}: {@code out[i] = a[i] * (x[i] > c ? 1 : 0)}, the product of a gradient and a
  *       comparison mask a model writes itself ({@code g * float(x > 0)}); a NaN or infinite {@code a[i]} where the
  *       mask is 0 gives NaN, as the product does in PyTorch.</li>
+ *   <li>{@link #scaleUnlessGreater}: {@code out[i] = x[i] > c ? a[i] : a[i] * s}, the backward of
+ *       {@code leaky_relu} (PyTorch's {@code leaky_relu_backward(grad, x, slope)}, the slope where x is 0 or NaN) and,
+ *       with {@code a = x} and {@code c = 0}, {@code leaky_relu} itself. The product is in the arrays' precision, with
+ *       the slope rounded to it, as PyTorch's kernels compute it.</li>
  * </ul>
  *
  * <p>The emitted loop makes one compare and one branch or conditional move per element, which C2 does not
@@ -47,6 +51,28 @@ public final class Masks {
     public static void mulGreater(double[] a, double[] x, double c, double[] out, int n) {
         check(n, a.length, x.length, out.length);
         LOOPS.mulGreater(a, x, c, out, 0, n);
+    }
+
+    /** {@code out[i] = x[i] > c ? a[i] : a[i] * s} for {@code i < n}; out may be a or x. */
+    public static void scaleUnlessGreater(float[] a, float[] x, float c, float s, float[] out, int n) {
+        check(n, a.length, x.length, out.length);
+        LOOPS.scaleUnlessGreater(a, x, c, s, out, 0, n);
+    }
+
+    /** {@code out[i] = x[i] > c ? a[i] : a[i] * s} for {@code i < n}; out may be a or x. */
+    public static void scaleUnlessGreater(double[] a, double[] x, double c, double s, double[] out, int n) {
+        check(n, a.length, x.length, out.length);
+        LOOPS.scaleUnlessGreater(a, x, c, s, out, 0, n);
+    }
+
+    /** {@link #scaleUnlessGreater(float[], float[], float, float, float[], int)} for {@code from <= i < to} only. */
+    static void scaleUnlessGreater(float[] a, float[] x, float c, float s, float[] out, int from, int to) {
+        LOOPS.scaleUnlessGreater(a, x, c, s, out, from, to);
+    }
+
+    /** {@link #scaleUnlessGreater(double[], double[], double, double, double[], int)} for {@code from <= i < to}. */
+    static void scaleUnlessGreater(double[] a, double[] x, double c, double s, double[] out, int from, int to) {
+        LOOPS.scaleUnlessGreater(a, x, c, s, out, from, to);
     }
 
     /** {@link #zeroWhereEqual(float[], float[], float, float[], int)} for {@code from <= i < to} only. */

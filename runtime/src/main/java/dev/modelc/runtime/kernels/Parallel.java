@@ -405,54 +405,74 @@ public final class Parallel {
 
     /** {@link Masks#zeroWhereEqual(float[], float[], float, float[], int)}, over element ranges. */
     public static void zeroWhereEqual(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
-        if (!splitMask(ws, MaskTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.ZERO_WHERE_EQUAL, a, x, c, 0, out, n)) {
             Masks.zeroWhereEqual(a, x, c, out, n);
         }
     }
 
     /** f64 {@link #zeroWhereEqual(Workspace, float[], float[], float, float[], int)}. */
     public static void zeroWhereEqual(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
-        if (!splitMask(ws, MaskTask.ZERO_WHERE_EQUAL, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.ZERO_WHERE_EQUAL, a, x, c, 0, out, n)) {
             Masks.zeroWhereEqual(a, x, c, out, n);
         }
     }
 
     /** {@link Masks#mulGreater(float[], float[], float, float[], int)}, over element ranges. */
     public static void mulGreater(Workspace ws, float[] a, float[] x, float c, float[] out, int n) {
-        if (!splitMask(ws, MaskTask.MUL_GREATER, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.MUL_GREATER, a, x, c, 0, out, n)) {
             Masks.mulGreater(a, x, c, out, n);
         }
     }
 
     /** f64 {@link #mulGreater(Workspace, float[], float[], float, float[], int)}. */
     public static void mulGreater(Workspace ws, double[] a, double[] x, double c, double[] out, int n) {
-        if (!splitMask(ws, MaskTask.MUL_GREATER, a, x, c, out, n)) {
+        if (!splitMask(ws, MaskTask.MUL_GREATER, a, x, c, 0, out, n)) {
             Masks.mulGreater(a, x, c, out, n);
         }
     }
 
-    /** Runs mask loop {@code kind} over element ranges on the team; false (nothing done) when it stays serial. */
-    private static boolean splitMask(Workspace ws, int kind, float[] a, float[] x, float c, float[] out, int n) {
+    /** {@link Masks#scaleUnlessGreater(float[], float[], float, float, float[], int)}, over element ranges. */
+    public static void scaleUnlessGreater(Workspace ws, float[] a, float[] x, float c, float s, float[] out, int n) {
+        if (!splitMask(ws, MaskTask.SCALE_UNLESS_GREATER, a, x, c, s, out, n)) {
+            Masks.scaleUnlessGreater(a, x, c, s, out, n);
+        }
+    }
+
+    /** f64 {@link #scaleUnlessGreater(Workspace, float[], float[], float, float, float[], int)}. */
+    public static void scaleUnlessGreater(Workspace ws, double[] a, double[] x, double c, double s, double[] out,
+                                          int n) {
+        if (!splitMask(ws, MaskTask.SCALE_UNLESS_GREATER, a, x, c, s, out, n)) {
+            Masks.scaleUnlessGreater(a, x, c, s, out, n);
+        }
+    }
+
+    /**
+     * Runs mask loop {@code kind} over element ranges on the team ({@code s} is the scale of
+     * {@code scaleUnlessGreater}); false (nothing done) when it stays serial.
+     */
+    private static boolean splitMask(Workspace ws, int kind, float[] a, float[] x, float c, float s, float[] out,
+                                     int n) {
         Team team = team(ws);
         if (team == null || n < MIN_UPDATE) {
             return false;
         }
         Masks.check(n, a.length, x.length, out.length);
         MaskTask t = team.tasks.mask.plan(kind, n, team.threads());
-        t.f(a, x, c, out);
+        t.f(a, x, c, s, out);
         team.run(t, ws, t.parts);
         return true;
     }
 
-    /** f64 {@link #splitMask(Workspace, int, float[], float[], float, float[], int)}. */
-    private static boolean splitMask(Workspace ws, int kind, double[] a, double[] x, double c, double[] out, int n) {
+    /** f64 {@link #splitMask(Workspace, int, float[], float[], float, float, float[], int)}. */
+    private static boolean splitMask(Workspace ws, int kind, double[] a, double[] x, double c, double s,
+                                     double[] out, int n) {
         Team team = team(ws);
         if (team == null || n < MIN_UPDATE) {
             return false;
         }
         Masks.check(n, a.length, x.length, out.length);
         MaskTask t = team.tasks.mask.plan(kind, n, team.threads());
-        t.d(a, x, c, out);
+        t.d(a, x, c, s, out);
         team.run(t, ws, t.parts);
         return true;
     }

@@ -88,7 +88,19 @@ public final class ElementwiseKernels {
     public static Tensor tanh(Tensor x) { return map(x, Math::tanh); }
     public static Tensor sigmoid(Tensor x) { return map(x, ScalarMath::sigmoid); }
     public static Tensor relu(Tensor x) { return map(x, v -> v > 0 || Double.isNaN(v) ? v : 0); }
-    public static Tensor leakyRelu(Tensor x, double slope) { return map(x, v -> v > 0 ? v : v * slope); }
+    /**
+     * {@code x > 0 ? x : x * slope}, the slope rounded to the dtype as PyTorch's kernels take it: the product of two
+     * f32 values is exact in double, so rounding it to f32 gives the f32 product.
+     */
+    public static Tensor leakyRelu(Tensor x, double slope) {
+        double s = slopeIn(x.dtype(), slope);
+        return map(x, v -> v > 0 ? v : v * s);
+    }
+
+    /** The negative slope of leaky_relu in the precision of dtype. */
+    public static double slopeIn(DType dtype, double slope) {
+        return dtype == DType.F32 ? (float) slope : slope;
+    }
     public static Tensor softplus(Tensor x, double beta, double threshold) {
         return map(x, v -> ScalarMath.softplus(v, beta, threshold));
     }
@@ -104,7 +116,8 @@ public final class ElementwiseKernels {
      */
     public static Tensor reluGrad(Tensor g, Tensor y) { return zip(g, y, (gi, yi) -> yi <= 0 ? 0 : gi); }
     public static Tensor leakyReluGrad(Tensor g, Tensor x, double slope) {
-        return zip(g, x, (gi, xi) -> xi > 0 ? gi : gi * slope);
+        double s = slopeIn(g.dtype(), slope);
+        return zip(g, x, (gi, xi) -> xi > 0 ? gi : gi * s);
     }
     /** abs: g * sign(x), 0 at 0. */
     public static Tensor absGrad(Tensor g, Tensor x) { return zip(g, x, (gi, xi) -> gi * ScalarMath.sign(xi)); }

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
  * {@link Masks#mulGreater} and {@link Masks#zeroWhereEqual} in each implementation equal, bit for bit, the loops the
  * compiler emits for {@code a * greater(x, c)} (a compare in double of the widened values, 1 or 0, one multiply) and
  * {@code select(equal(x, c), 0, a)}, including NaN, the infinities and signed zeros in both operands, lengths that
- * leave a tail after the last whole vector, and out aliasing a.
+ * leave a tail after the last whole vector, and out aliasing a. {@link Masks#scaleUnlessGreater} equals PyTorch's
+ * {@code leaky_relu_backward} and, with {@code a = x}, {@code leaky_relu} in the arrays' precision: {@code x > c ? a :
+ * a * s}.
  */
 class MasksTest {
   private static final float[] SPECIAL = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0f, -0f,
@@ -172,6 +174,89 @@ class MasksTest {
     }
   }
 
+  private static final float[] F32_SLOPES = {0.01f, 0.2f, 1f, 0f, -0.5f, 3f, Float.MIN_VALUE};
+
+  @Test
+  void scaleUnlessGreaterF32IsTheSelectOfPyTorchsKernels() {
+    Random r = new Random(8);
+    for (JavaMasks m : implementations()) {
+      for (int n : new int[] {0, 1, 7, 15, 16, 17, 63, 64, 65, 127, 128, 129, 1000, 4099}) {
+        for (float c : new float[] {0f, -0f, 0.5f, -1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+          float s = F32_SLOPES[r.nextInt(F32_SLOPES.length)];
+          float[] a = new float[n + 3];
+          float[] x = new float[n + 3];
+          for (int i = 0; i < a.length; i++) {
+            a[i] = value(r);
+            x[i] = value(r);
+          }
+          float[] out = new float[n + 3];
+          out[n] = 42f;
+          m.scaleUnlessGreater(a, x, c, s, out, 0, n);
+          float[] inPlace = a.clone();
+          m.scaleUnlessGreater(inPlace, x, c, s, inPlace, 0, n);
+          float[] itself = x.clone();   // leaky_relu: a = x, written over x
+          m.scaleUnlessGreater(itself, itself, c, s, itself, 0, n);
+          for (int i = 0; i < n; i++) {
+            String where = m.getClass().getSimpleName() + " n=" + n + " c=" + c + " s=" + s + " i=" + i;
+            int want = Float.floatToRawIntBits(x[i] > c ? a[i] : a[i] * s);
+            assertEquals(want, Float.floatToRawIntBits(out[i]), where);
+            assertEquals(want, Float.floatToRawIntBits(inPlace[i]), where + " in place");
+            assertEquals(Float.floatToRawIntBits(x[i] > c ? x[i] : x[i] * s), Float.floatToRawIntBits(itself[i]),
+                where + " a = x");
+          }
+          assertEquals(42f, out[n], "writes nothing past n");
+        }
+      }
+    }
+  }
+
+  @Test
+  void scaleUnlessGreaterF64IsTheSelectInDouble() {
+    Random r = new Random(9);
+    for (JavaMasks m : implementations()) {
+      for (int n : new int[] {0, 1, 7, 8, 9, 63, 64, 65, 100, 1001}) {
+        double[] a = new double[n];
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = value(r);
+          x[i] = value(r);
+        }
+        for (double c : F64_THRESHOLDS) {
+          double s = 0.01;
+          double[] out = new double[n];
+          m.scaleUnlessGreater(a, x, c, s, out, 0, n);
+          for (int i = 0; i < n; i++) {
+            assertEquals(Double.doubleToRawLongBits(x[i] > c ? a[i] : a[i] * s), Double.doubleToRawLongBits(out[i]),
+                m.getClass().getSimpleName() + " n=" + n + " c=" + c + " i=" + i);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void theSplitScaleUnlessGreaterGivesTheSerialBits() {
+    Random r = new Random(10);
+    int n = 100_003;
+    float[] a = new float[n];
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = value(r);
+      x[i] = value(r);
+    }
+    float[] serial = new float[n];
+    Masks.scaleUnlessGreater(a, x, 0f, 0.01f, serial, n);
+    Workspace ws = new Workspace();
+    try (Team team = new Team(2, "masks-test")) {
+      ws.setTeam(team);
+      float[] split = new float[n];
+      Parallel.scaleUnlessGreater(ws, a, x, 0f, 0.01f, split, n);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Float.floatToRawIntBits(serial[i]), Float.floatToRawIntBits(split[i]), "i=" + i);
+      }
+    }
+  }
+
   @Test
   void aRangeLeavesTheOtherElementsAlone() {
     Random r = new Random(5);
@@ -213,5 +298,7 @@ class MasksTest {
     assertThrows(IllegalArgumentException.class, () -> Masks.zeroWhereEqual(a, new float[3], 0f, a, 4));
     double[] d = new double[4];
     assertThrows(IllegalArgumentException.class, () -> Masks.zeroWhereEqual(new double[2], d, 0, d, 3));
+    assertThrows(IllegalArgumentException.class, () -> Masks.scaleUnlessGreater(a, new float[3], 0f, 0.01f, a, 4));
+    assertThrows(IllegalArgumentException.class, () -> Masks.scaleUnlessGreater(d, d, 0, 0.01, new double[2], 3));
   }
 }

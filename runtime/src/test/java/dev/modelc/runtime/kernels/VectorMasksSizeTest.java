@@ -24,7 +24,8 @@ class VectorMasksSizeTest {
   void everyLoopIsLargerThanC2InlinesIntoAHotCaller() throws IOException {
     Map<String, Integer> sizes = codeLengths("VectorMasks");
     for (String loop : new String[] {"mulGreater([F[FF[FII)V", "mulGreater([D[DD[DII)V",
-        "zeroWhereEqual([F[FF[FII)V", "zeroWhereEqual([D[DD[DII)V"}) {
+        "zeroWhereEqual([F[FF[FII)V", "zeroWhereEqual([D[DD[DII)V", "scaleUnlessGreater([F[FFF[FII)V",
+        "scaleUnlessGreater([D[DDD[DII)V"}) {
       Integer size = sizes.get(loop);
       assertNotNull(size, loop + " in " + sizes.keySet());
       assertTrue(size > FREQ_INLINE_SIZE, loop + " is " + size + " bytes of bytecode");
