@@ -509,7 +509,15 @@ final class LoopEmitter {
       case COS -> () -> call(n, Math.class, "cos", "(D)D");
       case TANH -> () -> call(n, f32(Math.class), "tanh", "(D)D");
       case SIGMOID -> () -> call(n, f32(Functions.class), "sigmoid", "(D)D");
-      case ERF -> () -> call(n, f32(Functions.class), "erf", "(D)D");
+      case ERF -> () -> {
+        if (Emitter.element(n.dtype()) == Type.FLOAT_TYPE) {   // FloatMath's float erf: Logistic.erf's bits
+          operand(n.in(0), false);
+          e.invokeStatic(FloatMath.class, "erf", "(F)F");
+          e.cast(Type.FLOAT_TYPE, t);
+        } else {
+          call(n, Functions.class, "erf", "(D)D");
+        }
+      };
       case GREATER -> () -> exact(n, "greater");
       case EQUAL -> () -> exact(n, "equal");
       case SELECT -> () -> exact(n, "select");
@@ -556,7 +564,7 @@ final class LoopEmitter {
   }
 
   /**
-   * The owner of exp, log, tanh, erf, sigmoid and bce_with_logits: in f32 loops {@link FloatMath}, whose results
+   * The owner of exp, log, tanh, sigmoid and bce_with_logits: in f32 loops {@link FloatMath}, whose results
    * rounded to float are within 1 ulp of the double routines' and cost less; in f64 loops {@code owner} itself.
    */
   private Class<?> f32(Class<?> owner) {

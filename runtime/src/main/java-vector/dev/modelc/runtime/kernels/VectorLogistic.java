@@ -218,7 +218,7 @@ final class VectorLogistic extends JavaLogistic {
             r.reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN)).reinterpretAsFloats().intoArray(out, i);
         }
         for (; i < n; i++) {
-            out[i] = (float) FloatMath.erf(x[i]);
+            out[i] = FloatMath.erf(x[i]);
         }
     }
 

@@ -63,11 +63,15 @@ class JavaLogistic {
         }
     }
 
+    /** {@link FloatMath#erf(float)} over the array, vectorized by C2 in blocks through this thread's scratch. */
     void erf(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) FloatMath.erf(x[i]);
-        }
+        float[][] scratch = ERF_SCRATCH.get();
+        FloatMath.erf(x, out, 0, n, scratch[0], scratch[1], scratch[2]);
     }
+
+    /** Three blocks of {@link FloatMath#ERF_BLOCK} floats a thread, for {@link #erf(float[], float[], int)}. */
+    private static final ThreadLocal<float[][]> ERF_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[3][FloatMath.ERF_BLOCK]);
 
     void erf(double[] x, double[] out, int n) {
         for (int i = 0; i < n; i++) {
