@@ -297,21 +297,24 @@ final class LoopEmitter {
     e.store(Type.INT_TYPE, o);
     int acc = e.newLocal(Type.DOUBLE_TYPE);
     index = e.newLocal(Type.INT_TYPE);
+    // inline broadcasts: their split falls on a boundary k of the runs (FusionPlan), so the runs before k give
+    // the outer position and the runs from k the inner one
+    int k = broadcasts.isEmpty() ? -1 : Runs.splitRun(r, Runs.loopSplit(broadcasts.keySet().iterator().next()));
+    if (!broadcasts.isEmpty()) {
+      if (k < 0) throw new IllegalStateException("a broadcast in sum " + reduce + " does not split at its runs");
+      outer = e.newLocal(Type.INT_TYPE);
+      inner = e.newLocal(Type.INT_TYPE);
+    }
     loop(r.dim(kept0), a -> loop(r.dim(kept1), b -> {
       e.push(0, Type.DOUBLE_TYPE);
       e.store(Type.DOUBLE_TYPE, acc);
       loop(r.dim(red0), i -> loop(r.dim(red1), j -> {
-        e.push(0);
-        for (int[] term : new int[][] {{a, kept0}, {b, kept1}, {i, red0}, {j, red1}}) {
-          if (term[0] < 0) continue;
-          e.load(Type.INT_TYPE, term[0]);
-          if (!r.stride(term[1]).equals(Dim.of(1))) {
-            access.dim(e, r.stride(term[1]));
-            e.math(Opcodes.IMUL, Type.INT_TYPE);
-          }
-          e.math(Opcodes.IADD, Type.INT_TYPE);
+        int[][] terms = {{a, kept0}, {b, kept1}, {i, red0}, {j, red1}};
+        linear(terms, r, 0, 4, index);
+        if (k >= 0) {
+          linear(terms, r, 0, k, outer);
+          linear(terms, r, k, 4, inner);
         }
-        e.store(Type.INT_TYPE, index);
         expr(reduce.in(0));
         e.cast(t, Type.DOUBLE_TYPE);
         e.load(Type.DOUBLE_TYPE, acc);
@@ -330,6 +333,27 @@ final class LoopEmitter {
       e.arrayStore(t);
       e.mv.visitIincInsn(o, 1);
     }));
+  }
+
+  /**
+   * {@code slot = sum of counter * (product of the runs after its own, up to run to)} over the terms
+   * ({@code {counter slot, run}}, a counter of -1 being a run of one) whose run is in {@code [from, to)}: the
+   * row-major position within runs {@code [from, to)} taken as a shape of their own.
+   */
+  private void linear(int[][] terms, Runs r, int from, int to, int slot) {
+    e.push(0);
+    for (int[] term : terms) {
+      if (term[0] < 0 || term[1] < from || term[1] >= to) continue;
+      Dim coefficient = Dim.of(1);
+      for (int m = term[1] + 1; m < to; m++) coefficient = coefficient.times(r.dim(m));
+      e.load(Type.INT_TYPE, term[0]);
+      if (!coefficient.equals(Dim.of(1))) {
+        access.dim(e, coefficient);
+        e.math(Opcodes.IMUL, Type.INT_TYPE);
+      }
+      e.math(Opcodes.IADD, Type.INT_TYPE);
+    }
+    e.store(Type.INT_TYPE, slot);
   }
 
   /**

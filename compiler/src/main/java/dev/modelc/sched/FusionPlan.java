@@ -176,8 +176,10 @@ final class FusionPlan {
 
   /**
    * Keeps a broadcast inline only where its loop can read it by index: in a plain elementwise loop whose inline
-   * broadcasts all split the loop into the same outer and inner runs. Elsewhere (a fused sum, an epilogue, a loop
-   * with a second split) the broadcast is materialized.
+   * broadcasts all split the loop into the same outer and inner runs, or in a fused sum whose inline broadcasts all
+   * split the summed operand at a boundary of the sum's runs ({@link Runs#splitRun}), where the sum's counters give
+   * the outer and inner positions. Elsewhere (an epilogue, a loop with a second split) the broadcast is
+   * materialized.
    */
   private void planBroadcasts() {
     for (Node n : graph.nodes()) {
@@ -192,11 +194,16 @@ final class FusionPlan {
         for (Node x : c.inputs) {
           if (forms.get(x) != Form.INLINE || x.op != Op.BROADCAST_TO || Schedule.isScalarBroadcast(x)) continue;
           List<Dim> mine = Runs.loopSplit(x);
-          if (split == null && plainLoop) split = mine;
+          if (split == null && (plainLoop || sum && Runs.splitRun(reduction(n), mine) >= 0)) split = mine;
           if (!mine.equals(split)) forms.put(x, Form.MATERIALIZED);
         }
       }
     }
+  }
+
+  /** The runs of sum n's operand, flagged where reduced. */
+  private static Runs reduction(Node sum) {
+    return Runs.ofReduction(sum, ((Attr.Axes) sum.attr).axes());
   }
 
   private boolean singleUse(Node n) {

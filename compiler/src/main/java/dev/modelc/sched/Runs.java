@@ -82,6 +82,20 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
     return List.of(r.dim(0), r.dim(1));
   }
 
+  /**
+   * The first run k of these runs whose runs k..3 together hold {@code split.get(1)} elements, so that a loop over
+   * these runs finds the outer and inner positions of a broadcast split as {@code split} in its counters (outer: the
+   * runs before k, inner: the runs from k); -1 when no run boundary falls there.
+   */
+  public static int splitRun(Runs runs, List<Dim> split) {
+    Dim suffix = Dim.of(1);   // the product of runs k..3
+    for (int k = 4; k >= 0; k--) {
+      if (k < 4) suffix = suffix.times(runs.dims.get(k));
+      if (suffix.equals(split.get(1))) return k;
+    }
+    return -1;
+  }
+
   public Dim dim(int i) {
     return dims.get(i);
   }
