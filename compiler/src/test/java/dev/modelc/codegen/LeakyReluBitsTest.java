@@ -80,6 +80,49 @@ class LeakyReluBitsTest {
     }
   }
 
+  /**
+   * In a predict-only model, leaky_relu after a product and its bias runs in place over the product's output (the
+   * epilogue), as the same mask call: the values are the product's, leaky_relu'd.
+   */
+  @Test
+  void afterAProductWithBiasItRunsInPlace() {
+    String source = """
+        model K {
+          input x : f32[B, 20]
+          param w : f32[30, 20] init normal(0, 1)
+          param b : f32[30] init normal(0, 1)
+          let y = leaky_relu(x @ w^T + b, negative_slope = 0.1)
+          output y
+        }
+        """;
+    CheckedModel checked = Samples.check("k.mdl", source);
+    String schedule = dev.modelc.sched.Scheduler.schedule(Driver.inference(checked, true)).print();
+    org.junit.jupiter.api.Assertions.assertTrue(
+        schedule.contains("in place: leaky_relu") && schedule.contains("as Masks.scaleUnlessGreater"), schedule);
+    CompiledClass c = Driver.compile(checked, "", "k.mdl", true);
+    Harness.verify(c);
+    Model m = c.newInstance();
+    m.initialize(5);
+    Random r = new Random(14);
+    int rows = 70;
+    float[] x = new float[rows * 20];
+    for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+    m.setSize("B", rows);
+    m.setInput("x", x);
+    m.predict();
+    float[] y = (float[]) m.output("y");
+    float[] w = (float[]) m.parameter("w");
+    float[] b = (float[]) m.parameter("b");
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < 30; j++) {
+        double z = b[j];
+        for (int p = 0; p < 20; p++) z += (double) x[i * 20 + p] * w[j * 20 + p];
+        double want = z > 0 ? z : z * 0.1;
+        assertEquals(want, y[i * 30 + j], 1e-5 * Math.max(1, Math.abs(want)), "row " + i + " column " + j);
+      }
+    }
+  }
+
   private static Model compile(String source) {
     CheckedModel m = Samples.check("leaky.mdl", source);
     CompiledClass c = Driver.compile(m, "", "leaky.mdl", true);
