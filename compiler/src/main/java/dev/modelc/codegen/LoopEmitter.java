@@ -117,8 +117,9 @@ final class LoopEmitter {
     Node f = step.fused().get(0);
     Type t = Emitter.element(n.dtype());
     String arr = Emitter.array(n.dtype()).getDescriptor();
-    if (call != LogisticCalls.Call.SUM_BCE_WITH_LOGITS) {   // sigmoid, exp, erf: (x, out, n)
-      access.array(e, schedule.location(f.in(0)), n.dtype());
+    if (call != LogisticCalls.Call.SUM_BCE_WITH_LOGITS) {   // sigmoid, exp, erf: (x, out, n), x in place after a kernel
+      boolean inPlace = LogisticCalls.inPlace(schedule, step);
+      access.array(e, inPlace ? step.target() : schedule.location(f.in(0)), n.dtype());
       access.array(e, step.target(), n.dtype());
       access.dim(e, Dims.count(n.shape()));
       e.invokeStatic(Logistic.class, call.method, "(" + arr + arr + "I)V");

@@ -18,6 +18,10 @@ import dev.modelc.types.Dim;
  *   <li>The same for {@code exp(x)} and {@code erf(x)}: {@code exp(x, out, n)}, {@code erf(x, out, n)}. In f32
  *       models {@link FusionPlan} makes every exp and erf such a step (as a scalar call per element in a loop, gelu's
  *       erf cost several times the products around it).
+ *   <li>A kernel's epilogue that is one of these three alone, in place over the kernel's output (a softmax's exp
+ *       after its log_softmax): {@code exp(out, out, n)} right after the kernel. Emitted as a loop inside a model's
+ *       step method, the call per element was compiled inside the train step's large compile unit, where it ran
+ *       three times slower than the runtime's loop.
  * </ol>
  * The steps keep their kind and chain, so {@code --emit schedule} prints them as before with the call named, and
  * anomaly detection checks and diagnoses them as before (its per-element diagnosis recomputes the chain).
@@ -50,10 +54,19 @@ public final class LogisticCalls {
         && Dims.count(n.shape()).equals(Dim.of(1)) && schedule.wholeArray(f.in(0), f) && schedule.wholeArray(f.in(1), f)) {
       return Call.SUM_BCE_WITH_LOGITS;
     }
-    if (s.kind() == Step.Kind.LOOP && (n.op == Op.SIGMOID || n.op == Op.EXP || n.op == Op.ERF) && f == n
-        && !s.accumulate() && schedule.wholeArray(n.in(0), n)) {
+    boolean function = n.op == Op.SIGMOID || n.op == Op.EXP || n.op == Op.ERF;
+    if (!function || f != n || s.accumulate()) return Call.NONE;
+    boolean loop = s.kind() == Step.Kind.LOOP && schedule.wholeArray(n.in(0), n);
+    if (loop || inPlace(schedule, s)) {
       return n.op == Op.SIGMOID ? Call.SIGMOID : n.op == Op.EXP ? Call.EXP : Call.ERF;
     }
     return Call.NONE;
+  }
+
+  /** Whether s is a kernel step whose epilogue's one op reads the kernel's output (or output + bias) in place. */
+  public static boolean inPlace(Schedule schedule, Step s) {
+    return s.kind() == Step.Kind.KERNEL && s.hasEpilogueLoop() && s.fused().size() == 1
+        && schedule.form(s.node().in(0)) == Form.EPILOGUE && s.node().in(0).dtype() == s.node().dtype()
+        && Dims.count(s.node().in(0).shape()).equals(Dims.count(s.node().shape()));
   }
 }
