@@ -93,7 +93,7 @@ final class LoopEmitter {
     Node n = step.node();
     Type t = Emitter.element(n.dtype());
     String arr = Emitter.array(n.dtype()).getDescriptor();
-    boolean inPlace = step.kind() == Step.Kind.KERNEL && schedule.form(call.a()) == Form.EPILOGUE;
+    boolean inPlace = schedule.inTarget(step, call.a());
     boolean scaled = call.kernel() == MaskCalls.Kernel.SCALE_UNLESS_GREATER;
     e.loadThis();
     e.getField(access.owner, "workspace", Type.getType(Workspace.class));

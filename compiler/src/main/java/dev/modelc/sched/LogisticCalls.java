@@ -65,8 +65,6 @@ public final class LogisticCalls {
 
   /** Whether s is a kernel step whose epilogue's one op reads the kernel's output (or output + bias) in place. */
   public static boolean inPlace(Schedule schedule, Step s) {
-    return s.kind() == Step.Kind.KERNEL && s.hasEpilogueLoop() && s.fused().size() == 1
-        && schedule.form(s.node().in(0)) == Form.EPILOGUE && s.node().in(0).dtype() == s.node().dtype()
-        && Dims.count(s.node().in(0).shape()).equals(Dims.count(s.node().shape()));
+    return s.hasEpilogueLoop() && s.fused().size() == 1 && schedule.inTarget(s, s.node().in(0));
   }
 }

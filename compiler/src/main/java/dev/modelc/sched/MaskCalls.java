@@ -64,8 +64,7 @@ public final class MaskCalls {
       default -> null;
     };
     if (call == null) return null;
-    // a kernel step's runtime call leaves its value (the kernel's, or kernel + bias) in the target before the chain
-    boolean aInPlace = s.kind() == Step.Kind.KERNEL && schedule.form(call.a()) == Form.EPILOGUE;
+    boolean aInPlace = schedule.inTarget(s, call.a());
     boolean xInPlace = aInPlace && call.x() == call.a();
     if (!(aInPlace || schedule.wholeArray(call.a(), last)) || !(xInPlace || schedule.wholeArray(call.x(), last))) {
       return null;

@@ -83,7 +83,8 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
   }
 
   /**
-   * The first run k of these runs whose runs k..3 together hold {@code split.get(1)} elements, so that a loop over
+   * A run k of these runs whose runs k..3 together hold {@code split.get(1)} elements (the last such, searching from
+   * the padding inward), so that a loop over
    * these runs finds the outer and inner positions of a broadcast split as {@code split} in its counters (outer: the
    * runs before k, inner: the runs from k); -1 when no run boundary falls there.
    */

@@ -118,6 +118,14 @@ public record Schedule(Graph graph, Map<Node, Form> forms, List<Step> steps, Lis
     return forms.get(n);
   }
 
+  /**
+   * Whether x is what kernel step s's runtime call leaves in the step's target before its epilogue runs in place
+   * there: the kernel's output, or the output with its bias added.
+   */
+  public boolean inTarget(Step s, Node x) {
+    return s.kind() == Step.Kind.KERNEL && form(x) == Form.EPILOGUE;
+  }
+
   /** Whether x is stored as an array of its own, read element i at i over the elements of its consumer. */
   public boolean wholeArray(Node x, Node consumer) {
     Form form = form(x);

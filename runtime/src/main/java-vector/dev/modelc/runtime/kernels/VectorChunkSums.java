@@ -26,10 +26,9 @@ final class VectorChunkSums extends JavaChunkSums {
             for (; j < to; j++) {
                 c0 += x[j];
             }
-            return (((c0 + acc.lane(1)) + (acc.lane(2) + acc.lane(3)))
-                    + ((acc.lane(4) + acc.lane(5)) + (acc.lane(6) + acc.lane(7))))
-                    + (((acc.lane(8) + acc.lane(9)) + (acc.lane(10) + acc.lane(11)))
-                    + ((acc.lane(12) + acc.lane(13)) + (acc.lane(14) + acc.lane(15))));
+            return tree(c0, acc.lane(1), acc.lane(2), acc.lane(3), acc.lane(4), acc.lane(5), acc.lane(6),
+                    acc.lane(7), acc.lane(8), acc.lane(9), acc.lane(10), acc.lane(11), acc.lane(12), acc.lane(13),
+                    acc.lane(14), acc.lane(15));
         }
         if (L == 8) {
             FloatVector lo = FloatVector.zero(F);
@@ -43,10 +42,8 @@ final class VectorChunkSums extends JavaChunkSums {
             for (; j < to; j++) {
                 c0 += x[j];
             }
-            return (((c0 + lo.lane(1)) + (lo.lane(2) + lo.lane(3)))
-                    + ((lo.lane(4) + lo.lane(5)) + (lo.lane(6) + lo.lane(7))))
-                    + (((hi.lane(0) + hi.lane(1)) + (hi.lane(2) + hi.lane(3)))
-                    + ((hi.lane(4) + hi.lane(5)) + (hi.lane(6) + hi.lane(7))));
+            return tree(c0, lo.lane(1), lo.lane(2), lo.lane(3), lo.lane(4), lo.lane(5), lo.lane(6), lo.lane(7),
+                    hi.lane(0), hi.lane(1), hi.lane(2), hi.lane(3), hi.lane(4), hi.lane(5), hi.lane(6), hi.lane(7));
         }
         return super.chunk(x, from, to);
     }

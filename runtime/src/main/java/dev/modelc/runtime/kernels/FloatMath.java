@@ -8,7 +8,8 @@ package dev.modelc.runtime.kernels;
  * <p>The compiled f32 loops compute these functions by widening to double, calling {@code Math.exp} or
  * {@code Math.log} and rounding back to float; the double precision of those libm routines is wasted on a float
  * result. These take and return double like the functions they stand for (so the emitted code keeps its shape), but
- * stop the polynomials where the error is far below half a float ulp.
+ * stop the polynomials where the error is far below half a float ulp. erf is the exception: it takes and returns
+ * float and is float arithmetic only, so that C2 vectorizes its array loop ({@link #erf(float)}).
  *
  * <p>Accuracy, tested in {@code FloatMathTest} over all floats (every float in a stride through the whole range of
  * bit patterns, plus subnormals, +-0, +-inf, NaN and the overflow and underflow edges): for every float x,

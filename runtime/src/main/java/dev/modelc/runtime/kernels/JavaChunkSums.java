@@ -41,6 +41,12 @@ class JavaChunkSums {
         for (; j < to; j++) {
             c0 += x[j];
         }
+        return tree(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
+    }
+
+    /** The sixteen chains added as the tree of pairs of the class comment. */
+    static float tree(float c0, float c1, float c2, float c3, float c4, float c5, float c6, float c7,
+                      float c8, float c9, float c10, float c11, float c12, float c13, float c14, float c15) {
         return (((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)))
                 + (((c8 + c9) + (c10 + c11)) + ((c12 + c13) + (c14 + c15)));
     }
