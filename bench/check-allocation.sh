@@ -26,7 +26,7 @@ done
 
 JAR=bench/target/benchmarks.jar
 # logreg runs before the CNN: after the CNN, JDK 17 boxes in its loss loop (the limitation of benchmarks.md, N)
-MODELS=(logreg mlp cnn gelumlp leakycnn bigtransformer)
+MODELS=(logreg mlp cnn gelumlp leakycnn bncnn bigtransformer)
 WARMUP=3
 CPU=${CPU:-1}
 PIN=()

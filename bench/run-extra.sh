@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Models beyond the five of run-all.sh, beside PyTorch: the MLP with gelu and with tanh for relu, the seeds' CNN with
-# leaky_relu, and a transformer block (bench/models/*.mdl: 32 tokens of width 128, 4 heads, MLP 512, batch 64). Each
+# leaky_relu, two 3x3 convolutions with batch norm, and a transformer block (bench/models/*.mdl; the transformer: 32
+# tokens of width 128, 4 heads, MLP 512; batch 64 for all). Each
 # round runs StepCpuTime (the train step's thread CPU time: median over 15 windows after a warm-up) with the plain
 # Java and the Vector API kernels, then bench/peers/torch_bench.py extra (the same measure), all pinned to one core;
 # prints the medians over the rounds and PyTorch / compiled. Results are kept in bench/target/extra/.
@@ -35,7 +36,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 CPU=${CPU:-1}
 OUT=bench/target/extra
 JAR=bench/target/benchmarks.jar
-MODELS=(gelumlp tanhmlp leakycnn bigtransformer)
+MODELS=(gelumlp tanhmlp leakycnn bncnn bigtransformer)
 PIN=()
 if command -v taskset > /dev/null && taskset -c "$CPU" true 2> /dev/null; then
   PIN=(taskset -c "$CPU")
@@ -87,7 +88,7 @@ torch = {m: statistics.median(v) for m, v in torch.items()}
 print("Train step, µs of thread CPU time (median of the rounds; pinned to one core; batch 64):\n")
 print("| model | compiled plain | compiled Vector API | PyTorch | PyTorch / compiled (plain / vector) |")
 print("|---|---|---|---|---|")
-for m in ("gelumlp", "tanhmlp", "leakycnn", "bigtransformer"):
+for m in ("gelumlp", "tanhmlp", "leakycnn", "bncnn", "bigtransformer"):
     t = torch.get(m)
     ratio = f"{t / plain[m]:.2f}x / {t / vector[m]:.2f}x" if t else "-"
     print(f"| {m} | {plain[m]:,.0f} | {vector[m]:,.0f} | {f'{t:,.0f}' if t else '-'} | {ratio} |")

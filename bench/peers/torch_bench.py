@@ -82,6 +82,21 @@ class LeakyCnn(Cnn):
         return self.fc3(F.leaky_relu(self.fc2(F.leaky_relu(self.fc1(h.reshape(-1, 864))))))
 
 
+class BnCnn(nn.Module):
+    """bench/models/bncnn.mdl: two 3x3 convolutions (padding 1, no bias) with batch norm, ReLU and 2x2 max pooling."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16)
+        self.conv2, self.bn2 = nn.Conv2d(16, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32)
+        self.fc1, self.fc2 = nn.Linear(32 * 7 * 7, 128), nn.Linear(128, 10)
+
+    def forward(self, x):
+        h1 = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2, 2)
+        h2 = F.max_pool2d(F.relu(self.bn2(self.conv2(h1))), 2, 2)
+        return self.fc2(F.relu(self.fc1(h2.reshape(-1, 1568))))
+
+
 class Attention(nn.Module):
     """bench/models/bigtransformer.mdl's SelfAttention: heads of width d / heads, a key projection without bias."""
 
@@ -125,6 +140,8 @@ def extra_models():
         yield name, mlp, torch.optim.SGD(mlp.parameters(), lr=0.05, momentum=0.9), (torch.rand(64, 784), labels)
     cnn = LeakyCnn()
     yield "leakycnn", cnn, torch.optim.Adam(cnn.parameters(), lr=0.001), (torch.rand(64, 1, 28, 28), labels)
+    bn = BnCnn()
+    yield "bncnn", bn, torch.optim.Adam(bn.parameters(), lr=0.001), (torch.rand(64, 1, 28, 28), labels)
     tr = Transformer()
     yield "bigtransformer", tr, torch.optim.AdamW(tr.parameters(), lr=0.01), (torch.randint(0, 10, (64, 32)), labels)
 

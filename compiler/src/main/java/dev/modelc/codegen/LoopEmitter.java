@@ -35,8 +35,11 @@ import org.objectweb.asm.Type;
  * literals: the loop shape C2 vectorizes (int counted loop, stride 1, zero offsets, no calls for the common ops).
  *
  * <p>A loop reading a broadcast that is not a single element (a row vector over a matrix, a column over a matrix)
- * is a nest, {@code for (o < outer) for (j < inner)} with {@code i = o * inner + j}, and reads the broadcast's
- * operand at {@code j} (repeated outer run) or {@code o} (repeated inner run).
+ * is a nest, {@code for (o < outer) for (j < inner)} with {@code i = o * inner + j}, the inner loop over the
+ * broadcast's last run, and reads the broadcast's operand at {@code j} (repeated outer run) or {@code o} (repeated
+ * inner run). A broadcast of three or four runs (a channel's value over {@code [b, c, h, w]}) is read at a base the
+ * outer loop computes from {@code o} once per inner run ({@code o % c} for the channel), plus {@code j} when its last
+ * run is copied.
  *
  * <p>After a kernel with an epilogue the loop reads the kernel's output (an EPILOGUE operand) from the step's own
  * target, element i before writing element i.
@@ -55,6 +58,8 @@ final class LoopEmitter {
   private final Map<Node, Integer> scalars = new IdentityHashMap<>();
   /** Inline broadcasts: the slot of the operand's array, read at the outer or the inner counter. */
   private final Map<Node, Integer> broadcasts = new java.util.LinkedHashMap<>();
+  /** Inline broadcasts of three or four runs: the slot of their base, computed from the outer counter. */
+  private final Map<Node, Integer> bases = new IdentityHashMap<>();
   /** Diagnosis only: the local holding each chain node's value once computed. */
   private final Map<Node, Integer> computed = new IdentityHashMap<>();
   /** Diagnosis of an epilogue: the kernel's output is read from the copy anomaly detection kept. */
@@ -196,7 +201,10 @@ final class LoopEmitter {
     int innerLimit = e.newLocal(Type.INT_TYPE);
     access.dim(e, split.get(1));
     e.store(Type.INT_TYPE, innerLimit);
-    e.countedLoop(outerLimit, o -> e.countedLoop(innerLimit, j -> nestBody(body, i, o, j)));
+    e.countedLoop(outerLimit, o -> {
+      computeBases(o);
+      e.countedLoop(innerLimit, j -> nestBody(body, i, o, j));
+    });
   }
 
   /**
@@ -225,7 +233,47 @@ final class LoopEmitter {
     e.load(Type.INT_TYPE, innerLimit);
     e.math(Opcodes.IMUL, Type.INT_TYPE);
     e.store(Type.INT_TYPE, i);
-    e.rangeLoop(from, to, o -> e.countedLoop(innerLimit, j -> nestBody(body, i, o, j)));
+    e.rangeLoop(from, to, o -> {
+      computeBases(o);
+      e.countedLoop(innerLimit, j -> nestBody(body, i, o, j));
+    });
+  }
+
+  /**
+   * Stores, for each inline broadcast of three or four runs, the position in its operand of outer index o: the sum
+   * over the copied runs before the last of the run's counter (o divided by the runs after it, modulo its length)
+   * times the copied elements after it.
+   */
+  private void computeBases(int o) {
+    for (Node x : bases.keySet()) {
+      Runs r = Runs.ofBroadcast(x);
+      int n = r.count();
+      e.push(0);
+      for (int k = 0; k < n - 1; k++) {
+        if (r.flagged(k)) continue;
+        Dim after = Dim.of(1);
+        for (int m = k + 1; m < n - 1; m++) after = after.times(r.dim(m));
+        Dim stride = Dim.of(1);
+        for (int m = k + 1; m < n; m++) {
+          if (!r.flagged(m)) stride = stride.times(r.dim(m));
+        }
+        e.load(Type.INT_TYPE, o);
+        if (!after.equals(Dim.of(1))) {
+          access.dim(e, after);
+          e.math(Opcodes.IDIV, Type.INT_TYPE);
+        }
+        if (k > 0) {
+          access.dim(e, r.dim(k));
+          e.math(Opcodes.IREM, Type.INT_TYPE);
+        }
+        if (!stride.equals(Dim.of(1))) {
+          access.dim(e, stride);
+          e.math(Opcodes.IMUL, Type.INT_TYPE);
+        }
+        e.math(Opcodes.IADD, Type.INT_TYPE);
+      }
+      e.store(Type.INT_TYPE, bases.get(x));
+    }
   }
 
   /** Loads the target and the operands' arrays and scalars into locals; returns the target's slot. */
@@ -303,6 +351,7 @@ final class LoopEmitter {
     int k = broadcasts.isEmpty() ? -1 : Runs.splitRun(r, Runs.loopSplit(broadcasts.keySet().iterator().next()));
     if (!broadcasts.isEmpty()) {
       if (k < 0) throw new IllegalStateException("a broadcast in sum " + reduce + " does not split at its runs");
+      if (!bases.isEmpty()) throw new IllegalStateException("a broadcast of more than two runs in sum " + reduce);
       outer = e.newLocal(Type.INT_TYPE);
       inner = e.newLocal(Type.INT_TYPE);
     }
@@ -386,6 +435,7 @@ final class LoopEmitter {
         e.math(part[1], Type.INT_TYPE);
         e.store(Type.INT_TYPE, part[0]);
       }
+      computeBases(outer);
     }
     String finite = t.getSort() == Type.FLOAT ? "(F)Z" : "(D)Z";
     Class<?> box = t.getSort() == Type.FLOAT ? Float.class : Double.class;
@@ -463,6 +513,7 @@ final class LoopEmitter {
       int slot = e.newLocal(at);
       e.store(at, slot);
       broadcasts.put(x, slot);
+      if (Runs.ofBroadcast(x).count() > 2) bases.put(x, e.newLocal(Type.INT_TYPE));
     } else if (form == Form.INLINE) {
       Node source = x.in(0);
       access.array(e, schedule.location(source), source.dtype());
@@ -496,7 +547,16 @@ final class LoopEmitter {
       e.load(xt, scalars.get(x));
     } else if (broadcasts.containsKey(x)) {
       e.load(Emitter.array(x.dtype()), broadcasts.get(x));
-      e.load(Type.INT_TYPE, Runs.ofBroadcast(x).firstFlag() ? inner : outer);
+      Runs r = Runs.ofBroadcast(x);
+      if (bases.containsKey(x)) {
+        e.load(Type.INT_TYPE, bases.get(x));
+        if (!r.flagged(r.count() - 1)) {
+          e.load(Type.INT_TYPE, inner);
+          e.math(Opcodes.IADD, Type.INT_TYPE);
+        }
+      } else {
+        e.load(Type.INT_TYPE, r.firstFlag() ? inner : outer);
+      }
       e.arrayLoad(xt);
     } else {
       e.load(Emitter.array(x.dtype()), arrays.get(x));

@@ -34,7 +34,8 @@ import java.util.Set;
  *       convolution's bias add (a vector broadcast over the product's columns or the convolution's channels) is
  *       done by the kernel call or right after it. The kernel and the bias add take the form EPILOGUE.
  *   <li>Broadcasts: an inline broadcast stays inline only in a plain elementwise loop whose inline broadcasts all
- *       split the loop alike; elsewhere it is materialized.
+ *       split the loop alike (the loop nests its last run inside the others), or in a fused sum when it has two
+ *       runs; elsewhere it is materialized.
  * </ol>
  */
 final class FusionPlan {
@@ -96,7 +97,7 @@ final class FusionPlan {
       return allElementwise && !result ? Form.INLINE : Form.MATERIALIZED;
     }
     if (n.op == Op.BROADCAST_TO && allElementwise && !result && n.dtype().isFloat()
-        && Runs.ofBroadcastOrNull(n) != null && Runs.ofBroadcastOrNull(n).count() <= 2) {
+        && Runs.ofBroadcastOrNull(n) != null) {
       return Form.INLINE;
     }
     if (n.op == Op.PERMUTE && !result && !uses.isEmpty() && isLastTwoSwap(n)
@@ -177,9 +178,9 @@ final class FusionPlan {
   /**
    * Keeps a broadcast inline only where its loop can read it by index: in a plain elementwise loop whose inline
    * broadcasts all split the loop into the same outer and inner runs, or in a fused sum whose inline broadcasts all
-   * split the summed operand at a boundary of the sum's runs ({@link Runs#splitRun}), where the sum's counters give
-   * the outer and inner positions. Elsewhere (an epilogue, a loop with a second split) the broadcast is
-   * materialized.
+   * have two runs and split the summed operand at a boundary of the sum's runs ({@link Runs#splitRun}), where the
+   * sum's counters give the outer and inner positions (a broadcast of three or four runs would need a division per
+   * summed element). Elsewhere (an epilogue, a loop with a second split) the broadcast is materialized.
    */
   private void planBroadcasts() {
     for (Node n : graph.nodes()) {
@@ -194,7 +195,10 @@ final class FusionPlan {
         for (Node x : c.inputs) {
           if (forms.get(x) != Form.INLINE || x.op != Op.BROADCAST_TO || Schedule.isScalarBroadcast(x)) continue;
           List<Dim> mine = Runs.loopSplit(x);
-          if (split == null && (plainLoop || sum && Runs.splitRun(reduction(n), mine) >= 0)) split = mine;
+          if (split == null && (plainLoop || sum && Runs.ofBroadcast(x).count() <= 2
+              && Runs.splitRun(reduction(n), mine) >= 0)) {
+            split = mine;
+          }
           if (!mine.equals(split)) forms.put(x, Form.MATERIALIZED);
         }
       }

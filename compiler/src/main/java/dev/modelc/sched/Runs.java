@@ -76,10 +76,21 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
     return of(reduce, dims, reduced);
   }
 
-  /** The outer and inner run lengths of the loop reading inline broadcast x. */
+  /**
+   * The outer and inner run lengths of the loop reading inline broadcast x: the last run inside, every run before
+   * it outside (a channel's value over {@code [b, c, h, w]}: {@code b c} outside, {@code h w} inside).
+   */
   public static List<Dim> loopSplit(Node x) {
     Runs r = ofBroadcast(x);
-    return List.of(r.dim(0), r.dim(1));
+    int n = Math.max(r.count(), 2);
+    Dim outer = Dim.of(1);
+    for (int i = 0; i < n - 1; i++) outer = outer.times(r.dim(i));
+    return List.of(outer, r.dim(n - 1));
+  }
+
+  /** Whether run i has the flag (is reduced, is repeated): runs alternate from the first. */
+  public boolean flagged(int i) {
+    return firstFlag ^ (i % 2 == 1);
   }
 
   /**

@@ -83,6 +83,7 @@ class BatchSplitTest {
       "widemlp  | batch B mean",
       "leakycnn | batch B mean",
       "bigtransformer | batch B mean",
+      "bncnn | batch - batch_norm's statistics at 24:9 are taken over the whole batch",
   })
   void benchModels(String name, String expected) throws IOException {
     Path file = Path.of("../bench/models/" + name + ".mdl");

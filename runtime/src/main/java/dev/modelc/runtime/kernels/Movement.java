@@ -41,6 +41,34 @@ public final class Movement {
      */
     public static void broadcast(float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstRepeated,
                                  boolean accumulate) {
+        if (d3 == 1) {
+            // The innermost run is d2: one element repeated (a channel's value over an image's pixels) or a copied
+            // run; looping over a last run of one would cost a pass of the two inner loops per element.
+            int o = 0;
+            for (int a = 0; a < d0; a++) {
+                for (int b = 0; b < d1; b++) {
+                    if (firstRepeated) {
+                        float v = x[b];
+                        if (accumulate) {
+                            for (int c = 0; c < d2; c++) {
+                                out[o + c] += v;
+                            }
+                        } else {
+                            java.util.Arrays.fill(out, o, o + d2, v);
+                        }
+                    } else if (accumulate) {
+                        int base = a * d2;
+                        for (int c = 0; c < d2; c++) {
+                            out[o + c] += x[base + c];
+                        }
+                    } else {
+                        System.arraycopy(x, a * d2, out, o, d2);
+                    }
+                    o += d2;
+                }
+            }
+            return;
+        }
         // Only copied runs advance x: d1 and d3 when d0 is repeated, else d0 and d2.
         int sx0, sx1, sx2, sx3;
         if (firstRepeated) {
@@ -145,6 +173,34 @@ public final class Movement {
      */
     public static void broadcast(double[] x, double[] out, int d0, int d1, int d2, int d3, boolean firstRepeated,
                                  boolean accumulate) {
+        if (d3 == 1) {
+            // The innermost run is d2: one element repeated (a channel's value over an image's pixels) or a copied
+            // run; looping over a last run of one would cost a pass of the two inner loops per element.
+            int o = 0;
+            for (int a = 0; a < d0; a++) {
+                for (int b = 0; b < d1; b++) {
+                    if (firstRepeated) {
+                        double v = x[b];
+                        if (accumulate) {
+                            for (int c = 0; c < d2; c++) {
+                                out[o + c] += v;
+                            }
+                        } else {
+                            java.util.Arrays.fill(out, o, o + d2, v);
+                        }
+                    } else if (accumulate) {
+                        int base = a * d2;
+                        for (int c = 0; c < d2; c++) {
+                            out[o + c] += x[base + c];
+                        }
+                    } else {
+                        System.arraycopy(x, a * d2, out, o, d2);
+                    }
+                    o += d2;
+                }
+            }
+            return;
+        }
         // Only copied runs advance x: d1 and d3 when d0 is repeated, else d0 and d2.
         int sx0, sx1, sx2, sx3;
         if (firstRepeated) {
