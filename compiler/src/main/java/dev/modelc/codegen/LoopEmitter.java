@@ -605,7 +605,10 @@ final class LoopEmitter {
       };
       case GREATER -> () -> exact(n, "greater");
       case EQUAL -> () -> exact(n, "equal");
-      case SELECT -> () -> exact(n, "select");
+      case SELECT -> () -> {
+        if (invariant(n.in(0))) branch(n);
+        else exact(n, "select");
+      };
       case BCE -> () -> call(n, Functions.class, "bce", "(DD)D");
       case BCE_WITH_LOGITS -> () -> call(n, f32(Functions.class), "bceWithLogits", "(DD)D");
       case ABS -> () -> native1(n, "abs");
@@ -667,6 +670,40 @@ final class LoopEmitter {
    * An exact {@link Functions} method (a comparison, select, sign) in the node's own width: no widening, since the
    * float and double versions give the same values.
    */
+  /** Whether x has one value for the whole loop: a scalar loaded before it or an inlined constant. */
+  private boolean invariant(Node x) {
+    return !fused.contains(x) && (scalars.containsKey(x) || x.op == Op.CONSTANT && schedule.form(x) == Form.INLINE);
+  }
+
+  /**
+   * A select whose condition is the same for every element (batch_norm's TRAINING: the batch's statistics in a
+   * training pass, the running ones in predict) as a branch that computes only the chosen operand's chain: C2
+   * unswitches the loop on it, where the bitwise select ({@code Functions.select}) computed both chains for every
+   * element. The same value either way: the bits of the chosen operand (a NaN condition chooses the first, as
+   * {@code c != 0} does).
+   */
+  private void branch(Node n) {
+    Type nt = Emitter.element(n.dtype());
+    Type ct = Emitter.element(n.in(0).dtype());
+    operand(n.in(0), false);
+    if (ct.getSort() == Type.FLOAT) {
+      e.push(0, ct);
+      e.mv.visitInsn(Opcodes.FCMPL);
+    } else if (ct.getSort() == Type.DOUBLE) {
+      e.push(0, ct);
+      e.mv.visitInsn(Opcodes.DCMPL);
+    }
+    Label second = new Label();
+    Label done = new Label();
+    e.mv.visitJumpInsn(Opcodes.IFEQ, second);
+    operand(n.in(1), false);
+    e.mv.visitJumpInsn(Opcodes.GOTO, done);
+    e.mv.visitLabel(second);
+    operand(n.in(2), false);
+    e.mv.visitLabel(done);
+    e.cast(nt, t);
+  }
+
   private void exact(Node n, String name) {
     Type nt = Emitter.element(n.dtype());
     for (Node x : n.inputs) operand(x, false);
