@@ -587,7 +587,15 @@ final class LoopEmitter {
           call(n, Math.class, "pow", "(DD)D");
         }
       };
-      case EXP -> () -> call(n, f32(Math.class), "exp", "(D)D");
+      case EXP -> () -> {
+        if (Emitter.element(n.dtype()) == Type.FLOAT_TYPE) {   // FloatMath's float exp: Logistic.exp's bits
+          operand(n.in(0), false);
+          e.invokeStatic(FloatMath.class, "expf", "(F)F");
+          e.cast(Type.FLOAT_TYPE, t);
+        } else {
+          call(n, f32(Math.class), "exp", "(D)D");
+        }
+      };
       case LOG -> () -> call(n, f32(Math.class), "log", "(D)D");
       case SQRT -> () -> call(n, Math.class, "sqrt", "(D)D");
       case SIN -> () -> call(n, Math.class, "sin", "(D)D");

@@ -252,7 +252,7 @@ final class VectorLogistic extends JavaLogistic {
             p.mul(half1).mul(half2).intoArray(out, i);
         }
         for (; i < n; i++) {
-            out[i] = (float) FloatMath.exp(x[i]);
+            out[i] = FloatMath.expf(x[i]);
         }
     }
 

@@ -51,10 +51,10 @@ class JavaLogistic {
         }
     }
 
+    /** {@link FloatMath#expf(float)} over the array, its float parts vectorized by C2 in blocks. */
     void exp(float[] x, float[] out, int n) {
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) FloatMath.exp(x[i]);
-        }
+        float[][] scratch = ERF_SCRATCH.get();
+        FloatMath.expf(x, out, 0, n, scratch[0], scratch[1], scratch[2]);
     }
 
     void exp(double[] x, double[] out, int n) {
@@ -69,7 +69,7 @@ class JavaLogistic {
         FloatMath.erf(x, out, 0, n, scratch[0], scratch[1], scratch[2]);
     }
 
-    /** Three blocks of {@link FloatMath#ERF_BLOCK} floats a thread, for {@link #erf(float[], float[], int)}. */
+    /** Three blocks of {@link FloatMath#ERF_BLOCK} floats a thread, for erf's and exp's loops. */
     private static final ThreadLocal<float[][]> ERF_SCRATCH =
             ThreadLocal.withInitial(() -> new float[3][FloatMath.ERF_BLOCK]);
 
