@@ -587,30 +587,14 @@ final class LoopEmitter {
           call(n, Math.class, "pow", "(DD)D");
         }
       };
-      case EXP -> () -> {
-        if (Emitter.element(n.dtype()) == Type.FLOAT_TYPE) {   // FloatMath's float exp: Logistic.exp's bits
-          operand(n.in(0), false);
-          e.invokeStatic(FloatMath.class, "expf", "(F)F");
-          e.cast(Type.FLOAT_TYPE, t);
-        } else {
-          call(n, f32(Math.class), "exp", "(D)D");
-        }
-      };
+      case EXP -> () -> floatOrDouble(n, "expf", f32(Math.class), "exp");
       case LOG -> () -> call(n, f32(Math.class), "log", "(D)D");
       case SQRT -> () -> call(n, Math.class, "sqrt", "(D)D");
       case SIN -> () -> call(n, Math.class, "sin", "(D)D");
       case COS -> () -> call(n, Math.class, "cos", "(D)D");
       case TANH -> () -> call(n, f32(Math.class), "tanh", "(D)D");
       case SIGMOID -> () -> call(n, f32(Functions.class), "sigmoid", "(D)D");
-      case ERF -> () -> {
-        if (Emitter.element(n.dtype()) == Type.FLOAT_TYPE) {   // FloatMath's float erf: Logistic.erf's bits
-          operand(n.in(0), false);
-          e.invokeStatic(FloatMath.class, "erf", "(F)F");
-          e.cast(Type.FLOAT_TYPE, t);
-        } else {
-          call(n, Functions.class, "erf", "(D)D");
-        }
-      };
+      case ERF -> () -> floatOrDouble(n, "erf", Functions.class, "erf");
       case GREATER -> () -> exact(n, "greater");
       case EQUAL -> () -> exact(n, "equal");
       case SELECT -> () -> {
@@ -678,6 +662,20 @@ final class LoopEmitter {
    * An exact {@link Functions} method (a comparison, select, sign) in the node's own width: no widening, since the
    * float and double versions give the same values.
    */
+  /**
+   * An f32 node by FloatMath's float function ({@code (F)F}, the bits of Logistic's array loop of it), an f64 one by
+   * {@code owner.name(D)D}.
+   */
+  private void floatOrDouble(Node n, String floatName, Class<?> owner, String name) {
+    if (Emitter.element(n.dtype()) == Type.FLOAT_TYPE) {
+      operand(n.in(0), false);
+      e.invokeStatic(FloatMath.class, floatName, "(F)F");
+      e.cast(Type.FLOAT_TYPE, t);
+    } else {
+      call(n, owner, name, "(D)D");
+    }
+  }
+
   /** Whether x has one value for the whole loop: a scalar loaded before it or an inlined constant. */
   private boolean invariant(Node x) {
     return !fused.contains(x) && (scalars.containsKey(x) || x.op == Op.CONSTANT && schedule.form(x) == Form.INLINE);

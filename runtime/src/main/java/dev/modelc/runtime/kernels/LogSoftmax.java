@@ -126,22 +126,26 @@ public final class LogSoftmax {
     public static void logSoftmax(double[] x, double[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
             for (int b = 0; b < inner; b++) {
-                int base = a * n * inner + b;
-                double m = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < n; i++) {
-                    double v = x[base + i * inner];
-                    m = v > m || Double.isNaN(v) ? v : m;
-                }
-                double shift = Double.isInfinite(m) ? 0 : m;
-                double s = 0;
-                for (int i = 0; i < n; i++) {
-                    s += Math.exp(x[base + i * inner] - shift);
-                }
-                double lse = Math.log(s) + shift;
-                for (int i = 0; i < n; i++) {
-                    out[base + i * inner] = (double) (x[base + i * inner] - lse);
-                }
+                row(x, out, a * n * inner + b, n, inner);
             }
+        }
+    }
+
+    /** One row of n elements {@code inner} apart from {@code base}. */
+    private static void row(double[] x, double[] out, int base, int n, int inner) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            double v = x[base + i * inner];
+            m = v > m || Double.isNaN(v) ? v : m;
+        }
+        double shift = Double.isInfinite(m) ? 0 : m;
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += Math.exp(x[base + i * inner] - shift);
+        }
+        double lse = Math.log(s) + shift;
+        for (int i = 0; i < n; i++) {
+            out[base + i * inner] = (double) (x[base + i * inner] - lse);
         }
     }
 }
