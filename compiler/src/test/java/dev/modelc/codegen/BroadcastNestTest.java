@@ -1,7 +1,6 @@
 package dev.modelc.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Graph;
@@ -74,7 +73,6 @@ class BroadcastNestTest {
         Harness.assertClose(operand + " grad " + name, ref.result(name).data(),
             Harness.toDoubles(m.gradient(name)), tol);
       }
-      assertTrue(ref.result("y").data().length == 3 * 4 * 5 * 6);
     }
   }
 }

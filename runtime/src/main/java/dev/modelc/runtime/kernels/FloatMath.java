@@ -8,8 +8,9 @@ package dev.modelc.runtime.kernels;
  * <p>The compiled f32 loops compute these functions by widening to double, calling {@code Math.exp} or
  * {@code Math.log} and rounding back to float; the double precision of those libm routines is wasted on a float
  * result. These take and return double like the functions they stand for (so the emitted code keeps its shape), but
- * stop the polynomials where the error is far below half a float ulp. erf is the exception: it takes and returns
- * float and is float arithmetic only, so that C2 vectorizes its array loop ({@link #erf(float)}).
+ * stop the polynomials where the error is far below half a float ulp. erf and {@link #expf(float)} are the
+ * exceptions: they take and return float and are float arithmetic (expf but for its scale 2^k), so that C2
+ * vectorizes their array loops.
  *
  * <p>Accuracy, tested in {@code FloatMathTest} over all floats (every float in a stride through the whole range of
  * bit patterns, plus subnormals, +-0, +-inf, NaN and the overflow and underflow edges): for every float x,
@@ -76,10 +77,17 @@ public final class FloatMath {
     private static final float Q13 = -3.462653694e-06f;
     private static final float Q14 = -8.901371302e-07f;
     private static final float Q15 = 3.512991498e-07f;
-    /** Elements of a block of {@link #erf(float[], float[], int, int, float[], float[], float[])}'s loops. */
-    static final int ERF_BLOCK = 256;
+    /** Elements of a block of the array loops, erf's and expf's. */
+    static final int BLOCK = 256;
+    /** Four blocks a thread: three for an array loop's pieces, one for its caller (LogSoftmax's row maxima). */
+    private static final ThreadLocal<float[][]> BLOCKS = ThreadLocal.withInitial(() -> new float[4][BLOCK]);
 
     private FloatMath() {
+    }
+
+    /** This thread's four blocks of {@link #BLOCK} floats, for the array loops' scratch. */
+    static float[][] blocks() {
+        return BLOCKS.get();
     }
 
     /** e^x, for a float-precision result. */
@@ -115,13 +123,13 @@ public final class FloatMath {
 
     /**
      * {@code out[i] = expf(x[i])} for {@code from <= i < to}, the same bits as {@link #expf(float)}: the pieces run as
-     * separate loops over blocks of {@link #ERF_BLOCK} elements copied into {@code xs} and computed in {@code ts}
+     * separate loops over blocks of {@link #BLOCK} elements copied into {@code xs} and computed in {@code ts}
      * and {@code ps} (each at least that long), as {@link #erf(float[], float[], int, int, float[], float[], float[])}
      * does. out may be x.
      */
     static void expf(float[] x, float[] out, int from, int to, float[] xs, float[] ts, float[] ps) {
-        for (int block = from; block < to; block += ERF_BLOCK) {
-            int n = Math.min(ERF_BLOCK, to - block);
+        for (int block = from; block < to; block += BLOCK) {
+            int n = Math.min(BLOCK, to - block);
             System.arraycopy(x, block, xs, 0, n);
             for (int i = 0; i < n; i++) {
                 ts[i] = expShifted(expArgument(xs[i]));
@@ -215,13 +223,13 @@ public final class FloatMath {
 
     /**
      * {@code out[i] = erf(x[i])} for {@code from <= i < to}, the same bits as {@link #erf(float)}: the pieces run as
-     * separate loops over blocks of {@link #ERF_BLOCK} elements copied into {@code xs} and computed in {@code small}
+     * separate loops over blocks of {@link #BLOCK} elements copied into {@code xs} and computed in {@code small}
      * and {@code large} (each at least that long), since C2 unrolls, and so vectorizes, only loops with small
      * bodies, and only loops whose arrays are all indexed alike. out may be x.
      */
     static void erf(float[] x, float[] out, int from, int to, float[] xs, float[] small, float[] large) {
-        for (int block = from; block < to; block += ERF_BLOCK) {
-            int n = Math.min(ERF_BLOCK, to - block);
+        for (int block = from; block < to; block += BLOCK) {
+            int n = Math.min(BLOCK, to - block);
             System.arraycopy(x, block, xs, 0, n);
             for (int i = 0; i < n; i++) {
                 small[i] = erfSmall(erfArgument(xs[i]));

@@ -53,7 +53,7 @@ class JavaLogistic {
 
     /** {@link FloatMath#expf(float)} over the array, its float parts vectorized by C2 in blocks. */
     void exp(float[] x, float[] out, int n) {
-        float[][] scratch = ERF_SCRATCH.get();
+        float[][] scratch = FloatMath.blocks();
         FloatMath.expf(x, out, 0, n, scratch[0], scratch[1], scratch[2]);
     }
 
@@ -65,13 +65,9 @@ class JavaLogistic {
 
     /** {@link FloatMath#erf(float)} over the array, vectorized by C2 in blocks through this thread's scratch. */
     void erf(float[] x, float[] out, int n) {
-        float[][] scratch = ERF_SCRATCH.get();
+        float[][] scratch = FloatMath.blocks();
         FloatMath.erf(x, out, 0, n, scratch[0], scratch[1], scratch[2]);
     }
-
-    /** Three blocks of {@link FloatMath#ERF_BLOCK} floats a thread, for erf's and exp's loops. */
-    private static final ThreadLocal<float[][]> ERF_SCRATCH =
-            ThreadLocal.withInitial(() -> new float[3][FloatMath.ERF_BLOCK]);
 
     void erf(double[] x, double[] out, int n) {
         for (int i = 0; i < n; i++) {

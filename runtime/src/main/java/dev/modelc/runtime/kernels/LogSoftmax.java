@@ -60,7 +60,7 @@ public final class LogSoftmax {
 
     /**
      * Contiguous rows (the last axis, attention's softmax over keys): groups of rows of at most
-     * {@link FloatMath#ERF_BLOCK} elements, each row's maximum subtracted in float into {@code out}, the exponentials
+     * {@link FloatMath#BLOCK} elements, each row's maximum subtracted in float into {@code out}, the exponentials
      * of the whole group by {@link FloatMath#expf}'s array loop (vectorized by C2), then each row's sum in double,
      * its log, and {@code x - lse} rounded once. A row whose maximum is infinite or NaN takes the general loop.
      * The exponentials' arguments are rounded to float here (the general loop takes them in double), and what the
@@ -70,9 +70,9 @@ public final class LogSoftmax {
      * loop: 0.0015%).
      */
     private static void rows(float[] x, float[] out, int outer, int n) {
-        float[][] scratch = SCRATCH.get();
+        float[][] scratch = FloatMath.blocks();
         float[] shift = scratch[3];
-        int group = Math.max(1, FloatMath.ERF_BLOCK / n);
+        int group = Math.max(1, FloatMath.BLOCK / n);
         for (int first = 0; first < outer; first += group) {
             int last = Math.min(outer, first + group);
             for (int a = first; a < last; a++) {
@@ -116,9 +116,6 @@ public final class LogSoftmax {
         return Math.fma(e, d == d ? d : 0, e);
     }
 
-    /** Blocks for {@link #rows}: three for the exponentials' loops, one for the group's maxima. */
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[4][FloatMath.ERF_BLOCK]);
 
     // ---- double ----
 

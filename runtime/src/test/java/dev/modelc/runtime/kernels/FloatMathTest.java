@@ -96,9 +96,9 @@ class FloatMathTest {
             }
             float[] out = new float[n + 2];
             out[n + 1] = 42f;
-            float[] xs = new float[FloatMath.ERF_BLOCK];
-            float[] small = new float[FloatMath.ERF_BLOCK];
-            float[] large = new float[FloatMath.ERF_BLOCK];
+            float[] xs = new float[FloatMath.BLOCK];
+            float[] small = new float[FloatMath.BLOCK];
+            float[] large = new float[FloatMath.BLOCK];
             loop.run(x, out, 1, n + 1, xs, small, large);
             float[] inPlace = x.clone();
             loop.run(inPlace, inPlace, 1, n + 1, xs, small, large);
