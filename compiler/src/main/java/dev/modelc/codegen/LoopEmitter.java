@@ -251,8 +251,7 @@ final class LoopEmitter {
       e.push(0);
       for (int k = 0; k < n - 1; k++) {
         if (r.flagged(k)) continue;
-        Dim after = Dim.of(1);
-        for (int m = k + 1; m < n - 1; m++) after = after.times(r.dim(m));
+        Dim after = r.product(k + 1, n - 1);
         Dim stride = Dim.of(1);
         for (int m = k + 1; m < n; m++) {
           if (!r.flagged(m)) stride = stride.times(r.dim(m));
@@ -394,8 +393,7 @@ final class LoopEmitter {
     e.push(0);
     for (int[] term : terms) {
       if (term[0] < 0 || term[1] < from || term[1] >= to) continue;
-      Dim coefficient = Dim.of(1);
-      for (int m = term[1] + 1; m < to; m++) coefficient = coefficient.times(r.dim(m));
+      Dim coefficient = r.product(term[1] + 1, to);
       e.load(Type.INT_TYPE, term[0]);
       if (!coefficient.equals(Dim.of(1))) {
         access.dim(e, coefficient);

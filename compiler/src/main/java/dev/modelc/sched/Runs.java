@@ -83,9 +83,7 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
   public static List<Dim> loopSplit(Node x) {
     Runs r = ofBroadcast(x);
     int n = Math.max(r.count(), 2);
-    Dim outer = Dim.of(1);
-    for (int i = 0; i < n - 1; i++) outer = outer.times(r.dim(i));
-    return List.of(outer, r.dim(n - 1));
+    return List.of(r.product(0, n - 1), r.dim(n - 1));
   }
 
   /** Whether run i has the flag (is reduced, is repeated): runs alternate from the first. */
@@ -112,10 +110,10 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
     return dims.get(i);
   }
 
-  /** The row-major stride of run i. */
-  public Dim stride(int i) {
-    Dim s = Dim.of(1);
-    for (int j = i + 1; j < 4; j++) s = s.times(dims.get(j));
-    return s;
+  /** The product of runs {@code from} (inclusive) to {@code to} (exclusive); 1 when the range is empty. */
+  public Dim product(int from, int to) {
+    Dim p = Dim.of(1);
+    for (int j = from; j < to; j++) p = p.times(dims.get(j));
+    return p;
   }
 }
