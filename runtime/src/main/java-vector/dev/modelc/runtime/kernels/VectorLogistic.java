@@ -280,17 +280,17 @@ final class VectorLogistic extends JavaLogistic {
     private static final FloatVector H8 = FloatVector.broadcast(S, 2.145599021296766e-05f);
     private static final FloatVector H9 = FloatVector.broadcast(S, -6.945898224806625e-06f);
 
-    /** 1.5 x 2^23: adding it rounds a float of magnitude below 2^22 to an integer, left in the low mantissa bits. */
-    private static final float ROUND = 12582912f;
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
-    private static final float LOG2E = 1.44269504f;
+    /** exp's split: the rounding constant 1.5 x 2^23, its bits and log2 e, FloatMath's ({@link FloatMath#expf}). */
+    private static final float ROUND = FloatMath.ROUND_F;
+    private static final int ROUND_BITS = FloatMath.ROUND_BITS;
+    private static final float LOG2E = FloatMath.LOG2E_F;
     /*
      * The polynomials' constants as vectors, made once: written as broadcasts in the loops, they took C2 past its
      * node budget for inlining, and the broadcasts it left as calls boxed a vector each (12 KB a step).
      */
     /** ln 2 split so that {@code k * LN2_HI} is exact for the k that exp meets. */
-    private static final FloatVector LN2_HI = FloatVector.broadcast(S, 0.693359375f);
-    private static final FloatVector LN2_LO = FloatVector.broadcast(S, -2.12194440e-4f);
+    private static final FloatVector LN2_HI = FloatVector.broadcast(S, FloatMath.LN2_HI_F);
+    private static final FloatVector LN2_LO = FloatVector.broadcast(S, FloatMath.LN2_LO_F);
     /** 1/n! for n = 0, ..., 7 (E0 serves n = 0 and 1): e^r's Taylor polynomial. */
     private static final FloatVector E0 = FloatVector.broadcast(S, 1f);
     private static final FloatVector E2 = FloatVector.broadcast(S, 1f / 2);

@@ -174,13 +174,16 @@ public final class FloatMath {
         return p * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((k - half + 127) << 23);
     }
 
-    /** 1.5 x 2^23: adding it rounds a float of magnitude below 2^22 to an integer, left in the low mantissa bits. */
-    private static final float ROUND_F = 12582912f;
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND_F);
-    private static final float LOG2E_F = 1.44269504f;
+    /*
+     * The float exp's constants, shared with VectorLogistic's lane form of the same split.
+     * 1.5 x 2^23: adding it rounds a float of magnitude below 2^22 to an integer, left in the low mantissa bits.
+     */
+    static final float ROUND_F = 12582912f;
+    static final int ROUND_BITS = Float.floatToRawIntBits(ROUND_F);
+    static final float LOG2E_F = 1.44269504f;
     /** ln 2 split so that {@code k * LN2_HI_F} is exact for every k expf meets (|k| <= 150). */
-    private static final float LN2_HI_F = 0.693359375f;
-    private static final float LN2_LO_F = -2.12194440e-4f;
+    static final float LN2_HI_F = 0.693359375f;
+    static final float LN2_LO_F = -2.12194440e-4f;
 
     /** The natural logarithm, for a float-precision result. */
     public static double log(double x) {
