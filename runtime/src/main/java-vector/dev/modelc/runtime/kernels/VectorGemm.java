@@ -82,6 +82,12 @@ final class VectorGemm extends Gemm {
     }
 
     @Override
+    void small(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow, int bCol,
+               float[] c, int cOff, boolean accumulate) {
+        VectorSmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+    }
+
+    @Override
     void run(Workspace ws, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
              float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, int cRow, int cCol, boolean accumulate) {
         VectorSgemm.run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, cRow, cCol, accumulate);

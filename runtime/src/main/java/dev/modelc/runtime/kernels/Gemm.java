@@ -48,6 +48,15 @@ public abstract class Gemm {
         return transB && !accumulate && (long) m * (k + n) < (long) n * k;
     }
 
+    /**
+     * An f32 product {@link SmallGemm#fits} takes, on the strided views with C row-major: {@link SmallGemm}'s loops,
+     * or the Vector API's form of one of them with the same bits.
+     */
+    void small(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow, int bCol,
+               float[] c, int cOff, boolean accumulate) {
+        SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+    }
+
     /** {@code "java"} or {@code "vector"}. */
     public abstract String name();
 
@@ -107,7 +116,7 @@ public abstract class Gemm {
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         if (small && SmallGemm.fits(m, n, k)) {
-            SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
+            small(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
         } else if (transposes(m, n)) {
             run(ws, n, m, k, b, bOff, bCol, bRow, a, aOff, aCol, aRow, c, cOff, 1, n, accumulate);
         } else if (transposesThroughScratch(transB, accumulate, m, n, k)) {

@@ -94,7 +94,7 @@ final class GemmTask extends Task {
         if (fa != null) {
             float[] a = swapped ? fb : fa, b = swapped ? fa : fb;
             if (small) {
-                SmallGemm.run(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
+                kernel.small(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,
                         fc, cOff + lo * n, accumulate);
             } else if (columns) {
                 kernel.run(ws, m, hi - lo, k, a, aOff, aRow, aCol, b, bOff + lo * bCol, bRow, bCol,

@@ -115,6 +115,45 @@ class SmallGemmTest {
 
     @ParameterizedTest
     @MethodSource("dev.modelc.runtime.kernels.MatMulTest#kernels")
+    void eachKernelsSmallPathGivesSmallGemmsBits(Gemm kernel) {
+        // The Vector API's rows of C (B's rows contiguous, a vector of columns or more) are SmallGemm's chains lane
+        // for lane: the same bits, with every column count around the vector widths (the last vector moved back to
+        // end at n), groups of eight vectors and more, strided A, several rows and accumulation into C.
+        Random random = new Random(16);
+        int[] columns = {1, 7, 8, 15, 16, 17, 20, 31, 32, 33, 48, 63, 64, 65, 100, 127, 128, 129, 136, 200, 257};
+        for (int n : columns) {
+            for (int t = 0; t < 6; t++) {
+                int m = t < 3 ? 1 : 1 + random.nextInt(3);
+                int k = 1 + random.nextInt(t % 2 == 0 ? 300 : 9);
+                if (!SmallGemm.fits(m, n, k)) {
+                    m = 1;
+                }
+                int aCol = random.nextBoolean() ? 1 : m;
+                int aRow = aCol == 1 ? k : 1;
+                boolean acc = random.nextBoolean();
+                int aOff = random.nextInt(3), bOff = random.nextInt(3), cOff = random.nextInt(3);
+                float[] a = MatMulTest.randomFloats(random, aOff + m * k + 2);
+                float[] b = MatMulTest.randomFloats(random, bOff + k * n + 2);
+                float[] c = MatMulTest.randomFloats(random, cOff + m * n + 2);
+                if (!acc) {
+                    java.util.Arrays.fill(c, cOff, cOff + m * n, Float.NaN);
+                }
+                float[] expected = c.clone();
+                SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, n, 1, expected, cOff, acc);
+                kernel.small(m, n, k, a, aOff, aRow, aCol, b, bOff, n, 1, c, cOff, acc);
+                for (int i = 0; i < c.length; i++) {
+                    if (Float.floatToRawIntBits(c[i]) != Float.floatToRawIntBits(expected[i])) {
+                        fail(kernel.name() + " " + m + " x " + n + " x " + k + (aCol == 1 ? "" : ", A transposed")
+                                + (acc ? ", accumulating" : "") + ": index " + i + " is " + c[i] + ", SmallGemm "
+                                + expected[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.modelc.runtime.kernels.MatMulTest#kernels")
     void packedKernelsStillMatchReferenceOnSmallSizes(Gemm kernel) {
         Random random = new Random(14);
         Workspace ws = new Workspace();
