@@ -468,11 +468,19 @@ public final class Movement {
      * in sequence (predict's kept weight transposes, the product computed transposed into scratch).
      */
     public static void transpose2d(float[] x, int rows, int cols, float[] out, int outOff) {
+        transpose2d(x, rows, cols, out, outOff, rows);
+    }
+
+    /**
+     * {@code out[outOff + j * ld + i] = x[i * cols + j]}: the transpose into a block of a larger row-major matrix
+     * whose rows are {@code ld} apart (a thread's part of a product computed transposed into its scratch).
+     */
+    static void transpose2d(float[] x, int rows, int cols, float[] out, int outOff, int ld) {
         int i = 0;
         for (; i + 8 <= rows; i += 8) {
             for (int j = 0; j < cols; j++) {
                 int from = i * cols + j;
-                int to = outOff + j * rows + i;
+                int to = outOff + j * ld + i;
                 out[to] = x[from];
                 out[to + 1] = x[from + cols];
                 out[to + 2] = x[from + 2 * cols];
@@ -485,7 +493,7 @@ public final class Movement {
         }
         for (; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                out[outOff + j * rows + i] = x[i * cols + j];
+                out[outOff + j * ld + i] = x[i * cols + j];
             }
         }
     }

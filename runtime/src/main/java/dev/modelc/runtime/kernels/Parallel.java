@@ -89,7 +89,7 @@ public final class Parallel {
         GemmChecks.check(m, n, k, transA, transB, a == null ? -1 : a.length, aOff,
                 b == null ? -1 : b.length, bOff, c == null ? -1 : c.length, cOff, ws);
         GemmTask t = team.tasks.gemm;
-        if (!t.plan(kernel, team.threads(), transA, transB, m, n, k, aOff, bOff, cOff, accumulate)) {
+        if (!t.plan(kernel, team.threads(), true, transA, transB, m, n, k, aOff, bOff, cOff, accumulate)) {
             kernel.gemm(ws, transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
             return;
         }
