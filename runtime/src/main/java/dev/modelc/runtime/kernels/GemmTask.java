@@ -46,7 +46,10 @@ final class GemmTask extends Task {
      */
     private boolean scratch;
 
-    /** {@link #plan(Gemm, int, boolean, boolean, boolean, int, int, int, int, int, int, boolean)} for f64. */
+    /**
+     * {@link #plan(Gemm, int, boolean, boolean, boolean, int, int, int, int, int, int, boolean)} for a product that
+     * never goes through scratch: f64 (or a kernel whose {@link Gemm#transposesThroughScratch} is false).
+     */
     boolean plan(Gemm kernel, int threads, boolean transA, boolean transB, int m, int n, int k, int aOff, int bOff,
                  int cOff, boolean accumulate) {
         return plan(kernel, threads, false, transA, transB, m, n, k, aOff, bOff, cOff, accumulate);

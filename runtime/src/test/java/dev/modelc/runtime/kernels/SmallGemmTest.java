@@ -132,12 +132,8 @@ class SmallGemmTest {
                 int aRow = aCol == 1 ? k : 1;
                 boolean acc = random.nextBoolean();
                 int aOff = random.nextInt(3), bOff = random.nextInt(3), cOff = random.nextInt(3);
-                float[] a = MatMulTest.randomFloats(random, aOff + m * k + 2);
-                float[] b = MatMulTest.randomFloats(random, bOff + k * n + 2);
-                float[] c = MatMulTest.randomFloats(random, cOff + m * n + 2);
-                if (!acc) {
-                    java.util.Arrays.fill(c, cOff, cOff + m * n, Float.NaN);
-                }
+                float[][] abc = operands(random, m, n, k, aOff, bOff, cOff, acc);
+                float[] a = abc[0], b = abc[1], c = abc[2];
                 float[] expected = c.clone();
                 SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, n, 1, expected, cOff, acc);
                 kernel.small(m, n, k, a, aOff, aRow, aCol, b, bOff, n, 1, c, cOff, acc);
@@ -193,12 +189,8 @@ class SmallGemmTest {
     private static void check32(String what, Product32 product, Workspace ws, Random random, int m, int n, int k,
                                 boolean ta, boolean tb, boolean acc) {
         int aOff = random.nextInt(3), bOff = random.nextInt(3), cOff = random.nextInt(3);
-        float[] a = MatMulTest.randomFloats(random, aOff + m * k + 2);
-        float[] b = MatMulTest.randomFloats(random, bOff + k * n + 2);
-        float[] c = MatMulTest.randomFloats(random, cOff + m * n + 2);
-        if (!acc) {
-            java.util.Arrays.fill(c, cOff, cOff + m * n, Float.NaN);
-        }
+        float[][] abc = operands(random, m, n, k, aOff, bOff, cOff, acc);
+        float[] a = abc[0], b = abc[1], c = abc[2];
         float[] before = c.clone();
         double[] ref = Reference.gemm(ta, tb, m, n, k, Reference.toDouble(a), aOff, Reference.toDouble(b), bOff,
                 Reference.toDouble(c), cOff, acc);
@@ -216,6 +208,20 @@ class SmallGemmTest {
                 fail(describe(what, "f32", m, n, k, ta, tb, acc) + ": wrote outside C at index " + i);
             }
         }
+    }
+
+    /**
+     * Random A, B and C for an f32 {@code m x n x k} product from the given offsets, two spare elements after each; C
+     * NaN where the product overwrites it (so that a result left unwritten shows).
+     */
+    private static float[][] operands(Random random, int m, int n, int k, int aOff, int bOff, int cOff, boolean acc) {
+        float[] a = MatMulTest.randomFloats(random, aOff + m * k + 2);
+        float[] b = MatMulTest.randomFloats(random, bOff + k * n + 2);
+        float[] c = MatMulTest.randomFloats(random, cOff + m * n + 2);
+        if (!acc) {
+            java.util.Arrays.fill(c, cOff, cOff + m * n, Float.NaN);
+        }
+        return new float[][] {a, b, c};
     }
 
     private static void check64(String what, Product64 product, Workspace ws, Random random, int m, int n, int k,
