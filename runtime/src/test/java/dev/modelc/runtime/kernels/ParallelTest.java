@@ -58,7 +58,8 @@ class ParallelTest {
      */
     private static List<int[]> gemmShapes() {
         List<int[]> shapes = new ArrayList<>(List.of(
-                new int[] {64, 128, 784}, new int[] {128, 1024, 784}, new int[] {40, 300, 500}, new int[] {72, 200, 300},
+                new int[] {64, 128, 784}, new int[] {128, 1024, 784}, new int[] {40, 300, 500},
+                new int[] {72, 200, 300},
                 new int[] {64, 120, 864}, new int[] {120, 864, 64}, new int[] {64, 84, 120}, new int[] {128, 1024, 50},
                 new int[] {200, 10, 1024}, new int[] {33, 70, 300}, new int[] {9, 1000, 20}, new int[] {1000, 9, 20},
                 new int[] {257, 257, 3}, new int[] {4096, 1, 64}, new int[] {1, 4096, 64}, new int[] {20, 30, 300},
