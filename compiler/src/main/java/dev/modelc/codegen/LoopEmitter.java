@@ -657,10 +657,6 @@ final class LoopEmitter {
   }
 
   /**
-   * An exact {@link Functions} method (a comparison, select, sign) in the node's own width: no widening, since the
-   * float and double versions give the same values.
-   */
-  /**
    * An f32 node by FloatMath's float function ({@code (F)F}, the bits of Logistic's array loop of it), an f64 one by
    * {@code owner.name(D)D}.
    */
@@ -708,6 +704,10 @@ final class LoopEmitter {
     e.cast(nt, t);
   }
 
+  /**
+   * An exact {@link Functions} method (a comparison, select, sign) in the node's own width: no widening, since the
+   * float and double versions give the same values.
+   */
   private void exact(Node n, String name) {
     Type nt = Emitter.element(n.dtype());
     for (Node x : n.inputs) operand(x, false);

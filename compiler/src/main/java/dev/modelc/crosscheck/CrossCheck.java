@@ -165,9 +165,9 @@ public final class CrossCheck {
 
   /**
    * Marks the elements of a parameter whose gradient is zero within the tolerance on both sides but not the same
-   * (rounding of a gradient that is zero in exact arithmetic, as a convolution's bias has before a batch norm),
-   * with a note the first time. Adam divides a gradient by its own magnitude, so it turns those roundings into
-   * steps of about lr in either direction; the parameters' comparison allows such elements that much more.
+   * (rounding of a gradient that is zero in exact arithmetic, as a convolution's bias has before a batch norm).
+   * Adam divides a gradient by its own magnitude, so it turns those roundings into steps of about lr in either
+   * direction; the parameters' comparison allows such elements that much more, with a note when one needs it.
    */
   private static void markRounding(String name, double[] want, double[] got, double tol,
                                    Map<String, boolean[]> marks) {

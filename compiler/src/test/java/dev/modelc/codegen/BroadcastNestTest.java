@@ -2,7 +2,6 @@ package dev.modelc.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.modelc.eval.IrEvaluator;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
@@ -62,17 +61,7 @@ class BroadcastNestTest {
 
       CompiledClass c = Harness.compile(g, OptimizerSettings.sgd(0.1));
       Model m = h.instance(c);
-      IrEvaluator.Values ref = h.reference(g);
-      double tol = h.tolerance();
-      m.zeroGrad();
-      m.forward();
-      m.backward();
-      assertEquals(ref.result("loss").item(), m.loss(), tol * Math.abs(ref.result("loss").item()), operand);
-      Harness.assertClose(operand + " y", ref.result("y").data(), Harness.toDoubles(m.output("y")), tol);
-      for (String name : h.params.keySet()) {
-        Harness.assertClose(operand + " grad " + name, ref.result(name).data(),
-            Harness.toDoubles(m.gradient(name)), tol);
-      }
+      h.assertPassMatches(operand + " " + dtype, m, h.reference(g), h.tolerance(), "y");
     }
   }
 }

@@ -160,6 +160,24 @@ final class Harness {
     }
   }
 
+  /**
+   * Runs one forward and backward pass of m from zeroed gradients and compares it with the evaluator's values ref:
+   * the loss, the named outputs and every parameter's gradient, each within tol (relative above magnitude 1).
+   */
+  void assertPassMatches(String what, Model m, IrEvaluator.Values ref, double tol, String... outputs) {
+    m.zeroGrad();
+    m.forward();
+    m.backward();
+    double loss = ref.result("loss").item();
+    assertEquals(loss, m.loss(), tol * Math.abs(loss), what + " loss");
+    for (String o : outputs) {
+      assertClose(what + " " + o, ref.result(o).data(), toDoubles(m.output(o)), tol);
+    }
+    for (String p : params.keySet()) {
+      assertClose(what + " grad " + p, ref.result(p).data(), toDoubles(m.gradient(p)), tol);
+    }
+  }
+
   double tolerance() {
     return dtype == DType.F32 ? 2e-5 : 1e-11;
   }

@@ -37,14 +37,7 @@ class LinearRegressionTest {
     IrEvaluator.Values ref = h.reference(g);
     double tol = h.tolerance();
 
-    m.zeroGrad();
-    m.forward();
-    m.backward();
-    assertEquals(ref.result("loss").item(), m.loss(), tol * Math.abs(ref.result("loss").item()));
-    Harness.assertClose("pred", ref.result("pred").data(), Harness.toDoubles(m.output("pred")), tol);
-    for (String p : h.params.keySet()) {
-      Harness.assertClose("grad " + p, ref.result(p).data(), Harness.toDoubles(m.gradient(p)), tol);
-    }
+    h.assertPassMatches("linear regression " + dtype, m, ref, tol, "pred");
     m.step();
     for (String p : h.params.keySet()) {
       double[] before = h.params.get(p).data();

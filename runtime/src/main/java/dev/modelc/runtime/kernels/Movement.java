@@ -12,7 +12,7 @@ package dev.modelc.runtime.kernels;
  * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
  */
 public final class Movement {
-    /** The shortest contiguous run a permute copies with {@code System.arraycopy} (shorter ones: a loop). */
+    /** The shortest contiguous run a broadcast or permute copies with {@code System.arraycopy} (shorter: a loop). */
     static final int COPY_RUN = 8;
 
     private Movement() {
@@ -44,32 +44,10 @@ public final class Movement {
      */
     public static void broadcast(float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstRepeated,
                                  boolean accumulate) {
-        if (d3 == 1) {
-            // The innermost run is d2: one element repeated (a channel's value over an image's pixels) or a copied
-            // run; looping over a last run of one would cost a pass of the two inner loops per element.
-            int o = 0;
-            for (int a = 0; a < d0; a++) {
-                for (int b = 0; b < d1; b++) {
-                    if (firstRepeated) {
-                        float v = x[b];
-                        if (accumulate) {
-                            for (int c = 0; c < d2; c++) {
-                                out[o + c] += v;
-                            }
-                        } else {
-                            java.util.Arrays.fill(out, o, o + d2, v);
-                        }
-                    } else if (accumulate) {
-                        int base = a * d2;
-                        for (int c = 0; c < d2; c++) {
-                            out[o + c] += x[base + c];
-                        }
-                    } else {
-                        System.arraycopy(x, a * d2, out, o, d2);
-                    }
-                    o += d2;
-                }
-            }
+        if (d3 == 1 && d0 != 1) {
+            // A last run of one (a channel's value over an image's pixels): the same runs one place later, so that
+            // the innermost loop runs over d2 instead of the inner loops running once per element.
+            broadcast(x, out, 1, d0, d1, d2, !firstRepeated, accumulate);
             return;
         }
         // Only copied runs advance x: d1 and d3 when d0 is repeated, else d0 and d2.
@@ -84,14 +62,10 @@ public final class Movement {
             for (int b = 0; b < d1; b++) {
                 for (int c = 0; c < d2; c++) {
                     int base = a * sx0 + b * sx1 + c * sx2;
-                    if (accumulate) {
-                        for (int e = 0; e < d3; e++) {
-                            out[o + e] += x[base + e * sx3];
-                        }
+                    if (sx3 == 0) {
+                        fill(out, o, d3, x[base], accumulate);
                     } else {
-                        for (int e = 0; e < d3; e++) {
-                            out[o + e] = x[base + e * sx3];
-                        }
+                        run(x, base, out, o, d3, accumulate);
                     }
                     o += d3;
                 }
@@ -126,11 +100,22 @@ public final class Movement {
         }
     }
 
+    /** {@code out[o, o + n) (+)= v}: a broadcast's repeated last run. */
+    private static void fill(float[] out, int o, int n, float v, boolean accumulate) {
+        if (accumulate) {
+            for (int e = 0; e < n; e++) {
+                out[o + e] += v;
+            }
+        } else {
+            java.util.Arrays.fill(out, o, o + n, v);
+        }
+    }
+
     /**
-     * {@code out[o, o + n) (+)= x[from, from + n)}: a permute's runs when its last dim stays last (an attention's
-     * {@code [B, T, heads, hd] -> [B, heads, T, hd]}), by {@code System.arraycopy} from {@link #COPY_RUN} elements
-     * on, else in loops of unit stride, which C2 vectorizes: the strided element loop took 0.6-1 ns an element for
-     * runs of 32, the copy 0.3 (one Zen 5 core, JDK 17).
+     * {@code out[o, o + n) (+)= x[from, from + n)}: a broadcast's copied last run, and a permute's runs when its last
+     * dim stays last (an attention's {@code [B, T, heads, hd] -> [B, heads, T, hd]}), by {@code System.arraycopy}
+     * from {@link #COPY_RUN} elements on, else in loops of unit stride, which C2 vectorizes: a permute's strided
+     * element loop took 0.6-1 ns an element for runs of 32, the copy 0.3 (one Zen 5 core, JDK 17).
      */
     private static void run(float[] x, int from, float[] out, int o, int n, boolean accumulate) {
         if (accumulate) {
@@ -201,32 +186,10 @@ public final class Movement {
      */
     public static void broadcast(double[] x, double[] out, int d0, int d1, int d2, int d3, boolean firstRepeated,
                                  boolean accumulate) {
-        if (d3 == 1) {
-            // The innermost run is d2: one element repeated (a channel's value over an image's pixels) or a copied
-            // run; looping over a last run of one would cost a pass of the two inner loops per element.
-            int o = 0;
-            for (int a = 0; a < d0; a++) {
-                for (int b = 0; b < d1; b++) {
-                    if (firstRepeated) {
-                        double v = x[b];
-                        if (accumulate) {
-                            for (int c = 0; c < d2; c++) {
-                                out[o + c] += v;
-                            }
-                        } else {
-                            java.util.Arrays.fill(out, o, o + d2, v);
-                        }
-                    } else if (accumulate) {
-                        int base = a * d2;
-                        for (int c = 0; c < d2; c++) {
-                            out[o + c] += x[base + c];
-                        }
-                    } else {
-                        System.arraycopy(x, a * d2, out, o, d2);
-                    }
-                    o += d2;
-                }
-            }
+        if (d3 == 1 && d0 != 1) {
+            // A last run of one (a channel's value over an image's pixels): the same runs one place later, so that
+            // the innermost loop runs over d2 instead of the inner loops running once per element.
+            broadcast(x, out, 1, d0, d1, d2, !firstRepeated, accumulate);
             return;
         }
         // Only copied runs advance x: d1 and d3 when d0 is repeated, else d0 and d2.
@@ -241,14 +204,10 @@ public final class Movement {
             for (int b = 0; b < d1; b++) {
                 for (int c = 0; c < d2; c++) {
                     int base = a * sx0 + b * sx1 + c * sx2;
-                    if (accumulate) {
-                        for (int e = 0; e < d3; e++) {
-                            out[o + e] += x[base + e * sx3];
-                        }
+                    if (sx3 == 0) {
+                        fill(out, o, d3, x[base], accumulate);
                     } else {
-                        for (int e = 0; e < d3; e++) {
-                            out[o + e] = x[base + e * sx3];
-                        }
+                        run(x, base, out, o, d3, accumulate);
                     }
                     o += d3;
                 }
@@ -283,11 +242,22 @@ public final class Movement {
         }
     }
 
+    /** {@code out[o, o + n) (+)= v}: a broadcast's repeated last run. */
+    private static void fill(double[] out, int o, int n, double v, boolean accumulate) {
+        if (accumulate) {
+            for (int e = 0; e < n; e++) {
+                out[o + e] += v;
+            }
+        } else {
+            java.util.Arrays.fill(out, o, o + n, v);
+        }
+    }
+
     /**
-     * {@code out[o, o + n) (+)= x[from, from + n)}: a permute's runs when its last dim stays last (an attention's
-     * {@code [B, T, heads, hd] -> [B, heads, T, hd]}), by {@code System.arraycopy} from {@link #COPY_RUN} elements
-     * on, else in loops of unit stride, which C2 vectorizes: the strided element loop took 0.6-1 ns an element for
-     * runs of 32, the copy 0.3 (one Zen 5 core, JDK 17).
+     * {@code out[o, o + n) (+)= x[from, from + n)}: a broadcast's copied last run, and a permute's runs when its last
+     * dim stays last (an attention's {@code [B, T, heads, hd] -> [B, heads, T, hd]}), by {@code System.arraycopy}
+     * from {@link #COPY_RUN} elements on, else in loops of unit stride, which C2 vectorizes: a permute's strided
+     * element loop took 0.6-1 ns an element for runs of 32, the copy 0.3 (one Zen 5 core, JDK 17).
      */
     private static void run(double[] x, int from, double[] out, int o, int n, boolean accumulate) {
         if (accumulate) {

@@ -70,12 +70,12 @@ class FloatMathTest {
 
     @Test
     void expfsArrayLoopGivesTheScalarBits() {
-        arrayLoopGivesTheScalarBits(FloatMath::expf, (x, out, from, to, a, b, c) -> FloatMath.expf(x, out, from, to, a, b, c));
+        arrayLoopGivesTheScalarBits(FloatMath::expf, FloatMath::expf);
     }
 
     @Test
     void erfsArrayLoopGivesTheScalarBits() {
-        arrayLoopGivesTheScalarBits(FloatMath::erf, (x, out, from, to, a, b, c) -> FloatMath.erf(x, out, from, to, a, b, c));
+        arrayLoopGivesTheScalarBits(FloatMath::erf, FloatMath::erf);
     }
 
     interface ScalarF {

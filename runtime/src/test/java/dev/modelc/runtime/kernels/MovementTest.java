@@ -18,7 +18,8 @@ class MovementTest {
   @Test
   void fourRunBroadcastMatchesTheRankGeneralOne() {
     for (int trial = 0; trial < 400; trial++) {
-      int[] d = {1 + rnd.nextInt(4), 1 + rnd.nextInt(5), 1 + rnd.nextInt(40), rnd.nextBoolean() ? 1 : 1 + rnd.nextInt(7)};
+      int[] d = {1 + rnd.nextInt(4), 1 + rnd.nextInt(5), 1 + rnd.nextInt(40),
+          rnd.nextBoolean() ? 1 : 1 + rnd.nextInt(7)};
       boolean first = rnd.nextBoolean();
       boolean accumulate = rnd.nextBoolean();
       int[] from = first ? new int[] {1, d[1], 1, d[3]} : new int[] {d[0], 1, d[2], 1};
