@@ -499,7 +499,9 @@ public final class Sugar {
     Dim classes = Dims.dim(logp.shape(), 1);
     if (!Dims.isConstant(classes)) throw new IrException(call + " needs a constant class count", ir.origin());
     Node oneHot = ir.add(Op.ONE_HOT, new Attr.Classes(Dims.value(classes), logp.dtype(), call), List.of(target));
-    Node picked = ir.reduceSum(ir.mul(logp, oneHot), List.of(1), false);
+    // Picked by the one-hot rows as a mask, not multiplied by them: 0 * -inf is NaN, and a class whose
+    // log-probability is -inf (a logit masked with -inf) must not turn the loss into NaN; PyTorch never reads it.
+    Node picked = ir.reduceSum(ir.select(oneHot, logp, ir.full(0, logp)), List.of(1), false);
     return ir.neg(reduce(picked, reduction));
   }
 

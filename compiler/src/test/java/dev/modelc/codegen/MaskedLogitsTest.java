@@ -1,0 +1,56 @@
+package dev.modelc.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.modelc.Samples;
+import dev.modelc.check.CheckedModel;
+import dev.modelc.driver.Driver;
+import dev.modelc.interp.Interpreter;
+import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A logit masked with -infinity, in a class other than the label's, leaves cross_entropy and nll finite, as in
+ * PyTorch (whose nll_loss reads only the label's log-probability): log_softmax([-inf, 0, 1]) picked at class 1 is
+ * -log(1 + e). A -infinity at the label's own class gives an infinite loss in both.
+ */
+class MaskedLogitsTest {
+  private static final float NEG_INF = Float.NEGATIVE_INFINITY;
+
+  private static String source(String loss) {
+    return String.join("\n",
+        "model Masked {",
+        "  input z : f32[B, 3]",
+        "  input t : i32[B]",
+        "  param s : f32[3] init ones",
+        "  let loss = " + loss + "(z * s, t)",
+        "  minimize loss with sgd(lr = 0.01)",
+        "}",
+        "");
+  }
+
+  @Test
+  void aMaskedClassOtherThanTheLabelsLeavesTheLossFinite() {
+    assertLosses("cross_entropy", new float[] {NEG_INF, 0, 1, 2, NEG_INF, 0}, new int[] {1, 2},
+        (Math.log(1 + Math.E) + Math.log(1 + Math.exp(2))) / 2);
+    assertLosses("nll", new float[] {NEG_INF, -0.5f, 1, 2, NEG_INF, -3}, new int[] {1, 2}, (0.5 + 3) / 2);
+    assertLosses("cross_entropy", new float[] {NEG_INF, 0, 1}, new int[] {0}, Double.POSITIVE_INFINITY);
+  }
+
+  private static void assertLosses(String loss, float[] z, int[] t, double expected) {
+    CheckedModel checked = Samples.check("masked.mdl", source(loss));
+    CompiledClass compiled = Driver.compile(checked, "demo", "masked.mdl", true);
+    Harness.verify(compiled);
+    Model m = compiled.newInstance();
+    m.setInput("z", z);
+    m.setInput("t", t);
+    assertEquals(expected, m.trainStep(), 1e-6, loss + " compiled");
+
+    Interpreter it = new Interpreter(checked, 1);
+    it.setInput("z", Tensor.of(z, t.length, 3));
+    it.setLabels("t", t);
+    it.forward();
+    assertEquals(expected, it.loss().item(), 1e-6, loss + " in the reference interpreter");
+  }
+}
