@@ -38,7 +38,8 @@ import org.apache.maven.plugins.annotations.Parameter;
  * <ol>
  *   <li>List the inputs (includes and excludes under the source directory) and read the state of the last compile.
  *       Each input's package is its folder (or {@code packageName}), which must be a Java package name.
- *   <li>An input is up to date when the compiler and the configuration are the same as last time, its text hashes
+ *   <li>An input is up to date when the compiler, the configuration and the output directory are the same as last
+ *       time (each execution of a goal keeps its own state, {@link #statePath}), its text hashes
  *       to the same value, the classes it produced are still there and are not classes of the project's Java
  *       sources too, and, with {@code failOnWarning}, its last compile had no warnings (so an input with warnings
  *       is compiled again, to show them and fail). When all are, log one line and stop.
@@ -47,7 +48,8 @@ import org.apache.maven.plugins.annotations.Parameter;
  *       class a Java source or another input defines, at the model's name) and warnings go to the log; an error (or
  *       a warning with {@code failOnWarning}) fails the build before anything is written.
  *   <li>Write each class to a temporary file and move it into place; remove the classes of deleted (or now excluded)
- *       inputs and the classes an input no longer produces; write the stages asked for with {@code emit}, under
+ *       inputs, the classes an input no longer produces and, when the output directory changed, the classes left in
+ *       the old one; write the stages asked for with {@code emit}, under
  *       their package's folder, and remove the ones of deleted inputs and those no longer asked for.
  *   <li>When a class's public API changed (its {@link ApiHash} differs from the class file it replaces) or a class was
  *       removed, mark the module's javac output stale (class files
@@ -108,6 +110,10 @@ abstract class AbstractCompileMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.testCompileSourceRoots}", readonly = true)
   List<String> testCompileSourceRoots;
 
+  /** The id of this execution of the goal, which names its state file when it is not the default one. */
+  @Parameter(defaultValue = "${mojoExecution.executionId}", readonly = true)
+  String executionId;
+
   abstract File sourceDirectory();
 
   abstract File outputDirectory();
@@ -141,21 +147,47 @@ abstract class AbstractCompileMojo extends AbstractMojo {
         + " (this is a bug in modelc; please report it with the .mdl file)", e);
   }
 
+  /**
+   * This execution's state file: {@link #stateFile()} for the default execution (and the command line's), else that
+   * name with the execution's id added ({@code compile-state-extra.properties}), so that two executions of one goal,
+   * say over two source folders, each keep their own inputs and do not take each other's models for deleted ones.
+   */
+  Path statePath() {
+    Path file = stateFile().toPath();
+    if (executionId == null || executionId.isEmpty() || executionId.equals("default")
+        || executionId.startsWith("default-")) {
+      return file;
+    }
+    String name = file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String id = executionId.replaceAll("[^A-Za-z0-9._-]", "_");
+    return file.resolveSibling(name.substring(0, dot) + "-" + id + name.substring(dot));
+  }
+
   private void run() throws IOException, MojoExecutionException, MojoFailureException {
     Path root = sourceDirectory().toPath();
     Path out = outputDirectory().toPath();
+    if (Files.exists(root) && !Files.isDirectory(root)) {
+      throw new MojoFailureException("modelc: the source directory " + root + " is not a directory");
+    }
     List<String> inputs = Sources.scan(root, orDefault(includes, List.of("**/*.mdl")), orDefault(excludes, List.of()));
-    CompileState old = CompileState.read(stateFile().toPath());
+    CompileState old = CompileState.read(statePath());
     if (inputs.isEmpty() && (old == null || old.inputs.isEmpty())) {
-      getLog().info("modelc: no model sources in " + root);
+      getLog().info("modelc: no model sources in " + root + (Files.exists(root) ? "" : " (no such directory)"));
       return;
     }
+    if (!Files.exists(root)) {
+      int n = old.inputs.size();
+      getLog().warn("modelc: the source directory " + root + " does not exist; the classes of the " + n
+          + (n == 1 ? " model file" : " model files") + " compiled from it before are removed");
+    }
+    String output = out.toAbsolutePath().normalize().toString();
     Map<String, String> packages = packages(root, inputs);
     Set<Stage> stages = stages();
     String compiler = compilerId();
     String config = "package=" + (packageName == null ? "" : packageName.trim()) + (anomaly ? " anomaly=true" : "");
     boolean sameSetup = old != null && old.compiler.equals(compiler) && old.config.equals(config)
-        && old.emitKnown && old.emit.equals(stages);
+        && old.emitKnown && old.emit.equals(stages) && old.output.equals(output);
     Map<String, Path> javaClasses = Sources.javaClasses(orDefault(javaSourceRoots(), List.of()));
 
     Map<String, CompileState.Input> next = new TreeMap<>();
@@ -208,7 +240,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       models += apis.size();
       next.put(e.getKey(), new CompileState.Input(hashes.get(e.getKey()), apis, e.getValue().warningCount()));
     }
-    CompileState state = new CompileState(compiler, config, stages, next);
+    CompileState state = new CompileState(compiler, config, stages, output, next);
     Removal removal = old == null ? new Removal() : removeOutputs(old, state, producer.keySet(), removed);
     List<String> removedClasses = removal.classes;
     if (!apiChanges.isEmpty() || !removedClasses.isEmpty()) {
@@ -220,7 +252,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       getLog().info("modelc: " + what + (marked == 0 ? "" : "; " + count(marked, "Java class file")
           + " marked stale, so javac recompiles the code that may use them"));
     }
-    state.write(stateFile().toPath());
+    state.write(statePath());
     int upToDate = next.size() - results.size();
     List<String> parts = new ArrayList<>();
     if (!results.isEmpty()) {
@@ -232,6 +264,10 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     }
     if (removal.replaced > 0) {
       parts.add("removed " + count(removal.replaced, "class file") + " of models renamed or moved to another package");
+    }
+    if (removal.moved > 0) {
+      parts.add("removed " + count(removal.moved, "class file") + " from the previous output directory "
+          + removal.previousOutput);
     }
     if (removal.excluded > 0) {
       parts.add("removed " + count(removal.excluded, "class file") + " of models no longer compiled (left out by"
@@ -251,6 +287,9 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     int deleted;
     int excluded;
     int replaced;
+    /** Class files left in the output directory of the last compile, when it was another one. */
+    int moved;
+    Path previousOutput;
     final List<String> classes = new ArrayList<>();
   }
 
@@ -265,6 +304,17 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     Path root = sourceDirectory().toPath();
     Path out = outputDirectory().toPath();
     Removal removal = new Removal();
+    if (!old.output.isEmpty() && !old.output.equals(state.output)) {
+      // Every class went to the new folder: the old folder's are stale (javac and the jar would still see them).
+      removal.previousOutput = Path.of(old.output);
+      for (CompileState.Input input : old.inputs.values()) {
+        for (String c : input.apiByClassFile().keySet()) {
+          if (delete(removal.previousOutput, c)) {
+            removal.moved++;
+          }
+        }
+      }
+    }
     for (Map.Entry<String, CompileState.Input> e : old.inputs.entrySet()) {
       boolean gone = removed.contains(e.getKey());
       boolean excluded = gone && Files.isRegularFile(root.resolve(e.getKey()));

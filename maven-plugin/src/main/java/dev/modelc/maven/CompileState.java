@@ -19,7 +19,7 @@ import java.util.TreeSet;
 
 /**
  * What the last successful compile left, kept in a properties file under {@code target/modelc}: the compiler that
- * ran, the configuration and the stages emitted, and for every input (its path under the source directory) the hash
+ * ran, the configuration, the stages emitted and the folder the classes went to, and for every input (its path under the source directory) the hash
  * of its text, the classes it produced with the hash of each class's public API, and how many warnings it had (so
  * that {@code failOnWarning} can judge an input without compiling it again). The stage files an input left follow
  * from its classes and the stages ({@link StageFiles}). A state file of a build older than the {@code emit} entry
@@ -30,6 +30,7 @@ import java.util.TreeSet;
  *   compiler=0.1.0-SNAPSHOT 1733112000000 1843203
  *   config=package= anomaly=true             (anomaly only when set)
  *   emit=ast schedule                        (space separated; empty when none)
+ *   output=/home/me/app/target/classes       (absolute; a state without it names no folder)
  *   input.demo/linreg.mdl=3f1c...            (SHA-256 of the file)
  *   input.demo/linreg.mdl.classes=demo/LinReg.class 9a0e...   (class file, API hash; space separated pairs)
  *   input.demo/linreg.mdl.warnings=1
@@ -49,18 +50,21 @@ final class CompileState {
   final Set<Stage> emit;
   /** False for a state file without an {@code emit} entry, whose {@link #emit} is then every stage. */
   final boolean emitKnown;
+  /** The absolute output folder the classes were written to; empty in a state file older than this entry. */
+  final String output;
   final Map<String, Input> inputs;
 
-  CompileState(String compiler, String config, Set<Stage> emit, Map<String, Input> inputs) {
-    this(compiler, config, emit, true, inputs);
+  CompileState(String compiler, String config, Set<Stage> emit, String output, Map<String, Input> inputs) {
+    this(compiler, config, emit, true, output, inputs);
   }
 
-  private CompileState(String compiler, String config, Set<Stage> emit, boolean emitKnown,
+  private CompileState(String compiler, String config, Set<Stage> emit, boolean emitKnown, String output,
       Map<String, Input> inputs) {
     this.compiler = compiler;
     this.config = config;
     this.emit = Set.copyOf(emit);
     this.emitKnown = emitKnown;
+    this.output = output;
     this.inputs = new TreeMap<>(inputs);
   }
 
@@ -105,7 +109,7 @@ final class CompileState {
     Set<Stage> emit = emitted == null ? EnumSet.allOf(Stage.class) : new TreeSet<>();
     words(emitted == null ? "" : emitted).forEach(s -> emit.add(Stage.of(s)));
     return new CompileState(p.getProperty("compiler", ""), p.getProperty("config", ""), emit, emitted != null,
-        inputs);
+        p.getProperty("output", ""), inputs);
   }
 
   private static List<String> words(String text) {
@@ -117,6 +121,7 @@ final class CompileState {
     p.setProperty("compiler", compiler);
     p.setProperty("config", config);
     p.setProperty("emit", String.join(" ", new TreeSet<>(emit).stream().map(Stage::label).toList()));
+    p.setProperty("output", output);
     for (Map.Entry<String, Input> e : inputs.entrySet()) {
       p.setProperty("input." + e.getKey(), e.getValue().hash());
       List<String> words = new ArrayList<>();

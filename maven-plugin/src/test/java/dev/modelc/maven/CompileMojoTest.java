@@ -447,6 +447,57 @@ class CompileMojoTest {
   }
 
   @Test
+  void twoExecutionsOfTheGoalKeepTheirOwnState() throws Exception {
+    Path extra = dir.resolve("src/extra/mdl");
+    Files.createDirectories(extra.resolve("extra"));
+    Files.writeString(extra.resolve("extra/other.mdl"), LINREG.replace("LinReg", "Other"));
+    for (int build = 0; build < 2; build++) {
+      mojo().execute();
+      CompileMojo second = mojo();
+      second.executionId = "extra";
+      second.sourceDirectory = extra.toFile();
+      second.execute();
+      assertTrue(Files.isRegularFile(classes.resolve("demo/LinReg.class")), log.toString());
+      assertTrue(Files.isRegularFile(classes.resolve("extra/Other.class")), log.toString());
+    }
+    assertTrue(last().startsWith("INFO modelc: 1 model up to date"), last());
+    assertTrue(log.stream().noneMatch(l -> l.contains("no longer exist")), log.toString());
+    assertTrue(Files.isRegularFile(dir.resolve("target/modelc/compile-state-extra.properties")));
+  }
+
+  @Test
+  void anotherOutputDirectoryRecompilesAndEmptiesTheOldOne() throws Exception {
+    mojo().execute();
+    CompileMojo m = mojo();
+    Path gen = dir.resolve("target/gen");
+    m.outputDirectory = gen.toFile();
+    m.execute();
+    assertTrue(Files.isRegularFile(gen.resolve("demo/LinReg.class")));
+    assertFalse(Files.exists(classes.resolve("demo/LinReg.class")), "javac and the jar would see a stale class");
+    assertFalse(Files.exists(classes.resolve("Mlp.class")));
+    assertTrue(last().contains("compiled 2 models") && last().contains("removed 2 class files from the previous"
+        + " output directory " + classes.toAbsolutePath().normalize()), last());
+    Files.writeString(src.resolve("demo/linreg.mdl"), LINREG.replace("lr = 0.01", "lr = 0.5"));
+    mojo().execute();
+    assertTrue(last().startsWith("INFO modelc: compiled 2 models"), "back in the first folder, all again: " + last());
+    assertFalse(Files.exists(gen.resolve("demo/LinReg.class")));
+  }
+
+  @Test
+  void aMissingSourceDirectoryWarnsAndAFileIsAnError() throws Exception {
+    mojo().execute();
+    CompileMojo m = mojo();
+    m.sourceDirectory = dir.resolve("src/main/mld").toFile();
+    m.execute();
+    assertTrue(log.contains("WARN modelc: the source directory " + dir.resolve("src/main/mld")
+        + " does not exist; the classes of the 2 model files compiled from it before are removed"), log.toString());
+    CompileMojo f = mojo();
+    f.sourceDirectory = src.resolve("mlp.mdl").toFile();
+    MojoFailureException e = assertThrows(MojoFailureException.class, f::execute);
+    assertEquals("modelc: the source directory " + src.resolve("mlp.mdl") + " is not a directory", e.getMessage());
+  }
+
+  @Test
   void skipDoesNothing() throws Exception {
     CompileMojo m = mojo();
     m.skip = true;
