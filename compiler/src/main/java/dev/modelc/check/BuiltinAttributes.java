@@ -354,25 +354,26 @@ final class BuiltinAttributes {
       error(at, name + " must be at most " + Integer.MAX_VALUE + ", got " + v);
       return null;
     }
-    if (v instanceof Long l && l >= 0) {
-      return checkPositive(new int[] {l.intValue(), l.intValue()}, name, at);
+    if (v instanceof Long l) {
+      return checkPositive(l, l, name, at);
     }
     if (v instanceof List<?> l && l.size() == 2 && l.get(0) instanceof Long a && l.get(1) instanceof Long b) {
-      return checkPositive(new int[] {a.intValue(), b.intValue()}, name, at);
+      return checkPositive(a, b, name, at);
     }
     error(at, name + " must be an integer or a list of two integers, got " + ConstEval.describe(v));
     return null;
   }
 
-  private int[] checkPositive(int[] p, String name, Span at) {
+  /** The pair, or null after an error when a value is negative (or zero, but for padding). */
+  private int[] checkPositive(long first, long second, String name, Span at) {
     boolean zeroOk = name.equals("padding");
-    for (int x : p) {
+    for (long x : new long[] {first, second}) {
       if (x < 0 || (!zeroOk && x == 0)) {
         error(at, name + " must be " + (zeroOk ? "non-negative" : "positive") + ", got " + x);
         return null;
       }
     }
-    return p;
+    return new int[] {(int) first, (int) second};
   }
 
   private static List<Long> longs(Object v) {

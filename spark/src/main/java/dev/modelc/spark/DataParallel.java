@@ -31,7 +31,7 @@ public final class DataParallel {
 
         /** Batches per epoch, as {@link Loader#batchCount()}. */
         public int batchesPerEpoch() {
-            return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+            return n / batchSize + (dropLast || n % batchSize == 0 ? 0 : 1); // n + batchSize - 1 could overflow
         }
 
         public int epochOf(long step) {

@@ -90,7 +90,7 @@ public final class Loader {
     /** The number of batches per epoch. */
     public int batchCount() {
         int n = data.size();
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return n / batchSize + (dropLast || n % batchSize == 0 ? 0 : 1); // n + batchSize - 1 could overflow
     }
 
     /** The size of batch {@code index} of an epoch. */

@@ -105,6 +105,16 @@ class LoaderTest {
     }
 
     @Test
+    void aBatchSizeNearTheLargestIntStillGivesOnePartialBatch() throws DataException {
+        for (int batch : new int[] {Integer.MAX_VALUE - 19, Integer.MAX_VALUE - 1, Integer.MAX_VALUE}) {
+            Loader loader = new Loader(numbered(20), batch, 1);
+            assertEquals(1, loader.batchCount(), "batch " + batch);
+            assertEquals(20, loader.epoch(0).iterator().next().size(), "batch " + batch);
+            assertEquals(0, new Loader(numbered(20), batch, 1).dropLast(true).batchCount(), "batch " + batch);
+        }
+    }
+
+    @Test
     void bindToSetsInputsAndTheBatchSize() throws DataException {
         TestModel m = new TestModel(List.of(spec("x", "f32", "B", "2"), spec("t", "i32", "B")), List.of());
         Loader loader = new Loader(numbered(5).bind(m), 3, 0);
