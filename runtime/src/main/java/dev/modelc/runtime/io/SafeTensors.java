@@ -48,6 +48,25 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
+    /** What a file that is not safetensors seems to be, from its first bytes: " (a NumPy .npy file)", or "". */
+    static String kindOf(byte[] first) {
+        if (first[0] == (byte) 0x93 && first[1] == 'N' && first[2] == 'U' && first[3] == 'M') {
+            return " (it starts as a NumPy .npy file does)";
+        }
+        if (first[0] == 'P' && first[1] == 'K' && first[2] == 3 && first[3] == 4) {
+            return " (it starts as a zip archive, such as .npz, does)";
+        }
+        if (first[0] == 0x1f && first[1] == (byte) 0x8b) {
+            return " (it starts as a gzip file does)";
+        }
+        for (byte b : first) {
+            if (b < 0x09 || b > 0x7e || (b > 0x0d && b < 0x20)) {
+                return "";
+            }
+        }
+        return " (it starts with text)";
+    }
+
     public static ArrayFile read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -58,7 +77,8 @@ public final class SafeTensors {
             readFully(ch, lengthBytes, 0, file);
             long n = lengthBytes.getLong(0);
             if (n < 0 || n > MAX_HEADER_BYTES) {
-                throw fail(file, null, "header length " + Long.toUnsignedString(n) + " is more than the "
+                throw fail(file, null, "not a safetensors file" + kindOf(lengthBytes.array()) + ": its first 8 bytes"
+                        + " give a header length of " + Long.toUnsignedString(n) + ", more than the "
                         + MAX_HEADER_BYTES + " bytes allowed");
             }
             if (n > size - 8) {

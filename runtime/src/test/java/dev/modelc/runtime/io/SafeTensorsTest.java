@@ -81,6 +81,17 @@ class SafeTensorsTest {
     }
 
     @Test
+    void anotherKindOfFileIsNamedAsNotSafetensors() throws IOException {
+        Path file = dir.resolve("model.mdl");
+        Files.writeString(file, "model M { input x : f32[B, 1] }\n");
+        assertFails(file, null, "not a safetensors file (it starts with text): its first 8 bytes give a header length");
+        Files.write(file, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0x76, 0, 0, 0});
+        assertFails(file, null, "not a safetensors file (it starts as a NumPy .npy file does)");
+        Files.write(file, new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 0, 0});
+        assertFails(file, null, "not a safetensors file (it starts as a zip archive, such as .npz, does)");
+    }
+
+    @Test
     void headerLongerThanFile() throws IOException {
         Path file = dir.resolve("trunc.safetensors");
         Files.write(file, ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putLong(100).array());
