@@ -1,9 +1,13 @@
 package dev.modelc.cli;
 
+import dev.modelc.runtime.data.Idx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -41,6 +45,13 @@ final class OutputFile {
         throw new UserError(flag + " " + path + ": that is " + what + " (" + input + "), which writing there "
             + "would overwrite; name another file");
       }
+      for (Path read : filesReadIn(input)) {
+        if (sameFile(path, read)) {
+          throw new UserError(flag + " " + path + ": that is " + read.getFileName() + " of "
+              + what.replace(" file", " directory") + " (" + input + "), which writing there would overwrite; "
+              + "name another file");
+        }
+      }
     });
     outputs.forEach((other, output) -> {
       if (output != null && (sameFile(path, output)
@@ -49,6 +60,19 @@ final class OutputFile {
             + "would overwrite the other; name two files");
       }
     });
+  }
+
+  /** The data files a directory given as data holds (its IDX pairs, plain or gzipped), or none. */
+  private static List<Path> filesReadIn(Path input) {
+    if (input == null || !Files.isDirectory(input)) {
+      return List.of();
+    }
+    List<Path> files = new ArrayList<>();
+    for (String name : Stream.concat(Idx.TRAIN.stream(), Idx.HELD_OUT.stream()).toList()) {
+      files.add(input.resolve(name));
+      files.add(input.resolve(name + ".gz"));
+    }
+    return files;
   }
 
   private static boolean sameFile(Path a, Path b) {

@@ -1,6 +1,7 @@
 package dev.modelc.cli;
 
 import static dev.modelc.cli.Cli.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -239,6 +240,26 @@ class TrainMistakesTest {
     r = run("predict", model.toString(), "--weights", w.toString(), "--data", data, "--out", data);
     assertError(Main.USER_ERROR, r, "--out " + data + ": that is the --data file");
     assertTrue(Files.readString(Path.of(data)).startsWith("x0,x1"));
+  }
+
+  /** The IDX files inside a --data directory are inputs too, the held-out pair among them. */
+  @Test
+  void outputsThatWouldOverwriteAFileOfADataDirectoryAreRefused() throws Exception {
+    Path idx = Files.createDirectories(dir.resolve("idx"));
+    try (var files = Files.list(Path.of("../samples/data/fashion-mnist"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, idx.resolve(f.getFileName()));
+      }
+    }
+    Path labels = idx.resolve("train-labels-idx1-ubyte.gz");
+    byte[] before = Files.readAllBytes(labels);
+    Run r = run("train", "../samples/models/mlp.mdl", "--data", idx.toString(), "--metrics", labels.toString());
+    assertError(Main.USER_ERROR, r, "--metrics " + labels + ": that is train-labels-idx1-ubyte.gz of the --data "
+        + "directory (" + idx + "), which writing there would overwrite; name another file");
+    Path held = idx.resolve("t10k-images-idx3-ubyte.gz");
+    assertError(Main.USER_ERROR, run("train", "../samples/models/mlp.mdl", "--data", idx.toString(), "--checkpoint",
+        held.toString()), "--checkpoint " + held + ": that is t10k-images-idx3-ubyte.gz of the --data directory");
+    assertArrayEquals(before, Files.readAllBytes(labels));
   }
 
   /** A param too large for the heap: what it needs and how to raise the heap, exit 1, for train and check. */

@@ -305,6 +305,10 @@ public final class Checkpoint {
             throw new WeightsFormatException(file, null, "cannot restore model " + model.name() + ":\n\t"
                     + String.join("\n\t", errors));
         }
+        Map<String, Object> states = new java.util.LinkedHashMap<>();   // converted first: a refusal changes nothing
+        for (TensorSpec s : model.optimizerState()) {
+            states.put(s.name(), Weights.convert(content.get(STATE_PREFIX + s.name()), s.dtype(), file));
+        }
         Map<String, Double> before = new java.util.LinkedHashMap<>();
         for (String name : model.hyperparameterNames()) {
             before.put(name, model.hyperparameter(name));
@@ -319,7 +323,7 @@ public final class Checkpoint {
         }
         Weights.load(model, parameters(), file, true);
         for (TensorSpec s : model.optimizerState()) {
-            Object from = content.get(STATE_PREFIX + s.name()).convertTo(s.dtype()).data();
+            Object from = states.get(s.name());
             Object to = model.optimizerState(s.name());
             System.arraycopy(from, 0, to, 0, ArrayData.length(to));
         }

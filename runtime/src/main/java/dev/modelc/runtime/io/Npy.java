@@ -298,7 +298,18 @@ public final class Npy {
 
         private WeightsFormatException bad(String problem) {
             return new WeightsFormatException(source, name, "bad .npy header at character " + pos + ": " + problem
-                    + " in " + text.strip());
+                    + " in " + shown(text.strip()));
+        }
+
+        /** The header as a message shows it: about 120 characters at most, control and non-ASCII ones escaped. */
+        private static String shown(String header) {
+            StringBuilder b = new StringBuilder();
+            int i = 0;
+            for (; i < header.length() && b.length() < 120; i++) {
+                char c = header.charAt(i);
+                b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+            }
+            return i == header.length() ? b.toString() : b + "... (" + header.length() + " characters)";
         }
     }
 

@@ -75,6 +75,18 @@ public final class Weights {
         return load(model, content, file.toString(), strict);
     }
 
+    /**
+     * {@code a} as {@code dtype}'s array; a value the type cannot hold (an f64 1e300 for an f32 parameter) is a
+     * format error of {@code source}, naming the tensor and the element.
+     */
+    static Object convert(ArrayData a, String dtype, String source) throws WeightsFormatException {
+        try {
+            return a.convertTo(dtype).data();
+        } catch (IllegalArgumentException e) {
+            throw new WeightsFormatException(source, null, e.getMessage());
+        }
+    }
+
     /** Loads arrays already read (a checkpoint's parameter part, for instance). */
     public static LoadResult load(Model model, ArrayFile content, String source, boolean strict)
             throws WeightsFormatException {
@@ -85,15 +97,17 @@ public final class Weights {
         }
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>(content.arrays().keySet());
+        Map<String, Object> converted = new LinkedHashMap<>();   // all converted first: a refusal changes nothing
         for (TensorSpec p : model.parameters()) {
             unexpected.remove(p.name());
             ArrayData a = content.get(p.name());
             if (a == null) {
                 missing.add(p.name());
             } else {
-                model.setParameter(p.name(), a.convertTo(p.dtype()).data());
+                converted.put(p.name(), convert(a, p.dtype(), source));
             }
         }
+        converted.forEach(model::setParameter);
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
     }
 

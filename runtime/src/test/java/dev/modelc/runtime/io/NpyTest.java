@@ -71,6 +71,11 @@ class NpyTest {
         ByteBuffer big = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 33);
         assertFails(handBuilt("l", "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", big.array()),
                 "does not fit i32");
+        String junk = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,)" + "\0".repeat(5000) + "}";
+        Path garbled = handBuilt("g", junk, new byte[4]);
+        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> Npy.read(garbled));
+        assertTrue(e.getMessage().contains(", 'shape': (1,)\\u0000\\u0000") && e.getMessage().endsWith(" characters)")
+                && e.getMessage().length() < 400, "a short message, control characters escaped: " + e.getMessage());
         Path notNpy = dir.resolve("n.npy");
         Files.write(notNpy, "hello world".getBytes(StandardCharsets.US_ASCII));
         assertFails(notNpy, "no \\x93NUMPY magic");

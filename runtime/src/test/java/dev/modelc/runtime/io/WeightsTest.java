@@ -76,6 +76,18 @@ class WeightsTest {
     }
 
     @Test
+    void anF64ValueBeyondF32IsAFormatErrorThatChangesNothing() throws IOException {
+        Path file = dir.resolve("big.safetensors");
+        SafeTensors.write(file, Map.of("fc.weight", ArrayData.of("fc.weight", new double[] {1, 2, 3, 4, 5, 6}, 2, 3),
+                "fc.bias", ArrayData.of("fc.bias", new double[] {0.25, 1e300}, 2)), Map.of());
+        TestModel m = net();
+        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> Weights.load(m, file));
+        assertEquals(file + ": fc.bias: element 1 is 1.0E300, beyond the f32 range (the largest is about 3.4e38), so it"
+                + " would become infinity as f32", e.getMessage());
+        assertArrayEquals(new float[6], (float[]) m.parameter("fc.weight"), "no parameter was set");
+    }
+
+    @Test
     void atomicWriteLeavesTheOldFileWholeOnFailure() throws IOException {
         Path file = dir.resolve("keep.bin");
         AtomicFile.write(file, new byte[] {1, 2, 3});
