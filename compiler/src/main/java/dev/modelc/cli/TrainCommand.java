@@ -12,6 +12,7 @@ import dev.modelc.runtime.data.Batch;
 import dev.modelc.runtime.data.DataBinding;
 import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.data.Loader;
+import dev.modelc.runtime.io.ArrayData;
 import dev.modelc.runtime.io.Checkpoint;
 import dev.modelc.runtime.io.Weights;
 import dev.modelc.runtime.train.MeanLoss;
@@ -196,6 +197,9 @@ final class TrainCommand implements Callable<Integer> {
 
       Dataset trainData = DataFiles.open(data, spec.commandLine().getErr());
       DataBinding trainBinding = DataFiles.io(data, () -> trainData.bind(model));
+      if (!detectAnomaly) {
+        warnNonFinite(trainBinding, data, spec.commandLine().getErr());
+      }
       Loader loader = new Loader(trainBinding, batchSize, seedValue).dropLast(drop);
       if (loader.batchCount() == 0) {
         throw new UserError(data + ": " + trainData.size() + " samples make no batch of " + batchSize
@@ -505,6 +509,21 @@ final class TrainCommand implements Callable<Integer> {
       return null;
     }
     return new Loader(b, batchSize, 0).shuffle(false);
+  }
+
+  /**
+   * Training data may hold NaN or infinity (a model can mask it, as PyTorch's would), so it is not refused; but as
+   * one usually makes every loss and, after a step, every parameter NaN, the first of each input is named.
+   */
+  private static void warnNonFinite(DataBinding binding, Path data, PrintWriter err) {
+    for (ArrayData a : binding.dataset().arrays().values()) {
+      String first = a.firstNonFinite();
+      if (first != null) {
+        err.println("modelc: warning: " + data + ": input " + a.name() + ": " + first + " (the loss and, after a "
+            + "step, the parameters may become NaN; --detect-anomaly stops at the first)");
+      }
+    }
+    err.flush();
   }
 
   private Evaluation runEval(Model model, Loader heldOut) {

@@ -122,6 +122,27 @@ public final class ArrayData {
         return -1;
     }
 
+    /**
+     * The first NaN or infinite element of a float array, as {@code element 7 [3, 1] is NaN}, or null when every
+     * element is finite (and for integer arrays).
+     */
+    public String firstNonFinite() {
+        if (data instanceof float[] f) {
+            for (int i = 0; i < f.length; i++) {
+                if (!Float.isFinite(f[i])) {
+                    return "element " + position(i) + " is " + f[i];
+                }
+            }
+        } else if (data instanceof double[] d) {
+            for (int i = 0; i < d.length; i++) {
+                if (!Double.isFinite(d[i])) {
+                    return "element " + position(i) + " is " + d[i];
+                }
+            }
+        }
+        return null;
+    }
+
     /** Flat index {@code i} as written for a person: {@code 7}, or {@code 7 [3, 1]} with the index per dimension. */
     private String position(int i) {
         if (shape.length < 2) {
