@@ -326,7 +326,7 @@ final class BuiltinAttributes {
 
   private List<Integer> dimList(Object v, int rank, Span at) {
     List<Integer> out = new ArrayList<>();
-    if (v == null) {
+    if (v == null || v instanceof List<?> l && l.isEmpty()) { // dim = [] reduces every dim, as torch.sum's
       for (int i = 0; i < rank; i++) {
         out.add(i);
       }

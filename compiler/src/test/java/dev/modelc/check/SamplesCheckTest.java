@@ -56,6 +56,17 @@ class SamplesCheckTest {
   }
 
   @Test
+  void anEmptyDimListReducesEveryDimAsTorchSum() {
+    Diagnostics d = new Diagnostics();
+    CheckedProgram p = Frontend.load(new SourceFile("r.mdl", "model R { input x : f32[B, 2, 5]  let s = sum(x, dim = [])"
+        + "  let m = mean(x, dim = [], keepdim = true)  let a = amax(x, [])  output s, m, a }"), d);
+    assertFalse(d.hasErrors(), DiagnosticPrinter.text(d));
+    assertEquals("f32[]", p.models().get(0).value("s").type().toString());
+    assertEquals("f32[1, 1, 1]", p.models().get(0).value("m").type().toString());
+    assertEquals("f32[]", p.models().get(0).value("a").type().toString());
+  }
+
+  @Test
   void symbolicSizesFlowThroughFlatten() {
     Diagnostics d = new Diagnostics();
     CheckedProgram p = Frontend.load(new SourceFile("f.mdl",
