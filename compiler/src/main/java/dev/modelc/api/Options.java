@@ -29,6 +29,9 @@ public record Options(String packageName, Set<Stage> emit, boolean generate, boo
     if (!packageName.isEmpty() && !isPackageName(packageName)) {
       throw new IllegalArgumentException("not a Java package name: " + packageName);
     }
+    if (isReservedPackage(packageName)) {
+      throw new IllegalArgumentException(RESERVED + packageName);
+    }
     emit = emit.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(emit));
     javaClasses = Map.copyOf(javaClasses);
     modelClasses = Map.copyOf(modelClasses);
@@ -85,5 +88,13 @@ public record Options(String packageName, Set<Stage> emit, boolean generate, boo
    */
   public static boolean isPackageName(String name) {
     return name.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*") && SourceVersion.isName(name);
+  }
+
+  /** The start of the message for a package under {@code java}, followed by the package. */
+  public static final String RESERVED = "the JVM loads no class of an application into java or a package under it: ";
+
+  /** Whether {@code name} is {@code java} or a package under it, where the JVM refuses to define our classes. */
+  public static boolean isReservedPackage(String name) {
+    return name.equals("java") || name.startsWith("java.");
   }
 }

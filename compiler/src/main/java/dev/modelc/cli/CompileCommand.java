@@ -67,6 +67,9 @@ final class CompileCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--package: not a Java package name: "
           + packageName);
     }
+    if (Options.isReservedPackage(packageName)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + Options.RESERVED + packageName);
+    }
     if (directory != null && jar != null) {
       // one of them would be ignored: the classes would not be where the user looks for them
       throw new CommandLine.ParameterException(spec.commandLine(), "-d " + directory + " and --jar " + jar

@@ -102,6 +102,12 @@ class CompileAndGraphCommandTest {
   @Test
   void badPackageIsAUsageError() {
     assertEquals(Main.USAGE, run("compile", "../samples/models/linreg.mdl", "--package", "1bad").code());
+    Run r = run("compile", "../samples/models/linreg.mdl", "--package", "java.lang");
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("--package: the JVM loads no class of an application into java or a package under"
+        + " it: java.lang"), r.err());
+    assertEquals(Main.OK, run("compile", "../samples/models/linreg.mdl", "-d", dir.toString(), "--package",
+        "javax.demo").code());
   }
 
   @Test

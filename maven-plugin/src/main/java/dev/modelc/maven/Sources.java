@@ -103,6 +103,9 @@ final class Sources {
     if (pkg.isEmpty()) {
       return null;
     }
+    if (Options.isReservedPackage(pkg)) {
+      return Options.RESERVED.replace(": ", "");
+    }
     for (String part : pkg.split("\\.", -1)) {
       if (SourceVersion.isKeyword(part)) {
         boolean literal = part.equals("true") || part.equals("false") || part.equals("null");

@@ -361,6 +361,10 @@ class CompileMojoTest {
     MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
     assertTrue(e.getMessage().contains("packageName 'app.static' is not a Java package name: 'static' is a Java"
         + " keyword"), e.getMessage());
+    m.packageName = "java.models";
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("the JVM loads no class of an application into java or a package under it"),
+        e.getMessage());
   }
 
   @Test
