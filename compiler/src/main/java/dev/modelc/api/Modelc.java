@@ -228,13 +228,7 @@ public final class Modelc {
 
   /** The place of an IR error: the origin's line and column in the source, one character wide. */
   private static Span spanOf(SourceFile source, IrException e) {
-    int line = Math.max(1, e.origin.line());
-    String lineText = source.line(line);
-    int offset = 0;
-    for (int i = 1; i < line; i++) {
-      offset += source.line(i).length() + 1;
-    }
-    int col = Math.max(1, Math.min(e.origin.column(), lineText.length() + 1));
-    return source.span(offset + col - 1, offset + col);
+    int at = source.offset(e.origin.line(), e.origin.column());
+    return source.span(at, at + 1);
   }
 }

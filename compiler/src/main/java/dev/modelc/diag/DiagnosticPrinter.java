@@ -51,20 +51,19 @@ public final class DiagnosticPrinter {
     if (file == null) {
       return out.toString();
     }
-    String line = printable(file.line(s.line()));
-    if (line.isBlank()) {
+    int length = file.length(s.line());
+    if (blank(file, s.line())) {
       return out.toString();
     }
-    int col = Math.min(s.column(), line.length() + 1);
-    int width = s.endLine() == s.line() ? Math.max(1, s.endColumn() - s.column()) : line.length() - col + 1;
-    if (line.length() > MAX_LINE) {
-      // A window of MAX_LINE columns starting a little before the caret, "..." marking each cut.
-      int from = Math.max(0, Math.min(col - 1 - MAX_LINE / 3, line.length() - MAX_LINE));
-      int to = Math.min(line.length(), from + MAX_LINE);
-      String head = from > 0 ? "..." : "";
-      line = head + line.substring(from, to) + (to < line.length() ? "..." : "");
-      col = col - from + head.length();
-    }
+    int col = Math.min(s.column(), length + 1);
+    int width = s.endLine() == s.line() ? Math.max(1, s.endColumn() - s.column()) : length - col + 1;
+    // A line longer than MAX_LINE: a window of MAX_LINE columns starting a little before the caret, "..." marking
+    // each cut. Only the window is copied, so a finding costs the same however long its line is.
+    int from = length > MAX_LINE ? Math.max(0, Math.min(col - 1 - MAX_LINE / 3, length - MAX_LINE)) : 0;
+    int to = Math.min(length, from + MAX_LINE);
+    String head = from > 0 ? "..." : "";
+    String line = head + printable(file.line(s.line(), from, to)) + (to < length ? "..." : "");
+    col = col - from + head.length();
     out.append("  ").append(line).append('\n');
     width = Math.max(1, Math.min(width, line.length() - col + 1));
     StringBuilder marker = new StringBuilder("  ");
@@ -107,11 +106,20 @@ public final class DiagnosticPrinter {
   }
 
 
-  /** The line with control characters shown as '?', so garbage input cannot mess up a terminal. */
-  private static String printable(String line) {
-    StringBuilder out = new StringBuilder(line.length());
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
+  /**
+   * Whether a line shows as empty, so that it gets no excerpt. Only a line of white space alone is read again here,
+   * for the control characters among it that {@link #printable} shows as '?'; a line with a token on it, the one
+   * almost every finding is on, is answered from the source file without reading it.
+   */
+  private static boolean blank(SourceFile file, int line) {
+    return file.isBlank(line) && printable(file.line(line)).isBlank();
+  }
+
+  /** The text with control characters shown as '?', so garbage input cannot mess up a terminal. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
       out.append(c == '\t' || (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0)) ? c : '?');
     }
     return out.toString();

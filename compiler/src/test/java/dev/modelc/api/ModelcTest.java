@@ -60,6 +60,28 @@ class ModelcTest {
     assertTrue(e.getMessage().contains("bad.mdl:13:15"), e.getMessage());
   }
 
+  /**
+   * 20,000 errors on one line of 390,000 characters: each message has its place and a window of the line around its
+   * caret. Every message's text is rendered, and each once copied the whole line: 48 s for `modelc compile`.
+   */
+  @Test
+  void manyErrorsOnOneLongLineAreEachPlacedAndCut() {
+    StringBuilder src = new StringBuilder("model M { input x : f32[B, 3]");
+    for (int i = 0; i < 20_000; i++) {
+      src.append(" let a").append(i).append(" = zz").append(i);
+    }
+    Result r = Modelc.compileSource("one.mdl", src.append(" output a0 }\n").toString(), Options.defaults());
+    assertEquals(20_000, r.errorCount());
+    Message m = r.messages().get(12_345);
+    int column = src.indexOf("zz12345 ") + 1;
+    assertEquals("one.mdl:1:" + column + ": error: undefined name 'zz12345'", m.toString());
+    String[] lines = m.text().split("\n");
+    assertEquals(3, lines.length, m.text());
+    assertTrue(lines[1].startsWith("  ...") && lines[1].endsWith("...") && lines[1].length() == 128, lines[1]);
+    assertEquals("zz12345 ", lines[1].substring(lines[2].indexOf('^'), lines[2].indexOf('^') + 8));
+    assertEquals("^~~~~~~", lines[2].strip());
+  }
+
   @Test
   void stagesAreKeptByModel() {
     Result r = Modelc.compileSource("linreg.mdl", LINREG,
