@@ -132,8 +132,9 @@ public final class Weights {
                         + ArrayData.shapeText(a.shape()) + " from checkpoint, the shape in current model is "
                         + ArrayData.shapeText(want) + ".");
             } else if (a.dtype().equals("i32") != p.dtype().equals("i32")) {
-                errors.add("dtype mismatch for " + p.name() + ": the file has " + a.dtype() + ", the model "
-                        + p.dtype() + ".");
+                // integer tensors of every stored width (I32, I64, U8) are read as i32
+                errors.add("dtype mismatch for " + p.name() + ": the file has "
+                        + (a.dtype().equals("i32") ? "integers" : a.dtype()) + ", the model " + p.dtype() + ".");
             }
         }
         if (strict && !unexpected.isEmpty()) {

@@ -76,6 +76,16 @@ class WeightsTest {
     }
 
     @Test
+    void integersForAFloatParameterAreADtypeMismatch() throws IOException {
+        Path file = dir.resolve("ints.safetensors");
+        SafeTensors.write(file, Map.of("fc.weight", ArrayData.of("fc.weight", new float[6], 2, 3),
+                "fc.bias", ArrayData.of("fc.bias", new int[] {1, 2}, 2).convertTo("i64")), Map.of());
+        WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> Weights.load(net(), file));
+        assertTrue(e.getMessage().contains("dtype mismatch for fc.bias: the file has integers, the model f32."),
+                e.getMessage());
+    }
+
+    @Test
     void anF64ValueBeyondF32IsAFormatErrorThatChangesNothing() throws IOException {
         Path file = dir.resolve("big.safetensors");
         SafeTensors.write(file, Map.of("fc.weight", ArrayData.of("fc.weight", new double[] {1, 2, 3, 4, 5, 6}, 2, 3),
