@@ -161,8 +161,10 @@ public final class Idx {
                     + " bytes of data, the file has " + got);
         }
         if (in.read() >= 0) {
-            throw new DataException(file + ": bytes after the " + count + " bytes of data "
-                    + ArrayData.shapeText(dims) + " declares");
+            long extra = 1 + in.transferTo(java.io.OutputStream.nullOutputStream());
+            throw new DataException(file + ": " + extra + (extra == 1 ? " byte" : " bytes") + " more than the " + count
+                    + " bytes of data its header declares (" + (magic == IMAGES_MAGIC ? "images" : "labels")
+                    + String.format(", magic 0x%08x", magic) + ", dimensions " + ArrayData.shapeText(dims) + ")");
         }
         if (magic == LABELS_MAGIC) {
             int[] labels = new int[bytes.length];

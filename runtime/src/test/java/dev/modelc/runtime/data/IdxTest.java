@@ -101,7 +101,12 @@ class IdxTest {
                 e.getMessage());
         write(images, 0x803, new int[] {5, 2, 3}, new byte[31], true);
         e = assertThrows(DataException.class, () -> Idx.read(images, "images"));
-        assertTrue(e.getMessage().contains("bytes after the 30 bytes"), e.getMessage());
+        assertEquals(images + ": 1 byte more than the 30 bytes of data its header declares (images, magic 0x00000803, "
+                + "dimensions [5, 2, 3])", e.getMessage());
+        write(images, 0x801, new int[] {5}, new byte[30], false);   // an images file under a labels header
+        e = assertThrows(DataException.class, () -> Idx.read(images, "images"));
+        assertEquals(images + ": 25 bytes more than the 5 bytes of data its header declares (labels, magic 0x00000801, "
+                + "dimensions [5])", e.getMessage());
         // a .gz file cut short: the file is named, not its directory, and said to be truncated
         Path gz = dir.resolve("train-images-idx3-ubyte.gz");
         byte[] noise = new byte[3000];
