@@ -69,6 +69,10 @@ public final class Csv {
                 }
             }
         }
+        if (java.util.Arrays.stream(names).allMatch(n -> NUMBER.matcher(n).matches())) {
+            throw new DataException(file + ":1:1: the first line holds numbers, not column names; a CSV file starts "
+                    + "with a header row naming its columns (x0,x1,...,t)");
+        }
         int width = names.length;
         int rows = lines.size() - 1;
         double[] values = new double[Math.multiplyExact(rows, width)];

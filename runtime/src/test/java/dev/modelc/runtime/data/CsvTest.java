@@ -123,6 +123,8 @@ class CsvTest {
         assertError("a,b,a\n", ":1:5: column a appears twice");
         assertError("a\n1\n\n2\n", ":3:1: blank line between rows");
         assertError("", ": empty file");
+        assertError("-0.731,2,1\n0.5,1,0\n", ":1:1: the first line holds numbers, not column names; a CSV file starts"
+                + " with a header row naming its columns (x0,x1,...,t)");
         assertError("a,b\n1,2" + "x".repeat(1_000_000) + "\n",
                 ":2:3: column b: '2xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... "
                 + "(1000001 characters)' is not a number");
