@@ -143,7 +143,11 @@ final class ModelContext {
       return null;
     }
     if (expanding.contains(layerName)) {
-      diagnostics.error(call.span(), "layer '" + layerName + "' contains itself (" + String.join(" -> ", expanding)
+      // expanding is a stack, innermost first; the cycle reads outermost first, from the layer that recurs
+      List<String> cycle = new ArrayList<>();
+      expanding.descendingIterator().forEachRemaining(cycle::add);
+      cycle = cycle.subList(cycle.indexOf(layerName), cycle.size());
+      diagnostics.error(call.span(), "layer '" + layerName + "' contains itself (" + String.join(" -> ", cycle)
           + " -> " + layerName + ")");
       return null;
     }
@@ -161,6 +165,7 @@ final class ModelContext {
     Span declared = name.span().to(call.span());
     LayerInstance instance = new LayerInstance(prefix, def, scope, declared, name.name() + " = " + source(call.span()));
     expanding.push(layerName);
+    int start = diagnostics.size();
     try {
       for (Member m : def.members()) {
         if (m instanceof Member.Param p) {
@@ -170,16 +175,23 @@ final class ModelContext {
           TExpr.Ref ref = param(prefix + "." + p.name().name(), p, scope);
           if (ref != null) {
             duplicate(scope.bind(p.name().name(), new Scope.Tensor(ref), p.name().span()), p.name());
+          } else {
+            scope.bind(p.name().name(), new Scope.Poisoned(), p.name().span()); // uses in the call stay silent
           }
         } else if (m instanceof Member.Instance i) {
           LayerInstance nested = instantiate(prefix + "." + i.name().name(), i.name(), i.layer(), scope);
           if (nested != null) {
             duplicate(scope.bind(i.name().name(), new Scope.Instance(nested), i.name().span()), i.name());
+          } else {
+            scope.bind(i.name().name(), new Scope.Poisoned(), i.name().span());
           }
         }
       }
     } finally {
       expanding.pop();
+      // Errors in the layer's params and nested instances point into the layer; say which instance caused them,
+      // as calls do for errors in the body.
+      diagnostics.noteErrorsSince(start, declared, "in layer " + instance.declaration + " here");
     }
     return instance;
   }
