@@ -4,16 +4,21 @@ import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
 import dev.modelc.grammar.MdlLexer;
 import dev.modelc.grammar.MdlParser;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonToken;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.ListTokenSource;
 import org.antlr.v4.runtime.NoViableAltException;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.misc.IntervalSet;
+import org.antlr.v4.runtime.misc.Pair;
 
 /**
  * Parses a .mdl file into a {@link Program}. Syntax errors go to the diagnostics sink, rewritten from ANTLR's raw
@@ -30,12 +35,14 @@ public final class Parser {
     lexer.removeErrorListeners();
     CommonTokenStream tokens = new CommonTokenStream(lexer);
     tokens.fill();
-    if (!scan(file, tokens.getTokens(), diagnostics) || !brackets(file, tokens.getTokens(), diagnostics)) {
+    if (!scan(file, tokens.getTokens(), diagnostics)) {
       return null;
     }
-    MdlParser parser = new MdlParser(tokens);
+    List<int[]> damaged = new ArrayList<>();
+    List<Token> repaired = brackets(file, tokens.getTokens(), diagnostics, damaged);
+    MdlParser parser = new MdlParser(repaired == null ? tokens : new CommonTokenStream(new ListTokenSource(repaired)));
     parser.removeErrorListeners();
-    parser.addErrorListener(new Listener(file, diagnostics));
+    parser.addErrorListener(new Listener(file, diagnostics, damaged));
     MdlParser.FileContext tree = dev.modelc.util.BigStack.call(parser::file);
     if (diagnostics.errorCount() > before) {
       return null;
@@ -96,37 +103,90 @@ public final class Parser {
   /**
    * Checks that every '(' and '[' is closed, and by its own kind, before a token that cannot stand inside brackets (a
    * declaration keyword, a brace, ';', the end of the file). The parser alone would report such a file at the
-   * bracket with "expected a declaration but found '('", having read the call's name as a whole expression. Returns
-   * false after reporting the first unclosed or mismatched bracket (nothing more is parsed).
+   * bracket with "expected a declaration but found '('", having read the call's name as a whole expression. Each
+   * unclosed or mismatched bracket is reported once, up to the next such token. The parser then reads repaired
+   * tokens (the missing closers added before that token; a closer of the wrong kind closes the brackets opened
+   * after one of its kind, or is dropped when there is none), so that it still reports the file's other syntax
+   * errors; {@code damaged} receives the source ranges repaired, from the outermost open bracket to that token,
+   * where its errors would only repeat the bracket's. Returns the repaired tokens, or null when every bracket is
+   * closed.
    */
-  private static boolean brackets(SourceFile file, List<Token> tokens, Diagnostics diagnostics) {
-    java.util.ArrayDeque<Token> open = new java.util.ArrayDeque<>();
+  private static List<Token> brackets(SourceFile file, List<Token> tokens, Diagnostics diagnostics,
+      List<int[]> damaged) {
+    ArrayDeque<Token> open = new ArrayDeque<>();
+    List<Token> out = new ArrayList<>(tokens.size());
     Token previous = null;
-    for (Token t : tokens) {
+    int damagedFrom = -1;     // the start of the range being repaired (an error is reported for it), or -1
+    for (int i = 0; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
       int type = t.getType();
-      if (type == MdlLexer.UNTERMINATED_STRING || type == MdlLexer.BAD_CHAR) {
-        return true;      // a string or character the lexer could not read comes first; the parser reports it
+      if (type == MdlLexer.UNTERMINATED_STRING) {
+        // A string the lexer could not end may hold brackets; the parser reports it, and brackets after it are not
+        // checked (after a bracket error, nothing more is).
+        out.addAll(tokens.subList(i, tokens.size()));
+        if (damagedFrom >= 0) {
+          damaged.add(new int[] {damagedFrom, Integer.MAX_VALUE});
+        }
+        break;
       }
       if (type == MdlLexer.LPAREN || type == MdlLexer.LBRACK) {
         open.push(t);
       } else if ((type == MdlLexer.RPAREN || type == MdlLexer.RBRACK) && !open.isEmpty()) {
-        Token o = open.pop();
-        if ((o.getType() == MdlLexer.LPAREN) != (type == MdlLexer.RPAREN)) {
-          diagnostics.error(span(file, t), "expected " + closing(o) + " to close the '" + o.getText() + "' at "
-              + o.getLine() + ":" + (o.getCharPositionInLine() + 1) + " but found '" + t.getText() + "'");
-          return false;
-        }
-      } else if (!open.isEmpty() && endsBrackets(type)) {
         Token o = open.peek();
-        int at = previous == null ? 0 : previous.getStopIndex() + 1;
-        diagnostics.error(file.span(at, at), "'" + o.getText() + "' at " + o.getLine() + ":"
-            + (o.getCharPositionInLine() + 1) + " is not closed: expected " + closing(o) + " before "
-            + (type == Token.EOF ? "the end of the file" : "'" + t.getText() + "'"));
-        return false;
+        if (closes(t, o)) {
+          open.pop();
+        } else {
+          if (damagedFrom < 0) {
+            diagnostics.error(span(file, t), "expected " + closing(o) + " to close the '" + o.getText() + "' at "
+                + o.getLine() + ":" + (o.getCharPositionInLine() + 1) + " but found '" + t.getText() + "'");
+            damagedFrom = open.peekLast().getStartIndex();
+          }
+          if (open.stream().noneMatch(b -> closes(t, b))) {
+            previous = t;
+            continue;     // dropped
+          }
+          while (!closes(t, open.peek())) {
+            out.add(closer(open.pop(), previous));
+          }
+          open.pop();
+        }
+      } else if (endsBrackets(type)) {
+        if (!open.isEmpty() && damagedFrom < 0) {
+          Token o = open.peek();
+          int at = previous == null ? 0 : previous.getStopIndex() + 1;
+          diagnostics.error(file.span(at, at), "'" + o.getText() + "' at " + o.getLine() + ":"
+              + (o.getCharPositionInLine() + 1) + " is not closed: expected " + closing(o) + " before "
+              + (type == Token.EOF ? "the end of the file" : "'" + t.getText() + "'"));
+          damagedFrom = open.peekLast().getStartIndex();
+        }
+        while (!open.isEmpty()) {
+          out.add(closer(open.pop(), previous));
+        }
+        if (damagedFrom >= 0) {
+          damaged.add(new int[] {damagedFrom, t.getStartIndex()});
+          damagedFrom = -1;
+        }
       }
+      out.add(t);
       previous = t;
     }
-    return true;
+    return damaged.isEmpty() ? null : out;
+  }
+
+  private static boolean closes(Token closer, Token open) {
+    return (open.getType() == MdlLexer.LPAREN) == (closer.getType() == MdlLexer.RPAREN);
+  }
+
+  /** A closing bracket for {@code open}, made up right after {@code previous} to repair the tokens. */
+  private static Token closer(Token open, Token previous) {
+    boolean paren = open.getType() == MdlLexer.LPAREN;
+    int at = previous.getStopIndex() + 1;
+    CommonToken c = new CommonToken(new Pair<>(previous.getTokenSource(), previous.getInputStream()),
+        paren ? MdlLexer.RPAREN : MdlLexer.RBRACK, Token.DEFAULT_CHANNEL, at, at - 1);
+    c.setText(paren ? ")" : "]");
+    c.setLine(previous.getLine());
+    c.setCharPositionInLine(previous.getCharPositionInLine() + previous.getText().length());
+    return c;
   }
 
   private static String closing(Token open) {
@@ -184,12 +244,14 @@ public final class Parser {
   private static final class Listener extends BaseErrorListener {
     private final SourceFile file;
     private final Diagnostics diagnostics;
+    private final List<int[]> damaged;
     private int lastOffset = -1;
     private int lastLine = -10;
 
-    Listener(SourceFile file, Diagnostics diagnostics) {
+    Listener(SourceFile file, Diagnostics diagnostics, List<int[]> damaged) {
       this.file = file;
       this.diagnostics = diagnostics;
+      this.damaged = damaged;
     }
 
     @Override
@@ -204,6 +266,11 @@ public final class Parser {
       }
       lastOffset = start;
       lastLine = token.getType() == Token.EOF ? Integer.MAX_VALUE - 2 : line;
+      for (int[] range : damaged) {
+        if (start >= range[0] && start <= range[1] && token.getType() != MdlLexer.BAD_CHAR) {
+          return;     // in brackets repaired after an error reported for them
+        }
+      }
       int end = token.getType() == Token.EOF ? start : token.getStopIndex() + 1;
       MdlParser parser = (MdlParser) recognizer;
       diagnostics.error(file.span(start, end), message(parser, token, e, msg));
