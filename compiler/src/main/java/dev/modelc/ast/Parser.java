@@ -14,6 +14,7 @@ import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.InputMismatchException;
 import org.antlr.v4.runtime.ListTokenSource;
 import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
@@ -120,9 +121,9 @@ public final class Parser {
     for (int i = 0; i < tokens.size(); i++) {
       Token t = tokens.get(i);
       int type = t.getType();
-      if (type == MdlLexer.UNTERMINATED_STRING) {
-        // A string the lexer could not end may hold brackets; the parser reports it, and brackets after it are not
-        // checked (after a bracket error, nothing more is).
+      if (type == MdlLexer.UNTERMINATED_STRING || type == MdlLexer.UNTERMINATED_COMMENT) {
+        // A string or comment the lexer could not end may hold brackets; the parser reports it, and brackets after
+        // it are not checked (after a bracket error, nothing more is).
         out.addAll(tokens.subList(i, tokens.size()));
         if (damagedFrom >= 0) {
           damaged.add(new int[] {damagedFrom, Integer.MAX_VALUE});
@@ -259,6 +260,13 @@ public final class Parser {
         RecognitionException e) {
       Token token = (Token) offending;
       int start = token.getType() == Token.EOF ? file.text().length() : token.getStartIndex();
+      if (token.getType() == MdlLexer.UNTERMINATED_COMMENT) {
+        // never a consequence of an earlier error; the file ends inside it, so nothing after it is reported
+        lastOffset = start;
+        lastLine = Integer.MAX_VALUE - 2;
+        diagnostics.error(file.span(start, start + 2), "comment not closed: the '/*' here has no '*/' to end it");
+        return;
+      }
       if (start == lastOffset || line <= lastLine + 1) {
         // One error per place, and none right after another: what follows a syntax error until the parser is
         // back in step (the rest of the line and the next) is usually a consequence of the first.
@@ -284,6 +292,14 @@ public final class Parser {
       if (token.getType() == MdlLexer.BAD_CHAR) {
         return "unexpected character " + quoteChar(token.getText());
       }
+      MdlParser.LayerDefContext layer = missingCall(parser, token);
+      if (layer != null) {
+        return "layer '" + layer.name.getText() + "' has no call definition: add one such as (x) = ... before "
+            + "its '}'";
+      }
+      if (afterWith(parser, token)) {
+        return "expected an optimizer call after 'with', such as sgd(lr = 0.1), but found " + found;
+      }
       IntervalSet expected = e != null ? e.getExpectedTokens() : parser.getExpectedTokens();
       if (raw.startsWith("extraneous input") || raw.startsWith("mismatched input")
           || e instanceof InputMismatchException || raw.startsWith("missing")) {
@@ -293,6 +309,31 @@ public final class Parser {
         return "unexpected " + found + " here";
       }
       return "unexpected " + found + " (expected " + expectedText(parser, expected) + ")";
+    }
+
+    /** The layer being parsed when the parser is at its '}' where the call definition should be, else null. */
+    private static MdlParser.LayerDefContext missingCall(MdlParser parser, Token token) {
+      if (token.getType() != MdlLexer.RBRACE) {
+        return null;
+      }
+      ParserRuleContext ctx = parser.getContext();
+      if (ctx instanceof MdlParser.CallDefContext && ctx.getStart() == token) {
+        ctx = ctx.getParent();
+      }
+      // only once the layer's name and '{' were read (not made up by the parser's recovery)
+      return ctx instanceof MdlParser.LayerDefContext l && l.name != null && l.name.getStartIndex() >= 0
+          && l.LBRACE() != null && l.LBRACE().getSymbol().getStartIndex() >= 0 ? l : null;
+    }
+
+    /** Whether the token comes where a minimize's optimizer call should: after 'with', or after 'with' and a name. */
+    private static boolean afterWith(MdlParser parser, Token token) {
+      int i = token.getTokenIndex();
+      org.antlr.v4.runtime.TokenStream in = parser.getTokenStream();
+      if (i >= 1 && in.get(i - 1).getType() == MdlLexer.WITH) {
+        return token.getType() != MdlLexer.ID;
+      }
+      return i >= 2 && in.get(i - 2).getType() == MdlLexer.WITH && in.get(i - 1).getType() == MdlLexer.ID
+          && token.getType() != MdlLexer.LPAREN;
     }
 
     private static String expectedText(MdlParser parser, IntervalSet set) {

@@ -145,6 +145,8 @@ fragment EXPONENT : [eE] [+-]? [0-9]+;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> skip;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip;
+// A block comment the file ends inside of (its text holds no '*/'); reported by the front end as not closed.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF;
 WS            : [ \t\r\n\f]+ -> skip;
 
 // Anything else is one bad character, reported by the front end with its position.
