@@ -113,12 +113,15 @@ final class ConstEval {
           + describe(r));
       return null;
     }
-    if (l instanceof Long a && r instanceof Long c && b.op() != Expr.BinaryOp.DIV && b.op() != Expr.BinaryOp.POW) {
+    // As in Python, integers stay integers under + - * and ** with an exponent >= 0; '/' gives a float.
+    if (l instanceof Long a && r instanceof Long c && b.op() != Expr.BinaryOp.DIV
+        && (b.op() != Expr.BinaryOp.POW || c >= 0)) {
       try {
         return switch (b.op()) {
           case ADD -> Math.addExact(a, c);
           case SUB -> Math.subtractExact(a, c);
           case MUL -> Math.multiplyExact(a, c);
+          case POW -> power(a, c);
           default -> {
             diagnostics.error(b.span(), "'@' needs tensors, not numbers");
             yield null;
@@ -143,6 +146,21 @@ final class ConstEval {
       }
       case LT, LE, GT, GE, EQ, NE, AND, OR -> throw new IllegalStateException("reported above");
     };
+  }
+
+  /** {@code base ** exponent} for an exponent >= 0, exactly; throws ArithmeticException when it overflows. */
+  private static long power(long base, long exponent) {
+    if (base == 0 || base == 1) {
+      return exponent == 0 ? 1 : base;
+    }
+    if (base == -1) {
+      return exponent % 2 == 0 ? 1 : -1;
+    }
+    long result = 1;
+    for (long i = 0; i < exponent; i++) {   // at most 63 rounds before |result| overflows
+      result = Math.multiplyExact(result, base);
+    }
+    return result;
   }
 
   private Object call(Expr.Call c, Scope scope) {
@@ -174,6 +192,20 @@ final class ConstEval {
 
   static Dim asDim(Object v) {
     return v instanceof Dim d ? d : Dim.of((Long) v);
+  }
+
+  /**
+   * A value where an integer is needed: an integer as itself, a float with its value and where floats come from
+   * ({@code 8.0, a float}), else as {@link #describe}.
+   */
+  static String describeNonInteger(Object v) {
+    if (v instanceof Long) {
+      return v.toString();
+    }
+    if (v instanceof Double d) {
+      return d + ", a float ('/', float literals, sqrt, exp and log give floats)";
+    }
+    return describe(v);
   }
 
   static String describe(Object v) {

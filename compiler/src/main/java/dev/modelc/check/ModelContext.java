@@ -228,7 +228,7 @@ final class ModelContext {
         ok = false;
       } else if (!(v instanceof Long l) || l <= 0) {
         diagnostics.error(a.value().span(), "size '" + name + "' of layer " + def.name()
-            + " must be a positive integer constant, got " + (v instanceof Long ? v : ConstEval.describe(v)));
+            + " must be a positive integer constant, got " + ConstEval.describeNonInteger(v));
         ok = false;
       } else {
         sizes.put(name, l);

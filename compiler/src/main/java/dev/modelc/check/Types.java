@@ -49,7 +49,7 @@ final class Types {
         dims.add(Dim.of(l));
       } else {
         diagnostics.error(d.span(), "a dimension must be a positive integer, got "
-            + (v instanceof Long ? v : ConstEval.describe(v)));
+            + ConstEval.describeNonInteger(v));
         ok = false;
       }
     }
