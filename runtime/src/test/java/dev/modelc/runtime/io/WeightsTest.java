@@ -65,11 +65,17 @@ class WeightsTest {
                 + "checkpoint, the shape in current model is [2, 3]."), e.getMessage());
     }
 
+    /** The net's weights as f64, the bias {@code [0.25, bias1]}. */
+    private Path f64Weights(String name, double bias1) throws IOException {
+        Path file = dir.resolve(name);
+        SafeTensors.write(file, Map.of("fc.weight", ArrayData.of("fc.weight", new double[] {1, 2, 3, 4, 5, 6}, 2, 3),
+                "fc.bias", ArrayData.of("fc.bias", new double[] {0.25, bias1}, 2)), Map.of());
+        return file;
+    }
+
     @Test
     void f64DataLoadsIntoF32Parameters() throws IOException {
-        Path file = dir.resolve("d.safetensors");
-        SafeTensors.write(file, Map.of("fc.weight", ArrayData.of("fc.weight", new double[] {1, 2, 3, 4, 5, 6}, 2, 3),
-                "fc.bias", ArrayData.of("fc.bias", new double[] {0.25, 0.5}, 2)), Map.of());
+        Path file = f64Weights("d.safetensors", 0.5);
         TestModel m = net();
         Weights.load(m, file);
         assertArrayEquals(new float[] {0.25f, 0.5f}, (float[]) m.parameter("fc.bias"));
@@ -87,9 +93,7 @@ class WeightsTest {
 
     @Test
     void anF64ValueBeyondF32IsAFormatErrorThatChangesNothing() throws IOException {
-        Path file = dir.resolve("big.safetensors");
-        SafeTensors.write(file, Map.of("fc.weight", ArrayData.of("fc.weight", new double[] {1, 2, 3, 4, 5, 6}, 2, 3),
-                "fc.bias", ArrayData.of("fc.bias", new double[] {0.25, 1e300}, 2)), Map.of());
+        Path file = f64Weights("big.safetensors", 1e300);
         TestModel m = net();
         WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> Weights.load(m, file));
         assertEquals(file + ": fc.bias: element 1 is 1.0E300, beyond the f32 range (the largest is about 3.4e38), so it"
