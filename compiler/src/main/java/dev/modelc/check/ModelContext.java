@@ -287,7 +287,10 @@ final class ModelContext {
     String suffix = inst.calls == 1 ? "" : "#" + inst.calls;
     Scope scope = new Scope(inst.scope);
     for (int i = 0; i < params.size(); i++) {
-      duplicate(scope.bind(params.get(i).name(), new Scope.Tensor(args.get(i)), params.get(i).span()), params.get(i));
+      Ident p = params.get(i);
+      // a call's argument or block let may not hide the layer's own sizes, params or instances, as a param may not
+      Span earlier = inst.scope.declaredHere(p.name());
+      duplicate(earlier != null ? earlier : scope.bind(p.name(), new Scope.Tensor(args.get(i)), p.span()), p);
     }
     for (Member.Let let : inst.def.call().lets()) {
       TExpr value = exprs.checkTensor(let.value(), scope, DType.F32);
@@ -300,7 +303,8 @@ final class ModelContext {
       String name = inst.prefix + "." + let.name().name() + suffix;
       addValue(name, value, let.span());
       read.add(name); // block lets are internal to the layer; not reported as unused
-      duplicate(scope.bind(let.name().name(),
+      Span earlier = inst.scope.declaredHere(let.name().name());
+      duplicate(earlier != null ? earlier : scope.bind(let.name().name(),
           new Scope.Tensor(new TExpr.Ref(name, TExpr.RefKind.VALUE, value.type(), let.name().span())),
           let.name().span()), let.name());
     }

@@ -49,6 +49,11 @@ final class Scope {
     return null;
   }
 
+  /** Where a name was declared in this scope (not its parents), or null. */
+  Span declaredHere(String name) {
+    return declaredAt.get(name);
+  }
+
   Map<String, Binding> local() {
     return names;
   }
