@@ -44,4 +44,25 @@ class OneHotLabelsTest {
     e = assertThrows(IllegalArgumentException.class, it::forward);
     assertEquals("labels.mdl:4:11: one_hot: label 4 at position 1 is out of range [0, 4)", e.getMessage());
   }
+  /** A pass that throws leaves no graph to backward: its buffers are partly those of the new inputs. */
+  @Test
+  void aFailedPassLeavesNothingToBackwardOrRead() {
+    CheckedModel checked = Samples.check("labels.mdl", SOURCE);
+    Model m = Driver.compile(checked, "demo", "labels.mdl", true).newInstance();
+    m.setInput("t", new int[] {1, 3, 0});
+    m.forward();
+    double first = m.loss();
+    m.setInput("t", new int[] {1, 4, 0});
+    assertThrows(IllegalArgumentException.class, m::forward);
+    String failed = "the last forward pass threw, so it left no graph, loss or outputs (its buffers are partly "
+        + "overwritten); run forward(), trainStep() or predict() again";
+    assertEquals(failed, assertThrows(IllegalStateException.class, m::backward).getMessage());
+    assertEquals(failed, assertThrows(IllegalStateException.class, m::loss).getMessage());
+    assertThrows(IllegalArgumentException.class, m::trainStep);
+    assertEquals(failed, assertThrows(IllegalStateException.class, m::backward).getMessage());
+    m.setInput("t", new int[] {1, 3, 0});
+    m.forward();
+    m.backward();
+    assertEquals(first, m.loss(), "the same inputs as the first pass, the same loss");
+  }
 }

@@ -452,6 +452,7 @@ public abstract class CompiledModel implements Model {
 
     /** {@link #forward} once the inputs are prepared. */
     private void forwardPrepared() {
+        passes.forwardStarts();
         lastSplit = null;
         trainingPass = training;
         if (training) {
@@ -558,6 +559,7 @@ public abstract class CompiledModel implements Model {
 
     /** {@link #trainStep} split over the rows of the batch ({@link BatchReplicas}); inputs prepared. */
     private double splitTrainStep() {
+        passes.forwardStarts();
         trainingPass = training;
         lastSplit = null;
         boolean inRanges = updatesInRanges();      // each thread updates its ranges as their gradients are final

@@ -6,12 +6,23 @@ package dev.modelc.runtime.api;
  * graph fails with PyTorch's message, and the loss and outputs are readable only once a pass computed them.
  */
 final class PassState {
-    private enum Graph { NONE, READY, FREED }
+    private enum Graph { NONE, READY, FREED, FAILED }
 
     private Graph graph = Graph.NONE;
     /** Whether a forward pass (loss and outputs) or a predict (outputs) has run since construction. */
     private boolean lossReady;
     private boolean outputsReady;
+
+    /**
+     * Before a forward pass (or a train step): until it ends, nothing of the last one is readable, since its buffers
+     * are being overwritten; a pass that throws leaves no graph, loss or outputs (PyTorch would keep the earlier
+     * graph, whose tensors it still has; this class has one set of buffers).
+     */
+    void forwardStarts() {
+        graph = Graph.FAILED;
+        lossReady = false;
+        outputsReady = false;
+    }
 
     /** After a forward pass: loss and outputs are readable, and a model with an objective has a graph. */
     void forwardRan(boolean hasObjective) {
@@ -39,6 +50,9 @@ final class PassState {
         if (graph == Graph.NONE) {
             throw new IllegalStateException("backward() needs a forward() first");
         }
+        if (graph == Graph.FAILED) {
+            throw new IllegalStateException(FAILED);
+        }
     }
 
     /** After a backward pass: the graph is freed unless retained. */
@@ -48,7 +62,14 @@ final class PassState {
         }
     }
 
+    /** The message for a backward, loss or output read after a pass that threw. */
+    private static final String FAILED = "the last forward pass threw, so it left no graph, loss or outputs (its "
+            + "buffers are partly overwritten); run forward(), trainStep() or predict() again";
+
     void checkLoss() {
+        if (graph == Graph.FAILED) {
+            throw new IllegalStateException(FAILED);
+        }
         if (!lossReady) {
             throw new IllegalStateException("no forward pass has run yet; call forward() or trainStep() first"
                     + (outputsReady ? " (predict() computes the outputs only)" : ""));
@@ -56,6 +77,9 @@ final class PassState {
     }
 
     void checkOutputs() {
+        if (graph == Graph.FAILED) {
+            throw new IllegalStateException(FAILED);
+        }
         if (!outputsReady) {
             throw new IllegalStateException("no forward pass has run yet; call forward(), predict() or trainStep() "
                     + "first");
