@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  */
 final class ThreadsOption {
   /** The most threads {@code --threads} accepts. */
-  static final int MAX = 256;
+  static final int MAX = dev.modelc.runtime.api.CompiledModel.MAX_THREADS;
 
   @CommandLine.Spec(CommandLine.Spec.Target.MIXEE) CommandLine.Model.CommandSpec command;
 

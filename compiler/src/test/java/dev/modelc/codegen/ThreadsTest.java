@@ -274,8 +274,10 @@ class ThreadsTest {
     CompiledClass c = sample("mlp");
     Model m = c.newInstance();
     assertEquals(1, m.threads());
-    assertEquals("threads must be at least 1, got 0", assertThrows(IllegalArgumentException.class,
+    assertEquals("threads must be in [1, 256], got 0", assertThrows(IllegalArgumentException.class,
         () -> m.setThreads(0)).getMessage());
+    assertEquals("threads must be in [1, 256], got 257", assertThrows(IllegalArgumentException.class,
+        () -> m.setThreads(257)).getMessage());
     m.setThreads(3);
     assertEquals(3, m.threads());
     List<Thread> workers = workers(m);

@@ -28,6 +28,9 @@ import java.util.List;
  * detection) and {@link ConvShapeCache}.
  */
 public abstract class CompiledModel implements Model {
+    /** The most threads {@link #setThreads} takes (the command line's {@code --threads} has the same bound). */
+    public static final int MAX_THREADS = 256;
+
     /** PyTorch's message for a second backward through a freed graph. */
     public static final String SECOND_BACKWARD = "Trying to backward through the graph a second time (or directly "
             + "access saved tensors after they have already been freed). Saved intermediate values of the graph are "
@@ -274,8 +277,8 @@ public abstract class CompiledModel implements Model {
      */
     @Override
     public final void setThreads(int n, ThreadSplit split) {
-        if (n < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + n);
+        if (n < 1 || n > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + n);
         }
         if (n == 1) {
             split = ThreadSplit.KERNELS;

@@ -250,7 +250,9 @@ public interface Model extends AutoCloseable {
      * thread's. 1 (the default) uses the calling thread only. Generated classes support it; this default refuses
      * anything but 1.
      *
-     * @throws IllegalArgumentException if {@code n < 1}
+     * @throws IllegalArgumentException if {@code n < 1} (or, in generated classes, above 256)
+     * @throws IllegalStateException if a worker thread cannot be started (the process's thread limit); the
+     *     threads started for it are stopped, and the instance runs on one thread
      */
     default void setThreads(int n) {
         if (n < 1) {

@@ -45,8 +45,15 @@ public final class Team implements AutoCloseable {
             t.setDaemon(true);
             workers[i].thread = t;
         }
-        for (Worker w : workers) {
-            w.thread.start();
+        int started = 0;
+        try {
+            for (; started < workers.length; started++) {
+                workers[started].thread.start();
+            }
+        } catch (OutOfMemoryError | RuntimeException e) { // the process's thread limit, for one
+            close();                                      // the workers already started end
+            throw new IllegalStateException("could not start worker thread " + (started + 1) + " of "
+                    + workers.length + " for a team of " + threads + " threads: " + e, e);
         }
     }
 
