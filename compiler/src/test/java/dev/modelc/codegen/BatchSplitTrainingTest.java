@@ -201,6 +201,22 @@ class BatchSplitTrainingTest {
   }
 
   @Test
+  void aLabelOutOfRangeInAnotherThreadsRowsSaysWhereItsPositionsStart() {
+    String text = "model M {\n  input x : f32[B, 3]\n  input t : i32[B]\n  param w : f32[3, 4] init normal(0, 0.5)\n"
+        + "  minimize cross_entropy(x @ w, t) with sgd(lr = 0.1)\n}\n";
+    CompiledClass c = Driver.compile(Samples.check("m.mdl", text), "split", "m.mdl", true);
+    try (Model two = c.newInstance()) {
+      two.setThreads(2, Model.ThreadSplit.BATCH);
+      two.setInput("x", new float[8 * 3]);
+      int[] t = {0, 1, 2, 3, 0, 1, 9, 3};           // row 6: the second thread's third row
+      two.setInput("t", t);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, two::trainStep);
+      assertEquals("m.mdl:5:12: cross_entropy: label 9 at position 2 is out of range [0, 4) (counted from row 4 of"
+          + " the batch: this part of it, rows 4 to 7, ran on its own thread)", e.getMessage());
+    }
+  }
+
+  @Test
   void aSumOverTheRowsWeighsEachChunkWhole() {
     String text = "model M {\n  input x : f32[B, 3]\n  input y : f32[B, 2]\n  param w : f32[3, 2] init normal(0, 0.5)\n"
         + "  let pred = tanh(x @ w)\n  output pred\n  minimize sum((pred - y) ** 2) with sgd(lr = 0.01)\n}\n";

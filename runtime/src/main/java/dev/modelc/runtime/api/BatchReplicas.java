@@ -34,7 +34,14 @@ final class BatchReplicas {
     private final Team.Job passes = new Team.Job() {
         @Override
         public void part(int r) {
-            replicas[r].replicaPasses();
+            try {
+                replicas[r].replicaPasses();
+            } catch (IllegalArgumentException e) {
+                // a label or index out of range: the replica counts positions from the first of its own rows
+                throw r == 0 ? e : new IllegalArgumentException(e.getMessage() + " (counted from row "
+                        + firstRow[r] + " of the batch: this part of it, rows " + firstRow[r] + " to "
+                        + (firstRow[r] + rowCount[r] - 1) + ", ran on its own thread)", e);
+            }
         }
     };
 
