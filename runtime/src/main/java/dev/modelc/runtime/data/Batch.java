@@ -63,15 +63,26 @@ public final class Batch {
     }
 
     public float[] floats(String name) {
-        return (float[]) array(name);
+        return typed(name, float[].class, "f32");
     }
 
     public double[] doubles(String name) {
-        return (double[]) array(name);
+        return typed(name, double[].class, "f64");
     }
 
     public int[] ints(String name) {
-        return (int[]) array(name);
+        return typed(name, int[].class, "i32");
+    }
+
+    /** Array {@code name} as {@code type}; another element type is an error naming the accessor that fits. */
+    private <T> T typed(String name, Class<T> type, String dtype) {
+        Object a = array(name);
+        if (!type.isInstance(a)) {
+            String has = a instanceof float[] ? "f32, read it with floats()" : a instanceof double[]
+                    ? "f64, read it with doubles()" : "i32, read it with ints()";
+            throw new IllegalArgumentException("array " + name + " of the batch is " + has + ", not " + dtype);
+        }
+        return type.cast(a);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.modelc.runtime.data;
 import static dev.modelc.runtime.io.TestModel.spec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,6 +82,11 @@ class LoaderTest {
             }
         }
         assertEquals(List.of(4, 4, 2), sizes);
+        Batch first = loader.epoch(2).iterator().next();
+        assertEquals("array t of the batch is i32, read it with ints(), not f32",
+                assertThrows(IllegalArgumentException.class, () -> first.floats("t")).getMessage());
+        assertEquals("array x of the batch is f32, read it with floats(), not i32",
+                assertThrows(IllegalArgumentException.class, () -> first.ints("x")).getMessage());
         assertEquals(3, loader.batchCount());
         assertEquals(2, loader.batchSize(2));
         assertEquals(10, seen.stream().distinct().count());
