@@ -75,6 +75,9 @@ class SemanticsTest {
     assertTrue(e.getCause() instanceof IllegalArgumentException, msg);
     assertTrue(msg.contains("input y") && msg.contains("f32[N, 1]") && msg.contains("N = 6")
         && msg.contains("has 5"), msg);
+    e = assertThrows(java.lang.reflect.InvocationTargetException.class,
+        () -> forward.invoke(m, new float[6], null, 6));
+    assertEquals("input y: expected float[] (f32[N, 1]) but got null", e.getCause().getMessage());
   }
 
   @Test

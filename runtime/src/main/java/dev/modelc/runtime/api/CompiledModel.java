@@ -411,6 +411,11 @@ public abstract class CompiledModel implements Model {
     }
 
     protected final void bindInput(int index, Object array) {
+        if (array == null) {   // a typed method's argument; setInput checks its own
+            TensorSpec t = spec.inputs().get(index);
+            throw new IllegalArgumentException("input " + t.name() + ": expected " + javaType(t.dtype()) + " ("
+                    + t.typeText() + ") but got null");
+        }
         inputs[index] = array;
     }
 
