@@ -46,6 +46,10 @@ public final class AtomicFile {
     public static void write(Path target, Body body) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
+        if (!Files.isDirectory(dir)) { // said of the target, not of the temporary file that could not be made
+            throw new java.nio.file.NoSuchFileException(target.toString(), null, Files.exists(dir)
+                    ? dir + " is not a directory" : "the directory " + dir + " does not exist");
+        }
         Path temp = createTemporary(dir, absolute.getFileName().toString());
         InFlight.add(temp);
         try {

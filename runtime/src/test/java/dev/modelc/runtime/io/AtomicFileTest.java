@@ -59,6 +59,15 @@ class AtomicFileTest {
     }
 
     @Test
+    void aMissingDirectoryIsNamedForTheTargetWithoutWarnings() {
+        Warnings.setSink(warnings::add);
+        Path target = dir.resolve("no/such/w.bin");
+        var e = assertThrows(java.nio.file.NoSuchFileException.class, () -> AtomicFile.write(target, new byte[1]));
+        assertEquals(target + ": the directory " + dir.resolve("no/such") + " does not exist", e.getMessage());
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
     void theFileGetsThePermissionsOfAnyNewFileNotOwnerOnly() throws IOException {
         assumeTrue(Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null, "POSIX file system");
         Path plain = Files.createFile(dir.resolve("plain"));
