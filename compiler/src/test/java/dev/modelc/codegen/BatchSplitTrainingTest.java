@@ -171,13 +171,18 @@ class BatchSplitTrainingTest {
     assertArrayEquals(runs[0], runs[2]);
   }
 
+  /** An instance of the model in {@code text} ({@code m.mdl}), its batch split over two threads. */
+  private static Model splitInTwo(String text) {
+    Model two = Driver.compile(Samples.check("m.mdl", text), "split", "m.mdl", true).newInstance();
+    two.setThreads(2, Model.ThreadSplit.BATCH);
+    return two;
+  }
+
   @Test
   void aReplicaThatThrowsLeavesTheStepUncountedAndTheParametersAsTheyWere() {
     String text = "model M {\n  input x : f32[B, 3]\n  input y : f32[B, 2]\n  param w : f32[3, 2] init normal(0, 0.5)\n"
         + "  let pred = tanh(sqrt(x) @ w)\n  output pred\n  minimize mean((pred - y) ** 2) with adam(lr = 0.01)\n}\n";
-    CompiledClass c = Driver.compile(Samples.check("m.mdl", text), "split", "m.mdl", true);
-    try (Model two = c.newInstance()) {
-      two.setThreads(2, Model.ThreadSplit.BATCH);
+    try (Model two = splitInTwo(text)) {
       two.setDetectAnomaly(true);
       Random r = new Random(6);
       float[] x = new float[8 * 3];
@@ -204,9 +209,7 @@ class BatchSplitTrainingTest {
   void aLabelOutOfRangeInAnotherThreadsRowsSaysWhereItsPositionsStart() {
     String text = "model M {\n  input x : f32[B, 3]\n  input t : i32[B]\n  param w : f32[3, 4] init normal(0, 0.5)\n"
         + "  minimize cross_entropy(x @ w, t) with sgd(lr = 0.1)\n}\n";
-    CompiledClass c = Driver.compile(Samples.check("m.mdl", text), "split", "m.mdl", true);
-    try (Model two = c.newInstance()) {
-      two.setThreads(2, Model.ThreadSplit.BATCH);
+    try (Model two = splitInTwo(text)) {
       two.setInput("x", new float[8 * 3]);
       int[] t = {0, 1, 2, 3, 0, 1, 9, 3};           // row 6: the second thread's third row
       two.setInput("t", t);
