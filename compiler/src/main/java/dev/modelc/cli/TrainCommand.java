@@ -519,7 +519,7 @@ final class TrainCommand implements Callable<Integer> {
     for (ArrayData a : binding.dataset().arrays().values()) {
       String first = a.firstNonFinite();
       if (first != null) {
-        err.println("modelc: warning: " + data + ": input " + a.name() + ": " + first + " (the loss and, after a "
+        err.println("modelc: warning: " + data + ": input " + a.name() + " " + first + " (the loss and, after a "
             + "step, the parameters may become NaN; --detect-anomaly stops at the first)");
       }
     }

@@ -378,7 +378,7 @@ class TrainCommandTest {
     assertTrue(r.err().matches("(?s).*: input x holds NaN at element \\d+ \\(index \\[[0-3], 17\\]\\)\n"), r.err());
     Run silent = run("train", MLP, "--data", nan.toString(), "--batch", "4");
     assertEquals(0, silent.code(), "without the flag the NaN trains on: " + silent.err());
-    assertTrue(silent.err().startsWith("modelc: warning: " + nan + ": input x: element 3153 [4, 17] is NaN (the loss"
+    assertTrue(silent.err().startsWith("modelc: warning: " + nan + ": input x holds NaN at element 3153 (index [4, 17]) (the loss"
         + " and, after a step, the parameters may become NaN; --detect-anomaly stops at the first)\n"), silent.err());
   }
 
