@@ -30,7 +30,7 @@ public record Options(String packageName, Set<Stage> emit, boolean generate, boo
       throw new IllegalArgumentException("not a Java package name: " + packageName);
     }
     if (isReservedPackage(packageName)) {
-      throw new IllegalArgumentException(RESERVED + packageName);
+      throw new IllegalArgumentException(RESERVED + ": " + packageName);
     }
     emit = emit.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(emit));
     javaClasses = Map.copyOf(javaClasses);
@@ -90,8 +90,8 @@ public record Options(String packageName, Set<Stage> emit, boolean generate, boo
     return name.matches("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*") && SourceVersion.isName(name);
   }
 
-  /** The start of the message for a package under {@code java}, followed by the package. */
-  public static final String RESERVED = "the JVM loads no class of an application into java or a package under it: ";
+  /** Why a package under {@code java} cannot hold a model's class ({@link #isReservedPackage}). */
+  public static final String RESERVED = "the JVM loads no class of an application into java or a package under it";
 
   /** Whether {@code name} is {@code java} or a package under it, where the JVM refuses to define our classes. */
   public static boolean isReservedPackage(String name) {

@@ -68,7 +68,8 @@ final class CompileCommand implements Callable<Integer> {
           + packageName);
     }
     if (Options.isReservedPackage(packageName)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + Options.RESERVED + packageName);
+      throw new CommandLine.ParameterException(spec.commandLine(), "--package: " + Options.RESERVED + ": "
+          + packageName);
     }
     if (directory != null && jar != null) {
       // one of them would be ignored: the classes would not be where the user looks for them

@@ -104,7 +104,7 @@ final class Sources {
       return null;
     }
     if (Options.isReservedPackage(pkg)) {
-      return Options.RESERVED.replace(": ", "");
+      return Options.RESERVED;
     }
     for (String part : pkg.split("\\.", -1)) {
       if (SourceVersion.isKeyword(part)) {
