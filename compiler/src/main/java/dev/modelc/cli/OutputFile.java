@@ -4,10 +4,8 @@ import dev.modelc.runtime.data.Idx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -64,15 +62,7 @@ final class OutputFile {
 
   /** The data files a directory given as data holds (its IDX pairs, plain or gzipped), or none. */
   private static List<Path> filesReadIn(Path input) {
-    if (input == null || !Files.isDirectory(input)) {
-      return List.of();
-    }
-    List<Path> files = new ArrayList<>();
-    for (String name : Stream.concat(Idx.TRAIN.stream(), Idx.HELD_OUT.stream()).toList()) {
-      files.add(input.resolve(name));
-      files.add(input.resolve(name + ".gz"));
-    }
-    return files;
+    return input != null && Files.isDirectory(input) ? Idx.files(input) : List.of();
   }
 
   private static boolean sameFile(Path a, Path b) {

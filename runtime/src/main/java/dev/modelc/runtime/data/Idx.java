@@ -186,8 +186,26 @@ public final class Idx {
         return Files.isDirectory(dir) && find(dir, names.get(0)) != null && find(dir, names.get(1)) != null;
     }
 
+    /** Every file of both pairs that {@code dir} holds, plain and gzipped: the data a run over it may read. */
+    public static List<Path> files(Path dir) {
+        List<Path> files = new java.util.ArrayList<>();
+        for (String name : java.util.stream.Stream.concat(TRAIN.stream(), HELD_OUT.stream()).toList()) {
+            for (String candidate : variants(name)) {
+                if (Files.isRegularFile(dir.resolve(candidate))) {
+                    files.add(dir.resolve(candidate));
+                }
+            }
+        }
+        return files;
+    }
+
+    /** The names a file of a pair may have: plain, then gzipped. */
+    private static List<String> variants(String name) {
+        return List.of(name, name + ".gz");
+    }
+
     private static Path find(Path dir, String name) {
-        for (String candidate : List.of(name, name + ".gz")) {
+        for (String candidate : variants(name)) {
             Path p = dir.resolve(candidate);
             if (Files.isRegularFile(p)) {
                 return p;
