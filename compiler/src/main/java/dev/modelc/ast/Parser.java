@@ -6,7 +6,9 @@ import dev.modelc.grammar.MdlLexer;
 import dev.modelc.grammar.MdlParser;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonToken;
@@ -39,11 +41,12 @@ public final class Parser {
     if (!scan(file, tokens.getTokens(), diagnostics)) {
       return null;
     }
+    Set<Integer> badLines = badCharacters(file, tokens.getTokens(), diagnostics);
     List<int[]> damaged = new ArrayList<>();
     List<Token> repaired = brackets(file, tokens.getTokens(), diagnostics, damaged);
     MdlParser parser = new MdlParser(repaired == null ? tokens : new CommonTokenStream(new ListTokenSource(repaired)));
     parser.removeErrorListeners();
-    parser.addErrorListener(new Listener(file, diagnostics, damaged));
+    parser.addErrorListener(new Listener(file, diagnostics, damaged, badLines));
     MdlParser.FileContext tree = dev.modelc.util.BigStack.call(parser::file);
     if (diagnostics.errorCount() > before) {
       return null;
@@ -234,6 +237,21 @@ public final class Parser {
     }
   }
 
+  /**
+   * Reports the first character the language has no use for on each line ({@code let y = exp(x # 2)}) and returns
+   * those lines. The parser alone reports such a line where its prediction gave up, often before the character (at
+   * {@code exp}'s '(' here, having read {@code exp} as a whole expression); its errors on these lines are dropped.
+   */
+  private static Set<Integer> badCharacters(SourceFile file, List<Token> tokens, Diagnostics diagnostics) {
+    Set<Integer> lines = new HashSet<>();
+    for (Token t : tokens) {
+      if (t.getType() == MdlLexer.BAD_CHAR && lines.add(t.getLine())) {
+        diagnostics.error(span(file, t), "unexpected character " + Listener.quoteChar(t.getText()));
+      }
+    }
+    return lines;
+  }
+
   private static String clip(String text) {
     return text.length() > 30 ? text.substring(0, 27) + "..." : text;
   }
@@ -246,13 +264,16 @@ public final class Parser {
     private final SourceFile file;
     private final Diagnostics diagnostics;
     private final List<int[]> damaged;
+    /** Lines with a character reported by {@link #badCharacters}: the parser's errors there only repeat it. */
+    private final Set<Integer> badLines;
     private int lastOffset = -1;
     private int lastLine = -10;
 
-    Listener(SourceFile file, Diagnostics diagnostics, List<int[]> damaged) {
+    Listener(SourceFile file, Diagnostics diagnostics, List<int[]> damaged, Set<Integer> badLines) {
       this.file = file;
       this.diagnostics = diagnostics;
       this.damaged = damaged;
+      this.badLines = badLines;
     }
 
     @Override
@@ -265,6 +286,11 @@ public final class Parser {
         lastOffset = start;
         lastLine = Integer.MAX_VALUE - 2;
         diagnostics.error(file.span(start, start + 2), "comment not closed: the '/*' here has no '*/' to end it");
+        return;
+      }
+      if (token.getType() != Token.EOF && badLines.contains(token.getLine())) {
+        lastOffset = start;
+        lastLine = token.getLine();
         return;
       }
       if (start == lastOffset || line <= lastLine + 1) {
