@@ -306,7 +306,7 @@ class TrainCommandTest {
     assertTrue(accuracy > 80, "held-out accuracy " + accuracy + "% (chance 33%):\n" + r.out());
 
     // a token id beyond the vocabulary is an error in the data, at the embedding call (the position is within the
-    // shuffled batch)
+    // shuffled batch; the sample and its element are the data's: tokens[13] is sample 3's second token)
     Map<String, ArrayData> bad = new java.util.HashMap<>(sentences(rnd, 8));
     int[] tokens = new int[8 * 4];
     tokens[13] = 12;
@@ -316,7 +316,8 @@ class TrainCommandTest {
     r = run("train", bow, "--data", badFile.toString(), "--batch", "8");
     assertEquals(Main.USER_ERROR, r.code(), r.out());
     assertTrue(r.err().matches("modelc: error: " + java.util.regex.Pattern.quote(badFile.toString())
-        + " \\(epoch 1, batch 1\\): bow\\.mdl:6:13: embedding: index 12 at position \\d+ is out of range \\[0, 12\\)\n"),
+        + " \\(epoch 1, batch 1\\): bow\\.mdl:6:13: embedding: index 12 at position \\d+ is out of range \\[0, 12\\); it is "
+        + "sample 3 of the data, counting from 0 \\(input tokens, row \\d+ of the batch, element 1 of the row\\)\n"),
         r.err());
 
     // token ids of the wrong length per sentence name the input and both shapes
@@ -346,7 +347,19 @@ class TrainCommandTest {
     assertEquals(Main.USER_ERROR, r.code());
     // the place is the cross_entropy call that read the label (mlp.mdl, line 27)
     assertEquals("modelc: error: " + labels + " (epoch 1, batch 1): mlp.mdl:27:16: cross_entropy: label 12 at "
-        + "position 0 is out of range [0, 10)\n", r.err());
+        + "position 0 is out of range [0, 10); it is sample " + firstOfShuffle(4) + " of the data, counting from 0 "
+        + "(input t, row 1 of the batch)\n", r.err());
+
+    // one bad label among 100 shuffled samples: the message names its row in the file, whichever batch holds it
+    int[] t = new int[100];
+    t[77] = 10;
+    Path one = dir.resolve("one.npz");
+    Npz.write(one, Map.of("x", ArrayData.of("x", new float[100 * 784], 100, 784), "t", ArrayData.of("t", t, 100)));
+    r = run("train", MLP, "--data", one.toString(), "--batch", "16");
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().contains("cross_entropy: label 10 at position "), r.err());
+    assertTrue(r.err().endsWith("; it is sample 77 of the data, counting from 0 (input t, row "
+        + (positionOf(r.err()) + 1) + " of the batch)\n"), r.err());
 
     Path empty = Files.createDirectory(dir.resolve("empty"));
     r = run("train", MLP, "--data", empty.toString());
@@ -418,5 +431,19 @@ class TrainCommandTest {
     r = run("train", broken.toString(), "--data", train());
     assertEquals(Main.USER_ERROR, r.code());
     assertTrue(r.err().contains("broken.mdl:3:15: error: undefined name 'w'"), r.err());
+  }
+
+  /** The sample the first row of the first batch of epoch 0 holds, seed 0, for {@code n} samples. */
+  private static int firstOfShuffle(int n) {
+    int[] order = new int[n];
+    dev.modelc.runtime.data.Loader.permutation(0, 0, order);
+    return order[0];
+  }
+
+  /** The position of the label in "label L at position P" of an error. */
+  private static int positionOf(String err) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("at position (\\d+)").matcher(err);
+    assertTrue(m.find(), err);
+    return Integer.parseInt(m.group(1));
   }
 }

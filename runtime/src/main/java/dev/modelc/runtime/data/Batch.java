@@ -16,6 +16,9 @@ public final class Batch {
     private final int size;
     private int index;
     private int epoch;
+    /** The epoch's order of samples and this batch's start in it: row r holds sample {@code order[start + r]}. */
+    private int[] order;
+    private int start;
 
     Batch(String[] names, Object[] arrays, String batchSymbol, int size) {
         this.names = names;
@@ -24,9 +27,11 @@ public final class Batch {
         this.size = size;
     }
 
-    void position(int epoch, int index) {
+    void position(int epoch, int index, int[] order, int start) {
         this.epoch = epoch;
         this.index = index;
+        this.order = order;
+        this.start = start;
     }
 
     Object arrayAt(int i) {
@@ -45,6 +50,17 @@ public final class Batch {
 
     public int epoch() {
         return epoch;
+    }
+
+    /**
+     * The sample that row {@code row} of this batch holds: its index in the dataset (the row of the data file, from
+     * 0), whatever the epoch's shuffle. Like the arrays, it describes the current batch only.
+     */
+    public int sample(int row) {
+        if (row < 0 || row >= size) {
+            throw new IndexOutOfBoundsException("row " + row + " of a batch of " + size);
+        }
+        return order[start + row];
     }
 
     /** The array names, as in the dataset. */

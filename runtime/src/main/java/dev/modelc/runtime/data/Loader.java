@@ -203,7 +203,7 @@ public final class Loader {
                     System.arraycopy(sources[a], order[start + s] * per, to, s * per, per);
                 }
             }
-            b.position(epoch, next);
+            b.position(epoch, next, order, start);
             next++;
             return b;
         }

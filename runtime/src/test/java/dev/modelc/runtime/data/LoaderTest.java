@@ -76,6 +76,7 @@ class LoaderTest {
             assertEquals(b.size(), t.length);
             for (int s = 0; s < b.size(); s++) {
                 assertEquals(order[b.index() * 4 + s], t[s]);
+                assertEquals(t[s], b.sample(s), "the sample a row holds is its row of the data");
                 assertEquals(t[s], x[2 * s]);
                 assertEquals(100 + t[s], x[2 * s + 1]);
                 seen.add(t[s]);
@@ -87,6 +88,7 @@ class LoaderTest {
                 assertThrows(IllegalArgumentException.class, () -> first.floats("t")).getMessage());
         assertEquals("array x of the batch is f32, read it with floats(), not i32",
                 assertThrows(IllegalArgumentException.class, () -> first.ints("x")).getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> first.sample(4));
         assertEquals(3, loader.batchCount());
         assertEquals(2, loader.batchSize(2));
         assertEquals(10, seen.stream().distinct().count());
