@@ -1,5 +1,6 @@
 package dev.modelc.cli;
 
+import dev.modelc.cli.train.BatchFailure;
 import dev.modelc.cli.train.EpochMetrics;
 import dev.modelc.cli.train.Evaluation;
 import dev.modelc.cli.train.MetricsLog;
@@ -533,44 +534,18 @@ final class TrainCommand implements Callable<Integer> {
 
   /**
    * Runs a step on data; a model's complaint about the data (a label out of range, or with --detect-anomaly a NaN
-   * or infinity) becomes a UserError naming the data.
+   * or infinity) becomes a UserError naming the data, the batch and the sample (an evaluation's through
+   * {@link BatchFailure}).
    */
   static <T> T runOnData(Path where, Batch b, java.util.function.Supplier<T> step) {
     try {
       return step.get();
     } catch (IllegalArgumentException | AnomalyException e) {
       throw new UserError(where + (b == null ? "" : " (epoch " + (b.epoch() + 1) + ", batch " + (b.index() + 1) + ")")
-          + ": " + e.getMessage() + (b == null ? "" : sampleOf(b, e.getMessage())), e);
+          + ": " + e.getMessage() + (b == null ? "" : BatchFailure.sampleOf(b, e.getMessage())), e);
+    } catch (BatchFailure f) {
+      throw new UserError(where + " (batch " + (f.batch() + 1) + "): " + f.getMessage() + f.sample(), f.getCause());
     }
-  }
-
-  private static final java.util.regex.Pattern AT_POSITION =
-      java.util.regex.Pattern.compile("(?:label|index) (-?\\d+) at position (\\d+)");
-
-  /**
-   * For a label or index out of range at a position of a batch's integer array ("label 10 at position 52"), which
-   * sample of the data holds it, so that the file can be fixed: "; it is sample 5999 of the data (input t, row 53
-   * of the batch)". Empty when no integer array of the batch holds that value there.
-   */
-  static String sampleOf(Batch b, String message) {
-    java.util.regex.Matcher m = AT_POSITION.matcher(message == null ? "" : message);
-    if (!m.find() || b.size() == 0) {
-      return "";
-    }
-    long value = Long.parseLong(m.group(1));
-    long position = Long.parseLong(m.group(2));
-    for (String name : b.names()) {
-      if (!(b.array(name) instanceof int[] a) || a.length % b.size() != 0 || position >= a.length
-          || a[(int) position] != value) {
-        continue;
-      }
-      int per = a.length / b.size();
-      int row = (int) position / per;
-      return "; it is sample " + b.sample(row) + " of the data, counting from 0 (input " + name + ", row " + (row + 1)
-          + " of the batch"
-          + (per > 1 ? ", element " + (position % per) + " of the row" : "") + ")";
-    }
-    return "";
   }
 
   private boolean stepLimitReached(Model model) {

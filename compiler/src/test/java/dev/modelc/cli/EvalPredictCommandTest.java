@@ -235,5 +235,22 @@ class EvalPredictCommandTest {
     assertTrue(r.err().contains("--out: preds.txt must end in .npz, .npy or .csv"), r.err());
     r = run("eval", MLP, "--weights", weights.toString(), "--data", val.toString(), "--batch", "0");
     assertEquals(Main.USAGE, r.code());
+
+    // a label out of range in held-out data: the batch and the sample of the file that holds it, in eval and in
+    // the evaluation after a training epoch
+    Dataset held = Dataset.open(val);
+    int[] labels = ((int[]) held.array("labels").data()).clone();
+    labels[150] = 10;
+    Path badLabel = dir.resolve("bad-label.npz");
+    Npz.write(badLabel, Map.of("x", held.array("images"), "t",
+        dev.modelc.runtime.io.ArrayData.of("t", labels, labels.length)));
+    String expected = "mlp.mdl:27:16: cross_entropy: label 10 at position 22 is out of range [0, 10); it is sample 150 "
+        + "of the data, counting from 0 (input t, row 23 of the batch)\n";
+    r = run("eval", MLP, "--weights", weights.toString(), "--data", badLabel.toString(), "--batch", "64");
+    assertEquals(Main.USER_ERROR, r.code());
+    assertEquals("modelc: error: " + badLabel + " (batch 3): " + expected, r.err());
+    r = run("train", MLP, "--data", train.toString(), "--val", badLabel.toString(), "--max-steps", "1");
+    assertEquals(Main.USER_ERROR, r.code());
+    assertEquals("modelc: error: " + badLabel + " (batch 3): " + expected, r.err());
   }
 }

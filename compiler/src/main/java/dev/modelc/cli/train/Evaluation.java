@@ -1,5 +1,6 @@
 package dev.modelc.cli.train;
 
+import dev.modelc.runtime.api.AnomalyException;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.api.TensorSpec;
 import dev.modelc.runtime.data.Batch;
@@ -82,11 +83,15 @@ public final class Evaluation {
     String output = model.outputs().isEmpty() ? null : model.outputs().get(0).name();
     for (Batch b : loader.epoch(0)) {
       b.bindTo(model);
-      if (model.objective() != null) {
-        model.forward();
-        e.loss.add(model.loss(), b.size());
-      } else {
-        model.predict();
+      try {
+        if (model.objective() != null) {
+          model.forward();
+          e.loss.add(model.loss(), b.size());
+        } else {
+          model.predict();
+        }
+      } catch (IllegalArgumentException | AnomalyException ex) {
+        throw new BatchFailure(b, ex);
       }
       if (label != null) {
         Object logits = model.output(output);
