@@ -145,7 +145,9 @@ class LogisticTest {
 
     /**
      * The selected loops take erf and exp in lanes from JDK 25 on, and before it are the plain loops bit for bit (on
-     * JDK 17 the lane forms boxed in a model's JVM). Over a sweep where the lane forms and FloatMath's differ.
+     * JDK 17 the lane forms boxed in a model's JVM). Over a sweep where the lane form of erf and FloatMath's differ;
+     * the lane form of exp is the plain loop's arithmetic in lanes, with the same bits on the Zen 5 machine's JDK 25
+     * over this sweep, so only erf's bits tell the two apart (exp's lanes are checked in ulps above).
      */
     @Test
     void erfAndExpTakeLanesFromJdk25() {
@@ -157,7 +159,7 @@ class LogisticTest {
         JavaLogistic selected = Kernels.selected().logistic();
         boolean lanes = Kernels.vectorApi().isPresent() && selected != plain
                 && Runtime.version().feature() >= 25;
-        for (FloatLoop[] pair : new FloatLoop[][] {{plain::erf, selected::erf}, {plain::exp, selected::exp}}) {
+        for (FloatLoop[] pair : new FloatLoop[][] {{plain::erf, selected::erf}}) {
             float[] expected = new float[x.length];
             float[] out = new float[x.length];
             pair[0].apply(x, expected, x.length);
