@@ -47,6 +47,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  *       classes and the classes the inputs compiled before it (or up to date) give. Errors (among them a model whose
  *       class a Java source or another input defines, at the model's name) and warnings go to the log; an error (or
  *       a warning with {@code failOnWarning}) fails the build before anything is written.
+ *   <li>When the models give classes (just compiled, or all up to date), check that the class path Maven resolved for
+ *       the goal holds the runtime they need, in the version they are made for ({@link RuntimeCheck}); if not, warn
+ *       with the dependency to add (and with {@code failOnWarning}, fail before anything is written).
  *   <li>Write each class to a temporary file and move it into place; remove the classes of deleted (or now excluded)
  *       inputs, the classes an input no longer produces and, when the output directory changed, the classes left in
  *       the old one; write the stages asked for with {@code emit}, under
@@ -75,7 +78,10 @@ abstract class AbstractCompileMojo extends AbstractMojo {
   @Parameter(property = "modelc.skip", defaultValue = "false")
   boolean skip;
 
-  /** Fail the build when a model has warnings. */
+  /**
+   * Fail the build when a model has warnings, or when the class path lacks the runtime the generated classes need or
+   * has another version of it.
+   */
   @Parameter(property = "modelc.failOnWarning", defaultValue = "false")
   boolean failOnWarning;
 
@@ -110,6 +116,13 @@ abstract class AbstractCompileMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.testCompileSourceRoots}", readonly = true)
   List<String> testCompileSourceRoots;
 
+  /**
+   * The plugin's version, which the runtime dependency should have when the runtime jar on the plugin's own class path
+   * does not say its version ({@link RuntimeCheck#expectedVersion}).
+   */
+  @Parameter(defaultValue = "${plugin.version}", readonly = true)
+  String pluginVersion;
+
   /** The id of this execution of the goal, which names its state file when it is not the default one. */
   @Parameter(defaultValue = "${mojoExecution.executionId}", readonly = true)
   String executionId;
@@ -125,6 +138,15 @@ abstract class AbstractCompileMojo extends AbstractMojo {
 
   /** The Java source roots whose classes share a class path with the generated ones. */
   abstract List<String> javaSourceRoots();
+
+  /**
+   * The class path the generated classes are compiled and run with, resolved by Maven (null when the goal is not run
+   * by Maven, as in unit tests: then it is not checked).
+   */
+  abstract List<String> classpathElements();
+
+  /** The class path's name in the log: {@code compile}, {@code test}. */
+  abstract String classpathName();
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
@@ -208,6 +230,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
     Map<String, String> producer = new TreeMap<>();
     next.forEach((input, record) -> record.apiByClassFile().keySet().forEach(c -> producer.put(c, input)));
     if (stale.isEmpty() && removed.isEmpty()) {
+      checkRuntime(producer.size());
       int n = producer.size();
       getLog().info("modelc: " + n + (n == 1 ? " model" : " models") + " up to date in " + out);
       return;
@@ -221,6 +244,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
         producer.put(c.entryName(), e.getKey()); // no two inputs give one class: compile reported that as an error
       }
     }
+    checkRuntime(producer.size());
 
     List<String> apiChanges = new ArrayList<>();
     int models = 0;
@@ -413,6 +437,27 @@ abstract class AbstractCompileMojo extends AbstractMojo {
       throw new MojoFailureException("modelc: " + what + " in the models; the first: " + first);
     }
     return results;
+  }
+
+  /**
+   * Warns when the project's class path lacks the runtime the generated classes need, or has another version of it
+   * ({@link RuntimeCheck}), saying what to add; with {@code failOnWarning} the build fails then, before anything is
+   * written. Only when the models give classes ({@code classes} of them, up to date or just compiled without errors).
+   */
+  private void checkRuntime(int classes) throws MojoFailureException {
+    List<String> classpath = classpathElements();
+    if (classes == 0 || classpath == null) {
+      return;
+    }
+    RuntimeCheck.Problem problem = RuntimeCheck.problem(classpath, classpathName(),
+        RuntimeCheck.expectedVersion(pluginVersion));
+    if (problem == null) {
+      return;
+    }
+    problem.lines().forEach(getLog()::warn);
+    if (failOnWarning) {
+      throw new MojoFailureException("modelc: " + problem.summary() + " (failOnWarning is set)");
+    }
   }
 
   /** Logs a finding as the command line prints it, line by line: errors at ERROR level, warnings at WARNING. */

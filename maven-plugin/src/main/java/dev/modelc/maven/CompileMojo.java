@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
 
 /**
  * {@code modelc:compile}: compiles {@code src/main/mdl/**}{@code /*.mdl} into class files in
@@ -12,7 +13,8 @@ import org.apache.maven.plugins.annotations.Parameter;
  * against the generated classes. {@code src/main/mdl/demo/linreg.mdl} holding {@code model LinReg} gives
  * {@code demo.LinReg}. Incremental: see {@link AbstractCompileMojo}.
  */
-@Mojo(name = "compile", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true)
+@Mojo(name = "compile", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true,
+    requiresDependencyResolution = ResolutionScope.COMPILE)
 public final class CompileMojo extends AbstractCompileMojo {
   /** Where the .mdl sources are; the folders under it are the packages. */
   @Parameter(property = "modelc.sourceDirectory", defaultValue = "${project.basedir}/src/main/mdl")
@@ -26,6 +28,10 @@ public final class CompileMojo extends AbstractCompileMojo {
   @Parameter(defaultValue = "${project.build.directory}/modelc/compile-state.properties", readonly = true)
   File stateFile;
 
+  /** The compile class path, checked for the runtime the generated classes need. */
+  @Parameter(defaultValue = "${project.compileClasspathElements}", readonly = true)
+  List<String> classpathElements;
+
   @Override
   File sourceDirectory() {
     return sourceDirectory;
@@ -34,6 +40,16 @@ public final class CompileMojo extends AbstractCompileMojo {
   @Override
   File outputDirectory() {
     return outputDirectory;
+  }
+
+  @Override
+  List<String> classpathElements() {
+    return classpathElements;
+  }
+
+  @Override
+  String classpathName() {
+    return "compile";
   }
 
   @Override

@@ -5,12 +5,14 @@ import java.util.List;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
 
 /**
  * {@code modelc:testCompile}: compiles {@code src/test/mdl/**}{@code /*.mdl} into {@code target/test-classes}
  * before the test sources are compiled (phase {@code generate-test-sources}). Otherwise like {@code modelc:compile}.
  */
-@Mojo(name = "testCompile", defaultPhase = LifecyclePhase.GENERATE_TEST_SOURCES, threadSafe = true)
+@Mojo(name = "testCompile", defaultPhase = LifecyclePhase.GENERATE_TEST_SOURCES, threadSafe = true,
+    requiresDependencyResolution = ResolutionScope.TEST)
 public final class TestCompileMojo extends AbstractCompileMojo {
   /** Where the test .mdl sources are; the folders under it are the packages. */
   @Parameter(property = "modelc.testSourceDirectory", defaultValue = "${project.basedir}/src/test/mdl")
@@ -38,6 +40,10 @@ public final class TestCompileMojo extends AbstractCompileMojo {
     super.execute();
   }
 
+  /** The test class path, checked for the runtime the generated classes need. */
+  @Parameter(defaultValue = "${project.testClasspathElements}", readonly = true)
+  List<String> classpathElements;
+
   @Override
   File sourceDirectory() {
     return testSourceDirectory;
@@ -46,6 +52,16 @@ public final class TestCompileMojo extends AbstractCompileMojo {
   @Override
   File outputDirectory() {
     return testOutputDirectory;
+  }
+
+  @Override
+  List<String> classpathElements() {
+    return classpathElements;
+  }
+
+  @Override
+  String classpathName() {
+    return "test";
   }
 
   @Override

@@ -501,6 +501,139 @@ class CompileMojoTest {
     assertEquals("modelc: the source directory " + src.resolve("mlp.mdl") + " is not a directory", e.getMessage());
   }
 
+  /** The runtime the tests run with: a class folder or a jar, as the reactor gives it. */
+  private static String runtimeOnTheTestClassPath() throws Exception {
+    return Path.of(dev.modelc.runtime.api.CompiledModel.class.getProtectionDomain().getCodeSource().getLocation()
+        .toURI()).toString();
+  }
+
+  /** A jar holding the runtime's marker class and, when {@code version} is not null, its pom.properties. */
+  private Path runtimeJar(String name, String version) throws Exception {
+    Path jar = dir.resolve(name);
+    try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new java.util.zip.ZipEntry(RuntimeCheck.MARKER));
+      out.write(new byte[] {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE});
+      out.closeEntry();
+      if (version != null) {
+        out.putNextEntry(new java.util.zip.ZipEntry(RuntimeCheck.POM_PROPERTIES));
+        out.write(("groupId=dev.modelc\nartifactId=modelc-runtime\nversion=" + version + "\n").getBytes());
+        out.closeEntry();
+      }
+    }
+    return jar;
+  }
+
+  private List<String> warnings() {
+    return log.stream().filter(l -> l.startsWith("WARN ")).toList();
+  }
+
+  @Test
+  void aClassPathWithoutTheRuntimeWarnsWithTheDependencyToAdd() throws Exception {
+    String version = RuntimeCheck.expectedVersion(null);
+    assertFalse(version == null || version.isBlank() || version.equals("unknown"), version);
+    Path notAJar = Files.writeString(dir.resolve("notes.jar"), "not a zip");
+    CompileMojo m = mojo();
+    m.classpathElements = List.of(classes.toString(), notAJar.toString(), dir.resolve("missing.jar").toString());
+    m.execute();
+    assertTrue(Files.isRegularFile(classes.resolve("demo/LinReg.class")), "the models are compiled all the same");
+    List<String> w = warnings();
+    assertEquals(6, w.size(), log.toString());
+    assertEquals("WARN modelc: the generated classes need the modelc runtime, dev.modelc:modelc-runtime, which is not on"
+        + " the compile class path (no element of it holds dev/modelc/runtime/api/CompiledModel.class): javac fails on"
+        + " Java code that uses them, and loading them fails with NoClassDefFoundError. Add this dependency to the"
+        + " <dependencies> of the project's pom.xml:", w.get(0));
+    assertEquals(List.of("WARN     <dependency>", "WARN       <groupId>dev.modelc</groupId>",
+        "WARN       <artifactId>modelc-runtime</artifactId>", "WARN       <version>" + version + "</version>",
+        "WARN     </dependency>"), w.subList(1, 6));
+    log.clear();
+    m.execute();
+    assertTrue(last().startsWith("INFO modelc: 2 models up to date"), last());
+    assertEquals(6, warnings().size(), "up to date models still need the runtime: " + log);
+  }
+
+  @Test
+  void theRuntimeFolderOrJarOfTheRightVersionGivesNoWarning() throws Exception {
+    CompileMojo m = mojo();
+    m.classpathElements = List.of(classes.toString(), runtimeOnTheTestClassPath());
+    m.execute();
+    Files.delete(classes.resolve("demo/LinReg.class"));
+    m = mojo();
+    m.classpathElements = List.of(runtimeJar("runtime.jar", RuntimeCheck.expectedVersion(null)).toString());
+    m.execute();
+    m = mojo();
+    m.classpathElements = List.of(runtimeJar("shaded.jar", null).toString()); // a jar that names no version
+    m.failOnWarning = true;
+    m.execute();
+    assertEquals(List.of(), warnings());
+  }
+
+  @Test
+  void aRuntimeJarOfAnotherVersionWarns() throws Exception {
+    String version = RuntimeCheck.expectedVersion(null);
+    Path old = runtimeJar("modelc-runtime-0.0.1.jar", "0.0.1");
+    CompileMojo m = mojo();
+    m.classpathElements = List.of(old.toString(), runtimeOnTheTestClassPath());
+    m.execute();
+    assertEquals(List.of("WARN modelc: the generated classes are made for modelc-runtime " + version + ", but the"
+        + " compile class path has modelc-runtime 0.0.1 (" + old + "); they may fail with NoSuchMethodError or"
+        + " AbstractMethodError. Give the dev.modelc:modelc-runtime dependency the plugin's version, <version>"
+        + version + "</version> (one property for both keeps them together)"), warnings());
+  }
+
+  @Test
+  void failOnWarningFailsOnTheClassPathBeforeWritingAnything() throws Exception {
+    CompileMojo m = mojo();
+    m.classpathElements = List.of(classes.toString());
+    m.failOnWarning = true;
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertEquals("modelc: the compile class path has no modelc runtime; add the dependency dev.modelc:modelc-runtime:"
+        + RuntimeCheck.expectedVersion(null) + " (failOnWarning is set)", e.getMessage());
+    assertFalse(Files.exists(classes.resolve("demo/LinReg.class")));
+    m = mojo();
+    m.classpathElements = List.of(runtimeJar("old.jar", "0.0.1").toString());
+    m.failOnWarning = true;
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("has modelc-runtime 0.0.1, the generated classes are made for"), e.getMessage());
+  }
+
+  @Test
+  void noClassPathWarningWithoutModelsOrWithModelErrors() throws Exception {
+    Files.writeString(src.resolve("demo/bad.mdl"), "model Bad {\n  input x : f32[2]\n  let y = x @ w\n  output y\n}\n");
+    CompileMojo m = mojo();
+    m.classpathElements = List.of();
+    assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(log.stream().noneMatch(l -> l.contains("class path")), log.toString());
+    Files.delete(src.resolve("demo/bad.mdl"));
+    Files.delete(src.resolve("demo/linreg.mdl"));
+    Files.writeString(src.resolve("mlp.mdl"), "// no model yet\n");
+    m.execute();
+    assertTrue(log.stream().noneMatch(l -> l.contains("class path")), "a file with no model gives no class: " + log);
+    Files.delete(src.resolve("mlp.mdl"));
+    m.execute();
+    assertTrue(log.stream().noneMatch(l -> l.contains("class path")), log.toString());
+  }
+
+  @Test
+  void testCompileChecksTheTestClassPath() throws Exception {
+    Path testSrc = dir.resolve("src/test/mdl");
+    Files.createDirectories(testSrc.resolve("fixtures"));
+    Files.writeString(testSrc.resolve("fixtures/line.mdl"), LINREG.replace("LinReg", "Line"));
+    TestCompileMojo m = new TestCompileMojo();
+    m.testSourceDirectory = testSrc.toFile();
+    m.testOutputDirectory = dir.resolve("target/test-classes").toFile();
+    m.testClassesDirectory = m.testOutputDirectory;
+    m.stateFile = dir.resolve("target/modelc/test-compile-state.properties").toFile();
+    m.emitDirectory = dir.resolve("target/modelc").toFile();
+    m.classpathElements = List.of(m.testOutputDirectory.toString(), classes.toString());
+    m.setLog(mojo().getLog());
+    m.execute();
+    assertTrue(warnings().get(0).contains("modelc-runtime, which is not on the test class path"), log.toString());
+    log.clear();
+    m.classpathElements = List.of(m.testOutputDirectory.toString(), runtimeOnTheTestClassPath());
+    m.execute();
+    assertEquals(List.of(), warnings());
+  }
+
   @Test
   void skipDoesNothing() throws Exception {
     CompileMojo m = mojo();
