@@ -118,7 +118,7 @@ abstract class AbstractCompileMojo extends AbstractMojo {
 
   /**
    * The plugin's version, which the runtime dependency should have when the runtime jar on the plugin's own class path
-   * does not say its version ({@link RuntimeCheck#expectedVersion}).
+   * does not say its version (see {@code RuntimeCheck.expectedVersion}).
    */
   @Parameter(defaultValue = "${plugin.version}", readonly = true)
   String pluginVersion;

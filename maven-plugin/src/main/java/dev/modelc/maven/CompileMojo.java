@@ -11,7 +11,9 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
  * {@code modelc:compile}: compiles {@code src/main/mdl/**}{@code /*.mdl} into class files in
  * {@code target/classes}, before javac runs (phase {@code generate-sources}), so the project's Java code is compiled
  * against the generated classes. {@code src/main/mdl/demo/linreg.mdl} holding {@code model LinReg} gives
- * {@code demo.LinReg}. Incremental: see {@link AbstractCompileMojo}.
+ * {@code demo.LinReg}. Incremental: only the model files changed since the last build are compiled again, and the
+ * classes of deleted ones are removed. Warns when the compile class path lacks the modelc-runtime dependency the
+ * generated classes need.
  */
 @Mojo(name = "compile", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true,
     requiresDependencyResolution = ResolutionScope.COMPILE)

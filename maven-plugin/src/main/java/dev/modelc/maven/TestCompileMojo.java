@@ -9,7 +9,8 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
 
 /**
  * {@code modelc:testCompile}: compiles {@code src/test/mdl/**}{@code /*.mdl} into {@code target/test-classes}
- * before the test sources are compiled (phase {@code generate-test-sources}). Otherwise like {@code modelc:compile}.
+ * before the test sources are compiled (phase {@code generate-test-sources}), and checks the test class path for the
+ * runtime. Otherwise like {@code modelc:compile}.
  */
 @Mojo(name = "testCompile", defaultPhase = LifecyclePhase.GENERATE_TEST_SOURCES, threadSafe = true,
     requiresDependencyResolution = ResolutionScope.TEST)
