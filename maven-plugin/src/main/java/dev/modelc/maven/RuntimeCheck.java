@@ -62,6 +62,8 @@ final class RuntimeCheck {
             if (props != null) {
               try (InputStream in = zip.getInputStream(props)) {
                 version = version(in);
+              } catch (IOException e) {
+                // no version: only the runtime's presence is checked
               }
             }
             return new Found(element, version);
