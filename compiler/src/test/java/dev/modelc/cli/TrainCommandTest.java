@@ -360,6 +360,10 @@ class TrainCommandTest {
     assertTrue(r.err().contains("cross_entropy: label 10 at position "), r.err());
     assertTrue(r.err().endsWith("; it is sample 77 of the data, counting from 0 (input t, row "
         + (positionOf(r.err()) + 1) + " of the batch)\n"), r.err());
+    // split over two threads, a part counts positions from its first row; the sample is still the data's
+    r = run("train", MLP, "--data", one.toString(), "--batch", "16", "--threads", "2", "--split", "batch");
+    assertEquals(Main.USER_ERROR, r.code());
+    assertTrue(r.err().contains("; it is sample 77 of the data, counting from 0 (input t, row "), r.err());
 
     Path empty = Files.createDirectory(dir.resolve("empty"));
     r = run("train", MLP, "--data", empty.toString());
