@@ -94,6 +94,8 @@ public abstract class CompiledModel implements Model {
     final ModelLocations locations;
     private final ConvShapeCache convShapes = new ConvShapeCache();
     private final PassState passes = new PassState();
+    /** One call at a time: a call from a second thread meanwhile throws (docs/generated-classes.md, Threads). */
+    private final CallGuard guard;
     /** {@link #paramsUpdatedByStep()}, read at the first batch-split step. */
     private boolean[] updatedByStep;
     /** {@link #gradsWrittenByTrainStep()}, read at the first training step. */
@@ -132,6 +134,7 @@ public abstract class CompiledModel implements Model {
 
     protected CompiledModel(String description) {
         spec = ModelSpec.parse(description);
+        guard = new CallGuard(spec.name());
         sizes = new int[spec.sizes().size()];
         inputs = new Object[spec.inputs().size()];
         binding = new InputBinding(spec, sizes, inputs);
@@ -153,11 +156,16 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void initialize(long seed) {
-        parameterState++;
-        parameters.initialize(seed);
-        stepCount = 0;
-        dropoutSeed = seed;
-        dropoutDraws = 0;
+        boolean took = guard.enter();
+        try {
+            parameterState++;
+            parameters.initialize(seed);
+            stepCount = 0;
+            dropoutSeed = seed;
+            dropoutDraws = 0;
+        } finally {
+            guard.exit(took);
+        }
     }
 
     /** Computes every output, the objective and what the backward pass needs. */
@@ -407,10 +415,12 @@ public abstract class CompiledModel implements Model {
 
     /** Binds a size for the next pass only (typed methods); {@link #setSize} binds it until changed. */
     protected final void bindSize(int index, int value) {
+        guard.check();
         binding.bindSize(index, value);
     }
 
     protected final void bindInput(int index, Object array) {
+        guard.check();
         if (array == null) {   // a typed method's argument; setInput checks its own
             TensorSpec t = spec.inputs().get(index);
             throw new IllegalArgumentException("input " + t.name() + ": expected " + javaType(t.dtype()) + " ("
@@ -421,11 +431,13 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void setSize(String symbol, int value) {
+        guard.check();
         binding.setSize(symbol, value);
     }
 
     @Override
     public final void setInput(String name, Object array) {
+        guard.check();
         int i = indexOf(spec.inputs(), name, "input");
         TensorSpec t = spec.inputs().get(i);
         if (!t.dtype().equals(dtypeOf(array))) {
@@ -453,9 +465,14 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void forward() {
-        parameterState++; // a training pass may update batch-norm running statistics
-        prepare(false);
-        forwardPrepared();
+        boolean took = guard.enter();
+        try {
+            parameterState++; // a training pass may update batch-norm running statistics
+            prepare(false);
+            forwardPrepared();
+        } finally {
+            guard.exit(took);
+        }
     }
 
     /** {@link #forward} once the inputs are prepared. */
@@ -472,17 +489,22 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void predict() {
-        passes.predictStarts();
-        lastSplit = null;
-        prepare(true);
-        boolean recorded = trainingPass; // a predict that fails leaves the earlier forward pass's graph to backward
-        trainingPass = false;
+        boolean took = guard.enter();
         try {
-            runPredict();
+            passes.predictStarts();
+            lastSplit = null;
+            prepare(true);
+            boolean recorded = trainingPass; // a predict that fails leaves the earlier forward pass's graph to backward
+            trainingPass = false;
+            try {
+                runPredict();
+            } finally {
+                trainingPass = recorded;
+            }
+            passes.predictRan();
         } finally {
-            trainingPass = recorded;
+            guard.exit(took);
         }
-        passes.predictRan();
     }
 
     @Override
@@ -492,23 +514,38 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void backward(boolean retainGraph) {
-        requireObjective();
-        passes.checkBackward();
-        runBackward();
-        passes.backwardRan(retainGraph);
+        boolean took = guard.enter();
+        try {
+            requireObjective();
+            passes.checkBackward();
+            runBackward();
+            passes.backwardRan(retainGraph);
+        } finally {
+            guard.exit(took);
+        }
     }
 
     @Override
     public final void zeroGrad() {
-        parameters.zeroGrad();
+        boolean took = guard.enter();
+        try {
+            parameters.zeroGrad();
+        } finally {
+            guard.exit(took);
+        }
     }
 
     @Override
     public final void step() {
-        parameterState++;
-        stepCount++;
-        beginStep();
-        runStep();
+        boolean took = guard.enter();
+        try {
+            parameterState++;
+            stepCount++;
+            beginStep();
+            runStep();
+        } finally {
+            guard.exit(took);
+        }
     }
 
     /** After the step count grows: the scalars every parameter's update shares. */
@@ -527,20 +564,25 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final double trainStep() {
-        requireObjective();
-        parameterState++;                          // the updates below write the parameters
-        prepareInputs(false);
-        if (batch != null && sizes[batch.batchSizeIndex()] >= batch.threads()) {
-            return splitTrainStep();
+        boolean took = guard.enter();
+        try {
+            requireObjective();
+            parameterState++;                          // the updates below write the parameters
+            prepareInputs(false);
+            if (batch != null && sizes[batch.batchSizeIndex()] >= batch.threads()) {
+                return splitTrainStep();
+            }
+            locations.growBuffers();
+            parameters.zeroGrad(writtenByTrainStep()); // the gradients trainStep's backward writes whole are left alone
+            forwardPrepared();
+            stepCount++;
+            beginStep();
+            runTrainBackward();
+            passes.backwardRan(false);
+            return loss();
+        } finally {
+            guard.exit(took);
         }
-        locations.growBuffers();
-        parameters.zeroGrad(writtenByTrainStep()); // the gradients trainStep's backward writes whole are left alone
-        forwardPrepared();
-        stepCount++;
-        beginStep();
-        runTrainBackward();
-        passes.backwardRan(false);
-        return loss();
     }
 
     /**
@@ -593,27 +635,34 @@ public abstract class CompiledModel implements Model {
      */
     @Override
     public final void predict(Object... outs) {
-        if (outs == null || outs.length != spec.outputs().size()) {
-            throw new IllegalArgumentException("predict of model " + spec.name() + " takes one array per output "
-                    + spec.outputs().stream().map(TensorSpec::name).toList() + ", got "
-                    + (outs == null ? "null" : outs.length + " arrays"));
-        }
-        predict();
-        for (int i = 0; i < outs.length; i++) {
-            checkOutput(i, outs[i]);
-        }
-        for (int i = 0; i < outs.length; i++) {
-            copyOutput(i, outs[i]);
+        boolean took = guard.enter();
+        try {
+            if (outs == null || outs.length != spec.outputs().size()) {
+                throw new IllegalArgumentException("predict of model " + spec.name() + " takes one array per output "
+                        + spec.outputs().stream().map(TensorSpec::name).toList() + ", got "
+                        + (outs == null ? "null" : outs.length + " arrays"));
+            }
+            predict();
+            for (int i = 0; i < outs.length; i++) {
+                checkOutput(i, outs[i]);
+            }
+            for (int i = 0; i < outs.length; i++) {
+                copyOutput(i, outs[i]);
+            }
+        } finally {
+            guard.exit(took);
         }
     }
 
     /** After a pass: throws {@link IllegalArgumentException} unless {@code out} can hold output {@code i}. */
     protected final void checkOutput(int i, Object out) {
+        guard.check();
         locations.checkOutput(i, out);
     }
 
     /** Copies output {@code i} of the last pass into {@code out}, checked by {@link #checkOutput}. */
     protected final void copyOutput(int i, Object out) {
+        guard.check();
         locations.copyOutput(i, out);
     }
 
@@ -621,6 +670,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final double loss() {
+        guard.check();
         if (spec.objective() == null) {
             throw new IllegalStateException("model " + spec.name() + " has no objective");
         }
@@ -634,6 +684,7 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final Object output(String name) {
+        guard.check();
         int i = indexOf(spec.outputs(), name, "output");
         passes.checkOutputs();
         return lastSplit != null ? lastSplit.output(name) : locations.output(i);
@@ -713,8 +764,13 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void setParameter(String name, Object values) {
-        parameterState++;
-        parameters.set(indexOf(spec.params(), name, "parameter"), values);
+        boolean took = guard.enter();
+        try {
+            parameterState++;
+            parameters.set(indexOf(spec.params(), name, "parameter"), values);
+        } finally {
+            guard.exit(took);
+        }
     }
 
     // ---- optimizer hyperparameters ----
@@ -830,8 +886,13 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void writeParameters(Object src) {
-        parameterState++;
-        flat.copy(params, src, "parameters", false);
+        boolean took = guard.enter();
+        try {
+            parameterState++;
+            flat.copy(params, src, "parameters", false);
+        } finally {
+            guard.exit(took);
+        }
     }
 
     @Override
@@ -841,7 +902,12 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void writeGradients(Object src) {
-        flat.copy(grads, src, "gradients", false);
+        boolean took = guard.enter();
+        try {
+            flat.copy(grads, src, "gradients", false);
+        } finally {
+            guard.exit(took);
+        }
     }
 
     @Override
@@ -851,7 +917,12 @@ public abstract class CompiledModel implements Model {
 
     @Override
     public final void writeOptimizerState(Object src) {
-        flat.copyState(src, false);
+        boolean took = guard.enter();
+        try {
+            flat.copyState(src, false);
+        } finally {
+            guard.exit(took);
+        }
     }
 
     @Override
