@@ -207,12 +207,19 @@ public final class VjpRules {
     return ir.select(ir.greater(y.in(0), ir.full(0, y)), y_bar, ir.scale(y_bar, slope));
   }
 
-  /** sigmoid(beta x) where beta x <= threshold, 1 where softplus is linear. */
+  /**
+   * sigmoid(beta x) where beta x <= threshold, 1 where softplus is linear. On the threshold the slope is the
+   * sigmoid's but its own derivative is the linear side's 0, as PyTorch's softplus_double_backward (the curvature
+   * masked by {@code beta x < threshold}): there the sigmoid is read through stop_gradient.
+   */
   static Node softplus_backward(GraphBuilder ir, Node y, Node y_bar) {
     Attr.Softplus p = (Attr.Softplus) y.attr;
     Node bx = ir.scale(y.in(0), p.beta());
-    Node linear = ir.greater(bx, ir.full(p.threshold(), y));
-    Node curved = ir.mul(ir.sub(ir.full(1, y), linear), ir.sigmoid(bx));
+    Node threshold = ir.full(p.threshold(), y);
+    Node linear = ir.greater(bx, threshold);
+    Node s = ir.sigmoid(bx);
+    Node sigmoid = ir.select(ir.greater(threshold, bx), s, ir.unary(STOP_GRADIENT, s));
+    Node curved = ir.mul(ir.sub(ir.full(1, y), linear), sigmoid);
     return ir.mul(y_bar, ir.add(linear, curved));
   }
 

@@ -285,6 +285,31 @@ class EdgeGradientsTest {
     assertGradients(src, params, Map.of("x", new double[] {0, 0, p - 1}, "y", new double[] {100, -100, -0.5}), 1e-5);
   }
 
+  /**
+   * softplus's second derivative on its threshold: the first derivative there is the curved side's sigmoid(beta x)
+   * (linear only where beta x > threshold), but PyTorch's softplus_double_backward masks the curvature with
+   * {@code beta x < threshold}, so the second derivative there is the linear side's 0. Values from torch 1.13, float64:
+   * 0, 0.470007424403189, 0, 0.4575684809133146; with the default beta and threshold, 0 at 20 and 3.3983e-9 at 19.5.
+   */
+  @Test
+  void softplusSecondDerivativeOnItsThreshold() {
+    String src = """
+        model S {
+          param x : f64[4] init zeros()
+          param z : f64[2] init zeros()
+          let f = sum(softplus(x, beta = 2, threshold = 1)) + sum(softplus(z))
+          let loss = sum(grad(f, x)) + sum(grad(f, z))
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("x", new double[] {0.5, 0.25, 1, -0.3}, "z", new double[] {20, 19.5});
+    double s1 = 1 / (1 + Math.exp(-0.5));
+    double s2 = 1 / (1 + Math.exp(0.6));
+    double s3 = 1 / (1 + Math.exp(-19.5));
+    assertGradients(src, params, Map.of("x", new double[] {0, 2 * s1 * (1 - s1), 0, 2 * s2 * (1 - s2)},
+        "z", new double[] {0, s3 * (1 - s3)}), 1e-5);
+  }
+
   /** Ties: max(x, dim) gives the gradient to the first maximal index (torch.max), amax and max(x) share it. */
   @Test
   void maxAndAmaxAtTies() {

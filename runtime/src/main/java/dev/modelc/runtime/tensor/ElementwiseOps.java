@@ -147,7 +147,10 @@ final class ElementwiseOps {
                         t -> ElementwiseKernels.leakyReluGrad(t, x, slope)));
     }
 
-    /** Slope sigmoid(beta x), 1 where softplus is linear; its derivative beta s (1 - s) there, 0 where linear. */
+    /**
+     * Slope sigmoid(beta x), 1 where softplus is linear (beta x > threshold); its derivative beta s (1 - s) where
+     * beta x < threshold, 0 elsewhere: on the threshold too, as PyTorch's softplus_double_backward.
+     */
     static Tensor softplus(Tensor x, double beta, double threshold) {
         return unary("SoftplusBackward0", x, ElementwiseKernels.softplus(x, beta, threshold),
                 g -> g.mul(GradientOps.slope("SoftplusBackwardBackward0", x,
@@ -155,7 +158,7 @@ final class ElementwiseOps {
                             Tensor s = v.mul(beta).sigmoid();
                             Tensor curvature = s.mul(one(s).sub(s)).mul(beta);
                             return GradientOps.diagonal("SoftplusBackwardBackward0", curvature,
-                                    t -> ElementwiseKernels.zip(t, v, (ti, vi) -> beta * vi > threshold ? 0 : ti));
+                                    t -> ElementwiseKernels.zip(t, v, (ti, vi) -> beta * vi >= threshold ? 0 : ti));
                         })));
     }
 
