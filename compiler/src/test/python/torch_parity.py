@@ -2,7 +2,8 @@
 """The PyTorch side of modelc's parity tests (Debian's python3-torch, run with /usr/bin/python3).
 
     torch_parity.py reference OUT_DIR     writes OUT_DIR/<model>.safetensors and <model>.f64.safetensors for each
-                                          model
+                                          model, and vjp.safetensors and vjp.f64.safetensors: the inputs
+                                          (input.<name>) and outputs of samples/models/vjp.mdl
     torch_parity.py accuracy MODEL WEIGHTS DATA_DIR
                                           prints the held-out accuracy of weights trained elsewhere
     torch_parity.py statedict-write PREFIX
@@ -606,11 +607,135 @@ class Shapes(nn.Module):
         return {"x": 0.5 * torch.randn(8, 3, 4, generator=g), "y": torch.randn(8, 2, generator=g)}
 
 
+class Penalty(nn.Module):
+    """samples/models/penalty.mdl: a gradient penalty on the input, torch.autograd.grad with create_graph=True."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.1))
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(0.5 * torch.randn(3, 2))
+
+    def loss(self, x, y):
+        x.requires_grad_(True)
+        fit = F.mse_loss(torch.tanh(x @ self.w), y)
+        (gx,) = torch.autograd.grad(fit, x, create_graph=True)
+        return fit + 0.1 * (gx ** 2).sum()
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(16, 3, generator=g), "y": torch.randn(16, 2, generator=g)}
+
+
+class SecondOrder(nn.Module):
+    """Gradient penalties through every twice-differentiable elementwise op, layer_norm, softmax and the losses:
+    secondorder.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9))
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(1 + 0.2 * torch.randn(6))
+        self.scale2 = nn.Parameter(torch.ones(6))
+        self.e = nn.Parameter(torch.full((6,), 1.5))
+        self.fc1 = nn.Linear(4, 6)
+        self.ln = nn.LayerNorm(138)
+        self.head = nn.Linear(138, 3)
+        with torch.no_grad():
+            self.ln.weight.add_(0.2 * torch.randn(138))
+            self.ln.bias.add_(0.1 * torch.randn(138))
+
+    def loss(self, x, t, q, u, k):
+        x.requires_grad_(True)
+        k.requires_grad_(True)
+        h = self.fc1(x) * self.scale
+        m = k * self.scale2
+        parts = torch.cat([torch.tanh(h), torch.sigmoid(h), F.softplus(h), F.softplus(h, beta=2, threshold=1),
+                           F.gelu(h), F.gelu(h, approximate="tanh"), F.relu(h), F.leaky_relu(h, 0.2),
+                           torch.exp(0.5 * h), torch.log(h * h + 1), torch.sqrt(h * h + 0.5), h.abs(), torch.sin(h),
+                           torch.cos(h), (h.abs() + 1) ** 1.5, h / (h * h + 1), torch.clamp(h, -1, 1),
+                           torch.maximum(h, 0.5 * h + 0.2), torch.minimum(h, 0.3 - h), 2 ** h,
+                           (h.abs() + 0.5) ** self.e,
+                           F.softplus(m, beta=2, threshold=1), F.softplus(m)], dim=1)
+        logits = self.head(self.ln(parts))
+        probs = torch.softmax(logits, 1)
+        fit = (F.cross_entropy(logits, t) + (probs * q).sum(1).mean() + 0.1 * (F.log_softmax(logits, 0) * q).mean()
+               + 0.1 * F.binary_cross_entropy_with_logits(logits, q)
+               + 0.1 * F.binary_cross_entropy(torch.sigmoid(logits), q) + 0.1 * F.mse_loss(probs, q)
+               + 0.1 * F.l1_loss(probs, q)
+               + 0.1 * torch.logsumexp(logits, 1).mean() + 0.1 * h.max(1).values.mean()
+               + 0.01 * torch.amax(parts, 0).sum())
+        gx, gh, gs, gk = torch.autograd.grad(fit, [x, h, self.scale, k], create_graph=True)
+        (ju,) = torch.autograd.grad(torch.tanh(h), x, grad_outputs=u, create_graph=True)
+        return (fit + 0.1 * (gx ** 2).sum() + (gh ** 2).sum(1).mean() + 0.1 * (gs ** 2).sum() + 0.1 * (gk ** 2).sum()
+                + 0.01 * (ju ** 2).sum())
+
+    @staticmethod
+    def batch(g):
+        # k: multiples of 0.5 in [-2, 2]; where it is 0.5, 2 * k is softplus's threshold 1 at the first step
+        return {"x": torch.randn(8, 4, generator=g), "t": torch.randint(0, 3, (8,), generator=g),
+                "q": torch.rand(8, 3, generator=g), "u": torch.randn(8, 6, generator=g),
+                "k": torch.randint(-4, 5, (8, 6), generator=g) / 2}
+
+
+class SecondOrderConv(nn.Module):
+    """Gradient penalties through conv2d, max and average pooling and group_norm: secondorder_conv.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9))
+
+    def __init__(self):
+        super().__init__()
+        self.w1 = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(4, 2, 3, 3), a=5 ** 0.5))
+        self.b1 = nn.Parameter(0.4 * torch.rand(4) - 0.2)
+        self.w2 = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(3, 4, 2, 2), a=5 ** 0.5))
+        self.gw = nn.Parameter(1 + 0.2 * torch.randn(4))
+        self.gb = nn.Parameter(0.1 * torch.randn(4))
+        self.fc = nn.Parameter(nn.init.kaiming_uniform_(torch.empty(3, 24), a=5 ** 0.5))
+
+    def loss(self, x, t):
+        x.requires_grad_(True)
+        c = F.conv2d(x, self.w1, self.b1, stride=1, padding=1)
+        n = F.group_norm(c, 2, self.gw, self.gb)
+        m = F.max_pool2d(torch.tanh(n), 3, stride=2, padding=1)
+        a = F.avg_pool2d(F.softplus(c), 2, stride=2, padding=1)
+        d = F.conv2d(torch.sigmoid(m) * a, self.w2, stride=2)
+        feats = torch.cat([d.flatten(1), m.mean([2, 3]), (a * a).sum([1, 2]) / 10,
+                           (c * c).mean([1, 2, 3], keepdim=True)[:, :, 0, 0], d.mean(1).flatten(1)[:, 0:3]], dim=1)
+        fit = F.cross_entropy(feats @ self.fc.T, t)
+        gx, gc = torch.autograd.grad(fit, [x, c], create_graph=True)
+        return fit + 0.5 * (gx ** 2).sum() + 5 * (gc ** 2).sum()
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(6, 2, 7, 7, generator=g), "t": torch.randint(0, 3, (6,), generator=g)}
+
+
+class Hvp(nn.Module):
+    """Third order: a Hessian-vector product of the input gradient in the objective, hvp.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.01))
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(3, 8), nn.Linear(8, 8), nn.Linear(8, 2)
+
+    def loss(self, x, v, y):
+        x.requires_grad_(True)
+        h1 = torch.tanh(self.fc1(x))
+        h2 = F.gelu(self.fc2(h1)) + F.softplus(self.fc2(h1) * 0.5) + torch.sigmoid(h1 * h1)
+        fit = F.mse_loss(self.fc3(h2 * F.log_softmax(h2, 1) + torch.exp(-h2 * h2)), y)
+        (gx,) = torch.autograd.grad(fit, x, create_graph=True)
+        (hv,) = torch.autograd.grad((gx * v).sum(), x, create_graph=True)
+        return fit + 0.1 * (gx ** 2).sum() + 0.1 * (hv ** 2).sum()
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(8, 3, generator=g), "v": torch.randn(8, 3, generator=g),
+                "y": torch.randn(8, 2, generator=g)}
+
+
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
           "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "transformer": Transformer,
           "masks": Masks, "batchnorm": BatchNorms, "batchnorm_eval": BatchNormsEval, "activations": Activations,
-          "reductions": Reductions, "losses": Losses, "convpool": ConvPool, "shapes": Shapes}
+          "reductions": Reductions, "losses": Losses, "convpool": ConvPool, "shapes": Shapes,
+          "penalty": Penalty, "secondorder": SecondOrder, "secondorder_conv": SecondOrderConv, "hvp": Hvp}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32", np.dtype("int64"): "I64"}
 
@@ -652,6 +777,28 @@ def reference(out_dir):
                               {"torch": torch.__version__, "steps": str(STEPS),
                                "buffers": ",".join(name for name, _ in cls().named_buffers()),
                                "training": str(getattr(cls, "training_mode", True)).lower()})
+    for dtype, suffix in ((torch.float32, ""), (torch.float64, ".f64")):
+        write_safetensors(out_dir / ("vjp" + suffix + ".safetensors"), vjp(dtype), {"torch": torch.__version__})
+
+
+def vjp(dtype):
+    """samples/models/vjp.mdl as its comment writes it in PyTorch: F.retain_grad() and F.backward(gradient=v) give
+    a.grad, b.grad and F.grad; retain_grad on the intermediate F gives the gradient of sum(F ** 2) with respect to it.
+    """
+    g = torch.Generator().manual_seed(7)
+    a, b, v = (torch.randn(2, generator=g).to(dtype) for _ in range(3))
+    tensors = {"input.a": a.clone(), "input.b": b.clone(), "input.v": v.clone()}
+    a.requires_grad_(True)
+    b.requires_grad_(True)
+    f = a * b
+    f.retain_grad()
+    f.backward(gradient=v)
+    tensors.update({"F": f.detach(), "a_grad": a.grad.clone(), "b_grad": b.grad.clone(), "F_grad": f.grad.clone()})
+    f = a * b
+    f.retain_grad()
+    (f ** 2).sum().backward()
+    tensors["s_grad_F"] = f.grad.clone()
+    return {name: t.numpy() for name, t in tensors.items()}
 
 
 def train(cls, dtype):
