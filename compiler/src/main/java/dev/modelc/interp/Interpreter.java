@@ -398,7 +398,10 @@ public final class Interpreter {
   /**
    * grad(of, wrt[, seed]) with create_graph: differentiates {@code of} with respect to {@code wrt} in the live graph,
    * so the result depends differentiably on the parameters (and on the seed). A {@code wrt} that does not require
-   * grad is replaced by a fresh leaf, and the values after it are evaluated again from that leaf.
+   * grad is replaced by a fresh leaf, and the values after it are evaluated again from that leaf. That evaluation
+   * repeats calls the forward pass has made: the batch_norm calls among them leave the running statistics and the
+   * counters as the first evaluation set them, so a pass updates them once, as the compiled class and PyTorch's one
+   * forward do.
    */
   private Tensor grad(TExpr.Call c, Map<String, Object> env, int defined) {
     String wrt = ((TExpr.Ref) c.args().get(1)).name();
@@ -411,6 +414,7 @@ public final class Interpreter {
       scope.put(wrt, target);
       boolean downstream = model.value(wrt) == null; // an input: every value may depend on it
       List<CheckedModel.Value> all = model.values();
+      Map<String, Tensor> updated = new LinkedHashMap<>(bufferUpdates);
       for (int j = 0; j < defined; j++) {
         CheckedModel.Value v = all.get(j);
         if (downstream) {
@@ -418,6 +422,8 @@ public final class Interpreter {
         }
         downstream |= v.name().equals(wrt);
       }
+      bufferUpdates.clear();
+      bufferUpdates.putAll(updated);
     }
     Tensor of = (Tensor) eval(c.args().get(0), scope, defined);
     if (!of.requiresGrad()) {

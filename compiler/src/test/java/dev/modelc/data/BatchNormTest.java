@@ -83,6 +83,44 @@ class BatchNormTest {
     assertTrue(Math.abs(training[0] - logits[0]) > 1e-6, "a training forward normalizes with the batch");
   }
 
+  /**
+   * A gradient penalty on an input re-evaluates the interpreter's values from a fresh leaf for that input; the
+   * batch_norm calls among them must not update the running statistics and the counter a second time: one forward
+   * pass updates them once, as the compiled class and PyTorch (whose forward runs once) do.
+   */
+  @Test
+  void aGradientPenaltyOnAnInputUpdatesTheRunningStatisticsOnce() {
+    String src = """
+        model P {
+          input x : f64[B, 3]
+          param w : f64[3, 2] init normal(0, 0.5)
+          buffer running_mean : f64[2] init zeros
+          buffer running_var  : f64[2] init ones
+          buffer num_batches_tracked : i32 init zeros
+          let h = batch_norm(x @ w, running_mean, running_var, num_batches_tracked = num_batches_tracked)
+          let fit = sum(tanh(h) * h)
+          let gx = grad(fit, x)
+          let loss = fit + sum(gx ** 2)
+          minimize loss with sgd(lr = 0.1)
+        }
+        """;
+    CheckedModel checked = Samples.check("penalty.mdl", src);
+    Model m = Driver.compile(checked, "bn", "penalty.mdl", true).newUninitialized();
+    m.initialize(3);
+    Interpreter ref = new Interpreter(checked, 3);
+    double[] x = {0.5, -1, 2, 1.5, 0.3, -0.7, -2, 0.1, 1};
+    m.setInput("x", x);
+    ref.setInput("x", Tensor.of(x, 3, 3));
+    for (int step = 1; step <= 2; step++) {
+      assertEquals(ref.trainStep(), m.trainStep(), 1e-12, "loss at step " + step);
+      assertArrayEquals(new int[] {step}, (int[]) m.parameter("num_batches_tracked"), "compiled, step " + step);
+      assertEquals(step, ref.param("num_batches_tracked").doubles()[0], "interpreter, step " + step);
+      for (String name : List.of("running_mean", "running_var")) {
+        assertArrayEquals((double[]) m.parameter(name), ref.param(name).doubles(), 1e-12, name + " at step " + step);
+      }
+    }
+  }
+
   @Test
   void anEvaluationModeForwardIsPredict() throws Exception {
     CheckedModel checked = Samples.load("resnet", false);
