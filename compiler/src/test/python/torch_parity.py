@@ -730,12 +730,43 @@ class Hvp(nn.Module):
                 "y": torch.randn(8, 2, generator=g)}
 
 
+class SecondOrderMisc(nn.Module):
+    """Gradient penalties through embedding, BatchNorm1d in training mode, where, gather and slicing:
+    secondorder_misc.mdl."""
+    optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.02, momentum=0.9))
+
+    def __init__(self):
+        super().__init__()
+        self.table = nn.Parameter(torch.randn(10, 5))
+        self.w = nn.Parameter(0.5 * torch.randn(5, 4))
+        self.bn = nn.BatchNorm1d(4)
+        self.fill = nn.Parameter(0.1 + 0.2 * torch.rand(4))
+        with torch.no_grad():
+            self.bn.weight.copy_(1 + 0.2 * torch.randn(4))
+            self.bn.bias.copy_(0.1 * torch.randn(4))
+
+    def loss(self, x, tokens, pick, y):
+        x.requires_grad_(True)
+        e = F.embedding(tokens, self.table).mean(1)
+        h = self.bn((x + e) @ self.w)
+        a = torch.where(h > 0.2, torch.tanh(h), self.fill * h)
+        fit = F.mse_loss(torch.gather(a, 1, pick) + a[:, 0:2] * 0.5, y)
+        gx, ge = torch.autograd.grad(fit, [x, e], create_graph=True)
+        return fit + 0.5 * (gx ** 2).sum() + (ge ** 2).sum()
+
+    @staticmethod
+    def batch(g):
+        return {"x": torch.randn(8, 5, generator=g), "tokens": torch.randint(0, 10, (8, 3), generator=g),
+                "pick": torch.randint(0, 4, (8, 2), generator=g), "y": torch.randn(8, 2, generator=g)}
+
+
 MODELS = {"linreg": LinReg, "logreg": LogReg, "mlp": Mlp, "cnn": Net, "norm": NormNet, "bow": BagOfWords,
           "slicing": Slicing, "catstack": CatStack, "indices": Indices, "embed": Embed, "norms": Norms,
           "tinyformer": TinyFormer, "clamp": Clamp, "where": Where, "transformer": Transformer,
           "masks": Masks, "batchnorm": BatchNorms, "batchnorm_eval": BatchNormsEval, "activations": Activations,
           "reductions": Reductions, "losses": Losses, "convpool": ConvPool, "shapes": Shapes,
-          "penalty": Penalty, "secondorder": SecondOrder, "secondorder_conv": SecondOrderConv, "hvp": Hvp}
+          "penalty": Penalty, "secondorder": SecondOrder, "secondorder_conv": SecondOrderConv, "hvp": Hvp,
+          "secondorder_misc": SecondOrderMisc}
 
 DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int32"): "I32", np.dtype("int64"): "I64"}
 

@@ -46,27 +46,29 @@ import org.junit.jupiter.params.provider.CsvSource;
  * after those steps, once in float32 and once in float64 from the same weights and batches. The models are the bundled
  * samples and, in {@code src/test/resources/parity}, one small model per language feature (indexing and slicing, cat
  * and stack, index_select/gather/one_hot, embedding with padding_idx, layer_norm and group_norm, clamp with values on
- * its bounds, comparisons and where, the mask operators and float of a mask, batch_norm as BatchNorm1d and
- * BatchNorm2d in training and evaluation mode, whose running statistics and num_batches_tracked are compared after the
- * steps too, every elementwise builtin and activation on its kinks, softmax and the reductions along each dim with
- * ties, every loss with each reduction, conv2d and pooling with strides and paddings, movement and broadcast matmul
- * with dropout in evaluation mode) and a tiny transformer block; between them they use every optimizer option.
- * Second and third order: the penalty sample and three parity models put {@code grad(...)} in the objective, which
- * PyTorch computes with {@code torch.autograd.grad(..., create_graph=True)}, so the parameter gradients compare
- * the derivative rules' own derivatives: secondorder (penalties on the gradient with respect to an input, a let and a
- * param, and a vector-Jacobian product with a seed, through linear layers with bias, broadcasting, every
- * twice-differentiable elementwise builtin and activation, a power with a learned exponent, layer_norm, softmax,
- * log_softmax, logsumexp, max and amax, and every loss but nll, with softplus on its threshold, where PyTorch's
- * second derivative is 0), secondorder_conv (conv2d with bias, stride and padding, max and average pooling,
- * group_norm, means over dims) and hvp (a Hessian-vector product in the objective: third order); the vjp sample,
- * which has no objective, is compared by its outputs ({@link #vjpOutputsMatchPyTorchsBackwardWithAGradient}). The
- * script writes each as the torch.nn module a PyTorch user would. The compiled class (the f64 twin for the float64
- * reference) loads the same weights by state_dict name (none may be missing) and must give the loss and every
- * gradient within 1e-5 (relative to the tensor's largest magnitude) and each step's loss within 1e-4 relative; so
- * must the reference interpreter, and the IR evaluator over the unoptimized graph its first loss and gradients. The
- * parameters after the ten steps must agree within 1e-3 of their largest magnitude: Adam's update {@code m /
- * sqrt(v)} turns rounding differences in a near-zero gradient into a step of up to {@code lr} (the seeds' CNN: one
- * fc1 weight of 103,680 is 1.1e-5 off after ten steps at lr 0.001). In f64 the bounds are those of {@link #F64}.
+ * its bounds, comparisons and where, the mask operators and float of a mask, batch_norm as BatchNorm1d and BatchNorm2d
+ * in training and evaluation mode, whose running statistics and num_batches_tracked are compared after the steps too,
+ * every elementwise builtin and activation on its kinks, softmax and the reductions along each dim with ties, every
+ * loss with each reduction, conv2d and pooling with strides and paddings, movement and broadcast matmul with dropout in
+ * evaluation mode) and a tiny transformer block; between them they use every optimizer option. Second and third order:
+ * the penalty sample and four parity models put {@code grad(...)} in the objective, which PyTorch computes with
+ * {@code torch.autograd.grad(..., create_graph=True)}, so the parameter gradients compare the derivative rules' own
+ * derivatives: secondorder (penalties on the gradient with respect to an input, a let and a param, and a
+ * vector-Jacobian product with a seed, through linear layers with bias, broadcasting, every twice-differentiable
+ * elementwise builtin and activation, a power with a learned exponent, layer_norm, softmax, log_softmax, logsumexp, max
+ * and amax, and every loss but nll, with softplus on its threshold, where PyTorch's second derivative is 0),
+ * secondorder_conv (conv2d with bias, stride and padding, max and average pooling, group_norm, means over dims),
+ * secondorder_misc (embedding, BatchNorm1d in training mode, whose running statistics the penalties' shared forward
+ * updates once, where with a learned branch, gather, slicing) and hvp (a Hessian-vector product in the objective: third
+ * order); the vjp sample, which has no objective, is compared by its outputs
+ * ({@link #vjpOutputsMatchPyTorchsBackwardWithAGradient}). The script writes each as the torch.nn module a PyTorch user
+ * would. The compiled class (the f64 twin for the float64 reference) loads the same weights by state_dict name (none
+ * may be missing) and must give the loss and every gradient within 1e-5 (relative to the tensor's largest magnitude)
+ * and each step's loss within 1e-4 relative; so must the reference interpreter, and the IR evaluator over the
+ * unoptimized graph its first loss and gradients. The parameters after the ten steps must agree within 1e-3 of their
+ * largest magnitude: Adam's update {@code m / sqrt(v)} turns rounding differences in a near-zero gradient into a step
+ * of up to {@code lr} (the seeds' CNN: one fc1 weight of 103,680 is 1.1e-5 off after ten steps at lr 0.001). In f64 the
+ * bounds are those of {@link #F64}.
  *
  * <p>Where PyTorch is not installed the test is skipped, except in CI ({@code CI} set), where it fails: CI installs
  * {@code python3-torch}.
@@ -125,7 +127,8 @@ class TorchParityTest {
       "activations, f32", "activations, f64", "reductions, f32", "reductions, f64", "losses, f32", "losses, f64",
       "convpool, f32", "convpool, f64", "shapes, f32", "shapes, f64",
       "penalty, f32", "penalty, f64", "secondorder, f32", "secondorder, f64",
-      "secondorder_conv, f32", "secondorder_conv, f64", "hvp, f32", "hvp, f64"})
+      "secondorder_conv, f32", "secondorder_conv, f64", "hvp, f32", "hvp, f64",
+      "secondorder_misc, f32", "secondorder_misc, f64"})
   void lossGradientsAndTrajectoryMatchPyTorch(String name, String dtype) throws Exception {
     boolean f64 = dtype.equals("f64");
     Tolerance tol = f64 ? F64 : F32;
