@@ -635,7 +635,7 @@ class SecondOrder(nn.Module):
         super().__init__()
         self.scale = nn.Parameter(1 + 0.2 * torch.randn(6))
         self.scale2 = nn.Parameter(torch.ones(6))
-        self.e = nn.Parameter(torch.full((6,), 1.5))
+        self.e = nn.Parameter(torch.tensor([0, 0, 0.5, 1, 1.5, 2]))
         self.fc1 = nn.Linear(4, 6)
         self.ln = nn.LayerNorm(138)
         self.head = nn.Linear(138, 3)

@@ -141,25 +141,41 @@ public final class VjpRules {
   // ---- helpers named after what they differentiate ----
 
   /**
-   * d/da a^b = b * a^(b - 1), and 0 where b == 0 as PyTorch (there the power reads a^0, so 0^-1 cannot make
-   * 0 * inf).
+   * d/da a^b = b * a^(b - 1), and 0 where b == 0, as PyTorch's pow_backward_self {@code where(exponent == 0, 0,
+   * grad * exponent * self.pow(exponent - 1))}: selected, so 0^-1 cannot make 0 * inf there, and a b that is
+   * differentiated again gets what PyTorch's where gives it (0 at b == 0 for a nonzero base, NaN at a zero one,
+   * where the branch not taken is 0 * inf). An exponent that is a number ({@code x ** 2}) has no gradient: its
+   * shifted form {@code b * a^(b - 1 + (b == 0))} folds to one power with no select.
    */
   static Node pow_backward_base(GraphBuilder ir, Node y, Node y_bar) {
     Node a = y.in(0);
     Node b = y.in(1);
-    Node exponent = ir.sub(b, ir.sub(ir.full(1, b), ir.equal(b, ir.full(0, b))));
-    return ir.mul(y_bar, ir.mul(b, ir.pow(a, exponent)));
+    if (isNumber(b)) {
+      Node exponent = ir.sub(b, ir.sub(ir.full(1, b), ir.equal(b, ir.full(0, b))));
+      return ir.mul(y_bar, ir.mul(b, ir.pow(a, exponent)));
+    }
+    Node slope = ir.mul(y_bar, ir.mul(b, ir.pow(a, ir.sub(b, ir.full(1, b)))));
+    return ir.select(ir.equal(b, ir.full(0, b)), ir.full(0, slope), slope);
+  }
+
+  /** A constant, possibly broadcast or reshaped. */
+  private static boolean isNumber(Node n) {
+    while (n.op == BROADCAST_TO || n.op == RESHAPE) n = n.in(0);
+    return n.op == CONSTANT;
   }
 
   /**
-   * d/db a^b = a^b log a, and 0 where a == 0 and b >= 0, as PyTorch's
-   * {@code grad * where(self == 0 & exponent >= 0, 0, result * log(self))}: there the log reads 1 instead of 0.
+   * d/db a^b = a^b log a, and 0 where a == 0 and b >= 0, as PyTorch's pow_backward_exponent
+   * {@code grad * where(self == 0 & exponent >= 0, 0, result * log(self))}: the factor is selected (the log of 0 is
+   * never read into it) and y_bar multiplies it (a NaN y_bar stays NaN there); differentiated again, the branch not
+   * taken gives 0 * log(0) = NaN at a zero base, as PyTorch's.
    */
   static Node pow_backward_exponent(GraphBuilder ir, Node y, Node y_bar) {
     Node a = y.in(0);
     Node b = y.in(1);
     Node zeroBase = ir.mul(ir.equal(a, ir.full(0, a)), ir.sub(ir.full(1, b), ir.greater(ir.full(0, b), b)));
-    return ir.mul(y_bar, ir.mul(y, ir.log(ir.add(a, zeroBase))));
+    Node logPower = ir.mul(y, ir.unary(LOG, a));
+    return ir.mul(y_bar, ir.select(zeroBase, ir.full(0, logPower), logPower));
   }
 
   /** PyTorch's binary_cross_entropy_backward: y_bar (p - y) / max(p (1 - p), 1e-12), finite where p is 0 or 1. */

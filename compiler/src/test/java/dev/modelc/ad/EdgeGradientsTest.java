@@ -242,6 +242,32 @@ class EdgeGradientsTest {
   }
 
   /**
+   * Second derivatives of a power with a learned exponent where the first ones are defined by a where: PyTorch's
+   * {@code where(e == 0, 0, grad * e * b^(e - 1))} and {@code grad * where(b == 0 & e >= 0, 0, b^e log b)},
+   * differentiated again, give the branch not taken a zero gradient, so 0 at e == 0 for a nonzero base (not the
+   * slope 1 / b of e b^(e - 1)), and NaN where that branch is 0 * inf or 0 * log(0) at a zero base. Values from torch
+   * 1.13, float64, at (b, e) = (0, 0), (2, 0), (0, 1.5).
+   */
+  @Test
+  void powSecondDerivativesAtAZeroExponentAndAZeroBase() {
+    String src = """
+        model P {
+          param b : f64[3] init zeros()
+          param e : f64[3] init zeros()
+          let f = sum(b ** e)
+          let loss = sum(grad(f, WRT))
+          minimize loss with sgd(lr = 0)
+        }
+        """;
+    Map<String, double[]> params = Map.of("b", new double[] {0, 2, 0}, "e", new double[] {0, 0, 1.5});
+    double nan = Double.NaN;
+    assertGradients(src.replace("WRT", "b"), params, Map.of(
+        "b", new double[] {nan, 0, Double.POSITIVE_INFINITY}, "e", new double[] {nan, 0, 0}), 1e-5);
+    assertGradients(src.replace("WRT", "e"), params, Map.of(
+        "b", new double[] {nan, 0.5, nan}, "e", new double[] {nan, 0.4804530139182014, nan}), 1e-5);
+  }
+
+  /**
    * PyTorch's BCE backward at p exactly 0 and 1: (p - y) / max(p (1 - p), 1e-12) for p, clamped logs for y. Its
    * 1e-12 is a float constant (Loss.cpp's {@code constexpr float EPSILON}), so in f64 the floor is 1e-12 rounded to
    * float, 9.99999996e-13: a gradient 4e-9 relative off PyTorch's otherwise.

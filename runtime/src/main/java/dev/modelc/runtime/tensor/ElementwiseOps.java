@@ -41,12 +41,16 @@ final class ElementwiseOps {
             sumTo(g.mul(a).div(b.mul(b)).neg(), b)}, a, b);
     }
 
-    /** Base: {@code g b a^(b-1)}, 0 where b == 0; exponent: {@code g y log(a)}, 0 where a == 0 and b >= 0. */
+    /**
+     * Base: {@code g b a^(b-1)}, 0 where b == 0 (selected); exponent: {@code g} times {@code y log(a)}, that factor 0
+     * where a == 0 and b >= 0 (selected, then multiplied by g, so a NaN g stays NaN): PyTorch's pow_backward_self
+     * and pow_backward_exponent, whose own derivatives then are PyTorch's too.
+     */
     static Tensor pow(Tensor a, Tensor b) {
         Tensor y = ElementwiseKernels.pow(a, b);
         return Node.record("PowBackward1", y, g -> new Tensor[] {
             sumTo(zeroWhere(g.mul(b).mul(a.pow(b.sub(1))), a, b, (x, e) -> e == 0), a),
-            sumTo(zeroWhere(g.mul(y).mul(a.log()), a, b, (x, e) -> x == 0 && e >= 0), b)}, a, b);
+            sumTo(g.mul(zeroWhere(y.mul(a.log()), a, b, (x, e) -> x == 0 && e >= 0)), b)}, a, b);
     }
 
     static Tensor pow(Tensor a, double exponent) {
