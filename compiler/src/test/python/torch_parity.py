@@ -731,7 +731,7 @@ class Hvp(nn.Module):
 
 
 class SecondOrderMisc(nn.Module):
-    """Gradient penalties through embedding, BatchNorm1d in training mode, where, gather and slicing:
+    """Gradient penalties through embedding with padding_idx, BatchNorm1d in training mode, where, gather and slicing:
     secondorder_misc.mdl."""
     optimizer = staticmethod(lambda ps: torch.optim.SGD(ps, lr=0.02, momentum=0.9))
 
@@ -747,12 +747,12 @@ class SecondOrderMisc(nn.Module):
 
     def loss(self, x, tokens, pick, y):
         x.requires_grad_(True)
-        e = F.embedding(tokens, self.table).mean(1)
+        e = F.embedding(tokens, self.table, padding_idx=0).mean(1)
         h = self.bn((x + e) @ self.w)
         a = torch.where(h > 0.2, torch.tanh(h), self.fill * h)
         fit = F.mse_loss(torch.gather(a, 1, pick) + a[:, 0:2] * 0.5, y)
-        gx, ge = torch.autograd.grad(fit, [x, e], create_graph=True)
-        return fit + 0.5 * (gx ** 2).sum() + (ge ** 2).sum()
+        gx, ge, gt = torch.autograd.grad(fit, [x, e, self.table], create_graph=True)
+        return fit + 0.5 * (gx ** 2).sum() + (ge ** 2).sum() + 10 * (gt ** 2).sum()
 
     @staticmethod
     def batch(g):

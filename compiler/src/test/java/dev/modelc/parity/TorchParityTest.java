@@ -55,20 +55,20 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code torch.autograd.grad(..., create_graph=True)}, so the parameter gradients compare the derivative rules' own
  * derivatives: secondorder (penalties on the gradient with respect to an input, a let and a param, and a
  * vector-Jacobian product with a seed, through linear layers with bias, broadcasting, every twice-differentiable
- * elementwise builtin and activation, a power with a learned exponent, layer_norm, softmax, log_softmax, logsumexp, max
- * and amax, and every loss but nll, with softplus on its threshold, where PyTorch's second derivative is 0),
- * secondorder_conv (conv2d with bias, stride and padding, max and average pooling, group_norm, means over dims),
- * secondorder_misc (embedding, BatchNorm1d in training mode, whose running statistics the penalties' shared forward
- * updates once, where with a learned branch, gather, slicing) and hvp (a Hessian-vector product in the objective: third
- * order); the vjp sample, which has no objective, is compared by its outputs
- * ({@link #vjpOutputsMatchPyTorchsBackwardWithAGradient}). The script writes each as the torch.nn module a PyTorch user
- * would. The compiled class (the f64 twin for the float64 reference) loads the same weights by state_dict name (none
- * may be missing) and must give the loss and every gradient within 1e-5 (relative to the tensor's largest magnitude)
- * and each step's loss within 1e-4 relative; so must the reference interpreter, and the IR evaluator over the
- * unoptimized graph its first loss and gradients. The parameters after the ten steps must agree within 1e-3 of their
- * largest magnitude: Adam's update {@code m / sqrt(v)} turns rounding differences in a near-zero gradient into a step
- * of up to {@code lr} (the seeds' CNN: one fc1 weight of 103,680 is 1.1e-5 off after ten steps at lr 0.001). In f64 the
- * bounds are those of {@link #F64}.
+ * elementwise builtin and activation, a power with a learned exponent that starts at 0 in places, layer_norm, softmax,
+ * log_softmax, logsumexp, max and amax, and every loss but nll, with softplus on its threshold, where PyTorch's second
+ * derivative is 0), secondorder_conv (conv2d with bias, stride and padding, max and average pooling, group_norm, means
+ * over dims), secondorder_misc (embedding with padding_idx, whose table's gradient is penalized too, BatchNorm1d in
+ * training mode, whose running statistics the penalties' shared forward updates once, where with a learned branch,
+ * gather, slicing) and hvp (a Hessian-vector product in the objective: third order); the vjp sample, which has no
+ * objective, is compared by its outputs ({@link #vjpOutputsMatchPyTorchsBackwardWithAGradient}). The script writes each
+ * as the torch.nn module a PyTorch user would. The compiled class (the f64 twin for the float64 reference) loads the
+ * same weights by state_dict name (none may be missing) and must give the loss and every gradient within 1e-5 (relative
+ * to the tensor's largest magnitude) and each step's loss within 1e-4 relative; so must the reference interpreter, and
+ * the IR evaluator over the unoptimized graph its first loss and gradients. The parameters after the ten steps must
+ * agree within 1e-3 of their largest magnitude: Adam's update {@code m / sqrt(v)} turns rounding differences in a
+ * near-zero gradient into a step of up to {@code lr} (the seeds' CNN: one fc1 weight of 103,680 is 1.1e-5 off after ten
+ * steps at lr 0.001). In f64 the bounds are those of {@link #F64}.
  *
  * <p>Where PyTorch is not installed the test is skipped, except in CI ({@code CI} set), where it fails: CI installs
  * {@code python3-torch}.
