@@ -195,11 +195,12 @@ final class FusionPlan {
         for (Node x : c.inputs) {
           if (forms.get(x) != Form.INLINE || x.op != Op.BROADCAST_TO || Schedule.isScalarBroadcast(x)) continue;
           List<Dim> mine = Runs.loopSplit(x);
-          if (split == null && (plainLoop || sum && Runs.ofBroadcast(x).count() <= 2
-              && Runs.splitRun(reduction(n), mine) >= 0)) {
-            split = mine;
-          }
-          if (!mine.equals(split)) forms.put(x, Form.MATERIALIZED);
+          // in a sum, every inline broadcast must fit, not only the first: one of three or four runs with the
+          // same split as the first would still need the division per element the sum's loop does not do
+          boolean fits = plainLoop || sum && Runs.ofBroadcast(x).count() <= 2
+              && Runs.splitRun(reduction(n), mine) >= 0;
+          if (split == null && fits) split = mine;
+          if (!fits || !mine.equals(split)) forms.put(x, Form.MATERIALIZED);
         }
       }
     }

@@ -1,0 +1,35 @@
+package dev.modelc.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Models {@link DifferentialFuzzer} found disagreeing (or failing to compile), minimized; each must now agree with
+ * the reference interpreter, finite differences and itself on two threads.
+ */
+class DifferentialRegressionTest {
+  private static void agrees(String source) {
+    DifferentialFuzzer.Finding f = DifferentialFuzzer.check(source, Map.of(), 1);
+    assertNull(f, () -> f.toString());
+  }
+
+  /**
+   * The gradient of p is a sum over dims 0 and 1 of the mask of minimum(x, p) times the upstream gradient
+   * broadcast over dim 1 (three runs). The fusion plan kept that broadcast inline in the sum because an earlier
+   * broadcast of the chain, of two runs, had the same loop split; the emitter then refused it ("a broadcast of more
+   * than two runs in sum").
+   */
+  @Test
+  void sumWithABroadcastOfThreeRunsAfterOneOfTwo() {
+    agrees("""
+        model M {
+          input x : f32[B, 3, 4, 5]
+          param p : f32[4, 5] init uniform(0.5, 1.5)
+          let loss = sum(sum(minimum(x, p), dim = 1) ** 2)
+          minimize loss with sgd(lr = 0.01)
+        }
+        """);
+  }
+}
