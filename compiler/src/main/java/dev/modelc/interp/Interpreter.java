@@ -37,16 +37,25 @@ import java.util.Map;
  *       applies the model's optimizer (the runtime's SGD, Adam or AdamW).
  *   <li>A {@code grad(of, wrt, seed)} value is {@code torch.autograd.grad(of, wrt, seed, create_graph=True)}: the
  *       gradient is itself a tensor with a graph, so an objective that contains it (a gradient penalty) trains, and a
- *       gradient of it (a Hessian-vector product) is one more {@code grad}. When {@code wrt} does not require grad (an
- *       input, or a value that depends on no parameter) a fresh leaf stands for it and the values downstream of it are
- *       evaluated again from that leaf, with the parameters live. Nothing is accumulated into the parameters'
- *       {@code grad}.
+ *       gradient of it (a Hessian-vector product) is one more {@code grad}. An input or value that a {@code grad}
+ *       names as {@code wrt} is made a leaf that requires grad when it is bound or computed, so every later value's
+ *       graph reaches it; should {@code wrt} still not require grad, a fresh leaf stands for it and the values
+ *       downstream of it are evaluated again from that leaf, with the parameters live. Nothing is accumulated into
+ *       the parameters' {@code grad}.
  * </ol>
  */
 public final class Interpreter {
   private final CheckedModel model;
   private final Map<String, Tensor> params = new LinkedHashMap<>();
   private final Map<String, Object> inputs = new HashMap<>();
+  /**
+   * The inputs and values some grad(...) differentiates with respect to. Each is made a leaf that requires grad as
+   * soon as it is bound or computed (PyTorch's {@code x.requires_grad_()} before the values after it are computed),
+   * so that the graph of every later value, gradients included, reaches that one tensor: a gradient taken with
+   * respect to an input depends on the values between (the compiled graph's meaning, and PyTorch's when the input
+   * requires grad), rather than on copies of them evaluated again from a fresh leaf.
+   */
+  private final java.util.Set<String> gradTargets = new java.util.HashSet<>();
   private final Optimizer optimizer;
   private Map<String, Object> values = Map.of();
   private Map<String, Long> sizes = Map.of();
@@ -60,6 +69,8 @@ public final class Interpreter {
 
   public Interpreter(CheckedModel model, long seed) {
     this.model = model;
+    model.values().forEach(v -> collectGradTargets(v.expr()));
+    if (model.objective() != null) collectGradTargets(model.objective().expr());
     Rng rng = new Rng(seed);
     dropoutSeed = seed;
     for (CheckedModel.Param p : model.params()) {
@@ -142,11 +153,15 @@ public final class Interpreter {
       dropoutDraws++;
     }
     Map<String, Object> env = new HashMap<>(inputs);
+    for (String target : gradTargets) { // x.requires_grad_(): the graph of every value after it reaches it
+      if (env.get(target) instanceof Tensor t) env.put(target, t.detach().requiresGrad(true));
+    }
     env.putAll(params);
     Map<String, Tensor> out = new LinkedHashMap<>();
     List<CheckedModel.Value> all = model.values();
     for (int i = 0; i < all.size(); i++) {
       Tensor t = (Tensor) eval(all.get(i).expr(), env, i);
+      if (!t.requiresGrad() && gradTargets.contains(all.get(i).name())) t = t.detach().requiresGrad(true);
       env.put(all.get(i).name(), t);
       out.put(all.get(i).name(), t);
     }
@@ -233,6 +248,14 @@ public final class Interpreter {
   }
 
   // ---- evaluation ----
+
+  /** Adds the {@code wrt} of every grad(...) call in e to {@link #gradTargets}. */
+  private void collectGradTargets(TExpr e) {
+    if (e instanceof TExpr.Call c) {
+      if (c.op() == dev.modelc.check.Builtin.GRAD) gradTargets.add(((TExpr.Ref) c.args().get(1)).name());
+      c.args().forEach(this::collectGradTargets);
+    }
+  }
 
   /** Evaluates {@code e} where the first {@code defined} values of the model are in {@code env}. */
   private Object eval(TExpr e, Map<String, Object> env, int defined) {

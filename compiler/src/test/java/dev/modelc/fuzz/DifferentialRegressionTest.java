@@ -32,4 +32,25 @@ class DifferentialRegressionTest {
         }
         """);
   }
+
+  /**
+   * g = grad(sum(v * v), x) is 2 v, a function of v, so grad(sum(g * g), v) is 8 v. The reference interpreter took
+   * the first gradient from a fresh leaf for the input x and values evaluated again from it, so g depended on a copy
+   * of v and the second gradient was zero (and the loss read no param); the compiled class gave 8 v.
+   */
+  @Test
+  void gradientWithRespectToAValueAGradientOfAnInputReads() {
+    agrees("""
+        model M {
+          input x : f32[B, 3]
+          param p : f32[3] init normal(0, 0.5)
+          let v = x + p
+          let g = grad(sum(v * v), x)
+          let h = grad(sum(g * g), v)
+          let loss = mean(tanh(h))
+          output g, h
+          minimize loss with sgd(lr = 0.01)
+        }
+        """);
+  }
 }
