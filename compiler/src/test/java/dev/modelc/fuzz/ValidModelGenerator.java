@@ -52,6 +52,11 @@ final class ValidModelGenerator {
   private int nInputs;
   private int nLets;
   private long maxRowElements = 1;
+  /**
+   * Whether the model keeps the rows of its batch apart (every input leads with B, no op mixes dim 0, the
+   * objective a mean over the rows), so that the compiled class can split its batch over threads.
+   */
+  private boolean rowwise;
 
   private ValidModelGenerator(long seed) {
     r = new Random(seed);
@@ -281,7 +286,7 @@ final class ValidModelGenerator {
     int k = d[d.length - 1];
     if (r.nextInt(3) == 0) { // value @ value
       boolean t = r.nextBoolean();
-      V y = pick(v -> v != x && v.d().length >= 2 && d.length >= 2
+      V y = pick(v -> v != x && v.d().length >= (rowwise ? 3 : 2) && d.length >= (rowwise ? 3 : 2)
           && v.d()[v.d().length - (t ? 1 : 2)] == k && matmulShape(d, v.d(), t) != null
           && count(matmulShape(d, v.d(), t)) <= 1024);
       if (y != null) {
@@ -321,17 +326,18 @@ final class ValidModelGenerator {
   }
 
   private Res reduction() {
-    V x = pick(v -> v.d().length >= 1);
+    V x = pick(v -> v.d().length >= (rowwise ? 2 : 1));
     if (x == null) return null;
     int[] d = x.d();
     String op = List.of("sum", "mean", "amax", "logsumexp", "max").get(r.nextInt(5));
     boolean keep = r.nextBoolean();
     List<Integer> dims = new ArrayList<>();
+    int first = rowwise ? 1 : 0;
     if (op.equals("max")) {
-      if (r.nextInt(4) > 0) dims.add(r.nextInt(d.length));
-    } else if (r.nextInt(5) > 0) {
-      for (int i = 0; i < d.length; i++) if (r.nextBoolean()) dims.add(i);
-      if (dims.isEmpty()) dims.add(r.nextInt(d.length));
+      if (rowwise || r.nextInt(4) > 0) dims.add(first + r.nextInt(d.length - first));
+    } else if (rowwise || r.nextInt(5) > 0) {
+      for (int i = first; i < d.length; i++) if (r.nextBoolean()) dims.add(i);
+      if (dims.isEmpty()) dims.add(first + r.nextInt(d.length - first));
     }
     boolean all = dims.isEmpty();
     long n = 1;
@@ -373,9 +379,9 @@ final class ValidModelGenerator {
   }
 
   private Res softmax() {
-    V x = pick(v -> v.d().length >= 1);
+    V x = pick(v -> v.d().length >= (rowwise ? 2 : 1));
     if (x == null) return null;
-    int dim = r.nextInt(x.d().length);
+    int dim = rowwise ? 1 + r.nextInt(x.d().length - 1) : r.nextInt(x.d().length);
     int n = x.d()[dim] == B ? 4 : x.d()[dim];
     String dimText = r.nextBoolean() ? Integer.toString(dim) : Integer.toString(dim - x.d().length);
     if (r.nextBoolean()) return new Res("softmax(" + use(x) + ", " + dimText + ")", x.d(), 1);
@@ -383,9 +389,17 @@ final class ValidModelGenerator {
   }
 
   private Res transpose() {
-    V x = pick(v -> v.d().length >= 2);
+    V x = pick(v -> v.d().length >= (rowwise ? 3 : 2));
     if (x == null) return null;
     int[] d = x.d().clone();
+    if (rowwise) {
+      int i = 1 + r.nextInt(d.length - 1);
+      int j = 1 + r.nextInt(d.length - 1);
+      int t = d[i];
+      d[i] = d[j];
+      d[j] = t;
+      return new Res("transpose(" + use(x) + ", " + i + ", " + j + ")", d, x.mag());
+    }
     if (r.nextBoolean()) {
       int t = d[d.length - 1];
       d[d.length - 1] = d[d.length - 2];
@@ -530,7 +544,7 @@ final class ValidModelGenerator {
       V y = pick(v -> v != x && Arrays.equals(v.d(), d));
       String a = use(x);
       String b = y != null ? use(y) : inlineUnary(a);
-      int dim = r.nextInt(d.length + 1);
+      int dim = rowwise ? 1 + r.nextInt(d.length) : r.nextInt(d.length + 1);
       int[] out = new int[d.length + 1];
       for (int i = 0, o = 0; i <= d.length; i++) out[i] = i == dim ? 2 : d[o++];
       return new Res("stack([" + a + ", " + b + "], " + (r.nextBoolean() ? "dim = " : "") + dim + ")", out,
@@ -704,14 +718,15 @@ final class ValidModelGenerator {
       }
       case 1: {
         V x = pick(v -> {
-          for (int s : v.d()) if (s >= 2) return true;
+          for (int i = rowwise ? 1 : 0; i < v.d().length; i++) if (v.d()[i] >= 2) return true;
           return false;
         });
         if (x == null) return null;
+        if (rowwise && x.d().length < 2) return null;
         int j;
         do {
           j = r.nextInt(x.d().length);
-        } while (x.d()[j] < 2);
+        } while (x.d()[j] < 2 || rowwise && j == 0);
         int n = 1 + r.nextInt(4);
         String t = newLabels(new int[] {n}, x.d()[j]);
         int[] out = x.d().clone();
@@ -720,14 +735,15 @@ final class ValidModelGenerator {
       }
       case 2: {
         V x = pick(v -> {
-          for (int s : v.d()) if (s >= 2) return true;
+          for (int i = rowwise ? 1 : 0; i < v.d().length; i++) if (v.d()[i] >= 2) return true;
           return false;
         });
         if (x == null) return null;
+        if (rowwise && x.d().length < 2) return null;
         int j;
         do {
           j = r.nextInt(x.d().length);
-        } while (x.d()[j] < 2);
+        } while (x.d()[j] < 2 || rowwise && j == 0);
         String t = newLabels(x.d(), x.d()[j]);
         return new Res("gather(" + use(x) + ", " + j + ", " + t + ")", x.d(), x.mag());
       }
@@ -744,6 +760,7 @@ final class ValidModelGenerator {
   }
 
   private Res gradient() {
+    if (rowwise) return null; // a param's gradient sums over the rows
     V x = pick(v -> !v.ancestors().isEmpty());
     if (x == null) return null;
     List<String> wrt = new ArrayList<>(x.ancestors());
@@ -781,7 +798,7 @@ final class ValidModelGenerator {
     lets.append("  let ").append(name).append(" = ").append(expr).append('\n');
     Set<String> anc = new HashSet<>(reads);
     V v = new V(name, res.d(), mag, anc);
-    pool.add(v);
+    if (!(rowwise && res.d().length == 0)) pool.add(v); // a scalar of a rowwise model is a mean over the rows
     shapes.put(name, res.d());
     letNames.add(name);
     if (res.d().length == 0) scalarLets.add(name);
@@ -791,12 +808,13 @@ final class ValidModelGenerator {
   private Generated build() {
     int nIn = 1 + r.nextInt(3);
     boolean images = r.nextInt(4) == 0;
+    rowwise = r.nextInt(5) < 2;
     for (int i = 0; i < nIn; i++) {
       int[] d;
       if (images && i == 0) {
-        d = new int[] {r.nextInt(4) == 0 ? 2 : B, 1 + r.nextInt(3), 3 + r.nextInt(5), 3 + r.nextInt(5)};
+        d = new int[] {r.nextInt(4) == 0 && !rowwise ? 2 : B, 1 + r.nextInt(3), 3 + r.nextInt(5), 3 + r.nextInt(5)};
       } else {
-        d = randomShape(r.nextInt(3) > 0);
+        d = randomShape(rowwise || r.nextInt(3) > 0);
       }
       V v = newInput(d);
       shapes.put(v.name(), d);
@@ -849,7 +867,7 @@ final class ValidModelGenerator {
     for (String name : letNames) {
       if (consumed.contains(name)) continue;
       int[] d = shapes.get(name);
-      String term = d.length == 0 ? name : switch (r.nextInt(5)) {
+      String term = d.length == 0 ? name : switch (rowwise ? 1 + 2 * r.nextInt(2) : r.nextInt(5)) {
         case 0 -> "sum(" + name + ")" + (count(d) > 4 || hasB(d) ? " * " + num(1.0 / (count(d) * (hasB(d) ? 4 : 1)))
             : "");
         case 1 -> "mean(" + name + " * " + name + ")";
