@@ -159,6 +159,7 @@ public final class DifferentialFuzzer {
       model.forward();
       model.backward();
       for (CheckedModel.Param p : m.params()) {
+        if (p.buffer()) continue;
         double[] grad = doubles(model.gradient(p.name()));
         double scale = maxAbs(grad);
         for (double x : grad) {
@@ -210,7 +211,7 @@ public final class DifferentialFuzzer {
       for (int step = 0; step < 2; step++) {
         losses[step] = m.trainStep();
         for (CheckedModel.Param p : cm.params()) {
-          grads.put(p.name() + " (step " + (step + 1) + ")", doubles(m.gradient(p.name())));
+          if (!p.buffer()) grads.put(p.name() + " (step " + (step + 1) + ")", doubles(m.gradient(p.name())));
           params.put(p.name() + " (step " + (step + 1) + ")", doubles(m.parameter(p.name())));
         }
       }

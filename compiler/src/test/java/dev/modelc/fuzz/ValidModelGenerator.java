@@ -106,8 +106,8 @@ final class ValidModelGenerator {
   }
 
   private int size() {
-    int k = r.nextInt(10);
-    return k < 7 ? 1 + r.nextInt(5) : k < 9 ? 6 + r.nextInt(3) : 12 + r.nextInt(5);
+    int k = r.nextInt(40);
+    return k < 28 ? 1 + r.nextInt(5) : k < 36 ? 6 + r.nextInt(3) : k < 39 ? 12 + r.nextInt(5) : 30 + r.nextInt(40);
   }
 
   private int[] randomShape(boolean batched) {
@@ -780,6 +780,41 @@ final class ValidModelGenerator {
 
   private final Map<String, int[]> shapes = new LinkedHashMap<>();
 
+  /** batch_norm over [N, C], [N, C, L] or [N, C, H, W], with its buffers, in training mode. */
+  private Res batchNorm() {
+    if (rowwise) return null; // its statistics are taken over the whole batch
+    V x = pick(v -> v.d().length >= 2 && v.d().length <= 4 && v.d()[1] != B
+        && !hasB(Arrays.copyOfRange(v.d(), 2, v.d().length))
+        && (v.d()[0] == B || count(v.d()) / v.d()[1] >= 2));
+    if (x == null) return null;
+    int c = x.d()[1];
+    String name = "bn" + nParams++;
+    String t = dt;
+    params.append("  buffer ").append(name).append("_mean : ").append(t).append('[').append(c)
+        .append("] init zeros\n");
+    params.append("  buffer ").append(name).append("_var : ").append(t).append('[').append(c)
+        .append("] init ones\n");
+    boolean counter = r.nextBoolean();
+    if (counter) params.append("  buffer ").append(name).append("_n : i32 init zeros\n");
+    StringBuilder e = new StringBuilder("batch_norm(").append(use(x)).append(", ").append(name).append("_mean, ")
+        .append(name).append("_var");
+    if (r.nextBoolean()) {
+      e.append(", ").append(smallParam(new int[] {c})).append(", ").append(smallParam(new int[] {c}));
+    }
+    if (counter && r.nextBoolean()) e.append(", momentum = none");
+    else if (r.nextBoolean()) e.append(", momentum = 0.3");
+    if (counter) e.append(", num_batches_tracked = ").append(name).append("_n");
+    return new Res(e.append(')').toString(), x.d(), 4);
+  }
+
+  /** dropout in training mode: the interpreter draws the same masks from the same seed. */
+  private Res dropout() {
+    if (rowwise) return null; // the masks are drawn by position in the batch
+    V x = pick(v -> true);
+    String p = List.of("0.2", "0.5", "0.1").get(r.nextInt(3));
+    return new Res("dropout(" + use(x) + (r.nextBoolean() ? ", p = " : ", ") + p + ")", x.d(), x.mag() * 2);
+  }
+
   private int[] shapeOf(String name) {
     return shapes.get(name);
   }
@@ -829,7 +864,7 @@ final class ValidModelGenerator {
       Map<String, Integer> labelsBefore = new LinkedHashMap<>(labels);
       String inputsBefore = inputs.toString();
       Set<String> consumedBefore = new HashSet<>(consumed);
-      int k = r.nextInt(100);
+      int k = r.nextInt(104);
       Res res;
       if (k < 16) res = unary();
       else if (k < 32) res = binary();
@@ -845,7 +880,9 @@ final class ValidModelGenerator {
       else if (k < 92) res = norm();
       else if (k < 95) res = loss();
       else if (k < 98) res = indexed();
-      else res = gradient();
+      else if (k < 100) res = gradient();
+      else if (k < 102) res = batchNorm();
+      else res = dropout();
       // the code generator indexes at most 4 dims (Scheduler.checkSupported)
       if (res == null || count(res.d()) > 4096 || res.d().length > 4) { // undo what the attempt declared
         nParams = before;
@@ -877,7 +914,7 @@ final class ValidModelGenerator {
       };
       terms.add(terms.isEmpty() || r.nextBoolean() ? term : num(0.5 + r.nextDouble()) + " * " + term);
     }
-    if (nParams == 0 || terms.isEmpty()) {
+    if (!params.toString().contains("  param ") || terms.isEmpty()) {
       String p = smallParam(new int[] {1 + r.nextInt(4)});
       terms.add("mean(" + p + " * " + p + ")");
     }
