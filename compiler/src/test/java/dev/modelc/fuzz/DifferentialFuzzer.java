@@ -10,7 +10,10 @@ import dev.modelc.diag.Diagnostic;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
 import dev.modelc.driver.Driver;
+import dev.modelc.interp.Interpreter;
+import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
+import dev.modelc.runtime.tensor.Tensor;
 import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.io.PrintWriter;
@@ -59,6 +62,10 @@ public final class DifferentialFuzzer {
     public int finiteDifferences;
     public int kernelSplit;
     public int batchSplit;
+    /** Models whose predict and evaluation-mode forward were compared with the interpreter in evaluation mode. */
+    public int evaluated;
+    /** Models whose generated loops ran ranges on the worker thread when split over kernels. */
+    public int loopsOnWorkers;
     /** Models trained with SGD instead of Adam: their gradients are zero but for rounding somewhere. */
     public int adamReplaced;
     public final List<Finding> findings = new ArrayList<>();
@@ -66,7 +73,8 @@ public final class DifferentialFuzzer {
     @Override
     public String toString() {
       return models + " models: " + crossChecked + " compared with the interpreter, " + finiteDifferences
-          + " with finite differences, " + kernelSplit + " with two threads splitting kernels, " + batchSplit
+          + " with finite differences, " + evaluated + " in evaluation mode, " + kernelSplit + " with two threads splitting kernels (" + loopsOnWorkers + " running loop ranges on the worker), "
+          + batchSplit
           + " splitting the batch (" + adamReplaced + " with Adam replaced by SGD); " + findings.size() + " findings";
     }
   }
@@ -138,6 +146,9 @@ public final class DifferentialFuzzer {
       return new Finding(s, "compiled and reference (or finite differences) differ:\n  " + rows
           + (c.notes().isEmpty() ? "" : "\n  notes: " + String.join("; ", c.notes())), g.source());
     }
+    String eval = evaluation(m, g, s);
+    if (eval != null) return new Finding(s, eval, g.source());
+    report.evaluated++;
     String threads = threads(m, g, s, report);
     return threads == null ? null : new Finding(s, threads, g.source());
   }
@@ -172,11 +183,59 @@ public final class DifferentialFuzzer {
     return false;
   }
 
+  /**
+   * The compiled class in evaluation mode (its predict pass, a schedule of its own, and forward after
+   * setTraining(false)) against the interpreter in evaluation mode, after one training step on both so that the
+   * running statistics of a batch_norm are not their initial values. Null when they agree, elementwise within the
+   * tolerance of {@link CrossCheck}.
+   */
+  private static String evaluation(CheckedModel cm, ValidModelGenerator.Generated g, long s) {
+    boolean f64 = cm.params().stream().noneMatch(p -> p.type().dtype() == DType.F32)
+        && cm.inputs().stream().noneMatch(i -> i.type().dtype() == DType.F32);
+    double tol = f64 ? 1e-9 : 2e-4;
+    try (Model m = Driver.compile(cm, "fuzz.eval", "fuzz.mdl", false).newUninitialized()) {
+      m.initialize(s);
+      Interpreter ref = new Interpreter(cm, s);
+      bind(cm, m, g, CHECK_BATCH, new Random(s + 5), ref);
+      m.trainStep();
+      ref.trainStep();
+      m.setTraining(false);
+      ref.setTraining(false);
+      ref.forward();
+      List<String> bad = new ArrayList<>();
+      m.predict();
+      for (String out : cm.outputs()) {
+        elementwise("predict: output " + out, ref.value(out).doubles(), doubles(m.output(out)), tol, bad);
+      }
+      m.forward();
+      for (String out : cm.outputs()) {
+        elementwise("evaluation forward: output " + out, ref.value(out).doubles(), doubles(m.output(out)), tol, bad);
+      }
+      elementwise("evaluation forward: loss", new double[] {ref.loss().item()}, new double[] {m.loss()}, tol, bad);
+      return bad.isEmpty() ? null : "evaluation mode differs from the interpreter's: " + String.join("; ", bad);
+    }
+  }
+
+  /** CrossCheck's test: |got - want| <= tol + tol |want|, equal infinities and two NaNs equal. */
+  private static void elementwise(String what, double[] want, double[] got, double tol, List<String> bad) {
+    if (want.length != got.length) {
+      bad.add(what + ": " + got.length + " elements, not " + want.length);
+      return;
+    }
+    for (int i = 0; i < want.length; i++) {
+      if (want[i] == got[i] || Double.isNaN(want[i]) && Double.isNaN(got[i])) continue;
+      if (!(Math.abs(want[i] - got[i]) <= tol + tol * Math.abs(want[i]))) {
+        bad.add(String.format(Locale.ROOT, "%s[%d]: %.9g, not %.9g", what, i, got[i], want[i]));
+        return;
+      }
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ threads
 
   /** What one run of two training steps left. */
   private record Run(double[] losses, Map<String, double[]> grads, Map<String, double[]> params,
-                     Map<String, double[]> outputs) {}
+                     Map<String, double[]> outputs, long rangesOnWorkers) {}
 
   private String threads(CheckedModel m, ValidModelGenerator.Generated g, long s, Report report) {
     CompiledClass cc = Driver.compile(m, "fuzz.threads", "fuzz.mdl", false);
@@ -185,6 +244,7 @@ public final class DifferentialFuzzer {
     Run one = run(cc, m, g, s, batch, 1, Model.ThreadSplit.KERNELS);
     Run kernels = run(cc, m, g, s, batch, 2, Model.ThreadSplit.KERNELS);
     report.kernelSplit++;
+    if (kernels.rangesOnWorkers() > 0) report.loopsOnWorkers++;
     OptimizerSpec opt = m.objective().optimizer();
     String diff = compare(m, one, kernels, f64 ? 1e-11 : 1e-5, opt);
     if (diff != null) return "two threads splitting kernels differ from one (batch " + batch + "): " + diff;
@@ -217,28 +277,48 @@ public final class DifferentialFuzzer {
       }
       Map<String, double[]> outputs = new LinkedHashMap<>();
       for (String out : cm.outputs()) outputs.put(out, doubles(m.output(out)));
-      return new Run(losses, grads, params, outputs);
+      long ranges = m instanceof CompiledModel c && c.team() != null ? c.team().loopRangesOnWorkers() : 0;
+      return new Run(losses, grads, params, outputs, ranges);
     }
   }
 
   private static void bind(CheckedModel cm, Model m, ValidModelGenerator.Generated g, int batch, Random rnd) {
+    bind(cm, m, g, batch, rnd, null);
+  }
+
+  /** Binds random inputs to m and, when not null, the same to the interpreter. */
+  private static void bind(CheckedModel cm, Model m, ValidModelGenerator.Generated g, int batch, Random rnd,
+                           Interpreter ref) {
     for (String size : cm.sizes()) m.setSize(size, batch);
     for (CheckedModel.Input in : cm.inputs()) {
+      int rank = in.type().shape().rank();
+      int[] shape = new int[rank];
       int n = 1;
-      for (Dim dim : in.type().shape().dims()) n *= (int) (dim.coefficient() * Math.pow(batch, dim.symbols().size()));
+      for (int k = 0; k < rank; k++) {
+        Dim dim = in.type().shape().dim(k);
+        shape[k] = (int) (dim.coefficient() * Math.pow(batch, dim.symbols().size()));
+        n *= shape[k];
+      }
       if (in.type().dtype() == DType.I32) {
         int classes = g.labelClasses().getOrDefault(in.name(), 2);
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) labels[i] = rnd.nextInt(classes);
         m.setInput(in.name(), labels);
+        if (ref != null) ref.setIndices(in.name(), labels, shape);
       } else if (in.type().dtype() == DType.F64) {
         double[] data = new double[n];
         for (int i = 0; i < n; i++) data[i] = rnd.nextDouble() * 2 - 1;
         m.setInput(in.name(), data);
+        if (ref != null) ref.setInput(in.name(), Tensor.fromDoubles(dev.modelc.runtime.tensor.DType.F64, shape, data));
       } else {
         float[] data = new float[n];
-        for (int i = 0; i < n; i++) data[i] = (float) (rnd.nextDouble() * 2 - 1);
+        double[] wide = new double[n];
+        for (int i = 0; i < n; i++) {
+          data[i] = (float) (rnd.nextDouble() * 2 - 1);
+          wide[i] = data[i];
+        }
         m.setInput(in.name(), data);
+        if (ref != null) ref.setInput(in.name(), Tensor.fromDoubles(dev.modelc.runtime.tensor.DType.F32, shape, wide));
       }
     }
   }
