@@ -73,7 +73,7 @@ public final class DifferentialFuzzer {
     @Override
     public String toString() {
       return models + " models: " + crossChecked + " compared with the interpreter, " + finiteDifferences
-          + " with finite differences, " + evaluated + " in evaluation mode, " + kernelSplit + " with two threads splitting kernels (" + loopsOnWorkers + " running loop ranges on the worker), "
+          + " with finite differences, " + evaluated + " in evaluation mode, " + kernelSplit + " with two or three threads splitting kernels (" + loopsOnWorkers + " running loop ranges on the worker), "
           + batchSplit
           + " splitting the batch (" + adamReplaced + " with Adam replaced by SGD); " + findings.size() + " findings";
     }
@@ -129,14 +129,16 @@ public final class DifferentialFuzzer {
       return new Finding(s, "the generated model does not check: " + errors(d), g.source());
     }
     CheckedModel m = program.models().get(0);
-    CrossCheck c = CrossCheck.run(m, 3, s, CHECK_BATCH);
+    int batch = 1 + (int) Math.floorMod(s * 7, 5L); // 1 to 5 rows: a batch of one too
+    if (batch == 1 && g.source().contains("batch_norm")) batch = 2; // one row per channel: an infinite variance
+    CrossCheck c = CrossCheck.run(m, 3, s, batch);
     report.crossChecked++;
     Diagnostics d64 = new Diagnostics();
     CheckedProgram twin = Frontend.load(new SourceFile("fuzz.mdl", g.source().replaceAll("\\bf32\\b", "f64")), d64);
     if (twin == null || d64.hasErrors()) {
       return new Finding(s, "the f64 twin does not check: " + errors(d64), g.source());
     }
-    c.finiteDifferences(twin.models().get(0), s, CHECK_BATCH);
+    c.finiteDifferences(twin.models().get(0), s, batch);
     if (c.rows().stream().anyMatch(r -> r.quantity().startsWith("finite"))) report.finiteDifferences++;
     if (!c.ok()) {
       String rows = c.rows().stream().filter(r -> !r.ok())
@@ -239,24 +241,26 @@ public final class DifferentialFuzzer {
 
   private String threads(CheckedModel m, ValidModelGenerator.Generated g, long s, Report report) {
     CompiledClass cc = Driver.compile(m, "fuzz.threads", "fuzz.mdl", false);
-    int batch = (int) Math.max(2, Math.min(512, 400_000 / g.maxRowElements()));
+    int most = (int) Math.max(3, Math.min(512, 400_000 / g.maxRowElements()));
+    int batch = most - (int) Math.floorMod(s, Math.min(8L, most - 2)); // uneven chunks too
+    int n = Math.floorMod(s, 4L) == 3 ? 3 : 2;
     boolean f64 = m.params().stream().noneMatch(p -> p.type().dtype() == DType.F32);
     Run one = run(cc, m, g, s, batch, 1, Model.ThreadSplit.KERNELS);
-    Run kernels = run(cc, m, g, s, batch, 2, Model.ThreadSplit.KERNELS);
+    Run kernels = run(cc, m, g, s, batch, n, Model.ThreadSplit.KERNELS);
     report.kernelSplit++;
     if (kernels.rangesOnWorkers() > 0) report.loopsOnWorkers++;
     OptimizerSpec opt = m.objective().optimizer();
     String diff = compare(m, one, kernels, f64 ? 1e-11 : 1e-5, opt);
-    if (diff != null) return "two threads splitting kernels differ from one (batch " + batch + "): " + diff;
+    if (diff != null) return n + " threads splitting kernels differ from one (batch " + batch + "): " + diff;
     Run split;
     try {
-      split = run(cc, m, g, s, batch, 2, Model.ThreadSplit.BATCH);
+      split = run(cc, m, g, s, batch, n, Model.ThreadSplit.BATCH);
     } catch (IllegalArgumentException refused) {
       return null; // the compiler does not split this model's batch (batch statistics, a mixing reshape, ...)
     }
     report.batchSplit++;
     diff = compare(m, one, split, f64 ? 1e-10 : 1e-4, opt);
-    return diff == null ? null : "two threads splitting the batch differ from one (batch " + batch + "): " + diff;
+    return diff == null ? null : n + " threads splitting the batch differ from one (batch " + batch + "): " + diff;
   }
 
   private static Run run(CompiledClass cc, CheckedModel cm, ValidModelGenerator.Generated g, long s, int batch,

@@ -248,7 +248,7 @@ final class ValidModelGenerator {
     int[] out;
     double mb;
     int how = r.nextInt(10);
-    V y = how < 5 ? pick(v -> v != x && broadcast(v.d(), x.d()) != null
+    V y = how < 5 ? pick(v -> (v != x || r.nextInt(4) == 0) && broadcast(v.d(), x.d()) != null
         && count(broadcast(v.d(), x.d())) <= 512) : null;
     if (y != null) {
       b = use(y);
@@ -269,6 +269,7 @@ final class ValidModelGenerator {
     String p = swap ? b : a;
     String q = swap ? a : b;
     double m = x.mag();
+    if (y == x) return new Res(r.nextBoolean() ? p + " + " + q : p + " * " + q, out, m * m + 2 * m);
     return switch (r.nextInt(8)) {
       case 0, 1 -> new Res(p + " + " + q, out, m + mb);
       case 2 -> new Res(p + " - " + q, out, m + mb);
@@ -276,6 +277,36 @@ final class ValidModelGenerator {
       case 5 -> new Res(p + " / (" + q + " * " + q + " + 1)", out, swap ? mb : m);
       case 6 -> new Res("maximum(" + p + ", " + q + ")", out, Math.max(m, mb));
       default -> new Res("minimum(" + p + ", " + q + ")", out, Math.max(m, mb));
+    };
+  }
+
+  /**
+   * An operand against a reduction of itself kept as size-1 dims ({@code x - mean(x, dim, keepdim = true)}, a
+   * hand-written softmax or normalization): broadcasts of reductions inside fused chains.
+   */
+  private Res againstReduction() {
+    V x = pick(v -> v.d().length >= 1);
+    if (x == null) return null;
+    int[] d = x.d();
+    List<Integer> dims = new ArrayList<>();
+    int first = rowwise ? 1 : 0;
+    for (int i = first; i < d.length; i++) if (r.nextBoolean()) dims.add(i);
+    if (dims.isEmpty()) {
+      if (d.length <= first) return null;
+      dims.add(first + r.nextInt(d.length - first));
+    }
+    String dimText = dims.size() == 1 ? Integer.toString(dims.get(0)) : dims.toString();
+    String a = use(x);
+    double m = x.mag();
+    return switch (r.nextInt(5)) {
+      case 0 -> new Res(a + " - mean(" + a + ", dim = " + dimText + ", keepdim = true)", d, 2 * m);
+      case 1 -> new Res(a + " / (sum(" + a + " * " + a + ", dim = " + dimText + ", keepdim = true) + 1)", d, m);
+      case 2 -> new Res("exp(tanh(" + a + ") - logsumexp(tanh(" + a + "), dim = " + dimText + ", keepdim = true))", d,
+          1);
+      case 3 -> new Res("(" + a + " - amax(" + a + ", dim = " + dimText + ", keepdim = true)) * sigmoid(" + a + ")",
+          d, 2 * m);
+      default -> new Res("sum(" + a + ", dim = " + dimText + ", keepdim = true) * " + a, d,
+          m * m * Math.sqrt(count(d)));
     };
   }
 
@@ -864,7 +895,7 @@ final class ValidModelGenerator {
       Map<String, Integer> labelsBefore = new LinkedHashMap<>(labels);
       String inputsBefore = inputs.toString();
       Set<String> consumedBefore = new HashSet<>(consumed);
-      int k = r.nextInt(104);
+      int k = r.nextInt(110);
       Res res;
       if (k < 16) res = unary();
       else if (k < 32) res = binary();
@@ -882,7 +913,8 @@ final class ValidModelGenerator {
       else if (k < 98) res = indexed();
       else if (k < 100) res = gradient();
       else if (k < 102) res = batchNorm();
-      else res = dropout();
+      else if (k < 104) res = dropout();
+      else res = againstReduction();
       // the code generator indexes at most 4 dims (Scheduler.checkSupported)
       if (res == null || count(res.d()) > 4096 || res.d().length > 4) { // undo what the attempt declared
         nParams = before;
