@@ -125,8 +125,18 @@ final class ValidModelGenerator {
 
   // ---------------------------------------------------------------------------------------------------- leaves
 
+  /** Params by shape, for reuse: a param read twice gets the sum of two gradients. */
+  private final Map<String, List<String>> byShape = new LinkedHashMap<>();
+
   private String newParam(int[] d, String init) {
+    List<String> same = byShape.get(shape(d));
+    if (same != null && r.nextInt(4) == 0) {
+      String name = same.get(r.nextInt(same.size()));
+      reads.add(name);
+      return name;
+    }
     String name = "p" + nParams++;
+    byShape.computeIfAbsent(shape(d), k -> new ArrayList<>()).add(name);
     params.append("  param ").append(name).append(" : ").append(dt).append(shape(d)).append(" init ").append(init)
         .append('\n');
     reads.add(name);
@@ -225,7 +235,8 @@ final class ValidModelGenerator {
       case 16 -> m <= 2 ? new Res("exp(" + a + ")", x.d(), Math.exp(m)) : new Res("exp(-" + a + " * " + a + ")",
           x.d(), 1);
       case 17 -> new Res(a + " * " + num(0.5 + r.nextDouble()) + " + " + num(r.nextDouble() - 0.5), x.d(), m * 1.5 + 0.5);
-      case 18 -> new Res(a + " ** 3", x.d(), m * m * m);
+      case 18 -> r.nextInt(8) == 0 ? new Res("detach(" + a + ") * " + a, x.d(), m * m)
+          : new Res(a + " ** 3", x.d(), m * m * m);
       default -> new Res("(" + a + " - " + num(r.nextDouble() - 0.5) + ") * " + a, x.d(), m * (m + 0.5));
     };
   }
@@ -624,7 +635,7 @@ final class ValidModelGenerator {
         }
         return new Res("float(" + a + " " + cmp + " " + c + ") * " + a, x.d(), x.mag());
       default:
-        return new Res("float((" + a + " > 0.5) | (" + a + " < -0.5)) * " + a + " + " + a, x.d(), 2 * x.mag());
+        return new Res("float((" + a + " > 0.4137) | (" + a + " < -0.5173)) * " + a + " + " + a, x.d(), 2 * x.mag());
     }
   }
 
@@ -886,7 +897,7 @@ final class ValidModelGenerator {
       shapes.put(v.name(), d);
       maxRowElements = Math.max(maxRowElements, count(d));
     }
-    int steps = 2 + r.nextInt(10);
+    int steps = r.nextInt(10) < 3 ? 10 + r.nextInt(16) : 2 + r.nextInt(10);
     int attempts = 0;
     while (nLets < steps && attempts++ < 200) {
       reads = new HashSet<>();
@@ -916,7 +927,10 @@ final class ValidModelGenerator {
       else if (k < 104) res = dropout();
       else res = againstReduction();
       // the code generator indexes at most 4 dims (Scheduler.checkSupported)
-      if (res == null || count(res.d()) > 4096 || res.d().length > 4) { // undo what the attempt declared
+      if (res == null || count(res.d()) > 4096 || res.d().length > 5) { // undo what the attempt declared
+        for (List<String> names : byShape.values()) {
+          names.removeIf(n -> Integer.parseInt(n.substring(1)) >= before);
+        }
         nParams = before;
         params.setLength(0);
         params.append(paramsBefore);
@@ -967,6 +981,11 @@ final class ValidModelGenerator {
     List<String> outs = new ArrayList<>();
     for (String name : letNames) if (r.nextInt(3) == 0) outs.add(name);
     if (outs.isEmpty()) outs.add(letNames.isEmpty() ? "x0" : letNames.get(letNames.size() - 1));
+    if (r.nextInt(10) == 0) outs.add("x0"); // an input as an output
+    if (r.nextInt(10) == 0 && !byShape.isEmpty()) { // a param as an output
+      List<String> ps = byShape.values().iterator().next();
+      if (!ps.isEmpty()) outs.add(ps.get(0));
+    }
     StringBuilder s = new StringBuilder("model Fuzz {\n").append(inputs).append(params).append(lets)
         .append("  let loss = ").append(loss).append('\n')
         .append("  output ").append(String.join(", ", outs)).append('\n')
