@@ -110,6 +110,11 @@ public final class GraphBuilder {
     return n;
   }
 
+  /** The id the next node added will have: nodes with smaller ids existed before. */
+  public int nextId() {
+    return nextId;
+  }
+
   public Node label(Node n, String label) {
     if (n.label() == null) n.setLabel(label);
     return n;

@@ -4,6 +4,7 @@ import dev.modelc.check.Attrs;
 import dev.modelc.check.CheckedModel;
 import dev.modelc.check.TExpr;
 import dev.modelc.diag.Span;
+import dev.modelc.ir.Attr;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
 import dev.modelc.ir.Node;
@@ -61,8 +62,18 @@ public final class Lowering {
       // buffer (a counter) carries no gradient anyway.
       l.named.put(p.name(), p.buffer() && p.type().dtype().isFloat() ? l.ir.unary(Op.STOP_GRADIENT, param) : param);
     }
+    java.util.Set<String> gradTargets = gradTargets(model);
     for (CheckedModel.Value v : model.values()) {
+      int mark = l.ir.nextId();
       Node n = l.lower(v.expr());
+      if (n.id < mark && !(v.expr() instanceof TExpr.Ref) && gradTargets.contains(v.name())) {
+        // A call the builder reduced to a node that existed before (a reshape or transpose to the same shape), named
+        // by a let that a grad(...) differentiates with respect to: the let gets a node of its own, so that the
+        // gradient follows the let's uses only, not every use of the earlier node (PyTorch's view is a new tensor;
+        // `let b = a` stays a, as in PyTorch). Simplify removes the identity once the gradients are built.
+        l.at(v.span());
+        n = l.ir.add(Op.RESHAPE, new Attr.Target(n.shape()), List.of(n));
+      }
       l.named.put(v.name(), l.ir.label(n, v.name()));
     }
     for (String out : model.outputs()) {
@@ -75,6 +86,21 @@ public final class Lowering {
     }
     l.updated.forEach((buffer, value) -> l.ir.result(buffer, Graph.Kind.BUFFER_UPDATE, value));
     return l.ir.build();
+  }
+
+  /** The names some grad(...) of the model differentiates with respect to. */
+  private static java.util.Set<String> gradTargets(CheckedModel model) {
+    java.util.Set<String> targets = new java.util.HashSet<>();
+    java.util.ArrayDeque<TExpr> work = new java.util.ArrayDeque<>();
+    model.values().forEach(v -> work.push(v.expr()));
+    if (model.objective() != null) work.push(model.objective().expr());
+    while (!work.isEmpty()) {
+      if (work.pop() instanceof TExpr.Call c) {
+        if (c.op() == dev.modelc.check.Builtin.GRAD && c.args().get(1) instanceof TExpr.Ref r) targets.add(r.name());
+        c.args().forEach(work::push);
+      }
+    }
+    return targets;
   }
 
   private void at(Span span) {

@@ -53,4 +53,24 @@ class DifferentialRegressionTest {
         }
         """);
   }
+
+  /**
+   * reshape(x, [B, 4]) of an f32[B, 4] is x itself in the graph builder, so the gradient with respect to v followed
+   * every use of x, the bce target sigmoid(x * 0.5) included; PyTorch's reshape is a new tensor, whose gradient
+   * follows v's uses only (the interpreter's answer). The let now gets a node of its own when a grad names it.
+   */
+  @Test
+  void gradientWithRespectToALetThatReshapesToTheSameShape() {
+    agrees("""
+        model M {
+          input x : f32[B, 4]
+          param w : f32[1, 4] init uniform(0.5, 1.5)
+          let v = reshape(x, [B, 4])
+          let g = grad(bce(sigmoid(v), sigmoid(x * 0.5)), v)
+          let loss = mean(linear(g, w) ** 2)
+          output g
+          minimize loss with sgd(lr = 0.1)
+        }
+        """);
+  }
 }
