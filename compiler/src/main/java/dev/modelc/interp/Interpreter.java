@@ -71,6 +71,12 @@ public final class Interpreter {
     this.model = model;
     model.values().forEach(v -> collectGradTargets(v.expr()));
     if (model.objective() != null) collectGradTargets(model.objective().expr());
+    List<CheckedModel.Value> lets = model.values();
+    for (int i = lets.size() - 1; i >= 0; i--) { // `let v = x` is x: a gradient with respect to v is one to x
+      if (gradTargets.contains(lets.get(i).name()) && lets.get(i).expr() instanceof TExpr.Ref r) {
+        gradTargets.add(r.name());
+      }
+    }
     Rng rng = new Rng(seed);
     dropoutSeed = seed;
     for (CheckedModel.Param p : model.params()) {
@@ -161,7 +167,9 @@ public final class Interpreter {
     List<CheckedModel.Value> all = model.values();
     for (int i = 0; i < all.size(); i++) {
       Tensor t = (Tensor) eval(all.get(i).expr(), env, i);
-      if (!t.requiresGrad() && gradTargets.contains(all.get(i).name())) t = t.detach().requiresGrad(true);
+      if (!t.requiresGrad() && gradTargets.contains(all.get(i).name()) && !(all.get(i).expr() instanceof TExpr.Ref)) {
+        t = t.detach().requiresGrad(true);
+      }
       env.put(all.get(i).name(), t);
       out.put(all.get(i).name(), t);
     }

@@ -73,4 +73,24 @@ class DifferentialRegressionTest {
         }
         """);
   }
+
+  /**
+   * `let v = x` names the input x itself (in PyTorch, the same tensor), so grad(..., v) is the gradient with respect
+   * to x, through sin(x * w) too, as the compiled class computes it. The interpreter stood a fresh leaf for v, which
+   * only v * v reads.
+   */
+  @Test
+  void gradientWithRespectToALetThatNamesAnInput() {
+    agrees("""
+        model M {
+          input x : f32[B, 3]
+          param w : f32[3] init uniform(0.5, 1.5)
+          let v = x
+          let g = grad(sum(sin(x * w) + v * v), v)
+          let loss = mean(g * w)
+          output g
+          minimize loss with sgd(lr = 0.1)
+        }
+        """);
+  }
 }
