@@ -321,6 +321,24 @@ final class ValidModelGenerator {
     };
   }
 
+  /** let v = x: another name for the same value. */
+  private Res alias() {
+    V x = pick(v -> true);
+    return new Res(use(x), x.d(), x.mag());
+  }
+
+  /** A reshape or transpose that changes nothing: the builder returns its operand, a let names it. */
+  private Res identityView() {
+    V x = pick(v -> v.d().length >= 1 && (!hasB(v.d()) || v.d()[0] == B));
+    if (x == null) return null;
+    String a = use(x);
+    if (r.nextBoolean()) {
+      int i = r.nextInt(x.d().length);
+      return new Res("transpose(" + a + ", " + i + ", " + i + ")", x.d(), x.mag());
+    }
+    return new Res("reshape(" + a + ", " + shape(x.d()) + ")", x.d(), x.mag());
+  }
+
   private Res product() {
     V x = pick(v -> v.d().length >= 1 && v.d()[v.d().length - 1] != B);
     if (x == null) return null;
@@ -906,7 +924,7 @@ final class ValidModelGenerator {
       Map<String, Integer> labelsBefore = new LinkedHashMap<>(labels);
       String inputsBefore = inputs.toString();
       Set<String> consumedBefore = new HashSet<>(consumed);
-      int k = r.nextInt(110);
+      int k = r.nextInt(113);
       Res res;
       if (k < 16) res = unary();
       else if (k < 32) res = binary();
@@ -925,7 +943,9 @@ final class ValidModelGenerator {
       else if (k < 100) res = gradient();
       else if (k < 102) res = batchNorm();
       else if (k < 104) res = dropout();
-      else res = againstReduction();
+      else if (k < 110) res = againstReduction();
+      else if (k < 111) res = alias();
+      else res = identityView();
       // the code generator indexes at most 4 dims (Scheduler.checkSupported)
       if (res == null || count(res.d()) > 4096 || res.d().length > 5) { // undo what the attempt declared
         for (List<String> names : byShape.values()) {
