@@ -5,8 +5,10 @@ import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Frontend;
 import dev.modelc.crosscheck.CrossCheck;
 import dev.modelc.diag.Diagnostic;
+import dev.modelc.diag.DiagnosticPrinter;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
+import dev.modelc.ir.IrException;
 import dev.modelc.runtime.tensor.AutogradException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -66,6 +68,21 @@ final class CheckCommand implements Callable<Integer> {
       CrossCheck c;
       try {
         c = CrossCheck.run(m, steps, seed, batch);
+      } catch (IrException e) {
+        if (!e.origin.known()) throw e;
+        // the back end refused the model at a place in the source (a slice of five dims), as modelc compile says
+        Diagnostics refused = new Diagnostics();
+        refused.addFile(source);
+        boolean atName = e.origin.line() == m.nameSpan().line() && e.origin.column() == m.nameSpan().column();
+        int at = source.offset(e.origin.line(), e.origin.column());
+        refused.error(atName ? m.nameSpan() : source.span(at, at + 1), e.getMessage());
+        PrintWriter err = spec.commandLine().getErr();
+        err.print(options.diagnostics == GlobalOptions.DiagnosticsFormat.json
+            ? DiagnosticPrinter.json(refused) : DiagnosticPrinter.text(refused));
+        if (options.diagnostics == GlobalOptions.DiagnosticsFormat.text) err.println("1 error");
+        err.flush();
+        ok = false;
+        continue;
       } catch (IllegalArgumentException | IllegalStateException | AutogradException e) {
         if (OutOfMemory.in(e) != null) {
           throw e; // a model too large for the heap: reported as such, with the heap to ask for

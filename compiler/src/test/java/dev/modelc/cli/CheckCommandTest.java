@@ -75,6 +75,15 @@ class CheckCommandTest {
     assertTrue(out.contains("gradients not compared: the objective reads no param"), out);
   }
 
+  /** A model the code generator refuses (a 5-D stack) is the located error modelc compile gives, not an internal one. */
+  @Test
+  void aModelTheCodeGeneratorRefusesIsALocatedError() throws Exception {
+    String err = check("model K {\n  input x : f32[2, 2, 2, 2]\n  param w : f32[2, 2, 2, 2] init uniform(-1, 1)\n"
+        + "  let s = stack([x * w, w], dim = 0)\n  minimize sum(s * s) with sgd(lr = 0.1)\n}\n", 1)[1];
+    assertTrue(err.contains("m.mdl:4:11: error: indexing a tensor of rank 5 is not supported by the code generator"),
+        err);
+  }
+
   @Test
   void aScalarLabelInput() throws Exception {
     check("model C {\n  input n : i32[]\n  input x : f32[3]\n  param w : f32[3] init ones()\n"
