@@ -151,6 +151,16 @@ public final class DifferentialFuzzer {
     }
     c.finiteDifferences(twin.models().get(0), s, batch);
     if (c.rows().stream().anyMatch(r -> r.quantity().startsWith("finite"))) report.finiteDifferences++;
+    if (!c.ok() && g.source().contains("with adam") && c.notes().stream().anyMatch(n -> n.contains("Adam's slack"))
+        && c.rows().stream().filter(r -> !r.ok()).allMatch(r -> r.quantity().startsWith("param "))) {
+      // CrossCheck found gradients that are zero but for rounding and resynced the params, not Adam's moments, which
+      // carry the rounding into the next steps' updates: compared with SGD and momentum instead
+      report.adamReplaced++;
+      report.crossChecked--; // counted again by the SGD run
+      if (c.rows().stream().anyMatch(r -> r.quantity().startsWith("finite"))) report.finiteDifferences--;
+      return check(new ValidModelGenerator.Generated(g.source().replaceAll("minimize loss with .*",
+          "minimize loss with sgd(lr = 0.05, momentum = 0.9)"), g.labelClasses(), g.maxRowElements()), s, report);
+    }
     if (!c.ok()) {
       String rows = c.rows().stream().filter(r -> !r.ok())
           .map(r -> String.format(Locale.ROOT, "%s: max abs err %.3g, max rel err %.3g, worst/allowed %.3g",
@@ -244,6 +254,20 @@ public final class DifferentialFuzzer {
       bind(cm, m, g, CHECK_BATCH, new Random(s + 5), ref);
       m.trainStep();
       ref.trainStep();
+      // the same params from here (as CrossCheck resyncs them): Adam can turn a gradient that is zero but for
+      // rounding into a step of lr either way; the buffers keep what each side's training pass computed
+      for (CheckedModel.Param p : cm.params()) {
+        if (p.buffer()) continue;
+        double[] want = ref.param(p.name()).doubles();
+        Object mine = m.parameter(p.name());
+        if (mine instanceof float[] f) {
+          float[] values = new float[f.length];
+          for (int i = 0; i < values.length; i++) values[i] = (float) want[i];
+          m.setParameter(p.name(), values);
+        } else {
+          m.setParameter(p.name(), want);
+        }
+      }
       m.setTraining(false);
       ref.setTraining(false);
       ref.forward();
