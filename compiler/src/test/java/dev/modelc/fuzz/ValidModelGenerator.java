@@ -178,6 +178,24 @@ final class ValidModelGenerator {
 
   // ---------------------------------------------------------------------------------------------------- operands
 
+  /** A value with a dim of at least 2 to index along (past the batch's dim when {@code rowwise}), or null. */
+  private V pickIndexed(boolean rowwise) {
+    V x = pick(v -> {
+      for (int i = rowwise ? 1 : 0; i < v.d().length; i++) if (v.d()[i] >= 2) return true;
+      return false;
+    });
+    return x == null || rowwise && x.d().length < 2 ? null : x;
+  }
+
+  /** A dim of {@code x} of at least 2, drawn (not the batch's when {@code rowwise}). */
+  private int indexedDim(V x, boolean rowwise) {
+    int j;
+    do {
+      j = r.nextInt(x.d().length);
+    } while (x.d()[j] < 2 || rowwise && j == 0);
+    return j;
+  }
+
   private V pick(Predicate<V> ok) {
     List<V> c = new ArrayList<>();
     for (V v : pool) if (ok.test(v)) c.add(v);
@@ -777,16 +795,9 @@ final class ValidModelGenerator {
         return new Res("embedding(" + t + ", " + w + ")", out, 2);
       }
       case 1: {
-        V x = pick(v -> {
-          for (int i = rowwise ? 1 : 0; i < v.d().length; i++) if (v.d()[i] >= 2) return true;
-          return false;
-        });
+        V x = pickIndexed(rowwise);
         if (x == null) return null;
-        if (rowwise && x.d().length < 2) return null;
-        int j;
-        do {
-          j = r.nextInt(x.d().length);
-        } while (x.d()[j] < 2 || rowwise && j == 0);
+        int j = indexedDim(x, rowwise);
         int n = 1 + r.nextInt(4);
         String t = newLabels(new int[] {n}, x.d()[j]);
         int[] out = x.d().clone();
@@ -794,16 +805,9 @@ final class ValidModelGenerator {
         return new Res("index_select(" + use(x) + ", " + j + ", " + t + ")", out, x.mag());
       }
       case 2: {
-        V x = pick(v -> {
-          for (int i = rowwise ? 1 : 0; i < v.d().length; i++) if (v.d()[i] >= 2) return true;
-          return false;
-        });
+        V x = pickIndexed(rowwise);
         if (x == null) return null;
-        if (rowwise && x.d().length < 2) return null;
-        int j;
-        do {
-          j = r.nextInt(x.d().length);
-        } while (x.d()[j] < 2 || rowwise && j == 0);
+        int j = indexedDim(x, rowwise);
         String t = newLabels(x.d(), x.d()[j]);
         return new Res("gather(" + use(x) + ", " + j + ", " + t + ")", x.d(), x.mag());
       }
