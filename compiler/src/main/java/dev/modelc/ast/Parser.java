@@ -301,7 +301,7 @@ public final class Parser {
       lastOffset = start;
       lastLine = token.getType() == Token.EOF ? Integer.MAX_VALUE - 2 : line;
       for (int[] range : damaged) {
-        if (start >= range[0] && start <= range[1] && token.getType() != MdlLexer.BAD_CHAR) {
+        if (start >= range[0] && start <= range[1]) {
           return;     // in brackets repaired after an error reported for them
         }
       }
@@ -314,9 +314,6 @@ public final class Parser {
       String found = describe(token);
       if (token.getType() == MdlLexer.UNTERMINATED_STRING) {
         return "unterminated string: add the closing '\"' on the same line";
-      }
-      if (token.getType() == MdlLexer.BAD_CHAR) {
-        return "unexpected character " + quoteChar(token.getText());
       }
       MdlParser.LayerDefContext layer = missingCall(parser, token);
       if (layer != null) {
