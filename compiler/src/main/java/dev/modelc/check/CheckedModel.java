@@ -54,6 +54,25 @@ public record CheckedModel(String name, Span span, Span nameSpan, List<String> s
     return n;
   }
 
+  /** The names (inputs, params, values) that some {@code grad(of, wrt)} of the model differentiates with respect to. */
+  public java.util.Set<String> gradTargets() {
+    java.util.Set<String> targets = new java.util.HashSet<>();
+    java.util.ArrayDeque<TExpr> work = new java.util.ArrayDeque<>();
+    values.forEach(v -> work.push(v.expr()));
+    if (objective != null) {
+      work.push(objective.expr());
+    }
+    while (!work.isEmpty()) {
+      if (work.pop() instanceof TExpr.Call c) {
+        if (c.op() == Builtin.GRAD && c.args().get(1) instanceof TExpr.Ref r) {
+          targets.add(r.name());
+        }
+        c.args().forEach(work::push);
+      }
+    }
+    return targets;
+  }
+
   public Value value(String name) {
     for (Value v : values) {
       if (v.name().equals(name)) {

@@ -69,8 +69,7 @@ public final class Interpreter {
 
   public Interpreter(CheckedModel model, long seed) {
     this.model = model;
-    model.values().forEach(v -> collectGradTargets(v.expr()));
-    if (model.objective() != null) collectGradTargets(model.objective().expr());
+    gradTargets.addAll(model.gradTargets());
     List<CheckedModel.Value> lets = model.values();
     for (int i = lets.size() - 1; i >= 0; i--) { // `let v = x` is x: a gradient with respect to v is one to x
       if (gradTargets.contains(lets.get(i).name()) && lets.get(i).expr() instanceof TExpr.Ref r) {
@@ -257,13 +256,6 @@ public final class Interpreter {
 
   // ---- evaluation ----
 
-  /** Adds the {@code wrt} of every grad(...) call in e to {@link #gradTargets}. */
-  private void collectGradTargets(TExpr e) {
-    if (e instanceof TExpr.Call c) {
-      if (c.op() == dev.modelc.check.Builtin.GRAD) gradTargets.add(((TExpr.Ref) c.args().get(1)).name());
-      c.args().forEach(this::collectGradTargets);
-    }
-  }
 
   /** Evaluates {@code e} where the first {@code defined} values of the model are in {@code env}. */
   private Object eval(TExpr e, Map<String, Object> env, int defined) {

@@ -62,7 +62,7 @@ public final class Lowering {
       // buffer (a counter) carries no gradient anyway.
       l.named.put(p.name(), p.buffer() && p.type().dtype().isFloat() ? l.ir.unary(Op.STOP_GRADIENT, param) : param);
     }
-    java.util.Set<String> gradTargets = gradTargets(model);
+    java.util.Set<String> gradTargets = model.gradTargets();
     for (CheckedModel.Value v : model.values()) {
       int mark = l.ir.nextId();
       Node n = l.lower(v.expr());
@@ -86,21 +86,6 @@ public final class Lowering {
     }
     l.updated.forEach((buffer, value) -> l.ir.result(buffer, Graph.Kind.BUFFER_UPDATE, value));
     return l.ir.build();
-  }
-
-  /** The names some grad(...) of the model differentiates with respect to. */
-  private static java.util.Set<String> gradTargets(CheckedModel model) {
-    java.util.Set<String> targets = new java.util.HashSet<>();
-    java.util.ArrayDeque<TExpr> work = new java.util.ArrayDeque<>();
-    model.values().forEach(v -> work.push(v.expr()));
-    if (model.objective() != null) work.push(model.objective().expr());
-    while (!work.isEmpty()) {
-      if (work.pop() instanceof TExpr.Call c) {
-        if (c.op() == dev.modelc.check.Builtin.GRAD && c.args().get(1) instanceof TExpr.Ref r) targets.add(r.name());
-        c.args().forEach(work::push);
-      }
-    }
-    return targets;
   }
 
   private void at(Span span) {
