@@ -131,8 +131,7 @@ public final class Modelc {
         /** An error at the model's name (its class is too large) underlines the name. */
         @Override
         public void failed(SourceFile source, CheckedModel m, IrException e) {
-          boolean atName = e.origin.line() == m.nameSpan().line() && e.origin.column() == m.nameSpan().column();
-          diagnostics.error(atName ? m.nameSpan() : spanOf(source, e), e.getMessage());
+          diagnostics.error(Driver.place(source, m, e), e.getMessage());
         }
       };
     }
@@ -224,11 +223,5 @@ public final class Modelc {
     Result result() {
       return new Result(classes, stages, diagnostics);
     }
-  }
-
-  /** The place of an IR error: the origin's line and column in the source, one character wide. */
-  private static Span spanOf(SourceFile source, IrException e) {
-    int at = source.offset(e.origin.line(), e.origin.column());
-    return source.span(at, at + 1);
   }
 }

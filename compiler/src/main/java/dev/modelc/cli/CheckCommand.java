@@ -5,9 +5,9 @@ import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Frontend;
 import dev.modelc.crosscheck.CrossCheck;
 import dev.modelc.diag.Diagnostic;
-import dev.modelc.diag.DiagnosticPrinter;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
+import dev.modelc.driver.Driver;
 import dev.modelc.ir.IrException;
 import dev.modelc.runtime.tensor.AutogradException;
 import java.io.PrintWriter;
@@ -73,14 +73,8 @@ final class CheckCommand implements Callable<Integer> {
         // the back end refused the model at a place in the source (a slice of five dims), as modelc compile says
         Diagnostics refused = new Diagnostics();
         refused.addFile(source);
-        boolean atName = e.origin.line() == m.nameSpan().line() && e.origin.column() == m.nameSpan().column();
-        int at = source.offset(e.origin.line(), e.origin.column());
-        refused.error(atName ? m.nameSpan() : source.span(at, at + 1), e.getMessage());
-        PrintWriter err = spec.commandLine().getErr();
-        err.print(options.diagnostics == GlobalOptions.DiagnosticsFormat.json
-            ? DiagnosticPrinter.json(refused) : DiagnosticPrinter.text(refused));
-        if (options.diagnostics == GlobalOptions.DiagnosticsFormat.text) err.println("1 error");
-        err.flush();
+        refused.error(Driver.place(source, m, e), e.getMessage());
+        FrontendRun.print(refused, options, spec.commandLine().getErr());
         ok = false;
         continue;
       } catch (IllegalArgumentException | IllegalStateException | AutogradException e) {

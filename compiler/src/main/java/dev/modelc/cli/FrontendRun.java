@@ -34,6 +34,12 @@ final class FrontendRun {
 
   /** Prints the findings; returns true when there were errors. */
   boolean report(GlobalOptions options, PrintWriter err) {
+    print(diagnostics, options, err);
+    return diagnostics.hasErrors();
+  }
+
+  /** Prints findings in the format asked for, with the error count after text. */
+  static void print(Diagnostics diagnostics, GlobalOptions options, PrintWriter err) {
     err.print(options.diagnostics == GlobalOptions.DiagnosticsFormat.json
         ? DiagnosticPrinter.json(diagnostics) : DiagnosticPrinter.text(diagnostics));
     if (diagnostics.hasErrors() && options.diagnostics == GlobalOptions.DiagnosticsFormat.text) {
@@ -41,6 +47,5 @@ final class FrontendRun {
       err.println(n + (n == 1 ? " error" : " errors"));
     }
     err.flush();
-    return diagnostics.hasErrors();
   }
 }

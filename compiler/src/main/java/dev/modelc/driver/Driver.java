@@ -95,6 +95,18 @@ public final class Driver {
   }
 
   /**
+   * Where a model the back end refused is wrong: the model's name when the error is there (its class is too large),
+   * else the origin's line and column, one character wide.
+   */
+  public static dev.modelc.diag.Span place(SourceFile source, CheckedModel model, IrException e) {
+    if (e.origin.line() == model.nameSpan().line() && e.origin.column() == model.nameSpan().column()) {
+      return model.nameSpan();
+    }
+    int at = source.offset(e.origin.line(), e.origin.column());
+    return source.span(at, at + 1);
+  }
+
+  /**
    * The name a compiled class carries as its source file (and its run-time messages name): the {@code .mdl} path's
    * last element.
    */
