@@ -542,7 +542,7 @@ final class TrainCommand implements Callable<Integer> {
       return step.get();
     } catch (IllegalArgumentException | AnomalyException e) {
       throw new UserError(where + (b == null ? "" : " (epoch " + (b.epoch() + 1) + ", batch " + (b.index() + 1) + ")")
-          + ": " + e.getMessage() + (b == null ? "" : BatchFailure.sampleOf(b, e.getMessage())), e);
+          + ": " + e.getMessage() + (b == null ? "" : BatchFailure.sampleOf(b, e)), e);
     } catch (BatchFailure f) {
       throw new UserError(where + " (batch " + (f.batch() + 1) + "): " + f.getMessage() + f.sample(), f.getCause());
     }

@@ -1,5 +1,6 @@
 package dev.modelc.runtime.api;
 
+import dev.modelc.runtime.kernels.OutOfRangeException;
 import dev.modelc.runtime.kernels.Team;
 
 /**
@@ -36,11 +37,11 @@ final class BatchReplicas {
         public void part(int r) {
             try {
                 replicas[r].replicaPasses();
-            } catch (IllegalArgumentException e) {
-                // a label or index out of range: the replica counts positions from the first of its own rows
-                throw r == 0 ? e : new IllegalArgumentException(e.getMessage() + " (counted from row "
-                        + firstRow[r] + " of the batch: this part of it, rows " + firstRow[r] + " to "
-                        + (firstRow[r] + rowCount[r] - 1) + ", ran on its own thread)", e);
+            } catch (OutOfRangeException e) {
+                // the replica counts positions from the first of its own rows
+                throw r == 0 ? e : e.inPart(firstRow[r], " (counted from row " + firstRow[r] + " of the batch: this "
+                        + "part of it, rows " + firstRow[r] + " to " + (firstRow[r] + rowCount[r] - 1) + ", ran on its "
+                        + "own thread)");
             }
         }
     };

@@ -23,8 +23,8 @@ public final class Gather {
     static int checked(int[] index, int p, int size, String op) {
         int k = index[p];
         if (k < 0 || k >= size) {
-            throw new IllegalArgumentException(op + ": index " + k + " at position " + p + " is out of range [0, "
-                    + size + ")");
+            throw new OutOfRangeException(op + ": index " + k + " at position " + p + " is out of range [0, " + size
+                    + ")", k, p);
         }
         return k;
     }

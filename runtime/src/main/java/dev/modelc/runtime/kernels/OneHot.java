@@ -59,8 +59,8 @@ public final class OneHot {
         }
     }
 
-    private static IllegalArgumentException outOfRange(int label, int position, int classes, String site) {
-        return new IllegalArgumentException((site == null || site.isEmpty() ? "" : site + ": ") + "label " + label + " at position "
-                + position + " is out of range [0, " + classes + ")");
+    private static OutOfRangeException outOfRange(int label, int position, int classes, String site) {
+        return new OutOfRangeException((site == null || site.isEmpty() ? "" : site + ": ") + "label " + label
+                + " at position " + position + " is out of range [0, " + classes + ")", label, position);
     }
 }
