@@ -77,7 +77,8 @@ class DifferentialRegressionTest {
   /**
    * `let v = x` names the input x itself (in PyTorch, the same tensor), so grad(..., v) is the gradient with respect
    * to x, through sin(x * w) too, as the compiled class computes it. The interpreter stood a fresh leaf for v, which
-   * only v * v reads.
+   * only v * v reads. This comparison did not catch that once the fuzzer had minimized it;
+   * InterpreterTest.aGradientWithRespectToALetThatNamesAnInputIsTheInputs does, against the closed form.
    */
   @Test
   void gradientWithRespectToALetThatNamesAnInput() {

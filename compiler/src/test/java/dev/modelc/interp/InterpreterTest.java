@@ -139,6 +139,30 @@ class InterpreterTest {
     assertArrayEquals(new double[] {400, 400}, out.get("s_grad_F").doubles(), 1e-6);
   }
 
+  /**
+   * {@code let v = x} names x itself, so grad(sum(sin(x * w) + v * v), v) is {@code cos(x w) w + 2 x}, through
+   * sin(x * w) too, as the compiled class and PyTorch compute it (a fresh leaf standing for v gave {@code 2 x}).
+   */
+  @Test
+  void aGradientWithRespectToALetThatNamesAnInputIsTheInputs() {
+    Interpreter it = new Interpreter(check("alias.mdl", """
+        model M {
+          input x : f32[3]
+          param w : f32[3] init uniform(0.5, 1.5)
+          let v = x
+          let g = grad(sum(sin(x * w) + v * v), v)
+          output g
+        }
+        """), 0);
+    double[] x = {0.3, -0.7, 1.1};
+    it.setInput("x", Tensor.of(new float[] {0.3f, -0.7f, 1.1f}, 3));
+    double[] w = it.param("w").doubles();
+    double[] g = it.forward().get("g").doubles();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Math.cos(x[i] * w[i]) * w[i] + 2 * x[i], g[i], 1e-5, "g[" + i + "]");
+    }
+  }
+
   @Test
   void theSeedsLinearRegressionLearnsThreeXPlusOne() throws IOException {
     Interpreter it = new Interpreter(load("linreg", false), 0);
