@@ -44,29 +44,13 @@ final class RuntimeCheck {
       if (Files.isDirectory(p)) {
         if (Files.isRegularFile(p.resolve(MARKER))) {
           Path props = p.resolve(POM_PROPERTIES);
-          String version = null;
-          if (Files.isRegularFile(props)) {
-            try (InputStream in = Files.newInputStream(props)) {
-              version = version(in);
-            } catch (IOException e) {
-              // no version: only the runtime's presence is checked
-            }
-          }
-          return new Found(element, version);
+          return new Found(element, Files.isRegularFile(props) ? version(() -> Files.newInputStream(props)) : null);
         }
       } else if (Files.isRegularFile(p)) {
         try (ZipFile zip = new ZipFile(p.toFile())) {
           if (zip.getEntry(MARKER) != null) {
             ZipEntry props = zip.getEntry(POM_PROPERTIES);
-            String version = null;
-            if (props != null) {
-              try (InputStream in = zip.getInputStream(props)) {
-                version = version(in);
-              } catch (IOException e) {
-                // no version: only the runtime's presence is checked
-              }
-            }
-            return new Found(element, version);
+            return new Found(element, props == null ? null : version(() -> zip.getInputStream(props)));
           }
         } catch (IOException e) {
           // not a zip (or unreadable): javac would not find the runtime there either
@@ -74,6 +58,20 @@ final class RuntimeCheck {
       }
     }
     return null;
+  }
+
+  /** A stream to open, which may fail. */
+  private interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  /** The version a pom.properties names, or null when it names none or cannot be read (only presence is checked). */
+  private static String version(Opener opener) {
+    try (InputStream in = opener.open()) {
+      return version(in);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**

@@ -44,6 +44,17 @@ class CompileMojoTest {
     Files.copy(Path.of("../samples/models/mlp.mdl"), src.resolve("mlp.mdl"));
   }
 
+  /** modelc:testCompile over {@code testSrc}, into target/test-classes. */
+  private TestCompileMojo testMojo(Path testSrc) {
+    TestCompileMojo m = new TestCompileMojo();
+    m.testSourceDirectory = testSrc.toFile();
+    m.testOutputDirectory = dir.resolve("target/test-classes").toFile();
+    m.testClassesDirectory = m.testOutputDirectory;
+    m.stateFile = dir.resolve("target/modelc/test-compile-state.properties").toFile();
+    m.emitDirectory = dir.resolve("target/modelc").toFile();
+    return m;
+  }
+
   private CompileMojo mojo() {
     CompileMojo m = new CompileMojo();
     m.sourceDirectory = src.toFile();
@@ -322,12 +333,7 @@ class CompileMojoTest {
     Path java = dir.resolve("src/main/java/demo/LinReg.java");
     Files.createDirectories(java.getParent());
     Files.writeString(java, "package demo;\npublic class LinReg {}\n");
-    TestCompileMojo m = new TestCompileMojo();
-    m.testSourceDirectory = testSrc.toFile();
-    m.testOutputDirectory = dir.resolve("target/test-classes").toFile();
-    m.testClassesDirectory = m.testOutputDirectory;
-    m.stateFile = dir.resolve("target/modelc/test-compile-state.properties").toFile();
-    m.emitDirectory = dir.resolve("target/modelc").toFile();
+    TestCompileMojo m = testMojo(testSrc);
     m.compileSourceRoots = List.of(dir.resolve("src/main/java").toString());
     m.testCompileSourceRoots = List.of(dir.resolve("src/test/java").toString());
     MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
@@ -618,12 +624,7 @@ class CompileMojoTest {
     Path testSrc = dir.resolve("src/test/mdl");
     Files.createDirectories(testSrc.resolve("fixtures"));
     Files.writeString(testSrc.resolve("fixtures/line.mdl"), LINREG.replace("LinReg", "Line"));
-    TestCompileMojo m = new TestCompileMojo();
-    m.testSourceDirectory = testSrc.toFile();
-    m.testOutputDirectory = dir.resolve("target/test-classes").toFile();
-    m.testClassesDirectory = m.testOutputDirectory;
-    m.stateFile = dir.resolve("target/modelc/test-compile-state.properties").toFile();
-    m.emitDirectory = dir.resolve("target/modelc").toFile();
+    TestCompileMojo m = testMojo(testSrc);
     m.classpathElements = List.of(m.testOutputDirectory.toString(), classes.toString());
     m.setLog(mojo().getLog());
     m.execute();
