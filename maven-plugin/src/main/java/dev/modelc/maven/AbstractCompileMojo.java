@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.maven.artifact.Artifact;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -47,9 +48,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  *       classes and the classes the inputs compiled before it (or up to date) give. Errors (among them a model whose
  *       class a Java source or another input defines, at the model's name) and warnings go to the log; an error (or
  *       a warning with {@code failOnWarning}) fails the build before anything is written.
- *   <li>When the models give classes (just compiled, or all up to date), check that the class path Maven resolved for
- *       the goal holds the runtime they need, in the version they are made for ({@link RuntimeCheck}); if not, warn
- *       with the dependency to add (and with {@code failOnWarning}, fail before anything is written).
+ *   <li>When the models give classes (just compiled, or all up to date), check that the dependencies Maven collected
+ *       for the goal (or, failing them, its class path) hold the runtime they need, in the version they are made for
+ *       ({@link RuntimeCheck}); if not, warn with the dependency to add (and with {@code failOnWarning}, fail before anything is written).
  *   <li>Write each class to a temporary file and move it into place; remove the classes of deleted (or now excluded)
  *       inputs, the classes an input no longer produces and, when the output directory changed, the classes left in
  *       the old one; write the stages asked for with {@code emit}, under
@@ -140,8 +141,18 @@ abstract class AbstractCompileMojo extends AbstractMojo {
   abstract List<String> javaSourceRoots();
 
   /**
-   * The class path the generated classes are compiled and run with, resolved by Maven (null when the goal is not run
-   * by Maven, as in unit tests: then it is not checked).
+   * The project's dependencies in the goal's scope (compile or test), as Maven collected them: coordinates, and a file
+   * only where one was resolved already (the goals collect dependencies and do not resolve them, so that a
+   * multi-module build can generate sources before its sibling modules are built). Null when the goal is not run by
+   * Maven, as in unit tests.
+   */
+  @Parameter(defaultValue = "${project.artifacts}", readonly = true)
+  Set<Artifact> artifacts;
+
+  /**
+   * The class path the generated classes are compiled and run with, as far as Maven knows it before resolving: the
+   * output folders and the dependencies' files already resolved (null when the goal is not run by Maven, as in unit
+   * tests: then only {@link #artifacts} are checked).
    */
   abstract List<String> classpathElements();
 
@@ -446,11 +457,15 @@ abstract class AbstractCompileMojo extends AbstractMojo {
    */
   private void checkRuntime(int classes) throws MojoFailureException {
     List<String> classpath = classpathElements();
-    if (classes == 0 || classpath == null) {
+    if (classes == 0 || classpath == null && artifacts == null) {
       return;
     }
-    RuntimeCheck.Problem problem = RuntimeCheck.problem(classpath, classpathName(),
-        RuntimeCheck.expectedVersion(pluginVersion));
+    List<RuntimeCheck.Dependency> dependencies = artifacts == null ? List.of() : artifacts.stream()
+        .map(a -> new RuntimeCheck.Dependency(a.getGroupId(), a.getArtifactId(), a.getBaseVersion(),
+            a.getFile() == null ? null : a.getFile().getPath()))
+        .toList();
+    RuntimeCheck.Problem problem = RuntimeCheck.problem(dependencies, classpath == null ? List.of() : classpath,
+        classpathName(), RuntimeCheck.expectedVersion(pluginVersion));
     if (problem == null) {
       return;
     }

@@ -16,7 +16,7 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
  * generated classes need.
  */
 @Mojo(name = "compile", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true,
-    requiresDependencyResolution = ResolutionScope.COMPILE)
+    requiresDependencyCollection = ResolutionScope.COMPILE)
 public final class CompileMojo extends AbstractCompileMojo {
   /** Where the .mdl sources are; the folders under it are the packages. */
   @Parameter(property = "modelc.sourceDirectory", defaultValue = "${project.basedir}/src/main/mdl")

@@ -17,6 +17,11 @@ import java.util.zip.ZipFile;
  * javac fails on Java code that uses a model ({@code package dev.modelc.runtime.api does not exist}), or, when no Java
  * code names one, the app fails at run time with {@code NoClassDefFoundError}; {@code compile} and
  * {@code testCompile} say so before either happens, with the dependency to add.
+ *
+ * <p>The goals collect the project's dependencies and do not resolve them (resolving would fail a multi-module build's
+ * {@code generate-sources}, which IDEs run on import, while a sibling module it depends on is not built yet), so the
+ * runtime is found by its coordinates first; the class path, as far as it is known then, is searched only when no
+ * dependency has them (a runtime repackaged under other coordinates, or a class folder).
  */
 final class RuntimeCheck {
   static final String GROUP_ID = "dev.modelc";
@@ -107,9 +112,29 @@ final class RuntimeCheck {
    */
   record Problem(List<String> lines, String summary) {}
 
-  /** The problem of the class path, or null when it has the runtime. {@code which}: compile, test. */
-  static Problem problem(List<String> classpath, String which, String expected) {
-    Found found = find(classpath);
+  /** A dependency as Maven collected it: its file is null until resolved. */
+  record Dependency(String groupId, String artifactId, String version, String file) {}
+
+  /**
+   * The dependency {@code dev.modelc:modelc-runtime} among {@code dependencies}, as found where its file is, or at its
+   * coordinates when it has no file yet; null when there is none.
+   */
+  static Found find(List<Dependency> dependencies, List<String> classpath) {
+    for (Dependency d : dependencies) {
+      if (GROUP_ID.equals(d.groupId()) && ARTIFACT_ID.equals(d.artifactId())) {
+        String where = d.file() != null ? d.file() : GROUP_ID + ":" + ARTIFACT_ID + ":" + d.version();
+        return new Found(where, d.version());
+      }
+    }
+    return find(classpath);
+  }
+
+  /**
+   * The problem of the goal's dependencies and class path, or null when they have the runtime. {@code which}:
+   * compile, test.
+   */
+  static Problem problem(List<Dependency> dependencies, List<String> classpath, String which, String expected) {
+    Found found = find(dependencies, classpath);
     if (found == null) {
       List<String> lines = new ArrayList<>();
       lines.add("modelc: the generated classes need the modelc runtime, " + GROUP_ID + ":" + ARTIFACT_ID + ", which is"

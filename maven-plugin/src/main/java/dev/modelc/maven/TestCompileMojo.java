@@ -13,7 +13,7 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
  * runtime. Otherwise like {@code modelc:compile}.
  */
 @Mojo(name = "testCompile", defaultPhase = LifecyclePhase.GENERATE_TEST_SOURCES, threadSafe = true,
-    requiresDependencyResolution = ResolutionScope.TEST)
+    requiresDependencyCollection = ResolutionScope.TEST)
 public final class TestCompileMojo extends AbstractCompileMojo {
   /** Where the test .mdl sources are; the folders under it are the packages. */
   @Parameter(property = "modelc.testSourceDirectory", defaultValue = "${project.basedir}/src/test/mdl")

@@ -586,6 +586,55 @@ class CompileMojoTest {
         + version + "</version> (one property for both keeps them together)"), warnings());
   }
 
+  /** A dependency as Maven's collection gives it to the goals: coordinates, and no file. */
+  private static org.apache.maven.artifact.Artifact collected(String groupId, String artifactId, String version) {
+    return new org.apache.maven.artifact.DefaultArtifact(groupId, artifactId, version, "compile", "jar", null,
+        new JarHandler());
+  }
+
+  /** The handler of a jar dependency, as maven-core's gives it. */
+  private static final class JarHandler implements org.apache.maven.artifact.handler.ArtifactHandler {
+    @Override public String getExtension() { return "jar"; }
+    @Override public String getDirectory() { return "jars"; }
+    @Override public String getClassifier() { return null; }
+    @Override public String getPackaging() { return "jar"; }
+    @Override public boolean isIncludesDependencies() { return false; }
+    @Override public String getLanguage() { return "java"; }
+    @Override public boolean isAddedToClasspath() { return true; }
+  }
+
+  @Test
+  void theRuntimeIsFoundByItsCoordinatesBeforeItsFileIsResolved() throws Exception {
+    String version = RuntimeCheck.expectedVersion(null);
+    CompileMojo m = mojo();
+    m.classpathElements = List.of(classes.toString()); // a sibling module's jar, not built yet, is not on it
+    m.artifacts = java.util.Set.of(collected("dev.modelc.it", "lib", "1.0"),
+        collected("dev.modelc", "modelc-runtime", version));
+    m.failOnWarning = true;
+    m.execute();
+    assertEquals(List.of(), warnings());
+    assertTrue(Files.isRegularFile(classes.resolve("demo/LinReg.class")));
+
+    Files.delete(classes.resolve("demo/LinReg.class"));
+    m = mojo();
+    m.classpathElements = List.of(classes.toString(), runtimeOnTheTestClassPath());
+    m.artifacts = java.util.Set.of(collected("dev.modelc", "modelc-runtime", "0.0.1"));
+    m.execute();
+    assertEquals(List.of("WARN modelc: the generated classes are made for modelc-runtime " + version + ", but the"
+        + " compile class path has modelc-runtime 0.0.1 (dev.modelc:modelc-runtime:0.0.1); they may fail with"
+        + " NoSuchMethodError or AbstractMethodError. Give the dev.modelc:modelc-runtime dependency the plugin's"
+        + " version, <version>" + version + "</version> (one property for both keeps them together)"), warnings());
+
+    log.clear();
+    Files.delete(classes.resolve("demo/LinReg.class"));
+    m = mojo();
+    m.classpathElements = null;
+    m.artifacts = java.util.Set.of(collected("dev.modelc.it", "lib", "1.0"));
+    m.execute();
+    assertEquals(6, warnings().size(), log.toString());
+    assertTrue(warnings().get(0).contains("modelc-runtime, which is not on the compile class path"), log.toString());
+  }
+
   @Test
   void failOnWarningFailsOnTheClassPathBeforeWritingAnything() throws Exception {
     CompileMojo m = mojo();
