@@ -12,9 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Split columns into blocks of {@link #NC}, the reduced dimension into blocks of {@link #KC} and rows into
  *       blocks of {@link #MC}.</li>
  *   <li>Pack the {@code KC x NC} block of B into panels {@link #NR} columns wide ({@code p}-major inside a panel)
- *       (padding with zeros). With 512-bit vectors ({@link #WIDE}) a row-major A is read in place, {@link #MR}
- *       rows at a time, since the tile only broadcasts its elements one by one, and only a last panel of fewer
- *       than {@link #MR} rows is packed, padded with zeros. A transposed A and, with narrower vectors, every A is
+ *       (padding with zeros); for the packed-A tile, full panels of a row-major B are read in place instead when
+ *       {@code kc <= }{@link #B_IN_PLACE_K} and its rows are not a multiple of 32 elements apart. With 512-bit
+ *       vectors ({@link #WIDE}) a row-major A is read in place, {@link #MR} rows at a time, since the tile only
+ *       broadcasts its elements one by one, and only a last panel of fewer than {@link #MR} rows is packed, padded
+ *       with zeros. A transposed A and, with narrower vectors, every A is
  *       packed, {@link #MR} rows interleaved a step of k at a time, so that a step's values are neighbours and
  *       the tile's indices are the loop counter times a constant plus an invariant.</li>
  *   <li>For every (A panel, B panel) pair, keep an {@code MR x NR} tile of C in vector registers: per step of k
@@ -49,6 +51,8 @@ final class VectorSgemm {
     static final int KC = 256;
     static final int MC = 128;
     static final int NC = 512;
+    /** The longest k for which full panels of a row-major B are read in place instead of packed. */
+    static final int B_IN_PLACE_K = 128;
 
     private VectorSgemm() {
     }
@@ -69,7 +73,10 @@ final class VectorSgemm {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(b, bOff + pc * bRow + jc * bCol, bRow, bCol, kc, nc, bp);
+                // Full panels of a row-major B are read in place by the packed-A tile when k is short (the
+                // weight gradient dY^T x: x's rows, 64 or 128 of them, stay in L1 across the row tiles).
+                boolean bInPlace = WIDE && bCol == 1 && aCol != 1 && kc <= B_IN_PLACE_K && bRow % 32 != 0;
+                packB(b, bOff + pc * bRow + jc * bCol, bRow, bCol, kc, nc, bp, bInPlace);
                 boolean add = accumulate || pc > 0;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -86,10 +93,14 @@ final class VectorSgemm {
                             boolean inPlace = ir < full;
                             float[] as = inPlace ? a : ap;
                             int ao = inPlace ? aOff + (ic + ir) * aRow + pc : (ir - full) * kc;
+                            boolean bFull = bInPlace && cols == NR;
+                            float[] bs = bFull ? b : bp;
+                            int bo = bFull ? bOff + pc * bRow + jc + jr : jr * kc;
+                            int ldb = bFull ? bRow : NR;
                             if (rows == MR && cols == NR && cCol == 1) {
-                                tile(inPlace, as, ao, aRow, bp, jr * kc, kc, c, cBase, cRow, add);
+                                tile(inPlace, as, ao, aRow, bs, bo, ldb, kc, c, cBase, cRow, add);
                             } else {
-                                tile(inPlace, as, ao, aRow, bp, jr * kc, kc, tile, 0, NR, false);
+                                tile(inPlace, as, ao, aRow, bs, bo, ldb, kc, tile, 0, NR, false);
                                 merge(tile, c, cBase, cRow, cCol, rows, cols, add);
                             }
                         }
@@ -107,10 +118,14 @@ final class VectorSgemm {
      * Panel {@code jr / NR} holds element (p, col) at {@code jr * kc + p * NR + col}. Full panels of a row-major B
      * are copied in vectors, a step of k at a time (a {@code System.arraycopy} of {@code NR} values costs a call).
      */
-    private static void packB(float[] b, int base, int bRow, int bCol, int kc, int nc, float[] bp) {
+    private static void packB(float[] b, int base, int bRow, int bCol, int kc, int nc, float[] bp,
+                              boolean fullInPlace) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int panel = jr * kc;
+            if (fullInPlace && cols == NR) {
+                continue;
+            }
             if (bCol == 1 && cols == NR) {
                 for (int p = 0; p < kc; p++) {
                     int from = base + p * bRow + jr;
@@ -232,15 +247,17 @@ final class VectorSgemm {
     /**
      * C's {@code MR x NR} tile at {@code cBase} (rows {@code ldc} apart), stored or added when {@code add}, from
      * {@code kc} steps of the A panel and of B's packed panel from {@code bo}. Element (row r, step p) of A is at
-     * {@code as[ao + p + r * aRow]} {@code inPlace}, else at {@code as[ao + p * MR + r]} (the packed panel).
+     * {@code as[ao + p + r * aRow]} {@code inPlace}, else at {@code as[ao + p * MR + r]} (the packed panel). Step
+     * {@code p}'s vectors of B start at {@code bp[bo + p * ldb]}: {@code ldb} is {@link #NR} in a packed panel, B's
+     * row length where the packed-A tile reads it in place (the in-place-A tile takes packed panels only).
      * {@link #WIDE} is a constant, so C2 keeps only its calls (without it A is always packed).
      */
-    private static void tile(boolean inPlace, float[] as, int ao, int aRow, float[] bp, int bo, int kc,
+    private static void tile(boolean inPlace, float[] as, int ao, int aRow, float[] bp, int bo, int ldb, int kc,
                              float[] c, int cBase, int ldc, boolean add) {
         if (WIDE && inPlace) {
             tile8x2(as, ao, aRow, bp, bo, kc, c, cBase, ldc, add);
         } else if (WIDE) {
-            tile8x2Packed(as, ao, bp, bo, kc, c, cBase, ldc, add);
+            tile8x2Packed(as, ao, bp, bo, ldb, kc, c, cBase, ldc, add);
         } else {
             tile4x2(as, ao, bp, bo, kc, c, cBase, ldc, add);
         }
@@ -340,7 +357,7 @@ final class VectorSgemm {
     }
 
     /** The 8-row, 2-vector tile of {@link #tile} over a packed panel of A. */
-    private static void tile8x2Packed(float[] as, int ao, float[] bp, int bo, int kc,
+    private static void tile8x2Packed(float[] as, int ao, float[] bp, int bo, int ldb, int kc,
                                 float[] c, int cBase, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -351,7 +368,7 @@ final class VectorSgemm {
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR;
+            int bi = bo + p * ldb;
             int ai = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
