@@ -149,7 +149,9 @@ final class VectorLogistic extends JavaLogistic {
             FloatVector h = e.add(1f);
             FloatVector l = e.sub(h.sub(1f));
             FloatVector q = numerator.div(h);
-            q.fma(l.div(h).neg(), q).intoArray(out, i);
+            // 0 where PyTorch's exp(-x) overflows (FloatMath.SIGMOID_ZERO)
+            q.fma(l.div(h).neg(), q).blend(0f, v.compare(VectorOperators.LE, FloatMath.SIGMOID_ZERO))
+                    .intoArray(out, i);
         }
         for (; i < n; i++) {
             out[i] = (float) FloatMath.sigmoid(x[i]);

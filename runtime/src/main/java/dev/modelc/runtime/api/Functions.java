@@ -19,9 +19,19 @@ public final class Functions {
     private Functions() {
     }
 
+    /**
+     * The logistic function in double, 0 where PyTorch's {@code 1 / (1 + exp(-x))} overflows {@code exp(-x)} to
+     * infinity ({@code -x} above log of the largest double, {@link #SIGMOID_ZERO_F64}); above it a subnormal double.
+     */
     public static double sigmoid(double x) {
+        if (x < SIGMOID_ZERO_F64) {
+            return 0;
+        }
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
+
+    /** {@code -log(Double.MAX_VALUE)}: below it PyTorch's f64 sigmoid is 0. */
+    public static final double SIGMOID_ZERO_F64 = -Math.log(Double.MAX_VALUE);
 
     /** {@code x > 0 ? x : x * slope}, as {@code x} times 1 or the slope (exact: {@code x * 1} is {@code x}). */
     public static double leakyRelu(double x, double slope) {

@@ -198,8 +198,18 @@ public final class FloatMath {
         return u > 0 && u < Double.POSITIVE_INFINITY ? y : special(u);
     }
 
-    /** The logistic function, for a float-precision result. */
+    /**
+     * The largest float x whose f32 sigmoid is 0: PyTorch computes {@code 1 / (1 + exp(-x))} in float, where
+     * {@code exp(-x)} overflows to infinity from {@code -x = 88.72283935546875} (the float just above log of the
+     * largest float) on; above it the result is a subnormal float, as here.
+     */
+    public static final float SIGMOID_ZERO = -88.72283935546875f;
+
+    /** The logistic function, for a float-precision result: 0 at or below {@link #SIGMOID_ZERO}, as PyTorch's. */
     public static double sigmoid(double x) {
+        if (x <= SIGMOID_ZERO) {
+            return 0;
+        }
         double e = exp(-Math.abs(x));
         double s = 1 / (1 + e);
         return choose(x >= 0, s, e * s);

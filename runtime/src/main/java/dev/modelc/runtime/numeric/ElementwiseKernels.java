@@ -86,7 +86,9 @@ public final class ElementwiseKernels {
     public static Tensor sin(Tensor x) { return map(x, Math::sin); }
     public static Tensor cos(Tensor x) { return map(x, Math::cos); }
     public static Tensor tanh(Tensor x) { return map(x, Math::tanh); }
-    public static Tensor sigmoid(Tensor x) { return map(x, ScalarMath::sigmoid); }
+    public static Tensor sigmoid(Tensor x) {
+        return map(x, x.dtype() == DType.F32 ? ScalarMath::sigmoidF32 : ScalarMath::sigmoid);
+    }
     public static Tensor relu(Tensor x) { return map(x, v -> v > 0 || Double.isNaN(v) ? v : 0); }
     /**
      * {@code x > 0 ? x : x * slope}, the slope rounded to the dtype as PyTorch's kernels take it: the product of two

@@ -49,8 +49,19 @@ public final class ScalarMath {
         return Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
     }
 
-    /** 1 / (1 + exp(-x)) without overflow. */
+    /**
+     * PyTorch's f32 sigmoid: {@link #sigmoid} but 0 at or below -88.72283935546875, where PyTorch's float
+     * {@code exp(-x)} overflows (a subnormal float above it, as there).
+     */
+    public static double sigmoidF32(double x) {
+        return x <= -88.72283935546875 ? 0 : sigmoid(x);
+    }
+
+    /** 1 / (1 + exp(-x)) without overflow; 0 below -log(Double.MAX_VALUE), where PyTorch's f64 exp(-x) overflows. */
     public static double sigmoid(double x) {
+        if (x < -709.782712893384) {
+            return 0;
+        }
         if (x >= 0) {
             return 1 / (1 + Math.exp(-x));
         }

@@ -92,6 +92,43 @@ class LogisticTest {
         }
     }
 
+    /**
+     * The f32 sigmoid is PyTorch's where its float {@code exp(-x)} overflows: 0 from -88.72283935546875 down, a
+     * subnormal just above it (the values PyTorch 1.13 gives on this machine, its subnormals within 2 ulps), in vector
+     * lanes and in the tail alike.
+     */
+    @ParameterizedTest
+    @MethodSource("loops")
+    void f32SigmoidSaturatesAsPyTorchs(JavaLogistic loops) {
+        float[] x = {-88.72283172607422f, -88.72283935546875f, -88.72284698486328f, -100f, -1e30f,
+            Float.NEGATIVE_INFINITY, -87f, 88f, 100f, Float.POSITIVE_INFINITY, Float.NaN};
+        float[] torch = {2.938758297831148e-39f, 0f, 0f, 0f, 0f, 0f, 1.6458114537543937e-38f, 1f, 1f, 1f, Float.NaN};
+        int n = 3 * x.length + 2;
+        float[] in = new float[n];
+        for (int i = 0; i < n; i++) {
+            in[i] = x[i % x.length];
+        }
+        float[] out = new float[n];
+        loops.sigmoid(in, out, n);
+        for (int i = 0; i < n; i++) {
+            // exact where PyTorch's is 0, 1 or NaN; its subnormals within 2 ulps (it rounds exp(-x) to float first)
+            float want = torch[i % x.length];
+            assertEquals(want, out[i], Float.isNaN(want) ? 0 : 2 * Math.ulp(want), "sigmoid(" + in[i] + ") at " + i);
+            assertEquals(want == 0, out[i] == 0, "sigmoid(" + in[i] + ") at " + i);
+        }
+    }
+
+    @Test
+    void f64SigmoidIsZeroWherePyTorchsExpOverflows() {
+        assertEquals(1.216780750623423e-308, Functions.sigmoid(-709.0), 1e-320);
+        assertEquals(0.0, Functions.sigmoid(-709.8));
+        assertEquals(0.0, Functions.sigmoid(-1e300));
+        double[] out = new double[2];
+        Logistic.sigmoid(new double[] {-710, -709.0}, out, 2);
+        assertEquals(0.0, out[0]);
+        assertEquals(Functions.sigmoid(-709.0), out[1]);
+    }
+
     @ParameterizedTest
     @MethodSource("loops")
     void f32LoopsStayWithinTheirBounds(JavaLogistic loops) {
@@ -111,7 +148,7 @@ class LogisticTest {
             float[] out = z.clone();
             loops.sigmoid(out, out, n); // in place
             for (int i = 0; i < n; i++) {
-                double s = Functions.sigmoid(z[i]);
+                double s = z[i] <= FloatMath.SIGMOID_ZERO ? 0 : Functions.sigmoid(z[i]);
                 if (!(Math.abs(out[i] - s) <= 2 * Math.ulp((float) s))) {
                     fail("n=" + n + ": sigmoid(" + z[i] + ") = " + out[i] + ", expected " + s);
                 }
