@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST, gzipped or not (detected by the gzip magic bytes
@@ -21,7 +20,9 @@ import java.util.zip.GZIPInputStream;
  *       {@code f32[n, 1, rows, cols]} with values {@code x / 255f} in [0, 1], as {@code ToTensor} makes them;
  *   <li>labels, magic {@code 0x00000801} (unsigned bytes, 1 dimension n), become {@code i32[n]}.
  * </ul>
- * The data must be exactly as long as the dimensions say: a truncated file or trailing bytes are errors.
+ * The data must be exactly as long as the dimensions say: a truncated file or trailing bytes are errors. A gzipped
+ * file is held to the same ({@link GzipContent}): the content of its members, one after another if there are
+ * several (as {@code cat a.gz b.gz} makes them), is the data, and bytes after the last member are an error too.
  *
  * <p>In a directory, a file may be there plain, gzipped ({@code .gz}) or both (after {@code gunzip -k}); with both,
  * the plain file is read, as torchvision reads the uncompressed files, and the dataset carries a note naming the
@@ -63,8 +64,10 @@ public final class Idx {
     /**
      * When both {@code NAME} and {@code NAME.gz} exist (after {@code gunzip -k}), {@link #find} takes the plain
      * file, as torchvision reads the uncompressed files: a note saying so, or null when there is no {@code .gz}. If
-     * the two cannot hold the same data (the size the gzip trailer records, ISIZE, differs from the plain file's
-     * size), an error: which one the user meant is unknown.
+     * the two cannot hold the same data (the gzip file's content has another size than the plain file), an error:
+     * which one the user meant is unknown. The size the gzip trailer records (ISIZE) is compared first; only when it
+     * differs is the gzip file decompressed to count its content, since a file of several members records in its
+     * last trailer the size of the last member alone.
      */
     private static String besideItsGzip(Path plain) throws IOException {
         Path gz = plain.resolveSibling(plain.getFileName() + ".gz");
@@ -81,15 +84,26 @@ public final class Idx {
             }
             long isize = (trailer[0] & 0xFFL) | (trailer[1] & 0xFFL) << 8 | (trailer[2] & 0xFFL) << 16
                     | (trailer[3] & 0xFFL) << 24;
-            if (isize != (size & 0xFFFFFFFFL)) {
+            long gzContent = isize == (size & 0xFFFFFFFFL) ? size : contentSize(gz);
+            if (gzContent != size) {
                 throw new DataException(plain.getParent() + ": both " + plain.getFileName() + " (" + size
-                        + " bytes) and " + gz.getFileName() + " (" + isize + " bytes uncompressed) are there, and "
+                        + " bytes) and " + gz.getFileName() + " (" + gzContent + " bytes uncompressed) are there, and "
                         + "they hold different data; remove the one not meant (the plain file is read when both "
                         + "agree)");
             }
         }
         return "using " + plain.getFileName() + ", not " + gz.getFileName() + " beside it (both are there; the "
                 + "plain file is read)";
+    }
+
+    /**
+     * The size of a gzip file's content, decompressed to count it: for a file of several members, whose last
+     * trailer records only the last member's size, or one that is damaged (then the error says how).
+     */
+    private static long contentSize(Path gz) throws IOException {
+        try (InputStream content = new GzipContent(new BufferedInputStream(Files.newInputStream(gz), 1 << 16), gz)) {
+            return content.transferTo(java.io.OutputStream.nullOutputStream());
+        }
     }
 
     /** An images file and a labels file with the same number of samples. */
@@ -115,14 +129,12 @@ public final class Idx {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            return read(new DataInputStream(in), file, name);
-        } catch (java.util.zip.ZipException e) {
-            throw new DataException(file + ": corrupt gzip data: " + e.getMessage(), e);
-        } catch (EOFException e) {
-            // the gzip stream ends before its end marker (a header cut short is reported, as such, below)
-            throw new DataException(file + ": truncated or corrupt gzip file: the compressed data ends early ("
-                    + e.getMessage() + ")", e);
+            if (!gzip) {
+                return read(new DataInputStream(raw), file, name);
+            }
+            try (InputStream content = new GzipContent(raw, file)) {
+                return read(new DataInputStream(new BufferedInputStream(content, 1 << 16)), file, name);
+            }
         }
     }
 

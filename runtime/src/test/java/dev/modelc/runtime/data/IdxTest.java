@@ -38,6 +38,11 @@ class IdxTest {
     }
 
     static void write(Path file, int magic, int[] dims, byte[] data, boolean gzip) throws IOException {
+        Files.write(file, gzip ? gzip(idx(magic, dims, data)) : idx(magic, dims, data));
+    }
+
+    /** An IDX file's bytes: the magic, the dimensions, the data. */
+    static byte[] idx(int magic, int[] dims, byte[] data) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(magic);
@@ -45,9 +50,56 @@ class IdxTest {
             out.writeInt(d);
         }
         out.write(data);
-        try (OutputStream f = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
-            f.write(bytes.toByteArray());
+        return bytes.toByteArray();
+    }
+
+    /** {@code content} as one gzip member, as {@link GZIPOutputStream} writes it (no optional header fields). */
+    static byte[] gzip(byte[] content) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(content);
         }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * {@code content} as one gzip member whose header has every optional field, as other tools may write them: an
+     * extra field, a file name, a comment and the header's CRC.
+     */
+    static byte[] gzipWithEveryHeaderField(byte[] content) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        header.write(new byte[] {0x1f, (byte) 0x8b, 8, 4 | 8 | 16 | 2, 1, 2, 3, 4, 0, 3});
+        header.write(new byte[] {4, 0, 'a', 'b', 2, 0});
+        header.write("train-images-idx3-ubyte\0a comment\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(header.toByteArray());
+        header.write((int) crc.getValue() & 0xFF);
+        header.write((int) crc.getValue() >> 8 & 0xFF);
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(9, true);
+        ByteArrayOutputStream member = new ByteArrayOutputStream();
+        try (OutputStream out = new java.util.zip.DeflaterOutputStream(member, deflater)) {
+            out.write(content);
+        }
+        deflater.end();
+        crc.reset();
+        crc.update(content);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.write(header.toByteArray());
+        all.write(member.toByteArray());
+        for (long word : new long[] {crc.getValue(), content.length}) {
+            for (int i = 0; i < 4; i++) {
+                all.write((int) (word >> (8 * i)) & 0xFF);
+            }
+        }
+        return all.toByteArray();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            all.writeBytes(p);
+        }
+        return all.toByteArray();
     }
 
     @Test
@@ -120,6 +172,118 @@ class IdxTest {
         write(images, 0x0D03, new int[] {1, 1, 1}, new byte[4], false);
         e = assertThrows(DataException.class, () -> Idx.read(images, "images"));
         assertTrue(e.getMessage().contains("magic 0x00000d03"), e.getMessage());
+    }
+
+    /**
+     * Bytes after a gzip file's last member are refused as bytes after a plain file's data are, whatever they are:
+     * GZIPInputStream ignored a few without looking and more that did not form a gzip header.
+     */
+    @Test
+    void bytesAfterTheGzipDataAreRefused() throws IOException {
+        Path gz = dir.resolve("train-images-idx3-ubyte.gz");
+        byte[] whole = gzip(idx(0x803, new int[] {5, 2, 3}, new byte[30]));
+        int n = whole.length;
+        Files.write(gz, concat(whole, "garbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        DataException e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertEquals(gz + ": 7 bytes after the end of the gzip data (compressed byte " + n + " of " + (n + 7) + ") do "
+                + "not start another gzip member: they start 67 61 72 62, not 1f 8b", e.getMessage());
+        Files.write(gz, concat(whole, new byte[1]));
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertEquals(gz + ": 1 byte after the end of the gzip data (compressed byte " + n + " of " + (n + 1) + ") does "
+                + "not start another gzip member: it is 00, not 1f 8b", e.getMessage());
+        byte[] noise = new byte[5000];
+        new java.util.Random(2).nextBytes(noise);
+        noise[0] = 0x1f;
+        Files.write(gz, concat(whole, noise));
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertTrue(e.getMessage().startsWith(gz + ": 5000 bytes after the end of the gzip data (compressed byte " + n
+                + " of " + (n + 5000) + ") do not start another gzip member: they start 1f "), e.getMessage());
+        // the start of a second member, cut short: a truncated file
+        Files.write(gz, concat(whole, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0}));
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertEquals(gz + ": truncated or corrupt gzip file: the compressed data ends early (the header of member 2 at "
+                + "compressed byte " + n + " is cut short)", e.getMessage());
+        // a second member's header followed by what is not deflate data
+        Files.write(gz, concat(whole, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, (byte) 0xff, 1, 2, 3}));
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertTrue(e.getMessage().startsWith(gz + ": corrupt gzip data: invalid block type (member 2, near compressed "
+                + "byte "), e.getMessage());
+    }
+
+    /**
+     * A gzip file of several members (cat a.gz b.gz) is read as their contents one after another, as gunzip reads
+     * it; the content must still be exactly as long as the IDX header says.
+     */
+    @Test
+    void gzipMembersAreReadOneAfterAnother() throws IOException {
+        writeTiny(dir, "train", false);
+        Path plain = dir.resolve("train-images-idx3-ubyte");
+        ArrayData expected = Idx.read(plain, "images");
+        byte[] content = Files.readAllBytes(plain);
+        Path gz = dir.resolve("images.gz");
+        Files.write(gz, concat(gzip(java.util.Arrays.copyOf(content, 5)), gzip(new byte[0]),
+                gzipWithEveryHeaderField(java.util.Arrays.copyOfRange(content, 5, 40)),
+                gzip(java.util.Arrays.copyOfRange(content, 40, content.length))));
+        ArrayData x = Idx.read(gz, "images");
+        assertArrayEquals(expected.shape(), x.shape());
+        assertArrayEquals(expected.floats(), x.floats());
+
+        Files.write(gz, concat(gzip(content), gzip(content)));
+        DataException e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertEquals(gz + ": 46 bytes more than the 30 bytes of data its header declares (images, magic 0x00000803, "
+                + "dimensions [5, 2, 3])", e.getMessage());
+        Files.write(gz, concat(gzip(java.util.Arrays.copyOf(content, 31)), gzip(new byte[0])));
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "images"));
+        assertEquals(gz + ": truncated: dimensions [5, 2, 3] need 30 bytes of data, the file has 15", e.getMessage());
+    }
+
+    /** Damaged members are refused with the member and the compressed byte where it is. */
+    @Test
+    void corruptGzipMembersSayWhere() throws IOException {
+        Path gz = dir.resolve("train-labels-idx1-ubyte.gz");
+        byte[] one = gzip(idx(0x801, new int[] {3}, new byte[] {1, 2, 3}));
+        byte[] two = concat(one, one);
+        two[two.length - 8] ^= 1;                       // the second member's CRC-32
+        Files.write(gz, two);
+        DataException e = assertThrows(DataException.class, () -> Idx.read(gz, "labels"));
+        assertTrue(e.getMessage().startsWith(gz + ": corrupt gzip data: member 2's trailer (at compressed byte "
+                + (two.length - 8) + ") records CRC-32 "), e.getMessage());
+        two = concat(one, one);
+        two[two.length - 4] ^= 1;                       // the second member's size
+        Files.write(gz, two);
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "labels"));
+        assertEquals(gz + ": corrupt gzip data: member 2's trailer (at compressed byte " + (two.length - 8) + ") "
+                + "records 10 bytes (mod 2^32), its data has 11", e.getMessage());
+        two = concat(one, one);
+        two[one.length + 2] = 7;                        // the second member's compression method
+        Files.write(gz, two);
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "labels"));
+        assertEquals(gz + ": corrupt gzip data: member 2 (at compressed byte " + one.length + ") has compression "
+                + "method 7, not 8 (deflate)", e.getMessage());
+        byte[] hcrc = gzipWithEveryHeaderField(idx(0x801, new int[] {3}, new byte[] {1, 2, 3}));
+        hcrc[10 + 6 + 24 + 10] ^= 1;                    // the header's CRC-16, after the extra field, name, comment
+        Files.write(gz, hcrc);
+        e = assertThrows(DataException.class, () -> Idx.read(gz, "labels"));
+        assertTrue(e.getMessage().startsWith(gz + ": corrupt gzip data: member 1 (at compressed byte 0) has a header "
+                + "CRC of "), e.getMessage());
+    }
+
+    /** A plain file beside a gzip of several members with the same content: the sizes agree, a note as usual. */
+    @Test
+    void aGzipOfSeveralMembersBesideItsPlainFileIsCountedWhole() throws IOException {
+        writeTiny(dir, "train", false);
+        for (String name : List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte")) {
+            byte[] content = Files.readAllBytes(dir.resolve(name));
+            Files.write(dir.resolve(name + ".gz"), concat(gzip(java.util.Arrays.copyOf(content, 7)),
+                    gzip(java.util.Arrays.copyOfRange(content, 7, content.length))));
+        }
+        Dataset d = Dataset.open(dir);
+        assertEquals(2, d.notes().size());
+        assertEquals(5, d.size());
+        Path gz = dir.resolve("train-labels-idx1-ubyte.gz");
+        Files.write(gz, concat(Files.readAllBytes(gz), new byte[] {0, 0}));
+        DataException e = assertThrows(DataException.class, () -> Dataset.open(dir));
+        assertTrue(e.getMessage().startsWith(gz + ": 2 bytes after the end of the gzip data"), e.getMessage());
     }
 
     @Test
