@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -258,6 +259,64 @@ class TrainingStateTest {
     assertArrayEquals(new float[1], (float[]) m.gradient("v"));
     assertNotEquals(w[0], ((float[]) m.parameter("w"))[0], "w trains");
     assertTrue(dev.modelc.crosscheck.CrossCheck.run(checked, 3, 1, 4).ok(), "the reference skips u and v too");
+  }
+
+  /**
+   * torch 1.13 against the generated step, for w = [0.5, -1], x = [[1, 2], [3, 4]] and the loss mean((x @ w)^2):
+   * step() before any backward (every .grad None) changes nothing and counts no step, as PyTorch's optimizers skip
+   * such parameters; then twice zero_grad, backward, step; then zero_grad, step, which counts, since 1.13's
+   * zero_grad() leaves zeros (set_to_none=False) as zeroGrad() does. The expected w is torch's; a step counted at the
+   * start would start SGD's momentum buffer at zero, decay w, and shift Adam's bias corrections.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = ';', value = {
+      "sgd(lr = 0.1, momentum = 0.9, dampening = 0.5, weight_decay = 0.01); 1.20581162; 0.0920933858",
+      "sgd(lr = 0.02, momentum = 0.9, nesterov = true, weight_decay = 0.01); 1.04526746; -0.19543542",
+      "adam(lr = 0.1, weight_decay = 0.01); 0.773786604; -0.726013541",
+      "adamw(lr = 0.1, weight_decay = 0.01); 0.77201283; -0.723372102"})
+  void stepBeforeAnyBackwardDoesNothingAsInPyTorch(String optimizer, float w0, float w1) {
+    CheckedModel checked = Samples.check("tiny.mdl", """
+        model Tiny {
+          input x : f32[N, 2]
+          param w : f32[2, 1] init uniform(0, 1)
+          let loss = mean((x @ w) ** 2)
+          minimize loss with %s
+        }
+        """.formatted(optimizer));
+    CompiledClass cls = Driver.compile(checked, "t", "tiny.mdl", true);
+    Model m = cls.newInstance();
+    m.setParameter("w", new float[] {0.5f, -1f});
+    m.setInput("x", new float[] {1, 2, 3, 4});
+    m.step();
+    assertArrayEquals(new float[] {0.5f, -1f}, (float[]) m.parameter("w"));
+    assertEquals(0, m.stepCount());
+    float[] state = new float[m.flatOptimizerStateSize()];
+    m.readOptimizerState(state);
+    assertArrayEquals(new float[state.length], state, "no momentum buffer or moment started");
+    for (int i = 0; i < 2; i++) {
+      m.zeroGrad();
+      m.forward();
+      m.backward();
+      m.step();
+    }
+    m.zeroGrad();
+    m.step();
+    assertEquals(3, m.stepCount());
+    float[] w = (float[]) m.parameter("w");
+    assertEquals(w0, w[0], 2e-6f * Math.max(1, Math.abs(w0)), optimizer);
+    assertEquals(w1, w[1], 2e-6f * Math.max(1, Math.abs(w1)), optimizer);
+
+    // initialize makes the instance new again; gradients written from outside (data-parallel training) count
+    m.initialize(0);
+    float[] seeded = ((float[]) m.parameter("w")).clone();
+    m.step();
+    assertArrayEquals(seeded, (float[]) m.parameter("w"));
+    assertEquals(0, m.stepCount());
+    Model fresh = cls.newInstance();
+    fresh.writeGradients(new float[] {1, -1});
+    fresh.step();
+    assertEquals(1, fresh.stepCount());
+    assertNotEquals(seeded[0], ((float[]) fresh.parameter("w"))[0]);
   }
 
   @Test

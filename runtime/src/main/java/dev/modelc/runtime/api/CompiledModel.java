@@ -48,6 +48,13 @@ public abstract class CompiledModel implements Model {
     protected final Workspace workspace = new Workspace();
     /** Optimizer steps taken (Adam's bias correction; SGD initializes its momentum buffer at step 1). */
     protected int stepCount;
+    /**
+     * Whether the parameters have gradients, PyTorch's {@code .grad} not None: false in a new or re-initialized
+     * instance, true from its first backward pass ({@link #backward}, {@link #trainStep}) or
+     * {@link #writeGradients} on; {@link #zeroGrad} zeroes them in place and leaves this set, as PyTorch 1.13's
+     * {@code zero_grad()} ({@code set_to_none=False}). Until it is set, {@link #step} does nothing.
+     */
+    private boolean hasGradients;
     /** The optimizer's hyperparameters, read by the generated updates at every step (see {@link #setHyperparameter}). */
     protected double lr;
     protected double momentum;
@@ -161,6 +168,7 @@ public abstract class CompiledModel implements Model {
             parameterState++;
             parameters.initialize(seed);
             stepCount = 0;
+            hasGradients = false;
             dropoutSeed = seed;
             dropoutDraws = 0;
         } finally {
@@ -518,6 +526,7 @@ public abstract class CompiledModel implements Model {
         try {
             requireObjective();
             passes.checkBackward();
+            hasGradients = true;
             runBackward();
             passes.backwardRan(retainGraph);
         } finally {
@@ -535,10 +544,18 @@ public abstract class CompiledModel implements Model {
         }
     }
 
+    /**
+     * One update of every parameter from its gradient; before the instance has gradients (no backward pass yet,
+     * see {@link #hasGradients}) nothing at all, as PyTorch's optimizers skip every parameter whose {@code .grad} is
+     * None: no step is counted, no momentum buffer started, no weight decay applied, no Adam moment moved.
+     */
     @Override
     public final void step() {
         boolean took = guard.enter();
         try {
+            if (!hasGradients) {
+                return;
+            }
             parameterState++;
             stepCount++;
             beginStep();
@@ -575,6 +592,7 @@ public abstract class CompiledModel implements Model {
             locations.growBuffers();
             parameters.zeroGrad(writtenByTrainStep()); // the gradients trainStep's backward writes whole are left alone
             forwardPrepared();
+            hasGradients = true;
             stepCount++;
             beginStep();
             runTrainBackward();
@@ -616,6 +634,7 @@ public abstract class CompiledModel implements Model {
         splitLoss = batch.passes();
         lastSplit = batch;
         passes.forwardRan(true);
+        hasGradients = true;
         stepCount++;                               // counted once every replica's passes are through: a pass
                                                    // that throws leaves the count and the parameters as they were
         beginStep();
@@ -905,6 +924,7 @@ public abstract class CompiledModel implements Model {
         boolean took = guard.enter();
         try {
             flat.copy(grads, src, "gradients", false);
+            hasGradients = true;
         } finally {
             guard.exit(took);
         }

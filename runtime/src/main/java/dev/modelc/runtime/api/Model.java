@@ -68,7 +68,11 @@ public interface Model extends AutoCloseable {
      */
     void initialize(long seed);
 
-    /** One optimizer update from the current gradients. */
+    /**
+     * One optimizer update from the current gradients. Before the first backward pass ({@link #backward},
+     * {@link #trainStep}) or {@link #writeGradients}, and after {@link #initialize}, there are none (PyTorch's
+     * {@code .grad} is None) and it does nothing: no step is counted and no optimizer state changes.
+     */
     void step();
 
     /** zeroGrad, forward, backward, step; returns the objective before the update. */

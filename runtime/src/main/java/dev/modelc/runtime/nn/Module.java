@@ -130,10 +130,23 @@ public abstract class Module {
         return String.join(", ", names.stream().map(n -> "\"" + n + "\"").toList());
     }
 
-    /** Clears every parameter's gradient (PyTorch's default {@code set_to_none=True}). */
+    /** Sets every parameter's gradient to null ({@code set_to_none=True}, PyTorch 2's default). */
     public final void zeroGrad() {
+        zeroGrad(true);
+    }
+
+    /**
+     * PyTorch's {@code zero_grad(set_to_none)}: null gradients, or with {@code setToNone} false (PyTorch 1.13's
+     * default) gradients zeroed in place, which an optimizer's step counts (see
+     * {@link dev.modelc.runtime.optim.Optimizer}).
+     */
+    public final void zeroGrad(boolean setToNone) {
         for (Parameter p : parameters()) {
-            p.setGrad(null);
+            if (setToNone) {
+                p.setGrad(null);
+            } else {
+                p.zeroGrad();
+            }
         }
     }
 }

@@ -5,8 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Updates a list of leaf tensors from their accumulated gradients; parameters without a gradient are skipped, as in
- * PyTorch. {@link #zeroGrad()} clears the gradients ({@code set_to_none=True}, PyTorch's default).
+ * Updates a list of leaf tensors from their accumulated gradients. A parameter whose gradient is null (PyTorch's
+ * {@code .grad} None: no backward pass has reached it since it was cleared) is skipped, as in PyTorch: its state
+ * is neither created nor advanced (Adam's per-parameter step, SGD's momentum buffer), and it gets no weight decay.
+ * A zero gradient is a gradient and counts. {@link #zeroGrad()} sets the gradients to null
+ * ({@code set_to_none=True}, PyTorch 2's default); {@link #zeroGrad(boolean) zeroGrad(false)} zeroes them in place,
+ * PyTorch 1.13's default.
  */
 public abstract class Optimizer {
 
@@ -27,9 +31,23 @@ public abstract class Optimizer {
     /** Applies one update to every parameter that has a gradient. */
     public abstract void step();
 
+    /** {@link #zeroGrad(boolean) zeroGrad(true)}: every gradient becomes null. */
     public void zeroGrad() {
+        zeroGrad(true);
+    }
+
+    /**
+     * PyTorch's {@code zero_grad(set_to_none)}: with {@code setToNone} every gradient becomes null, so that
+     * {@link #step} skips a parameter no backward pass reaches before it; otherwise each gradient is zeroed in place
+     * ({@link Tensor#zeroGrad}; a null one stays null), and the next step counts the zeros as a gradient.
+     */
+    public void zeroGrad(boolean setToNone) {
         for (Tensor p : params) {
-            p.setGrad(null);
+            if (setToNone) {
+                p.setGrad(null);
+            } else {
+                p.zeroGrad();
+            }
         }
     }
 

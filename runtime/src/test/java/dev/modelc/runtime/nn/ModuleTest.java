@@ -102,6 +102,8 @@ class ModuleTest {
             assertNotNull(e.getValue().grad(), e.getKey());
             assertArrayEquals(e.getValue().shape(), e.getValue().grad().shape(), e.getKey());
         }
+        net.zeroGrad(false);                     // PyTorch 1.13's default: zeros in place
+        assertEquals(0, net.conv.weight().grad().abs().sum().item());
         net.zeroGrad();
         assertEquals(null, net.conv.weight().grad());
     }

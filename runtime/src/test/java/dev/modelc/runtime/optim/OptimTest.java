@@ -141,8 +141,90 @@ class OptimTest {
         sgd.step();
         assertEquals(0.9, a.item(), 1e-7);
         assertEquals(2, b.item());
+        sgd.zeroGrad(false);
+        assertEquals(0, a.grad().item());
+        assertNull(b.grad(), "a null gradient stays null");
         sgd.zeroGrad();
         assertNull(a.grad());
+    }
+
+    /**
+     * torch 1.13 for w = [0.5, -1], x = [[1, 2], [3, 4]] and the loss mean((x @ w)^2): step() before any backward,
+     * twice zero_grad, backward, step, then zero_grad and step. The first step skips w (its .grad is None): no
+     * momentum buffer, no Adam step, no weight decay. The last counts with zero_grad(set_to_none=False), 1.13's
+     * default, whose zeros are a gradient, and skips w with set_to_none=True. Each row: w after it, zeros then None.
+     */
+    @Test
+    void stepWithoutAGradientSkipsAsPyTorch() {
+        Object[][] rows = {
+            {"sgd", 1.20581162, 0.0920933858, 1.29790032, 0.19109945},
+            {"nesterov", 1.04526746, -0.19543542, 0.936311126, -0.358237594},
+            {"adam", 0.773786604, -0.726013541, 0.698040843, -0.801886916},
+            {"adamw", 0.77201283, -0.723372102, 0.696931481, -0.800002515},
+        };
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        for (Object[] row : rows) {
+            for (boolean setToNone : new boolean[] {false, true}) {
+                Tensor w = Tensor.of(new float[] {0.5f, -1f}, 2, 1).requiresGrad(true);
+                Optimizer opt = optimizer((String) row[0], List.of(w));
+                opt.step();
+                assertEquals(0.5, w.getFlat(0));
+                assertEquals(-1, w.getFlat(1));
+                for (int i = 0; i < 2; i++) {
+                    opt.zeroGrad(false);
+                    x.matmul(w).pow(2).mean().backward();
+                    opt.step();
+                }
+                opt.zeroGrad(setToNone);
+                opt.step();
+                int at = setToNone ? 3 : 1;
+                String what = row[0] + (setToNone ? ", set_to_none" : ", zeros");
+                assertEquals((double) row[at], w.getFlat(0), 2e-6, what);
+                assertEquals((double) row[at + 1], w.getFlat(1), 2e-6, what);
+            }
+        }
+    }
+
+    /**
+     * A parameter without a gradient for two steps has its own state from its first: b's first Adam step has the
+     * bias corrections of step 1 while a's has those of step 3. torch 1.13: a gets the gradient of sum(a^2) three
+     * times, b that of sum(b^3) the third time only.
+     */
+    @Test
+    void eachParameterCountsItsOwnSteps() {
+        Object[][] rows = {
+            {"adam", 0.701586246, -1.70062339, 2.9000001},
+            {"adamw", 0.69891125, -1.69494462, 2.89700007},
+            {"sgd", 0.248672053, -0.497344106, 0.296999902},
+        };
+        for (Object[] row : rows) {
+            Tensor a = Tensor.of(new float[] {1, -2}, 2).requiresGrad(true);
+            Tensor b = Tensor.of(new float[] {3}, 1).requiresGrad(true);
+            Optimizer opt = optimizer((String) row[0], List.of(a, b));
+            for (int i = 0; i < 2; i++) {
+                opt.zeroGrad();
+                a.mul(a).sum().backward();
+                opt.step();
+                assertNull(b.grad());
+                assertEquals(3, b.getFlat(0), row[0] + ": b without a gradient");
+            }
+            opt.zeroGrad();
+            a.mul(a).sum().add(b.mul(b).mul(b).sum()).backward();
+            opt.step();
+            assertEquals((double) row[1], a.getFlat(0), 2e-6, (String) row[0]);
+            assertEquals((double) row[2], a.getFlat(1), 2e-6, (String) row[0]);
+            assertEquals((double) row[3], b.getFlat(0), 2e-6, (String) row[0]);
+        }
+    }
+
+    /** The optimizers of the two tests above, with torch's arguments (weight decay 0.01 throughout). */
+    static Optimizer optimizer(String name, List<Tensor> params) {
+        return switch (name) {
+            case "sgd" -> new SGD(params, 0.1, 0.9, 0.5, false, 0.01);
+            case "nesterov" -> new SGD(params, 0.02, 0.9, 0, true, 0.01);
+            case "adam" -> new Adam(params, 0.1, 0.9, 0.999, 1e-8, 0.01, false);
+            default -> Adam.adamW(params, 0.1, 0.9, 0.999, 1e-8, 0.01);
+        };
     }
 
     @Test
