@@ -1,8 +1,8 @@
 package dev.modelc.runtime.api;
 
-import static dev.modelc.runtime.api.ModelArrays.firstNonFinite;
 import static dev.modelc.runtime.api.ModelArrays.length;
 import static dev.modelc.runtime.api.ModelArrays.value;
+import static dev.modelc.runtime.kernels.FiniteScan.firstNonFinite;
 
 import java.util.List;
 

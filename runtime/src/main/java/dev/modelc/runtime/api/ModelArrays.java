@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * The array helpers of {@link CompiledModel} and {@link InputBinding}: a model's arrays are {@code float[]},
- * {@code double[]} or {@code int[]} held as {@code Object}, so their length, dtype, allocation, the search for a
- * non-finite value and the flat copies of all parameters are written once here, by kind of array.
+ * {@code double[]} or {@code int[]} held as {@code Object}, so their length, dtype, allocation and the flat copies
+ * of all parameters are written once here, by kind of array (the search for a non-finite value is
+ * {@link dev.modelc.runtime.kernels.FiniteScan}, which {@link dev.modelc.runtime.io.ArrayData} shares).
  */
 final class ModelArrays {
     private ModelArrays() {
@@ -51,23 +52,6 @@ final class ModelArrays {
         }
         throw new IllegalArgumentException("no " + what + " named " + name + "; have "
                 + list.stream().map(TensorSpec::name).toList());
-    }
-
-    static int firstNonFinite(Object a, int n) {
-        if (a instanceof float[] f) {
-            for (int i = 0; i < n; i++) {
-                if (!Float.isFinite(f[i])) {
-                    return i;
-                }
-            }
-        } else if (a instanceof double[] d) {
-            for (int i = 0; i < n; i++) {
-                if (!Double.isFinite(d[i])) {
-                    return i;
-                }
-            }
-        }
-        return -1;
     }
 
     static double value(Object a, int i) {

@@ -1,5 +1,6 @@
 package dev.modelc.runtime.io;
 
+import dev.modelc.runtime.kernels.FiniteScan;
 import java.util.Arrays;
 
 /**
@@ -125,15 +126,14 @@ public final class ArrayData {
     /**
      * The first NaN or infinite element of a float array, as {@code AnomalyException} words it for a model's input
      * ({@code holds NaN at element 1585 (index [2, 17])}), or null when every element is finite (and for integers).
+     * The scan is {@link FiniteScan}'s, which a compiled model's anomaly checks use.
      */
     public String firstNonFinite() {
-        for (int i = 0, n = dtype.startsWith("f") ? length() : 0; i < n; i++) {
-            double x = get(i);
-            if (!Double.isFinite(x)) {
-                return "holds " + x + " at element " + i + (shape.length < 2 ? "" : " (index " + perDimension(i) + ")");
-            }
+        int i = FiniteScan.firstNonFinite(data, length());
+        if (i < 0) {
+            return null;
         }
-        return null;
+        return "holds " + get(i) + " at element " + i + (shape.length < 2 ? "" : " (index " + perDimension(i) + ")");
     }
 
     /** Flat index {@code i} as written for a person: {@code 7}, or {@code 7 [3, 1]} with the index per dimension. */
