@@ -533,17 +533,13 @@ public final class ClassEmitter {
   private void getter(String name, String field, int p, DType dt) {
     Type at = Emitter.array(dt);
     Emitter e = new Emitter(cw, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, name, Type.getMethodDescriptor(at));
-    if (field.equals("params")) {
-      // handing a parameter out turns off predict's kept weight transposes (CompiledModel.sharedParameter)
-      e.loadThis();
-      e.push(p);
-      e.invokeVirtual(internalName, "sharedParameter", "(I)Ljava/lang/Object;");
-      e.checkCast(at);
-      e.returnValue(at);
-      e.end();
-      return;
-    }
-    loadState(e, field, -1, p, dt);
+    // handing a parameter out turns off predict's kept weight transposes (CompiledModel.sharedParameter); handing a
+    // gradient out gives the instance gradients, which the caller may write, for step() (CompiledModel.sharedGradient)
+    e.loadThis();
+    e.push(p);
+    e.invokeVirtual(internalName, field.equals("params") ? "sharedParameter" : "sharedGradient",
+        "(I)Ljava/lang/Object;");
+    e.checkCast(at);
     e.returnValue(at);
     e.end();
   }

@@ -317,6 +317,12 @@ class TrainingStateTest {
     fresh.step();
     assertEquals(1, fresh.stepCount());
     assertNotEquals(seeded[0], ((float[]) fresh.parameter("w"))[0]);
+    // so do gradients written into the array gradient(name) hands out, as PyTorch code assigns p.grad
+    Model written = cls.newInstance();
+    ((float[]) written.gradient("w"))[0] = 1;
+    written.step();
+    assertEquals(1, written.stepCount());
+    assertNotEquals(seeded[0], ((float[]) written.parameter("w"))[0]);
   }
 
   @Test

@@ -50,8 +50,8 @@ public abstract class CompiledModel implements Model {
     protected int stepCount;
     /**
      * Whether the parameters have gradients, PyTorch's {@code .grad} not None: false in a new or re-initialized
-     * instance, true from its first backward pass ({@link #backward}, {@link #trainStep}) or
-     * {@link #writeGradients} on; {@link #zeroGrad} zeroes them in place and leaves this set, as PyTorch 1.13's
+     * instance, true from its first backward pass ({@link #backward}, {@link #trainStep}), {@link #writeGradients}
+     * or a gradient array handed out ({@link #sharedGradient}) on; {@link #zeroGrad} zeroes them in place and leaves this set, as PyTorch 1.13's
      * {@code zero_grad()} ({@code set_to_none=False}). Until it is set, {@link #step} does nothing.
      */
     private boolean hasGradients;
@@ -776,9 +776,21 @@ public abstract class CompiledModel implements Model {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The live array is handed out, so the caller may write a gradient into it, as PyTorch code assigns
+     * {@code p.grad}: from then on the instance has gradients and {@link #step} updates from them.
+     */
     @Override
     public final Object gradient(String name) {
-        return grads[indexOf(spec.params(), name, "parameter")];
+        return sharedGradient(indexOf(spec.params(), name, "parameter"));
+    }
+
+    /** Parameter {@code p}'s gradient array, handed out: what {@link #gradient} and the typed getters return. */
+    protected final Object sharedGradient(int p) {
+        hasGradients = true;
+        return grads[p];
     }
 
     @Override
