@@ -38,6 +38,48 @@ class MaskedLogitsTest {
     assertLosses("cross_entropy", new float[] {NEG_INF, 0, 1}, new int[] {0}, Double.POSITIVE_INFINITY);
   }
 
+  /**
+   * A row holding +infinity is NaN throughout in PyTorch's log_softmax and softmax (they subtract the maximum:
+   * {@code inf - inf}), so cross_entropy over it is NaN whatever the label, and so is every gradient of the row;
+   * other rows keep their values (torch 1.13: {@code F.cross_entropy([[0, inf, 0], [1, 2, 3]], [0, 2])} is NaN,
+   * and {@code softmax([0, inf, 0])} is {@code [nan, nan, nan]}).
+   */
+  @Test
+  void aPositiveInfiniteLogitMakesItsRowNaNAsInPyTorch() {
+    float inf = Float.POSITIVE_INFINITY;
+    assertLosses("cross_entropy", new float[] {0, inf, 0}, new int[] {0}, Double.NaN);
+    assertLosses("cross_entropy", new float[] {inf, 0, 0}, new int[] {0}, Double.NaN);
+
+    CheckedModel checked = Samples.check("soft.mdl", """
+        model Soft {
+          input z : f32[B, 3]
+          param s : f32[3] init ones
+          let p = softmax(z * s, dim = 1)
+          let loss = sum(p * p)
+          output p
+          minimize loss with sgd(lr = 0.01)
+        }
+        """);
+    Model m = Driver.compile(checked, "demo", "soft.mdl", true).newInstance();
+    float[] z = {0, inf, 0, 1, 2, 3};
+    m.setInput("z", z);
+    m.zeroGrad();
+    m.forward();
+    m.backward();
+    float[] p = (float[]) m.output("p");
+    Interpreter it = new Interpreter(checked, 1);
+    it.setInput("z", Tensor.of(z, 2, 3));
+    double[] q = it.forward().get("p").doubles();
+    double e = Math.exp(1) + Math.exp(2) + Math.exp(3);
+    for (int j = 0; j < 3; j++) {
+      assertEquals(Float.NaN, p[j], "compiled softmax, row 0, " + j);
+      assertEquals(Double.NaN, q[j], "interpreter softmax, row 0, " + j);
+      assertEquals(Math.exp(j + 1) / e, p[3 + j], 1e-6, "compiled softmax, row 1, " + j);
+      assertEquals(Math.exp(j + 1) / e, q[3 + j], 1e-6, "interpreter softmax, row 1, " + j);
+      assertEquals(Float.NaN, ((float[]) m.gradient("s"))[j], "the row's NaN reaches every gradient, " + j);
+    }
+  }
+
   private static void assertLosses(String loss, float[] z, int[] t, double expected) {
     CheckedModel checked = Samples.check("masked.mdl", source(loss));
     CompiledClass compiled = Driver.compile(checked, "demo", "masked.mdl", true);

@@ -2,7 +2,7 @@ package dev.modelc.runtime.kernels;
 
 /**
  * log_softmax along the middle of {@code [outer, n, inner]}, as the generated classes call it: the maximum (NaN if
- * any, 0 in place of an infinite one) is subtracted, the log-sum-exp is accumulated in double and each result
+ * any, 0 in place of -infinity; a row holding +infinity is NaN throughout, as PyTorch's) is subtracted, the log-sum-exp is accumulated in double and each result
  * rounded once.
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
@@ -39,6 +39,10 @@ public final class LogSoftmax {
             double v = x[base + i * inner];
             m = v > m || Double.isNaN(v) ? v : m;
         }
+        if (m == Double.POSITIVE_INFINITY) {
+            nanRow(out, base, n, inner);
+            return;
+        }
         double shift = Double.isInfinite(m) ? 0 : m;
         double s = 0;
         if (Double.isInfinite(m)) {
@@ -55,6 +59,16 @@ public final class LogSoftmax {
         double lse = Math.log(s) + shift;
         for (int i = 0; i < n; i++) {
             out[base + i * inner] = (float) (x[base + i * inner] - lse);
+        }
+    }
+
+    /**
+     * A row holding +infinity is NaN throughout, as PyTorch's: it subtracts the maximum, so the infinity's own term
+     * is {@code exp(inf - inf)}, NaN, and so is the sum every result subtracts.
+     */
+    private static void nanRow(float[] out, int base, int n, int inner) {
+        for (int i = 0; i < n; i++) {
+            out[base + i * inner] = Float.NaN;
         }
     }
 
@@ -119,6 +133,13 @@ public final class LogSoftmax {
 
     // ---- double ----
 
+    /** {@link #nanRow(float[], int, int, int)} in f64. */
+    private static void nanRow(double[] out, int base, int n, int inner) {
+        for (int i = 0; i < n; i++) {
+            out[base + i * inner] = Double.NaN;
+        }
+    }
+
     /** log_softmax over the middle of {@code [outer, n, inner]}, in double, rounded once. */
     public static void logSoftmax(double[] x, double[] out, int outer, int n, int inner) {
         for (int a = 0; a < outer; a++) {
@@ -134,6 +155,10 @@ public final class LogSoftmax {
         for (int i = 0; i < n; i++) {
             double v = x[base + i * inner];
             m = v > m || Double.isNaN(v) ? v : m;
+        }
+        if (m == Double.POSITIVE_INFINITY) {
+            nanRow(out, base, n, inner);
+            return;
         }
         double shift = Double.isInfinite(m) ? 0 : m;
         double s = 0;

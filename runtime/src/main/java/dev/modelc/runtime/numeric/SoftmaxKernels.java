@@ -61,6 +61,13 @@ public final class SoftmaxKernels {
                 for (int k = 0; k < n; k++) {
                     max = Math.max(max, v[base + k * inner]);
                 }
+                if (max == Double.POSITIVE_INFINITY) {
+                    // PyTorch subtracts the maximum: exp(inf - inf) is NaN, and so is every result of the row
+                    for (int k = 0; k < n; k++) {
+                        out[base + k * inner] = Double.NaN;
+                    }
+                    continue;
+                }
                 if (Double.isInfinite(max)) {
                     max = 0;
                 }
