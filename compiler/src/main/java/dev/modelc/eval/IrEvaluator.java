@@ -163,6 +163,10 @@ public final class IrEvaluator {
       for (int i = 0; i < r.length; i++) r[i] = Functions.select(a[i], b[i], c[i]);
     } else {
       double[] b = in.get(1).data();
+      if (n.op == Op.POW && (n.in(1).isConstant(0.5) || n.in(1).isConstant(-0.5))) {
+        for (int i = 0; i < r.length; i++) r[i] = Functions.powScalar(a[i], b[i]);   // as the generated loop
+        return r;
+      }
       for (int i = 0; i < r.length; i++) r[i] = binary(n.op, a[i], b[i]);
     }
     return r;

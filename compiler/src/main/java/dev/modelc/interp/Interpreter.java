@@ -281,7 +281,7 @@ public final class Interpreter {
       case SUB -> x.sub(y);
       case MUL -> x.mul(y);
       case DIV -> x.div(y);
-      case POW -> x.pow(y);
+      case POW -> c.args().get(1) instanceof TExpr.Const k ? x.pow(k.value()) : x.pow(y); // PyTorch's scalar pow
       case MATMUL -> x.matmul(y);
       case MAXIMUM -> x.maximum(y);
       case MINIMUM -> x.minimum(y);

@@ -30,6 +30,18 @@ public final class Functions {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
+    /**
+     * {@code x ** e} for a number {@code e}, as PyTorch's pow with a scalar exponent: {@code sqrt(x)} for 0.5 and
+     * {@code 1 / sqrt(x)} for -0.5 (its kernel's special cases, which differ from {@code pow} at -infinity, NaN
+     * against infinity and 0, and at -0.0, -0.0 and -infinity against +0.0 and +infinity), else {@link Math#pow}.
+     */
+    public static double powScalar(double x, double e) {
+        if (e == 0.5) {
+            return Math.sqrt(x);
+        }
+        return e == -0.5 ? 1 / Math.sqrt(x) : Math.pow(x, e);
+    }
+
     /** {@code -log(Double.MAX_VALUE)}: below it PyTorch's f64 sigmoid is 0. */
     public static final double SIGMOID_ZERO_F64 = -Math.log(Double.MAX_VALUE);
 

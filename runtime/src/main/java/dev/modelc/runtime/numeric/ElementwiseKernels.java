@@ -75,6 +75,11 @@ public final class ElementwiseKernels {
     public static Tensor mul(Tensor a, Tensor b) { return zip(a, b, (x, y) -> x * y); }
     public static Tensor div(Tensor a, Tensor b) { return zip(a, b, (x, y) -> x / y); }
     public static Tensor pow(Tensor a, Tensor b) { return zip(a, b, Math::pow); }
+
+    /** {@code a ** exponent} for a number exponent, as PyTorch's scalar pow ({@code Functions.powScalar}). */
+    public static Tensor pow(Tensor a, double exponent) {
+        return map(a, v -> dev.modelc.runtime.api.Functions.powScalar(v, exponent));
+    }
     public static Tensor maximum(Tensor a, Tensor b) { return zip(a, b, Math::max); }
     public static Tensor minimum(Tensor a, Tensor b) { return zip(a, b, Math::min); }
 

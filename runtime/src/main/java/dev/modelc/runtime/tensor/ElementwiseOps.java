@@ -55,7 +55,7 @@ final class ElementwiseOps {
 
     static Tensor pow(Tensor a, double exponent) {
         Tensor b = Tensor.scalar(exponent, a.dtype());
-        Tensor y = ElementwiseKernels.pow(a, b);
+        Tensor y = ElementwiseKernels.pow(a, b.item());
         return Node.record("PowBackward0", y, g -> new Tensor[] {
             exponent == 0 ? Tensor.zeros(g.dtype(), g.shape()) : g.mul(b).mul(a.pow(exponent - 1))}, a);
     }
