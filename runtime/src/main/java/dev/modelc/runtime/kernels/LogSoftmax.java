@@ -1,9 +1,11 @@
 package dev.modelc.runtime.kernels;
 
 /**
- * log_softmax along the middle of {@code [outer, n, inner]}, as the generated classes call it: the maximum (NaN if
- * any, 0 in place of -infinity; a row holding +infinity is NaN throughout, as PyTorch's) is subtracted, the log-sum-exp is accumulated in double and each result
- * rounded once.
+ * log_softmax along the middle of {@code [outer, n, inner]}, as the generated classes call it: the sum of the
+ * exponentials is accumulated in double, and each result is {@code (x - max) - log(sum)}, in PyTorch's order, rounded
+ * once. The maximum is NaN if the row has one, 0 in place of -infinity; a row holding +infinity is NaN throughout, as
+ * PyTorch's. (In the other order, {@code x - (max + log(sum))}, a maximum large enough absorbs the log: two tied
+ * maxima of 3e38 came out with log-probability 0 each.)
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
@@ -56,9 +58,9 @@ public final class LogSoftmax {
                 s += FloatMath.exp(x[base + i * inner] - shift);
             }
         }
-        double lse = Math.log(s) + shift;
+        double log = Math.log(s);
         for (int i = 0; i < n; i++) {
-            out[base + i * inner] = (float) (x[base + i * inner] - lse);
+            out[base + i * inner] = (float) ((x[base + i * inner] - shift) - log);   // PyTorch's order (see class)
         }
     }
 
@@ -76,7 +78,7 @@ public final class LogSoftmax {
      * Contiguous rows (the last axis, attention's softmax over keys): groups of rows of at most
      * {@link FloatMath#BLOCK} elements, each row's maximum subtracted in float into {@code out}, the exponentials
      * of the whole group by {@link FloatMath#expf}'s array loop (vectorized by C2), then each row's sum in double,
-     * its log, and {@code x - lse} rounded once. A row whose maximum is infinite or NaN takes the general loop.
+     * its log, and {@code (x - max) - log} rounded once. A row whose maximum is infinite or NaN takes the general loop.
      * The exponentials' arguments are rounded to float here (the general loop takes them in double), and what the
      * rounding lost, d, is put back in the sum as {@code e^t (1 + d)}: each term is within about an ulp of a float,
      * the maximum's own term exactly 1, and over 14.6 million results of magnitude at least 1e-3 (rows of 1 to 600,
@@ -112,9 +114,9 @@ public final class LogSoftmax {
                 for (int i = 0; i < n; i++) {
                     s += term(x[base + i], m, out[base + i]);   // e^(x - m) from its float argument's e^t
                 }
-                double lse = Math.log(s) + m;
+                double log = Math.log(s);
                 for (int i = 0; i < n; i++) {
-                    out[base + i] = (float) (x[base + i] - lse);
+                    out[base + i] = (float) (((double) x[base + i] - m) - log);
                 }
             }
         }
@@ -165,9 +167,9 @@ public final class LogSoftmax {
         for (int i = 0; i < n; i++) {
             s += Math.exp(x[base + i * inner] - shift);
         }
-        double lse = Math.log(s) + shift;
+        double log = Math.log(s);
         for (int i = 0; i < n; i++) {
-            out[base + i * inner] = (double) (x[base + i * inner] - lse);
+            out[base + i * inner] = (x[base + i * inner] - shift) - log;
         }
     }
 }
