@@ -80,6 +80,34 @@ class MaskedLogitsTest {
     }
   }
 
+  /**
+   * Large logits keep their log-probabilities: PyTorch subtracts the maximum before the log of the sum, so two tied
+   * maxima of 3e38 each get log(1/2) (the other order, {@code x - (max + log(sum))}, gave 0: softmax 1 each).
+   */
+  @Test
+  void tiedHugeLogitsShareTheProbability() {
+    float[] z = {3e38f, 3e38f, 1, -3e38f, 1e30f, 1e30f};
+    assertLosses("cross_entropy", z, new int[] {0, 2}, (Math.log(2) + Math.log(2)) / 2);
+    CheckedModel checked = Samples.check("big.mdl", """
+        model Big {
+          input z : f32[B, 3]
+          let p = softmax(z, dim = 1)
+          output p
+        }
+        """);
+    Model m = Driver.compile(checked, "demo", "big.mdl", true).newInstance();
+    m.setInput("z", z);
+    m.predict();
+    Interpreter it = new Interpreter(checked, 1);
+    it.setInput("z", Tensor.of(z, 2, 3));
+    double[] q = it.forward().get("p").doubles();
+    double[] want = {0.5, 0.5, 0, 0, 0.5, 0.5};
+    for (int i = 0; i < 6; i++) {
+      assertEquals(want[i], ((float[]) m.output("p"))[i], 1e-7, "compiled softmax at " + i);
+      assertEquals(want[i], q[i], 1e-7, "interpreter softmax at " + i);
+    }
+  }
+
   private static void assertLosses(String loss, float[] z, int[] t, double expected) {
     CheckedModel checked = Samples.check("masked.mdl", source(loss));
     CompiledClass compiled = Driver.compile(checked, "demo", "masked.mdl", true);
