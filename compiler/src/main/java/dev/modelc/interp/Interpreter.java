@@ -331,7 +331,7 @@ public final class Interpreter {
       case AVGPOOL2D -> Functional.avgPool2d(x, window(at));
       case MSE -> Losses.mse(x, y, Reduction.of(at.reduction()));
       case L1 -> Losses.l1(x, y, Reduction.of(at.reduction()));
-      case BCE -> Losses.bce(x, y, Reduction.of(at.reduction()));
+      case BCE -> bce(c, x, y, Reduction.of(at.reduction()));
       case BCE_WITH_LOGITS -> Losses.bceWithLogits(x, y, Reduction.of(at.reduction()));
       case CROSS_ENTROPY -> Losses.crossEntropy(x, labels(c, x, a.get(1)), Reduction.of(at.reduction()));
       case NLL -> Losses.nll(x, labels(c, x, a.get(1)), Reduction.of(at.reduction()));
@@ -396,6 +396,15 @@ public final class Interpreter {
       // the index kernels name the function first, one_hot's rows do not
       throw new IllegalArgumentException(c.op() == dev.modelc.check.Builtin.ONE_HOT ? site(c) + ": " + e.getMessage()
           : place(c) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** bce, whose input outside [0, 1] fails at the call's place, as in the generated class. */
+  private static Tensor bce(TExpr.Call c, Tensor p, Tensor y, Reduction reduction) {
+    try {
+      return Losses.bce(p, y, reduction);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(site(c) + ": " + e.getMessage(), e);
     }
   }
 

@@ -100,7 +100,8 @@ class CheckCommandTest {
   void bceOfNaNStopsTheRunWithPyTorchsMessage() throws Exception {
     String out = check("model E {\n  input y : f32[3]\n  param w : f32[3] init ones()\n"
         + "  minimize bce(w * 0 + log(-1 + 0 * w), y) with sgd(lr = 0.1)\n}\n", 1)[0];
-    assertTrue(out.contains("FAILED: the run stopped: all elements of input should be between 0 and 1"), out);
+    assertTrue(out.contains("FAILED: the run stopped: m.mdl:4:12: bce: all elements of input should be between 0 and 1,"
+        + " got NaN"), out);
   }
 
   /**

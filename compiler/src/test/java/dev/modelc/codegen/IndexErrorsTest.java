@@ -66,6 +66,43 @@ class IndexErrorsTest {
     check("u", 0, -2, "reads.mdl:16:11: nll: label -2 at position 0 is out of range [0, 3)");
   }
 
+  /**
+   * A bce input outside [0, 1] (NaN included) fails as PyTorch's binary_cross_entropy does, with its value, at the
+   * call's place, alike in the generated class (which computed NaN) and in the interpreter; 0 and 1 themselves are
+   * inputs (their logs clamped at -100).
+   */
+  @Test
+  void aBceInputOutsideZeroOneNamesItsPlaceAsPyTorchRefusesIt() {
+    CheckedModel bce = Samples.check("probs.mdl", String.join("\n",
+        "model Probs {",
+        "  input p : f32[N]",
+        "  input y : f32[N]",
+        "  param s : f32[1] init ones()",
+        "  let loss = bce(p * s, y)",
+        "  minimize loss with sgd(lr = 0.1)",
+        "}",
+        ""));
+    CompiledClass c = Driver.compile(bce, "demo", "probs.mdl", true);
+    Harness.verify(c);
+    float[] y = {1, 0, 1};
+    for (float bad : new float[] {1.5f, -0.25f, Float.NaN}) {
+      float[] p = {0, 1, bad};
+      Model m = c.newInstance();
+      m.setInput("p", p);
+      m.setInput("y", y);
+      String message = "probs.mdl:5:14: bce: all elements of input should be between 0 and 1, got " + (double) bad;
+      assertEquals(message, assertThrows(IllegalArgumentException.class, m::trainStep).getMessage(), "compiled");
+      Interpreter it = new Interpreter(bce, 0);
+      it.setInput("p", Tensor.of(p, 3));
+      it.setInput("y", Tensor.of(y, 3));
+      assertEquals(message, assertThrows(IllegalArgumentException.class, it::forward).getMessage(), "interpreter");
+    }
+    Model m = c.newInstance();
+    m.setInput("p", new float[] {0, 1, 0.5f});
+    m.setInput("y", y);
+    assertEquals((100 + 100 + Math.log(2)) / 3, m.trainStep(), 1e-5, "0 and 1 are inputs, their logs clamped");
+  }
+
   /** Runs a forward pass of both with {@code input[position] = bad} and the rest valid; both fail with message. */
   private void check(String input, int position, int bad, String message) {
     Map<String, int[]> values = valid();

@@ -69,6 +69,20 @@ public final class Functions {
         return -(y * Math.max(Math.log(p), -100) + (1 - y) * Math.max(Math.log(1 - p), -100));
     }
 
+    /** PyTorch's refusal of a bce input outside [0, 1] (NaN included), which the offending value follows. */
+    public static final String BCE_RANGE = "all elements of input should be between 0 and 1, got ";
+
+    /**
+     * {@link #bce(double, double)} as the generated loops call it: an input {@code p} outside [0, 1], NaN included,
+     * fails as PyTorch's binary_cross_entropy does, after {@code site} (the call's place in the .mdl source).
+     */
+    public static double bce(double p, double y, String site) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException(site + ": " + BCE_RANGE + p);
+        }
+        return bce(p, y);
+    }
+
     /** PyTorch's stable form: (1 - y) x + m + log(e^-m + e^(-x - m)), m = max(-x, 0). */
     public static double bceWithLogits(double x, double y) {
         double m = Math.max(-x, 0);

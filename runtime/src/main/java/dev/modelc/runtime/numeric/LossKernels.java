@@ -1,5 +1,7 @@
 package dev.modelc.runtime.numeric;
 
+import dev.modelc.runtime.api.Functions;
+
 import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.Arrays;
@@ -37,7 +39,7 @@ public final class LossKernels {
         double[] pv = p.doubles();
         for (double v : pv) {
             if (!(v >= 0 && v <= 1)) {
-                throw new IllegalArgumentException("all elements of input should be between 0 and 1");
+                throw new IllegalArgumentException(Functions.BCE_RANGE + v);
             }
         }
         return reduceZip("binary_cross_entropy", p, y, r,

@@ -139,6 +139,6 @@ class ForwardValuesTest {
         assertEquals("Target 3 is out of bounds.", e.getMessage());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> Losses.bce(t(new double[] {1.5}, 1), t(new double[] {1}, 1), Reduction.MEAN));
-        assertEquals("all elements of input should be between 0 and 1", bad.getMessage());
+        assertEquals("all elements of input should be between 0 and 1, got 1.5", bad.getMessage());
     }
 }
