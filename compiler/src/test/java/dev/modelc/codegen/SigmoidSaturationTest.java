@@ -8,6 +8,7 @@ import dev.modelc.driver.Driver;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.Model;
 import dev.modelc.runtime.tensor.Tensor;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,20 +28,29 @@ class SigmoidSaturationTest {
       }
       """;
 
+  /** The compiled class after predict, and the interpreter's outputs, for the model in {@code dtype} at {@code x}. */
+  private record Run(Model compiled, Map<String, Tensor> reference) {}
+
+  private static Run run(String dtype, Object x, Tensor tensor) {
+    CheckedModel checked = Samples.check("s.mdl", SOURCE.replace("T[", dtype + "["));
+    Model m = Driver.compile(checked, "", "s.mdl", true).newInstance();
+    m.initialize(1);
+    m.setSize("N", tensor.numel());
+    m.setInput("x", x);
+    m.predict();
+    Interpreter it = new Interpreter(checked, 1);
+    it.setInput("x", tensor);
+    return new Run(m, it.forward());
+  }
+
   @Test
   void f32IsZeroWherePyTorchsFloatExpOverflows() {
     float[] x = {-88.72283935546875f, -100f, -88f, 0f, 20f};
     double[] torchS = {0, 0, 6.054601485195952e-39, 0.5, 1};
     double[] torchL = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, -88.0, -0.6931471824645996, 0};
-    CheckedModel checked = Samples.check("s.mdl", SOURCE.replace("T[", "f32["));
-    Model m = Driver.compile(checked, "", "s.mdl", true).newInstance();
-    m.initialize(1);
-    m.setSize("N", x.length);
-    m.setInput("x", x);
-    m.predict();
-    Interpreter it = new Interpreter(checked, 1);
-    it.setInput("x", Tensor.of(x, x.length));
-    var ref = it.forward();
+    Run r = run("f32", x, Tensor.of(x, x.length));
+    Model m = r.compiled();
+    Map<String, Tensor> ref = r.reference();
     float[] s = (float[]) m.output("s");
     float[] l = (float[]) m.output("l");
     for (int i = 0; i < x.length; i++) {
@@ -56,15 +66,9 @@ class SigmoidSaturationTest {
   void f64IsZeroWherePyTorchsDoubleExpOverflows() {
     double[] x = {-709.8, -1000, -700, 0};
     double[] torchS = {0, 0, 9.859676543759770e-305, 0.5};
-    CheckedModel checked = Samples.check("s.mdl", SOURCE.replace("T[", "f64["));
-    Model m = Driver.compile(checked, "", "s.mdl", true).newInstance();
-    m.initialize(1);
-    m.setSize("N", x.length);
-    m.setInput("x", x);
-    m.predict();
-    Interpreter it = new Interpreter(checked, 1);
-    it.setInput("x", Tensor.of(x));
-    var ref = it.forward();
+    Run r = run("f64", x, Tensor.of(x));
+    Model m = r.compiled();
+    Map<String, Tensor> ref = r.reference();
     double[] s = (double[]) m.output("s");
     for (int i = 0; i < x.length; i++) {
       assertEquals(torchS[i], s[i], torchS[i] * 1e-12, "compiled, x = " + x[i]);
