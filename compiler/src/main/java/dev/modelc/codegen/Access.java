@@ -1,5 +1,6 @@
 package dev.modelc.codegen;
 
+import dev.modelc.ir.Node;
 import dev.modelc.sched.Location;
 import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
@@ -21,6 +22,16 @@ final class Access {
     this.owner = owner;
     this.sizes = sizes;
     this.sourceFile = sourceFile;
+  }
+
+  /**
+   * What a run-time error at node {@code n} is reported after: its place in the .mdl source and the function the user
+   * wrote, {@code net.mdl:9:15: cross_entropy}, as the reference interpreter reports it.
+   */
+  String site(Node n, String call) {
+    String file = sourceFile == null ? "" : sourceFile;
+    String place = n.origin.known() ? (file.isEmpty() ? "" : file + ":") + n.origin : file;
+    return place.isEmpty() ? call : place + ": " + call;
   }
 
   /** Pushes the array at a location, cast to the dtype's array type. */

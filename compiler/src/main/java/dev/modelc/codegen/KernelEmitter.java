@@ -291,14 +291,9 @@ final class KernelEmitter {
     e.invokeStatic(OneHot.class, "oneHot", "([I" + arr + "IILjava/lang/String;)V");
   }
 
-  /**
-   * What a label or index out of range is reported after: the call's place in the .mdl source and the function the
-   * user wrote, {@code net.mdl:9:15: cross_entropy}, as the reference interpreter reports it.
-   */
+  /** What a label or index out of range is reported after ({@link Access#site}). */
   private String site(String call) {
-    String file = access.sourceFile == null ? "" : access.sourceFile;
-    String place = n.origin.known() ? (file.isEmpty() ? "" : file + ":") + n.origin : file;
-    return place.isEmpty() ? call : place + ": " + call;
+    return access.site(n, call);
   }
 
   /**

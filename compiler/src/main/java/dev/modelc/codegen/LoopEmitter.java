@@ -603,7 +603,7 @@ final class LoopEmitter {
       };
       case BCE -> () -> {   // an input outside [0, 1] fails as in PyTorch, at the call's place in the source
         for (Node x : n.inputs) operand(x, true);
-        e.push(site(n, "bce"));
+        e.push(access.site(n, "bce"));
         e.invokeStatic(Functions.class, "bce", "(DDLjava/lang/String;)D");
         e.cast(Type.DOUBLE_TYPE, t);
       };
@@ -654,13 +654,6 @@ final class LoopEmitter {
    */
   private Class<?> f32(Class<?> owner) {
     return t == Type.FLOAT_TYPE ? FloatMath.class : owner;
-  }
-
-  /** The node's place in the .mdl source and the function the user wrote, {@code net.mdl:9:15: bce}. */
-  private String site(Node n, String call) {
-    String file = access.sourceFile == null ? "" : access.sourceFile;
-    String place = n.origin.known() ? (file.isEmpty() ? "" : file + ":") + n.origin : file;
-    return place.isEmpty() ? call : place + ": " + call;
   }
 
   /** A double function: widen the operands, call, round back. */
