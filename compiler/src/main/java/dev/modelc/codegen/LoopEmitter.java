@@ -581,8 +581,8 @@ final class LoopEmitter {
           operand(n.in(0), false);
           e.dup(t);
           e.math(Opcodes.IMUL, t);
-        } else if (n.in(1).isConstant(0.5) || n.in(1).isConstant(-0.5)) {
-          call(n, Functions.class, "powScalar", "(DD)D");   // PyTorch's sqrt and rsqrt for these exponents
+        } else if (n.in(1).op == Op.CONSTANT) {
+          call(n, Functions.class, "powScalar", "(DD)D");   // a number exponent: PyTorch's scalar pow
         } else {
           call(n, Math.class, "pow", "(DD)D");
         }

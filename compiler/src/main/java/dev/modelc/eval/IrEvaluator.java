@@ -163,8 +163,8 @@ public final class IrEvaluator {
       for (int i = 0; i < r.length; i++) r[i] = Functions.select(a[i], b[i], c[i]);
     } else {
       double[] b = in.get(1).data();
-      if (n.op == Op.POW && (n.in(1).isConstant(0.5) || n.in(1).isConstant(-0.5))) {
-        for (int i = 0; i < r.length; i++) r[i] = Functions.powScalar(a[i], b[i]);   // as the generated loop
+      if (n.op == Op.POW && n.in(1).op == Op.CONSTANT) {
+        for (int i = 0; i < r.length; i++) r[i] = Functions.powScalar(a[i], b[i]);   // a number exponent, as PyTorch
         return r;
       }
       for (int i = 0; i < r.length; i++) r[i] = binary(n.op, a[i], b[i]);
@@ -183,7 +183,7 @@ public final class IrEvaluator {
       case SIN -> Math.sin(x);
       case COS -> Math.cos(x);
       case TANH -> Math.tanh(x);
-      case SIGMOID -> ScalarMath.sigmoid(x);
+      case SIGMOID -> Functions.sigmoid(x);
       case ERF -> ScalarMath.erf(x);
       case RELU -> Math.max(x, 0);
       case LEAKY_RELU -> x > 0 ? x : x * (dtype == DType.F32 ? (float) ((Attr.Value) attr).value()

@@ -27,7 +27,11 @@ public final class Functions {
         if (x < SIGMOID_ZERO_F64) {
             return 0;
         }
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+        if (x >= 0) {
+            return 1 / (1 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1 + e);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.modelc.runtime.numeric;
 
+import dev.modelc.runtime.api.Functions;
+import dev.modelc.runtime.kernels.FloatMath;
 import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.function.DoubleBinaryOperator;
@@ -78,7 +80,7 @@ public final class ElementwiseKernels {
 
     /** {@code a ** exponent} for a number exponent, as PyTorch's scalar pow ({@code Functions.powScalar}). */
     public static Tensor pow(Tensor a, double exponent) {
-        return map(a, v -> dev.modelc.runtime.api.Functions.powScalar(v, exponent));
+        return map(a, v -> Functions.powScalar(v, exponent));
     }
     public static Tensor maximum(Tensor a, Tensor b) { return zip(a, b, Math::max); }
     public static Tensor minimum(Tensor a, Tensor b) { return zip(a, b, Math::min); }
@@ -91,8 +93,10 @@ public final class ElementwiseKernels {
     public static Tensor sin(Tensor x) { return map(x, Math::sin); }
     public static Tensor cos(Tensor x) { return map(x, Math::cos); }
     public static Tensor tanh(Tensor x) { return map(x, Math::tanh); }
+    /** In double, then 0 at or below {@link FloatMath#SIGMOID_ZERO} in f32, where PyTorch's float exp(-x) overflows. */
     public static Tensor sigmoid(Tensor x) {
-        return map(x, x.dtype() == DType.F32 ? ScalarMath::sigmoidF32 : ScalarMath::sigmoid);
+        return x.dtype() == DType.F32 ? map(x, v -> v <= FloatMath.SIGMOID_ZERO ? 0 : Functions.sigmoid(v))
+                : map(x, Functions::sigmoid);
     }
     public static Tensor relu(Tensor x) { return map(x, v -> v > 0 || Double.isNaN(v) ? v : 0); }
     /**

@@ -1,5 +1,7 @@
 package dev.modelc.runtime.numeric;
 
+import dev.modelc.runtime.api.Functions;
+
 /**
  * The scalar functions behind the elementwise kernels that {@link Math} lacks, with their derivatives, in the forms
  * PyTorch uses: a sigmoid that never overflows, softplus with its linear region, and both GELUs. {@link #erf} is
@@ -49,26 +51,6 @@ public final class ScalarMath {
         return Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
     }
 
-    /**
-     * PyTorch's f32 sigmoid: {@link #sigmoid} but 0 at or below -88.72283935546875, where PyTorch's float
-     * {@code exp(-x)} overflows (a subnormal float above it, as there).
-     */
-    public static double sigmoidF32(double x) {
-        return x <= -88.72283935546875 ? 0 : sigmoid(x);
-    }
-
-    /** 1 / (1 + exp(-x)) without overflow; 0 below -log(Double.MAX_VALUE), where PyTorch's f64 exp(-x) overflows. */
-    public static double sigmoid(double x) {
-        if (x < -709.782712893384) {
-            return 0;
-        }
-        if (x >= 0) {
-            return 1 / (1 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1 + e);
-    }
-
     /** PyTorch's softplus: x when beta*x > threshold, else log1p(exp(beta*x)) / beta. */
     public static double softplus(double x, double beta, double threshold) {
         double bx = beta * x;
@@ -78,7 +60,7 @@ public final class ScalarMath {
     /** d softplus / dx: 1 in the linear region, else sigmoid(beta*x). */
     public static double softplusGrad(double x, double beta, double threshold) {
         double bx = beta * x;
-        return bx > threshold ? 1 : sigmoid(bx);
+        return bx > threshold ? 1 : Functions.sigmoid(bx);
     }
 
     /** x * Phi(x) with Phi the standard normal CDF. */
