@@ -2,7 +2,10 @@ package dev.modelc.check;
 
 import dev.modelc.diag.Span;
 import dev.modelc.types.TensorType;
+import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A model after checking, self-contained and with layers inlined; what the IR lowering, the reference interpreter
@@ -55,9 +58,9 @@ public record CheckedModel(String name, Span span, Span nameSpan, List<String> s
   }
 
   /** The names (inputs, params, values) that some {@code grad(of, wrt)} of the model differentiates with respect to. */
-  public java.util.Set<String> gradTargets() {
-    java.util.Set<String> targets = new java.util.HashSet<>();
-    java.util.ArrayDeque<TExpr> work = new java.util.ArrayDeque<>();
+  public Set<String> gradTargets() {
+    Set<String> targets = new HashSet<>();
+    ArrayDeque<TExpr> work = new ArrayDeque<>();
     values.forEach(v -> work.push(v.expr()));
     if (objective != null) {
       work.push(objective.expr());

@@ -20,9 +20,11 @@ import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The reference interpreter: runs a checked model eagerly on the runtime's tape-based autograd, as PyTorch would
@@ -55,7 +57,7 @@ public final class Interpreter {
    * respect to an input depends on the values between (the compiled graph's meaning, and PyTorch's when the input
    * requires grad), rather than on copies of them evaluated again from a fresh leaf.
    */
-  private final java.util.Set<String> gradTargets = new java.util.HashSet<>();
+  private final Set<String> gradTargets = new HashSet<>();
   private final Optimizer optimizer;
   private Map<String, Object> values = Map.of();
   private Map<String, Long> sizes = Map.of();
@@ -255,7 +257,6 @@ public final class Interpreter {
   }
 
   // ---- evaluation ----
-
 
   /** Evaluates {@code e} where the first {@code defined} values of the model are in {@code env}. */
   private Object eval(TExpr e, Map<String, Object> env, int defined) {

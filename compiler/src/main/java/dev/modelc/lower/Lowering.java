@@ -15,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Lowers a checked model to an IR graph: the forward computation, and the objective when asked for. Differentiation
@@ -62,7 +63,7 @@ public final class Lowering {
       // buffer (a counter) carries no gradient anyway.
       l.named.put(p.name(), p.buffer() && p.type().dtype().isFloat() ? l.ir.unary(Op.STOP_GRADIENT, param) : param);
     }
-    java.util.Set<String> gradTargets = model.gradTargets();
+    Set<String> gradTargets = model.gradTargets();
     for (CheckedModel.Value v : model.values()) {
       int mark = l.ir.nextId();
       Node n = l.lower(v.expr());

@@ -51,8 +51,9 @@ public abstract class CompiledModel implements Model {
     /**
      * Whether the parameters have gradients, PyTorch's {@code .grad} not None: false in a new or re-initialized
      * instance, true from its first backward pass ({@link #backward}, {@link #trainStep}), {@link #writeGradients}
-     * or a gradient array handed out ({@link #sharedGradient}) on; {@link #zeroGrad} zeroes them in place and leaves this set, as PyTorch 1.13's
-     * {@code zero_grad()} ({@code set_to_none=False}). Until it is set, {@link #step} does nothing.
+     * or a gradient array handed out ({@link #sharedGradient}) on; {@link #zeroGrad} zeroes them in place and leaves
+     * this set, as PyTorch 1.13's {@code zero_grad()} ({@code set_to_none=False}). Until it is set, {@link #step}
+     * does nothing.
      */
     private boolean hasGradients;
     /** The optimizer's hyperparameters, read by the generated updates at every step (see {@link #setHyperparameter}). */
