@@ -263,16 +263,20 @@ public final class Pooling {
         return index ? arg : best;
     }
 
-    /** Average pooling, padding counted in the divisor (PyTorch's default). */
+    /**
+     * Average pooling, padding counted in the divisor (PyTorch's default). As PyTorch's CPU kernel: each window
+     * summed in the element type, row by row, then divided by {@code kh * kw} (so a float sum that overflows is
+     * infinite, and every result has PyTorch's bits).
+     */
     public static void avgpool2d(float[] x, float[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                  int sh, int sw, int ph, int pw) {
-        double inv = 1.0 / (kh * kw);
+        float divisor = kh * kw;
         for (int p = 0; p < planes; p++) {
             int xo = p * h * w;
             int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
                 for (int oj = 0; oj < ow; oj++) {
-                    double s = 0;
+                    float s = 0;
                     for (int ki = 0; ki < kh; ki++) {
                         int i = oi * sh - ph + ki;
                         if (i < 0 || i >= h) {
@@ -281,20 +285,23 @@ public final class Pooling {
                         for (int kj = 0; kj < kw; kj++) {
                             int j = oj * sw - pw + kj;
                             if (j >= 0 && j < w) {
-                                s += x[xo + i * w + j] * inv;
+                                s += x[xo + i * w + j];
                             }
                         }
                     }
-                    out[o++] = (float) s;
+                    out[o++] = s / divisor;
                 }
             }
         }
     }
 
-    /** The transpose of {@link #avgpool2d}: each output gradient spread over its window. */
+    /**
+     * The transpose of {@link #avgpool2d}: each output gradient divided by {@code kh * kw} in the element type and
+     * added over its window, windows in order (PyTorch's CPU kernel, bit for bit).
+     */
     public static void avgpool2dBackward(float[] g, float[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                          int sh, int sw, int ph, int pw, boolean accumulate) {
-        double inv = 1.0 / (kh * kw);
+        float divisor = kh * kw;
         if (!accumulate) {
             java.util.Arrays.fill(out, 0, planes * h * w, (float) 0);
         }
@@ -303,7 +310,7 @@ public final class Pooling {
             int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
                 for (int oj = 0; oj < ow; oj++) {
-                    double v = g[o++] * inv;
+                    float v = g[o++] / divisor;
                     for (int ki = 0; ki < kh; ki++) {
                         int i = oi * sh - ph + ki;
                         if (i < 0 || i >= h) {
@@ -312,7 +319,7 @@ public final class Pooling {
                         for (int kj = 0; kj < kw; kj++) {
                             int j = oj * sw - pw + kj;
                             if (j >= 0 && j < w) {
-                                out[xo + i * w + j] = (float) (out[xo + i * w + j] + v);
+                                out[xo + i * w + j] += v;
                             }
                         }
                     }
@@ -561,10 +568,14 @@ public final class Pooling {
         return index ? arg : best;
     }
 
-    /** Average pooling, padding counted in the divisor (PyTorch's default). */
+    /**
+     * Average pooling, padding counted in the divisor (PyTorch's default). As PyTorch's CPU kernel: each window
+     * summed in the element type, row by row, then divided by {@code kh * kw} (so a float sum that overflows is
+     * infinite, and every result has PyTorch's bits).
+     */
     public static void avgpool2d(double[] x, double[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                  int sh, int sw, int ph, int pw) {
-        double inv = 1.0 / (kh * kw);
+        double divisor = kh * kw;
         for (int p = 0; p < planes; p++) {
             int xo = p * h * w;
             int o = p * oh * ow;
@@ -579,20 +590,23 @@ public final class Pooling {
                         for (int kj = 0; kj < kw; kj++) {
                             int j = oj * sw - pw + kj;
                             if (j >= 0 && j < w) {
-                                s += x[xo + i * w + j] * inv;
+                                s += x[xo + i * w + j];
                             }
                         }
                     }
-                    out[o++] = (double) s;
+                    out[o++] = s / divisor;
                 }
             }
         }
     }
 
-    /** The transpose of {@link #avgpool2d}: each output gradient spread over its window. */
+    /**
+     * The transpose of {@link #avgpool2d}: each output gradient divided by {@code kh * kw} in the element type and
+     * added over its window, windows in order (PyTorch's CPU kernel, bit for bit).
+     */
     public static void avgpool2dBackward(double[] g, double[] out, int planes, int h, int w, int oh, int ow, int kh, int kw,
                                          int sh, int sw, int ph, int pw, boolean accumulate) {
-        double inv = 1.0 / (kh * kw);
+        double divisor = kh * kw;
         if (!accumulate) {
             java.util.Arrays.fill(out, 0, planes * h * w, (double) 0);
         }
@@ -601,7 +615,7 @@ public final class Pooling {
             int o = p * oh * ow;
             for (int oi = 0; oi < oh; oi++) {
                 for (int oj = 0; oj < ow; oj++) {
-                    double v = g[o++] * inv;
+                    double v = g[o++] / divisor;
                     for (int ki = 0; ki < kh; ki++) {
                         int i = oi * sh - ph + ki;
                         if (i < 0 || i >= h) {
@@ -610,7 +624,7 @@ public final class Pooling {
                         for (int kj = 0; kj < kw; kj++) {
                             int j = oj * sw - pw + kj;
                             if (j >= 0 && j < w) {
-                                out[xo + i * w + j] = (double) (out[xo + i * w + j] + v);
+                                out[xo + i * w + j] += v;
                             }
                         }
                     }

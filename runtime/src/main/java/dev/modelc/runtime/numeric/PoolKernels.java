@@ -1,5 +1,6 @@
 package dev.modelc.runtime.numeric;
 
+import dev.modelc.runtime.tensor.DType;
 import dev.modelc.runtime.tensor.Tensor;
 import java.util.Arrays;
 
@@ -10,7 +11,7 @@ import java.util.Arrays;
  * receives the gradient; average pooling counts padded zeros in the divisor ({@code count_include_pad=True}),
  * so every window divides by {@code kh * kw}. Each kernel works on plain row-major {@code double[]} arrays with their
  * shapes, so the IR evaluator calls it without a tensor; the {@link Tensor} forms are the reference tensor library's
- * adapters.
+ * adapters, and average pooling's sum and gradient in f32 there are float sums as in PyTorch's CPU kernel.
  */
 public final class PoolKernels {
 
@@ -107,10 +108,23 @@ public final class PoolKernels {
     }
 
     public static Tensor avgPool2d(Tensor x, SlidingWindow win) {
-        return Tensor.fromDoubles(x.dtype(), outputShape(x.shape(), win), avgPool2d(x.doubles(), x.shape(), win));
+        int[] ys = outputShape(x.shape(), win);
+        if (x.dtype() != DType.F32) {
+            return Tensor.fromDoubles(x.dtype(), ys, avgPool2d(x.doubles(), x.shape(), win));
+        }
+        // As PyTorch's CPU kernel: each window summed in float, then divided in float.
+        double[] v = x.doubles();
+        float[] sums = new float[Shapes.numel(ys)];
+        forEachTap(x.shape(), ys, win, (o, i) -> sums[o] += (float) v[i]);
+        float divisor = win.kh() * win.kw();
+        double[] out = new double[sums.length];
+        for (int o = 0; o < out.length; o++) {
+            out[o] = sums[o] / divisor;
+        }
+        return Tensor.fromDoubles(DType.F32, ys, out);
     }
 
-    /** Average pooling of {@code v} (shape {@code xs}). */
+    /** Average pooling of {@code v} (shape {@code xs}), summed and divided in double. */
     public static double[] avgPool2d(double[] v, int[] xs, SlidingWindow win) {
         int[] ys = outputShape(xs, win);
         double[] out = new double[Shapes.numel(ys)];
@@ -122,9 +136,23 @@ public final class PoolKernels {
         return out;
     }
 
-    /** Each input position in a window gets that window's gradient divided by {@code kh * kw}. */
+    /**
+     * Each input position in a window gets that window's gradient divided by {@code kh * kw}; in f32 divided and
+     * added in float, windows in order, as PyTorch's CPU kernel.
+     */
     public static Tensor avgPool2dGrad(Tensor g, int[] xShape, SlidingWindow win) {
-        return Tensor.fromDoubles(g.dtype(), xShape, avgPool2dGrad(g.doubles(), g.shape(), xShape, win));
+        if (g.dtype() != DType.F32) {
+            return Tensor.fromDoubles(g.dtype(), xShape, avgPool2dGrad(g.doubles(), g.shape(), xShape, win));
+        }
+        double[] gv = g.doubles();
+        float divisor = win.kh() * win.kw();
+        float[] sums = new float[Shapes.numel(xShape)];
+        forEachTap(xShape, g.shape(), win, (o, i) -> sums[i] += (float) gv[o] / divisor);
+        double[] out = new double[sums.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = sums[i];
+        }
+        return Tensor.fromDoubles(DType.F32, xShape, out);
     }
 
     /** x_bar of shape {@code xs} from y_bar {@code gv} of shape {@code ys}. */

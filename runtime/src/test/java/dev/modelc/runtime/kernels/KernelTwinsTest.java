@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
  * Holds each f32/f64 pair of the kernel library to one meaning: the same inputs (values that are exact in f32, with
  * ties, NaN and infinities where a kernel compares) go through both overloads, and the f32 result must equal the f64
  * result rounded to float, bit for bit where the f32 overload computes in double and rounds once (reductions,
- * log-softmax, pooling, movement, one-hot, buffers), and within f32 rounding of the products where it accumulates in
- * float (the convolution loops, and adding into an existing output).
+ * log-softmax, max pooling, movement, one-hot, buffers), and within f32 rounding where it accumulates in float (the
+ * convolution loops, average pooling as PyTorch sums its windows, and adding into an existing output).
  */
 class KernelTwinsTest {
   private static final double[] SPECIAL = {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 0.0, -0.0};
@@ -202,7 +202,9 @@ class KernelTwinsTest {
       sameRounded("maxpool2dGather", yd, yf);
       Pooling.avgpool2d(x, yd, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
       Pooling.avgpool2d(floats(x), yf, planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw);
-      sameRounded("avgpool2d", yd, yf);
+      double largest = 0;
+      for (double v : x) if (Double.isFinite(v)) largest = Math.max(largest, Math.abs(v));
+      closeRounded("avgpool2d", yd, yf, kh * kw * Math.ulp((float) largest));
 
       // Gradients of small integers divided by kh * kw at most 9 add exactly in float and in double alike.
       double[] gi = new double[g.length];

@@ -41,6 +41,50 @@ class PoolingTest {
     assertArgmax(z, 3, 3, 3, 1, 1, new int[] {3, 3, 5, 3, 8, 8, 3, 8, 8});
   }
 
+  /**
+   * Average pooling has torch 1.13's bits in f32: its CPU kernel sums each window in float, row by row, and divides
+   * by {@code kh * kw}; its backward divides each output gradient in float and adds it over the window. The values
+   * are {@code avg_pool2d(x, 3, 1, 1)} and its input gradient for the inputs below (a sum in double, rounded once,
+   * differs from 12 of the 25 outputs). A float sum that overflows is infinite, as there.
+   */
+  @Test
+  void averagePoolingHasPyTorchsBits() {
+    float[] x = new float[25];
+    float[] g = new float[25];
+    for (int i = 0; i < 25; i++) {
+      x[i] = (float) (0.1 * (i + 1) - 1.3);
+      g[i] = (float) (0.7 * (i + 1));
+    }
+    float[] y = new float[25];
+    Pooling.avgpool2d(x, y, 1, 5, 5, 5, 5, 3, 3, 1, 1, 1, 1);
+    assertBits(new float[] {-0.40000003576278687f, -0.5666666626930237f, -0.5f, -0.4333333373069763f,
+        -0.2666666805744171f, -0.4333333671092987f, -0.5999999642372131f, -0.5f, -0.4000000059604645f,
+        -0.23333334922790527f, -0.09999999403953552f, -0.09999999403953552f, 0.0f, 0.09999999403953552f,
+        0.09999999403953552f, 0.23333331942558289f, 0.3999999761581421f, 0.5f, 0.6000000834465027f,
+        0.4333333373069763f, 0.2666666805744171f, 0.4333333373069763f, 0.5f, 0.5666667222976685f,
+        0.4000000059604645f}, y, "avg_pool2d");
+    float[] dx = new float[25];
+    Pooling.avgpool2dBackward(g, dx, 1, 5, 5, 5, 5, 3, 3, 1, 1, 1, 1, false);
+    assertBits(new float[] {1.2444443702697754f, 2.0999999046325684f, 2.566666603088379f, 3.0333333015441895f,
+        2.1777777671813965f, 3.0333333015441895f, 4.900000095367432f, 5.600000381469727f, 6.299999713897705f,
+        4.433333396911621f, 5.366666316986084f, 8.399999618530273f, 9.09999942779541f, 9.799999237060547f,
+        6.766666412353516f, 7.699999809265137f, 11.899999618530273f, 12.600000381469727f, 13.300000190734863f,
+        9.100000381469727f, 5.911110877990723f, 9.100000381469727f, 9.566666603088379f, 10.033333778381348f,
+        6.844444274902344f}, dx, "its backward");
+
+    float[] big = {3e38f, 3e38f, 3e38f, 3e38f};
+    float[] mean = new float[1];
+    Pooling.avgpool2d(big, mean, 1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0);
+    assertEquals(Float.POSITIVE_INFINITY, mean[0], "a window whose float sum overflows");
+  }
+
+  private static void assertBits(float[] expected, float[] actual, String what) {
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]),
+          what + " at " + i + ": expected " + expected[i] + ", got " + actual[i]);
+    }
+  }
+
   private static void assertArgmax(double[] x, int h, int w, int k, int s, int p, int[] expected) {
     int oh = (h + 2 * p - k) / s + 1;
     int ow = (w + 2 * p - k) / s + 1;

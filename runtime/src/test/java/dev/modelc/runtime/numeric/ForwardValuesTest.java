@@ -115,6 +115,30 @@ class ForwardValuesTest {
         assertThrows(IllegalArgumentException.class, () -> Functional.maxPool2d(x, 2, 2, 2));
     }
 
+    /**
+     * f32 average pooling sums in float as PyTorch's CPU kernel: torch 1.13's {@code avg_pool2d(x, 3, 1, 1)} of these
+     * inputs has these bits at the first two outputs (a sum in double rounds the first to -0.4f), its gradient for
+     * these output gradients these at the first two inputs, and 2 x 2 windows of 3e38 are infinite.
+     */
+    @Test
+    void averagePoolingInF32SumsInFloat() {
+        float[] v = new float[25];
+        float[] gv = new float[25];
+        for (int i = 0; i < 25; i++) {
+            v[i] = (float) (0.1 * (i + 1) - 1.3);
+            gv[i] = (float) (0.7 * (i + 1));
+        }
+        Tensor x = Tensor.of(v, 1, 1, 5, 5).requiresGrad(true);
+        Tensor y = Functional.avgPool2d(x, 3, 1, 1);
+        assertEquals(-0.40000003576278687f, (float) y.get(0, 0, 0, 0));
+        assertEquals(-0.5666666626930237f, (float) y.get(0, 0, 0, 1));
+        y.backward(Tensor.of(gv, 1, 1, 5, 5));
+        assertEquals(1.2444443702697754f, (float) x.grad().get(0, 0, 0, 0));
+        assertEquals(2.0999999046325684f, (float) x.grad().get(0, 0, 0, 1));
+        Tensor big = Tensor.of(new float[] {3e38f, 3e38f, 3e38f, 3e38f}, 1, 1, 2, 2);
+        assertEquals(Double.POSITIVE_INFINITY, Functional.avgPool2d(big, 2, 2, 0).get(0, 0, 0, 0));
+    }
+
     @Test
     void lossesMatchTheirDefinitions() {
         Tensor a = t(new double[] {1, 2, 3, 4}, 2, 2);
