@@ -141,12 +141,6 @@ public abstract class Module {
      * {@link dev.modelc.runtime.optim.Optimizer}).
      */
     public final void zeroGrad(boolean setToNone) {
-        for (Parameter p : parameters()) {
-            if (setToNone) {
-                p.setGrad(null);
-            } else {
-                p.zeroGrad();
-            }
-        }
+        Tensor.zeroGrads(parameters(), setToNone);
     }
 }

@@ -42,13 +42,7 @@ public abstract class Optimizer {
      * ({@link Tensor#zeroGrad}; a null one stays null), and the next step counts the zeros as a gradient.
      */
     public void zeroGrad(boolean setToNone) {
-        for (Tensor p : params) {
-            if (setToNone) {
-                p.setGrad(null);
-            } else {
-                p.zeroGrad();
-            }
-        }
+        Tensor.zeroGrads(params, setToNone);
     }
 
     /** Python's {@code repr} of a float, so messages read as PyTorch's ({@code 1e-08}, {@code -0.1}, {@code 1.0}). */

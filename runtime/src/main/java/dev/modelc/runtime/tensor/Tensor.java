@@ -309,6 +309,20 @@ public class Tensor {
         }
     }
 
+    /**
+     * PyTorch's {@code zero_grad(set_to_none)} over {@code tensors} (an optimizer's or a module's parameters): with
+     * {@code setToNone} each gradient becomes null, otherwise each is zeroed in place ({@link #zeroGrad()}).
+     */
+    public static void zeroGrads(Iterable<? extends Tensor> tensors, boolean setToNone) {
+        for (Tensor t : tensors) {
+            if (setToNone) {
+                t.setGrad(null);
+            } else {
+                t.zeroGrad();
+            }
+        }
+    }
+
     /** Asks backward to fill {@link #grad()} of this non-leaf too; a no-op on leaves. */
     public Tensor retainGrad() {
         if (!requiresGrad) {
