@@ -49,6 +49,45 @@ class VectorModuleTest {
     }
   }
 
+  /**
+   * Predict with the Vector API multiplies by weights packed whole (crossing the kernel's blocks of 512 columns and
+   * 256 steps of k, with ragged ends) and gives the bits of packing them at every call, on one and two threads,
+   * before and after training steps, in f32 and f64; without the module the weights' transposes are kept instead.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"f32", "f64"})
+  void predictWithPackedWeightsHasTheBitsOfPackingAtEveryCall(String dtype) throws Exception {
+    String source = """
+        layer Linear(in, out) {
+          param weight : T[out, in] init kaiming_uniform(a = sqrt(5))
+          param bias   : T[out]     init uniform(-1 / sqrt(in), 1 / sqrt(in))
+          (x) = x @ weight^T + bias
+        }
+        model Wide {
+          input x : T[B, 600]
+          input t : i32[B]
+          fc1 = Linear(600, 530)
+          fc2 = Linear(530, 300)
+          let logits = fc2(relu(fc1(x)))
+          output logits
+          minimize cross_entropy(logits, t) with sgd(lr = 0.01, momentum = 0.9)
+        }
+        """.replace("T[", dtype + "[");
+    CompiledClass cls = Driver.compile(Samples.check("wide.mdl", source), "child", "wide.mdl", true);
+    Path file = classes.resolve(cls.className().replace('.', '/') + ".class");
+    Files.createDirectories(file.getParent());
+    Files.write(file, cls.bytecode());
+    for (String batch : List.of("40", "12")) {
+      List<String> args = List.of(cls.className(), dtype, batch, "600", "300");
+      List<String> vector = runMain(List.of("--add-modules", "jdk.incubator.vector"), PackedWeightsMain.class, args);
+      assertEquals("kernel=vector packed=true keeps=true/false", vector.get(0), String.join("\n", vector));
+      assertEquals("same", vector.get(1), "batch " + batch);
+      List<String> plain = runMain(List.of(), PackedWeightsMain.class, args);
+      assertEquals("kernel=java packed=false keeps=true/false", plain.get(0), String.join("\n", plain));
+      assertEquals("same", plain.get(1), "plain Java, batch " + batch);
+    }
+  }
+
   private static double[] losses(String line) {
     assertTrue(line.startsWith("losses "), line);
     return Arrays.stream(line.substring("losses ".length()).trim().split(" ")).mapToDouble(Double::parseDouble)
@@ -56,14 +95,18 @@ class VectorModuleTest {
   }
 
   private List<String> run(List<String> jvmOptions, String className, String model) throws Exception {
+    return runMain(jvmOptions, GeneratedClassMain.class, List.of(className, model));
+  }
+
+  private List<String> runMain(List<String> jvmOptions, Class<?> main, List<String> args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classPath = String.join(File.pathSeparator, location(MatMul.class), location(GeneratedClassMain.class),
-        classes.toString());
+    String classPath = String.join(File.pathSeparator, location(MatMul.class), location(main), classes.toString());
     assertFalse(classPath.contains("asm"), "the child must not see ASM: " + classPath);
     List<String> command = new ArrayList<>();
     command.add(java);
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classPath, GeneratedClassMain.class.getName(), className, model));
+    command.addAll(List.of("-cp", classPath, main.getName()));
+    command.addAll(args);
     Path out = Files.createTempFile(classes, "child", ".out");
     Path err = Files.createTempFile(classes, "child", ".err");
     Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -65,18 +65,64 @@ final class VectorDgemm {
                     double[] a, int aOff, int aRow, int aCol,
                     double[] b, int bOff, int bRow, int bCol,
                     double[] c, int cOff, int cRow, int cCol, boolean accumulate) {
+        run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, null, c, cOff, cRow, cCol, accumulate);
+    }
+
+    /**
+     * The length of the panels {@link #packWhole} writes for a {@code k x n} B: every block of {@link #NC} columns
+     * and {@link #KC} steps of k, packed as {@link #run} packs it.
+     */
+    static int packedLength(int n, int k) {
+        int length = 0;
+        for (int jc = 0; jc < n; jc += NC) {
+            length += k * roundUp(Math.min(NC, n - jc), NR);
+        }
+        return length;
+    }
+
+    /**
+     * B ({@code k x n}, element (p, j) at {@code b[bOff + p * bRow + j * bCol]}) packed whole: the blocks {@link #run}
+     * packs one at a time, columns' blocks outermost, each block's steps of k next, each block as {@link #packB}
+     * writes it. {@link #run} given these panels multiplies by them without packing, with the same bits.
+     */
+    static void packWhole(double[] b, int bOff, int bRow, int bCol, int n, int k, double[] packed) {
+        int at = 0;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(b, bOff + pc * bRow + jc * bCol, bRow, bCol, kc, nc, packed, at, false);
+                at += kc * roundUp(nc, NR);
+            }
+        }
+    }
+
+    /**
+     * {@link #run(Workspace, int, int, int, double[], int, int, int, double[], int, int, int, double[], int, int, int,
+     * boolean)}, but with B's panels {@code packed} by {@link #packWhole} when not null (B itself is not read then).
+     */
+    static void run(Workspace ws, int m, int n, int k,
+                    double[] a, int aOff, int aRow, int aCol,
+                    double[] b, int bOff, int bRow, int bCol, double[] packed,
+                    double[] c, int cOff, int cRow, int cCol, boolean accumulate) {
         int kcMax = Math.min(k, KC);
-        double[] bp = ws.doubles(Slot.PACK_B, kcMax * roundUp(Math.min(n, NC), NR));
+        double[] bp = packed != null ? packed : ws.doubles(Slot.PACK_B, kcMax * roundUp(Math.min(n, NC), NR));
         double[] ap = ws.doubles(Slot.PACK_A, kcMax * roundUp(Math.min(m, MC), MR));
         double[] tile = ws.doubles(Slot.TILE, MR * NR);
+        int block = 0;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 // Full panels of a row-major B are read in place by the packed-A tile when k is short (the
                 // weight gradient dY^T x: x's rows, 64 or 128 of them, stay in L1 across the row tiles).
-                boolean bInPlace = WIDE && bCol == 1 && aCol != 1 && kc <= B_IN_PLACE_K && bRow % 32 != 0;
-                packB(b, bOff + pc * bRow + jc * bCol, bRow, bCol, kc, nc, bp, bInPlace);
+                boolean bInPlace = packed == null && WIDE && bCol == 1 && aCol != 1 && kc <= B_IN_PLACE_K
+                        && bRow % 32 != 0;
+                int bpOff = packed != null ? block : 0;
+                block += kc * roundUp(nc, NR);
+                if (packed == null) {
+                    packB(b, bOff + pc * bRow + jc * bCol, bRow, bCol, kc, nc, bp, 0, bInPlace);
+                }
                 boolean add = accumulate || pc > 0;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -95,7 +141,7 @@ final class VectorDgemm {
                             int ao = inPlace ? aOff + (ic + ir) * aRow + pc : (ir - full) * kc;
                             boolean bFull = bInPlace && cols == NR;
                             double[] bs = bFull ? b : bp;
-                            int bo = bFull ? bOff + pc * bRow + jc + jr : jr * kc;
+                            int bo = bFull ? bOff + pc * bRow + jc + jr : bpOff + jr * kc;
                             int ldb = bFull ? bRow : NR;
                             if (rows == MR && cols == NR && cCol == 1) {
                                 tile(inPlace, as, ao, aRow, bs, bo, ldb, kc, c, cBase, cRow, add);
@@ -115,14 +161,15 @@ final class VectorDgemm {
     }
 
     /**
-     * Panel {@code jr / NR} holds element (p, col) at {@code jr * kc + p * NR + col}. Full panels of a row-major B
-     * are copied in vectors, a step of k at a time (a {@code System.arraycopy} of {@code NR} values costs a call).
+     * Panel {@code jr / NR} holds element (p, col) at {@code bpOff + jr * kc + p * NR + col}. Full panels of a
+     * row-major B are copied in vectors, a step of k at a time (a {@code System.arraycopy} of {@code NR} values costs
+     * a call).
      */
-    private static void packB(double[] b, int base, int bRow, int bCol, int kc, int nc, double[] bp,
+    private static void packB(double[] b, int base, int bRow, int bCol, int kc, int nc, double[] bp, int bpOff,
                               boolean fullInPlace) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int panel = jr * kc;
+            int panel = bpOff + jr * kc;
             if (fullInPlace && cols == NR) {
                 continue;
             }

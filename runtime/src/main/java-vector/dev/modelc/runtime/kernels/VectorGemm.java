@@ -88,6 +88,33 @@ final class VectorGemm extends Gemm {
     }
 
     @Override
+    int packedWeightLength(int n, int k) {
+        return VectorSgemm.packedLength(n, k);
+    }
+
+    @Override
+    void packWeight(float[] w, int n, int k, float[] packed) {
+        VectorSgemm.packWhole(w, 0, 1, k, n, k, packed);
+    }
+
+    @Override
+    void packWeight(double[] w, int n, int k, double[] packed) {
+        VectorDgemm.packWhole(w, 0, 1, k, n, k, packed);
+    }
+
+    @Override
+    void runPacked(Workspace ws, int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] packed,
+                   float[] c, int cOff, int cRow, int cCol, boolean accumulate) {
+        VectorSgemm.run(ws, m, n, k, a, aOff, aRow, aCol, null, 0, 0, 0, packed, c, cOff, cRow, cCol, accumulate);
+    }
+
+    @Override
+    void runPacked(Workspace ws, int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] packed,
+                   double[] c, int cOff, int cRow, int cCol, boolean accumulate) {
+        VectorDgemm.run(ws, m, n, k, a, aOff, aRow, aCol, null, 0, 0, 0, packed, c, cOff, cRow, cCol, accumulate);
+    }
+
+    @Override
     void run(Workspace ws, int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
              float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, int cRow, int cCol, boolean accumulate) {
         VectorSgemm.run(ws, m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, cRow, cCol, accumulate);

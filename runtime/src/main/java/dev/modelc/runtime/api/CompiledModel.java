@@ -751,14 +751,18 @@ public abstract class CompiledModel implements Model {
 
     /**
      * Predict's product {@code C[m, n] (=|+=) op(A)[m, k] W^T} with W parameter {@code p}, {@code n x k}, read
-     * whole: the same bits as {@code Parallel.gemm(workspace, transA, true, ...)}, through a transposed copy of W
-     * kept while the parameters do not change, when the product packs its B ({@link MatMul#packsB}).
+     * whole: the same bits as {@code Parallel.gemm(workspace, transA, true, ...)}, through W's panels or a
+     * transposed copy of W ({@link WeightTransposes}) kept while the parameters do not change, when the product
+     * packs its B ({@link MatMul#packsB}).
      */
     protected final void productWithWeight(int p, boolean transA, int m, int n, int k, float[] a, float[] c,
                                            boolean accumulate) {
         float[] w = (float[]) params[p];
         if (parametersShared || !MatMul.packsB(m, n, k) || w.length != n * k) {
             Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
+        } else if (MatMul.packedWeightLength(n, k) > 0) {
+            float[] packed = transposes.packed(p, w, n, k, parameterState);
+            Parallel.gemmPackedWeight(workspace, transA, m, n, k, a, w, packed, c, accumulate);
         } else {
             float[] t = transposes.of(p, w, n, k, parameterState);
             Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);
@@ -771,6 +775,9 @@ public abstract class CompiledModel implements Model {
         double[] w = (double[]) params[p];
         if (parametersShared || !MatMul.packsB(m, n, k) || w.length != n * k) {
             Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
+        } else if (MatMul.packedWeightLength(n, k) > 0) {
+            double[] packed = transposes.packed(p, w, n, k, parameterState);
+            Parallel.gemmPackedWeight(workspace, transA, m, n, k, a, w, packed, c, accumulate);
         } else {
             double[] t = transposes.of(p, w, n, k, parameterState);
             Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);

@@ -1,5 +1,6 @@
 package dev.modelc.runtime.api;
 
+import dev.modelc.runtime.kernels.MatMul;
 import dev.modelc.runtime.kernels.Movement;
 
 /**
@@ -7,8 +8,10 @@ import dev.modelc.runtime.kernels.Movement;
  *
  * <p>A product {@code x W^T} with W a parameter copies W's columns into panels before it multiplies (a strided
  * copy, a third of an MLP's {@code predict}). Inference with unchanged weights needs the same panels every time, so
- * {@link CompiledModel} keeps {@code W^T} as a row-major copy, made when the weights have changed since the last
- * one, and multiplies by it: the panels are then filled by sequential copies, and the result has the same bits.
+ * {@link CompiledModel} keeps, made when the weights have changed since the last one, the panels themselves where the
+ * kernel in use has a packed form of a whole weight (the Vector API's, {@link MatMul#packWeight}), which it then
+ * multiplies by without packing, and otherwise {@code W^T} as a row-major copy, from which the panels are filled by
+ * sequential copies. Either way the result has the same bits.
  *
  * <p>A copy belongs to one state of the parameters, a number {@link CompiledModel} raises at every write it makes or
  * lets through ({@code initialize}, {@code setParameter}, {@code writeParameters}, the optimizer's steps, a forward
@@ -48,6 +51,40 @@ final class WeightTransposes {
             return t;
         }
         transpose(w, rows, cols, t);
+        states[p] = state;
+        return t;
+    }
+
+    /**
+     * Parameter {@code p}'s W ({@code rows x cols}, row-major) packed whole as the B = W^T of {@code x W^T}
+     * ({@link MatMul#packWeight}), as of parameter state {@code state}: for a kernel with packed weights
+     * ({@link MatMul#packedWeightLength} positive), which then multiplies without packing.
+     */
+    float[] packed(int p, float[] w, int rows, int cols, long state) {
+        int length = MatMul.packedWeightLength(rows, cols);
+        float[] t = copies[p] instanceof float[] f && f.length == length ? f : null;
+        if (t == null) {
+            t = new float[length];
+            copies[p] = t;
+        } else if (states[p] == state) {
+            return t;
+        }
+        MatMul.packWeight(w, rows, cols, t);
+        states[p] = state;
+        return t;
+    }
+
+    /** f64 {@link #packed(int, float[], int, int, long)}. */
+    double[] packed(int p, double[] w, int rows, int cols, long state) {
+        int length = MatMul.packedWeightLength(rows, cols);
+        double[] t = copies[p] instanceof double[] d && d.length == length ? d : null;
+        if (t == null) {
+            t = new double[length];
+            copies[p] = t;
+        } else if (states[p] == state) {
+            return t;
+        }
+        MatMul.packWeight(w, rows, cols, t);
         states[p] = state;
         return t;
     }

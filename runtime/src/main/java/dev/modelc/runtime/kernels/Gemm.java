@@ -167,6 +167,69 @@ public abstract class Gemm {
         }
     }
 
+    /**
+     * The length of a weight's panels ({@link #packWeight}): the whole B of a product {@code x W^T} with W {@code n x
+     * k}, packed as the blocked kernel packs it block by block; 0 when this kernel has no such form (plain Java), and
+     * then a caller keeps {@code W^T} row-major instead, which the kernel packs by sequential copies.
+     */
+    int packedWeightLength(int n, int k) {
+        return 0;
+    }
+
+    /** Packs W ({@code n x k}, row-major) into {@code packed} ({@link #packedWeightLength}) as B = W^T. */
+    void packWeight(float[] w, int n, int k, float[] packed) {
+        throw new UnsupportedOperationException(name() + " kernel keeps no packed weights");
+    }
+
+    /** f64 {@link #packWeight(float[], int, int, float[])}. */
+    void packWeight(double[] w, int n, int k, double[] packed) {
+        throw new UnsupportedOperationException(name() + " kernel keeps no packed weights");
+    }
+
+    /**
+     * {@code C (=|+=) op(A) W^T} with W given as its panels ({@link #packWeight}), for sizes {@link MatMul#packsB}
+     * accepts: the same bits as {@link #gemm} with {@code transB} and W, without packing.
+     */
+    final void gemmPackedWeight(Workspace ws, boolean transA, int m, int n, int k, float[] a, int aOff,
+                                float[] packed, float[] c, int cOff, boolean accumulate) {
+        checkPacked(ws, transA, m, n, k, a == null ? -1 : a.length, aOff, packed == null ? -1 : packed.length,
+                c == null ? -1 : c.length, cOff);
+        runPacked(ws, m, n, k, a, aOff, transA ? 1 : k, transA ? m : 1, packed, c, cOff, n, 1, accumulate);
+    }
+
+    /** f64 {@link #gemmPackedWeight(Workspace, boolean, int, int, int, float[], int, float[], float[], int, boolean)}. */
+    final void gemmPackedWeight(Workspace ws, boolean transA, int m, int n, int k, double[] a, int aOff,
+                                double[] packed, double[] c, int cOff, boolean accumulate) {
+        checkPacked(ws, transA, m, n, k, a == null ? -1 : a.length, aOff, packed == null ? -1 : packed.length,
+                c == null ? -1 : c.length, cOff);
+        runPacked(ws, m, n, k, a, aOff, transA ? 1 : k, transA ? m : 1, packed, c, cOff, n, 1, accumulate);
+    }
+
+    void checkPacked(Workspace ws, boolean transA, int m, int n, int k, int aLength, int aOff, int packedLength,
+                     int cLength, int cOff) {
+        if (!MatMul.packsB(m, n, k)) {
+            throw new IllegalArgumentException("matmul: a product of m=" + m + " n=" + n + " k=" + k
+                    + " does not pack its B, so it takes no packed weight");
+        }
+        GemmChecks.check(m, n, k, transA, true, aLength, aOff, n * k, 0, cLength, cOff, ws);
+        if (packedLength < packedWeightLength(n, k) || packedWeightLength(n, k) == 0) {
+            throw new IllegalArgumentException("matmul: packed weight of " + packedLength + " elements, the "
+                    + name() + " kernel needs " + packedWeightLength(n, k) + " for n=" + n + " k=" + k);
+        }
+    }
+
+    /** {@link #run} with B's panels packed whole ({@link #packWeight}); m, n and k positive, indices in bounds. */
+    void runPacked(Workspace ws, int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] packed,
+                   float[] c, int cOff, int cRow, int cCol, boolean accumulate) {
+        throw new UnsupportedOperationException(name() + " kernel keeps no packed weights");
+    }
+
+    /** f64 {@link #runPacked(Workspace, int, int, int, float[], int, int, int, float[], float[], int, int, int, boolean)}. */
+    void runPacked(Workspace ws, int m, int n, int k, double[] a, int aOff, int aRow, int aCol, double[] packed,
+                   double[] c, int cOff, int cRow, int cCol, boolean accumulate) {
+        throw new UnsupportedOperationException(name() + " kernel keeps no packed weights");
+    }
+
     /** Strided f32 product; m, n and k are positive and every index is in bounds. */
     abstract void run(Workspace ws, int m, int n, int k,
                       float[] a, int aOff, int aRow, int aCol,

@@ -33,6 +33,10 @@ final class GemmTask extends Task {
     double[] da;
     double[] db;
     double[] dc;
+    /** B's panels packed whole ({@link Gemm#packWeight}) when not null: the product is then split over C's rows. */
+    float[] fpacked;
+    /** f64 {@link #fpacked}. */
+    double[] dpacked;
     /** Whether the kernel computes {@code C^T = B^T A^T}: its A' is then the caller's B and its B' the caller's A. */
     private boolean swapped;
     /**
@@ -65,6 +69,8 @@ final class GemmTask extends Task {
         this.k = k;
         this.cOff = cOff;
         this.accumulate = accumulate;
+        fpacked = null;
+        dpacked = null;
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
         small = SmallGemm.fits(m, n, k);
@@ -108,11 +114,49 @@ final class GemmTask extends Task {
         return false;
     }
 
+    /**
+     * A product {@code C = op(A) W^T} with W's panels packed whole ({@link Gemm#packWeight}), split over C's rows
+     * (each thread reads every panel): false when there are too few rows. The caller sets A, C and the panels.
+     */
+    boolean planPacked(Gemm kernel, int threads, boolean transA, int m, int n, int k, boolean accumulate) {
+        this.kernel = kernel;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.accumulate = accumulate;
+        aOff = 0;
+        aRow = transA ? 1 : k;
+        aCol = transA ? m : 1;
+        cOff = 0;
+        cRow = n;
+        cCol = 1;
+        small = false;
+        scratch = false;
+        swapped = false;
+        columns = false;
+        fb = null;
+        db = null;
+        fpacked = null;
+        dpacked = null;
+        if (m < 2 * ROW_ALIGN) {
+            return false;
+        }
+        chunk = chunk(m, threads, ROW_ALIGN);
+        parts = (m + chunk - 1) / chunk;
+        return true;
+    }
+
     @Override
     void part(Workspace ws, int part) {
         int lo = part * chunk;
         int hi = Math.min(columns ? n : m, lo + chunk);
-        if (fa != null) {
+        if (fpacked != null) {
+            kernel.runPacked(ws, hi - lo, n, k, fa, aOff + lo * aRow, aRow, aCol, fpacked, fc, cOff + lo * cRow,
+                    cRow, cCol, accumulate);
+        } else if (dpacked != null) {
+            kernel.runPacked(ws, hi - lo, n, k, da, aOff + lo * aRow, aRow, aCol, dpacked, dc, cOff + lo * cRow,
+                    cRow, cCol, accumulate);
+        } else if (fa != null) {
             float[] a = swapped ? fb : fa, b = swapped ? fa : fb;
             if (small) {
                 kernel.small(hi - lo, n, k, a, aOff + lo * aRow, aRow, aCol, b, bOff, bRow, bCol,

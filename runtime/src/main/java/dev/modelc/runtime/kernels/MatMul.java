@@ -34,6 +34,49 @@ public final class MatMul {
         return m > 0 && n > 0 && k > 0 && !SmallGemm.fits(m, n, k) && !Gemm.transposes(m, n);
     }
 
+    /**
+     * The length of a weight W ({@code n x k}) packed whole into the panels the blocked kernel multiplies by, as the
+     * B = W^T of {@code x W^T} ({@link #packWeight}); 0 when the kernel in use keeps no such form (plain Java).
+     */
+    public static int packedWeightLength(int n, int k) {
+        return KERNEL.packedWeightLength(n, k);
+    }
+
+    /** Packs W ({@code n x k}, row-major) into {@code packed} of {@link #packedWeightLength} elements. */
+    public static void packWeight(float[] w, int n, int k, float[] packed) {
+        checkPackWeight(w == null ? -1 : w.length, n, k, packed == null ? -1 : packed.length);
+        KERNEL.packWeight(w, n, k, packed);
+    }
+
+    /** f64 {@link #packWeight(float[], int, int, float[])}. */
+    public static void packWeight(double[] w, int n, int k, double[] packed) {
+        checkPackWeight(w == null ? -1 : w.length, n, k, packed == null ? -1 : packed.length);
+        KERNEL.packWeight(w, n, k, packed);
+    }
+
+    private static void checkPackWeight(int wLength, int n, int k, int packedLength) {
+        int needed = KERNEL.packedWeightLength(n, k);
+        if (n <= 0 || k <= 0 || wLength != n * k || needed == 0 || packedLength < needed) {
+            throw new IllegalArgumentException("packWeight: W of " + wLength + " elements as [n=" + n + ", k=" + k
+                    + "] into " + packedLength + " elements (the " + KERNEL.name() + " kernel needs " + needed + ")");
+        }
+    }
+
+    /**
+     * f32 {@code C[m,n] (=|+=) op(A) W^T} with W ({@code n x k}) packed by {@link #packWeight}, for sizes
+     * {@link #packsB} accepts: the same bits as {@link #gemm} with {@code transB} and W.
+     */
+    public static void gemmPackedWeight(Workspace ws, boolean transA, int m, int n, int k, float[] a, int aOff,
+                                        float[] packed, float[] c, int cOff, boolean accumulate) {
+        KERNEL.gemmPackedWeight(ws, transA, m, n, k, a, aOff, packed, c, cOff, accumulate);
+    }
+
+    /** f64 {@link #gemmPackedWeight(Workspace, boolean, int, int, int, float[], int, float[], float[], int, boolean)}. */
+    public static void gemmPackedWeight(Workspace ws, boolean transA, int m, int n, int k, double[] a, int aOff,
+                                        double[] packed, double[] c, int cOff, boolean accumulate) {
+        KERNEL.gemmPackedWeight(ws, transA, m, n, k, a, aOff, packed, c, cOff, accumulate);
+    }
+
     /** f32 {@code C[m,n] (=|+=) op(A) x op(B)}. */
     public static void gemm(Workspace ws, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {

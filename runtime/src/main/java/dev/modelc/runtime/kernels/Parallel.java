@@ -127,6 +127,62 @@ public final class Parallel {
         team.run(t, ws, t.parts);
     }
 
+    /**
+     * {@code C = op(A) W^T} with W ({@code n x k}) also given as its panels ({@link MatMul#packWeight}), the product
+     * {@link MatMul#packsB} accepts, A and C from offset 0: split over C's rows, every thread reading all of W's panels; with too few rows to split, W itself is
+     * multiplied ({@code transB}), split as {@link #gemm} splits it. Either way the bits are one thread's.
+     */
+    public static void gemmPackedWeight(Workspace ws, boolean transA, int m, int n, int k, float[] a, float[] w,
+                                        float[] packed, float[] c, boolean accumulate) {
+        gemmPackedWeight(Kernels.SELECTED, ws, transA, m, n, k, a, w, packed, c, accumulate);
+    }
+
+    static void gemmPackedWeight(Gemm kernel, Workspace ws, boolean transA, int m, int n, int k, float[] a, float[] w,
+                                 float[] packed, float[] c, boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || (long) m * n * k < MIN_GEMM) {
+            kernel.gemmPackedWeight(ws, transA, m, n, k, a, 0, packed, c, 0, accumulate);
+            return;
+        }
+        GemmTask t = team.tasks.gemm;
+        if (!t.planPacked(kernel, team.threads(), transA, m, n, k, accumulate)) {
+            gemm(kernel, ws, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
+            return;
+        }
+        kernel.checkPacked(ws, transA, m, n, k, len(a), 0, len(packed), len(c), 0);
+        t.fa = a;
+        t.fc = c;
+        t.fpacked = packed;
+        t.da = t.dc = null;
+        team.run(t, ws, t.parts);
+    }
+
+    /** f64 {@link #gemmPackedWeight(Workspace, boolean, int, int, int, float[], float[], float[], float[], boolean)}. */
+    public static void gemmPackedWeight(Workspace ws, boolean transA, int m, int n, int k, double[] a, double[] w,
+                                        double[] packed, double[] c, boolean accumulate) {
+        gemmPackedWeight(Kernels.SELECTED, ws, transA, m, n, k, a, w, packed, c, accumulate);
+    }
+
+    static void gemmPackedWeight(Gemm kernel, Workspace ws, boolean transA, int m, int n, int k, double[] a, double[] w,
+                                 double[] packed, double[] c, boolean accumulate) {
+        Team team = team(ws);
+        if (team == null || (long) m * n * k < MIN_GEMM) {
+            kernel.gemmPackedWeight(ws, transA, m, n, k, a, 0, packed, c, 0, accumulate);
+            return;
+        }
+        GemmTask t = team.tasks.gemm;
+        if (!t.planPacked(kernel, team.threads(), transA, m, n, k, accumulate)) {
+            gemm(kernel, ws, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
+            return;
+        }
+        kernel.checkPacked(ws, transA, m, n, k, len(a), 0, len(packed), len(c), 0);
+        t.da = a;
+        t.dc = c;
+        t.dpacked = packed;
+        t.fa = t.fc = null;
+        team.run(t, ws, t.parts);
+    }
+
     // ---- convolution ----
 
     /** {@link Convolution#forward(Workspace, Conv2dShape, float[], float[], float[], float[])}, split over images. */
