@@ -1,15 +1,19 @@
 package dev.modelc.runtime.kernels;
 
 /**
- * Movement kernels the generated classes call: broadcast, permute, slice and its transpose over shapes merged at compile time into at most
- * four runs, copying or, with {@code accumulate}, adding into {@code out}. Sizes are passed as ints so that a call
- * allocates nothing. The rank-general forms at the end ({@link #broadcast(double[], int[], int[])},
+ * Movement kernels the generated classes call: broadcast, permute, slice and its transpose over shapes merged at
+ * compile time into at most four runs, copying or, with {@code accumulate}, adding into {@code out}; a shape that
+ * does not fit four goes to the any-rank walk ({@link #strided(float[], float[], int[], boolean)} and its transpose
+ * {@link #placeStrided(float[], float[], int[], boolean)}), whose sizes and strides the class keeps in an int array
+ * of its own. Sizes are passed as ints (or that kept array) so that a call allocates nothing. The rank-general forms
+ * at the end ({@link #broadcast(double[], int[], int[])},
  * {@link #permute(double[], int[], int[])}) are the same meanings for the IR evaluator and the reference tensor
  * library, which hold every value as doubles and know shapes only at run time.
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
- * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
+ * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results, and
+ * {@code AnyRankKernelsTest} the any-rank ones.
  */
 public final class Movement {
     /** The shortest contiguous run a broadcast or permute copies with {@code System.arraycopy} (shorter: a loop). */
@@ -178,6 +182,83 @@ public final class Movement {
         }
     }
 
+    /**
+     * A broadcast, permute or slice of any rank, for the shapes whose dims do not merge into four: {@code walk} is
+     * {@code {offset, size_0, ..., size_r-1, stride_0, ..., stride_r-1}}, and {@code out}, of shape {@code size}
+     * (row-major), gets {@code x[offset + sum_d i_d stride_d]} at {@code (i_0, ..., i_r-1)}, or adds it with
+     * {@code accumulate}. A repeated dim has stride 0, a permuted one its operand dim's stride, a sliced one its
+     * step times that stride. The outer dims are counted by recursion (no counter array), the innermost is one run: a
+     * copy at stride 1, a fill at stride 0, a strided loop otherwise. The generated class passes {@code walk} from a
+     * field of its own, so a call allocates nothing.
+     */
+    public static void strided(float[] x, float[] out, int[] walk, boolean accumulate) {
+        int rank = (walk.length - 1) / 2;
+        if (rank == 0) {
+            out[0] = accumulate ? (float) (out[0] + x[walk[0]]) : x[walk[0]];
+        } else {
+            strided(x, out, walk, rank, 0, walk[0], 0, accumulate);
+        }
+    }
+
+    /** Dims {@code d..} of {@link #strided} from x position {@code p}, out position {@code o}; returns the next o. */
+    private static int strided(float[] x, float[] out, int[] walk, int rank, int d, int p, int o,
+                               boolean accumulate) {
+        int n = walk[1 + d];
+        int stride = walk[1 + rank + d];
+        if (d < rank - 1) {
+            for (int i = 0; i < n; i++) {
+                o = strided(x, out, walk, rank, d + 1, p + i * stride, o, accumulate);
+            }
+            return o;
+        }
+        if (n == 0) {
+            return o;
+        }
+        if (stride == 1) {
+            run(x, p, out, o, n, accumulate);
+        } else if (stride == 0) {
+            fill(out, o, n, x[p], accumulate);
+        } else {
+            for (int e = 0; e < n; e++) {
+                float v = x[p + e * stride];
+                out[o + e] = accumulate ? (float) (out[o + e] + v) : v;
+            }
+        }
+        return o + n;
+    }
+
+    /**
+     * The transpose of {@link #strided} for a slice: {@code g}, of shape {@code size}, added at the walk's positions
+     * of {@code out}, which is zeroed first unless {@code accumulate} (a slice's positions are distinct).
+     */
+    public static void placeStrided(float[] g, float[] out, int[] walk, boolean accumulate) {
+        if (!accumulate) {
+            java.util.Arrays.fill(out, (float) 0);
+        }
+        int rank = (walk.length - 1) / 2;
+        if (rank == 0) {
+            out[walk[0]] += g[0];
+        } else {
+            placeStrided(g, out, walk, rank, 0, walk[0], 0);
+        }
+    }
+
+    /** Dims {@code d..} of {@link #placeStrided} from out position {@code p}, g position {@code o}. */
+    private static int placeStrided(float[] g, float[] out, int[] walk, int rank, int d, int p, int o) {
+        int n = walk[1 + d];
+        int stride = walk[1 + rank + d];
+        if (d < rank - 1) {
+            for (int i = 0; i < n; i++) {
+                o = placeStrided(g, out, walk, rank, d + 1, p + i * stride, o);
+            }
+            return o;
+        }
+        for (int e = 0; e < n; e++) {
+            out[p + e * stride] += g[o + e];
+        }
+        return o + n;
+    }
+
     // ---- double ----
 
     /**
@@ -317,6 +398,72 @@ public final class Movement {
                 }
             }
         }
+    }
+
+    /** f64 {@link #strided(float[], float[], int[], boolean)}. */
+    public static void strided(double[] x, double[] out, int[] walk, boolean accumulate) {
+        int rank = (walk.length - 1) / 2;
+        if (rank == 0) {
+            out[0] = accumulate ? (double) (out[0] + x[walk[0]]) : x[walk[0]];
+        } else {
+            strided(x, out, walk, rank, 0, walk[0], 0, accumulate);
+        }
+    }
+
+    /** Dims {@code d..} of {@link #strided} from x position {@code p}, out position {@code o}; returns the next o. */
+    private static int strided(double[] x, double[] out, int[] walk, int rank, int d, int p, int o,
+                               boolean accumulate) {
+        int n = walk[1 + d];
+        int stride = walk[1 + rank + d];
+        if (d < rank - 1) {
+            for (int i = 0; i < n; i++) {
+                o = strided(x, out, walk, rank, d + 1, p + i * stride, o, accumulate);
+            }
+            return o;
+        }
+        if (n == 0) {
+            return o;
+        }
+        if (stride == 1) {
+            run(x, p, out, o, n, accumulate);
+        } else if (stride == 0) {
+            fill(out, o, n, x[p], accumulate);
+        } else {
+            for (int e = 0; e < n; e++) {
+                double v = x[p + e * stride];
+                out[o + e] = accumulate ? (double) (out[o + e] + v) : v;
+            }
+        }
+        return o + n;
+    }
+
+    /** f64 {@link #placeStrided(float[], float[], int[], boolean)}. */
+    public static void placeStrided(double[] g, double[] out, int[] walk, boolean accumulate) {
+        if (!accumulate) {
+            java.util.Arrays.fill(out, (double) 0);
+        }
+        int rank = (walk.length - 1) / 2;
+        if (rank == 0) {
+            out[walk[0]] += g[0];
+        } else {
+            placeStrided(g, out, walk, rank, 0, walk[0], 0);
+        }
+    }
+
+    /** Dims {@code d..} of {@link #placeStrided} from out position {@code p}, g position {@code o}. */
+    private static int placeStrided(double[] g, double[] out, int[] walk, int rank, int d, int p, int o) {
+        int n = walk[1 + d];
+        int stride = walk[1 + rank + d];
+        if (d < rank - 1) {
+            for (int i = 0; i < n; i++) {
+                o = placeStrided(g, out, walk, rank, d + 1, p + i * stride, o);
+            }
+            return o;
+        }
+        for (int e = 0; e < n; e++) {
+            out[p + e * stride] += g[o + e];
+        }
+        return o + n;
     }
 
     // ---- any rank, double ----

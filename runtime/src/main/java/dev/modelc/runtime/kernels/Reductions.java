@@ -2,8 +2,10 @@ package dev.modelc.runtime.kernels;
 
 /**
  * Reductions the generated classes call: sum, max and log-sum-exp over a shape merged at compile time into at most
- * four alternating runs ({@link #reduce}), and the first-maximum mask along one axis ({@link #firstMax}) that routes
- * the gradient of {@code max(x, dim)}. Sizes are passed as ints so that a call allocates nothing. Each output
+ * four alternating runs ({@link #reduce}), or into more, passed as an int array the class keeps
+ * ({@link #reduce(int, float[], float[], int[], boolean, boolean)}), and the first-maximum mask along one axis
+ * ({@link #firstMax}) that routes the gradient of {@code max(x, dim)}. Sizes are passed as ints (or that kept array)
+ * so that a call allocates nothing. Each output
  * accumulates in double in the operand's row-major order, except f32 sums over contiguous runs of at least
  * {@link #CHUNKED_RUN} elements, which add float sums of chunks in double ({@link #chunkedSums}); max propagates NaN
  * and keeps the first of equal values.
@@ -12,7 +14,8 @@ package dev.modelc.runtime.kernels;
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
  * generics over primitive arrays, and the generated classes call the overload of their dtype directly (a shared
  * {@code double[]} path would convert every f32 operand, and a boxed or interface-typed one would stop C2 from
- * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results.
+ * compiling them as tight loops). {@code KernelTwinsTest} holds each pair to the same results, and
+ * {@code AnyRankKernelsTest} the any-rank ones.
  */
 public final class Reductions {
     public static final int SUM = 0;
@@ -300,6 +303,68 @@ public final class Reductions {
         }
     }
 
+    /**
+     * {@link #reduce} over any number of alternating runs, for a reduction whose dims do not merge into four:
+     * {@code runs} outermost first, {@code firstReduced} whether {@code runs[0]} is reduced. The same meaning, each
+     * output accumulated in double in the operand's row-major order (an f32 sum too, with no chunks), max propagating
+     * NaN, log-sum-exp shifted by the max; the result laid out as the kept runs, row-major, written or with
+     * {@code accumulate} added. An output's kept position is decoded from its index, its reduced runs walked by
+     * recursion, so a call allocates nothing; it runs on the calling thread ({@link Parallel} does not split it).
+     */
+    public static void reduce(int op, float[] x, float[] out, int[] runs, boolean firstReduced, boolean accumulate) {
+        int outputs = 1;
+        for (int k = firstReduced ? 1 : 0; k < runs.length; k += 2) {
+            outputs *= runs[k];
+        }
+        int first = firstReduced ? 0 : 1;                         // the first reduced run; they alternate
+        for (int o = 0; o < outputs; o++) {
+            int p = keptBase(o, runs, firstReduced);
+            double r;
+            if (op == SUM) {
+                r = fold(SUM, x, runs, first, p, 0, 0);
+            } else {
+                double m = fold(MAX, x, runs, first, p, Double.NEGATIVE_INFINITY, 0);
+                double shift = Double.isInfinite(m) ? 0 : m;
+                r = op == MAX ? m : Math.log(fold(LOGSUMEXP, x, runs, first, p, 0, shift)) + shift;
+            }
+            store(out, o, r, accumulate);
+        }
+    }
+
+    /**
+     * Folds the reduced runs {@code k, k + 2, ...} from position {@code p} into {@code acc}, in row-major order:
+     * {@link #SUM} adds, {@link #MAX} keeps the larger (or NaN), {@link #LOGSUMEXP} adds {@code exp(v - shift)}.
+     */
+    private static double fold(int op, float[] x, int[] runs, int k, int p, double acc, double shift) {
+        if (k >= runs.length) {                                   // no reduced run left: one element
+            return fold(op, acc, x[p], shift);
+        }
+        int n = runs[k];
+        int stride = 1;
+        for (int j = k + 1; j < runs.length; j++) {
+            stride *= runs[j];
+        }
+        if (k + 2 < runs.length) {
+            for (int i = 0; i < n; i++) {
+                acc = fold(op, x, runs, k + 2, p + i * stride, acc, shift);
+            }
+        } else if (op == SUM) {
+            for (int i = 0; i < n; i++) {
+                acc += x[p + i * stride];
+            }
+        } else if (op == MAX) {
+            for (int i = 0; i < n; i++) {
+                double v = x[p + i * stride];
+                acc = v > acc || Double.isNaN(v) ? v : acc;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                acc += Math.exp(x[p + i * stride] - shift);
+            }
+        }
+        return acc;
+    }
+
     // ---- double ----
 
     /**
@@ -522,6 +587,83 @@ public final class Reductions {
                 }
             }
         }
+    }
+
+    /** f64 {@link #reduce(int, float[], float[], int[], boolean, boolean)}. */
+    public static void reduce(int op, double[] x, double[] out, int[] runs, boolean firstReduced, boolean accumulate) {
+        int outputs = 1;
+        for (int k = firstReduced ? 1 : 0; k < runs.length; k += 2) {
+            outputs *= runs[k];
+        }
+        int first = firstReduced ? 0 : 1;                         // the first reduced run; they alternate
+        for (int o = 0; o < outputs; o++) {
+            int p = keptBase(o, runs, firstReduced);
+            double r;
+            if (op == SUM) {
+                r = fold(SUM, x, runs, first, p, 0, 0);
+            } else {
+                double m = fold(MAX, x, runs, first, p, Double.NEGATIVE_INFINITY, 0);
+                double shift = Double.isInfinite(m) ? 0 : m;
+                r = op == MAX ? m : Math.log(fold(LOGSUMEXP, x, runs, first, p, 0, shift)) + shift;
+            }
+            store(out, o, r, accumulate);
+        }
+    }
+
+    /** f64 {@code fold}. */
+    private static double fold(int op, double[] x, int[] runs, int k, int p, double acc, double shift) {
+        if (k >= runs.length) {                                   // no reduced run left: one element
+            return fold(op, acc, x[p], shift);
+        }
+        int n = runs[k];
+        int stride = 1;
+        for (int j = k + 1; j < runs.length; j++) {
+            stride *= runs[j];
+        }
+        if (k + 2 < runs.length) {
+            for (int i = 0; i < n; i++) {
+                acc = fold(op, x, runs, k + 2, p + i * stride, acc, shift);
+            }
+        } else if (op == SUM) {
+            for (int i = 0; i < n; i++) {
+                acc += x[p + i * stride];
+            }
+        } else if (op == MAX) {
+            for (int i = 0; i < n; i++) {
+                double v = x[p + i * stride];
+                acc = v > acc || Double.isNaN(v) ? v : acc;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                acc += Math.exp(x[p + i * stride] - shift);
+            }
+        }
+        return acc;
+    }
+
+    // ---- any number of runs, shared ----
+
+    /** One element {@code v} folded into {@code acc} as {@code fold} does. */
+    private static double fold(int op, double acc, double v, double shift) {
+        return op == SUM ? acc + v : op == MAX ? (v > acc || Double.isNaN(v) ? v : acc) : acc + Math.exp(v - shift);
+    }
+
+    /**
+     * Where output {@code o} of a reduction over alternating {@code runs} starts in the operand: its coordinates in
+     * the kept runs (row-major, {@code o} decoded from the last run outward) times the operand's strides.
+     */
+    private static int keptBase(int o, int[] runs, boolean firstReduced) {
+        int p = 0;
+        int stride = 1;
+        for (int k = runs.length - 1; k >= 0; k--) {
+            boolean reduced = (k % 2 == 0) == firstReduced;
+            if (!reduced) {
+                p += o % runs[k] * stride;
+                o /= runs[k];
+            }
+            stride *= runs[k];
+        }
+        return p;
     }
 
     // ---- any rank, double ----
