@@ -9,19 +9,22 @@ import org.objectweb.asm.Type;
 
 /**
  * How generated code reaches the model's state, which lives in the arrays of
- * {@code dev.modelc.runtime.api.CompiledModel}: a value's array from its {@link Location}, and a size's value from
- * the bound symbolic sizes.
+ * {@code dev.modelc.runtime.api.CompiledModel}: a value's array from its {@link Location}, a size's value from
+ * the bound symbolic sizes, and the int tables of the class's own fields ({@link IntTables}).
  */
 final class Access {
   final String owner;
   private final List<String> sizes;
   /** The .mdl file name, for messages that name a place in it (or null). */
   final String sourceFile;
+  /** The shape tables the any-rank kernels read, declared once the steps are emitted. */
+  final IntTables tables;
 
   Access(String owner, List<String> sizes, String sourceFile) {
     this.owner = owner;
     this.sizes = sizes;
     this.sourceFile = sourceFile;
+    this.tables = new IntTables(owner);
   }
 
   /**
@@ -69,6 +72,11 @@ final class Access {
     e.loadThis();
     e.getField(owner, "trainingPass", Type.BOOLEAN_TYPE);
     e.cast(Type.INT_TYPE, Type.DOUBLE_TYPE);
+  }
+
+  /** Pushes an int[] holding {@code table}'s values, without allocating ({@link IntTables}). */
+  void ints(Emitter e, List<IntTables.Entry> table) {
+    tables.push(e, this, table);
   }
 
   /** Pushes the product of several sizes. */

@@ -27,7 +27,9 @@ import org.objectweb.asm.Type;
 /**
  * Writes one model class: a public final subclass of {@link CompiledModel} with
  * <ol>
- *   <li>a constructor passing the model's description (its {@code ModelSpec} text) to the base class;
+ *   <li>a constructor passing the model's description (its {@code ModelSpec} text) to the base class and allocating
+ *       the instance's shape tables; the tables of constant shapes are static ({@link IntTables}: the int arrays
+ *       of the any-rank kernels, fields {@code ints$0}, {@code ints$1}, ...);
  *   <li>one private method per step of the schedule ({@code s0}, {@code s1}, ...), each starting with the line of
  *       the {@code .mdl} expression it computes; a max pooling that records its argmax for the backward pass has a
  *       second one without it for inference ({@code s4$predict});
@@ -91,7 +93,6 @@ public final class ClassEmitter {
     cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, internalName, null, BASE,
         interfaces);
     cw.visitSource(options.sourceFile(), null);
-    constructor();
     int convSlot = 0;
     int[] slots = new int[schedule.steps().size()];
     for (Step s : schedule.steps()) {
@@ -143,6 +144,9 @@ public final class ClassEmitter {
     gradsWrittenByTrainStep(overwriting);
     anomaly.emitMethods(cw, access, options.sourceFile());
     typedApi();
+    // after every step: the constructor allocates the shape tables the steps asked for
+    constructor();
+    access.tables.declare(cw);
     cw.visitEnd();
     return cw.toByteArray();
   }
@@ -201,6 +205,7 @@ public final class ClassEmitter {
     blank.loadThis();
     blank.push(description());
     blank.invokeSpecial(BASE, "<init>", "(Ljava/lang/String;)V");
+    access.tables.allocate(blank);
     if (options.anomaly()) {
       blank.loadThis();
       blank.push(true);

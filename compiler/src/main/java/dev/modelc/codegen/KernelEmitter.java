@@ -24,6 +24,7 @@ import dev.modelc.sched.PermuteRuns;
 import dev.modelc.sched.Runs;
 import dev.modelc.sched.Schedule;
 import dev.modelc.sched.Step;
+import dev.modelc.sched.StridedWalk;
 import dev.modelc.types.DType;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
@@ -35,9 +36,11 @@ import org.objectweb.asm.Type;
  * products and convolutions go to {@code dev.modelc.runtime.kernels} (a transposing VIEW becomes the kernel's
  * transposition flag); reductions, broadcasts, permutes, slices, log-softmax, one-hot and pooling go to the loops of
  * {@code dev.modelc.runtime.kernels} ({@link Reductions}, {@link Movement}, {@link LogSoftmax}, {@link OneHot},
- * {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time. Products,
- * convolutions, max pooling and reductions are called through {@link Parallel} with the instance's workspace, which
- * runs them on the model's threads when it has more than one.
+ * {@link Pooling}) with their shapes merged into at most four alternating runs here, at compile time; a reduction,
+ * broadcast, permute or slice whose shape needs more goes to the any-rank loop of {@link Movement} or
+ * {@link Reductions}, its runs or walk ({@link StridedWalk}) in an int table of the class ({@link IntTables}).
+ * Products, convolutions, max pooling and four-run reductions are called through {@link Parallel} with the
+ * instance's workspace, which runs them on the model's threads when it has more than one.
  */
 final class KernelEmitter {
   private final Emitter e;
@@ -194,18 +197,51 @@ final class KernelEmitter {
   }
 
   private void broadcast() {
+    Runs r = Runs.ofBroadcast(n);
+    if (!r.fitsFour()) {
+      strided("strided", StridedWalk.ofBroadcast(r));
+      return;
+    }
     in(n.in(0));
     out();
-    pushRuns(Runs.ofBroadcast(n));
+    pushRuns(r);
     e.push(step.accumulate());
     e.invokeStatic(Movement.class, "broadcast", "(" + arr + arr + "IIIIZZ)V");
   }
 
+  /**
+   * A broadcast, permute or slice that does not fit the rank-4 loops: {@code Movement.strided} (or
+   * {@code placeStrided}, a slice's transpose) with the walk in an int table, {@code {offset, sizes..., strides...}}.
+   */
+  private void strided(String kernel, StridedWalk w) {
+    List<IntTables.Entry> table = new ArrayList<>();
+    table.add(new IntTables.Entry(w.offset()));
+    for (Dim d : w.sizes()) table.add(IntTables.Entry.of(d));
+    for (Dim d : w.strides()) table.add(IntTables.Entry.of(d));
+    in(n.in(0));
+    out();
+    access.ints(e, table);
+    e.push(step.accumulate());
+    e.invokeStatic(Movement.class, kernel, "(" + arr + arr + "[IZ)V");
+  }
+
   private void reduce() {
     Runs r = Runs.ofReduction(n, ((Attr.Axes) n.attr).axes());
+    int op = n.op == Op.REDUCE_SUM ? Reductions.SUM : n.op == Op.LOGSUMEXP ? Reductions.LOGSUMEXP : Reductions.MAX;
+    if (!r.fitsFour()) {
+      // more than four runs: the any-rank loop, with the runs in an int table, on the calling thread
+      e.push(op);
+      in(n.in(0));
+      out();
+      access.ints(e, r.dims().stream().map(IntTables.Entry::of).toList());
+      e.push(r.firstFlag());
+      e.push(step.accumulate());
+      e.invokeStatic(Reductions.class, "reduce", "(I" + arr + arr + "[IZZ)V");
+      return;
+    }
     e.loadThis();
     e.getField(access.owner, "workspace", Type.getType(Workspace.class));
-    e.push(n.op == Op.REDUCE_SUM ? Reductions.SUM : n.op == Op.LOGSUMEXP ? Reductions.LOGSUMEXP : Reductions.MAX);
+    e.push(op);
     in(n.in(0));
     out();
     pushRuns(r);
@@ -214,10 +250,16 @@ final class KernelEmitter {
         + "IIIIZZ)V");
   }
 
-  /** A permute: its dims merged into four and the permutation of the merged dims ({@link PermuteRuns}). */
+  /**
+   * A permute: its dims merged into four and the permutation of the merged dims ({@link PermuteRuns}), or, when
+   * more than four remain, the any-rank walk over them.
+   */
   private void permute() {
-    PermuteRuns runs = PermuteRuns.ofOrNull(n);
-    if (runs == null) throw new IrException("permute of rank " + n.rank() + " does not merge into 4 dims", n.origin);
+    PermuteRuns runs = PermuteRuns.of(n);
+    if (!runs.fitsFour()) {
+      strided("strided", StridedWalk.ofPermute(runs));
+      return;
+    }
     in(n.in(0));
     out();
     for (Dim d : runs.dims()) access.dim(e, d);
@@ -246,9 +288,16 @@ final class KernelEmitter {
     e.invokeStatic(Dropout.class, "apply", "(" + arr + arr + "IDIJJZ)V");
   }
 
-  /** Slice and its transpose: the operand's dims, starts, steps and the slice's sizes, padded to rank 4. */
+  /**
+   * Slice and its transpose: the operand's dims, starts, steps and the slice's sizes, padded to rank 4; above rank 4,
+   * the any-rank walk.
+   */
   private void slice() {
     boolean forward = n.op == Op.SLICE;
+    if (n.rank() > 4) {
+      strided(forward ? "strided" : "placeStrided", StridedWalk.ofSlice(n));
+      return;
+    }
     Attr.Slice s = forward ? (Attr.Slice) n.attr : ((Attr.SliceTo) n.attr).slice();
     List<Dim> whole = new ArrayList<>(Dims.dims(forward ? n.in(0).shape() : n.shape()));
     List<Dim> sizes = new ArrayList<>(Dims.dims(s.shape()));

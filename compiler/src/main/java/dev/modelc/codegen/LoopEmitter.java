@@ -329,6 +329,7 @@ final class LoopEmitter {
   private void sum() {
     Node reduce = step.node();
     Runs r = Runs.ofReduction(reduce, ((Attr.Axes) reduce.attr).axes());
+    if (!r.fitsFour()) throw new IllegalStateException("sum " + reduce + " of more than four runs fused (FusionPlan)");
     Type arrayType = Emitter.array(reduce.dtype());
     access.array(e, step.target(), reduce.dtype());
     int out = e.newLocal(arrayType);

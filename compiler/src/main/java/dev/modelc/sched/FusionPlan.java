@@ -21,12 +21,13 @@ import java.util.Set;
  *
  * <ol>
  *   <li>Uses: count each node's consumers (an operand used twice counts twice) and which nodes are results.
- *   <li>Forms: an elementwise node with one use, by an elementwise node of the same element count or by a sum,
- *       and not a result, is INLINE (fused into its consumer's loop); constants, sizes and broadcasts of one
- *       element are INLINE when every consumer is elementwise; a reshape is an ALIAS; a last-two-dims permute
- *       feeding only matrix products is a VIEW (a transposition flag); sources are SOURCE; everything else is
- *       MATERIALIZED. An f32 exp or erf and its operand are never INLINE: the function runs alone as a runtime
- *       call ({@link LogisticCalls}).
+ *   <li>Forms: an elementwise node with one use, by an elementwise node of the same element count or by a sum
+ *       whose operand merges into four alternating runs ({@link Runs}: the inline sum's loop nest), and not a
+ *       result, is INLINE (fused into its consumer's loop); constants, sizes and broadcasts of one element are
+ *       INLINE when every consumer is elementwise, and so is a float broadcast that merges into four runs; a
+ *       reshape is an ALIAS; a last-two-dims permute feeding only matrix products is a VIEW (a transposition flag);
+ *       sources are SOURCE; everything else is MATERIALIZED. An f32 exp or erf and its operand are never INLINE: the
+ *       function runs alone as a runtime call ({@link LogisticCalls}).
  *   <li>Chains: an inlined node is materialized once its chain holds {@value #MAX_FUSED} nodes.
  *   <li>Epilogues: a kernel (an op in {@link Op.Group#KERNEL}: matrix product, convolution, pooling, reduction,
  *       ...) used once, by an elementwise chain, is computed by the step of the chain's materialized end: the kernel
@@ -97,7 +98,7 @@ final class FusionPlan {
       return allElementwise && !result ? Form.INLINE : Form.MATERIALIZED;
     }
     if (n.op == Op.BROADCAST_TO && allElementwise && !result && n.dtype().isFloat()
-        && Runs.ofBroadcastOrNull(n) != null) {
+        && Runs.ofBroadcast(n).fitsFour()) {
       return Form.INLINE;
     }
     if (n.op == Op.PERMUTE && !result && !uses.isEmpty() && isLastTwoSwap(n)
@@ -110,7 +111,7 @@ final class FusionPlan {
       return Form.INLINE;
     }
     if (Schedule.isElementwise(n) && !result && uses.size() == 1 && uses.get(0).op == Op.REDUCE_SUM
-        && uses.get(0).dtype() == n.dtype()) {
+        && uses.get(0).dtype() == n.dtype() && reduction(uses.get(0)).fitsFour()) {
       return Form.INLINE;
     }
     return Form.MATERIALIZED;

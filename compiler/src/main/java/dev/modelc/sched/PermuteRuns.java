@@ -8,24 +8,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A permute as the runtime's rank-4 permute loop takes it: the operand's dims merged into at most four, and the
- * permutation of the merged dims. Both the scheduler (is the permute supported?) and the code generator (what does
- * it pass?) ask this class, so they cannot disagree.
+ * A permute with its operand's dims merged: the runtime's rank-4 permute loop takes four merged dims, its any-rank
+ * loop ({@code Movement.strided}) the dims that remain when more do. The code generator asks this class which loop a
+ * permute takes and what it passes.
  *
  * <ol>
  *   <li>Dims of size 1 drop out (they move nothing).
  *   <li>Operand dims that stay next to each other, in order, in the output merge into one (a rank-5 swap of the last
  *       two dims is a rank-3 one).
- *   <li>Size-1 dims pad the list to four in front, mapped to themselves.
+ *   <li>When four or fewer remain, size-1 dims pad the list to four in front, mapped to themselves.
  * </ol>
  *
- * @param dims the operand's four merged dims, outermost first
+ * @param dims the operand's merged dims, outermost first: four, or more when the permute does not fit four
  * @param perm the output's dim i is the operand's merged dim {@code perm.get(i)}
  */
 public record PermuteRuns(List<Dim> dims, List<Integer> perm) {
 
-  /** Node n's permute merged into four dims, or null when more than four remain. */
-  public static PermuteRuns ofOrNull(Node n) {
+  /** Node n's permute with its dims merged, padded to four when fewer remain. */
+  public static PermuteRuns of(Node n) {
     List<Dim> in = Dims.dims(n.in(0).shape());
     List<Integer> kept = new ArrayList<>(); // the output's axes as operand axes, size-1 dims left out
     for (int axis : ((Attr.Perm) n.attr).perm()) {
@@ -37,10 +37,9 @@ public record PermuteRuns(List<Dim> dims, List<Integer> perm) {
       if (last != null && nextKept(in, last[1]) == axis) last[1] = axis;
       else groups.add(new int[] {axis, axis});
     }
-    if (groups.size() > 4) return null;
     List<int[]> byOperand = new ArrayList<>(groups);
     byOperand.sort((a, b) -> Integer.compare(a[0], b[0]));
-    int pad = 4 - groups.size();
+    int pad = Math.max(0, 4 - groups.size());
     List<Dim> dims = new ArrayList<>();
     List<Integer> perm = new ArrayList<>();
     for (int i = 0; i < pad; i++) {
@@ -54,6 +53,11 @@ public record PermuteRuns(List<Dim> dims, List<Integer> perm) {
     }
     for (int[] g : groups) perm.add(pad + byOperand.indexOf(g));
     return new PermuteRuns(List.copyOf(dims), List.copyOf(perm));
+  }
+
+  /** Whether the merged dims are four (padding included): the rank-4 loop's form. */
+  public boolean fitsFour() {
+    return dims.size() == 4;
   }
 
   /** The first operand axis after {@code axis} whose size is not 1, or -1. */

@@ -1,24 +1,25 @@
 package dev.modelc.sched;
 
 import dev.modelc.ir.Dims;
-import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.types.Dim;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A shape as at most four alternating runs of dims: adjacent dims with the same flag (reduced or kept, repeated or
- * copied) merge into one run, dims of size 1 drop out, and size-1 runs pad the list to four. The runtime's
- * reduction and broadcast loops take this form, and so do the reductions the code generator writes inline.
+ * A shape as alternating runs of dims: adjacent dims with the same flag (reduced or kept, repeated or copied) merge
+ * into one run and dims of size 1 drop out. Four runs or fewer are padded with size-1 runs to four, the form the
+ * runtime's rank-4 reduction and broadcast loops take, and the reductions and broadcasts the code generator writes
+ * inline; a shape that needs more runs keeps them all ({@link #fitsFour} is false), and its kernel takes them as an
+ * array (the runtime's any-rank loops).
  *
- * @param dims the four run lengths, outermost first
+ * @param dims the run lengths, outermost first: four, or more when the shape does not fit four
  * @param firstFlag whether the first run has the flag (is reduced, is repeated)
  */
 public record Runs(List<Dim> dims, boolean firstFlag) {
 
-  /** Merges {@code dims} by {@code flags}; fails, naming node n, if more than four runs remain. */
-  public static Runs of(Node n, List<Dim> dims, List<Boolean> flags) {
+  /** Merges {@code dims} by {@code flags}, padded to four runs when fewer remain. */
+  public static Runs of(List<Dim> dims, List<Boolean> flags) {
     List<Dim> merged = new ArrayList<>();
     List<Boolean> mergedFlags = new ArrayList<>();
     for (int i = 0; i < dims.size(); i++) {
@@ -31,13 +32,14 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
         mergedFlags.add(flags.get(i));
       }
     }
-    if (merged.size() > 4) {
-      throw new IrException(n.op.mnemonic() + " over " + Dims.text(n.in(0).shape())
-          + " needs more than four alternating runs of dims, which the code generator does not support", n.origin);
-    }
     boolean first = !mergedFlags.isEmpty() && mergedFlags.get(0);
     while (merged.size() < 4) merged.add(Dim.of(1));
-    return new Runs(merged, first);
+    return new Runs(List.copyOf(merged), first);
+  }
+
+  /** Whether the runs are four (padding included): the rank-4 loops' form. */
+  public boolean fitsFour() {
+    return dims.size() == 4;
   }
 
   /** The runs of a broadcast's output, flagged where repeated (a leading dim the operand lacks is repeated). */
@@ -49,21 +51,12 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
     for (int i = 0; i < out.size(); i++) {
       repeated.add(i < extra || (Dims.isOne(src.get(i - extra)) && !Dims.isOne(out.get(i))));
     }
-    return of(broadcast, out, repeated);
-  }
-
-  /** {@link #ofBroadcast}, or null when the shape needs more than four runs. */
-  public static Runs ofBroadcastOrNull(Node broadcast) {
-    try {
-      return ofBroadcast(broadcast);
-    } catch (IrException e) {
-      return null;
-    }
+    return of(out, repeated);
   }
 
   /** The number of runs that are not padding. */
   public int count() {
-    int n = 4;
+    int n = dims.size();
     while (n > 0 && Dims.isOne(dims.get(n - 1))) n--;
     return n;
   }
@@ -73,7 +66,7 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
     List<Dim> dims = Dims.dims(reduce.in(0).shape());
     List<Boolean> reduced = new ArrayList<>();
     for (int i = 0; i < dims.size(); i++) reduced.add(axes.contains(i));
-    return of(reduce, dims, reduced);
+    return of(dims, reduced);
   }
 
   /**
@@ -92,15 +85,15 @@ public record Runs(List<Dim> dims, boolean firstFlag) {
   }
 
   /**
-   * A run k of these runs whose runs k..3 together hold {@code split.get(1)} elements (the last such, searching from
-   * the padding inward), so that a loop over
-   * these runs finds the outer and inner positions of a broadcast split as {@code split} in its counters (outer: the
+   * A run k of these runs whose runs from k on together hold {@code split.get(1)} elements (the last such, searching
+   * from the padding inward), so that a loop over these runs finds the outer and inner positions of a broadcast split as {@code split} in its counters (outer: the
    * runs before k, inner: the runs from k); -1 when no run boundary falls there.
    */
   public static int splitRun(Runs runs, List<Dim> split) {
-    Dim suffix = Dim.of(1);   // the product of runs k..3
-    for (int k = 4; k >= 0; k--) {
-      if (k < 4) suffix = suffix.times(runs.dims.get(k));
+    int n = runs.dims.size();
+    Dim suffix = Dim.of(1);   // the product of runs k..n-1
+    for (int k = n; k >= 0; k--) {
+      if (k < n) suffix = suffix.times(runs.dims.get(k));
       if (suffix.equals(split.get(1))) return k;
     }
     return -1;

@@ -3,7 +3,6 @@ package dev.modelc.sched;
 import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
-import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.types.Dim;
@@ -20,11 +19,6 @@ import java.util.Set;
  * Builds the {@link Schedule} of an optimized graph: what runs in which pass, in which order, into which storage.
  *
  * <ol>
- *   <li>Support: an op the code generator cannot emit (a permute whose dims do not merge into four,
- *       {@link PermuteRuns}, or a slice of rank above 4) fails at its source line. A broadcast of any rank is
- *       emitted over at most four runs of dims, and {@link Runs} says so itself when a shape needs more. (i32
- *       needs no check here: the type rules, {@code ShapeRules}, admit an i32 operand in the elementwise ops only
- *       for batch_norm's counter, an add of two i32 values and to_float, both of which the code generator emits.)
  *   <li>Fusion: each node's form (inline, materialized, alias, view, epilogue) and the kernels' fused epilogues,
  *       {@link FusionPlan}.
  *   <li>Passes: forward computes the ancestors of the outputs, the objective and the buffer updates, predict those
@@ -55,7 +49,6 @@ public final class Scheduler {
   }
 
   public static Schedule schedule(Graph graph) {
-    for (Node n : graph.nodes()) checkSupported(n);
     return new Scheduler(graph).run();
   }
 
@@ -131,17 +124,6 @@ public final class Scheduler {
     return new Schedule(graph, fusion.forms(), List.copyOf(steps), forward, backward, predict,
         updatePoints(backward, params), locations, List.copyOf(buffers), sizes(), inputs, params, predictInputs,
         argmax);
-  }
-
-  private static void checkSupported(Node n) {
-    if (n.op == Op.PERMUTE && n.rank() > 4 && PermuteRuns.ofOrNull(n) == null) {
-      throw new IrException(n.op.mnemonic() + " of rank " + n.rank() + " is not supported by the code generator "
-          + "(at most 4 dimensions once the dims that stay together are merged)", n.origin);
-    }
-    if ((n.op == Op.SLICE || n.op == Op.SLICE_BACKWARD) && n.rank() > 4) {
-      throw new IrException("indexing a tensor of rank " + n.rank() + " is not supported by the code generator "
-          + "(at most 4 dimensions)", n.origin);
-    }
   }
 
   /** Gradients written straight into the parameter's gradient: root node to parameter index. */

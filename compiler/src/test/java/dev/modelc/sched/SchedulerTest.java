@@ -1,14 +1,14 @@
 package dev.modelc.sched;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelc.ad.Differentiation;
+import dev.modelc.ir.Attr;
 import dev.modelc.ir.Dims;
 import dev.modelc.ir.Graph;
 import dev.modelc.ir.GraphBuilder;
-import dev.modelc.ir.IrException;
 import dev.modelc.ir.Node;
 import dev.modelc.ir.Op;
 import dev.modelc.lower.Sugar;
@@ -273,24 +273,47 @@ class SchedulerTest {
   }
 
   /**
-   * A permute of rank above 4 is emitted when its dims merge into four (dims of size 1 drop out, dims that stay
-   * together in order merge); otherwise it fails at its node with the code generator's limit.
+   * A permute of rank above 4 takes the rank-4 loop when its dims merge into four (dims of size 1 drop out, dims that
+   * stay together in order merge); otherwise the any-rank walk over the merged dims, at each dim's operand stride.
    */
   @Test
-  void permutesOfRankFiveMergeIntoFourDimsOrFail() {
+  void permutesOfRankFiveMergeIntoFourDimsOrWalkThemAll() {
     GraphBuilder ir = new GraphBuilder("P");
     Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(2), Dims.of(3),
         Dims.of(4), Dims.of(5)))));
-    PermuteRuns swap = PermuteRuns.ofOrNull(ir.permute(x, List.of(0, 1, 2, 4, 3)));
+    PermuteRuns swap = PermuteRuns.of(ir.permute(x, List.of(0, 1, 2, 4, 3)));
+    assertTrue(swap.fitsFour());
     assertEquals(List.of(Dims.of(1), Dims.symbol("B").times(Dims.of(6)), Dims.of(4), Dims.of(5)), swap.dims());
     assertEquals(List.of(0, 1, 3, 2), swap.perm());
-    PermuteRuns blocks = PermuteRuns.ofOrNull(ir.permute(x, List.of(3, 4, 1, 2, 0)));
+    PermuteRuns blocks = PermuteRuns.of(ir.permute(x, List.of(3, 4, 1, 2, 0)));
     assertEquals(List.of(Dims.of(1), Dims.symbol("B"), Dims.of(6), Dims.of(20)), blocks.dims());
     assertEquals(List.of(0, 3, 2, 1), blocks.perm());
 
     Node y = ir.permute(x, List.of(0, 3, 2, 1, 4));
+    PermuteRuns all = PermuteRuns.of(y);
+    assertFalse(all.fitsFour());
+    StridedWalk w = StridedWalk.ofPermute(all);
+    assertEquals(List.of(Dims.symbol("B"), Dims.of(4), Dims.of(3), Dims.of(2), Dims.of(5)), w.sizes());
+    assertEquals(List.of(Dims.of(120), Dims.of(5), Dims.of(20), Dims.of(60), Dims.of(1)), w.strides());
     ir.result("y", Graph.Kind.OUTPUT, y);
-    IrException e = assertThrows(IrException.class, () -> Scheduler.schedule(ir.build()));
-    assertTrue(e.getMessage().startsWith("permute of rank 5 is not supported by the code generator"), e.getMessage());
+    Schedule sched = Scheduler.schedule(ir.build());
+    assertEquals(1, sched.steps().size(), sched.print());
+  }
+
+  /**
+   * A slice of rank 5 with an integer index (a dim of size 1 at an offset) walks the other dims at step times stride
+   * from the summed offset; rows 1-2 of dim 1 with every other row of dim 2 (stride 90 = 3 x 30) walk as one dim.
+   */
+  @Test
+  void aSliceOfRankFiveIsAWalkFromItsOffset() {
+    GraphBuilder ir = new GraphBuilder("S");
+    Node x = ir.input("x", Dims.type(DType.F32, Dims.shape(List.of(Dims.symbol("B"), Dims.of(4), Dims.of(6),
+        Dims.of(5), Dims.of(3)))));
+    Node y = ir.slice(x, new Attr.Slice(List.of(0, 1, 0, 0, 2), List.of(1, 1, 2, 1, 1),
+        Dims.shape(List.of(Dims.symbol("B"), Dims.of(2), Dims.of(3), Dims.of(5), Dims.of(1)))));
+    StridedWalk w = StridedWalk.ofSlice(y);
+    assertEquals(List.of(Dims.of(90), Dims.of(2)), w.offset());
+    assertEquals(List.of(Dims.symbol("B"), Dims.of(6), Dims.of(5)), w.sizes());
+    assertEquals(List.of(Dims.of(360), Dims.of(30), Dims.of(3)), w.strides());
   }
 }
