@@ -23,7 +23,7 @@ class DifferentialFuzzTest {
     report.findings.forEach(f -> System.out.println("---- " + f));
     report.findings.stream().limit(3).forEach(f -> findings.append("\n---- ").append(f));
     assertTrue(report.findings.isEmpty(), report + findings.toString());
-    assertTrue(report.crossChecked + report.unsupported == report.models, "not every model was compared: " + report);
+    assertTrue(report.crossChecked == report.models, "not every model was compared: " + report);
     assertTrue(report.batchSplit > 0 && report.loopsOnWorkers > 0, "no model ran split: " + report);
   }
 }

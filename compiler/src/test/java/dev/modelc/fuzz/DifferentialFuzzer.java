@@ -10,8 +10,6 @@ import dev.modelc.diag.Diagnostic;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
 import dev.modelc.driver.Driver;
-import dev.modelc.ir.IrException;
-import dev.modelc.ir.Origin;
 import dev.modelc.interp.Interpreter;
 import dev.modelc.runtime.api.CompiledModel;
 import dev.modelc.runtime.api.Model;
@@ -64,8 +62,6 @@ public final class DifferentialFuzzer {
     public int finiteDifferences;
     public int kernelSplit;
     public int batchSplit;
-    /** Models the code generator refuses with a located error (a slice of five dims). */
-    public int unsupported;
     /** Models whose predict and evaluation-mode forward were compared with the interpreter in evaluation mode. */
     public int evaluated;
     /** Models whose generated loops ran ranges on the worker thread when split over kernels. */
@@ -79,8 +75,7 @@ public final class DifferentialFuzzer {
       return models + " models: " + crossChecked + " compared with the interpreter, " + finiteDifferences
           + " with finite differences, " + evaluated + " in evaluation mode, " + kernelSplit + " with two or three threads splitting kernels (" + loopsOnWorkers + " running loop ranges on the worker), "
           + batchSplit
-          + " splitting the batch (" + adamReplaced + " with Adam replaced by SGD), " + unsupported
-          + " refused by the code generator (5-D slices); " + findings.size() + " findings";
+          + " splitting the batch (" + adamReplaced + " with Adam replaced by SGD); " + findings.size() + " findings";
     }
   }
 
@@ -98,12 +93,6 @@ public final class DifferentialFuzzer {
         source = ValidModelGenerator.generate(s).source();
         Finding f = one(s, report);
         if (f != null) report.findings.add(f);
-      } catch (IrException e) {
-        if (e.origin == Origin.NONE || !e.getMessage().contains("not supported by the code generator")) {
-          report.findings.add(new Finding(s, "exception " + trace(e), source));
-        } else {
-          report.unsupported++; // a slice of rank 5, a permute of 5 runs: a located error, documented
-        }
       } catch (Throwable t) {
         report.findings.add(new Finding(s, "exception " + trace(t), source));
       }
