@@ -82,6 +82,11 @@ final class VectorGemm extends Gemm {
     }
 
     @Override
+    boolean smallWantsRowMajorB(int n) {
+        return n >= VectorSmallGemm.lanes();
+    }
+
+    @Override
     void small(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int bRow, int bCol,
                float[] c, int cOff, boolean accumulate) {
         VectorSmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);

@@ -34,6 +34,11 @@ final class VectorSmallGemm {
     private VectorSmallGemm() {
     }
 
+    /** The lanes of a vector: products of fewer columns stay scalar. */
+    static int lanes() {
+        return L;
+    }
+
     /** As {@link SmallGemm#run}; the same bits. */
     static void run(int m, int n, int k, float[] a, int aOff, int aRow, int aCol,
                     float[] b, int bOff, int bRow, int bCol, float[] c, int cOff, boolean accumulate) {

@@ -753,19 +753,21 @@ public abstract class CompiledModel implements Model {
      * Predict's product {@code C[m, n] (=|+=) op(A)[m, k] W^T} with W parameter {@code p}, {@code n x k}, read
      * whole: the same bits as {@code Parallel.gemm(workspace, transA, true, ...)}, through W's panels or a
      * transposed copy of W ({@link WeightTransposes}) kept while the parameters do not change, when the product
-     * packs its B ({@link MatMul#packsB}).
+     * packs its B ({@link MatMul#packsB}), and through the transposed copy for an f32 product too small to pack that
+     * overwrites C and runs in vectors from it ({@link MatMul#smallFasterWithTranspose}: predict on one sample).
      */
     protected final void productWithWeight(int p, boolean transA, int m, int n, int k, float[] a, float[] c,
                                            boolean accumulate) {
         float[] w = (float[]) params[p];
-        if (parametersShared || !MatMul.packsB(m, n, k) || w.length != n * k) {
-            Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
-        } else if (MatMul.packedWeightLength(n, k) > 0) {
+        boolean kept = !parametersShared && w.length == n * k;
+        if (kept && MatMul.packsB(m, n, k) && MatMul.packedWeightLength(n, k) > 0) {
             float[] packed = transposes.packed(p, w, n, k, parameterState);
             Parallel.gemmPackedWeight(workspace, transA, m, n, k, a, w, packed, c, accumulate);
-        } else {
+        } else if (kept && (MatMul.packsB(m, n, k) || !accumulate && MatMul.smallFasterWithTranspose(m, n, k))) {
             float[] t = transposes.of(p, w, n, k, parameterState);
             Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);
+        } else {
+            Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
         }
     }
 
@@ -773,14 +775,15 @@ public abstract class CompiledModel implements Model {
     protected final void productWithWeight(int p, boolean transA, int m, int n, int k, double[] a, double[] c,
                                            boolean accumulate) {
         double[] w = (double[]) params[p];
-        if (parametersShared || !MatMul.packsB(m, n, k) || w.length != n * k) {
-            Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
-        } else if (MatMul.packedWeightLength(n, k) > 0) {
+        boolean kept = !parametersShared && w.length == n * k;
+        if (kept && MatMul.packsB(m, n, k) && MatMul.packedWeightLength(n, k) > 0) {
             double[] packed = transposes.packed(p, w, n, k, parameterState);
             Parallel.gemmPackedWeight(workspace, transA, m, n, k, a, w, packed, c, accumulate);
-        } else {
+        } else if (kept && MatMul.packsB(m, n, k)) {
             double[] t = transposes.of(p, w, n, k, parameterState);
             Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);
+        } else {
+            Parallel.gemm(workspace, transA, true, m, n, k, a, 0, w, 0, c, 0, accumulate);
         }
     }
 

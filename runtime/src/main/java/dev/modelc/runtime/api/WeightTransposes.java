@@ -19,12 +19,18 @@ import dev.modelc.runtime.kernels.Movement;
  * out ({@code parameter(name)} or a typed getter), turn the copies off for the instance.
  */
 final class WeightTransposes {
+    /** Each parameter's W^T, row-major, or null. */
     private final Object[] copies;
     private final long[] states;
+    /** Each parameter's panels ({@link MatMul#packWeight}), or null: apart from the W^T, since a model may need both. */
+    private final Object[] panels;
+    private final long[] panelStates;
 
     WeightTransposes(int params) {
         copies = new Object[params];
         states = new long[params];
+        panels = new Object[params];
+        panelStates = new long[params];
     }
 
     /** W^T of parameter {@code p}, W being {@code rows x cols} row-major, as of parameter state {@code state}. */
@@ -62,36 +68,37 @@ final class WeightTransposes {
      */
     float[] packed(int p, float[] w, int rows, int cols, long state) {
         int length = MatMul.packedWeightLength(rows, cols);
-        float[] t = copies[p] instanceof float[] f && f.length == length ? f : null;
+        float[] t = panels[p] instanceof float[] f && f.length == length ? f : null;
         if (t == null) {
             t = new float[length];
-            copies[p] = t;
-        } else if (states[p] == state) {
+            panels[p] = t;
+        } else if (panelStates[p] == state) {
             return t;
         }
         MatMul.packWeight(w, rows, cols, t);
-        states[p] = state;
+        panelStates[p] = state;
         return t;
     }
 
     /** f64 {@link #packed(int, float[], int, int, long)}. */
     double[] packed(int p, double[] w, int rows, int cols, long state) {
         int length = MatMul.packedWeightLength(rows, cols);
-        double[] t = copies[p] instanceof double[] d && d.length == length ? d : null;
+        double[] t = panels[p] instanceof double[] d && d.length == length ? d : null;
         if (t == null) {
             t = new double[length];
-            copies[p] = t;
-        } else if (states[p] == state) {
+            panels[p] = t;
+        } else if (panelStates[p] == state) {
             return t;
         }
         MatMul.packWeight(w, rows, cols, t);
-        states[p] = state;
+        panelStates[p] = state;
         return t;
     }
 
     /** Lets every copy go (the parameters were handed out; see the class comment). */
     void clear() {
         java.util.Arrays.fill(copies, null);
+        java.util.Arrays.fill(panels, null);
     }
 
     /** {@code t[j][i] = w[i][j]} ({@link Movement#transpose2d(float[], int, int, float[], int)}). */

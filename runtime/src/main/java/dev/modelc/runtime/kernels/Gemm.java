@@ -57,6 +57,16 @@ public abstract class Gemm {
         SmallGemm.run(m, n, k, a, aOff, aRow, aCol, b, bOff, bRow, bCol, c, cOff, accumulate);
     }
 
+    /**
+     * Whether {@link #small} computes an f32 product of {@code n} columns in vectors when B's rows are contiguous and
+     * in scalar chains when B is stored transposed, so that a caller able to keep B's row-major transpose (predict's
+     * weights) gains by passing it. Both forms sum each element in one chain in the order of k, from zero, so a
+     * product that overwrites C has the same bits either way.
+     */
+    boolean smallWantsRowMajorB(int n) {
+        return false;
+    }
+
     /** {@code "java"} or {@code "vector"}. */
     public abstract String name();
 

@@ -35,6 +35,16 @@ public final class MatMul {
     }
 
     /**
+     * Whether an f32 product {@code x W^T} of these sizes (all positive) is a small one ({@link SmallGemm}) that the
+     * kernel in use computes in vectors from the rows of a row-major {@code W^T} and in scalar chains from W itself:
+     * with C overwritten, the two give the same bits, so a caller that keeps {@code W^T} (predict on a batch of one)
+     * passes it instead.
+     */
+    public static boolean smallFasterWithTranspose(int m, int n, int k) {
+        return m > 0 && n > 0 && k > 0 && SmallGemm.fits(m, n, k) && KERNEL.smallWantsRowMajorB(n);
+    }
+
+    /**
      * The length of a weight W ({@code n x k}) packed whole into the panels the blocked kernel multiplies by, as the
      * B = W^T of {@code x W^T} ({@link #packWeight}); 0 when the kernel in use keeps no such form (plain Java).
      */

@@ -91,6 +91,36 @@ class PackedWeightTest {
         }
     }
 
+    /**
+     * Small f32 products that overwrite C have the same bits from W stored transposed ({@code transB}, scalar dot
+     * chains) and from its row-major transpose (the Vector API's chains along rows): what lets predict on a batch of
+     * one multiply by a kept {@code W^T} ({@link MatMul#smallFasterWithTranspose}).
+     */
+    @ParameterizedTest
+    @MethodSource("dev.modelc.runtime.kernels.MatMulTest#kernels")
+    void smallProductsByTheTransposeHaveTheBitsOfTheWeight(Gemm kernel) {
+        Random random = new Random(23);
+        Workspace ws = new Workspace();
+        int[][] shapes = {{1, 128, 784}, {1, 1024, 784}, {1, 530, 600}, {3, 40, 60}, {7, 33, 20}, {1, 17, 5},
+            {2, 64, 64}, {1, 10, 64}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            assertTrue(SmallGemm.fits(m, n, k), m + "x" + n + "x" + k + " is small");
+            float[] w = MatMulTest.randomFloats(random, n * k);
+            float[] t = new float[n * k];
+            Movement.transpose2d(w, n, k, t, 0);
+            for (boolean ta : new boolean[] {false, true}) {
+                float[] a = MatMulTest.randomFloats(random, m * k);
+                float[] expected = MatMulTest.randomFloats(random, m * n);
+                float[] c = MatMulTest.randomFloats(random, m * n);
+                kernel.gemm(ws, ta, true, m, n, k, a, 0, w, 0, expected, 0, false);
+                kernel.gemm(ws, ta, false, m, n, k, a, 0, t, 0, c, 0, false);
+                assertArrayEquals(expected, c, kernel.name() + " " + m + "x" + n + "x" + k + " transA=" + ta);
+            }
+        }
+        assertEquals(kernel.name().equals("vector"), kernel.smallWantsRowMajorB(128), kernel.name());
+    }
+
     @ParameterizedTest
     @MethodSource("packingKernels")
     void wrongSizesAreRefused(Gemm kernel) {
