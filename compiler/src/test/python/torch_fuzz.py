@@ -18,7 +18,8 @@ opt). It calls the helpers below (BN, DROP, GRAD, LEAF) where a builtin needs mo
 <id>.out.npz holds, all as float64:
   loss.<step>, grad.<step>.<param> (before the step), param.<step>.<param> (after it), nograd.<param> (1 where a
   param's .grad stayed None at the first step), value.<let> (every let of the first forward), buffer.<name> and
-  counter.<name> after the last step; for Adam and AdamW the same again under sgd. with SGD (lr 0.05, momentum 0.9)
+  counter.<name> after the last step, eval.loss and eval.value.<output> of a pass in evaluation mode (batch_norm
+  on its running statistics, dropout the identity) on the first step's inputs after the steps; for Adam and AdamW the same again under sgd. with SGD (lr 0.05, momentum 0.9)
   from the same start, which the fuzzer compares instead where a gradient is zero but for rounding.
 """
 import sys
@@ -47,7 +48,9 @@ def GRAD(of, wrt, seed):
 
 
 def BN(x, running_mean, running_var, weight, bias, momentum, eps, counter, cumulative, S):
-    """batch_norm in training mode with nn.BatchNorm's bookkeeping: the counter, and momentum None as 1 / count."""
+    """batch_norm with nn.BatchNorm's bookkeeping in training: the counter, and momentum None as 1 / count."""
+    if not S['training']:
+        return F.batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
     if counter is not None:
         S['counters'][counter] += 1
         if cumulative:
@@ -56,8 +59,8 @@ def BN(x, running_mean, running_var, weight, bias, momentum, eps, counter, cumul
 
 
 def DROP(x, p, site, S):
-    """F.dropout in training (torch 1.13's _dropout_impl) with modelc's mask for this call and step."""
-    if p == 0:
+    """F.dropout (torch 1.13's _dropout_impl) with modelc's mask for this call and step."""
+    if p == 0 or not S['training']:
         return x
     if p == 1:
         return x * torch.zeros((), dtype=x.dtype)
@@ -77,6 +80,23 @@ def wide(t):
     return t.detach().to(torch.float64).numpy().copy()
 
 
+def inputs(spec, data, step):
+    """The inputs of a step (grad(...) targets requiring grad) and its dropout masks by site."""
+    X = {}
+    masks = {}
+    head = 'x.%d.' % step
+    for k in data.files:
+        if k.startswith(head):
+            a = data[k]
+            X[k[len(head):]] = torch.from_numpy(a.astype(np.int64)) if a.dtype.kind == 'i' \
+                else torch.from_numpy(a.copy()).to(spec['dtype'])
+        elif k.startswith('m.%d.' % step):
+            masks[int(k.split('.')[2])] = torch.from_numpy(data[k].copy())
+    for n in spec['grad_inputs']:
+        X[n].requires_grad_()
+    return X, masks
+
+
 def run(spec, data, opt, prefix, out):
     dt = spec['dtype']
     P = {}
@@ -89,19 +109,8 @@ def run(spec, data, opt, prefix, out):
     trainable = [P[n] for n in spec['params']]
     optim = optimizer(opt, trainable) if trainable else None
     for step in range(int(data['steps'])):
-        X = {}
-        masks = {}
-        head = 'x.%d.' % step
-        for k in data.files:
-            if k.startswith(head):
-                a = data[k]
-                X[k[len(head):]] = torch.from_numpy(a.astype(np.int64)) if a.dtype.kind == 'i' \
-                    else torch.from_numpy(a.copy()).to(dt)
-            elif k.startswith('m.%d.' % step):
-                masks[int(k.split('.')[2])] = torch.from_numpy(data[k].copy())
-        for n in spec['grad_inputs']:
-            X[n].requires_grad_()
-        S = dict(sizes=sizes, counters=counters, masks=masks)
+        X, masks = inputs(spec, data, step)
+        S = dict(sizes=sizes, counters=counters, masks=masks, training=True)
         if optim is not None:
             optim.zero_grad(set_to_none=False)  # torch 1.13's default
         loss, V = spec['fn'](P, X, S)
@@ -122,6 +131,12 @@ def run(spec, data, opt, prefix, out):
             optim.step()
         for n in spec['params']:
             out[prefix + 'param.%d.%s' % (step, n)] = wide(P[n])
+    X, _ = inputs(spec, data, 0)  # evaluation mode (model.eval()) on the first step's inputs
+    loss, V = spec['fn'](P, X, dict(sizes=sizes, counters=counters, masks={}, training=False))
+    out[prefix + 'eval.loss'] = np.array(loss.item(), dtype=np.float64)
+    for name in spec['outputs']:
+        if name in V:
+            out[prefix + 'eval.value.' + name] = wide(V[name])
     for n in spec['buffers']:
         out[prefix + 'buffer.' + n] = wide(P[n])
     for n, c in counters.items():

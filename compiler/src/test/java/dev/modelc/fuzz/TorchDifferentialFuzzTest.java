@@ -20,6 +20,7 @@ class TorchDifferentialFuzzTest {
     boolean f32 = Boolean.parseBoolean(System.getProperty("fuzz.f32", "true"));
     TorchDifferentialFuzzer.Report report = new TorchDifferentialFuzzer(f32, 200).run(seed, models);
     System.out.println("TorchDifferentialFuzzTest (seed " + seed + "): " + report);
+    System.out.println("builtins compared (models using each): " + report.coverage());
     report.findings.forEach(f -> System.out.println("---- " + f));
     StringBuilder findings = new StringBuilder();
     report.findings.stream().limit(3).forEach(f -> findings.append("\n---- ").append(f));

@@ -4,6 +4,7 @@ import dev.modelc.check.CheckedModel;
 import dev.modelc.check.CheckedProgram;
 import dev.modelc.check.Frontend;
 import dev.modelc.check.OptimizerSpec;
+import dev.modelc.check.TExpr;
 import dev.modelc.diag.Diagnostic;
 import dev.modelc.diag.Diagnostics;
 import dev.modelc.diag.SourceFile;
@@ -25,6 +26,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -32,7 +34,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -55,7 +59,8 @@ import java.util.stream.Stream;
  *   <li>Compared, within a tolerance relative to each tensor's largest magnitude ({@link #F64_TOL}, {@link #F32_TOL}):
  *   each step's loss, every parameter's gradient at each step and the parameters after each step, the buffers and
  *   counters after the last (compiled class); the outputs (compiled class) and every let (interpreter) of the first
- *   forward pass.</li>
+ *   forward pass; after the steps, the loss and outputs of a pass in evaluation mode (PyTorch's model.eval(): the
+ *   compiled class's forward after setTraining(false), and its predict) on the first step's inputs.</li>
  * </ol>
  *
  * <p>Adam divides a gradient by its own magnitude, so a gradient element that is zero but for rounding (the sum of
@@ -71,10 +76,12 @@ public final class TorchDifferentialFuzzer {
   static final double F32_TOL = 1e-4;
   /**
    * The smallest magnitude a tolerance is taken of, in f64 and f32: a tensor of values near zero (a gradient that
-   * sums terms of both signs) carries the rounding of the terms, not of the result.
+   * sums terms of both signs) carries the rounding of the terms, not of the result. In f32 that is 1, as for
+   * {@link DifferentialFuzzer}: a normalization of values that hardly vary (a variance near 0) multiplies their
+   * rounding by up to {@code 1 / sqrt(eps)}, about 316, so f32 is the coarse check and f64 the fine one.
    */
   static final double F64_FLOOR = 1e-3;
-  static final double F32_FLOOR = 1e-2;
+  static final double F32_FLOOR = 1;
   static final Path PYTHON = Path.of("/usr/bin/python3");
   static final Path SCRIPT = Path.of("src", "test", "python", "torch_fuzz.py");
   static final String SGD_REPLACEMENT = "sgd(lr = 0.05, momentum = 0.9)";
@@ -95,8 +102,17 @@ public final class TorchDifferentialFuzzer {
     public int comparedF64;
     public int comparedF32;
     public int adamReplaced;
+    /** Models compared with inputs on the grid of {@link #onGrid}. */
+    public int grid;
     public final Map<String, Integer> skipped = new TreeMap<>();
+    /** For each builtin (operators by their enum name), the f64 models compared that use it. */
+    public final Map<String, Integer> ops = new TreeMap<>();
     public final List<Finding> findings = new ArrayList<>();
+
+    /** The builtins the compared models used, with how many models used each. */
+    public String coverage() {
+      return ops.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    }
 
     void skip(String reason) {
       skipped.merge(reason, 1, Integer::sum);
@@ -105,7 +121,8 @@ public final class TorchDifferentialFuzzer {
     @Override
     public String toString() {
       return models + " models generated, " + translated + " translated, " + comparedF64 + " compared in f64 and "
-          + comparedF32 + " in f32 with PyTorch (" + adamReplaced + " with Adam replaced by SGD), skipped: "
+          + comparedF32 + " in f32 with PyTorch (" + grid + " with inputs on a grid, " + adamReplaced
+          + " with Adam replaced by SGD), skipped: "
           + (skipped.isEmpty() ? "none" : skipped.entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
           .collect(Collectors.joining(", "))) + "; " + findings.size() + " findings";
     }
@@ -125,6 +142,8 @@ public final class TorchDifferentialFuzzer {
 
   private final boolean f32;
   private final int perProcess;
+  /** Whether each batch of models prints the report so far on stderr. */
+  boolean progress;
 
   /** @param f32 whether f32 models are compared in f32 too; @param perProcess models per Python process */
   public TorchDifferentialFuzzer(boolean f32, int perProcess) {
@@ -156,6 +175,7 @@ public final class TorchDifferentialFuzzer {
         Files.writeString(dir.resolve("models.py"), models.toString());
         String log = python(dir);
         for (Case c : cases) compare(c, dir, log, report);
+        if (progress) System.err.println(report);
       } finally {
         try (Stream<Path> files = Files.walk(dir)) {
           files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -192,7 +212,8 @@ public final class TorchDifferentialFuzzer {
 
   /** What the compiled class computed. */
   private record Run(double[] losses, Map<String, double[]> grads, Map<String, double[]> params,
-                     Map<String, double[]> state, Map<String, double[]> outputs) {}
+                     Map<String, double[]> state, Map<String, double[]> outputs, double evalLoss,
+                     Map<String, double[]> evalOutputs) {}
 
   private void prepare(long s, String source, Map<String, Integer> labels, Path dir, StringBuilder models,
                        List<Case> cases, Report report) {
@@ -267,6 +288,16 @@ public final class TorchDifferentialFuzzer {
     for (String size : cm.sizes()) sizes.put(size, (long) batch);
     try (Model m = Driver.compile(cm, "fuzz.torch", "fuzz.mdl", false).newUninitialized()) {
       m.initialize(s);
+      if (Math.floorMod(s, 6L) == 0) { // half of the grid models have their params on the grid too
+        Random grid = new Random(s + 23);
+        for (CheckedModel.Param p : cm.params()) {
+          if (p.buffer()) continue;
+          Object v = m.parameterCopy(p.name());
+          if (v instanceof float[] f) for (int i = 0; i < f.length; i++) f[i] = (grid.nextInt(5) - 2) * 0.5f;
+          else if (v instanceof double[] d) for (int i = 0; i < d.length; i++) d[i] = (grid.nextInt(5) - 2) * 0.5;
+          m.setParameter(p.name(), v);
+        }
+      }
       for (CheckedModel.Param p : cm.params()) {
         Object v = m.parameterCopy(p.name());
         data.put("p." + p.name(), array("p." + p.name(), v, shape(p.type().shape().dims(), sizes)));
@@ -277,6 +308,7 @@ public final class TorchDifferentialFuzzer {
       }
       data.put("steps", ArrayData.of("steps", new int[] {STEPS}));
       Random rnd = new Random(s + 17);
+      boolean grid = onGrid(s);
       double[] losses = new double[STEPS];
       Map<String, double[]> grads = new LinkedHashMap<>();
       Map<String, double[]> params = new LinkedHashMap<>();
@@ -294,12 +326,12 @@ public final class TorchDifferentialFuzzer {
             data.put(key, ArrayData.of(key, v, shape));
           } else if (in.type().dtype() == DType.F64) {
             double[] v = new double[n];
-            for (int i = 0; i < n; i++) v[i] = (float) (rnd.nextDouble() * 2 - 1);
+            for (int i = 0; i < n; i++) v[i] = grid ? (rnd.nextInt(5) - 2) * 0.5 : (float) (rnd.nextDouble() * 2 - 1);
             m.setInput(in.name(), v);
             data.put(key, ArrayData.of(key, v.clone(), shape));
           } else {
             float[] v = new float[n];
-            for (int i = 0; i < n; i++) v[i] = (float) (rnd.nextDouble() * 2 - 1);
+            for (int i = 0; i < n; i++) v[i] = grid ? (rnd.nextInt(5) - 2) * 0.5f : (float) (rnd.nextDouble() * 2 - 1);
             m.setInput(in.name(), v);
             data.put(key, ArrayData.of(key, v.clone(), shape));
           }
@@ -330,8 +362,26 @@ public final class TorchDifferentialFuzzer {
       for (CheckedModel.Param p : cm.params()) {
         if (p.buffer()) state.put(p.name(), doubles(m.parameter(p.name())));
       }
-      return new Run(losses, grads, params, state, outputs);
+      // evaluation mode (model.eval()) on the first step's inputs: forward, and predict, a schedule of its own
+      m.setTraining(false);
+      for (CheckedModel.Input in : cm.inputs()) m.setInput(in.name(), data.get("x.0." + in.name()).data());
+      m.forward();
+      double evalLoss = m.loss();
+      Map<String, double[]> evalOutputs = new LinkedHashMap<>();
+      for (String out : cm.outputs()) evalOutputs.put("forward " + out, doubles(m.output(out)));
+      m.predict();
+      for (String out : cm.outputs()) evalOutputs.put("predict " + out, doubles(m.output(out)));
+      return new Run(losses, grads, params, state, outputs, evalLoss, evalOutputs);
     }
+  }
+
+  /**
+   * Whether the model's float inputs are drawn from {-1, -0.5, 0, 0.5, 1} rather than uniformly (one model in
+   * three; half of those have their params drawn from it too, in place of their initializers): exact zeros, ties and values on clamp's bounds put the ops on their kinks, where finite differences mean
+   * nothing (so {@link DifferentialFuzzer} avoids them) but PyTorch's choice of gradient is what modelc documents.
+   */
+  static boolean onGrid(long s) {
+    return Math.floorMod(s, 3L) == 0;
   }
 
   /** The batch size of a model's seed: 1 to 5 rows, 2 or more with batch_norm (one row: an infinite variance). */
@@ -413,8 +463,24 @@ public final class TorchDifferentialFuzzer {
       compareRun(again, torch, "sgd.", sgd, tol, early, bad);
       report.adamReplaced++;
     }
-    if (wide) report.comparedF64++;
-    else report.comparedF32++;
+    if (wide) {
+      report.comparedF64++;
+      if (onGrid(c.seed())) report.grid++;
+      Set<String> used = new TreeSet<>();
+      ArrayDeque<TExpr> work = new ArrayDeque<>();
+      c.model().values().forEach(v -> work.push(v.expr()));
+      work.push(c.model().objective().expr());
+      while (!work.isEmpty()) {
+        if (work.pop() instanceof TExpr.Call call) {
+          used.add(call.op().callable() ? call.op().spelling() : call.op().name());
+          call.args().forEach(work::push);
+        }
+      }
+      used.add("optimizer " + opt.kind().name().toLowerCase(Locale.ROOT));
+      used.forEach(op -> report.ops.merge(op, 1, Integer::sum));
+    } else {
+      report.comparedF32++;
+    }
     early.addAll(bad);
     if (!early.isEmpty()) {
       report.findings.add(new Finding(c.seed(), c.precision(), "differs from PyTorch:\n  "
@@ -451,6 +517,13 @@ public final class TorchDifferentialFuzzer {
         String q = "param " + p.name() + " (after step " + (step + 1) + ")";
         check(q, doubles(torch.get(prefix + "param." + step + "." + p.name())), run.params().get(q), tol, bad);
       }
+    }
+    check("evaluation loss", new double[] {torch.get(prefix + "eval.loss").get(0)}, new double[] {run.evalLoss()},
+        tol, bad);
+    for (Map.Entry<String, double[]> e : run.evalOutputs().entrySet()) {
+      String name = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+      ArrayData want = torch.arrays().get(prefix + "eval.value." + name);
+      if (want != null) check("evaluation " + e.getKey(), doubles(want), e.getValue(), tol, bad);
     }
     for (CheckedModel.Param p : cm.params()) {
       if (!p.buffer()) continue;
@@ -566,6 +639,7 @@ public final class TorchDifferentialFuzzer {
    */
   public static void main(String[] args) throws Exception {
     TorchDifferentialFuzzer fuzzer = new TorchDifferentialFuzzer(true, 100);
+    fuzzer.progress = true;
     Report report;
     if (args.length > 1 && args[0].equals("at")) {
       List<Long> seeds = new ArrayList<>();
@@ -576,6 +650,7 @@ public final class TorchDifferentialFuzzer {
           ? Integer.parseInt(args[1]) : 1000);
     }
     report.findings.forEach(f -> System.out.println("---- " + f));
+    System.out.println("builtins compared (models using each): " + report.coverage());
     System.out.println(report);
   }
 }

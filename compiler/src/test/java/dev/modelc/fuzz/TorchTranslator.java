@@ -222,9 +222,16 @@ final class TorchTranslator {
     return "torch." + op + "(" + x + ", dim=" + dims + ", keepdim=" + py(at.keepdim()) + ")";
   }
 
+  /**
+   * The weight and bias of a normalization. A bias without a weight gets an explicit weight of ones, which changes
+   * no value: torch 1.13's F.layer_norm and F.batch_norm with {@code weight=None} and a bias drop the bias
+   * gradient's own derivative in double backward (torch.autograd.grad of a function of the bias's gradient says
+   * the bias was not used), and F.group_norm with {@code weight=None} and a bias fails in backward ("tensor does not
+   * have a device"); with a weight both are right.
+   */
   private String normArgs(List<TExpr> a, Attrs.Norm n, int first) {
-    String w = n.weight() ? expr(a.get(first)) : "None";
     String b = n.bias() ? expr(a.get(a.size() - 1)) : "None";
+    String w = n.weight() ? expr(a.get(first)) : n.bias() ? "torch.ones_like(" + b + ")" : "None";
     return w + ", " + b;
   }
 
