@@ -6,7 +6,7 @@
 
 DIR/models.py is written by the fuzzer's translator: for each model a function m_<id>(P, X, S) returning the
 objective and every let by name, and MODELS[<id>] = dict(fn, dtype, params, buffers, counters, grad_inputs, outputs,
-opt). It calls the helpers below (BN, DROP, GRAD, LEAF) where a builtin needs more than one torch call.
+opt). It calls the helpers below (BN, DROP, GELU, GRAD, LEAF) where a builtin needs more than one torch call.
 
 <id>.in.npz holds, as the compiled class has them after its seeded initialization:
   p.<name>              every param, buffer and counter (state_dict names)
@@ -67,6 +67,16 @@ def DROP(x, p, site, S):
     noise = S['masks'][site].to(x.dtype).reshape(x.shape).clone()
     noise.div_(1 - p)
     return x * noise
+
+
+def GELU(x, approximate):
+    """F.gelu whose backward gets a contiguous gradient: torch 1.13's float32 gelu_backward with approximate='none'
+    on CPU is wrong (by units, and not deterministic) when the gradient is not contiguous and the input is (a
+    gradient through a transpose, x @ gelu(y).mT); the values are those of F.gelu."""
+    y = F.gelu(x, approximate=approximate)
+    if y.requires_grad:
+        y.register_hook(lambda g: g.contiguous())
+    return y
 
 
 def optimizer(opt, params):

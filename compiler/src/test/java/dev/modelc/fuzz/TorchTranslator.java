@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * <p>The function has the form {@code def m_ID(P, X, S)}: {@code P} holds the params and buffers by state_dict
  * name, {@code X} the inputs, {@code S} the pass's state (the symbolic sizes, batch_norm's counters and dropout's
  * masks, which modelc draws from its own generator and the fuzzer hands over, since PyTorch's differ); it returns the
- * objective and every let by name. Helpers the translation calls ({@code BN}, {@code DROP}, {@code GRAD}, ...) are
+ * objective and every let by name. Helpers the translation calls ({@code BN}, {@code DROP}, {@code GELU}, ...) are
  * in {@code src/test/python/torch_fuzz.py}.
  */
 final class TorchTranslator {
@@ -149,7 +149,7 @@ final class TorchTranslator {
       case EXP, LOG, SQRT, ABS, SIN, COS, TANH, SIGMOID, RELU -> "torch." + c.op().spelling() + "(" + x + ")";
       case LEAKY_RELU -> "F.leaky_relu(" + x + ", negative_slope=" + num(at.slope()) + ")";
       case SOFTPLUS -> "F.softplus(" + x + ", beta=" + num(at.beta()) + ", threshold=" + num(at.threshold()) + ")";
-      case GELU -> "F.gelu(" + x + ", approximate=" + str(at.approximate()) + ")";
+      case GELU -> "GELU(" + x + ", " + str(at.approximate()) + ")"; // F.gelu, around a torch 1.13 bug
       case CLAMP -> "torch.clamp(" + x + ", min=" + bound(at.bounds()[0]) + ", max=" + bound(at.bounds()[1]) + ")";
       case DETACH -> "(" + x + ").detach()";
       case DROPOUT -> {

@@ -58,13 +58,26 @@ final class ValidModelGenerator {
    */
   private boolean rowwise;
 
-  private ValidModelGenerator(long seed) {
+  /**
+   * Whether to draw from the forms only a comparison with PyTorch gives meaning to too (equality comparisons, a
+   * power with a tensor exponent, embedding with padding_idx, grad with a seed, clamp on the inputs' grid of halves),
+   * for {@link TorchDifferentialFuzzer}; without it the random stream, and so every seed's model, is unchanged.
+   */
+  private final boolean torch;
+
+  private ValidModelGenerator(long seed, boolean torch) {
     r = new Random(seed);
     dt = r.nextInt(10) == 0 ? "f64" : "f32";
+    this.torch = torch;
   }
 
   static Generated generate(long seed) {
-    return new ValidModelGenerator(seed).build();
+    return new ValidModelGenerator(seed, false).build();
+  }
+
+  /** A model that may also use the forms of {@link #torch}. */
+  static Generated generate(long seed, boolean torch) {
+    return new ValidModelGenerator(seed, torch).build();
   }
 
   // ---------------------------------------------------------------------------------------------------- shapes
@@ -879,6 +892,77 @@ final class ValidModelGenerator {
     return new Res("dropout(" + use(x) + (r.nextBoolean() ? ", p = " : ", ") + p + ")", x.d(), x.mag() * 2);
   }
 
+  /**
+   * The forms of {@link #torch}. Finite differences would mean little at an equality or on clamp's bounds, which
+   * the grid inputs of {@link TorchDifferentialFuzzer} hit; PyTorch's gradient there is what modelc documents.
+   */
+  private Res torchOnly() {
+    String c = List.of("0", "0.5", "-0.5", "1").get(r.nextInt(4));
+    switch (r.nextInt(8)) {
+      case 6:
+        return image(); // convolution and pooling meet ties on the grid: the first maximum of a window
+      case 7:
+        return norm();
+      case 0: {
+        V x = pick(v -> true);
+        String a = use(x);
+        String eq = r.nextBoolean() ? " == " : " != ";
+        return r.nextBoolean() ? new Res("where(" + a + eq + c + ", " + a + ", " + a + " * 0.3)", x.d(), x.mag())
+            : new Res("float(" + a + eq + c + ") * " + a, x.d(), x.mag());
+      }
+      case 1: {
+        V x = pick(v -> true);
+        String a = use(x);
+        return switch (r.nextInt(3)) {
+          case 0 -> new Res("(" + a + " * " + a + " + 1) ** 0.5", x.d(), x.mag() + 1);
+          case 1 -> new Res("(" + a + " * " + a + " + 1) ** -0.5", x.d(), 1);
+          default -> new Res("(" + a + " * " + a + " + 1) ** tanh(" + a + ")", x.d(), x.mag() * x.mag() + 1);
+        };
+      }
+      case 2: {
+        int num = 2 + r.nextInt(6);
+        int dim = 1 + r.nextInt(6);
+        int[] id = r.nextBoolean() ? new int[] {B, 1 + r.nextInt(4)} : new int[] {B};
+        String t = newLabels(id, num);
+        String w = newParam(new int[] {num, dim}, "normal(0, 1)");
+        int[] out = Arrays.copyOf(id, id.length + 1);
+        out[id.length] = dim;
+        int pad = r.nextInt(2 * num) - num;
+        return new Res("embedding(" + t + ", " + w + ", padding_idx = " + pad + ")", out, 2);
+      }
+      case 3: {
+        if (rowwise) return null; // a param's gradient sums over the rows
+        V x = pick(v -> !v.ancestors().isEmpty() && v.d().length > 0);
+        if (x == null) return null;
+        List<String> wrt = new ArrayList<>(x.ancestors());
+        wrt.sort(null);
+        String w = wrt.get(r.nextInt(wrt.size()));
+        int[] d = shapeOf(w);
+        if (d == null) return null;
+        String a = use(x);
+        reads.add(w);
+        return new Res("grad(" + a + " * " + a + ", " + w + ", cos(" + a + "))", d,
+            2 * x.mag() * Math.sqrt(count(x.d())));
+      }
+      case 4: {
+        V x = pick(v -> true);
+        String a = use(x);
+        return r.nextBoolean() ? new Res("clamp(" + a + ", max = " + c + ")", x.d(), x.mag())
+            : new Res("clamp(" + a + ", min = -0.5, max = 0.5)", x.d(), x.mag());
+      }
+      default: {
+        V x = pick(v -> true);
+        String a = use(x);
+        V y = pick(v -> v != x && broadcast(v.d(), x.d()) != null && count(broadcast(v.d(), x.d())) <= 512);
+        if (y == null) return new Res("maximum(" + a + ", " + c + ") + minimum(" + a + ", " + c + ")", x.d(),
+            x.mag() * 2);
+        String b = use(y); // a tie where both are on the grid: maximum's and minimum's gradient halves
+        return new Res("maximum(" + a + ", " + b + ") - minimum(" + b + ", " + a + ") * 0.5",
+            broadcast(x.d(), y.d()), x.mag() + y.mag());
+      }
+    }
+  }
+
   private int[] shapeOf(String name) {
     return shapes.get(name);
   }
@@ -906,7 +990,7 @@ final class ValidModelGenerator {
 
   private Generated build() {
     int nIn = 1 + r.nextInt(3);
-    boolean images = r.nextInt(4) == 0;
+    boolean images = r.nextInt(torch ? 2 : 4) == 0;
     rowwise = r.nextInt(5) < 2;
     for (int i = 0; i < nIn; i++) {
       int[] d;
@@ -928,7 +1012,7 @@ final class ValidModelGenerator {
       Map<String, Integer> labelsBefore = new LinkedHashMap<>(labels);
       String inputsBefore = inputs.toString();
       Set<String> consumedBefore = new HashSet<>(consumed);
-      int k = r.nextInt(113);
+      int k = r.nextInt(torch ? 121 : 113);
       Res res;
       if (k < 16) res = unary();
       else if (k < 32) res = binary();
@@ -949,7 +1033,8 @@ final class ValidModelGenerator {
       else if (k < 104) res = dropout();
       else if (k < 110) res = againstReduction();
       else if (k < 111) res = alias();
-      else res = identityView();
+      else if (k < 113) res = identityView();
+      else res = torchOnly();
       // values of rank 6 at most: the code generator's rank-4 loops and, past them, its any-rank ones both get work
       if (res == null || count(res.d()) > 4096 || res.d().length > 6) { // undo what the attempt declared
         for (List<String> names : byShape.values()) {
