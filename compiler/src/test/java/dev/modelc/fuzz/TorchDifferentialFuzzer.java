@@ -299,16 +299,6 @@ public final class TorchDifferentialFuzzer {
     for (String size : cm.sizes()) sizes.put(size, (long) batch);
     try (Model m = Driver.compile(cm, "fuzz.torch", "fuzz.mdl", false).newUninitialized()) {
       m.initialize(s);
-      if (Math.floorMod(s, 6L) == 0) { // half of the grid models have their params on the grid too
-        Random grid = new Random(s + 23);
-        for (CheckedModel.Param p : cm.params()) {
-          if (p.buffer()) continue;
-          Object v = m.parameterCopy(p.name());
-          if (v instanceof float[] f) for (int i = 0; i < f.length; i++) f[i] = (grid.nextInt(5) - 2) * 0.5f;
-          else if (v instanceof double[] d) for (int i = 0; i < d.length; i++) d[i] = (grid.nextInt(5) - 2) * 0.5;
-          m.setParameter(p.name(), v);
-        }
-      }
       for (CheckedModel.Param p : cm.params()) {
         Object v = m.parameterCopy(p.name());
         data.put("p." + p.name(), array("p." + p.name(), v, shape(p.type().shape().dims(), sizes)));
@@ -388,8 +378,10 @@ public final class TorchDifferentialFuzzer {
 
   /**
    * Whether the model's float inputs are drawn from {-1, -0.5, 0, 0.5, 1} rather than uniformly (one model in
-   * three; half of those have their params drawn from it too, in place of their initializers): exact zeros, ties and values on clamp's bounds put the ops on their kinks, where finite differences mean
+   * three): exact zeros, ties and values on clamp's bounds put the ops on their kinks, where finite differences mean
    * nothing (so {@link DifferentialFuzzer} avoids them) but PyTorch's choice of gradient is what modelc documents.
+   * Params stay random: params on the grid too made ties that rounding decides (identical rows of a product come
+   * out of PyTorch's BLAS a unit in the last place apart, and max pooling then picks another maximum).
    */
   static boolean onGrid(long s) {
     return Math.floorMod(s, 3L) == 0;
@@ -494,7 +486,8 @@ public final class TorchDifferentialFuzzer {
     }
     early.addAll(bad);
     if (!early.isEmpty()) {
-      report.findings.add(new Finding(c.seed(), c.precision(), "differs from PyTorch:\n  "
+      report.findings.add(new Finding(c.seed(), c.precision(), "differs from PyTorch"
+          + (onGrid(c.seed()) ? " (inputs on the grid: look for a tie that rounding decides)" : "") + ":\n  "
           + String.join("\n  ", early.subList(0, Math.min(8, early.size()))), c.source(), c.python()));
     }
   }
@@ -654,7 +647,7 @@ public final class TorchDifferentialFuzzer {
    * at SEED...}: those exact models. Run in the {@code compiler} directory.
    */
   public static void main(String[] args) throws Exception {
-    TorchDifferentialFuzzer fuzzer = new TorchDifferentialFuzzer(true, 100);
+    TorchDifferentialFuzzer fuzzer = new TorchDifferentialFuzzer(!"false".equals(System.getProperty("fuzz.f32")), 100);
     fuzzer.progress = true;
     Report report;
     if (args.length > 1 && args[0].equals("at")) {
