@@ -35,8 +35,10 @@ SGD_REPLACEMENT = ('sgd', dict(lr=0.05, momentum=0.9, dampening=0.0, nesterov=Fa
 
 
 def LEAF(t):
-    """A let that grad(...) differentiates with respect to and that nothing with a gradient reaches: a fresh leaf."""
-    return t if t.requires_grad else t.detach().requires_grad_()
+    """A let that grad(...) differentiates with respect to: a tensor of its own (a view where torch returned its
+    input object, as F.dropout in evaluation or with p = 0 does, so that the gradient follows the let's own uses, as
+    docs/language.md says), or a fresh leaf when nothing with a gradient reaches it."""
+    return t.view_as(t) if t.requires_grad else t.detach().requires_grad_()
 
 
 def GRAD(of, wrt, seed):

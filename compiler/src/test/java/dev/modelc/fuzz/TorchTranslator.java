@@ -71,8 +71,9 @@ final class TorchTranslator {
     for (CheckedModel.Value v : model.values()) {
       py.append("    V[").append(str(v.name())).append("] = ").append(expr(v.expr())).append('\n');
       if (gradLets.contains(v.name()) && !(v.expr() instanceof TExpr.Ref)) {
-        // a let that a grad(...) differentiates with respect to, and that does not depend on anything with a
-        // gradient, is a leaf of its own (as the interpreter makes it): PyTorch's autograd.grad needs one
+        // a let that a grad(...) differentiates with respect to is a tensor of its own, whose gradient follows its
+        // own uses (docs/language.md), also where torch returns its operand itself (dropout in evaluation or with
+        // p = 0); a leaf when nothing with a gradient reaches it (as the interpreter makes it)
         py.append("    V[").append(str(v.name())).append("] = LEAF(V[").append(str(v.name())).append("])\n");
       }
     }
