@@ -261,7 +261,7 @@ public final class TorchDifferentialFuzzer {
         cases.add(new Case(id, s, precision, text, labels, m, python, compiled, lets, data));
       } catch (IrException e) {
         if (e.origin != Origin.NONE && e.getMessage().contains("not supported by the code generator")) {
-          report.skip("refused by the code generator (5-D indexing)");
+          report.skip("refused by the code generator");
           return;
         }
         report.findings.add(new Finding(s, precision, "exception " + trace(e), text, python));
