@@ -8,15 +8,19 @@ import org.junit.jupiter.api.Test;
 /**
  * A short fixed-seed run of {@link TorchDifferentialFuzzer}: generated models, translated to PyTorch, must give
  * PyTorch's losses, gradients, parameters after each optimizer step, buffers and intermediate values. Skipped where
- * {@code /usr/bin/python3} cannot import torch. {@code -Dfuzz.models=N -Dfuzz.seed=S} makes it a longer run,
+ * {@code /usr/bin/python3} cannot import torch, except in CI ({@code CI} set), where it fails, as the parity tests do. {@code -Dfuzz.models=N -Dfuzz.seed=S} makes it a longer run,
  * {@code -Dfuzz.f32=false} compares the f64 twins only.
  */
 class TorchDifferentialFuzzTest {
   @Test
   void generatedModelsAgreeWithPyTorch() throws Exception {
-    assumeTrue(TorchDifferentialFuzzer.torchAvailable(), "python3-torch is not installed");
+    boolean torch = TorchDifferentialFuzzer.torchAvailable();
+    if (System.getenv("CI") == null) {
+      assumeTrue(torch, "python3-torch is not installed: apt-get install python3-torch libopenblas0-pthread");
+    }
+    assertTrue(torch, "python3-torch is not installed, but CI needs it for the comparison with PyTorch");
     int models = Integer.getInteger("fuzz.models", 40);
-    long seed = Long.getLong("fuzz.seed", 20261206L);
+    long seed = Long.getLong("fuzz.seed", 20261205L);
     boolean f32 = Boolean.parseBoolean(System.getProperty("fuzz.f32", "true"));
     TorchDifferentialFuzzer.Report report = new TorchDifferentialFuzzer(f32, 200).run(seed, models);
     System.out.println("TorchDifferentialFuzzTest (seed " + seed + "): " + report);
