@@ -3,7 +3,8 @@
 # harness run one after another in one JVM (where one model's Vector API code can change how C2 compiles another's:
 # docs/benchmarks.md, N): AllocationRun --fail-on-allocation, on the default java and, when installed, on JDK 25
 # (where the f32 erf and exp run in lanes). A JVM that fails is run once more and the check fails only if that one
-# fails too, so a window disturbed by the host (a deoptimization without a compilation) does not fail it.
+# fails too, so a window disturbed by the host (a deoptimization without a compilation) does not fail it. A second
+# JVM checks the MLP and the CNN on one sample (--batch 1), whose predict multiplies by kept weight transposes.
 # Exits 1 when a model allocates in a JIT-quiet window in both runs.
 #
 #   bench/check-allocation.sh             build the benchmark jar first
@@ -45,7 +46,10 @@ fi
 
 check() { # java
   "${PIN[@]}" "$1" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -cp "$JAR" \
-    dev.modelc.bench.train.AllocationRun --fail-on-allocation "$WARMUP" "${MODELS[@]}" 2> >(grep -v '^WARNING' >&2)
+    dev.modelc.bench.train.AllocationRun --fail-on-allocation "$WARMUP" "${MODELS[@]}" 2> >(grep -v '^WARNING' >&2) &&
+  # one sample at a time, as a service predicts: its own path through the kept weight transposes
+  "${PIN[@]}" "$1" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -cp "$JAR" \
+    dev.modelc.bench.train.AllocationRun --fail-on-allocation --batch 1 "$WARMUP" mlp cnn 2> >(grep -v '^WARNING' >&2)
 }
 
 status=0

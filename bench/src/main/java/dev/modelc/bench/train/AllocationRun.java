@@ -21,6 +21,8 @@ import java.util.Locale;
  * Prints one JSON line per model: the bytes allocated in the window and the number of calls, for each of the two,
  * and which window was counted ({@code 0}: none was quiet, the last is reported).
  *
+ * <p>{@code --batch N} binds N rows instead of each model's benchmark batch (one-sample predict: {@code --batch 1}).
+ *
  * <p>With {@code --fail-on-allocation} first, the run exits with status 1 when a quiet window of any model counted
  * a byte, or when no window of a model was quiet (nothing steady was measured, so nothing was shown); a window with
  * JIT activity in it that is followed by a quiet one does not fail. It is the check CI runs over every model of the
@@ -28,7 +30,7 @@ import java.util.Locale;
  *
  * <pre>
  *   java [--add-modules jdk.incubator.vector] -cp bench/target/benchmarks.jar dev.modelc.bench.train.AllocationRun \
- *       [--fail-on-allocation] [warm-up seconds] [model...]
+ *       [--fail-on-allocation] [--batch N] [warm-up seconds] [model...]
  * </pre>
  */
 public final class AllocationRun {
@@ -42,6 +44,11 @@ public final class AllocationRun {
     if (failOnAllocation) {
       args = java.util.Arrays.copyOfRange(args, 1, args.length);
     }
+    int batch = 0; // the model's benchmark batch
+    if (args.length > 1 && args[0].equals("--batch")) {
+      batch = Integer.parseInt(args[1]);
+      args = java.util.Arrays.copyOfRange(args, 2, args.length);
+    }
     List<String> allocating = new java.util.ArrayList<>();
     double warmup = args.length > 0 ? Double.parseDouble(args[0]) : 3;
     List<String> models = args.length > 1 ? List.of(args).subList(1, args.length)
@@ -53,7 +60,7 @@ public final class AllocationRun {
       CheckedModel m = BenchModels.check(name);
       Model model = Driver.compile(m, "bench", name + ".mdl", false).newUninitialized();
       model.initialize(1);
-      BenchModels.randomInputs(m, BenchModels.batch(name), model, null);
+      BenchModels.randomInputs(m, batch > 0 ? batch : BenchModels.batch(name), model, null);
       long[] result = new long[4];
       long[] windows = new long[2];
       for (int kind = 0; kind < 2; kind++) {
@@ -82,9 +89,10 @@ public final class AllocationRun {
         windows[kind] = quiet;
       }
       System.out.println(String.format(Locale.ROOT,
-          "{\"model\": \"%s\", \"train_bytes\": %d, \"train_steps\": %d, \"predict_bytes\": %d, "
+          "{\"model\": \"%s\", \"batch\": %d, \"train_bytes\": %d, \"train_steps\": %d, \"predict_bytes\": %d, "
               + "\"predict_calls\": %d, \"train_window\": %d, \"predict_window\": %d}",
-          name, result[0], result[1], result[2], result[3], windows[0], windows[1]));
+          name, batch > 0 ? batch : BenchModels.batch(name), result[0], result[1], result[2], result[3], windows[0],
+          windows[1]));
       for (int kind = 0; kind < 2; kind++) {
         String call = kind == 0 ? "trainStep" : "predict";
         if (windows[kind] > 0 && result[2 * kind] > 0) {
