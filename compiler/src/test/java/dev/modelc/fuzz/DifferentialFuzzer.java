@@ -460,13 +460,15 @@ public final class DifferentialFuzzer {
     }
   }
 
-  private static double maxAbs(double[] a) {
+  /** The largest finite magnitude in {@code a} (0 for none). */
+  static double maxAbs(double[] a) {
     double m = 0;
     for (double x : a) if (Double.isFinite(x)) m = Math.max(m, Math.abs(x));
     return m;
   }
 
-  private static double[] doubles(Object array) {
+  /** A copy of an f32, f64 or i32 array as doubles. */
+  static double[] doubles(Object array) {
     if (array instanceof double[] d) return d.clone();
     if (array instanceof int[] c) return java.util.Arrays.stream(c).asDoubleStream().toArray();
     float[] f = (float[]) array;

@@ -348,20 +348,20 @@ public final class TorchDifferentialFuzzer {
           data.put(key, ArrayData.of(key, mask, n));
         }
         losses[step] = m.loss();
-        if (step == 0) for (String out : cm.outputs()) outputs.put(out, doubles(m.output(out)));
+        if (step == 0) for (String out : cm.outputs()) outputs.put(out, DifferentialFuzzer.doubles(m.output(out)));
         m.backward();
         for (CheckedModel.Param p : cm.params()) {
-          if (!p.buffer()) grads.put("grad " + p.name() + " (step " + (step + 1) + ")", doubles(m.gradient(p.name())));
+          if (!p.buffer()) grads.put("grad " + p.name() + " (step " + (step + 1) + ")", DifferentialFuzzer.doubles(m.gradient(p.name())));
         }
         m.step();
         for (CheckedModel.Param p : cm.params()) {
           if (!p.buffer()) params.put("param " + p.name() + " (after step " + (step + 1) + ")",
-              doubles(m.parameter(p.name())));
+              DifferentialFuzzer.doubles(m.parameter(p.name())));
         }
       }
       Map<String, double[]> state = new LinkedHashMap<>();
       for (CheckedModel.Param p : cm.params()) {
-        if (p.buffer()) state.put(p.name(), doubles(m.parameter(p.name())));
+        if (p.buffer()) state.put(p.name(), DifferentialFuzzer.doubles(m.parameter(p.name())));
       }
       // evaluation mode (model.eval()) on the first step's inputs: forward, and predict, a schedule of its own
       m.setTraining(false);
@@ -369,9 +369,9 @@ public final class TorchDifferentialFuzzer {
       m.forward();
       double evalLoss = m.loss();
       Map<String, double[]> evalOutputs = new LinkedHashMap<>();
-      for (String out : cm.outputs()) evalOutputs.put("forward " + out, doubles(m.output(out)));
+      for (String out : cm.outputs()) evalOutputs.put("forward " + out, DifferentialFuzzer.doubles(m.output(out)));
       m.predict();
-      for (String out : cm.outputs()) evalOutputs.put("predict " + out, doubles(m.output(out)));
+      for (String out : cm.outputs()) evalOutputs.put("predict " + out, DifferentialFuzzer.doubles(m.output(out)));
       return new Run(losses, grads, params, state, outputs, evalLoss, evalOutputs);
     }
   }
@@ -556,7 +556,7 @@ public final class TorchDifferentialFuzzer {
       if (theirs == null) continue;
       double[] mine = e.getValue();
       double[] t = doubles(theirs);
-      double scale = Math.max(maxAbs(t), rel == 1e-9 ? F64_FLOOR : F32_FLOOR);
+      double scale = Math.max(DifferentialFuzzer.maxAbs(t), rel == 1e-9 ? F64_FLOOR : F32_FLOOR);
       for (int i = 0; i < mine.length; i++) {
         if ((mine[i] == 0) != (t[i] == 0)) return true;
         if (mine[i] != 0 && Math.abs(mine[i]) <= rel * scale || t[i] != 0 && Math.abs(t[i]) <= rel * scale) {
@@ -573,7 +573,7 @@ public final class TorchDifferentialFuzzer {
       bad.add(what + ": " + (got == null ? "missing" : got.length + " elements, not " + want.length));
       return;
     }
-    double allowed = tol * Math.max(tol == F64_TOL ? F64_FLOOR : F32_FLOOR, maxAbs(want));
+    double allowed = tol * Math.max(tol == F64_TOL ? F64_FLOOR : F32_FLOOR, DifferentialFuzzer.maxAbs(want));
     double worst = 0;
     int at = -1;
     for (int i = 0; i < want.length; i++) {
@@ -586,7 +586,7 @@ public final class TorchDifferentialFuzzer {
     }
     if (at >= 0) {
       bad.add(String.format(Locale.ROOT, "%s[%d]: modelc %.12g, PyTorch %.12g (allowed %.3g, largest %.3g)", what,
-          at, got[at], want[at], allowed, maxAbs(want)));
+          at, got[at], want[at], allowed, DifferentialFuzzer.maxAbs(want)));
     }
   }
 
@@ -614,21 +614,6 @@ public final class TorchDifferentialFuzzer {
     double[] out = new double[a.length()];
     for (int i = 0; i < out.length; i++) out[i] = a.get(i);
     return out;
-  }
-
-  private static double[] doubles(Object array) {
-    if (array instanceof double[] d) return d.clone();
-    if (array instanceof int[] c) return java.util.Arrays.stream(c).asDoubleStream().toArray();
-    float[] f = (float[]) array;
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
-
-  private static double maxAbs(double[] a) {
-    double m = 0;
-    for (double x : a) if (Double.isFinite(x)) m = Math.max(m, Math.abs(x));
-    return m;
   }
 
   private static String lastLines(String text, int n) {
