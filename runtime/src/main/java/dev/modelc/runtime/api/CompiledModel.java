@@ -760,10 +760,11 @@ public abstract class CompiledModel implements Model {
                                            boolean accumulate) {
         float[] w = (float[]) params[p];
         boolean kept = !parametersShared && w.length == n * k;
-        if (kept && MatMul.packsB(m, n, k) && MatMul.packedWeightLength(n, k) > 0) {
+        boolean packs = MatMul.packsB(m, n, k);
+        if (kept && packs && MatMul.packedWeightLength(n, k) > 0) {
             float[] packed = transposes.packed(p, w, n, k, parameterState);
             Parallel.gemmPackedWeight(workspace, transA, m, n, k, a, w, packed, c, accumulate);
-        } else if (kept && (MatMul.packsB(m, n, k) || !accumulate && MatMul.smallFasterWithTranspose(m, n, k))) {
+        } else if (kept && (packs || !accumulate && MatMul.smallFasterWithTranspose(m, n, k))) {
             float[] t = transposes.of(p, w, n, k, parameterState);
             Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);
         } else {
@@ -776,10 +777,11 @@ public abstract class CompiledModel implements Model {
                                            boolean accumulate) {
         double[] w = (double[]) params[p];
         boolean kept = !parametersShared && w.length == n * k;
-        if (kept && MatMul.packsB(m, n, k) && MatMul.packedWeightLength(n, k) > 0) {
+        boolean packs = MatMul.packsB(m, n, k);
+        if (kept && packs && MatMul.packedWeightLength(n, k) > 0) {
             double[] packed = transposes.packed(p, w, n, k, parameterState);
             Parallel.gemmPackedWeight(workspace, transA, m, n, k, a, w, packed, c, accumulate);
-        } else if (kept && MatMul.packsB(m, n, k)) {
+        } else if (kept && packs) {
             double[] t = transposes.of(p, w, n, k, parameterState);
             Parallel.gemm(workspace, transA, false, m, n, k, a, 0, t, 0, c, 0, accumulate);
         } else {

@@ -222,9 +222,10 @@ public abstract class Gemm {
                     + " does not pack its B, so it takes no packed weight");
         }
         GemmChecks.check(m, n, k, transA, true, aLength, aOff, n * k, 0, cLength, cOff, ws);
-        if (packedLength < packedWeightLength(n, k) || packedWeightLength(n, k) == 0) {
+        int needed = packedWeightLength(n, k);
+        if (needed == 0 || packedLength < needed) {
             throw new IllegalArgumentException("matmul: packed weight of " + packedLength + " elements, the "
-                    + name() + " kernel needs " + packedWeightLength(n, k) + " for n=" + n + " k=" + k);
+                    + name() + " kernel needs " + needed + " for n=" + n + " k=" + k);
         }
     }
 
