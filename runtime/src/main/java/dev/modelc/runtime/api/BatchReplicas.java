@@ -36,6 +36,7 @@ final class BatchReplicas {
         @Override
         public void part(int r) {
             try {
+                bind(r, owner.sizes[batchSize]);
                 replicas[r].replicaPasses();
             } catch (OutOfRangeException e) {
                 // the replica counts positions from the first of its own rows
@@ -115,7 +116,6 @@ final class BatchReplicas {
             firstRow[r] = r == 0 ? 0 : firstRow[r - 1] + rowCount[r - 1];
             rowCount[r] = rows / chunks + (r < rows % chunks ? 1 : 0);
             weights[r] = mean ? (double) rowCount[r] / rows : 1.0;
-            bind(r, rows);
         }
         team.run(passes, chunks);
         double loss = 0;
@@ -134,7 +134,10 @@ final class BatchReplicas {
         team.run(update ? reduceAndUpdate : reduce, replicas.length);
     }
 
-    /** Copies replica r's rows of every input and binds its sizes: the owner's, with its own row count. */
+    /**
+     * Copies replica r's rows of every input and binds its sizes: the owner's, with its own row count. Each part
+     * does its own at its start, on its own thread, so the copies run side by side and the workers start at once.
+     */
     private void bind(int r, int rows) {
         CompiledModel m = replicas[r];
         for (int s = 0; s < owner.sizes.length; s++) {
@@ -185,12 +188,18 @@ final class BatchReplicas {
         Object g = owner.grads[p];
         if (g instanceof float[] sum) {
             float w0 = (float) weights[0];
-            if (w0 != 1) {
+            float w1 = (float) weights[1];
+            float[] g1 = (float[]) replicas[1].grads[p];
+            if (w0 != 1) {                             // one pass for the first two chunks, the same roundings
                 for (int j = from; j < to; j++) {
-                    sum[j] = w0 * sum[j];
+                    sum[j] = w0 * sum[j] + w1 * g1[j];
+                }
+            } else {
+                for (int j = from; j < to; j++) {
+                    sum[j] += w1 * g1[j];
                 }
             }
-            for (int r = 1; r < replicas.length; r++) {
+            for (int r = 2; r < replicas.length; r++) {
                 float w = (float) weights[r];
                 float[] gr = (float[]) replicas[r].grads[p];
                 for (int j = from; j < to; j++) {
@@ -199,12 +208,19 @@ final class BatchReplicas {
             }
         } else {
             double[] sum = (double[]) g;
-            if (weights[0] != 1) {
+            double w0 = weights[0];
+            double w1 = weights[1];
+            double[] g1 = (double[]) replicas[1].grads[p];
+            if (w0 != 1) {
                 for (int j = from; j < to; j++) {
-                    sum[j] = weights[0] * sum[j];
+                    sum[j] = w0 * sum[j] + w1 * g1[j];
+                }
+            } else {
+                for (int j = from; j < to; j++) {
+                    sum[j] += w1 * g1[j];
                 }
             }
-            for (int r = 1; r < replicas.length; r++) {
+            for (int r = 2; r < replicas.length; r++) {
                 double w = weights[r];
                 double[] gr = (double[]) replicas[r].grads[p];
                 for (int j = from; j < to; j++) {
