@@ -70,8 +70,8 @@ final class BatchReplicas {
         for (int r = 0; r < threads; r++) {
             replicas[r] = newReplica(owner);
         }
-        // the first chunk's gradients are computed in the owner's arrays, which the reduction then scales in place
-        System.arraycopy(owner.grads, 0, replicas[0].grads, 0, owner.grads.length);
+        // Every replica, the first too, has gradient arrays of its own: the owner's are written by the reduction
+        // alone, each range always by the same thread, so no core takes over lines another core last wrote.
         chunkInputs = new Object[threads][owner.inputs.length];
         firstRow = new int[threads];
         rowCount = new int[threads];
@@ -160,8 +160,8 @@ final class BatchReplicas {
     }
 
     /**
-     * Part r of the reduction: its share of every gradient's elements, the chunks added in order. The owner's arrays
-     * hold the first chunk's gradient (its replica writes them), which is scaled there. With {@code update}, the
+     * Part r of the reduction: its share of every gradient's elements, the chunks added in order into the owner's
+     * arrays. With {@code update}, the
      * owner's optimizer then updates the same share of each parameter it updates (the replicas' passes have all
      * ended, so no one reads the parameters meanwhile), {@link #BLOCK} elements at a time, each block right after
      * its reduction, while its sum is in this core's cache. Every element goes through the same operations in the
@@ -189,14 +189,15 @@ final class BatchReplicas {
         if (g instanceof float[] sum) {
             float w0 = (float) weights[0];
             float w1 = (float) weights[1];
+            float[] g0 = (float[]) replicas[0].grads[p];
             float[] g1 = (float[]) replicas[1].grads[p];
-            if (w0 != 1) {                             // one pass for the first two chunks, the same roundings
+            if (w0 != 1) {                             // one pass for the first two chunks
                 for (int j = from; j < to; j++) {
-                    sum[j] = w0 * sum[j] + w1 * g1[j];
+                    sum[j] = w0 * g0[j] + w1 * g1[j];
                 }
             } else {
                 for (int j = from; j < to; j++) {
-                    sum[j] += w1 * g1[j];
+                    sum[j] = g0[j] + w1 * g1[j];
                 }
             }
             for (int r = 2; r < replicas.length; r++) {
@@ -210,14 +211,15 @@ final class BatchReplicas {
             double[] sum = (double[]) g;
             double w0 = weights[0];
             double w1 = weights[1];
+            double[] g0 = (double[]) replicas[0].grads[p];
             double[] g1 = (double[]) replicas[1].grads[p];
             if (w0 != 1) {
                 for (int j = from; j < to; j++) {
-                    sum[j] = w0 * sum[j] + w1 * g1[j];
+                    sum[j] = w0 * g0[j] + w1 * g1[j];
                 }
             } else {
                 for (int j = from; j < to; j++) {
-                    sum[j] += w1 * g1[j];
+                    sum[j] = g0[j] + w1 * g1[j];
                 }
             }
             for (int r = 2; r < replicas.length; r++) {
