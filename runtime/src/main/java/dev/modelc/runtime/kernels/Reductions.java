@@ -157,11 +157,9 @@ public final class Reductions {
 
     /**
      * Whether {@link #reduce}'s f32 sums go by {@link #columnSums}: after the runs are merged as there, each output's
-     * elements are one run of at least two with a stride, the outputs' first elements lie side by side (within each
-     * kept outer position), and there are at least {@link #COLUMN_MIN} outputs in all (the whole shape decides, not
-     * the range of outputs a thread sums, so that every split gives the same bits). A run of one element (a batch of
-     * one) is its own sum; through the column loop, whose row loop then never ran, C2 on JDK 17 compiled the one-sample
-     * CNN's train step with boxed vectors in six of ten JVMs ({@code check-allocation.sh}).
+     * elements are one run with a stride, the outputs' first elements lie side by side (within each kept outer
+     * position), and there are at least {@link #COLUMN_MIN} outputs in all (the whole shape decides, not the range
+     * of outputs a thread sums, so that every split gives the same bits).
      */
     static boolean summedByColumns(int d0, int d1, int d2, int d3, boolean firstReduced) {
         int s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
@@ -169,11 +167,10 @@ public final class Reductions {
         int srb = firstReduced ? s2 : 1, ska = firstReduced ? s1 : s0, kb = firstReduced ? d3 : d2;
         int skb = firstReduced ? 1 : s2;
         if (rb == 1) {
-            rb = ra;
             srb = sra;
             ra = 1;
         }
-        return ra == 1 && rb >= 2 && srb > 1 && (kb == 1 ? ska == 1 : skb == 1)
+        return ra == 1 && srb > 1 && (kb == 1 ? ska == 1 : skb == 1)
                 && outputs(d0, d1, d2, d3, firstReduced) >= COLUMN_MIN;
     }
 

@@ -210,7 +210,6 @@ class ReductionsTest {
     assertFalse(Reductions.summedByColumns(64, 10, 1, 1, true));           // too few outputs
     assertFalse(Reductions.summedByColumns(64, 128, 1, 1, false));         // contiguous runs: chunked
     assertFalse(Reductions.summedByColumns(4, 16, 3, 16, true));           // two strided runs per output
-    assertFalse(Reductions.summedByColumns(1, 128, 1, 1, true));           // a batch of one: each output one element
     for (int[] s : new int[][] {{100, 40}, {70, 33}, {2048, 20}, {32, 16}, {33, 16}}) {
       for (boolean acc : new boolean[] {false, true}) {
         check(new int[] {s[0], s[1], 1, 1}, true, acc, 0, s[1]);
