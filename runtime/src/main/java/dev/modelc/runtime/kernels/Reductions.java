@@ -7,10 +7,8 @@ package dev.modelc.runtime.kernels;
  * ({@link #firstMax}) that routes the gradient of {@code max(x, dim)}. Sizes are passed as ints (or that kept array)
  * so that a call allocates nothing. Each output
  * accumulates in double in the operand's row-major order, except f32 sums over contiguous runs of at least
- * {@link #CHUNKED_RUN} elements, which add float sums of chunks in double ({@link #chunkedSums}), and f32 sums over
- * one strided run with at least {@link #COLUMN_MIN} neighbouring outputs, which add float sums of
- * {@link #COLUMN_CHUNK} elements in double ({@link #columnSums}); max propagates NaN and keeps the first of equal
- * values.
+ * {@link #CHUNKED_RUN} elements, which add float sums of chunks in double ({@link #chunkedSums}); max propagates NaN
+ * and keeps the first of equal values.
  * The rank-general {@link #reduce(int, double[], int[], boolean[])} is the same meaning for the IR evaluator and the
  * reference tensor library, which hold every value as doubles and know shapes only at run time.
  * <p>Each kernel comes in an f32 and an f64 overload with the same parameters and the same loop: Java has no
@@ -34,8 +32,7 @@ public final class Reductions {
      * merged into four alternating runs {@code d0..d3} (size-1 runs pad); {@code firstReduced} says whether
      * {@code d0} is reduced. The result is laid out as the kept runs, row-major. Each output accumulates in double
      * in the operand's row-major order (a sum over contiguous runs of at least {@link #CHUNKED_RUN} elements adds
-     * float sums of chunks of them: {@link #chunkedSums}; one over a strided run with many neighbouring outputs,
-     * float sums of chunks of its rows: {@link #columnSums}); with {@code accumulate} it is added to {@code out}.
+     * float sums of chunks of them: {@link #chunkedSums}); with {@code accumulate} it is added to {@code out}.
      */
     public static void reduce(int op, float[] x, float[] out, int d0, int d1, int d2, int d3, boolean firstReduced,
                               boolean accumulate) {
@@ -68,8 +65,6 @@ public final class Reductions {
         if (op == SUM) {
             if (srb == 1 && rb >= CHUNKED_RUN) {
                 chunkedSums(x, out, ska, skb, kb, ra, sra, rb, accumulate, o0, o1);
-            } else if (summedByColumns(d0, d1, d2, d3, firstReduced)) {
-                columnSums(x, out, ska, kb, rb, srb, accumulate, o0, o1);
             } else if (o1 - o0 == 1) {
                 sum(x, out, base(o0, kb, ska, skb), o0, ra, sra, rb, srb, accumulate);
             } else {
@@ -145,73 +140,6 @@ public final class Reductions {
                 }
             }
             store(out, o, r, accumulate);
-        }
-    }
-
-    /** The fewest outputs whose f32 sums go by {@link #columnSums}. */
-    static final int COLUMN_MIN = 16;
-    /** The rows of a strided run summed in float before their total is added in double ({@link #columnSums}). */
-    static final int COLUMN_CHUNK = 32;
-    /** Outputs summed at a time by {@link #columnSums}: the width of its scratch. */
-    static final int COLUMN_BLOCK = 1024;
-
-    /**
-     * Whether {@link #reduce}'s f32 sums go by {@link #columnSums}: after the runs are merged as there, each output's
-     * elements are one run with a stride, the outputs' first elements lie side by side (within each kept outer
-     * position), and there are at least {@link #COLUMN_MIN} outputs in all (the whole shape decides, not the range
-     * of outputs a thread sums, so that every split gives the same bits).
-     */
-    static boolean summedByColumns(int d0, int d1, int d2, int d3, boolean firstReduced) {
-        int s2 = d3, s1 = d2 * d3, s0 = d1 * d2 * d3;
-        int ra = firstReduced ? d0 : d1, sra = firstReduced ? s0 : s1, rb = firstReduced ? d2 : d3;
-        int srb = firstReduced ? s2 : 1, ska = firstReduced ? s1 : s0, kb = firstReduced ? d3 : d2;
-        int skb = firstReduced ? 1 : s2;
-        if (rb == 1) {
-            srb = sra;
-            ra = 1;
-        }
-        return ra == 1 && srb > 1 && (kb == 1 ? ska == 1 : skb == 1)
-                && outputs(d0, d1, d2, d3, firstReduced) >= COLUMN_MIN;
-    }
-
-    /** A thread's scratch for {@link #columnSums}: a chunk's float sums and the double totals. */
-    private static final class ColumnScratch {
-        final float[] lanes = new float[COLUMN_BLOCK];
-        final double[] totals = new double[COLUMN_BLOCK];
-    }
-
-    private static final ThreadLocal<ColumnScratch> COLUMN_SCRATCH = ThreadLocal.withInitial(ColumnScratch::new);
-
-    /**
-     * The sums of {@link #reduce} over one strided run whose outputs lie side by side (a bias gradient: the rows of
-     * {@code [B, n]} summed into {@code n}, or a layer norm's weight gradient over {@code [B, T, n]}): up to
-     * {@link #COLUMN_BLOCK} neighbouring outputs at a time, their elements in chunks of {@link #COLUMN_CHUNK} rows,
-     * each output's chunk summed in one float chain in row order ({@link JavaChunkSums#columns}, a vector lane per
-     * output with the Vector API kernel, the same additions in the same order), and the chunks' sums added in double
-     * in order. Eight double chains, one per output, walked each output's run with a stride and a conversion per
-     * element (2,048 x 512 took 390 µs on a Zen 5 core). A chunk's float sum is within 31 roundings of its exact
-     * sum; the order depends on the shape alone, so any split of the outputs ({@link Parallel}) gives the same bits.
-     */
-    private static void columnSums(float[] x, float[] out, int ska, int kb, int rb, int srb, boolean accumulate,
-                                   int o0, int o1) {
-        ColumnScratch scratch = COLUMN_SCRATCH.get();
-        float[] lanes = scratch.lanes;
-        double[] totals = scratch.totals;
-        for (int o = o0; o < o1; ) {
-            int a = o / kb, b = o - a * kb;
-            int n = Math.min(COLUMN_BLOCK, kb == 1 ? o1 - o : Math.min(o1 - o, kb - b));
-            int p = a * ska + b;                                  // skb == 1, or kb == 1 and ska == 1
-            java.util.Arrays.fill(totals, 0, n, 0.0);
-            for (int r = 0; r < rb; r += COLUMN_CHUNK) {
-                Chunks.SUMS.columns(x, p + r * srb, srb, Math.min(COLUMN_CHUNK, rb - r), n, lanes);
-                for (int i = 0; i < n; i++) {
-                    totals[i] += lanes[i];
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                store(out, o + i, totals[i], accumulate);
-            }
-            o += n;
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link JavaChunkSums#columns}, one float chain per column in row order, and {@link JavaChunkSums#chunk} in each implementation (the plain loop and, where the module is present, the Vector API
+ * {@link JavaChunkSums#chunk} in each implementation (the plain loop and, where the module is present, the Vector API
  * lanes) equals, bit for bit, sixteen chains summed in the order its comment states, for chunk lengths with and
  * without a tail after the last whole sixteen, at offsets that are not multiples of a vector, with infinities and
  * NaN among the values.
@@ -54,37 +54,6 @@ class ChunkSumsTest {
           int to = from + length;
           assertEquals(Float.floatToRawIntBits(expected(x, from, to)), Float.floatToRawIntBits(sums.chunk(x, from, to)),
               sums.getClass().getSimpleName() + " from " + from + " length " + length);
-        }
-      }
-    }
-  }
-
-  @Test
-  void columnSumsAreOneChainPerColumnInRowOrder() {
-    // Columns of whole vectors in blocks of four, single vectors and a plain tail; one row and many; a stride wider
-    // than the columns and an offset that is not a multiple of a vector.
-    Random r = new Random(12);
-    float[] x = new float[40 * 150 + 7];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
-    }
-    x[150 + 3] = Float.POSITIVE_INFINITY;
-    x[2 * 150 + 70] = Float.NaN;
-    for (JavaChunkSums sums : implementations()) {
-      for (int n : new int[] {1, 7, 8, 16, 17, 63, 64, 100, 150}) {
-        for (int rows : new int[] {1, 2, 31, 32, 40}) {
-          for (int from : new int[] {0, 5}) {
-            float[] lanes = new float[n];
-            sums.columns(x, from, 150, rows, n, lanes);
-            for (int i = 0; i < n; i++) {
-              float want = x[from + i];
-              for (int k = 1; k < rows; k++) {
-                want += x[from + k * 150 + i];
-              }
-              assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(lanes[i]), sums.getClass().getSimpleName()
-                  + " n " + n + " rows " + rows + " from " + from + " column " + i);
-            }
-          }
         }
       }
     }

@@ -1,8 +1,6 @@
 package dev.modelc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -10,9 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link Reductions#reduce} against a direct loop over the four runs, bit for bit: each output summed in double in
  * the operand's row-major order, then rounded (and added) once; f32 sums over long contiguous runs (summed in float
- * chunks) within a bound of it instead, and f32 sums of strided runs with many neighbouring outputs bit for bit
- * against their own order (float chains of {@link Reductions#COLUMN_CHUNK} elements added in double) and within a
- * bound of the exact sum. The shapes include sums over a batch's rows with many
+ * chunks) within a bound of it instead. The shapes include sums over a batch's rows with many
  * neighbouring outputs (a bias gradient), which the kernel computes several at a time, ragged counts of them, and
  * output ranges that start and end inside such a group (as {@link Parallel} calls it).
  */
@@ -37,29 +33,6 @@ class ReductionsTest {
       }
     }
     assertEquals(kept1 * kept2 > o, true);
-    return accumulate ? (float) (old + (float) r) : (float) r;
-  }
-
-  /**
-   * The sum of the kernel's strided runs ({@link Reductions#summedByColumns}): output o's elements in row-major
-   * order, each {@link Reductions#COLUMN_CHUNK} of them summed in one float chain, the chains' sums added in double.
-   */
-  private static float expectedByColumns(float[] x, int[] d, boolean first, int o, float old, boolean accumulate) {
-    double r = 0;
-    float chain = 0;
-    int count = 0;
-    for (int i = 0; i < x.length; i++) {
-      if (belongs(i, d, first, o)) {
-        chain = count == 0 ? x[i] : chain + x[i];
-        if (++count == Reductions.COLUMN_CHUNK) {
-          r += chain;
-          count = 0;
-        }
-      }
-    }
-    if (count > 0) {
-      r += chain;
-    }
     return accumulate ? (float) (old + (float) r) : (float) r;
   }
 
@@ -103,18 +76,7 @@ class ReductionsTest {
         continue;
       }
       float want = expected(x, d, first, o, before[o], accumulate);
-      if (Reductions.summedByColumns(d[0], d[1], d[2], d[3], first)) {
-        float columns = expectedByColumns(x, d, first, o, before[o], accumulate);
-        assertEquals(Float.floatToIntBits(columns), Float.floatToIntBits(out[o]), at + " (by columns)");
-        double magnitude = 0;
-        for (int i = 0; i < x.length; i++) {
-          if (belongs(i, d, first, o)) {
-            magnitude += Math.abs(x[i]);
-          }
-        }
-        double bound = 31 * magnitude * 0x1p-24 + Math.ulp(want) + (accumulate ? Math.ulp(before[o]) : 0);
-        assertEquals(want, out[o], bound, at + " (by columns, against the exact sum)");
-      } else if (chunked(x.length, d, first, o)) {
+      if (chunked(x.length, d, first, o)) {
         double magnitude = 0;
         for (int i = 0; i < x.length; i++) {
           if (belongs(i, d, first, o)) {
@@ -196,28 +158,6 @@ class ReductionsTest {
         check(new int[] {s[0], s[1], 1, 1}, true, acc, 0, s[1]);
       }
     }
-  }
-
-  @Test
-  void stridedRunsWithManyOutputsAreSummedByColumns() {
-    // A bias gradient [rows, features] over the rows, and [outer, rows, features] over its middle run (a layer
-    // norm's weight gradient over the batch and positions merges into the first): whole, and in the parts a split
-    // passes, short ones included (the shape decides the path, so each part's bits are the whole's).
-    assertTrue(Reductions.summedByColumns(64, 128, 1, 1, true));
-    assertTrue(Reductions.summedByColumns(3, 100, 20, 1, false));
-    assertFalse(Reductions.summedByColumns(64, 10, 1, 1, true));           // too few outputs
-    assertFalse(Reductions.summedByColumns(64, 128, 1, 1, false));         // contiguous runs: chunked
-    assertFalse(Reductions.summedByColumns(4, 16, 3, 16, true));           // two strided runs per output
-    for (int[] s : new int[][] {{100, 40}, {70, 33}, {2048, 20}, {32, 16}, {33, 16}}) {
-      for (boolean acc : new boolean[] {false, true}) {
-        check(new int[] {s[0], s[1], 1, 1}, true, acc, 0, s[1]);
-        check(new int[] {s[0], s[1], 1, 1}, true, acc, 0, s[1] / 2);
-        check(new int[] {s[0], s[1], 1, 1}, true, acc, s[1] / 2, s[1]);
-        check(new int[] {s[0], s[1], 1, 1}, true, acc, 3, 7);
-      }
-    }
-    check(new int[] {3, 100, 20, 1}, false, false, 0, 60);
-    check(new int[] {3, 100, 20, 1}, false, true, 17, 41);
   }
 
   @Test
