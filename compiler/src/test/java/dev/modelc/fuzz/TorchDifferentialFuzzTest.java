@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A short fixed-seed run of {@link TorchDifferentialFuzzer}: generated models, translated to PyTorch, must give
  * PyTorch's losses, gradients, parameters after each optimizer step, buffers and intermediate values. Skipped where
- * {@code /usr/bin/python3} cannot import torch, except in CI ({@code CI} set), where it fails, as the parity tests do. {@code -Dfuzz.models=N -Dfuzz.seed=S} makes it a longer run,
- * {@code -Dfuzz.f32=false} compares the f64 twins only.
+ * {@code /usr/bin/python3} cannot import torch, except in CI ({@code CI} set), where it fails, as the parity tests
+ * do. {@code -Dfuzz.models=N -Dfuzz.seed=S} makes it a longer run, {@code -Dfuzz.f32=false} compares the f64 twins
+ * only.
  */
 class TorchDifferentialFuzzTest {
   @Test

@@ -351,7 +351,10 @@ public final class TorchDifferentialFuzzer {
         if (step == 0) for (String out : cm.outputs()) outputs.put(out, DifferentialFuzzer.doubles(m.output(out)));
         m.backward();
         for (CheckedModel.Param p : cm.params()) {
-          if (!p.buffer()) grads.put("grad " + p.name() + " (step " + (step + 1) + ")", DifferentialFuzzer.doubles(m.gradient(p.name())));
+          if (!p.buffer()) {
+            String key = "grad " + p.name() + " (step " + (step + 1) + ")";
+            grads.put(key, DifferentialFuzzer.doubles(m.gradient(p.name())));
+          }
         }
         m.step();
         for (CheckedModel.Param p : cm.params()) {

@@ -46,7 +46,11 @@ public final class AllocationRun {
     }
     int batch = 0; // the model's benchmark batch
     if (args.length > 1 && args[0].equals("--batch")) {
-      batch = Integer.parseInt(args[1]);
+      batch = args[1].matches("[1-9][0-9]{0,5}") ? Integer.parseInt(args[1]) : 0;
+      if (batch == 0) {
+        System.err.println("AllocationRun: --batch takes a number of rows from 1 to 999999, got " + args[1]);
+        System.exit(2);
+      }
       args = java.util.Arrays.copyOfRange(args, 2, args.length);
     }
     List<String> allocating = new java.util.ArrayList<>();
@@ -60,7 +64,8 @@ public final class AllocationRun {
       CheckedModel m = BenchModels.check(name);
       Model model = Driver.compile(m, "bench", name + ".mdl", false).newUninitialized();
       model.initialize(1);
-      BenchModels.randomInputs(m, batch > 0 ? batch : BenchModels.batch(name), model, null);
+      int rows = batch > 0 ? batch : BenchModels.batch(name);
+      BenchModels.randomInputs(m, rows, model, null);
       long[] result = new long[4];
       long[] windows = new long[2];
       for (int kind = 0; kind < 2; kind++) {
@@ -91,8 +96,7 @@ public final class AllocationRun {
       System.out.println(String.format(Locale.ROOT,
           "{\"model\": \"%s\", \"batch\": %d, \"train_bytes\": %d, \"train_steps\": %d, \"predict_bytes\": %d, "
               + "\"predict_calls\": %d, \"train_window\": %d, \"predict_window\": %d}",
-          name, batch > 0 ? batch : BenchModels.batch(name), result[0], result[1], result[2], result[3], windows[0],
-          windows[1]));
+          name, rows, result[0], result[1], result[2], result[3], windows[0], windows[1]));
       for (int kind = 0; kind < 2; kind++) {
         String call = kind == 0 ? "trainStep" : "predict";
         if (windows[kind] > 0 && result[2 * kind] > 0) {

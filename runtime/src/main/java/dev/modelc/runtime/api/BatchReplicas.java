@@ -191,14 +191,8 @@ final class BatchReplicas {
             float w1 = (float) weights[1];
             float[] g0 = (float[]) replicas[0].grads[p];
             float[] g1 = (float[]) replicas[1].grads[p];
-            if (w0 != 1) {                             // one pass for the first two chunks
-                for (int j = from; j < to; j++) {
-                    sum[j] = w0 * g0[j] + w1 * g1[j];
-                }
-            } else {
-                for (int j = from; j < to; j++) {
-                    sum[j] = g0[j] + w1 * g1[j];
-                }
+            for (int j = from; j < to; j++) {          // one pass for the first two chunks (a weight of 1 is exact)
+                sum[j] = w0 * g0[j] + w1 * g1[j];
             }
             for (int r = 2; r < replicas.length; r++) {
                 float w = (float) weights[r];
@@ -213,14 +207,8 @@ final class BatchReplicas {
             double w1 = weights[1];
             double[] g0 = (double[]) replicas[0].grads[p];
             double[] g1 = (double[]) replicas[1].grads[p];
-            if (w0 != 1) {
-                for (int j = from; j < to; j++) {
-                    sum[j] = w0 * g0[j] + w1 * g1[j];
-                }
-            } else {
-                for (int j = from; j < to; j++) {
-                    sum[j] = g0[j] + w1 * g1[j];
-                }
+            for (int j = from; j < to; j++) {
+                sum[j] = w0 * g0[j] + w1 * g1[j];
             }
             for (int r = 2; r < replicas.length; r++) {
                 double w = weights[r];
