@@ -51,6 +51,11 @@ final class VectorDgemm {
     static final int KC = 256;
     static final int MC = 128;
     static final int NC = 512;
+    /**
+     * Whether {@link #packTransposed} moves full panels of a B whose steps of k are contiguous in squares of
+     * {@code L x L} through vector registers ({@link VectorTransposes}: 512-bit vectors).
+     */
+    private static final boolean SQUARES = VectorTransposes.forDouble(L);
     /** The longest k for which full panels of a row-major B are read in place instead of packed. */
     static final int B_IN_PLACE_K = 128;
 
@@ -196,11 +201,20 @@ final class VectorDgemm {
      * One panel of a B whose columns are the contiguous runs (B stored transposed, a Linear layer's weight): eight
      * steps of k at a time, so that each column gives eight neighbouring loads and each step's row of the panel is
      * written in one sweep (column by column, all k of a column first, wrote one panel row per element and ran
-     * about 1.5 times slower; four steps at a time ran about 1.3 times slower than eight).
+     * about 1.5 times slower; four steps at a time ran about 1.3 times slower than eight). A full panel whose steps
+     * of k are contiguous (a Linear layer's input {@code x^T} where the product runs as {@code C^T = W x^T}) goes
+     * {@code L} steps at a time through {@link VectorTransposes#square} first, with {@link #SQUARES}.
      */
     private static void packTransposed(double[] b, int base, int bRow, int bCol, int kc, int cols, double[] bp,
                                        int panel) {
         int p = 0;
+        if (SQUARES && bRow == 1 && cols == NR) {
+            for (; p + L <= kc; p += L) {
+                for (int h = 0; h < NR; h += L) {
+                    VectorTransposes.square(b, base + h * bCol + p, bCol, bp, panel + p * NR + h, NR);
+                }
+            }
+        }
         for (; p + 8 <= kc; p += 8) {
             int to = panel + p * NR;
             for (int col = 0; col < cols; col++) {

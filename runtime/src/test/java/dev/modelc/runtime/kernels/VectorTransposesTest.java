@@ -1,0 +1,95 @@
+package dev.modelc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.reflect.Method;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code VectorTransposes.square}: every element of a square block lands transposed, bit for bit (a NaN as some NaN:
+ * the Vector API's Java fallback, run before C2 compiles the method, makes NaNs canonical), at any offsets and
+ * strides, and nothing outside the block's rows is written. Reached by reflection, since the class is compiled
+ * only with the Vector API's source root; skipped where the JVM has no {@code jdk.incubator.vector} or its vectors
+ * are narrower than 512 bits (the products' packing then never calls it).
+ */
+class VectorTransposesTest {
+
+    @Test
+    void floatSquaresLandTransposed() throws Exception {
+        Class<?> c = vectorTransposes();
+        assumeTrue((boolean) method(c, "forFloat", int.class).invoke(null, 16), "no 512-bit f32 vectors here");
+        assertFalse((boolean) method(c, "forFloat", int.class).invoke(null, 8), "8 lanes are not a square it moves");
+        Method square = method(c, "square", float[].class, int.class, int.class, float[].class, int.class, int.class);
+        Random random = new Random(3);
+        int n = 16;
+        for (int[] layout : new int[][] {{0, 16, 0, 16}, {5, 37, 3, 32}, {19, 784, 11, 48}}) {
+            int from = layout[0], stride = layout[1], to = layout[2], outStride = layout[3];
+            float[] in = new float[from + (n - 1) * stride + n + 7];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = Float.intBitsToFloat(random.nextInt());  // any bits, NaNs and infinities included
+            }
+            float[] out = new float[to + (n - 1) * outStride + n + 9];
+            java.util.Arrays.fill(out, -7f);
+            square.invoke(null, in, from, stride, out, to, outStride);
+            for (int q = 0; q < n; q++) {
+                for (int r = 0; r < n; r++) {
+                    assertEquals(Float.floatToIntBits(in[from + r * stride + q]),
+                            Float.floatToIntBits(out[to + q * outStride + r]), "row " + r + ", column " + q);
+                }
+            }
+            for (int i = 0; i < out.length; i++) {
+                int rel = i - to;
+                boolean inBlock = rel >= 0 && rel % outStride < n && rel / outStride < n;
+                if (!inBlock) {
+                    assertEquals(-7f, out[i], "written outside the block at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void doubleSquaresLandTransposed() throws Exception {
+        Class<?> c = vectorTransposes();
+        assumeTrue((boolean) method(c, "forDouble", int.class).invoke(null, 8), "no 512-bit f64 vectors here");
+        Method square = method(c, "square", double[].class, int.class, int.class, double[].class, int.class, int.class);
+        Random random = new Random(4);
+        int n = 8;
+        for (int[] layout : new int[][] {{0, 8, 0, 8}, {3, 29, 1, 16}, {7, 300, 5, 24}}) {
+            int from = layout[0], stride = layout[1], to = layout[2], outStride = layout[3];
+            double[] in = new double[from + (n - 1) * stride + n + 3];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = Double.longBitsToDouble(random.nextLong());
+            }
+            double[] out = new double[to + (n - 1) * outStride + n + 5];
+            java.util.Arrays.fill(out, -7d);
+            square.invoke(null, in, from, stride, out, to, outStride);
+            for (int q = 0; q < n; q++) {
+                for (int r = 0; r < n; r++) {
+                    assertEquals(Double.doubleToLongBits(in[from + r * stride + q]),
+                            Double.doubleToLongBits(out[to + q * outStride + r]), "row " + r + ", column " + q);
+                }
+            }
+            for (int i = 0; i < out.length; i++) {
+                int rel = i - to;
+                boolean inBlock = rel >= 0 && rel % outStride < n && rel / outStride < n;
+                if (!inBlock) {
+                    assertEquals(-7d, out[i], "written outside the block at " + i);
+                }
+            }
+        }
+    }
+
+    private static Class<?> vectorTransposes() throws ClassNotFoundException {
+        assumeTrue(Kernels.vectorApi().isPresent(), "the JVM has no jdk.incubator.vector");
+        return Class.forName("dev.modelc.runtime.kernels.VectorTransposes");
+    }
+
+    private static Method method(Class<?> c, String name, Class<?>... types) throws NoSuchMethodException {
+        Method m = c.getDeclaredMethod(name, types);
+        m.setAccessible(true);
+        return m;
+    }
+}
