@@ -132,7 +132,8 @@ final class VectorSgemm {
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     int full = WIDE && aCol == 1 ? mc / MR * MR : 0;
-                    if (full < mc) {
+                    // A in one block (k <= KC, m <= MC) is packed for the first block of columns and kept
+                    if (full < mc && (jc == 0 || k > KC || m > MC)) {
                         packA(a, aOff + (ic + full) * aRow + pc * aCol, aRow, aCol, mc - full, kc, ap);
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
@@ -209,11 +210,13 @@ final class VectorSgemm {
                                        int panel) {
         int p = 0;
         if (SQUARES && bRow == 1 && cols == NR) {
-            for (; p + L <= kc; p += L) {
-                for (int h = 0; h < NR; h += L) {
-                    VectorTransposes.square(b, base + h * bCol + p, bCol, bp, panel + p * NR + h, NR);
+            int squares = kc / L * L;
+            for (int h = 0; h < NR; h += L) {             // L columns' runs read in sequence
+                for (int q = 0; q < squares; q += L) {
+                    VectorTransposes.square(b, base + h * bCol + q, bCol, bp, panel + q * NR + h, NR);
                 }
             }
+            p = squares;
         }
         for (; p + 8 <= kc; p += 8) {
             int to = panel + p * NR;
@@ -269,6 +272,14 @@ final class VectorSgemm {
                     int from = base + (ir + r) * aRow;
                     for (int p = 0; p < kc; p++) {
                         ap[panel + p * MR + r] = a[from + p];
+                    }
+                }
+            } else if (rows == MR && aRow == 1) {        // A transposed: a step's rows are neighbours
+                for (int p = 0; p < kc; p++) {
+                    int from = base + ir + p * aCol;
+                    int to = panel + p * MR;
+                    for (int r = 0; r < MR; r++) {
+                        ap[to + r] = a[from + r];
                     }
                 }
             } else if (rows == MR) {
