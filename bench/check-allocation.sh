@@ -45,10 +45,10 @@ if [ -x "$JAVA25" ]; then
 fi
 
 check() { # java
-  "${PIN[@]}" "$1" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -cp "$JAR" \
+  "${PIN[@]}" "$1" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -Dmodelc.transposeRent=0 -cp "$JAR" \
     dev.modelc.bench.train.AllocationRun --fail-on-allocation "$WARMUP" "${MODELS[@]}" 2> >(grep -v '^WARNING' >&2) &&
   # one sample at a time, as a service predicts: its own path through the kept weight transposes
-  "${PIN[@]}" "$1" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -cp "$JAR" \
+  "${PIN[@]}" "$1" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -Dmodelc.transposeRent=0 -cp "$JAR" \
     dev.modelc.bench.train.AllocationRun --fail-on-allocation --batch 1 "$WARMUP" mlp cnn 2> >(grep -v '^WARNING' >&2)
 }
 

@@ -116,13 +116,14 @@ mkdir -p "$OUT"
 find_torch run-all.sh
 
 # The forks measure the steady state: -Dmodelc.poolRent=0 has the Vector API pooling blocks from the first step (by
-# default they take over after 2^26 outputs, ~1,214 CNN steps, which a timed warm-up does not always cover).
+# default they take over after 2^26 outputs, ~1,214 CNN steps, which a timed warm-up does not always cover), and
+# -Dmodelc.transposeRent=0 the products' transposing squares (by default after 2^31 elements packed, ~37,000 MLP steps).
 jmh() { # java, json file, extra JVM flags for the forks, JMH arguments... (the last "-p n=" and "-p model=" win)
   local java=$1 json=$2 flags=$3 wi=$WARMUPS
   shift 3
   [ -n "$flags" ] && wi=$VECTOR_WARMUPS
   # shellcheck disable=SC2086
-  "${PIN[@]}" "$java" -jar "$JAR" "$@" $JMH -wi "$wi" -jvm "$java" -jvmArgsAppend "-Dmodelc.kernels=auto -Dmodelc.poolRent=0 $flags" \
+  "${PIN[@]}" "$java" -jar "$JAR" "$@" $JMH -wi "$wi" -jvm "$java" -jvmArgsAppend "-Dmodelc.kernels=auto -Dmodelc.poolRent=0 -Dmodelc.transposeRent=0 $flags" \
     -rf json -rff "$json" >> "$OUT/jmh.log" 2>&1 || {
       echo "run-all.sh: JMH failed, see $OUT/jmh.log" >&2
       exit 1

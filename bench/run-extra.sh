@@ -58,7 +58,7 @@ for r in $(seq 1 "$ROUNDS"); do
   echo "round $r of $ROUNDS ($(date -u +%H:%M:%S), load $(cut -d' ' -f1 /proc/loadavg))" >&2
   "${PIN[@]}" "$JAVA" -Dmodelc.kernels=java -cp "$JAR" dev.modelc.bench.train.StepCpuTime "$WARMUP" "$WINDOWS" \
     "${MODELS[@]}" 2> /dev/null > "$OUT/r$r-java.jsonl"
-  "${PIN[@]}" "$JAVA" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -cp "$JAR" \
+  "${PIN[@]}" "$JAVA" --add-modules jdk.incubator.vector -Dmodelc.poolRent=0 -Dmodelc.transposeRent=0 -cp "$JAR" \
     dev.modelc.bench.train.StepCpuTime "$WARMUP" "$WINDOWS" "${MODELS[@]}" 2> /dev/null > "$OUT/r$r-vector.jsonl"
   if [ -n "$HAS_TORCH" ]; then
     torch_peer 1 "${PIN[@]}" -- extra --seconds "$SECONDS_TORCH" > "$OUT/r$r-torch.json"

@@ -57,7 +57,7 @@ jmh() { # json file, extra JVM flags; one thread, then two splitting the kernels
   for split in "threads=1,2 -p split=kernels" "threads=2 -p split=batch"; do
     # shellcheck disable=SC2086
     "$JAVA" -jar "$JAR" 'TrainStepBenchmark\.compiledTrainStep' -p model=cnn,widemlp -p $split $JMH \
-      -jvmArgsAppend "-Dmodelc.kernels=auto -Dmodelc.poolRent=0 $2" -rf json -rff "$1.part" >> "$OUT/jmh.log" 2>&1 || {
+      -jvmArgsAppend "-Dmodelc.kernels=auto -Dmodelc.poolRent=0 -Dmodelc.transposeRent=0 $2" -rf json -rff "$1.part" >> "$OUT/jmh.log" 2>&1 || {
         echo "run-threads.sh: JMH failed, see $OUT/jmh.log" >&2
         exit 1
       }

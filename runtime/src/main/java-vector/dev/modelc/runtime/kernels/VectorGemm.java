@@ -27,10 +27,10 @@ final class VectorGemm extends Gemm {
      */
     private static JavaPoolRows poolRows(int floatBits, int intBits) {
         if (floatBits == 256 && intBits == 256) {
-            return new VectorPoolRows(PoolRent.fromProperty());
+            return new VectorPoolRows(WarmupRent.fromProperty(WarmupRent.POOL_PROPERTY, WarmupRent.POOL_RENT));
         }
         if (floatBits == 512 && intBits == 512) {
-            return new VectorPoolRows512(PoolRent.fromProperty());
+            return new VectorPoolRows512(WarmupRent.fromProperty(WarmupRent.POOL_PROPERTY, WarmupRent.POOL_RENT));
         }
         return JavaPoolRows.INSTANCE;
     }

@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * sign of a zero, which compares equal); the even lanes of the two halves are gathered into one vector by one rearrange
  * each and a blend. Values are blended, never computed, so -0 stays -0; positions are blended as bit patterns (see
  * {@link #PLACES}) and finished with three integer lane operations. A row shorter than eight outputs takes the plain
- * loop, as do all rows until the warm-up rent is paid ({@link PoolRent}); a sequence of outputs whose length is not a
+ * loop, as do all rows until the warm-up rent is paid ({@link WarmupRent}); a sequence of outputs whose length is not a
  * multiple of eight ends with a block that overlaps the one before (its common outputs are written twice, with the same
  * values).
  *
@@ -55,11 +55,11 @@ final class VectorPoolRows extends JavaPoolRows {
         }
     }
 
-    private final PoolRent rent;
+    private final WarmupRent rent;
 
-    /** Blocks after the plain loop has taken {@code rent} outputs ({@link PoolRent}). */
+    /** Blocks after the plain loop has taken {@code rent} outputs ({@link WarmupRent}). */
     VectorPoolRows(long rent) {
-        this.rent = new PoolRent(rent);
+        this.rent = new WarmupRent(rent);
     }
 
     @Override

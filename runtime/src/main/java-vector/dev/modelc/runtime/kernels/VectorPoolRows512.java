@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (sixteen input columns of each of their two rows) to a vector; within it the same decisions as the 256-bit block's,
  * and the even lanes of the two vectors are gathered into one by one rearrange each and a blend. A block whose loads
  * would run past either end of the input takes the plain loop, as do rows of fewer than sixteen outputs and all rows
- * until the warm-up rent is paid ({@link PoolRent}). It does not extend {@link VectorPoolRows}: that class's 256-bit
+ * until the warm-up rent is paid ({@link WarmupRent}). It does not extend {@link VectorPoolRows}: that class's 256-bit
  * constants, made at its initialization, would put a second vector shape through the Vector API's shared code.
  */
 final class VectorPoolRows512 extends JavaPoolRows {
@@ -55,11 +55,11 @@ final class VectorPoolRows512 extends JavaPoolRows {
         return VectorMask.fromArray(species, lanes, 0);
     }
 
-    private final PoolRent rent;
+    private final WarmupRent rent;
 
-    /** Blocks after the plain loop has taken {@code rent} outputs ({@link PoolRent}). */
+    /** Blocks after the plain loop has taken {@code rent} outputs ({@link WarmupRent}). */
     VectorPoolRows512(long rent) {
-        this.rent = new PoolRent(rent);
+        this.rent = new WarmupRent(rent);
     }
 
     @Override

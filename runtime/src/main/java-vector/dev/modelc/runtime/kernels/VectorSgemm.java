@@ -52,10 +52,15 @@ final class VectorSgemm {
     static final int MC = 128;
     static final int NC = 512;
     /**
-     * Whether {@link #packTransposed} moves full panels of a B whose steps of k are contiguous in squares of
-     * {@code L x L} through vector registers ({@link VectorTransposes}: 512-bit vectors).
+     * Whether {@link #packTransposed} may move full panels of a B whose steps of k are contiguous in squares of
+     * {@code L x L} through vector registers ({@link VectorTransposes}: 512-bit vectors), once {@link #SQUARES_RENT}
+     * is paid. Decided without initializing {@link VectorTransposes}, whose shuffles and masks are made only when a
+     * square is first needed.
      */
-    private static final boolean SQUARES = VectorTransposes.forFloat(L);
+    private static final boolean SQUARES = S.vectorBitSize() == 512;
+    /** The squares' warm-up rent in elements packed ({@link WarmupRent}, {@code -Dmodelc.transposeRent}). */
+    static final WarmupRent SQUARES_RENT =
+            new WarmupRent(WarmupRent.fromProperty(WarmupRent.SQUARES_PROPERTY, WarmupRent.SQUARES_RENT));
     /** The longest k for which full panels of a row-major B are read in place instead of packed. */
     static final int B_IN_PLACE_K = 128;
 
@@ -204,12 +209,13 @@ final class VectorSgemm {
      * written in one sweep (column by column, all k of a column first, wrote one panel row per element and ran
      * about 1.5 times slower; four steps at a time ran about 1.3 times slower than eight). A full panel whose steps
      * of k are contiguous (a Linear layer's input {@code x^T} where the product runs as {@code C^T = W x^T}) goes
-     * {@code L} steps at a time through {@link VectorTransposes#square} first, with {@link #SQUARES}.
+     * {@code L} steps at a time through {@link VectorTransposes#square} first, with {@link #SQUARES} and the rent
+     * paid.
      */
     private static void packTransposed(float[] b, int base, int bRow, int bCol, int kc, int cols, float[] bp,
                                        int panel) {
         int p = 0;
-        if (SQUARES && bRow == 1 && cols == NR) {
+        if (SQUARES && bRow == 1 && cols == NR && kc >= L && !SQUARES_RENT.renting(kc * NR)) {
             int squares = kc / L * L;
             for (int h = 0; h < NR; h += L) {             // L columns' runs read in sequence
                 for (int q = 0; q < squares; q += L) {

@@ -15,7 +15,7 @@ class JavaPoolRows {
     }
 
     /**
-     * These loops with the Vector API form's warm-up rent set to {@code outputs} (see {@code PoolRent});
+     * These loops with the Vector API form's warm-up rent set to {@code outputs} (see {@code WarmupRent});
      * the plain loops have none. For tests.
      */
     JavaPoolRows withRent(long outputs) {

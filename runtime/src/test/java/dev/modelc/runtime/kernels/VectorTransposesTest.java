@@ -82,6 +82,59 @@ class VectorTransposesTest {
         }
     }
 
+    /**
+     * The products that pack a B stored transposed (a Linear layer's {@code x W^T}, directly and through scratch,
+     * f32 and f64, with ragged panels and steps of k) give the same bits with the squares as with the scalar pack:
+     * the rents of both twins set to 0 (squares from the first call), then to never.
+     */
+    @Test
+    void productsGiveTheSameBitsWithAndWithoutTheSquares() throws Exception {
+        Class<?> c = vectorTransposes();
+        assumeTrue((boolean) method(c, "forFloat", int.class).invoke(null, 16), "no 512-bit vectors here");
+        Gemm kernel = Kernels.vectorApi().orElseThrow();
+        Object[] rents = {rent("VectorSgemm"), rent("VectorDgemm")};
+        Method reset = rents[0].getClass().getDeclaredMethod("reset", long.class);
+        reset.setAccessible(true);
+        Workspace ws = new Workspace();
+        Random random = new Random(6);
+        int[][] shapes = {{64, 128, 784}, {128, 64, 300}, {33, 47, 70}, {16, 32, 16}, {5, 200, 33}};
+        try {
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = new float[m * k];
+                float[] w = new float[n * k];
+                for (int i = 0; i < a.length; i++) a[i] = (float) random.nextGaussian();
+                for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian();
+                double[] ad = new double[a.length];
+                double[] wd = new double[w.length];
+                for (int i = 0; i < a.length; i++) ad[i] = random.nextGaussian();
+                for (int i = 0; i < w.length; i++) wd[i] = random.nextGaussian();
+                float[][] c32 = new float[2][m * n];
+                double[][] c64 = new double[2][m * n];
+                for (int way = 0; way < 2; way++) {
+                    for (Object r : rents) {
+                        reset.invoke(r, way == 0 ? 0L : Long.MAX_VALUE);
+                    }
+                    kernel.gemmPacked(ws, false, true, m, n, k, a, 0, w, 0, c32[way], 0, false);
+                    kernel.gemmPacked(ws, false, true, m, n, k, ad, 0, wd, 0, c64[way], 0, false);
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(c32[1], c32[0], m + "x" + n + "x" + k);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(c64[1], c64[0], m + "x" + n + "x" + k + " f64");
+            }
+        } finally {
+            for (Object r : rents) {
+                reset.invoke(r, 1L << 31);
+            }
+        }
+    }
+
+    private static Object rent(String kernelClass) throws Exception {
+        java.lang.reflect.Field f = Class.forName("dev.modelc.runtime.kernels." + kernelClass)
+                .getDeclaredField("SQUARES_RENT");
+        f.setAccessible(true);
+        return f.get(null);
+    }
+
     private static Class<?> vectorTransposes() throws ClassNotFoundException {
         assumeTrue(Kernels.vectorApi().isPresent(), "the JVM has no jdk.incubator.vector");
         return Class.forName("dev.modelc.runtime.kernels.VectorTransposes");

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
 
-/** {@code -Dmodelc.poolRent}: the Vector API pooling blocks' rent in outputs, its default and its bad values. */
-class PoolRentTest {
+/**
+ * {@code -Dmodelc.poolRent} and {@code -Dmodelc.transposeRent}: the Vector API loops' warm-up rents, their defaults and
+ * bad values.
+ */
+class WarmupRentTest {
   private static final String PROPERTY = "modelc.poolRent";
 
   @Test
@@ -27,7 +30,8 @@ class PoolRentTest {
 
   private static long rentWith(String value) throws Exception {
     assumeTrue(Kernels.vectorApi().isPresent(), "the JVM has no jdk.incubator.vector");
-    Method rent = Class.forName("dev.modelc.runtime.kernels.PoolRent").getDeclaredMethod("fromProperty");
+    Method rent = Class.forName("dev.modelc.runtime.kernels.WarmupRent")
+        .getDeclaredMethod("fromProperty", String.class, long.class);
     rent.setAccessible(true);
     String before = System.getProperty(PROPERTY);
     try {
@@ -36,7 +40,7 @@ class PoolRentTest {
       } else {
         System.setProperty(PROPERTY, value);
       }
-      return (long) rent.invoke(null);
+      return (long) rent.invoke(null, PROPERTY, 1L << 26);
     } finally {
       if (before == null) {
         System.clearProperty(PROPERTY);
