@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -19,67 +20,59 @@ class VectorTransposesTest {
 
     @Test
     void floatSquaresLandTransposed() throws Exception {
-        Class<?> c = vectorTransposes();
-        assumeTrue((boolean) method(c, "forFloat", int.class).invoke(null, 16), "no 512-bit f32 vectors here");
-        assertFalse((boolean) method(c, "forFloat", int.class).invoke(null, 8), "8 lanes are not a square it moves");
-        Method square = method(c, "square", float[].class, int.class, int.class, float[].class, int.class, int.class);
-        Random random = new Random(3);
-        int n = 16;
-        for (int[] layout : new int[][] {{0, 16, 0, 16}, {5, 37, 3, 32}, {19, 784, 11, 48}}) {
+        assumeTrue(forType("forFloat", 16), "no 512-bit f32 vectors here");
+        assertFalse(forType("forFloat", 8), "8 lanes are not a square it moves");
+        squaresLandTransposed(float.class, 16, new int[][] {{0, 16, 0, 16}, {5, 37, 3, 32}, {19, 784, 11, 48}}, 3);
+    }
+
+    @Test
+    void doubleSquaresLandTransposed() throws Exception {
+        assumeTrue(forType("forDouble", 8), "no 512-bit f64 vectors here");
+        squaresLandTransposed(double.class, 8, new int[][] {{0, 8, 0, 8}, {3, 29, 1, 16}, {7, 300, 5, 24}}, 4);
+    }
+
+    /** Each layout is {from, stride, to, outStride}; the input holds any bits, NaNs and infinities included. */
+    private static void squaresLandTransposed(Class<?> element, int n, int[][] layouts, long seed) throws Exception {
+        Class<?> arrays = Array.newInstance(element, 0).getClass();
+        Method square =
+                method(vectorTransposes(), "square", arrays, int.class, int.class, arrays, int.class, int.class);
+        boolean f32 = element == float.class;
+        Random random = new Random(seed);
+        for (int[] layout : layouts) {
             int from = layout[0], stride = layout[1], to = layout[2], outStride = layout[3];
-            float[] in = new float[from + (n - 1) * stride + n + 7];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = Float.intBitsToFloat(random.nextInt());  // any bits, NaNs and infinities included
+            Object in = Array.newInstance(element, from + (n - 1) * stride + n + 7);
+            for (int i = 0; i < Array.getLength(in); i++) {
+                Array.set(in, i, f32 ? (Object) Float.intBitsToFloat(random.nextInt())
+                        : (Object) Double.longBitsToDouble(random.nextLong()));
             }
-            float[] out = new float[to + (n - 1) * outStride + n + 9];
-            java.util.Arrays.fill(out, -7f);
+            Object out = Array.newInstance(element, to + (n - 1) * outStride + n + 9);
+            for (int i = 0; i < Array.getLength(out); i++) {
+                Array.set(out, i, f32 ? (Object) (-7f) : (Object) (-7d));
+            }
             square.invoke(null, in, from, stride, out, to, outStride);
             for (int q = 0; q < n; q++) {
                 for (int r = 0; r < n; r++) {
-                    assertEquals(Float.floatToIntBits(in[from + r * stride + q]),
-                            Float.floatToIntBits(out[to + q * outStride + r]), "row " + r + ", column " + q);
+                    assertEquals(bits(Array.get(in, from + r * stride + q)),
+                            bits(Array.get(out, to + q * outStride + r)), element + " row " + r + ", column " + q);
                 }
             }
-            for (int i = 0; i < out.length; i++) {
+            for (int i = 0; i < Array.getLength(out); i++) {
                 int rel = i - to;
                 boolean inBlock = rel >= 0 && rel % outStride < n && rel / outStride < n;
                 if (!inBlock) {
-                    assertEquals(-7f, out[i], "written outside the block at " + i);
+                    assertEquals(-7d, ((Number) Array.get(out, i)).doubleValue(), "written outside the block at " + i);
                 }
             }
         }
     }
 
-    @Test
-    void doubleSquaresLandTransposed() throws Exception {
-        Class<?> c = vectorTransposes();
-        assumeTrue((boolean) method(c, "forDouble", int.class).invoke(null, 8), "no 512-bit f64 vectors here");
-        Method square = method(c, "square", double[].class, int.class, int.class, double[].class, int.class, int.class);
-        Random random = new Random(4);
-        int n = 8;
-        for (int[] layout : new int[][] {{0, 8, 0, 8}, {3, 29, 1, 16}, {7, 300, 5, 24}}) {
-            int from = layout[0], stride = layout[1], to = layout[2], outStride = layout[3];
-            double[] in = new double[from + (n - 1) * stride + n + 3];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = Double.longBitsToDouble(random.nextLong());
-            }
-            double[] out = new double[to + (n - 1) * outStride + n + 5];
-            java.util.Arrays.fill(out, -7d);
-            square.invoke(null, in, from, stride, out, to, outStride);
-            for (int q = 0; q < n; q++) {
-                for (int r = 0; r < n; r++) {
-                    assertEquals(Double.doubleToLongBits(in[from + r * stride + q]),
-                            Double.doubleToLongBits(out[to + q * outStride + r]), "row " + r + ", column " + q);
-                }
-            }
-            for (int i = 0; i < out.length; i++) {
-                int rel = i - to;
-                boolean inBlock = rel >= 0 && rel % outStride < n && rel / outStride < n;
-                if (!inBlock) {
-                    assertEquals(-7d, out[i], "written outside the block at " + i);
-                }
-            }
-        }
+    /** A value's bits, every NaN the same. */
+    private static long bits(Object value) {
+        return value instanceof Float f ? Float.floatToIntBits(f) : Double.doubleToLongBits((Double) value);
+    }
+
+    private static boolean forType(String name, int lanes) throws Exception {
+        return (boolean) method(vectorTransposes(), name, int.class).invoke(null, lanes);
     }
 
     /**
@@ -89,8 +82,7 @@ class VectorTransposesTest {
      */
     @Test
     void productsGiveTheSameBitsWithAndWithoutTheSquares() throws Exception {
-        Class<?> c = vectorTransposes();
-        assumeTrue((boolean) method(c, "forFloat", int.class).invoke(null, 16), "no 512-bit vectors here");
+        assumeTrue(forType("forFloat", 16), "no 512-bit vectors here");
         Gemm kernel = Kernels.vectorApi().orElseThrow();
         Object[] rents = {rent("VectorSgemm"), rent("VectorDgemm")};
         Method reset = rents[0].getClass().getDeclaredMethod("reset", long.class);
