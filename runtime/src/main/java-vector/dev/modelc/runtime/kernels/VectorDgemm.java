@@ -54,13 +54,11 @@ final class VectorDgemm {
     /**
      * Whether {@link #packTransposed} may move full panels of a B whose steps of k are contiguous in squares of
      * {@code L x L} through vector registers ({@link VectorTransposes}: 512-bit vectors), once {@link #SQUARES_RENT}
-     * is paid. Decided without initializing {@link VectorTransposes}, whose shuffles and masks are made only when a
-     * square is first needed.
+     * is paid.
      */
-    private static final boolean SQUARES = S.vectorBitSize() == 512;
-    /** The squares' warm-up rent in elements packed ({@link WarmupRent}, {@code -Dmodelc.transposeRent}). */
-    static final WarmupRent SQUARES_RENT =
-            new WarmupRent(WarmupRent.fromProperty(WarmupRent.SQUARES_PROPERTY, WarmupRent.SQUARES_RENT));
+    private static final boolean SQUARES = VectorTransposes.forDouble(L);
+    /** The squares' warm-up rent in elements packed ({@link WarmupRent#squares}). */
+    static final WarmupRent SQUARES_RENT = WarmupRent.squares();
     /** The longest k for which full panels of a row-major B are read in place instead of packed. */
     static final int B_IN_PLACE_K = 128;
 

@@ -27,10 +27,10 @@ final class VectorGemm extends Gemm {
      */
     private static JavaPoolRows poolRows(int floatBits, int intBits) {
         if (floatBits == 256 && intBits == 256) {
-            return new VectorPoolRows(WarmupRent.fromProperty(WarmupRent.POOL_PROPERTY, WarmupRent.POOL_RENT));
+            return new VectorPoolRows(WarmupRent.poolOutputs());
         }
         if (floatBits == 512 && intBits == 512) {
-            return new VectorPoolRows512(WarmupRent.fromProperty(WarmupRent.POOL_PROPERTY, WarmupRent.POOL_RENT));
+            return new VectorPoolRows512(WarmupRent.poolOutputs());
         }
         return JavaPoolRows.INSTANCE;
     }

@@ -45,6 +45,19 @@ final class WarmupRent {
     }
 
     /**
+     * A new rent for the transposing squares of one product kernel: {@link #SQUARES_PROPERTY}'s value, else
+     * {@link #SQUARES_RENT}. Each element type's kernel keeps its own.
+     */
+    static WarmupRent squares() {
+        return new WarmupRent(fromProperty(SQUARES_PROPERTY, SQUARES_RENT));
+    }
+
+    /** The pooling blocks' rent in outputs: {@link #POOL_PROPERTY}'s value, else {@link #POOL_RENT}. */
+    static long poolOutputs() {
+        return fromProperty(POOL_PROPERTY, POOL_RENT);
+    }
+
+    /**
      * The value of {@code property} when it is a whole number >= 0, else {@code defaultRent} (with a warning when
      * the property is set to something else).
      */
@@ -64,6 +77,11 @@ final class WarmupRent {
         System.err.println("modelc: warning: -D" + property + "=" + value
                 + " is not a count (a whole number >= 0); using " + defaultRent);
         return defaultRent;
+    }
+
+    /** The units the plain loop takes in all. */
+    long rent() {
+        return rent;
     }
 
     /** Whether the plain loop still takes these {@code n} units: until it has taken the rent. */

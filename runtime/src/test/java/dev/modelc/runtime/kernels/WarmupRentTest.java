@@ -7,45 +7,57 @@ import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code -Dmodelc.poolRent} and {@code -Dmodelc.transposeRent}: the Vector API loops' warm-up rents, their defaults and
- * bad values.
+ * The Vector API loops' warm-up rents as their kernels read them: {@code -Dmodelc.poolRent} (the pooling blocks,
+ * 2^26 outputs by default) and {@code -Dmodelc.transposeRent} (the products' transposing squares, 2^31 elements),
+ * the documented defaults, values that set them, and values that are not counts (which keep the default).
  */
 class WarmupRentTest {
-  private static final String PROPERTY = "modelc.poolRent";
 
   @Test
-  void thePropertySetsTheRent() throws Exception {
-    assertEquals(1L << 26, rentWith(null));
-    assertEquals(0L, rentWith("0"));
-    assertEquals(12_345L, rentWith(" 12345 "));
-    assertEquals(Long.MAX_VALUE, rentWith(Long.toString(Long.MAX_VALUE)));
+  void thePoolingRent() throws Exception {
+    checkProperty("modelc.poolRent", "poolOutputs", 1L << 26);
   }
 
   @Test
-  void aValueThatIsNotACountKeepsTheDefault() throws Exception {
+  void theSquaresRent() throws Exception {
+    checkProperty("modelc.transposeRent", "squares", 1L << 31);
+  }
+
+  private static void checkProperty(String property, String entry, long documentedDefault) throws Exception {
+    assertEquals(documentedDefault, rentWith(property, entry, null));
+    assertEquals(0L, rentWith(property, entry, "0"));
+    assertEquals(12_345L, rentWith(property, entry, " 12345 "));
+    assertEquals(Long.MAX_VALUE, rentWith(property, entry, Long.toString(Long.MAX_VALUE)));
     for (String bad : new String[] {"-1", "lots", "", "1e6", "99999999999999999999"}) {
-      assertEquals(1L << 26, rentWith(bad), bad);
+      assertEquals(documentedDefault, rentWith(property, entry, bad), bad);
     }
   }
 
-  private static long rentWith(String value) throws Exception {
+  /** The rent {@code WarmupRent.<entry>()} gives with {@code property} set to {@code value} (null: unset). */
+  private static long rentWith(String property, String entry, String value) throws Exception {
     assumeTrue(Kernels.vectorApi().isPresent(), "the JVM has no jdk.incubator.vector");
-    Method rent = Class.forName("dev.modelc.runtime.kernels.WarmupRent")
-        .getDeclaredMethod("fromProperty", String.class, long.class);
-    rent.setAccessible(true);
-    String before = System.getProperty(PROPERTY);
+    Class<?> c = Class.forName("dev.modelc.runtime.kernels.WarmupRent");
+    Method read = c.getDeclaredMethod(entry);
+    read.setAccessible(true);
+    String before = System.getProperty(property);
     try {
       if (value == null) {
-        System.clearProperty(PROPERTY);
+        System.clearProperty(property);
       } else {
-        System.setProperty(PROPERTY, value);
+        System.setProperty(property, value);
       }
-      return (long) rent.invoke(null, PROPERTY, 1L << 26);
+      Object rent = read.invoke(null);
+      if (rent instanceof Long outputs) {
+        return outputs;
+      }
+      Method units = c.getDeclaredMethod("rent");
+      units.setAccessible(true);
+      return (long) units.invoke(rent);
     } finally {
       if (before == null) {
-        System.clearProperty(PROPERTY);
+        System.clearProperty(property);
       } else {
-        System.setProperty(PROPERTY, before);
+        System.setProperty(property, before);
       }
     }
   }
