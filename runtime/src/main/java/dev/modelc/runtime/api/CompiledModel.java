@@ -6,6 +6,7 @@ import static dev.modelc.runtime.api.ModelArrays.javaType;
 
 import dev.modelc.runtime.kernels.Conv2dShape;
 import dev.modelc.runtime.kernels.MatMul;
+import dev.modelc.runtime.kernels.OneCpuJit;
 import dev.modelc.runtime.kernels.Parallel;
 import dev.modelc.runtime.kernels.Team;
 import dev.modelc.runtime.kernels.Workspace;
@@ -585,6 +586,7 @@ public abstract class CompiledModel implements Model {
         boolean took = guard.enter();
         try {
             requireObjective();
+            OneCpuJit.beforeTraining();
             parameterState++;                          // the updates below write the parameters
             prepareInputs(false);
             if (batch != null && sizes[batch.batchSizeIndex()] >= batch.threads()) {
