@@ -10,6 +10,7 @@ import dev.modelc.runtime.data.Batch;
 import dev.modelc.runtime.data.DataBinding;
 import dev.modelc.runtime.data.Dataset;
 import dev.modelc.runtime.data.Loader;
+import dev.modelc.runtime.kernels.OneCpuJit;
 import dev.modelc.runtime.train.Accuracy;
 import dev.modelc.runtime.train.MeanLoss;
 import java.io.IOException;
@@ -20,7 +21,9 @@ import java.util.Locale;
  * One epoch of the seeds' CNN (batch 64, Adam) on an IDX folder of Fashion-MNIST, end to end in a fresh JVM: the
  * training and held-out sets are read into memory first (not timed), then the model is compiled (timed apart), one
  * epoch of shuffled batches is trained (timed, JIT warm-up included) and the held-out accuracy is computed with
- * {@code predict} (timed apart). Prints one JSON line. The PyTorch peer ({@code bench/peers/torch_bench.py epoch})
+ * {@code predict} (timed apart). {@code one_cpu_jit} says whether the first step had C2 compile the kernels in the
+ * foreground ({@link OneCpuJit}: on a JVM with one processor, as when pinned). Prints one JSON line. The PyTorch
+ * peer ({@code bench/peers/torch_bench.py epoch})
  * does the same.
  *
  * <pre>
@@ -65,8 +68,8 @@ public final class EpochRun {
     long t3 = System.nanoTime();
     System.out.println(String.format(Locale.ROOT,
         "{\"train_samples\": %d, \"test_samples\": %d, \"steps\": %d, \"compile_s\": %.4f, \"epoch_s\": %.4f, "
-            + "\"eval_s\": %.4f, \"train_loss\": %.5f, \"accuracy\": %.5f}",
+            + "\"eval_s\": %.4f, \"train_loss\": %.5f, \"accuracy\": %.5f, \"one_cpu_jit\": \"%s\"}",
         trainSet.size(), testSet.size(), loader.batchCount(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-        loss.mean(), accuracy.value()));
+        loss.mean(), accuracy.value(), OneCpuJit.outcome()));
   }
 }
