@@ -527,6 +527,7 @@ public abstract class CompiledModel implements Model {
         boolean took = guard.enter();
         try {
             requireObjective();
+            OneCpuJit.beforeTraining();
             passes.checkBackward();
             hasGradients = true;
             runBackward();

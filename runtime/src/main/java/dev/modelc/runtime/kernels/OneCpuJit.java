@@ -5,11 +5,12 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import javax.management.ObjectName;
 
 /**
- * On a JVM with one CPU, the first training step has HotSpot's C2 compile the runtime's kernels and the Vector API
- * in the foreground (docs/training.md, "On one CPU").
+ * On a JVM with one CPU, the first training step ({@code trainStep} or {@code backward}) has HotSpot's C2 compile
+ * the runtime's kernels and the Vector API in the foreground (docs/training.md, "On one CPU").
  *
  * <p>A JVM's first thousand steps or so are its JIT's: until C2 has compiled a kernel, the kernel runs interpreted
  * or in C1's form (the Vector API's with every vector an object). With two CPUs, C2 works beside the training thread.
@@ -38,8 +39,9 @@ public final class OneCpuJit {
     }
 
     /**
-     * Called at every training step: adds the directive at the first one when {@link #PROPERTY} says so. The check
-     * after the first is one read of a plain static field (a thread that sees it late only takes the lock once).
+     * Called by every {@code trainStep} and {@code backward}: adds the directive at the first one when
+     * {@link #PROPERTY} says so. After the first, one read of a plain static field (a thread that sees it late only
+     * takes the lock once more).
      */
     public static void beforeTraining() {
         if (!asked) {
@@ -47,7 +49,7 @@ public final class OneCpuJit {
         }
     }
 
-    /** What the first training step did: {@code added}, {@code not added: ...} or {@code not asked}. */
+    /** What the first training step did: {@code added}, {@code not added: ...}, or {@code not asked} before it. */
     public static synchronized String outcome() {
         return outcome;
     }
@@ -57,20 +59,24 @@ public final class OneCpuJit {
             return;
         }
         asked = true;
-        String mode = System.getProperty(PROPERTY, "auto").trim();
+        String mode = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         int cpus = Runtime.getRuntime().availableProcessors();
-        if (mode.equals("off") || (mode.equals("auto") && cpus != 1)) {
-            outcome = "not added: -D" + PROPERTY + "=" + mode + ", " + cpus + " available processors";
-            return;
+        boolean wanted;
+        switch (mode) {
+            case "on":
+                wanted = true;
+                break;
+            case "off":
+                wanted = false;
+                break;
+            default:
+                if (!mode.equals("auto")) {
+                    System.err.println("modelc: warning: unknown -D" + PROPERTY + "=" + mode
+                            + " (expected auto, on or off); deciding by the processors");
+                }
+                wanted = cpus == 1;
         }
-        if (!mode.equals("on") && !mode.equals("auto")) {
-            System.err.println("modelc: warning: -D" + PROPERTY + "=" + mode + " is not auto, on or off; using auto");
-            if (cpus != 1) {
-                outcome = "not added: " + cpus + " available processors";
-                return;
-            }
-        }
-        outcome = add();
+        outcome = wanted ? add() : "not added: -D" + PROPERTY + "=" + mode + ", " + cpus + " available processors";
     }
 
     private static String add() {

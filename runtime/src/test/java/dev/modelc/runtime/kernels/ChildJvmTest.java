@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ChildJvmTest {
 
-    private record Run(int exitCode, String stdout, String stderr) {
+    record Run(int exitCode, String stdout, String stderr) {
     }
 
     @Test
@@ -124,7 +124,7 @@ class ChildJvmTest {
         return run(jvmOptions, KernelSmokeMain.class);
     }
 
-    private static Run run(List<String> jvmOptions, Class<?> main, String... args)
+    static Run run(List<String> jvmOptions, Class<?> main, String... args)
             throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = location(Kernels.class) + File.pathSeparator + location(ChildJvmTest.class);
