@@ -1,5 +1,8 @@
 package dev.modelc.runtime.kernels;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The warm-up rent of a Vector API loop that replaces a plain one: units of work (outputs, elements) the plain loop
  * takes before the vector loop does. Vector API code costs a JVM a one-time warm-up: until C2 has compiled it, it
@@ -57,9 +60,13 @@ final class WarmupRent {
         return fromProperty(POOL_PROPERTY, POOL_RENT);
     }
 
+    /** The settings already warned about ({@code property=value}): each is warned once per JVM. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
     /**
      * The value of {@code property} when it is a whole number >= 0, else {@code defaultRent} (with a warning when
-     * the property is set to something else).
+     * the property is set to something else, once however many loops read it: the f32 and f64 kernels each keep a
+     * squares rent).
      */
     static long fromProperty(String property, long defaultRent) {
         String value = System.getProperty(property);
@@ -74,8 +81,10 @@ final class WarmupRent {
         } catch (NumberFormatException e) {
             // warned below
         }
-        System.err.println("modelc: warning: -D" + property + "=" + value
-                + " is not a count (a whole number >= 0); using " + defaultRent);
+        if (WARNED.add(property + "=" + value)) {
+            System.err.println("modelc: warning: -D" + property + "=" + value
+                    + " is not a count (a whole number >= 0); using " + defaultRent);
+        }
         return defaultRent;
     }
 

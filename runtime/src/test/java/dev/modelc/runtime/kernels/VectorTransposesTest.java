@@ -89,7 +89,10 @@ class VectorTransposesTest {
         reset.setAccessible(true);
         Workspace ws = new Workspace();
         Random random = new Random(6);
-        int[][] shapes = {{64, 128, 784}, {128, 64, 300}, {33, 47, 70}, {16, 32, 16}, {5, 200, 33}};
+        // m, n, k, then 1 where a full panel of the packed B reaches the squares in f32 and in f64 (in f32, 5 x 200
+        // x 33 runs as C^T = W x^T through scratch, whose packed x^T has panels of 5 columns: the scalar pack alone)
+        int[][] shapes = {{64, 128, 784, 1, 1}, {128, 64, 300, 1, 1}, {33, 47, 70, 1, 1}, {16, 32, 16, 1, 1},
+            {5, 200, 33, 0, 1}};
         try {
             for (int[] s : shapes) {
                 int m = s[0], n = s[1], k = s[2];
@@ -110,6 +113,10 @@ class VectorTransposesTest {
                     kernel.gemmPacked(ws, false, true, m, n, k, a, 0, w, 0, c32[way], 0, false);
                     kernel.gemmPacked(ws, false, true, m, n, k, ad, 0, wd, 0, c64[way], 0, false);
                 }
+                // the never-bought rents counted the panels that would have gone through the squares
+                String shape = m + "x" + n + "x" + k;
+                assertEquals(s[3] == 1, plainUnits(rents[0]) > 0, shape + ": f32 panels at the squares");
+                assertEquals(s[4] == 1, plainUnits(rents[1]) > 0, shape + ": f64 panels at the squares");
                 org.junit.jupiter.api.Assertions.assertArrayEquals(c32[1], c32[0], m + "x" + n + "x" + k);
                 org.junit.jupiter.api.Assertions.assertArrayEquals(c64[1], c64[0], m + "x" + n + "x" + k + " f64");
             }
@@ -122,6 +129,13 @@ class VectorTransposesTest {
                 reset.invoke(r, units.invoke(squares.invoke(null)));
             }
         }
+    }
+
+    /** The units a rent has let the scalar pack take since its last reset. */
+    private static long plainUnits(Object rent) throws Exception {
+        java.lang.reflect.Field f = rent.getClass().getDeclaredField("plainUnits");
+        f.setAccessible(true);
+        return f.getLong(rent);
     }
 
     private static Object rent(String kernelClass) throws Exception {

@@ -23,6 +23,24 @@ class WarmupRentTest {
     checkProperty("modelc.transposeRent", "squares", 1L << 31);
   }
 
+  @Test
+  void aSettingThatIsNotACountIsWarnedOnceHoweverManyLoopsReadIt() throws Exception {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    String value = "not-a-count-" + System.nanoTime();   // a value no other test warned about
+    try {
+      System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      for (int read = 0; read < 3; read++) {
+        assertEquals(1L << 31, rentWith("modelc.transposeRent", "squares", value));
+      }
+    } finally {
+      System.setErr(err);
+    }
+    String text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals("modelc: warning: -Dmodelc.transposeRent=" + value + " is not a count (a whole number >= 0); using "
+        + (1L << 31) + System.lineSeparator(), text);
+  }
+
   private static void checkProperty(String property, String entry, long documentedDefault) throws Exception {
     assertEquals(documentedDefault, rentWith(property, entry, null));
     assertEquals(0L, rentWith(property, entry, "0"));
