@@ -21,7 +21,8 @@ UNSTEADY_BYTES = 10_000
 
 
 def med(values):
-    values = [v for v in values if v is not None]
+    # numbers only: a run's JSON also holds words (EpochRun's one_cpu_jit), which have no median
+    values = [v for v in values if isinstance(v, (int, float))]
     return statistics.median(values) if values else None
 
 
