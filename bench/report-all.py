@@ -21,9 +21,15 @@ UNSTEADY_BYTES = 10_000
 
 
 def med(values):
-    # numbers only: a run's JSON also holds words (EpochRun's one_cpu_jit), which have no median
     values = [v for v in values if isinstance(v, (int, float))]
     return statistics.median(values) if values else None
+
+
+def summary(values):
+    """The median of a field's numbers over the rounds; a field of words (EpochRun's one_cpu_jit) has no median,
+    so its distinct values, joined."""
+    words = [v for v in values if isinstance(v, str)]
+    return " / ".join(sorted(set(words))) if words else med(values)
 
 
 def load(path):
@@ -190,6 +196,7 @@ def main(folder):
           "accuracy (median of the rounds):\n")
     rows = []
     epoch_verdicts = []
+    foreground = []
     has_dl4j_epoch = bool(glob.glob(os.path.join(folder, "r*-dl4j-epoch-*.json")))
     for data in ("subset", "full"):
         def epoch(tag):
@@ -197,7 +204,7 @@ def main(folder):
             rounds = [x for x in rounds if x]
             if not rounds:
                 return None
-            return {k: med([x[k] for x in rounds]) for k in rounds[0]}
+            return {k: summary([x.get(k) for x in rounds]) for k in rounds[0]}
         ej, ev, et, ed = epoch("j17-java"), epoch("j17-vector"), epoch("torch"), epoch("dl4j")
         if not (ej or ev or et or ed):
             continue
@@ -211,6 +218,9 @@ def main(folder):
                      fmt(ev and ev["eval_s"], 2), fmt(et and et["eval_s"], 2)]
                     + ([fmt(ed and ed["epoch_s"], 2), fmt(ed and ed["accuracy"], 3), fmt(ed and ed["eval_s"], 2)]
                        if has_dl4j_epoch else []))
+        for name, e in (("plain", ej), ("vector", ev)):
+            if e and e.get("one_cpu_jit"):
+                foreground.append(f"{data} {name}: {e['one_cpu_jit']}")
         if ev and et:
             r = et["epoch_s"] / ev["epoch_s"]
             same = abs(ev["accuracy"] - et["accuracy"]) <= ACCURACY_TOLERANCE
@@ -224,6 +234,8 @@ def main(folder):
                        "PyTorch / compiled (plain / vector)", "accuracy compiled (plain / vector)",
                        "accuracy PyTorch", "eval s (vector)", "eval s PyTorch"]
                 + (["DL4J s", "accuracy DL4J", "eval s DL4J"] if has_dl4j_epoch else [])))
+    if foreground:
+        print("\nC2 in the foreground on one CPU (EpochRun's one_cpu_jit): " + "; ".join(foreground))
 
     # kernels
     peak = v17.get(("FmaPeakBenchmark.fma", "", "flops"))
